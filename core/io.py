@@ -1,0 +1,333 @@
+"""Reading the customer files people actually upload.
+
+Every cell is read as **text** and kept exactly as it was in the file: numbers are parsed later,
+column by column, by :mod:`core.quality`. This is what lets every export give back each input value
+unchanged, and what lets the data check say *which* cells of a numeric column are not numbers.
+
+Detection, in order:
+
+1. Known binary formats by their first bytes: ``.xlsx`` (read with openpyxl), and a clear refusal for
+   other zip files, images, PDFs, pickles, UTF-16 without a BOM and anything with NUL bytes.
+2. The encoding: a UTF-8 or UTF-16 byte-order mark; else UTF-8 if the bytes decode as UTF-8; else
+   cp1252 if every byte is defined there; else latin-1 (which decodes any byte).
+3. The separator among ``,`` ``;`` tab and ``|``: the candidate that splits the first lines into the
+   same number (>1) of fields most consistently, quotes respected.
+4. The decimal mark: ``,`` when the separator is not a comma and numbers like ``3,5`` outnumber
+   numbers like ``3.5`` in the sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from .errors import ReadError
+
+__all__ = ["TableRead", "read_table", "SEPARATOR_NAMES"]
+
+#: How separators are named to people.
+SEPARATOR_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+_SAMPLE_BYTES = 256 * 1024
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d+\.\d+\s*$")
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """A table read from a file, every cell as text.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Every row and column of the file; every cell a ``str`` (missing fields are ``""``).
+    file_format : str
+        ``"csv"`` or ``"xlsx"``.
+    encoding : str | None
+        The detected text encoding (``None`` for ``.xlsx``).
+    separator : str | None
+        The detected field separator (``None`` for ``.xlsx``).
+    decimal : str
+        The decimal mark numbers use in this file (``"."`` or ``","``).
+    warnings : list[str]
+        Things the reader changed or noticed, in words for the user (e.g. a renamed blank header).
+    """
+
+    frame: pd.DataFrame
+    file_format: str
+    encoding: str | None
+    separator: str | None
+    decimal: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def separator_name(self) -> str | None:
+        """The separator as a word (``"semicolon"``), or ``None`` for ``.xlsx``."""
+        if self.separator is None:
+            return None
+        return SEPARATOR_NAMES.get(self.separator, repr(self.separator))
+
+
+def read_table(
+    source: bytes | str | os.PathLike[str] | BinaryIO,
+    filename: str = "",
+    *,
+    max_rows: int | None = None,
+    max_columns: int | None = None,
+) -> TableRead:
+    """Read a CSV or ``.xlsx`` customer file into a frame of text cells.
+
+    Parameters
+    ----------
+    source : bytes, path or binary file object
+        The file's content, or where to find it.
+    filename : str
+        The name the user gave the file, only used in messages.
+    max_rows, max_columns : int, optional
+        Refuse files with more data rows or columns than this (a :class:`ReadError` saying so).
+
+    Returns
+    -------
+    TableRead
+
+    Raises
+    ------
+    ReadError
+        The file is empty, has no data rows, is not a table, or is malformed; the message says which.
+    """
+    raw = _read_bytes(source)
+    label = f"'{filename}'" if filename else "The file"
+    if not raw.strip(b" \t\r\n\x00"):
+        raise ReadError(f"{label} is empty.")
+    _refuse_non_tables(raw, label)
+    if raw.startswith(b"PK\x03\x04"):
+        result = _read_xlsx(raw, label)
+    else:
+        result = _read_csv(raw, label)
+    frame = _finish_header(result.frame, label, result.warnings)
+    _check_limits(frame, label, max_rows, max_columns)
+    return TableRead(frame, result.file_format, result.encoding, result.separator, result.decimal,
+                     result.warnings)
+
+
+def _read_bytes(source: bytes | str | os.PathLike[str] | BinaryIO) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            return Path(source).read_bytes()
+        except FileNotFoundError:
+            raise ReadError(f"There is no file at {os.fspath(source)}.") from None
+        except IsADirectoryError:
+            raise ReadError(f"{os.fspath(source)} is a folder, not a file.") from None
+        except OSError as exc:
+            raise ReadError(f"The file {os.fspath(source)} could not be opened: {exc.strerror}.") from None
+    return source.read()
+
+
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Office file"),
+    (b"\x80\x02", "a Python pickle"),
+    (b"\x80\x03", "a Python pickle"),
+    (b"\x80\x04", "a Python pickle"),
+    (b"\x80\x05", "a Python pickle"),
+    (b"SQLite format 3", "an SQLite database"),
+]
+
+
+def _refuse_non_tables(raw: bytes, label: str) -> None:
+    for magic, what in _SIGNATURES:
+        if raw.startswith(magic):
+            hint = " Save it as .xlsx or CSV and upload that." if "Excel" in what else ""
+            raise ReadError(f"{label} is {what}, not a CSV or Excel file.{hint}")
+    head = raw[:_SAMPLE_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+    lowered = head[:64].lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
+        raise ReadError(f"{label} is a web page (HTML/XML), not a CSV file. Export the data as CSV.")
+    if head[:1] in (b"{", b"["):
+        stripped = raw.strip()
+        if stripped[-1:] in (b"}", b"]"):
+            raise ReadError(f"{label} looks like JSON, not CSV. Export the data as CSV or .xlsx.")
+
+
+def _read_xlsx(raw: bytes, label: str) -> TableRead:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    except zipfile.BadZipFile:
+        raise ReadError(f"{label} looks like an Excel file but is damaged or incomplete.") from None
+    if "xl/workbook.xml" not in names:
+        raise ReadError(f"{label} is a zip archive, not a CSV or Excel file. Unzip it first.")
+    try:
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=object,
+                               engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+    if not sheets:
+        raise ReadError(f"{label} has no worksheets.")
+    name, frame = next(iter(sheets.items()))
+    warnings = []
+    if len(sheets) > 1:
+        warnings.append(f"The workbook has {len(sheets)} sheets; only the first, '{name}', was read.")
+    frame = frame.map(_excel_cell_text).astype(str)
+    return TableRead(frame, "xlsx", None, None, ".", warnings)
+
+
+def _excel_cell_text(value: object) -> str:
+    """The text of an Excel cell as a person would type it (``81`` not ``81.0``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return, attr-defined]
+    return str(value)
+
+
+def _detect_encoding(raw: bytes, label: str) -> tuple[str, bytes]:
+    """Return the encoding and the bytes to decode (a UTF-16 file is re-encoded as UTF-8)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", raw
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return "utf-16", raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise ReadError(f"{label} says it is UTF-16 but its text is damaged.") from None
+    if b"\x00" in raw[:_SAMPLE_BYTES]:
+        if raw[1:2] == b"\x00" or raw[0:1] == b"\x00":
+            raise ReadError(f"{label} looks like UTF-16 text without a byte-order mark. "
+                            "Save it as CSV in UTF-8 and upload it again.")
+        raise ReadError(f"{label} contains binary data (NUL bytes), so it is not a text CSV file.")
+    try:
+        raw.decode("utf-8")
+        return "utf-8", raw
+    except UnicodeDecodeError:
+        pass
+    if not any(b in _CP1252_UNDEFINED for b in set(raw)):
+        return "cp1252", raw
+    return "latin-1", raw
+
+
+def _detect_separator(text_sample: str) -> str:
+    lines = text_sample.splitlines()[:60]
+    if len(lines) > 1 and not text_sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line short
+    best, best_score = ",", -1.0
+    for sep in (",", ";", "\t", "|"):
+        try:
+            rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
+        except csv.Error:
+            continue
+        counts = [len(r) for r in rows if r]
+        if not counts:
+            continue
+        width, hits = Counter(counts).most_common(1)[0]
+        if width < 2:
+            continue
+        score = hits / len(counts) * 1000 + width
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _detect_decimal(frame: pd.DataFrame, separator: str) -> str:
+    if separator == ",":
+        return "."
+    sample = frame.head(500)
+    commas = points = 0
+    for column in sample.columns:
+        values = sample[column].astype(str)
+        commas += int(values.str.match(_DECIMAL_COMMA).sum())
+        points += int(values.str.match(_DECIMAL_POINT).sum())
+    return "," if commas > points else "."
+
+
+def _read_csv(raw: bytes, label: str) -> TableRead:
+    encoding, data = _detect_encoding(raw, label)
+    sample_text = data[:_SAMPLE_BYTES].decode(encoding if encoding != "utf-16" else "utf-8", errors="replace")
+    separator = _detect_separator(sample_text.lstrip("\ufeff"))
+    pandas_encoding = "utf-8" if encoding == "utf-16" else encoding
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data), sep=separator, header=None, dtype=str, keep_default_na=False,
+            na_filter=False, encoding=pandas_encoding, engine="c", skip_blank_lines=True,
+        )
+    except pd.errors.EmptyDataError:
+        raise ReadError(f"{label} is empty.") from None
+    except pd.errors.ParserError as exc:
+        raise ReadError(f"{label} is not a well-formed table: {_explain_parser_error(str(exc))}") from None
+    except UnicodeDecodeError:
+        raise ReadError(f"{label} mixes text encodings and could not be decoded. "
+                        "Save it as CSV in UTF-8 and upload it again.") from None
+    frame = frame.fillna("")
+    shown = "UTF-16" if encoding == "utf-16" else encoding
+    return TableRead(frame, "csv", shown, separator, _detect_decimal(frame.iloc[1:], separator), [])
+
+
+def _explain_parser_error(message: str) -> str:
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if match:
+        expected, line, saw = match.groups()
+        return (f"line {line} has {saw} values but the header has {expected} columns. "
+                "Check for a stray separator or an unclosed quote on that line.")
+    if "EOF inside string" in message or "EOF" in message:
+        return "a quoted value is never closed (an unmatched \" character)."
+    return message.strip().splitlines()[-1]
+
+
+def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.DataFrame:
+    """Turn the first row into column names, checking they are usable."""
+    if frame.shape[0] == 0:
+        raise ReadError(f"{label} is empty.")
+    header = [str(v).strip() for v in frame.iloc[0].tolist()]
+    body = frame.iloc[1:].reset_index(drop=True)
+    if body.shape[0] == 0:
+        raise ReadError(f"{label} has a header row but no data rows.")
+    keep = []
+    for position, name in enumerate(header):
+        if name:
+            keep.append(position)
+        elif (body.iloc[:, position] != "").any():
+            header[position] = f"Column {position + 1}"
+            warnings.append(f"Column {position + 1} has no name in the file; it is called "
+                            f"'Column {position + 1}' here.")
+            keep.append(position)
+        else:
+            warnings.append(f"Column {position + 1} has no name and no values; it was ignored.")
+    if not keep:
+        raise ReadError(f"{label} has no named columns.")
+    names = [header[p] for p in keep]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        listed = ", ".join(f"'{n}' ({names.count(n)} times)" for n in duplicated)
+        raise ReadError(f"Column names must be unique, but {label.lower() if label == 'The file' else label} "
+                        f"repeats {listed}. Rename the repeated columns and upload again.")
+    body = body.iloc[:, keep]
+    body.columns = pd.Index(names, dtype=object)
+    return body.astype(str)
+
+
+def _check_limits(frame: pd.DataFrame, label: str, max_rows: int | None, max_columns: int | None) -> None:
+    rows, columns = frame.shape
+    if max_rows is not None and rows > max_rows:
+        raise ReadError(f"{label} has {rows:,} rows; this installation accepts at most {max_rows:,}.")
+    if max_columns is not None and columns > max_columns:
+        raise ReadError(f"{label} has {columns:,} columns; this installation accepts at most {max_columns:,}.")

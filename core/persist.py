@@ -1,0 +1,257 @@
+"""Saving and loading models, safely.
+
+Two formats:
+
+* **The shipped pre-trained model**: ``models/kmeans_model.pkl`` (a joblib dump of the fitted
+  pipeline) with ``models/kmeans_model.json`` beside it (features, k, scikit-learn version, training
+  data description, training means, spreads and ranges, and the pickle's SHA-256). joblib files can
+  run code when loaded, so :func:`load_model_file` only opens one that lies in the project's own
+  ``models/`` folder and whose digest matches its metadata. A pickle or joblib file from anywhere
+  else is refused with :class:`UnsafeModelError`.
+* **A model bundle** (``.json``): plain numbers and names (scaler means and scales, centroids,
+  features, training statistics). Loading it cannot execute anything, so it is what people exchange
+  (``segments fit --save-model``, the dashboard's model download).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.cluster import KMeans
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from .errors import ModelError, UnsafeModelError
+
+__all__ = [
+    "ModelInfo",
+    "MODELS_DIR",
+    "DEFAULT_MODEL_PATH",
+    "save_shipped_model",
+    "load_model_file",
+    "load_shipped_model",
+    "bundle_bytes",
+    "load_bundle",
+    "training_statistics",
+    "BUNDLE_FORMAT",
+    "MAX_BUNDLE_BYTES",
+]
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL_PATH = MODELS_DIR / "kmeans_model.pkl"
+BUNDLE_FORMAT = "customer-segments-model"
+MAX_BUNDLE_BYTES = 2 * 1024 * 1024
+_PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".sav", ".pck"}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a saved model expects and how it was trained.
+
+    Attributes
+    ----------
+    features : list[str]
+        The columns the model expects, in order.
+    k : int
+        Number of segments.
+    seed : int | None
+        The seed it was trained with.
+    sklearn_version : str
+        scikit-learn version at training time.
+    trained_on : str
+        A description of the training data.
+    rows : int
+        Training rows.
+    means, stds, mins, maxs : dict[str, float]
+        Training statistics per feature, in original units.
+    names : list[str]
+        Segment names, one per cluster (may be empty).
+    sha256 : str
+        Digest of the pickle file (shipped model only).
+    """
+
+    features: list[str]
+    k: int
+    seed: int | None
+    sklearn_version: str
+    trained_on: str
+    rows: int
+    means: dict[str, float]
+    stds: dict[str, float]
+    mins: dict[str, float]
+    maxs: dict[str, float]
+    names: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ModelInfo":
+        """Build from :meth:`to_json` output, checking the fields' types."""
+        try:
+            features = [str(f) for f in data["features"]]
+            stats = {key: {str(n): float(v) for n, v in dict(data[key]).items()} for key in
+                     ("means", "stds", "mins", "maxs")}
+            return cls(
+                features=features, k=int(data["k"]),
+                seed=None if data.get("seed") is None else int(data["seed"]),
+                sklearn_version=str(data.get("sklearn_version", "")),
+                trained_on=str(data.get("trained_on", "")), rows=int(data.get("rows", 0)),
+                names=[str(n) for n in data.get("names", [])], sha256=str(data.get("sha256", "")),
+                **stats,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"The model's description is incomplete or damaged ({exc}).") from None
+
+
+def training_statistics(X: np.ndarray, features: list[str]) -> dict[str, dict[str, float]]:
+    """Means, standard deviations, minima and maxima of the training data, per feature."""
+    return {
+        "means": {f: float(v) for f, v in zip(features, X.mean(axis=0))},
+        "stds": {f: float(v) for f, v in zip(features, X.std(axis=0))},
+        "mins": {f: float(v) for f, v in zip(features, X.min(axis=0))},
+        "maxs": {f: float(v) for f, v in zip(features, X.max(axis=0))},
+    }
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_shipped_model(pipeline: Pipeline, info: ModelInfo, path: Path = DEFAULT_MODEL_PATH) -> ModelInfo:
+    """Write the joblib pickle and its metadata JSON (only for models this project trains itself)."""
+    import joblib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline, path)
+    final = ModelInfo(**{**info.to_json(), "sha256": _digest(path)})
+    path.with_suffix(".json").write_text(json.dumps(final.to_json(), indent=2) + "\n", encoding="utf-8")
+    return final
+
+
+def load_shipped_model(path: Path = DEFAULT_MODEL_PATH) -> tuple[Pipeline, ModelInfo]:
+    """Load a joblib model written by this project into its own ``models/`` folder.
+
+    Raises
+    ------
+    UnsafeModelError
+        The file is outside the project's ``models/`` folder, or its digest does not match.
+    ModelError
+        The file or its metadata is missing or damaged.
+    """
+    path = Path(path).resolve()
+    if path.parent != MODELS_DIR.resolve():
+        raise UnsafeModelError(
+            f"Refusing to open {path.name}: pickle and joblib files can run code when they are opened, "
+            "so only the model shipped with Customer Segments is loaded that way. Use a model bundle "
+            "(.json) saved by Customer Segments instead.")
+    meta_path = path.with_suffix(".json")
+    if not path.is_file() or not meta_path.is_file():
+        raise ModelError(f"The pre-trained model {path.name} or its description {meta_path.name} is missing.")
+    try:
+        info = ModelInfo.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError:
+        raise ModelError(f"The description {meta_path.name} is not valid JSON.") from None
+    if info.sha256 != _digest(path):
+        raise UnsafeModelError(f"{path.name} does not match the digest in {meta_path.name}; it was not opened.")
+    import joblib
+
+    pipeline = joblib.load(path)
+    return pipeline, info
+
+
+def load_model_file(path: str | Path) -> tuple[Pipeline, ModelInfo]:
+    """Load a model from a path: a ``.json`` bundle, or the project's own shipped joblib model.
+
+    Raises
+    ------
+    UnsafeModelError
+        A pickle/joblib file that is not the project's own.
+    ModelError
+        A missing, damaged or unknown file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"There is no model file at {path}.")
+    head = path.read_bytes()[:2]
+    if path.suffix.lower() in _PICKLE_SUFFIXES or head[:1] == b"\x80":
+        return load_shipped_model(path)
+    if path.stat().st_size > MAX_BUNDLE_BYTES:
+        raise ModelError(f"{path.name} is too large to be a model bundle.")
+    return load_bundle(path.read_bytes())
+
+
+def bundle_bytes(pipeline: Pipeline, info: ModelInfo) -> bytes:
+    """A model bundle: the fitted pipeline's numbers and the model's description, as JSON bytes."""
+    scaler: StandardScaler = pipeline.named_steps["scaler"]
+    kmeans: KMeans = pipeline.named_steps["kmeans"]
+    data = {
+        "format": BUNDLE_FORMAT,
+        "version": 1,
+        "info": {**info.to_json(), "sha256": ""},
+        "scaler": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+                   "var": scaler.var_.tolist(), "n_samples_seen": int(np.max(scaler.n_samples_seen_))},
+        "centers": np.asarray(kmeans.cluster_centers_).tolist(),
+    }
+    return (json.dumps(data, indent=1) + "\n").encode("utf-8")
+
+
+def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
+    """Rebuild a fitted pipeline from a model bundle. Only numbers and names are read.
+
+    Raises
+    ------
+    UnsafeModelError
+        The bytes are a pickle.
+    ModelError
+        Not a model bundle, or inconsistent.
+    """
+    if raw[:1] == b"\x80" or raw[:2] == b"PK":
+        raise UnsafeModelError("This file is a pickle/joblib file. Those can run code when opened, so they "
+                               "are never loaded; upload a model bundle (.json) saved by Customer Segments.")
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise ModelError("The file is too large to be a model bundle.")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelError("This is not a model bundle: it is not JSON saved by Customer Segments.") from None
+    if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
+        raise ModelError("This JSON file is not a Customer Segments model bundle.")
+    info = ModelInfo.from_json(data.get("info", {}))
+    try:
+        mean = np.asarray(data["scaler"]["mean"], dtype="float64")
+        scale = np.asarray(data["scaler"]["scale"], dtype="float64")
+        var = np.asarray(data["scaler"]["var"], dtype="float64")
+        seen = int(data["scaler"]["n_samples_seen"])
+        centers = np.asarray(data["centers"], dtype="float64")
+    except (KeyError, TypeError, ValueError):
+        raise ModelError("The model bundle is damaged: its numbers could not be read.") from None
+    d = len(info.features)
+    if not (mean.shape == scale.shape == var.shape == (d,) and centers.shape == (info.k, d)) \
+            or not np.all(np.isfinite(centers)) or not np.all(scale > 0):
+        raise ModelError("The model bundle is inconsistent: its sizes or values do not match its features.")
+    scaler = StandardScaler()
+    scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, var
+    scaler.n_samples_seen_ = seen
+    scaler.n_features_in_ = d
+    kmeans = KMeans(n_clusters=info.k, n_init=1)
+    kmeans.cluster_centers_ = centers
+    kmeans.n_features_in_ = d
+    kmeans._n_threads = 1  # what fit() would set; predict() reads it
+    kmeans.labels_ = np.arange(info.k, dtype=np.int32)
+    kmeans.inertia_ = float("nan")
+    kmeans.n_iter_ = 0
+    return Pipeline([("scaler", scaler), ("kmeans", kmeans)]), info
+
+
+def sklearn_version() -> str:
+    """The running scikit-learn version."""
+    return str(sklearn.__version__)

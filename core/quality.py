@@ -1,0 +1,324 @@
+"""Checking a table and saying what was found: the report shown on upload and by ``segments inspect``.
+
+Rules (each documented here because the dashboard and the CLI both rely on them):
+
+* **Missing**: an empty cell, or one holding only spaces, is missing. So are the usual markers
+  ``NA``, ``N/A``, ``NaN``, ``null``, ``None``, ``-`` and ``?`` (case-insensitive).
+* **Numbers stored as text** are recognised where it is safe: surrounding spaces (``" 81 "``),
+  thousands separators in the standard 3-digit groups (``"1,234"``, or ``"1.234,5"`` in a file whose
+  decimal mark is a comma), a leading currency sign (``"$5"``, ``"€5"``) and a trailing ``%``.
+  ``inf``, ``nan`` and values beyond float64's range are *not* numbers.
+* A column is **numeric** when at least 90% of its non-missing cells are numbers; the other cells are
+  reported as "not a number" (with examples) and count as missing if the column is used in a model.
+* A column is **ID-like** when its name says so (``id``, ``CustomerID``, ``customer_id``, ``uuid``,
+  ``key``...) or when every value is different and the values are whole numbers or codes.
+* A column is **constant** when it has a single distinct value, **empty** when every cell is missing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ColumnReport",
+    "QualityReport",
+    "check_quality",
+    "parse_numeric",
+    "missing_mask",
+    "MISSING_MARKERS",
+    "NUMERIC_SHARE",
+]
+
+#: Cell texts (after stripping spaces, compared case-insensitively) that mean "no value".
+MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"})
+#: A column is numeric when at least this share of its non-missing cells are numbers.
+NUMERIC_SHARE = 0.9
+_ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _-]?(no|number|num|code))$)"
+                      r"|(?i:[ _\-.](id|uuid|guid|key)$)|[a-z0-9]ID$|[a-z0-9]Id$")
+_THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_CURRENCY = re.compile(r"^([-+]?)\s*[$€£¥]\s*")
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_EXAMPLES = 3
+
+
+def missing_mask(values: pd.Series) -> np.ndarray:
+    """Return a boolean array: True where a text cell counts as missing."""
+    lowered = values.astype(str).str.strip().str.lower()
+    return lowered.isin(MISSING_MARKERS).to_numpy(dtype=bool)
+
+
+def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of text cells into numbers.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text cells as read by :func:`core.io.read_table`.
+    decimal : str
+        The file's decimal mark, ``"."`` or ``","``.
+
+    Returns
+    -------
+    numbers : numpy.ndarray of float64
+        The value of each cell; NaN where the cell is missing or is not a number.
+    invalid : numpy.ndarray of bool
+        True where the cell is not missing but is not a (finite) number either.
+    """
+    text = values.astype(str).str.strip()
+    missing = text.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+    if decimal == ",":
+        fast_text = text.str.replace(",", ".", regex=False)
+        fast_text = fast_text.where(~text.str.contains(".", regex=False), "x")
+    else:
+        fast_text = text
+    numbers = pd.to_numeric(fast_text.where(fast_text.str.match(_PLAIN_NUMBER), None),
+                            errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    todo = np.flatnonzero(np.isnan(numbers) & ~missing)
+    if todo.size:
+        cleaned = [_clean_number(t, decimal) for t in text.iloc[todo].tolist()]
+        numbers[todo] = cleaned
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(numbers)
+    numbers[bad] = np.nan
+    invalid = bad & ~missing
+    return numbers, invalid
+
+
+def _clean_number(text: str, decimal: str) -> float:
+    """Value of a number written with currency signs, thousands separators or %; NaN if none."""
+    body = _CURRENCY.sub(r"\1", text)
+    percent = body.endswith("%")
+    if percent:
+        body = body[:-1].rstrip()
+    if decimal == ",":
+        if _THOUSANDS_COMMA_DECIMAL.match(body):
+            body = body.replace(".", "")
+        body = body.replace(",", ".") if body.count(",") == 1 and "." not in body else body
+    elif _THOUSANDS_POINT_DECIMAL.match(body):
+        body = body.replace(",", "")
+    if not _PLAIN_NUMBER.match(body):
+        return math.nan
+    try:
+        value = float(body)
+    except ValueError:
+        return math.nan
+    return value / 100 if percent else value
+
+
+@dataclass(frozen=True)
+class ColumnReport:
+    """What the data check found in one column.
+
+    Attributes
+    ----------
+    name : str
+        The column's name.
+    kind : str
+        ``"numeric"``, ``"text"``, ``"empty"``.
+    missing : int
+        Cells that are blank or a missing marker.
+    not_numbers : int
+        For numeric columns, non-missing cells that are not numbers (they count as missing in a model).
+    examples : tuple[str, ...]
+        A few of those cells, as written in the file.
+    unique : int
+        Distinct non-missing values.
+    id_like : bool
+        The column identifies customers rather than describing them.
+    constant : bool
+        The column has a single distinct value.
+    rows : int
+        Rows in the table (for shares).
+    """
+
+    name: str
+    kind: str
+    missing: int
+    not_numbers: int
+    examples: tuple[str, ...]
+    unique: int
+    id_like: bool
+    constant: bool
+    rows: int
+
+    @property
+    def missing_share(self) -> float:
+        """Share of the rows whose cell is missing."""
+        return self.missing / self.rows if self.rows else 0.0
+
+    @property
+    def unusable(self) -> int:
+        """Cells that a model cannot use: missing plus not-a-number."""
+        return self.missing + self.not_numbers
+
+    @property
+    def is_feature_candidate(self) -> bool:
+        """Offered as a model feature by default: numeric, not ID-like, not constant."""
+        return self.kind == "numeric" and not self.id_like and not self.constant
+
+    @property
+    def role(self) -> str:
+        """A one-word description for tables: numeric, ID-like, constant, text or empty."""
+        if self.kind == "empty":
+            return "empty"
+        if self.id_like:
+            return "ID-like"
+        if self.constant:
+            return "constant"
+        return self.kind
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """The data check of a whole table.
+
+    Attributes
+    ----------
+    rows, columns : int
+        The table's size.
+    column_reports : tuple[ColumnReport, ...]
+        One per column, in file order.
+    duplicate_rows : int
+        Rows that repeat an earlier row exactly.
+    decimal : str
+        The decimal mark used to parse numbers.
+    """
+
+    rows: int
+    columns: int
+    column_reports: tuple[ColumnReport, ...]
+    duplicate_rows: int
+    decimal: str = "."
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> ColumnReport:
+        """The report of the column called ``name`` (KeyError if there is none)."""
+        for report in self.column_reports:
+            if report.name == name:
+                return report
+        raise KeyError(name)
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        """Every numeric column, including ID-like and constant ones."""
+        return [c.name for c in self.column_reports if c.kind == "numeric"]
+
+    @property
+    def default_features(self) -> list[str]:
+        """Numeric columns proposed for the model: ID-like and constant columns left out."""
+        return [c.name for c in self.column_reports if c.is_feature_candidate]
+
+    @property
+    def text_columns(self) -> list[str]:
+        """Text columns that are not identifiers (for example Gender)."""
+        return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant]
+
+    @property
+    def missing_cells(self) -> int:
+        """Missing cells in the whole table."""
+        return sum(c.missing for c in self.column_reports)
+
+    def problems(self, features: list[str] | None = None) -> list[str]:
+        """Plain-language findings worth the user's attention, most important first.
+
+        Parameters
+        ----------
+        features : list[str], optional
+            Only report missing and not-a-number cells of these columns (default: all columns).
+        """
+        wanted = None if features is None else set(features)
+        found: list[str] = []
+        for c in self.column_reports:
+            if wanted is not None and c.name not in wanted:
+                continue
+            if c.kind == "empty":
+                found.append(f"'{c.name}' has no values at all.")
+                continue
+            if c.missing:
+                found.append(f"'{c.name}' has {c.missing:,} missing value{'s' if c.missing != 1 else ''} "
+                             f"({c.missing_share:.1%}).")
+            if c.not_numbers:
+                shown = ", ".join(repr(e) for e in c.examples)
+                found.append(f"'{c.name}' has {c.not_numbers:,} cell{'s' if c.not_numbers != 1 else ''} "
+                             f"that {'are' if c.not_numbers != 1 else 'is'} not a number (e.g. {shown}); "
+                             "in a model they count as missing.")
+        if wanted is None:
+            found.extend(f"'{c.name}' looks like an identifier; it is not proposed as a feature."
+                         for c in self.column_reports if c.id_like and c.kind != "empty")
+            found.extend(f"'{c.name}' has the same value in every row; it cannot separate customers."
+                         for c in self.column_reports if c.constant and not c.id_like)
+            if self.duplicate_rows:
+                found.append(f"{self.duplicate_rows:,} row{'s repeat' if self.duplicate_rows != 1 else ' repeats'} "
+                             "an earlier row exactly; they are kept.")
+        return found
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column: name, role, missing count and share, not-a-number count, distinct values."""
+        return pd.DataFrame(
+            {
+                "column": [c.name for c in self.column_reports],
+                "type": [c.role for c in self.column_reports],
+                "missing": [c.missing for c in self.column_reports],
+                "missing share": [c.missing_share for c in self.column_reports],
+                "not a number": [c.not_numbers for c in self.column_reports],
+                "distinct values": [c.unique for c in self.column_reports],
+            }
+        )
+
+
+def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
+    """Check a table of text cells and report what was found.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As returned in :attr:`core.io.TableRead.frame`.
+    decimal : str
+        The file's decimal mark.
+
+    Returns
+    -------
+    QualityReport
+    """
+    rows = int(frame.shape[0])
+    reports = tuple(_check_column(str(name), frame[name], decimal, rows) for name in frame.columns)
+    duplicate_rows = int(frame.duplicated().sum()) if rows else 0
+    return QualityReport(rows, int(frame.shape[1]), reports, duplicate_rows, decimal)
+
+
+def _check_column(name: str, values: pd.Series, decimal: str, rows: int) -> ColumnReport:
+    numbers, invalid = parse_numeric(values, decimal)
+    missing = int(rows - np.count_nonzero(~np.isnan(numbers)) - np.count_nonzero(invalid))
+    present = rows - missing
+    numeric_count = present - int(invalid.sum())
+    if present == 0:
+        return ColumnReport(name, "empty", missing, 0, (), 0, False, False, rows)
+    is_numeric = numeric_count >= NUMERIC_SHARE * present
+    if is_numeric:
+        finite = numbers[~np.isnan(numbers)]
+        unique = int(np.unique(finite).size)
+        examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES]
+        whole = bool(np.all(np.mod(finite, 1) == 0))
+        id_by_values = whole and unique == finite.size and finite.size >= 20
+        not_numbers = int(invalid.sum())
+    else:
+        texts = values[~missing_mask(values)].astype(str)
+        unique = int(texts.nunique())
+        examples = ()
+        id_by_values = unique == texts.size and texts.size >= 20 and _looks_like_codes(texts)
+        not_numbers = 0
+    id_like = bool(_ID_NAME.search(name.strip())) or id_by_values
+    return ColumnReport(name, "numeric" if is_numeric else "text", missing, not_numbers, examples,
+                        unique, id_like, unique == 1, rows)
+
+
+def _looks_like_codes(texts: pd.Series) -> bool:
+    """Unique texts without spaces (codes like '7590-VHVEG'), as opposed to free text such as names."""
+    sample = texts.head(200)
+    return not bool(sample.str.contains(" ", regex=False).any())

@@ -1,0 +1,278 @@
+"""Segmenting a table end to end: features, model, labels, summary and the clustered table.
+
+This is the API the dashboard and the command line call::
+
+    table = read_table(path)
+    seg = segment_new(table.frame, ["Age", "Annual Income (k$)"], k=5, seed=0, decimal=table.decimal)
+    clustered_table(table.frame, seg)   # every input row and column + "cluster"
+    seg.summary()                       # one row per cluster: customers, share, feature means
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from .errors import FeatureError, ModelFeatureError
+from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, original_centers
+from .persist import ModelInfo
+from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
+from .selection import silhouette
+
+__all__ = [
+    "Segmentation",
+    "segment_new",
+    "segment_with_model",
+    "resolve_mapping",
+    "clustered_table",
+    "CLUSTER_COLUMN",
+    "NOT_SCORED",
+]
+
+#: Name of the column added to every clustered output.
+CLUSTER_COLUMN = "cluster"
+#: Internal label of rows left out of the model (shown as an empty cell).
+NOT_SCORED = -1
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """A fitted (or applied) segmentation of a table.
+
+    Attributes
+    ----------
+    matrix : FeatureMatrix
+        The features as used, from the file's columns.
+    model_features : tuple[str, ...]
+        The model's own names for those features (the same as the columns for a new model).
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted StandardScaler + KMeans.
+    labels : numpy.ndarray
+        Internal cluster label per input row (0 = largest), :data:`NOT_SCORED` for rows left out.
+    k : int
+    seed : int | None
+    source : str
+        ``"new"`` or ``"pretrained"``.
+    silhouette : float | None
+        Silhouette of the labelling (sampled above 5,000 rows), None when undefined.
+    notes : list[str]
+        What was done (rows left out, values filled, mapping used), for the user.
+    """
+
+    matrix: FeatureMatrix
+    model_features: tuple[str, ...]
+    pipeline: Pipeline
+    labels: np.ndarray
+    k: int
+    seed: int | None
+    source: str
+    silhouette: float | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The file's columns the segmentation uses."""
+        return self.matrix.features
+
+    @property
+    def scored(self) -> np.ndarray:
+        """Boolean per input row: it has a cluster."""
+        return self.labels != NOT_SCORED
+
+    def sizes(self) -> np.ndarray:
+        """Customers per cluster, ``(k,)``."""
+        return np.bincount(self.labels[self.scored], minlength=self.k)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per cluster: ``cluster`` (as shown), ``customers``, ``share``, the mean of each feature.
+
+        Means are in the features' original units, over the values the model used (filled values
+        included when a fill strategy was chosen). ``share`` is of the customers that have a cluster.
+        """
+        labels = self.labels[self.scored]
+        sizes = self.sizes()
+        total = int(sizes.sum())
+        means = np.full((self.k, len(self.features)), np.nan)
+        for j in range(len(self.features)):
+            sums = np.bincount(labels, weights=self.matrix.X[:, j], minlength=self.k)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means[:, j] = sums / sizes
+        table = pd.DataFrame({
+            CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)],
+            "customers": sizes.astype(int),
+            "share": sizes / total if total else np.zeros(self.k),
+        })
+        for j, name in enumerate(self.features):
+            table[name] = means[:, j]
+        return table
+
+    def centroids(self) -> pd.DataFrame:
+        """Centroids in the original units: ``cluster`` (as shown) and one column per feature."""
+        centers = original_centers(self.pipeline)
+        table = pd.DataFrame(centers, columns=list(self.features))
+        table.insert(0, CLUSTER_COLUMN, [display_cluster(c) for c in range(self.k)])
+        return table
+
+    def scaled_used(self) -> np.ndarray:
+        """The used rows in standardised units (the model's view)."""
+        return np.asarray(self.pipeline.named_steps["scaler"].transform(self.matrix.X))
+
+
+def _labels_for_all_rows(matrix: FeatureMatrix, used_labels: np.ndarray) -> np.ndarray:
+    labels = np.full(matrix.used.size, NOT_SCORED, dtype=np.int64)
+    labels[matrix.used] = used_labels
+    return labels
+
+
+def segment_new(
+    frame: pd.DataFrame,
+    features: list[str] | tuple[str, ...],
+    k: int,
+    seed: int = 0,
+    missing: str = DEFAULT_MISSING,
+    decimal: str = ".",
+) -> Segmentation:
+    """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
+
+    Raises
+    ------
+    FeatureError, MissingValuesError, NotEnoughRowsError
+        With a message for the user.
+    """
+    matrix = prepare_features(frame, features, missing, decimal)
+    pipeline = fit_segmenter(matrix.X, k, seed)
+    used_labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype=np.int64)
+    scaled = np.asarray(pipeline.named_steps["scaler"].transform(matrix.X))
+    score = silhouette(scaled, used_labels, seed)
+    return Segmentation(matrix, matrix.features, pipeline, _labels_for_all_rows(matrix, used_labels), k, seed,
+                        "new", score, list(matrix.notes))
+
+
+def _normalise(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def resolve_mapping(
+    columns: list[str],
+    model_features: list[str],
+    mapping: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Decide which file column feeds each model feature.
+
+    Parameters
+    ----------
+    columns : list[str]
+        The file's columns.
+    model_features : list[str]
+        What the model expects.
+    mapping : dict[str, str], optional
+        ``{file column: model feature}`` chosen by the user; it wins over matching by name.
+
+    Returns
+    -------
+    dict[str, str]
+        ``{model feature: file column}`` for every model feature. Features the user did not map are
+        matched by exact name, then by name ignoring case, spaces and punctuation.
+
+    Raises
+    ------
+    ModelFeatureError
+        A model feature has no column, or the mapping names unknown columns or features.
+    """
+    mapping = dict(mapping or {})
+    unknown_columns = [c for c in mapping if c not in columns]
+    if unknown_columns:
+        raise ModelFeatureError("The mapping names columns the file does not have: "
+                                + ", ".join(repr(c) for c in unknown_columns) + ".", [])
+    unknown_features = [f for f in mapping.values() if f not in model_features]
+    if unknown_features:
+        raise ModelFeatureError("The mapping names features the model does not use: "
+                                + ", ".join(repr(f) for f in unknown_features)
+                                + ". The model expects " + ", ".join(repr(f) for f in model_features) + ".", [])
+    chosen = {feature: column for column, feature in mapping.items()}
+    if len(chosen) != len(mapping):
+        raise ModelFeatureError("Each model feature can be fed by only one column.", [])
+    by_norm: dict[str, list[str]] = {}
+    for column in columns:
+        by_norm.setdefault(_normalise(column), []).append(column)
+    missing: list[str] = []
+    for feature in model_features:
+        if feature in chosen:
+            continue
+        if feature in columns:
+            chosen[feature] = feature
+        elif len(by_norm.get(_normalise(feature), [])) == 1:
+            chosen[feature] = by_norm[_normalise(feature)][0]
+        else:
+            missing.append(feature)
+    if missing:
+        raise ModelFeatureError(
+            "The pre-trained model needs " + ", ".join(repr(m) for m in missing)
+            + (", which this file lacks" if len(missing) > 1 else ", which this file lacks")
+            + ". Map a column of your file onto "
+            + ("each of them" if len(missing) > 1 else "it")
+            + " (for example AnnualIncome onto 'Annual Income (k$)'), or train a new model.", missing)
+    used = list(chosen.values())
+    repeated = sorted({c for c in used if used.count(c) > 1})
+    if repeated:
+        raise ModelFeatureError("A column can feed only one model feature; repeated: "
+                                + ", ".join(repr(r) for r in repeated) + ".", [])
+    return chosen
+
+
+def segment_with_model(
+    frame: pd.DataFrame,
+    pipeline: Pipeline,
+    info: ModelInfo,
+    mapping: dict[str, str] | None = None,
+    missing: str = DEFAULT_MISSING,
+    decimal: str = ".",
+) -> Segmentation:
+    """Apply a saved model to a table, after checking the table has every feature the model needs.
+
+    Parameters
+    ----------
+    mapping : dict[str, str], optional
+        ``{file column: model feature}`` for columns named differently from the model's features.
+
+    Raises
+    ------
+    ModelFeatureError
+        The file lacks a feature (named in the message), or a mapped column is not numeric.
+    """
+    chosen = resolve_mapping([str(c) for c in frame.columns], info.features, mapping)
+    columns = [chosen[f] for f in info.features]
+    try:
+        matrix = prepare_features(frame, columns, missing, decimal)
+    except FeatureError as exc:
+        raise ModelFeatureError(f"The pre-trained model cannot be applied: {exc}", []) from None
+    notes = list(matrix.notes)
+    renamed = [f"'{c}' is used as '{f}'" for f, c in zip(info.features, columns) if f != c]
+    if renamed:
+        notes.insert(0, "Column mapping: " + "; ".join(renamed) + ".")
+    used_labels = np.asarray(pipeline.predict(matrix.X), dtype=np.int64) if matrix.X.shape[0] else \
+        np.empty(0, dtype=np.int64)
+    scaled = np.asarray(pipeline.named_steps["scaler"].transform(matrix.X)) if matrix.X.shape[0] else matrix.X
+    score = silhouette(scaled, used_labels, 0) if matrix.X.shape[0] else None
+    return Segmentation(matrix, tuple(info.features), pipeline, _labels_for_all_rows(matrix, used_labels),
+                        info.k, info.seed, "pretrained", score, notes)
+
+
+def clustered_table(frame: pd.DataFrame, segmentation: Segmentation) -> pd.DataFrame:
+    """Every input row and column, unchanged, plus the ``cluster`` column (empty for rows left out).
+
+    If the file already has a column called ``cluster``, the new one is called ``cluster_1`` (and so on).
+    """
+    name = CLUSTER_COLUMN
+    suffix = 1
+    while name in frame.columns:
+        name = f"{CLUSTER_COLUMN}_{suffix}"
+        suffix += 1
+    shown = pd.array(np.where(segmentation.scored, segmentation.labels + DISPLAY_OFFSET, 0), dtype="Int64")
+    shown[~segmentation.scored] = pd.NA
+    out = frame.copy()
+    out[name] = shown
+    return out

@@ -1,0 +1,168 @@
+"""Choosing k: the Elbow method (WCSS) and the Silhouette score over a range of k.
+
+* **WCSS** (within-cluster sum of squares, K-Means' ``inertia_``) on standardised features, for
+  k = 1 .. k_max. Up to :data:`SWEEP_MAX_ROWS` rows every row is used; beyond, a seeded sample of that
+  many rows, with WCSS scaled by ``rows / sample`` so it stays comparable with a full fit.
+* **The elbow** is found with the Kneedle rule: after scaling k and WCSS to [0, 1], the k whose point
+  lies farthest below the straight line from the first to the last point.
+* **Silhouette** (from -1 to 1, higher is better separated), for k >= 2. Its cost grows with the
+  square of the rows, so above :data:`SILHOUETTE_SAMPLE` rows it is computed on a seeded sample of that
+  size (measured within 0.01 of the exact score; see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score as _silhouette_score
+
+from .errors import NotEnoughRowsError
+from .model import N_INIT
+
+__all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE"]
+
+#: Rows beyond which the k sweep runs on a seeded sample.
+SWEEP_MAX_ROWS = 10_000
+#: Rows beyond which the silhouette is computed on a seeded sample of this size.
+SILHOUETTE_SAMPLE = 5_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """WCSS and silhouette for each k, and the elbow.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns ``k``, ``wcss``, ``silhouette`` (NaN at k=1), one row per k from 1 to k_max.
+    elbow : int
+        The k at the elbow of the WCSS curve.
+    k_min, k_max : int
+        The range asked for (the table also holds k=1 for the elbow).
+    sample_rows : int | None
+        Rows of the seeded sample the sweep ran on, or None if it used every row.
+    """
+
+    table: pd.DataFrame
+    elbow: int
+    k_min: int
+    k_max: int
+    sample_rows: int | None
+
+    @property
+    def best_silhouette(self) -> int:
+        """The k (in k_min..k_max) with the highest silhouette."""
+        rows = self.table[(self.table["k"] >= self.k_min) & self.table["silhouette"].notna()]
+        return int(rows.loc[rows["silhouette"].idxmax(), "k"])
+
+    def shown(self) -> pd.DataFrame:
+        """The table restricted to k_min..k_max (what people are shown)."""
+        return self.table[self.table["k"] >= self.k_min].reset_index(drop=True)
+
+
+def silhouette(X_scaled: np.ndarray, labels: np.ndarray, seed: int = 0) -> float | None:
+    """Silhouette score of a labelling, on a seeded sample above :data:`SILHOUETTE_SAMPLE` rows.
+
+    Returns None when it is undefined (a single cluster, or every row its own cluster).
+    """
+    n_labels = np.unique(labels).size
+    if n_labels < 2 or n_labels >= X_scaled.shape[0]:
+        return None
+    sample = SILHOUETTE_SAMPLE if X_scaled.shape[0] > SILHOUETTE_SAMPLE else None
+    return float(_silhouette_score(X_scaled, labels, sample_size=sample, random_state=seed))
+
+
+def find_elbow(ks: np.ndarray, wcss: np.ndarray, k_min: int = 2) -> int:
+    """The Kneedle elbow of a decreasing WCSS curve, restricted to k >= ``k_min``.
+
+    Parameters
+    ----------
+    ks : numpy.ndarray
+        Increasing k values.
+    wcss : numpy.ndarray
+        WCSS for each k.
+    k_min : int
+        The smallest k that may be returned.
+    """
+    ks = np.asarray(ks, dtype=float)
+    wcss = np.asarray(wcss, dtype=float)
+    if ks.size < 3:
+        return int(max(ks[-1], k_min)) if ks.size else k_min
+    x = (ks - ks[0]) / (ks[-1] - ks[0])
+    span = wcss[0] - wcss[-1]
+    y = (wcss - wcss[-1]) / span if span > 0 else np.zeros_like(wcss)
+    # Distance below the chord from (0, 1) to (1, 0): the chord is y = 1 - x.
+    gap = (1 - x) - y
+    allowed = ks >= k_min
+    allowed[-1] = False if allowed.sum() > 1 else allowed[-1]
+    gap = np.where(allowed, gap, -np.inf)
+    return int(ks[int(np.argmax(gap))])
+
+
+def sweep_k(
+    X_scaled: np.ndarray,
+    k_min: int = 2,
+    k_max: int = 10,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """WCSS and silhouette for k = 1 .. k_max on standardised data.
+
+    Parameters
+    ----------
+    X_scaled : numpy.ndarray
+        Standardised features, no missing values.
+    k_min, k_max : int
+        The range of k to compare (k_max is lowered to the number of distinct rows minus one).
+    seed : int
+        Seed for K-Means and the samples.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each k.
+
+    Raises
+    ------
+    NotEnoughRowsError
+        Fewer than 3 distinct rows, or k_min above what the data allows.
+    """
+    if k_min < 2:
+        raise NotEnoughRowsError("The smallest k to compare must be at least 2.")
+    if k_max < k_min:
+        raise NotEnoughRowsError(f"The k range is empty: the largest k ({k_max}) is below the smallest ({k_min}).")
+    rows = X_scaled.shape[0]
+    sample_rows = None
+    data = X_scaled
+    if rows > SWEEP_MAX_ROWS:
+        rng = np.random.default_rng(seed)
+        data = X_scaled[np.sort(rng.choice(rows, size=SWEEP_MAX_ROWS, replace=False))]
+        sample_rows = SWEEP_MAX_ROWS
+    distinct = int(np.unique(data, axis=0).shape[0])
+    top = min(k_max, distinct - 1)
+    if top < k_min:
+        raise NotEnoughRowsError(
+            f"Comparing k from {k_min} needs at least {k_min + 1} different customers; "
+            f"the data has {distinct:,}.")
+    scale_up = rows / data.shape[0]
+    records: list[dict[str, float]] = []
+    ks = list(range(1, top + 1))
+    for done, k in enumerate(ks, start=1):
+        if k == 1:
+            wcss = float(((data - data.mean(axis=0)) ** 2).sum())
+            score = float("nan")
+        else:
+            kmeans = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(data)
+            wcss = float(kmeans.inertia_)
+            value = silhouette(data, kmeans.labels_, seed)
+            score = float("nan") if value is None else value
+        records.append({"k": k, "wcss": wcss * scale_up, "silhouette": score})
+        if progress is not None:
+            progress(done, len(ks))
+    table = pd.DataFrame.from_records(records)
+    table["k"] = table["k"].astype(int)
+    elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
+    return SweepResult(table, elbow, k_min, top, sample_rows)
