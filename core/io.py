@@ -19,6 +19,7 @@ Detection, in order:
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import os
 import re
@@ -195,7 +196,7 @@ def _excel_cell_text(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, (pd.Timestamp, _dt.datetime)):  # openpyxl gives datetime.datetime
         return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[no-any-return, attr-defined]

@@ -1,0 +1,102 @@
+/* Streams a chosen or dropped file to POST /api/upload with a progress bar.
+ * The size limit is checked here first (data-max-bytes on the drop zone) and again by the server;
+ * both refusals are shown in the page. Dash renders the page, so listeners are delegated. */
+(function () {
+    "use strict";
+    var ZONE = "upload-dropzone",
+        PROGRESS = "upload-progress", STATUS = "upload-status", REDIRECT = "shell-redirect";
+
+    function setProps(id, props) {
+        if (window.dash_clientside && window.dash_clientside.set_props) {
+            window.dash_clientside.set_props(id, props);
+        }
+    }
+
+    function showError(message) {
+        setProps(PROGRESS, {style: {display: "none", height: "1.4rem"}});
+        setProps(STATUS, {children: message, is_open: true, color: "danger"});
+    }
+
+    function showProgress(percent, label) {
+        setProps(PROGRESS, {value: percent, label: label, style: {display: "flex", height: "1.4rem"}});
+    }
+
+    function send(file) {
+        var zone = document.getElementById(ZONE);
+        var maxBytes = zone ? parseInt(zone.getAttribute("data-max-bytes"), 10) : 0;
+        var maxMb = zone ? zone.getAttribute("data-max-mb") : "";
+        setProps(STATUS, {is_open: false, children: ""});
+        if (!file) { return; }
+        if (maxBytes && file.size > maxBytes) {
+            var mb = (file.size / 1048576).toFixed(1);
+            showError("\u201c" + file.name + "\u201d is " + mb + " MB, larger than the " + maxMb +
+                      " MB limit. Upload a smaller export.");
+            return;
+        }
+        if (file.size === 0) {
+            showError("\u201c" + file.name + "\u201d is empty.");
+            return;
+        }
+        var form = new FormData();
+        form.append("file", file, file.name);
+        var request = new XMLHttpRequest();
+        request.open("POST", "/api/upload");
+        request.upload.onprogress = function (event) {
+            if (event.lengthComputable) {
+                var percent = Math.round(100 * event.loaded / event.total);
+                showProgress(percent, percent < 100 ? "Uploading " + percent + "%" : "Reading the file\u2026");
+            }
+        };
+        request.onload = function () {
+            var answer = null;
+            try { answer = JSON.parse(request.responseText); } catch (e) { answer = null; }
+            if (request.status === 200 && answer && answer.token) {
+                showProgress(100, "Done");
+                setProps(REDIRECT, {href: "/upload?ds=" + encodeURIComponent(answer.token)});
+                setTimeout(function () { setProps(PROGRESS, {style: {display: "none"}}); }, 300);
+            } else if (answer && answer.error) {
+                showError(answer.error);
+            } else if (request.status === 413) {
+                showError("The file is larger than the " + maxMb + " MB limit.");
+            } else if (request.status === 401) {
+                showError("Your session has ended. Reload the page and sign in again.");
+            } else {
+                showError("The upload failed (server answered " + request.status + "). Try again.");
+            }
+        };
+        request.onerror = function () { showError("The upload failed: the server could not be reached."); };
+        showProgress(0, "Uploading 0%");
+        request.send(form);
+    }
+
+    /* The file input is made here, outside React's tree (Dash has no file input component). */
+    function browse() {
+        var input = document.createElement("input");
+        input.type = "file";
+        input.accept = ".csv,.txt,.tsv,.xlsx";
+        input.addEventListener("change", function () { send(input.files && input.files[0]); });
+        input.click();
+    }
+    ["dragenter", "dragover"].forEach(function (type) {
+        document.addEventListener(type, function (event) {
+            var zone = event.target.closest && event.target.closest("#" + ZONE);
+            if (zone) { event.preventDefault(); zone.classList.add("segments-dragover"); }
+        });
+    });
+    document.addEventListener("dragleave", function (event) {
+        var zone = event.target.closest && event.target.closest("#" + ZONE);
+        if (zone) { zone.classList.remove("segments-dragover"); }
+    });
+    document.addEventListener("drop", function (event) {
+        var zone = event.target.closest && event.target.closest("#" + ZONE);
+        if (zone) {
+            event.preventDefault();
+            zone.classList.remove("segments-dragover");
+            send(event.dataTransfer && event.dataTransfer.files[0]);
+        }
+    });
+    document.addEventListener("click", function (event) {
+        var zone = event.target.closest && event.target.closest("#" + ZONE);
+        if (zone) { event.preventDefault(); browse(); }
+    });
+})();

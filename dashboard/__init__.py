@@ -1,0 +1,1 @@
+"""The Dash layer of Customer Segments: app factory, settings, cache, shell, figures."""

@@ -1,0 +1,74 @@
+"""The app factory: ``create_app(name) -> Dash`` (the root ``app.py`` exposes ``server`` for gunicorn)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import diskcache
+from dash import Dash, DiskcacheManager
+from flask import Flask
+
+from . import routes, service, shell
+from .settings import Settings
+
+__all__ = ["create_app", "ROOT"]
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def _cache_config(settings: Settings) -> dict[str, object]:
+    common: dict[str, object] = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout, "CACHE_KEY_PREFIX": "segments:"}
+    if settings.redis_url:
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.cache_dir / "data"),
+            "CACHE_THRESHOLD": 5000}
+
+
+def _background_manager(settings: Settings) -> DiskcacheManager:
+    jobs = diskcache.Cache(str(settings.cache_dir / "jobs"))
+    return DiskcacheManager(jobs, expire=settings.job_timeout * 2)
+
+
+def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
+    """Build the Dash app with its Flask server, cache, pages and routes.
+
+    Parameters
+    ----------
+    name : str
+        The root module's ``__name__``: page modules are named relative to it (``pages.upload``).
+    settings : Settings, optional
+        Defaults to :meth:`Settings.from_env`.
+    """
+    settings = settings or Settings.from_env()
+    # Several gunicorn workers each using every core for OpenMP/BLAS slow each other down.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    server = Flask(name)
+    server.secret_key = settings.secret_key
+    server.config["SEGMENTS_SETTINGS"] = settings
+    # Multipart framing adds a little to the file itself; the route reports the limit in the file's terms.
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 64 * 1024
+    service.cache.init_app(server, config=_cache_config(settings))
+    service.cache.app = server  # background jobs run outside a request: let them find the cache
+    app = Dash(
+        name,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        title="Customer Segments",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        background_callback_manager=_background_manager(settings),
+        serve_locally=True,
+        health_endpoint="health",
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description", "content": "Turn a customer file into marketing segments."}],
+    )
+    app.layout = shell.layout
+    routes.register(server, settings)
+    return app
+

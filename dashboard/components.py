@@ -1,0 +1,86 @@
+"""Small layout builders shared by the pages. Every text they show is escaped by Dash (no raw HTML)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from core import SegmentsError
+
+from . import ids, service
+from .state import ViewState
+
+__all__ = ["error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
+           "next_button", "no_data_panel"]
+
+
+def page_header(title: str, lead: str) -> html.Div:
+    """A page's title and one-line explanation."""
+    return html.Div([html.H2(title, className="h3 mb-1"), html.P(lead, className="text-muted mb-3")])
+
+
+def page_query_store(page: str, state: ViewState) -> dcc.Store:
+    """The Store that holds a page's view state as a query string (read by the shell)."""
+    return dcc.Store(id=ids.page_query(page), data=state.query())
+
+
+def error_alert(error: Exception | str, title: str = "That did not work") -> dbc.Alert:
+    """A red alert with a heading and the error's message."""
+    return dbc.Alert([html.H5(title, className="alert-heading"), html.P(str(error), className="mb-0")],
+                     color="danger", className="segments-error")
+
+
+def gone_panel(error: Exception) -> dbc.Alert:
+    """What a page shows for an unknown or expired dataset token (or a failing store)."""
+    stale = isinstance(error, service.DatasetGone)
+    return dbc.Alert([
+        html.H5("This data is no longer on the server" if stale else "The data store is not answering",
+                className="alert-heading"),
+        html.P(str(error)),
+        dbc.Button("Upload a file", href="/upload", color="primary", size="sm"),
+    ], color="warning", className="segments-gone")
+
+
+def no_data_panel() -> dbc.Alert:
+    """What a step shows before any data was opened."""
+    return dbc.Alert([
+        html.P("No customer file is open yet.", className="mb-2"),
+        dbc.Button("Upload a file or open the demo data", href="/upload", color="primary", size="sm"),
+    ], color="info")
+
+
+def load_or_panel(state: ViewState) -> tuple[service.Dataset | None, Any]:
+    """The state's dataset, or ``(None, panel)`` telling the user why there is none."""
+    if not state.ds:
+        return None, no_data_panel()
+    try:
+        return service.get_dataset(state.ds), None
+    except SegmentsError as exc:
+        return None, gone_panel(exc)
+
+
+def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str] | None = None) -> dbc.Table:
+    """A compact Bootstrap table of a small frame; ``formats`` maps columns to format specs."""
+    formats = formats or {}
+
+    def cell(column: str, value: Any) -> str:
+        if pd.isna(value) if not isinstance(value, (list, tuple)) else False:
+            return ""
+        spec = formats.get(column)
+        return format(value, spec) if spec else str(value)
+
+    head = html.Thead(html.Tr([html.Th(str(c)) for c in frame.columns]))
+    body = html.Tbody([
+        html.Tr([html.Td(cell(str(c), v)) for c, v in zip(frame.columns, row)])
+        for row in frame.itertuples(index=False, name=None)
+    ])
+    return dbc.Table([head, body], bordered=False, hover=True, responsive=True, size="sm",
+                     striped=True, className=f"segments-table {className}".strip())
+
+
+def next_button(label: str, href: str, element_id: str) -> dbc.Button:
+    """The button that moves the user to the next step."""
+    return dbc.Button(label, href=href, id=element_id, color="primary", className="mt-3")

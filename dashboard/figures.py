@@ -1,0 +1,140 @@
+"""Pure functions from core results to Plotly figures (no callbacks, no cache).
+
+Figures stay light at any size: the scatter draws a seeded sample of at most
+:data:`SCATTER_POINTS` customers with WebGL, and histograms are binned here on the server over
+every customer, so only bar heights travel to the browser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core import Segmentation, SweepResult, display_cluster
+from core.projection import project_2d
+
+from .state import PCA
+
+__all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "scatter_figure", "histogram_figure",
+           "SCATTER_POINTS", "axis_label"]
+
+#: At most this many customers are drawn in the scatter (the summary always uses every row).
+SCATTER_POINTS = 20_000
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+            "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#843c39", "#7b4173"]
+_LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=20, t=40, b=45), font=dict(size=13))
+
+
+def cluster_color(label: int) -> str:
+    """The colour of an internal cluster label, the same in every chart and table."""
+    return _PALETTE[label % len(_PALETTE)]
+
+
+def axis_label(axis: str, explained: tuple[float, float] | None = None, index: int = 0) -> str:
+    """How an axis is titled: the feature, or the principal component and its variance share."""
+    if axis != PCA:
+        return axis
+    share = f" ({explained[index]:.0%} of variance)" if explained else ""
+    return f"Component {index + 1}{share}"
+
+
+def elbow_figure(sweep: SweepResult, chosen_k: int | None = None) -> go.Figure:
+    """WCSS against k, with the elbow marked (and the chosen k, if different)."""
+    table = sweep.shown()
+    fig = go.Figure(go.Scatter(x=table["k"], y=table["wcss"], mode="lines+markers", name="WCSS",
+                               hovertemplate="k=%{x}<br>WCSS=%{y:,.1f}<extra></extra>"))
+    elbow = table[table["k"] == sweep.elbow]
+    fig.add_trace(go.Scatter(x=elbow["k"], y=elbow["wcss"], mode="markers+text", name="Elbow",
+                             marker=dict(size=16, color="#d62728", symbol="circle-open", line=dict(width=3)),
+                             text=[f"elbow k={sweep.elbow}"], textposition="top right"))
+    if chosen_k is not None and chosen_k != sweep.elbow:
+        fig.add_vline(x=chosen_k, line_dash="dot", line_color="#888",
+                      annotation_text=f"chosen k={chosen_k}", annotation_position="top")
+    fig.update_layout(title="Elbow method: within-cluster sum of squares", xaxis_title="k (number of segments)",
+                      yaxis_title="WCSS (lower is tighter)", showlegend=False, height=320, **_LAYOUT)
+    fig.update_xaxes(dtick=1)
+    return fig
+
+
+def silhouette_figure(sweep: SweepResult, chosen_k: int | None = None) -> go.Figure:
+    """Silhouette against k, with the best k marked."""
+    table = sweep.shown()
+    best = sweep.best_silhouette
+    colors = ["#2ca02c" if k == best else "#9ecae1" for k in table["k"]]
+    fig = go.Figure(go.Bar(x=table["k"], y=table["silhouette"], marker_color=colors,
+                           hovertemplate="k=%{x}<br>silhouette=%{y:.3f}<extra></extra>"))
+    if chosen_k is not None:
+        fig.add_vline(x=chosen_k, line_dash="dot", line_color="#888",
+                      annotation_text=f"chosen k={chosen_k}", annotation_position="top")
+    fig.update_layout(title=f"Silhouette score (higher is better separated; best k={best})",
+                      xaxis_title="k (number of segments)", yaxis_title="silhouette", height=320, **_LAYOUT)
+    fig.update_xaxes(dtick=1)
+    return fig
+
+
+def scatter_figure(seg: Segmentation, x: str, y: str, names: dict[int, str] | None = None,
+                   seed: int = 0) -> tuple[go.Figure, int]:
+    """Customers coloured by cluster, centroids as crosses. Returns the figure and the points drawn.
+
+    ``x`` and ``y`` are features, or ``"pca"`` for the first (x) or second (y) principal component.
+    """
+    projection = project_2d(seg, seed) if PCA in (x, y) else None
+    centroids = seg.centroids()
+
+    def coordinates(axis: str, component: int) -> tuple[np.ndarray, np.ndarray]:
+        if axis == PCA and projection is not None:
+            return projection.points[:, component], projection.centers[:, component]
+        return seg.matrix.X[:, seg.features.index(axis)], centroids[axis].to_numpy()
+
+    xs, cx = coordinates(x, 0)
+    ys, cy = coordinates(y, 1)
+    labels = seg.labels[seg.scored]
+    shown = _sample(labels.size, SCATTER_POINTS, seed)
+    fig = go.Figure()
+    for label in range(seg.k):
+        members = shown[labels[shown] == label]
+        name = (names or {}).get(label) or f"Cluster {display_cluster(label)}"
+        fig.add_trace(go.Scattergl(
+            x=xs[members], y=ys[members], mode="markers", name=f"{name} ({int((labels == label).sum()):,})",
+            marker=dict(color=cluster_color(label), size=7, opacity=0.7, line=dict(width=0)),
+            hovertemplate=f"{name}<br>{x}=%{{x}}<br>{y}=%{{y}}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=cx, y=cy, mode="markers", name="Centroids",
+        marker=dict(symbol="x", size=16, color=[cluster_color(i) for i in range(seg.k)],
+                    line=dict(width=2, color="#222")),
+        hovertemplate="centroid of cluster %{text}<extra></extra>",
+        text=[str(display_cluster(i)) for i in range(seg.k)]))
+    explained = projection.explained if projection else None
+    fig.update_layout(xaxis_title=axis_label(x, explained, 0), yaxis_title=axis_label(y, explained, 1),
+                      legend_title_text="Segment", height=520, **_LAYOUT)
+    return fig, int(shown.size)
+
+
+def _sample(n: int, limit: int, seed: int) -> np.ndarray:
+    """Indices of at most ``limit`` of ``n`` rows, seeded and sorted."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
+
+
+def histogram_figure(seg: Segmentation, feature: str, names: dict[int, str] | None = None,
+                     bins: int = 30) -> go.Figure:
+    """The distribution of one feature in each cluster (bins computed here over every customer)."""
+    j = seg.features.index(feature)
+    values = seg.matrix.X[:, j]
+    labels = seg.labels[seg.scored]
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        high = low + 1.0
+    edges = np.histogram_bin_edges(values, bins=bins, range=(low, high))
+    centers = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    for label in range(seg.k):
+        counts, _ = np.histogram(values[labels == label], bins=edges)
+        name = (names or {}).get(label) or f"Cluster {display_cluster(label)}"
+        fig.add_trace(go.Bar(x=centers, y=counts, width=float(edges[1] - edges[0]), name=name,
+                             marker_color=cluster_color(label), opacity=0.65,
+                             hovertemplate=f"{name}<br>{feature} ≈ %{{x:.4g}}<br>%{{y}} customers<extra></extra>"))
+    fig.update_layout(title=feature, barmode="overlay", xaxis_title=feature, yaxis_title="customers",
+                      height=300, showlegend=False, **_LAYOUT)
+    return fig

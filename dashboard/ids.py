@@ -1,0 +1,71 @@
+"""Component ids, spelled once. One class per page; values are prefixed with the page's name."""
+
+from __future__ import annotations
+
+__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "page_query"]
+
+
+def page_query(page: str) -> dict[str, str]:
+    """The id of a page's query Store: the page's full view state as a query string.
+
+    Every page has one; the shell reads whichever is on screen (pattern matching) to keep the address
+    bar and the navigation links in step with the view.
+    """
+    return {"type": "page-query", "page": page}
+
+
+class Shell:
+    NAV = "shell-nav"
+    NAV_LINK = "shell-nav-link"  # pattern-matching type: {"type": NAV_LINK, "path": "/model"}
+    REDIRECT = "shell-redirect"
+    URL_SYNC = "shell-url-sync"
+    SHARE = "shell-share"
+
+
+class Upload:
+    DROPZONE = "upload-dropzone"
+    BROWSE = "upload-browse"
+    PROGRESS = "upload-progress"
+    STATUS = "upload-status"
+    DEMO = "upload-demo-button"
+    RESULT = "upload-result"
+    MISSING = "upload-missing-choice"
+    NEXT = "upload-next"
+
+
+class Model:
+    FEATURES = "model-features"
+    MODE = "model-mode"
+    K = "model-k"
+    SEED = "model-seed"
+    NEW_PANEL = "model-new-panel"
+    PRETRAINED_PANEL = "model-pretrained-panel"
+    MAP = "model-map"  # pattern-matching type: {"type": MAP, "feature": <model feature>}
+    SWEEP_GRAPHS = "model-sweep-graphs"
+    SWEEP_PROGRESS = "model-sweep-progress"
+    SWEEP_CANCEL = "model-sweep-cancel"
+    SWEEP_STATUS = "model-sweep-status"
+    FIT_RESULT = "model-fit-result"
+    FIT_PROGRESS = "model-fit-progress"
+    FIT_CANCEL = "model-fit-cancel"
+    USE_K = "model-use-k"
+    SWEEP_KEY = "model-sweep-key"
+    SWEEP_BEST = "model-sweep-best"
+    NEXT = "model-next"
+
+
+class Clusters:
+    X = "clusters-x"
+    Y = "clusters-y"
+    SCATTER = "clusters-scatter"
+    SCATTER_NOTE = "clusters-scatter-note"
+    HISTOGRAMS = "clusters-histograms"
+    SUMMARY = "clusters-summary"
+    GRID = "clusters-grid"
+    MESSAGE = "clusters-message"
+
+
+class Downloads:
+    CLUSTERED = "downloads-clustered"
+    SUMMARY = "downloads-summary"
+    MESSAGE = "downloads-message"

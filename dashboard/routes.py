@@ -1,0 +1,95 @@
+"""Plain Flask routes beside Dash: the streaming upload, the CSV downloads and security headers.
+
+* ``POST /api/upload``: a multipart form with a ``file`` field. Werkzeug spools large bodies to
+  disk, so a 100 MB file never sits in the browser as base64 (as ``dcc.Upload`` would need). Answers
+  JSON: ``{"token", "rows", "columns"}`` or ``{"error"}`` with a message for the user.
+* ``GET /download/clustered.csv?<view query>`` and ``/download/summary.csv?<view query>``: the
+  clustered data set (every input row and column + ``cluster``) and the cluster summary, with
+  spreadsheet formulas escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from core import SegmentsError, clustered_table, to_csv_bytes
+
+from . import service
+from .settings import Settings
+from .state import ViewState
+
+__all__ = ["register", "SECURITY_HEADERS"]
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _too_large(settings: Settings) -> tuple[Response, int]:
+    return jsonify(error=f"The file is larger than the {settings.max_upload_mb} MB limit. "
+                         "Upload a smaller export, or ask your administrator to raise MAX_UPLOAD_MB."), 413
+
+
+def _download_name(name: str, suffix: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name.rsplit(".", 1)[0])[:60] or "customers"
+    return f"{stem}-{suffix}.csv"
+
+
+def _csv_response(payload: bytes, filename: str) -> Response:
+    return Response(payload, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+def register(server: Flask, settings: Settings) -> None:
+    """Add the routes and the security headers to the Flask server."""
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def upload_too_large(_: Exception) -> tuple[Response, int]:
+        return _too_large(settings)
+
+    @server.post("/api/upload")
+    def upload() -> tuple[Response, int]:
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            return jsonify(error="No file was received. Choose a CSV or Excel file and try again."), 400
+        name = file.filename
+        try:
+            dataset = service.read_and_store(file.stream.read(), name, settings.max_rows, settings.max_columns)
+        except SegmentsError as exc:
+            return jsonify(error=str(exc)), 400
+        except MemoryError:
+            return jsonify(error="The file is too large for this server's memory."), 413
+        report = dataset.report
+        return jsonify(token=dataset.token, rows=report.rows, columns=report.columns), 200
+
+    @server.get("/download/<kind>.csv")
+    def download(kind: str) -> Response | tuple[str, int]:
+        if kind not in {"clustered", "summary"}:
+            return "Unknown download.", 404
+        state = ViewState.from_query(request.args.to_dict(flat=False))
+        try:
+            dataset = service.get_dataset(state.ds)
+            segmentation = service.get_segmentation(state)
+        except service.DatasetGone as exc:
+            return str(exc), 410
+        except SegmentsError as exc:
+            return str(exc), 400
+        if kind == "clustered":
+            payload = to_csv_bytes(clustered_table(dataset.frame, segmentation))
+        else:
+            payload = to_csv_bytes(segmentation.summary())
+        return _csv_response(payload, _download_name(dataset.name, "segments" if kind == "clustered" else "summary"))
+
+    @server.after_request
+    def security_headers(response: Response) -> Response:
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        return response
+
+

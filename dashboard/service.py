@@ -1,0 +1,224 @@
+"""Server-side state: datasets, segmentations and sweeps in flask-caching, keyed by unguessable tokens.
+
+Keys are ``<kind>:<dataset token>:<sha256 of the settings>``; the browser only ever holds the token
+and the settings (in the URL). Values are written by this server only (the cache must be private:
+every flask-caching backend unpickles what it stores). Entries expire after ``CACHE_TIMEOUT``.
+
+Pages and routes call the functions here; they call :mod:`core` for all clustering.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask_caching import Cache
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from core import (
+    ModelInfo,
+    QualityReport,
+    Segmentation,
+    SweepResult,
+    TableRead,
+    check_quality,
+    load_shipped_model,
+    prepare_features,
+    read_table,
+    resolve_mapping,
+    segment_new,
+    segment_with_model,
+    sweep_k,
+)
+from core.errors import FeatureError, SegmentsError
+
+from .state import PCA, ViewState
+
+__all__ = [
+    "cache",
+    "Dataset",
+    "DatasetGone",
+    "StoreUnavailable",
+    "new_token",
+    "store_table",
+    "get_dataset",
+    "resolve_state",
+    "resolve_mapping_for",
+    "get_segmentation",
+    "get_sweep",
+    "pretrained_model",
+]
+
+log = logging.getLogger(__name__)
+cache = Cache()
+T = TypeVar("T")
+
+
+class DatasetGone(SegmentsError):
+    """The token is unknown or its data expired."""
+
+    def __init__(self) -> None:
+        super().__init__("This data is no longer on the server (links keep data for a limited time). "
+                         "Upload the file again to continue.")
+
+
+class StoreUnavailable(SegmentsError):
+    """The cache backend (Redis or the cache folder) failed."""
+
+    def __init__(self) -> None:
+        super().__init__("The server's data store is not answering right now. Your data is not lost if it "
+                         "was stored before; try again in a moment.")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An uploaded table and its data check."""
+
+    token: str
+    name: str
+    table: TableRead
+    report: QualityReport
+
+    @property
+    def frame(self):  # type: ignore[no-untyped-def]
+        """The table's text cells."""
+        return self.table.frame
+
+
+def new_token() -> str:
+    """A dataset token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def _get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the backend failed (Redis down, disk error): say so, never crash
+        log.warning("cache read failed for a %s entry", key.split(":", 1)[0], exc_info=True)
+        raise StoreUnavailable() from None
+
+
+def _set(key: str, value: Any) -> None:
+    try:
+        ok = cache.set(key, value)
+    except Exception:
+        log.warning("cache write failed for a %s entry", key.split(":", 1)[0], exc_info=True)
+        raise StoreUnavailable() from None
+    if ok is False:
+        raise StoreUnavailable()
+
+
+def store_table(table: TableRead, name: str) -> Dataset:
+    """Check a table and keep it on the server under a new token."""
+    dataset = Dataset(new_token(), name, table, check_quality(table.frame, table.decimal))
+    _set(f"ds:{dataset.token}", dataset)
+    return dataset
+
+
+def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: int | None) -> Dataset:
+    """Read a file (bytes or path), check it and store it. Raises core's ReadError on bad files."""
+    table = read_table(source, name, max_rows=max_rows, max_columns=max_columns)
+    return store_table(table, name)
+
+
+def get_dataset(token: str | None) -> Dataset:
+    """The dataset behind a token; :class:`DatasetGone` if unknown or expired."""
+    if not token:
+        raise DatasetGone()
+    dataset = _get(f"ds:{token}")
+    if not isinstance(dataset, Dataset) or dataset.token != token:
+        raise DatasetGone()
+    return dataset
+
+
+def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
+    """Fill in what the URL left to defaults: features from the data check, axes from the features.
+
+    Features the file does not have as numeric columns are dropped from the state.
+    """
+    numeric = set(dataset.report.numeric_columns)
+    features = tuple(f for f in state.features if f in numeric) or tuple(dataset.report.default_features)
+    if state.mode == "pretrained":
+        try:
+            chosen = resolve_mapping_for(dataset, state)
+            features = tuple(chosen[f] for f in pretrained_model()[1].features)
+        except SegmentsError:
+            pass
+    axes = list(features) + ([PCA] if len(features) > 2 else [])
+    x = state.x if state.x in axes else (features[0] if features else None)
+    y = state.y if state.y in axes else (features[1] if len(features) > 1 else x)
+    return state.with_(features=features, x=x, y=y)
+
+
+def resolve_mapping_for(dataset: Dataset, state: ViewState) -> dict[str, str]:
+    """``{pre-trained model feature: file column}`` for the state's mapping (ModelFeatureError if incomplete)."""
+    _, info = pretrained_model()
+    return resolve_mapping([str(c) for c in dataset.frame.columns], info.features, state.mapping_dict)
+
+
+def _key(kind: str, token: str, settings: str) -> str:
+    return f"{kind}:{token}:{hashlib.sha256(settings.encode('utf-8')).hexdigest()[:32]}"
+
+
+def _memoized(key: str, compute: Callable[[], T]) -> T:
+    found = _get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    value = compute()
+    try:
+        _set(key, value)
+    except StoreUnavailable:
+        log.warning("result computed but not cached")
+    return value
+
+
+def get_segmentation(state: ViewState) -> Segmentation:
+    """The segmentation a (resolved or not) state asks for, computed once and then cached.
+
+    Raises
+    ------
+    DatasetGone, StoreUnavailable, core.SegmentsError
+        With a message for the user.
+    """
+    dataset = get_dataset(state.ds)
+    state = resolve_state(state, dataset)
+    token = dataset.token
+
+    def compute() -> Segmentation:
+        if state.mode == "pretrained":
+            pipeline, info = pretrained_model()
+            return segment_with_model(dataset.frame, pipeline, info, state.mapping_dict, state.missing,
+                                      dataset.table.decimal)
+        if not state.features:
+            raise FeatureError("This file has no numeric columns to segment on.")
+        return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
+                           dataset.table.decimal)
+
+    return _memoized(_key("seg", token, state.cache_key()), compute)
+
+
+def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """WCSS and silhouette for k = 2..10 on the state's features (cached per features, missing, seed)."""
+    dataset = get_dataset(state.ds)
+    state = resolve_state(state, dataset)
+
+    def compute() -> SweepResult:
+        matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal)
+        scaled = StandardScaler().fit_transform(matrix.X)
+        return sweep_k(scaled, 2, 10, state.seed, progress)
+
+    settings = f"{state.features!r}|{state.missing}|{state.seed}"
+    return _memoized(_key("sweep", dataset.token, settings), compute)
+
+
+@functools.lru_cache(maxsize=1)
+def pretrained_model() -> tuple[Pipeline, ModelInfo]:
+    """The shipped pre-trained model (loaded once per process; only ever from the project's models/)."""
+    return load_shipped_model()
+

@@ -1,0 +1,82 @@
+"""Settings read from the environment (documented in the README's "Configuration" section)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Settings"]
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise SystemExit(f"error: the environment variable {name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a deployment can change.
+
+    Attributes
+    ----------
+    secret_key : str
+        ``SECRET_KEY``: signs sessions and background-job handles; every worker must share it. When it
+        is unset a random key is made (fine for one process; gunicorn.conf.py makes one for all workers).
+    redis_url : str | None
+        ``REDIS_URL``: when set, the cache and background jobs use Redis (several hosts).
+    cache_dir : Path
+        ``CACHE_DIR``: where FileSystemCache keeps datasets and models when Redis is not used.
+    cache_timeout : int
+        ``CACHE_TIMEOUT`` seconds an uploaded dataset and its results stay on the server (default 24 h).
+    max_upload_mb : int
+        ``MAX_UPLOAD_MB``: the largest file accepted, checked in the browser and on the server.
+    max_rows, max_columns : int
+        ``MAX_ROWS``, ``MAX_COLUMNS``: the largest table accepted.
+    job_timeout : int
+        ``JOB_TIMEOUT`` seconds a background job (sweep, fit) may run.
+    password : str | None
+        ``DASHBOARD_PASSWORD``: when set, every page, callback and download asks for it.
+    debug : bool
+        ``DASH_DEBUG=1`` turns on Dash's debug mode (never in production).
+    """
+
+    secret_key: str
+    redis_url: str | None
+    cache_dir: Path
+    cache_timeout: int
+    max_upload_mb: int
+    max_rows: int
+    max_columns: int
+    job_timeout: int
+    password: str | None
+    debug: bool
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload limit in bytes."""
+        return self.max_upload_mb * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Read the environment; keyword arguments override single values (tests use this)."""
+        base = Path(os.environ.get("CACHE_DIR") or Path(tempfile.gettempdir()) / "customer-segments-cache")
+        values: dict[str, object] = dict(
+            secret_key=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            cache_dir=base,
+            cache_timeout=_int("CACHE_TIMEOUT", 24 * 3600),
+            max_upload_mb=_int("MAX_UPLOAD_MB", 200),
+            max_rows=_int("MAX_ROWS", 2_000_000),
+            max_columns=_int("MAX_COLUMNS", 500),
+            job_timeout=_int("JOB_TIMEOUT", 600),
+            password=os.environ.get("DASHBOARD_PASSWORD") or None,
+            debug=os.environ.get("DASH_DEBUG", "") in {"1", "true", "yes"},
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,80 @@
+"""The shell around every page: the navigation bar, the page container and the cross-page plumbing.
+
+Each page keeps its whole view state as a query string in its own Store (``ids.page_query``). The
+shell reads whichever is on screen to
+
+* point every navigation link at the same view state (so moving between steps keeps the settings);
+* rewrite the address bar in place (``history.replaceState``) so it is always a link a colleague can
+  open. ``replaceState`` changes the URL without telling Dash's router, so the page is not rebuilt
+  on every slider move.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, callback, clientside_callback, dcc, html
+
+from . import ids
+from .state import ViewState
+
+__all__ = ["layout", "STEPS"]
+
+#: The steps of the flow, in order: (path, label).
+STEPS: list[tuple[str, str]] = [
+    ("/upload", "1 · Upload"),
+    ("/model", "2 · Model"),
+    ("/clusters", "3 · Clusters"),
+    ("/downloads", "4 · Downloads"),
+]
+
+
+def layout() -> html.Div:
+    """The app's layout: navigation bar above the current page."""
+    links = [
+        dbc.NavItem(dbc.NavLink(label, id={"type": ids.Shell.NAV_LINK, "path": path}, href=path))
+        for path, label in STEPS
+    ]
+    navbar = dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand("Customer Segments", href="/", id="shell-brand"),
+            dbc.Nav(links, navbar=True, pills=True, className="ms-auto", id=ids.Shell.NAV),
+        ], fluid="lg"),
+        color="dark", dark=True, className="mb-3", expand="md",
+    )
+    return html.Div([
+        dcc.Location(id=ids.Shell.REDIRECT, refresh="callback-nav"),
+        html.Div(id=ids.Shell.URL_SYNC, hidden=True),
+        navbar,
+        dbc.Container(dash.page_container, fluid="lg", className="pb-5"),
+    ])
+
+
+@callback(
+    Output({"type": ids.Shell.NAV_LINK, "path": ALL}, "href"),
+    Output({"type": ids.Shell.NAV_LINK, "path": ALL}, "active"),
+    Input(ids.page_query(ALL), "data"),
+    Input("_pages_location", "pathname"),
+)
+def update_nav(queries: list[str | None], pathname: str | None) -> tuple[list[str], list[bool]]:
+    """Point the step links at the current view state and highlight the current step."""
+    query = next((q for q in queries if q is not None), "")
+    state = ViewState.from_search(query)
+    return [state.href(path) for path, _ in STEPS], [pathname == path for path, _ in STEPS]
+
+
+clientside_callback(
+    """
+    function(queries) {
+        const query = (queries || []).find(q => q !== null && q !== undefined);
+        if (query === undefined) { return window.dash_clientside.no_update; }
+        const target = window.location.pathname + query;
+        if (target !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, "", target);
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(ids.Shell.URL_SYNC, "children"),
+    Input(ids.page_query(ALL), "data"),
+)

@@ -1,0 +1,137 @@
+"""The view state every page URL carries, so a copied link shows a colleague the same view.
+
+Query parameters (all optional; unknown ones such as ``utm_source`` are ignored)::
+
+    ds       the dataset token (an unguessable 192-bit random string)
+    feature  a model feature (repeat for several; absent = the data check's proposal)
+    missing  drop | mean | median                     (default drop)
+    mode     new | pretrained                         (default new)
+    k        number of segments for a new model, 2..15 (default 4)
+    seed     random seed, 0..2**31-1                   (default 0)
+    map      FILECOL=MODELFEATURE for the pre-trained model (repeatable)
+    x, y     the scatter's axes (a feature name, or "pca" for the 2-D projection)
+
+Invalid values fall back to the defaults rather than failing: a link is never an error page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+__all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES", "MISSING_CHOICES"]
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+K_MIN, K_MAX, DEFAULT_K = 2, 15, 4
+MODES = ("new", "pretrained")
+MISSING_CHOICES = ("drop", "mean", "median")
+_MAX_SEED = 2**31 - 1
+PCA = "pca"
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _as_int(value: Any, default: int, low: int, high: int) -> int:
+    try:
+        number = int(str(_as_list(value)[-1]).strip()) if value is not None else default
+    except (ValueError, IndexError):
+        return default
+    return min(max(number, low), high)
+
+
+def _first(value: Any) -> str | None:
+    items = _as_list(value)
+    return items[0] if items else None
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """The settings that shape a view. Immutable; use :meth:`with_` to change fields."""
+
+    ds: str | None = None
+    features: tuple[str, ...] = ()
+    missing: str = "drop"
+    mode: str = "new"
+    k: int = DEFAULT_K
+    seed: int = 0
+    mapping: tuple[tuple[str, str], ...] = ()
+    x: str | None = None
+    y: str | None = None
+
+    @classmethod
+    def from_query(cls, params: dict[str, Any]) -> "ViewState":
+        """Build from query parameters as Dash passes them to ``layout()`` (str or list of str)."""
+        token = _first(params.get("ds"))
+        mode = _first(params.get("mode"))
+        missing = _first(params.get("missing"))
+        mapping = []
+        for pair in _as_list(params.get("map")):
+            if "=" in pair:
+                column, feature = pair.rsplit("=", 1)
+                mapping.append((column, feature))
+        return cls(
+            ds=token if token and TOKEN_PATTERN.match(token) else None,
+            features=tuple(dict.fromkeys(f for f in _as_list(params.get("feature")) if f)),
+            missing=missing if missing in MISSING_CHOICES else "drop",
+            mode=mode if mode in MODES else "new",
+            k=_as_int(params.get("k"), DEFAULT_K, K_MIN, K_MAX),
+            seed=_as_int(params.get("seed"), 0, 0, _MAX_SEED),
+            mapping=tuple(mapping),
+            x=_first(params.get("x")),
+            y=_first(params.get("y")),
+        )
+
+    @classmethod
+    def from_search(cls, search: str | None) -> "ViewState":
+        """Build from a ``?a=b`` query string."""
+        from urllib.parse import parse_qs
+
+        return cls.from_query(parse_qs((search or "").lstrip("?"), keep_blank_values=False))
+
+    def with_(self, **changes: Any) -> "ViewState":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    @property
+    def mapping_dict(self) -> dict[str, str]:
+        """``{file column: model feature}``."""
+        return dict(self.mapping)
+
+    def query(self) -> str:
+        """The query string (with ``?``) for this state; defaults are left out to keep links short."""
+        pairs: list[tuple[str, str]] = []
+        if self.ds:
+            pairs.append(("ds", self.ds))
+        pairs.extend(("feature", f) for f in self.features)
+        if self.missing != "drop":
+            pairs.append(("missing", self.missing))
+        if self.mode != "new":
+            pairs.append(("mode", self.mode))
+        if self.k != DEFAULT_K:
+            pairs.append(("k", str(self.k)))
+        if self.seed:
+            pairs.append(("seed", str(self.seed)))
+        pairs.extend(("map", f"{column}={feature}") for column, feature in self.mapping)
+        if self.x:
+            pairs.append(("x", self.x))
+        if self.y:
+            pairs.append(("y", self.y))
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def href(self, path: str) -> str:
+        """A link to ``path`` carrying this state."""
+        return path + self.query()
+
+    def cache_key(self) -> str:
+        """The settings that decide a segmentation, as a short stable string (for cache keys)."""
+        if self.mode == "pretrained":
+            return f"pretrained|{self.missing}|{sorted(self.mapping)!r}"
+        return f"new|{self.features!r}|{self.missing}|{self.k}|{self.seed}"

@@ -1,0 +1,24 @@
+"""gunicorn settings (used by the Procfile and scripts/serve).
+
+Binds ``0.0.0.0:$PORT`` (default 8050) with ``WEB_CONCURRENCY`` workers (default 2). Every worker must
+share one SECRET_KEY (it signs sessions and background-job handles): when the environment has none,
+one is made here, in the master process, before the workers are forked.
+"""
+
+import os
+import secrets
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+# Access logs would carry dataset tokens in query strings; log the method, path and status only.
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+# One OpenMP/BLAS thread per worker: several workers each using every core slow each other down.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = secrets.token_hex(32)

@@ -1,0 +1,251 @@
+"""Model: ``/model?ds=<token>&feature=A&feature=B&mode=new|pretrained&k=4&seed=0&map=FILECOL=MODELCOL``.
+
+Pick the numeric features (ID-like and constant columns are not offered), then either train a new
+StandardScaler + K-Means model with k segments and a seed, or apply the shipped pre-trained model,
+mapping the file's columns onto its features. The k sweep (Elbow and Silhouette) and the chosen
+model's fit run as background jobs with progress and a cancel button.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
+
+from core import SegmentsError, display_cluster
+from core.persist import ModelInfo
+from dashboard import ids, service
+from dashboard.components import error_alert, load_or_panel, next_button, page_header, page_query_store
+from dashboard.figures import elbow_figure, silhouette_figure
+from dashboard.state import K_MAX, K_MIN, ViewState
+
+dash.register_page(__name__, path="/model", name="Model", order=2, title="Model · Customer Segments",
+                   description="Choose the features and the number of segments.")
+
+PAGE = "model"
+SLIDER_MAX = 12
+_SHOW, _HIDE = {"display": "block"}, {"display": "none"}
+
+
+def _feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
+    options: list[dict[str, Any]] = [{"label": name, "value": name} for name in dataset.report.default_features]
+    for column in dataset.report.column_reports:
+        if column.kind == "numeric" and not column.is_feature_candidate:
+            why = "ID-like" if column.id_like else "constant"
+            options.append({"label": f"{column.name} ({why}, not offered)", "value": column.name, "disabled": True})
+    return options
+
+
+def _new_panel(state: ViewState) -> html.Div:
+    return html.Div([
+        dbc.Label("Number of segments (k)", html_for=ids.Model.K),
+        dcc.Slider(id=ids.Model.K, min=K_MIN, max=SLIDER_MAX, step=1, value=min(state.k, SLIDER_MAX),
+                   marks={k: str(k) for k in range(K_MIN, SLIDER_MAX + 1)}),
+        dbc.Row([
+            dbc.Col(dbc.Label("Random seed", html_for=ids.Model.SEED, className="mt-2"), width="auto"),
+            dbc.Col(dbc.Input(id=ids.Model.SEED, type="number", min=0, step=1, value=state.seed, debounce=True,
+                              style={"maxWidth": "9rem"}), width="auto"),
+            dbc.Col(html.Small("The same file, features, k and seed always give the same segments.",
+                               className="text-muted"), className="mt-2"),
+        ], className="g-2 mt-1"),
+    ], id=ids.Model.NEW_PANEL, style=_SHOW if state.mode == "new" else _HIDE)
+
+
+def _pretrained_panel(dataset: service.Dataset, state: ViewState, info: ModelInfo) -> html.Div:
+    numeric = dataset.report.numeric_columns
+    try:
+        chosen = service.resolve_mapping_for(dataset, state)
+    except SegmentsError:
+        chosen = {}
+    rows = [
+        dbc.Row([
+            dbc.Col(html.Strong(feature), md=5),
+            dbc.Col(dcc.Dropdown(id={"type": ids.Model.MAP, "feature": feature},
+                                 options=[{"label": c, "value": c} for c in numeric],
+                                 value=chosen.get(feature), placeholder="choose a column of your file",
+                                 clearable=True), md=7),
+        ], className="mb-2 align-items-center")
+        for feature in info.features
+    ]
+    return html.Div([
+        html.P([f"The shipped model has {info.k} segments and expects {len(info.features)} features. ",
+                html.Span(f"Trained on: {info.trained_on}", className="text-muted")]),
+        html.P("Which column of your file holds each feature?", className="mb-2"),
+        *rows,
+    ], id=ids.Model.PRETRAINED_PANEL, style=_SHOW if state.mode == "pretrained" else _HIDE)
+
+
+def _sweep_key(state: ViewState) -> str:
+    return state.with_(k=0, mode="new", mapping=(), x=None, y=None).query()
+
+
+def layout(**query: Any) -> html.Div:
+    """Feature choice, model choice and the k guidance for the open dataset."""
+    state = ViewState.from_query(query)
+    dataset, panel = load_or_panel(state)
+    header = page_header("Choose the model", "Pick the columns that describe your customers, then how many "
+                                             "segments to find, guided by the Elbow and Silhouette charts.")
+    if dataset is None:
+        return html.Div([page_query_store(PAGE, state), header, panel])
+    state = service.resolve_state(state, dataset)
+    _, info = service.pretrained_model()
+    mode_choice = dbc.RadioItems(
+        id=ids.Model.MODE, value=state.mode, inline=True, className="mb-3",
+        options=[{"label": "Train a new model", "value": "new"},
+                 {"label": "Apply the pre-trained model", "value": "pretrained"}])
+    progress = html.Div([
+        dbc.Progress(id=ids.Model.SWEEP_PROGRESS, value=0, max=1, striped=True, animated=True,
+                     style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
+        dbc.Button("Cancel", id=ids.Model.SWEEP_CANCEL, size="sm", color="secondary", outline=True),
+    ], className="d-flex align-items-center mb-2", id=ids.Model.SWEEP_STATUS, style=_HIDE)
+    fit_progress = html.Div([
+        dbc.Progress(id=ids.Model.FIT_PROGRESS, value=100, striped=True, animated=True, label="Fitting…",
+                     style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
+        dbc.Button("Cancel", id=ids.Model.FIT_CANCEL, size="sm", color="secondary", outline=True),
+    ], className="d-flex align-items-center mb-2", id="model-fit-status", style=_HIDE)
+    return html.Div([
+        page_query_store(PAGE, state),
+        dcc.Store(id=ids.Model.SWEEP_KEY, data=_sweep_key(state)),
+        dcc.Store(id=ids.Model.SWEEP_BEST),
+        header,
+        dbc.Row([
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H5("1. Features", className="card-title"),
+                dbc.Checklist(id=ids.Model.FEATURES, options=_feature_options(dataset), value=list(state.features)),
+                html.P("Chosen columns are standardised with StandardScaler (mean 0, standard deviation 1) so each "
+                       "counts equally, whatever its unit.", className="small text-muted mt-2 mb-0"),
+            ])), md=4, className="mb-3"),
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.H5("2. Model", className="card-title"),
+                mode_choice,
+                _new_panel(state),
+                _pretrained_panel(dataset, state, info),
+                html.Hr(),
+                fit_progress,
+                html.Div(id=ids.Model.FIT_RESULT),
+            ])), md=8, className="mb-3"),
+        ]),
+        dbc.Card(dbc.CardBody([
+            html.H5("How many segments? The Elbow and Silhouette guides", className="card-title"),
+            progress,
+            html.Div(id=ids.Model.SWEEP_GRAPHS),
+        ]), className="mb-3"),
+        next_button("See the clusters →", state.href("/clusters"), ids.Model.NEXT),
+    ])
+
+
+@callback(
+    Output(ids.page_query(PAGE), "data"),
+    Output(ids.Model.NEXT, "href"),
+    Output(ids.Model.NEW_PANEL, "style"),
+    Output(ids.Model.PRETRAINED_PANEL, "style"),
+    Output(ids.Model.SWEEP_KEY, "data"),
+    Input(ids.Model.FEATURES, "value"),
+    Input(ids.Model.MODE, "value"),
+    Input(ids.Model.K, "value"),
+    Input(ids.Model.SEED, "value"),
+    Input({"type": ids.Model.MAP, "feature": ALL}, "value"),
+    State({"type": ids.Model.MAP, "feature": ALL}, "id"),
+    State(ids.page_query(PAGE), "data"),
+    State(ids.Model.SWEEP_KEY, "data"),
+    prevent_initial_call=True,
+)
+def update_state(features: list[str] | None, mode: str | None, k: int | None, seed: int | None,
+                 map_values: list[str | None], map_ids: list[dict[str, str]], query: str | None,
+                 sweep_key: str | None) -> tuple[Any, ...]:
+    """Fold the controls into the view state (and the URL); show the panel of the chosen mode."""
+    state = ViewState.from_search(query)
+    mapping = tuple((value, item["feature"]) for value, item in zip(map_values, map_ids)
+                    if value and value != item["feature"])
+    state = state.with_(
+        features=tuple(features or ()),
+        mode=mode if mode in ("new", "pretrained") else "new",
+        k=min(max(int(k), K_MIN), K_MAX) if isinstance(k, (int, float)) else state.k,
+        seed=max(int(seed), 0) if isinstance(seed, (int, float)) else state.seed,
+        mapping=mapping,
+    )
+    new_key = _sweep_key(state)
+    return (state.query(), state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
+            _SHOW if state.mode == "pretrained" else _HIDE, new_key if new_key != sweep_key else dash.no_update)
+
+
+@callback(
+    Output(ids.Model.SWEEP_GRAPHS, "children"),
+    Output(ids.Model.SWEEP_BEST, "data"),
+    Input(ids.Model.SWEEP_KEY, "data"),
+    background=True,
+    progress=[Output(ids.Model.SWEEP_PROGRESS, "value"), Output(ids.Model.SWEEP_PROGRESS, "max")],
+    running=[(Output(ids.Model.SWEEP_STATUS, "style"), {"display": "flex"}, _HIDE)],
+    cancel=[Input(ids.Model.SWEEP_CANCEL, "n_clicks")],
+)
+def run_sweep(set_progress: Any, sweep_key: str | None) -> tuple[Any, Any]:
+    """The Elbow and Silhouette charts for k = 2..10 (a background job with progress)."""
+    state = ViewState.from_search(sweep_key)
+    if not state.ds:
+        return None, None
+    try:
+        sweep = service.get_sweep(state, lambda done, total: set_progress((done, total)))
+    except SegmentsError as exc:
+        return error_alert(exc, "The k sweep could not run"), None
+    best = sweep.best_silhouette
+    advice = (f"The elbow of the WCSS curve is at k={sweep.elbow}; the silhouette is best at k={best}."
+              + (" They agree." if sweep.elbow == best else " Where they differ, the silhouette tells how well "
+                 "separated the segments are; the elbow where adding segments stops paying off."))
+    sample = (f" The sweep ran on a seeded sample of {sweep.sample_rows:,} customers." if sweep.sample_rows else "")
+    return html.Div([
+        html.P([advice + sample, " ",
+                dbc.Button(f"Use k={best}", id=ids.Model.USE_K, size="sm", color="success", outline=True)],
+               className="segments-advice"),
+        dbc.Row([
+            dbc.Col(dcc.Graph(figure=elbow_figure(sweep), id="model-elbow-graph",
+                              config={"displaylogo": False}), md=6),
+            dbc.Col(dcc.Graph(figure=silhouette_figure(sweep), id="model-silhouette-graph",
+                              config={"displaylogo": False}), md=6),
+        ]),
+    ]), best
+
+
+@callback(
+    Output(ids.Model.K, "value"),
+    Output(ids.Model.MODE, "value"),
+    Input(ids.Model.USE_K, "n_clicks"),
+    State(ids.Model.SWEEP_BEST, "data"),
+    prevent_initial_call=True,
+)
+def use_recommended_k(n_clicks: int | None, best: int | None) -> tuple[Any, Any]:
+    """Set the slider to the k with the best silhouette (and switch to a new model)."""
+    if not n_clicks or not best:
+        return dash.no_update, dash.no_update
+    return int(best), "new"
+
+
+@callback(
+    Output(ids.Model.FIT_RESULT, "children"),
+    Input(ids.page_query(PAGE), "data"),
+    background=True,
+    running=[(Output("model-fit-status", "style"), {"display": "flex"}, _HIDE)],
+    cancel=[Input(ids.Model.FIT_CANCEL, "n_clicks")],
+)
+def fit_model(query: str | None) -> Any:
+    """Fit (or apply) the chosen model and say how good it is (a background job)."""
+    state = ViewState.from_search(query)
+    if not state.ds:
+        return None
+    try:
+        seg = service.get_segmentation(state)
+    except SegmentsError as exc:
+        title = "The pre-trained model cannot be applied" if state.mode == "pretrained" else "The model could not be trained"
+        return error_alert(exc, title)
+    sizes = seg.sizes()
+    quality = "n/a" if seg.silhouette is None else f"{seg.silhouette:.3f}"
+    what = "Pre-trained model applied" if seg.source == "pretrained" else f"New model with k={seg.k}, seed {seg.seed}"
+    return html.Div([
+        html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.features)}."]),
+        html.P(["Silhouette of this model: ", html.Strong(quality, className="segments-model-silhouette"),
+                " (from -1 to 1; above 0.5 is a clear structure, below 0.25 a weak one)."]),
+        html.P("Segment sizes: " + ", ".join(f"cluster {display_cluster(i)}: {int(n):,}" for i, n in enumerate(sizes)),
+               className="small text-muted"),
+        *[html.P(note, className="small text-muted mb-1") for note in seg.notes],
+    ], className="segments-fit-result")

@@ -1,0 +1,159 @@
+"""Upload: ``/upload?ds=<token>&missing=drop|mean|median`` (plus the other view parameters, kept as they are).
+
+Drag-and-drop or browse for a CSV or ``.xlsx`` file (streamed to ``POST /api/upload`` by
+``assets/upload.js``, with a progress bar and the size limit checked in the browser first), or open
+the demo data. With a dataset open, the page shows the file's shape and format, core's data check and,
+when chosen columns have gaps, the choice of how to handle them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, html
+from flask import current_app
+
+from core import DEMO_PATH, QualityReport, SegmentsError
+from dashboard import ids, service
+from dashboard.components import error_alert, frame_table, gone_panel, next_button, page_header, page_query_store
+from dashboard.settings import Settings
+from dashboard.state import MISSING_CHOICES, ViewState
+
+dash.register_page(__name__, path="/upload", name="Upload", order=1, title="Upload · Customer Segments",
+                   description="Upload a customer file and check its data quality.")
+
+PAGE = "upload"
+PREVIEW_ROWS = 10
+SHOWN_COLUMNS = 40
+MISSING_OPTIONS = [
+    {"label": "Leave those customers out of the model (they keep an empty cluster in downloads)", "value": "drop"},
+    {"label": "Fill each gap with the column's mean", "value": "mean"},
+    {"label": "Fill each gap with the column's median", "value": "median"},
+]
+
+
+def _settings() -> Settings:
+    return current_app.config["SEGMENTS_SETTINGS"]  # type: ignore[no-any-return]
+
+
+def _dropzone(settings: Settings) -> html.Div:
+    return html.Div([
+        html.Div([
+            html.Div("Drag and drop a customer file here", className="fw-semibold fs-5"),
+            html.Div([
+                "or ",
+                html.Button("browse your computer", id=ids.Upload.BROWSE, className="btn btn-link p-0 align-baseline",
+                            type="button"),
+            ]),
+            html.Div(f"CSV (any separator or encoding) or Excel .xlsx · up to {settings.max_upload_mb} MB",
+                     className="small text-muted mt-1 segments-limit"),
+        ], id=ids.Upload.DROPZONE, className="segments-dropzone",
+            **{"data-max-bytes": str(settings.max_upload_bytes), "data-max-mb": str(settings.max_upload_mb)}),
+        dbc.Progress(id=ids.Upload.PROGRESS, value=0, label="", striped=True, animated=True,
+                     className="mt-2", style={"display": "none", "height": "1.4rem"}),
+        dbc.Alert(id=ids.Upload.STATUS, is_open=False, color="danger", className="mt-2 segments-upload-status"),
+        html.Div([
+            html.Span("No file at hand? ", className="text-muted"),
+            dbc.Button("Open the demo data", id=ids.Upload.DEMO, color="secondary", outline=True, size="sm"),
+            html.Span(" (500 generated customers with five built-in segments)", className="text-muted small"),
+        ], className="mt-3"),
+    ])
+
+
+def _format_line(dataset: service.Dataset) -> str:
+    table = dataset.table
+    if table.file_format == "xlsx":
+        return "Excel workbook"
+    decimal = "decimal comma" if table.decimal == "," else "decimal point"
+    return f"CSV · {table.encoding} · {table.separator_name}-separated · {decimal}"
+
+
+def _missing_panel(report: QualityReport, state: ViewState) -> dbc.Alert:
+    affected = [c for c in report.column_reports if c.is_feature_candidate and c.unusable]
+    if not affected:
+        return dbc.Alert("No missing values in the numeric columns: every customer can be segmented.",
+                         color="success", className="segments-missing-ok")
+    listed = [html.Li(f"{c.name}: {c.missing:,} missing ({c.missing_share:.1%})"
+                      + (f", {c.not_numbers:,} not a number (e.g. {', '.join(repr(e) for e in c.examples)})"
+                         if c.not_numbers else "")) for c in affected]
+    return dbc.Alert([
+        html.H5("Missing values found", className="alert-heading"),
+        html.P("These numeric columns have gaps. Nothing is dropped or filled without your say:"),
+        html.Ul(listed),
+        dbc.RadioItems(id=ids.Upload.MISSING, options=MISSING_OPTIONS, value=state.missing, className="mt-2"),
+    ], color="warning", className="segments-missing-alert")
+
+
+def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
+    report = dataset.report
+    columns = report.to_frame().head(SHOWN_COLUMNS * 5)
+    preview = dataset.frame.iloc[:PREVIEW_ROWS, :SHOWN_COLUMNS]
+    more = report.columns - preview.shape[1]
+    findings = report.problems()
+    return html.Div([
+        dbc.Card(dbc.CardBody([
+            html.H4(dataset.name, className="card-title h5 segments-file-name"),
+            html.P([html.Strong(f"{report.rows:,} rows × {report.columns:,} columns"), " · ",
+                    html.Span(_format_line(dataset), className="segments-format")], className="mb-1"),
+            *[html.P(w, className="small text-muted mb-0") for w in dataset.table.warnings],
+        ]), className="mb-3"),
+        _missing_panel(report, state),
+        html.H5("What the data check found", className="mt-3"),
+        html.Ul([html.Li(f) for f in findings] or [html.Li("No problems found.")], className="segments-findings"),
+        frame_table(columns, "segments-quality", {"missing share": ".1%"}),
+        html.H5("First rows", className="mt-3"),
+        frame_table(preview, "segments-preview"),
+        html.P(f"… and {more:,} more columns" if more > 0 else "", className="small text-muted"),
+        next_button("Next: choose the model →", state.href("/model"), ids.Upload.NEXT),
+    ])
+
+
+def layout(**query: Any) -> html.Div:
+    """The upload widget, and the open dataset's check when ``ds`` is given."""
+    state = ViewState.from_query(query)
+    body: Any = None
+    if state.ds:
+        try:
+            body = _dataset_panel(service.get_dataset(state.ds), state)
+        except SegmentsError as exc:
+            body = gone_panel(exc)
+    return html.Div([
+        page_query_store(PAGE, state),
+        page_header("Upload customers", "Bring a customer export (CSV or Excel). Nothing leaves this server."),
+        _dropzone(_settings()),
+        html.Hr(),
+        html.Div(body, id=ids.Upload.RESULT),
+    ])
+
+
+@callback(
+    Output(ids.Shell.REDIRECT, "href"),
+    Output(ids.Upload.STATUS, "children", allow_duplicate=True),
+    Output(ids.Upload.STATUS, "is_open", allow_duplicate=True),
+    Input(ids.Upload.DEMO, "n_clicks"),
+    prevent_initial_call=True,
+)
+def open_demo(n_clicks: int | None) -> tuple[Any, Any, bool]:
+    """Store the shipped demo data under a new token and open it."""
+    if not n_clicks:
+        return dash.no_update, dash.no_update, False
+    try:
+        dataset = service.read_and_store(DEMO_PATH, "demo_customers.csv", None, None)
+    except SegmentsError as exc:
+        return dash.no_update, error_alert(exc), True
+    return ViewState(ds=dataset.token).href("/upload"), dash.no_update, False
+
+
+@callback(
+    Output(ids.page_query(PAGE), "data"),
+    Output(ids.Upload.NEXT, "href"),
+    Input(ids.Upload.MISSING, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def choose_missing(missing: str | None, query: str | None) -> tuple[str, str]:
+    """Keep the chosen missing-value strategy in the view state."""
+    state = ViewState.from_search(query).with_(missing=missing if missing in MISSING_CHOICES else "drop")
+    return state.query(), state.href("/model")

@@ -1,0 +1,345 @@
+"""core.io.read_table: encodings, separators, decimal marks, quoting, xlsx, and clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import pickle
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import ReadError, SegmentsError
+from core.io import read_table
+from core.quality import check_quality, parse_numeric
+
+
+def cells(table) -> dict[str, list[str]]:
+    return table.frame.to_dict("list")
+
+
+def assert_all_text(frame: pd.DataFrame) -> None:
+    for column in frame.columns:
+        assert all(type(v) is str for v in frame[column].tolist()), column
+
+
+# --- encodings -------------------------------------------------------------------------------------
+
+def test_utf8_without_bom():
+    t = read_table("Name,City\nZoë,Zürich\nÅsa,Malmö\n".encode("utf-8"))
+    assert t.encoding == "utf-8"
+    assert t.separator == ","
+    assert t.file_format == "csv"
+    assert list(t.frame.columns) == ["Name", "City"]
+    assert cells(t) == {"Name": ["Zoë", "Åsa"], "City": ["Zürich", "Malmö"]}
+
+
+def test_utf8_with_bom_does_not_leak_into_first_header():
+    t = read_table("\ufeffCustomerID,Age\n1,30\n2,40\n".encode("utf-8"))
+    assert t.encoding == "utf-8-sig"
+    assert list(t.frame.columns) == ["CustomerID", "Age"]
+    assert cells(t)["CustomerID"] == ["1", "2"]
+
+
+def test_cp1252_euro_and_accents():
+    raw = "Produit;Prix;Ville\nCafé;5 €;Orléans\nThé;€3;Nîmes\n".encode("cp1252")
+    assert b"\x80" in raw and b"\xe9" in raw
+    t = read_table(raw)
+    assert t.encoding == "cp1252"
+    assert t.separator == ";"
+    assert cells(t) == {"Produit": ["Café", "Thé"], "Prix": ["5 €", "€3"], "Ville": ["Orléans", "Nîmes"]}
+
+
+@pytest.mark.parametrize("undefined", [b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"])
+def test_latin1_when_cp1252_leaves_a_byte_undefined(undefined):
+    raw = b"Name|Code\nJos\xe9|A" + undefined + b"\nRen\xe9e|B\n"
+    t = read_table(raw)
+    assert t.encoding == "latin-1"
+    assert t.separator == "|"
+    assert cells(t) == {"Name": ["José", "Renée"], "Code": ["A" + undefined.decode("latin-1"), "B"]}
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(codec):
+    text = "Name,Age\nZoë,30\nRenée,41\n"
+    raw = text.encode("utf-16") if codec == "utf-16" else (
+        ("\ufeff" + text).encode(codec))
+    assert raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+    t = read_table(raw)
+    assert t.encoding == "UTF-16"
+    assert cells(t) == {"Name": ["Zoë", "Renée"], "Age": ["30", "41"]}
+
+
+# --- separators ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sep,name", [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+def test_separator_detected(sep, name):
+    rows = [["CustomerID", "Age", "Income", "Segment"]] + [[str(i), str(20 + i), f"{i}000", "A b"]
+                                                            for i in range(1, 8)]
+    raw = "\n".join(sep.join(r) for r in rows).encode() + b"\n"
+    t = read_table(raw)
+    assert t.separator == sep
+    assert t.separator_name == name
+    assert list(t.frame.columns) == rows[0]
+    assert t.frame.shape == (7, 4)
+    assert cells(t)["Income"][0] == "1000"
+
+
+def test_tab_separated_values_containing_commas():
+    raw = b"Name\tIncome\n" + b"".join(b"Smith, John\t1,234\n" for _ in range(10))
+    t = read_table(raw)
+    assert t.separator == "\t"
+    assert cells(t)["Income"] == ["1,234"] * 10
+
+
+def test_crlf_line_endings_and_no_trailing_newline():
+    t = read_table(b"a;b\r\n1;2\r\n3;4")
+    assert t.separator == ";"
+    assert cells(t) == {"a": ["1", "3"], "b": ["2", "4"]}
+
+
+# --- decimal marks ---------------------------------------------------------------------------------
+
+def test_decimal_comma_with_semicolons():
+    raw = b"Name;Score;Spend\nAnn;3,5;1.234,50\nBob;4,25;-7,5\nCy;10,0;2,0\n"
+    t = read_table(raw)
+    assert t.separator == ";"
+    assert t.decimal == ","
+    # the cells are still exactly as written...
+    assert cells(t)["Score"] == ["3,5", "4,25", "10,0"]
+    # ...and parse with the detected decimal mark
+    numbers, invalid = parse_numeric(t.frame["Score"], t.decimal)
+    np.testing.assert_array_equal(numbers, [3.5, 4.25, 10.0])
+    assert not invalid.any()
+    spend, invalid = parse_numeric(t.frame["Spend"], t.decimal)
+    np.testing.assert_array_equal(spend, [1234.5, -7.5, 2.0])
+    assert not invalid.any()
+    report = check_quality(t.frame, t.decimal)
+    assert report.column("Score").kind == "numeric"
+    assert report.decimal == ","
+
+
+def test_decimal_point_with_semicolons_and_with_commas():
+    assert read_table(b"a;b\n3.5;1\n4.5;2\n").decimal == "."
+    assert read_table(b"a,b\n3.5,1\n4.5,2\n").decimal == "."
+    # a comma-separated file cannot use decimal commas
+    assert read_table(b'a,b\n"3,5",1\n"4,5",2\n').decimal == "."
+
+
+# --- quoting and exact text ------------------------------------------------------------------------
+
+def test_quoted_fields_with_separators_newlines_and_quotes():
+    raw = (b'id,name,note,amount\n'
+           b'1,"Smith, John","line one\nline two",3\n'
+           b'2,"Say ""hi""","a;b|c\tsemi",4\n'
+           b'3,plain,"crlf\r\ninside",5\n')
+    t = read_table(raw)
+    assert t.separator == ","
+    assert t.frame.shape == (3, 4)
+    assert cells(t)["name"] == ["Smith, John", 'Say "hi"', "plain"]
+    assert cells(t)["note"][0] == "line one\nline two"
+    assert cells(t)["note"][1] == "a;b|c\tsemi"
+    assert cells(t)["amount"] == ["3", "4", "5"]
+
+
+def test_quoted_semicolon_file_with_multiline_fields():
+    body = "".join(f'{i};"first line\nsecond; line";{i},5\n' for i in range(30))
+    t = read_table(("id;note;value\n" + body).encode())
+    assert t.separator == ";"
+    assert t.decimal == ","
+    assert t.frame.shape == (30, 3)
+    assert cells(t)["note"][0] == "first line\nsecond; line"
+
+
+def test_every_cell_comes_back_exactly_as_written():
+    raw = ('ID,Age,Income,Note,Flag,Blank\n'
+           '007, 81 ,"1,234",=SUM(A1),NA,\n'
+           '0008,-0,$5,  spaced  ,null,\n'
+           '9,1e3,3.50,"",-,  \n').encode()
+    t = read_table(raw)
+    assert_all_text(t.frame)
+    assert cells(t) == {
+        "ID": ["007", "0008", "9"],
+        "Age": [" 81 ", "-0", "1e3"],
+        "Income": ["1,234", "$5", "3.50"],
+        "Note": ["=SUM(A1)", "  spaced  ", ""],
+        "Flag": ["NA", "null", "-"],
+        "Blank": ["", "", "  "],
+    }
+
+
+def test_header_names_are_stripped():
+    t = read_table(b" Age , Income\n1,2\n")
+    assert list(t.frame.columns) == ["Age", "Income"]
+
+
+def test_short_rows_are_padded_with_empty_text():
+    t = read_table(b"a,b,c\n1,2,3\n4\n")
+    assert cells(t) == {"a": ["1", "4"], "b": ["2", ""], "c": ["3", ""]}
+
+
+def test_unnamed_columns_named_or_dropped_with_warnings():
+    t = read_table(b"a,,c,\n1,x,3,\n4,y,6,\n")
+    assert list(t.frame.columns) == ["a", "Column 2", "c"]
+    assert cells(t)["Column 2"] == ["x", "y"]
+    assert any("Column 2" in w for w in t.warnings)
+    assert any("Column 4" in w and "ignored" in w for w in t.warnings)
+
+
+# --- xlsx ------------------------------------------------------------------------------------------
+
+def _xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_read_as_text():
+    raw = _xlsx_bytes({"Customers": [
+        ["CustomerID", "Age", "Income", "Joined", "Note"],
+        ["007", 81, 3.5, dt.datetime(2024, 1, 5), None],
+        ["008", 42, 12.25, dt.datetime(2023, 12, 31, 14, 30), "vip"],
+    ]})
+    t = read_table(raw, "customers.xlsx")
+    assert t.file_format == "xlsx"
+    assert t.encoding is None and t.separator is None and t.separator_name is None
+    assert t.decimal == "."
+    assert t.warnings == []
+    assert_all_text(t.frame)
+    assert cells(t) == {
+        "CustomerID": ["007", "008"],
+        "Age": ["81", "42"],
+        "Income": ["3.5", "12.25"],
+        "Joined": ["2024-01-05", "2023-12-31 14:30:00"],
+        "Note": ["", "vip"],
+    }
+
+
+def test_xlsx_pandas_written_and_only_first_sheet_read():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"A": [1, 2], "B": ["x", "y"]}).to_excel(writer, sheet_name="first", index=False)
+        pd.DataFrame({"Z": [9]}).to_excel(writer, sheet_name="second", index=False)
+    t = read_table(buffer.getvalue())
+    assert cells(t) == {"A": ["1", "2"], "B": ["x", "y"]}
+    assert len(t.warnings) == 1 and "2 sheets" in t.warnings[0] and "'first'" in t.warnings[0]
+
+
+def test_xlsx_header_without_rows():
+    with pytest.raises(ReadError, match="no data rows"):
+        read_table(_xlsx_bytes({"S": [["a", "b"]]}))
+
+
+def test_xlsx_empty_sheet():
+    with pytest.raises(ReadError, match="empty"):
+        read_table(_xlsx_bytes({"S": []}))
+
+
+# --- sources ---------------------------------------------------------------------------------------
+
+def test_read_from_path_str_and_file_object(write):
+    path = write("c.csv", "a,b\n1,2\n")
+    expected = {"a": ["1"], "b": ["2"]}
+    assert cells(read_table(path)) == expected
+    assert cells(read_table(str(path))) == expected
+    with open(path, "rb") as handle:
+        assert cells(read_table(handle)) == expected
+
+
+def test_missing_path_and_folder(tmp_path):
+    with pytest.raises(ReadError, match="no file"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(ReadError, match="folder"):
+        read_table(tmp_path)
+
+
+def test_limits():
+    raw = b"a,b,c\n" + b"1,2,3\n" * 5
+    assert read_table(raw, max_rows=5, max_columns=3).frame.shape == (5, 3)
+    with pytest.raises(ReadError, match="5 rows"):
+        read_table(raw, max_rows=4)
+    with pytest.raises(ReadError, match="3 columns"):
+        read_table(raw, max_columns=2)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+def _zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("data.csv", "a,b\n1,2\n")
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "empty": (b"", "empty"),
+    "whitespace only": (b"  \r\n\n\t\n", "empty"),
+    "header without rows": (b"CustomerID,Age,Income\n", "header row but no data rows"),
+    "header without rows or newline": (b"CustomerID;Age", "header row but no data rows"),
+    "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "PNG image"),
+    "jpeg": (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG"),
+    "pdf": (b"%PDF-1.7\n1 0 obj\n", "PDF"),
+    "gzip": (b"\x1f\x8b\x08\x00" + bytes(20), "gzip"),
+    "old excel": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(20), "xls"),
+    "nul bytes": (b"a,b\n1,\x002\n3,4\n", "binary data"),
+    "utf-16 without bom": ("a,b\n1,2\n".encode("utf-16-le"), "UTF-16"),
+    "pickle": (pickle.dumps({"a": [1, 2, 3]}, protocol=4), "pickle"),
+    "pickle protocol 2": (pickle.dumps([1, 2], protocol=2), "pickle"),
+    "zip that is not xlsx": (_zip_bytes(), "zip archive"),
+    "damaged xlsx": (b"PK\x03\x04" + b"garbage" * 20, "damaged"),
+    "json array": (b'[{"a": 1, "b": 2}, {"a": 3, "b": 4}]\n', "JSON"),
+    "json object": (b'  {"rows": [[1, 2]]}', "JSON"),
+    "html": (b"<!DOCTYPE html>\n<html><body><table><tr><td>1</td></tr></table></body></html>", "web page"),
+    "html lowercase tag": (b"\n<html><head></head></html>", "web page"),
+    "xml": (b'<?xml version="1.0"?><rows><row a="1"/></rows>', "web page"),
+    "sqlite": (b"SQLite format 3\x00" + bytes(100), "SQLite"),
+    "unclosed quote": (b'a,b\n1,"2\n3,4\n', "never closed"),
+    "too many fields": (b"a,b\n1,2\n3,4,5\n", "line 3 has 3 values"),
+}
+
+
+@pytest.mark.parametrize("raw,expected", list(BAD_FILES.values()), ids=list(BAD_FILES))
+def test_clear_read_errors(raw, expected):
+    with pytest.raises(ReadError) as info:
+        read_table(raw, "upload.csv")
+    message = str(info.value)
+    assert expected.lower() in message.lower()
+    assert "\n" not in message
+    assert isinstance(info.value, SegmentsError)
+
+
+def test_error_names_the_file():
+    with pytest.raises(ReadError, match="'my file.csv' is empty"):
+        read_table(b"", "my file.csv")
+    with pytest.raises(ReadError, match="^The file is empty"):
+        read_table(b"")
+
+
+@pytest.mark.parametrize("raw,repeated", [
+    (b"Age,Income,Age\n1,2,3\n", ["Age"]),
+    (b"Age,Income, Age \n1,2,3\n", ["Age"]),          # names are compared after stripping spaces
+    (b"Age;Age;x;x;Income\n1;2;3;4;5\n", ["Age", "x"]),
+])
+def test_duplicate_column_names_are_named(raw, repeated):
+    with pytest.raises(ReadError) as info:
+        read_table(raw)
+    message = str(info.value)
+    assert "unique" in message
+    for name in repeated:
+        assert f"'{name}' (2 times)" in message
+    assert "Income" not in message
+
+
+def test_duplicate_column_names_in_xlsx():
+    with pytest.raises(ReadError, match="'Spend' \\(2 times\\)"):
+        read_table(_xlsx_bytes({"S": [["Spend", "Spend"], [1, 2]]}))

@@ -1,0 +1,191 @@
+"""core.quality: the data check (kinds, missing values, numbers stored as text, ID-like columns...)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.quality import MISSING_MARKERS, check_quality, missing_mask, parse_numeric
+
+N = 24  # enough rows for the "every value different" ID rule (needs 20)
+
+
+def text_frame(columns: dict[str, list[object]]) -> pd.DataFrame:
+    return pd.DataFrame({k: [str(v) for v in vs] for k, vs in columns.items()})
+
+
+def test_rows_columns_and_kinds():
+    frame = text_frame({
+        "Age": [20 + i % 7 for i in range(N)],
+        "Gender": ["Female" if i % 2 else "Male" for i in range(N)],
+        "Nothing": [""] * N,
+    })
+    report = check_quality(frame)
+    assert (report.rows, report.columns) == (N, 3)
+    assert [c.name for c in report.column_reports] == ["Age", "Gender", "Nothing"]
+    assert report.column("Age").kind == "numeric"
+    assert report.column("Gender").kind == "text"
+    assert report.column("Nothing").kind == "empty"
+    assert report.column("Nothing").role == "empty"
+    assert report.numeric_columns == ["Age"]
+    assert report.text_columns == ["Gender"]
+    assert report.default_features == ["Age"]
+    assert "'Nothing' has no values at all." in report.problems()
+    with pytest.raises(KeyError):
+        report.column("Missing")
+
+
+def test_missing_counts_blanks_whitespace_and_markers():
+    values = ["1", "", "  ", "\t", "NA", "n/a", "NULL", "None", "-", "?", "#N/A", "nan", "2", "3", "4", "5"]
+    frame = pd.DataFrame({"x": values})
+    report = check_quality(frame)
+    column = report.column("x")
+    assert column.missing == 11
+    assert column.missing_share == pytest.approx(11 / 16)
+    assert column.kind == "numeric"
+    assert column.not_numbers == 0
+    assert report.missing_cells == 11
+    assert missing_mask(frame["x"]).sum() == 11
+    assert "'x' has 11 missing values (68.8%)." in report.problems()
+    table = report.to_frame()
+    assert list(table.columns) == ["column", "type", "missing", "missing share", "not a number", "distinct values"]
+    assert table.loc[0, "missing"] == 11
+    assert table.loc[0, "missing share"] == pytest.approx(11 / 16)
+    assert table.loc[0, "distinct values"] == 5
+
+
+def test_numbers_stored_as_text_are_recognised():
+    income = ["1,234", " 81 ", "$5", "€7", "£1,000.50", "-$3", "12%", "+4", "1e3", ".5"] + [str(i) for i in range(10)]
+    report = check_quality(pd.DataFrame({"Income": income}))
+    column = report.column("Income")
+    assert column.kind == "numeric"
+    assert column.not_numbers == 0
+    assert column.missing == 0
+    numbers, invalid = parse_numeric(pd.Series(income))
+    assert not invalid.any()
+    np.testing.assert_allclose(numbers[:10], [1234, 81, 5, 7, 1000.5, -3, 0.12, 4, 1000, 0.5])
+
+
+def test_parse_numeric_rejects_non_finite_and_keeps_missing_separate():
+    values = pd.Series(["inf", "-Infinity", "1e999", "12abc", "1,23", "1,2345", "", " NA ", "3"])
+    numbers, invalid = parse_numeric(values)
+    assert np.isnan(numbers[:8]).all()
+    assert numbers[8] == 3.0
+    assert invalid.tolist() == [True, True, True, True, True, True, False, False, False]
+
+
+def test_parse_numeric_decimal_comma():
+    values = pd.Series(["3,5", "-1,25", "1.234,5", "1.234.567", "7", " 2,0 ", "€4,5", "1,2,3"])
+    numbers, invalid = parse_numeric(values, ",")
+    np.testing.assert_allclose(numbers[:7], [3.5, -1.25, 1234.5, 1234567, 7, 2.0, 4.5])
+    assert math.isnan(numbers[7]) and invalid.tolist() == [False] * 7 + [True]
+
+
+def test_text_in_a_numeric_column_reported_with_examples():
+    values = [str(30 + i % 9) for i in range(40)]  # 3 of 40 not numbers: still a numeric column
+    values[3], values[7], values[11] = "abc", "unknown ", "abc"
+    report = check_quality(pd.DataFrame({"Age": values}))
+    column = report.column("Age")
+    assert column.kind == "numeric"
+    assert column.not_numbers == 3
+    assert column.missing == 0
+    assert column.unusable == 3
+    assert column.examples == ("abc", "unknown ")  # distinct, as written in the file
+    problems = report.problems()
+    assert any("'Age' has 3 cells that are not a number" in p and "'abc'" in p for p in problems)
+    assert report.to_frame().loc[0, "not a number"] == 3
+
+
+def test_mostly_text_column_is_text():
+    values = ["abc"] * 5 + [str(i) for i in range(10)]
+    column = check_quality(pd.DataFrame({"x": values})).column("x")
+    assert column.kind == "text"
+    assert column.not_numbers == 0
+    assert not column.is_feature_candidate
+
+
+@pytest.mark.parametrize("name", ["CustomerID", "customer_id", "Customer ID", "customer-id", "ID", "id", "Id",
+                                  "uuid", "GUID", "key", "customer_key", "ClientNum", "customer_no",
+                                  "customerNumber", "CustomerNo", "OrderId"])
+def test_id_like_by_name(name):
+    frame = text_frame({name: [i % 5 for i in range(N)], "Spend": [i % 7 for i in range(N)]})
+    report = check_quality(frame)
+    assert report.column(name).id_like
+    assert report.column(name).role == "ID-like"
+    assert report.default_features == ["Spend"]
+    assert name in report.numeric_columns
+    assert any(f"'{name}' looks like an identifier" in p for p in report.problems())
+
+
+@pytest.mark.parametrize("name", ["Age", "Paid", "Valid", "Monkey", "Android", "Spending Score (1-100)"])
+def test_not_id_like_by_name(name):
+    frame = text_frame({name: [i % 5 for i in range(N)]})
+    assert not check_quality(frame).column(name).id_like
+    assert check_quality(frame).default_features == [name]
+
+
+def test_id_like_by_unique_whole_numbers():
+    frame = text_frame({
+        "Number": [1000 + 7 * i for i in range(N)],          # every value different, whole numbers
+        "Visits": [i % 6 for i in range(N)],                  # repeats
+        "Ratio": [i + 0.5 for i in range(N)],                 # unique but not whole
+        "Code": [f"C-{i:04d}" for i in range(N)],             # unique codes (text)
+        "Name": [f"Person {i}" for i in range(N)],            # unique free text: not an ID
+    })
+    report = check_quality(frame)
+    assert report.column("Number").id_like
+    assert not report.column("Visits").id_like
+    assert not report.column("Ratio").id_like
+    assert report.column("Code").id_like
+    assert not report.column("Name").id_like
+    assert report.default_features == ["Visits", "Ratio"]
+    assert report.text_columns == ["Name"]
+
+
+def test_unique_whole_numbers_in_a_small_table_are_not_an_id():
+    frame = text_frame({"Number": list(range(10))})
+    assert not check_quality(frame).column("Number").id_like
+
+
+def test_constant_columns():
+    frame = text_frame({
+        "Country": ["FR"] * N,
+        "Store": ["1"] * (N - 2) + ["1.0", ""],
+        "Age": [20 + i % 5 for i in range(N)],
+    })
+    report = check_quality(frame)
+    assert report.column("Country").constant and report.column("Country").role == "constant"
+    assert report.column("Store").constant and report.column("Store").kind == "numeric"
+    assert not report.column("Age").constant
+    assert report.default_features == ["Age"]
+    assert report.text_columns == []
+    assert any("'Store' has the same value in every row" in p for p in report.problems())
+
+
+def test_duplicated_rows():
+    frame = text_frame({"a": [1, 2, 1, 1, 3], "b": ["x", "y", "x", "x", "y"]})
+    report = check_quality(frame)
+    assert report.duplicate_rows == 2
+    assert "2 rows repeat an earlier row exactly; they are kept." in report.problems()
+    assert check_quality(text_frame({"a": [1, 2, 3]})).duplicate_rows == 0
+
+
+def test_problems_for_chosen_features_only():
+    frame = text_frame({"a": ["", "1", "2"], "b": ["", "1", "x"], "id": [1, 1, 2]})
+    report = check_quality(frame)
+    found = report.problems(["a"])
+    assert found == ["'a' has 1 missing value (33.3%)."]
+
+
+def test_decimal_comma_quality():
+    frame = pd.DataFrame({"Score": ["3,5", "4,25", "", "2,0"]})
+    assert check_quality(frame, ",").column("Score").kind == "numeric"
+    assert check_quality(frame, ",").column("Score").missing == 1
+    assert check_quality(frame, ",").decimal == ","
+
+
+def test_missing_markers_documented():
+    assert {"", "na", "n/a", "null", "none", "-", "?"} <= MISSING_MARKERS
