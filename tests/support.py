@@ -1,0 +1,136 @@
+"""Helpers the test suites share: free ports, a real gunicorn server, a real redis-server.
+
+Everything binds to 127.0.0.1 on a free port and is stopped by the fixture that started it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers 200 (fail early if ``process`` died)."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except Exception as exc:  # not up yet
+            last = exc
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s: {last}")
+
+
+@dataclass
+class Server:
+    """A running gunicorn serving the app."""
+
+    url: str
+    process: subprocess.Popen
+    cache_dir: Path
+    log_path: Path
+
+    def log(self) -> str:
+        """What the server wrote so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def gunicorn_server(tmp: Path, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Run ``gunicorn app:server`` from the project root with ``workers`` workers on a free port."""
+    port = free_port()
+    cache_dir = tmp / "cache"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    log_path = tmp / "gunicorn.log"
+    environment = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": str(workers),
+        "SECRET_KEY": secrets.token_hex(16),
+        "CACHE_DIR": str(cache_dir),
+        **(env or {}),
+    }
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([gunicorn, "app:server", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/health", 60, process)
+        yield Server(url, process, cache_dir, log_path)
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Stop a process group politely, then firmly."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(5)
+
+
+@dataclass
+class Redis:
+    """A running private redis-server."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    directory: Path
+
+
+def start_redis(tmp: Path, port: int | None = None) -> Redis:
+    """Start ``redis-server`` on 127.0.0.1 (no persistence) and wait until it answers PING."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    port = port or free_port()
+    tmp.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen([executable, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp),
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return Redis(f"redis://127.0.0.1:{port}/0", port, process, tmp)
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise RuntimeError("redis-server did not start")
