@@ -236,7 +236,7 @@ def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
         raise ModelError("The model bundle is damaged: its numbers could not be read.") from None
     d = len(info.features)
     if not (mean.shape == scale.shape == var.shape == (d,) and centers.shape == (info.k, d)) \
-            or not np.all(np.isfinite(centers)) or not np.all(scale > 0):
+            or not all(np.all(np.isfinite(a)) for a in (centers, mean, scale, var)) or not np.all(scale > 0):
         raise ModelError("The model bundle is inconsistent: its sizes or values do not match its features.")
     scaler = StandardScaler()
     scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, var

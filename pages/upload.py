@@ -1,5 +1,7 @@
 """Upload: ``/upload?ds=<token>&missing=drop|mean|median`` (plus the other view parameters, kept as they are).
 
+``/upload?demo=1`` opens the shipped demo data under a new token.
+
 Drag-and-drop or browse for a CSV or ``.xlsx`` file (streamed to ``POST /api/upload`` by
 ``assets/upload.js``, with a progress bar and the size limit checked in the browser first), or open
 the demo data. With a dataset open, the page shows the file's shape and format, core's data check and,
@@ -25,6 +27,7 @@ dash.register_page(__name__, path="/upload", name="Upload", order=1, title="Uplo
                    description="Upload a customer file and check its data quality.")
 
 PAGE = "upload"
+DEMO_NAME = "demo_customers.csv"
 PREVIEW_ROWS = 10
 SHOWN_COLUMNS = 40
 MISSING_OPTIONS = [
@@ -114,6 +117,12 @@ def layout(**query: Any) -> html.Div:
     """The upload widget, and the open dataset's check when ``ds`` is given."""
     state = ViewState.from_query(query)
     body: Any = None
+    if not state.ds and query.get("demo") in ("1", "true", "yes"):
+        # ?demo=1: open the demo data straight away (the Quick start's link); the URL then carries its token.
+        try:
+            state = state.with_(ds=service.read_and_store(DEMO_PATH, DEMO_NAME, None, None).token)
+        except SegmentsError as exc:
+            body = error_alert(exc)
     if state.ds:
         try:
             body = _dataset_panel(service.get_dataset(state.ds), state)
@@ -140,7 +149,7 @@ def open_demo(n_clicks: int | None) -> tuple[Any, Any, bool]:
     if not n_clicks:
         return dash.no_update, dash.no_update, False
     try:
-        dataset = service.read_and_store(DEMO_PATH, "demo_customers.csv", None, None)
+        dataset = service.read_and_store(DEMO_PATH, DEMO_NAME, None, None)
     except SegmentsError as exc:
         return dash.no_update, error_alert(exc), True
     return ViewState(ds=dataset.token).href("/upload"), dash.no_update, False

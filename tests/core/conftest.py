@@ -80,15 +80,24 @@ def cli():
     return _run
 
 
-@pytest.fixture
-def evil_pickle(tmp_path):
-    """(payload bytes, marker path): unpickling the payload creates the marker file."""
+def make_evil_pickle(marker: Path) -> bytes:
+    """A pickle whose loading creates ``marker`` (as a real attack would run code)."""
     import pickle
-
-    marker = tmp_path / "PWNED"
 
     class Evil:
         def __reduce__(self):
             return (open, (str(marker), "w"))
 
-    return pickle.dumps(Evil()), marker
+    return pickle.dumps(Evil())
+
+
+@pytest.fixture
+def evil_pickle(tmp_path):
+    """(payload bytes, marker path): unpickling the payload creates the marker file."""
+    marker = tmp_path / "PWNED"
+    return make_evil_pickle(marker), marker
+
+
+@pytest.fixture
+def evil_factory():
+    return make_evil_pickle

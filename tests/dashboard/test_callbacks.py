@@ -1,0 +1,123 @@
+"""Page callbacks called directly (Dash's callback decorator returns the function)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+
+from dashboard import service
+from dashboard.state import ViewState
+from tests.dashboard.conftest import demo_bytes, upload
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pages(app):
+    """Page modules exist once the app has registered them (pitfall: importing earlier raises PageError)."""
+    global upload_page, model_page, clusters_page
+    upload_page = importlib.import_module("pages.upload")
+    model_page = importlib.import_module("pages.model")
+    clusters_page = importlib.import_module("pages.clusters")
+
+
+def _token(client, content: bytes | None = None) -> str:
+    return upload(client, content or demo_bytes()).get_json()["token"]
+
+
+def test_open_demo_redirects_to_a_new_dataset(client, context):
+    href, _, is_open = upload_page.open_demo(1)
+    token = ViewState.from_search(href.split("?", 1)[1]).ds
+    assert href.startswith("/upload?ds=") and not is_open
+    assert service.get_dataset(token).report.rows == 500
+
+
+def test_choose_missing_keeps_other_settings(context):
+    query = ViewState(ds="T" * 32, k=6).query()
+    new_query, next_href = upload_page.choose_missing("median", query)
+    state = ViewState.from_search(new_query)
+    assert state.missing == "median" and state.k == 6
+    assert next_href.startswith("/model?") and "missing=median" in next_href
+
+
+def test_model_state_follows_controls(client, context):
+    token = _token(client)
+    query = ViewState(ds=token).query()
+    sweep_key = model_page._sweep_key(ViewState(ds=token))
+    new_query, next_href, new_style, pre_style, new_key = model_page.update_state(
+        ["Age", "Spending Score (1-100)"], "new", 6, 11, [], [], query, sweep_key)
+    state = ViewState.from_search(new_query)
+    assert state.features == ("Age", "Spending Score (1-100)") and state.k == 6 and state.seed == 11
+    assert new_style == {"display": "block"} and pre_style == {"display": "none"}
+    assert next_href == state.href("/clusters")
+    assert new_key != sweep_key  # features and seed changed: the sweep reruns
+
+
+def test_mapping_from_dropdowns(client, context):
+    content = b"AnnualIncome,SpendingScore\n" + b"".join(f"{10 + i % 90},{(i * 7) % 100}\n".encode() for i in range(60))
+    token = _token(client, content)
+    query = ViewState(ds=token).query()
+    ids_ = [{"type": "model-map", "feature": "Annual Income (k$)"},
+            {"type": "model-map", "feature": "Spending Score (1-100)"}]
+    new_query, *_ = model_page.update_state([], "pretrained", 4, 0, ["AnnualIncome", "SpendingScore"], ids_, query, "")
+    state = ViewState.from_search(new_query)
+    assert state.mode == "pretrained"
+    assert dict(state.mapping) == {"AnnualIncome": "Annual Income (k$)", "SpendingScore": "Spending Score (1-100)"}
+    result = json.dumps(model_page.fit_model(new_query).to_plotly_json(), default=str)
+    assert "Pre-trained model applied" in result
+
+
+def test_pretrained_without_mapping_explains(client, context):
+    token = _token(client, b"Foo,Bar\n1,2\n3,4\n5,6\n")
+    query = ViewState(ds=token, mode="pretrained").query()
+    result = json.dumps(model_page.fit_model(query).to_plotly_json(), default=str)
+    assert "cannot be applied" in result
+    assert "Annual Income (k$)" in result
+
+
+def test_sweep_reports_progress_and_recommends(client, context):
+    token = _token(client)
+    seen = []
+    children, best = model_page.run_sweep(seen.append, ViewState(ds=token).query())
+    assert best == 5
+    assert seen[-1] == (9, 9) or seen[-1][0] == seen[-1][1]
+    assert "Use k=5" in json.dumps(children.to_plotly_json(), default=str)
+
+
+def test_use_recommended_k(context):
+    assert model_page.use_recommended_k(1, 5) == (5, "new")
+
+
+def test_scatter_axes_and_pca(client, context):
+    token = _token(client)
+    query = ViewState(ds=token, k=5).query()
+    figure, note, new_query = clusters_page.update_scatter("pca", "pca", query)
+    assert "Component 1" in figure.layout.xaxis.title.text
+    assert "Showing 500 of 500" in note
+    assert ViewState.from_search(new_query).x == "pca"
+    figure, _, _ = clusters_page.update_scatter("Age", "not-a-feature", query)
+    assert figure.layout.yaxis.title.text == "Age"
+
+
+def test_grid_pages_and_sorts_numerically(client, context):
+    content = b"id,Age\n" + b"".join(f"{i},{v}\n".encode() for i, v in enumerate([5, 100, 20, 3, 45, 9], 1))
+    token = _token(client, content)
+    query = ViewState(ds=token, k=2).query()
+    response = clusters_page.serve_rows({"startRow": 0, "endRow": 4, "sortModel": [{"colId": "c1", "sort": "asc"}]},
+                                        query)
+    assert response["rowCount"] == 6
+    assert [row["c1"] for row in response["rowData"]] == ["3", "5", "9", "20"]
+    response = clusters_page.serve_rows({"startRow": 0, "endRow": 2, "sortModel": [{"colId": "c1", "sort": "desc"}]},
+                                        query)
+    assert [row["c1"] for row in response["rowData"]] == ["100", "45"]
+    assert all(isinstance(row["cluster"], int) for row in response["rowData"])
+
+
+def test_same_settings_same_labels_from_cache_and_fresh(client, context):
+    token = _token(client)
+    state = ViewState(ds=token, k=4, seed=7)
+    first = service.get_segmentation(state).labels
+    service.cache.clear()  # forget everything but re-store the dataset to force a refit
+    token2 = _token(client)
+    second = service.get_segmentation(state.with_(ds=token2)).labels
+    assert (first == second).all()

@@ -1,0 +1,75 @@
+"""Every page answers through Dash's router, with and without query parameters, known or not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.dashboard.conftest import demo_bytes, route, upload
+
+PATHS = ["/", "/upload", "/model", "/clusters", "/downloads"]
+
+
+def _text(payload: object) -> str:
+    return json.dumps(payload)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("search", ["", "?utm_source=newsletter&utm_medium=email", "?k=abc&seed=-4&mode=zzz",
+                                    "?ds=not-a-token", "?feature=A&feature=B&map=x%3Dy"])
+def test_every_page_answers(client, path, search):
+    status, payload = route(client, path, search)
+    assert status == 200
+    assert payload is not None
+
+
+def test_unknown_path_shows_not_found(client):
+    status, payload = route(client, "/no/such/page", "?utm_source=x")
+    assert status == 200
+    assert "Page not found" in _text(payload)
+
+
+@pytest.mark.parametrize("path", ["/model", "/clusters", "/downloads"])
+def test_steps_without_data_say_so(client, path):
+    _, payload = route(client, path)
+    assert "No customer file is open yet" in _text(payload)
+
+
+@pytest.mark.parametrize("path", ["/upload", "/model", "/clusters", "/downloads"])
+def test_unknown_token_shows_upload_again(client, path):
+    _, payload = route(client, path, "?ds=" + "A" * 32)
+    text = _text(payload)
+    assert "no longer on the server" in text
+    assert "Upload the file again" in text
+
+
+def test_pages_with_real_data(client):
+    token = upload(client, demo_bytes()).get_json()["token"]
+    for path in PATHS[1:]:
+        status, payload = route(client, path, f"?ds={token}&k=3&utm_campaign=x")
+        assert status == 200
+        assert "no longer on the server" not in _text(payload)
+    _, clusters = route(client, "/clusters", f"?ds={token}&k=3")
+    text = _text(clusters)
+    assert "Cluster 3" in text and "Cluster 4" not in text
+    _, downloads = route(client, "/downloads", f"?ds={token}&k=3")
+    assert "/download/clustered.csv?ds=" + token in _text(downloads)
+
+
+def test_demo_link_opens_demo_data(client):
+    _, payload = route(client, "/upload", "?demo=1")
+    text = _text(payload)
+    assert "demo_customers.csv" in text
+    assert "500 rows" in text
+
+
+def test_text_in_file_is_never_html(client):
+    hostile = b'<script>alert(1)</script>,Age\n"<img src=x onerror=alert(1)>",30\nb,40\nc,50\n'
+    token = upload(client, hostile, "<b>evil</b>.csv").get_json()["token"]
+    _, payload = route(client, "/upload", f"?ds={token}")
+    # Dash escapes strings; no component that renders raw HTML is used for user text.
+    text = _text(payload)
+    assert "dangerously_allow_html" not in text
+    assert '"type": "Markdown"' not in text
+    assert "<script>alert(1)</script>" in text  # present only as text children

@@ -1,0 +1,77 @@
+"""The upload and download routes, their errors and the security headers."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from tests.dashboard.conftest import demo_bytes, upload
+
+
+def test_upload_returns_a_long_random_token(client):
+    first = upload(client, demo_bytes()).get_json()
+    second = upload(client, demo_bytes()).get_json()
+    assert first["rows"] == 500 and first["columns"] == 5
+    assert first["token"] != second["token"]
+    assert len(first["token"]) >= 32  # 24 random bytes, URL-safe base64: 192 bits
+
+
+def test_unreadable_file_gets_specific_message(client):
+    response = upload(client, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "photo.csv")
+    assert response.status_code == 400
+    assert "PNG image" in response.get_json()["error"]
+
+
+def test_oversized_file_is_refused_with_message(client):
+    response = upload(client, b"a,b\n" + b"1,2\n" * 400_000, "big.csv")  # 1.6 MB > 1 MB limit of the test app
+    assert response.status_code == 413
+    assert "1 MB limit" in response.get_json()["error"]
+
+
+def test_upload_without_file(client):
+    response = client.post("/api/upload", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "No file" in response.get_json()["error"]
+
+
+def test_downloads_have_every_row_and_the_summary(client):
+    content = b"id,Name,Age,Income\n1,=HYPERLINK(\"x\"),30,10\n2,b,,20\n3,c,50,30\n4,d,60,45\n5,e,22,50\n"
+    token = upload(client, content).get_json()["token"]
+    clustered = client.get(f"/download/clustered.csv?ds={token}&k=2")
+    assert clustered.status_code == 200
+    assert "attachment" in clustered.headers["Content-Disposition"]
+    frame = pd.read_csv(io.BytesIO(clustered.data), dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["id", "Name", "Age", "Income", "cluster"]
+    assert frame["id"].tolist() == ["1", "2", "3", "4", "5"]
+    assert frame.loc[1, "cluster"] == ""  # left out (missing Age), not dropped
+    assert frame.loc[0, "Name"].startswith("'=")  # formula escaped
+    summary = pd.read_csv(io.BytesIO(client.get(f"/download/summary.csv?ds={token}&k=2").data))
+    assert list(summary.columns) == ["cluster", "customers", "share", "Age", "Income"]
+    assert summary["customers"].sum() == 4
+
+
+def test_download_for_expired_token(client):
+    response = client.get("/download/clustered.csv?ds=" + "B" * 32)
+    assert response.status_code == 410
+    assert b"no longer on the server" in response.data
+
+
+def test_download_with_impossible_settings(client):
+    token = upload(client, b"a,b\n1,2\n3,4\n").get_json()["token"]
+    response = client.get(f"/download/clustered.csv?ds={token}&k=5")
+    assert response.status_code == 400
+    assert b"at least 5" in response.data
+
+
+def test_security_headers_everywhere(client):
+    for path in ["/", "/health", "/download/summary.csv"]:
+        response = client.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_no_cdn_in_page(client):
+    html = client.get("/").data.decode()
+    assert "cdn." not in html and "unpkg" not in html and "googleapis" not in html

@@ -1,0 +1,42 @@
+"""The view state in the URL: parsing, defaults, round trips."""
+
+from __future__ import annotations
+
+from dashboard.state import DEFAULT_K, ViewState
+
+TOKEN = "abcdefghijklmnopqrstuvwxyzABCDEF"
+
+
+def test_round_trip():
+    state = ViewState(ds=TOKEN, features=("Age", "Annual Income (k$)"), missing="median", mode="pretrained", k=7,
+                      seed=3, mapping=(("AnnualIncome", "Annual Income (k$)"),), x="Age", y="pca")
+    assert ViewState.from_search(state.query()) == state
+
+
+def test_defaults_are_left_out_of_links():
+    assert ViewState(ds=TOKEN).query() == f"?ds={TOKEN}"
+    assert ViewState().query() == ""
+
+
+def test_bad_values_fall_back():
+    state = ViewState.from_query({"ds": "../../etc/passwd", "k": "lots", "seed": "-5", "mode": "evil",
+                                  "missing": "zero", "utm_source": "mail"})
+    assert state.ds is None
+    assert state.k == DEFAULT_K
+    assert state.seed == 0
+    assert state.mode == "new"
+    assert state.missing == "drop"
+
+
+def test_k_is_clamped_and_lists_accepted():
+    assert ViewState.from_query({"k": "99"}).k == 15
+    assert ViewState.from_query({"k": ["3", "6"]}).k == 6
+    assert ViewState.from_query({"feature": "Age"}).features == ("Age",)
+    assert ViewState.from_query({"feature": ["Age", "Age", "Income"]}).features == ("Age", "Income")
+
+
+def test_cache_key_depends_on_what_shapes_the_model():
+    base = ViewState(ds=TOKEN, features=("a", "b"))
+    assert base.cache_key() != base.with_(k=5).cache_key()
+    assert base.cache_key() != base.with_(seed=1).cache_key()
+    assert base.cache_key() == base.with_(x="a", y="b").cache_key()  # axes do not refit
