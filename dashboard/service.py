@@ -13,6 +13,8 @@ import functools
 import hashlib
 import logging
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -38,6 +40,7 @@ from core import (
 )
 from core.errors import FeatureError, SegmentsError
 
+from .settings import Settings
 from .state import PCA, ViewState
 
 __all__ = [
@@ -91,17 +94,64 @@ class Dataset:
         return self.table.frame
 
 
+def settings() -> Settings:
+    """The running app's settings (background jobs run outside a request, so through the cache's app)."""
+    return cache.app.config["SEGMENTS_SETTINGS"]  # type: ignore[no-any-return, union-attr]
+
+
 def new_token() -> str:
     """A dataset token: 192 random bits, URL-safe."""
     return secrets.token_urlsafe(24)
 
 
+class _Recent:
+    """A small per-process memory of recently used entries, in front of the shared cache.
+
+    Entries never change once written (a key names a token and the exact settings), so a copy kept
+    here is never stale; it is only used while the shared cache still holds the key, so an evicted
+    or expired dataset reads as gone on every worker alike. It saves unpickling a large frame on
+    every request (a table page, an axis change).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_recent = _Recent(size=6)
+
+
 def _get(key: str) -> Any:
     try:
-        return cache.get(key)
+        local = _recent.get(key)
+        if local is not None and cache.has(key):
+            return local
+        value = cache.get(key)
     except Exception:  # the backend failed (Redis down, disk error): say so, never crash
         log.warning("cache read failed for a %s entry", key.split(":", 1)[0], exc_info=True)
         raise StoreUnavailable() from None
+    if value is not None:
+        _recent.put(key, value)
+    return value
 
 
 def _set(key: str, value: Any) -> None:
@@ -111,7 +161,14 @@ def _set(key: str, value: Any) -> None:
         log.warning("cache write failed for a %s entry", key.split(":", 1)[0], exc_info=True)
         raise StoreUnavailable() from None
     if ok is False:
+        log.warning("cache write refused for a %s entry (full disk?)", key.split(":", 1)[0])
         raise StoreUnavailable()
+    _recent.put(key, value)
+
+
+def forget_local() -> None:
+    """Drop this process's copies (tests use it to simulate another worker)."""
+    _recent.clear()
 
 
 def store_table(table: TableRead, name: str) -> Dataset:

@@ -18,6 +18,7 @@ from core import SegmentsError, display_cluster
 from core.persist import ModelInfo
 from dashboard import ids, service
 from dashboard.components import error_alert, load_or_panel, next_button, page_header, page_query_store
+from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, silhouette_figure
 from dashboard.state import K_MAX, K_MIN, ViewState
 
@@ -75,6 +76,10 @@ def _pretrained_panel(dataset: service.Dataset, state: ViewState, info: ModelInf
         html.P("Which column of your file holds each feature?", className="mb-2"),
         *rows,
     ], id=ids.Model.PRETRAINED_PANEL, style=_SHOW if state.mode == "pretrained" else _HIDE)
+
+
+def _job_seconds() -> int:
+    return service.settings().job_timeout
 
 
 def _sweep_key(state: ViewState) -> str:
@@ -186,7 +191,8 @@ def run_sweep(set_progress: Any, sweep_key: str | None) -> tuple[Any, Any]:
     if not state.ds:
         return None, None
     try:
-        sweep = service.get_sweep(state, lambda done, total: set_progress((done, total)))
+        with time_limit(_job_seconds()):
+            sweep = service.get_sweep(state, lambda done, total: set_progress((done, total)))
     except SegmentsError as exc:
         return error_alert(exc, "The k sweep could not run"), None
     best = sweep.best_silhouette
@@ -234,7 +240,8 @@ def fit_model(query: str | None) -> Any:
     if not state.ds:
         return None
     try:
-        seg = service.get_segmentation(state)
+        with time_limit(_job_seconds()):
+            seg = service.get_segmentation(state)
     except SegmentsError as exc:
         title = "The pre-trained model cannot be applied" if state.mode == "pretrained" else "The model could not be trained"
         return error_alert(exc, title)

@@ -15,7 +15,6 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
-from flask import current_app
 
 from core import DEMO_PATH, QualityReport, SegmentsError
 from dashboard import ids, service
@@ -35,10 +34,6 @@ MISSING_OPTIONS = [
     {"label": "Fill each gap with the column's mean", "value": "mean"},
     {"label": "Fill each gap with the column's median", "value": "median"},
 ]
-
-
-def _settings() -> Settings:
-    return current_app.config["SEGMENTS_SETTINGS"]  # type: ignore[no-any-return]
 
 
 def _dropzone(settings: Settings) -> html.Div:
@@ -131,7 +126,7 @@ def layout(**query: Any) -> html.Div:
     return html.Div([
         page_query_store(PAGE, state),
         page_header("Upload customers", "Bring a customer export (CSV or Excel). Nothing leaves this server."),
-        _dropzone(_settings()),
+        _dropzone(service.settings()),
         html.Hr(),
         html.Div(body, id=ids.Upload.RESULT),
     ])

@@ -118,6 +118,7 @@ def test_same_settings_same_labels_from_cache_and_fresh(client, context):
     state = ViewState(ds=token, k=4, seed=7)
     first = service.get_segmentation(state).labels
     service.cache.clear()  # forget everything but re-store the dataset to force a refit
+    service.forget_local()
     token2 = _token(client)
     second = service.get_segmentation(state.with_(ds=token2)).labels
     assert (first == second).all()
