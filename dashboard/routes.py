@@ -55,6 +55,8 @@ def register(server: Flask, settings: Settings) -> None:
         name = file.filename
         try:
             dataset = service.read_and_store(file.stream.read(), name, settings.max_rows, settings.max_columns)
+        except service.StoreUnavailable as exc:
+            return jsonify(error=str(exc)), 503
         except SegmentsError as exc:
             return jsonify(error=str(exc)), 400
         except MemoryError:
@@ -72,6 +74,8 @@ def register(server: Flask, settings: Settings) -> None:
             segmentation = service.get_segmentation(state)
         except service.DatasetGone as exc:
             return str(exc), 410
+        except service.StoreUnavailable as exc:
+            return str(exc), 503
         except SegmentsError as exc:
             return str(exc), 400
         if kind == "clustered":

@@ -52,3 +52,43 @@ def test_datasets_and_results_live_in_redis(web, redis_server):
 def test_unknown_token_with_redis(web):
     response = requests.get(web.url + "/download/summary.csv?ds=" + "Z" * 32, timeout=30)
     assert response.status_code == 410
+
+
+def _route(url: str, pathname: str, search: str) -> requests.Response:
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"], "state": [],
+    }
+    requests.get(url + "/", timeout=10)
+    return requests.post(url + "/_dash-update-component", json=body, timeout=30)
+
+
+def test_redis_stopped_mid_session_then_back(tmp_path_factory):
+    first = start_redis(tmp_path_factory.mktemp("redis-flaky"))
+    port = first.port
+    try:
+        with gunicorn_server(tmp_path_factory.mktemp("web-flaky"), workers=2, env={"REDIS_URL": first.url}) as web:
+            content = b"Age,Income\n" + b"".join(f"{20 + (i * 7) % 50},{(i * 13) % 90}\n".encode() for i in range(60))
+            token = requests.post(web.url + "/api/upload", files={"file": ("c.csv", content)}, timeout=30).json()["token"]
+            stop(first.process)  # Redis goes away in the middle of the session
+            download = requests.get(web.url + f"/download/summary.csv?ds={token}&k=2", timeout=30)
+            assert download.status_code == 503 and "not answering" in download.text
+            page = _route(web.url, "/clusters", f"?ds={token}&k=2")
+            assert page.status_code == 200 and "not answering" in page.text
+            refused = requests.post(web.url + "/api/upload", files={"file": ("c.csv", content)}, timeout=30)
+            assert refused.status_code == 503 and "not answering" in refused.json()["error"]
+            second = start_redis(tmp_path_factory.mktemp("redis-back"), port=port)  # back, empty
+            try:
+                gone = requests.get(web.url + f"/download/summary.csv?ds={token}&k=2", timeout=30)
+                assert gone.status_code == 410  # its data was in the stopped Redis: "upload again"
+                again = requests.post(web.url + "/api/upload", files={"file": ("c.csv", content)}, timeout=30)
+                assert again.status_code == 200  # recovered without restarting the app
+                fresh = again.json()["token"]
+                assert requests.get(web.url + f"/download/summary.csv?ds={fresh}&k=2", timeout=30).status_code == 200
+            finally:
+                stop(second.process)
+    finally:
+        stop(first.process)
