@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 import secrets
+import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -74,9 +75,13 @@ class DatasetGone(SegmentsError):
 class StoreUnavailable(SegmentsError):
     """The cache backend (Redis or the cache folder) failed."""
 
-    def __init__(self) -> None:
-        super().__init__("The server's data store is not answering right now. Your data is not lost if it "
-                         "was stored before; try again in a moment.")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "The server's data store is not answering right now. Your data is not lost "
+                                    "if it was stored before; try again in a moment.")
+
+
+_DISK_FULL = ("The server's storage for uploaded data is full, so this could not be saved. Nothing you stored "
+              "before is lost; try again later, or ask your administrator to free space in CACHE_DIR.")
 
 
 @dataclass(frozen=True)
@@ -161,9 +166,20 @@ def _set(key: str, value: Any) -> None:
         log.warning("cache write failed for a %s entry", key.split(":", 1)[0], exc_info=True)
         raise StoreUnavailable() from None
     if ok is False:
-        log.warning("cache write refused for a %s entry (full disk?)", key.split(":", 1)[0])
-        raise StoreUnavailable()
+        log.warning("cache write refused for a %s entry", key.split(":", 1)[0])
+        raise StoreUnavailable(_DISK_FULL if _disk_nearly_full() else None)
     _recent.put(key, value)
+
+
+def _disk_nearly_full() -> bool:
+    """Whether the file cache's disk has (almost) no room left."""
+    current = settings()
+    if current.redis_url:
+        return False
+    try:
+        return shutil.disk_usage(current.cache_dir / "data").free < 16 * 1024 * 1024
+    except OSError:
+        return False
 
 
 def forget_local() -> None:
