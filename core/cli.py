@@ -185,6 +185,11 @@ def _print_fit(seg: Segmentation, args: argparse.Namespace, out: TextIO) -> None
 _COMMANDS = {"inspect": _inspect, "sweep": _sweep, "fit": _fit}
 
 
+def _one_line(text: str) -> str:
+    """The error text on a single line (some library messages span several)."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     out = out or sys.stdout
@@ -193,19 +198,19 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         args = _build_parser().parse_args(argv)
         _COMMANDS[args.command](args, out)
     except _UsageError as exc:
-        print(f"error: {exc} (see segments --help)", file=err)
+        print(f"error: {_one_line(str(exc))} (see segments --help)", file=err)
         return EXIT_BAD_INPUT
     except SegmentsError as exc:
-        print(f"error: {exc}", file=err)
+        print(f"error: {_one_line(str(exc))}", file=err)
         return EXIT_BAD_INPUT
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=err)
+        print(_one_line(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")), file=err)
         return EXIT_BAD_INPUT
     except MemoryError:
         print("error: the file is too large for this machine's memory", file=err)
         return EXIT_BAD_INPUT
     except Exception as exc:  # a bug of ours: still one line, never a traceback
-        print(f"error: internal error ({type(exc).__name__}: {exc}); please report it", file=err)
+        print(f"error: internal error ({type(exc).__name__}: {_one_line(str(exc))}); please report it", file=err)
         return EXIT_INTERNAL
     return EXIT_OK
 

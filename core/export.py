@@ -3,7 +3,8 @@
 **Formula escaping (OWASP CSV injection).** A text cell or header that starts with ``=``, ``+``,
 ``-``, ``@``, a tab, a carriage return or a line feed would be run as a formula by Excel or
 LibreOffice. Such cells get a leading apostrophe (``'=SUM(A1)``), which spreadsheets show as text.
-Cells that are plain numbers (``-5``, ``+3.2``, ``1e-3``) are left as they are.
+Cells that are plain numbers (``-5``, ``+3.2``, ``1e-3``, and as files write them: ``-3,5``,
+``-1,234``, ``-12%``, ``-7 ``) are left as they are: digits and separators cannot form a formula.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 __all__ = ["escape_formula", "escape_formulas", "to_csv_bytes"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^[-+]?(\d[\d,.]*|[.,]\d+)([eE][-+]?\d+)?%?\s*$")
 
 
 def escape_formula(text: str) -> str:

@@ -128,8 +128,11 @@ def test_not_id_like_by_name(name):
 
 
 def test_id_like_by_unique_whole_numbers():
+    order = np.random.default_rng(0).permutation(N)
     frame = text_frame({
-        "Number": [1000 + 7 * i for i in range(N)],          # every value different, whole numbers
+        "Number": [101 + i for i in order],                   # all different, consecutive (shuffled)
+        "Account": [700_000 + 37 * i for i in range(N)],      # all different, six digits or more
+        "Spend": [1000 + 7 * i for i in range(N)],            # all different but short and with gaps
         "Visits": [i % 6 for i in range(N)],                  # repeats
         "Ratio": [i + 0.5 for i in range(N)],                 # unique but not whole
         "Code": [f"C-{i:04d}" for i in range(N)],             # unique codes (text)
@@ -137,11 +140,13 @@ def test_id_like_by_unique_whole_numbers():
     })
     report = check_quality(frame)
     assert report.column("Number").id_like
+    assert report.column("Account").id_like
+    assert not report.column("Spend").id_like
     assert not report.column("Visits").id_like
     assert not report.column("Ratio").id_like
     assert report.column("Code").id_like
     assert not report.column("Name").id_like
-    assert report.default_features == ["Visits", "Ratio"]
+    assert report.default_features == ["Spend", "Visits", "Ratio"]
     assert report.text_columns == ["Name"]
 
 

@@ -1,0 +1,325 @@
+"""core.cli: the ``segments`` command (in-process via main(argv, out, err), plus one real subprocess)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.demo import DEMO_FEATURES
+from core.persist import DEFAULT_MODEL_PATH, load_shipped_model
+from core.segmentation import segment_new, segment_with_model
+
+INCOME, SPENDING = "Annual Income (k$)", "Spending Score (1-100)"
+
+
+def read_out(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture
+def demo_csv(demo, write):
+    frame, _ = demo
+    return write("demo.csv", frame.to_csv(index=False))
+
+
+@pytest.fixture
+def messy_csv(write):
+    """A ;-separated cp1252 file with decimal commas, gaps, IDs with leading zeros and a formula cell."""
+    rng = np.random.default_rng(3)
+    lines = ["Kundennr;Name;Umsatz;Besuche;Notiz"]
+    for i in range(40):
+        centre = (10.0, 2.0) if i % 2 else (50.0, 9.0)
+        umsatz = f"{centre[0] + rng.normal(0, 1):.2f}".replace(".", ",")
+        besuche = str(int(round(centre[1] + rng.normal(0, 0.5))))
+        lines.append(f"{i:05d};Kunde {i} é;{umsatz};{besuche};ok €")
+    lines[4] = "00003;Kunde 3 é;;5;=HYPERLINK(\"x\")"      # missing Umsatz
+    lines[9] = "00008;Kunde 8 é;12,5; 7 ;fine"              # padded number
+    return write("messy.csv", ("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+
+# --- inspect ---------------------------------------------------------------------------------------
+
+def test_inspect_demo(cli, demo_csv):
+    status, out, err = cli("inspect", demo_csv)
+    assert (status, err) == (0, "")
+    first = out.splitlines()[0]
+    assert first == f"{demo_csv}: 500 rows, 5 columns (CSV, utf-8, comma-separated, decimal mark '.')"
+    assert re.search(r"CustomerID\s+ID-like\s+0\s+0\.0%", out)
+    assert re.search(r"Gender\s+text", out)
+    assert f"features proposed: {', '.join(DEMO_FEATURES)}" in out
+    assert "- 'CustomerID' looks like an identifier" in out
+
+
+def test_inspect_messy(cli, messy_csv):
+    status, out, err = cli("inspect", messy_csv)
+    assert (status, err) == (0, "")
+    assert "40 rows, 5 columns (CSV, cp1252, semicolon-separated, decimal mark ',')" in out
+    assert "features proposed: Umsatz, Besuche" in out
+    assert re.search(r"Umsatz\s+numeric\s+1\s+2\.5%", out)
+    assert "- 'Umsatz' has 1 missing value (2.5%)." in out
+
+
+def test_inspect_xlsx(cli, write):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Age", "Income"])
+    for i in range(5):
+        ws.append([20 + i, 1000 * (i % 3)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    status, out, _ = cli("inspect", write("book.xlsx", buffer.getvalue()))
+    assert status == 0
+    assert "5 rows, 2 columns (Excel workbook)" in out
+    assert "findings: no missing values or other problems found" in out
+
+
+# --- sweep -----------------------------------------------------------------------------------------
+
+def test_sweep_prints_table_and_elbow(cli, blobs, write):
+    frame, _ = blobs([40, 40, 40, 40], [(0, 0), (6, 0), (0, 6), (6, 6)], spread=0.5, seed=1, names=["x", "y"])
+    path = write("blobs.csv", frame.to_csv(index=False))
+    status, out, err = cli("sweep", path, "--k-min", "2", "--k-max", "7", "--seed", "3")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "features: x, y"
+    header = lines.index(next(line for line in lines if re.fullmatch(r"\s*k\s+wcss\s+silhouette", line)))
+    rows = [line.split() for line in lines[header + 1: header + 7]]
+    assert [int(r[0]) for r in rows] == [2, 3, 4, 5, 6, 7]
+    wcss = [float(r[1].replace(",", "")) for r in rows]
+    assert wcss == sorted(wcss, reverse=True)
+    assert all(-1 <= float(r[2]) <= 1 for r in rows)
+    assert re.search(r"^elbow: k=(\d+)$", out, re.M).group(1) == "4"
+    assert "best silhouette: k=4" in out
+
+
+def test_sweep_default_features_and_notes(cli, messy_csv):
+    status, out, err = cli("sweep", messy_csv, "--k-max", "4")
+    assert (status, err) == (0, "")
+    assert "features: Umsatz, Besuche" in out
+    assert "note: 1 of 40 rows" in out
+    assert re.search(r"^elbow: k=\d+$", out, re.M)
+
+
+# --- fit -------------------------------------------------------------------------------------------
+
+def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
+    out_csv, summary_csv = tmp_path / "out.csv", tmp_path / "summary.csv"
+    status, out, err = cli("fit", messy_csv, "--k", "2", "--seed", "1", "--out", out_csv, "--summary", summary_csv)
+    assert (status, err) == (0, "")
+    assert "segmented 39 of 40 customers (new model, k=2, seed=1) on Umsatz, Besuche" in out
+    assert f"wrote {out_csv} and {summary_csv}" in out
+
+    from core.io import read_table
+
+    original = read_table(messy_csv).frame
+    written = read_out(out_csv)
+    assert list(written.columns) == list(original.columns) + ["cluster"]
+    assert len(written) == len(original) == 40
+    expected = original.copy()
+    expected.loc[3, "Notiz"] = "'" + expected.loc[3, "Notiz"]   # formula escaped, nothing else changed
+    assert written[list(original.columns)].to_dict("list") == expected.to_dict("list")
+    assert written.loc[8, "Besuche"] == " 7 " and written.loc[0, "Kundennr"] == "00000"
+    assert written.loc[0, "Umsatz"].count(",") == 1  # decimal commas kept as written
+    clusters = written["cluster"]
+    assert clusters[3] == ""
+    assert set(clusters.drop(index=3)) == {"1", "2"}
+    # the same labels as the library gives
+    seg = segment_new(original, ["Umsatz", "Besuche"], k=2, seed=1, decimal=",")
+    assert clusters.drop(index=3).astype(int).tolist() == (np.delete(seg.labels, 3) + 1).tolist()
+
+    summary = read_out(summary_csv)
+    assert list(summary.columns) == ["cluster", "customers", "share", "Umsatz", "Besuche"]
+    assert summary["cluster"].tolist() == ["1", "2"]
+    customers = summary["customers"].astype(int)
+    assert customers.sum() == 39 and customers.is_monotonic_decreasing
+    assert summary["share"].astype(float).sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(summary[["Umsatz", "Besuche"]].astype(float).to_numpy(),
+                               seg.summary()[["Umsatz", "Besuche"]].to_numpy())
+
+
+@pytest.mark.parametrize("strategy", ["mean", "median"])
+def test_fit_fill_strategies_score_every_row(cli, messy_csv, tmp_path, strategy):
+    out_csv = tmp_path / "out.csv"
+    status, out, _ = cli("fit", messy_csv, "--k", "2", "--missing", strategy, "--out", out_csv)
+    assert status == 0
+    assert f"filled with the {strategy}" in out
+    assert (read_out(out_csv)["cluster"] != "").all()
+
+
+def test_fit_with_shipped_model_and_map(cli, demo, write, tmp_path):
+    frame, _ = demo
+    renamed = frame.rename(columns={INCOME: "AnnualIncome", SPENDING: "Score"})
+    path = write("renamed.csv", renamed.to_csv(index=False))
+    out_csv = tmp_path / "out.csv"
+
+    status, _, err = cli("fit", path, "--model", DEFAULT_MODEL_PATH, "--out", out_csv)
+    assert status == 2
+    assert err.startswith(f"error: The pre-trained model needs '{INCOME}', '{SPENDING}'")
+    assert not out_csv.exists()
+
+    status, out, err = cli("fit", path, "--model", DEFAULT_MODEL_PATH, "--out", out_csv,
+                           "--map", f"AnnualIncome={INCOME}", "--map", f"Score={SPENDING}")
+    assert (status, err) == (0, "")
+    assert "segmented 500 of 500 customers (pre-trained model) on AnnualIncome, Score" in out
+    assert "note: Column mapping: 'AnnualIncome' is used as 'Annual Income (k$)'" in out
+    pipeline, info = load_shipped_model()
+    expected = segment_with_model(frame, pipeline, info).labels + 1
+    assert read_out(out_csv)["cluster"].astype(int).tolist() == expected.tolist()
+
+
+def test_fit_save_model_then_apply_it(cli, demo_csv, tmp_path):
+    first, bundle = tmp_path / "first.csv", tmp_path / "model.json"
+    status, _, _ = cli("fit", demo_csv, "--k", "5", "--features", f"{INCOME},{SPENDING}",
+                       "--out", first, "--save-model", bundle)
+    assert status == 0
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    assert data["format"] == "customer-segments-model"
+    assert data["info"]["features"] == [INCOME, SPENDING] and data["info"]["k"] == 5
+    second = tmp_path / "second.csv"
+    status, out, _ = cli("fit", demo_csv, "--model", bundle, "--out", second)
+    assert status == 0 and "pre-trained model" in out
+    assert read_out(first)["cluster"].tolist() == read_out(second)["cluster"].tolist()
+
+
+# --- errors: exit 2, one line on stderr starting "error:", no traceback -----------------------------
+
+@pytest.fixture
+def files(write, demo_csv, evil_pickle, tmp_path):
+    gaps = write("gaps.csv", "A,B\n1,2\n3,\n5,6\n7,8\n")
+    payload, marker = evil_pickle
+    pipeline, info = load_shipped_model()
+    from core.persist import bundle_bytes
+
+    bundle = json.loads(bundle_bytes(pipeline, info))
+    bundle["scaler"]["mean"] = [float("nan"), 1.0]
+    return {
+        "demo": demo_csv,
+        "empty": write("empty.csv", b""),
+        "gaps": gaps,
+        "header": write("header.csv", "A,B\n"),
+        "png": write("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(40)),
+        "dup": write("dup.csv", "A,A\n1,2\n"),
+        "dup multiline": write("dup2.csv", '"two\nlines","two\nlines"\n1,2\n'),
+        "newline column": write("nl.csv", '"Age\nYears",Spend\n1,2\n3,4\n'),
+        "evil": write("evil.pkl", payload),
+        "marker": marker,
+        "nan bundle": write("nan.json", json.dumps(bundle)),
+        "missing": tmp_path / "does-not-exist.csv",
+        "out": tmp_path / "out.csv",
+    }
+
+
+ERROR_CASES = {
+    "missing file": (["fit", "{missing}", "--k", "2", "--out", "{out}"], "There is no file at"),
+    "missing file inspect": (["inspect", "{missing}"], "There is no file at"),
+    "empty file": (["fit", "{empty}", "--k", "2", "--out", "{out}"], "'empty.csv' is empty"),
+    "header only": (["sweep", "{header}"], "no data rows"),
+    "binary file": (["inspect", "{png}"], "PNG image"),
+    "duplicate columns": (["inspect", "{dup}"], "'A' (2 times)"),
+    "duplicate multi-line column names": (["inspect", "{dup multiline}"], "'two lines' (2 times)"),
+    "bad --features": (["fit", "{demo}", "--features", "Age,Nope", "--k", "2", "--out", "{out}"],
+                       "no column 'Nope'"),
+    "text feature": (["sweep", "{demo}", "--features", "Gender"], "'Gender' is not a numeric column"),
+    "empty --features": (["fit", "{demo}", "--features", ",", "--k", "2", "--out", "{out}"], "at least one"),
+    "k larger than rows": (["fit", "{gaps}", "--k", "9", "--out", "{out}"], "9 segments need at least 9"),
+    "k zero": (["fit", "{gaps}", "--k", "0", "--out", "{out}"], "at least 1"),
+    "sweep too few rows": (["sweep", "{gaps}", "--k-min", "3"], "at least 4 different customers"),
+    "sweep k-min 1": (["sweep", "{gaps}", "--k-min", "1"], "at least 2"),
+    "--missing error with gaps": (["fit", "{gaps}", "--k", "2", "--missing", "error", "--out", "{out}"],
+                                  "'B' (1)"),
+    "unknown argument": (["fit", "{gaps}", "--k", "2", "--bogus", "--out", "{out}"],
+                         "unrecognized arguments: --bogus"),
+    "unknown command": (["cluster", "{gaps}"], "invalid choice"),
+    "no command": ([], "required"),
+    "k not a number": (["fit", "{gaps}", "--k", "two", "--out", "{out}"], "invalid int value"),
+    "bad --missing": (["fit", "{gaps}", "--k", "2", "--missing", "zero", "--out", "{out}"], "invalid choice"),
+    "no --out": (["fit", "{gaps}", "--k", "2"], "--out"),
+    "both --k and --model": (["fit", "{gaps}", "--k", "2", "--model", "m.json", "--out", "{out}"],
+                             "not allowed with"),
+    "--map without --model": (["fit", "{gaps}", "--k", "2", "--map", "A=B", "--out", "{out}"],
+                              "--map goes with --model"),
+    "--features with --model": (["fit", "{demo}", "--model", "{evil}", "--features", "Age", "--out", "{out}"],
+                                "--features goes with --k"),
+    "bad --map": (["fit", "{demo}", "--model", str(DEFAULT_MODEL_PATH), "--map", "nonsense", "--out", "{out}"],
+                  "--map takes FILECOL=MODELCOL"),
+    "map unknown column": (["fit", "{demo}", "--model", str(DEFAULT_MODEL_PATH), "--map", f"Nope={INCOME}",
+                            "--out", "{out}"], "columns the file does not have: 'Nope'"),
+    "model lacking features": (["fit", "{gaps}", "--model", str(DEFAULT_MODEL_PATH), "--out", "{out}"],
+                               f"needs '{INCOME}', '{SPENDING}'"),
+    "foreign pickle": (["fit", "{demo}", "--model", "{evil}", "--out", "{out}"], "Refusing to open evil.pkl"),
+    "missing model": (["fit", "{demo}", "--model", "{missing}", "--out", "{out}"], "no model file"),
+    "damaged bundle": (["fit", "{demo}", "--model", "{nan bundle}", "--out", "{out}"], "inconsistent"),
+    "newline in a column name": (["fit", "{newline column}", "--features", "Nope", "--k", "2", "--out", "{out}"],
+                                 "no column 'Nope'"),
+    "output folder missing": (["fit", "{demo}", "--k", "2", "--out", "{missing}/sub/out.csv"],
+                              "No such file or directory"),
+}
+
+
+@pytest.mark.parametrize("argv,expected", list(ERROR_CASES.values()), ids=list(ERROR_CASES))
+def test_bad_input_exits_2_with_one_error_line(cli, files, argv, expected):
+    argv = [a.format(**files) for a in argv]
+    status, _, err = cli(*argv)
+    assert status == 2, err
+    assert err.startswith("error: ")
+    assert err.endswith("\n") and err.count("\n") == 1, repr(err)
+    assert expected in err
+    assert "Traceback" not in err
+    assert not files["marker"].exists()
+    assert not files["out"].exists()
+
+
+def test_internal_errors_are_one_line_too(cli, demo_csv, tmp_path, monkeypatch):
+    import core.cli as cli_module
+
+    def broken(*args, **kwargs):
+        raise ValueError("first line\nsecond line")
+
+    monkeypatch.setattr(cli_module, "segment_new", broken)
+    status, _, err = cli("fit", demo_csv, "--k", "2", "--out", tmp_path / "o.csv")
+    assert status == 1
+    assert err.startswith("error: internal error (ValueError: first line")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_help_exits_zero(capsys):
+    from core.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "inspect" in capsys.readouterr().out
+
+
+# --- the installed command, once, for real ---------------------------------------------------------
+
+def test_console_script_in_a_subprocess(repo, demo_csv, write, tmp_path):
+    script = repo / ".venv" / "bin" / "segments"
+    if script.exists():  # the installed console script, run from another folder as a user would
+        command, env = [str(script)], dict(os.environ)
+    else:
+        command, env = [sys.executable, "-m", "core.cli"], {**os.environ, "PYTHONPATH": str(repo)}
+    out_csv = tmp_path / "out.csv"
+    ok = subprocess.run(command + ["fit", str(demo_csv), "--k", "3", "--out", str(out_csv)],
+                        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stderr == ""
+    assert ok.stdout.startswith("segmented 500 of 500 customers (new model, k=3, seed=0)")
+    assert sorted(set(read_out(out_csv)["cluster"])) == ["1", "2", "3"]
+
+    bad = subprocess.run(command + ["fit", str(write("empty.csv", b"")), "--k", "3", "--out", str(out_csv)],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert bad.returncode == 2
+    assert bad.stderr == "error: 'empty.csv' is empty.\n"
+    assert bad.stdout == ""
