@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 
 import diskcache
-from dash import Dash, DiskcacheManager
+from celery import Celery
+from dash import CeleryManager, Dash, DiskcacheManager
 from flask import Flask
 
 from . import routes, security, service, shell
 from .settings import Settings
 
-__all__ = ["create_app", "ROOT"]
+__all__ = ["create_app", "make_celery", "celery_of", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -23,12 +24,28 @@ def _cache_config(settings: Settings) -> dict[str, object]:
     common: dict[str, object] = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout, "CACHE_KEY_PREFIX": "segments:"}
     if settings.redis_url:
         return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
     return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.cache_dir / "data"),
             "CACHE_THRESHOLD": 5000}
 
 
-def _background_manager(settings: Settings) -> DiskcacheManager:
+def make_celery(settings: Settings) -> Celery:
+    """The Celery app that runs background callbacks when ``BACKGROUND_JOBS=celery``."""
+    celery = Celery("customer_segments", broker=settings.redis_url, backend=settings.redis_url)
+    celery.conf.update(task_time_limit=settings.job_timeout + 30, task_soft_time_limit=settings.job_timeout,
+                       worker_hijack_root_logger=False, broker_connection_retry_on_startup=True,
+                       result_expires=settings.job_timeout * 2)
+    return celery
+
+
+def celery_of(app: Dash) -> Celery | None:
+    """The Celery app behind the app's background callbacks (None unless ``BACKGROUND_JOBS=celery``)."""
+    manager = app._background_manager
+    return manager.handle if isinstance(manager, CeleryManager) else None
+
+
+def _background_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
+    if settings.background == "celery":
+        return CeleryManager(make_celery(settings), expire=settings.job_timeout * 2)
     jobs = diskcache.Cache(str(settings.cache_dir / "jobs"))
     return DiskcacheManager(jobs, expire=settings.job_timeout * 2)
 
@@ -44,6 +61,7 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
         Defaults to :meth:`Settings.from_env`.
     """
     settings = settings or Settings.from_env()
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
     # Several gunicorn workers each using every core for OpenMP/BLAS slow each other down.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     server = Flask(name)

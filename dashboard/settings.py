@@ -44,6 +44,9 @@ class Settings:
         ``DASHBOARD_PASSWORD``: when set, every page, callback and download asks for it.
     debug : bool
         ``DASH_DEBUG=1`` turns on Dash's debug mode (never in production).
+    background : str
+        ``BACKGROUND_JOBS``: ``local`` (default: job processes forked by the web workers, results in
+        ``CACHE_DIR/jobs``; one host) or ``celery`` (Celery workers over ``REDIS_URL``; several hosts).
     """
 
     secret_key: str
@@ -56,6 +59,7 @@ class Settings:
     job_timeout: int
     password: str | None
     debug: bool
+    background: str = "local"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -77,6 +81,11 @@ class Settings:
             job_timeout=_int("JOB_TIMEOUT", 600),
             password=os.environ.get("DASHBOARD_PASSWORD") or None,
             debug=os.environ.get("DASH_DEBUG", "") in {"1", "true", "yes"},
+            background=os.environ.get("BACKGROUND_JOBS", "local").strip().lower() or "local",
         )
         values.update(overrides)
+        if values["background"] not in ("local", "celery"):
+            raise SystemExit("error: BACKGROUND_JOBS must be 'local' or 'celery'")
+        if values["background"] == "celery" and not values["redis_url"]:
+            raise SystemExit("error: BACKGROUND_JOBS=celery needs REDIS_URL (the Celery broker and result store)")
         return cls(**values)  # type: ignore[arg-type]

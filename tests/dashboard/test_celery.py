@@ -1,0 +1,60 @@
+"""Background jobs on a real Celery worker over a real redis-server (BACKGROUND_JOBS=celery).
+
+The web tier (gunicorn, 2 workers) then keeps no state of its own: datasets and results in Redis,
+sweeps and fits on the Celery worker. Driven in headless Chromium like a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, gunicorn_server, start_redis, stop
+
+pytestmark = [pytest.mark.redis, pytest.mark.browser]
+
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def test_sweep_and_fit_run_on_celery(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    redis_server = start_redis(tmp_path / "redis")
+    env = {"REDIS_URL": redis_server.url, "BACKGROUND_JOBS": "celery", "SECRET_KEY": "celery-test-key",
+           "CACHE_DIR": str(tmp_path / "worker-cache")}
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    log_path = tmp_path / "celery.log"
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen([celery, "-A", "app:celery_app", "worker", "--concurrency=1", "--loglevel=INFO",
+                                   "--without-mingle", "--without-gossip"], cwd=ROOT, env={**os.environ, **env},
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while b"ready." not in log_path.read_bytes():
+            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.3)
+        with gunicorn_server(tmp_path / "web", workers=2, env=env) as web, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                                                 headless=True, args=CHROME_ARGS)
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(web.url + "/upload?demo=1")
+            page.wait_for_selector(".segments-file-name", timeout=30_000)
+            page.click("#upload-next")
+            page.wait_for_selector("#model-elbow-graph", timeout=60_000)
+            page.wait_for_selector(".segments-model-silhouette", timeout=60_000)
+            assert "Use k=5" in page.inner_text("#model-sweep-graphs")
+            browser.close()
+            assert not errors
+        assert log_path.read_text().count("succeeded") >= 2  # the sweep and the fit ran on the worker
+    finally:
+        stop(worker)
+        stop(redis_server.process)
