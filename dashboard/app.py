@@ -6,10 +6,13 @@ import logging
 import os
 from pathlib import Path
 
+from html import escape as html_escape
+
+import dash
 import diskcache
 from celery import Celery
 from dash import CeleryManager, Dash, DiskcacheManager
-from flask import Flask
+from flask import Flask, request
 
 from . import routes, security, service, shell
 from .settings import Settings
@@ -26,6 +29,19 @@ def _cache_config(settings: Settings) -> dict[str, object]:
         return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
     return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.cache_dir / "data"),
             "CACHE_THRESHOLD": 5000}
+
+
+class SegmentsDash(Dash):
+    """Dash whose HTML ``<title>`` is the requested page's own (it names the data set and segments)."""
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        page = next((p for p in dash.page_registry.values() if p.get("path") == request.path), None)
+        title = page.get("title") if page else None
+        if callable(title):
+            kwargs["title"] = html_escape(title())
+        elif isinstance(title, str):
+            kwargs["title"] = html_escape(title)
+        return super().interpolate_index(**kwargs)
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -71,7 +87,7 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 64 * 1024
     service.cache.init_app(server, config=_cache_config(settings))
     service.cache.app = server  # background jobs run outside a request: let them find the cache
-    app = Dash(
+    app = SegmentsDash(
         name,
         server=server,
         use_pages=True,

@@ -20,10 +20,11 @@ from core import Segmentation, SegmentsError, clustered_table, display_cluster, 
 from dashboard import ids, service
 from dashboard.components import error_alert, load_or_panel, next_button, page_header, page_query_store
 from dashboard.figures import SCATTER_POINTS, cluster_color, histogram_figure, scatter_figure
+from dashboard.titles import page_description, page_title
 from dashboard.state import PCA, ViewState
 
-dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title="Clusters · Customer Segments",
-                   description="See the customer segments.")
+dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=page_title("Clusters"),
+                   description=page_description("See the customer segments."))
 
 PAGE = "clusters"
 GRID_COLUMNS = 60

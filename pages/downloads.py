@@ -16,10 +16,11 @@ from dash import html
 from core import SegmentsError
 from dashboard import ids, service
 from dashboard.components import error_alert, load_or_panel, page_header, page_query_store
+from dashboard.titles import page_description, page_title
 from dashboard.state import ViewState
 
-dash.register_page(__name__, path="/downloads", name="Downloads", order=4, title="Downloads · Customer Segments",
-                   description="Download the segmented customers and the segment summary.")
+dash.register_page(__name__, path="/downloads", name="Downloads", order=4, title=page_title("Downloads"),
+                   description=page_description("Download the segmented customers and the segment summary."))
 
 PAGE = "downloads"
 

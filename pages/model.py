@@ -20,10 +20,11 @@ from dashboard import ids, service
 from dashboard.components import error_alert, load_or_panel, next_button, page_header, page_query_store
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, silhouette_figure
+from dashboard.titles import page_description, page_title
 from dashboard.state import K_MAX, K_MIN, ViewState
 
-dash.register_page(__name__, path="/model", name="Model", order=2, title="Model · Customer Segments",
-                   description="Choose the features and the number of segments.")
+dash.register_page(__name__, path="/model", name="Model", order=2, title=page_title("Model"),
+                   description=page_description("Choose the features and the number of segments."))
 
 PAGE = "model"
 SLIDER_MAX = 12

@@ -20,10 +20,11 @@ from core import DEMO_PATH, QualityReport, SegmentsError
 from dashboard import ids, service
 from dashboard.components import error_alert, frame_table, gone_panel, next_button, page_header, page_query_store
 from dashboard.settings import Settings
+from dashboard.titles import page_description, page_title
 from dashboard.state import MISSING_CHOICES, ViewState
 
-dash.register_page(__name__, path="/upload", name="Upload", order=1, title="Upload · Customer Segments",
-                   description="Upload a customer file and check its data quality.")
+dash.register_page(__name__, path="/upload", name="Upload", order=1, title=page_title("Upload"),
+                   description=page_description("Upload a customer file and check its data quality."))
 
 PAGE = "upload"
 DEMO_NAME = "demo_customers.csv"

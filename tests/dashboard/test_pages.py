@@ -73,3 +73,15 @@ def test_text_in_file_is_never_html(client):
     assert "dangerously_allow_html" not in text
     assert '"type": "Markdown"' not in text
     assert "<script>alert(1)</script>" in text  # present only as text children
+
+
+def test_titles_and_link_previews_name_the_data_set(client):
+    token = upload(client, demo_bytes(), "spring <campaign>.csv").get_json()["token"]
+    page = client.get(f"/clusters?ds={token}&k=5&utm_source=chat").data.decode()
+    assert "<title>spring &lt;campaign&gt;.csv · 5 segments · Clusters · Customer Segments</title>" in page
+    assert 'og:title" content="spring &lt;campaign&gt;.csv · 5 segments · Clusters' in page
+    assert 'og:description" content="spring &lt;campaign&gt;.csv · 5 segments: ' in page
+    _, payload = route(client, "/downloads", f"?ds={token}&k=5")  # in-browser navigation sets document.title
+    assert payload["response"]["_pages_store"]["data"]["title"].startswith("spring <campaign>.csv · 5 segments")
+    assert "<title>Model · Customer Segments</title>" in client.get("/model").data.decode()
+    assert "<title>Clusters · Customer Segments</title>" in client.get("/clusters?ds=" + "Q" * 32).data.decode()
