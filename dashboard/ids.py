@@ -39,7 +39,10 @@ class Model:
     K = "model-k"
     SEED = "model-seed"
     NEW_PANEL = "model-new-panel"
-    PRETRAINED_PANEL = "model-pretrained-panel"
+    APPLY_PANEL = "model-apply-panel"
+    BUNDLE_UPLOAD = "model-bundle-upload"
+    BUNDLE_TOKEN = "model-bundle-token"
+    BUNDLE_STATUS = "model-bundle-status"
     MAP = "model-map"  # pattern-matching type: {"type": MAP, "feature": <model feature>}
     SWEEP_GRAPHS = "model-sweep-graphs"
     SWEEP_PROGRESS = "model-sweep-progress"

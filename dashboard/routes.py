@@ -29,6 +29,15 @@ def _too_large(settings: Settings) -> tuple[Response, int]:
                          "Upload a smaller export, or ask your administrator to raise MAX_UPLOAD_MB."), 413
 
 
+def _error_text(exc: SegmentsError) -> tuple[str, int]:
+    """A download that cannot be made: the message, with 410 (data gone), 503 (store down) or 400."""
+    if isinstance(exc, service.DatasetGone):
+        return str(exc), 410
+    if isinstance(exc, service.StoreUnavailable):
+        return str(exc), 503
+    return str(exc), 400
+
+
 def _download_name(name: str, suffix: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name.rsplit(".", 1)[0])[:60] or "customers"
     return f"{stem}-{suffix}.csv"
@@ -64,6 +73,19 @@ def register(server: Flask, settings: Settings) -> None:
         report = dataset.report
         return jsonify(token=dataset.token, rows=report.rows, columns=report.columns), 200
 
+    @server.get("/download/model.json")
+    def download_model() -> Response | tuple[str, int]:
+        state = ViewState.from_query(request.args.to_dict(flat=False))
+        try:
+            dataset = service.get_dataset(state.ds)
+            payload = service.model_bundle(state, dataset.name)
+        except SegmentsError as exc:
+            return _error_text(exc)
+        stem = _download_name(dataset.name, "model")[:-4]
+        return Response(payload, mimetype="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.json"',
+                                 "Cache-Control": "no-store"})
+
     @server.get("/download/<kind>.csv")
     def download(kind: str) -> Response | tuple[str, int]:
         if kind not in {"clustered", "summary"}:
@@ -72,12 +94,8 @@ def register(server: Flask, settings: Settings) -> None:
         try:
             dataset = service.get_dataset(state.ds)
             segmentation = service.get_segmentation(state)
-        except service.DatasetGone as exc:
-            return str(exc), 410
-        except service.StoreUnavailable as exc:
-            return str(exc), 503
         except SegmentsError as exc:
-            return str(exc), 400
+            return _error_text(exc)
         if kind == "clustered":
             payload = to_csv_bytes(clustered_table(dataset.frame, segmentation))
         else:

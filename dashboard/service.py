@@ -26,6 +26,8 @@ from sklearn.preprocessing import StandardScaler
 
 from core import (
     ModelInfo,
+    bundle_bytes,
+    load_bundle,
     QualityReport,
     Segmentation,
     SweepResult,
@@ -40,6 +42,7 @@ from core import (
     sweep_k,
 )
 from core.errors import FeatureError, SegmentsError
+from core.persist import sklearn_version, training_statistics
 
 from .settings import Settings
 from .state import PCA, ViewState
@@ -57,6 +60,10 @@ __all__ = [
     "get_segmentation",
     "get_sweep",
     "pretrained_model",
+    "applied_model",
+    "store_bundle",
+    "model_bundle",
+    "ModelGone",
 ]
 
 log = logging.getLogger(__name__)
@@ -217,10 +224,10 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
     """
     numeric = set(dataset.report.numeric_columns)
     features = tuple(f for f in state.features if f in numeric) or tuple(dataset.report.default_features)
-    if state.mode == "pretrained":
+    if state.applies_model:
         try:
             chosen = resolve_mapping_for(dataset, state)
-            features = tuple(chosen[f] for f in pretrained_model()[1].features)
+            features = tuple(chosen[f] for f in applied_model(state)[1].features)
         except SegmentsError:
             pass
     axes = list(features) + ([PCA] if len(features) > 2 else [])
@@ -230,9 +237,52 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
 
 
 def resolve_mapping_for(dataset: Dataset, state: ViewState) -> dict[str, str]:
-    """``{pre-trained model feature: file column}`` for the state's mapping (ModelFeatureError if incomplete)."""
-    _, info = pretrained_model()
+    """``{applied model feature: file column}`` for the state's mapping (ModelFeatureError if incomplete)."""
+    _, info = applied_model(state)
     return resolve_mapping([str(c) for c in dataset.frame.columns], info.features, state.mapping_dict)
+
+
+class ModelGone(SegmentsError):
+    """The uploaded model bundle is unknown or expired."""
+
+    def __init__(self) -> None:
+        super().__init__("The saved model for this link is no longer on the server, or none was uploaded. "
+                         "Upload the model bundle (.json) again.")
+
+
+def store_bundle(raw: bytes) -> tuple[str, ModelInfo]:
+    """Check an uploaded model bundle (never unpickled: JSON numbers only) and keep it under a new token.
+
+    Raises
+    ------
+    UnsafeModelError
+        A pickle or joblib file.
+    ModelError
+        Anything that is not a valid bundle.
+    """
+    _, info = load_bundle(raw)
+    token = new_token()
+    _set(f"model:{token}", raw)
+    return token, info
+
+
+def applied_model(state: ViewState) -> tuple[Pipeline, ModelInfo]:
+    """The model a state applies: the shipped one, or an uploaded bundle. ModelGone if the bundle expired."""
+    if state.mode == "saved":
+        raw = _get(f"model:{state.model}") if state.model else None
+        if not isinstance(raw, bytes):
+            raise ModelGone()
+        return load_bundle(raw)
+    return pretrained_model()
+
+
+def model_bundle(state: ViewState, name: str) -> bytes:
+    """The state's segmentation as a model bundle another file can be scored with."""
+    seg = get_segmentation(state)
+    info = ModelInfo(features=list(seg.model_features), k=seg.k, seed=seg.seed, sklearn_version=sklearn_version(),
+                     trained_on=f"{name}: {int(seg.matrix.used.sum()):,} customers", rows=int(seg.matrix.used.sum()),
+                     **training_statistics(seg.matrix.X, list(seg.model_features)))
+    return bundle_bytes(seg.pipeline, info)
 
 
 def _key(kind: str, token: str, settings: str) -> str:
@@ -264,8 +314,8 @@ def get_segmentation(state: ViewState) -> Segmentation:
     token = dataset.token
 
     def compute() -> Segmentation:
-        if state.mode == "pretrained":
-            pipeline, info = pretrained_model()
+        if state.applies_model:
+            pipeline, info = applied_model(state)
             return segment_with_model(dataset.frame, pipeline, info, state.mapping_dict, state.missing,
                                       dataset.table.decimal)
         if not state.features:

@@ -5,10 +5,11 @@ Query parameters (all optional; unknown ones such as ``utm_source`` are ignored)
     ds       the dataset token (an unguessable 192-bit random string)
     feature  a model feature (repeat for several; absent = the data check's proposal)
     missing  drop | mean | median                     (default drop)
-    mode     new | pretrained                         (default new)
+    mode     new | pretrained | saved                 (default new)
+    model    the token of an uploaded model bundle (mode=saved)
     k        number of segments for a new model, 2..15 (default 4)
     seed     random seed, 0..2**31-1                   (default 0)
-    map      FILECOL=MODELFEATURE for the pre-trained model (repeatable)
+    map      FILECOL=MODELFEATURE for an applied model (repeatable)
     x, y     the scatter's axes (a feature name, or "pca" for the 2-D projection)
 
 Invalid values fall back to the defaults rather than failing: a link is never an error page.
@@ -25,7 +26,7 @@ __all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES",
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 K_MIN, K_MAX, DEFAULT_K = 2, 15, 4
-MODES = ("new", "pretrained")
+MODES = ("new", "pretrained", "saved")
 MISSING_CHOICES = ("drop", "mean", "median")
 _MAX_SEED = 2**31 - 1
 PCA = "pca"
@@ -63,6 +64,7 @@ class ViewState:
     k: int = DEFAULT_K
     seed: int = 0
     mapping: tuple[tuple[str, str], ...] = ()
+    model: str | None = None
     x: str | None = None
     y: str | None = None
 
@@ -70,6 +72,7 @@ class ViewState:
     def from_query(cls, params: dict[str, Any]) -> "ViewState":
         """Build from query parameters as Dash passes them to ``layout()`` (str or list of str)."""
         token = _first(params.get("ds"))
+        model = _first(params.get("model"))
         mode = _first(params.get("mode"))
         missing = _first(params.get("missing"))
         mapping = []
@@ -85,6 +88,7 @@ class ViewState:
             k=_as_int(params.get("k"), DEFAULT_K, K_MIN, K_MAX),
             seed=_as_int(params.get("seed"), 0, 0, _MAX_SEED),
             mapping=tuple(mapping),
+            model=model if model and TOKEN_PATTERN.match(model) else None,
             x=_first(params.get("x")),
             y=_first(params.get("y")),
         )
@@ -95,6 +99,11 @@ class ViewState:
         from urllib.parse import parse_qs
 
         return cls.from_query(parse_qs((search or "").lstrip("?"), keep_blank_values=False))
+
+    @property
+    def applies_model(self) -> bool:
+        """The state applies a saved model (shipped or uploaded) instead of training one."""
+        return self.mode in ("pretrained", "saved")
 
     def with_(self, **changes: Any) -> "ViewState":
         """A copy with some fields changed."""
@@ -120,6 +129,8 @@ class ViewState:
         if self.seed:
             pairs.append(("seed", str(self.seed)))
         pairs.extend(("map", f"{column}={feature}") for column, feature in self.mapping)
+        if self.model:
+            pairs.append(("model", self.model))
         if self.x:
             pairs.append(("x", self.x))
         if self.y:
@@ -134,4 +145,6 @@ class ViewState:
         """The settings that decide a segmentation, as a short stable string (for cache keys)."""
         if self.mode == "pretrained":
             return f"pretrained|{self.missing}|{sorted(self.mapping)!r}"
+        if self.mode == "saved":
+            return f"saved|{self.model}|{self.missing}|{sorted(self.mapping)!r}"
         return f"new|{self.features!r}|{self.missing}|{self.k}|{self.seed}"

@@ -8,6 +8,8 @@ model's fit run as background jobs with progress and a cancel button.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 import dash
@@ -21,7 +23,7 @@ from dashboard.components import error_alert, load_or_panel, next_button, page_h
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, silhouette_figure
 from dashboard.titles import page_description, page_title
-from dashboard.state import K_MAX, K_MIN, ViewState
+from dashboard.state import K_MAX, K_MIN, MODES, ViewState
 
 dash.register_page(__name__, path="/model", name="Model", order=2, title=page_title("Model"),
                    description=page_description("Choose the features and the number of segments."))
@@ -55,13 +57,13 @@ def _new_panel(state: ViewState) -> html.Div:
     ], id=ids.Model.NEW_PANEL, style=_SHOW if state.mode == "new" else _HIDE)
 
 
-def _pretrained_panel(dataset: service.Dataset, state: ViewState, info: ModelInfo) -> html.Div:
+def _mapping_rows(dataset: service.Dataset, state: ViewState, info: ModelInfo) -> list[Any]:
     numeric = dataset.report.numeric_columns
     try:
         chosen = service.resolve_mapping_for(dataset, state)
     except SegmentsError:
         chosen = {}
-    rows = [
+    return [
         dbc.Row([
             dbc.Col(html.Strong(feature), md=5),
             dbc.Col(dcc.Dropdown(id={"type": ids.Model.MAP, "feature": feature},
@@ -71,12 +73,33 @@ def _pretrained_panel(dataset: service.Dataset, state: ViewState, info: ModelInf
         ], className="mb-2 align-items-center")
         for feature in info.features
     ]
-    return html.Div([
-        html.P([f"The shipped model has {info.k} segments and expects {len(info.features)} features. ",
+
+
+def _apply_panel(dataset: service.Dataset, state: ViewState) -> list[Any]:
+    """What applying a saved model needs: the bundle upload (saved mode), the model's description, the mapping."""
+    parts: list[Any] = []
+    if state.mode == "saved":
+        parts.append(dcc.Upload(
+            dbc.Button("Upload a model bundle (.json)", color="secondary", outline=True, size="sm"),
+            id=ids.Model.BUNDLE_UPLOAD, accept=".json,application/json", max_size=-1, className="mb-2"))
+    try:
+        _, info = service.applied_model(state)
+    except SegmentsError as exc:
+        if state.mode == "saved" and not state.model:
+            parts.append(html.P("Upload a model saved from Customer Segments (Downloads page) to score this file "
+                                "with the same segments. Pickle and joblib files are refused: they can run code "
+                                "when opened.", className="small text-muted"))
+        else:
+            parts.append(error_alert(exc, "No model to apply"))
+        return parts
+    which = "The shipped model" if state.mode == "pretrained" else "This saved model"
+    parts += [
+        html.P([f"{which} has {info.k} segments and expects {len(info.features)} features. ",
                 html.Span(f"Trained on: {info.trained_on}", className="text-muted")]),
         html.P("Which column of your file holds each feature?", className="mb-2"),
-        *rows,
-    ], id=ids.Model.PRETRAINED_PANEL, style=_SHOW if state.mode == "pretrained" else _HIDE)
+        *_mapping_rows(dataset, state, info),
+    ]
+    return parts
 
 
 def _job_seconds() -> int:
@@ -96,11 +119,11 @@ def layout(**query: Any) -> html.Div:
     if dataset is None:
         return html.Div([page_query_store(PAGE, state), header, panel])
     state = service.resolve_state(state, dataset)
-    _, info = service.pretrained_model()
     mode_choice = dbc.RadioItems(
         id=ids.Model.MODE, value=state.mode, inline=True, className="mb-3",
         options=[{"label": "Train a new model", "value": "new"},
-                 {"label": "Apply the pre-trained model", "value": "pretrained"}])
+                 {"label": "Apply the pre-trained model", "value": "pretrained"},
+                 {"label": "Apply a saved model", "value": "saved"}])
     progress = html.Div([
         dbc.Progress(id=ids.Model.SWEEP_PROGRESS, value=0, max=1, striped=True, animated=True,
                      style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
@@ -115,6 +138,7 @@ def layout(**query: Any) -> html.Div:
         page_query_store(PAGE, state),
         dcc.Store(id=ids.Model.SWEEP_KEY, data=_sweep_key(state)),
         dcc.Store(id=ids.Model.SWEEP_BEST),
+        dcc.Store(id=ids.Model.BUNDLE_TOKEN, data=state.model),
         header,
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
@@ -127,7 +151,9 @@ def layout(**query: Any) -> html.Div:
                 html.H5("2. Model", className="card-title"),
                 mode_choice,
                 _new_panel(state),
-                _pretrained_panel(dataset, state, info),
+                html.Div(_apply_panel(dataset, state), id=ids.Model.APPLY_PANEL,
+                         style=_SHOW if state.applies_model else _HIDE),
+                html.Div(id=ids.Model.BUNDLE_STATUS),
                 html.Hr(),
                 fit_progress,
                 html.Div(id=ids.Model.FIT_RESULT),
@@ -146,35 +172,37 @@ def layout(**query: Any) -> html.Div:
     Output(ids.page_query(PAGE), "data"),
     Output(ids.Model.NEXT, "href"),
     Output(ids.Model.NEW_PANEL, "style"),
-    Output(ids.Model.PRETRAINED_PANEL, "style"),
+    Output(ids.Model.APPLY_PANEL, "style"),
     Output(ids.Model.SWEEP_KEY, "data"),
     Input(ids.Model.FEATURES, "value"),
     Input(ids.Model.MODE, "value"),
     Input(ids.Model.K, "value"),
     Input(ids.Model.SEED, "value"),
     Input({"type": ids.Model.MAP, "feature": ALL}, "value"),
+    Input(ids.Model.BUNDLE_TOKEN, "data"),
     State({"type": ids.Model.MAP, "feature": ALL}, "id"),
     State(ids.page_query(PAGE), "data"),
     State(ids.Model.SWEEP_KEY, "data"),
     prevent_initial_call=True,
 )
 def update_state(features: list[str] | None, mode: str | None, k: int | None, seed: int | None,
-                 map_values: list[str | None], map_ids: list[dict[str, str]], query: str | None,
-                 sweep_key: str | None) -> tuple[Any, ...]:
+                 map_values: list[str | None], model_token: str | None, map_ids: list[dict[str, str]],
+                 query: str | None, sweep_key: str | None) -> tuple[Any, ...]:
     """Fold the controls into the view state (and the URL); show the panel of the chosen mode."""
     state = ViewState.from_search(query)
     mapping = tuple((value, item["feature"]) for value, item in zip(map_values, map_ids)
                     if value and value != item["feature"])
     state = state.with_(
         features=tuple(features or ()),
-        mode=mode if mode in ("new", "pretrained") else "new",
+        mode=mode if mode in MODES else "new",
+        model=model_token,
         k=min(max(int(k), K_MIN), K_MAX) if isinstance(k, (int, float)) else state.k,
         seed=max(int(seed), 0) if isinstance(seed, (int, float)) else state.seed,
         mapping=mapping,
     )
     new_key = _sweep_key(state)
     return (state.query(), state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
-            _SHOW if state.mode == "pretrained" else _HIDE, new_key if new_key != sweep_key else dash.no_update)
+            _SHOW if state.applies_model else _HIDE, new_key if new_key != sweep_key else dash.no_update)
 
 
 @callback(
@@ -244,11 +272,12 @@ def fit_model(query: str | None) -> Any:
         with time_limit(_job_seconds()):
             seg = service.get_segmentation(state)
     except SegmentsError as exc:
-        title = "The pre-trained model cannot be applied" if state.mode == "pretrained" else "The model could not be trained"
+        title = "The model cannot be applied" if state.applies_model else "The model could not be trained"
         return error_alert(exc, title)
     sizes = seg.sizes()
     quality = "n/a" if seg.silhouette is None else f"{seg.silhouette:.3f}"
-    what = "Pre-trained model applied" if seg.source == "pretrained" else f"New model with k={seg.k}, seed {seg.seed}"
+    what = {"pretrained": "Pre-trained model applied", "saved": "Saved model applied"}.get(
+        state.mode if seg.source == "pretrained" else "new", f"New model with k={seg.k}, seed {seg.seed}")
     return html.Div([
         html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.features)}."]),
         html.P(["Silhouette of this model: ", html.Strong(quality, className="segments-model-silhouette"),
@@ -257,3 +286,42 @@ def fit_model(query: str | None) -> Any:
                className="small text-muted"),
         *[html.P(note, className="small text-muted mb-1") for note in seg.notes],
     ], className="segments-fit-result")
+
+
+@callback(
+    Output(ids.Model.APPLY_PANEL, "children"),
+    Input(ids.Model.MODE, "value"),
+    Input(ids.Model.BUNDLE_TOKEN, "data"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def render_apply_panel(mode: str | None, model_token: str | None, query: str | None) -> Any:
+    """Show what the chosen way of applying a model needs (its upload, description and column mapping)."""
+    state = ViewState.from_search(query).with_(mode=mode if mode in MODES else "new", model=model_token)
+    try:
+        dataset = service.get_dataset(state.ds)
+    except SegmentsError as exc:
+        return error_alert(exc)
+    return _apply_panel(dataset, state)
+
+
+@callback(
+    Output(ids.Model.BUNDLE_TOKEN, "data"),
+    Output(ids.Model.BUNDLE_STATUS, "children"),
+    Input(ids.Model.BUNDLE_UPLOAD, "contents"),
+    State(ids.Model.BUNDLE_UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def receive_bundle(contents: str | None, filename: str | None) -> tuple[Any, Any]:
+    """Check an uploaded model bundle (JSON numbers only; pickles refused) and keep it on the server."""
+    if not contents:
+        return dash.no_update, dash.no_update
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[-1], validate=False)
+        token, info = service.store_bundle(raw)
+    except (ValueError, binascii.Error):
+        return dash.no_update, error_alert("The file could not be read.", "Not a model bundle")
+    except SegmentsError as exc:
+        return dash.no_update, error_alert(exc, f"{filename or 'This file'} was not loaded")
+    return token, dbc.Alert(f"Loaded {filename}: {info.k} segments on {', '.join(info.features)}.",
+                            color="success", className="segments-bundle-ok")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 
+import dash
 import pytest
 
 from dashboard import service
@@ -45,7 +46,7 @@ def test_model_state_follows_controls(client, context):
     query = ViewState(ds=token).query()
     sweep_key = model_page._sweep_key(ViewState(ds=token))
     new_query, next_href, new_style, pre_style, new_key = model_page.update_state(
-        ["Age", "Spending Score (1-100)"], "new", 6, 11, [], [], query, sweep_key)
+        ["Age", "Spending Score (1-100)"], "new", 6, 11, [], None, [], query, sweep_key)
     state = ViewState.from_search(new_query)
     assert state.features == ("Age", "Spending Score (1-100)") and state.k == 6 and state.seed == 11
     assert new_style == {"display": "block"} and pre_style == {"display": "none"}
@@ -59,7 +60,8 @@ def test_mapping_from_dropdowns(client, context):
     query = ViewState(ds=token).query()
     ids_ = [{"type": "model-map", "feature": "Annual Income (k$)"},
             {"type": "model-map", "feature": "Spending Score (1-100)"}]
-    new_query, *_ = model_page.update_state([], "pretrained", 4, 0, ["AnnualIncome", "SpendingScore"], ids_, query, "")
+    new_query, *_ = model_page.update_state([], "pretrained", 4, 0, ["AnnualIncome", "SpendingScore"], None, ids_,
+                                            query, "")
     state = ViewState.from_search(new_query)
     assert state.mode == "pretrained"
     assert dict(state.mapping) == {"AnnualIncome": "Annual Income (k$)", "SpendingScore": "Spending Score (1-100)"}
@@ -122,3 +124,48 @@ def test_same_settings_same_labels_from_cache_and_fresh(client, context):
     token2 = _token(client)
     second = service.get_segmentation(state.with_(ds=token2)).labels
     assert (first == second).all()
+
+
+def test_model_bundle_round_trip_gives_the_same_labels(client, context):
+    import base64
+
+    token = _token(client)
+    trained = ViewState(ds=token, k=5, seed=3)
+    bundle = client.get("/download/model.json" + trained.query())
+    assert bundle.status_code == 200 and bundle.headers["Content-Type"].startswith("application/json")
+    contents = "data:application/json;base64," + base64.b64encode(bundle.data).decode()
+    model_token, status = model_page.receive_bundle(contents, "model.json")
+    assert "Loaded model.json: 5 segments" in json.dumps(status.to_plotly_json(), default=str)
+    other = _token(client)  # a new upload of the file, scored with the saved model
+    applied = service.get_segmentation(ViewState(ds=other, mode="saved", model=model_token))
+    assert (applied.labels == service.get_segmentation(trained).labels).all()
+    panel = json.dumps([p.to_plotly_json() for p in model_page.render_apply_panel(
+        "saved", model_token, ViewState(ds=other).query())], default=str)
+    assert "This saved model has 5 segments" in panel
+
+
+def test_a_pickle_offered_as_a_model_is_refused(context, tmp_path):
+    import base64
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    contents = "data:application/octet-stream;base64," + base64.b64encode(pickle.dumps(Payload())).decode()
+    model_token, status = model_page.receive_bundle(contents, "model.pkl")
+    text = json.dumps(status.to_plotly_json(), default=str)
+    assert "can run code" in text
+    assert not marker.exists()
+    assert model_token is dash.no_update  # nothing stored
+
+
+def test_saved_mode_without_a_bundle_explains(client, context):
+    token = _token(client)
+    panel = json.dumps([p.to_plotly_json() for p in model_page.render_apply_panel(
+        "saved", None, ViewState(ds=token).query())], default=str)
+    assert "Upload a model saved from Customer Segments" in panel
+    result = json.dumps(model_page.fit_model(ViewState(ds=token, mode="saved").query()).to_plotly_json(), default=str)
+    assert "Upload the model bundle" in result
