@@ -13,7 +13,7 @@ from core import SegmentsError
 from . import ids, service
 from .state import ViewState
 
-__all__ = ["error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
+__all__ = ["chart", "GRAPH_CONFIG", "error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
            "next_button", "no_data_panel"]
 
 
@@ -84,3 +84,20 @@ def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str
 def next_button(label: str, href: str, element_id: str) -> dbc.Button:
     """The button that moves the user to the next step."""
     return dbc.Button(label, href=href, id=element_id, color="primary", className="mt-3")
+
+
+#: Plotly's own toolbar (zoom, pan, lasso, PNG) without the logo; the PNG is at twice the size.
+GRAPH_CONFIG: dict[str, Any] = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def chart(graph_id: str, figure: Any) -> html.Div:
+    """A graph with "PNG" and "SVG" buttons that save it as ``<graph id>.png|svg`` (see the shell)."""
+    buttons = [
+        dbc.Button(fmt.upper(), id={"type": ids.Shell.CHART_EXPORT, "graph": graph_id, "format": fmt},
+                   title=f"Save this chart as {fmt.upper()}", color="link", size="sm", className="py-0 px-1")
+        for fmt in ("png", "svg")
+    ]
+    return html.Div([
+        dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG),
+        html.Div([html.Span("Save as ", className="small text-muted"), *buttons], className="text-end segments-export"),
+    ])

@@ -20,6 +20,8 @@ class Shell:
     REDIRECT = "shell-redirect"
     URL_SYNC = "shell-url-sync"
     SHARE = "shell-share"
+    CHART_EXPORT = "chart-export"  # pattern-matching type: {"type": CHART_EXPORT, "graph": <graph id>, "format": ...}
+    EXPORT_SINK = "shell-export-sink"
 
 
 class Upload:

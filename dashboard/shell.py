@@ -45,6 +45,7 @@ def layout() -> html.Div:
     return html.Div([
         dcc.Location(id=ids.Shell.REDIRECT, refresh="callback-nav"),
         html.Div(id=ids.Shell.URL_SYNC, hidden=True),
+        html.Div(id=ids.Shell.EXPORT_SINK, hidden=True),
         navbar,
         dbc.Container(dash.page_container, fluid="lg", className="pb-5"),
     ])
@@ -77,4 +78,23 @@ clientside_callback(
     """,
     Output(ids.Shell.URL_SYNC, "children"),
     Input(ids.page_query(ALL), "data"),
+)
+
+
+clientside_callback(
+    """
+    function(clicks) {
+        const trigger = window.dash_clientside.callback_context.triggered_id;
+        if (!trigger || !clicks.some(Boolean)) { return window.dash_clientside.no_update; }
+        const graph = document.getElementById(trigger.graph);
+        const plot = graph && graph.querySelector(".js-plotly-plot");
+        if (plot && window.Plotly) {
+            window.Plotly.downloadImage(plot, {format: trigger.format, filename: trigger.graph, scale: 2});
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output(ids.Shell.EXPORT_SINK, "children"),
+    Input({"type": ids.Shell.CHART_EXPORT, "graph": ALL, "format": ALL}, "n_clicks"),
+    prevent_initial_call=True,
 )

@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
 from dashboard import ids, service
-from dashboard.components import error_alert, load_or_panel, next_button, page_header, page_query_store
+from dashboard.components import chart, error_alert, load_or_panel, next_button, page_header, page_query_store
 from dashboard.figures import SCATTER_POINTS, cluster_color, histogram_figure, scatter_figure
 from dashboard.titles import page_description, page_title
 from dashboard.state import PCA, ViewState
@@ -29,7 +29,6 @@ dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=p
 PAGE = "clusters"
 GRID_COLUMNS = 60
 PAGE_SIZE = 20
-_GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def _axis_options(seg: Segmentation) -> list[dict[str, str]]:
@@ -86,8 +85,8 @@ def layout(**query: Any) -> html.Div:
                          dbc.Button("Back to the model", href=state.href("/model"), color="primary")])
     options = _axis_options(seg)
     figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], seed=state.seed)
-    histograms = [dbc.Col(dcc.Graph(figure=histogram_figure(seg, f), config=_GRAPH_CONFIG), md=6)
-                  for f in seg.features]
+    histograms = [dbc.Col(chart(f"clusters-histogram-{i}", histogram_figure(seg, f)), md=6)
+                  for i, f in enumerate(seg.features)]
     left_out = int((~seg.scored).sum())
     return html.Div([
         page_query_store(PAGE, state),
@@ -101,7 +100,7 @@ def layout(**query: Any) -> html.Div:
                 dbc.Col([dbc.Label("Vertical axis", html_for=ids.Clusters.Y),
                          dcc.Dropdown(id=ids.Clusters.Y, options=options, value=state.y, clearable=False)], md=6),
             ], className="mb-2"),
-            dcc.Graph(id=ids.Clusters.SCATTER, figure=figure, config=_GRAPH_CONFIG),
+            chart(ids.Clusters.SCATTER, figure),
             html.P(_scatter_note(seg, drawn, left_out), id=ids.Clusters.SCATTER_NOTE, className="small text-muted"),
         ]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H5("Segment summary", className="card-title"), _summary_table(seg)]),

@@ -19,7 +19,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from core import SegmentsError, display_cluster
 from core.persist import ModelInfo
 from dashboard import ids, service
-from dashboard.components import error_alert, load_or_panel, next_button, page_header, page_query_store
+from dashboard.components import chart, error_alert, load_or_panel, next_button, page_header, page_query_store
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, silhouette_figure
 from dashboard.titles import page_description, page_title
@@ -234,10 +234,8 @@ def run_sweep(set_progress: Any, sweep_key: str | None) -> tuple[Any, Any]:
                 dbc.Button(f"Use k={best}", id=ids.Model.USE_K, size="sm", color="success", outline=True)],
                className="segments-advice"),
         dbc.Row([
-            dbc.Col(dcc.Graph(figure=elbow_figure(sweep), id="model-elbow-graph",
-                              config={"displaylogo": False}), md=6),
-            dbc.Col(dcc.Graph(figure=silhouette_figure(sweep), id="model-silhouette-graph",
-                              config={"displaylogo": False}), md=6),
+            dbc.Col(chart("model-elbow-graph", elbow_figure(sweep)), md=6),
+            dbc.Col(chart("model-silhouette-graph", silhouette_figure(sweep)), md=6),
         ]),
     ]), best
 
