@@ -1,4 +1,4 @@
-"""Choosing k: the Elbow method (WCSS) and the Silhouette score over a range of k.
+"""Choosing k: the Elbow method (WCSS), the Silhouette score and two more indices over a range of k.
 
 * **WCSS** (within-cluster sum of squares, K-Means' ``inertia_``) on standardised features, for
   k = 1 .. k_max. Up to :data:`SWEEP_MAX_ROWS` rows every row is used; beyond, a seeded sample of that
@@ -8,34 +8,49 @@
 * **Silhouette** (from -1 to 1, higher is better separated), for k >= 2. Its cost grows with the
   square of the rows, so above :data:`SILHOUETTE_SAMPLE` rows it is computed on a seeded sample of that
   size (measured within 0.01 of the exact score; see docs/benchmarks.md).
+* **More indices** (:attr:`SweepResult.indices`), on the same (possibly sampled) rows and the same fits:
+  the **Calinski-Harabasz** index (between- over within-cluster dispersion, higher is better), the
+  **Davies-Bouldin** index (average similarity of each cluster with its closest one, lower is better;
+  both NaN at k=1) and the **smallest share** (share of rows in the smallest cluster, 1 at k=1).
+  :func:`core.insight.recommend_k` combines them into one recommendation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from sklearn.metrics import silhouette_score as _silhouette_score
 
 from .errors import NotEnoughRowsError
 from .model import N_INIT
 
-__all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE"]
+__all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
+           "INDEX_COLUMNS"]
 
 #: Rows beyond which the k sweep runs on a seeded sample.
 SWEEP_MAX_ROWS = 10_000
 #: Rows beyond which the silhouette is computed on a seeded sample of this size.
 SILHOUETTE_SAMPLE = 5_000
 
+#: Columns of :attr:`SweepResult.indices`.
+INDEX_COLUMNS: tuple[str, ...] = ("k", "calinski_harabasz", "davies_bouldin", "smallest_share")
+
 Progress = Callable[[int, int], None]
+
+
+def _empty_indices() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="int64" if name == "k" else "float64")
+                         for name in INDEX_COLUMNS})
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    """WCSS and silhouette for each k, and the elbow.
+    """WCSS, silhouette and the other indices for each k, and the elbow.
 
     Attributes
     ----------
@@ -47,6 +62,10 @@ class SweepResult:
         The range asked for (the table also holds k=1 for the elbow).
     sample_rows : int | None
         Rows of the seeded sample the sweep ran on, or None if it used every row.
+    indices : pandas.DataFrame
+        Columns ``k``, ``calinski_harabasz``, ``davies_bouldin`` (both NaN at k=1) and
+        ``smallest_share``, one row per k like :attr:`table` (kept apart so :attr:`table` keeps its
+        columns; :meth:`full_table` joins the two). Empty for a result built without them.
     """
 
     table: pd.DataFrame
@@ -54,6 +73,7 @@ class SweepResult:
     k_min: int
     k_max: int
     sample_rows: int | None
+    indices: pd.DataFrame = field(default_factory=_empty_indices)
 
     @property
     def best_silhouette(self) -> int:
@@ -64,6 +84,18 @@ class SweepResult:
     def shown(self) -> pd.DataFrame:
         """The table restricted to k_min..k_max (what people are shown)."""
         return self.table[self.table["k"] >= self.k_min].reset_index(drop=True)
+
+    def full_table(self) -> pd.DataFrame:
+        """:attr:`table` with the :attr:`indices` columns, one row per k from 1 to k_max.
+
+        The index columns are NaN for every k when the result was built without them.
+        """
+        indices = getattr(self, "indices", None)  # results cached before the indices existed lack them
+        if indices is None or indices.empty:
+            indices = _empty_indices()
+        full = self.table.merge(indices, on="k", how="left")
+        full["k"] = full["k"].astype(int)
+        return full
 
 
 def silhouette(X_scaled: np.ndarray, labels: np.ndarray, seed: int = 0) -> float | None:
@@ -112,7 +144,11 @@ def sweep_k(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> SweepResult:
-    """WCSS and silhouette for k = 1 .. k_max on standardised data.
+    """WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and smallest share for k = 1 .. k_max.
+
+    Every index is computed on the same rows (the seeded sample above :data:`SWEEP_MAX_ROWS` rows)
+    and the same K-Means fit for each k; the silhouette is sampled further above
+    :data:`SILHOUETTE_SAMPLE` rows.
 
     Parameters
     ----------
@@ -149,20 +185,39 @@ def sweep_k(
             f"the data has {distinct:,}.")
     scale_up = rows / data.shape[0]
     records: list[dict[str, float]] = []
+    extra: list[dict[str, float]] = []
     ks = list(range(1, top + 1))
     for done, k in enumerate(ks, start=1):
         if k == 1:
             wcss = float(((data - data.mean(axis=0)) ** 2).sum())
             score = float("nan")
+            indices = {"calinski_harabasz": float("nan"), "davies_bouldin": float("nan"),
+                       "smallest_share": 1.0}
         else:
             kmeans = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(data)
             wcss = float(kmeans.inertia_)
             value = silhouette(data, kmeans.labels_, seed)
             score = float("nan") if value is None else value
+            indices = _indices(data, kmeans.labels_, k)
         records.append({"k": k, "wcss": wcss * scale_up, "silhouette": score})
+        extra.append({"k": k, **indices})
         if progress is not None:
             progress(done, len(ks))
     table = pd.DataFrame.from_records(records)
     table["k"] = table["k"].astype(int)
+    index_table = pd.DataFrame.from_records(extra, columns=list(INDEX_COLUMNS))
+    index_table["k"] = index_table["k"].astype(int)
     elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
-    return SweepResult(table, elbow, k_min, top, sample_rows)
+    return SweepResult(table, elbow, k_min, top, sample_rows, index_table)
+
+
+def _indices(data: np.ndarray, labels: np.ndarray, k: int) -> dict[str, float]:
+    """Calinski-Harabasz, Davies-Bouldin and the smallest cluster's share of one labelling."""
+    sizes = np.bincount(labels, minlength=k)
+    n_labels = int(np.count_nonzero(sizes))
+    defined = 2 <= n_labels < data.shape[0]
+    return {
+        "calinski_harabasz": float(calinski_harabasz_score(data, labels)) if defined else float("nan"),
+        "davies_bouldin": float(davies_bouldin_score(data, labels)) if defined else float("nan"),
+        "smallest_share": float(sizes.min() / data.shape[0]),
+    }

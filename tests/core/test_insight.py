@@ -1,0 +1,590 @@
+"""core.insight (and the sweep's extra indices): recommended k, segment names, profile, stability,
+per-customer confidence, pre-trained model fit and comparing segmentations, on generated data whose
+truth is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.feature_selection import f_classif
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+from sklearn.preprocessing import StandardScaler
+
+import core.insight as insight
+import core.selection as selection
+from core.insight import (
+    AVERAGE_NAME,
+    compare_labels,
+    confidence,
+    name_segments,
+    out_of_range,
+    profile,
+    recommend_k,
+    segment_names,
+    segment_z_scores,
+    short_feature_name,
+    stability,
+    stability_verdict,
+)
+from core.errors import FeatureError
+from core.model import fit_segmenter
+from core.persist import ModelInfo, training_statistics
+from core.segmentation import segment_new
+from core.selection import SweepResult, sweep_k
+
+INCOME, SPENDING, AGE = "Annual Income (k$)", "Spending Score (1-100)", "Age"
+
+
+def polygon_blobs(k: int, n_per: int = 50, spread: float = 0.6, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """k Gaussian blobs on the corners of a regular polygon of radius 10 (neighbours >= 10 apart)."""
+    rng = np.random.default_rng(seed)
+    angles = 2 * np.pi * np.arange(k) / k + 0.3
+    centers = 10 * np.c_[np.cos(angles), np.sin(angles)]
+    X = np.vstack([rng.normal(c, spread, size=(n_per, 2)) for c in centers])
+    return X, np.repeat(np.arange(k), n_per)
+
+
+def text_frame(X: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Cells as text, like read_table returns."""
+    return pd.DataFrame({n: [f"{v:.6f}" for v in X[:, j]] for j, n in enumerate(names)})
+
+
+# ---------------------------------------------------------------------------------------------- sweep
+
+
+@pytest.fixture(scope="module")
+def four_blob_sweep():
+    X, _ = polygon_blobs(4, n_per=40)
+    scaled = StandardScaler().fit_transform(X)
+    return scaled, sweep_k(scaled, 2, 6, seed=0)
+
+
+def test_sweep_has_the_extra_indices(four_blob_sweep):
+    scaled, result = four_blob_sweep
+    assert list(result.table.columns) == ["k", "wcss", "silhouette"]  # unchanged
+    indices = result.indices
+    assert list(indices.columns) == ["k", "calinski_harabasz", "davies_bouldin", "smallest_share"]
+    assert indices["k"].tolist() == result.table["k"].tolist() == list(range(1, 7))
+    first = indices.iloc[0]
+    assert np.isnan(first["calinski_harabasz"]) and np.isnan(first["davies_bouldin"])
+    assert first["smallest_share"] == 1.0
+    assert indices.iloc[1:, 1:].notna().all().all()
+    for k in (2, 4, 5):
+        ref = KMeans(n_clusters=k, n_init=10, random_state=0).fit(scaled)
+        row = indices[indices["k"] == k].iloc[0]
+        assert row["calinski_harabasz"] == pytest.approx(calinski_harabasz_score(scaled, ref.labels_), rel=1e-9)
+        assert row["davies_bouldin"] == pytest.approx(davies_bouldin_score(scaled, ref.labels_), rel=1e-9)
+        assert row["smallest_share"] == pytest.approx(np.bincount(ref.labels_).min() / len(scaled))
+    # four equal blobs: every cluster holds a quarter at k=4; the indices peak there
+    assert indices.loc[indices["k"] == 4, "smallest_share"].item() == pytest.approx(0.25)
+    assert indices.loc[indices["calinski_harabasz"].idxmax(), "k"] == 4
+    assert indices.loc[indices["davies_bouldin"].idxmin(), "k"] == 4
+    full = result.full_table()
+    assert list(full.columns) == ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin",
+                                  "smallest_share"]
+    pd.testing.assert_frame_equal(full[["k", "wcss", "silhouette"]], result.table)
+
+
+def test_sweep_indices_use_the_same_sample(monkeypatch):
+    X, _ = polygon_blobs(4, n_per=50)  # 200 rows
+    scaled = StandardScaler().fit_transform(X)
+    monkeypatch.setattr(selection, "SWEEP_MAX_ROWS", 100)
+    result = sweep_k(scaled, 2, 5, seed=3)
+    rng = np.random.default_rng(3)
+    sample = scaled[np.sort(rng.choice(200, size=100, replace=False))]
+    ref = KMeans(n_clusters=3, n_init=10, random_state=3).fit(sample)
+    row = result.indices[result.indices["k"] == 3].iloc[0]
+    assert row["calinski_harabasz"] == pytest.approx(calinski_harabasz_score(sample, ref.labels_), rel=1e-9)
+    assert row["smallest_share"] == pytest.approx(np.bincount(ref.labels_).min() / 100)
+    shares = result.indices["smallest_share"].to_numpy() * 100
+    assert np.allclose(shares, np.round(shares))  # shares of the 100 sampled rows, not of all 200
+
+
+# ------------------------------------------------------------------------------------------ recommend
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 6])
+def test_recommend_k_finds_the_true_number_of_blobs(k):
+    X, _ = polygon_blobs(k, n_per=50, seed=k)
+    sweep = sweep_k(StandardScaler().fit_transform(X), 2, 8, seed=0)
+    rec = recommend_k(sweep, len(X))
+    assert rec.k == k
+    assert rec.best_silhouette == rec.best_calinski == rec.best_davies == k
+    assert rec.reason.startswith(f"k={k}: ")
+    assert rec.warnings == []
+
+
+def test_recommend_k_sets_aside_a_tiny_cluster():
+    X, _ = polygon_blobs(4, n_per=200)
+    tiny = np.random.default_rng(5).normal((0, 0), 0.3, size=(8, 2))  # 1% of the customers, at the centre
+    X = np.vstack([X, tiny])
+    sweep = sweep_k(StandardScaler().fit_transform(X), 2, 8, seed=0)
+    assert sweep.indices.loc[sweep.indices["k"] == 5, "smallest_share"].item() < 0.02
+    loose = recommend_k(sweep, len(X), tiny_share=0.005)  # the small group is allowed: k=5 gets votes
+    assert loose.votes == {"elbow": 4, "silhouette": 4, "calinski_harabasz": 5, "davies_bouldin": 5}
+    assert loose.k == 4 and "disagree" in loose.reason  # two against two: the better silhouette wins
+    rec = recommend_k(sweep, len(X))
+    assert rec.k == 4
+    assert "k=5" in rec.reason and "1%" in rec.reason
+    assert any(w.startswith("At k=5 one segment would hold only 1%") for w in rec.warnings)
+
+
+def made_up_sweep(sil, ch, db, share, elbow, k_min=2):
+    """A SweepResult for k = 1..len(sil)+1 with the given values for k >= 2."""
+    ks = list(range(1, len(sil) + 2))
+    table = pd.DataFrame({"k": ks, "wcss": np.linspace(100, 10, len(ks)), "silhouette": [np.nan, *sil]})
+    indices = pd.DataFrame({"k": ks, "calinski_harabasz": [np.nan, *ch], "davies_bouldin": [np.nan, *db],
+                            "smallest_share": [1.0, *share]})
+    return SweepResult(table, elbow, k_min, ks[-1], None, indices)
+
+
+OK_SHARES = [0.4, 0.3, 0.2, 0.15, 0.1, 0.08]  # k = 2..7
+
+
+def test_recommend_k_majority_vote():
+    sweep = made_up_sweep(sil=[0.5, 0.6, 0.7, 0.6, 0.5, 0.4], ch=[10, 20, 30, 40, 50, 45],
+                          db=[0.9, 0.8, 0.5, 0.6, 0.7, 0.8], share=OK_SHARES, elbow=4)
+    rec = recommend_k(sweep, 1000)
+    assert (rec.k, rec.elbow, rec.best_silhouette, rec.best_calinski, rec.best_davies) == (4, 4, 4, 6, 4)
+    assert rec.votes == {"elbow": 4, "silhouette": 4, "calinski_harabasz": 6, "davies_bouldin": 4}
+    assert rec.reason == ("k=4: the elbow, the silhouette and Davies-Bouldin point to it "
+                          "(Calinski-Harabasz prefers k=6).")
+    assert rec.warnings == []
+
+
+@pytest.mark.parametrize("elbow,ch_best,db_best,expected", [
+    (3, 6, 4, 5),  # four different votes: the silhouette's choice wins
+    (3, 3, 5, 5),  # two against two: the pair with the better silhouette wins
+    (5, 5, 5, 5),  # unanimous
+])
+def test_recommend_k_ties_go_to_the_best_silhouette(elbow, ch_best, db_best, expected):
+    ch = [100.0] * 6
+    ch[ch_best - 2] = 200.0
+    db = [1.0] * 6
+    db[db_best - 2] = 0.5
+    sweep = made_up_sweep(sil=[0.5, 0.55, 0.6, 0.7, 0.5, 0.4], ch=ch, db=db, share=OK_SHARES, elbow=elbow)
+    rec = recommend_k(sweep, 1000)
+    assert rec.k == expected
+    if len({elbow, ch_best, db_best, 5}) == 4:
+        assert "disagree" in rec.reason
+    if expected == elbow == ch_best == db_best:
+        assert rec.reason.startswith("k=5: all four measures agree")
+
+
+def test_recommend_k_never_picks_a_tiny_cluster_when_there_is_another_k():
+    # k=5 wins on every measure, but its smallest cluster holds 1.5%
+    share = [0.4, 0.3, 0.2, 0.015, 0.01, 0.01]
+    sweep = made_up_sweep(sil=[0.5, 0.6, 0.65, 0.8, 0.5, 0.4], ch=[10, 20, 30, 90, 50, 45],
+                          db=[0.9, 0.8, 0.6, 0.3, 0.7, 0.8], share=share, elbow=5)
+    rec = recommend_k(sweep, 1000)
+    assert rec.k == 4
+    assert (rec.best_silhouette, rec.best_calinski, rec.best_davies) == (5, 5, 5)  # what each index prefers
+    assert set(rec.votes.values()) == {4}  # voting among k = 2..4; the elbow moves to the nearest, 4
+    assert "k=5 (preferred by the elbow, the silhouette, Calinski-Harabasz and Davies-Bouldin) was set aside" \
+        in rec.reason and "1.5%" in rec.reason
+    assert rec.warnings == ["At k=5 one segment would hold only 1.5% of customers (about 15)."]
+    # every k has a tiny cluster: recommend anyway, and say so
+    sweep = made_up_sweep(sil=[0.5, 0.6, 0.65, 0.8, 0.5, 0.4], ch=[10, 20, 30, 90, 50, 45],
+                          db=[0.9, 0.8, 0.6, 0.3, 0.7, 0.8], share=[0.01] * 6, elbow=5)
+    rec = recommend_k(sweep, 1000)
+    assert rec.k == 5
+    assert rec.warnings[0].startswith("At k=5 the smallest segment holds only 1% of customers (about 10)")
+    assert any(w.startswith("At k=4 one segment") for w in rec.warnings)
+    assert any(w.startswith("At k=6 one segment") for w in rec.warnings)
+
+
+def test_recommend_k_mentions_a_tiny_next_cluster_and_other_warnings():
+    share = [0.4, 0.3, 0.2, 0.012, 0.01, 0.01]  # k=5 would add a 1.2% segment
+    sweep = made_up_sweep(sil=[0.1, 0.15, 0.2, 0.18, 0.1, 0.1], ch=[10, 20, 30, 20, 15, 10],
+                          db=[0.9, 0.8, 0.6, 0.7, 0.8, 0.9], share=share, elbow=4)
+    rec = recommend_k(sweep, 30)
+    assert rec.k == 4
+    assert rec.reason == ("k=4: all four measures agree (the elbow, the silhouette, Calinski-Harabasz and "
+                          "Davies-Bouldin); k=5 adds a segment of only 1.2% of customers.")
+    text = " ".join(rec.warnings)
+    assert "Only 30 customers for 4 segments" in text
+    assert "weakly separated (silhouette 0.20 at k=4)" in text
+    assert recommend_k(sweep, 5000).warnings == ["At k=5 one segment would hold only 1.2% of customers (about 60).",
+                                                 rec.warnings[-1]]
+
+
+def test_recommend_k_without_the_extra_indices():
+    table = pd.DataFrame({"k": [1, 2, 3, 4, 5], "wcss": [100.0, 50, 20, 15, 12],
+                          "silhouette": [np.nan, 0.5, 0.7, 0.6, 0.55]})
+    sweep = SweepResult(table, 3, 2, 5, None)  # built the old way: no indices
+    assert sweep.full_table()["davies_bouldin"].isna().all()
+    rec = recommend_k(sweep, 500)
+    assert (rec.k, rec.best_calinski, rec.best_davies) == (3, None, None)
+    assert rec.votes == {"elbow": 3, "silhouette": 3}
+    assert rec.reason == "k=3: the elbow and the silhouette agree."
+
+
+# --------------------------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize("name,short", [
+    ("Annual Income (k$)", "income"),
+    ("Spending Score (1-100)", "spending"),
+    ("Age", "age"),
+    ("AnnualIncome", "income"),
+    ("total_spend_amount", "spend"),
+    ("Avg Score", "avg score"),  # nothing but generic words: kept
+    ("Visits [per month]", "visits"),
+    ("num_orders", "orders"),
+])
+def test_short_feature_name(name, short):
+    assert short_feature_name(name) == short
+
+
+def test_name_segments_rules():
+    features = [INCOME, SPENDING, AGE]
+    z = np.array([
+        [1.0, -0.7, 0.1],    # two distinctive features, most distinctive first
+        [0.49, -0.49, 0.0],  # nothing reaches 0.5 SD
+        [2.0, 0.1, -1.6],    # very high / much younger
+        [-0.6, 1.5, 0.8],    # the third distinctive feature is left out
+        [0.0, 0.0, 0.5],     # age reads older/younger
+    ])
+    assert name_segments(z, features) == [
+        "High income · Low spending",
+        AVERAGE_NAME,
+        "Very high income · Much younger",
+        "Very high spending · Older",
+        "Older",
+    ]
+
+
+def test_name_segments_are_unique():
+    features = [INCOME, SPENDING, AGE]
+    z = np.array([
+        [0.9, 0.8, 0.0],
+        [1.0, 0.7, -0.6],   # same two leading features: the next one tells them apart
+        [0.1, 0.0, 0.2],
+        [0.0, np.nan, 0.0],  # two average segments: numbered; NaN counts as 0
+        [1.0, 0.7, -0.6],   # identical to the second: numbered
+    ])
+    names = name_segments(z, features)
+    assert names == [
+        "High income · High spending",
+        "High income · High spending · Younger (1)",
+        f"{AVERAGE_NAME} (1)",
+        f"{AVERAGE_NAME} (2)",
+        "High income · High spending · Younger (2)",
+    ]
+    assert len(set(names)) == len(names)
+    # two features that shorten alike keep their fuller names
+    assert name_segments(np.array([[1.0, 0.0], [0.0, -1.0]]), ["Total Spend", "Avg Spend"]) == [
+        "High total spend", "Low avg spend"]
+    with pytest.raises(ValueError):
+        name_segments(np.zeros((2, 3)), ["a", "b"])
+
+
+def marketing_frame(seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+    """Three known groups (income, spending, age), Gender tied to the first two, a Region column."""
+    rng = np.random.default_rng(seed)
+    spec = [((20, 80, 32), 130, "Female"), ((90, 35, 35), 70, "Male"), ((90, 80, 34), 60, None)]
+    rows, truth = [], []
+    for group, ((income, spending, age), size, gender) in enumerate(spec):
+        for _ in range(size):
+            rows.append({
+                "CustomerID": str(len(rows) + 1),
+                "Gender": gender or str(rng.choice(["Female", "Male"])),
+                INCOME: f"{rng.normal(income, 4):.1f}", SPENDING: f"{rng.normal(spending, 4):.1f}",
+                AGE: f"{rng.normal(age, 8):.0f}",
+                "Region": f"R{rng.integers(0, 8)}",
+            })
+            truth.append(group)
+    frame = pd.DataFrame(rows)
+    frame.loc[5, "Gender"] = ""  # a missing text cell
+    frame.loc[7, INCOME] = ""  # left out of the model
+    return frame, np.asarray(truth)
+
+
+@pytest.fixture(scope="module")
+def marketing():
+    frame, truth = marketing_frame()
+    seg = segment_new(frame, [INCOME, SPENDING, AGE], k=3, seed=0)
+    return frame, truth, seg
+
+
+def test_segment_names_from_a_segmentation(marketing):
+    frame, truth, seg = marketing
+    names = segment_names(seg)
+    assert names == ["Low income · High spending", "Very low spending · High income",
+                     "High income · High spending"]
+    # by construction: cluster 1 is the largest group (0), cluster 2 group 1, cluster 3 group 2
+    scored = seg.labels >= 0
+    assert (seg.labels[scored] == truth[scored]).all()
+    X = seg.matrix.X
+    expected = (X[seg.labels[scored] == 1].mean(axis=0) - X.mean(axis=0)) / X.std(axis=0)
+    assert segment_z_scores(seg)[1] == pytest.approx(expected)
+
+
+# ------------------------------------------------------------------------------------------- profile
+
+
+def test_profile_table(marketing):
+    frame, truth, seg = marketing
+    result = profile(seg, frame, ["Gender", "Region"])
+    table = result.table
+    assert table["cluster"].tolist() == [1, 2, 3]
+    assert table["segment"].tolist() == result.names == segment_names(seg)
+    assert table["customers"].tolist() == [129, 70, 60]  # row 7 (group 0) is not scored
+    assert table["share"].sum() == pytest.approx(1.0)
+    values = frame[INCOME].replace("", np.nan).astype(float)
+    scored = seg.labels >= 0
+    overall = values[scored].mean()
+    for cluster in range(3):
+        mean = values[seg.labels == cluster].mean()
+        assert table.loc[cluster, f"{INCOME} mean"] == pytest.approx(mean)
+        assert table.loc[cluster, f"{INCOME} index"] == pytest.approx(mean / overall * 100)
+    assert table.loc[0, f"{INCOME} index"] < 50 < 140 < table.loc[1, f"{INCOME} index"]
+    # Gender: group 0 all Female except the missing cell, group 1 all Male
+    assert table.loc[0, "Gender: Female"] == pytest.approx(128 / 129)
+    assert table.loc[0, "Gender: Male"] == 0
+    assert table.loc[1, "Gender: Male"] == 1.0
+    share3 = (frame.loc[seg.labels == 2, "Gender"] == "Female").mean()
+    assert table.loc[2, "Gender: Female"] == pytest.approx(share3)
+    # Region has 8 values: only the 5 most common are shown
+    region_columns = [c for c in table.columns if c.startswith("Region: ")]
+    assert len(region_columns) == 5
+    counts = frame.loc[scored, "Region"].value_counts()
+    assert set(region_columns) == {f"Region: {v}" for v in counts.index[:5]} or counts.iloc[4] == counts.iloc[5]
+    assert list(table.columns[:10]) == ["cluster", "segment", "customers", "share", f"{INCOME} mean",
+                                        f"{INCOME} index", f"{SPENDING} mean", f"{SPENDING} index",
+                                        f"{AGE} mean", f"{AGE} index"]
+
+
+def test_profile_drivers(marketing):
+    frame, _, seg = marketing
+    drivers = profile(seg, frame, []).drivers
+    assert list(drivers.columns) == ["feature", "F", "eta_squared", "rank"]
+    assert drivers["rank"].tolist() == [1, 2, 3]
+    assert drivers["feature"].tolist()[-1] == AGE  # age differs least between the groups
+    assert set(drivers["feature"][:2]) == {INCOME, SPENDING}
+    scored = seg.labels[seg.matrix.used] >= 0
+    F, _ = f_classif(seg.matrix.X[scored], seg.labels[seg.matrix.used][scored])
+    by_feature = dict(zip(drivers["feature"], drivers["F"]))
+    assert [by_feature[f] for f in seg.features] == pytest.approx(F.tolist(), rel=1e-9)
+    assert ((drivers["eta_squared"] > 0) & (drivers["eta_squared"] < 1)).all()
+    assert drivers.loc[0, "eta_squared"] > 0.9
+
+
+def test_profile_zero_mean_and_errors(marketing):
+    frame, _, seg = marketing
+    centred = frame.copy()
+    income = centred[INCOME].replace("", np.nan).astype(float)
+    centred[INCOME] = (income - income[seg.labels >= 0].mean()).map(lambda v: "" if np.isnan(v) else f"{v:.9f}")
+    seg0 = segment_new(centred, [INCOME, SPENDING], k=3, seed=0)
+    table = profile(seg0, centred, []).table
+    assert table[f"{INCOME} index"].isna().all()  # overall mean 0: no index, no error
+    assert table[f"{SPENDING} index"].notna().all()
+    with pytest.raises(FeatureError, match="no column 'Country'"):
+        profile(seg, frame, ["Country"])
+    with pytest.raises(FeatureError, match="one of the segmentation's features"):
+        profile(seg, frame, [AGE])
+    with pytest.raises(ValueError):
+        profile(seg, frame, [], names=["a", "b"])
+    assert profile(seg, frame, [], names=["x", "y", "z"]).table["segment"].tolist() == ["x", "y", "z"]
+
+
+# ----------------------------------------------------------------------------------------- stability
+
+
+def test_stability_of_well_separated_blobs_and_of_noise():
+    X, _ = polygon_blobs(3, n_per=80, spread=0.7)
+    calls = []
+    blobs = stability(X, 3, seed=0, runs=4, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    assert blobs.overall >= 0.9 and blobs.runs == 4 and blobs.sample_rows == 240
+    assert blobs.verdict.startswith("Very stable")
+    assert blobs.per_segment["cluster"].tolist() == [1, 2, 3]
+    assert (blobs.per_segment["jaccard"] >= 0.9).all()
+    assert len(blobs.run_scores) == 4
+    noise = np.random.default_rng(0).uniform(0, 1, size=(240, 3))
+    reference = fit_segmenter(noise, 6, 0)
+    calls.clear()
+    unstable = stability(noise, 6, seed=0, runs=4, reference=reference,
+                         progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (4, 4)  # no reference fit to count
+    assert unstable.overall < 0.85 and unstable.overall < blobs.overall - 0.1
+    assert not unstable.verdict.startswith(("Very stable", "Stable"))
+    assert unstable.per_segment["jaccard"].min() < 0.9
+    # the same seed gives the same result
+    again = stability(noise, 6, seed=0, runs=4, reference=reference)
+    assert again.run_scores == unstable.run_scores
+
+
+def test_stability_fits_on_a_capped_sample(monkeypatch):
+    X, _ = polygon_blobs(3, n_per=40)
+    sizes = []
+    real = insight.fit_segmenter
+
+    def spy(X_, k, seed=0):
+        sizes.append(X_.shape[0])
+        return real(X_, k, seed)
+
+    monkeypatch.setattr(insight, "STABILITY_MAX_ROWS", 50)
+    monkeypatch.setattr(insight, "fit_segmenter", spy)
+    result = stability(X, 3, seed=1, runs=2)
+    assert sizes == [120, 50, 50]  # the reference on every row, then the capped re-fits
+    assert result.sample_rows == 50 and result.overall >= 0.9
+    with pytest.raises(ValueError):
+        stability(X, 3, runs=0)
+
+
+def test_stability_verdicts():
+    assert stability_verdict(0.95).startswith("Very stable")
+    assert stability_verdict(0.8).startswith("Stable")
+    assert stability_verdict(0.65).startswith("Somewhat stable")
+    assert stability_verdict(0.3).startswith("Unstable") and "try another k" in stability_verdict(0.3)
+    text = stability_verdict(0.8, np.array([0.95, 0.5, 0.9]))
+    assert "Cluster 2 (overlap 0.50)" in text and "Cluster 1" not in text
+
+
+# ---------------------------------------------------------------------------------------- confidence
+
+
+@pytest.fixture(scope="module")
+def with_midpoints():
+    """Three well-separated blobs plus 5 customers exactly halfway between each pair of centres."""
+    rng = np.random.default_rng(0)
+    angles = 2 * np.pi * np.arange(3) / 3 + 0.3
+    centers = 10 * np.c_[np.cos(angles), np.sin(angles)]
+    core = np.vstack([rng.normal(c, 0.7, size=(100, 2)) for c in centers])
+    between = np.vstack([np.repeat(((centers[i] + centers[j]) / 2)[None], 5, axis=0)
+                         for i, j in ((0, 1), (1, 2), (0, 2))])
+    frame = text_frame(np.vstack([core, between]), ["a", "b"])
+    frame.loc[len(frame)] = ["", "1.0"]  # not scored
+    return frame, segment_new(frame, ["a", "b"], k=3, seed=0)
+
+
+def test_confidence_flags_the_customers_between_segments(with_midpoints):
+    frame, seg = with_midpoints
+    conf = confidence(seg)
+    assert list(conf.columns) == ["distance", "margin", "silhouette", "borderline"]
+    assert len(conf) == len(frame) and conf.index.tolist() == list(range(len(frame)))
+    assert conf.iloc[-1][["distance", "margin", "silhouette"]].isna().all()
+    assert conf["borderline"].isna().tolist() == [False] * (len(frame) - 1) + [True]
+    core, between = conf.iloc[:300], conf.iloc[300:315]
+    assert between["borderline"].all()
+    assert core["borderline"].sum() <= 3
+    assert (between["margin"] < 0.3).all() and (core["margin"] > 1).all()
+    # distance: to the own centre in standardised units
+    scaled = seg.scaled_used()
+    centers = seg.pipeline.named_steps["kmeans"].cluster_centers_
+    own = np.linalg.norm(scaled[0] - centers[seg.labels[0]])
+    assert conf.loc[0, "distance"] == pytest.approx(own)
+    from sklearn.metrics import silhouette_samples
+    assert conf["silhouette"].iloc[:-1].to_numpy() == pytest.approx(silhouette_samples(scaled, seg.labels[:-1]))
+
+
+def test_confidence_approximation_for_many_customers(with_midpoints, monkeypatch):
+    _, seg = with_midpoints
+    monkeypatch.setattr(insight, "EXACT_SILHOUETTE_MAX_ROWS", 10)
+    conf = confidence(seg).iloc[:-1]
+    a = conf["distance"].to_numpy()
+    b = a + conf["margin"].to_numpy()
+    assert conf["silhouette"].to_numpy() == pytest.approx((b - a) / np.maximum(a, b))
+    assert conf["borderline"].iloc[300:315].all()
+    assert conf["borderline"].iloc[:300].sum() <= 3
+
+
+def test_borderline_rule_uses_the_margin_and_the_silhouette():
+    # a wide segment next to a tight one: its customers facing the tight one have a low silhouette
+    # although their own centre is clearly nearer; customers between the two have a small margin
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal((0, 0), 2.0, size=(150, 2)), rng.normal((9, 0), 0.3, size=(150, 2))])
+    conf = confidence(segment_new(text_frame(X, ["a", "b"]), ["a", "b"], k=2, seed=0))
+    by_margin = conf["margin"] < insight.BORDERLINE_MARGIN * conf["distance"]
+    by_silhouette = conf["silhouette"] < insight.BORDERLINE_SILHOUETTE
+    assert (by_margin & ~by_silhouette).any() and (by_silhouette & ~by_margin).any()
+    assert conf["borderline"].astype(bool).tolist() == (by_margin | by_silhouette).tolist()
+
+
+def test_confidence_with_one_segment(with_midpoints):
+    frame, _ = with_midpoints
+    conf = confidence(segment_new(frame, ["a", "b"], k=1, seed=0))
+    assert conf["distance"].iloc[:-1].notna().all()
+    assert conf[["margin", "silhouette"]].isna().all().all()
+    assert not conf["borderline"].iloc[:-1].any()
+
+
+# ------------------------------------------------------------------------------------- model fit
+
+
+def model_info(X_train: np.ndarray, features: list[str]) -> ModelInfo:
+    return ModelInfo(features=features, k=3, seed=0, sklearn_version="", trained_on="the demo customers",
+                     rows=len(X_train), **training_statistics(X_train, features))
+
+
+def test_out_of_range():
+    rng = np.random.default_rng(0)
+    features = [INCOME, AGE]
+    train = np.c_[rng.normal(60, 20, 1000), rng.normal(40, 10, 1000)]
+    info = model_info(train, features)
+    same = np.c_[rng.normal(60, 20, 300), rng.normal(40, 10, 300)]
+    check = out_of_range(same, info, features)
+    assert check.warning is None
+    assert list(check.table.columns) == ["feature", "below", "above", "outside", "mean", "train_mean",
+                                         "train_min", "train_max", "shift_sd"]
+    assert (check.table["outside"] < 0.05).all() and (check.table["shift_sd"].abs() < 0.3).all()
+
+    richer = np.c_[rng.normal(60, 20, 300) + 40, rng.normal(40, 10, 300)]  # incomes 2 SD higher
+    check = out_of_range(richer, info, features)
+    row = check.table.iloc[0]
+    assert row["shift_sd"] == pytest.approx((richer[:, 0].mean() - train[:, 0].mean()) / train[:, 0].std())
+    assert row["shift_sd"] > 1.5
+    assert row["above"] == pytest.approx(np.mean(richer[:, 0] > train[:, 0].max()))
+    assert row["below"] == pytest.approx(np.mean(richer[:, 0] < train[:, 0].min()))
+    assert check.warning is not None
+    assert check.warning.startswith("The pre-trained model probably does not fit these customers")
+    assert f"'{INCOME}'" in check.warning and "higher" in check.warning and f"'{AGE}'" not in check.warning
+    assert "the demo customers" in check.warning
+
+
+def test_out_of_range_thresholds_and_names():
+    info = model_info(np.c_[np.arange(0.0, 101.0), np.arange(0.0, 101.0)], ["x", "y"])  # 0..100, sd 29.2
+    values = np.c_[np.r_[np.full(89, 50.0), np.full(11, 150.0)], np.r_[np.full(90, 50.0), np.full(10, -5.0)]]
+    check = out_of_range(values, info, ["x", "y"])
+    assert check.table["outside"].tolist() == pytest.approx([0.11, 0.10])
+    assert check.table["below"].tolist() == pytest.approx([0.0, 0.10])
+    assert "11% of the 'x' values" in check.warning and "'y'" not in check.warning  # 10% is not over 10%
+    # the file's own column names: statistics found by position
+    renamed = out_of_range(values, info, ["Income", "Years"])
+    assert renamed.table["feature"].tolist() == ["Income", "Years"]
+    assert renamed.table["outside"].tolist() == check.table["outside"].tolist()
+    # a feature without training statistics is not checked
+    partial = ModelInfo(**{**info.to_json(), "features": ["x"], "mins": {}, "maxs": {}, "means": {}, "stds": {}})
+    assert out_of_range(values[:, :1] + 1000, partial, ["x"]).warning is None
+
+
+# ------------------------------------------------------------------------------------------- compare
+
+
+def test_compare_labels():
+    a = np.array([0, 0, 1, 1, 2, 2, -1, 0])
+    b = np.array([2, 2, 0, 0, 1, 1, 1, -1])  # the same partition, renumbered
+    same = compare_labels(a, b, "Model A", "Model B")
+    assert same.adjusted_rand == pytest.approx(1.0) and same.rows == 6
+    assert same.table.index.name == "Model A" and same.table.columns.name == "Model B"
+    assert same.table.index.tolist() == [1, 2, 3] and same.table.columns.tolist() == [1, 2, 3]
+    assert same.table.to_numpy().tolist() == [[0, 0, 2], [2, 0, 0], [0, 2, 0]]
+    assert same.summary.startswith("Model A and Model B give nearly the same segments")
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 4, 2000), rng.integers(0, 3, 2000)
+    unrelated = compare_labels(x, y, "A", "B")
+    assert abs(unrelated.adjusted_rand) < 0.05 and unrelated.table.to_numpy().sum() == 2000
+    assert "very differently" in unrelated.summary
+    assert np.isnan(compare_labels(np.array([-1, 0]), np.array([0, -1]), "A", "B").adjusted_rand)
+    with pytest.raises(ValueError):
+        compare_labels(np.zeros(3), np.zeros(4), "A", "B")
+
+
+def test_everything_is_exported():
+    for name in insight.__all__:
+        assert hasattr(insight, name), name
+    assert {"recommend_k", "name_segments", "segment_names", "profile", "stability", "confidence",
+            "out_of_range", "compare_labels"} <= set(insight.__all__)
