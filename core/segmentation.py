@@ -10,13 +10,13 @@ This is the API the dashboard and the command line call::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from .errors import FeatureError, ModelFeatureError
+from .errors import DataError, FeatureError, ModelFeatureError
 from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, original_centers
 from .persist import ModelInfo
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
@@ -29,11 +29,16 @@ __all__ = [
     "resolve_mapping",
     "clustered_table",
     "CLUSTER_COLUMN",
+    "SEGMENT_COLUMN",
     "NOT_SCORED",
 ]
 
 #: Name of the column added to every clustered output.
 CLUSTER_COLUMN = "cluster"
+#: Name of the column with each customer's segment name.
+SEGMENT_COLUMN = "segment"
+#: Longest segment name kept.
+MAX_NAME_LENGTH = 60
 #: Internal label of rows left out of the model (shown as an empty cell).
 NOT_SCORED = -1
 
@@ -71,6 +76,36 @@ class Segmentation:
     source: str
     silhouette: float | None
     notes: list[str] = field(default_factory=list)
+    names: tuple[str, ...] = ()
+
+    @property
+    def segment_names(self) -> list[str]:
+        """One name per cluster: the user's, else the automatic one ("High income · Low spending")."""
+        if len(self.names) == self.k:
+            return list(self.names)
+        from .insight import segment_names
+
+        return segment_names(self)
+
+    def renamed(self, names: dict[int, str]) -> "Segmentation":
+        """A copy with some segments renamed (``{internal label: name}``); names must stay unique.
+
+        Raises
+        ------
+        DataError
+            A blank name, or two segments with the same name.
+        """
+        current = self.segment_names
+        for label, name in names.items():
+            if 0 <= int(label) < self.k:
+                cleaned = " ".join(str(name).split())[:MAX_NAME_LENGTH]
+                if not cleaned:
+                    raise DataError(f"Segment {display_cluster(int(label))} needs a name.")
+                current[int(label)] = cleaned
+        repeated = sorted({n for n in current if current.count(n) > 1})
+        if repeated:
+            raise DataError("Each segment needs its own name; used twice: " + ", ".join(repr(r) for r in repeated))
+        return replace(self, names=tuple(current))
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -87,7 +122,8 @@ class Segmentation:
         return np.bincount(self.labels[self.scored], minlength=self.k)
 
     def summary(self) -> pd.DataFrame:
-        """One row per cluster: ``cluster`` (as shown), ``customers``, ``share``, the mean of each feature.
+        """One row per cluster: ``cluster`` (as shown), ``segment`` (its name), ``customers``, ``share``,
+        the mean of each feature.
 
         Means are in the features' original units, over the values the model used (filled values
         included when a fill strategy was chosen). ``share`` is of the customers that have a cluster.
@@ -102,6 +138,7 @@ class Segmentation:
                 means[:, j] = sums / sizes
         table = pd.DataFrame({
             CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)],
+            SEGMENT_COLUMN: self.segment_names,
             "customers": sizes.astype(int),
             "share": sizes / total if total else np.zeros(self.k),
         })
@@ -261,18 +298,34 @@ def segment_with_model(
                         info.k, info.seed, "pretrained", score, notes)
 
 
-def clustered_table(frame: pd.DataFrame, segmentation: Segmentation) -> pd.DataFrame:
-    """Every input row and column, unchanged, plus the ``cluster`` column (empty for rows left out).
+def clustered_table(frame: pd.DataFrame, segmentation: Segmentation,
+                    extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every input row and column, unchanged, plus ``cluster`` and ``segment`` (empty for rows left out).
 
-    If the file already has a column called ``cluster``, the new one is called ``cluster_1`` (and so on).
+    Parameters
+    ----------
+    extra : pandas.DataFrame, optional
+        More columns to add after ``segment``, one row per input row (for example the per-customer
+        confidence of :func:`core.insight.confidence`).
+
+    Columns the file already has keep their names; an added column whose name is taken gets a
+    numeric suffix (``cluster_1``).
     """
-    name = CLUSTER_COLUMN
-    suffix = 1
-    while name in frame.columns:
-        name = f"{CLUSTER_COLUMN}_{suffix}"
-        suffix += 1
+    out = frame.copy()
+
+    def free(name: str) -> str:
+        candidate, suffix = name, 1
+        while candidate in out.columns:
+            candidate = f"{name}_{suffix}"
+            suffix += 1
+        return candidate
+
     shown = pd.array(np.where(segmentation.scored, segmentation.labels + DISPLAY_OFFSET, 0), dtype="Int64")
     shown[~segmentation.scored] = pd.NA
-    out = frame.copy()
-    out[name] = shown
+    out[free(CLUSTER_COLUMN)] = shown
+    names = np.array(segmentation.segment_names + [""], dtype=object)
+    out[free(SEGMENT_COLUMN)] = names[np.where(segmentation.scored, segmentation.labels, len(names) - 1)]
+    if extra is not None:
+        for column in extra.columns:
+            out[free(str(column))] = extra[column].to_numpy()
     return out

@@ -14,6 +14,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import numpy as np
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
@@ -43,20 +44,20 @@ def _summary_table(seg: Segmentation) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
                               + [html.Th(f"Mean {f}") for f in seg.features]))
     rows = []
-    for label, row in enumerate(summary.itertuples(index=False)):
-        values = list(row)
+    for label, row in summary.iterrows():
         rows.append(html.Tr(
-            [html.Td([html.Span(className="segments-swatch", style={"background": cluster_color(label)}),
-                      f"Cluster {display_cluster(label)}"]),
-             html.Td(f"{int(values[1]):,}"), html.Td(f"{values[2]:.1%}")]
-            + [html.Td(f"{v:,.2f}") for v in values[3:]]))
+            [html.Td([html.Span(className="segments-swatch", style={"background": cluster_color(int(label))}),
+                      f"{display_cluster(int(label))} · {row['segment']}"]),
+             html.Td(f"{int(row['customers']):,}"), html.Td(f"{row['share']:.1%}")]
+            + [html.Td(f"{row[f]:,.2f}") for f in seg.features]))
     return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm", striped=True,
                      className="segments-table segments-summary")
 
 
 def _grid(dataset: service.Dataset, seg: Segmentation) -> dag.AgGrid:
     columns = [str(c) for c in dataset.frame.columns[:GRID_COLUMNS]]
-    column_defs = [{"field": "cluster", "headerName": "cluster", "pinned": "left", "width": 100}]
+    column_defs = [{"field": "cluster", "headerName": "cluster", "pinned": "left", "width": 100},
+                   {"field": "segment", "headerName": "segment", "pinned": "left", "width": 220}]
     column_defs += [{"field": f"c{i}", "headerName": name} for i, name in enumerate(columns)]
     return dag.AgGrid(
         id=ids.Clusters.GRID,
@@ -162,33 +163,36 @@ def serve_rows(request: dict[str, Any] | None, query: str | None) -> Any:
         seg = service.get_segmentation(state)
     except SegmentsError:
         return {"rowData": [], "rowCount": 0}
-    table = clustered_table(dataset.frame.iloc[:, :GRID_COLUMNS], seg)
-    order = _sort_order(table, dataset, request.get("sortModel") or [])
+    frame = dataset.frame.iloc[:, :GRID_COLUMNS]
+    cluster = clustered_table(frame.iloc[:, :0], seg)  # just the cluster and segment columns
+    order = _sort_order(frame, cluster, dataset, request.get("sortModel") or [])
     start = max(int(request.get("startRow", 0)), 0)
-    end = min(int(request.get("endRow", start + PAGE_SIZE)), len(table))
-    block = table.iloc[order[start:end]]
+    end = min(int(request.get("endRow", start + PAGE_SIZE)), len(frame))
     rows = []
-    cluster = block.iloc[:, -1]
-    for position in range(len(block)):
-        row = {f"c{i}": block.iat[position, i] for i in range(block.shape[1] - 1)}
-        value = cluster.iat[position]
-        row["cluster"] = None if value is None or value is dash.no_update or str(value) == "<NA>" else int(value)
+    for position in order[start:end]:
+        row: dict[str, Any] = {f"c{i}": frame.iat[position, i] for i in range(frame.shape[1])}
+        value = cluster.iat[position, 0]
+        row["cluster"] = None if pd.isna(value) else int(value)
+        row["segment"] = cluster.iat[position, 1]
         rows.append(row)
-    return {"rowData": rows, "rowCount": len(table)}
+    return {"rowData": rows, "rowCount": len(frame)}
 
 
-def _sort_order(table: Any, dataset: service.Dataset, sort_model: list[dict[str, str]]) -> np.ndarray:
+def _sort_order(frame: pd.DataFrame, cluster: pd.DataFrame, dataset: service.Dataset,
+                sort_model: list[dict[str, str]]) -> np.ndarray:
     """Row order for AG Grid's sort model: numbers sort as numbers, text as text, blanks last."""
-    order = np.arange(len(table))
+    order = np.arange(len(frame))
     numeric = set(dataset.report.numeric_columns)
     for item in reversed(sort_model):
         field = item.get("colId", "")
         descending = item.get("sort") == "desc"
         if field == "cluster":
-            keys = table.iloc[:, -1].to_numpy(dtype="float64", na_value=np.nan)
-        elif field.startswith("c") and field[1:].isdigit() and int(field[1:]) < table.shape[1] - 1:
-            column = table.iloc[:, int(field[1:])]
-            if str(table.columns[int(field[1:])]) in numeric:
+            keys = cluster.iloc[:, 0].to_numpy(dtype="float64", na_value=np.nan)
+        elif field == "segment":
+            keys = cluster.iloc[:, 1].to_numpy(dtype=object)
+        elif field.startswith("c") and field[1:].isdigit() and int(field[1:]) < frame.shape[1]:
+            column = frame.iloc[:, int(field[1:])]
+            if str(frame.columns[int(field[1:])]) in numeric:
                 keys, _ = parse_numeric(column, dataset.table.decimal)
             else:
                 keys = column.to_numpy(dtype=object)
@@ -196,8 +200,7 @@ def _sort_order(table: Any, dataset: service.Dataset, sort_model: list[dict[str,
             continue
         current = keys[order]
         if current.dtype == object:
-            ranks = np.argsort(np.argsort(current.astype(str), kind="stable"), kind="stable").astype("float64")
-            current = ranks
+            current = np.argsort(np.argsort(current.astype(str), kind="stable"), kind="stable").astype("float64")
         blanks = np.isnan(current)
         values = np.where(blanks, np.inf, -current if descending else current)
         order = order[np.argsort(values, kind="stable")]

@@ -124,7 +124,7 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
 
     original = read_table(messy_csv).frame
     written = read_out(out_csv)
-    assert list(written.columns) == list(original.columns) + ["cluster"]
+    assert list(written.columns) == list(original.columns) + ["cluster", "segment"]
     assert len(written) == len(original) == 40
     expected = original.copy()
     expected.loc[3, "Notiz"] = "'" + expected.loc[3, "Notiz"]   # formula escaped, nothing else changed
@@ -139,7 +139,7 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
     assert clusters.drop(index=3).astype(int).tolist() == (np.delete(seg.labels, 3) + 1).tolist()
 
     summary = read_out(summary_csv)
-    assert list(summary.columns) == ["cluster", "customers", "share", "Umsatz", "Besuche"]
+    assert list(summary.columns) == ["cluster", "segment", "customers", "share", "Umsatz", "Besuche"]
     assert summary["cluster"].tolist() == ["1", "2"]
     customers = summary["customers"].astype(int)
     assert customers.sum() == 39 and customers.is_monotonic_decreasing

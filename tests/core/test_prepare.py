@@ -125,7 +125,7 @@ def test_rows_left_out_keep_an_empty_cluster():
     seg = segment_new(frame, ["x", "y"], k=2, seed=0, missing="drop")
     out = clustered_table(frame, seg)
     assert len(out) == n
-    assert list(out.columns) == ["ID", "x", "y", "cluster"]
+    assert list(out.columns) == ["ID", "x", "y", "cluster", "segment"]
     pd.testing.assert_frame_equal(out[["ID", "x", "y"]], frame)
     assert out["cluster"].isna().tolist() == [i in (3, 17, 30) for i in range(n)]
     assert set(out["cluster"].dropna()) == {1, 2}

@@ -9,6 +9,7 @@ from sklearn.metrics import silhouette_score
 
 from core.errors import FeatureError, MissingValuesError, NotEnoughRowsError
 from core.io import read_table
+from core.errors import DataError
 from core.segmentation import CLUSTER_COLUMN, NOT_SCORED, clustered_table, segment_new
 
 
@@ -38,7 +39,7 @@ def test_summary(three_groups):
     frame, _ = three_groups
     seg = segment_new(frame, ["Age", "Spend"], k=3, seed=0)
     summary = seg.summary()
-    assert list(summary.columns) == ["cluster", "customers", "share", "Age", "Spend"]
+    assert list(summary.columns) == ["cluster", "segment", "customers", "share", "Age", "Spend"]
     assert summary["cluster"].tolist() == [1, 2, 3]
     assert summary["customers"].tolist() == [50, 30, 20]
     np.testing.assert_allclose(summary["share"], [0.5, 0.3, 0.2])
@@ -73,8 +74,11 @@ def test_clustered_table_keeps_every_row_and_column(three_groups):
     seg = segment_new(frame, ["Age", "Spend"], k=3, seed=0)
     out = clustered_table(frame, seg)
     pd.testing.assert_frame_equal(frame, before)  # input untouched
-    assert list(out.columns) == ["Name", "Age", "Spend", CLUSTER_COLUMN]
-    pd.testing.assert_frame_equal(out.drop(columns=CLUSTER_COLUMN), frame)
+    assert list(out.columns) == ["Name", "Age", "Spend", CLUSTER_COLUMN, "segment"]
+    pd.testing.assert_frame_equal(out.drop(columns=[CLUSTER_COLUMN, "segment"]), frame)
+    assert out.loc[7, "segment"] == ""
+    names = seg.segment_names
+    assert out["segment"].drop(index=7).tolist() == [names[label] for label in np.delete(seg.labels, 7)]
     assert str(out[CLUSTER_COLUMN].dtype) == "Int64"
     assert pd.isna(out.loc[7, CLUSTER_COLUMN])
     scored = out[CLUSTER_COLUMN].drop(index=7)
@@ -87,7 +91,7 @@ def test_clustered_table_avoids_name_clash(three_groups):
     frame = frame.assign(cluster="old", cluster_1="older")
     seg = segment_new(frame, ["Age", "Spend"], k=2, seed=0)
     out = clustered_table(frame, seg)
-    assert list(out.columns)[-1] == "cluster_2"
+    assert list(out.columns)[-2:] == ["cluster_2", "segment"]
     assert (out["cluster"] == "old").all()
 
 
@@ -122,3 +126,16 @@ def test_errors(three_groups):
         segment_new(frame, ["Name"], k=2)
     with pytest.raises(NotEnoughRowsError):
         segment_new(frame.head(3), ["Age", "Spend"], k=4)
+
+
+def test_renaming_segments(three_groups):
+    frame, _ = three_groups
+    seg = segment_new(frame, ["Age", "Spend"], k=3, seed=0)
+    renamed = seg.renamed({0: "  Loyal   regulars ", 2: "Bargain hunters"})
+    assert renamed.segment_names[0] == "Loyal regulars" and renamed.segment_names[2] == "Bargain hunters"
+    assert renamed.summary()["segment"].tolist() == renamed.segment_names
+    assert clustered_table(frame, renamed)["segment"].iloc[0] == renamed.segment_names[seg.labels[0]]
+    with pytest.raises(DataError, match="used twice"):
+        seg.renamed({0: "Same", 1: "Same"})
+    with pytest.raises(DataError, match="needs a name"):
+        seg.renamed({1: "   "})

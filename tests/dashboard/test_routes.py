@@ -42,12 +42,12 @@ def test_downloads_have_every_row_and_the_summary(client):
     assert clustered.status_code == 200
     assert "attachment" in clustered.headers["Content-Disposition"]
     frame = pd.read_csv(io.BytesIO(clustered.data), dtype=str, keep_default_na=False)
-    assert list(frame.columns) == ["id", "Name", "Age", "Income", "cluster"]
+    assert list(frame.columns)[:6] == ["id", "Name", "Age", "Income", "cluster", "segment"]
     assert frame["id"].tolist() == ["1", "2", "3", "4", "5"]
     assert frame.loc[1, "cluster"] == ""  # left out (missing Age), not dropped
     assert frame.loc[0, "Name"].startswith("'=")  # formula escaped
     summary = pd.read_csv(io.BytesIO(client.get(f"/download/summary.csv?ds={token}&k=2").data))
-    assert list(summary.columns) == ["cluster", "customers", "share", "Age", "Income"]
+    assert list(summary.columns)[:6] == ["cluster", "segment", "customers", "share", "Age", "Income"]
     assert summary["customers"].sum() == 4
 
 
