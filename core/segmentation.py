@@ -128,12 +128,15 @@ class Segmentation:
         Means are in the features' original units, over the values the model used (filled values
         included when a fill strategy was chosen). ``share`` is of the customers that have a cluster.
         """
-        labels = self.labels[self.scored]
+        labels_used = self.labels[self.matrix.used]
+        keep = labels_used != NOT_SCORED
+        labels = labels_used[keep]
+        X = self.matrix.X[keep]
         sizes = self.sizes()
         total = int(sizes.sum())
         means = np.full((self.k, len(self.features)), np.nan)
         for j in range(len(self.features)):
-            sums = np.bincount(labels, weights=self.matrix.X[:, j], minlength=self.k)
+            sums = np.bincount(labels, weights=X[:, j], minlength=self.k)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[:, j] = sums / sizes
         table = pd.DataFrame({
@@ -145,6 +148,15 @@ class Segmentation:
         for j, name in enumerate(self.features):
             table[name] = means[:, j]
         return table
+
+    def restricted(self, rows: np.ndarray) -> "Segmentation":
+        """The same segmentation seen through a selection: customers outside ``rows`` count as not scored.
+
+        ``rows`` are input row positions. Summaries and profiles of the result describe the selection.
+        """
+        keep = np.zeros(self.labels.size, dtype=bool)
+        keep[np.asarray(rows, dtype=np.int64)[(rows >= 0) & (rows < self.labels.size)]] = True
+        return replace(self, labels=np.where(keep, self.labels, NOT_SCORED), names=tuple(self.segment_names))
 
     def centroids(self) -> pd.DataFrame:
         """Centroids in the original units: ``cluster`` (as shown) and one column per feature."""

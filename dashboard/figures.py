@@ -15,11 +15,13 @@ from core.projection import project_2d
 
 from .state import PCA
 
-__all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "scatter_figure", "histogram_figure",
+__all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure", "scatter_figure", "histogram_figure",
            "SCATTER_POINTS", "axis_label"]
 
 #: At most this many customers are drawn in the scatter (the summary always uses every row).
 SCATTER_POINTS = 20_000
+#: Up to this many points the scatter is drawn as SVG, beyond with WebGL.
+SVG_POINTS = 5_000
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
             "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#843c39", "#7b4173"]
 _LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=20, t=40, b=45), font=dict(size=13))
@@ -72,11 +74,28 @@ def silhouette_figure(sweep: SweepResult, chosen_k: int | None = None) -> go.Fig
     return fig
 
 
-def scatter_figure(seg: Segmentation, x: str, y: str, names: dict[int, str] | None = None,
+def index_figure(sweep: SweepResult, column: str, title: str, higher_is_better: bool) -> go.Figure:
+    """One cluster-validity index (Calinski-Harabasz or Davies-Bouldin) against k, its best k marked."""
+    table = sweep.full_table()
+    table = table[(table["k"] >= sweep.k_min) & table[column].notna()]
+    best = int(table.loc[table[column].idxmax() if higher_is_better else table[column].idxmin(), "k"])
+    colors = ["#2ca02c" if k == best else "#c7c7e2" for k in table["k"]]
+    fig = go.Figure(go.Bar(x=table["k"], y=table[column], marker_color=colors,
+                           hovertemplate="k=%{x}<br>" + title + "=%{y:.3f}<extra></extra>"))
+    direction = "higher" if higher_is_better else "lower"
+    fig.update_layout(title=f"{title} ({direction} is better; best k={best})", xaxis_title="k (number of segments)",
+                      yaxis_title=title, height=300, **_LAYOUT)
+    fig.update_xaxes(dtick=1)
+    return fig
+
+
+def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | None = None,
                    seed: int = 0) -> tuple[go.Figure, int]:
-    """Customers coloured by cluster, centroids as crosses. Returns the figure and the points drawn.
+    """Customers coloured by segment, centroids as crosses. Returns the figure and the points drawn.
 
     ``x`` and ``y`` are features, or ``"pca"`` for the first (x) or second (y) principal component.
+    ``borderline`` (one flag per scored customer) draws customers near a segment border as open,
+    fainter circles. Each point carries its input row number (``customdata``) for linked selection.
     """
     projection = project_2d(seg, seed) if PCA in (x, y) else None
     centroids = seg.centroids()
@@ -89,15 +108,23 @@ def scatter_figure(seg: Segmentation, x: str, y: str, names: dict[int, str] | No
     xs, cx = coordinates(x, 0)
     ys, cy = coordinates(y, 1)
     labels = seg.labels[seg.scored]
+    rows = np.flatnonzero(seg.scored)
     shown = _sample(labels.size, SCATTER_POINTS, seed)
+    edge = np.zeros(labels.size, dtype=bool) if borderline is None else np.asarray(borderline, dtype=bool)
+    names = seg.segment_names
+    # SVG draws a few thousand points crisply (and exports as true vectors); WebGL keeps more light.
+    trace = go.Scatter if shown.size <= SVG_POINTS else go.Scattergl
     fig = go.Figure()
     for label in range(seg.k):
         members = shown[labels[shown] == label]
-        name = (names or {}).get(label) or f"Cluster {display_cluster(label)}"
-        fig.add_trace(go.Scattergl(
-            x=xs[members], y=ys[members], mode="markers", name=f"{name} ({int((labels == label).sum()):,})",
-            marker=dict(color=cluster_color(label), size=7, opacity=0.7, line=dict(width=0)),
-            hovertemplate=f"{name}<br>{x}=%{{x}}<br>{y}=%{{y}}<extra></extra>"))
+        name = f"{display_cluster(label)} · {names[label]}"
+        fig.add_trace(trace(
+            x=xs[members], y=ys[members], mode="markers", name=_plain(f"{name} ({int((labels == label).sum()):,})"),
+            customdata=rows[members], legendgroup=str(label),
+            marker=dict(color=cluster_color(label), size=np.where(edge[members], 9, 7).tolist(),
+                        opacity=0.75, symbol=np.where(edge[members], "circle-open", "circle").tolist(),
+                        line=dict(width=0)),
+            hovertemplate=f"{_plain(name)}<br>{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=cx, y=cy, mode="markers", name="Centroids",
         marker=dict(symbol="x", size=16, color=[cluster_color(i) for i in range(seg.k)],
@@ -105,9 +132,14 @@ def scatter_figure(seg: Segmentation, x: str, y: str, names: dict[int, str] | No
         hovertemplate="centroid of cluster %{text}<extra></extra>",
         text=[str(display_cluster(i)) for i in range(seg.k)]))
     explained = projection.explained if projection else None
-    fig.update_layout(xaxis_title=axis_label(x, explained, 0), yaxis_title=axis_label(y, explained, 1),
+    fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)), yaxis_title=_plain(axis_label(y, explained, 1)),
                       legend_title_text="Segment", height=520, **_LAYOUT)
     return fig, int(shown.size)
+
+
+def _plain(text: str) -> str:
+    """User text made inert for Plotly, whose labels read a few HTML tags and templates read %{...}."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%{", "% {")
 
 
 def _sample(n: int, limit: int, seed: int) -> np.ndarray:
@@ -117,13 +149,19 @@ def _sample(n: int, limit: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
 
 
-def histogram_figure(seg: Segmentation, feature: str, names: dict[int, str] | None = None,
+def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | None = None,
                      bins: int = 30) -> go.Figure:
-    """The distribution of one feature in each cluster (bins computed here over every customer)."""
+    """The distribution of one feature in each segment (bins computed here over every customer).
+
+    ``selected`` (one flag per scored customer) restricts the bars to a selection.
+    """
     j = seg.features.index(feature)
     values = seg.matrix.X[:, j]
     labels = seg.labels[seg.scored]
-    low, high = float(values.min()), float(values.max())
+    if selected is not None:
+        values, labels = values[selected], labels[selected]
+    names = seg.segment_names
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
     if low == high:
         high = low + 1.0
     edges = np.histogram_bin_edges(values, bins=bins, range=(low, high))
@@ -131,10 +169,11 @@ def histogram_figure(seg: Segmentation, feature: str, names: dict[int, str] | No
     fig = go.Figure()
     for label in range(seg.k):
         counts, _ = np.histogram(values[labels == label], bins=edges)
-        name = (names or {}).get(label) or f"Cluster {display_cluster(label)}"
-        fig.add_trace(go.Bar(x=centers, y=counts, width=float(edges[1] - edges[0]), name=name,
+        name = f"{display_cluster(label)} · {names[label]}"
+        fig.add_trace(go.Bar(x=centers, y=counts, width=float(edges[1] - edges[0]), name=_plain(name),
                              marker_color=cluster_color(label), opacity=0.65,
-                             hovertemplate=f"{name}<br>{feature} ≈ %{{x:.4g}}<br>%{{y}} customers<extra></extra>"))
-    fig.update_layout(title=feature, barmode="overlay", xaxis_title=feature, yaxis_title="customers",
+                             hovertemplate=f"{_plain(name)}<br>{_plain(feature)} ≈ %{{x:.4g}}<br>%{{y}} customers"
+                                           "<extra></extra>"))
+    fig.update_layout(title=_plain(feature), barmode="overlay", xaxis_title=_plain(feature), yaxis_title="customers",
                       height=300, showlegend=False, **_LAYOUT)
     return fig

@@ -60,6 +60,21 @@ class Model:
 
 
 class Clusters:
+    RENAME = "clusters-rename"  # pattern-matching type: {"type": RENAME, "cluster": <internal label>}
+    RENAME_STATUS = "clusters-rename-status"
+    PROFILE = "clusters-profile"
+    DRIVERS = "clusters-drivers"
+    STABILITY = "clusters-stability"
+    STABILITY_KEY = "clusters-stability-key"
+    STABILITY_STATUS = "clusters-stability-status"
+    STABILITY_PROGRESS = "clusters-stability-progress"
+    STABILITY_CANCEL = "clusters-stability-cancel"
+    SELECTION = "clusters-selection"
+    SELECTION_INFO = "clusters-selection-info"
+    SELECT_SEGMENT = "clusters-select-segment"  # pattern-matching type: {"type": ..., "cluster": <label>}
+    CLEAR_SELECTION = "clusters-clear-selection"
+    GRID_BOX = "clusters-grid-box"
+    NEXT = "clusters-next"
     X = "clusters-x"
     Y = "clusters-y"
     SCATTER = "clusters-scatter"

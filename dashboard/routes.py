@@ -16,6 +16,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import SegmentsError, clustered_table, to_csv_bytes
+from core.insight import summary_table
 
 from . import service
 from .settings import Settings
@@ -88,19 +89,22 @@ def register(server: Flask, settings: Settings) -> None:
 
     @server.get("/download/<kind>.csv")
     def download(kind: str) -> Response | tuple[str, int]:
-        if kind not in {"clustered", "summary"}:
+        if kind not in {"clustered", "summary", "selection"}:
             return "Unknown download.", 404
         state = ViewState.from_query(request.args.to_dict(flat=False))
         try:
             dataset = service.get_dataset(state.ds)
             segmentation = service.get_segmentation(state)
+            if kind == "summary":
+                payload = to_csv_bytes(summary_table(segmentation, dataset.frame, dataset.report.text_columns))
+                return _csv_response(payload, _download_name(dataset.name, "summary"))
+            table = clustered_table(dataset.frame, segmentation, service.get_confidence(state))
+            if kind == "selection":
+                table = table.iloc[service.get_selection(request.args.get("sel", ""))]
         except SegmentsError as exc:
             return _error_text(exc)
-        if kind == "clustered":
-            payload = to_csv_bytes(clustered_table(dataset.frame, segmentation))
-        else:
-            payload = to_csv_bytes(segmentation.summary())
-        return _csv_response(payload, _download_name(dataset.name, "segments" if kind == "clustered" else "summary"))
+        return _csv_response(to_csv_bytes(table), _download_name(dataset.name, "segments" if kind == "clustered"
+                                                                 else "selection"))
 
     @server.get("/health/details")
     def health_details() -> tuple[Response, int]:

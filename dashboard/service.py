@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
 from flask_caching import Cache
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -42,6 +44,7 @@ from core import (
     sweep_k,
 )
 from core.errors import FeatureError, SegmentsError
+from core.insight import Stability, confidence, stability
 from core.persist import sklearn_version, training_statistics
 
 from .settings import Settings
@@ -59,6 +62,10 @@ __all__ = [
     "resolve_mapping_for",
     "get_segmentation",
     "get_sweep",
+    "get_confidence",
+    "put_selection",
+    "get_selection",
+    "get_stability",
     "pretrained_model",
     "applied_model",
     "store_bundle",
@@ -323,7 +330,47 @@ def get_segmentation(state: ViewState) -> Segmentation:
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
                            dataset.table.decimal)
 
-    return _memoized(_key("seg", token, state.cache_key()), compute)
+    seg = _memoized(_key("seg", token, state.cache_key()), compute)
+    if state.names:
+        try:
+            seg = seg.renamed(state.renames)
+        except SegmentsError:
+            log.info("ignoring invalid segment names in a link")
+    return seg
+
+
+def put_selection(rows: np.ndarray) -> str:
+    """Keep a selection of input rows on the server; returns its token."""
+    token = new_token()
+    _set(f"sel:{token}", np.asarray(rows, dtype=np.int64))
+    return token
+
+
+def get_selection(token: str) -> np.ndarray:
+    """The input rows of a kept selection (DatasetGone when unknown or expired)."""
+    rows = _get(f"sel:{token}") if token else None
+    if not isinstance(rows, np.ndarray):
+        raise DatasetGone()
+    return rows
+
+
+def get_confidence(state: ViewState) -> pd.DataFrame:
+    """Per-customer distance, margin, silhouette and borderline flag for the state's segmentation (cached)."""
+    dataset = get_dataset(state.ds)
+    resolved = resolve_state(state, dataset)
+    return _memoized(_key("conf", dataset.token, resolved.cache_key()), lambda: confidence(get_segmentation(state)))
+
+
+def get_stability(state: ViewState, progress: Callable[[int, int], None] | None = None) -> Stability:
+    """How reproducible the state's segmentation is under resampling (cached)."""
+    dataset = get_dataset(state.ds)
+    resolved = resolve_state(state, dataset)
+
+    def compute() -> Stability:
+        seg = get_segmentation(state)
+        return stability(seg.matrix.X, seg.k, seg.seed or 0, progress=progress, reference=seg.pipeline)
+
+    return _memoized(_key("stab", dataset.token, resolved.cache_key()), compute)
 
 
 def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = None) -> SweepResult:

@@ -11,6 +11,7 @@ Query parameters (all optional; unknown ones such as ``utm_source`` are ignored)
     seed     random seed, 0..2**31-1                   (default 0)
     map      FILECOL=MODELFEATURE for an applied model (repeatable)
     x, y     the scatter's axes (a feature name, or "pca" for the 2-D projection)
+    name     N:NAME, the user's name for segment N (repeatable)
 
 Invalid values fall back to the defaults rather than failing: a link is never an error page.
 """
@@ -67,6 +68,7 @@ class ViewState:
     model: str | None = None
     x: str | None = None
     y: str | None = None
+    names: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def from_query(cls, params: dict[str, Any]) -> "ViewState":
@@ -75,6 +77,11 @@ class ViewState:
         model = _first(params.get("model"))
         mode = _first(params.get("mode"))
         missing = _first(params.get("missing"))
+        names = []
+        for pair in _as_list(params.get("name")):
+            number, _, name = pair.partition(":")
+            if number.strip().isdigit() and name.strip():
+                names.append((int(number), name.strip()[:60]))
         mapping = []
         for pair in _as_list(params.get("map")):
             if "=" in pair:
@@ -91,6 +98,7 @@ class ViewState:
             model=model if model and TOKEN_PATTERN.match(model) else None,
             x=_first(params.get("x")),
             y=_first(params.get("y")),
+            names=tuple(dict(names).items()),
         )
 
     @classmethod
@@ -108,6 +116,11 @@ class ViewState:
     def with_(self, **changes: Any) -> "ViewState":
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+    @property
+    def renames(self) -> dict[int, str]:
+        """``{internal cluster label: name}`` from the shown numbers in the URL."""
+        return {number - 1: name for number, name in self.names}
 
     @property
     def mapping_dict(self) -> dict[str, str]:
@@ -135,6 +148,7 @@ class ViewState:
             pairs.append(("x", self.x))
         if self.y:
             pairs.append(("y", self.y))
+        pairs.extend(("name", f"{number}:{name}") for number, name in self.names)
         return "?" + urlencode(pairs) if pairs else ""
 
     def href(self, path: str) -> str:

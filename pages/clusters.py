@@ -1,9 +1,14 @@
-"""Clusters: ``/clusters?ds=<token>&...&x=<feature|pca>&y=<feature|pca>`` (the model page's parameters too).
+"""Clusters: ``/clusters?ds=<token>&...&x=<feature|pca>&y=<feature|pca>&name=N:NAME`` (plus the model's parameters).
 
-The customers in a scatter coloured by cluster with the centroids (axes chosen among the features,
-or the 2-D PCA projection of all features, drawn with the model's own labels and centroids), the
-distribution of every feature per cluster, the summary table, and the clustered data set in a paged,
-sortable table fed from the server.
+The segments, named and renamable: a profile table (size, share, mean and index of each feature,
+the mix of text columns such as Gender) and the features that separate them most; the customers in a
+scatter coloured by segment with the centroids, customers near a border drawn as open circles (axes
+chosen among the features, or the 2-D PCA projection of all of them, drawn with the model's own labels
+and centroids); the stability of the segmentation (a background job); the distribution of every
+feature per segment; and the clustered data set in a paged, sortable table fed from the server.
+
+Lasso or box-select customers in the scatter, or pick a segment in the profile table, and the
+profile, histograms and table follow the selection; the selection downloads as CSV.
 """
 
 from __future__ import annotations
@@ -15,14 +20,16 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
+from core.insight import profile
 from dashboard import ids, service
 from dashboard.components import chart, error_alert, load_or_panel, next_button, page_header, page_query_store
-from dashboard.figures import SCATTER_POINTS, cluster_color, histogram_figure, scatter_figure
-from dashboard.titles import page_description, page_title
+from dashboard.figures import cluster_color, histogram_figure, scatter_figure
+from dashboard.jobs import time_limit
 from dashboard.state import PCA, ViewState
+from dashboard.titles import page_description, page_title
 
 dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=page_title("Clusters"),
                    description=page_description("See the customer segments."))
@@ -30,6 +37,7 @@ dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=p
 PAGE = "clusters"
 GRID_COLUMNS = 60
 PAGE_SIZE = 20
+_HIDE = {"display": "none"}
 
 
 def _axis_options(seg: Segmentation) -> list[dict[str, str]]:
@@ -39,22 +47,65 @@ def _axis_options(seg: Segmentation) -> list[dict[str, str]]:
     return options
 
 
-def _summary_table(seg: Segmentation) -> dbc.Table:
-    summary = seg.summary()
-    head = html.Thead(html.Tr([html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
-                              + [html.Th(f"Mean {f}") for f in seg.features]))
+def _selected_rows(selection: dict[str, Any] | None) -> np.ndarray | None:
+    """The input rows of the current selection (kept on the server), or None when nothing is selected."""
+    if not selection or not selection.get("token"):
+        return None
+    try:
+        return service.get_selection(selection["token"])
+    except SegmentsError:
+        return None
+
+
+def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool) -> html.Div:
+    """Segments as rows: name (editable), size, share, feature means with their index, text-column mix."""
+    table = profile(seg, dataset.frame, dataset.report.text_columns, seg.segment_names).table
+    mixes = [c for c in table.columns if ": " in str(c) and str(c).split(": ")[0] in dataset.report.text_columns]
+    head = html.Thead(html.Tr(
+        [html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
+        + [html.Th([f, html.Br(), html.Small("mean (index)", className="text-muted")]) for f in seg.features]
+        + [html.Th(c) for c in mixes] + [html.Th("")]))
     rows = []
-    for label, row in summary.iterrows():
+    for label, row in table.iterrows():
+        label = int(label)
         rows.append(html.Tr(
-            [html.Td([html.Span(className="segments-swatch", style={"background": cluster_color(int(label))}),
-                      f"{display_cluster(int(label))} · {row['segment']}"]),
-             html.Td(f"{int(row['customers']):,}"), html.Td(f"{row['share']:.1%}")]
-            + [html.Td(f"{row[f]:,.2f}") for f in seg.features]))
-    return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm", striped=True,
-                     className="segments-table segments-summary")
+            [html.Td(html.Div([
+                html.Span(f"{display_cluster(label)}", className="segments-swatch text-white small text-center",
+                          style={"background": cluster_color(label), "width": "1.6rem"}),
+                dbc.Input(id={"type": ids.Clusters.RENAME, "cluster": label}, value=row["segment"], debounce=True,
+                          size="sm", maxLength=60, className="segments-rename", style={"minWidth": "14rem"},
+                          placeholder=f"Name of segment {display_cluster(label)}"),
+            ], className="d-flex align-items-center gap-1"))]
+            + [html.Td(f"{int(row['customers']):,}"), html.Td(f"{row['share']:.1%}")]
+            + [html.Td(_mean_and_index(row[f"{f} mean"], row[f"{f} index"])) for f in seg.features]
+            + [html.Td("" if pd.isna(row[c]) else f"{row[c]:.0%}") for c in mixes]
+            + [html.Td(dbc.Button("Select", id={"type": ids.Clusters.SELECT_SEGMENT, "cluster": label},
+                                  size="sm", color="secondary", outline=True,
+                                  title="Select this segment's customers"))]))
+    caption = ("Profile of the selected customers. " if selecting else "") + \
+        "Index: the segment's mean against the average customer (average = 100)."
+    return html.Div([
+        dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm",
+                  className="segments-table segments-summary align-middle"),
+        html.P(caption + " Rename a segment by typing in its name; the name follows into every chart, "
+               "link and download.", className="small text-muted"),
+    ])
 
 
-def _grid(dataset: service.Dataset, seg: Segmentation) -> dag.AgGrid:
+def _mean_and_index(mean: float, index: float) -> str:
+    if pd.isna(mean):
+        return ""
+    return f"{mean:,.2f}" + ("" if pd.isna(index) else f" ({index:.0f})")
+
+
+def _drivers(dataset: service.Dataset, seg: Segmentation) -> html.P:
+    drivers = profile(seg, dataset.frame, [], seg.segment_names).drivers
+    parts = [f"{row['feature']} (η² {row['eta_squared']:.2f})" for _, row in drivers.iterrows()]
+    return html.P(["What separates the segments most, strongest first: ", html.Strong(", ".join(parts))],
+                  className="mb-0 segments-drivers")
+
+
+def _grid(dataset: service.Dataset) -> dag.AgGrid:
     columns = [str(c) for c in dataset.frame.columns[:GRID_COLUMNS]]
     column_defs = [{"field": "cluster", "headerName": "cluster", "pinned": "left", "width": 100},
                    {"field": "segment", "headerName": "segment", "pinned": "left", "width": 220}]
@@ -70,30 +121,60 @@ def _grid(dataset: service.Dataset, seg: Segmentation) -> dag.AgGrid:
     )
 
 
+def _histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:
+    selected = None
+    if rows is not None:
+        chosen = np.zeros(seg.labels.size, dtype=bool)
+        chosen[rows] = True
+        selected = chosen[seg.scored]
+    return [dbc.Col(chart(f"clusters-histogram-{i}", histogram_figure(seg, f, selected)), md=6)
+            for i, f in enumerate(seg.features)]
+
+
+def _trigger() -> Any:
+    """The id of the input that fired the running callback (tests replace this)."""
+    return ctx.triggered_id
+
+
+def _stability_key(state: ViewState) -> str:
+    return state.with_(x=None, y=None, names=()).query()
+
+
 def layout(**query: Any) -> html.Div:
     """The segmentation of the view state, drawn."""
     state = ViewState.from_query(query)
     header = page_header("Your customer segments", "Each colour is a segment; crosses mark the centroids. "
-                                                  "Cluster 1 is the largest segment.")
+                                                  "Segment 1 is the largest.")
     dataset, panel = load_or_panel(state)
     if dataset is None:
         return html.Div([page_query_store(PAGE, state), header, panel])
     state = service.resolve_state(state, dataset)
     try:
         seg = service.get_segmentation(state)
+        borderline = service.get_confidence(state)["borderline"].to_numpy(dtype=bool, na_value=False)[seg.scored]
     except SegmentsError as exc:
         return html.Div([page_query_store(PAGE, state), header, error_alert(exc, "No segments to show yet"),
                          dbc.Button("Back to the model", href=state.href("/model"), color="primary")])
     options = _axis_options(seg)
-    figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], seed=state.seed)
-    histograms = [dbc.Col(chart(f"clusters-histogram-{i}", histogram_figure(seg, f)), md=6)
-                  for i, f in enumerate(seg.features)]
-    left_out = int((~seg.scored).sum())
+    figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], borderline,
+                                   seed=state.seed)
+    stability_status = html.Div([
+        dbc.Progress(id=ids.Clusters.STABILITY_PROGRESS, value=0, max=1, striped=True, animated=True,
+                     style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
+        dbc.Button("Cancel", id=ids.Clusters.STABILITY_CANCEL, size="sm", color="secondary", outline=True),
+    ], id=ids.Clusters.STABILITY_STATUS, className="d-flex align-items-center mb-2", style=_HIDE)
     return html.Div([
         page_query_store(PAGE, state),
+        dcc.Store(id=ids.Clusters.SELECTION),
+        dcc.Store(id=ids.Clusters.STABILITY_KEY, data=_stability_key(state)),
         header,
-        html.Div(id=ids.Clusters.MESSAGE, children=[
-            html.P(n, className="small text-muted mb-1") for n in seg.notes]),
+        html.Div([html.P(n, className="small text-muted mb-1") for n in seg.notes], id=ids.Clusters.MESSAGE),
+        dbc.Card(dbc.CardBody([
+            html.H5("Segment profiles", className="card-title"),
+            html.Div(id=ids.Clusters.RENAME_STATUS),
+            html.Div(_profile_table(dataset, seg, False), id=ids.Clusters.PROFILE),
+            html.Div(_drivers(dataset, seg), id=ids.Clusters.DRIVERS),
+        ]), className="mb-3"),
         dbc.Card(dbc.CardBody([
             dbc.Row([
                 dbc.Col([dbc.Label("Horizontal axis", html_for=ids.Clusters.X),
@@ -102,26 +183,39 @@ def layout(**query: Any) -> html.Div:
                          dcc.Dropdown(id=ids.Clusters.Y, options=options, value=state.y, clearable=False)], md=6),
             ], className="mb-2"),
             chart(ids.Clusters.SCATTER, figure),
-            html.P(_scatter_note(seg, drawn, left_out), id=ids.Clusters.SCATTER_NOTE, className="small text-muted"),
+            html.P(_scatter_note(seg, drawn, int(borderline.sum())), id=ids.Clusters.SCATTER_NOTE,
+                   className="small text-muted"),
+            html.Div([
+                html.Div(id=ids.Clusters.SELECTION_INFO),
+                dbc.Button("Clear the selection", id=ids.Clusters.CLEAR_SELECTION, color="secondary", size="sm",
+                           outline=True),
+            ], id="clusters-selection-box", style=_HIDE),
         ]), className="mb-3"),
-        dbc.Card(dbc.CardBody([html.H5("Segment summary", className="card-title"), _summary_table(seg)]),
-                 className="mb-3"),
+        dbc.Card(dbc.CardBody([
+            html.H5("How stable are these segments?", className="card-title"),
+            stability_status,
+            html.Div(id=ids.Clusters.STABILITY),
+        ]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H5("Distribution of each feature by segment", className="card-title"),
-                               dbc.Row(histograms, id=ids.Clusters.HISTOGRAMS)]), className="mb-3"),
+                               dbc.Row(_histograms(seg, None), id=ids.Clusters.HISTOGRAMS)]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H5("The clustered customers", className="card-title"),
                                html.P("Click a column header to sort. Customers left out of the model have an "
                                       "empty cluster.", className="small text-muted"),
-                               _grid(dataset, seg)]), className="mb-3"),
-        next_button("Next: download the results →", state.href("/downloads"), "clusters-next"),
+                               html.Div(_grid(dataset), id=ids.Clusters.GRID_BOX)]), className="mb-3"),
+        next_button("Next: download the results →", state.href("/downloads"), ids.Clusters.NEXT),
     ])
 
 
-def _scatter_note(seg: Segmentation, drawn: int, left_out: int) -> str:
+def _scatter_note(seg: Segmentation, drawn: int, borderline: int) -> str:
     total = int(seg.scored.sum())
+    left_out = int(seg.labels.size - total)
     parts = [f"Showing {drawn:,} of {total:,} segmented customers"
-             + (" (a random sample keeps the chart fast; the summary uses everyone)." if drawn < total else ".")]
+             + (" (a random sample keeps the chart fast; the tables use everyone)." if drawn < total else ".")]
+    if borderline:
+        parts.append(f"{borderline:,} customers sit near a segment border (open circles).")
     if left_out:
         parts.append(f"{left_out:,} customers with missing values are not in the model.")
+    parts.append("Lasso or box-select customers to study them.")
     return " ".join(parts)
 
 
@@ -129,32 +223,152 @@ def _scatter_note(seg: Segmentation, drawn: int, left_out: int) -> str:
     Output(ids.Clusters.SCATTER, "figure"),
     Output(ids.Clusters.SCATTER_NOTE, "children"),
     Output(ids.page_query(PAGE), "data"),
+    Output(ids.Clusters.RENAME_STATUS, "children"),
+    Output(ids.Clusters.NEXT, "href"),
     Input(ids.Clusters.X, "value"),
     Input(ids.Clusters.Y, "value"),
+    Input({"type": ids.Clusters.RENAME, "cluster": ALL}, "value"),
+    State({"type": ids.Clusters.RENAME, "cluster": ALL}, "id"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def update_scatter(x: str | None, y: str | None, query: str | None) -> tuple[Any, Any, Any]:
-    """Redraw the scatter for new axes (the segmentation comes from the cache)."""
-    state = ViewState.from_search(query).with_(x=x, y=y)
+def update_view(x: str | None, y: str | None, names: list[str | None], name_ids: list[dict[str, int]],
+                query: str | None) -> tuple[Any, ...]:
+    """Redraw the scatter for new axes or segment names (the segmentation comes from the cache)."""
+    state = ViewState.from_search(query)
     try:
-        seg = service.get_segmentation(state)
+        base = service.get_segmentation(state.with_(names=()))
+        borderline = service.get_confidence(state)["borderline"].to_numpy(dtype=bool, na_value=False)[base.scored]
     except SegmentsError as exc:
-        return dash.no_update, str(exc), dash.no_update
+        return dash.no_update, str(exc), dash.no_update, dash.no_update, dash.no_update
+    status: Any = None
+    renames = {int(item["cluster"]): (name or "") for item, name in zip(name_ids, names)}
+    try:
+        seg = base.renamed(renames) if renames else base
+    except SegmentsError as exc:
+        seg = service.get_segmentation(state)
+        status = dbc.Alert(str(exc), color="warning", className="py-1 small")
+    automatic = base.segment_names
+    chosen = tuple((display_cluster(label), name) for label, name in enumerate(seg.segment_names)
+                   if name != automatic[label])
     x = x if x in seg.features or x == PCA else seg.features[0]
     y = y if y in seg.features or y == PCA else seg.features[0]
-    figure, drawn = scatter_figure(seg, x, y, seed=state.seed)
-    return figure, _scatter_note(seg, drawn, int((~seg.scored).sum())), state.with_(x=x, y=y).query()
+    state = state.with_(x=x, y=y, names=chosen if status is None else state.names)
+    figure, drawn = scatter_figure(seg, x, y, borderline, seed=state.seed)
+    return (figure, _scatter_note(seg, drawn, int(borderline.sum())), state.query(), status,
+            state.href("/downloads"))
+
+
+@callback(
+    Output(ids.Clusters.SELECTION, "data"),
+    Input(ids.Clusters.SCATTER, "selectedData"),
+    Input({"type": ids.Clusters.SELECT_SEGMENT, "cluster": ALL}, "n_clicks"),
+    Input(ids.Clusters.CLEAR_SELECTION, "n_clicks"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def select_customers(selected: dict[str, Any] | None, _segment_clicks: list[int | None], _clear: int | None,
+                     query: str | None) -> Any:
+    """Keep the customers picked in the scatter (lasso, box) or by segment on the server."""
+    trigger = _trigger()
+    if trigger == ids.Clusters.CLEAR_SELECTION or trigger is None:
+        return None
+    state = ViewState.from_search(query)
+    try:
+        seg = service.get_segmentation(state)
+    except SegmentsError:
+        return None
+    if isinstance(trigger, dict):
+        if not any(_segment_clicks):
+            return dash.no_update
+        rows = np.flatnonzero(seg.labels == int(trigger["cluster"]))
+        how = f"segment {display_cluster(int(trigger['cluster']))}"
+    else:
+        points = (selected or {}).get("points") or []
+        rows = np.unique(np.array([p["customdata"] for p in points if isinstance(p.get("customdata"), int)],
+                                  dtype=np.int64))
+        rows = rows[(rows >= 0) & (rows < seg.labels.size)]
+        how = "the chart"
+        if rows.size == 0:
+            return None
+    try:
+        token = service.put_selection(rows)
+    except SegmentsError:
+        return None
+    return {"token": token, "count": int(rows.size), "how": how}
+
+
+@callback(
+    Output(ids.Clusters.PROFILE, "children"),
+    Output(ids.Clusters.HISTOGRAMS, "children"),
+    Output(ids.Clusters.SELECTION_INFO, "children"),
+    Output(ids.Clusters.GRID_BOX, "children"),
+    Output("clusters-selection-box", "style"),
+    Input(ids.Clusters.SELECTION, "data"),
+    Input(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tuple[Any, ...]:
+    """Profile, histograms and table for the selected customers (or everyone), with the current names."""
+    state = ViewState.from_search(query)
+    try:
+        dataset = service.get_dataset(state.ds)
+        seg = service.get_segmentation(state)
+    except SegmentsError as exc:
+        return error_alert(exc), dash.no_update, dash.no_update, dash.no_update, dash.no_update
+    rows = _selected_rows(selection)
+    grid = _grid(dataset) if _trigger() == ids.Clusters.SELECTION else dash.no_update
+    if rows is None:
+        return _profile_table(dataset, seg, False), _histograms(seg, None), None, grid, _HIDE
+    info = dbc.Alert([
+        html.Strong(f"{len(rows):,} customers selected"), f" (from {selection.get('how', 'the chart')}). "
+        "The profile, histograms and table below show only them. ",
+        html.A("Download the selection (CSV)", href=f"/download/selection.csv{state.query()}&sel={selection['token']}",
+               id="clusters-selection-download", className="alert-link", download=""),
+    ], color="info", className="py-2 mb-2 segments-selection")
+    return (_profile_table(dataset, seg.restricted(rows), True), _histograms(seg, rows), info, grid,
+            {"display": "block"})
+
+
+@callback(
+    Output(ids.Clusters.STABILITY, "children"),
+    Input(ids.Clusters.STABILITY_KEY, "data"),
+    background=True,
+    progress=[Output(ids.Clusters.STABILITY_PROGRESS, "value"), Output(ids.Clusters.STABILITY_PROGRESS, "max")],
+    running=[(Output(ids.Clusters.STABILITY_STATUS, "style"), {"display": "flex"}, _HIDE)],
+    cancel=[Input(ids.Clusters.STABILITY_CANCEL, "n_clicks")],
+)
+def check_stability(set_progress: Any, key: str | None) -> Any:
+    """Re-fit on resampled customers and say how much the segments hold (a background job)."""
+    state = ViewState.from_search(key)
+    if not state.ds:
+        return None
+    try:
+        with time_limit(service.settings().job_timeout):
+            result = service.get_stability(state, lambda done, total: set_progress((done, total)))
+            names = service.get_segmentation(state).segment_names
+    except SegmentsError as exc:
+        return error_alert(exc, "Stability could not be measured")
+    per_segment = ", ".join(f"{number} · {name}: {jaccard:.2f}" for number, name, jaccard in
+                            zip(result.per_segment["cluster"], names, result.per_segment["jaccard"]))
+    return html.Div([
+        html.P([html.Strong(result.verdict)], className="mb-1 segments-stability-verdict"),
+        html.P(f"Mean adjusted Rand index over {result.runs} re-fits on resampled customers: {result.overall:.2f} "
+               "(1 = identical segments every time).", className="small mb-1"),
+        html.P(f"Per segment (Jaccard overlap with its best match, 1 = always the same customers): {per_segment}.",
+               className="small text-muted mb-0"),
+    ])
 
 
 @callback(
     Output(ids.Clusters.GRID, "getRowsResponse"),
     Input(ids.Clusters.GRID, "getRowsRequest"),
     State(ids.page_query(PAGE), "data"),
+    State(ids.Clusters.SELECTION, "data"),
     prevent_initial_call=True,
 )
-def serve_rows(request: dict[str, Any] | None, query: str | None) -> Any:
-    """One block of the clustered data set, sorted as asked, for the paged table."""
+def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dict[str, Any] | None = None) -> Any:
+    """One block of the clustered data set (or of the selection), sorted as asked, for the paged table."""
     if not request:
         return dash.no_update
     state = ViewState.from_search(query)
@@ -165,17 +379,20 @@ def serve_rows(request: dict[str, Any] | None, query: str | None) -> Any:
         return {"rowData": [], "rowCount": 0}
     frame = dataset.frame.iloc[:, :GRID_COLUMNS]
     cluster = clustered_table(frame.iloc[:, :0], seg)  # just the cluster and segment columns
+    rows = _selected_rows(selection)
+    if rows is not None:
+        frame, cluster = frame.iloc[rows], cluster.iloc[rows]
     order = _sort_order(frame, cluster, dataset, request.get("sortModel") or [])
     start = max(int(request.get("startRow", 0)), 0)
     end = min(int(request.get("endRow", start + PAGE_SIZE)), len(frame))
-    rows = []
+    out = []
     for position in order[start:end]:
         row: dict[str, Any] = {f"c{i}": frame.iat[position, i] for i in range(frame.shape[1])}
         value = cluster.iat[position, 0]
         row["cluster"] = None if pd.isna(value) else int(value)
         row["segment"] = cluster.iat[position, 1]
-        rows.append(row)
-    return {"rowData": rows, "rowCount": len(frame)}
+        out.append(row)
+    return {"rowData": out, "rowCount": len(frame)}
 
 
 def _sort_order(frame: pd.DataFrame, cluster: pd.DataFrame, dataset: service.Dataset,

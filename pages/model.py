@@ -17,11 +17,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import SegmentsError, display_cluster
+from core.insight import compare_labels, out_of_range, recommend_k
 from core.persist import ModelInfo
 from dashboard import ids, service
-from dashboard.components import chart, error_alert, load_or_panel, next_button, page_header, page_query_store
+from dashboard.components import (chart, error_alert, frame_table, load_or_panel, next_button, page_header,
+                                  page_query_store)
 from dashboard.jobs import time_limit
-from dashboard.figures import elbow_figure, silhouette_figure
+from dashboard.figures import elbow_figure, index_figure, silhouette_figure
 from dashboard.titles import page_description, page_title
 from dashboard.state import K_MAX, K_MIN, MODES, ViewState
 
@@ -160,7 +162,7 @@ def layout(**query: Any) -> html.Div:
             ])), md=8, className="mb-3"),
         ]),
         dbc.Card(dbc.CardBody([
-            html.H5("How many segments? The Elbow and Silhouette guides", className="card-title"),
+            html.H5("How many segments? Elbow, Silhouette and two more guides", className="card-title"),
             progress,
             html.Div(id=ids.Model.SWEEP_GRAPHS),
         ]), className="mb-3"),
@@ -201,7 +203,7 @@ def update_state(features: list[str] | None, mode: str | None, k: int | None, se
         mapping=mapping,
     )
     new_key = _sweep_key(state)
-    return (state.query(), state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
+    return (state.query() if state.query() != query else dash.no_update, state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
             _SHOW if state.applies_model else _HIDE, new_key if new_key != sweep_key else dash.no_update)
 
 
@@ -222,22 +224,25 @@ def run_sweep(set_progress: Any, sweep_key: str | None) -> tuple[Any, Any]:
     try:
         with time_limit(_job_seconds()):
             sweep = service.get_sweep(state, lambda done, total: set_progress((done, total)))
+            rows = int(service.get_dataset(state.ds).report.rows)
     except SegmentsError as exc:
         return error_alert(exc, "The k sweep could not run"), None
-    best = sweep.best_silhouette
-    advice = (f"The elbow of the WCSS curve is at k={sweep.elbow}; the silhouette is best at k={best}."
-              + (" They agree." if sweep.elbow == best else " Where they differ, the silhouette tells how well "
-                 "separated the segments are; the elbow where adding segments stops paying off."))
+    advice = recommend_k(sweep, rows)
     sample = (f" The sweep ran on a seeded sample of {sweep.sample_rows:,} customers." if sweep.sample_rows else "")
     return html.Div([
-        html.P([advice + sample, " ",
-                dbc.Button(f"Use k={best}", id=ids.Model.USE_K, size="sm", color="success", outline=True)],
+        html.P([html.Strong(f"Recommended: k={advice.k}. "), advice.reason + sample, " ",
+                dbc.Button(f"Use k={advice.k}", id=ids.Model.USE_K, size="sm", color="success", outline=True)],
                className="segments-advice"),
+        *[dbc.Alert(w, color="warning", className="py-1 small mb-1") for w in advice.warnings],
         dbc.Row([
             dbc.Col(chart("model-elbow-graph", elbow_figure(sweep)), md=6),
             dbc.Col(chart("model-silhouette-graph", silhouette_figure(sweep)), md=6),
+            dbc.Col(chart("model-calinski-graph", index_figure(sweep, "calinski_harabasz", "Calinski-Harabasz",
+                                                               higher_is_better=True)), md=6),
+            dbc.Col(chart("model-davies-graph", index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
+                                                             higher_is_better=False)), md=6),
         ]),
-    ]), best
+    ]), advice.k
 
 
 @callback(
@@ -274,16 +279,60 @@ def fit_model(query: str | None) -> Any:
         return error_alert(exc, title)
     sizes = seg.sizes()
     quality = "n/a" if seg.silhouette is None else f"{seg.silhouette:.3f}"
+    extra: list[Any] = []
+    if seg.source == "pretrained":
+        extra.append(_range_check(state, seg))
+    extra.append(_comparison(state, seg))
     what = {"pretrained": "Pre-trained model applied", "saved": "Saved model applied"}.get(
         state.mode if seg.source == "pretrained" else "new", f"New model with k={seg.k}, seed {seg.seed}")
     return html.Div([
         html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.features)}."]),
         html.P(["Silhouette of this model: ", html.Strong(quality, className="segments-model-silhouette"),
                 " (from -1 to 1; above 0.5 is a clear structure, below 0.25 a weak one)."]),
-        html.P("Segment sizes: " + ", ".join(f"cluster {display_cluster(i)}: {int(n):,}" for i, n in enumerate(sizes)),
+        html.P("Segments: " + ", ".join(f"{display_cluster(i)} · {name} ({int(n):,})"
+                                        for i, (name, n) in enumerate(zip(seg.segment_names, sizes))),
                className="small text-muted"),
         *[html.P(note, className="small text-muted mb-1") for note in seg.notes],
+        *extra,
     ], className="segments-fit-result")
+
+
+def _range_check(state: ViewState, seg: Any) -> Any:
+    """How the file's customers compare with the applied model's training customers."""
+    try:
+        _, info = service.applied_model(state)
+    except SegmentsError:
+        return None
+    check = out_of_range(seg.matrix.X, info, list(seg.model_features))
+    table = check.table[["feature", "outside", "shift_sd"]].rename(
+        columns={"outside": "outside training range", "shift_sd": "mean shift (training SDs)"})
+    return html.Div([
+        dbc.Alert(check.warning, color="warning", className="py-2 small") if check.warning else
+        html.P("This file's customers look like the model's training customers.", className="small text-success"),
+        frame_table(table, "segments-range", {"outside training range": ".1%", "mean shift (training SDs)": "+.2f"}),
+    ], className="segments-range-check")
+
+
+def _comparison(state: ViewState, seg: Any) -> Any:
+    """A cross-table of this segmentation against another: pre-trained vs new, or k vs k+1."""
+    try:
+        if state.applies_model:
+            other_state = state.with_(mode="new", k=seg.k, mapping=(), model=None)
+            other = service.get_segmentation(other_state)
+            names = ("Applied model", f"New model, k={seg.k}")
+        else:
+            other = service.get_segmentation(state.with_(k=min(seg.k + 1, K_MAX)))
+            names = (f"k={seg.k}", f"k={other.k}")
+        comparison = compare_labels(seg.labels, other.labels, *names)
+    except SegmentsError:
+        return None
+    table = comparison.table.copy()
+    table.insert(0, f"{names[0]} (rows) · {names[1]} (columns)", table.index.astype(str))
+    return html.Details([
+        html.Summary(f"Compare with {names[1].lower()}: adjusted Rand index {comparison.adjusted_rand:.2f}"),
+        html.P(comparison.summary, className="small text-muted mb-1"),
+        frame_table(table.reset_index(drop=True), "segments-compare"),
+    ], className="mt-2 segments-comparison")
 
 
 @callback(

@@ -93,12 +93,53 @@ def test_use_recommended_k(context):
 def test_scatter_axes_and_pca(client, context):
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
-    figure, note, new_query = clusters_page.update_scatter("pca", "pca", query)
+    figure, note, new_query, status, _ = clusters_page.update_view("pca", "pca", [], [], query)
     assert "Component 1" in figure.layout.xaxis.title.text
-    assert "Showing 500 of 500" in note
+    assert "Showing 500 of 500" in note and status is None
     assert ViewState.from_search(new_query).x == "pca"
-    figure, _, _ = clusters_page.update_scatter("Age", "not-a-feature", query)
+    figure, _, _, _, _ = clusters_page.update_view("Age", "not-a-feature", [], [], query)
     assert figure.layout.yaxis.title.text == "Age"
+
+
+def test_renaming_follows_into_link_chart_and_download(client, context):
+    token = _token(client)
+    query = ViewState(ds=token, k=5).query()
+    ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
+    automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
+    figure, _, new_query, status, next_href = clusters_page.update_view(
+        "Age", "Age", ["Big spenders"] + automatic[1:], ids_, query)
+    state = ViewState.from_search(new_query)
+    assert status is None and state.names == ((1, "Big spenders"),)
+    assert figure.data[0].name.startswith("1 · Big spenders")
+    assert "name=1%3ABig+spenders" in next_href
+    download = client.get("/download/clustered.csv" + new_query).data.decode()
+    assert "Big spenders" in download
+    _, _, _, status, _ = clusters_page.update_view("Age", "Age", ["Same", "Same"] + automatic[2:], ids_, query)
+    assert "used twice" in json.dumps(status.to_plotly_json(), default=str)
+
+
+def test_selection_follows_into_profile_and_download(client, context, monkeypatch):
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    token = _token(client)
+    query = ViewState(ds=token, k=5).query()
+    selection = clusters_page.select_customers({"points": [{"customdata": i} for i in (0, 1, 2, 3, 99)]},
+                                               [None] * 5, None, query)
+    assert selection["count"] == 5
+    profile_table, histograms, info, _, box = clusters_page.follow_selection(selection, query)
+    assert box == {"display": "block"} and len(histograms) == 3
+    text = json.dumps(info.to_plotly_json(), default=str)
+    href = f"/download/selection.csv{query}&sel={selection['token']}"
+    assert href in text
+    rows = client.get(href).data.decode().strip().splitlines()
+    assert len(rows) == 6 and rows[1].startswith("1,")  # header + the 5 selected customers, CustomerID 1 first
+    grid = clusters_page.serve_rows({"startRow": 0, "endRow": 20, "sortModel": []}, query, selection)
+    assert grid["rowCount"] == 5
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": "clusters-select-segment", "cluster": 1})
+    segment = clusters_page.select_customers(None, [None, 1, None, None, None], None, query)
+    sizes = service.get_segmentation(ViewState(ds=token, k=5)).sizes()
+    assert segment["count"] == sizes[1]
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")
+    assert clusters_page.select_customers(None, [None, 1, None, None, None], 1, query) is None
 
 
 def test_grid_pages_and_sorts_numerically(client, context):
