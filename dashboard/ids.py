@@ -87,5 +87,10 @@ class Clusters:
 
 class Downloads:
     CLUSTERED = "downloads-clustered"
+    CLUSTERED_XLSX = "downloads-clustered-xlsx"
     SUMMARY = "downloads-summary"
+    SUMMARY_XLSX = "downloads-summary-xlsx"
+    ZIP = "downloads-zip"
+    REPORT = "downloads-report"
+    MODEL = "downloads-model"
     MESSAGE = "downloads-message"

@@ -11,12 +11,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+import pandas as pd
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import SegmentsError, clustered_table, to_csv_bytes
+from core import Segmentation, SegmentsError, clustered_table, to_csv_bytes
+from core.deliver import segments_zip_bytes, to_xlsx_bytes
 from core.insight import summary_table
+from core.report import render_report
 
 from . import service
 from .settings import Settings
@@ -40,14 +45,53 @@ def _error_text(exc: SegmentsError) -> tuple[str, int]:
 
 
 def _download_name(name: str, suffix: str) -> str:
+    """``<file stem>-<suffix>`` with only safe characters (the extension is added by the caller)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name.rsplit(".", 1)[0])[:60] or "customers"
-    return f"{stem}-{suffix}.csv"
+    return f"{stem}-{suffix}"
 
 
-def _csv_response(payload: bytes, filename: str) -> Response:
-    return Response(payload, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
+def _clustered(dataset: service.Dataset, state: ViewState) -> tuple[pd.DataFrame, Segmentation]:
+    seg = service.get_segmentation(state)
+    return clustered_table(dataset.frame, seg, service.get_confidence(state)), seg
+
+
+def _summary(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
+    return summary_table(service.get_segmentation(state), dataset.frame, dataset.report.text_columns)
+
+
+def _workbook(dataset: service.Dataset, frames: dict[str, pd.DataFrame]) -> bytes:
+    numeric = [c.name for c in dataset.report.column_reports if c.kind == "numeric" and not c.id_like]
+    return to_xlsx_bytes(frames, numeric + ["distance", "margin", "silhouette"], dataset.table.decimal)
+
+
+def _selection(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
+    table, _ = _clustered(dataset, state)
+    return table.iloc[service.get_selection(request.args.get("sel", ""))]
+
+
+def _report(dataset: service.Dataset, state: ViewState) -> bytes:
+    seg = service.get_segmentation(state)
+    sweep = service.get_sweep(state) if not state.applies_model else None
+    html = render_report(dataset.name, dataset.frame, seg, report=dataset.report, missing=state.missing,
+                         sweep=sweep, stability=service.get_stability(state),
+                         text_columns=dataset.report.text_columns)
+    return html.encode("utf-8")
+
+
+#: Every download: name -> (dataset, state) -> (bytes, file-name suffix). All escape spreadsheet formulas.
+DOWNLOADS: dict[str, Callable[[service.Dataset, ViewState], tuple[bytes, str]]] = {
+    "clustered.csv": lambda d, s: (to_csv_bytes(_clustered(d, s)[0]), "segments"),
+    "clustered.xlsx": lambda d, s: (_workbook(d, {"Customers": _clustered(d, s)[0], "Segments": _summary(d, s)}),
+                                    "segments"),
+    "summary.csv": lambda d, s: (to_csv_bytes(_summary(d, s)), "summary"),
+    "summary.xlsx": lambda d, s: (_workbook(d, {"Segments": _summary(d, s)}), "summary"),
+    "selection.csv": lambda d, s: (to_csv_bytes(_selection(d, s)), "selection"),
+    "segments.zip": lambda d, s: (segments_zip_bytes(*_clustered(d, s)), "by-segment"),
+    "report.html": lambda d, s: (_report(d, s), "report"),
+    "model.json": lambda d, s: (service.model_bundle(s, d.name), "model"),
+}
+_MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "zip": "application/zip", "html": "text/html", "json": "application/json"}
 
 
 def register(server: Flask, settings: Settings) -> None:
@@ -74,37 +118,21 @@ def register(server: Flask, settings: Settings) -> None:
         report = dataset.report
         return jsonify(token=dataset.token, rows=report.rows, columns=report.columns), 200
 
-    @server.get("/download/model.json")
-    def download_model() -> Response | tuple[str, int]:
-        state = ViewState.from_query(request.args.to_dict(flat=False))
-        try:
-            dataset = service.get_dataset(state.ds)
-            payload = service.model_bundle(state, dataset.name)
-        except SegmentsError as exc:
-            return _error_text(exc)
-        stem = _download_name(dataset.name, "model")[:-4]
-        return Response(payload, mimetype="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}.json"',
-                                 "Cache-Control": "no-store"})
-
-    @server.get("/download/<kind>.csv")
-    def download(kind: str) -> Response | tuple[str, int]:
-        if kind not in {"clustered", "summary", "selection"}:
+    @server.get("/download/<name>")
+    def download(name: str) -> Response | tuple[str, int]:
+        maker = DOWNLOADS.get(name)
+        if maker is None:
             return "Unknown download.", 404
         state = ViewState.from_query(request.args.to_dict(flat=False))
         try:
             dataset = service.get_dataset(state.ds)
-            segmentation = service.get_segmentation(state)
-            if kind == "summary":
-                payload = to_csv_bytes(summary_table(segmentation, dataset.frame, dataset.report.text_columns))
-                return _csv_response(payload, _download_name(dataset.name, "summary"))
-            table = clustered_table(dataset.frame, segmentation, service.get_confidence(state))
-            if kind == "selection":
-                table = table.iloc[service.get_selection(request.args.get("sel", ""))]
+            payload, suffix = maker(dataset, state)
         except SegmentsError as exc:
             return _error_text(exc)
-        return _csv_response(to_csv_bytes(table), _download_name(dataset.name, "segments" if kind == "clustered"
-                                                                 else "selection"))
+        filename = _download_name(dataset.name, suffix) + "." + name.rsplit(".", 1)[1]
+        return Response(payload, mimetype=_MIMETYPES[name.rsplit(".", 1)[1]],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                 "Cache-Control": "no-store"})
 
     @server.get("/health/details")
     def health_details() -> tuple[Response, int]:

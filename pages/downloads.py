@@ -1,8 +1,9 @@
 """Downloads: ``/downloads?ds=<token>&...`` (the model page's parameters).
 
-The clustered data set (every input row and column plus ``cluster``) and the cluster summary, as CSV
-with spreadsheet formulas escaped. Links point at the plain routes in ``dashboard/routes.py``, so a
-large file streams from the server instead of travelling through a callback.
+The clustered data set (every input row and column plus ``cluster``, ``segment`` and confidence) and
+the segment summary as CSV or Excel, one CSV per segment in a zip, the one-page HTML report and the
+model bundle; spreadsheet formulas escaped everywhere. Links point at the plain routes in
+``dashboard/routes.py``, so a large file streams from the server instead of travelling through a callback.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ dash.register_page(__name__, path="/downloads", name="Downloads", order=4, title
 PAGE = "downloads"
 
 
-def _card(title: str, text: str, href: str, element_id: str) -> dbc.Col:
+def _card(title: str, text: str, links: list[tuple[str, str, str]]) -> dbc.Col:
+    """A download card; ``links`` are (label, href, element id)."""
     return dbc.Col(dbc.Card(dbc.CardBody([
         html.H5(title, className="card-title"),
         html.P(text, className="card-text"),
-        html.A("Download CSV", href=href, id=element_id, download="", className="btn btn-primary"),
-    ]), className="h-100"), md=6, className="mb-3")
+        html.Div([html.A(label, href=href, id=element_id, download="", className="btn btn-primary btn-sm me-2")
+                  for label, href, element_id in links]),
+    ]), className="h-100"), md=6, lg=4, className="mb-3")
 
 
 def layout(**query: Any) -> html.Div:
@@ -50,19 +53,36 @@ def layout(**query: Any) -> html.Div:
     scored = int(seg.scored.sum())
     rows, columns = dataset.report.rows, dataset.report.columns
     query_string = state.query()
+
+    def href(name: str) -> str:
+        return f"/download/{name}{query_string}"
+
+    left_out = f", {rows - scored:,} left out with an empty cluster" if rows > scored else ""
     return html.Div([
         page_query_store(PAGE, state),
         header,
         dbc.Row([
             _card("Clustered customers",
-                  f"All {rows:,} rows and {columns:,} columns of {dataset.name}, unchanged, plus a 'cluster' column "
-                  f"({scored:,} segmented" + (f", {rows - scored:,} left out with an empty cluster)." if rows > scored
-                                              else ")."),
-                  "/download/clustered.csv" + query_string, ids.Downloads.CLUSTERED),
+                  f"All {rows:,} rows and {columns:,} columns of {dataset.name}, unchanged, plus cluster, segment "
+                  f"and how clearly each customer belongs to it ({scored:,} segmented{left_out}).",
+                  [("CSV", href("clustered.csv"), ids.Downloads.CLUSTERED),
+                   ("Excel", href("clustered.xlsx"), ids.Downloads.CLUSTERED_XLSX)]),
             _card("Segment summary",
-                  f"One row per segment ({seg.k}): customers, share and the mean of "
-                  f"{', '.join(seg.features)}.",
-                  "/download/summary.csv" + query_string, ids.Downloads.SUMMARY),
+                  f"One row per segment ({seg.k}): name, customers, share, the mean and index of "
+                  f"{', '.join(seg.features)}, and the mix of text columns.",
+                  [("CSV", href("summary.csv"), ids.Downloads.SUMMARY),
+                   ("Excel", href("summary.xlsx"), ids.Downloads.SUMMARY_XLSX)]),
+            _card("One file per segment",
+                  "A zip with one CSV per segment, named after it, ready for a campaign tool.",
+                  [("Zip of CSVs", href("segments.zip"), ids.Downloads.ZIP)]),
+            _card("One-page report",
+                  "The data, the settings, why this k, the segment profiles, key charts and the stability "
+                  "verdict, in one HTML file to attach to an email.",
+                  [("HTML report", href("report.html"), ids.Downloads.REPORT)]),
+            _card("The model",
+                  "The trained model as a JSON bundle (numbers only, safe to share): apply it to another file "
+                  "on the Model page to get the same segments.",
+                  [("Model bundle", href("model.json"), ids.Downloads.MODEL)]),
         ]),
         html.P("Text cells that a spreadsheet would run as a formula (starting with =, +, -, @) are prefixed "
                "with an apostrophe.", className="small text-muted"),

@@ -75,3 +75,42 @@ def test_security_headers_everywhere(client):
 def test_no_cdn_in_page(client):
     html = client.get("/").data.decode()
     assert "cdn." not in html and "unpkg" not in html and "googleapis" not in html
+
+
+def test_campaign_exports_carry_names_and_escape_formulas(client):
+    import zipfile
+
+    content = (b"id,Name,Gender,Age,Spend\n" + b"1,=HYPERLINK(\"x\"),F,30,10\n2,b,M,,20\n" +
+               b"".join(f"{i},n{i},{'F' if i % 2 else 'M'},{20 + (i * 7) % 50},{(i * 13) % 90}\n".encode()
+                        for i in range(3, 60)))
+    token = upload(client, content).get_json()["token"]
+    query = f"?ds={token}&k=3&name=1%3ALoyal+regulars"
+    workbook = client.get("/download/clustered.xlsx" + query)
+    assert workbook.status_code == 200 and workbook.headers["Content-Type"].startswith("application/vnd.openxml")
+    sheets = pd.read_excel(io.BytesIO(workbook.data), sheet_name=None)
+    customers = sheets["Customers"]
+    assert len(customers) == 59 and customers.loc[0, "Name"].startswith("'=")
+    assert "Loyal regulars" in set(customers["segment"].dropna())
+    assert pd.api.types.is_numeric_dtype(customers["Spend"])  # numbers stay numbers in Excel
+    assert list(sheets["Segments"]["segment"])[0] == "Loyal regulars"
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/download/segments.zip" + query).data))
+    names = archive.namelist()
+    assert names[0] == "01 Loyal regulars.csv" and names[-1] == "not segmented (missing values).csv"
+    total = sum(len(pd.read_csv(archive.open(n))) for n in names)
+    assert total == 59  # every customer in exactly one file
+    summary = pd.read_excel(io.BytesIO(client.get("/download/summary.xlsx" + query).data))
+    assert "Age index" in summary.columns and "Gender: F" in summary.columns
+
+
+def test_report_is_self_contained(client):
+    token = upload(client, demo_bytes(), "<script>x</script>.csv").get_json()["token"]
+    report = client.get(f"/download/report.html?ds={token}&k=5")
+    assert report.status_code == 200
+    html = report.data.decode()
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "Average customers" in html or "segment" in html.lower()
+
+
+def test_unknown_download(client):
+    assert client.get("/download/secrets.txt").status_code == 404

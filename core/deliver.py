@@ -1,0 +1,113 @@
+"""Outputs ready for a campaign tool: one CSV per segment in a zip, and Excel workbooks.
+
+Every output escapes spreadsheet formulas exactly as the CSV downloads do (:mod:`core.export`) and
+carries the segment names. In workbooks, columns the data check found numeric (and not ID-like) are
+written as numbers, so Excel can sum and sort them; everything else stays text, as in the file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .export import escape_formulas, to_csv_bytes
+from .model import display_cluster
+from .quality import parse_numeric
+from .segmentation import Segmentation
+
+__all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "EXCEL_MAX_ROWS"]
+
+#: Excel's row limit, less the header.
+EXCEL_MAX_ROWS = 1_048_575
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_file_name(text: str, limit: int = 80) -> str:
+    """A file name made from user text: no path separators or characters Windows refuses."""
+    cleaned = _UNSAFE.sub("_", str(text)).strip(" .")
+    return cleaned[:limit] or "segment"
+
+
+def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation) -> bytes:
+    """A zip with one CSV per segment (``01 High income · Low spending.csv``) and the customers left out.
+
+    Parameters
+    ----------
+    clustered : pandas.DataFrame
+        :func:`core.segmentation.clustered_table` output for ``seg`` (every input row, in order).
+    """
+    buffer = io.BytesIO()
+    width = len(str(seg.k))
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for label, name in enumerate(seg.segment_names):
+            members = clustered[seg.labels == label]
+            number = str(display_cluster(label)).zfill(max(width, 2))
+            archive.writestr(f"{number} {safe_file_name(name)}.csv", to_csv_bytes(members))
+        left_out = clustered[~seg.scored]
+        if len(left_out):
+            archive.writestr("not segmented (missing values).csv", to_csv_bytes(left_out))
+    return buffer.getvalue()
+
+
+def _sheet_name(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet title (31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(text))[:31] or "Sheet"
+    name, suffix = base, 1
+    while name.lower() in taken:
+        tail = f" ({suffix})"
+        name, suffix = base[: 31 - len(tail)] + tail, suffix + 1
+    taken.add(name.lower())
+    return name
+
+
+def _with_numbers(frame: pd.DataFrame, numeric: Sequence[str], decimal: str) -> pd.DataFrame:
+    """Numeric text columns as numbers (cells that are not plain numbers stay as they are)."""
+    out = frame.copy()
+    for column in numeric:
+        if column not in out.columns or out[column].dtype.kind in "biuf":
+            continue
+        values, invalid = parse_numeric(out[column], decimal)
+        cells = out[column].astype(object).to_numpy(copy=True)
+        number = ~np.isnan(values)
+        cells[number] = values[number]
+        cells[~number & ~invalid] = None  # missing cells stay empty
+        out[column] = pd.Series(cells, index=out.index, dtype=object)
+    return out
+
+
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), decimal: str = ".") -> bytes:
+    """An Excel workbook with one sheet per frame, formulas escaped, numeric columns as numbers.
+
+    Parameters
+    ----------
+    sheets : dict[str, pandas.DataFrame]
+        Sheet title to frame, in order.
+    numeric : sequence of str
+        Text columns to write as numbers where their cells are numbers (e.g. the data check's numeric,
+        non-ID columns).
+    decimal : str
+        The decimal mark of those text cells.
+
+    Raises
+    ------
+    DataError
+        A frame has more rows than an Excel sheet holds.
+    """
+    for title, frame in sheets.items():
+        if len(frame) > EXCEL_MAX_ROWS:
+            raise DataError(f"'{title}' has {len(frame):,} rows, more than an Excel sheet holds "
+                            f"({EXCEL_MAX_ROWS:,}). Download the CSV instead.")
+    buffer = io.BytesIO()
+    taken: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for title, frame in sheets.items():
+            name = _sheet_name(title, taken)
+            escape_formulas(_with_numbers(frame, numeric, decimal)).to_excel(writer, sheet_name=name, index=False)
+            writer.sheets[name].freeze_panes = "A2"
+    return buffer.getvalue()

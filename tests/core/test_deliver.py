@@ -1,0 +1,66 @@
+"""Campaign-ready outputs: a zip per segment and Excel workbooks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import clustered_table, read_table, segment_new
+from core.deliver import EXCEL_MAX_ROWS, safe_file_name, segments_zip_bytes, to_xlsx_bytes
+from core.errors import DataError
+
+
+@pytest.fixture()
+def segmented():
+    rng = np.random.default_rng(1)
+    rows = ["ID,Note,Age,Spend"] + [f"{i},{'@risk' if i == 3 else 'ok'},{int(a)},{int(s)}" for i, (a, s) in
+                                    enumerate(zip(rng.choice([25, 60], 40) + rng.integers(0, 5, 40),
+                                                  rng.integers(0, 100, 40)), 1)]
+    rows[5] = "5,ok,,50"
+    table = read_table("\n".join(rows).encode())
+    seg = segment_new(table.frame, ["Age", "Spend"], 2, seed=0).renamed({0: "A/B: big?"})
+    return table.frame, seg
+
+
+def test_zip_has_one_file_per_segment_named_safely(segmented):
+    frame, seg = segmented
+    archive = zipfile.ZipFile(io.BytesIO(segments_zip_bytes(clustered_table(frame, seg), seg)))
+    names = archive.namelist()
+    assert names[0] == "01 A_B_ big_.csv"
+    parts = [pd.read_csv(archive.open(n), dtype=str, keep_default_na=False) for n in names]
+    assert sum(len(p) for p in parts) == len(frame)
+    assert sorted(int(i) for p in parts for i in p["ID"]) == list(range(1, 41))
+    assert (parts[0]["segment"] == "A/B: big?").all()
+    assert parts[-1]["cluster"].eq("").all()  # the customer left out
+
+
+def test_workbook_escapes_formulas_and_keeps_numbers(segmented):
+    frame, seg = segmented
+    data = to_xlsx_bytes({"Customers": clustered_table(frame, seg), "Bad/Name?": seg.summary()}, ["Age", "Spend"])
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert list(sheets) == ["Customers", "Bad_Name_"]
+    customers = sheets["Customers"]
+    assert customers.loc[2, "Note"] == "'@risk"
+    assert pd.isna(customers.loc[4, "Age"]) and customers["Spend"].dtype.kind in "if"
+    from openpyxl import load_workbook
+
+    cell_types = {c.data_type for row in load_workbook(io.BytesIO(data))["Customers"].iter_rows() for c in row}
+    assert "f" not in cell_types  # no formula cell anywhere
+
+
+def test_workbook_refuses_more_rows_than_excel_holds(monkeypatch):
+    import core.deliver as deliver
+
+    monkeypatch.setattr(deliver, "EXCEL_MAX_ROWS", 3)
+    with pytest.raises(DataError, match="Download the CSV"):
+        deliver.to_xlsx_bytes({"Big": pd.DataFrame({"a": range(4)})})
+    assert EXCEL_MAX_ROWS == 1_048_575
+
+
+def test_safe_file_name():
+    assert safe_file_name("../../etc/passwd") == "_.._etc_passwd"
+    assert safe_file_name("   ") == "segment"
