@@ -6,33 +6,58 @@
     segments sweep FILE [--features A,B,...] [--k-min 2] [--k-max 10] [--seed N] [--missing ...]
     segments fit FILE [--features A,B,...] (--k N | --model PATH [--map FILECOL=MODELCOL ...])
                  [--missing drop|mean|median|error] [--seed N] --out OUT.csv [--summary SUMMARY.csv]
-                 [--save-model MODEL.json]
+                 [--name N=NAME ...] [--stability-runs 10] [--save-model MODEL.json] [--report REPORT.html]
+
+``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and the smallest segment's share
+per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
+``warning: ...`` lines.
+
+``fit`` writes every input row and column plus ``cluster``, ``segment`` and the per-customer confidence
+(``distance``, ``margin``, ``silhouette``, ``borderline``; empty for rows left out). ``--summary``
+writes :func:`core.insight.summary_table`: per segment its size, share, the mean of each feature (a
+column named after the feature), ``<feature> index`` (average = 100) and the mix of the file's text
+columns (``Gender: Female``). Text columns are :attr:`QualityReport.text_columns`, except those whose
+every value is different (names, free text: they say nothing about a segment). ``fit`` also prints the
+stability (:func:`core.insight.stability`, ``--stability-runs`` re-fits, 0 skips it) and, for a saved
+model, a ``warning:`` line when the file's customers lie outside its training data. ``--name 2=Big
+spenders`` renames segment 2 in every output; ``--save-model`` keeps the names; ``--report`` writes
+the one-page HTML report (:func:`core.report.render_report`).
 
 Exit status 0 on success, 2 on bad input or arguments (one line on stderr starting ``error:``).
+Warnings go to stdout as ``warning: ...`` lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from .errors import SegmentsError
+from .errors import NotEnoughRowsError, SegmentsError
 from .export import to_csv_bytes
+from .insight import Stability, confidence, out_of_range, recommend_k, stability, summary_table
 from .io import TableRead, read_table
 from .persist import ModelInfo, bundle_bytes, load_model_file, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, prepare_features
 from .quality import QualityReport, check_quality
 from .segmentation import Segmentation, clustered_table, segment_new, segment_with_model
-from .selection import sweep_k
+from .selection import SweepResult, sweep_k
 
 __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+
+#: Re-fits of the stability check ``fit`` runs by default.
+DEFAULT_STABILITY_RUNS = 10
+#: The report's comparison of k covers 2 .. max(this, k).
+REPORT_SWEEP_K_MAX = 10
+#: Decimals kept in the per-customer confidence columns.
+_CONFIDENCE_DECIMALS = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +85,7 @@ def _build_parser() -> _Parser:
                        help="what to do with missing values (default: drop those rows from the model)")
         p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
-    sweep = sub.add_parser("sweep", help="WCSS and silhouette for a range of k, and the elbow")
+    sweep = sub.add_parser("sweep", help="WCSS, silhouette and more for a range of k, the elbow and a recommended k")
     common(sweep)
     sweep.add_argument("--k-min", type=int, default=2)
     sweep.add_argument("--k-max", type=int, default=10)
@@ -74,7 +99,12 @@ def _build_parser() -> _Parser:
                      help="feed the model feature MODELCOL from the file's column FILECOL (repeatable)")
     fit.add_argument("--out", required=True, help="where to write the clustered CSV")
     fit.add_argument("--summary", help="where to write the cluster summary CSV")
+    fit.add_argument("--name", action="append", default=[], metavar="N=NAME",
+                     help="call segment N (the cluster number as shown, 1 = largest) NAME (repeatable)")
+    fit.add_argument("--stability-runs", type=int, default=DEFAULT_STABILITY_RUNS, metavar="N",
+                     help=f"re-fits of the stability check (default {DEFAULT_STABILITY_RUNS}; 0 skips it)")
     fit.add_argument("--save-model", help="write the trained model as a safe .json bundle")
+    fit.add_argument("--report", help="write a one-page, self-contained HTML report")
     return parser
 
 
@@ -120,17 +150,26 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
 
     scaled = StandardScaler().fit_transform(matrix.X)
     result = sweep_k(scaled, args.k_min, args.k_max, args.seed)
+    recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
     for note in matrix.notes:
         print(f"note: {note}", file=out)
     if result.sample_rows:
         print(f"note: the sweep ran on a seeded sample of {result.sample_rows:,} rows", file=out)
-    shown = result.shown().copy()
+    full = result.full_table()
+    shown = full[full["k"] >= result.k_min].reset_index(drop=True)[
+        ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin", "smallest_share"]].copy()
     shown["wcss"] = shown["wcss"].map(lambda v: f"{v:,.2f}")
     shown["silhouette"] = shown["silhouette"].map(lambda v: f"{v:.4f}")
+    shown["calinski_harabasz"] = shown["calinski_harabasz"].map(lambda v: f"{v:,.1f}")
+    shown["davies_bouldin"] = shown["davies_bouldin"].map(lambda v: f"{v:.4f}")
+    shown["smallest_share"] = shown["smallest_share"].map(lambda v: f"{v:.1%}")
     print(f"features: {', '.join(matrix.features)}", file=out)
     print(shown.to_string(index=False), file=out)
     print(f"elbow: k={result.elbow}", file=out)
     print(f"best silhouette: k={result.best_silhouette}", file=out)
+    print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
+    for warning in recommendation.warnings:
+        print(f"warning: {warning}", file=out)
 
 
 def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
@@ -143,43 +182,143 @@ def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
     return mapping
 
 
+def _parse_names(pairs: Sequence[str]) -> dict[int, str]:
+    """``--name N=NAME`` pairs as ``{display number: name}`` (the range is checked once k is known)."""
+    names: dict[int, str] = {}
+    for pair in pairs:
+        number, sep, name = pair.partition("=")
+        if not sep or not (number.strip().isascii() and number.strip().isdigit()):
+            raise _UsageError(f"--name takes N=NAME, N being the cluster number as shown, not {pair!r}")
+        if int(number) in names:
+            raise _UsageError(f"--name gives segment {int(number)} two names")
+        names[int(number)] = name
+    return names
+
+
+def _describing_columns(report: QualityReport) -> list[str]:
+    """The text columns to describe segments by: :attr:`QualityReport.text_columns` without those whose
+    every value is different (names, comments), which say nothing about a segment."""
+    chosen = []
+    for name in report.text_columns:
+        column = report.column(name)
+        present = column.rows - column.missing
+        if present >= 20 and column.unique == present:
+            continue
+        chosen.append(name)
+    return chosen
+
+
 def _fit(args: argparse.Namespace, out: TextIO) -> None:
     if args.model and args.features:
         raise _UsageError("--features goes with --k; a saved model decides its own features (use --map)")
     if args.map and not args.model:
         raise _UsageError("--map goes with --model")
+    if args.stability_runs < 0:
+        raise _UsageError("--stability-runs must be 0 (skip the check) or more")
+    wanted_names = _parse_names(args.name)
+    given = [p for p in (args.out, args.summary, args.save_model, args.report) if p]
+    if len({Path(p).resolve() for p in given}) < len(given):
+        raise _UsageError("--out, --summary, --save-model and --report must name different files")
+    for path in given:  # fail before the work, and write nothing unless every output can be written
+        folder = Path(path).parent
+        if not folder.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
     table, report = _read(args.file)
+    info: ModelInfo | None = None
     if args.model:
         pipeline, info = load_model_file(args.model)
         seg = segment_with_model(table.frame, pipeline, info, _parse_map(args.map), args.missing, table.decimal)
+        if len(info.names) == seg.k and not seg.names:
+            seg = seg.renamed(dict(enumerate(info.names)))
     else:
         seg = segment_new(table.frame, _features(args, report), args.k, args.seed, args.missing, table.decimal)
-    Path(args.out).write_bytes(to_csv_bytes(clustered_table(table.frame, seg)))
+    if wanted_names:
+        outside = sorted(n for n in wanted_names if not 1 <= n <= seg.k)
+        if outside:
+            raise _UsageError(f"--name {outside[0]}=...: there are {seg.k} segments, numbered 1 to {seg.k}")
+        seg = seg.renamed({n - 1: name for n, name in wanted_names.items()})
+    text_columns = [c for c in _describing_columns(report) if c not in seg.features]
+    warnings: list[str] = []
+    if info is not None and seg.matrix.X.shape[0]:
+        check = out_of_range(seg.matrix.X, info, list(seg.model_features))
+        if check.warning:
+            warnings.append(check.warning)
+    stab, stab_note = _stability(seg, args.stability_runs)
+
+    conf = confidence(seg)
+    for column in ("distance", "margin", "silhouette"):
+        conf[column] = conf[column].round(_CONFIDENCE_DECIMALS)
+    outputs: dict[str, bytes] = {args.out: to_csv_bytes(clustered_table(table.frame, seg, extra=conf))}
     if args.summary:
-        Path(args.summary).write_bytes(to_csv_bytes(seg.summary()))
+        outputs[args.summary] = to_csv_bytes(summary_table(seg, table.frame, text_columns))
     if args.save_model:
-        Path(args.save_model).write_bytes(bundle_bytes(seg.pipeline, _info_for(seg, args.file)))
-    _print_fit(seg, args, out)
+        outputs[args.save_model] = bundle_bytes(seg.pipeline, _info_for(seg, args.file))
+    if args.report:
+        from .report import render_report
+
+        model = None
+        if info is not None:
+            model = Path(args.model).name + (f", trained on {info.trained_on}" if info.trained_on else "")
+        html = render_report(Path(args.file).name, table.frame, seg, report=report, missing=args.missing,
+                             sweep=_report_sweep(seg), stability=stab, text_columns=text_columns, model=model,
+                             warnings=warnings)
+        outputs[args.report] = html.encode("utf-8")
+    for path, content in outputs.items():
+        Path(path).write_bytes(content)
+    _print_fit(seg, list(outputs), warnings, stab, stab_note, out)
+
+
+def _stability(seg: Segmentation, runs: int) -> tuple[Stability | None, str | None]:
+    """The stability check, or None and why it could not run (None, None when skipped)."""
+    if runs == 0:
+        return None, None
+    try:
+        return stability(seg.matrix.X, seg.k, seg.seed or 0, runs, reference=seg.pipeline), None
+    except NotEnoughRowsError as exc:
+        return None, f"the stability check could not run: {exc}"
+
+
+def _report_sweep(seg: Segmentation) -> SweepResult | None:
+    """A comparison of k for the report (new models only; None when the data is too small)."""
+    if seg.source != "new":
+        return None
+    try:
+        return sweep_k(seg.scaled_used(), 2, max(REPORT_SWEEP_K_MAX, seg.k), seg.seed or 0)
+    except NotEnoughRowsError:
+        return None
 
 
 def _info_for(seg: Segmentation, source: str) -> ModelInfo:
     return ModelInfo(features=list(seg.model_features), k=seg.k, seed=seg.seed, sklearn_version=sklearn_version(),
                      trained_on=f"{Path(source).name}: {int(seg.matrix.used.sum()):,} rows",
-                     rows=int(seg.matrix.used.sum()), **training_statistics(seg.matrix.X, list(seg.model_features)))
+                     rows=int(seg.matrix.used.sum()), names=list(seg.segment_names),
+                     **training_statistics(seg.matrix.X, list(seg.model_features)))
 
 
-def _print_fit(seg: Segmentation, args: argparse.Namespace, out: TextIO) -> None:
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str], stab: Stability | None,
+               stab_note: str | None, out: TextIO) -> None:
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how}) "
           f"on {', '.join(seg.features)}", file=out)
     for note in seg.notes:
         print(f"note: {note}", file=out)
+    for warning in warnings:
+        print(f"warning: {_one_line(warning)}", file=out)
     if seg.silhouette is not None:
         print(f"silhouette: {seg.silhouette:.4f}", file=out)
     summary = seg.summary()
     summary["share"] = summary["share"].map(lambda v: f"{v:.1%}")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}"), file=out)
-    print(f"wrote {args.out}" + (f" and {args.summary}" if args.summary else ""), file=out)
+    if stab is not None:
+        print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''}. "
+              f"{stab.verdict}", file=out)
+    elif stab_note:
+        print(f"note: {_one_line(stab_note)}", file=out)
+    print(f"wrote {_listed(list(written))}", file=out)
 
 
 _COMMANDS = {"inspect": _inspect, "sweep": _sweep, "fit": _fit}

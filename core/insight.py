@@ -1034,3 +1034,53 @@ def compare_labels(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> Co
     else:
         summary = f"{name_a} and {name_b} split the customers very differently (adjusted Rand {ari:.2f})."
     return Comparison(table, ari, rows, name_a, name_b, summary)
+
+
+# --------------------------------------------------------------------------------------------------
+# The summary table (the CLI's --summary file, the dashboard's and the report's profile)
+# --------------------------------------------------------------------------------------------------
+
+
+def summary_table(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence[str]) -> pd.DataFrame:
+    """One row per segment: what ``segments fit --summary`` writes and the report's profile shows.
+
+    Columns, in this order:
+
+    * ``cluster`` (as shown, 1 = largest), ``segment`` (its name, :attr:`Segmentation.segment_names`),
+      ``customers``, ``share`` (of the customers with a segment, 0..1);
+    * one column per feature, **named after the feature**, holding the segment's mean in the
+      feature's original units (the same numbers as :meth:`Segmentation.summary`);
+    * then, per feature, ``<feature> index``: segment mean / overall mean * 100 (average = 100; NaN
+      when the overall mean is 0, see :func:`profile`);
+    * then the text-column mixes of :func:`profile`: ``<column>: <value>``, the share (0..1) of the
+      segment's customers with that value, for the :data:`TOP_TEXT_VALUES` most common values.
+
+    Parameters
+    ----------
+    seg : Segmentation
+        The segmentation of ``frame``.
+    frame : pandas.DataFrame
+        The table that was segmented (same rows, same order).
+    text_columns : sequence of str
+        Columns to describe the segments by (e.g. :attr:`core.quality.QualityReport.text_columns`).
+        Names the table lacks and the segmentation's own features are skipped; repeats count once.
+
+    Raises
+    ------
+    ValueError
+        ``frame`` has a different number of rows than the segmentation.
+    """
+    features = [str(f) for f in seg.features]
+    usable = [c for c in dict.fromkeys(text_columns) if c in frame.columns and c not in features]
+    table = profile(seg, frame, usable, names=seg.segment_names).table
+    base = table[["cluster", "segment", "customers", "share"]]
+    means = pd.DataFrame({i: table[f"{f} mean"].to_numpy() for i, f in enumerate(features)}, index=table.index)
+    means.columns = features
+    indices = table[[f"{f} index" for f in features]]
+    fixed = {"cluster", "segment", "customers", "share"} | {f"{f} mean" for f in features} \
+        | {f"{f} index" for f in features}
+    mixes = table[[c for c in table.columns if c not in fixed]]
+    return pd.concat([base, means, indices, mixes], axis=1).reset_index(drop=True)
+
+
+__all__.append("summary_table")

@@ -86,21 +86,42 @@ def test_inspect_xlsx(cli, write):
 
 # --- sweep -----------------------------------------------------------------------------------------
 
-def test_sweep_prints_table_and_elbow(cli, blobs, write):
+def test_sweep_prints_table_elbow_and_recommendation(cli, blobs, write):
     frame, _ = blobs([40, 40, 40, 40], [(0, 0), (6, 0), (0, 6), (6, 6)], spread=0.5, seed=1, names=["x", "y"])
     path = write("blobs.csv", frame.to_csv(index=False))
     status, out, err = cli("sweep", path, "--k-min", "2", "--k-max", "7", "--seed", "3")
     assert (status, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "features: x, y"
-    header = lines.index(next(line for line in lines if re.fullmatch(r"\s*k\s+wcss\s+silhouette", line)))
+    header = lines.index(next(line for line in lines if re.fullmatch(
+        r"\s*k\s+wcss\s+silhouette\s+calinski_harabasz\s+davies_bouldin\s+smallest_share", line)))
     rows = [line.split() for line in lines[header + 1: header + 7]]
     assert [int(r[0]) for r in rows] == [2, 3, 4, 5, 6, 7]
     wcss = [float(r[1].replace(",", "")) for r in rows]
     assert wcss == sorted(wcss, reverse=True)
     assert all(-1 <= float(r[2]) <= 1 for r in rows)
+    ch = [float(r[3].replace(",", "")) for r in rows]
+    db = [float(r[4]) for r in rows]
+    assert rows[ch.index(max(ch))][0] == "4" and rows[db.index(min(db))][0] == "4"  # both indices find the 4 blobs
+    assert rows[2][5] == "25.0%"  # k=4: four equal blobs
     assert re.search(r"^elbow: k=(\d+)$", out, re.M).group(1) == "4"
     assert "best silhouette: k=4" in out
+    recommended = re.search(r"^recommended k: (\d+) \((k=\d+: .+)\)$", out, re.M)
+    assert recommended, out
+    assert recommended.group(1) == "4"
+    assert recommended.group(2).startswith("k=4: all four measures agree")
+    assert lines[-1].startswith("recommended k: 4")  # no warnings for clean, large-enough blobs
+    assert "warning:" not in out
+
+
+def test_sweep_prints_the_recommendation_warnings(cli, blobs, write):
+    frame, _ = blobs([8, 8, 8], [(0, 0), (6, 0), (0, 6)], spread=0.4, seed=2, names=["x", "y"])
+    status, out, err = cli("sweep", write("few.csv", frame.to_csv(index=False)), "--k-max", "5")
+    assert (status, err) == (0, "")
+    assert re.search(r"^recommended k: 3 \(k=3: ", out, re.M)
+    warnings = re.findall(r"^warning: (.+)$", out, re.M)
+    assert any(w.startswith("Only 24 customers for 3 segments") for w in warnings), out
+    assert out.index("recommended k:") < out.index("warning:")
 
 
 def test_sweep_default_features_and_notes(cli, messy_csv):
@@ -115,8 +136,10 @@ def test_sweep_default_features_and_notes(cli, messy_csv):
 
 def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
     out_csv, summary_csv = tmp_path / "out.csv", tmp_path / "summary.csv"
-    status, out, err = cli("fit", messy_csv, "--k", "2", "--seed", "1", "--out", out_csv, "--summary", summary_csv)
+    status, out, err = cli("fit", messy_csv, "--k", "2", "--seed", "1", "--out", out_csv, "--summary", summary_csv,
+                           "--stability-runs", "0")
     assert (status, err) == (0, "")
+    assert "stability:" not in out
     assert "segmented 39 of 40 customers (new model, k=2, seed=1) on Umsatz, Besuche" in out
     assert f"wrote {out_csv} and {summary_csv}" in out
 
@@ -124,7 +147,8 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
 
     original = read_table(messy_csv).frame
     written = read_out(out_csv)
-    assert list(written.columns) == list(original.columns) + ["cluster", "segment"]
+    assert list(written.columns) == list(original.columns) + ["cluster", "segment", "distance", "margin",
+                                                              "silhouette", "borderline"]
     assert len(written) == len(original) == 40
     expected = original.copy()
     expected.loc[3, "Notiz"] = "'" + expected.loc[3, "Notiz"]   # formula escaped, nothing else changed
@@ -139,7 +163,10 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
     assert clusters.drop(index=3).astype(int).tolist() == (np.delete(seg.labels, 3) + 1).tolist()
 
     summary = read_out(summary_csv)
-    assert list(summary.columns) == ["cluster", "segment", "customers", "share", "Umsatz", "Besuche"]
+    # means named after the features, then indices, then the text mix (Name, all different, is left out;
+    # the formula-like Notiz value belongs to the row left out)
+    assert list(summary.columns) == ["cluster", "segment", "customers", "share", "Umsatz", "Besuche",
+                                     "Umsatz index", "Besuche index", "Notiz: ok €", "Notiz: fine"]
     assert summary["cluster"].tolist() == ["1", "2"]
     customers = summary["customers"].astype(int)
     assert customers.sum() == 39 and customers.is_monotonic_decreasing
@@ -151,7 +178,8 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
 @pytest.mark.parametrize("strategy", ["mean", "median"])
 def test_fit_fill_strategies_score_every_row(cli, messy_csv, tmp_path, strategy):
     out_csv = tmp_path / "out.csv"
-    status, out, _ = cli("fit", messy_csv, "--k", "2", "--missing", strategy, "--out", out_csv)
+    status, out, _ = cli("fit", messy_csv, "--k", "2", "--missing", strategy, "--out", out_csv,
+                         "--stability-runs", "0")
     assert status == 0
     assert f"filled with the {strategy}" in out
     assert (read_out(out_csv)["cluster"] != "").all()
@@ -168,11 +196,12 @@ def test_fit_with_shipped_model_and_map(cli, demo, write, tmp_path):
     assert err.startswith(f"error: The pre-trained model needs '{INCOME}', '{SPENDING}'")
     assert not out_csv.exists()
 
-    status, out, err = cli("fit", path, "--model", DEFAULT_MODEL_PATH, "--out", out_csv,
+    status, out, err = cli("fit", path, "--model", DEFAULT_MODEL_PATH, "--out", out_csv, "--stability-runs", "0",
                            "--map", f"AnnualIncome={INCOME}", "--map", f"Score={SPENDING}")
     assert (status, err) == (0, "")
     assert "segmented 500 of 500 customers (pre-trained model) on AnnualIncome, Score" in out
     assert "note: Column mapping: 'AnnualIncome' is used as 'Annual Income (k$)'" in out
+    assert "warning:" not in out  # the demo customers are like the model's training customers
     pipeline, info = load_shipped_model()
     expected = segment_with_model(frame, pipeline, info).labels + 1
     assert read_out(out_csv)["cluster"].astype(int).tolist() == expected.tolist()
@@ -181,15 +210,111 @@ def test_fit_with_shipped_model_and_map(cli, demo, write, tmp_path):
 def test_fit_save_model_then_apply_it(cli, demo_csv, tmp_path):
     first, bundle = tmp_path / "first.csv", tmp_path / "model.json"
     status, _, _ = cli("fit", demo_csv, "--k", "5", "--features", f"{INCOME},{SPENDING}",
-                       "--out", first, "--save-model", bundle)
+                       "--out", first, "--save-model", bundle, "--stability-runs", "0", "--name", "3=Stars")
     assert status == 0
     data = json.loads(bundle.read_text(encoding="utf-8"))
     assert data["format"] == "customer-segments-model"
     assert data["info"]["features"] == [INCOME, SPENDING] and data["info"]["k"] == 5
+    names = data["info"]["names"]
+    assert len(names) == 5 and names[2] == "Stars" and len(set(names)) == 5
     second = tmp_path / "second.csv"
-    status, out, _ = cli("fit", demo_csv, "--model", bundle, "--out", second)
+    status, out, _ = cli("fit", demo_csv, "--model", bundle, "--out", second, "--stability-runs", "0")
     assert status == 0 and "pre-trained model" in out
     assert read_out(first)["cluster"].tolist() == read_out(second)["cluster"].tolist()
+    assert read_out(first)["segment"].tolist() == read_out(second)["segment"].tolist()  # the names travel along
+    assert "Stars" in set(read_out(second)["segment"])
+
+
+def test_fit_confidence_columns(cli, messy_csv, tmp_path):
+    out_csv = tmp_path / "out.csv"
+    status, _, err = cli("fit", messy_csv, "--k", "2", "--seed", "1", "--out", out_csv, "--stability-runs", "0")
+    assert (status, err) == (0, "")
+    written = read_out(out_csv)
+    conf = ["distance", "margin", "silhouette", "borderline"]
+    assert (written.loc[3, conf] == "").all()  # the row left out has no segment and no confidence
+    scored = written.drop(index=3)
+    distance = scored["distance"].astype(float)
+    margin = scored["margin"].astype(float)
+    silhouette = scored["silhouette"].astype(float)
+    assert (distance >= 0).all() and (margin >= 0).all() and silhouette.between(-1, 1).all()
+    assert set(scored["borderline"]) <= {"True", "False"}
+
+    from core.insight import confidence
+    from core.io import read_table
+
+    seg = segment_new(read_table(messy_csv).frame, ["Umsatz", "Besuche"], k=2, seed=1, decimal=",")
+    expected = confidence(seg).drop(index=3)
+    np.testing.assert_allclose(distance, expected["distance"], atol=1e-4)
+    np.testing.assert_allclose(silhouette, expected["silhouette"], atol=1e-4)
+    assert (scored["borderline"] == expected["borderline"].astype(str).to_numpy()).all()
+
+
+def test_fit_summary_indices_and_text_mix(cli, demo, demo_csv, tmp_path):
+    summary_csv = tmp_path / "summary.csv"
+    status, _, _ = cli("fit", demo_csv, "--k", "4", "--out", tmp_path / "o.csv", "--summary", summary_csv,
+                       "--stability-runs", "0")
+    assert status == 0
+    summary = read_out(summary_csv)
+    features = list(DEMO_FEATURES)
+    assert list(summary.columns) == (["cluster", "segment", "customers", "share"] + features
+                                     + [f"{f} index" for f in features] + ["Gender: Female", "Gender: Male"])
+    share = summary["share"].astype(float)
+    frame, _ = demo
+    for feature in features:
+        mean, index = summary[feature].astype(float), summary[f"{feature} index"].astype(float)
+        overall = frame[feature].astype(float).mean()
+        np.testing.assert_allclose(index, mean / overall * 100)
+        assert (share * index).sum() == pytest.approx(100)  # the customer-weighted average segment is 100
+    mix = summary[["Gender: Female", "Gender: Male"]].astype(float)
+    np.testing.assert_allclose(mix.sum(axis=1), 1.0)
+    customers = summary["customers"].astype(int)
+    female = (mix["Gender: Female"] * customers).round().sum()
+    assert female == (frame["Gender"] == "Female").sum()
+
+
+def test_fit_prints_stability(cli, messy_csv, tmp_path):
+    out_csv = tmp_path / "out.csv"
+    status, out, err = cli("fit", messy_csv, "--k", "2", "--out", out_csv)
+    assert (status, err) == (0, "")
+    line = re.search(r"^stability: adjusted Rand (\d\.\d{3}) over (\d+) re-fits\. (.+)$", out, re.M)
+    assert line, out
+    assert line.group(2) == "10"  # the default
+    assert float(line.group(1)) > 0.9 and line.group(3).startswith("Very stable")  # two clear groups
+    assert out.index("stability:") < out.index("wrote ")
+
+    status, out, _ = cli("fit", messy_csv, "--k", "2", "--out", out_csv, "--stability-runs", "3")
+    assert status == 0 and " over 3 re-fits. " in out
+    status, out, _ = cli("fit", messy_csv, "--k", "2", "--out", out_csv, "--stability-runs", "0")
+    assert status == 0 and "stability:" not in out
+
+
+def test_fit_names_segments(cli, demo_csv, tmp_path):
+    out_csv, summary_csv = tmp_path / "out.csv", tmp_path / "summary.csv"
+    status, out, err = cli("fit", demo_csv, "--k", "3", "--out", out_csv, "--summary", summary_csv,
+                           "--stability-runs", "0", "--name", "1=Big spenders", "--name", "3=Quiet = careful")
+    assert (status, err) == (0, "")
+    summary = read_out(summary_csv)
+    assert summary.loc[0, "segment"] == "Big spenders" and summary.loc[2, "segment"] == "Quiet = careful"
+    assert summary.loc[1, "segment"] not in {"", "Big spenders", "Quiet = careful"}  # keeps its automatic name
+    written = read_out(out_csv)
+    assert set(written.loc[written["cluster"] == "1", "segment"]) == {"Big spenders"}
+    assert set(written.loc[written["cluster"] == "3", "segment"]) == {"Quiet = careful"}
+    assert re.search(r"^\s*1\s+Big spenders\s+\d+", out, re.M)  # the printed summary too
+
+
+def test_fit_warns_when_a_saved_model_does_not_fit(cli, demo, demo_csv, write, tmp_path):
+    bundle = tmp_path / "model.json"
+    assert cli("fit", demo_csv, "--k", "3", "--out", tmp_path / "a.csv", "--save-model", bundle,
+               "--stability-runs", "0")[0] == 0
+    frame, _ = demo
+    richer = frame.copy()
+    richer[INCOME] = (richer[INCOME].astype(float) * 4).map(str)
+    path = write("richer.csv", richer.to_csv(index=False))
+    status, out, err = cli("fit", path, "--model", bundle, "--out", tmp_path / "b.csv", "--stability-runs", "0")
+    assert (status, err) == (0, "")
+    warning = re.findall(r"^warning: (.+)$", out, re.M)
+    assert len(warning) == 1 and warning[0].startswith("The pre-trained model probably does not fit")
+    assert INCOME in warning[0]
 
 
 # --- errors: exit 2, one line on stderr starting "error:", no traceback -----------------------------
@@ -264,6 +389,23 @@ ERROR_CASES = {
                                  "no column 'Nope'"),
     "output folder missing": (["fit", "{demo}", "--k", "2", "--out", "{missing}/sub/out.csv"],
                               "No such file or directory"),
+    "--name without =": (["fit", "{gaps}", "--k", "2", "--name", "Big", "--out", "{out}"], "--name takes N=NAME"),
+    "--name not a number": (["fit", "{gaps}", "--k", "2", "--name", "one=Big", "--out", "{out}"],
+                            "--name takes N=NAME"),
+    "--name beyond k": (["fit", "{gaps}", "--k", "2", "--name", "3=Big", "--out", "{out}"],
+                        "there are 2 segments, numbered 1 to 2"),
+    "--name zero": (["fit", "{gaps}", "--k", "2", "--name", "0=Big", "--out", "{out}"], "numbered 1 to 2"),
+    "--name twice": (["fit", "{gaps}", "--k", "2", "--name", "1=A", "--name", "1=B", "--out", "{out}"],
+                     "two names"),
+    "--name blank": (["fit", "{gaps}", "--k", "2", "--name", "1= ", "--out", "{out}"], "Segment 1 needs a name"),
+    "--name repeated": (["fit", "{gaps}", "--k", "2", "--name", "1=Same", "--name", "2=Same", "--out", "{out}"],
+                        "used twice: 'Same'"),
+    "same output twice": (["fit", "{gaps}", "--k", "2", "--summary", "{out}", "--out", "{out}"],
+                          "must name different files"),
+    "negative --stability-runs": (["fit", "{gaps}", "--k", "2", "--stability-runs", "-1", "--out", "{out}"],
+                                  "--stability-runs must be 0"),
+    "report folder missing": (["fit", "{demo}", "--k", "2", "--stability-runs", "0", "--report",
+                               "{missing}/r.html", "--out", "{out}"], "No such file or directory"),
 }
 
 
@@ -311,12 +453,13 @@ def test_console_script_in_a_subprocess(repo, demo_csv, write, tmp_path):
     else:
         command, env = [sys.executable, "-m", "core.cli"], {**os.environ, "PYTHONPATH": str(repo)}
     out_csv = tmp_path / "out.csv"
-    ok = subprocess.run(command + ["fit", str(demo_csv), "--k", "3", "--out", str(out_csv)],
+    ok = subprocess.run(command + ["fit", str(demo_csv), "--k", "3", "--out", str(out_csv), "--stability-runs", "2"],
                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert ok.returncode == 0, ok.stderr
     assert ok.stderr == ""
     assert ok.stdout.startswith("segmented 500 of 500 customers (new model, k=3, seed=0)")
     assert sorted(set(read_out(out_csv)["cluster"])) == ["1", "2", "3"]
+    assert re.search(r"^stability: adjusted Rand \d\.\d{3} over 2 re-fits\. ", ok.stdout, re.M)
 
     bad = subprocess.run(command + ["fit", str(write("empty.csv", b"")), "--k", "3", "--out", str(out_csv)],
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)

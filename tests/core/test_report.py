@@ -1,0 +1,219 @@
+"""core.report: the one-page, self-contained HTML report (and ``segments fit --report``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.preprocessing import StandardScaler
+
+from core.insight import profile, stability, summary_table
+from core.quality import check_quality
+from core.report import PALETTE, SCATTER_MAX_POINTS, render_report
+from core.segmentation import segment_new
+from core.selection import sweep_k
+
+HOSTILE = "<script>alert(1)</script>"
+SECTIONS = ("data", "settings", "choosing-k", "profiles", "charts", "drivers", "stability")
+VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+class _Checker(HTMLParser):
+    """Checks that every element is closed in order (a well-formed document) and collects ids and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.ids: list[str] = []
+        self.tags: dict[str, int] = {}
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        self.ids += [v for k, v in attrs if k == "id"]
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        self.ids += [v for k, v in attrs if k == "id"]
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def check_html(page: str) -> _Checker:
+    assert page.startswith("<!DOCTYPE html>")
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.errors == [] and checker.stack == [], (checker.errors, checker.stack)
+    assert len(re.findall(r"<title>Customer segments: ", page)) == 1  # the page title (SVGs have their own)
+    for tag in ("html", "head", "body", "style"):
+        assert checker.tags.get(tag) == 1, tag
+    return checker
+
+
+def frame_of(n_per: int = 40, seed: int = 0, names=("Income", "Visits")) -> pd.DataFrame:
+    """Three well-separated groups as text cells, with a Plan text column and a gap in the first feature."""
+    rng = np.random.default_rng(seed)
+    centres = [(20, 2), (60, 9), (100, 4)]
+    rows = []
+    for group, (a, b) in enumerate(centres):
+        for _ in range(n_per):
+            plan = ["Basic", "Plus", "Pro"][group] if rng.random() < 0.8 else "Basic"
+            rows.append({names[0]: f"{a + rng.normal(0, 3):.2f}", names[1]: f"{b + rng.normal(0, 0.5):.2f}",
+                         "Plan": plan})
+    frame = pd.DataFrame(rows)
+    frame.loc[5, names[0]] = ""
+    return frame
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    frame = frame_of()
+    quality = check_quality(frame)
+    seg = segment_new(frame, ["Income", "Visits"], k=3, seed=0)
+    seg = seg.renamed({0: "Loyal regulars"})
+    sweep = sweep_k(StandardScaler().fit_transform(seg.matrix.X), 2, 6, 0)
+    stab = stability(seg.matrix.X, 3, 0, runs=2, reference=seg.pipeline)
+    page = render_report("customers.csv", frame, seg, report=quality, missing="drop", sweep=sweep,
+                         stability=stab, text_columns=quality.text_columns,
+                         generated=datetime(2024, 5, 17, 9, 30))
+    return page, frame, seg, stab
+
+
+def test_report_is_valid_html_with_every_section_and_segment(rendered):
+    page, frame, seg, stab = rendered
+    checker = check_html(page)
+    for section in SECTIONS:
+        assert section in checker.ids, section
+    text = " ".join(checker.text)
+    for name in seg.segment_names:
+        assert name in text
+    assert seg.segment_names[0] == "Loyal regulars"
+    # data summary, settings and reasoning
+    assert "customers.csv" in text and "17 May 2024, 09:30" in text
+    assert re.search(r"Rows left out\s*1\b", text)
+    assert "left out of the model" in text and "'Income' has 1 missing value" in text
+    for words in ("Income", "Visits", "Random seed", "New K-Means model", "drop:"):
+        assert words in text
+    assert "Recommended: k=3." in text and "all four measures agree" in text
+    assert stab.verdict in text
+    # the profile: every summary_table number, index and text mix is shown
+    table = summary_table(seg, frame, ["Plan"])
+    for value in table["customers"]:
+        assert f"{value:,}" in text
+    assert "Plan" in text and "Basic" in text and "Pro" in text
+    assert any(f"{v:.0f}" in text for v in table["Income index"])
+    # charts: elbow line, silhouette bars, scatter with centroids, sizes
+    assert page.count("<svg") == 4
+    assert 'class="line"' in page and 'class="bar best"' in page and 'class="centroid"' in page
+    scored = int(seg.scored.sum())
+    assert page.count('r="2.6"') == scored  # every customer drawn (fewer than the sample limit)
+    # segment colours in cluster order
+    for i in range(3):
+        assert f"background:{PALETTE[i]}" in page
+    # drivers ranking names both features in rank order
+    drivers = page[page.index('id="drivers"'):page.index('id="stability"')]
+    order = profile(seg, frame, []).drivers["feature"].tolist()
+    assert drivers.index(f">{order[0]}<") < drivers.index(f">{order[1]}<")
+
+
+def test_summary_table_columns_and_numbers(rendered):
+    _, frame, seg, _ = rendered
+    table = summary_table(seg, frame, ["Plan", "Income", "Nope", "Plan"])  # a feature, an unknown, a repeat
+    plan = [c for c in table.columns if c.startswith("Plan: ")]
+    assert list(table.columns) == ["cluster", "segment", "customers", "share", "Income", "Visits",
+                                   "Income index", "Visits index"] + plan
+    assert sorted(plan) == ["Plan: Basic", "Plan: Plus", "Plan: Pro"]
+    basic = seg.summary()
+    pd.testing.assert_frame_equal(table[list(basic.columns)], basic, check_dtype=False)
+    assert table["segment"].tolist() == seg.segment_names
+    np.testing.assert_allclose(table[plan].sum(axis=1), 1.0)
+    with pytest.raises(ValueError):
+        summary_table(seg, frame.iloc[:-1], [])
+
+
+def test_report_makes_no_outside_request(rendered):
+    page = rendered[0]
+    lowered = page.lower()
+    for forbidden in ("http://", "https://", "src=", "<link", "<script", "@import", "url(", "<img", "<iframe"):
+        assert forbidden not in lowered, forbidden
+    assert "default-src 'none'" in page  # and the browser is told to fetch nothing
+
+
+def test_hostile_names_are_escaped():
+    frame = frame_of(names=("Income", HOSTILE))
+    frame["Plan"] = frame["Plan"].where(frame.index % 7 != 0, HOSTILE)
+    quality = check_quality(frame)
+    seg = segment_new(frame, ["Income", HOSTILE], k=3, seed=0).renamed({1: HOSTILE})
+    page = render_report(f"{HOSTILE}.csv", frame, seg, report=quality, missing="drop",
+                         sweep=sweep_k(seg.scaled_used(), 2, 4, 0), stability=None,
+                         text_columns=["Plan"], warnings=[f"warning about {HOSTILE}"])
+    check_html(page)
+    assert "<script" not in page.lower()
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert page.count(escaped) >= 8  # file name, title, column (settings, profile, axes, drivers), segment, mix
+    assert "The stability check was not run" in page
+
+
+def test_sample_limit_one_feature_and_pretrained_wording(blobs):
+    frame, _ = blobs([1500, 1200], [(0,), (8,)], spread=1.0, seed=2, names=["Spend"])
+    seg = segment_new(frame, ["Spend"], k=2, seed=0)
+    page = render_report("big.csv", frame, seg, report=None, missing="drop", sweep=None, stability=None,
+                         text_columns=[])
+    check_html(page)
+    assert page.count('r="2.6"') == SCATTER_MAX_POINTS
+    assert f"a random sample of {SCATTER_MAX_POINTS:,} of the 2,700 customers" in page
+    assert "the only feature, Spend" in page
+    assert "no range of k was compared" in page
+
+    from dataclasses import replace
+
+    applied = replace(seg, source="pretrained")
+    page = render_report("big.csv", frame, applied, text_columns=[], model="model.json, trained on x.csv")
+    assert "The pre-trained model fixes the number of segments at k=2" in page
+    assert "Pre-trained model: model.json, trained on x.csv" in page
+
+
+def test_cli_report_writes_the_page(cli, tmp_path, write):
+    frame = frame_of()
+    path = write("shop <script>alert(1).csv", frame.to_csv(index=False))  # no "/" in a file name
+    report = tmp_path / "report.html"
+    status, out, err = cli("fit", path, "--k", "3", "--out", tmp_path / "out.csv", "--report", report,
+                           "--stability-runs", "2", "--name", f"2={HOSTILE}")
+    assert (status, err) == (0, ""), err
+    assert f"and {report}" in out
+    page = report.read_text(encoding="utf-8")
+    checker = check_html(page)
+    assert set(SECTIONS) <= set(checker.ids)
+    assert "<script" not in page.lower() and "&lt;script&gt;" in page
+    assert "Recommended: k=" in page and "re-fits" in page
+    assert "Plan" in page  # the text column's mix
+
+
+def test_cli_report_for_a_saved_model(cli, tmp_path, write):
+    path = write("shop.csv", frame_of().to_csv(index=False))
+    bundle, report = tmp_path / "m.json", tmp_path / "r.html"
+    assert cli("fit", path, "--k", "3", "--out", tmp_path / "a.csv", "--save-model", bundle,
+               "--stability-runs", "0")[0] == 0
+    status, _, err = cli("fit", path, "--model", bundle, "--out", tmp_path / "b.csv", "--report", report,
+                         "--stability-runs", "0")
+    assert (status, err) == (0, "")
+    page = report.read_text(encoding="utf-8")
+    check_html(page)
+    assert "The pre-trained model fixes the number of segments at k=3" in page
+    assert "Pre-trained model: m.json, trained on shop.csv: 119 rows" in page
+    assert "The stability check was not run" in page
