@@ -195,19 +195,6 @@ def _parse_names(pairs: Sequence[str]) -> dict[int, str]:
     return names
 
 
-def _describing_columns(report: QualityReport) -> list[str]:
-    """The text columns to describe segments by: :attr:`QualityReport.text_columns` without those whose
-    every value is different (names, comments), which say nothing about a segment."""
-    chosen = []
-    for name in report.text_columns:
-        column = report.column(name)
-        present = column.rows - column.missing
-        if present >= 20 and column.unique == present:
-            continue
-        chosen.append(name)
-    return chosen
-
-
 def _fit(args: argparse.Namespace, out: TextIO) -> None:
     if args.model and args.features:
         raise _UsageError("--features goes with --k; a saved model decides its own features (use --map)")
@@ -237,7 +224,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         if outside:
             raise _UsageError(f"--name {outside[0]}=...: there are {seg.k} segments, numbered 1 to {seg.k}")
         seg = seg.renamed({n - 1: name for n, name in wanted_names.items()})
-    text_columns = [c for c in _describing_columns(report) if c not in seg.features]
+    text_columns = [c for c in report.describing_columns if c not in seg.features]
     warnings: list[str] = []
     if info is not None and seg.matrix.X.shape[0]:
         check = out_of_range(seg.matrix.X, info, list(seg.model_features))

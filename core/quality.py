@@ -221,6 +221,13 @@ class QualityReport:
         return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant]
 
     @property
+    def describing_columns(self) -> list[str]:
+        """Text columns that can describe segments (e.g. Gender): :attr:`text_columns` without those whose
+        every value is different (names, comments), which say nothing about a segment."""
+        return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant
+                and not (c.rows - c.missing >= 20 and c.unique == c.rows - c.missing)]
+
+    @property
     def missing_cells(self) -> int:
         """Missing cells in the whole table."""
         return sum(c.missing for c in self.column_reports)

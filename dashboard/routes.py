@@ -56,7 +56,7 @@ def _clustered(dataset: service.Dataset, state: ViewState) -> tuple[pd.DataFrame
 
 
 def _summary(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
-    return summary_table(service.get_segmentation(state), dataset.frame, dataset.report.text_columns)
+    return summary_table(service.get_segmentation(state), dataset.frame, dataset.report.describing_columns)
 
 
 def _workbook(dataset: service.Dataset, frames: dict[str, pd.DataFrame]) -> bytes:
@@ -74,7 +74,7 @@ def _report(dataset: service.Dataset, state: ViewState) -> bytes:
     sweep = service.get_sweep(state) if not state.applies_model else None
     html = render_report(dataset.name, dataset.frame, seg, report=dataset.report, missing=state.missing,
                          sweep=sweep, stability=service.get_stability(state),
-                         text_columns=dataset.report.text_columns)
+                         text_columns=dataset.report.describing_columns)
     return html.encode("utf-8")
 
 
