@@ -13,7 +13,7 @@ from core import SegmentsError
 from . import ids, service
 from .state import ViewState
 
-__all__ = ["chart", "GRAPH_CONFIG", "error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
+__all__ = ["chart", "GRAPH_CONFIG", "job_status", "retry_alert", "retry_style", "error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
            "next_button", "no_data_panel"]
 
 
@@ -101,3 +101,33 @@ def chart(graph_id: str, figure: Any) -> html.Div:
         dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG),
         html.Div([html.Span("Save as ", className="small text-muted"), *buttons], className="text-end segments-export"),
     ])
+
+
+_SHOWN, _HIDDEN = {"display": "block"}, {"display": "none"}
+
+
+def job_status(status_id: str, progress_id: str, cancel_id: str, label: str = "") -> html.Div:
+    """A background job's progress bar and Cancel button, hidden until the job runs."""
+    return html.Div([
+        dbc.Progress(id=progress_id, value=100 if label else 0, max=100 if label else 1, label=label, striped=True,
+                     animated=True, style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
+        dbc.Button("Cancel", id=cancel_id, size="sm", color="secondary", outline=True),
+    ], id=status_id, className="d-flex align-items-center mb-2", style=_HIDDEN)
+
+
+def retry_alert(watch_id: str, retry_id: str, what: str) -> dbc.Alert:
+    """Shown when a background job stopped without an answer (see :func:`retry_style`)."""
+    return dbc.Alert([
+        f"{what} was not finished: it was cancelled, or a server process stopped while it ran. ",
+        dbc.Button("Try again", id=retry_id, color="warning", size="sm", className="ms-2"),
+    ], id=watch_id, color="warning", className="py-2 segments-retry", style=_HIDDEN)
+
+
+def retry_style(status: dict[str, str] | None, done: str | None, expected: str | None) -> dict[str, str]:
+    """Show the retry alert when a job is no longer running but did not answer for the current settings.
+
+    ``done`` is what the job's last answer was for (it writes it beside its result); ``expected`` what
+    the page now asks for. A job whose process died never writes it.
+    """
+    running = (status or {}).get("display") == "flex"
+    return _SHOWN if not running and done != expected else _HIDDEN

@@ -25,7 +25,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
 from core.insight import profile
 from dashboard import ids, service
-from dashboard.components import chart, error_alert, load_or_panel, next_button, page_header, page_query_store
+from dashboard.components import (chart, error_alert, job_status, load_or_panel, next_button, page_header,
+                                  page_query_store)
 from dashboard.figures import cluster_color, histogram_figure, scatter_figure
 from dashboard.jobs import time_limit
 from dashboard.state import PCA, ViewState
@@ -158,11 +159,8 @@ def layout(**query: Any) -> html.Div:
     options = _axis_options(seg)
     figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], borderline,
                                    seed=state.seed)
-    stability_status = html.Div([
-        dbc.Progress(id=ids.Clusters.STABILITY_PROGRESS, value=0, max=1, striped=True, animated=True,
-                     style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
-        dbc.Button("Cancel", id=ids.Clusters.STABILITY_CANCEL, size="sm", color="secondary", outline=True),
-    ], id=ids.Clusters.STABILITY_STATUS, className="d-flex align-items-center mb-2", style=_HIDE)
+    stability_status = job_status(ids.Clusters.STABILITY_STATUS, ids.Clusters.STABILITY_PROGRESS,
+                                  ids.Clusters.STABILITY_CANCEL)
     return html.Div([
         page_query_store(PAGE, state),
         dcc.Store(id=ids.Clusters.SELECTION),

@@ -20,8 +20,8 @@ from core import SegmentsError, display_cluster
 from core.insight import compare_labels, out_of_range, recommend_k
 from core.persist import ModelInfo
 from dashboard import ids, service
-from dashboard.components import (chart, error_alert, frame_table, load_or_panel, next_button, page_header,
-                                  page_query_store)
+from dashboard.components import (chart, error_alert, frame_table, job_status, load_or_panel, next_button,
+                                  page_header, page_query_store, retry_alert, retry_style)
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, index_figure, silhouette_figure
 from dashboard.titles import page_description, page_title
@@ -126,21 +126,15 @@ def layout(**query: Any) -> html.Div:
         options=[{"label": "Train a new model", "value": "new"},
                  {"label": "Apply the pre-trained model", "value": "pretrained"},
                  {"label": "Apply a saved model", "value": "saved"}])
-    progress = html.Div([
-        dbc.Progress(id=ids.Model.SWEEP_PROGRESS, value=0, max=1, striped=True, animated=True,
-                     style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
-        dbc.Button("Cancel", id=ids.Model.SWEEP_CANCEL, size="sm", color="secondary", outline=True),
-    ], className="d-flex align-items-center mb-2", id=ids.Model.SWEEP_STATUS, style=_HIDE)
-    fit_progress = html.Div([
-        dbc.Progress(id=ids.Model.FIT_PROGRESS, value=100, striped=True, animated=True, label="Fitting…",
-                     style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
-        dbc.Button("Cancel", id=ids.Model.FIT_CANCEL, size="sm", color="secondary", outline=True),
-    ], className="d-flex align-items-center mb-2", id="model-fit-status", style=_HIDE)
+    progress = job_status(ids.Model.SWEEP_STATUS, ids.Model.SWEEP_PROGRESS, ids.Model.SWEEP_CANCEL)
+    fit_progress = job_status(ids.Model.FIT_STATUS, ids.Model.FIT_PROGRESS, ids.Model.FIT_CANCEL, "Fitting…")
     return html.Div([
         page_query_store(PAGE, state),
         dcc.Store(id=ids.Model.SWEEP_KEY, data=_sweep_key(state)),
         dcc.Store(id=ids.Model.SWEEP_BEST),
         dcc.Store(id=ids.Model.BUNDLE_TOKEN, data=state.model),
+        dcc.Store(id=ids.Model.FIT_DONE),
+        dcc.Store(id=ids.Model.SWEEP_DONE),
         header,
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
@@ -158,12 +152,14 @@ def layout(**query: Any) -> html.Div:
                 html.Div(id=ids.Model.BUNDLE_STATUS),
                 html.Hr(),
                 fit_progress,
+                retry_alert(ids.Model.FIT_WATCH, ids.Model.FIT_RETRY, "The model"),
                 html.Div(id=ids.Model.FIT_RESULT),
             ])), md=8, className="mb-3"),
         ]),
         dbc.Card(dbc.CardBody([
             html.H5("How many segments? Elbow, Silhouette and two more guides", className="card-title"),
             progress,
+            retry_alert(ids.Model.SWEEP_WATCH, ids.Model.SWEEP_RETRY, "The k sweep"),
             html.Div(id=ids.Model.SWEEP_GRAPHS),
         ]), className="mb-3"),
         next_button("See the clusters →", state.href("/clusters"), ids.Model.NEXT),
@@ -203,30 +199,34 @@ def update_state(features: list[str] | None, mode: str | None, k: int | None, se
         mapping=mapping,
     )
     new_key = _sweep_key(state)
-    return (state.query() if state.query() != query else dash.no_update, state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
+    # Re-sending an unchanged query would start a second fit job with the same Dash cache key.
+    new_query = state.query() if state.query() != query else dash.no_update
+    return (new_query, state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
             _SHOW if state.applies_model else _HIDE, new_key if new_key != sweep_key else dash.no_update)
 
 
 @callback(
     Output(ids.Model.SWEEP_GRAPHS, "children"),
     Output(ids.Model.SWEEP_BEST, "data"),
+    Output(ids.Model.SWEEP_DONE, "data"),
     Input(ids.Model.SWEEP_KEY, "data"),
+    Input(ids.Model.SWEEP_RETRY, "n_clicks"),
     background=True,
     progress=[Output(ids.Model.SWEEP_PROGRESS, "value"), Output(ids.Model.SWEEP_PROGRESS, "max")],
     running=[(Output(ids.Model.SWEEP_STATUS, "style"), {"display": "flex"}, _HIDE)],
     cancel=[Input(ids.Model.SWEEP_CANCEL, "n_clicks")],
 )
-def run_sweep(set_progress: Any, sweep_key: str | None) -> tuple[Any, Any]:
-    """The Elbow and Silhouette charts for k = 2..10 (a background job with progress)."""
+def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = None) -> tuple[Any, Any, Any]:
+    """The four guides for k = 2..10 and the recommended k (a background job with progress)."""
     state = ViewState.from_search(sweep_key)
     if not state.ds:
-        return None, None
+        return None, None, sweep_key
     try:
         with time_limit(_job_seconds()):
             sweep = service.get_sweep(state, lambda done, total: set_progress((done, total)))
             rows = int(service.get_dataset(state.ds).report.rows)
     except SegmentsError as exc:
-        return error_alert(exc, "The k sweep could not run"), None
+        return error_alert(exc, "The k sweep could not run"), None, sweep_key
     advice = recommend_k(sweep, rows)
     sample = (f" The sweep ran on a seeded sample of {sweep.sample_rows:,} customers." if sweep.sample_rows else "")
     return html.Div([
@@ -242,7 +242,7 @@ def run_sweep(set_progress: Any, sweep_key: str | None) -> tuple[Any, Any]:
             dbc.Col(chart("model-davies-graph", index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
                                                              higher_is_better=False)), md=6),
         ]),
-    ]), advice.k
+    ]), advice.k, sweep_key
 
 
 @callback(
@@ -261,22 +261,56 @@ def use_recommended_k(n_clicks: int | None, best: int | None) -> tuple[Any, Any]
 
 @callback(
     Output(ids.Model.FIT_RESULT, "children"),
+    Output(ids.Model.FIT_DONE, "data"),
     Input(ids.page_query(PAGE), "data"),
+    Input(ids.Model.FIT_RETRY, "n_clicks"),
     background=True,
-    running=[(Output("model-fit-status", "style"), {"display": "flex"}, _HIDE)],
+    running=[(Output(ids.Model.FIT_STATUS, "style"), {"display": "flex"}, _HIDE)],
     cancel=[Input(ids.Model.FIT_CANCEL, "n_clicks")],
 )
-def fit_model(query: str | None) -> Any:
-    """Fit (or apply) the chosen model and say how good it is (a background job)."""
+def fit_model(query: str | None, _retry: int | None = None) -> tuple[Any, Any]:
+    """Fit (or apply) the chosen model and say how good it is (a background job).
+
+    Also returns the query it answered, so :func:`watch_fit` can tell a job that never finished.
+    """
     state = ViewState.from_search(query)
     if not state.ds:
-        return None
+        return None, query
     try:
         with time_limit(_job_seconds()):
             seg = service.get_segmentation(state)
     except SegmentsError as exc:
         title = "The model cannot be applied" if state.applies_model else "The model could not be trained"
-        return error_alert(exc, title)
+        return error_alert(exc, title), query
+    return _fit_summary(state, seg), query
+
+
+@callback(
+    Output(ids.Model.FIT_WATCH, "style"),
+    Input(ids.Model.FIT_STATUS, "style"),
+    State(ids.Model.FIT_DONE, "data"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def watch_fit(status: dict[str, str] | None, done: str | None, query: str | None) -> dict[str, str]:
+    """When a fit stops without an answer (cancelled, or its process died), offer to try again."""
+    return retry_style(status, done, query)
+
+
+@callback(
+    Output(ids.Model.SWEEP_WATCH, "style"),
+    Input(ids.Model.SWEEP_STATUS, "style"),
+    State(ids.Model.SWEEP_DONE, "data"),
+    State(ids.Model.SWEEP_KEY, "data"),
+    prevent_initial_call=True,
+)
+def watch_sweep(status: dict[str, str] | None, done: str | None, key: str | None) -> dict[str, str]:
+    """When the k sweep stops without an answer, offer to try again."""
+    return retry_style(status, done, key)
+
+
+def _fit_summary(state: ViewState, seg: Any) -> html.Div:
+    """What the fitted (or applied) model is and how good it is."""
     sizes = seg.sizes()
     quality = "n/a" if seg.silhouette is None else f"{seg.silhouette:.3f}"
     extra: list[Any] = []

@@ -65,22 +65,24 @@ def test_mapping_from_dropdowns(client, context):
     state = ViewState.from_search(new_query)
     assert state.mode == "pretrained"
     assert dict(state.mapping) == {"AnnualIncome": "Annual Income (k$)", "SpendingScore": "Spending Score (1-100)"}
-    result = json.dumps(model_page.fit_model(new_query).to_plotly_json(), default=str)
+    result = json.dumps(model_page.fit_model(new_query)[0].to_plotly_json(), default=str)
     assert "Pre-trained model applied" in result
 
 
 def test_pretrained_without_mapping_explains(client, context):
     token = _token(client, b"Foo,Bar\n1,2\n3,4\n5,6\n")
     query = ViewState(ds=token, mode="pretrained").query()
-    result = json.dumps(model_page.fit_model(query).to_plotly_json(), default=str)
-    assert "cannot be applied" in result
+    result, done = model_page.fit_model(query)
+    result = json.dumps(result.to_plotly_json(), default=str)
+    assert "cannot be applied" in result and done == query
     assert "Annual Income (k$)" in result
 
 
 def test_sweep_reports_progress_and_recommends(client, context):
     token = _token(client)
     seen = []
-    children, best = model_page.run_sweep(seen.append, ViewState(ds=token).query())
+    children, best, done = model_page.run_sweep(seen.append, ViewState(ds=token).query())
+    assert done == ViewState(ds=token).query()
     assert best == 5
     assert seen[-1] == (9, 9) or seen[-1][0] == seen[-1][1]
     assert "Use k=5" in json.dumps(children.to_plotly_json(), default=str)
@@ -208,5 +210,15 @@ def test_saved_mode_without_a_bundle_explains(client, context):
     panel = json.dumps([p.to_plotly_json() for p in model_page.render_apply_panel(
         "saved", None, ViewState(ds=token).query())], default=str)
     assert "Upload a model saved from Customer Segments" in panel
-    result = json.dumps(model_page.fit_model(ViewState(ds=token, mode="saved").query()).to_plotly_json(), default=str)
+    result = json.dumps(model_page.fit_model(ViewState(ds=token, mode="saved").query())[0].to_plotly_json(),
+                        default=str)
     assert "Upload the model bundle" in result
+
+
+def test_a_fit_that_never_answered_offers_a_retry(context):
+    query = ViewState(ds="D" * 32, k=3).query()
+    assert model_page.watch_fit({"display": "flex"}, None, query) == {"display": "none"}  # still running
+    assert model_page.watch_fit({"display": "none"}, query, query) == {"display": "none"}  # answered
+    assert model_page.watch_fit({"display": "none"}, None, query) == {"display": "block"}  # died or cancelled
+    older = ViewState(ds="D" * 32, k=2).query()
+    assert model_page.watch_fit({"display": "none"}, older, query) == {"display": "block"}
