@@ -105,5 +105,9 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     app.layout = shell.layout
     routes.register(server, settings)
     security.install(app, settings)
+    # Dash finishes setting itself up (script registry, page router) during the first request a
+    # process handles, and marks that done before doing it; with several threads per gunicorn worker
+    # a request racing the first one got a 500. One request here, before serving, does it safely.
+    server.test_client().get("/health")
     return app
 
