@@ -46,7 +46,18 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes of ``frame`` with formulas escaped, no index, empty cells for missing values."""
+    """UTF-8 CSV bytes of ``frame`` with formulas escaped, no index, empty cells for missing values.
+
+    Lines end with LF; when a cell or header holds a carriage return they end with CRLF instead, because
+    the csv writer only quotes the characters of the line ending it writes (an unquoted CR would split
+    the row for every reader).
+    """
+    escaped = escape_formulas(frame)
     buffer = io.StringIO()
-    escape_formulas(frame).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    escaped.to_csv(buffer, index=False, lineterminator="\n")
+    text = buffer.getvalue()
+    if "\r" in text:  # only a value can hold a CR here
+        buffer = io.StringIO()
+        escaped.to_csv(buffer, index=False, lineterminator="\r\n")
+        text = buffer.getvalue()
+    return text.encode("utf-8")

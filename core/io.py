@@ -11,7 +11,8 @@ Detection, in order:
 2. The encoding: a UTF-8 or UTF-16 byte-order mark; else UTF-8 if the bytes decode as UTF-8; else
    cp1252 if every byte is defined there; else latin-1 (which decodes any byte).
 3. The separator among ``,`` ``;`` tab and ``|``: the candidate that splits the first lines into the
-   same number (>1) of fields most consistently, quotes respected.
+   same number (>1) of fields most consistently, quotes respected. A first line ``sep=;`` (Excel's
+   separator hint) names it instead, and is not part of the table.
 4. The decimal mark: ``,`` when the separator is not a comma and numbers like ``3,5`` outnumber
    numbers like ``3.5`` in the sample.
 """
@@ -42,6 +43,8 @@ _SAMPLE_BYTES = 256 * 1024
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _DECIMAL_POINT = re.compile(r"^\s*[-+]?\d+\.\d+\s*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SEPARATOR_HINT = re.compile(rb"^(\xef\xbb\xbf)?sep=([,;\t|])[ \t]*(\r\n|\r|\n)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,9 @@ def _detect_encoding(raw: bytes, label: str) -> tuple[str, bytes]:
 
 
 def _detect_separator(text_sample: str) -> str:
-    lines = text_sample.splitlines()[:60]
+    # CSV lines end with CR, LF or CRLF only (str.splitlines would also split at form feeds, U+2028...)
+    complete = text_sample.rstrip("\r\n")
+    lines = _LINE_BREAK.split(complete)[:60] if complete else []
     if len(lines) > 1 and not text_sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may cut the last line short
     best, best_score = ",", -1.0
@@ -243,7 +248,9 @@ def _detect_separator(text_sample: str) -> str:
         width, hits = Counter(counts).most_common(1)[0]
         if width < 2:
             continue
-        score = hits / len(counts) * 1000 + width
+        # consistency over the sample's lines, not over the parsed rows: a wrong separator can make a
+        # stray quote swallow many lines into one "consistent" row
+        score = hits / len(lines) * 1000 + width
         if score > best_score:
             best, best_score = sep, score
     return best
@@ -263,8 +270,11 @@ def _detect_decimal(frame: pd.DataFrame, separator: str) -> str:
 
 def _read_csv(raw: bytes, label: str) -> TableRead:
     encoding, data = _detect_encoding(raw, label)
+    hint = _SEPARATOR_HINT.match(data)
+    if hint:  # Excel's "sep=;" line: the separator, then the table
+        data = (hint.group(1) or b"") + data[hint.end():]
     sample_text = data[:_SAMPLE_BYTES].decode(encoding if encoding != "utf-16" else "utf-8", errors="replace")
-    separator = _detect_separator(sample_text.lstrip("\ufeff"))
+    separator = hint.group(2).decode() if hint else _detect_separator(sample_text.lstrip("\ufeff"))
     pandas_encoding = "utf-8" if encoding == "utf-16" else encoding
     try:
         frame = pd.read_csv(

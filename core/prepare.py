@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
-from .quality import parse_numeric
+from .quality import parse_columns
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
@@ -111,8 +111,9 @@ def prepare_features(
     values = np.empty((rows, len(features)), dtype="float64")
     gaps: dict[str, int] = {}
     not_numbers: dict[str, int] = {}
-    for j, name in enumerate(features):
-        numbers, invalid = parse_numeric(frame[name], decimal)
+    # Columns are parsed in batches: many short columns per call (wide files), one long column per call.
+    positions = [frame.columns.get_loc(name) for name in features]
+    for j, (name, (_, numbers, invalid)) in enumerate(zip(features, parse_columns(frame, positions, decimal))):
         count = int(np.count_nonzero(~np.isnan(numbers)))
         if count == 0 or count < 0.5 * (count + int(invalid.sum())):
             raise FeatureError(f"'{name}' is not a numeric column (most of its cells are not numbers), "

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -294,14 +295,37 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
     -------
     QualityReport
     """
-    rows = int(frame.shape[0])
-    reports = tuple(_check_column(str(name), frame[name], decimal, rows) for name in frame.columns)
+    rows, columns = int(frame.shape[0]), int(frame.shape[1])
+    reports = tuple(_check_column(str(frame.columns[j]), frame.iloc[:, j], rows, numbers, invalid)
+                    for j, numbers, invalid in parse_columns(frame, range(columns), decimal))
     duplicate_rows = int(frame.duplicated().sum()) if rows else 0
-    return QualityReport(rows, int(frame.shape[1]), reports, duplicate_rows, decimal)
+    return QualityReport(rows, columns, reports, duplicate_rows, decimal)
 
 
-def _check_column(name: str, values: pd.Series, decimal: str, rows: int) -> ColumnReport:
-    numbers, invalid = parse_numeric(values, decimal)
+#: Cells parsed per call by :func:`parse_columns`: many short columns share one call (per-call costs are
+#: milliseconds: minutes on wide files), a long column gets a call of its own (memory stays a few times
+#: one column's size, never the whole table's as Python strings).
+BATCH_CELLS = 1_000_000
+
+
+def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = ".",
+                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """:func:`parse_numeric` of several columns: ``(position, numbers, invalid)`` for each, in order."""
+    rows = int(frame.shape[0])
+    positions = list(positions)
+    per_call = max(1, BATCH_CELLS // max(rows, 1))
+    for start in range(0, len(positions), per_call):
+        batch = positions[start:start + per_call]
+        if len(batch) == 1:
+            cells = frame.iloc[:, batch[0]]
+        else:  # the columns one after the other
+            cells = pd.Series(frame.iloc[:, batch].to_numpy(dtype=object).ravel(order="F"), dtype=object)
+        numbers, invalid = parse_numeric(cells, decimal)
+        for i, j in enumerate(batch):
+            yield j, numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
+
+
+def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, invalid: np.ndarray) -> ColumnReport:
     missing = int(rows - np.count_nonzero(~np.isnan(numbers)) - np.count_nonzero(invalid))
     present = rows - missing
     numeric_count = present - int(invalid.sum())
@@ -311,7 +335,7 @@ def _check_column(name: str, values: pd.Series, decimal: str, rows: int) -> Colu
     if is_numeric:
         finite = numbers[~np.isnan(numbers)]
         unique = int(np.unique(finite).size)
-        examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES]
+        examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
         id_by_values = _looks_like_id_numbers(finite, unique)
         not_numbers = int(invalid.sum())
     else:
