@@ -8,10 +8,12 @@ escape spreadsheet formulas.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import json
 import pickle
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -26,8 +28,10 @@ from core.cli import main
 from tests.dashboard.conftest import route, upload
 from tests.hardening.corpus import FORMULA_CELLS, HOSTILE_NAMES, Case, PickleBomb, build_cases
 
-#: Unpickling either pickle case would create this file.
-PICKLE_MARKER = Path(tempfile.mkdtemp(prefix="segments-hardening-")) / "pickle-was-unpickled"
+#: Unpickling any pickle case would create this file (its folder is removed when the tests end).
+_MARKER_DIR = tempfile.mkdtemp(prefix="segments-hardening-")
+atexit.register(shutil.rmtree, _MARKER_DIR, ignore_errors=True)
+PICKLE_MARKER = Path(_MARKER_DIR) / "pickle-was-unpickled"
 CASES = build_cases(PICKLE_MARKER)
 BY_NAME = {c.name: c for c in CASES}
 PAGES = ["/upload", "/model", "/clusters", "/downloads"]
