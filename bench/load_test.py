@@ -110,7 +110,7 @@ def user_loop(url: str, user: int, rows: int, deadline: float, results: Results)
 
         started = time.monotonic()
         response = session.post(url + "/_dash-update-component", json=router_body("/clusters", query), timeout=120)
-        ok = response.status_code == 200 and "Segment summary" in response.text
+        ok = response.status_code == 200 and "clusters-profile" in response.text
         results.record("fit", time.monotonic() - started, None if ok else f"{response.status_code}")
 
         started = time.monotonic()

@@ -132,8 +132,9 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         hovertemplate="centroid of cluster %{text}<extra></extra>",
         text=[str(display_cluster(i)) for i in range(seg.k)]))
     explained = projection.explained if projection else None
+    # Dragging selects customers (box; lasso and zoom are in the toolbar): the page follows the selection.
     fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)), yaxis_title=_plain(axis_label(y, explained, 1)),
-                      legend_title_text="Segment", height=520, **_LAYOUT)
+                      legend_title_text="Segment", height=520, dragmode="select", **_LAYOUT)
     return fig, int(shown.size)
 
 

@@ -83,7 +83,8 @@ def _apply_panel(dataset: service.Dataset, state: ViewState) -> list[Any]:
     if state.mode == "saved":
         parts.append(dcc.Upload(
             dbc.Button("Upload a model bundle (.json)", color="secondary", outline=True, size="sm"),
-            id=ids.Model.BUNDLE_UPLOAD, accept=".json,application/json", max_size=-1, className="mb-2"))
+            # No `accept` filter: a file it filtered out would be dropped without a word; every file gets a message.
+            id=ids.Model.BUNDLE_UPLOAD, max_size=-1, className="mb-2"))
     try:
         _, info = service.applied_model(state)
     except SegmentsError as exc:

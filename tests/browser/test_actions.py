@@ -1,0 +1,171 @@
+"""Acting on segments in the browser: selection, renaming, every download, the report, saved models,
+chart exports, and a fit whose process dies."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+from playwright.sync_api import Page, expect
+
+from core import DEMO_PATH
+
+from .flow import download, open_demo, read_csv_text, upload
+from .watch import JOB_TIMEOUT_MS
+
+
+def _clusters(page: Page, token: str, k: int = 5) -> None:
+    page.goto(f"/clusters?ds={token}&k={k}")
+    expect(page.locator(".segments-summary tbody tr")).to_have_count(k, timeout=JOB_TIMEOUT_MS)
+
+
+def test_selecting_a_segment_filters_profile_table_and_download(page: Page) -> None:
+    token = open_demo(page)
+    _clusters(page, token)
+    name = page.locator("[id='{\"cluster\":1,\"type\":\"clusters-rename\"}']").input_value()
+    page.locator("[id='{\"cluster\":1,\"type\":\"clusters-select-segment\"}']").click()
+    selection = page.locator(".segments-selection")
+    expect(selection).to_contain_text("customers selected", timeout=JOB_TIMEOUT_MS)
+    count = int(selection.inner_text().split(" customers selected")[0].replace(",", ""))
+    # the profile now describes only the selection: every selected customer is in segment 2
+    expect(page.locator(".segments-summary tbody tr").nth(1)).to_contain_text(f"{count:,}")
+    expect(page.locator(".segments-summary tbody tr").nth(0).locator("td").nth(1)).to_have_text("0")
+    expect(page.locator("#clusters-grid")).to_contain_text(name, timeout=JOB_TIMEOUT_MS)
+    _, data = download(page, "#clusters-selection-download")
+    chosen = read_csv_text(data)
+    assert len(chosen) == count and set(chosen["segment"]) == {name} and set(chosen["cluster"]) == {"2"}
+    page.click("#clusters-clear-selection")
+    expect(page.locator(".segments-selection")).to_have_count(0, timeout=JOB_TIMEOUT_MS)
+
+
+def test_renaming_follows_into_chart_link_and_download(page: Page) -> None:
+    token = open_demo(page)
+    _clusters(page, token)
+    box = page.locator("[id='{\"cluster\":0,\"type\":\"clusters-rename\"}']")
+    box.fill("Loyal regulars")
+    box.press("Enter")
+    expect(page.locator("#clusters-scatter .legend")).to_contain_text("Loyal regulars", timeout=JOB_TIMEOUT_MS)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('name') === '1:Loyal regulars'")
+    page.click("#clusters-next")
+    _, data = download(page, "#downloads-clustered")
+    table = read_csv_text(data)
+    assert set(table.loc[table["cluster"] == "1", "segment"]) == {"Loyal regulars"}
+
+
+def test_every_download_opens_with_the_segments(page: Page) -> None:
+    token = open_demo(page)
+    page.goto(f"/downloads?ds={token}&k=5")
+    name, data = download(page, "#downloads-clustered-xlsx")
+    assert name.endswith(".xlsx")
+    customers = pd.read_excel(io.BytesIO(data), sheet_name="Customers")
+    assert len(customers) == 500 and customers["cluster"].between(1, 5).all()
+    _, data = download(page, "#downloads-summary-xlsx")
+    assert len(pd.read_excel(io.BytesIO(data))) == 5
+    _, data = download(page, "#downloads-zip")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert len(archive.namelist()) == 5
+    assert sum(len(pd.read_csv(archive.open(n))) for n in archive.namelist()) == 500
+    _, data = download(page, "#downloads-model")
+    assert json.loads(data)["format"] == "customer-segments-model"
+
+
+def test_report_opens_without_any_network_request(page: Page, tmp_path: Path) -> None:
+    token = open_demo(page)
+    page.goto(f"/downloads?ds={token}&k=5")
+    _, data = download(page, "#downloads-report")
+    path = tmp_path / "report.html"
+    path.write_bytes(data)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    expect(page.locator("body")).to_contain_text("demo_customers.csv")
+    expect(page.locator("svg").first).to_be_visible()
+    assert requests == [path.as_uri()]
+
+
+def test_a_saved_model_gives_the_same_segments_in_a_fresh_browser(page: Page, browser, browser_errors,
+                                                                   base_url: str, tmp_path: Path) -> None:
+    token = open_demo(page)
+    page.goto(f"/downloads?ds={token}&k=5&seed=11")
+    _, bundle = download(page, "#downloads-model")
+    _, first = download(page, "#downloads-clustered")
+    context = browser_errors.watch_context(browser.new_context(base_url=base_url, accept_downloads=True))
+    other = browser_errors.watch(context.new_page())
+    other.goto("/upload")
+    upload(other, "customers.csv", Path(DEMO_PATH).read_bytes())
+    expect(other.locator("#upload-next")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    other.click("#upload-next")
+    other.get_by_label("Apply a saved model").check()
+    other.locator("#model-bundle-upload input[type=file]").set_input_files(
+        {"name": "model.json", "mimeType": "application/json", "buffer": bundle})
+    expect(other.locator(".segments-bundle-ok")).to_contain_text("5 segments", timeout=JOB_TIMEOUT_MS)
+    expect(other.locator("#model-fit-result")).to_contain_text("Saved model applied", timeout=JOB_TIMEOUT_MS)
+    other.click("#model-next")
+    expect(other.locator(".segments-summary tbody tr")).to_have_count(5, timeout=JOB_TIMEOUT_MS)
+    other.click("#clusters-next")
+    _, second = download(other, "#downloads-clustered")
+    assert read_csv_text(first)["cluster"].tolist() == read_csv_text(second)["cluster"].tolist()
+    context.close()
+
+
+def test_a_pickle_offered_as_a_model_is_refused(page: Page, tmp_path: Path) -> None:
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    token = open_demo(page)
+    page.goto(f"/model?ds={token}&mode=saved")
+    page.locator("#model-bundle-upload input[type=file]").set_input_files(
+        {"name": "model.pkl", "mimeType": "application/octet-stream", "buffer": pickle.dumps(Payload())})
+    expect(page.locator("#model-bundle-status")).to_contain_text("can run code", timeout=JOB_TIMEOUT_MS)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_charts_save_as_png_and_svg(page: Page, fmt: str) -> None:
+    token = open_demo(page)
+    _clusters(page, token)
+    button = page.locator(f"[id='{{\"format\":\"{fmt}\",\"graph\":\"clusters-scatter\",\"type\":\"chart-export\"}}']")
+    with page.expect_download(timeout=JOB_TIMEOUT_MS) as info:
+        button.click()
+    data = info.value.path().read_bytes()
+    assert info.value.suggested_filename == f"clusters-scatter.{fmt}"
+    assert data.startswith(b"\x89PNG" if fmt == "png" else b"<svg")
+
+
+def test_a_fit_whose_process_dies_offers_a_retry(page: Page, app_server) -> None:
+    rng = np.random.default_rng(0)
+    rows = 600_000
+    centres = rng.integers(0, 6, rows)[:, None] * 3.0
+    frame = pd.DataFrame(np.round(rng.normal(0, 1, (rows, 4)) + centres, 3), columns=list("abcd"))
+    import requests
+
+    token = requests.post(app_server.url + "/api/upload", timeout=120,
+                          files={"file": ("big.csv", frame.to_csv(index=False).encode())}).json()["token"]
+    page.goto(f"/model?ds={token}&k=9&seed=3")
+    expect(page.locator("#model-fit-status")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    killed = 0
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:  # the job processes of the sweep and the fit, as they start
+        for worker in psutil.Process(app_server.process.pid).children():
+            for job in worker.children(recursive=True):
+                job.kill()
+                killed += 1
+        time.sleep(0.1)
+    assert killed, "no background job process found"
+    expect(page.locator("#model-fit-watch")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#model-fit-watch")).to_contain_text("not finished")
+    page.click("#model-fit-retry")
+    expect(page.locator("#model-fit-result")).to_contain_text("New model with k=9", timeout=120_000)
+    expect(page.locator("#model-fit-watch")).to_be_hidden()
