@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "ColumnReport",
@@ -46,6 +48,11 @@ _THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _CURRENCY = re.compile(r"^([-+]?)\s*[$€£¥]\s*")
 _PLAIN_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+# Every text _clean_number could read as a number matches this (RE2 syntax, for pyarrow: Unicode digits and
+# spaces as Python's \d and \s): other cells skip the per-cell Python step, so text columns cost no loop.
+_MAYBE_NUMBER = (r"^[-+]?(?:{s}*[$€£¥]{s}*)?[-+\p{{Nd}}.,eE]*\p{{Nd}}[-+\p{{Nd}}.,eE]*(?:{s}*%)?$"
+                 .format(s=r"[\s\p{Z}\x{85}\x{0b}\x{1c}-\x{1f}]"))
+_PLAIN_ASCII = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 _EXAMPLES = 3
 
 
@@ -79,9 +86,11 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
         fast_text = fast_text.where(~text.str.contains(".", regex=False), "x")
     else:
         fast_text = text
-    numbers = pd.to_numeric(fast_text.where(fast_text.str.match(_PLAIN_NUMBER), None),
-                            errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
-    todo = np.flatnonzero(np.isnan(numbers) & ~missing)
+    numbers = _floats(fast_text, missing)
+    todo = np.isnan(numbers) & ~missing
+    if todo.any():
+        todo &= pc.match_substring_regex(_arrow_text(text), _MAYBE_NUMBER).to_numpy(zero_copy_only=False)
+    todo = np.flatnonzero(todo)
     if todo.size:
         cleaned = [_clean_number(t, decimal) for t in text.iloc[todo].tolist()]
         numbers[todo] = cleaned
@@ -90,6 +99,32 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
     numbers[bad] = np.nan
     invalid = bad & ~missing
     return numbers, invalid
+
+
+def _arrow_text(text: pd.Series) -> pa.ChunkedArray:
+    """The cells of a ``str`` Series as pyarrow strings (without a copy when pyarrow already holds them)."""
+    to_arrow = getattr(text.array, "__arrow_array__", None)
+    found = to_arrow() if to_arrow is not None else pa.array(text.to_numpy(dtype=object), pa.large_string())
+    return found if isinstance(found, pa.ChunkedArray) else pa.chunked_array([found])
+
+
+def _floats(text: pd.Series, missing: np.ndarray) -> np.ndarray:
+    """float64 of the cells that are plain ASCII numbers, NaN elsewhere: pyarrow's correctly rounded parser
+    (as Python's float()), about 8x faster than pandas.to_numeric on text.
+
+    A column whose every present cell casts is done in one step: pyarrow reads as finite exactly the texts
+    _PLAIN_ASCII matches (checked on every short text of digits, signs, points, letters of inf/nan/hex),
+    and what else it reads (inf, nan) is not finite, so it ends as NaN all the same.
+    """
+    cells = _arrow_text(text)
+    if missing.any():
+        cells = pc.if_else(pa.chunked_array([missing]), None, cells)
+    try:
+        numbers = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        plain = pc.if_else(pc.match_substring_regex(cells, _PLAIN_ASCII), cells, None)
+        numbers = pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False)
+    return numbers if numbers.flags.writeable else numbers.copy()
 
 
 def _clean_number(text: str, decimal: str) -> float:
@@ -298,7 +333,9 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
     rows, columns = int(frame.shape[0]), int(frame.shape[1])
     reports = tuple(_check_column(str(frame.columns[j]), frame.iloc[:, j], rows, numbers, invalid)
                     for j, numbers, invalid in parse_columns(frame, range(columns), decimal))
-    duplicate_rows = int(frame.duplicated().sum()) if rows else 0
+    # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
+    all_distinct = any(report.unique == rows for report in reports)
+    duplicate_rows = int(frame.duplicated().sum()) if rows and not all_distinct else 0
     return QualityReport(rows, columns, reports, duplicate_rows, decimal)
 
 
@@ -318,8 +355,10 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
         batch = positions[start:start + per_call]
         if len(batch) == 1:
             cells = frame.iloc[:, batch[0]]
-        else:  # the columns one after the other
-            cells = pd.Series(frame.iloc[:, batch].to_numpy(dtype=object).ravel(order="F"), dtype=object)
+        else:  # the columns one after the other, as one pyarrow array (no copy of the text)
+            chunks = [chunk.cast(pa.large_string()) for j in batch
+                      for chunk in _arrow_text(frame.iloc[:, j].astype(str)).chunks]
+            cells = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())))
         numbers, invalid = parse_numeric(cells, decimal)
         for i, j in enumerate(batch):
             yield j, numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
@@ -334,7 +373,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     is_numeric = numeric_count >= NUMERIC_SHARE * present
     if is_numeric:
         finite = numbers[~np.isnan(numbers)]
-        unique = int(np.unique(finite).size)
+        unique = _distinct(finite)
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
         id_by_values = _looks_like_id_numbers(finite, unique)
         not_numbers = int(invalid.sum())
@@ -347,6 +386,18 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     id_like = bool(_ID_NAME.search(name.strip())) or id_by_values
     return ColumnReport(name, "numeric" if is_numeric else "text", missing, not_numbers, examples,
                         unique, id_like, unique == 1, rows)
+
+
+def _distinct(finite: np.ndarray) -> int:
+    """How many different values: whole numbers in a short range are marked in a table (linear time, 10x
+    faster than sorting ten million), others are sorted."""
+    if finite.size > 10_000:
+        low, high = float(finite.min()), float(finite.max())
+        if high - low < 2 * finite.size and bool(np.all(np.mod(finite, 1) == 0)):
+            seen = np.zeros(int(high - low) + 1, dtype=bool)
+            seen[(finite - low).astype(np.int64)] = True
+            return int(np.count_nonzero(seen))
+    return int(np.unique(finite).size)
 
 
 def _looks_like_id_numbers(finite: np.ndarray, unique: int) -> bool:
