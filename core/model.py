@@ -12,7 +12,7 @@ and machine: the seed drives k-means++ and any sampling, and every other choice 
 
 **Size.** Up to :data:`FULL_FIT_MAX_ROWS` rows, K-Means runs with ``n_init=10`` on all rows. Beyond,
 the ten k-means++ starts run on a seeded sample of that many rows and one full-data Lloyd run refines
-the best of them (measured to reach the same WCSS as ``n_init=10`` on all rows; see docs/benchmarks.md).
+the best of them (measured to reach the same WCSS as ``n_init=10`` on all rows; see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def check_rows_for_k(X: np.ndarray, k: int) -> None:
         raise NotEnoughRowsError(
             f"{k} segments need at least {k} customers with usable values, but only {rows:,} "
             f"{'is' if rows == 1 else 'are'} available. Choose fewer segments or fix the missing values.")
-    distinct = int(np.unique(X[: min(rows, 200_000)], axis=0).shape[0])
+    distinct = int(np.unique(X[:1_000], axis=0).shape[0])  # almost always enough: sorting 1,000 rows is instant
+    if distinct < k and rows > 1_000:
+        distinct = int(np.unique(X[: min(rows, 200_000)], axis=0).shape[0])
     if distinct < k:
         raise NotEnoughRowsError(
             f"{k} segments need at least {k} different customers, but the chosen columns take only "
@@ -101,7 +103,11 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0) -> Pipeline:
         rng = np.random.default_rng(seed)
         sample = np.sort(rng.choice(rows, size=FULL_FIT_MAX_ROWS, replace=False))
         start = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(scaled[sample])
-        kmeans = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1, random_state=seed).fit(scaled)
+        # copy_x=False: K-Means centres our own scaled copy in place (and restores it) instead of copying it
+        # again, so the fit's peak memory is one scaled copy of the data, not two.
+        kmeans = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1, random_state=seed,
+                        copy_x=False).fit(scaled)
+        kmeans.set_params(copy_x=True)  # the fitted model as any other (the default, for refits and bundles)
     relabel_by_size(kmeans)
     return Pipeline([("scaler", scaler), ("kmeans", kmeans)])
 
