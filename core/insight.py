@@ -600,18 +600,20 @@ def profile(
     X, labels = _scored(seg)
     means, sizes = _cluster_means(X, labels, k)
     total = float(sizes.sum())
-    table = pd.DataFrame({
+    # Columns are gathered in a dict and made into a frame once: adding them one by one is slow and
+    # warns on wide files.
+    columns: dict[str, object] = {
         "cluster": [display_cluster(c) for c in range(k)],
         "segment": names,
         "customers": sizes.astype(int),
         "share": sizes / total if total else np.zeros(k),
-    })
+    }
     overall = X.mean(axis=0) if X.shape[0] else np.full(X.shape[1], np.nan)
     largest = np.abs(X).max(axis=0) if X.shape[0] else np.zeros(X.shape[1])
     for j, feature in enumerate(seg.features):
-        table[f"{feature} mean"] = means[:, j]
+        columns[f"{feature} mean"] = means[:, j]
         zero = not np.isfinite(overall[j]) or abs(overall[j]) <= _ZERO_MEAN * largest[j]
-        table[f"{feature} index"] = np.nan if zero else means[:, j] / overall[j] * 100
+        columns[f"{feature} index"] = np.full(k, np.nan) if zero else means[:, j] / overall[j] * 100
     scored_rows = labels_all != _NOT_SCORED
     row_labels = labels_all[scored_rows]
     for column in text_columns:
@@ -627,9 +629,8 @@ def profile(
             hits = (~missing) & (text.astype(str) == found[i])
             per = np.bincount(row_labels[hits], minlength=k).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
-                table[f"{column}: {found[i]}"] = np.where(sizes > 0, per / np.where(sizes > 0, sizes, 1),
-                                                          np.nan)
-    return Profile(table, _drivers(X, labels, k, list(seg.features)), names)
+                columns[f"{column}: {found[i]}"] = np.where(sizes > 0, per / np.where(sizes > 0, sizes, 1), np.nan)
+    return Profile(pd.DataFrame(columns), _drivers(X, labels, k, list(seg.features)), names)
 
 
 def _drivers(X: np.ndarray, labels: np.ndarray, k: int, features: list[str]) -> pd.DataFrame:
@@ -1075,7 +1076,9 @@ def summary_table(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence
     table = profile(seg, frame, usable, names=seg.segment_names).table
     base = table[["cluster", "segment", "customers", "share"]]
     means = pd.DataFrame({i: table[f"{f} mean"].to_numpy() for i, f in enumerate(features)}, index=table.index)
-    means.columns = features
+    from .segmentation import feature_columns  # imported here: core.segmentation imports this module
+
+    means.columns = feature_columns(tuple(features), dict.fromkeys(base.columns))
     indices = table[[f"{f} index" for f in features]]
     fixed = {"cluster", "segment", "customers", "share"} | {f"{f} mean" for f in features} \
         | {f"{f} index" for f in features}

@@ -29,6 +29,7 @@ __all__ = [
     "resolve_mapping",
     "clustered_table",
     "CLUSTER_COLUMN",
+    "feature_columns",
     "SEGMENT_COLUMN",
     "NOT_SCORED",
 ]
@@ -123,7 +124,8 @@ class Segmentation:
 
     def summary(self) -> pd.DataFrame:
         """One row per cluster: ``cluster`` (as shown), ``segment`` (its name), ``customers``, ``share``,
-        the mean of each feature.
+        the mean of each feature (in a column named after it; ``<name> (mean)`` for a feature whose
+        name is one of the first four).
 
         Means are in the features' original units, over the values the model used (filled values
         included when a fill strategy was chosen). ``share`` is of the customers that have a cluster.
@@ -139,15 +141,14 @@ class Segmentation:
             sums = np.bincount(labels, weights=X[:, j], minlength=self.k)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means[:, j] = sums / sizes
-        table = pd.DataFrame({
+        base = {
             CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)],
             SEGMENT_COLUMN: self.segment_names,
             "customers": sizes.astype(int),
             "share": sizes / total if total else np.zeros(self.k),
-        })
-        for j, name in enumerate(self.features):
-            table[name] = means[:, j]
-        return table
+        }
+        columns = feature_columns(self.features, base)
+        return pd.DataFrame({**base, **{column: means[:, j] for j, column in enumerate(columns)}})
 
     def restricted(self, rows: np.ndarray) -> "Segmentation":
         """The same segmentation seen through a selection: customers outside ``rows`` count as not scored.
@@ -161,13 +162,19 @@ class Segmentation:
     def centroids(self) -> pd.DataFrame:
         """Centroids in the original units: ``cluster`` (as shown) and one column per feature."""
         centers = original_centers(self.pipeline)
-        table = pd.DataFrame(centers, columns=list(self.features))
-        table.insert(0, CLUSTER_COLUMN, [display_cluster(c) for c in range(self.k)])
-        return table
+        base = {CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)]}
+        columns = feature_columns(self.features, base)
+        return pd.DataFrame({**base, **{column: centers[:, j] for j, column in enumerate(columns)}})
 
     def scaled_used(self) -> np.ndarray:
         """The used rows in standardised units (the model's view)."""
         return np.asarray(self.pipeline.named_steps["scaler"].transform(self.matrix.X))
+
+
+def feature_columns(features: tuple[str, ...], taken: dict[str, object]) -> list[str]:
+    """Column names for per-feature values: the feature's own name, unless a summary column has it
+    (a feature called ``cluster`` gets ``cluster (mean)``)."""
+    return [f"{name} (mean)" if name in taken else name for name in features]
 
 
 def _labels_for_all_rows(matrix: FeatureMatrix, used_labels: np.ndarray) -> np.ndarray:

@@ -63,8 +63,6 @@ FORMULA_CELLS = ["=1+2", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A
 HOSTILE_NAMES = ["<script>alert(1)</script>", "<b>Bold</b>", "<img src=x onerror=alert(2)>"]
 
 
-CLUSTER_NAME_BUG = ("core/segmentation.py: a feature named 'cluster' makes Segmentation.centroids() raise "
-                    "ValueError('cannot insert cluster, already exists'), so /clusters answers 500")
 
 
 def _rows(header: list[str], rows: list[list[Any]], sep: str = ",", newline: str = "\n") -> str:
@@ -202,7 +200,7 @@ def build_cases(pickle_marker: Path) -> list[Case]:
              .encode(), rows=8, columns=4, check=_columns_are(HOSTILE_NAMES + ["Note"])),
         Case("a column called cluster", _rows(["cluster", "Age", "Income"],
                                               [[i % 2, 20 + i * 4, 10 + i * 9 % 50] for i in range(9)]).encode(),
-             rows=9, known_bugs={"dashboard": CLUSTER_NAME_BUG}),
+             rows=9),
         # -- size and shape ---------------------------------------------------------------------------
         Case("larger than the upload limit",
              _rows(["Age", "Income", "Comment"], [[20 + i, 30 + i * 7 % 50, "y" * 60_000] for i in range(20)]).encode(),

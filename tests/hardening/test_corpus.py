@@ -302,10 +302,6 @@ def test_cluster_column_does_not_overwrite_an_existing_one(client: Any) -> None:
 NAMES_LIKE_SUMMARY = "cluster,customers,share\n" + "".join(f"{i % 2},{i * 3},{(i * 7) % 11}\n" for i in range(9))
 
 
-@pytest.mark.xfail(strict=True, reason="core/segmentation.py Segmentation.summary() builds the columns cluster, "
-                                       "segment, customers and share, then sets one column per feature by name: "
-                                       "features named like them overwrite them (cluster numbers, sizes and "
-                                       "shares are lost)")
 def test_summary_keeps_its_columns_when_features_share_their_names() -> None:
     table = read_table(NAMES_LIKE_SUMMARY.encode())
     seg = segment_new(table.frame, ["cluster", "customers", "share"], k=3)
@@ -314,9 +310,6 @@ def test_summary_keeps_its_columns_when_features_share_their_names() -> None:
     assert summary.columns.is_unique
 
 
-@pytest.mark.xfail(strict=True, reason="the CLI's --summary CSV repeats column names when features are called "
-                                       "cluster, customers or share (cluster,segment,customers,share,cluster,"
-                                       "customers,share,...): a reader cannot tell them apart")
 def test_summary_csv_has_unique_column_names(tmp_path: Path) -> None:
     path = tmp_path / "names.csv"
     path.write_text(NAMES_LIKE_SUMMARY)
@@ -359,10 +352,6 @@ def test_the_pickle_cases_would_be_caught(tmp_path: Path) -> None:
 # -- wide files -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="Segmentation.summary() (core/segmentation.py) and the segment profile "
-                                       "(core/insight.py) add one DataFrame column per feature in a loop: pandas "
-                                       "emits a PerformanceWarning per column past ~100 (printed on the CLI's "
-                                       "stderr); 'fit' on the 5,000-column file takes ~5 min with 14,804 warnings")
 def test_wide_fit_has_no_warnings(tmp_path: Path) -> None:
     header = ",".join(f"f{j}" for j in range(150))
     rows = "".join(",".join(str((i * 7 + j * 3) % 97) for j in range(150)) + "\n" for i in range(6))
