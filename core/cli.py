@@ -113,8 +113,7 @@ def _features(args: argparse.Namespace, report: QualityReport) -> list[str]:
         return [f for f in args.features.split(",") if f != ""]
     chosen = report.default_features
     if not chosen:
-        raise SegmentsError("The file has no numeric columns to segment on (ID-like and constant columns "
-                            "are left out). Name columns with --features.")
+        raise SegmentsError(report.why_no_features() + " To use other columns, name them with --features.")
     return chosen
 
 

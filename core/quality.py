@@ -263,6 +263,25 @@ class QualityReport:
         return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant
                 and not (c.rows - c.missing >= 20 and c.unique == c.rows - c.missing)]
 
+    def why_no_features(self) -> str:
+        """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""
+        if self.rows < 2:
+            return "The file has a single customer; finding segments needs many."
+        numeric = [c for c in self.column_reports if c.kind == "numeric"]
+        if not numeric:
+            return ("The file has no numeric columns to segment on: every column holds text. Segments are found "
+                    "from numbers such as age, income or visits.")
+        constant = [c.name for c in numeric if c.constant and not c.id_like]
+        ids = [c.name for c in numeric if c.id_like]
+        parts = []
+        if constant:
+            parts.append("every numeric column has the same value in every row ("
+                         + ", ".join(repr(n) for n in constant[:5]) + "), so nothing separates the customers")
+        if ids:
+            parts.append("the numeric columns " + ", ".join(repr(n) for n in ids[:5])
+                         + " look like identifiers, not descriptions of customers")
+        return "No column can be used to segment: " + "; ".join(parts) + "."
+
     @property
     def missing_cells(self) -> int:
         """Missing cells in the whole table."""

@@ -326,7 +326,7 @@ def get_segmentation(state: ViewState) -> Segmentation:
             return segment_with_model(dataset.frame, pipeline, info, state.mapping_dict, state.missing,
                                       dataset.table.decimal)
         if not state.features:
-            raise FeatureError("This file has no numeric columns to segment on.")
+            raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
                            dataset.table.decimal)
 

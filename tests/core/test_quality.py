@@ -194,3 +194,16 @@ def test_decimal_comma_quality():
 
 def test_missing_markers_documented():
     assert {"", "na", "n/a", "null", "none", "-", "?"} <= MISSING_MARKERS
+
+
+def test_why_no_features_says_what_is_wrong():
+    from core import check_quality, read_table
+
+    def why(text: str) -> str:
+        table = read_table(text.encode())
+        return check_quality(table.frame, table.decimal).why_no_features()
+
+    assert "single customer" in why("a,b\n1,2\n")
+    assert "every column holds text" in why("a,b\nx,y\nz,w\n")
+    assert "same value in every row ('a'" in why("a,b\n1,x\n1,y\n1,z\n")
+    assert "look like identifiers" in why("id,b\n1,x\n2,y\n3,z\n")
