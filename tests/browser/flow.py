@@ -1,0 +1,214 @@
+"""Steps of the user's flow, as a person does them in the browser, shared by the browser tests."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pandas as pd
+from playwright.sync_api import Locator, Page, expect
+
+from .watch import JOB_TIMEOUT_MS
+
+#: The pre-trained model's features (models/kmeans_model.json).
+MODEL_INCOME, MODEL_SPENDING = "Annual Income (k$)", "Spending Score (1-100)"
+#: The features the data check proposes for the demo data (and for ``customers_frame``).
+DEMO_FEATURES = ["Age", MODEL_INCOME, MODEL_SPENDING]
+
+
+# --- test data -------------------------------------------------------------------------------------
+
+
+def customers_frame(rows: int = 300, seed: int = 7, blank_ages: tuple[int, ...] = (),
+                    blank_spending: tuple[int, ...] = (), income: str = MODEL_INCOME,
+                    spending: str = MODEL_SPENDING) -> pd.DataFrame:
+    """Mall-style customers as text cells (blank where asked): CustomerID, Gender, Age, income, spending."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[25, 80], [85, 15], [85, 85], [25, 20], [55, 50]])
+    group = rng.integers(0, len(centres), rows)
+    points = centres[group] + rng.normal(0, 7, (rows, 2))
+    frame = pd.DataFrame({
+        "CustomerID": [str(i) for i in range(1, rows + 1)],
+        "Gender": rng.choice(["Female", "Male"], rows),
+        "Age": [str(a) for a in rng.integers(18, 70, rows)],
+        income: [str(int(v)) for v in np.clip(points[:, 0], 10, 140).round()],
+        spending: [str(int(v)) for v in np.clip(points[:, 1], 1, 100).round()],
+    })
+    frame.loc[list(blank_ages), "Age"] = ""
+    frame.loc[list(blank_spending), spending] = ""
+    return frame
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def read_csv_text(data: bytes) -> pd.DataFrame:
+    """A CSV as text cells, blanks as "" (so the comparison with the input is exact)."""
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+# --- address bar -----------------------------------------------------------------------------------
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The address bar's query parameters."""
+    return parse_qs(urlsplit(page.url).query)
+
+
+def wait_for_query(page: Page, **expected: str | list[str]) -> None:
+    """Wait until the address bar carries these parameters (the shell rewrites it with replaceState)."""
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in expected.items()}
+    page.wait_for_function(
+        """(wanted) => {
+            const params = new URLSearchParams(window.location.search);
+            return Object.entries(wanted).every(([k, v]) => JSON.stringify(params.getAll(k)) === JSON.stringify(v));
+        }""", arg=wanted, timeout=JOB_TIMEOUT_MS)
+
+
+# --- step 1: upload ----------------------------------------------------------------------------------
+
+
+def upload(page: Page, name: str, data: bytes, via: str = "#upload-browse") -> None:
+    """Choose a file with the page's file chooser (``via`` is the button or the drop zone)."""
+    with page.expect_file_chooser() as chooser:
+        page.click(via)
+    chooser.value.set_files({"name": name, "mimeType": "text/csv", "buffer": data})
+
+
+def expect_dataset(page: Page, name: str) -> str:
+    """Wait for the opened file's check; returns the dataset token from the address bar."""
+    expect(page.locator(".segments-file-name")).to_have_text(name, timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#upload-next")).to_be_visible()
+    token = query(page)["ds"][0]
+    assert len(token) >= 32
+    return token
+
+
+def open_demo(page: Page) -> str:
+    page.goto("/upload")
+    page.click("#upload-demo-button")
+    return expect_dataset(page, "demo_customers.csv")
+
+
+# --- step 2: model -----------------------------------------------------------------------------------
+
+
+def fit_result(page: Page) -> Locator:
+    return page.locator("#model-fit-result .segments-fit-result")
+
+
+def expect_fit(page: Page, text: str) -> None:
+    """Wait for the fit job's result to say ``text`` (e.g. "New model with k=4")."""
+    expect(fit_result(page)).to_contain_text(text, timeout=JOB_TIMEOUT_MS)
+    silhouette = page.locator(".segments-model-silhouette").inner_text()
+    assert -1 <= float(silhouette) <= 1, silhouette
+
+
+def set_k(page: Page, k: int) -> None:
+    """Type k into the number box beside the slider (Dash 4's slider commits it when it loses focus)."""
+    box = page.locator("#model-k input[type=number]")
+    box.fill(str(k))
+    box.press("Tab")
+    expect(page.locator("#model-k [role=slider]")).to_have_attribute("aria-valuenow", str(k))
+
+
+def set_seed(page: Page, seed: int) -> None:
+    box = page.locator("#model-seed")
+    box.fill(str(seed))
+    box.press("Tab")
+
+
+def expect_sweep_graphs(page: Page) -> None:
+    """The Elbow and Silhouette charts of the background k sweep are drawn."""
+    for graph in ("#model-elbow-graph", "#model-silhouette-graph"):
+        expect(page.locator(f"{graph} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#model-use-k")).to_have_text(re.compile(r"Use k=\d+"))
+
+
+def map_id(feature: str) -> str:
+    """The selector of the pre-trained mapping dropdown of a model feature (a pattern-matching id,
+    which Dash writes as JSON with sorted keys)."""
+    return "[id='" + json.dumps({"feature": feature, "type": "model-map"}, separators=(",", ":"), sort_keys=True) + "']"
+
+
+def choose(page: Page, dropdown: str, option: str) -> None:
+    """Open a Dash 4 dropdown (its trigger button has the component's id) and pick an option by label."""
+    page.locator(dropdown).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.locator(dropdown)).to_contain_text(option)
+
+
+# --- step 3 and 4: clusters, downloads -----------------------------------------------------------------
+
+
+def expect_clusters(page: Page, k: int, features: list[str]) -> list[dict[str, str]]:
+    """Scatter, one histogram per feature, the k-row summary and the first page of the grid.
+
+    Returns the summary table as ``{header: cell text}`` rows (cluster 1 first).
+    """
+    expect(page.locator("#clusters-scatter .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#clusters-histograms .js-plotly-plot")).to_have_count(len(features), timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(".segments-summary tbody tr")).to_have_count(k)
+    for feature in features:
+        expect(page.locator(".segments-summary thead")).to_contain_text(feature)
+    expect(page.locator("#clusters-grid .ag-row").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    rows = summary_rows(page)
+    for number, row in enumerate(rows, start=1):
+        first = next(iter(row.values()))
+        assert re.match(rf"^(Cluster )?{number}\b", first), first
+    return rows
+
+
+def summary_rows(page: Page) -> list[dict[str, str]]:
+    """The summary table's rows as ``{header: cell text}``."""
+    rows = page.locator(".segments-summary").evaluate("""table => {
+        const headers = [...table.querySelectorAll("thead th")].map(th => th.innerText.trim());
+        return [...table.querySelectorAll("tbody tr")].map(tr =>
+            [...tr.querySelectorAll("td")].map((td, i) => [headers[i] || `column ${i}`, td.innerText.trim()]));
+    }""")
+    return [dict(row) for row in rows]
+
+
+def customers_per_cluster(rows: list[dict[str, str]]) -> list[int]:
+    """The "Customers" column of the summary table, as numbers."""
+    return [int(row["Customers"].replace(",", "")) for row in rows]
+
+
+def download(page: Page, link: str) -> tuple[str, bytes]:
+    """Click a download link; returns the suggested file name and the bytes."""
+    with page.expect_download(timeout=JOB_TIMEOUT_MS) as info:
+        page.click(link)
+    path = info.value.path()
+    return info.value.suggested_filename, path.read_bytes()
+
+
+def check_clustered(data: bytes, original: pd.DataFrame, k: int, left_out: set[int] = frozenset()) -> pd.DataFrame:
+    """The clustered CSV is the input (every row and column, unchanged, in order) followed by an
+    integer ``cluster`` in 1..k, empty exactly for the rows in ``left_out`` (positions). Columns the
+    app adds after ``cluster`` (such as a segment name) are allowed."""
+    table = read_csv_text(data)
+    width = len(original.columns)
+    assert list(table.columns[:width + 1]) == [*original.columns, "cluster"], list(table.columns)
+    assert len(table) == len(original)
+    pd.testing.assert_frame_equal(table.iloc[:, :width], original.reset_index(drop=True))
+    blank = table["cluster"] == ""
+    assert set(np.flatnonzero(blank.to_numpy())) == set(left_out)
+    clusters = table.loc[~blank, "cluster"].astype(int)
+    assert set(clusters) == set(range(1, k + 1))
+    return table
+
+
+def check_summary(data: bytes, k: int, features: list[str], customers: int) -> pd.DataFrame:
+    """The summary CSV: one row per cluster (1..k) with customers, share and the mean of each feature."""
+    summary = pd.read_csv(io.BytesIO(data))
+    missing = {"cluster", "customers", "share", *features} - set(summary.columns)
+    assert not missing, f"the summary lacks {missing}: {list(summary.columns)}"
+    assert summary["cluster"].tolist() == list(range(1, k + 1))
+    assert summary["customers"].sum() == customers
+    assert abs(summary["share"].sum() - 1) < 1e-6
+    assert summary[features].notna().all().all()
+    return summary

@@ -1,0 +1,136 @@
+"""The whole flow in a real browser: upload (or demo) -> model -> clusters -> downloads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core import DEMO_PATH
+
+from .flow import (DEMO_FEATURES, MODEL_INCOME, MODEL_SPENDING, check_clustered, check_summary, choose, csv_bytes,
+                   customers_frame, customers_per_cluster, download, expect_clusters, expect_dataset, expect_fit,
+                   expect_sweep_graphs, fit_result, map_id, open_demo, query, read_csv_text, set_k, upload,
+                   wait_for_query)
+
+pytestmark = pytest.mark.browser
+
+
+def test_whole_flow_on_the_demo_data(page: Page) -> None:
+    token = open_demo(page)
+    expect(page.locator(".segments-missing-ok")).to_be_visible()
+    expect(page.locator(".segments-preview tbody tr")).to_have_count(10)
+
+    page.click("#upload-next")
+    expect(page).to_have_title(re.compile(r"Model · Customer Segments$"))
+    expect_fit(page, "New model with k=4, seed 0: 500 customers segmented on Age, Annual Income (k$), "
+                     "Spending Score (1-100)")
+    expect_sweep_graphs(page)
+    assert query(page)["ds"] == [token]
+    assert query(page)["feature"] == DEMO_FEATURES
+    # The ID column is shown but cannot be chosen.
+    expect(page.locator("#model-features input[value=CustomerID]")).to_be_disabled()
+
+    set_k(page, 5)
+    wait_for_query(page, k="5")
+    expect_fit(page, "New model with k=5")
+
+    page.click("#model-next")
+    expect(page).to_have_title(re.compile(r"Clusters · Customer Segments$"))
+    assert query(page)["k"] == ["5"]
+    sizes = customers_per_cluster(expect_clusters(page, 5, DEMO_FEATURES))
+    assert sum(sizes) == 500
+    expect(page.locator("#clusters-scatter-note")).to_contain_text("Showing 500 of 500 segmented customers")
+
+    # Another axis redraws the scatter and lands in the address bar.
+    choose(page, "#clusters-x", MODEL_SPENDING)
+    wait_for_query(page, x=MODEL_SPENDING, y=MODEL_INCOME)
+    expect(page.locator("#clusters-scatter .xtitle")).to_have_text(MODEL_SPENDING)
+
+    # The step links in the navigation bar carry the new axes too.
+    expect(page.locator("#shell-nav a[href^='/downloads']")).to_have_attribute(
+        "href", re.compile(r"[?&]x=Spending\+Score\+%281-100%29(&|$)"))
+
+    page.click("#clusters-next")
+    expect(page).to_have_title(re.compile(r"Downloads · Customer Segments$"))
+    assert query(page)["k"] == ["5"] and query(page)["x"] == [MODEL_SPENDING]
+    name, clustered = download(page, "#downloads-clustered")
+    assert name == "demo_customers-segments.csv"
+    original = read_csv_text(DEMO_PATH.read_bytes())
+    check_clustered(clustered, original, 5)
+    name, summary = download(page, "#downloads-summary")
+    assert name == "demo_customers-summary.csv"
+    table = check_summary(summary, 5, DEMO_FEATURES, 500)
+    assert table["customers"].tolist() == sizes  # the page and the file agree
+
+
+def test_whole_flow_on_an_uploaded_file_with_gaps_filled(page: Page) -> None:
+    blanks = (3, 40, 41, 150, 299)
+    original = customers_frame(300, blank_ages=blanks)
+    page.goto("/upload")
+    upload(page, "shop customers.csv", csv_bytes(original))
+    expect_dataset(page, "shop customers.csv")
+    expect(page.locator(".segments-file-name + p")).to_contain_text("300 rows × 5 columns")
+    alert = page.locator(".segments-missing-alert")
+    expect(alert).to_contain_text("Age: 5 missing")
+    expect(page.locator("#upload-missing-choice input[value=drop]")).to_be_checked()
+
+    page.get_by_label("Fill each gap with the column's mean").check()
+    wait_for_query(page, missing="mean")
+    expect(page.locator("#upload-next")).to_have_attribute("href", f"/model?ds={query(page)['ds'][0]}&missing=mean")
+
+    page.click("#upload-next")
+    expect_fit(page, "300 customers segmented on Age, Annual Income (k$), Spending Score (1-100)")
+    assert query(page)["missing"] == ["mean"]
+    set_k(page, 4)
+    expect_fit(page, "New model with k=4")
+
+    page.click("#model-next")
+    expect_clusters(page, 4, DEMO_FEATURES)
+    expect(page.locator("#clusters-scatter-note")).to_contain_text("Showing 300 of 300 segmented customers.")
+
+    page.click("#clusters-next")
+    name, clustered = download(page, "#downloads-clustered")
+    assert name == "shop_customers-segments.csv"
+    table = check_clustered(clustered, original, 4)
+    assert (table.loc[list(blanks), "Age"] == "").all()  # filled for the model, unchanged in the file
+    _, summary = download(page, "#downloads-summary")
+    check_summary(summary, 4, DEMO_FEATURES, 300)
+
+
+def test_pretrained_model_with_a_column_mapping(page: Page) -> None:
+    blanks = (0, 77, 123)
+    original = customers_frame(240, seed=3, blank_spending=blanks, income="AnnualIncome", spending="SpendingScore")
+    page.goto("/upload")
+    upload(page, "crm-export.csv", csv_bytes(original), via="#upload-dropzone")
+    expect_dataset(page, "crm-export.csv")
+    expect(page.locator(".segments-missing-alert")).to_contain_text("SpendingScore: 3 missing")
+    expect(page.locator("#upload-missing-choice input[value=drop]")).to_be_checked()  # leave them out
+
+    page.click("#upload-next")
+    expect_fit(page, "New model with k=4")
+    page.get_by_label("Apply the pre-trained model").check()
+    wait_for_query(page, mode="pretrained")
+    # The file's names differ from the model's: the page says which columns to map.
+    expect(page.locator("#model-fit-result .segments-error")).to_contain_text(
+        "Map a column of your file onto each of them", timeout=30_000)
+    expect(page.locator("#model-new-panel")).to_be_hidden()
+    choose(page, map_id(MODEL_INCOME), "AnnualIncome")
+    choose(page, map_id(MODEL_SPENDING), "SpendingScore")
+    wait_for_query(page, map=[f"AnnualIncome={MODEL_INCOME}", f"SpendingScore={MODEL_SPENDING}"])
+    expect_fit(page, "Pre-trained model applied: 237 customers segmented on AnnualIncome, SpendingScore.")
+    expect(fit_result(page)).to_contain_text(f"'AnnualIncome' is used as '{MODEL_INCOME}'; "
+                                             f"'SpendingScore' is used as '{MODEL_SPENDING}'")
+    expect(fit_result(page)).to_contain_text("3 of 240 rows have a missing value")
+
+    page.click("#model-next")
+    expect_clusters(page, 5, ["AnnualIncome", "SpendingScore"])
+    expect(page.locator("#clusters-scatter-note")).to_contain_text(
+        "3 customers with missing values are not in the model")
+
+    page.click("#clusters-next")
+    _, clustered = download(page, "#downloads-clustered")
+    check_clustered(clustered, original, 5, left_out=set(blanks))
+    _, summary = download(page, "#downloads-summary")
+    check_summary(summary, 5, ["AnnualIncome", "SpendingScore"], 237)

@@ -1,0 +1,62 @@
+"""Watching browser pages for errors: console errors, uncaught exceptions and 5xx answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, Response
+
+#: Playwright's default timeout in the suite's contexts, also used for background jobs (ms).
+JOB_TIMEOUT_MS = 30_000
+#: Console noise that is not an error of the app: Chromium's software WebGL performance notes.
+IGNORED_CONSOLE = (re.compile(r"GPU stall due to ReadPixels"),)
+
+
+@dataclass
+class BrowserErrors:
+    """What went wrong in the watched pages: console errors, uncaught errors, 5xx answers."""
+
+    problems: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+    _pages: set[int] = field(default_factory=set)
+
+    def allow(self, pattern: str) -> None:
+        """Accept console errors matching ``pattern`` (a regular expression) in this test."""
+        self.allowed.append(re.compile(pattern))
+
+    def watch_context(self, context: BrowserContext) -> BrowserContext:
+        context.set_default_timeout(JOB_TIMEOUT_MS)
+        context.on("page", self.watch)
+        for page in context.pages:
+            self.watch(page)
+        return context
+
+    def watch(self, page: Page) -> Page:
+        if id(page) in self._pages:
+            return page
+        self._pages.add(id(page))
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self._page_error(page, error))
+        page.on("response", lambda response: self._response(page, response))
+        return page
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        text = message.text
+        if message.type != "error" or any(p.search(text) for p in IGNORED_CONSOLE):
+            return
+        if any(p.search(text) for p in self.allowed):
+            return
+        self.problems.append(f"console error on {page.url}: {text}")
+
+    def _page_error(self, page: Page, error: Error) -> None:
+        self.problems.append(f"uncaught error on {page.url}: {error.message}\n{error.stack or ''}")
+
+    def _response(self, page: Page, response: Response) -> None:
+        if response.status >= 500:
+            self.problems.append(f"{response.status} from {response.request.method} {response.url}")
+
+    def check(self) -> None:
+        """Fail if anything went wrong so far."""
+        problems, self.problems = self.problems, []
+        assert not problems, "the browser reported errors:\n" + "\n".join(problems)
