@@ -10,7 +10,10 @@ import secrets
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# One thread per worker: local background jobs are forked from the worker, and a fork taken while
+# another thread of the worker held the job store's SQLite lock left the job waiting (seen ~1 in 3
+# runs with 2 threads). Scale with WEB_CONCURRENCY instead.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 # Access logs would carry dataset tokens in query strings; log the method, path and status only.
 accesslog = "-"

@@ -53,7 +53,7 @@
             if (request.status === 200 && answer && answer.token) {
                 showProgress(100, "Done");
                 setProps(REDIRECT, {href: "/upload?ds=" + encodeURIComponent(answer.token)});
-                setTimeout(function () { setProps(PROGRESS, {style: {display: "none"}}); }, 300);
+                setTimeout(function () { if (document.getElementById(PROGRESS)) { setProps(PROGRESS, {style: {display: "none"}}); } }, 300);
             } else if (answer && answer.error) {
                 showError(answer.error);
             } else if (request.status === 413) {

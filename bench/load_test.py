@@ -146,7 +146,7 @@ def run(users: int, seconds: float, rows: int, workers: int = 4) -> Results:
         redis_server = start_redis(Path(tmp) / "redis")
         try:
             with gunicorn_server(Path(tmp) / "web", workers=workers,
-                                 env={"REDIS_URL": redis_server.url, "GUNICORN_THREADS": "4"}) as web:
+                                 env={"REDIS_URL": redis_server.url}) as web:
                 deadline = time.monotonic() + seconds
                 threads = [threading.Thread(target=user_loop, args=(web.url, u, rows, deadline, results))
                            for u in range(users)]

@@ -423,9 +423,9 @@ def _profile_section(seg: Segmentation, table: pd.DataFrame, text_columns: Seque
     k = len(table)
     head = "".join(f'<th scope="col">{_swatch(i)}<span class="num">{display_cluster(i)}</span> '
                    f'{_e(table["segment"].iloc[i])}</th>' for i in range(k))
-    rows = [f'<tr><th scope="row">Customers</th>'
+    rows = ['<tr><th scope="row">Customers</th>'
             + "".join(f"<td>{int(v):,}</td>" for v in table["customers"]) + "</tr>",
-            f'<tr><th scope="row">Share</th>' + "".join(f"<td>{_pct(v)}</td>" for v in table["share"]) + "</tr>",
+            '<tr><th scope="row">Share</th>' + "".join(f"<td>{_pct(v)}</td>" for v in table["share"]) + "</tr>",
             f'<tr class="group"><th colspan="{k + 1}">Averages <span class="muted">(index: 100 = all '
             f'customers)</span></th></tr>']
     for position, feature in enumerate(features):

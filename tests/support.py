@@ -74,6 +74,9 @@ def gunicorn_server(tmp: Path, workers: int = 2, env: dict[str, str] | None = No
         "WEB_CONCURRENCY": str(workers),
         "SECRET_KEY": secrets.token_hex(16),
         "CACHE_DIR": str(cache_dir),
+        # A private control socket: the default ($HOME/.gunicorn/gunicorn.ctl) is shared by every gunicorn
+        # of the user, so another run's `gunicornc` command could reach (and stop) this one.
+        "GUNICORN_CMD_ARGS": f"--control-socket {tmp / 'gunicorn.ctl'}",
         **(env or {}),
     }
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -77,17 +76,7 @@ _SMALL_SERVER_ENV = {"MAX_UPLOAD_MB": "1"}
 
 @contextlib.contextmanager
 def _serve(tmp: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    settings = {
-        # A private gunicorn control socket: the default ($HOME/.gunicorn/gunicorn.ctl) is shared by
-        # every gunicorn of the user, so another run's `gunicornc` command would reach (and stop) this one.
-        "GUNICORN_CMD_ARGS": shlex.join(["--control-socket", str(tmp / "gunicorn.ctl")]),
-        # One request thread per worker (production has 2). Dash's DiskcacheManager forks each background
-        # job from the worker; with a second thread inside the jobs' SQLite database at that moment, the
-        # job inherits that lock state and waits in SQLite's busy handler (up to 60 s), so "Fitting…"
-        # hangs now and then. App bug, reported; BROWSER_GUNICORN_THREADS=2 runs the suite as production.
-        "GUNICORN_THREADS": os.environ.get("BROWSER_GUNICORN_THREADS", "1"),
-    }
-    with gunicorn_server(tmp, workers=WORKERS, env={**settings, **(env or {})}) as server:
+    with gunicorn_server(tmp, workers=WORKERS, env=env) as server:
         _SERVERS.append(server)
         try:
             yield server

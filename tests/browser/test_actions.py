@@ -136,6 +136,8 @@ def test_a_pickle_offered_as_a_model_is_refused(page: Page, tmp_path: Path) -> N
 def test_charts_save_as_png_and_svg(page: Page, fmt: str) -> None:
     token = open_demo(page)
     _clusters(page, token)
+    expect(page.locator("#clusters-scatter .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")  # the page's first callbacks have redrawn the chart
     button = page.locator(f"[id='{{\"format\":\"{fmt}\",\"graph\":\"clusters-scatter\",\"type\":\"chart-export\"}}']")
     with page.expect_download(timeout=JOB_TIMEOUT_MS) as info:
         button.click()
