@@ -61,16 +61,21 @@ def router_body(pathname: str, search: str) -> dict:
 
 
 def scatter_body(query: str) -> dict:
-    """The request the Clusters page makes when the axes change."""
+    """The request the Clusters page makes when the axes change (``pages.clusters.update_view``)."""
+    page_query = {"page": "clusters", "type": "page-query"}
     return {
         "output": "..clusters-scatter.figure...clusters-scatter-note.children..."
-                  '{"page":"clusters","type":"page-query"}.data..',
+                  '{"page":"clusters","type":"page-query"}.data...clusters-rename-status.children...'
+                  "clusters-next.href..",
         "outputs": [{"id": "clusters-scatter", "property": "figure"},
                     {"id": "clusters-scatter-note", "property": "children"},
-                    {"id": {"page": "clusters", "type": "page-query"}, "property": "data"}],
+                    {"id": page_query, "property": "data"},
+                    {"id": "clusters-rename-status", "property": "children"},
+                    {"id": "clusters-next", "property": "href"}],
         "inputs": [{"id": "clusters-x", "property": "value", "value": "Income"},
-                   {"id": "clusters-y", "property": "value", "value": "Score"}],
-        "state": [{"id": {"page": "clusters", "type": "page-query"}, "property": "data", "value": query}],
+                   {"id": "clusters-y", "property": "value", "value": "Score"},
+                   []],  # the segment-name boxes (none changed)
+        "state": [[], {"id": page_query, "property": "data", "value": query}],
         "changedPropIds": ["clusters-x.value"],
     }
 

@@ -14,18 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support import ROOT, gunicorn_server, start_redis, stop
 
 pytestmark = [pytest.mark.redis, pytest.mark.browser]
 
-CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
-
-def test_sweep_and_fit_run_on_celery(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_sweep_and_fit_run_on_celery(tmp_path, browser, browser_errors):
     redis_server = start_redis(tmp_path / "redis")
     env = {"REDIS_URL": redis_server.url, "BACKGROUND_JOBS": "celery", "SECRET_KEY": "celery-test-key",
            "CACHE_DIR": str(tmp_path / "worker-cache")}
@@ -40,20 +36,16 @@ def test_sweep_and_fit_run_on_celery(tmp_path):
         while b"ready." not in log_path.read_bytes():
             assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.3)
-        with gunicorn_server(tmp_path / "web", workers=2, env=env) as web, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                                                 headless=True, args=CHROME_ARGS)
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(web.url + "/upload?demo=1")
-            page.wait_for_selector(".segments-file-name", timeout=30_000)
+        with gunicorn_server(tmp_path / "web", workers=2, env=env) as web:
+            context = browser_errors.watch_context(browser.new_context(base_url=web.url))
+            page = browser_errors.watch(context.new_page())
+            page.goto("/upload?demo=1")
+            expect(page.locator(".segments-file-name")).to_be_visible(timeout=30_000)
             page.click("#upload-next")
-            page.wait_for_selector("#model-elbow-graph", timeout=60_000)
-            page.wait_for_selector(".segments-model-silhouette", timeout=60_000)
-            assert "Use k=5" in page.inner_text("#model-sweep-graphs")
-            browser.close()
-            assert not errors
+            expect(page.locator("#model-elbow-graph")).to_be_visible(timeout=60_000)
+            expect(page.locator(".segments-model-silhouette")).to_be_visible(timeout=60_000)
+            expect(page.locator("#model-sweep-graphs")).to_contain_text("Use k=5")
+            context.close()
         assert log_path.read_text().count("succeeded") >= 2  # the sweep and the fit ran on the worker
     finally:
         stop(worker)
