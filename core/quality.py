@@ -79,7 +79,12 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
     invalid : numpy.ndarray of bool
         True where the cell is not missing but is not a (finite) number either.
     """
-    text = values.astype(str).str.strip()
+    text = values.astype(str)
+    if decimal == ".":
+        plain = _all_plain(text)
+        if plain is not None:  # the usual numeric column: done without stripping and lowercasing every cell
+            return plain, np.zeros(plain.size, dtype=bool)
+    text = text.str.strip()
     missing = text.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
     if decimal == ",":
         fast_text = text.str.replace(",", ".", regex=False)
@@ -106,6 +111,19 @@ def _arrow_text(text: pd.Series) -> pa.ChunkedArray:
     to_arrow = getattr(text.array, "__arrow_array__", None)
     found = to_arrow() if to_arrow is not None else pa.array(text.to_numpy(dtype=object), pa.large_string())
     return found if isinstance(found, pa.ChunkedArray) else pa.chunked_array([found])
+
+
+def _all_plain(text: pd.Series) -> np.ndarray | None:
+    """The numbers of a column whose every cell is a plain finite number as written (no spaces, no missing
+    marker, no thousands separator...), else None. pyarrow's cast refuses any other text, and gives NaN or
+    inf for the nan/inf spellings (then None too), so this is exactly what the full rules give."""
+    try:
+        numbers = pc.cast(_arrow_text(text), pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return None
+    if not np.isfinite(numbers).all():
+        return None
+    return numbers if numbers.flags.writeable else numbers.copy()
 
 
 def _floats(text: pd.Series, missing: np.ndarray) -> np.ndarray:
@@ -397,7 +415,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         id_by_values = _looks_like_id_numbers(finite, unique)
         not_numbers = int(invalid.sum())
     else:
-        texts = values[~missing_mask(values)].astype(str)
+        texts = values[~np.isnan(numbers) | invalid].astype(str)  # the cells that are not missing
         unique = int(texts.nunique())
         examples = ()
         id_by_values = unique == texts.size and texts.size >= 20 and _looks_like_codes(texts)
