@@ -39,8 +39,8 @@ SWEEP_MAX_ROWS = 10_000
 #: Rows beyond which the silhouette is computed on a seeded sample of this size.
 SILHOUETTE_SAMPLE = 5_000
 
-#: Rows of the silhouette's distance matrix computed at a time (1,000 x 5,000 float64: 40 MB).
-_DISTANCE_BLOCK = 1_000
+#: Distances the silhouette computes at a time (float64: 16 MB; 400 rows of a 5,000-row sample).
+_DISTANCE_CELLS = 2_000_000
 
 #: Columns of :attr:`SweepResult.indices`.
 INDEX_COLUMNS: tuple[str, ...] = ("k", "calinski_harabasz", "davies_bouldin", "smallest_share")
@@ -113,13 +113,21 @@ def silhouette(X_scaled: np.ndarray, labels: np.ndarray, seed: int = 0) -> float
 
 def _silhouette(X_scaled: np.ndarray, labels: np.ndarray, seed: int | None,
                 batch: _Batch | None = None) -> float | None:
-    n_labels = np.unique(labels).size
+    n_labels = _count_labels(labels)
     if n_labels < 2 or n_labels >= X_scaled.shape[0]:
         return None
     sample = SILHOUETTE_SAMPLE if X_scaled.shape[0] > SILHOUETTE_SAMPLE else None
     value = _silhouette_score(X_scaled, labels, sample_size=sample, random_state=seed,
                               **({"batch": batch} if batch is not None else {}))
     return None if value != value else float(value)
+
+
+def _count_labels(labels: np.ndarray) -> int:
+    """Distinct labels; cluster numbers are counted with bincount (np.unique sorts: 0.5 s at 10^7 rows)."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iu" and labels.size and 0 <= labels.min() and labels.max() < 1 << 20:
+        return int(np.count_nonzero(np.bincount(labels)))
+    return int(np.unique(labels).size)
 
 
 class _Batch:
@@ -148,7 +156,7 @@ def _silhouettes(X_scaled: np.ndarray, labelings: list[np.ndarray], sample_size:
                  seed: int | None) -> list[float | None]:
     """The silhouette of several labellings of the same rows, as scikit-learn's ``silhouette_score`` gives it
     (the same seeded sample of ``sample_size`` rows, the same formula) but 3-10x faster: the distances are
-    computed once, a block of rows at a time (memory stays at a block, ~40 MB), and summed per cluster of
+    computed once, a block of rows at a time (memory stays at a block, 16 MB), and summed per cluster of
     every labelling in one matrix product instead of one bincount per row.
     None where the silhouette is undefined on the rows used (fewer than 2 clusters, or one per row).
     """
@@ -166,8 +174,9 @@ def _silhouettes(X_scaled: np.ndarray, labelings: list[np.ndarray], sample_size:
         members[np.arange(n), start + code] = 1.0
     sums = np.empty_like(members)  # distance from each row to every cluster of every labelling
     norms = np.einsum("ij,ij->i", data, data)[np.newaxis, :]
-    for first in range(0, n, _DISTANCE_BLOCK):
-        block = euclidean_distances(data[first:first + _DISTANCE_BLOCK], data, Y_norm_squared=norms)
+    step = max(1, _DISTANCE_CELLS // max(n, 1))
+    for first in range(0, n, step):
+        block = euclidean_distances(data[first:first + step], data, Y_norm_squared=norms)
         block[np.arange(block.shape[0]), np.arange(first, first + block.shape[0])] = 0.0  # as scikit-learn does
         sums[first:first + block.shape[0]] = block @ members
     scores: list[float | None] = []
