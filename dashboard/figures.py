@@ -121,8 +121,9 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         fig.add_trace(trace(
             x=xs[members], y=ys[members], mode="markers", name=_plain(f"{name} ({int((labels == label).sum()):,})"),
             customdata=rows[members], legendgroup=str(label),
-            marker=dict(color=cluster_color(label), size=np.where(edge[members], 9, 7).tolist(),
-                        opacity=0.75, symbol=np.where(edge[members], "circle-open", "circle").tolist(),
+            # symbols by number (100 is "circle-open", 0 "circle"): plotly checks 20,000 names one by one
+            marker=dict(color=cluster_color(label), size=np.where(edge[members], 9, 7),
+                        opacity=0.75, symbol=np.where(edge[members], 100, 0),
                         line=dict(width=0)),
             hovertemplate=f"{_plain(name)}<br>{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}<extra></extra>"))
     fig.add_trace(go.Scatter(
@@ -167,9 +168,14 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
         high = low + 1.0
     edges = np.histogram_bin_edges(values, bins=bins, range=(low, high))
     centers = (edges[:-1] + edges[1:]) / 2
+    # Every segment's counts in one pass (np.histogram per segment sorts its values: 2 s at 10^7 rows):
+    # bin i holds edges[i] <= v < edges[i + 1], the last bin its right edge too, as np.histogram does.
+    index = np.searchsorted(edges, values, side="right") - 1
+    index[values == edges[-1]] = bins - 1
+    by_segment = np.bincount(labels * bins + index, minlength=seg.k * bins).reshape(seg.k, bins)
     fig = go.Figure()
     for label in range(seg.k):
-        counts, _ = np.histogram(values[labels == label], bins=edges)
+        counts = by_segment[label]
         name = f"{display_cluster(label)} · {names[label]}"
         fig.add_trace(go.Bar(x=centers, y=counts, width=float(edges[1] - edges[0]), name=_plain(name),
                              marker_color=cluster_color(label), opacity=0.65,
