@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,6 +35,57 @@ __all__ = ["register"]
 def _too_large(settings: Settings) -> tuple[Response, int]:
     return jsonify(error=f"The file is larger than the {settings.max_upload_mb} MB limit. "
                          "Upload a smaller export, or ask your administrator to raise MAX_UPLOAD_MB."), 413
+
+
+#: Server memory one upload needs at its peak (read, data check, cache, segmentation, charts, download),
+#: per byte of CSV file: measured by bench/benchmark.py (docs/performance.md, "Benchmark"), rounded up.
+#: An .xlsx file is zipped (~4x smaller than the CSV) and read cell by cell: 4x more per byte.
+MEMORY_PER_FILE_BYTE = 20
+MEMORY_PER_XLSX_BYTE = 4 * MEMORY_PER_FILE_BYTE
+
+
+def _memory_share() -> float:
+    """``UPLOAD_MEMORY_SHARE``: the share (0-1] of the server's available memory one upload may need."""
+    raw = os.environ.get("UPLOAD_MEMORY_SHARE", "").strip()
+    try:
+        share = float(raw) if raw else 0.5
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise SystemExit(f"error: UPLOAD_MEMORY_SHARE must be a number above 0 and at most 1, not {raw!r}")
+    return share
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory still available: Linux's MemAvailable, or less if a container (cgroup v2) limit is
+    nearer; None where neither can be read (then uploads are not checked)."""
+    try:
+        found = re.search(r"^MemAvailable:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+        available = int(found.group(1)) * 1024 if found else None
+    except OSError:
+        available = None
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit != "max":
+            room = int(limit) - int(Path("/sys/fs/cgroup/memory.current").read_text())
+            available = room if available is None else min(available, room)
+    except (OSError, ValueError):
+        pass
+    return available
+
+
+def _too_big_for_memory(size: int, xlsx: bool, share: float) -> str | None:
+    """The message refusing a file whose processing would need more than ``share`` of the available
+    memory, or None when it fits (or the memory cannot be read)."""
+    available = _available_memory()
+    needed = size * (MEMORY_PER_XLSX_BYTE if xlsx else MEMORY_PER_FILE_BYTE)
+    if available is None or needed <= share * available:
+        return None
+    gb = 1024 ** 3
+    return (f"This file ({size / 1024 ** 2:,.0f} MB) would need about {needed / gb:,.1f} GB of memory on the "
+            f"server to segment, more than the {share:.0%} of the available {available / gb:,.1f} GB an upload "
+            "may use. Upload fewer rows or columns (for example one region or a sample), or ask your "
+            "administrator to add memory or raise UPLOAD_MEMORY_SHARE.")
 
 
 def _error_text(exc: SegmentsError) -> tuple[str, int]:
@@ -96,6 +149,7 @@ _MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
 
 def register(server: Flask, settings: Settings) -> None:
     """Add the routes and the security headers to the Flask server."""
+    memory_share = _memory_share()
 
     @server.errorhandler(RequestEntityTooLarge)
     def upload_too_large(_: Exception) -> tuple[Response, int]:
@@ -107,6 +161,12 @@ def register(server: Flask, settings: Settings) -> None:
         if file is None or not file.filename:
             return jsonify(error="No file was received. Choose a CSV or Excel file and try again."), 400
         name = file.filename
+        size = file.stream.seek(0, os.SEEK_END)  # spooled to disk by Werkzeug: nothing read yet
+        file.stream.seek(0)
+        refused = _too_big_for_memory(size, file.stream.read(4) == b"PK\x03\x04", memory_share)
+        file.stream.seek(0)
+        if refused:
+            return jsonify(error=refused), 413
         try:
             dataset = service.read_and_store(file.stream.read(), name, settings.max_rows, settings.max_columns)
         except service.StoreUnavailable as exc:
