@@ -114,3 +114,14 @@ def test_report_is_self_contained(client):
 
 def test_unknown_download(client):
     assert client.get("/download/secrets.txt").status_code == 404
+
+
+def test_a_file_too_big_for_the_servers_memory_is_refused_before_reading(client, monkeypatch):
+    import dashboard.routes as routes
+
+    monkeypatch.setattr(routes, "_available_memory", lambda: 4 * 1024 ** 2)  # a server with 4 MB to spare
+    response = upload(client, b"a,b\n" + b"1,2\n" * 50_000, "big.csv")  # 200 KB: needs about 4 MB
+    assert response.status_code == 413
+    assert "would need about" in response.get_json()["error"]
+    monkeypatch.setattr(routes, "_available_memory", lambda: None)  # unknown memory: no refusal
+    assert upload(client, demo_bytes()).status_code == 200

@@ -1,0 +1,521 @@
+"""Benchmark: the seed-style ("naive") approach against core's, from 10^4 to 10^7 customers, step by step.
+
+    .venv/bin/python bench/benchmark.py --sizes 1e4,1e5,1e6,1e7
+
+For each size it writes a customer CSV (``CustomerID``, ``Gender``, ``Age``, ``Annual Income (k$)``,
+``Spending Score (1-100)``, ``Tenure (months)``, ``Orders per Year``, ``Avg Basket ($)``: five real
+segments, seeded) and, in the same run, times in separate processes (so each one's memory is its own):
+
+* **ours**: ``core.read_table``, ``check_quality``, the k sweep (``prepare_features`` + ``sweep_k``,
+  k = 2..10), the fit (``prepare_features`` + ``fit_segmenter``), ``silhouette``, the profile
+  (``Segmentation.summary``) and the write (``clustered_table`` + ``to_csv_bytes``);
+* **naive**: ``pd.read_csv``; isna/duplicated/describe; StandardScaler + ``KMeans(n_init=10)`` on every
+  row for k = 1..10; the same for the chosen k; the exact ``silhouette_score``; a groupby profile;
+  ``DataFrame.to_csv``. A step runs only if its time, extrapolated from the largest size where it ran
+  (linear; quadratic for the silhouette), stays under ``--naive-limit`` seconds; otherwise it prints
+  ``skipped: > N s expected``. Without a naive fit, the naive profile and write use our labels;
+* **floor**: pyarrow reading the file and writing it back (``pyarrow.csv``), the least any tool can take.
+
+It prints per size and step: seconds (naive / ours and the ratio) and peak memory (RSS high-water mark
+of the step, Linux ``/proc/self/status`` VmHWM reset before each step), then quality: the relative WCSS
+difference of our fit against the naive n_init=10 fit on every row, whether the elbow is the same, and
+our (sampled) silhouette against the exact one. Then the dashboard's server side (``--dashboard-sizes``,
+in a process with one OpenMP thread as under gunicorn): the upload route (Flask test client POST),
+``service.get_segmentation``, the per-customer confidence, the scatter and the histograms (with their
+JSON size), the Clusters page through Dash's router, and the clustered CSV download route; with the
+peak memory per million rows.
+
+Speed is measured here, never asserted in the tests. Figures from this machine: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FEATURES = ["Age", "Annual Income (k$)", "Spending Score (1-100)", "Tenure (months)", "Orders per Year",
+            "Avg Basket ($)"]
+STEPS = ("read", "check", "sweep", "fit", "silhouette", "profile", "write")
+#: How a naive step's time grows with the rows (the exact silhouette is quadratic).
+GROWTH = {"silhouette": 2.0}
+#: share, then (mean, sd) of income, spending, age, tenure, orders per year, average basket.
+SEGMENTS = [
+    (0.34, (55, 7), (50, 6), (42, 6), (36, 10), (12, 3), (45, 8)),
+    (0.18, (87, 7), (82, 6), (32, 4), (18, 6), (30, 5), (90, 12)),
+    (0.18, (88, 7), (17, 6), (45, 6), (60, 12), (6, 2), (60, 10)),
+    (0.16, (26, 6), (20, 6), (46, 7), (48, 12), (5, 2), (25, 5)),
+    (0.14, (25, 6), (80, 6), (25, 4), (12, 4), (24, 5), (30, 6)),
+]
+
+
+# --- measuring ---------------------------------------------------------------------------------------
+
+def _status(field: str) -> int:
+    """A /proc/self/status field in MB (0 where there is no /proc)."""
+    try:
+        text = Path("/proc/self/status").read_text()
+        return int(text.split(field + ":")[1].split()[0]) // 1024
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _reset_peak() -> bool:
+    """Reset the RSS high-water mark (Linux); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb() -> int:
+    hwm = _status("VmHWM")
+    if hwm:
+        return hwm
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux kB; never reset
+
+
+class Steps:
+    """Times and peak memory of named steps."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, int] = {}
+        self.before_mb: dict[str, int] = {}
+
+    def run(self, name: str, work: Callable[[], Any]) -> Any:
+        _reset_peak()
+        self.before_mb[name] = _status("VmRSS")
+        start = time.perf_counter()
+        result = work()
+        self.seconds[name] = time.perf_counter() - start
+        self.peak_mb[name] = _peak_mb()
+        return result
+
+
+# --- data ----------------------------------------------------------------------------------------------
+
+def generate(rows: int, path: Path, seed: int = 0) -> None:
+    """Write ``rows`` customers in five segments to ``path`` (pyarrow: a few seconds at 10^7)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    rng = np.random.default_rng(seed)
+    shares = np.array([s[0] for s in SEGMENTS])
+    truth = rng.choice(len(SEGMENTS), size=rows, p=shares / shares.sum())
+    values = np.empty((rows, 6))
+    for index, segment in enumerate(SEGMENTS):
+        members = truth == index
+        for j in range(6):
+            values[members, j] = rng.normal(segment[j + 1][0], segment[j + 1][1], int(members.sum()))
+    whole = lambda column, low, high: pa.array(np.clip(np.round(values[:, column]), low, high).astype(np.int64))  # noqa: E731
+    table = pa.table({
+        "CustomerID": pa.array(np.arange(1, rows + 1)),
+        "Gender": pa.array(np.where(rng.random(rows) < 0.55, "Female", "Male")),
+        "Age": whole(2, 18, 90),
+        "Annual Income (k$)": whole(0, 10, 250),
+        "Spending Score (1-100)": whole(1, 1, 100),
+        "Tenure (months)": whole(3, 0, 240),
+        "Orders per Year": pa.array(np.clip(np.round(values[:, 4], 1), 0, None)),
+        "Avg Basket ($)": pa.array(np.clip(np.round(values[:, 5], 2), 1, None)),
+    })
+    with open(path, "wb") as out:  # the header as a spreadsheet writes it (pyarrow quotes every name)
+        out.write((",".join(table.column_names) + "\n").encode())
+        pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+
+
+# --- the three ways ----------------------------------------------------------------------------------
+
+def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.preprocessing import StandardScaler
+
+    from core import (Segmentation, check_quality, clustered_table, fit_segmenter, prepare_features,
+                      read_table, silhouette, sweep_k, to_csv_bytes)
+
+    steps = Steps()
+    table = steps.run("read", lambda: read_table(path))
+    frame = table.frame
+    after_read = _status("VmRSS")
+    report = steps.run("check", lambda: check_quality(frame, table.decimal))
+    features = report.default_features
+    assert features == FEATURES, features
+
+    def sweep() -> Any:
+        matrix = prepare_features(frame, features, decimal=table.decimal)
+        return sweep_k(StandardScaler().fit_transform(matrix.X), 2, 10, seed)
+
+    result = steps.run("sweep", sweep)
+
+    def fit() -> tuple[Any, Any]:
+        matrix = prepare_features(frame, features, decimal=table.decimal)
+        return matrix, fit_segmenter(matrix.X, k, seed)
+
+    matrix, pipeline = steps.run("fit", fit)
+    kmeans = pipeline.named_steps["kmeans"]
+    used_labels = np.asarray(kmeans.labels_, dtype=np.int64)
+    score = steps.run("silhouette", lambda: silhouette(pipeline.named_steps["scaler"].transform(matrix.X),
+                                                       used_labels, seed))
+    labels = np.full(matrix.used.size, -1, dtype=np.int64)
+    labels[matrix.used] = used_labels
+    seg = Segmentation(matrix=matrix, model_features=matrix.features, pipeline=pipeline, labels=labels, k=k,
+                       seed=seed, source="new", silhouette=score, notes=list(matrix.notes))
+    steps.run("profile", seg.summary)
+    written = steps.run("write", lambda: len(to_csv_bytes(clustered_table(frame, seg))))
+    np.save(labels_out, labels)
+    numeric_mb = matrix.X.nbytes / 2**20
+    return {
+        "seconds": steps.seconds, "peak_mb": steps.peak_mb, "before_mb": steps.before_mb, "after_read_mb": after_read,
+        "frame_mb": float(frame.memory_usage(deep=True).sum() / 2**20), "numeric_mb": numeric_mb,
+        "inertia": float(kmeans.inertia_), "elbow": int(result.elbow),
+        "sweep_wcss": result.table["wcss"].tolist(), "silhouette": score, "written_mb": written / 2**20,
+    }
+
+
+def run_naive(path: Path, k: int, seed: int, skip: dict[str, float], labels_in: Path) -> dict[str, Any]:
+    import numpy as np
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
+    from core.selection import find_elbow
+
+    steps = Steps()
+    out: dict[str, Any] = {"skipped": skip}
+    df = steps.run("read", lambda: pd.read_csv(path))
+    steps.run("check", lambda: (df.isna().sum(), df.duplicated().sum(), df.describe()))
+    scaled = lambda: StandardScaler().fit_transform(df[FEATURES])  # noqa: E731 (in the sweep and the fit, as ours)
+
+    if "sweep" not in skip:
+        wcss = steps.run("sweep", lambda: [KMeans(n_clusters=j, n_init=10, random_state=seed).fit(X).inertia_
+                                           for X in [scaled()] for j in range(1, 11)])
+        out["elbow"] = int(find_elbow(np.arange(1, 11), np.asarray(wcss), 2))
+        out["sweep_wcss"] = [float(w) for w in wcss]
+    labels = None
+    if "fit" not in skip:
+        X, kmeans = steps.run("fit", lambda: next((X, KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X))
+                                                   for X in [scaled()]))
+        labels, out["inertia"] = kmeans.labels_, float(kmeans.inertia_)
+        if "silhouette" not in skip:
+            out["silhouette"] = float(steps.run("silhouette", lambda: silhouette_score(X, labels)))
+    if labels is None:
+        labels = np.load(labels_in)  # ours, so the profile and the write still run
+        out["labels"] = "ours"
+    clustered = df.assign(cluster=labels + 1)
+    steps.run("profile", lambda: clustered.groupby("cluster")[FEATURES].agg(["mean", "size"]))
+
+    def write() -> int:
+        buffer = io.StringIO()
+        clustered.to_csv(buffer, index=False)
+        return len(buffer.getvalue().encode("utf-8"))
+
+    steps.run("write", write)
+    out.update(seconds=steps.seconds, peak_mb=steps.peak_mb)
+    return out
+
+
+def run_floor(path: Path) -> dict[str, Any]:
+    import pyarrow.csv as pa_csv
+
+    steps = Steps()
+    table = steps.run("read", lambda: pa_csv.read_csv(path))
+    steps.run("write", lambda: pa_csv.write_csv(table, io.BytesIO()))
+    return {"seconds": steps.seconds, "peak_mb": steps.peak_mb}
+
+
+def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, Any]:
+    from dashboard import service
+    from dashboard.app import create_app
+    from dashboard.figures import histogram_figure, scatter_figure
+    from dashboard.settings import Settings
+    from dashboard.state import ViewState
+
+    content = path.read_bytes()
+    app = create_app("app", Settings.from_env(cache_dir=cache_dir, redis_url=None, max_upload_mb=4096,
+                                              max_rows=50_000_000, secret_key="bench", password=None))
+    client = app.server.test_client()
+    client.get("/")  # Dash's first-request setup
+    baseline = _status("VmRSS")
+    steps = Steps()
+    response = steps.run("upload", lambda: client.post(
+        "/api/upload", data={"file": (io.BytesIO(content), path.name)}, content_type="multipart/form-data"))
+    del content
+    body = response.get_json()
+    assert response.status_code == 200, body
+    state = ViewState(ds=body["token"], features=tuple(FEATURES), k=k, seed=seed)
+    sizes: dict[str, int] = {}
+    with app.server.test_request_context("/"):
+        seg = steps.run("segmentation", lambda: service.get_segmentation(state))
+        borderline = steps.run("confidence", lambda: service.get_confidence(state)["borderline"]
+                               .to_numpy(dtype=bool, na_value=False)[seg.scored])
+
+        def scatter() -> None:
+            figure, _ = scatter_figure(seg, FEATURES[1], FEATURES[2], borderline, seed=seed)
+            sizes["scatter"] = len(figure.to_json())
+
+        steps.run("scatter", scatter)
+
+        def histograms() -> None:
+            sizes["histograms"] = sum(len(histogram_figure(seg, f).to_json()) for f in FEATURES)
+
+        steps.run("histograms", histograms)
+    page = steps.run("clusters page", lambda: client.post("/_dash-update-component", data=json.dumps({
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/clusters"},
+                   {"id": "_pages_location", "property": "search", "value": state.query()}],
+        "changedPropIds": ["_pages_location.pathname"], "state": []}), content_type="application/json"))
+    assert page.status_code == 200, page.status_code
+    sizes["clusters page"] = len(page.data)
+    download = steps.run("download", lambda: client.get("/download/clustered.csv" + state.query()))
+    assert download.status_code == 200, download.status_code
+    sizes["download"] = len(download.data)
+    return {"seconds": steps.seconds, "peak_mb": steps.peak_mb, "baseline_mb": baseline, "bytes": sizes,
+            "file_mb": path.stat().st_size / 2**20}
+
+
+# --- the parent ----------------------------------------------------------------------------------------
+
+def _child(kind: str, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter; its last stdout line is the JSON result."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, *args]
+    print(f"  ({kind} {Path(args[0]).name if args else ''}...)", file=sys.stderr, flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _size(text: str) -> int:
+    return int(float(text))
+
+
+def _label(rows: int) -> str:
+    exponent = len(str(rows)) - 1
+    return f"10^{exponent}" if rows == 10 ** exponent else f"{rows:,}"
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def machine() -> dict[str, str]:
+    import numpy
+    import pandas
+    import pyarrow
+    import sklearn
+
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        memory = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.1f} GB"
+    except (ValueError, OSError):
+        memory = "unknown"
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "-"
+    return {"cpu": model, "cores": str(os.cpu_count()), "memory": memory, "load": load,
+            "python": platform.python_version(), "numpy": numpy.__version__, "pandas": pandas.__version__,
+            "scikit-learn": sklearn.__version__, "pyarrow": pyarrow.__version__,
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset: every core)")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1e4,1e5,1e6,1e7", help="rows per file, comma-separated")
+    parser.add_argument("--dashboard-sizes", default="1e5,1e6,1e7",
+                        help="sizes for the dashboard steps ('' for none)")
+    parser.add_argument("--naive-limit", type=float, default=300.0,
+                        help="skip a naive step expected to take longer than this many seconds")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="OpenMP/BLAS/pyarrow threads per process (default 1, as each gunicorn worker runs; "
+                             "0: the libraries' default, every core)")
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", type=Path, help="keep the generated files here (default: a temporary folder)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        kind, *rest = args.child
+        if kind == "generate":
+            generate(_size(rest[0]), Path(rest[1]), args.seed)
+            result: dict[str, Any] = {}
+        elif kind == "ours":
+            result = run_ours(Path(rest[0]), args.k, args.seed, Path(rest[1]))
+        elif kind == "naive":
+            result = run_naive(Path(rest[0]), args.k, args.seed, json.loads(rest[2]), Path(rest[1]))
+        elif kind == "floor":
+            result = run_floor(Path(rest[0]))
+        else:
+            result = run_dashboard(Path(rest[0]), args.k, args.seed, Path(rest[1]))
+        print(json.dumps(result))
+        return 0
+
+    sizes = sorted({_size(s) for s in args.sizes.split(",") if s.strip()})
+    dashboard_sizes = sorted({_size(s) for s in args.dashboard_sizes.split(",") if s.strip()})
+    folder = args.data_dir or Path(tempfile.mkdtemp(prefix="segments-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    threads = {} if args.threads <= 0 else {"OMP_NUM_THREADS": str(args.threads)}
+    os.environ.update(threads)  # the children inherit it
+    info = machine()
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
+    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}}
+    measured: dict[str, tuple[int, float]] = {}  # naive step -> (rows, seconds) where it last ran
+    started = time.perf_counter()
+    try:
+        for rows in sizes:
+            path = folder / f"customers-{rows}.csv"
+            if not path.exists():
+                _child("generate", [str(rows), str(path)])
+            labels = folder / f"labels-{rows}.npy"
+            ours = _child("ours", [str(path), str(labels)])
+            floor = _child("floor", [str(path)])
+            skip = {}
+            for step, (seen_rows, seconds) in measured.items():
+                expected = seconds * (rows / seen_rows) ** GROWTH.get(step, 1.0)
+                if expected > args.naive_limit:
+                    skip[step] = expected
+            if "fit" in skip and "silhouette" not in skip:  # the exact silhouette needs the naive labels
+                seen_rows, seconds = measured.get("silhouette", (rows, 0.0))
+                skip["silhouette"] = seconds * (rows / seen_rows) ** GROWTH["silhouette"]
+            naive = _child("naive", [str(path), str(labels), json.dumps(skip)])
+            for step, seconds in naive["seconds"].items():
+                measured[step] = (rows, seconds)
+            entry = {"file_mb": path.stat().st_size / 2**20, "ours": ours, "naive": naive, "floor": floor}
+            results["sizes"][str(rows)] = entry
+            _print_size(rows, entry)
+            labels.unlink(missing_ok=True)
+        for rows in dashboard_sizes:
+            path = folder / f"customers-{rows}.csv"
+            if not path.exists():
+                _child("generate", [str(rows), str(path)])
+            cache = Path(tempfile.mkdtemp(prefix="segments-bench-cache-"))
+            try:
+                entry = _child("dashboard", [str(path), str(cache)], env={"OMP_NUM_THREADS": "1"})  # gunicorn's
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+            results["dashboard"][str(rows)] = entry
+            _print_dashboard(rows, entry)
+        _print_dashboard_memory(results["dashboard"])
+    finally:
+        if args.data_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    results["total_seconds"] = time.perf_counter() - started
+    print(f"\nwhole run: {results['total_seconds']:.0f} s; machine load (1, 5, 15 min) at the end: "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3]) if Path('/proc/loadavg').exists() else '-'}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+def _print_size(rows: int, entry: dict[str, Any]) -> None:
+    ours, naive, floor = entry["ours"], entry["naive"], entry["floor"]
+    print(f"\n## {_label(rows)} rows ({entry['file_mb']:.0f} MB file; selected numeric data "
+          f"{ours['numeric_mb']:.1f} MB; frame of text {ours['frame_mb']:.0f} MB)")
+    print(f"{'step':<11} {'naive s':>9} {'ours s':>8} {'ratio':>7} {'naive MB':>9} {'ours MB':>8} {'ours +MB':>9}")
+    naive_total, naive_known = 0.0, True
+    for step in STEPS:
+        mine = ours["seconds"][step]
+        if step in naive["seconds"]:
+            theirs = naive["seconds"][step]
+            shown, ratio = _seconds(theirs), f"{theirs / mine:.1f}x"
+            naive_total += theirs
+        else:
+            expected = naive["skipped"].get(step, 0.0)
+            shown, ratio, naive_known = f">{_seconds(expected)}", f">{expected / mine:.0f}x", False
+            naive_total += expected
+        memory = naive["peak_mb"].get(step)
+        beyond = ours["peak_mb"][step] - ours["after_read_mb"] if step != "read" else ours["peak_mb"][step]
+        print(f"{step:<11} {shown:>9} {_seconds(mine):>8} {ratio:>7} {memory if memory else '-':>9} "
+              f"{ours['peak_mb'][step]:>8} {beyond:>9}")
+        if step not in naive["seconds"]:
+            print(f"{'':<11} (naive skipped: > {naive['skipped'][step]:.0f} s expected)")
+    total = sum(ours["seconds"].values())
+    mark = "" if naive_known else ">"
+    print(f"{'end to end':<11} {mark + _seconds(naive_total):>9} {_seconds(total):>8} "
+          f"{mark}{naive_total / total:.1f}x")
+    floor_total = sum(floor["seconds"].values())
+    print(f"floor (pyarrow read + write): {_seconds(floor_total)} s; ours end to end = "
+          f"{total / floor_total:.1f}x the floor")
+    if naive.get("labels") == "ours":
+        print("(naive profile and write used our labels: the naive fit was skipped)")
+    worst = max(STEPS[1:], key=lambda s: ours["peak_mb"][s])
+    beyond = ours["peak_mb"][worst] - ours["after_read_mb"]
+    print(f"ours: 'ours +MB' is the step's peak above the process after the read (the frame of text held); "
+          f"the most, {beyond} MB in '{worst}', is {beyond / max(ours['numeric_mb'], 1e-9):.1f}x the selected "
+          f"numeric data")
+    quality = []
+    if "inertia" in naive:
+        quality.append(f"WCSS ours vs naive {100 * (ours['inertia'] / naive['inertia'] - 1):+.4f}%")
+    if "elbow" in naive:
+        same = "same" if naive["elbow"] == ours["elbow"] else "DIFFERENT"
+        curve = max(abs(a / b - 1) for a, b in zip(ours["sweep_wcss"], naive["sweep_wcss"]))
+        quality.append(f"elbow ours k={ours['elbow']}, naive k={naive['elbow']} ({same}; sweep WCSS within "
+                       f"{100 * curve:.2f}%)")
+    else:
+        quality.append(f"elbow ours k={ours['elbow']} (naive sweep skipped)")
+    if "silhouette" in naive and ours["silhouette"] is not None:
+        quality.append(f"silhouette ours {ours['silhouette']:.4f} vs exact {naive['silhouette']:.4f} "
+                       f"({ours['silhouette'] - naive['silhouette']:+.4f})")
+    elif ours["silhouette"] is not None:
+        quality.append(f"silhouette ours {ours['silhouette']:.4f} (exact skipped)")
+    print("quality: " + "; ".join(quality), flush=True)
+
+
+def _print_dashboard(rows: int, entry: dict[str, Any]) -> None:
+    print(f"\n## dashboard, {_label(rows)} rows ({entry['file_mb']:.0f} MB file; one OpenMP thread)")
+    print(f"{'step':<14} {'seconds':>8} {'peak MB':>8} {'JSON/bytes':>11}")
+    for step, seconds in entry["seconds"].items():
+        size = entry["bytes"].get(step if step != "histograms" else "histograms")
+        print(f"{step:<14} {_seconds(seconds):>8} {entry['peak_mb'][step]:>8} "
+              f"{(f'{size / 2**20:.1f} MB' if size else '-'):>11}")
+    print(f"{'total':<14} {_seconds(sum(entry['seconds'].values())):>8}", flush=True)
+
+
+def _print_dashboard_memory(entries: dict[str, Any]) -> None:
+    if not entries:
+        return
+    points = sorted((int(rows), max(e["peak_mb"].values()) - e["baseline_mb"], e["file_mb"])
+                    for rows, e in entries.items())
+    for rows, extra, file_mb in points:
+        print(f"dashboard peak above the idle server at {_label(rows)} rows: {extra} MB "
+              f"({extra / file_mb:.1f}x the file)")
+    if len(points) > 1:
+        (r0, m0, f0), (r1, m1, f1) = points[-2], points[-1]
+        per_million = (m1 - m0) / (r1 - r0) * 1e6
+        fixed = max(m1 - per_million * r1 / 1e6, 0.0)
+        print(f"dashboard memory: {per_million:.0f} MB per million rows (slope of the two largest sizes), "
+              f"{(m1 - m0) / (f1 - f0):.1f} MB per MB of file, plus ~{fixed:.0f} MB")
+        print("largest file one upload can take at a time (the whole dashboard path, this file's 8 columns):")
+        for gb in (4, 8, 16, 32, 64):
+            rows = max(gb * 1024 * 0.8 - fixed, 0) / per_million  # 20% kept for the server and the OS
+            print(f"  {gb:>3} GB of memory: ~{rows:.0f} million rows (~{rows * f1 / (r1 / 1e6) / 1024:.1f} GB of CSV)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
