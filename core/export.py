@@ -99,7 +99,10 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
         flag and _holds(values, (b"\r",)) for flag, (_, values) in zip(special, columns))
     ending = "\r\n" if carriage else "\n"
     text = functools.partial(pa.scalar, type=pa.large_string())
-    pieces = [(",".join(_quote(name) for name in header) + ending).encode("utf-8")]
+    # Each step's lines go straight into one growing buffer (its arrow arrays are freed after the step),
+    # and BytesIO.getvalue() hands that buffer over without a copy: the output is held once, not twice.
+    out = io.BytesIO()
+    out.write((",".join(_quote(name) for name in header) + ending).encode("utf-8"))
     for first in range(0, frame.shape[0], _CSV_ROWS_PER_STEP):
         texts = []
         for (kind, values), check in zip(columns, special):
@@ -114,8 +117,9 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
         lines = pc.binary_join_element_wise(*texts, text(","))
         for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
-            pieces.append(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]] if len(chunk) else b"")
-    return b"".join(pieces)
+            if len(chunk):
+                out.write(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]])
+    return out.getvalue()
 
 
 def _holds(values: pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
