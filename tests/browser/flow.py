@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -72,11 +73,20 @@ def wait_for_query(page: Page, **expected: str | list[str]) -> None:
 # --- step 1: upload ----------------------------------------------------------------------------------
 
 
-def upload(page: Page, name: str, data: bytes, via: str = "#upload-browse") -> None:
-    """Choose a file with the page's file chooser (``via`` is the button or the drop zone)."""
+def upload(page: Page, name: str, data: bytes | Path, via: str = "#upload-browse") -> None:
+    """Choose a file with the page's file chooser (``via`` is the button or the drop zone).
+
+    ``data`` is the file's bytes (sent to the browser as ``name``) or a path on disk: Playwright then
+    hands the browser only the path (a local Chromium reads the file itself), the way to upload files
+    of hundreds of MB, which as bytes would crash Playwright's driver.
+    """
     with page.expect_file_chooser() as chooser:
         page.click(via)
-    chooser.value.set_files({"name": name, "mimeType": "text/csv", "buffer": data})
+    if isinstance(data, Path):
+        assert data.name == name, (name, data)
+        chooser.value.set_files(data)
+    else:
+        chooser.value.set_files({"name": name, "mimeType": "text/csv", "buffer": data})
 
 
 def expect_dataset(page: Page, name: str) -> str:
@@ -178,12 +188,18 @@ def customers_per_cluster(rows: list[dict[str, str]]) -> list[int]:
     return [int(row["Customers"].replace(",", "")) for row in rows]
 
 
-def download(page: Page, link: str) -> tuple[str, bytes]:
-    """Click a download link; returns the suggested file name and the bytes."""
+def download_file(page: Page, link: str) -> tuple[str, Path]:
+    """Click a download link; returns the suggested file name and where the browser saved the file
+    (deleted with the browser context): a large download need not be read into memory."""
     with page.expect_download(timeout=JOB_TIMEOUT_MS) as info:
         page.click(link)
-    path = info.value.path()
-    return info.value.suggested_filename, path.read_bytes()
+    return info.value.suggested_filename, info.value.path()
+
+
+def download(page: Page, link: str) -> tuple[str, bytes]:
+    """Click a download link; returns the suggested file name and the bytes."""
+    name, path = download_file(page, link)
+    return name, path.read_bytes()
 
 
 def check_clustered(data: bytes, original: pd.DataFrame, k: int, left_out: set[int] = frozenset()) -> pd.DataFrame:
