@@ -15,6 +15,12 @@ Detection, in order:
    separator hint) names it instead, and is not part of the table.
 4. The decimal mark: ``,`` when the separator is not a comma and numbers like ``3,5`` outnumber
    numbers like ``3.5`` in the sample.
+
+Blank lines: an empty line is no row, wherever it is (so a final line end adds nothing, and an empty
+value alone on its line must be quoted, ``""``, as csv writers do). Lines of spaces or tabs before the
+header are skipped, and so are such lines in a file of several columns (they hold no value of any
+column). In a **one-column** file a line of spaces or tabs after the header is a customer whose cell is
+those spaces: such a cell is written back that way, and skipping it would shift every later row.
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 _DECIMAL_POINT = re.compile(r"^\s*[-+]?\d+\.\d+\s*$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEPARATOR_HINT = re.compile(rb"^(\xef\xbb\xbf)?sep=([,;\t|])[ \t]*(\r\n|\r|\n)", re.IGNORECASE)
+# Lines before the header that pandas' C reader skips as blank: spaces, and tabs unless tab separates fields.
+_LEADING_BLANK_LINES = {sep: re.compile(rb"(?:[%s]*(?:\r\n|\r|\n))*(?:[%s]*\Z)?" % (blank, blank))
+                        for sep, blank in ((s, rb" " if s == "\t" else rb" \t") for s in SEPARATOR_NAMES)}
 
 
 @dataclass(frozen=True)
@@ -241,6 +250,7 @@ def _detect_separator(text_sample: str) -> str:
     lines = _LINE_BREAK.split(complete)[:60] if complete else []
     if len(lines) > 1 and not text_sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may cut the last line short
+    lines = [line for line in lines if line.strip(" \t")]  # blank lines say nothing about the separator
     best, best_score = ",", -1.0
     for sep in (",", ";", "\t", "|"):
         try:
@@ -281,16 +291,25 @@ def _read_csv(raw: bytes, label: str) -> TableRead:
     sample_text = data[:_SAMPLE_BYTES].decode(encoding if encoding != "utf-16" else "utf-8", errors="replace")
     separator = hint.group(2).decode() if hint else _detect_separator(sample_text.lstrip("\ufeff"))
     pandas_encoding = "utf-8" if encoding == "utf-16" else encoding
-    frame = _read_csv_arrow(data, separator, pandas_encoding, sample_text)
+    start = 3 if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else 0
+    header_at = _LEADING_BLANK_LINES[separator].match(data, start).end()
+    header_text = sample_text.lstrip("\ufeff")[header_at - start:]  # the blank lines are ASCII: 1 byte, 1 char
     try:
-        frame = frame if frame is not None else pd.read_csv(
-            io.BytesIO(data), sep=separator, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, encoding=pandas_encoding, engine="c", skip_blank_lines=True,
-        )
+        header = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=separator), None)
+    except csv.Error:
+        header = None
+    one_column = header is not None and len(header) == 1
+    frame = _read_csv_arrow(data, header_at, separator, pandas_encoding, header)
+    try:
+        # (pandas is given the file as it is when no blank line precedes the header: its own BOM handling)
+        frame = frame if frame is not None else _read_csv_pandas(
+            data, header_at if header_at > start else 0, separator, pandas_encoding, one_column)
     except pd.errors.EmptyDataError:
         raise ReadError(f"{label} is empty.") from None
     except pd.errors.ParserError as exc:
-        raise ReadError(f"{label} is not a well-formed table: {_explain_parser_error(str(exc))}") from None
+        skipped = _count_line_ends(data[start:header_at])  # pandas numbers the lines of what it was given
+        raise ReadError(f"{label} is not a well-formed table: "
+                        f"{_explain_parser_error(str(exc), skipped)}") from None
     except UnicodeDecodeError:
         raise ReadError(f"{label} mixes text encodings and could not be decoded. "
                         "Save it as CSV in UTF-8 and upload it again.") from None
@@ -299,12 +318,55 @@ def _read_csv(raw: bytes, label: str) -> TableRead:
     return TableRead(frame, "csv", shown, separator, _detect_decimal(frame.iloc[1:], separator), [])
 
 
-def _read_csv_arrow(data: bytes, separator: str, encoding: str, sample_text: str) -> pd.DataFrame | None:
+def _count_line_ends(text: bytes) -> int:
+    return text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
+
+
+def _read_csv_pandas(data: bytes, header_at: int, separator: str, encoding: str,
+                     one_column: bool) -> pd.DataFrame:
+    """The general path: pandas' C reader, from the header line on (``header_at``), every cell as text.
+
+    pandas skips empty lines and lines of spaces/tabs alike (``skip_blank_lines``). In a one-column file
+    the second kind is a row (see the module docstring), so there pandas keeps every line, and the rows
+    that came from empty lines are dropped again. Only the line's own text tells an empty line from a
+    quoted empty value (``""``, a row), and Python's csv reader, which says ``[]`` for the first and
+    ``['']`` for the second, reads the same records here: its row count and empty cells are checked
+    against pandas' before its answer is used.
+    """
+    body = io.BytesIO(data[header_at:] if header_at else data)  # (a copy only after leading blank lines)
+    frame = pd.read_csv(body, sep=separator, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                        encoding=encoding, engine="c", skip_blank_lines=not one_column)
+    if not one_column:
+        return frame
+    has_fields = _records_with_fields(data[header_at:].decode(encoding, errors="replace"), separator)
+    cells = frame.iloc[:, 0]
+    if len(has_fields) != len(cells) or (cells[[not kept for kept in has_fields]] != "").any():
+        # the two readers split the records differently (malformed quoting they resolve differently):
+        # which rows were empty lines is unknown, so read as pandas does, skipping blank lines
+        return _read_csv_pandas(data, header_at, separator, encoding, one_column=False)
+    return frame[has_fields].reset_index(drop=True)
+
+
+def _records_with_fields(text: str, separator: str) -> list[bool]:
+    """For each record of ``text`` as Python's csv reader splits it, whether it has a field (an empty
+    line has none); ``[]`` if that reader refuses the text."""
+    if csv.field_size_limit() <= len(text):  # one value may be the whole file (raised, never lowered: threads)
+        csv.field_size_limit(len(text) + 1)
+    try:
+        return [bool(record) for record in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
+    except csv.Error:
+        return []
+
+
+def _read_csv_arrow(data: bytes, header_at: int, separator: str, encoding: str,
+                    header: list[str] | None) -> pd.DataFrame | None:
     """The fast path: pyarrow's multi-threaded CSV reader, every cell as text (about 3x faster than pandas
-    and without its per-cell Python strings). It gives the frame pandas' reader would give: the same
-    quoting and blank-line rules, and the same ``str`` columns. Anything it does not read cleanly (a row
-    with another number of fields, a damaged quote, a row longer than a block) returns None, and pandas
-    reads the file instead, with its exact messages.
+    and without its per-cell Python strings), from the header line on (``header_at``; ``header`` holds its
+    fields). It gives the frame :func:`_read_csv_pandas` would give: the same quoting and blank-line rules
+    (pyarrow skips only empty lines, and refuses a line of spaces in a file of several columns as a row
+    with too few fields), and the same ``str`` columns. Anything it does not read cleanly (a row with
+    another number of fields, a damaged quote, a row longer than a block) returns None, and pandas reads
+    the file instead, with its exact messages.
     """
     bom = b"\xef\xbb\xbf" if encoding.startswith("utf-8") else b""
     start = len(bom) if bom and data.startswith(bom) else 0
@@ -312,16 +374,11 @@ def _read_csv_arrow(data: bytes, separator: str, encoding: str, sample_text: str
     if (bom and data.startswith(bom, start)) or (b"\r" in data and (
             b"\r\r" in data or data.count(b"\n\r") != data.count(b"\n\r\n"))):
         return None  # a second byte-order mark, or old Mac line ends among others: pandas' own quirks
+    if not header:
+        return None
     try:
-        first = next(csv.reader(io.StringIO(sample_text.lstrip("\ufeff")), delimiter=separator), None)
-        if not first:
-            return None
-        blanks = [b" "] + ([] if separator == "\t" else [b"\t"])
-        if len(first) == 1 and any(data.startswith(c, start) or b"\n" + c in data or b"\r" + c in data
-                                   for c in blanks):
-            return None  # pandas skips lines of spaces/tabs as blank (with more columns pyarrow refuses them)
-        names = [f"f{i}" for i in range(len(first))]
-        body = memoryview(data)[start:]  # without the byte-order mark, and without a copy
+        names = [f"f{i}" for i in range(len(header))]
+        body = memoryview(data)[header_at:]  # without the byte-order mark and blank lines, without a copy
         table = pa_csv.read_csv(
             pa.py_buffer(body),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24,
@@ -350,10 +407,11 @@ def _read_csv_arrow(data: bytes, separator: str, encoding: str, sample_text: str
     return pd.DataFrame({i: table.column(i).to_pandas(types_mapper=as_text) for i in range(table.num_columns)})
 
 
-def _explain_parser_error(message: str) -> str:
+def _explain_parser_error(message: str, skipped_lines: int = 0) -> str:
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if match:
         expected, line, saw = match.groups()
+        line = str(int(line) + skipped_lines)
         return (f"line {line} has {saw} values but the header has {expected} columns. "
                 "Check for a stray separator or an unclosed quote on that line.")
     if "EOF inside string" in message or "EOF" in message:
