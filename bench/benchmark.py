@@ -8,7 +8,7 @@ segments, seeded) and, in the same run, times in separate processes (so each one
 
 * **ours**: ``core.read_table``, ``check_quality``, the k sweep (``prepare_features`` + ``sweep_k``,
   k = 2..10), the fit (``prepare_features`` + ``fit_segmenter``), ``silhouette``, the profile
-  (``Segmentation.summary``) and the write (``clustered_table`` + ``to_csv_bytes``);
+  (``summary_table``: segment names, means, indices, the Gender mix) and the write (``clustered_table`` + ``write_csv`` to a file);
 * **naive**: ``pd.read_csv``; isna/duplicated/describe; StandardScaler + ``KMeans(n_init=10)`` on every
   row for k = 1..10; the same for the chosen k; the exact ``silhouette_score``; a groupby profile;
   ``DataFrame.to_csv``. A step runs only if its time, extrapolated from the largest size where it ran
@@ -21,8 +21,7 @@ of the step, Linux ``/proc/self/status`` VmHWM reset before each step), then qua
 difference of our fit against the naive n_init=10 fit on every row, whether the elbow is the same, and
 our (sampled) silhouette against the exact one. Then the dashboard's server side (``--dashboard-sizes``,
 in a process with one OpenMP thread as under gunicorn): the upload route (Flask test client POST),
-``service.get_segmentation``, the segment names (computed once, as the Clusters page does), the
-per-customer confidence, the scatter and the histograms (with their
+``service.get_segmentation`` (with the automatic segment names), the per-customer confidence, the scatter and the histograms (with their
 JSON size), the Clusters page through Dash's router, and the clustered CSV download route; with the
 peak memory per million rows.
 
@@ -42,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -148,7 +146,8 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     from sklearn.preprocessing import StandardScaler
 
     from core import (Segmentation, check_quality, clustered_table, fit_segmenter, prepare_features,
-                      read_table, silhouette, sweep_k, to_csv_bytes)
+                      read_table, silhouette, sweep_k, write_csv)
+    from core.insight import summary_table
 
     steps = Steps()
     table = steps.run("read", lambda: read_table(path))
@@ -177,8 +176,9 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     labels[matrix.used] = used_labels
     seg = Segmentation(matrix=matrix, model_features=matrix.features, pipeline=pipeline, labels=labels, k=k,
                        seed=seed, source="new", silhouette=score, notes=list(matrix.notes))
-    steps.run("profile", seg.summary)
-    written = steps.run("write", lambda: len(to_csv_bytes(clustered_table(frame, seg))))
+    steps.run("profile", lambda: summary_table(seg, frame, ["Gender"]))
+    written = steps.run("write", lambda: write_csv(clustered_table(frame, seg), labels_out.with_suffix(".out.csv")))
+    labels_out.with_suffix(".out.csv").unlink()
     np.save(labels_out, labels)
     numeric_mb = matrix.X.nbytes / 2**20
     return {
@@ -265,9 +265,7 @@ def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, A
     state = ViewState(ds=body["token"], features=tuple(FEATURES), k=k, seed=seed)
     sizes: dict[str, int] = {}
     with app.server.test_request_context("/"):
-        seg = steps.run("segmentation", lambda: service.get_segmentation(state))
-        # the automatic names are computed from every customer on each read: the page fixes them once
-        seg = steps.run("names", lambda: replace(seg, names=tuple(seg.segment_names)))
+        seg = steps.run("segmentation", lambda: service.get_segmentation(state))  # names included
         borderline = steps.run("confidence", lambda: service.get_confidence(state)["borderline"]
                                .to_numpy(dtype=bool, na_value=False)[seg.scored])
 

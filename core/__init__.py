@@ -20,7 +20,7 @@ from .errors import (
     SegmentsError,
     UnsafeModelError,
 )
-from .export import escape_formula, escape_formulas, to_csv_bytes
+from .export import escape_formula, escape_formulas, iter_csv, to_csv_bytes, write_csv
 from .io import TableRead, read_table
 from .model import build_segmenter, display_cluster, fit_segmenter
 from .persist import (
@@ -51,5 +51,5 @@ __all__ = [
     "check_quality", "clustered_table", "display_cluster", "escape_formula", "escape_formulas", "find_elbow",
     "fit_segmenter", "generate_demo", "load_bundle", "load_model_file", "load_shipped_model", "parse_numeric",
     "prepare_features", "read_table", "resolve_mapping", "segment_new", "segment_with_model", "silhouette",
-    "sweep_k", "to_csv_bytes",
+    "sweep_k", "to_csv_bytes", "iter_csv", "write_csv",
 ]

@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
-from .export import to_csv_bytes
+from .export import to_csv_bytes, write_csv
 from .insight import Stability, confidence, out_of_range, recommend_k, stability, summary_table
 from .io import TableRead, read_table
 from .persist import ModelInfo, bundle_bytes, load_model_file, sklearn_version, training_statistics
@@ -234,24 +236,38 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     conf = confidence(seg)
     for column in ("distance", "margin", "silhouette"):
         conf[column] = conf[column].round(_CONFIDENCE_DECIMALS)
-    outputs: dict[str, bytes] = {args.out: to_csv_bytes(clustered_table(table.frame, seg, extra=conf))}
-    if args.summary:
-        outputs[args.summary] = to_csv_bytes(summary_table(seg, table.frame, text_columns))
-    if args.save_model:
-        outputs[args.save_model] = bundle_bytes(seg.pipeline, _info_for(seg, args.file))
-    if args.report:
-        from .report import render_report
+    # The clustered table (the largest output) is written a piece at a time to a file beside its target
+    # and moved into place with the others once every output is ready: a failure leaves no half-written file.
+    parked = _park(args.out)
+    try:
+        write_csv(clustered_table(table.frame, seg, extra=conf), parked)
+        outputs: dict[str, bytes] = {}
+        if args.summary:
+            outputs[args.summary] = to_csv_bytes(summary_table(seg, table.frame, text_columns))
+        if args.save_model:
+            outputs[args.save_model] = bundle_bytes(seg.pipeline, _info_for(seg, args.file))
+        if args.report:
+            from .report import render_report
 
-        model = None
-        if info is not None:
-            model = Path(args.model).name + (f", trained on {info.trained_on}" if info.trained_on else "")
-        html = render_report(Path(args.file).name, table.frame, seg, report=report, missing=args.missing,
-                             sweep=_report_sweep(seg), stability=stab, text_columns=text_columns, model=model,
-                             warnings=warnings)
-        outputs[args.report] = html.encode("utf-8")
-    for path, content in outputs.items():
-        Path(path).write_bytes(content)
-    _print_fit(seg, list(outputs), warnings, stab, stab_note, out)
+            model = None
+            if info is not None:
+                model = Path(args.model).name + (f", trained on {info.trained_on}" if info.trained_on else "")
+            html = render_report(Path(args.file).name, table.frame, seg, report=report, missing=args.missing,
+                                 sweep=_report_sweep(seg), stability=stab, text_columns=text_columns, model=model,
+                                 warnings=warnings)
+            outputs[args.report] = html.encode("utf-8")
+        for path, content in outputs.items():
+            Path(path).write_bytes(content)
+        parked.replace(args.out)
+    finally:
+        parked.unlink(missing_ok=True)
+    _print_fit(seg, [args.out, *outputs], warnings, stab, stab_note, out)
+
+
+def _park(target: str) -> Path:
+    """A hidden file name beside ``target`` to write it into first (created with the usual permissions)."""
+    path = Path(target)
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
 
 
 def _stability(seg: Segmentation, runs: int) -> tuple[Stability | None, str | None]:

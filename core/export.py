@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import re
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["escape_formula", "escape_formulas", "to_csv_bytes"]
+__all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "iter_csv", "write_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NUMBER = re.compile(r"^[-+]?(\d[\d,.]*|[.,]\d+)([eE][-+]?\d+)?%?\s*$")
@@ -59,39 +61,66 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
     Lines end with LF; when a cell or header holds a carriage return they end with CRLF instead, because
     the csv writer only quotes the characters of the line ending it writes (an unquoted CR would split
-    the row for every reader).
+    the row for every reader). The same bytes as :func:`iter_csv`, held at once.
+    """
+    out = io.BytesIO()  # getvalue() hands the buffer over without a copy: the output is held once
+    for piece in iter_csv(frame):
+        out.write(piece)
+    return out.getvalue()
+
+
+def iter_csv(frame: pd.DataFrame) -> Iterator[bytes]:
+    """The bytes of :func:`to_csv_bytes` in pieces of at most :data:`_CSV_ROWS_PER_STEP` rows, so that a
+    large table can be written to a file or a response without the whole text in memory.
+
+    The escaping and the choice of writer happen here, before the first piece is asked for.
     """
     escaped = escape_formulas(frame)
-    fast = _arrow_csv(escaped)
-    if fast is not None:
-        return fast
+    columns = _arrow_columns(escaped)
+    if columns is None:
+        return iter([_pandas_csv(escaped)])
+    return _arrow_csv(list(escaped.columns), columns, escaped.shape[0])
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> int:
+    """Write :func:`to_csv_bytes`'s bytes to ``path`` a piece at a time; returns the bytes written."""
+    written = 0
+    with open(path, "wb") as out:
+        for piece in iter_csv(frame):
+            written += out.write(piece)
+    return written
+
+
+def _pandas_csv(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
-    escaped.to_csv(buffer, index=False, lineterminator="\n")
+    frame.to_csv(buffer, index=False, lineterminator="\n")
     text = buffer.getvalue()
     if "\r" in text:  # only a value can hold a CR here
         buffer = io.StringIO()
-        escaped.to_csv(buffer, index=False, lineterminator="\r\n")
+        frame.to_csv(buffer, index=False, lineterminator="\r\n")
         text = buffer.getvalue()
     return text.encode("utf-8")
 
 
-def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
+def _arrow_columns(frame: pd.DataFrame) -> list[tuple[str, object]] | None:
+    """How the fast writer writes each column (see :func:`_csv_column`), or None when pandas must write
+    the table: a one-column table, a name that is not a string, or a column of another kind."""
+    if frame.shape[1] < 2 or not all(isinstance(name, str) for name in frame.columns):
+        return None
+    columns = [_csv_column(frame.iloc[:, position]) for position in range(frame.shape[1])]
+    return None if any(column is None for column in columns) else columns  # type: ignore[return-value]
+
+
+def _arrow_csv(header: list[str], columns: list[tuple[str, object]], rows: int) -> Iterator[bytes]:
     """The bytes ``DataFrame.to_csv`` writes (same quoting, line ends and cell texts), 5-10x faster, for
     tables of two columns or more whose columns are text (pyarrow-backed, or objects that are all
-    strings), whole numbers, booleans or float64: the clustered table. None for anything else (the
-    caller uses pandas).
+    strings), whole numbers, booleans or float64: the clustered table. One piece per step of rows.
 
     The csv writer's rules, kept here: a value or header is quoted when it holds the separator, a quote
     (doubled inside) or a character of the line ending; missing values are empty; lines end with LF, or
     CRLF when any value holds a CR (see :func:`to_csv_bytes`). The one rule this skips, a lone empty
     value written as ``""``, only exists in one-column tables, which are left to pandas.
     """
-    if frame.shape[1] < 2 or not all(isinstance(name, str) for name in frame.columns):
-        return None
-    columns = [_csv_column(frame.iloc[:, position]) for position in range(frame.shape[1])]
-    if any(column is None for column in columns):
-        return None
-    header = list(frame.columns)
     # Only text can hold a separator, quote or line break (numbers, True/False never do): which columns
     # may need quoting is decided once, by a byte search of their text (~5 ms per 100 MB).
     special = [kind == "text" and _holds(values, (b",", b'"', b"\r", b"\n")) for kind, values in columns]
@@ -99,11 +128,8 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
         flag and _holds(values, (b"\r",)) for flag, (_, values) in zip(special, columns))
     ending = "\r\n" if carriage else "\n"
     text = functools.partial(pa.scalar, type=pa.large_string())
-    # Each step's lines go straight into one growing buffer (its arrow arrays are freed after the step),
-    # and BytesIO.getvalue() hands that buffer over without a copy: the output is held once, not twice.
-    out = io.BytesIO()
-    out.write((",".join(_quote(name) for name in header) + ending).encode("utf-8"))
-    for first in range(0, frame.shape[0], _CSV_ROWS_PER_STEP):
+    yield (",".join(_quote(name) for name in header) + ending).encode("utf-8")
+    for first in range(0, rows, _CSV_ROWS_PER_STEP):
         texts = []
         for (kind, values), check in zip(columns, special):
             part = _csv_cells(kind, values, first, _CSV_ROWS_PER_STEP)
@@ -115,11 +141,12 @@ def _arrow_csv(frame: pd.DataFrame) -> bytes | None:
             texts.append(part)
         texts[-1] = pc.binary_join_element_wise(texts[-1], text(""), text(ending))  # the line's end
         lines = pc.binary_join_element_wise(*texts, text(","))
+        pieces = []
         for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
             if len(chunk):
-                out.write(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]])
-    return out.getvalue()
+                pieces.append(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]])
+        yield b"".join(pieces)
 
 
 def _holds(values: pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:

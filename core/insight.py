@@ -71,7 +71,7 @@ from .persist import ModelInfo
 from .selection import SweepResult
 
 if TYPE_CHECKING:  # core.segmentation may import this module; avoid a cycle at run time
-    from .segmentation import Segmentation
+    from .segmentation import FeatureStats, Segmentation
 
 __all__ = [
     # choosing k
@@ -168,7 +168,7 @@ BORDERLINE_MARGIN = 0.25
 #: Borderline when the customer's silhouette is below this.
 BORDERLINE_SILHOUETTE = 0.1
 _TINY_DISTANCE = 1e-12
-_CHUNK_ROWS = 20_000
+_CHUNK_ROWS = 100_000
 
 #: Warn when more than this share of a feature's values lie outside the training range.
 OUTSIDE_SHARE_WARN = 0.10
@@ -472,23 +472,6 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str]) -> list[str]:
     return final
 
 
-def _scored(seg: Segmentation) -> tuple[np.ndarray, np.ndarray]:
-    """(X of the scored rows in original units, their internal labels)."""
-    labels_used = np.asarray(seg.labels)[np.asarray(seg.matrix.used)]
-    keep = labels_used != _NOT_SCORED
-    return np.asarray(seg.matrix.X, dtype=float)[keep], labels_used[keep].astype(np.int64)
-
-
-def _cluster_means(X: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    sizes = np.bincount(labels, minlength=k).astype(float)
-    means = np.full((k, X.shape[1]), np.nan)
-    for j in range(X.shape[1]):
-        sums = np.bincount(labels, weights=X[:, j], minlength=k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means[:, j] = sums / sizes
-    return means, sizes
-
-
 def segment_z_scores(seg: Segmentation) -> np.ndarray:
     """``(k, features)``: each segment's mean minus the overall mean, in overall standard deviations.
 
@@ -496,18 +479,17 @@ def segment_z_scores(seg: Segmentation) -> np.ndarray:
     included). A segment with no customers uses the model's centroid instead; a feature that does not
     vary gives 0.
     """
-    X, labels = _scored(seg)
+    stats = seg.feature_stats
     k = int(seg.k)
-    means, sizes = _cluster_means(X, labels, k)
-    empty = sizes == 0
+    if stats.customers == 0:
+        return np.zeros((k, stats.means.shape[1]))
+    means = stats.means.copy()
+    empty = stats.sizes == 0
     if empty.any():
         means[empty] = original_centers(seg.pipeline)[empty]
-    if X.shape[0] == 0:
-        return np.zeros((k, X.shape[1]))
-    overall = X.mean(axis=0)
-    spread = X.std(axis=0)
+    spread = stats.spread
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(spread > 0, (means - overall) / np.where(spread > 0, spread, 1.0), 0.0)
+        z = np.where(spread > 0, (means - stats.overall) / np.where(spread > 0, spread, 1.0), 0.0)
     return z
 
 
@@ -545,11 +527,6 @@ class Profile:
     table: pd.DataFrame
     drivers: pd.DataFrame
     names: list[str]
-
-
-def _missing_text(values: pd.Series) -> np.ndarray:
-    text = values.astype("string")
-    return (values.isna() | text.str.strip().fillna("").eq("")).to_numpy(dtype=bool)
 
 
 def profile(
@@ -597,8 +574,8 @@ def profile(
         if column in seg.features:
             raise FeatureError(f"'{column}' is one of the segmentation's features; its averages are "
                                f"already in the profile.")
-    X, labels = _scored(seg)
-    means, sizes = _cluster_means(X, labels, k)
+    stats = seg.feature_stats
+    means, sizes = stats.means, stats.sizes.astype(float)
     total = float(sizes.sum())
     # Columns are gathered in a dict and made into a frame once: adding them one by one is slow and
     # warns on wide files.
@@ -608,44 +585,54 @@ def profile(
         "customers": sizes.astype(int),
         "share": sizes / total if total else np.zeros(k),
     }
-    overall = X.mean(axis=0) if X.shape[0] else np.full(X.shape[1], np.nan)
-    largest = np.abs(X).max(axis=0) if X.shape[0] else np.zeros(X.shape[1])
     for j, feature in enumerate(seg.features):
         columns[f"{feature} mean"] = means[:, j]
-        zero = not np.isfinite(overall[j]) or abs(overall[j]) <= _ZERO_MEAN * largest[j]
-        columns[f"{feature} index"] = np.full(k, np.nan) if zero else means[:, j] / overall[j] * 100
+        overall = stats.overall[j]
+        zero = not np.isfinite(overall) or abs(overall) <= _ZERO_MEAN * stats.largest[j]
+        columns[f"{feature} index"] = np.full(k, np.nan) if zero else means[:, j] / overall * 100
     scored_rows = labels_all != _NOT_SCORED
-    row_labels = labels_all[scored_rows]
+    every_row_scored = bool(scored_rows.all())
+    row_labels = labels_all if every_row_scored else labels_all[scored_rows]
     for column in text_columns:
-        values = frame[column].iloc[np.flatnonzero(scored_rows)]
-        missing = _missing_text(values)
-        text = values.astype("string").str.strip().to_numpy(dtype=object)
-        present = text[~missing]
-        if present.size == 0:
+        codes, values = _text_codes(frame[column])
+        if not every_row_scored:
+            codes = codes[scored_rows]
+        present = codes >= 0
+        if not present.any():
             continue
-        found, counts = np.unique(present.astype(str), return_counts=True)
-        order = sorted(range(found.size), key=lambda i: (-counts[i], found[i]))[:TOP_TEXT_VALUES]
+        counts = np.bincount(codes[present], minlength=len(values))
+        order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], values[i]))[:TOP_TEXT_VALUES]
+        per_segment = np.bincount(row_labels[present] * len(values) + codes[present],
+                                  minlength=k * len(values)).reshape(k, len(values)).astype(float)
         for i in order:
-            hits = (~missing) & (text.astype(str) == found[i])
-            per = np.bincount(row_labels[hits], minlength=k).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
-                columns[f"{column}: {found[i]}"] = np.where(sizes > 0, per / np.where(sizes > 0, sizes, 1), np.nan)
-    return Profile(pd.DataFrame(columns), _drivers(X, labels, k, list(seg.features)), names)
+                columns[f"{column}: {values[i]}"] = np.where(sizes > 0, per_segment[:, i] / np.where(sizes > 0, sizes, 1),
+                                                             np.nan)
+    return Profile(pd.DataFrame(columns), _drivers(stats, list(seg.features)), names)
 
 
-def _drivers(X: np.ndarray, labels: np.ndarray, k: int, features: list[str]) -> pd.DataFrame:
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(A code per cell, the distinct texts): cells are compared with surrounding spaces stripped, and
+    missing or blank cells get code -1. Only the distinct cells become Python strings."""
+    raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = [str(u).strip() for u in uniques]
+    texts = sorted({t for t in stripped if t})
+    position = {t: i for i, t in enumerate(texts)}
+    remap = np.array([position.get(t, -1) for t in stripped] + [-1], dtype=np.int64)
+    return remap[raw_codes], texts  # a missing cell's -1 picks the last entry, -1
+
+
+def _drivers(stats: FeatureStats, features: list[str]) -> pd.DataFrame:
     """One-way ANOVA F and eta squared of each feature across the segments."""
-    n = X.shape[0]
-    means, sizes = _cluster_means(X, labels, k)
+    n = stats.customers
+    sizes = stats.sizes.astype(float)
     groups = int(np.count_nonzero(sizes))
     F = np.full(len(features), np.nan)
     eta = np.full(len(features), np.nan)
     if n:
-        grand = X.mean(axis=0)
-        filled = np.nan_to_num(means)
-        between = (sizes[:, None] * (filled - grand) ** 2).sum(axis=0)
-        within = ((X - filled[labels]) ** 2).sum(axis=0)
-        total = ((X - grand) ** 2).sum(axis=0)
+        filled = np.nan_to_num(stats.means)
+        between = (sizes[:, None] * (filled - stats.overall) ** 2).sum(axis=0)
+        within, total = stats.within, stats.total
         with np.errstate(invalid="ignore", divide="ignore"):
             eta = np.where(total > 0, between / np.where(total > 0, total, 1), np.nan)
             if groups >= 2 and n > groups:
@@ -824,21 +811,19 @@ def confidence(seg: Segmentation) -> pd.DataFrame:
     """
     labels_all = np.asarray(seg.labels)
     n_all = labels_all.size
-    used = np.asarray(seg.matrix.used)
-    labels_used = labels_all[used]
-    keep = labels_used != _NOT_SCORED
-    rows = np.flatnonzero(used)[keep]
-    labels = labels_used[keep].astype(np.int64)
-    scaled = np.asarray(seg.pipeline.named_steps["scaler"].transform(np.asarray(seg.matrix.X, dtype=float)))
-    scaled = scaled[keep]
+    X, labels = seg.scored_matrix()
+    scaler = seg.pipeline.named_steps["scaler"]
     centers = scaled_centers(seg.pipeline)
     k = centers.shape[0]
     own = np.full(labels.size, np.nan)
     second = np.full(labels.size, np.nan)
+    squared_centers = np.square(centers).sum(axis=1)
     for start in range(0, labels.size, _CHUNK_ROWS):
         part = slice(start, start + _CHUNK_ROWS)
-        diff = scaled[part, None, :] - centers[None, :, :]
-        dist = np.sqrt((diff ** 2).sum(axis=2))
+        scaled = scaler.transform(X[part])
+        # squared distances as |x|^2 - 2 x.c + |c|^2: one matrix product per step, no (rows, k, features) block
+        dist = np.square(scaled).sum(axis=1)[:, None] - 2.0 * (scaled @ centers.T) + squared_centers
+        np.sqrt(np.maximum(dist, 0.0, out=dist), out=dist)
         index = np.arange(dist.shape[0])
         own[part] = dist[index, labels[part]]
         if k > 1:
@@ -846,10 +831,9 @@ def confidence(seg: Segmentation) -> pd.DataFrame:
             second[part] = dist.min(axis=1)
     margin = second - own
     sil = np.full(labels.size, np.nan)
-    distinct = np.unique(labels).size
     if k > 1 and labels.size:
-        if labels.size <= EXACT_SILHOUETTE_MAX_ROWS and 2 <= distinct <= labels.size - 1:
-            sil = np.asarray(silhouette_samples(scaled, labels), dtype=float)
+        if labels.size <= EXACT_SILHOUETTE_MAX_ROWS and 2 <= np.unique(labels).size <= labels.size - 1:
+            sil = np.asarray(silhouette_samples(scaler.transform(X), labels), dtype=float)
         else:
             top = np.maximum(own, second)
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -857,16 +841,18 @@ def confidence(seg: Segmentation) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         border = (margin < BORDERLINE_MARGIN * np.maximum(own, _TINY_DISTANCE)) \
             | (sil < BORDERLINE_SILHOUETTE)
-    out = pd.DataFrame({
-        "distance": np.full(n_all, np.nan),
-        "margin": np.full(n_all, np.nan),
-        "silhouette": np.full(n_all, np.nan),
-    })
-    out.loc[rows, "distance"] = own
-    out.loc[rows, "margin"] = margin
-    out.loc[rows, "silhouette"] = sil
-    flag = pd.array([pd.NA] * n_all, dtype="boolean")
-    flag[rows] = border
+    if labels.size == n_all:  # every row has a segment: the arrays are the columns
+        columns = {"distance": own, "margin": margin, "silhouette": sil}
+        flag = pd.arrays.BooleanArray(border, np.zeros(n_all, dtype=bool))
+    else:
+        rows = np.flatnonzero(labels_all != _NOT_SCORED)
+        columns = {}
+        for name, values in (("distance", own), ("margin", margin), ("silhouette", sil)):
+            columns[name] = np.full(n_all, np.nan)
+            columns[name][rows] = values
+        flag = pd.arrays.BooleanArray(np.zeros(n_all, dtype=bool), np.ones(n_all, dtype=bool))
+        flag[rows] = border
+    out = pd.DataFrame(columns, copy=False)
     out["borderline"] = flag
     return out
 

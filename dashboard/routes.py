@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ import pandas as pd
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import Segmentation, SegmentsError, clustered_table, to_csv_bytes
+from core import Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
 from core.deliver import segments_zip_bytes, to_xlsx_bytes
 from core.insight import summary_table
 from core.report import render_report
@@ -131,14 +131,17 @@ def _report(dataset: service.Dataset, state: ViewState) -> bytes:
     return html.encode("utf-8")
 
 
-#: Every download: name -> (dataset, state) -> (bytes, file-name suffix). All escape spreadsheet formulas.
-DOWNLOADS: dict[str, Callable[[service.Dataset, ViewState], tuple[bytes, str]]] = {
-    "clustered.csv": lambda d, s: (to_csv_bytes(_clustered(d, s)[0]), "segments"),
+#: Every download: name -> (dataset, state) -> (content, file-name suffix). All escape spreadsheet formulas.
+#: The per-customer CSVs are streamed a piece at a time (:func:`core.iter_csv`): a download of ten million
+#: rows never holds its whole text in the worker; the table itself is built before the answer starts, so
+#: a problem still gets its message.
+DOWNLOADS: dict[str, Callable[[service.Dataset, ViewState], tuple[bytes | Iterator[bytes], str]]] = {
+    "clustered.csv": lambda d, s: (iter_csv(_clustered(d, s)[0]), "segments"),
     "clustered.xlsx": lambda d, s: (_workbook(d, {"Customers": _clustered(d, s)[0], "Segments": _summary(d, s)}),
                                     "segments"),
     "summary.csv": lambda d, s: (to_csv_bytes(_summary(d, s)), "summary"),
     "summary.xlsx": lambda d, s: (_workbook(d, {"Segments": _summary(d, s)}), "summary"),
-    "selection.csv": lambda d, s: (to_csv_bytes(_selection(d, s)), "selection"),
+    "selection.csv": lambda d, s: (iter_csv(_selection(d, s)), "selection"),
     "segments.zip": lambda d, s: (segments_zip_bytes(*_clustered(d, s)), "by-segment"),
     "report.html": lambda d, s: (_report(d, s), "report"),
     "model.json": lambda d, s: (service.model_bundle(s, d.name), "model"),

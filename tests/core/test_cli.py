@@ -466,3 +466,14 @@ def test_console_script_in_a_subprocess(repo, demo_csv, write, tmp_path):
     assert bad.returncode == 2
     assert bad.stderr == "error: 'empty.csv' is empty.\n"
     assert bad.stdout == ""
+
+
+def test_fit_that_fails_after_the_clustered_table_leaves_no_file(cli, messy_csv, tmp_path):
+    """The clustered table is streamed to a hidden file first; a later failure (here a summary path that is
+    a folder) removes it, and the output never appears half-written."""
+    out_csv, summary = tmp_path / "out.csv", tmp_path / "summary.csv"
+    summary.mkdir()
+    status, _, err = cli("fit", messy_csv, "--k", "2", "--out", out_csv, "--summary", summary,
+                         "--stability-runs", "0")
+    assert status == 2 and err.startswith("error:") and "Traceback" not in err
+    assert {p.name for p in tmp_path.iterdir()} == {Path(messy_csv).name, "summary.csv"}
