@@ -44,18 +44,6 @@ MEMORY_PER_FILE_BYTE = 20
 MEMORY_PER_XLSX_BYTE = 4 * MEMORY_PER_FILE_BYTE
 
 
-def _memory_share() -> float:
-    """``UPLOAD_MEMORY_SHARE``: the share (0-1] of the server's available memory one upload may need."""
-    raw = os.environ.get("UPLOAD_MEMORY_SHARE", "").strip()
-    try:
-        share = float(raw) if raw else 0.5
-    except ValueError:
-        share = -1.0
-    if not 0 < share <= 1:
-        raise SystemExit(f"error: UPLOAD_MEMORY_SHARE must be a number above 0 and at most 1, not {raw!r}")
-    return share
-
-
 def _available_memory() -> int | None:
     """Bytes of memory still available: Linux's MemAvailable, or less if a container (cgroup v2) limit is
     nearer; None where neither can be read (then uploads are not checked)."""
@@ -152,8 +140,6 @@ _MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
 
 def register(server: Flask, settings: Settings) -> None:
     """Add the routes and the security headers to the Flask server."""
-    memory_share = _memory_share()
-
     @server.errorhandler(RequestEntityTooLarge)
     def upload_too_large(_: Exception) -> tuple[Response, int]:
         return _too_large(settings)
@@ -166,7 +152,8 @@ def register(server: Flask, settings: Settings) -> None:
         name = file.filename
         size = file.stream.seek(0, os.SEEK_END)  # spooled to disk by Werkzeug: nothing read yet
         file.stream.seek(0)
-        refused = _too_big_for_memory(size, file.stream.read(4) == b"PK\x03\x04", memory_share)
+        refused = _too_big_for_memory(size, file.stream.read(4) == b"PK\x03\x04",
+                                      settings.upload_memory_share)
         file.stream.seek(0)
         if refused:
             return jsonify(error=refused), 413

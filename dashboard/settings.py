@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tempfile
@@ -17,6 +18,18 @@ def _int(name: str, default: int) -> int:
         return int(raw) if raw else default
     except ValueError:
         raise SystemExit(f"error: the environment variable {name} must be a whole number, not {raw!r}") from None
+
+
+def _share(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        share = float(raw) if raw else default
+    except ValueError:
+        share = math.nan  # fails the range check below, with the same message
+    if not 0 < share <= 1:
+        raise SystemExit(f"error: the environment variable {name} must be a number above 0 and at most 1, "
+                         f"not {raw!r}")
+    return share
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,9 @@ class Settings:
         ``MAX_UPLOAD_MB``: the largest file accepted, checked in the browser and on the server.
     max_rows, max_columns : int
         ``MAX_ROWS``, ``MAX_COLUMNS``: the largest table accepted.
+    upload_memory_share : float
+        ``UPLOAD_MEMORY_SHARE``: the share (above 0, at most 1; default 0.5) of the server's available
+        memory one upload may need; a larger file is refused with a message before it is read.
     job_timeout : int
         ``JOB_TIMEOUT`` seconds a background job (sweep, fit) may run.
     password : str | None
@@ -56,6 +72,7 @@ class Settings:
     max_upload_mb: int
     max_rows: int
     max_columns: int
+    upload_memory_share: float
     job_timeout: int
     password: str | None
     debug: bool
@@ -78,6 +95,7 @@ class Settings:
             max_upload_mb=_int("MAX_UPLOAD_MB", 200),
             max_rows=_int("MAX_ROWS", 2_000_000),
             max_columns=_int("MAX_COLUMNS", 500),
+            upload_memory_share=_share("UPLOAD_MEMORY_SHARE", 0.5),
             job_timeout=_int("JOB_TIMEOUT", 600),
             password=os.environ.get("DASHBOARD_PASSWORD") or None,
             debug=os.environ.get("DASH_DEBUG", "") in {"1", "true", "yes"},

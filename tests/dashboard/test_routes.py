@@ -123,5 +123,23 @@ def test_a_file_too_big_for_the_servers_memory_is_refused_before_reading(client,
     response = upload(client, b"a,b\n" + b"1,2\n" * 50_000, "big.csv")  # 200 KB: needs about 4 MB
     assert response.status_code == 413
     assert "would need about" in response.get_json()["error"]
+    assert "more than the 50% of the available" in response.get_json()["error"]  # the default share
     monkeypatch.setattr(routes, "_available_memory", lambda: None)  # unknown memory: no refusal
     assert upload(client, demo_bytes()).status_code == 200
+
+
+def test_the_memory_refusal_uses_the_configured_share(tmp_path, monkeypatch):
+    import dashboard.routes as routes
+    from flask import Flask
+
+    from dashboard.settings import Settings
+
+    server = Flask("share")  # the upload is refused before anything reaches the cache
+    routes.register(server, Settings.from_env(cache_dir=tmp_path, redis_url=None, upload_memory_share=0.25))
+    monkeypatch.setattr(routes, "_available_memory", lambda: 100 * 1024 ** 2)  # 100 MB to spare
+    big = b"a,b\n" + b"1,2\n" * 400_000  # 1.6 MB: needs about 32 MB, within half of 100 MB but not a quarter
+    refused = upload(server.test_client(), big, "big.csv")
+    assert refused.status_code == 413
+    assert "more than the 25% of the available" in refused.get_json()["error"]
+    assert "UPLOAD_MEMORY_SHARE" in refused.get_json()["error"]
+    assert routes._too_big_for_memory(len(big), False, 0.5) is None
