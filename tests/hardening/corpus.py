@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Case", "build_cases", "PickleBomb", "FORMULA_CELLS", "HOSTILE_NAMES"]
+__all__ = ["Case", "build_cases", "PickleBomb", "FORMULA_CELLS", "HOSTILE_NAMES", "SCRIPT_CELLS"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,12 @@ class PickleBomb:
 FORMULA_CELLS = ["=1+2", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")"]
 #: Column names that would be markup if a page ever rendered them as HTML.
 HOSTILE_NAMES = ["<script>alert(1)</script>", "<b>Bold</b>", "<img src=x onerror=alert(2)>"]
+#: Cells that would run script if a page ever rendered them as HTML (``{i}``: the row). Each calls alert or
+#: sets ``window.__pwned``, what the browser test (tests/browser/test_corpus.py) watches for; no comma,
+#: semicolon or quote, so they need no quoting in any separator.
+SCRIPT_CELLS = ["<script>alert({i})</script>", "<script>window.__pwned={i}</script>",
+                "<img src=x onerror=window.__pwned={i}>", "<svg onload=window.__pwned={i}>",
+                "<details open ontoggle=window.__pwned={i}>"]
 
 
 
@@ -102,6 +108,10 @@ def _xlsx() -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _script_cell(row: int) -> str:
+    return SCRIPT_CELLS[row % len(SCRIPT_CELLS)].format(i=row)
 
 
 def _cells(table: Any, column: str) -> list[str]:
@@ -298,9 +308,9 @@ def build_cases(pickle_marker: Path) -> list[Case]:
                    [['"' + FORMULA_CELLS[i % len(FORMULA_CELLS)].replace('"', '""') + '"', 20 + i * 3,
                      30 + i * 7 % 60, -5 if i % 2 else "+3.5"] for i in range(10)]).encode(),
              rows=10, check=_expect("Name", [FORMULA_CELLS[i % len(FORMULA_CELLS)] for i in range(10)])),
-        Case("script in cells", _rows(["Name", "Age", "Income"],
-                                      [[f"<script>alert({i})</script>", 20 + i * 3, 30 + i * 5] for i in range(8)])
-             .encode(), rows=8),
+        Case("script in cells", _rows(["Name", "Age", "Income"], [[_script_cell(i), 20 + i * 3, 30 + i * 5]
+                                                                  for i in range(8)]).encode(),
+             rows=8, columns=3, check=_expect("Name", [_script_cell(i) for i in range(8)])),
     ]
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "case names must be unique"
