@@ -102,6 +102,7 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 64 * 1024
     service.cache.init_app(server, config=_cache_config(settings))
     service.cache.app = server  # background jobs run outside a request: let them find the cache
+    service.configure_local(settings)
     app = SegmentsDash(
         name,
         server=server,

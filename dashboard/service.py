@@ -9,11 +9,14 @@ Pages and routes call the functions here; they call :mod:`core` for all clusteri
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import itertools
 import logging
 import secrets
 import shutil
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -71,6 +74,8 @@ __all__ = [
     "store_bundle",
     "model_bundle",
     "ModelGone",
+    "entry_bytes",
+    "configure_local",
 ]
 
 log = logging.getLogger(__name__)
@@ -123,6 +128,83 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+#: What :func:`entry_bytes` counts for anything it does not look into (a number, a short string, a class).
+SMALL_ENTRY_BYTES = 256
+#: How many items of a list or an object column :func:`entry_bytes` measures (the rest are assumed alike).
+_SAMPLED_ITEMS = 64
+#: How deep :func:`entry_bytes` looks into objects (a Segmentation's K-Means labels are 5 levels down).
+_SIZED_DEPTH = 6
+
+
+def entry_bytes(value: Any) -> int:
+    """About how much memory a cache entry holds, in bytes, in time that does not grow with its rows.
+
+    Numpy arrays count their ``nbytes`` (an array that is a view counts the array it views, once,
+    however many views an entry holds: ``matrix.X`` is often ``matrix.values``); a pandas frame or
+    series counts ``memory_usage(deep=False)``, which for pyarrow-backed columns (pandas 3's ``str``)
+    is their whole Arrow data, and for object columns (Python objects, which ``deep=True`` would
+    visit one by one) adds the size of the first :data:`_SAMPLED_ITEMS` values times the rows.
+    Dataclasses and other objects (a Dataset, a Segmentation and its scikit-learn pipeline) count
+    their attributes, lists and dicts their items (the first :data:`_SAMPLED_ITEMS`, scaled to all),
+    down to :data:`_SIZED_DEPTH` levels; strings and bytes their length; anything else
+    :data:`SMALL_ENTRY_BYTES`. Meant for budgeting memory, not for accounting: it is an estimate.
+    """
+    return _sized(value, set(), 0)
+
+
+def _sized(value: Any, seen: set[int], depth: int) -> int:
+    if isinstance(value, np.ndarray):
+        root = value
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if id(root) in seen:
+            return 0
+        seen.add(id(root))
+        return int(root.nbytes) + (_sampled_bytes(root.flat, root.size) if root.dtype == object else 0)
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        if id(value) in seen:
+            return 0
+        seen.add(id(value))
+        return _frame_bytes(value.to_frame() if isinstance(value, pd.Series) else value)
+    if isinstance(value, (str, bytes, bytearray)):
+        return len(value) + SMALL_ENTRY_BYTES
+    if depth >= _SIZED_DEPTH or isinstance(value, type) or id(value) in seen:
+        return SMALL_ENTRY_BYTES
+    seen.add(id(value))
+    if isinstance(value, dict):
+        parts: list[Any] = list(value.values())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        parts = list(value)
+    elif hasattr(value, "__dict__"):
+        parts = list(vars(value).values())  # also a frozen dataclass's cached properties
+    elif dataclasses.is_dataclass(value):
+        parts = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    else:
+        return SMALL_ENTRY_BYTES
+    measured = sum(_sized(part, seen, depth + 1) for part in parts[:_SAMPLED_ITEMS])
+    scale = len(parts) / _SAMPLED_ITEMS if len(parts) > _SAMPLED_ITEMS else 1
+    return SMALL_ENTRY_BYTES + int(measured * scale)
+
+
+def _frame_bytes(frame: pd.DataFrame) -> int:
+    """A frame's :func:`entry_bytes`: O(columns), never a pass over every cell."""
+    total = int(frame.memory_usage(index=True, deep=False).sum())
+    for position, dtype in enumerate(frame.dtypes):
+        python_objects = dtype == object or (isinstance(dtype, pd.StringDtype) and dtype.storage == "python")
+        if python_objects:
+            column = frame.iloc[:_SAMPLED_ITEMS, position]
+            total += _sampled_bytes(column, len(frame))
+    return total
+
+
+def _sampled_bytes(values: Any, count: int) -> int:
+    """``count`` times the mean ``sys.getsizeof`` of the first :data:`_SAMPLED_ITEMS` of ``values``."""
+    sample = list(itertools.islice(values, _SAMPLED_ITEMS))
+    if not sample:
+        return 0
+    return int(sum(sys.getsizeof(v) for v in sample) / len(sample) * count)
+
+
 class _Recent:
     """A small per-process memory of recently used entries, in front of the shared cache.
 
@@ -130,33 +212,50 @@ class _Recent:
     here is never stale; it is only used while the shared cache still holds the key, so an evicted
     or expired dataset reads as gone on every worker alike. It saves unpickling a large frame on
     every request (a table page, an axis change).
+
+    It keeps at most ``size`` entries and, beyond the ``keep`` most recent ones, no more than about
+    ``budget`` bytes (:func:`entry_bytes`): the least recently used go first. The ``keep`` most recent
+    always stay, whatever their size: a request uses a dataset and its segmentation together, and
+    dropping them would make every request unpickle a large frame again.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, budget: int, keep: int = 2) -> None:
         self.size = size
-        self.items: OrderedDict[str, Any] = OrderedDict()
+        self.budget = budget
+        self.keep = keep
+        self.items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self.total = 0  # the sum of the kept entries' sizes
         self.lock = threading.Lock()
 
     def get(self, key: str) -> Any:
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
-                return self.items[key]
+                return self.items[key][0]
         return None
 
     def put(self, key: str, value: Any) -> None:
+        nbytes = entry_bytes(value)  # outside the lock: entries never change, and other threads need not wait
         with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            _, previous = self.items.pop(key, (None, 0))
+            self.items[key] = (value, nbytes)
+            self.total += nbytes - previous
+            while len(self.items) > self.keep and (len(self.items) > self.size or self.total > self.budget):
+                _, (_, dropped) = self.items.popitem(last=False)
+                self.total -= dropped
 
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+            self.total = 0
 
 
-_recent = _Recent(size=6)
+_recent = _Recent(size=6, budget=1024 * 1024 * 1024)
+
+
+def configure_local(settings: Settings) -> None:
+    """Size this process's memory of recent entries from the settings (the app factory calls it)."""
+    _recent.budget = settings.local_cache_bytes
 
 
 def _get(key: str) -> Any:

@@ -12,12 +12,16 @@ from pathlib import Path
 __all__ = ["Settings"]
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, minimum: int | None = None) -> int:
     raw = os.environ.get(name, "").strip()
     try:
-        return int(raw) if raw else default
+        value: int | None = int(raw) if raw else default
     except ValueError:
-        raise SystemExit(f"error: the environment variable {name} must be a whole number, not {raw!r}") from None
+        value = None
+    if value is None or (minimum is not None and value < minimum):
+        kind = "a whole number" if minimum is None else f"a whole number of {minimum} or more"
+        raise SystemExit(f"error: the environment variable {name} must be {kind}, not {raw!r}")
+    return value
 
 
 def _share(name: str, default: float) -> float:
@@ -54,6 +58,11 @@ class Settings:
     upload_memory_share : float
         ``UPLOAD_MEMORY_SHARE``: the share (above 0, at most 1; default 0.5) of the server's available
         memory one upload may need; a larger file is refused with a message before it is read.
+    local_cache_mb : int
+        ``LOCAL_CACHE_MB`` (default 1024): about how much memory each worker process may spend keeping
+        copies of the most recently used datasets and results, so a request does not unpickle them
+        again; the oldest go first, but the two most recent always stay (a page uses a dataset and its
+        segmentation together), so a worker that just served a larger pair holds it whole.
     job_timeout : int
         ``JOB_TIMEOUT`` seconds a background job (sweep, fit) may run.
     password : str | None
@@ -73,6 +82,7 @@ class Settings:
     max_rows: int
     max_columns: int
     upload_memory_share: float
+    local_cache_mb: int
     job_timeout: int
     password: str | None
     debug: bool
@@ -82,6 +92,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         """The upload limit in bytes."""
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def local_cache_bytes(self) -> int:
+        """The per-process budget for recently used entries, in bytes."""
+        return self.local_cache_mb * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -96,6 +111,7 @@ class Settings:
             max_rows=_int("MAX_ROWS", 2_000_000),
             max_columns=_int("MAX_COLUMNS", 500),
             upload_memory_share=_share("UPLOAD_MEMORY_SHARE", 0.5),
+            local_cache_mb=_int("LOCAL_CACHE_MB", 1024, minimum=0),
             job_timeout=_int("JOB_TIMEOUT", 600),
             password=os.environ.get("DASHBOARD_PASSWORD") or None,
             debug=os.environ.get("DASH_DEBUG", "") in {"1", "true", "yes"},

@@ -19,7 +19,7 @@ from dashboard.settings import Settings
 def app(tmp_path_factory: pytest.TempPathFactory) -> Dash:
     cache_dir = tmp_path_factory.mktemp("cache")
     return create_app("app", Settings.from_env(cache_dir=cache_dir, redis_url=None, max_upload_mb=1,
-                                               secret_key="test", password=None))
+                                               local_cache_mb=64, secret_key="test", password=None))
 
 
 @pytest.fixture()
