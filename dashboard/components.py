@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -14,7 +15,9 @@ from . import ids, service
 from .state import ViewState
 
 __all__ = ["chart", "GRAPH_CONFIG", "job_status", "retry_alert", "retry_style", "error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
-           "next_button", "no_data_panel"]
+           "SegmentedView", "segmented_view_or_page", "next_button", "no_data_panel"]
+
+T = TypeVar("T")
 
 
 def page_header(title: str, lead: str) -> html.Div:
@@ -60,6 +63,37 @@ def load_or_panel(state: ViewState) -> tuple[service.Dataset | None, Any]:
         return service.get_dataset(state.ds), None
     except SegmentsError as exc:
         return None, gone_panel(exc)
+
+
+class SegmentedView(NamedTuple, Generic[T]):
+    """What a page showing the view state's segmentation is built from (see :func:`segmented_view_or_page`)."""
+
+    dataset: service.Dataset
+    state: ViewState  #: resolved: the features and axes the URL left out are filled in
+    result: T  #: what the page's ``fetch`` returned (the segmentation, and what else it needs)
+
+
+def segmented_view_or_page(page: str, state: ViewState, header: Any, fetch: Callable[[ViewState], T],
+                           failure_title: str, message_id: str | None = None) -> SegmentedView[T] | html.Div:
+    """The dataset, resolved state and ``fetch(state)`` a segmentation page is built from, or the page to
+    show instead (its query Store and ``header`` first, as on the page itself).
+
+    Instead: the no-data or "data gone / store not answering" panel of :func:`load_or_panel`; or, when
+    ``fetch`` raises a :class:`core.SegmentsError` (bad input, data gone, store down), an alert headed
+    ``failure_title`` with the error's message and a button back to the model page, in a Div with
+    ``message_id`` when given.
+    """
+    dataset, panel = load_or_panel(state)
+    if dataset is None:
+        return html.Div([page_query_store(page, state), header, panel])
+    state = service.resolve_state(state, dataset)
+    try:
+        return SegmentedView(dataset, state, fetch(state))
+    except SegmentsError as exc:
+        back = dbc.Button("Back to the model", href=state.href("/model"), color="primary")
+        # only pass an id when there is one: an explicit id=None would be sent to the browser as a prop
+        return html.Div([page_query_store(page, state), header, error_alert(exc, failure_title), back],
+                        **({"id": message_id} if message_id else {}))
 
 
 def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str] | None = None) -> dbc.Table:

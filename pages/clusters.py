@@ -26,8 +26,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
 from core.insight import profile
 from dashboard import ids, service
-from dashboard.components import (chart, error_alert, job_status, load_or_panel, next_button, page_header,
-                                  page_query_store)
+from dashboard.components import (SegmentedView, chart, error_alert, job_status, next_button, page_header,
+                                  page_query_store, segmented_view_or_page)
 from dashboard.figures import cluster_color, histogram_figure, scatter_figure
 from dashboard.jobs import time_limit
 from dashboard.state import PCA, ViewState
@@ -148,21 +148,22 @@ def _stability_key(state: ViewState) -> str:
     return state.with_(x=None, y=None, names=()).query()
 
 
+def _segments_and_borderline(state: ViewState) -> tuple[Segmentation, np.ndarray]:
+    """The (resolved) state's segmentation, named, and which of its scored customers are borderline."""
+    seg = _named(service.get_segmentation(state))
+    borderline = service.get_confidence(state)["borderline"].to_numpy(dtype=bool, na_value=False)[seg.scored]
+    return seg, borderline
+
+
 def layout(**query: Any) -> html.Div:
     """The segmentation of the view state, drawn."""
     state = ViewState.from_query(query)
     header = page_header("Your customer segments", "Each colour is a segment; crosses mark the centroids. "
                                                   "Segment 1 is the largest.")
-    dataset, panel = load_or_panel(state)
-    if dataset is None:
-        return html.Div([page_query_store(PAGE, state), header, panel])
-    state = service.resolve_state(state, dataset)
-    try:
-        seg = _named(service.get_segmentation(state))
-        borderline = service.get_confidence(state)["borderline"].to_numpy(dtype=bool, na_value=False)[seg.scored]
-    except SegmentsError as exc:
-        return html.Div([page_query_store(PAGE, state), header, error_alert(exc, "No segments to show yet"),
-                         dbc.Button("Back to the model", href=state.href("/model"), color="primary")])
+    view = segmented_view_or_page(PAGE, state, header, _segments_and_borderline, "No segments to show yet")
+    if not isinstance(view, SegmentedView):
+        return view
+    dataset, state, (seg, borderline) = view
     options = _axis_options(seg)
     figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], borderline,
                                    seed=state.seed)

@@ -14,9 +14,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from core import SegmentsError
 from dashboard import ids, service
-from dashboard.components import error_alert, load_or_panel, page_header, page_query_store
+from dashboard.components import SegmentedView, page_header, page_query_store, segmented_view_or_page
 from dashboard.titles import page_description, page_title
 from dashboard.state import ViewState
 
@@ -40,16 +39,11 @@ def layout(**query: Any) -> html.Div:
     """The two download links for the view state's segmentation."""
     state = ViewState.from_query(query)
     header = page_header("Download the results", "Take the segments to your CRM or campaign tool.")
-    dataset, panel = load_or_panel(state)
-    if dataset is None:
-        return html.Div([page_query_store(PAGE, state), header, panel])
-    state = service.resolve_state(state, dataset)
-    try:
-        seg = service.get_segmentation(state)
-    except SegmentsError as exc:
-        return html.Div([page_query_store(PAGE, state), header, error_alert(exc, "No segments to download yet"),
-                         dbc.Button("Back to the model", href=state.href("/model"), color="primary")],
-                        id=ids.Downloads.MESSAGE)
+    view = segmented_view_or_page(PAGE, state, header, service.get_segmentation, "No segments to download yet",
+                                  message_id=ids.Downloads.MESSAGE)
+    if not isinstance(view, SegmentedView):
+        return view
+    dataset, state, seg = view
     scored = int(seg.scored.sum())
     rows, columns = dataset.report.rows, dataset.report.columns
     query_string = state.query()

@@ -57,6 +57,25 @@ def test_pages_with_real_data(client):
     assert "/download/clustered.csv?ds=" + token in _text(downloads)
 
 
+@pytest.mark.parametrize("path, title, message_id", [("/clusters", "No segments to show yet", None),
+                                                      ("/downloads", "No segments to download yet",
+                                                       "downloads-message")])
+def test_segments_that_cannot_be_made_say_why_and_lead_back_to_the_model(client, path, title, message_id):
+    token = upload(client, demo_bytes()).get_json()["token"]
+    _, payload = route(client, path, f"?ds={token}&mode=saved&model=gone")  # a model bundle that expired
+    page = payload["response"]["_pages_content"]["children"]["props"]
+    text = _text(page)
+    assert title in text and "Upload the model bundle (.json) again" in text
+    assert page.get("id") == message_id
+    store, header, alert, back = page["children"]
+    assert store["props"]["id"] == {"type": "page-query", "page": path[1:]}
+    assert "segments-error" in alert["props"]["className"]
+    assert back["props"]["children"] == "Back to the model"
+    for query in (store["props"]["data"], back["props"]["href"]):  # the resolved state: features filled in
+        assert f"ds={token}" in query and "mode=saved" in query and "feature=Age" in query
+    assert back["props"]["href"].startswith("/model?")
+
+
 def test_demo_link_opens_demo_data(client):
     _, payload = route(client, "/upload", "?demo=1")
     text = _text(payload)
