@@ -38,11 +38,25 @@ def escape_formula(text: str) -> str:
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with formula-like text cells and headers escaped; numbers untouched."""
-    out = frame.copy()
+    """A copy of ``frame`` with formula-like text cells and headers escaped; numbers untouched.
+
+    The copy shares the columns it leaves as they are (pandas copies on write): no second copy of a
+    large table's numbers.
+    """
+    out = frame.copy(deep=False)
     out.columns = [escape_formula(str(c)) for c in frame.columns]
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = [str(c) for c in values.cat.categories]
+            escaped_categories = [escape_formula(c) for c in categories]
+            if escaped_categories == categories:
+                continue
+            if len(set(escaped_categories)) == len(categories):  # escape each value once, not each cell
+                out.isetitem(position, values.cat.rename_categories(escaped_categories))
+                continue
+            values = values.astype(object)  # two values would read the same once escaped: cell by cell
+            out.isetitem(position, values)
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             text = values.astype(str)
             risky = text.str.startswith(_FORMULA_START).to_numpy(dtype=bool, na_value=False)
@@ -123,9 +137,10 @@ def _arrow_csv(header: list[str], columns: list[tuple[str, object]], rows: int) 
     """
     # Only text can hold a separator, quote or line break (numbers, True/False never do): which columns
     # may need quoting is decided once, by a byte search of their text (~5 ms per 100 MB).
-    special = [kind == "text" and _holds(values, (b",", b'"', b"\r", b"\n")) for kind, values in columns]
+    texts_of = [values if kind == "text" else values[1] if kind == "category" else None for kind, values in columns]
+    special = [texts is not None and _holds(texts, (b",", b'"', b"\r", b"\n")) for texts in texts_of]
     carriage = any("\r" in name for name in header) or any(
-        flag and _holds(values, (b"\r",)) for flag, (_, values) in zip(special, columns))
+        flag and _holds(texts, (b"\r",)) for flag, texts in zip(special, texts_of))
     ending = "\r\n" if carriage else "\n"
     text = functools.partial(pa.scalar, type=pa.large_string())
     yield (",".join(_quote(name) for name in header) + ending).encode("utf-8")
@@ -166,8 +181,14 @@ def _holds(values: pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
 
 def _csv_column(values: pd.Series) -> tuple[str, object] | None:
     """How to write a column: ``("text", pyarrow strings)``, ``("int" | "bool", pyarrow array)``,
-    ``("float", float64 numpy array)``; None if pandas must write it."""
+    ``("float", float64 numpy array)``, ``("category", (codes, pyarrow strings))`` for a categorical
+    column of text (the segment names); None if pandas must write it."""
     dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # the codes, and each value's text once
+        if dtype.categories.inferred_type not in ("string", "empty"):
+            return None
+        categories = pa.array([str(c) for c in dtype.categories], pa.large_string())
+        return "category", (values.cat.codes.to_numpy(), pa.chunked_array([categories]))
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         return "text", values.array.__arrow_array__().cast(pa.large_string())
     if dtype == object:
@@ -189,6 +210,10 @@ def _csv_cells(kind: str, values: object, first: int, count: int) -> pa.Array | 
     empty = pa.scalar("", pa.large_string())
     if kind == "float":
         return _float_texts(values[first:first + count])  # type: ignore[index]
+    if kind == "category":
+        codes, categories = values  # type: ignore[misc]
+        part_codes = codes[first:first + count]
+        return pc.fill_null(categories.chunk(0).take(pa.array(part_codes, mask=part_codes < 0)), empty)
     part = values.slice(first, count)  # type: ignore[attr-defined]
     if kind == "bool":
         part = pc.if_else(part, pa.scalar("True", pa.large_string()), pa.scalar("False", pa.large_string()))

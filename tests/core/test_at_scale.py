@@ -7,6 +7,7 @@ what the references check."""
 
 from __future__ import annotations
 
+import io
 import pickle
 
 import numpy as np
@@ -171,6 +172,7 @@ def test_streamed_csv_is_the_same_bytes_in_any_number_of_pieces(monkeypatch, tmp
         "n": pd.array([1, None, -3, 4, 5, 6] * 5, dtype="Int64"),
         "x": [0.1, np.nan, 1e-7, 123456789012345678.0, -2.5, 3.0] * 5,
         "flag": [True, False] * 15,
+        "segment": pd.Categorical.from_codes([0, 1, 2, 3, 4] * 6, ["Big, spenders", "=cmd", "Zoë", "", 'a "b"']),
     })
     whole = export.to_csv_bytes(frame)
     pandas_bytes = export.escape_formulas(frame).to_csv(index=False, lineterminator="\n").encode()
@@ -181,3 +183,22 @@ def test_streamed_csv_is_the_same_bytes_in_any_number_of_pieces(monkeypatch, tmp
     assert b"".join(pieces) == whole
     assert export.write_csv(frame, tmp_path / "out.csv") == len(whole)
     assert (tmp_path / "out.csv").read_bytes() == whole
+
+
+def test_segment_names_are_a_categorical_column_written_and_escaped_as_text(seg_and_frame) -> None:
+    seg, frame = seg_and_frame
+    named = seg.renamed({0: "=HYPERLINK(\"http://x\")", 1: "Big, loyal"})
+    table = segmentation.clustered_table(frame, named)
+    assert isinstance(table["segment"].dtype, pd.CategoricalDtype)
+    assert table["segment"].memory_usage(deep=True) < 2 * len(table) + 1_000  # a byte a customer, not a string
+    expected = [named.segment_names[label] if label >= 0 else "" for label in seg.labels]
+    assert table["segment"].astype(str).tolist() == expected
+    back = pd.read_csv(io.BytesIO(export.to_csv_bytes(table)), dtype=str, keep_default_na=False)
+    assert back["segment"].tolist() == ["'" + e if e.startswith("=") else e for e in expected]
+
+
+def test_categorical_values_that_collide_once_escaped_are_escaped_cell_by_cell() -> None:
+    frame = pd.DataFrame({"a": [1, 2, 3], "s": pd.Categorical(["=x", "'=x", "y"])})
+    escaped = export.escape_formulas(frame)
+    assert escaped["s"].tolist() == ["'=x", "'=x", "y"]
+    assert frame["s"].tolist() == ["=x", "'=x", "y"]  # the input is left as it was
