@@ -193,7 +193,11 @@ class Segmentation:
         repeated = sorted({n for n in current if current.count(n) > 1})
         if repeated:
             raise DataError("Each segment needs its own name; used twice: " + ", ".join(repr(r) for r in repeated))
-        return replace(self, names=tuple(current))
+        copy = replace(self, names=tuple(current))
+        for cached in ("automatic_names", "feature_stats"):  # same customers and labels: still true
+            if cached in self.__dict__:
+                copy.__dict__[cached] = self.__dict__[cached]
+        return copy
 
     @property
     def features(self) -> tuple[str, ...]:

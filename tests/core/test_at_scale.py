@@ -162,8 +162,13 @@ def test_names_are_worked_out_once_and_travel_with_the_segmentation(seg_and_fram
     copy = pickle.loads(pickle.dumps(seg))  # as the dashboard's cache stores it
     assert copy.segment_names == seg.segment_names == list(seg.automatic_names)
     assert not calls
+    seg.feature_stats  # noqa: B018
     renamed = seg.renamed({0: "Best"})
     assert renamed.segment_names[0] == "Best" and seg.segment_names[0] != "Best"
+    # a renamed copy has the same customers: what was worked out stays
+    assert renamed.feature_stats is seg.feature_stats and renamed.automatic_names == seg.automatic_names
+    # a selection has other customers: worked out again
+    assert "feature_stats" not in seg.restricted(np.arange(10)).__dict__
 
 
 def test_streamed_csv_is_the_same_bytes_in_any_number_of_pieces(monkeypatch, tmp_path) -> None:
