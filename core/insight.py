@@ -604,10 +604,10 @@ def profile(
         order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], values[i]))[:TOP_TEXT_VALUES]
         per_segment = np.bincount(row_labels[present] * len(values) + codes[present],
                                   minlength=k * len(values)).reshape(k, len(values)).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.where(sizes[:, None] > 0, per_segment / np.where(sizes > 0, sizes, 1)[:, None], np.nan)
         for i in order:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                columns[f"{column}: {values[i]}"] = np.where(sizes > 0, per_segment[:, i] / np.where(sizes > 0, sizes, 1),
-                                                             np.nan)
+            columns[f"{column}: {values[i]}"] = shares[:, i]
     return Profile(pd.DataFrame(columns), _drivers(stats, list(seg.features)), names)
 
 

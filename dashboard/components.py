@@ -7,15 +7,16 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 
 from core import SegmentsError
 
 from . import ids, service
 from .state import ViewState
 
-__all__ = ["chart", "GRAPH_CONFIG", "job_status", "retry_alert", "retry_style", "error_alert", "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel",
-           "SegmentedView", "segmented_view_or_page", "next_button", "no_data_panel"]
+__all__ = ["chart", "GRAPH_CONFIG", "job_status", "job_options", "retry_alert", "retry_style", "error_alert",
+           "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel", "SegmentedView",
+           "segmented_view_or_page", "next_button", "no_data_panel"]
 
 T = TypeVar("T")
 
@@ -147,6 +148,20 @@ def job_status(status_id: str, progress_id: str, cancel_id: str, label: str = ""
                      animated=True, style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
         dbc.Button("Cancel", id=cancel_id, size="sm", color="secondary", outline=True),
     ], id=status_id, className="d-flex align-items-center mb-2", style=_HIDDEN)
+
+
+def job_options(status_id: str, cancel_id: str, progress_id: str | None = None) -> dict[str, Any]:
+    """The keyword arguments that make a callback a background job shown by :func:`job_status`: the
+    status row visible while it runs, its Cancel button, and (with ``progress_id``) its progress bar fed
+    by ``set_progress((done, total))``."""
+    options: dict[str, Any] = {
+        "background": True,
+        "running": [(Output(status_id, "style"), {"display": "flex"}, _HIDDEN)],
+        "cancel": [Input(cancel_id, "n_clicks")],
+    }
+    if progress_id is not None:
+        options["progress"] = [Output(progress_id, "value"), Output(progress_id, "max")]
+    return options
 
 
 def retry_alert(watch_id: str, retry_id: str, what: str) -> dbc.Alert:

@@ -25,8 +25,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
 from core.insight import profile
 from dashboard import ids, service
-from dashboard.components import (SegmentedView, chart, error_alert, job_status, next_button, page_header,
-                                  page_query_store, segmented_view_or_page)
+from dashboard.components import (SegmentedView, chart, error_alert, job_options, job_status, next_button,
+                                  page_header, page_query_store, segmented_view_or_page)
 from dashboard.figures import cluster_color, histogram_figure, scatter_figure
 from dashboard.jobs import time_limit
 from dashboard.state import PCA, ViewState
@@ -332,10 +332,7 @@ def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tup
 @callback(
     Output(ids.Clusters.STABILITY, "children"),
     Input(ids.Clusters.STABILITY_KEY, "data"),
-    background=True,
-    progress=[Output(ids.Clusters.STABILITY_PROGRESS, "value"), Output(ids.Clusters.STABILITY_PROGRESS, "max")],
-    running=[(Output(ids.Clusters.STABILITY_STATUS, "style"), {"display": "flex"}, _HIDE)],
-    cancel=[Input(ids.Clusters.STABILITY_CANCEL, "n_clicks")],
+    **job_options(ids.Clusters.STABILITY_STATUS, ids.Clusters.STABILITY_CANCEL, ids.Clusters.STABILITY_PROGRESS),
 )
 def check_stability(set_progress: Any, key: str | None) -> Any:
     """Re-fit on resampled customers and say how much the segments hold (a background job)."""

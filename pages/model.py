@@ -20,8 +20,8 @@ from core import SegmentsError, display_cluster
 from core.insight import compare_labels, out_of_range, recommend_k
 from core.persist import ModelInfo
 from dashboard import ids, service
-from dashboard.components import (chart, error_alert, frame_table, job_status, load_or_panel, next_button,
-                                  page_header, page_query_store, retry_alert, retry_style)
+from dashboard.components import (chart, error_alert, frame_table, job_options, job_status, load_or_panel,
+                                  next_button, page_header, page_query_store, retry_alert, retry_style)
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, index_figure, silhouette_figure
 from dashboard.titles import page_description, page_title
@@ -212,10 +212,7 @@ def update_state(features: list[str] | None, mode: str | None, k: int | None, se
     Output(ids.Model.SWEEP_DONE, "data"),
     Input(ids.Model.SWEEP_KEY, "data"),
     Input(ids.Model.SWEEP_RETRY, "n_clicks"),
-    background=True,
-    progress=[Output(ids.Model.SWEEP_PROGRESS, "value"), Output(ids.Model.SWEEP_PROGRESS, "max")],
-    running=[(Output(ids.Model.SWEEP_STATUS, "style"), {"display": "flex"}, _HIDE)],
-    cancel=[Input(ids.Model.SWEEP_CANCEL, "n_clicks")],
+    **job_options(ids.Model.SWEEP_STATUS, ids.Model.SWEEP_CANCEL, ids.Model.SWEEP_PROGRESS),
 )
 def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = None) -> tuple[Any, Any, Any]:
     """The four guides for k = 2..10 and the recommended k (a background job with progress)."""
@@ -265,9 +262,7 @@ def use_recommended_k(n_clicks: int | None, best: int | None) -> tuple[Any, Any]
     Output(ids.Model.FIT_DONE, "data"),
     Input(ids.page_query(PAGE), "data"),
     Input(ids.Model.FIT_RETRY, "n_clicks"),
-    background=True,
-    running=[(Output(ids.Model.FIT_STATUS, "style"), {"display": "flex"}, _HIDE)],
-    cancel=[Input(ids.Model.FIT_CANCEL, "n_clicks")],
+    **job_options(ids.Model.FIT_STATUS, ids.Model.FIT_CANCEL),
 )
 def fit_model(query: str | None, _retry: int | None = None) -> tuple[Any, Any]:
     """Fit (or apply) the chosen model and say how good it is (a background job).
