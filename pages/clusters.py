@@ -401,8 +401,10 @@ def _sort_order(frame: pd.DataFrame, cluster: pd.DataFrame, dataset: service.Dat
         descending = item.get("sort") == "desc"
         if field == "cluster":
             keys = cluster.iloc[:, 0].to_numpy(dtype="float64", na_value=np.nan)
-        elif field == "segment":
-            keys = cluster.iloc[:, 1].to_numpy(dtype=object)
+        elif field == "segment":  # categorical: each name's rank in text order, per customer (no strings)
+            names = cluster.iloc[:, 1].cat
+            keys = np.argsort(np.argsort(names.categories.astype(str), kind="stable"))[names.codes.to_numpy()]
+            keys = keys.astype("float64")
         elif field.startswith("c") and field[1:].isdigit() and int(field[1:]) < frame.shape[1]:
             column = frame.iloc[:, int(field[1:])]
             if str(frame.columns[int(field[1:])]) in numeric:

@@ -158,6 +158,23 @@ def test_grid_pages_and_sorts_numerically(client, context):
     assert all(isinstance(row["cluster"], int) for row in response["rowData"])
 
 
+def test_grid_sorts_segments_by_name_then_cluster(client, context):
+    content = b"id,Age,Spend\n" + b"".join(f"{i},{a},{b}\n".encode() for i, (a, b) in enumerate(
+        [(20, 1), (70, 90), (21, 2), (71, 91), (22, 3), (40, 50), (72, 92), ("", 5)], 1))
+    token = _token(client, content)
+    query = ViewState(ds=token, k=3, missing="drop", names=((1, "Zeta"), (2, "alpha"), (3, "Mid"))).query()
+    rows = clusters_page.serve_rows({"startRow": 0, "endRow": 10, "sortModel": [{"colId": "segment", "sort": "asc"}]},
+                                    query)["rowData"]
+    segments = [row["segment"] for row in rows]
+    assert segments == sorted(segments)  # text order, as AG Grid sorts text ("" for the row left out first)
+    assert segments[0] == "" and set(segments[1:]) == {"Zeta", "alpha", "Mid"}
+    ids_in_segment = [row["c0"] for row in rows if row["segment"] == segments[-1]]
+    assert ids_in_segment == sorted(ids_in_segment, key=int)  # ties keep the file's order
+    descending = clusters_page.serve_rows(
+        {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "segment", "sort": "desc"}]}, query)["rowData"]
+    assert [row["segment"] for row in descending] == sorted(segments, reverse=True)
+
+
 def test_same_settings_same_labels_from_cache_and_fresh(client, context):
     token = _token(client)
     state = ViewState(ds=token, k=4, seed=7)
