@@ -120,7 +120,9 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         name = f"{display_cluster(label)} · {names[label]}"
         fig.add_trace(trace(
             x=xs[members], y=ys[members], mode="markers", name=_plain(f"{name} ({int((labels == label).sum()):,})"),
-            customdata=rows[members], legendgroup=str(label),
+            # row numbers as a plain list: dcc.Graph reads each selected point's customdata from the
+            # figure as sent, and a numpy array is sent as {dtype, bdata}, which it cannot index
+            customdata=rows[members].tolist(), legendgroup=str(label),
             # symbols by number (100 is "circle-open", 0 "circle"): plotly checks 20,000 names one by one
             marker=dict(color=cluster_color(label), size=np.where(edge[members], 9, 7),
                         opacity=0.75, symbol=np.where(edge[members], 100, 0),

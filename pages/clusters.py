@@ -227,13 +227,19 @@ def _scatter_note(seg: Segmentation, drawn: int, borderline: int) -> str:
     Input(ids.Clusters.X, "value"),
     Input(ids.Clusters.Y, "value"),
     Input({"type": ids.Clusters.RENAME, "cluster": ALL}, "value"),
+    Input(ids.Clusters.CLEAR_SELECTION, "n_clicks"),
     State({"type": ids.Clusters.RENAME, "cluster": ALL}, "id"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def update_view(x: str | None, y: str | None, names: list[str | None], name_ids: list[dict[str, int]],
-                query: str | None) -> tuple[Any, ...]:
-    """Redraw the scatter for new axes or segment names (the segmentation comes from the cache)."""
+def update_view(x: str | None, y: str | None, names: list[str | None], _clear: int | None,
+                name_ids: list[dict[str, int]], query: str | None) -> tuple[Any, ...]:
+    """Redraw the scatter for new axes or segment names (the segmentation comes from the cache), and to
+    take a box or lasso off the chart when the selection is cleared.
+
+    Nothing is sent when nothing changed: the profile table is drawn again with every selection, which
+    recreates the rename inputs and runs this callback; a redrawn chart would drop the box or lasso the
+    user just drew, and with it the selection."""
     state = ViewState.from_search(query)
     try:
         base = service.get_segmentation(state.with_(names=()))
@@ -253,6 +259,8 @@ def update_view(x: str | None, y: str | None, names: list[str | None], name_ids:
     x = x if x in seg.features or x == PCA else seg.features[0]
     y = y if y in seg.features or y == PCA else seg.features[0]
     state = state.with_(x=x, y=y, names=chosen if status is None else state.names)
+    if status is None and state.query() == query and _trigger() != ids.Clusters.CLEAR_SELECTION:
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update
     figure, drawn = scatter_figure(seg, x, y, borderline, seed=state.seed)
     return (figure, _scatter_note(seg, drawn, int(borderline.sum())), state.query(), status,
             state.href("/downloads"))

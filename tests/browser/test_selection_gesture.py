@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from core import DEMO_PATH
+from dashboard import ids
 
 from .flow import MODEL_INCOME, MODEL_SPENDING, customers_per_cluster, download, open_demo, read_csv_text, summary_rows
 from .watch import JOB_TIMEOUT_MS
@@ -234,12 +235,6 @@ def test_box_and_lasso_gestures_select_exactly_the_customers_inside(page: Page) 
     _check_points(page, points, expected, x, y)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bugs: (1) dcc.Graph takes each point's customdata from the figure as sent (plotly 7 sends numpy "
-    "arrays as base64 {dtype, bdata}), so selectedData points carry no customdata and select_customers "
-    "keeps nothing; (2) with that fixed, the selection is undone within a second: follow_selection "
-    "re-renders the rename inputs, update_view then sends the scatter again, Plotly.react drops the box "
-    "and selectedData becomes {points: []}, which clears the selection"))
 def test_box_and_lasso_gestures_drive_the_linked_selection(page: Page) -> None:
     """Box-select in the scatter: the page says how many customers are selected, the profile counts them,
     the selection downloads as exactly them; clearing restores everyone. Then the same with a lasso."""
@@ -275,7 +270,10 @@ def test_box_and_lasso_gestures_drive_the_linked_selection(page: Page) -> None:
         pd.testing.assert_frame_equal(chosen[original.columns].sort_values("CustomerID").reset_index(drop=True),
                                       original.loc[expected.index].sort_values("CustomerID").reset_index(drop=True))
 
+        outline = page.locator(f"#{ids.Clusters.SCATTER} .selectionlayer path")
+        assert outline.count() > 0  # the box or lasso is on the chart while it selects
         page.click("#clusters-clear-selection")
+        expect(outline).to_have_count(0)  # and taken off with the selection
         expect(page.locator(".segments-selection")).to_have_count(0)
         expect(page.locator("#clusters-selection-box")).to_be_hidden()
         expect(page.locator("#clusters-profile")).not_to_contain_text("Profile of the selected customers")

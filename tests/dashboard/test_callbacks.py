@@ -95,12 +95,38 @@ def test_use_recommended_k(context):
 def test_scatter_axes_and_pca(client, context):
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
-    figure, note, new_query, status, _ = clusters_page.update_view("pca", "pca", [], [], query)
+    figure, note, new_query, status, _ = clusters_page.update_view("pca", "pca", [], None, [], query)
     assert "Component 1" in figure.layout.xaxis.title.text
     assert "Showing 500 of 500" in note and status is None
     assert ViewState.from_search(new_query).x == "pca"
-    figure, _, _, _, _ = clusters_page.update_view("Age", "not-a-feature", [], [], query)
+    figure, _, _, _, _ = clusters_page.update_view("Age", "not-a-feature", [], None, [], query)
     assert figure.layout.yaxis.title.text == "Age"
+
+
+def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, context, monkeypatch):
+    """The rename inputs are drawn again with every selection; redrawing the chart then would drop the
+    box or lasso just drawn (and the selection with it). Clearing the selection takes the box off."""
+    token = _token(client)
+    ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
+    _, _, query, _, _ = clusters_page.update_view("Age", "Annual Income (k$)", [None] * 5, None, ids_,
+                                                  ViewState(ds=token, k=5).query())
+    automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": "clusters-rename", "cluster": 0})
+    assert clusters_page.update_view("Age", "Annual Income (k$)", automatic, None, ids_, query) == \
+        (dash.no_update,) * 5
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")
+    figure, _, same_query, _, _ = clusters_page.update_view("Age", "Annual Income (k$)", automatic, 1, ids_, query)
+    assert figure.layout.xaxis.title.text == "Age" and same_query == query
+
+
+def test_scatter_points_carry_their_row_as_plain_json(client, context):
+    """dcc.Graph copies each selected point's customdata from the figure as sent; numpy arrays are sent
+    as {dtype, bdata}, which it cannot index, and the selection would arrive empty."""
+    token = _token(client)
+    figure, _, _, _, _ = clusters_page.update_view("Age", "Age", [], None, [], ViewState(ds=token, k=5).query())
+    sent = json.loads(figure.to_json())["data"]
+    rows = [row for trace in sent[:5] for row in trace["customdata"]]
+    assert all(isinstance(row, int) for row in rows) and sorted(rows) == list(range(500))
 
 
 def test_renaming_follows_into_link_chart_and_download(client, context):
@@ -109,14 +135,15 @@ def test_renaming_follows_into_link_chart_and_download(client, context):
     ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
     automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
     figure, _, new_query, status, next_href = clusters_page.update_view(
-        "Age", "Age", ["Big spenders"] + automatic[1:], ids_, query)
+        "Age", "Age", ["Big spenders"] + automatic[1:], None, ids_, query)
     state = ViewState.from_search(new_query)
     assert status is None and state.names == ((1, "Big spenders"),)
     assert figure.data[0].name.startswith("1 · Big spenders")
     assert "name=1%3ABig+spenders" in next_href
     download = client.get("/download/clustered.csv" + new_query).data.decode()
     assert "Big spenders" in download
-    _, _, _, status, _ = clusters_page.update_view("Age", "Age", ["Same", "Same"] + automatic[2:], ids_, query)
+    _, _, _, status, _ = clusters_page.update_view("Age", "Age", ["Same", "Same"] + automatic[2:], None, ids_,
+                                                    query)
     assert "used twice" in json.dumps(status.to_plotly_json(), default=str)
 
 
