@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import statistics
 import sys
 import tempfile
@@ -62,21 +63,25 @@ def router_body(pathname: str, search: str) -> dict:
 
 def scatter_body(query: str) -> dict:
     """The request the Clusters page makes when the axes change (``pages.clusters.update_view``)."""
-    page_query = {"page": "clusters", "type": "page-query"}
+    from dashboard import ids
+
+    page_query = ids.page_query("clusters")
+    outputs = [{"id": ids.Clusters.SCATTER, "property": "figure"},
+               {"id": ids.Clusters.SCATTER_NOTE, "property": "children"},
+               {"id": page_query, "property": "data"},
+               {"id": ids.Clusters.RENAME_STATUS, "property": "children"},
+               {"id": ids.Clusters.NEXT, "property": "href"}]
+    key = lambda item: json.dumps(item["id"], separators=(",", ":"), sort_keys=True) \
+        if isinstance(item["id"], dict) else item["id"]  # noqa: E731 (how Dash names an output in "output")
     return {
-        "output": "..clusters-scatter.figure...clusters-scatter-note.children..."
-                  '{"page":"clusters","type":"page-query"}.data...clusters-rename-status.children...'
-                  "clusters-next.href..",
-        "outputs": [{"id": "clusters-scatter", "property": "figure"},
-                    {"id": "clusters-scatter-note", "property": "children"},
-                    {"id": page_query, "property": "data"},
-                    {"id": "clusters-rename-status", "property": "children"},
-                    {"id": "clusters-next", "property": "href"}],
-        "inputs": [{"id": "clusters-x", "property": "value", "value": "Income"},
-                   {"id": "clusters-y", "property": "value", "value": "Score"},
-                   []],  # the segment-name boxes (none changed)
+        "output": ".." + "...".join(f"{key(o)}.{o['property']}" for o in outputs) + "..",
+        "outputs": outputs,
+        "inputs": [{"id": ids.Clusters.X, "property": "value", "value": "Income"},
+                   {"id": ids.Clusters.Y, "property": "value", "value": "Score"},
+                   [],  # the segment-name boxes (none changed)
+                   {"id": ids.Clusters.CLEAR_SELECTION, "property": "n_clicks", "value": None}],
         "state": [[], {"id": page_query, "property": "data", "value": query}],
-        "changedPropIds": ["clusters-x.value"],
+        "changedPropIds": [f"{ids.Clusters.X}.value"],
     }
 
 
