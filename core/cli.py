@@ -42,7 +42,7 @@ from .errors import NotEnoughRowsError, SegmentsError
 from .export import to_csv_bytes, write_csv
 from .insight import Stability, confidence, out_of_range, recommend_k, stability, summary_table
 from .io import TableRead, read_table
-from .persist import ModelInfo, bundle_bytes, load_model_file, sklearn_version, training_statistics
+from .persist import ModelInfo, bundle_bytes, load_model_file
 from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, prepare_features
 from .quality import QualityReport, check_quality
 from .segmentation import Segmentation, clustered_table, segment_new, segment_with_model
@@ -245,7 +245,8 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         if args.summary:
             outputs[args.summary] = to_csv_bytes(summary_table(seg, table.frame, text_columns))
         if args.save_model:
-            outputs[args.save_model] = bundle_bytes(seg.pipeline, _info_for(seg, args.file))
+            outputs[args.save_model] = bundle_bytes(seg.pipeline, seg.model_info(
+                f"{Path(args.file).name}: {int(seg.matrix.used.sum()):,} rows"))
         if args.report:
             from .report import render_report
 
@@ -288,13 +289,6 @@ def _report_sweep(seg: Segmentation) -> SweepResult | None:
         return sweep_k(seg.scaled_used(), 2, max(REPORT_SWEEP_K_MAX, seg.k), seg.seed or 0)
     except NotEnoughRowsError:
         return None
-
-
-def _info_for(seg: Segmentation, source: str) -> ModelInfo:
-    return ModelInfo(features=list(seg.model_features), k=seg.k, seed=seg.seed, sklearn_version=sklearn_version(),
-                     trained_on=f"{Path(source).name}: {int(seg.matrix.used.sum()):,} rows",
-                     rows=int(seg.matrix.used.sum()), names=list(seg.segment_names),
-                     **training_statistics(seg.matrix.X, list(seg.model_features)))
 
 
 def _listed(items: Sequence[str]) -> str:

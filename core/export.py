@@ -27,7 +27,7 @@ _NUMBER = re.compile(r"^[-+]?(\d[\d,.]*|[.,]\d+)([eE][-+]?\d+)?%?\s*$")
 # The same, ASCII digits and spaces only: what it matches _NUMBER matches, in any regex engine (pyarrow's).
 _ASCII_NUMBER = r"^[-+]?([0-9][0-9,.]*|[.,][0-9]+)([eE][-+]?[0-9]+)?%?[ \t\n\r\f\v]*$"
 #: Rows written per step by the fast CSV writer (bounds its working memory to a slice of the table).
-_CSV_ROWS_PER_STEP = 100000
+_CSV_ROWS_PER_STEP = 100_000
 
 
 def escape_formula(text: str) -> str:

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 
 from .errors import DataError, FeatureError, ModelFeatureError
 from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, original_centers
-from .persist import ModelInfo
+from .persist import ModelInfo, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .selection import silhouette
 
@@ -247,6 +247,18 @@ class Segmentation:
         base = {CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)]}
         columns = feature_columns(self.features, base)
         return pd.DataFrame({**base, **{column: centers[:, j] for j, column in enumerate(columns)}})
+
+    def model_info(self, trained_on: str) -> ModelInfo:
+        """What a model bundle of this segmentation says about its model: features, k, seed, the segment
+        names and the training data's statistics (for the out-of-range check of a later file).
+
+        ``trained_on`` describes the data in words, e.g. ``"customers.csv: 200 rows"``.
+        """
+        rows = int(self.matrix.used.sum())
+        return ModelInfo(features=list(self.model_features), k=self.k, seed=self.seed,
+                         sklearn_version=sklearn_version(), trained_on=trained_on, rows=rows,
+                         names=list(self.segment_names),
+                         **training_statistics(self.matrix.X, list(self.model_features)))
 
     def scaled_used(self) -> np.ndarray:
         """The used rows in standardised units (the model's view)."""

@@ -139,6 +139,8 @@ def chart(graph_id: str, figure: Any) -> html.Div:
 
 
 _SHOWN, _HIDDEN = {"display": "block"}, {"display": "none"}
+#: A job's status row while the job runs (set by Dash through :func:`job_options`, read by :func:`retry_style`).
+_RUNNING = {"display": "flex"}
 
 
 def job_status(status_id: str, progress_id: str, cancel_id: str, label: str = "") -> html.Div:
@@ -156,7 +158,7 @@ def job_options(status_id: str, cancel_id: str, progress_id: str | None = None) 
     by ``set_progress((done, total))``."""
     options: dict[str, Any] = {
         "background": True,
-        "running": [(Output(status_id, "style"), {"display": "flex"}, _HIDDEN)],
+        "running": [(Output(status_id, "style"), _RUNNING, _HIDDEN)],
         "cancel": [Input(cancel_id, "n_clicks")],
     }
     if progress_id is not None:
@@ -178,5 +180,5 @@ def retry_style(status: dict[str, str] | None, done: str | None, expected: str |
     ``done`` is what the job's last answer was for (it writes it beside its result); ``expected`` what
     the page now asks for. A job whose process died never writes it.
     """
-    running = (status or {}).get("display") == "flex"
+    running = (status or {}).get("display") == _RUNNING["display"]
     return _SHOWN if not running and done != expected else _HIDDEN

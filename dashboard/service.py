@@ -48,7 +48,6 @@ from core import (
 )
 from core.errors import FeatureError, SegmentsError
 from core.insight import Stability, confidence, stability
-from core.persist import sklearn_version, training_statistics
 
 from .settings import Settings
 from .state import PCA, ViewState
@@ -385,10 +384,7 @@ def applied_model(state: ViewState) -> tuple[Pipeline, ModelInfo]:
 def model_bundle(state: ViewState, name: str) -> bytes:
     """The state's segmentation as a model bundle another file can be scored with."""
     seg = get_segmentation(state)
-    info = ModelInfo(features=list(seg.model_features), k=seg.k, seed=seg.seed, sklearn_version=sklearn_version(),
-                     trained_on=f"{name}: {int(seg.matrix.used.sum()):,} customers", rows=int(seg.matrix.used.sum()),
-                     **training_statistics(seg.matrix.X, list(seg.model_features)))
-    return bundle_bytes(seg.pipeline, info)
+    return bundle_bytes(seg.pipeline, seg.model_info(f"{name}: {int(seg.matrix.used.sum()):,} customers"))
 
 
 def _key(kind: str, token: str, settings: str) -> str:
