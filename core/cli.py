@@ -7,6 +7,7 @@
     segments fit FILE [--features A,B,...] (--k N | --model PATH [--map FILECOL=MODELCOL ...])
                  [--missing drop|mean|median|error] [--seed N] --out OUT.csv [--summary SUMMARY.csv]
                  [--name N=NAME ...] [--stability-runs 10] [--save-model MODEL.json] [--report REPORT.html]
+    segments compare OLD.csv NEW.csv --id COLUMN [--cluster cluster] [--out MIGRATION.csv]
 
 ``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and the smallest segment's share
 per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
@@ -22,6 +23,12 @@ stability (:func:`core.insight.stability`, ``--stability-runs`` re-fits, 0 skips
 model, a ``warning:`` line when the file's customers lie outside its training data. ``--name 2=Big
 spenders`` renames segment 2 in every output; ``--save-model`` keeps the names; ``--report`` writes
 the one-page HTML report (:func:`core.report.render_report`).
+
+``compare`` joins two clustered outputs (``fit --out`` files, one per snapshot) on the customer id
+column, compared as text exactly as in the files, and prints the from x to matrix of clusters
+(:mod:`core.migration`); ``--out`` writes it as ``from``, ``to``, ``customers`` rows (``from`` empty for
+new customers or customers not scored in OLD; ``to`` empty for customers gone or not scored in NEW).
+A file that repeats an id is refused, naming the ids.
 
 Exit status 0 on success, 2 on bad input or arguments (one line on stderr starting ``error:``).
 Warnings go to stdout as ``warning: ...`` lines.
@@ -42,6 +49,7 @@ from .errors import NotEnoughRowsError, SegmentsError
 from .export import to_csv_bytes, write_csv
 from .insight import Stability, confidence, out_of_range, recommend_k, stability, summary_table
 from .io import TableRead, read_table
+from .migration import CUSTOMERS, FROM, NONE, TO, Migration, compare_tables
 from .persist import ModelInfo, bundle_bytes, load_model_file
 from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, prepare_features
 from .quality import QualityReport, check_quality
@@ -107,6 +115,15 @@ def _build_parser() -> _Parser:
                      help=f"re-fits of the stability check (default {DEFAULT_STABILITY_RUNS}; 0 skips it)")
     fit.add_argument("--save-model", help="write the trained model as a safe .json bundle")
     fit.add_argument("--report", help="write a one-page, self-contained HTML report")
+
+    compare = sub.add_parser("compare", help="how customers moved between the clusters of two clustered files")
+    compare.add_argument("old", metavar="OLD", help="the earlier clustered file (segments fit --out)")
+    compare.add_argument("new", metavar="NEW", help="the later clustered file")
+    compare.add_argument("--id", required=True, dest="id_column", metavar="COLUMN",
+                         help="the customer id column (matched as text, exactly as written)")
+    compare.add_argument("--cluster", default="cluster", metavar="COLUMN",
+                         help="the cluster column of both files (default: cluster)")
+    compare.add_argument("--out", help="write the matrix as CSV rows: from, to, customers")
     return parser
 
 
@@ -317,7 +334,49 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
     print(f"wrote {_listed(list(written))}", file=out)
 
 
-_COMMANDS = {"inspect": _inspect, "sweep": _sweep, "fit": _fit}
+def _compare(args: argparse.Namespace, out: TextIO) -> None:
+    if args.out:
+        target = Path(args.out).resolve()
+        if target in (Path(args.old).resolve(), Path(args.new).resolve()):
+            raise _UsageError("--out must not be one of the files being compared")
+        if not target.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(args.out))
+    old = read_table(args.old, Path(args.old).name).frame
+    new = read_table(args.new, Path(args.new).name).frame
+    moves = compare_tables(old, new, args.id_column, args.cluster,
+                           old_label=Path(args.old).name, new_label=Path(args.new).name)
+    if args.out:
+        parked = _park(args.out)
+        try:
+            parked.write_bytes(to_csv_bytes(moves.counts()))
+            parked.replace(args.out)
+        finally:
+            parked.unlink(missing_ok=True)
+    _print_compare(moves, args, out)
+
+
+def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> None:
+    """The matrix with readable row and column names, totals, and what the empty segment means."""
+    matrix = moves.matrix()
+    matrix.index = [f"{FROM} {v}" if v != NONE else "(new)" for v in matrix.index]
+    matrix.columns = [f"{TO} {v}" if v != NONE else "(gone)" for v in matrix.columns]
+    matrix["total"] = matrix.sum(axis=1)
+    matrix.loc["total"] = matrix.sum(axis=0)
+    counts = moves.counts()
+    stayed = int(counts.loc[(counts[FROM] == counts[TO]) & (counts[FROM] != NONE), CUSTOMERS].sum())
+    new = int(counts.loc[counts[FROM] == NONE, CUSTOMERS].sum())
+    gone = int(counts.loc[counts[TO] == NONE, CUSTOMERS].sum())
+    print(f"{moves.customers:,} customers matched on {args.id_column!r}: {stayed:,} stayed in their cluster, "
+          f"{moves.moved():,} moved, {new:,} new or not scored in {Path(args.old).name}, "
+          f"{gone:,} gone or not scored in {Path(args.new).name}", file=out)
+    print(matrix.to_string(formatters={c: "{:,}".format for c in matrix.columns}), file=out)
+    print("(new): not in the old file, or not scored there; (gone): not in the new file, or not scored there",
+          file=out)
+    if args.out:
+        print(f"wrote {args.out}", file=out)
+
+
+_COMMANDS = {"inspect": _inspect, "sweep": _sweep, "fit": _fit, "compare": _compare}
 
 
 def _one_line(text: str) -> str:
