@@ -30,6 +30,9 @@ column, compared as text exactly as in the files, and prints the from x to matri
 new customers or customers not scored in OLD; ``to`` empty for customers gone or not scored in NEW).
 A file that repeats an id is refused, naming the ids.
 
+No output ever replaces an input: an output that is the input file or the ``--model`` bundle (however
+spelled: relative, through ``..``, a symbolic or hard link) or another output is refused before any work.
+
 Exit status 0 on success, 2 on bad input or arguments (one line on stderr starting ``error:``).
 Warnings go to stdout as ``warning: ...`` lines.
 """
@@ -221,13 +224,10 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     if args.stability_runs < 0:
         raise _UsageError("--stability-runs must be 0 (skip the check) or more")
     wanted_names = _parse_names(args.name)
-    given = [p for p in (args.out, args.summary, args.save_model, args.report) if p]
-    if len({Path(p).resolve() for p in given}) < len(given):
-        raise _UsageError("--out, --summary, --save-model and --report must name different files")
-    for path in given:  # fail before the work, and write nothing unless every output can be written
-        folder = Path(path).parent
-        if not folder.is_dir():
-            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+    outputs_given = {flag: p for flag, p in (("--out", args.out), ("--summary", args.summary),
+                                             ("--save-model", args.save_model), ("--report", args.report))
+                     if p is not None}
+    _check_outputs(outputs_given, {"the input file": args.file, "--model": args.model})
     table, report = _read(args.file)
     info: ModelInfo | None = None
     if args.model:
@@ -280,6 +280,38 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     finally:
         parked.unlink(missing_ok=True)
     _print_fit(seg, [args.out, *outputs], warnings, stab, stab_note, out)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same resolved path (symbolic links followed), or one file
+    reached twice (a hard link, a bind mount, a case-insensitive file system)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+def _check_outputs(outputs: dict[str, str], inputs: dict[str, str | None]) -> None:
+    """Refuse, before any work, outputs that would replace an input or each other, or that cannot be
+    written (an empty name, a folder, a missing folder): nothing the user gave may ever be lost."""
+    for flag, path in outputs.items():
+        if not path.strip():
+            raise _UsageError(f"{flag} needs a file name")
+        target = Path(path)
+        for what, source in inputs.items():
+            if source and _same_file(target, Path(source)):
+                raise _UsageError(f"{flag} {path} is {what}: it would be overwritten. Write to another file")
+        if target.is_dir():
+            raise _UsageError(f"{flag} {path} is a folder: give a file name, e.g. {target / 'segments.csv'}")
+        if not target.parent.is_dir():  # fail before the work, and write nothing unless every output can be
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
+    flags = list(outputs)
+    for i, first in enumerate(flags):
+        for second in flags[i + 1:]:
+            if _same_file(Path(outputs[first]), Path(outputs[second])):
+                raise _UsageError(f"{first} and {second} name the same file: each output needs its own file")
 
 
 def _park(target: str) -> Path:
@@ -335,12 +367,9 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> None:
-    if args.out:
-        target = Path(args.out).resolve()
-        if target in (Path(args.old).resolve(), Path(args.new).resolve()):
-            raise _UsageError("--out must not be one of the files being compared")
-        if not target.parent.is_dir():
-            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(args.out))
+    if args.out is not None:
+        _check_outputs({"--out": args.out}, {"OLD (a file being compared)": args.old,
+                                             "NEW (a file being compared)": args.new})
     old = read_table(args.old, Path(args.old).name).frame
     new = read_table(args.new, Path(args.new).name).frame
     moves = compare_tables(old, new, args.id_column, args.cluster,

@@ -401,7 +401,7 @@ ERROR_CASES = {
     "--name repeated": (["fit", "{gaps}", "--k", "2", "--name", "1=Same", "--name", "2=Same", "--out", "{out}"],
                         "used twice: 'Same'"),
     "same output twice": (["fit", "{gaps}", "--k", "2", "--summary", "{out}", "--out", "{out}"],
-                          "must name different files"),
+                          "name the same file"),
     "negative --stability-runs": (["fit", "{gaps}", "--k", "2", "--stability-runs", "-1", "--out", "{out}"],
                                   "--stability-runs must be 0"),
     "report folder missing": (["fit", "{demo}", "--k", "2", "--stability-runs", "0", "--report",
