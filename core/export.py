@@ -2,9 +2,12 @@
 
 **Formula escaping (OWASP CSV injection).** A text cell or header that starts with ``=``, ``+``,
 ``-``, ``@``, a tab, a carriage return or a line feed would be run as a formula by Excel or
-LibreOffice. Such cells get a leading apostrophe (``'=SUM(A1)``), which spreadsheets show as text.
-Cells that are plain numbers (``-5``, ``+3.2``, ``1e-3``, and as files write them: ``-3,5``,
-``-1,234``, ``-12%``, ``-7 ``) are left as they are: digits and separators cannot form a formula.
+LibreOffice; so would one starting with the full-width ``＝`` (U+FF1D) or the small ``﹦`` (U+FE66),
+which some spreadsheets read as ``=``. Such cells get a leading apostrophe (``'=SUM(A1)``), which
+spreadsheets show as text. Cells that are plain numbers (``-5``, ``+3.2``, ``1e-3``, and as files write
+them: ``-3,5``, ``-1,234``, ``-12%``, ``-7 ``) are left as they are: digits and separators cannot form
+a formula. Only text is escaped: a cell that already is a number (a workbook's numeric cells) stays a
+number, negative or not.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pyarrow.compute as pc
 
 __all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "iter_csv", "write_csv"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\ufe66")
 _NUMBER = re.compile(r"^[-+]?(\d[\d,.]*|[.,]\d+)([eE][-+]?\d+)?%?\s*$")
 # The same, ASCII digits and spaces only: what it matches _NUMBER matches, in any regex engine (pyarrow's).
 _ASCII_NUMBER = r"^[-+]?([0-9][0-9,.]*|[.,][0-9]+)([eE][-+]?[0-9]+)?%?[ \t\n\r\f\v]*$"
@@ -65,7 +68,8 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             if risky.any():
                 positions = np.flatnonzero(risky)
                 escaped = values.copy()
-                escaped.iloc[positions] = [escape_formula(str(v)) for v in values.iloc[positions].tolist()]
+                escaped.iloc[positions] = [escape_formula(v) if isinstance(v, str) else v  # numbers stay numbers
+                                           for v in values.iloc[positions].tolist()]
                 out.isetitem(position, escaped)
     return out
 

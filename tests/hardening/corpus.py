@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Case", "build_cases", "PickleBomb", "FORMULA_CELLS", "HOSTILE_NAMES", "SCRIPT_CELLS"]
+__all__ = ["Case", "build_cases", "PickleBomb", "FORMULA_CELLS", "WIDE_FORMULA_CELLS", "HOSTILE_NAMES", "SCRIPT_CELLS"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class PickleBomb:
 
 #: Cells a spreadsheet would run as formulas, and the numbers that must stay as they are.
 FORMULA_CELLS = ["=1+2", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")"]
+#: Formulas behind the full-width ``＝`` (U+FF1D) and small ``﹦`` (U+FE66), which spreadsheets may run.
+WIDE_FORMULA_CELLS = ["\uff1d1+2", "\ufe66HYPERLINK(\"http://x\")", "\uff1dcmd|' /C calc'!A0"]
 #: Column names that would be markup if a page ever rendered them as HTML.
 HOSTILE_NAMES = ["<script>alert(1)</script>", "<b>Bold</b>", "<img src=x onerror=alert(2)>"]
 #: Cells that would run script if a page ever rendered them as HTML (``{i}``: the row). Each calls alert or
@@ -308,6 +310,10 @@ def build_cases(pickle_marker: Path) -> list[Case]:
                    [['"' + FORMULA_CELLS[i % len(FORMULA_CELLS)].replace('"', '""') + '"', 20 + i * 3,
                      30 + i * 7 % 60, -5 if i % 2 else "+3.5"] for i in range(10)]).encode(),
              rows=10, check=_expect("Name", [FORMULA_CELLS[i % len(FORMULA_CELLS)] for i in range(10)])),
+        Case("full-width and small equals signs",
+             _rows(["Name", "Balance", "Change"], [[WIDE_FORMULA_CELLS[i % 3], -320 + i * 25, (-1) ** i * (i + 0.5)]
+                                                   for i in range(12)]).encode(),
+             rows=12, columns=3, check=_expect("Name", [WIDE_FORMULA_CELLS[i % 3] for i in range(12)])),
         Case("script in cells", _rows(["Name", "Age", "Income"], [[_script_cell(i), 20 + i * 3, 30 + i * 5]
                                                                   for i in range(8)]).encode(),
              rows=8, columns=3, check=_expect("Name", [_script_cell(i) for i in range(8)])),

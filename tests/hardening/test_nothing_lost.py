@@ -18,7 +18,7 @@ from core import SegmentsError, check_quality, clustered_table, read_table, segm
 
 SEPARATORS = [",", ";", "\t", "|"]
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\ufe66")
 _PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 # Any text, but NUL (such files are refused as binary) and U+FEFF (a leading one is a byte-order mark).

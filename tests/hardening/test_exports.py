@@ -1,0 +1,71 @@
+"""Hardening, second round (issue 13, item 2; issue 12, item 8): downloads that open well and stay safe.
+
+Numbers stay numbers in the Excel downloads, negative or not; only text is escaped, including text
+starting with the full-width ``＝`` (U+FF1D) or the small ``﹦`` (U+FE66).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+import pandas as pd
+
+from core.export import escape_formula, escape_formulas, to_csv_bytes
+from core.deliver import to_xlsx_bytes
+from tests.dashboard.conftest import upload
+from tests.hardening.corpus import WIDE_FORMULA_CELLS
+
+WIDE_EQUALS = WIDE_FORMULA_CELLS
+
+
+def negatives_csv(rows: int = 30) -> bytes:
+    """Balances with negative and positive values, a text column with wide '=' formulas."""
+    lines = ["id,Balance,Change,Note"]
+    for i in range(rows):
+        lines.append(f"{i + 1},{-320 + i * 25},{(-1) ** i * (i + 0.5)},{WIDE_EQUALS[i % 3]}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _sheet(data: bytes, name: str) -> list[tuple[Any, ...]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return list(book[name].iter_rows(values_only=True))
+
+
+def test_wide_equals_signs_are_escaped() -> None:
+    for text in WIDE_EQUALS:
+        assert escape_formula(text) == "'" + text
+    frame = pd.DataFrame({"Note": WIDE_EQUALS, "n": [1, 2, 3]})
+    assert escape_formulas(frame)["Note"].tolist() == ["'" + t for t in WIDE_EQUALS]
+    assert to_csv_bytes(frame.astype({"Note": "string[pyarrow]"})).decode().splitlines()[1].startswith("'\uff1d")
+
+
+def test_negative_numbers_stay_numbers_in_a_workbook() -> None:
+    frame = pd.DataFrame({"Balance": ["-320", "15", "-7.5"], "Note": ["=1+2", "-x", "ok"]})
+    rows = _sheet(to_xlsx_bytes({"S": frame}, numeric=["Balance"]), "S")
+    assert [r[0] for r in rows[1:]] == [-320, 15, -7.5]
+    assert [r[1] for r in rows[1:]] == ["'=1+2", "'-x", "ok"]
+
+
+def test_negative_numbers_stay_numbers_in_the_excel_download(client: Any) -> None:
+    token = upload(client, negatives_csv()).get_json()["token"]
+    response = client.get(f"/download/clustered.xlsx?ds={token}&k=3&feature=Balance&feature=Change")
+    assert response.status_code == 200, response.data[:300]
+    rows = _sheet(response.data, "Customers")
+    header = list(rows[0])
+    balance = [r[header.index("Balance")] for r in rows[1:]]
+    change = [r[header.index("Change")] for r in rows[1:]]
+    assert balance == [-320 + i * 25 for i in range(30)]
+    assert change == [(-1) ** i * (i + 0.5) for i in range(30)]
+    assert all(isinstance(v, (int, float)) for v in balance + change)
+    notes = [r[header.index("Note")] for r in rows[1:]]
+    assert notes == ["'" + WIDE_EQUALS[i % 3] for i in range(30)]
+
+
+def test_wide_equals_signs_are_escaped_in_the_csv_download(client: Any) -> None:
+    token = upload(client, negatives_csv()).get_json()["token"]
+    response = client.get(f"/download/clustered.csv?ds={token}&k=3&feature=Balance&feature=Change")
+    back = pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert back["Note"].tolist() == ["'" + WIDE_EQUALS[i % 3] for i in range(30)]
+    assert back["Balance"].tolist() == [str(-320 + i * 25) for i in range(30)]
