@@ -1,6 +1,6 @@
 """Customer Segments' core: a framework-free library for segmenting customer files with K-Means.
 
-Read a file (:func:`read_table`), check it (:func:`check_quality`), segment it with a new model
+Read a file (:func:`read_table`), turn an order file into customers (:func:`build_customers`), check it (:func:`check_quality`), segment it with a new model
 (:func:`segment_new`) or a saved one (:func:`segment_with_model`), choose k (:func:`sweep_k`), and
 write the results (:func:`clustered_table`, :func:`to_csv_bytes`). Errors about the user's input are
 :class:`SegmentsError` subclasses with messages written for marketing analysts.
@@ -16,6 +16,7 @@ from .errors import (
     ModelError,
     ModelFeatureError,
     NotEnoughRowsError,
+    OrdersError,
     ReadError,
     SegmentsError,
     UnsafeModelError,
@@ -41,12 +42,14 @@ from .segmentation import (
     segment_new,
     segment_with_model,
 )
+from .rfm import CustomerTable, OrderColumns, build_customers, looks_like_orders
 from .selection import SweepResult, find_elbow, silhouette, sweep_k
 
 __all__ = [
     "CLUSTER_COLUMN", "ColumnReport", "DEFAULT_MISSING", "DEFAULT_MODEL_PATH", "DEMO_FEATURES", "DEMO_PATH",
     "DataError", "FeatureError", "FeatureMatrix", "MISSING_STRATEGIES", "MissingValuesError", "ModelError",
-    "ModelFeatureError", "ModelInfo", "NotEnoughRowsError", "QualityReport", "ReadError", "Segmentation",
+    "ModelFeatureError", "ModelInfo", "OrdersError", "OrderColumns", "CustomerTable", "build_customers",
+    "looks_like_orders", "NotEnoughRowsError", "QualityReport", "ReadError", "Segmentation",
     "SegmentsError", "SweepResult", "TableRead", "UnsafeModelError", "build_segmenter", "bundle_bytes",
     "check_quality", "clustered_table", "display_cluster", "escape_formula", "escape_formulas", "find_elbow",
     "fit_segmenter", "generate_demo", "load_bundle", "load_model_file", "load_shipped_model", "parse_numeric",

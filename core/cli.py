@@ -8,6 +8,8 @@
                  [--missing drop|mean|median|error] [--seed N] --out OUT.csv [--summary SUMMARY.csv]
                  [--name N=NAME ...] [--stability-runs 10] [--save-model MODEL.json] [--report REPORT.html]
     segments compare OLD.csv NEW.csv --id COLUMN [--cluster cluster] [--out MIGRATION.csv]
+    segments rfm ORDERS --out CUSTOMERS.csv [--customer COL] [--date COL]
+                 [--amount COL | --quantity COL --price COL] [--order COL] [--as-of DATE]
 
 ``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and the smallest segment's share
 per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
@@ -32,6 +34,10 @@ A file that repeats an id is refused, naming the ids.
 
 No output ever replaces an input: an output that is the input file or the ``--model`` bundle (however
 spelled: relative, through ``..``, a symbolic or hard link) or another output is refused before any work.
+
+``rfm`` turns an order file (one row per order line) into a customer table (:func:`core.rfm.build_customers`:
+recency, frequency, monetary value, RFM scores and groups), prints the columns it used (given or recognised)
+and what it found (returns, cancellations, lines without a customer...), and writes the table for ``fit``.
 
 Exit status 0 on success, 2 on bad input or arguments (one line on stderr starting ``error:``).
 Warnings go to stdout as ``warning: ...`` lines.
@@ -127,6 +133,19 @@ def _build_parser() -> _Parser:
     compare.add_argument("--cluster", default="cluster", metavar="COLUMN",
                          help="the cluster column of both files (default: cluster)")
     compare.add_argument("--out", help="write the matrix as CSV rows: from, to, customers")
+
+    rfm = sub.add_parser("rfm", help="turn an order file into a customer table (recency, frequency, monetary)")
+    rfm.add_argument("file", metavar="ORDERS")
+    rfm.add_argument("--out", required=True, help="where to write the customer table (CSV)")
+    rfm.add_argument("--customer", metavar="COL", help="the customer id column (default: recognised by name)")
+    rfm.add_argument("--date", metavar="COL", help="the order date column (default: recognised by name)")
+    value = rfm.add_mutually_exclusive_group()
+    value.add_argument("--amount", metavar="COL", help="the line amount column (default: recognised by name)")
+    value.add_argument("--quantity", metavar="COL", help="the quantity column (with --price)")
+    rfm.add_argument("--price", metavar="COL", help="the unit price column (with --quantity)")
+    rfm.add_argument("--order", metavar="COL", help="the order (invoice) number column (default: recognised)")
+    rfm.add_argument("--as-of", metavar="DATE",
+                     help="measure recency to this date (default: the day after the last order)")
     return parser
 
 
@@ -405,7 +424,37 @@ def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> N
         print(f"wrote {args.out}", file=out)
 
 
-_COMMANDS = {"inspect": _inspect, "sweep": _sweep, "fit": _fit, "compare": _compare}
+def _rfm(args: argparse.Namespace, out: TextIO) -> None:
+    from .rfm import build_customers, recognise_columns
+
+    if args.price and args.amount:
+        raise _UsageError("--price goes with --quantity, not with --amount")
+    _check_outputs({"--out": args.out}, {"the order file": args.file})
+    table = read_table(args.file, Path(args.file).name)
+    columns = recognise_columns(table.frame, customer=args.customer, date=args.date, amount=args.amount,
+                                quantity=args.quantity, price=args.price, order=args.order)
+    print("columns:", file=out)
+    for line in columns.describe():
+        print(f"- {line}", file=out)
+    result = build_customers(table.frame, columns, as_of=args.as_of, decimal=table.decimal)
+    parked = _park(args.out)
+    try:
+        write_csv(result.to_text_frame(), parked)
+        parked.replace(args.out)
+    finally:
+        parked.unlink(missing_ok=True)
+    summary, *found = result.notes
+    print(summary, file=out)
+    for warning in table.warnings:
+        print(f"note: {_one_line(warning)}", file=out)
+    for note in found:
+        print(f"note: {_one_line(note)}", file=out)
+    groups = result.table["rfm_group"].value_counts(sort=False)
+    print("rfm groups: " + ", ".join(f"{name} {count:,}" for name, count in groups.items() if count), file=out)
+    print(f"wrote {args.out} (one row per customer; next: segments fit {args.out} --k N --out ...)", file=out)
+
+
+_COMMANDS = {"inspect": _inspect, "sweep": _sweep, "fit": _fit, "compare": _compare, "rfm": _rfm}
 
 
 def _one_line(text: str) -> str:

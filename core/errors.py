@@ -14,6 +14,7 @@ __all__ = [
     "MissingValuesError",
     "NotEnoughRowsError",
     "FeatureError",
+    "OrdersError",
     "ModelError",
     "ModelFeatureError",
     "UnsafeModelError",
@@ -52,6 +53,10 @@ class NotEnoughRowsError(DataError):
 
 class FeatureError(DataError):
     """A chosen column does not exist or is not numeric."""
+
+
+class OrdersError(DataError):
+    """An order (transactions) file cannot be turned into a customer table (:mod:`core.rfm`)."""
 
 
 class ModelError(SegmentsError):

@@ -14,6 +14,10 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   ``key``...) or when every value is different and the values are consecutive whole numbers (1..n),
   whole numbers of six digits or more, or codes without spaces (``7590-VHVEG``).
 * A column is **constant** when it has a single distinct value, **empty** when every cell is missing.
+* A column is a **profile** column when its name is one of :data:`PROFILE_COLUMN_NAMES`: the RFM scores
+  and purchase dates that :mod:`core.rfm` writes (``r_score``, ``rfm_score``, ``last_purchase``...).
+  They describe a customer but are codes or dates, not measurements: never proposed as features, never
+  used as a text mix (``rfm_group`` is, like any text column).
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ __all__ = [
     "missing_mask",
     "MISSING_MARKERS",
     "NUMERIC_SHARE",
+    "PROFILE_COLUMN_NAMES",
+    "is_id_name",
 ]
 
 #: Cell texts (after stripping spaces, compared case-insensitively) that mean "no value".
@@ -44,6 +50,9 @@ MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "
 NUMERIC_SHARE = 0.9
 _ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _-]?(no|number|num|code))$)"
                       r"|(?i:[ _\-.](id|uuid|guid|key)$)|[a-z0-9]ID$|[a-z0-9]Id$")
+#: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.
+PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", "first_purchase",
+                                  "last_purchase"})
 _THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _CURRENCY = re.compile(r"^([-+]?)\s*[$€£¥]\s*")
@@ -54,6 +63,11 @@ _MAYBE_NUMBER = (r"^[-+]?(?:{s}*[$€£¥]{s}*)?[-+\p{{Nd}}.,eE]*\p{{Nd}}[-+\p{{
                  .format(s=r"[\s\p{Z}\x{85}\x{0b}\x{1c}-\x{1f}]"))
 _PLAIN_ASCII = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 _EXAMPLES = 3
+
+
+def is_id_name(name: str) -> bool:
+    """Whether a column's name alone marks it as an identifier (``CustomerID``, ``customer_id``, ``key``)."""
+    return bool(_ID_NAME.search(name.strip()))
 
 
 def missing_mask(values: pd.Series) -> np.ndarray:
@@ -201,6 +215,7 @@ class ColumnReport:
     id_like: bool
     constant: bool
     rows: int
+    profile: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -215,13 +230,15 @@ class ColumnReport:
     @property
     def is_feature_candidate(self) -> bool:
         """Offered as a model feature by default: numeric, not ID-like, not constant."""
-        return self.kind == "numeric" and not self.id_like and not self.constant
+        return self.kind == "numeric" and not self.id_like and not self.constant and not self.profile
 
     @property
     def role(self) -> str:
-        """A one-word description for tables: numeric, ID-like, constant, text or empty."""
+        """A one-word description for tables: numeric, ID-like, constant, profile, text or empty."""
         if self.kind == "empty":
             return "empty"
+        if self.profile:
+            return "profile"
         if self.id_like:
             return "ID-like"
         if self.constant:
@@ -272,14 +289,15 @@ class QualityReport:
     @property
     def text_columns(self) -> list[str]:
         """Text columns that are not identifiers (for example Gender)."""
-        return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant]
+        return [c.name for c in self.column_reports
+                if c.kind == "text" and not c.id_like and not c.constant and not c.profile]
 
     @property
     def describing_columns(self) -> list[str]:
         """Text columns that can describe segments (e.g. Gender): :attr:`text_columns` without those whose
         every value is different (names, comments), which say nothing about a segment."""
         return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant
-                and not (c.rows - c.missing >= 20 and c.unique == c.rows - c.missing)]
+                and not c.profile and not (c.rows - c.missing >= 20 and c.unique == c.rows - c.missing)]
 
     def why_no_features(self) -> str:
         """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""
@@ -420,9 +438,9 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         examples = ()
         id_by_values = unique == texts.size and texts.size >= 20 and _looks_like_codes(texts)
         not_numbers = 0
-    id_like = bool(_ID_NAME.search(name.strip())) or id_by_values
+    id_like = is_id_name(name) or id_by_values
     return ColumnReport(name, "numeric" if is_numeric else "text", missing, not_numbers, examples,
-                        unique, id_like, unique == 1, rows)
+                        unique, id_like, unique == 1, rows, name.strip().lower() in PROFILE_COLUMN_NAMES)
 
 
 def _distinct(finite: np.ndarray) -> int:

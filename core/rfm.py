@@ -1,0 +1,657 @@
+"""From order lines to customers: recency, frequency and monetary value (RFM).
+
+Most shops, CRMs and tills export one row per order line (invoice, customer, date, quantity, price),
+not one row per customer. :func:`build_customers` turns such a table, read by
+:func:`core.io.read_table` (every cell text), into **one row per customer**:
+
+===================== ==========================================================================
+column                meaning
+===================== ==========================================================================
+*customer column*     the customer id exactly as written in the file (never reformatted); the
+                      column keeps the file's name when :mod:`core.quality` sees it as an
+                      identifier, else it is called ``customer_id`` (a note says so)
+``recency_days``      days from the last purchase to the as-of date (default: the day after the
+                      last order in the file)
+``frequency``         distinct orders (order lines when there is no order column)
+``monetary``          total spent, returns and cancellations netted
+``average_order_value`` ``monetary / frequency``
+``tenure_days``       days from the first purchase to the as-of date
+``first_purchase``    date of the first purchase (``YYYY-MM-DD``)
+``last_purchase``     date of the last purchase
+``r_score`` ...       the classic RFM scores, 1-5 by quintile (5 = best: most recent, most
+                      frequent, highest spending); customers with equal values get equal scores
+``rfm_score``         the three scores as one number (``545``)
+``rfm_group``         the usual named group from the R and F scores (:data:`RFM_GROUPS`)
+===================== ==========================================================================
+
+The scores, ``rfm_score`` and the purchase dates are *profile* columns: :mod:`core.quality` knows
+them by name (:data:`core.quality.PROFILE_COLUMN_NAMES`) and never proposes them as model features.
+
+Real exports are messy; each of these is reported in :attr:`CustomerTable.notes`, never silent:
+
+* **Returns and cancellations** net against purchases: a negative quantity or amount is a return;
+  a line whose order number is marked cancelled (``C536379``) counts negative whatever its sign.
+  They lower ``monetary`` but are not purchases (no order in ``frequency``, no purchase date).
+* **Lines without a customer id** are counted and left out, with the share of revenue they hold.
+* **Dates** in ISO form or in the usual day/month/year orders with ``/``, ``.`` or ``-``, month
+  names, two- or four-digit years, with or without a time; a column mixing formats is read format
+  by format; ambiguous day/month orders are resolved from the data and reported.
+* **Duplicate lines** (every value repeated) are reported and kept.
+* Lines whose date or amount is not readable are counted and left out, with examples.
+
+Bad files raise :class:`core.errors.OrdersError` (or :class:`~core.errors.FeatureError` for a
+column that is not there) with a message for the user: no date column, amounts that are all text,
+a single customer, dates after today, an as-of date before the last order.
+
+Everything is vectorised (pyarrow and pandas on typed columns; dates are parsed once per distinct
+text): 10^7 lines take seconds beyond reading the file (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+import numpy as np
+import pandas as pd
+
+from .errors import FeatureError, OrdersError
+from .quality import is_id_name, missing_mask, parse_numeric
+
+__all__ = [
+    "OrderColumns",
+    "CustomerTable",
+    "RFM_GROUPS",
+    "RFM_COLUMNS",
+    "recognise_columns",
+    "looks_like_orders",
+    "build_customers",
+    "parse_dates",
+]
+
+#: The named groups of the common R/F segment map, best first.
+RFM_GROUPS: tuple[str, ...] = (
+    "Champions", "Loyal", "Potential loyalist", "New customers", "Promising", "Need attention",
+    "About to sleep", "At risk", "Cannot lose them", "Hibernating", "Lost",
+)
+#: The group of each (R score, F score): rows R = 1..5, columns F = 1..5.
+_GROUP_MAP = (
+    ("Lost", "Hibernating", "At risk", "At risk", "Cannot lose them"),
+    ("Hibernating", "Hibernating", "At risk", "At risk", "Cannot lose them"),
+    ("About to sleep", "About to sleep", "Need attention", "Loyal", "Loyal"),
+    ("Promising", "Potential loyalist", "Potential loyalist", "Loyal", "Loyal"),
+    ("New customers", "Potential loyalist", "Potential loyalist", "Champions", "Champions"),
+)
+#: The columns after the customer id, in order.
+RFM_COLUMNS: tuple[str, ...] = (
+    "recency_days", "frequency", "monetary", "average_order_value", "tenure_days", "first_purchase",
+    "last_purchase", "r_score", "f_score", "m_score", "rfm_score", "rfm_group",
+)
+#: The id column's name when the file's own is not recognised as an identifier by core.quality.
+DEFAULT_ID_NAME = "customer_id"
+#: A transactions file has at most this many distinct customers per line (else it is a customer table).
+_ORDERS_SHARE = 0.8
+#: Order numbers marked as cancelled: a leading C (or "C-") before the number, as in C536379.
+_CANCELLED = r"^\s*[Cc]-?\d"
+_EXAMPLES = 3
+
+# Column names, normalised (lower case, letters and digits only), in order of preference.
+_NAMES: dict[str, tuple[str, ...]] = {
+    "customer": ("customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
+                 "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
+                 "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid"),
+    "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
+             "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
+             "orderedat", "createdat", "created", "time"),
+    "amount": ("amount", "lineamount", "linetotal", "totalamount", "total", "totalprice", "sales",
+               "salesamount", "revenue", "netamount", "netsales", "ordertotal", "ordervalue", "value",
+               "spend", "spent", "turnover", "subtotal"),
+    "quantity": ("quantity", "qty", "units", "unitssold", "quantitysold", "itemcount", "items", "count"),
+    "price": ("unitprice", "price", "priceeach", "itemprice", "unitcost", "priceperunit", "salesprice",
+              "sellingprice", "unitamount"),
+    "order": ("invoiceno", "invoice", "invoicenumber", "invoiceid", "orderid", "orderno", "ordernumber",
+              "order", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
+              "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno"),
+}
+_ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount", "quantity": "quantity",
+               "price": "unit price", "order": "order number"}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+@dataclass(frozen=True)
+class OrderColumns:
+    """Which columns of an order file play which part.
+
+    Attributes
+    ----------
+    customer, date : str
+        The customer id and the order date.
+    amount : str | None
+        The line's value; when None, ``quantity * price`` is.
+    quantity, price : str | None
+        Used when there is no amount column.
+    order : str | None
+        The order (invoice) number; without it every line is an order.
+    recognised : tuple[str, ...]
+        The roles (``"customer"``, ``"date"``...) found from the names rather than given.
+    """
+
+    customer: str
+    date: str
+    amount: str | None = None
+    quantity: str | None = None
+    price: str | None = None
+    order: str | None = None
+    recognised: tuple[str, ...] = ()
+
+    def describe(self) -> list[str]:
+        """One line per role: ``customer: 'CustomerID' (recognised)``."""
+        lines = []
+        for role in ("customer", "date", "order", "amount", "quantity", "price"):
+            name = getattr(self, role)
+            if name is None:
+                if role == "order":
+                    lines.append("order number: none (every line counts as an order)")
+                continue
+            how = "recognised" if role in self.recognised else "given"
+            lines.append(f"{_ROLE_WORDS[role]}: '{name}' ({how})")
+        if self.amount is None:
+            lines.append("amount: quantity x unit price")
+        return lines
+
+    @property
+    def used(self) -> list[str]:
+        """The file's columns these roles read."""
+        return [c for c in (self.customer, self.date, self.order, self.amount, self.quantity, self.price) if c]
+
+
+@dataclass(frozen=True)
+class CustomerTable:
+    """The customer table built from an order file.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per customer (first appearance in the file first), typed: integers, floats, dates as
+        ``YYYY-MM-DD`` text, the scores as integers and ``rfm_group`` as a category.
+    columns : OrderColumns
+        The columns used.
+    as_of : pandas.Timestamp
+        The date recency and tenure are measured to.
+    id_column : str
+        The name of the customer id column in :attr:`table`.
+    lines : int
+        Order lines in the file.
+    used_lines : int
+        Lines that went into the table.
+    notes : list[str]
+        What was found and done, in words for the user (returns, lines left out, duplicates...).
+    """
+
+    table: pd.DataFrame
+    columns: OrderColumns
+    as_of: pd.Timestamp
+    id_column: str
+    lines: int
+    used_lines: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_text_frame(self) -> pd.DataFrame:
+        """The table as text cells, the way :func:`core.io.read_table` gives a file (for the dashboard)."""
+        out = {}
+        for name in self.table.columns:
+            values = self.table[name]
+            if pd.api.types.is_float_dtype(values):
+                text = values.round(2).astype(str)
+            else:
+                text = values.astype(str)
+            out[name] = text.astype("str")
+        frame = pd.DataFrame(out)
+        frame.columns = pd.Index(list(out), dtype=object)  # as read_table names columns
+        return frame
+
+
+def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
+    by_norm: dict[str, str] = {}
+    for column in frame_columns:
+        by_norm.setdefault(_norm(column), column)
+    for wanted in _NAMES[role]:
+        column = by_norm.get(wanted)
+        if column is not None and column not in taken:
+            return column
+    return None
+
+
+def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date: str | None = None,
+                      amount: str | None = None, quantity: str | None = None, price: str | None = None,
+                      order: str | None = None) -> OrderColumns:
+    """The columns playing each part: those given, the others recognised from their names.
+
+    Raises
+    ------
+    FeatureError
+        A given column is not in the file, or a needed one (customer, date, amount or quantity and
+        price) is neither given nor recognised; the message lists the file's columns.
+    """
+    names = [str(c) for c in frame.columns]
+    listed = ", ".join(f"'{n}'" for n in names[:20]) + (" ..." if len(names) > 20 else "")
+    given = {"customer": customer, "date": date, "amount": amount, "quantity": quantity, "price": price,
+             "order": order}
+    for role, name in given.items():
+        if name is not None and name not in names:
+            raise FeatureError(f"There is no column '{name}' (given as the {_ROLE_WORDS[role]}); the file's "
+                               f"columns are {listed}.")
+    if amount is not None and (quantity is not None or price is not None):
+        raise FeatureError("Give either the amount column, or the quantity and unit price columns, not both.")
+    if (quantity is None) != (price is None) and amount is None:
+        # one of the two given: the other may still be recognised
+        pass
+    taken = {n for n in given.values() if n}
+    found: dict[str, str | None] = dict(given)
+    recognised = []
+    roles = ["customer", "date", "order"]
+    if amount is None and quantity is None and price is None:
+        roles += ["quantity", "price", "amount"]
+    elif amount is None:
+        roles += ["quantity", "price"]
+    for role in roles:
+        if found[role] is None:
+            column = _find(names, role, taken)
+            if column is not None:
+                found[role] = column
+                taken.add(column)
+                recognised.append(role)
+    # an amount column beats quantity x price (a file with both holds the line total in it)
+    if found["amount"] is not None and amount is None and quantity is None and price is None:
+        found["quantity"] = found["price"] = None
+        recognised = [r for r in recognised if r not in ("quantity", "price")]
+    elif found["amount"] is None and (found["quantity"] is None or found["price"] is None):
+        have = " and ".join(f"'{found[r]}'" for r in ("quantity", "price") if found[r])
+        raise FeatureError(
+            "No column holds the value of each order line: none is named like an amount (Amount, Total, "
+            "Sales, Revenue...)" + (f", and {have} alone is not enough (quantity x unit price needs both)"
+                                    if have else ", nor like a quantity and a unit price")
+            + f". The file's columns are {listed}. Name the column with --amount, or --quantity and --price.")
+    if found["customer"] is None:
+        raise FeatureError(f"No column holds the customer: none is named like CustomerID, Customer or Client. "
+                           f"The file's columns are {listed}. Name it with --customer.")
+    if found["date"] is None:
+        raise OrdersError(f"No column holds the order dates: none is named like InvoiceDate, OrderDate or Date, "
+                          f"and recency cannot be measured without them. The file's columns are {listed}. "
+                          "Name the date column with --date.")
+    return OrderColumns(found["customer"], found["date"], found["amount"],  # type: ignore[arg-type]
+                        found["quantity"], found["price"], found["order"], tuple(recognised))
+
+
+def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
+    """The order columns when ``frame`` looks like a transactions file, else None.
+
+    A transactions file has a customer, a date and an amount (or quantity and price) column recognised by
+    name, and many rows per customer (fewer distinct customers than 80% of its rows).
+    """
+    try:
+        columns = recognise_columns(frame)
+    except (FeatureError, OrdersError):
+        return None
+    customers = frame[columns.customer]
+    distinct = int(customers.head(200_000).nunique())
+    return columns if distinct < _ORDERS_SHARE * min(len(frame), 200_000) else None
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+_DAY_FIRST = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")
+_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%Y")
+_OTHER_DATES = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y",
+                "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y")
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
+_SAMPLE = 2000
+
+
+def _try(texts: pd.Series, fmt: str) -> pd.Series:
+    if fmt == "ISO8601":
+        return pd.to_datetime(texts, format="ISO8601", errors="coerce")
+    return pd.to_datetime(texts, format=fmt, errors="coerce")
+
+
+def parse_dates(texts: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Parse distinct date texts (stripped, none missing) into timestamps.
+
+    Returns the timestamps (NaT where no known format reads the text) and notes on the formats used.
+    The format that reads most of a sample goes first; texts it leaves are tried with the next ones
+    that read some of the sample (a column mixing formats). When day/month and month/day both read
+    every date, day-first is taken unless a date has a day above 12 in month position, and a note says so.
+    """
+    sample = texts.sample(min(len(texts), _SAMPLE), random_state=0) if len(texts) > _SAMPLE else texts
+    formats = ["ISO8601"] + [d + t for d in _DAY_FIRST + _MONTH_FIRST + _OTHER_DATES for t in _TIMES]
+    scores = []
+    for fmt in formats:
+        hits = int(_try(sample, fmt).notna().sum())
+        if hits:
+            scores.append((hits, -formats.index(fmt), fmt))
+        if fmt == "ISO8601" and hits == len(sample):
+            break
+    scores.sort(reverse=True)
+    notes: list[str] = []
+    parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    used: list[tuple[str, int]] = []
+    for _, _, fmt in scores:
+        todo = parsed.isna()
+        if not todo.any():
+            break
+        got = _try(texts[todo], fmt)
+        hits = int(got.notna().sum())
+        if hits:
+            parsed[todo] = got.astype("datetime64[ns]")
+            used.append((fmt, hits))
+    if used:
+        first = used[0][0]
+        ambiguous = _ambiguous(first, texts)
+        if ambiguous:
+            notes.append(ambiguous)
+        if len(used) > 1:
+            others = ", ".join(_describe_format(f) for f, _ in used[1:4])
+            notes.append(f"The dates are written in {len(used)} formats: mostly {_describe_format(first)}, "
+                         f"some {others}; each was read in its own format.")
+    return parsed, notes
+
+
+def _describe_format(fmt: str) -> str:
+    if fmt == "ISO8601":
+        return "year-month-day (ISO)"
+    words = {"%d": "day", "%m": "month", "%Y": "year", "%y": "year", "%b": "month name", "%B": "month name"}
+    date = fmt.split(" %H")[0].split(" %I")[0].split("T%H")[0]
+    parts = re.findall(r"%[dmYybB]", date)
+    sep = next((c for c in "/.-" if c in date), " ")
+    return sep.join(words[p] for p in parts)
+
+
+def _ambiguous(fmt: str, texts: pd.Series) -> str | None:
+    """A note when the chosen day/month order would also read every date the other way round."""
+    swapped = None
+    if fmt[:2] == "%d" and fmt[3:5] == "%m":
+        swapped = "%m" + fmt[2] + "%d" + fmt[5:]
+    elif fmt[:2] == "%m" and fmt[3:5] == "%d":
+        swapped = "%d" + fmt[2] + "%m" + fmt[5:]
+    if swapped is None:
+        return None
+    if _try(texts, swapped).notna().all():
+        return (f"Every date could be read as {_describe_format(fmt)} or as {_describe_format(swapped)} (no day "
+                f"is above 12); they were read as {_describe_format(fmt)}. If that is wrong, every recency is "
+                "wrong: check a known order's date in the table.")
+    return None
+
+
+def _line_dates(cells: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each line's date as int64 nanoseconds, a mask of lines with a date, and notes.
+
+    Dates are parsed once per distinct text (exports repeat each order's timestamp on every line)."""
+    codes, uniques = pd.factorize(cells, sort=False)
+    uniq = pd.Series(np.asarray(uniques, dtype=object)).astype(str).str.strip()
+    missing = uniq.str.lower().isin(["", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "nat"])
+    parsed = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
+    notes: list[str] = []
+    if (~missing).any():
+        got, notes = parse_dates(uniq[~missing])
+        parsed[~missing] = got
+    values = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    ok_unique = ~np.isnat(parsed.to_numpy(dtype="datetime64[ns]"))
+    if not ok_unique.any():
+        shown = ", ".join(repr(v) for v in uniq[~missing].head(_EXAMPLES).tolist())
+        raise OrdersError(f"'{name}' does not hold dates that could be read"
+                          + (f" (e.g. {shown})" if shown else " (it is empty)")
+                          + ". Dates such as 2024-03-31, 31/03/2024 or 03/31/2024 10:15 are understood; "
+                            "name the date column with --date if it is another one.")
+    bad_unique = ~ok_unique & ~missing.to_numpy()
+    line_ok = ok_unique[codes] if len(codes) else np.zeros(0, dtype=bool)
+    line_ok &= codes >= 0
+    dates = values[np.maximum(codes, 0)]
+    missing_lines = int(np.count_nonzero(missing.to_numpy()[codes] | (codes < 0)))
+    bad_lines = int(np.count_nonzero(bad_unique[codes]))
+    if missing_lines:
+        notes.append(f"{missing_lines:,} order line{'s have' if missing_lines != 1 else ' has'} no date in "
+                     f"'{name}'; left out.")
+    if bad_lines:
+        shown = ", ".join(repr(v) for v in uniq[bad_unique].head(_EXAMPLES).tolist())
+        notes.append(f"{bad_lines:,} order line{'s have' if bad_lines != 1 else ' has'} a date that could not be "
+                     f"read in '{name}' (e.g. {shown}); left out.")
+    return dates, line_ok, notes
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str) -> tuple[np.ndarray, list[str]]:
+    numbers, invalid = parse_numeric(frame[name], decimal)
+    if np.isnan(numbers).all():
+        shown = ", ".join(repr(v) for v in frame[name][invalid].head(_EXAMPLES).tolist())
+        raise OrdersError(f"'{name}' (the {role}) holds no numbers" + (f": e.g. {shown}" if shown else ": it is empty")
+                          + ". Name the right column with --amount, or --quantity and --price.")
+    notes = []
+    bad = int(invalid.sum())
+    if bad:
+        shown = ", ".join(repr(v) for v in dict.fromkeys(frame[name][invalid].head(50).tolist()))
+        shown = ", ".join(shown.split(", ")[:_EXAMPLES])
+        notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a {role} in '{name}' that is not "
+                     f"a number (e.g. {shown}); left out.")
+    empty = int(np.isnan(numbers).sum()) - bad
+    if empty:
+        notes.append(f"{_plural(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
+                     "left out.")
+    return numbers, notes
+
+
+def _scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """1-5 by quintile of rank; equal values get equal scores (the lowest rank of their tie)."""
+    ranks = pd.Series(values if higher_is_better else -values).rank(method="min").to_numpy()
+    n = values.size
+    return (1 + np.floor(5 * (ranks - 1) / n)).astype(np.int8)
+
+
+def _id_name(name: str) -> tuple[str, str | None]:
+    if is_id_name(name) and name not in RFM_COLUMNS:  # the data check's rule: never proposed as a feature
+        return name, None
+    return DEFAULT_ID_NAME, (f"The customer column '{name}' is called '{DEFAULT_ID_NAME}' in the customer table, "
+                             "so it is treated as an identifier, never as a number to segment on.")
+
+
+def build_customers(
+    frame: pd.DataFrame,
+    columns: OrderColumns | None = None,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    decimal: str = ".",
+    today: pd.Timestamp | None = None,
+) -> CustomerTable:
+    """Turn order lines (text cells) into one row per customer with RFM values, scores and groups.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The order file as read by :func:`core.io.read_table`.
+    columns : OrderColumns, optional
+        The columns to use (default: :func:`recognise_columns`).
+    as_of : str or Timestamp, optional
+        The date recency and tenure are measured to (default: the day after the last order). Text is
+        read as a date (ISO ``2024-12-31`` is safest).
+    decimal : str
+        The file's decimal mark.
+    today : Timestamp, optional
+        The current date (default: the machine's); orders dated after it are refused unless ``as_of``
+        is given and on or after them.
+
+    Returns
+    -------
+    CustomerTable
+
+    Raises
+    ------
+    OrdersError, FeatureError
+        The file cannot be turned into a customer table; the message says why and what to do.
+    """
+    columns = columns or recognise_columns(frame)
+    lines = int(len(frame))
+    notes: list[str] = []
+    if columns.amount is not None:
+        value, found = _numbers(frame, columns.amount, decimal, "amount")
+        notes += found
+    else:
+        quantity, found = _numbers(frame, columns.quantity, decimal, "quantity")  # type: ignore[arg-type]
+        notes += found
+        price, found = _numbers(frame, columns.price, decimal, "unit price")  # type: ignore[arg-type]
+        notes += found
+        value = quantity * price
+    dates, dated, found = _line_dates(frame[columns.date], columns.date)
+    notes += found
+
+    customer_cells = frame[columns.customer]
+    no_customer = missing_mask(customer_cells)
+    has_value = ~np.isnan(value)
+    usable_value = has_value & dated
+    total = float(np.abs(value[usable_value]).sum()) if usable_value.any() else 0.0
+    n_anonymous = int(np.count_nonzero(no_customer))
+    if n_anonymous:
+        revenue = float(value[no_customer & usable_value].sum())
+        share = float(np.abs(value[no_customer & usable_value]).sum()) / total if total else 0.0
+        notes.append(f"{_plural(n_anonymous, 'order line')} ({n_anonymous / lines:.1%}) {'has' if n_anonymous == 1 else 'have'} "
+                     f"no customer id in '{columns.customer}'; left out. They hold {share:.1%} of the value of "
+                     f"all lines ({revenue:,.2f}).")
+    keep = usable_value & ~no_customer
+    if not keep.any():
+        raise OrdersError("No order line has a customer, a readable date and an amount together, so no customer "
+                          "table can be built. " + " ".join(notes))
+
+    cancelled = np.zeros(lines, dtype=bool)
+    order_codes: np.ndarray | None = None
+    if columns.order is not None:
+        order_cells = frame[columns.order]
+        cancelled = order_cells.str.contains(_CANCELLED, regex=True).to_numpy(dtype=bool)
+        order_codes = pd.factorize(order_cells.str.strip(), sort=False)[0].astype(np.int64)
+    value = np.where(cancelled, -np.abs(value), value)
+    returns = keep & (value < 0) & ~cancelled
+    n_cancel_lines = int(np.count_nonzero(keep & cancelled))
+    if n_cancel_lines:
+        n_cancel_orders = int(pd.unique(order_codes[keep & cancelled]).size)  # type: ignore[index]
+        example = str(frame[columns.order][keep & cancelled].iloc[0]).strip()  # type: ignore[index]
+        notes.append(f"{_plural(n_cancel_lines, 'line')} of {_plural(n_cancel_orders, 'cancelled order')} (numbers "
+                     f"marked cancelled, e.g. '{example}') net against purchases: "
+                     f"{float(value[keep & cancelled].sum()):,.2f} in total.")
+    n_returns = int(np.count_nonzero(returns))
+    if n_returns:
+        notes.append(f"{_plural(n_returns, 'return line')} (negative "
+                     f"{'amount' if columns.amount else 'quantity or price'}) net against purchases: "
+                     f"{float(value[returns].sum()):,.2f} in total.")
+
+    duplicates = int(frame.duplicated().sum()) if lines else 0
+    if duplicates:
+        notes.append(f"{_plural(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
+                     "line exactly; kept (they may be real repeat purchases; remove them from the export if not).")
+
+    codes, ids = pd.factorize(customer_cells[keep], sort=False)
+    n_customers = int(len(ids))
+    if n_customers < 2:
+        raise OrdersError(f"Every usable order line belongs to one customer ('{ids[0]}'): a customer table needs "
+                          f"many customers to segment. Check that '{columns.customer}' is the customer column.")
+    line_value = value[keep]
+    line_date = dates[keep]
+    purchase = line_value > 0
+    if columns.order is not None:
+        purchase &= ~cancelled[keep]
+
+    monetary = np.bincount(codes, weights=line_value, minlength=n_customers)
+    p_codes = codes[purchase]
+    if columns.order is not None:
+        pairs = p_codes.astype(np.int64) * (int(order_codes.max()) + 1) + order_codes[keep][purchase]  # type: ignore[index]
+        distinct = pd.unique(pairs)
+        frequency = np.bincount((distinct // (int(order_codes.max()) + 1)).astype(np.int64),  # type: ignore[union-attr]
+                                minlength=n_customers)
+    else:
+        frequency = np.bincount(p_codes, minlength=n_customers)
+    by = pd.DataFrame({"c": p_codes, "d": line_date[purchase]}).groupby("c", sort=True)["d"]
+    first = np.full(n_customers, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n_customers, np.iinfo(np.int64).min, dtype=np.int64)
+    mins, maxs = by.min(), by.max()
+    first[mins.index.to_numpy()] = mins.to_numpy()
+    last[maxs.index.to_numpy()] = maxs.to_numpy()
+    bought = frequency > 0
+    only_returns = int(np.count_nonzero(~bought))
+    if only_returns:
+        shown = ", ".join(repr(str(v)) for v in ids[~bought][:_EXAMPLES])
+        notes.append(f"{_plural(only_returns, 'customer')} {'has' if only_returns == 1 else 'have'} only returns or "
+                     f"cancellations in the file (e.g. {shown}; their purchases are before it); left out.")
+    if int(np.count_nonzero(bought)) < 2:
+        raise OrdersError("Fewer than two customers have a purchase in the file: a customer table needs many "
+                          "customers to segment.")
+
+    last_order = pd.Timestamp(int(last[bought].max()))
+    today = (today if today is not None else pd.Timestamp.now()).normalize()
+    if as_of is None:
+        if last_order.normalize() > today:
+            later = int(np.count_nonzero(line_date > (today + pd.Timedelta(days=1)).value))
+            raise OrdersError(
+                f"{_plural(later, 'order line is', 'order lines are')} dated after today ({today.date()}); the "
+                f"last is {last_order.date()}. Check the date column (a wrong year, or day and month swapped), or "
+                "give the as-of date to measure recency to (--as-of) if these dates are right.")
+        as_of_day = last_order.normalize() + pd.Timedelta(days=1)
+    else:
+        as_of_day = _as_of(as_of)
+        if as_of_day < last_order.normalize():
+            raise OrdersError(f"The as-of date {as_of_day.date()} is before the last order in the file "
+                              f"({last_order.date()}): recency would be negative. Give a date on or after "
+                              f"{last_order.date()}, or leave it out to use the day after the last order.")
+
+    day = np.int64(86_400 * 10**9)
+    as_of_ns = np.int64(as_of_day.value)
+    last_day = last[bought] - np.mod(last[bought], day)
+    first_day = first[bought] - np.mod(first[bought], day)
+    recency = ((as_of_ns - last_day) // day).astype(np.int64)
+    tenure = ((as_of_ns - first_day) // day).astype(np.int64)
+    freq = frequency[bought].astype(np.int64)
+    money = np.round(monetary[bought], 2)
+    aov = np.round(money / freq, 2)
+    r = _scores(recency.astype(float), higher_is_better=False)
+    f = _scores(freq.astype(float), higher_is_better=True)
+    m = _scores(money, higher_is_better=True)
+    groups = np.asarray(_GROUP_MAP, dtype=object)[r - 1, f - 1]
+    id_name, id_note = _id_name(columns.customer)
+    if id_note:
+        notes.append(id_note)
+    non_positive = int(np.count_nonzero(money <= 0))
+    if non_positive:
+        notes.append(f"{_plural(non_positive, 'customer')}' returns equal or exceed their purchases "
+                     "(monetary 0 or less).")
+    table = pd.DataFrame({
+        id_name: pd.array(np.asarray(ids, dtype=object)[bought], dtype="str"),
+        "recency_days": recency,
+        "frequency": freq,
+        "monetary": money,
+        "average_order_value": aov,
+        "tenure_days": tenure,
+        "first_purchase": pd.array(pd.DatetimeIndex(first_day).strftime("%Y-%m-%d"), dtype="str"),
+        "last_purchase": pd.array(pd.DatetimeIndex(last_day).strftime("%Y-%m-%d"), dtype="str"),
+        "r_score": r,
+        "f_score": f,
+        "m_score": m,
+        "rfm_score": r.astype(np.int16) * 100 + f.astype(np.int16) * 10 + m.astype(np.int16),
+        "rfm_group": pd.Categorical(groups, categories=list(RFM_GROUPS)),
+    })
+    used_lines = int(np.count_nonzero(keep))
+    summary = (f"{used_lines:,} of {lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
+               f"({'given' if as_of is not None else 'the day after the last order'}).")
+    return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines, [summary, *notes])
+
+
+def _as_of(value: str | pd.Timestamp) -> pd.Timestamp:
+    if isinstance(value, pd.Timestamp):
+        return value.normalize()
+    text = str(value).strip()
+    parsed, _ = parse_dates(pd.Series([text]))
+    if parsed.isna().all():
+        raise OrdersError(f"The as-of date {text!r} is not a date that could be read; write it as 2024-12-31.")
+    return pd.Timestamp(parsed.iloc[0]).normalize()
+

@@ -1,0 +1,230 @@
+"""core.rfm: order lines to one row per customer, checked against an independent pandas computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from core import check_quality, read_table, segment_new
+from core.errors import FeatureError, OrdersError
+from core.rfm import RFM_COLUMNS, RFM_GROUPS, build_customers, looks_like_orders, recognise_columns
+
+from .orders import END, expected, make_orders
+
+TODAY = pd.Timestamp("2025-01-01")
+
+
+def _text(rows: list[list[str]], header: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=header).astype("str")
+
+
+def test_one_row_per_customer_with_the_values_pandas_gives() -> None:
+    frame, kinds = make_orders(400, seed=1)
+    result = build_customers(frame, today=TODAY)
+    table = result.table.set_index("CustomerID")
+    assert table.index.is_unique and set(table.index) == set(kinds)
+    assert list(result.table.columns) == ["CustomerID", *RFM_COLUMNS]
+    want = expected(frame, result.as_of).loc[table.index]
+    assert result.as_of == pd.to_datetime(frame["InvoiceDate"]).max().normalize() + pd.Timedelta(days=1)
+    np.testing.assert_allclose(table["monetary"], want["monetary"], atol=0.005)
+    np.testing.assert_array_equal(table["frequency"], want["frequency"])
+    np.testing.assert_array_equal(table["recency_days"], want["recency_days"])
+    np.testing.assert_array_equal(table["tenure_days"], want["tenure_days"])
+    np.testing.assert_allclose(table["average_order_value"], (want["monetary"] / want["frequency"]).round(2),
+                               atol=0.011)
+    assert (table["first_purchase"] == want["first"].dt.strftime("%Y-%m-%d")).all()
+    assert (table["last_purchase"] == want["last"].dt.strftime("%Y-%m-%d")).all()
+    assert result.table["recency_days"].min() == 1  # the as-of date is the day after the last order
+
+
+def test_returns_and_cancellations_net_against_purchases() -> None:
+    header = ["Invoice", "Customer ID", "InvoiceDate", "Quantity", "Price"]
+    rows = [
+        ["1001", "A", "2024-01-05 10:00", "3", "10.00"],   # A buys 30
+        ["1001", "A", "2024-01-05 10:00", "1", "5.00"],    # ... and 5 on the same order
+        ["1002", "A", "2024-02-01 09:00", "-1", "10.00"],  # returns 10 (a negative quantity)
+        ["C1003", "A", "2024-02-02 09:00", "1", "5.00"],   # a cancelled invoice counts negative whatever its sign
+        ["2001", "B", "2024-03-01 12:00", "2", "20.00"],   # B buys 40
+        ["C2002", "B", "2024-03-03 12:00", "-2", "20.00"], # and cancels it all
+        ["3001", "C", "2024-03-10 08:00", "1", "7.50"],
+    ]
+    result = build_customers(_text(rows, header), today=TODAY)
+    table = result.table.set_index("Customer ID")
+    assert table.loc["A", "monetary"] == pytest.approx(30 + 5 - 10 - 5)
+    assert table.loc["A", "frequency"] == 1  # the return and the cancellation are not orders
+    assert table.loc["A", "last_purchase"] == "2024-01-05"  # nor purchases
+    assert table.loc["B", "monetary"] == 0 and table.loc["B", "frequency"] == 1
+    text = " ".join(result.notes)
+    assert "1 line of 1 cancelled order" not in text and "2 lines of 2 cancelled orders" in text
+    assert "C1003" in text and "1 return line" in text
+    assert "monetary 0 or less" in text
+
+
+def test_lines_without_customer_are_counted_with_their_share_of_revenue() -> None:
+    header = ["OrderID", "Client", "OrderDate", "Amount"]
+    rows = [["1", "x1", "2024-01-01", "100"], ["2", "x2", "2024-01-02", "100"], ["3", "", "2024-01-03", "50"],
+            ["4", "NA", "2024-01-03", "50"], ["5", "x1", "2024-01-04", "200"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert len(result.table) == 2 and result.used_lines == 3
+    note = next(n for n in result.notes if "no customer id" in n)
+    assert "2 order lines (40.0%)" in note and "20.0% of the value" in note
+    assert result.columns.amount == "Amount" and result.columns.order == "OrderID"
+
+
+def test_dates_in_several_formats_and_times() -> None:
+    header = ["Customer", "Date", "Sales"]
+    rows = [["a", "31/01/2024 10:15", "1"], ["a", "15/02/2024", "1"], ["b", "2024-03-01", "1"],
+            ["b", "01.04.2024 08:00:00", "1"], ["c", "5 May 2024", "1"], ["c", "not a date", "1"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    table = result.table.set_index(result.id_column)
+    assert table.loc["a", "first_purchase"] == "2024-01-31" and table.loc["a", "last_purchase"] == "2024-02-15"
+    assert table.loc["b", "last_purchase"] == "2024-04-01" and table.loc["c", "last_purchase"] == "2024-05-05"
+    text = " ".join(result.notes)
+    assert "formats" in text and "'not a date'" in text and "1 order line has a date that could not be read" in text
+
+
+def test_month_first_dates_are_recognised_from_a_day_above_12() -> None:
+    rows = [["a", "12/1/2010 8:26", "2"], ["b", "12/13/2010 9:00", "3"], ["a", "1/5/2011 10:00", "1"]]
+    result = build_customers(_text(rows, ["CustomerID", "InvoiceDate", "Amount"]), today=TODAY)
+    table = result.table.set_index("CustomerID")
+    assert table.loc["a", "first_purchase"] == "2010-12-01" and table.loc["a", "last_purchase"] == "2011-01-05"
+
+
+def test_ambiguous_day_month_order_is_reported() -> None:
+    rows = [["a", "03/04/2024", "2"], ["b", "05/06/2024", "3"]]
+    result = build_customers(_text(rows, ["CustomerID", "InvoiceDate", "Amount"]), today=TODAY)
+    assert any("no day is above 12" in n for n in result.notes)
+
+
+def test_duplicate_lines_are_reported_and_kept() -> None:
+    rows = [["1", "a", "2024-01-01", "10"], ["1", "a", "2024-01-01", "10"], ["2", "b", "2024-01-02", "5"]]
+    result = build_customers(_text(rows, ["Invoice", "CustomerID", "Date", "Amount"]), today=TODAY)
+    assert any("1 order line repeats an earlier line" in n for n in result.notes)
+    assert result.table.set_index("CustomerID").loc["a", "monetary"] == 20
+
+
+def test_customer_id_is_kept_exactly_as_written() -> None:
+    rows = [["007", "2024-01-01", "1"], [" 7", "2024-01-02", "1"], ["7.0", "2024-01-02", "1"]]
+    result = build_customers(_text(rows, ["Customer", "Date", "Amount"]), today=TODAY)
+    assert result.table["customer_id"].tolist() == ["007", " 7", "7.0"]
+    assert any("'Customer' is called 'customer_id'" in n for n in result.notes)
+
+
+def test_scores_are_quintiles_and_groups_follow_the_rf_map() -> None:
+    frame, _ = make_orders(500, seed=2)
+    table = build_customers(frame, today=TODAY).table
+    for score, column, better in (("r_score", "recency_days", -1), ("f_score", "frequency", 1),
+                                  ("m_score", "monetary", 1)):
+        assert set(table[score]) <= {1, 2, 3, 4, 5}
+        # equal values, equal scores; a better value never a lower score
+        assert (table.groupby(column)[score].nunique() == 1).all()
+        ordered = table.sort_values(column, ascending=better > 0)
+        assert ordered[score].is_monotonic_increasing
+    assert table["r_score"].value_counts().max() < 0.3 * len(table)  # recency has few ties: quintiles
+    assert set(table["rfm_group"].astype(str)) <= set(RFM_GROUPS)
+    champions = table[table["rfm_group"] == "Champions"]
+    assert ((champions["r_score"] == 5) & (champions["f_score"] >= 4)).all()
+    lost = table[table["rfm_group"] == "Lost"]
+    assert ((lost["r_score"] == 1) & (lost["f_score"] == 1)).all()
+    scores = table[["r_score", "f_score", "m_score"]].astype(int)
+    assert (table["rfm_score"] == scores["r_score"] * 100 + scores["f_score"] * 10 + scores["m_score"]).all()
+
+
+def test_scores_and_dates_are_profile_columns_not_default_features() -> None:
+    frame, _ = make_orders(200, seed=3)
+    text = build_customers(frame, today=TODAY).to_text_frame()
+    report = check_quality(text)
+    assert report.default_features == ["recency_days", "frequency", "monetary", "average_order_value",
+                                       "tenure_days"]
+    assert "rfm_group" in report.describing_columns
+    assert not {"first_purchase", "last_purchase"} & set(report.describing_columns)
+    assert report.column("CustomerID").id_like
+
+
+def test_k3_on_the_customer_table_recovers_the_kinds() -> None:
+    frame, kinds = make_orders(600, seed=4)
+    result = build_customers(frame, today=TODAY)
+    text = result.to_text_frame()
+    report = check_quality(text)
+    seg = segment_new(text, report.default_features, 3, 0, "drop", ".")
+    truth = [kinds[c] for c in text["CustomerID"]]
+    assert adjusted_rand_score(truth, seg.labels) > 0.8
+
+
+def test_the_customer_table_round_trips_through_a_csv(tmp_path) -> None:
+    from core import write_csv
+
+    frame, _ = make_orders(100, seed=5)
+    result = build_customers(frame, today=TODAY)
+    path = tmp_path / "customers.csv"
+    write_csv(result.to_text_frame(), path)
+    back = read_table(path).frame
+    pd.testing.assert_frame_equal(back, result.to_text_frame(), check_dtype=False)
+
+
+def test_looks_like_orders() -> None:
+    frame, _ = make_orders(100, seed=6)
+    found = looks_like_orders(frame)
+    assert found is not None and found.customer == "CustomerID"
+    customers = build_customers(frame, today=TODAY).to_text_frame()
+    assert looks_like_orders(customers) is None  # one row per customer
+    from core import DEMO_PATH
+
+    assert looks_like_orders(read_table(DEMO_PATH).frame) is None
+
+
+# --- hostile order files ---------------------------------------------------------------------------
+
+def test_no_date_column() -> None:
+    rows = [["a", "1"], ["a", "2"], ["b", "3"]]
+    with pytest.raises(OrdersError, match="No column holds the order dates.*--date"):
+        build_customers(_text(rows, ["CustomerID", "Amount"]))
+
+
+def test_a_date_column_without_dates() -> None:
+    rows = [["a", "soon", "1"], ["b", "later", "2"]]
+    with pytest.raises(OrdersError, match="'Date' does not hold dates that could be read \\(e.g. 'soon'"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]))
+
+
+def test_all_amounts_text() -> None:
+    rows = [["a", "2024-01-01", "ten"], ["b", "2024-01-02", "five"]]
+    with pytest.raises(OrdersError, match="'Amount' \\(the amount\\) holds no numbers: e.g. 'ten', 'five'"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]))
+
+
+def test_one_customer() -> None:
+    rows = [["a", "2024-01-01", "1"], ["a", "2024-01-02", "2"]]
+    with pytest.raises(OrdersError, match="one customer \\('a'\\)"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]))
+
+
+def test_dates_in_the_future() -> None:
+    rows = [["a", "2024-01-01", "1"], ["b", "2099-01-02", "2"]]
+    with pytest.raises(OrdersError, match="1 order line is dated after today \\(2025-01-01\\); the last is 2099-01-02"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), today=TODAY)
+    # an explicit as-of date on or after them is the user's word that they are right
+    result = build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), today=TODAY, as_of="2099-02-01")
+    assert result.table["recency_days"].tolist() == [27425, 30]
+
+
+def test_as_of_before_the_last_order_is_refused() -> None:
+    rows = [["a", "2024-01-01", "1"], ["b", "2024-03-02", "2"]]
+    with pytest.raises(OrdersError, match="as-of date 2024-03-01 is before the last order in the file \\(2024-03-02\\)"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), as_of="2024-03-01", today=TODAY)
+    with pytest.raises(OrdersError, match="'someday' is not a date"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), as_of="someday", today=TODAY)
+    result = build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), as_of="2024-03-02", today=TODAY)
+    assert result.table["recency_days"].tolist() == [61, 0]
+
+
+def test_missing_columns_are_named() -> None:
+    rows = [["a", "2024-01-01"], ["b", "2024-01-02"]]
+    with pytest.raises(FeatureError, match="No column holds the value of each order line"):
+        build_customers(_text(rows, ["CustomerID", "Date"]))
+    with pytest.raises(FeatureError, match="There is no column 'Nope'"):
+        recognise_columns(_text(rows, ["CustomerID", "Date"]), customer="Nope")
+    with pytest.raises(FeatureError, match="No column holds the customer"):
+        build_customers(_text([["2024-01-01", "1"]], ["Date", "Amount"]))

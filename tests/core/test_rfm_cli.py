@@ -1,0 +1,78 @@
+"""``segments rfm``: an order file to a customer table on the command line, then ``fit`` on it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from core.cli import main
+
+from .orders import make_orders
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def orders_csv(tmp_path: Path, frame: pd.DataFrame | None = None, name: str = "orders.csv") -> Path:
+    frame = frame if frame is not None else make_orders(200, seed=7)[0]
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_rfm_writes_one_row_per_customer_and_says_what_it_chose(tmp_path: Path) -> None:
+    frame, kinds = make_orders(200, seed=7)
+    path = orders_csv(tmp_path, frame)
+    out_path = tmp_path / "customers.csv"
+    code, out, err = run("rfm", str(path), "--out", str(out_path))
+    assert code == 0, err
+    assert "- customer: 'CustomerID' (recognised)" in out
+    assert "- amount: quantity x unit price" in out
+    assert "cancelled orders (numbers marked cancelled, e.g. 'C" in out
+    assert f"-> {len(kinds):,} customers" in out and "rfm groups:" in out
+    table = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    assert sorted(table["CustomerID"]) == sorted(kinds) and table["CustomerID"].is_unique
+    # the customer table goes through the usual flow; the scores are not features
+    code, out, err = run("fit", str(out_path), "--k", "3", "--out", str(tmp_path / "clustered.csv"),
+                         "--stability-runs", "0")
+    assert code == 0, err
+    assert "on recency_days, frequency, monetary, average_order_value, tenure_days" in out
+
+
+def test_rfm_takes_the_columns_and_as_of_date_given(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"who": ["a", "b", "a"], "when": ["2024-01-01", "2024-01-05", "2024-02-01"],
+                          "n": ["1", "2", "3"], "each": ["10", "5", "1"]})
+    path = orders_csv(tmp_path, frame)
+    out_path = tmp_path / "c.csv"
+    code, out, err = run("rfm", str(path), "--out", str(out_path), "--customer", "who", "--date", "when",
+                         "--quantity", "n", "--price", "each", "--as-of", "2024-03-01")
+    assert code == 0, err
+    assert "- customer: 'who' (given)" in out and "order number: none" in out
+    table = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    assert table[["customer_id", "recency_days", "frequency", "monetary"]].values.tolist() == [
+        ["a", "29", "2", "13.0"], ["b", "56", "1", "10.0"]]
+
+
+def test_rfm_bad_input_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
+    path = orders_csv(tmp_path)
+    cases = [
+        (["--as-of", "2001-01-01"], "is before the last order in the file"),
+        (["--date", "Nope"], "There is no column 'Nope'"),
+        (["--amount", "Quantity", "--price", "UnitPrice"], "--price goes with --quantity"),
+        (["--customer", "InvoiceDate"], "'InvoiceDate'"),
+    ]
+    for extra, message in cases:
+        code, out, err = run("rfm", str(path), "--out", str(tmp_path / "c.csv"), *extra)
+        assert code == 2, (extra, err)
+        assert err.startswith("error: ") and err.count("\n") == 1 and message in err, err
+    code, _, err = run("rfm", str(path), "--out", str(path))
+    assert code == 2 and "is the order file: it would be overwritten" in err
+    assert not (tmp_path / "c.csv").exists()
+    no_dates = orders_csv(tmp_path, pd.DataFrame({"CustomerID": ["a", "b"], "Amount": ["1", "2"]}), "nodate.csv")
+    code, _, err = run("rfm", str(no_dates), "--out", str(tmp_path / "c.csv"))
+    assert code == 2 and "No column holds the order dates" in err
