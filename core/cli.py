@@ -3,13 +3,21 @@
 ::
 
     segments inspect FILE
-    segments sweep FILE [--features A,B,...] [--k-min 2] [--k-max 10] [--seed N] [--missing ...]
-    segments fit FILE [--features A,B,...] (--k N | --model PATH [--map FILECOL=MODELCOL ...])
+    segments sweep FILE [--features A,B,...] [--transform COLUMN=log|signed_log|none ...] [--k-min 2]
+                   [--k-max 10] [--seed N] [--missing ...]
+    segments fit FILE [--features A,B,...] [--transform COLUMN=...] (--k N|auto | --model PATH [--map FILECOL=MODELCOL ...])
                  [--missing drop|mean|median|error] [--seed N] --out OUT.csv [--summary SUMMARY.csv]
                  [--name N=NAME ...] [--stability-runs 10] [--save-model MODEL.json] [--report REPORT.html]
     segments compare OLD.csv NEW.csv --id COLUMN [--cluster cluster] [--out MIGRATION.csv]
     segments rfm ORDERS --out CUSTOMERS.csv [--customer COL] [--date COL]
                  [--amount COL | --quantity COL --price COL] [--order COL] [--as-of DATE]
+
+Without ``--features``, ``sweep`` and ``fit`` use the data check's proposed features (numeric columns
+that are not IDs, constants or codes); each feature gets the data check's proposed transform
+(:mod:`core.transform`: a log for strongly right-skewed columns) unless ``--transform COLUMN=none``
+(or ``log``, ``signed_log``) says otherwise. Both print ``features: Spend (log), Orders (log), Recency``.
+``fit --k auto`` chooses k by the sweep's recommendation and fits it in one command. ``inspect`` lists
+each column's role (feature, profile, date, ID-like...), skewness and proposed transform.
 
 ``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and the smallest segment's share
 per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
@@ -60,10 +68,12 @@ from .insight import Stability, confidence, out_of_range, recommend_k, stability
 from .io import TableRead, read_table
 from .migration import CUSTOMERS, FROM, NONE, TO, Migration, compare_tables
 from .persist import ModelInfo, bundle_bytes, load_model_file
+from .model import standardised
 from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, prepare_features
 from .quality import QualityReport, check_quality
 from .segmentation import Segmentation, clustered_table, segment_new, segment_with_model
 from .selection import SweepResult, sweep_k
+from .transform import feature_label, parse_transform_pairs
 
 __all__ = ["main"]
 
@@ -75,6 +85,8 @@ EXIT_INTERNAL = 1
 DEFAULT_STABILITY_RUNS = 10
 #: The report's comparison of k covers 2 .. max(this, k).
 REPORT_SWEEP_K_MAX = 10
+#: ``fit --k auto`` compares k from 2 to this.
+AUTO_K_MAX = 10
 #: Decimals kept in the per-customer confidence columns.
 _CONFIDENCE_DECIMALS = 4
 
@@ -99,7 +111,11 @@ def _build_parser() -> _Parser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("file")
-        p.add_argument("--features", help="comma-separated exact column names (default: numeric, non-ID)")
+        p.add_argument("--features", help="comma-separated exact column names (default: the data check's proposal: "
+                                          "numeric columns that are not IDs, constants or codes)")
+        p.add_argument("--transform", action="append", default=[], metavar="COLUMN=TRANSFORM",
+                       help="transform a feature before scaling: log, signed_log or none (repeatable; default: "
+                            "the data check's proposal, a log for strongly right-skewed columns)")
         p.add_argument("--missing", choices=MISSING_STRATEGIES, default=DEFAULT_MISSING,
                        help="what to do with missing values (default: drop those rows from the model)")
         p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -112,7 +128,8 @@ def _build_parser() -> _Parser:
     fit = sub.add_parser("fit", help="segment a file and write it with a cluster column")
     common(fit)
     how = fit.add_mutually_exclusive_group(required=True)
-    how.add_argument("--k", type=int, help="train a new model with this many segments")
+    how.add_argument("--k", type=_k_value, help="train a new model with this many segments, or 'auto': the "
+                                                "recommended k")
     how.add_argument("--model", help="apply a saved model (a .json bundle, or the shipped models/kmeans_model.pkl)")
     fit.add_argument("--map", action="append", default=[], metavar="FILECOL=MODELCOL",
                      help="feed the model feature MODELCOL from the file's column FILECOL (repeatable)")
@@ -149,6 +166,36 @@ def _build_parser() -> _Parser:
     return parser
 
 
+def _k_value(text: str) -> int | str:
+    """``--k``: a whole number, or ``auto``."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or 'auto', not {text!r}") from None
+
+
+def _transforms(args: argparse.Namespace, report: QualityReport, features: Sequence[str]) -> dict[str, str]:
+    """Each feature's transform: ``--transform`` where given, else the data check's proposal."""
+    chosen = parse_transform_pairs(args.transform)
+    stray = [c for c in chosen if c not in features]
+    if stray:
+        try:
+            found = report.column(stray[0]).kind
+        except KeyError:
+            found = None
+        kind = {None: "not a column of the file", "numeric": "not one of the features"}.get(
+            found, f"a {found} column, not one of the features")
+        raise SegmentsError(f"--transform {stray[0]}=...: '{stray[0]}' is {kind}; transforms apply to the model's "
+                            f"numeric features ({', '.join(features)}).")
+    return {**report.proposed_transforms_for(features), **chosen}
+
+
+def _labels(features: Sequence[str], transforms: Sequence[str]) -> str:
+    return ", ".join(feature_label(f, t) for f, t in zip(features, transforms or ["none"] * len(features)))
+
+
 def _features(args: argparse.Namespace, report: QualityReport) -> list[str]:
     if args.features:
         return [f for f in args.features.split(",") if f != ""]
@@ -172,8 +219,14 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
         print(f"note: {warning}", file=out)
     frame = report.to_frame()
     frame["missing share"] = frame["missing share"].map(lambda v: f"{v:.1%}")
+    frame["skewness"] = frame["skewness"].map(lambda v: "" if v != v else f"{v:.2f}")
     print(frame.to_string(index=False), file=out)
-    print(f"features proposed: {', '.join(report.default_features) or '(none)'}", file=out)
+    proposed = report.default_features
+    print(f"features proposed: {_labels(proposed, list(report.proposed_transforms_for(proposed).values())) or '(none)'}",
+          file=out)
+    for label, columns in (("profile columns", report.describing_columns), ("dates", report.date_columns)):
+        if columns:
+            print(f"{label}: {', '.join(columns)}", file=out)
     problems = report.problems()
     if problems:
         print("findings:", file=out)
@@ -185,11 +238,9 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
 
 def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     table, report = _read(args.file)
-    matrix = prepare_features(table.frame, _features(args, report), args.missing, table.decimal)
-    from sklearn.preprocessing import StandardScaler
-
-    scaled = StandardScaler().fit_transform(matrix.X)
-    result = sweep_k(scaled, args.k_min, args.k_max, args.seed)
+    features = _features(args, report)
+    matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features))
+    result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed)
     recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
     for note in matrix.notes:
         print(f"note: {note}", file=out)
@@ -203,7 +254,7 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     shown["calinski_harabasz"] = shown["calinski_harabasz"].map(lambda v: f"{v:,.1f}")
     shown["davies_bouldin"] = shown["davies_bouldin"].map(lambda v: f"{v:.4f}")
     shown["smallest_share"] = shown["smallest_share"].map(lambda v: f"{v:.1%}")
-    print(f"features: {', '.join(matrix.features)}", file=out)
+    print(f"features: {_labels(matrix.features, matrix.transforms)}", file=out)
     print(shown.to_string(index=False), file=out)
     print(f"elbow: k={result.elbow}", file=out)
     print(f"best silhouette: k={result.best_silhouette}", file=out)
@@ -240,6 +291,8 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         raise _UsageError("--features goes with --k; a saved model decides its own features (use --map)")
     if args.map and not args.model:
         raise _UsageError("--map goes with --model")
+    if args.model and args.transform:
+        raise _UsageError("--transform goes with --k; a saved model applies its own transforms")
     if args.stability_runs < 0:
         raise _UsageError("--stability-runs must be 0 (skip the check) or more")
     wanted_names = _parse_names(args.name)
@@ -255,7 +308,10 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         if len(info.names) == seg.k and not seg.names:
             seg = seg.renamed(dict(enumerate(info.names)))
     else:
-        seg = segment_new(table.frame, _features(args, report), args.k, args.seed, args.missing, table.decimal)
+        features = _features(args, report)
+        transforms = _transforms(args, report, features)
+        k = args.k if args.k != "auto" else _auto_k(table, features, transforms, args, out)
+        seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms)
     if wanted_names:
         outside = sorted(n for n in wanted_names if not 1 <= n <= seg.k)
         if outside:
@@ -333,6 +389,16 @@ def _check_outputs(outputs: dict[str, str], inputs: dict[str, str | None]) -> No
                 raise _UsageError(f"{first} and {second} name the same file: each output needs its own file")
 
 
+def _auto_k(table: TableRead, features: list[str], transforms: dict[str, str], args: argparse.Namespace,
+            out: TextIO) -> int:
+    """``--k auto``: the sweep's recommended k (the same recommendation ``segments sweep`` prints)."""
+    matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms)
+    result = sweep_k(standardised(matrix.X, matrix.transforms), 2, AUTO_K_MAX, args.seed)
+    recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
+    print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
+    return recommendation.k
+
+
 def _park(target: str) -> Path:
     """A hidden file name beside ``target`` to write it into first (created with the usual permissions)."""
     path = Path(target)
@@ -368,6 +434,7 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how}) "
           f"on {', '.join(seg.features)}", file=out)
+    print(f"features: {', '.join(seg.feature_labels)}", file=out)
     for note in seg.notes:
         print(f"note: {note}", file=out)
     for warning in warnings:

@@ -678,6 +678,12 @@ class Stability:
     run_scores: tuple[float, ...]
 
 
+def _transforms_of(pipeline: Pipeline) -> tuple[str, ...]:
+    """The per-feature transforms of a fitted model (empty when it has no transform step)."""
+    step = pipeline.named_steps.get("transform")
+    return tuple(getattr(step, "transforms", ()) or ())
+
+
 def stability_verdict(overall: float, per_segment: np.ndarray | None = None) -> str:
     """The verdict for a mean adjusted Rand index, naming the segments below :data:`SEGMENT_UNSTABLE`.
 
@@ -706,6 +712,7 @@ def stability(
     progress: Callable[[int, int], None] | None = None,
     *,
     reference: Pipeline | None = None,
+    transforms: tuple[str, ...] = (),
 ) -> Stability:
     """Re-fit the model on bootstrap samples and measure how much the segments change.
 
@@ -727,7 +734,9 @@ def stability(
     progress : callable, optional
         ``progress(done, total)`` after the reference fit (when fitted here) and after each re-fit.
     reference : sklearn.pipeline.Pipeline, optional
-        An already fitted model of ``X`` to compare with.
+        An already fitted model of ``X`` to compare with; its transforms (if any) are used by every re-fit.
+    transforms : tuple of str
+        The features' transforms when no ``reference`` is given.
 
     Raises
     ------
@@ -743,7 +752,7 @@ def stability(
     total = runs + (1 if reference is None else 0)
     done = 0
     if reference is None:
-        reference = fit_segmenter(X, k, seed)
+        reference = fit_segmenter(X, k, seed, transforms)
         done += 1
         if progress is not None:
             progress(done, total)
@@ -757,7 +766,7 @@ def stability(
     for run in range(runs):
         sample = rng.integers(0, rows, size=size)
         try:
-            model = fit_segmenter(X[sample], k, seed + 1 + run)
+            model = fit_segmenter(X[sample], k, seed + 1 + run, _transforms_of(reference))
         except NotEnoughRowsError:
             model = None  # the sample has fewer distinct customers than k: skip this re-fit
         if model is not None:
@@ -812,7 +821,7 @@ def confidence(seg: Segmentation) -> pd.DataFrame:
     labels_all = np.asarray(seg.labels)
     n_all = labels_all.size
     X, labels = seg.scored_matrix()
-    scaler = seg.pipeline.named_steps["scaler"]
+    scaler = seg.pipeline[:-1]  # the transforms (if any) and the scaler: the space K-Means measures in
     centers = scaled_centers(seg.pipeline)
     k = centers.shape[0]
     own = np.full(labels.size, np.nan)

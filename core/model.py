@@ -1,5 +1,11 @@
 """The segmentation model: ``StandardScaler`` + ``KMeans`` as one scikit-learn pipeline.
 
+**Transforms.** When some feature is transformed (a log of a skewed spend column, see
+:mod:`core.transform`), the pipeline starts with a ``"transform"`` step
+(:class:`core.transform.FeatureTransform`); ``StandardScaler`` stays the step right before K-Means.
+Without transforms the pipeline is exactly ``StandardScaler`` + ``KMeans``, as before.
+:func:`model_space` gives the values K-Means sees for either shape.
+
 **Cluster numbering rule.** K-Means numbers its clusters in an arbitrary order. Core renumbers them
 so that cluster 0 is the **largest** segment, cluster 1 the next largest, and so on; clusters of equal
 size are ordered by their scaled centroid coordinates (smallest first). The renumbering is applied to
@@ -23,12 +29,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .errors import NotEnoughRowsError
+from .transform import FeatureTransform
 
 __all__ = [
     "build_segmenter",
     "fit_segmenter",
     "relabel_by_size",
     "scaled_centers",
+    "model_space",
+    "standardised",
     "original_centers",
     "display_cluster",
     "check_rows_for_k",
@@ -45,12 +54,28 @@ DISPLAY_OFFSET = 1
 N_INIT = 10
 
 
-def build_segmenter(k: int, seed: int = 0, n_init: int = N_INIT) -> Pipeline:
-    """An unfitted ``StandardScaler`` + ``KMeans(k)`` pipeline with a fixed seed."""
-    return Pipeline([
+def build_segmenter(k: int, seed: int = 0, n_init: int = N_INIT, transforms: tuple[str, ...] = ()) -> Pipeline:
+    """An unfitted ``StandardScaler`` + ``KMeans(k)`` pipeline with a fixed seed (after the transforms, if any)."""
+    return Pipeline(_front(transforms) + [
         ("scaler", StandardScaler()),
         ("kmeans", KMeans(n_clusters=k, n_init=n_init, random_state=seed)),
     ])
+
+
+def _front(transforms: tuple[str, ...] | list[str]) -> list[tuple[str, FeatureTransform]]:
+    """The transform step, when some feature is transformed (none otherwise: the classic two steps)."""
+    step = FeatureTransform(tuple(transforms))
+    return [("transform", step)] if step.active else []
+
+
+def standardised(X: np.ndarray, transforms: tuple[str, ...] = ()) -> np.ndarray:
+    """``X`` transformed (see :mod:`core.transform`) and standardised, as a new model would see it (for sweeps)."""
+    return np.asarray(StandardScaler().fit_transform(FeatureTransform(tuple(transforms)).fit(X).transform(X)))
+
+
+def model_space(pipeline: Pipeline, X: np.ndarray) -> np.ndarray:
+    """``X`` (original units) as K-Means sees it: transformed (if the model transforms) and standardised."""
+    return np.asarray(pipeline[:-1].transform(X))
 
 
 def check_rows_for_k(X: np.ndarray, k: int) -> None:
@@ -71,7 +96,7 @@ def check_rows_for_k(X: np.ndarray, k: int) -> None:
             f"{distinct:,} distinct combination{'s' if distinct != 1 else ''} of values. Choose fewer segments.")
 
 
-def fit_segmenter(X: np.ndarray, k: int, seed: int = 0) -> Pipeline:
+def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: tuple[str, ...] = ()) -> Pipeline:
     """Fit the scaler and K-Means on ``X`` (original units) and renumber clusters by size.
 
     Parameters
@@ -82,6 +107,8 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0) -> Pipeline:
         Number of segments.
     seed : int
         Random seed for k-means++ and sampling.
+    transforms : tuple of str
+        One :data:`core.transform.TRANSFORMS` per feature (empty: none), applied before the scaler.
 
     Returns
     -------
@@ -94,6 +121,9 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0) -> Pipeline:
         Fewer (distinct) rows than ``k``.
     """
     check_rows_for_k(X, k)
+    front = _front(transforms)
+    if front:
+        X = front[0][1].fit(X).transform(X)
     scaler = StandardScaler().fit(X)
     scaled = scaler.transform(X)
     rows = scaled.shape[0]
@@ -112,7 +142,7 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0) -> Pipeline:
                         copy_x=False, tol=0.0).fit(scaled)
         kmeans.set_params(copy_x=True, tol=KMeans().tol)  # the fitted model as any other (for refits, bundles)
     relabel_by_size(kmeans)
-    return Pipeline([("scaler", scaler), ("kmeans", kmeans)])
+    return Pipeline(front + [("scaler", scaler), ("kmeans", kmeans)])
 
 
 def relabel_by_size(kmeans: KMeans) -> np.ndarray:
@@ -143,7 +173,7 @@ def scaled_centers(pipeline: Pipeline) -> np.ndarray:
 
 def original_centers(pipeline: Pipeline) -> np.ndarray:
     """Centroids in the features' original units, ``(k, features)``."""
-    return np.asarray(pipeline.named_steps["scaler"].inverse_transform(scaled_centers(pipeline)))
+    return np.asarray(pipeline[:-1].inverse_transform(scaled_centers(pipeline)))
 
 
 def display_cluster(label: int) -> int:

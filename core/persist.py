@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .errors import ModelError, UnsafeModelError
+from .transform import TRANSFORMS, FeatureTransform
 
 __all__ = [
     "ModelInfo",
@@ -74,6 +75,9 @@ class ModelInfo:
         Segment names, one per cluster (may be empty).
     sha256 : str
         Digest of the pickle file (shipped model only).
+    transforms : list[str]
+        One :data:`core.transform.TRANSFORMS` per feature, applied before the scaler; empty (bundles
+        saved before transforms existed, or a model without any) means ``none`` for every feature.
     """
 
     features: list[str]
@@ -88,6 +92,7 @@ class ModelInfo:
     maxs: dict[str, float]
     names: list[str] = field(default_factory=list)
     sha256: str = ""
+    transforms: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -106,10 +111,22 @@ class ModelInfo:
                 sklearn_version=str(data.get("sklearn_version", "")),
                 trained_on=str(data.get("trained_on", "")), rows=int(data.get("rows", 0)),
                 names=[str(n) for n in data.get("names", [])], sha256=str(data.get("sha256", "")),
+                transforms=_transforms(data.get("transforms") or [], len(features)),
                 **stats,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"The model's description is incomplete or damaged ({exc}).") from None
+
+
+def _transforms(values: Any, width: int) -> list[str]:
+    """A model's per-feature transforms, checked (ValueError when they do not fit its features)."""
+    kinds = [str(v) for v in list(values)]
+    if kinds and len(kinds) != width:
+        raise ValueError(f"{len(kinds)} transforms for {width} features")
+    unknown = [t for t in kinds if t not in TRANSFORMS]
+    if unknown:
+        raise ValueError(f"unknown transform {unknown[0]!r}")
+    return kinds
 
 
 def training_statistics(X: np.ndarray, features: list[str]) -> dict[str, dict[str, float]]:
@@ -249,7 +266,9 @@ def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
     kmeans.labels_ = np.arange(info.k, dtype=np.int32)
     kmeans.inertia_ = float("nan")
     kmeans.n_iter_ = 0
-    return Pipeline([("scaler", scaler), ("kmeans", kmeans)]), info
+    front = FeatureTransform(tuple(info.transforms)).fit(np.zeros((1, d)))
+    steps = [("transform", front)] if front.active else []
+    return Pipeline(steps + [("scaler", scaler), ("kmeans", kmeans)]), info
 
 
 def sklearn_version() -> str:

@@ -11,10 +11,18 @@ Missing-value strategies (:data:`MISSING_STRATEGIES`):
     Stop with the list of affected columns and their counts.
 
 Whatever happens is said in :attr:`FeatureMatrix.notes`. Nothing is ever filled with zero.
+
+**Transforms** (:mod:`core.transform`) are checked here, against the column's values, so that one that
+cannot apply (a log of negative values) is refused with the column's name before any model is fitted.
+The matrix itself stays in the original units; the model's pipeline applies the transforms.
+
+**Derived features**: a feature named ``"<date column> (days since)"`` is computed from that date
+column (:func:`core.transform.days_since`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +30,7 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .quality import parse_columns
+from .transform import TransformError, check_transform, date_source, days_since
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
@@ -51,6 +60,9 @@ class FeatureMatrix:
         Missing or non-numeric cells per feature, before any handling.
     notes : list[str]
         What was done, in words for the user.
+    transforms : tuple[str, ...]
+        One transform per feature (:data:`core.transform.TRANSFORMS`), checked against the values;
+        empty when none was asked for (the same as ``none`` for every feature).
     """
 
     features: tuple[str, ...]
@@ -61,6 +73,7 @@ class FeatureMatrix:
     fill_values: dict[str, float] = field(default_factory=dict)
     gaps: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    transforms: tuple[str, ...] = ()
 
     @property
     def rows_left_out(self) -> int:
@@ -73,6 +86,7 @@ def prepare_features(
     features: list[str] | tuple[str, ...],
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
+    transforms: Sequence[str] | Mapping[str, str] | None = None,
 ) -> FeatureMatrix:
     """Parse the chosen columns as numbers and apply a missing-value strategy.
 
@@ -86,11 +100,15 @@ def prepare_features(
         What to do with missing or non-numeric cells.
     decimal : str
         The file's decimal mark.
+    transforms : sequence of str, or dict, optional
+        One transform per feature, or ``{feature: transform}`` (features not named get ``none``).
 
     Raises
     ------
     FeatureError
         No features, an unknown column, or a column with (almost) no numbers.
+    TransformError
+        A transform that cannot apply to its column, or one given for a column that is not a feature.
     MissingValuesError
         ``missing="error"`` and gaps were found.
     """
@@ -103,7 +121,9 @@ def prepare_features(
     duplicated = sorted({f for f in features if features.count(f) > 1})
     if duplicated:
         raise FeatureError("Each column can be chosen once; repeated: " + ", ".join(repr(d) for d in duplicated))
-    unknown = [f for f in features if f not in frame.columns]
+    derived = {f: date_source(f) for f in features
+               if f not in frame.columns and date_source(f) in frame.columns}
+    unknown = [f for f in features if f not in frame.columns and f not in derived]
     if unknown:
         raise FeatureError("The file has no column " + ", ".join(repr(u) for u in unknown)
                            + ". Columns are: " + ", ".join(repr(str(c)) for c in frame.columns[:30]) + ".")
@@ -112,8 +132,18 @@ def prepare_features(
     gaps: dict[str, int] = {}
     not_numbers: dict[str, int] = {}
     # Columns are parsed in batches: many short columns per call (wide files), one long column per call.
-    positions = [frame.columns.get_loc(name) for name in features]
-    for j, (name, (_, numbers, invalid)) in enumerate(zip(features, parse_columns(frame, positions, decimal))):
+    plain = [j for j, name in enumerate(features) if name not in derived]
+    positions = [frame.columns.get_loc(features[j]) for j in plain]
+    parsed = {j: (numbers, invalid) for j, (_, numbers, invalid) in zip(plain, parse_columns(frame, positions, decimal))}
+    for j, name in enumerate(features):
+        if name in derived:
+            numbers = days_since(frame[derived[name]])
+            if not np.isfinite(numbers).any():
+                raise FeatureError(f"'{derived[name]}' does not hold dates in a recognised format, so "
+                                   f"'{name}' cannot be computed.")
+            invalid = np.zeros(rows, dtype=bool)
+        else:
+            numbers, invalid = parsed[j]
         count = int(np.count_nonzero(~np.isnan(numbers)))
         if count == 0 or count < 0.5 * (count + int(invalid.sum())):
             raise FeatureError(f"'{name}' is not a numeric column (most of its cells are not numbers), "
@@ -124,6 +154,9 @@ def prepare_features(
             gaps[name] = n_gaps
         if invalid.any():
             not_numbers[name] = int(invalid.sum())
+    chosen = _transforms(features, transforms)
+    for j, name in enumerate(features):
+        check_transform(name, chosen[j] if chosen else "none", values[:, j])
     notes: list[str] = []
     for name, n in not_numbers.items():
         notes.append(f"'{name}': {n:,} cell{'s are' if n != 1 else ' is'} not a number and counted as missing.")
@@ -158,4 +191,21 @@ def prepare_features(
             X[np.isnan(column), j] = fill
             notes.append(f"'{name}': {gaps[name]:,} missing value{'s' if gaps[name] != 1 else ''} filled with "
                          f"the {missing}, {fill:,.4g}.")
-    return FeatureMatrix(features, values, used, X, missing, fill_values, gaps, notes)
+    return FeatureMatrix(features, values, used, X, missing, fill_values, gaps, notes, chosen)
+
+
+def _transforms(features: tuple[str, ...], transforms: Sequence[str] | Mapping[str, str] | None) -> tuple[str, ...]:
+    """One transform per feature (empty when none was asked for)."""
+    if transforms is None:
+        return ()
+    if isinstance(transforms, Mapping):
+        stray = [c for c in transforms if c not in features]
+        if stray:
+            raise TransformError(f"A transform is chosen for '{stray[0]}', which is not one of the chosen features ("
+                                 + ", ".join(repr(f) for f in features) + "); transforms apply to numeric features.")
+        chosen = tuple(str(transforms.get(f, "none")) for f in features)
+    else:
+        chosen = tuple(str(t) for t in transforms)
+        if len(chosen) != len(features):
+            raise TransformError(f"{len(chosen)} transforms were given for {len(features)} features.")
+    return () if all(t == "none" for t in chosen) else chosen

@@ -18,6 +18,21 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   and purchase dates that :mod:`core.rfm` writes (``r_score``, ``rfm_score``, ``last_purchase``...).
   They describe a customer but are codes or dates, not measurements: never proposed as features, never
   used as a text mix (``rfm_group`` is, like any text column).
+* A numeric column is **coded** when it holds whole numbers with few distinct values (at most
+  :data:`CODED_MAX_DISTINCT`, or up to :data:`CODED_NAMED_MAX_DISTINCT` when its name says code, region,
+  channel, type...) in a file with at least four rows per value: 0/1 flags, a channel or region stored
+  as 1, 2, 3, small counts such as kids at home. Coded columns are **profile columns** too (their mix per
+  segment is shown, like Gender's), not proposed features, unless the file has no other numeric column.
+* A text column is a **date** column when its cells are dates in a common format
+  (:data:`core.transform.DATE_FORMATS`); it is offered as the derived feature ``"<column> (days
+  since)"`` but not chosen by default, and it is not described as text values in profiles.
+* Each numeric column's **skewness** is reported with a **proposed transform**
+  (:func:`core.transform.propose_transform`): ``log`` for strongly right-skewed columns without
+  negative values, ``signed_log`` for skewed ones with negatives, ``none`` otherwise.
+
+**Roles** (:attr:`ColumnReport.use`): ``feature`` (proposed for the model), ``profile`` (coded
+numbers and text describing segments, and the RFM columns), ``date``, ``ID-like``, ``constant``,
+``free text`` and ``empty``.
 """
 
 from __future__ import annotations
@@ -32,6 +47,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .transform import date_format, derived_name, propose_transform
+
 __all__ = [
     "ColumnReport",
     "QualityReport",
@@ -42,6 +59,8 @@ __all__ = [
     "NUMERIC_SHARE",
     "PROFILE_COLUMN_NAMES",
     "is_id_name",
+    "CODED_MAX_DISTINCT",
+    "CODED_NAMED_MAX_DISTINCT",
 ]
 
 #: Cell texts (after stripping spaces, compared case-insensitively) that mean "no value".
@@ -63,6 +82,12 @@ _MAYBE_NUMBER = (r"^[-+]?(?:{s}*[$€£¥]{s}*)?[-+\p{{Nd}}.,eE]*\p{{Nd}}[-+\p{{
                  .format(s=r"[\s\p{Z}\x{85}\x{0b}\x{1c}-\x{1f}]"))
 _PLAIN_ASCII = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 _EXAMPLES = 3
+#: Whole-number columns with at most this many distinct values are codes (flags, small counts).
+CODED_MAX_DISTINCT = 6
+#: ... or at most this many when the column's name says it is a code.
+CODED_NAMED_MAX_DISTINCT = 12
+_CODE_NAME = re.compile(r"(?i)(code|region|channel|type|category|class|group|segment|status|flag|level|"
+                        r"tier|area|zone|branch)s?$")
 
 
 def is_id_name(name: str) -> bool:
@@ -216,6 +241,11 @@ class ColumnReport:
     constant: bool
     rows: int
     profile: bool = False
+    coded: bool = False
+    skewness: float | None = None
+    transform: str = "none"
+    transform_reason: str = ""
+    date_format: str | None = None
 
     @property
     def missing_share(self) -> float:
@@ -231,6 +261,19 @@ class ColumnReport:
     def is_feature_candidate(self) -> bool:
         """Offered as a model feature by default: numeric, not ID-like, not constant."""
         return self.kind == "numeric" and not self.id_like and not self.constant and not self.profile
+
+    @property
+    def use(self) -> str:
+        """The column's proposed role: feature, profile, date, ID-like, constant, free text or empty."""
+        if self.kind == "empty" or self.id_like or self.constant or self.profile:
+            return self.role
+        if self.kind == "date":
+            return "date"
+        if self.kind == "numeric":
+            return "profile" if self.coded else "feature"
+        if self.rows - self.missing >= 20 and self.unique == self.rows - self.missing:
+            return "free text"
+        return "profile"
 
     @property
     def role(self) -> str:
@@ -283,8 +326,36 @@ class QualityReport:
 
     @property
     def default_features(self) -> list[str]:
-        """Numeric columns proposed for the model: ID-like and constant columns left out."""
-        return [c.name for c in self.column_reports if c.is_feature_candidate]
+        """Numeric columns proposed for the model: ID-like, constant and coded columns left out (coded ones
+        are proposed only when the file has no other numeric column)."""
+        candidates = [c for c in self.column_reports if c.is_feature_candidate]
+        measured = [c.name for c in candidates if not c.coded]
+        return measured or [c.name for c in candidates]
+
+    @property
+    def proposed_transforms(self) -> dict[str, str]:
+        """``{numeric column: proposed transform}`` for every numeric column (``none`` included)."""
+        return {c.name: c.transform for c in self.column_reports if c.kind == "numeric"}
+
+    def proposed_transforms_for(self, features: Iterable[str]) -> dict[str, str]:
+        """``{feature: proposed transform}`` for some features (``none`` for derived or unknown ones)."""
+        proposed = self.proposed_transforms
+        return {f: proposed.get(f, "none") for f in features}
+
+    @property
+    def date_columns(self) -> list[str]:
+        """Columns recognised as dates."""
+        return [c.name for c in self.column_reports if c.kind == "date"]
+
+    @property
+    def derived_features(self) -> list[str]:
+        """Features offered on top of the numeric columns: ``"<date column> (days since)"``."""
+        return [derived_name(c) for c in self.date_columns]
+
+    @property
+    def coded_columns(self) -> list[str]:
+        """Numeric columns that hold codes (flags, channels, small counts): profile columns."""
+        return [c.name for c in self.column_reports if c.is_feature_candidate and c.coded]
 
     @property
     def text_columns(self) -> list[str]:
@@ -294,10 +365,10 @@ class QualityReport:
 
     @property
     def describing_columns(self) -> list[str]:
-        """Text columns that can describe segments (e.g. Gender): :attr:`text_columns` without those whose
-        every value is different (names, comments), which say nothing about a segment."""
-        return [c.name for c in self.column_reports if c.kind == "text" and not c.id_like and not c.constant
-                and not c.profile and not (c.rows - c.missing >= 20 and c.unique == c.rows - c.missing)]
+        """Columns that can describe segments by their mix: text columns (e.g. Gender) without those whose
+        every value is different (names, comments), which say nothing about a segment, and coded numeric
+        columns (a region as 1, 2, 3; 0/1 flags). Dates and the RFM profile columns are not among them."""
+        return [c.name for c in self.column_reports if c.use == "profile" and not c.profile]
 
     def why_no_features(self) -> str:
         """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""
@@ -352,6 +423,18 @@ class QualityReport:
                          for c in self.column_reports if c.id_like and c.kind != "empty")
             found.extend(f"'{c.name}' has the same value in every row; it cannot separate customers."
                          for c in self.column_reports if c.constant and not c.id_like)
+            coded = self.coded_columns
+            if coded and coded != self.default_features:
+                found.append("Coded columns (" + ", ".join(f"'{n}'" for n in coded[:8])
+                             + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes or small "
+                             "counts; they describe the segments (their mix per segment) rather than drive them. "
+                             "Choose them as features if you want them to.")
+            found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
+                         "(days to the file's latest date), not chosen by default."
+                         for c in self.column_reports if c.kind == "date")
+            found.extend(f"'{c.name}' is {c.transform_reason}; a {'log' if c.transform == 'log' else 'signed log'} "
+                         "is proposed before scaling."
+                         for c in self.column_reports if c.transform != "none" and c.name in self.default_features)
             if self.duplicate_rows:
                 found.append(f"{self.duplicate_rows:,} row{'s repeat' if self.duplicate_rows != 1 else ' repeats'} "
                              "an earlier row exactly; they are kept.")
@@ -367,6 +450,9 @@ class QualityReport:
                 "missing share": [c.missing_share for c in self.column_reports],
                 "not a number": [c.not_numbers for c in self.column_reports],
                 "distinct values": [c.unique for c in self.column_reports],
+                "role": [c.use for c in self.column_reports],
+                "skewness": [np.nan if c.skewness is None else round(c.skewness, 2) for c in self.column_reports],
+                "transform": [c.transform if c.kind == "numeric" else "" for c in self.column_reports],
             }
         )
 
@@ -432,6 +518,10 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
         id_by_values = _looks_like_id_numbers(finite, unique)
         not_numbers = int(invalid.sum())
+        whole = bool(np.all(np.mod(finite, 1) == 0)) if unique <= CODED_NAMED_MAX_DISTINCT else False
+        limit = CODED_NAMED_MAX_DISTINCT if _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
+        coded = whole and 1 < unique <= limit and finite.size >= 4 * unique
+        proposal = propose_transform(finite, unique)
     else:
         texts = values[~np.isnan(numbers) | invalid].astype(str)  # the cells that are not missing
         unique = int(texts.nunique())
@@ -439,8 +529,14 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         id_by_values = unique == texts.size and texts.size >= 20 and _looks_like_codes(texts)
         not_numbers = 0
     id_like = is_id_name(name) or id_by_values
-    return ColumnReport(name, "numeric" if is_numeric else "text", missing, not_numbers, examples,
-                        unique, id_like, unique == 1, rows, name.strip().lower() in PROFILE_COLUMN_NAMES)
+    profile = name.strip().lower() in PROFILE_COLUMN_NAMES
+    if not is_numeric:
+        fmt = None if id_like or profile or unique <= 1 else date_format(texts)
+        return ColumnReport(name, "date" if fmt else "text", missing, not_numbers, examples, unique, id_like,
+                            unique == 1, rows, profile, date_format=fmt)
+    return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
+                        profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
+                        transform_reason=proposal.reason)
 
 
 def _distinct(finite: np.ndarray) -> int:

@@ -11,6 +11,7 @@ This is the API the dashboard and the command line call::
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,10 +19,11 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from .errors import DataError, FeatureError, ModelFeatureError
-from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, original_centers
+from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, model_space, original_centers
 from .persist import ModelInfo, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .selection import silhouette
+from .transform import feature_label
 
 __all__ = [
     "Segmentation",
@@ -248,6 +250,18 @@ class Segmentation:
         columns = feature_columns(self.features, base)
         return pd.DataFrame({**base, **{column: centers[:, j] for j, column in enumerate(columns)}})
 
+    @property
+    def transforms(self) -> tuple[str, ...]:
+        """The transform of each feature (``none`` for all when the model has no transform step)."""
+        step = self.pipeline.named_steps.get("transform")
+        kinds = tuple(getattr(step, "transforms", ()) or ())
+        return kinds if len(kinds) == len(self.features) else ("none",) * len(self.features)
+
+    @property
+    def feature_labels(self) -> list[str]:
+        """The features as people read them, with their transforms: ``["Spend (log)", "Recency"]``."""
+        return [feature_label(f, t) for f, t in zip(self.features, self.transforms)]
+
     def model_info(self, trained_on: str) -> ModelInfo:
         """What a model bundle of this segmentation says about its model: features, k, seed, the segment
         names and the training data's statistics (for the out-of-range check of a later file).
@@ -258,11 +272,12 @@ class Segmentation:
         return ModelInfo(features=list(self.model_features), k=self.k, seed=self.seed,
                          sklearn_version=sklearn_version(), trained_on=trained_on, rows=rows,
                          names=list(self.segment_names),
+                         transforms=[] if set(self.transforms) <= {"none"} else list(self.transforms),
                          **training_statistics(self.matrix.X, list(self.model_features)))
 
     def scaled_used(self) -> np.ndarray:
         """The used rows in standardised units (the model's view)."""
-        return np.asarray(self.pipeline.named_steps["scaler"].transform(self.matrix.X))
+        return model_space(self.pipeline, self.matrix.X)
 
 
 def feature_columns(features: tuple[str, ...], taken: dict[str, object]) -> list[str]:
@@ -284,18 +299,22 @@ def segment_new(
     seed: int = 0,
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
+    transforms: Sequence[str] | Mapping[str, str] | None = None,
 ) -> Segmentation:
     """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
+
+    ``transforms`` (one per feature, or ``{feature: transform}``) are applied before the scaler (see
+    :mod:`core.transform`); the matrix, summaries and profiles stay in the original units.
 
     Raises
     ------
     FeatureError, MissingValuesError, NotEnoughRowsError
         With a message for the user.
     """
-    matrix = prepare_features(frame, features, missing, decimal)
-    pipeline = fit_segmenter(matrix.X, k, seed)
+    matrix = prepare_features(frame, features, missing, decimal, transforms)
+    pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms)
     used_labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype=np.int64)
-    scaled = np.asarray(pipeline.named_steps["scaler"].transform(matrix.X))
+    scaled = model_space(pipeline, matrix.X)
     score = silhouette(scaled, used_labels, seed)
     return _named(Segmentation(matrix, matrix.features, pipeline, _labels_for_all_rows(matrix, used_labels), k,
                                seed, "new", score, list(matrix.notes)))
@@ -403,7 +422,7 @@ def segment_with_model(
     chosen = resolve_mapping([str(c) for c in frame.columns], info.features, mapping)
     columns = [chosen[f] for f in info.features]
     try:
-        matrix = prepare_features(frame, columns, missing, decimal)
+        matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None)
     except FeatureError as exc:
         raise ModelFeatureError(f"The pre-trained model cannot be applied: {exc}", []) from None
     notes = list(matrix.notes)
@@ -412,7 +431,7 @@ def segment_with_model(
         notes.insert(0, "Column mapping: " + "; ".join(renamed) + ".")
     used_labels = np.asarray(pipeline.predict(matrix.X), dtype=np.int64) if matrix.X.shape[0] else \
         np.empty(0, dtype=np.int64)
-    scaled = np.asarray(pipeline.named_steps["scaler"].transform(matrix.X)) if matrix.X.shape[0] else matrix.X
+    scaled = model_space(pipeline, matrix.X) if matrix.X.shape[0] else matrix.X
     score = silhouette(scaled, used_labels, 0) if matrix.X.shape[0] else None
     return _named(Segmentation(matrix, tuple(info.features), pipeline, _labels_for_all_rows(matrix, used_labels),
                                info.k, info.seed, "pretrained", score, notes))

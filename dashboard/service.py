@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 from flask_caching import Cache
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from core import (
     ModelInfo,
@@ -47,6 +46,7 @@ from core import (
     sweep_k,
 )
 from core.errors import FeatureError, SegmentsError
+from core.model import standardised
 from core.insight import Stability, confidence, stability
 
 from .settings import Settings
@@ -327,7 +327,7 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
 
     Features the file does not have as numeric columns are dropped from the state.
     """
-    numeric = set(dataset.report.numeric_columns)
+    numeric = set(dataset.report.numeric_columns) | set(dataset.report.derived_features)
     features = tuple(f for f in state.features if f in numeric) or tuple(dataset.report.default_features)
     if state.applies_model:
         try:
@@ -338,7 +338,21 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
     axes = list(features) + ([PCA] if len(features) > 2 else [])
     x = state.x if state.x in axes else (features[0] if features else None)
     y = state.y if state.y in axes else (features[1] if len(features) > 1 else x)
-    return state.with_(features=features, x=x, y=y)
+    return state.with_(features=features, x=x, y=y, transforms=resolve_transforms(dataset, state, features))
+
+
+def resolve_transforms(dataset: Dataset, state: ViewState, features: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each feature's transform (the link's choice, else the data check's proposal), keeping only those a link
+    must carry: the transformed features and the proposals the user turned off."""
+    proposed = dataset.report.proposed_transforms_for(features)
+    chosen = {**proposed, **{f: t for f, t in state.transform_dict.items() if f in proposed}}
+    return tuple((f, t) for f, t in chosen.items() if t != "none" or proposed[f] != "none")
+
+
+def transforms_for(state: ViewState) -> dict[str, str]:
+    """``{feature: transform}`` of a resolved state's features (``none`` where the state names none)."""
+    given = state.transform_dict
+    return {f: given.get(f, "none") for f in state.features}
 
 
 def resolve_mapping_for(dataset: Dataset, state: ViewState) -> dict[str, str]:
@@ -423,7 +437,7 @@ def get_segmentation(state: ViewState) -> Segmentation:
         if not state.features:
             raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
-                           dataset.table.decimal)
+                           dataset.table.decimal, transforms_for(state))
 
     seg = _memoized(_key("seg", token, state.cache_key()), compute)
     if state.names:
@@ -474,11 +488,11 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
     state = resolve_state(state, dataset)
 
     def compute() -> SweepResult:
-        matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal)
-        scaled = StandardScaler().fit_transform(matrix.X)
-        return sweep_k(scaled, 2, 10, state.seed, progress)
+        matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
+                                  transforms_for(state))
+        return sweep_k(standardised(matrix.X, matrix.transforms), 2, 10, state.seed, progress)
 
-    settings = f"{state.features!r}|{state.missing}|{state.seed}"
+    settings = f"{state.features!r}|{state.missing}|{state.seed}" + (f"|{state.transforms!r}" if state.transforms else "")
     return _memoized(_key("sweep", dataset.token, settings), compute)
 
 

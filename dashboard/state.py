@@ -12,6 +12,9 @@ Query parameters (all optional; unknown ones such as ``utm_source`` are ignored)
     map      FILECOL=MODELFEATURE for an applied model (repeatable)
     x, y     the scatter's axes (a feature name, or "pca" for the 2-D projection)
     name     N:NAME, the user's name for segment N (repeatable)
+    transform  FEATURE=log|signed_log|none, a feature's transform before scaling (repeatable; a feature
+             without one gets the data check's proposal; resolved states keep only those that are not
+             ``none`` or that differ from the proposal, so links stay short)
 
 Invalid values fall back to the defaults rather than failing: a link is never an error page.
 """
@@ -22,6 +25,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
+
+from core.transform import TRANSFORMS
 
 __all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES", "MISSING_CHOICES"]
 
@@ -69,6 +74,7 @@ class ViewState:
     x: str | None = None
     y: str | None = None
     names: tuple[tuple[int, str], ...] = ()
+    transforms: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_query(cls, params: dict[str, Any]) -> "ViewState":
@@ -87,6 +93,11 @@ class ViewState:
             if "=" in pair:
                 column, feature = pair.rsplit("=", 1)
                 mapping.append((column, feature))
+        transforms = []
+        for pair in _as_list(params.get("transform")):
+            feature, _, kind = pair.rpartition("=")
+            if feature and kind in TRANSFORMS:
+                transforms.append((feature, kind))
         return cls(
             ds=token if token and TOKEN_PATTERN.match(token) else None,
             features=tuple(dict.fromkeys(f for f in _as_list(params.get("feature")) if f)),
@@ -99,6 +110,7 @@ class ViewState:
             x=_first(params.get("x")),
             y=_first(params.get("y")),
             names=tuple(dict(names).items()),
+            transforms=tuple(dict(transforms).items()),
         )
 
     @classmethod
@@ -123,6 +135,11 @@ class ViewState:
         return {number - 1: name for number, name in self.names}
 
     @property
+    def transform_dict(self) -> dict[str, str]:
+        """``{feature: transform}`` as the link gives them (features not named take the proposal)."""
+        return dict(self.transforms)
+
+    @property
     def mapping_dict(self) -> dict[str, str]:
         """``{file column: model feature}``."""
         return dict(self.mapping)
@@ -133,6 +150,7 @@ class ViewState:
         if self.ds:
             pairs.append(("ds", self.ds))
         pairs.extend(("feature", f) for f in self.features)
+        pairs.extend(("transform", f"{feature}={kind}") for feature, kind in self.transforms)
         if self.missing != "drop":
             pairs.append(("missing", self.missing))
         if self.mode != "new":
@@ -161,4 +179,5 @@ class ViewState:
             return f"pretrained|{self.missing}|{sorted(self.mapping)!r}"
         if self.mode == "saved":
             return f"saved|{self.model}|{self.missing}|{sorted(self.mapping)!r}"
-        return f"new|{self.features!r}|{self.missing}|{self.k}|{self.seed}"
+        transforms = f"|{sorted(self.transforms)!r}" if self.transforms else ""
+        return f"new|{self.features!r}|{self.missing}|{self.k}|{self.seed}{transforms}"

@@ -367,7 +367,7 @@ ERROR_CASES = {
                          "unrecognized arguments: --bogus"),
     "unknown command": (["cluster", "{gaps}"], "invalid choice"),
     "no command": ([], "required"),
-    "k not a number": (["fit", "{gaps}", "--k", "two", "--out", "{out}"], "invalid int value"),
+    "k not a number": (["fit", "{gaps}", "--k", "two", "--out", "{out}"], "expected a whole number or 'auto'"),
     "bad --missing": (["fit", "{gaps}", "--k", "2", "--missing", "zero", "--out", "{out}"], "invalid choice"),
     "no --out": (["fit", "{gaps}", "--k", "2"], "--out"),
     "both --k and --model": (["fit", "{gaps}", "--k", "2", "--model", "m.json", "--out", "{out}"],

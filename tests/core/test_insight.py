@@ -422,9 +422,9 @@ def test_stability_fits_on_a_capped_sample(monkeypatch):
     sizes = []
     real = insight.fit_segmenter
 
-    def spy(X_, k, seed=0):
+    def spy(X_, k, seed=0, transforms=()):
         sizes.append(X_.shape[0])
-        return real(X_, k, seed)
+        return real(X_, k, seed, transforms)
 
     monkeypatch.setattr(insight, "STABILITY_MAX_ROWS", 50)
     monkeypatch.setattr(insight, "fit_segmenter", spy)

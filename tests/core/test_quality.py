@@ -51,7 +51,8 @@ def test_missing_counts_blanks_whitespace_and_markers():
     assert missing_mask(frame["x"]).sum() == 11
     assert "'x' has 11 missing values (68.8%)." in report.problems()
     table = report.to_frame()
-    assert list(table.columns) == ["column", "type", "missing", "missing share", "not a number", "distinct values"]
+    assert list(table.columns) == ["column", "type", "missing", "missing share", "not a number", "distinct values",
+                                   "role", "skewness", "transform"]
     assert table.loc[0, "missing"] == 11
     assert table.loc[0, "missing share"] == pytest.approx(11 / 16)
     assert table.loc[0, "distinct values"] == 5
@@ -133,7 +134,7 @@ def test_id_like_by_unique_whole_numbers():
         "Number": [101 + i for i in order],                   # all different, consecutive (shuffled)
         "Account": [700_000 + 37 * i for i in range(N)],      # all different, six digits or more
         "Spend": [1000 + 7 * i for i in range(N)],            # all different but short and with gaps
-        "Visits": [i % 6 for i in range(N)],                  # repeats
+        "Visits": [i % 6 for i in range(N)],                  # repeats (a small count: a profile column)
         "Ratio": [i + 0.5 for i in range(N)],                 # unique but not whole
         "Code": [f"C-{i:04d}" for i in range(N)],             # unique codes (text)
         "Name": [f"Person {i}" for i in range(N)],            # unique free text: not an ID
@@ -146,7 +147,8 @@ def test_id_like_by_unique_whole_numbers():
     assert not report.column("Ratio").id_like
     assert report.column("Code").id_like
     assert not report.column("Name").id_like
-    assert report.default_features == ["Spend", "Visits", "Ratio"]
+    assert report.default_features == ["Spend", "Ratio"]
+    assert report.coded_columns == ["Visits"]
     assert report.text_columns == ["Name"]
 
 

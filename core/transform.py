@@ -1,0 +1,309 @@
+"""Per-column transforms applied before StandardScaler, and features derived from dates.
+
+Why: spend, order counts and balances are strongly right-skewed (the largest customers hold 30 to 100
+times the median). Standardised as they are, K-Means spends its segments on a handful of extreme
+customers and puts everyone else in one group. Analysts take the logarithm of such columns first; the
+data check proposes it (:func:`propose_transform`) and the model applies it as the first step of its
+pipeline (:class:`FeatureTransform`, then ``StandardScaler``, then ``KMeans``). Profiles, charts and
+centroids stay in the original units: the transform only shapes the distances K-Means sees.
+
+Transforms (:data:`TRANSFORMS`):
+
+``none``
+    The values as they are.
+``log``
+    ``log(1 + x)`` (``log1p``): for columns without negative values (money, counts). Refused for a
+    column with negative values: it would give NaN.
+``signed_log``
+    ``sign(x) * log(1 + |x|)``: the same shape on both sides of zero, for skewed columns with negative
+    values (refunds, balances). Defined for every number, never NaN.
+
+**The proposal** (:func:`propose_transform`): ``log`` for a column without negatives whose skewness
+is at least :data:`SKEW_FOR_LOG` (1.0, "strongly right-skewed"), ``signed_log`` for such a column
+with negatives, ``none`` otherwise (roughly symmetric columns, and columns with fewer than
+:data:`MIN_DISTINCT_FOR_LOG` distinct values).
+
+**Dates** (:func:`date_format`): a text column whose cells (at least 90% of those present) are dates in
+one of :data:`DATE_FORMATS` is a date column. It is offered as a derived numeric feature named
+``"<column> (days since)"``: the days from each date to the latest date of that column in the same
+file (a tenure or recency as of the file's export). Not chosen by default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .errors import FeatureError
+
+__all__ = [
+    "TRANSFORMS",
+    "SKEW_FOR_LOG",
+    "MIN_DISTINCT_FOR_LOG",
+    "Proposal",
+    "TransformError",
+    "FeatureTransform",
+    "skewness",
+    "propose_transform",
+    "check_transform",
+    "apply_transform",
+    "feature_label",
+    "parse_transform_pairs",
+    "DATE_FORMATS",
+    "DAYS_SINCE",
+    "date_format",
+    "days_since",
+    "date_source",
+    "derived_name",
+]
+
+#: The transforms a feature can have.
+TRANSFORMS: tuple[str, ...] = ("none", "log", "signed_log")
+#: How a transform is written after a feature's name ("Spend (log)").
+_LABELS = {"none": "", "log": "log", "signed_log": "signed log"}
+#: Skewness from which a column counts as strongly skewed and a log is proposed.
+SKEW_FOR_LOG = 1.0
+#: A column with fewer distinct values than this is never proposed a log (flags, small codes).
+MIN_DISTINCT_FOR_LOG = 8
+
+
+class TransformError(FeatureError):
+    """A transform that cannot apply to a column (log of negative values, a transform of text)."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the data check proposes for a numeric column, and why (in words for the user)."""
+
+    transform: str
+    reason: str
+    skewness: float | None
+
+
+def skewness(values: np.ndarray) -> float | None:
+    """The (Fisher-Pearson) skewness of the finite values; None with fewer than 3 or no spread."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return None
+    centred = x - x.mean()
+    var = float(np.mean(centred ** 2))
+    if not var > 0:
+        return None
+    return float(np.mean(centred ** 3) / var ** 1.5)
+
+
+def propose_transform(values: np.ndarray, distinct: int | None = None) -> Proposal:
+    """The transform the data check proposes for a numeric column (see the module's rules)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    skew = skewness(x)
+    if skew is None:
+        return Proposal("none", "no spread to reshape", skew)
+    count = distinct if distinct is not None else int(np.unique(x[:100_000]).size)
+    if count < MIN_DISTINCT_FOR_LOG:
+        return Proposal("none", f"few distinct values (skewness {skew:.1f})", skew)
+    if skew < SKEW_FOR_LOG:
+        return Proposal("none", f"roughly symmetric (skewness {skew:.1f})", skew)
+    if float(x.min()) >= 0:
+        return Proposal("log", f"strongly right-skewed (skewness {skew:.1f}): without a log a few very large "
+                               "values would decide the segments", skew)
+    return Proposal("signed_log", f"strongly skewed with negative values (skewness {skew:.1f}): a signed log "
+                                  "tames the extremes on both sides of zero", skew)
+
+
+def check_transform(column: str, transform: str, values: np.ndarray) -> None:
+    """Raise :class:`TransformError` (naming ``column``) unless ``transform`` can apply to ``values``.
+
+    ``values`` are the column's numbers (NaN where missing).
+    """
+    if transform not in TRANSFORMS:
+        raise TransformError(f"Unknown transform '{transform}' for '{column}'. Choose one of: "
+                             + ", ".join(TRANSFORMS) + ".")
+    if transform == "log":
+        x = np.asarray(values, dtype=float)
+        negative = x[np.isfinite(x) & (x < 0)]
+        if negative.size:
+            every = negative.size == int(np.count_nonzero(np.isfinite(x)))
+            raise TransformError(
+                f"A log cannot be applied to '{column}': {'every value is' if every else 'it has values that are'} "
+                f"negative (for example {float(negative.min()):g}), and the log of a negative number does not "
+                f"exist. Choose 'signed_log' (it keeps the sign) or 'none' for '{column}'.")
+
+
+def apply_transform(transform: str, x: np.ndarray) -> np.ndarray:
+    """The transformed values (a new array; ``none`` returns ``x`` itself)."""
+    if transform == "log":
+        return np.log1p(x)
+    if transform == "signed_log":
+        return np.sign(x) * np.log1p(np.abs(x))
+    return x
+
+
+def _invert(transform: str, y: np.ndarray) -> np.ndarray:
+    if transform == "log":
+        return np.expm1(y)
+    if transform == "signed_log":
+        return np.sign(y) * np.expm1(np.abs(y))
+    return y
+
+
+class FeatureTransform(TransformerMixin, BaseEstimator):
+    """A per-column transform, the pipeline's first step (before ``StandardScaler``).
+
+    Parameters
+    ----------
+    transforms : sequence of str
+        One of :data:`TRANSFORMS` per feature, in feature order. Empty means ``none`` for every feature.
+
+    The transforms have no learned parameters; ``fit`` checks the shape only. ``transform`` returns its
+    input unchanged (no copy) when every transform is ``none``.
+    """
+
+    def __init__(self, transforms: Sequence[str] = ()) -> None:
+        self.transforms = transforms
+
+    def _kinds(self, width: int) -> list[str]:
+        kinds = list(self.transforms) or ["none"] * width
+        if len(kinds) != width:
+            raise ValueError(f"{len(kinds)} transforms for {width} features.")
+        unknown = [t for t in kinds if t not in TRANSFORMS]
+        if unknown:
+            raise ValueError(f"Unknown transform {unknown[0]!r}.")
+        return kinds
+
+    def fit(self, X: np.ndarray, y: object = None) -> "FeatureTransform":
+        """Check the number of columns; learn nothing else."""
+        X = np.asarray(X)
+        self._kinds(X.shape[1])
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _apply(self, X: np.ndarray, inverse: bool) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        kinds = self._kinds(X.shape[1])
+        if all(kind == "none" for kind in kinds):
+            return X
+        out = np.array(X, dtype=float, copy=True)
+        with np.errstate(invalid="ignore", over="ignore"):
+            for j, kind in enumerate(kinds):
+                if kind != "none":
+                    out[:, j] = _invert(kind, X[:, j]) if inverse else apply_transform(kind, X[:, j])
+        return out
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """The transformed columns."""
+        return self._apply(X, inverse=False)
+
+    def inverse_transform(self, X: np.ndarray) -> np.ndarray:
+        """Back to the original units (for centroids)."""
+        return self._apply(X, inverse=True)
+
+    @property
+    def active(self) -> bool:
+        """Some column is transformed."""
+        return any(kind != "none" for kind in self.transforms)
+
+
+def feature_label(feature: str, transform: str) -> str:
+    """A feature as people read it in listings: ``"Spend (log)"``, or ``"Recency"`` untransformed."""
+    label = _LABELS.get(transform, transform)
+    return f"{feature} ({label})" if label else feature
+
+
+def parse_transform_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """``COLUMN=TRANSFORM`` texts as a dict; TransformError for a malformed pair or unknown transform."""
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, kind = str(pair).rpartition("=")
+        kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
+        if not sep or not column:
+            raise TransformError(f"A transform is given as COLUMN=TRANSFORM (one of {', '.join(TRANSFORMS)}), "
+                                 f"not {pair!r}.")
+        if kind not in TRANSFORMS:
+            raise TransformError(f"Unknown transform '{kind}' for '{column}'. Choose one of: "
+                                 + ", ".join(TRANSFORMS) + ".")
+        chosen[column] = kind
+    return chosen
+
+
+def resolve_transforms(features: Sequence[str], chosen: Mapping[str, str] | None,
+                       proposed: Mapping[str, str]) -> tuple[str, ...]:
+    """One transform per feature: the user's choice, else the data check's proposal, else ``none``.
+
+    Raises
+    ------
+    TransformError
+        A choice names a column that is not one of ``features``.
+    """
+    chosen = dict(chosen or {})
+    stray = [c for c in chosen if c not in features]
+    if stray:
+        raise TransformError(f"A transform is chosen for '{stray[0]}', which is not one of the model's features ("
+                             + ", ".join(features) + ").")
+    return tuple(chosen.get(f, proposed.get(f, "none")) for f in features)
+
+
+__all__.append("resolve_transforms")
+
+# --------------------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------------------
+
+#: The date formats recognised (day-first before month-first when both read a column: European exports).
+DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d",
+    "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%d.%m.%Y", "%d/%m/%y", "%m/%d/%y",
+    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y",
+)
+#: Suffix of a feature derived from a date column.
+DAYS_SINCE = " (days since)"
+#: Share of the present cells that must read as dates.
+_DATE_SHARE = 0.9
+_DATE_SAMPLE = 200
+_DATE_LOOK = re.compile(r"\d")
+
+
+def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
+    return pd.to_datetime(texts, format=fmt, errors="coerce")
+
+
+def date_format(texts: pd.Series) -> str | None:
+    """The format of a column of date texts (present cells only), or None when it is not a date column."""
+    sample = texts.astype(str).str.strip()
+    sample = sample[sample != ""].head(_DATE_SAMPLE)
+    if sample.empty or not bool(sample.str.contains(_DATE_LOOK).all()):
+        return None
+    for fmt in DATE_FORMATS:
+        if float(_parsed(sample, fmt).notna().mean()) >= _DATE_SHARE:
+            whole = _parsed(texts.astype(str).str.strip(), fmt)
+            if float(whole.notna().mean()) >= _DATE_SHARE:
+                return fmt
+    return None
+
+
+def days_since(texts: pd.Series, fmt: str | None = None) -> np.ndarray:
+    """Days from each date to the column's latest date (float; NaN where the cell is not a date)."""
+    fmt = fmt or date_format(texts)
+    if fmt is None:
+        return np.full(len(texts), np.nan)
+    dates = _parsed(texts.astype(str).str.strip(), fmt)
+    latest = dates.max()
+    if pd.isna(latest):
+        return np.full(len(texts), np.nan)
+    return ((latest - dates).dt.total_seconds() / 86_400.0).to_numpy(dtype=float, na_value=np.nan)
+
+
+def derived_name(column: str) -> str:
+    """The feature derived from a date column: ``"Joined (days since)"``."""
+    return f"{column}{DAYS_SINCE}"
+
+
+def date_source(feature: str) -> str | None:
+    """The date column a derived feature comes from, or None for an ordinary column."""
+    return feature[: -len(DAYS_SINCE)] if feature.endswith(DAYS_SINCE) else None

@@ -1,0 +1,229 @@
+"""Real customer files: skewed spend, coded columns, dates, transforms before scaling (issue 11).
+
+Known answers, on data generated here: customers drawn from segments that differ in log space
+(log-normal spend, order counts and basket values, a few extreme buyers) beside an ID, a coded region, a
+0/1 flag and a sign-up date. By default the product must pick the real features only, propose a log for
+the skewed ones and recover the true segments; plain scaling must do noticeably worse.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from core import check_quality, load_bundle, segment_new, segment_with_model
+from core.errors import FeatureError, ModelFeatureError
+from core.persist import bundle_bytes
+from core.transform import (FeatureTransform, TransformError, check_transform, days_since, feature_label,
+                            parse_transform_pairs, propose_transform)
+
+#: (log spend, log orders, log basket, recency days) per true segment, and its share.
+LOG_CENTRES = [(4.0, 1.2, 3.0, 40.0), (5.2, 2.2, 3.6, 50.0), (6.2, 1.4, 4.8, 60.0), (7.2, 2.8, 4.2, 45.0)]
+SHARES = [0.4, 0.25, 0.2, 0.15]
+
+
+def skewed_customers(rows: int = 4000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Customers from four segments in log space, with an ID, a coded region, a flag and a date; text cells."""
+    rng = np.random.default_rng(seed)
+    truth = rng.choice(len(SHARES), size=rows, p=SHARES)
+    centres = np.asarray(LOG_CENTRES)[truth]
+    spend = np.exp(rng.normal(centres[:, 0], 0.25))
+    extreme = rng.choice(rows, size=rows // 200, replace=False)  # a few very large buyers
+    spend[extreme] *= rng.uniform(3, 6, extreme.size)
+    orders = np.maximum(1, np.round(np.exp(rng.normal(centres[:, 1], 0.2))))
+    basket = np.exp(rng.normal(centres[:, 2], 0.25))
+    recency = rng.normal(centres[:, 3], 12.0)
+    joined = pd.Timestamp("2024-06-30") - pd.to_timedelta(rng.integers(0, 1500, rows), unit="D")
+    frame = pd.DataFrame({
+        "CustomerID": rng.permutation(rows) + 1,
+        "Spend": np.round(spend, 2),
+        "Orders": orders.astype(int),
+        "Region": rng.integers(1, 6, rows),
+        "Basket": np.round(basket, 2),
+        "AcceptedCampaign": (rng.random(rows) < 0.2).astype(int),
+        "Recency": np.round(recency, 1),
+        "Joined": joined.strftime("%d/%m/%Y"),
+    })
+    return frame.astype(str), truth
+
+
+@pytest.fixture(scope="module")
+def skewed():
+    return skewed_customers()
+
+
+def test_the_data_check_proposes_the_real_features_and_logs_the_skewed_ones(skewed):
+    frame, _ = skewed
+    report = check_quality(frame)
+    assert report.default_features == ["Spend", "Orders", "Basket", "Recency"]
+    assert report.column("CustomerID").use == "ID-like"
+    assert report.column("Region").use == "profile" and report.column("AcceptedCampaign").use == "profile"
+    assert report.coded_columns == ["Region", "AcceptedCampaign"]
+    assert report.column("Joined").kind == "date" and report.column("Joined").use == "date"
+    assert report.derived_features == ["Joined (days since)"]
+    assert "Joined" not in report.describing_columns and "Region" in report.describing_columns
+    proposed = report.proposed_transforms
+    assert {f: proposed[f] for f in report.default_features} == {
+        "Spend": "log", "Orders": "log", "Basket": "log", "Recency": "none"}
+    assert "right-skewed" in report.column("Spend").transform_reason
+    assert report.column("Spend").skewness > 1 and abs(report.column("Recency").skewness) < 1
+    table = report.to_frame().set_index("column")
+    assert table.loc["Spend", "role"] == "feature" and table.loc["Spend", "transform"] == "log"
+    assert table.loc["Region", "role"] == "profile"
+
+
+def test_log_before_scaling_recovers_the_true_segments_and_plain_scaling_does_not(skewed):
+    frame, truth = skewed
+    report = check_quality(frame)
+    features = report.default_features
+    with_log = segment_new(frame, features, 4, transforms=report.proposed_transforms_for(features))
+    plain = segment_new(frame, features, 4)
+    ari_log = adjusted_rand_score(truth, with_log.labels)
+    ari_plain = adjusted_rand_score(truth, plain.labels)
+    assert ari_log >= 0.97
+    assert ari_plain <= ari_log - 0.2, (ari_log, ari_plain)
+    # the model's steps: transform, then StandardScaler right before K-Means
+    assert [name for name, _ in with_log.pipeline.steps] == ["transform", "scaler", "kmeans"]
+    assert with_log.feature_labels == ["Spend (log)", "Orders (log)", "Basket (log)", "Recency"]
+    # profiles and centroids speak in the original units
+    summary = with_log.summary()
+    for j, feature in enumerate(features):
+        values = with_log.matrix.X[:, j]
+        assert summary[feature].between(values.min(), values.max()).all()
+    centroids = with_log.centroids()
+    assert centroids["Spend"].max() > 500  # dollars, not log-dollars
+
+
+def test_a_bundle_applies_the_same_transforms_to_a_new_file(skewed, tmp_path):
+    frame, _ = skewed
+    report = check_quality(frame)
+    features = report.default_features
+    seg = segment_new(frame, features, 4, transforms=report.proposed_transforms_for(features))
+    raw = bundle_bytes(seg.pipeline, seg.model_info("skewed: 4000 rows"))
+    assert json.loads(raw)["info"]["transforms"] == ["log", "log", "log", "none"]
+    pipeline, info = load_bundle(raw)
+    assert info.transforms == ["log", "log", "log", "none"]
+    again = segment_with_model(frame, pipeline, info)
+    assert np.array_equal(again.labels, seg.labels)
+    assert again.feature_labels == seg.feature_labels
+    # a new file with a negative spend cannot take the log: refused, naming the column
+    bad = frame.copy()
+    bad.loc[3, "Spend"] = "-12.5"
+    with pytest.raises(ModelFeatureError, match="'Spend'"):
+        segment_with_model(bad, pipeline, info)
+
+
+def test_an_old_bundle_without_transforms_still_loads(skewed):
+    frame, _ = skewed
+    seg = segment_new(frame, ["Spend", "Recency"], 3)
+    data = json.loads(bundle_bytes(seg.pipeline, seg.model_info("old")))
+    data["info"].pop("transforms", None)
+    pipeline, info = load_bundle(json.dumps(data).encode())
+    assert info.transforms == [] and [n for n, _ in pipeline.steps] == ["scaler", "kmeans"]
+    assert np.array_equal(segment_with_model(frame, pipeline, info).labels, seg.labels)
+
+
+def test_refunds_never_give_nan():
+    rng = np.random.default_rng(3)
+    spend = np.exp(rng.normal(4, 1, 2000))
+    spend[rng.choice(2000, 150, replace=False)] *= -0.3  # refunds
+    proposal = propose_transform(spend)
+    assert proposal.transform == "signed_log" and "negative" in proposal.reason
+    frame = pd.DataFrame({"Net spend": spend, "Visits": rng.normal(10, 2, 2000)}).astype(str)
+    report = check_quality(frame)
+    assert report.proposed_transforms["Net spend"] == "signed_log"
+    seg = segment_new(frame, ["Net spend", "Visits"], 3, transforms=report.proposed_transforms_for(["Net spend",
+                                                                                                      "Visits"]))
+    assert seg.scored.all()
+    assert np.isfinite(seg.scaled_used()).all() and np.isfinite(seg.centroids()["Net spend"]).all()
+    step = FeatureTransform(("signed_log",)).fit(spend[:, None])
+    assert np.allclose(step.inverse_transform(step.transform(spend[:, None]))[:, 0], spend)
+
+
+def test_a_transform_that_cannot_apply_is_refused_naming_the_column():
+    frame = pd.DataFrame({"Refunds": [f"-{i + 1}.5" for i in range(50)], "Visits": [str(i % 9) for i in range(50)],
+                          "Gender": ["F", "M"] * 25})
+    with pytest.raises(TransformError, match="'Refunds'.*every value is negative"):
+        segment_new(frame, ["Refunds", "Visits"], 2, transforms={"Refunds": "log"})
+    with pytest.raises(TransformError, match="'Gender'"):
+        segment_new(frame, ["Refunds", "Visits"], 2, transforms={"Gender": "log"})
+    with pytest.raises(FeatureError, match="'Gender' is not a numeric column"):
+        segment_new(frame, ["Gender", "Visits"], 2, transforms={"Gender": "log"})
+    with pytest.raises(TransformError, match="Unknown transform 'sqrt' for 'Visits'"):
+        parse_transform_pairs(["Visits=sqrt"])
+    with pytest.raises(TransformError, match="'Visits'"):
+        check_transform("Visits", "cube", np.ones(3))
+    assert parse_transform_pairs(["Spend=log", "Net=signed log", "Age=none"]) == {
+        "Spend": "log", "Net": "signed_log", "Age": "none"}
+    assert feature_label("Net", "signed_log") == "Net (signed log)"
+
+
+def test_a_date_column_is_offered_as_days_since(skewed):
+    frame, _ = skewed
+    days = days_since(frame["Joined"])
+    assert days.min() == 0 and 1000 < days.max() < 1500
+    seg = segment_new(frame, ["Spend", "Joined (days since)"], 3, transforms={"Spend": "log"})
+    assert seg.features == ("Spend", "Joined (days since)")
+    assert seg.feature_labels == ["Spend (log)", "Joined (days since)"]
+    for text, fmt_days in (("2024-01-31", 0.0), ("31.01.2024", 0.0), ("Jan 31, 2024", 0.0)):
+        assert days_since(pd.Series([text, text])).tolist() == [fmt_days, fmt_days]
+    assert check_quality(pd.DataFrame({"When": ["2024-01-0%d" % (i % 9 + 1) for i in range(40)]})).date_columns \
+        == ["When"]
+    assert check_quality(pd.DataFrame({"Note": ["call back %d" % i for i in range(40)]})).date_columns == []
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def skewed_csv(skewed, tmp_path_factory):
+    path = tmp_path_factory.mktemp("skewed") / "customers.csv"
+    skewed[0].to_csv(path, index=False)
+    return path
+
+
+def test_cli_fit_k_auto_uses_the_proposed_features_and_transforms(cli, skewed, skewed_csv, tmp_path):
+    out_path = tmp_path / "out.csv"
+    status, out, err = cli("fit", skewed_csv, "--k", "auto", "--out", out_path, "--stability-runs", "0")
+    assert (status, err) == (0, "")
+    assert "features: Spend (log), Orders (log), Basket (log), Recency\n" in out
+    assert out.startswith("recommended k: 4 (")
+    clusters = pd.read_csv(out_path)["cluster"].to_numpy()
+    assert adjusted_rand_score(skewed[1], clusters) >= 0.97
+
+
+def test_cli_sweep_and_inspect_show_features_roles_and_transforms(cli, skewed_csv):
+    status, out, err = cli("sweep", skewed_csv, "--k-max", "6", "--transform", "Basket=none")
+    assert (status, err) == (0, "")
+    assert "features: Spend (log), Orders (log), Basket, Recency\n" in out
+    status, out, err = cli("inspect", skewed_csv)
+    assert (status, err) == (0, "")
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()}
+    assert rows["Spend"][-3:] == ["feature", rows["Spend"][-2], "log"]
+    assert rows["Region"][-3:-2] == ["profile"] and rows["CustomerID"][-3] == "ID-like"
+    assert rows["Joined"][-1] == "date"
+    assert "features proposed: Spend (log), Orders (log), Basket (log), Recency" in out
+
+
+@pytest.mark.parametrize("transform,expected", [
+    ("Joined=log", "'Joined' is a date column, not one of the features"),
+    ("Nope=log", "'Nope' is not a column of the file"),
+    ("Region=log", "'Region' is not one of the features"),
+    ("Spend=sqrt", "Unknown transform 'sqrt' for 'Spend'"),
+    ("Spend", "COLUMN=TRANSFORM"),
+])
+def test_cli_refuses_a_transform_that_cannot_apply(cli, skewed_csv, tmp_path, transform, expected):
+    status, out, err = cli("fit", skewed_csv, "--k", "3", "--out", tmp_path / "o.csv", "--transform", transform)
+    assert status == 2 and err.startswith("error: ") and expected in err, err
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_cli_refuses_a_log_of_negative_values_naming_the_column(cli, write, tmp_path):
+    rows = ["Balance,Visits"] + [f"{-(i % 17) - 1}.5,{i % 11}" for i in range(60)]
+    path = write("neg.csv", "\n".join(rows) + "\n")
+    status, _, err = cli("fit", path, "--features", "Balance,Visits", "--k", "2", "--out", tmp_path / "o.csv",
+                         "--transform", "Balance=log")
+    assert status == 2 and "'Balance'" in err and "negative" in err, err
