@@ -66,6 +66,9 @@ __all__ = [
     "looks_like_orders",
     "build_customers",
     "parse_dates",
+    "last_order",
+    "group_crosstab",
+    "GROUP_COLUMN",
 ]
 
 #: The named groups of the common R/F segment map, best first.
@@ -86,6 +89,8 @@ RFM_COLUMNS: tuple[str, ...] = (
     "recency_days", "frequency", "monetary", "average_order_value", "tenure_days", "first_purchase",
     "last_purchase", "r_score", "f_score", "m_score", "rfm_score", "rfm_group",
 )
+#: The column holding the named RFM group.
+GROUP_COLUMN = "rfm_group"
 #: The id column's name when the file's own is not recognised as an identifier by core.quality.
 DEFAULT_ID_NAME = "customer_id"
 #: A transactions file has at most this many distinct customers per line (else it is a customer table).
@@ -310,10 +315,16 @@ _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
 _SAMPLE = 2000
 
 
+#: Dates outside these years are not order dates (an order number read as ``%Y%m%d``, a typo'd year).
+_YEARS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
+
+
 def _try(texts: pd.Series, fmt: str) -> pd.Series:
-    if fmt == "ISO8601":
-        return pd.to_datetime(texts, format="ISO8601", errors="coerce")
-    return pd.to_datetime(texts, format=fmt, errors="coerce")
+    """``texts`` read with one format (nanosecond timestamps), NaT where it does not fit or the year is
+    implausible."""
+    got = pd.to_datetime(texts, format=fmt, errors="coerce")
+    got = got.where((got >= _YEARS[0]) & (got < _YEARS[1]))
+    return got.astype("datetime64[ns]")
 
 
 def parse_dates(texts: pd.Series) -> tuple[pd.Series, list[str]]:
@@ -344,7 +355,7 @@ def parse_dates(texts: pd.Series) -> tuple[pd.Series, list[str]]:
         got = _try(texts[todo], fmt)
         hits = int(got.notna().sum())
         if hits:
-            parsed[todo] = got.astype("datetime64[ns]")
+            parsed[todo] = got
             used.append((fmt, hits))
     if used:
         first = used[0][0]
@@ -644,6 +655,29 @@ def build_customers(
     summary = (f"{used_lines:,} of {lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
                f"({'given' if as_of is not None else 'the day after the last order'}).")
     return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines, [summary, *notes])
+
+
+def last_order(frame: pd.DataFrame, date_column: str) -> pd.Timestamp | None:
+    """The date of the latest order line (None when no date in the column can be read): what the default
+    as-of date follows. Parses each distinct date text once."""
+    try:
+        dates, dated, _ = _line_dates(frame[date_column], date_column)
+    except OrdersError:
+        return None
+    return pd.Timestamp(int(dates[dated].max())) if dated.any() else None
+
+
+def group_crosstab(groups: pd.Series, labels: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Customers per segment (rows, ``names[label]``, in label order) and RFM group (columns, best group
+    first); customers without a segment (a negative label) or a group are not counted. Groups no
+    customer of the table has are left out."""
+    labels = np.asarray(labels)
+    keep = (labels >= 0) & groups.notna().to_numpy()
+    cells = pd.crosstab(pd.Categorical.from_codes(labels[keep], categories=list(names)),
+                        pd.Categorical(groups[keep].astype(str), categories=list(RFM_GROUPS)), dropna=False)
+    cells = cells.loc[:, cells.sum(axis=0) > 0]
+    cells.index.name, cells.columns.name = "segment", GROUP_COLUMN
+    return cells
 
 
 def _as_of(value: str | pd.Timestamp) -> pd.Timestamp:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "page_query"]
+__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "page_query"]
 
 
 def page_query(page: str) -> dict[str, str]:
@@ -101,3 +101,20 @@ class Downloads:
     REPORT = "downloads-report"
     MODEL = "downloads-model"
     MESSAGE = "downloads-message"
+
+
+class Orders:
+    """The upload page's offer to build a customer table from an order file (pages/_orders.py)."""
+
+    PANEL = "orders-panel"
+    ROLE = "orders-role"  # pattern-matching type: {"type": ROLE, "role": "customer" | "date" | ...}
+    AS_OF = "orders-as-of"
+    BUILD = "orders-build"
+    STATUS = "orders-status"
+
+
+class RfmGroups:
+    """The Clusters page's cross-table of RFM groups by segment (dashboard/rfm_groups.py)."""
+
+    CARD = "rfm-groups-card"
+    TABLE = "rfm-groups-table"

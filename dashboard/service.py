@@ -35,7 +35,9 @@ from core import (
     QualityReport,
     Segmentation,
     SweepResult,
+    OrderColumns,
     TableRead,
+    build_customers,
     check_quality,
     load_shipped_model,
     prepare_features,
@@ -60,6 +62,7 @@ __all__ = [
     "new_token",
     "store_table",
     "get_dataset",
+    "store_customer_table",
     "resolve_state",
     "resolve_mapping_for",
     "get_segmentation",
@@ -310,6 +313,20 @@ def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: in
     """Read a file (bytes or path), check it and store it. Raises core's ReadError on bad files."""
     table = read_table(source, name, max_rows=max_rows, max_columns=max_columns)
     return store_table(table, name)
+
+
+#: TableRead.file_format of a customer table built from an order file (no file of its own).
+CUSTOMER_TABLE_FORMAT = "customer table"
+
+
+def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | None) -> Dataset:
+    """Build the customer table (:func:`core.build_customers`) of an order file and keep it as a new dataset,
+    like an upload: the model, clusters and downloads pages then run on it. Its table's warnings carry what
+    the build found (returns, lines left out...). Raises core's OrdersError/FeatureError with the reason."""
+    result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal)
+    table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
+    stem = orders.name.rsplit(".", 1)[0] if "." in orders.name else orders.name
+    return store_table(table, f"{stem}-customers.csv")
 
 
 def get_dataset(token: str | None) -> Dataset:

@@ -23,6 +23,8 @@ from dashboard.settings import Settings
 from dashboard.titles import page_description, page_title
 from dashboard.state import MISSING_CHOICES, ViewState
 
+from pages._orders import orders_panel
+
 dash.register_page(__name__, path="/upload", name="Upload", order=1, title=page_title("Upload"),
                    description=page_description("Upload a customer file and check its data quality."))
 
@@ -63,6 +65,8 @@ def _dropzone(settings: Settings) -> html.Div:
 
 def _format_line(dataset: service.Dataset) -> str:
     table = dataset.table
+    if table.file_format == service.CUSTOMER_TABLE_FORMAT:
+        return "Customer table built from order lines"
     if table.file_format == "xlsx":
         return "Excel workbook"
     decimal = "decimal comma" if table.decimal == "," else "decimal point"
@@ -98,6 +102,7 @@ def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
                     html.Span(_format_line(dataset), className="segments-format")], className="mb-1"),
             *[html.P(w, className="small text-muted mb-0") for w in dataset.table.warnings],
         ]), className="mb-3"),
+        orders_panel(dataset),
         _missing_panel(report, state),
         html.H5("What the data check found", className="mt-3"),
         html.Ul([html.Li(f) for f in findings] or [html.Li("No problems found.")], className="segments-findings"),

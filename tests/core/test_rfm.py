@@ -9,7 +9,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from core import check_quality, read_table, segment_new
 from core.errors import FeatureError, OrdersError
-from core.rfm import RFM_COLUMNS, RFM_GROUPS, build_customers, looks_like_orders, recognise_columns
+from core.rfm import (RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
+                      recognise_columns)
 
 from .orders import END, expected, make_orders
 
@@ -228,3 +229,23 @@ def test_missing_columns_are_named() -> None:
         recognise_columns(_text(rows, ["CustomerID", "Date"]), customer="Nope")
     with pytest.raises(FeatureError, match="No column holds the customer"):
         build_customers(_text([["2024-01-01", "1"]], ["Date", "Amount"]))
+
+
+def test_group_crosstab_counts_customers_per_segment_and_group() -> None:
+    groups = pd.Series(["Champions", "Lost", "Champions", "At risk", ""]).replace("", None)
+    labels = np.array([0, 1, 0, -1, 1])
+    cells = group_crosstab(groups, labels, ["Big", "Small"])
+    assert list(cells.columns) == ["Champions", "Lost"]  # best first, groups nobody has left out
+    assert cells.loc["Big", "Champions"] == 2 and cells.loc["Small", "Lost"] == 1 and cells.values.sum() == 3
+
+
+def test_last_order() -> None:
+    frame, _ = make_orders(50, seed=8)
+    assert last_order(frame, "InvoiceDate") == pd.to_datetime(frame["InvoiceDate"]).max()
+    assert last_order(frame, "CustomerID") is None
+
+
+def test_order_numbers_given_as_dates_are_not_read_as_far_future_dates() -> None:
+    rows = [["a", "500001", "1"], ["b", "5000010", "2"], ["a", "99991231", "1"]]
+    with pytest.raises(OrdersError, match="'Date' does not hold dates"):
+        build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), today=TODAY)
