@@ -1,0 +1,79 @@
+"""The dashboard's path from an order file to segments: the upload page's offer, the build callback, the
+customer table as a dataset."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard import ids, service
+from dashboard.state import ViewState
+from tests.core.orders import make_orders
+from tests.dashboard.conftest import demo_bytes, route, upload
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pages(app):
+    global orders_page
+    orders_page = importlib.import_module("pages._orders")
+
+
+def _orders_token(client, customers: int = 150) -> tuple[str, dict[str, str]]:
+    frame, kinds = make_orders(customers, seed=11)
+    response = upload(client, frame.to_csv(index=False).encode(), "orders.csv")
+    return response.get_json()["token"], kinds
+
+
+def _roles(**chosen: str | None) -> tuple[list[str | None], list[dict[str, str]]]:
+    roles = [role for role, _, _ in orders_page.ROLES]
+    return [chosen.get(r) for r in roles], [{"type": ids.Orders.ROLE, "role": r} for r in roles]
+
+
+def test_upload_page_offers_the_customer_table_for_orders_only(client):
+    token, kinds = _orders_token(client)
+    _, payload = route(client, "/upload", f"?ds={token}")
+    text = json.dumps(payload)
+    assert "This looks like a file of orders" in text and "Build the customer table" in text
+    assert f"about {len(kinds):,} customers" in text
+    last = service.get_dataset(token).frame["InvoiceDate"].max()[:10]
+    assert (pd.Timestamp(last) + pd.Timedelta(days=1)).date().isoformat() in text  # the as-of date shown
+    assert '"value": "CustomerID"' in text and '"value": "InvoiceNo"' in text
+    demo = upload(client, demo_bytes()).get_json()["token"]
+    _, payload = route(client, "/upload", f"?ds={demo}")
+    assert "This looks like a file of orders" not in json.dumps(payload)
+
+
+def test_build_stores_the_customer_table_and_opens_it(client, context):
+    token, kinds = _orders_token(client)
+    values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", order="InvoiceNo", quantity="Quantity",
+                              price="UnitPrice")
+    href, status = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query())
+    assert status is None and href.startswith("/upload?ds=")
+    customers = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
+    assert customers.report.rows == len(kinds) and customers.name == "orders-customers.csv"
+    assert customers.report.default_features == ["recency_days", "frequency", "monetary", "average_order_value",
+                                                 "tenure_days"]
+    assert any("cancelled orders" in w for w in customers.table.warnings)
+    _, payload = route(client, "/upload", "?" + href.split("?", 1)[1])
+    text = json.dumps(payload)
+    assert "Customer table built from order lines" in text and "This looks like a file of orders" not in text
+
+
+def test_build_explains_bad_choices(client, context):
+    token, _ = _orders_token(client, 40)
+    query = ViewState(ds=token).query()
+    cases = [
+        (_roles(customer="CustomerID", date=None, amount="Quantity"), "Choose the column for: Order date"),
+        (_roles(customer="CustomerID", date="InvoiceDate", quantity="Quantity"), "or both the quantity"),
+        (_roles(customer="CustomerID", date="CustomerID", amount="Quantity"), "chosen twice"),
+        (_roles(customer="CustomerID", date="InvoiceNo", amount="Quantity"), "does not hold dates"),
+    ]
+    for (values, role_ids), message in cases:
+        href, status = orders_page.build_customer_table(1, values, role_ids, None, query)
+        assert href is orders_page.dash.no_update and message in json.dumps(status.to_plotly_json(), default=str), message
+    values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", quantity="Quantity", price="UnitPrice")
+    _, status = orders_page.build_customer_table(1, values, role_ids, "2001-01-01", query)
+    assert "is before the last order" in json.dumps(status.to_plotly_json(), default=str)
