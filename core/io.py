@@ -29,6 +29,7 @@ import codecs
 import csv
 import datetime as _dt
 import io
+import math
 import os
 import re
 import zipfile
@@ -43,7 +44,15 @@ import pyarrow.csv as pa_csv
 
 from .errors import ReadError
 
-__all__ = ["TableRead", "read_table", "SEPARATOR_NAMES"]
+__all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
+           "DEFAULT_MAX_CELLS"]
+
+#: The limits of a read when the caller gives none (the command line): Excel's own sheet size (the row
+#: limit applies to workbooks only: a CSV file may have more rows), and a workbook of at most 5 million
+#: cells (openpyxl parses about 0.1-0.5 million cells a second: larger tables are better sent as CSV).
+DEFAULT_MAX_ROWS = 1_048_575
+DEFAULT_MAX_COLUMNS = 16_384
+DEFAULT_MAX_CELLS = 5_000_000
 
 #: How separators are named to people.
 SEPARATOR_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -100,6 +109,7 @@ def read_table(
     *,
     max_rows: int | None = None,
     max_columns: int | None = None,
+    max_cells: int | None = None,
 ) -> TableRead:
     """Read a CSV or ``.xlsx`` customer file into a frame of text cells.
 
@@ -110,7 +120,13 @@ def read_table(
     filename : str
         The name the user gave the file, only used in messages.
     max_rows, max_columns : int, optional
-        Refuse files with more data rows or columns than this (a :class:`ReadError` saying so).
+        Refuse files with more data rows or columns than this (a :class:`ReadError` saying so); by
+        default any number of rows (workbooks: :data:`DEFAULT_MAX_ROWS`) and :data:`DEFAULT_MAX_COLUMNS`. A CSV file's header is
+        counted before its rows are read, and a workbook's size is checked before and while it is
+        streamed: a file that is too large is refused early, in little memory.
+    max_cells : int, optional
+        Refuse workbooks whose table would have more cells than this (default
+        :data:`DEFAULT_MAX_CELLS`); a CSV file's size already bounds its cells.
 
     Returns
     -------
@@ -123,15 +139,18 @@ def read_table(
     """
     raw = _read_bytes(source)
     label = f"'{filename}'" if filename else "The file"
+    limits = _Limits(rows=DEFAULT_MAX_ROWS if max_rows is None else max_rows,
+                     columns=DEFAULT_MAX_COLUMNS if max_columns is None else max_columns,
+                     cells=DEFAULT_MAX_CELLS if max_cells is None else max_cells)
     if not raw[:_SAMPLE_BYTES].strip(b" \t\r\n\x00") and not raw.strip(b" \t\r\n\x00"):
         raise ReadError(f"{label} is empty.")
     _refuse_non_tables(raw, label)
     if raw.startswith(b"PK\x03\x04"):
-        result = _read_xlsx(raw, label)
+        result = _read_xlsx(raw, label, limits)
     else:
-        result = _read_csv(raw, label)
+        result = _read_csv(raw, label, limits)
     frame = _finish_header(result.frame, label, result.warnings)
-    _check_limits(frame, label, max_rows, max_columns)
+    _check_limits(frame, label, max_rows, limits.columns)
     return TableRead(frame, result.file_format, result.encoding, result.separator, result.decimal,
                      result.warnings)
 
@@ -181,26 +200,157 @@ def _refuse_non_tables(raw: bytes, label: str) -> None:
             raise ReadError(f"{label} looks like JSON, not CSV. Export the data as CSV or .xlsx.")
 
 
-def _read_xlsx(raw: bytes, label: str) -> TableRead:
+def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
+    """The first worksheet, streamed row by row (openpyxl's read-only mode) within ``limits``.
+
+    A workbook is a zip of XML: a 1.5 KB file can declare a cell at ``XFD20000`` (a table of 327 million
+    cells once padded) and a 2 MB one can hold 30 million cells. Before anything is parsed, the sheet's
+    declared size (its ``<dimension>``) and the uncompressed size of its XML are checked; while it is
+    read, the rows, columns and cells the table would have are counted (the declared size may lie), and
+    reading stops with a message as soon as one passes its limit.
+    """
     try:
-        names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        names = archive.namelist()
     except zipfile.BadZipFile:
         raise ReadError(f"{label} looks like an Excel file but is damaged or incomplete.") from None
     if "xl/workbook.xml" not in names:
         raise ReadError(f"{label} is a zip archive, not a CSV or Excel file. Unzip it first.")
+    xml_bytes = sum(info.file_size for info in archive.infolist())
+    if xml_bytes > limits.cells * _XLSX_BYTES_PER_CELL + _XLSX_FIXED_BYTES:
+        raise ReadError(f"{label} unpacks to {xml_bytes / 1024 ** 2:,.0f} MB of spreadsheet data, more than a "
+                        f"table of {limits.cells:,} cells (this installation's limit) needs. Save a smaller "
+                        "sheet or export it as CSV.")
+    from openpyxl import load_workbook
+
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=object,
-                               engine="openpyxl")
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
         raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
-    if not sheets:
-        raise ReadError(f"{label} has no worksheets.")
-    name, frame = next(iter(sheets.items()))
-    warnings = []
-    if len(sheets) > 1:
-        warnings.append(f"The workbook has {len(sheets)} sheets; only the first, '{name}', was read.")
-    frame = frame.map(_excel_cell_text).astype(str)
-    return TableRead(frame, "xlsx", None, None, ".", warnings)
+    try:
+        if not book.worksheets:
+            raise ReadError(f"{label} has no worksheets.")
+        sheet = book.worksheets[0]
+        warnings = []
+        if len(book.worksheets) > 1:
+            warnings.append(f"The workbook has {len(book.worksheets)} sheets; only the first, "
+                            f"'{sheet.title}', was read.")
+        if sheet.max_row is not None and sheet.max_column is not None:  # the declared size, before reading
+            limits.check_sheet(sheet.max_row, sheet.max_column, label, declared=True)
+        path = getattr(sheet, "_worksheet_path", None)
+        if path in names:
+            _count_cells(archive, path, label, limits)
+        sheet.reset_dimensions()  # the declared size may be wrong: read what is there
+        rows = _xlsx_rows(sheet, label, limits)
+    except ReadError:
+        raise
+    except Exception as exc:  # a damaged sheet found while streaming it
+        raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+    finally:
+        book.close()
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+    return TableRead(frame.astype(str), "xlsx", None, None, ".", warnings)
+
+
+def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limits") -> None:
+    """Refuse a sheet whose XML holds more rows or cells than the limits, by counting its ``<row`` and
+    ``<c`` tags in the decompressed bytes a megabyte at a time (about 1 s for 30 million cells, where
+    parsing them takes minutes)."""
+    cells = rows = 0
+    tail = b""
+    with archive.open(path) as xml:
+        while True:
+            piece = xml.read(1 << 20)
+            if not piece:
+                break
+            chunk = tail + piece
+            cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+            rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+            tail = chunk[-5:]  # a tag cut between two pieces is counted once, in the next
+            cells -= tail.count(b"<c ") + tail.count(b"<c>")
+            rows -= tail.count(b"<row ") + tail.count(b"<row>")
+            if cells > limits.cells or rows - 1 > limits.rows:
+                break
+    cells += tail.count(b"<c ") + tail.count(b"<c>")
+    rows += tail.count(b"<row ") + tail.count(b"<row>")
+    if rows - 1 > limits.rows:
+        raise ReadError(f"{label} has {rows - 1:,} rows or more; this installation accepts at most {limits.rows:,}.")
+    if cells > limits.cells:
+        raise ReadError(f"{label} has more than {limits.cells:,} cells, the most this installation accepts. "
+                        "Save a smaller sheet or export it as CSV.")
+
+
+def _xlsx_rows(sheet: object, label: str, limits: "_Limits") -> list[list[str]]:
+    """The sheet's rows as cell texts (as pandas' Excel reader gives them: trailing empty cells and rows
+    dropped, rows padded to the widest), refused as soon as the table would pass ``limits``."""
+    rows: list[list[str]] = []
+    last_with_data = -1
+    width = 0
+    for number, row in enumerate(sheet.rows):  # type: ignore[attr-defined]
+        if len(row) > width:
+            width = len(row)
+        if (number + 1) * width > limits.cells or width > limits.columns or number > limits.rows:
+            limits.check_sheet(number + 1, width, label, declared=False)
+        texts = [_excel_cell_text(_excel_value(cell)) for cell in row]
+        while texts and texts[-1] == "":
+            texts.pop()
+        if texts:
+            last_with_data = number
+        rows.append(texts)
+    rows = rows[:last_with_data + 1]
+    widest = max((len(r) for r in rows), default=0)
+    return [r + [""] * (widest - len(r)) for r in rows]
+
+
+def _excel_value(cell: object) -> object:
+    """A cell's value as pandas' Excel reader gives it: errors (``#DIV/0!``) empty, whole numbers as int."""
+    value = getattr(cell, "value", None)
+    kind = getattr(cell, "data_type", None)
+    if value is None or kind == "e":
+        return None
+    if kind == "n" and isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: Uncompressed bytes of workbook XML allowed per cell of the cell limit (a cell is ~20-40 bytes of XML,
+#: styles and shared strings come on top): a workbook that unpacks to more is refused unparsed.
+_XLSX_BYTES_PER_CELL = 64
+#: ... plus what every workbook holds besides its cells (styles, theme, properties).
+_XLSX_FIXED_BYTES = 16 * 1024 ** 2
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The largest table a read may produce: data rows, columns and cells (rows x columns)."""
+
+    rows: int
+    columns: int
+    cells: int
+
+    def check_sheet(self, rows: int, columns: int, label: str, declared: bool) -> None:
+        """Refuse a sheet of ``rows`` lines (header included) and ``columns`` columns beyond the limits."""
+        where = "declares" if declared else "has"
+        if rows - 1 > self.rows:
+            raise ReadError(f"{label} {where} {rows - 1:,} rows or more; this installation accepts at most "
+                            f"{self.rows:,}.")
+        if columns > self.columns:
+            raise ReadError(f"{label} {where} {columns:,} columns or more (its last column is "
+                            f"{_column_letters(columns)}); this installation accepts at most {self.columns:,}.")
+        if rows * columns > self.cells:
+            raise ReadError(f"{label} {where} a table of {rows:,} rows by {columns:,} columns, more than the "
+                            f"{self.cells:,} cells this installation accepts. Delete empty rows and columns far "
+                            "from the data (a stray cell far down or right makes the table that large), or "
+                            "save a smaller sheet.")
+
+
+def _column_letters(number: int) -> str:
+    """Excel's name of column ``number`` (1 = A, 16,384 = XFD)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _excel_cell_text(value: object) -> str:
@@ -283,7 +433,7 @@ def _detect_decimal(frame: pd.DataFrame, separator: str) -> str:
     return "," if commas > points else "."
 
 
-def _read_csv(raw: bytes, label: str) -> TableRead:
+def _read_csv(raw: bytes, label: str, limits: _Limits) -> TableRead:
     encoding, data = _detect_encoding(raw, label)
     hint = _SEPARATOR_HINT.match(data)
     if hint:  # Excel's "sep=;" line: the separator, then the table
@@ -293,11 +443,9 @@ def _read_csv(raw: bytes, label: str) -> TableRead:
     pandas_encoding = "utf-8" if encoding == "utf-16" else encoding
     start = 3 if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else 0
     header_at = _LEADING_BLANK_LINES[separator].match(data, start).end()
-    header_text = sample_text.lstrip("\ufeff")[header_at - start:]  # the blank lines are ASCII: 1 byte, 1 char
-    try:
-        header = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=separator), None)
-    except csv.Error:
-        header = None
+    header = _header_fields(data, header_at, separator, pandas_encoding)
+    if header is not None:
+        _check_header_width(header, label, limits.columns)
     one_column = header is not None and len(header) == 1
     frame = _read_csv_arrow(data, header_at, separator, pandas_encoding, header)
     try:
@@ -316,6 +464,35 @@ def _read_csv(raw: bytes, label: str) -> TableRead:
     frame = frame.fillna("")
     shown = "UTF-16" if encoding == "utf-16" else encoding
     return TableRead(frame, "csv", shown, separator, _detect_decimal(frame.iloc[1:], separator), [])
+
+
+def _header_fields(data: bytes, header_at: int, separator: str, encoding: str) -> list[str] | None:
+    """The header line's fields (quotes respected), read from the file itself however long the line is,
+    or None when the csv module refuses it (pandas then reports the problem)."""
+    stream = io.BytesIO(data)  # shares the bytes: no copy
+    stream.seek(header_at)
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    if csv.field_size_limit() <= len(data):  # one value may be the whole file (raised, never lowered: threads)
+        csv.field_size_limit(len(data) + 1)
+    try:
+        return next(csv.reader(text, delimiter=separator), None)
+    except csv.Error:
+        return None
+    finally:
+        text.detach()
+
+
+#: Unnamed, empty header fields tolerated beyond the column limit (trailing separators are ignored).
+_SPARE_HEADER_FIELDS = 1_000
+
+
+def _check_header_width(header: list[str], label: str, max_columns: int) -> None:
+    """Refuse a file whose header already names more columns than the limit, before its rows are read
+    (a 10 MB file of a million columns would otherwise take gigabytes and minutes to refuse)."""
+    named = sum(1 for name in header if name.strip())
+    if named > max_columns or len(header) > max_columns + _SPARE_HEADER_FIELDS:
+        raise ReadError(f"{label} has {max(named, len(header)):,} columns in its header line; this installation "
+                        f"accepts at most {max_columns:,}.")
 
 
 def _count_line_ends(text: bytes) -> int:
@@ -441,9 +618,10 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     if not keep:
         raise ReadError(f"{label} has no named columns.")
     names = [header[p] for p in keep]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+    counts = Counter(names)  # (one pass: list.count per name took minutes on 50,000 columns)
+    duplicated = sorted(n for n, times in counts.items() if times > 1)
     if duplicated:
-        listed = ", ".join(f"'{n}' ({names.count(n)} times)" for n in duplicated)
+        listed = ", ".join(f"'{n}' ({counts[n]} times)" for n in duplicated)
         raise ReadError(f"Column names must be unique, but {label.lower() if label == 'The file' else label} "
                         f"repeats {listed}. Rename the repeated columns and upload again.")
     body = body.iloc[:, keep]

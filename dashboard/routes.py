@@ -158,7 +158,8 @@ def register(server: Flask, settings: Settings) -> None:
         if refused:
             return jsonify(error=refused), 413
         try:
-            dataset = service.read_and_store(file.stream.read(), name, settings.max_rows, settings.max_columns)
+            dataset = service.read_and_store(file.stream.read(), name, settings.max_rows, settings.max_columns,
+                                             settings.max_cells)
         except service.StoreUnavailable as exc:
             return jsonify(error=str(exc)), 503
         except SegmentsError as exc:

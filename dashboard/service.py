@@ -309,9 +309,10 @@ def store_table(table: TableRead, name: str) -> Dataset:
     return dataset
 
 
-def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: int | None) -> Dataset:
+def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: int | None,
+                   max_cells: int | None = None) -> Dataset:
     """Read a file (bytes or path), check it and store it. Raises core's ReadError on bad files."""
-    table = read_table(source, name, max_rows=max_rows, max_columns=max_columns)
+    table = read_table(source, name, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
     return store_table(table, name)
 
 

@@ -55,6 +55,10 @@ class Settings:
         ``MAX_UPLOAD_MB``: the largest file accepted, checked in the browser and on the server.
     max_rows, max_columns : int
         ``MAX_ROWS``, ``MAX_COLUMNS``: the largest table accepted.
+    max_cells : int
+        ``MAX_CELLS`` (default 5,000,000): the most cells (rows x columns) an Excel workbook may have. A
+        workbook is zipped XML, so a tiny file can unpack to a huge table: its declared size and its cells
+        are counted before it is parsed, and one beyond the limit is refused in seconds.
     upload_memory_share : float
         ``UPLOAD_MEMORY_SHARE``: the share (above 0, at most 1; default 0.5) of the server's available
         memory one upload may need; a larger file is refused with a message before it is read.
@@ -81,6 +85,7 @@ class Settings:
     max_upload_mb: int
     max_rows: int
     max_columns: int
+    max_cells: int
     upload_memory_share: float
     local_cache_mb: int
     job_timeout: int
@@ -110,6 +115,7 @@ class Settings:
             max_upload_mb=_int("MAX_UPLOAD_MB", 200),
             max_rows=_int("MAX_ROWS", 2_000_000),
             max_columns=_int("MAX_COLUMNS", 500),
+            max_cells=_int("MAX_CELLS", 5_000_000, minimum=1),
             upload_memory_share=_share("UPLOAD_MEMORY_SHARE", 0.5),
             local_cache_mb=_int("LOCAL_CACHE_MB", 1024, minimum=0),
             job_timeout=_int("JOB_TIMEOUT", 600),

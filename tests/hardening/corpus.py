@@ -112,6 +112,42 @@ def _xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def _xlsx_with(sheet_xml: bytes | None = None, far_cell: str | None = None, dimension: bool = True) -> bytes:
+    """A workbook built by openpyxl, its first sheet's XML replaced by ``sheet_xml`` (a ``<sheetData>``
+    body) or holding one cell at ``far_cell``; ``dimension=False`` drops the sheet's declared size."""
+    import re as _re
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    if far_cell:
+        book.active["A1"] = "Age"
+        book.active[far_cell] = 1
+    else:
+        book.active["A1"] = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                if sheet_xml is not None:
+                    data = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                            b'<dimension ref="A1:B2"/><sheetData>' + sheet_xml + b"</sheetData></worksheet>")
+                if not dimension:
+                    data = _re.sub(rb"<dimension[^>]*/>", b"", data)
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def _cell_bomb(rows: int, columns: int) -> bytes:
+    """A workbook of ``rows`` x ``columns`` cells (all 1) that declares itself A1:B2: ~80 KB per million."""
+    row = b"<row>" + b"<c><v>1</v></c>" * columns + b"</row>"
+    return _xlsx_with(row * rows)
+
+
 def _script_cell(row: int) -> str:
     return SCRIPT_CELLS[row % len(SCRIPT_CELLS)].format(i=row)
 
@@ -289,6 +325,13 @@ def build_cases(pickle_marker: Path) -> list[Case]:
         # -- not tables ------------------------------------------------------------------------------
         Case("xlsx renamed csv", _xlsx(), rows=12, columns=3, check=_attribute("file_format", "xlsx")),
         Case("damaged xlsx", _xlsx()[:300], refuse="damaged"),
+        # -- small files that would take a server down (issue 13, items 3 and 4) ------------------------
+        Case("xlsx with one cell at XFD20000", _xlsx_with(far_cell="XFD20000"), refuse="this installation accepts"),
+        Case("xlsx with one cell at XFD20000, no declared size", _xlsx_with(far_cell="XFD20000", dimension=False),
+             refuse="this installation accepts"),
+        Case("xlsx of 6 million cells declaring A1:B2", _cell_bomb(60_000, 100), refuse="cells"),
+        Case("50,000 columns", (",".join(f"c{j}" for j in range(50_000)) + "\n" + ",".join(["1"] * 50_000) + "\n")
+             .encode(), refuse="columns in its header line"),
         Case("zip renamed csv", _zip(), refuse="zip archive"),
         Case("PNG renamed csv", _png(), refuse="PNG image"),
         Case("JPEG renamed csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), refuse="JPEG image"),
