@@ -42,12 +42,23 @@ __all__ = [
     "training_statistics",
     "BUNDLE_FORMAT",
     "MAX_BUNDLE_BYTES",
+    "MAX_MODEL_K",
+    "MAX_MODEL_FEATURES",
 ]
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL_PATH = MODELS_DIR / "kmeans_model.pkl"
 BUNDLE_FORMAT = "customer-segments-model"
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024
+#: The most segments and features a model bundle may have (the dashboard offers k up to 15 and reads at
+#: most 500 columns; a bundle of k = 120,000 would keep a worker busy until it is killed).
+MAX_MODEL_K = 100
+MAX_MODEL_FEATURES = 500
+#: The range a bundle's scaler scales and means, and its centres (in standard deviations), must lie in:
+#: a scale of 1e-308 turns every customer into infinity.
+_SCALE_RANGE = (1e-100, 1e100)
+_MEAN_LIMIT = 1e100
+_CENTRE_LIMIT = 1e6
 _PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".sav", ".pck"}
 
 
@@ -238,11 +249,20 @@ def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
         raise ModelError("The file is too large to be a model bundle.")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except RecursionError:
+        raise ModelError("This is not a model bundle: its JSON is nested too deeply.") from None
+    except (UnicodeDecodeError, ValueError):  # JSONDecodeError, and numbers of more than 4,300 digits
         raise ModelError("This is not a model bundle: it is not JSON saved by Customer Segments.") from None
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
         raise ModelError("This JSON file is not a Customer Segments model bundle.")
+    if not isinstance(data.get("info", {}), dict):
+        raise ModelError("The model's description is incomplete or damaged.")
     info = ModelInfo.from_json(data.get("info", {}))
+    if not 1 <= info.k <= MAX_MODEL_K:
+        raise ModelError(f"The model bundle has {info.k:,} segments; a model may have 1 to {MAX_MODEL_K}.")
+    if not 1 <= len(info.features) <= MAX_MODEL_FEATURES:
+        raise ModelError(f"The model bundle has {len(info.features):,} features; a model may have 1 to "
+                         f"{MAX_MODEL_FEATURES}.")
     try:
         mean = np.asarray(data["scaler"]["mean"], dtype="float64")
         scale = np.asarray(data["scaler"]["scale"], dtype="float64")
@@ -255,6 +275,11 @@ def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
     if not (mean.shape == scale.shape == var.shape == (d,) and centers.shape == (info.k, d)) \
             or not all(np.all(np.isfinite(a)) for a in (centers, mean, scale, var)) or not np.all(scale > 0):
         raise ModelError("The model bundle is inconsistent: its sizes or values do not match its features.")
+    low, high = _SCALE_RANGE
+    if not (np.all((scale >= low) & (scale <= high)) and np.all(np.abs(mean) <= _MEAN_LIMIT)
+            and np.all(np.abs(centers) <= _CENTRE_LIMIT)):
+        raise ModelError("The model bundle is inconsistent: its scales, means or centres are out of any "
+                         f"sensible range (scales between {low:g} and {high:g}); it cannot score customers.")
     scaler = StandardScaler()
     scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, var
     scaler.n_samples_seen_ = seen
