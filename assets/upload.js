@@ -1,10 +1,14 @@
 /* Streams a chosen or dropped file to POST /api/upload with a progress bar.
  * The size limit is checked here first (data-max-bytes on the drop zone) and again by the server;
- * both refusals are shown in the page. Dash renders the page, so listeners are delegated. */
+ * both refusals are shown in the page. Dash renders the page, so listeners are delegated.
+ * Any element with class segments-dropzone is a drop zone; its data-progress and data-status name its
+ * progress bar and message (default: the upload page's), and data-next the address the new dataset
+ * token is appended to (default: /upload?ds=). */
 (function () {
     "use strict";
-    var ZONE = "upload-dropzone",
+    var ZONE = "segments-dropzone",
         PROGRESS = "upload-progress", STATUS = "upload-status", REDIRECT = "shell-redirect";
+    var current = {progress: PROGRESS, status: STATUS, next: "/upload?ds="};
 
     function setProps(id, props) {
         if (window.dash_clientside && window.dash_clientside.set_props) {
@@ -13,19 +17,21 @@
     }
 
     function showError(message) {
-        setProps(PROGRESS, {style: {display: "none", height: "1.4rem"}});
-        setProps(STATUS, {children: message, is_open: true, color: "danger"});
+        setProps(current.progress, {style: {display: "none", height: "1.4rem"}});
+        setProps(current.status, {children: message, is_open: true, color: "danger"});
     }
 
     function showProgress(percent, label) {
-        setProps(PROGRESS, {value: percent, label: label, style: {display: "flex", height: "1.4rem"}});
+        setProps(current.progress, {value: percent, label: label, style: {display: "flex", height: "1.4rem"}});
     }
 
-    function send(file) {
-        var zone = document.getElementById(ZONE);
+    function send(file, zone) {
+        current = {progress: (zone && zone.getAttribute("data-progress")) || PROGRESS,
+                   status: (zone && zone.getAttribute("data-status")) || STATUS,
+                   next: (zone && zone.getAttribute("data-next")) || "/upload?ds="};
         var maxBytes = zone ? parseInt(zone.getAttribute("data-max-bytes"), 10) : 0;
         var maxMb = zone ? zone.getAttribute("data-max-mb") : "";
-        setProps(STATUS, {is_open: false, children: ""});
+        setProps(current.status, {is_open: false, children: ""});
         if (!file) { return; }
         if (maxBytes && file.size > maxBytes) {
             var mb = (file.size / 1048576).toFixed(1);
@@ -52,8 +58,9 @@
             try { answer = JSON.parse(request.responseText); } catch (e) { answer = null; }
             if (request.status === 200 && answer && answer.token) {
                 showProgress(100, "Done");
-                setProps(REDIRECT, {href: "/upload?ds=" + encodeURIComponent(answer.token)});
-                setTimeout(function () { if (document.getElementById(PROGRESS)) { setProps(PROGRESS, {style: {display: "none"}}); } }, 300);
+                var progress = current.progress;
+                setProps(REDIRECT, {href: current.next + encodeURIComponent(answer.token)});
+                setTimeout(function () { if (document.getElementById(progress)) { setProps(progress, {style: {display: "none"}}); } }, 300);
             } else if (answer && answer.error) {
                 showError(answer.error);
             } else if (request.status === 413) {
@@ -70,33 +77,33 @@
     }
 
     /* The file input is made here, outside React's tree (Dash has no file input component). */
-    function browse() {
+    function browse(zone) {
         var input = document.createElement("input");
         input.type = "file";
         input.accept = ".csv,.txt,.tsv,.xlsx";
-        input.addEventListener("change", function () { send(input.files && input.files[0]); });
+        input.addEventListener("change", function () { send(input.files && input.files[0], zone); });
         input.click();
     }
     ["dragenter", "dragover"].forEach(function (type) {
         document.addEventListener(type, function (event) {
-            var zone = event.target.closest && event.target.closest("#" + ZONE);
+            var zone = event.target.closest && event.target.closest("." + ZONE);
             if (zone) { event.preventDefault(); zone.classList.add("segments-dragover"); }
         });
     });
     document.addEventListener("dragleave", function (event) {
-        var zone = event.target.closest && event.target.closest("#" + ZONE);
+        var zone = event.target.closest && event.target.closest("." + ZONE);
         if (zone) { zone.classList.remove("segments-dragover"); }
     });
     document.addEventListener("drop", function (event) {
-        var zone = event.target.closest && event.target.closest("#" + ZONE);
+        var zone = event.target.closest && event.target.closest("." + ZONE);
         if (zone) {
             event.preventDefault();
             zone.classList.remove("segments-dragover");
-            send(event.dataTransfer && event.dataTransfer.files[0]);
+            send(event.dataTransfer && event.dataTransfer.files[0], zone);
         }
     });
     document.addEventListener("click", function (event) {
-        var zone = event.target.closest && event.target.closest("#" + ZONE);
-        if (zone) { event.preventDefault(); browse(); }
+        var zone = event.target.closest && event.target.closest("." + ZONE);
+        if (zone) { event.preventDefault(); browse(zone); }
     });
 })();

@@ -15,7 +15,7 @@ from celery import Celery
 from dash import CeleryManager, Dash, DiskcacheManager
 from flask import Flask, request
 
-from . import routes, security, service, shell
+from . import library, routes, security, service, shell
 from .settings import Settings
 
 __all__ = ["create_app", "make_celery", "celery_of", "ROOT"]
@@ -103,6 +103,7 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     service.cache.init_app(server, config=_cache_config(settings))
     service.cache.app = server  # background jobs run outside a request: let them find the cache
     service.configure_local(settings)
+    library.configure(settings.database_url, settings.data_dir)
     app = SegmentsDash(
         name,
         server=server,

@@ -8,6 +8,7 @@ every customer, so only bar heights travel to the browser.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from core import Segmentation, SweepResult, display_cluster
@@ -16,7 +17,7 @@ from core.projection import project_2d
 from .state import PCA
 
 __all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure", "scatter_figure", "histogram_figure",
-           "SCATTER_POINTS", "axis_label"]
+           "SCATTER_POINTS", "axis_label", "sankey_figure", "trend_figure"]
 
 #: At most this many customers are drawn in the scatter (the summary always uses every row).
 SCATTER_POINTS = 20_000
@@ -186,3 +187,49 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     fig.update_layout(title=_plain(feature), barmode="overlay", xaxis_title=_plain(feature), yaxis_title="customers",
                       height=300, showlegend=False, **_LAYOUT)
     return fig
+
+
+def sankey_figure(counts: pd.DataFrame, names: list[str], first: str, second: str) -> go.Figure:
+    """How customers flowed from one snapshot's segments (left) to the next one's (right).
+
+    ``counts`` has ``from``, ``to``, ``customers`` (clusters as text, empty for new / gone customers, as
+    :meth:`core.migration.Migration.counts` gives them); ``names`` are the segment names, cluster 1 first.
+    """
+    def label(cluster: str, empty: str) -> str:
+        if cluster == "":
+            return empty
+        number = int(cluster)
+        return f"{number} · {names[number - 1]}" if 1 <= number <= len(names) else cluster
+
+    def colour(cluster: str) -> str:
+        return cluster_color(int(cluster) - 1) if cluster != "" else "#adb5bd"
+
+    lefts = sorted(set(counts["from"]), key=lambda c: (c == "", int(c) if c else 0))
+    rights = sorted(set(counts["to"]), key=lambda c: (c == "", int(c) if c else 0))
+    nodes = [label(c, "new / not scored") for c in lefts] + [label(c, "gone / not scored") for c in rights]
+    left_at = {c: i for i, c in enumerate(lefts)}
+    right_at = {c: len(lefts) + i for i, c in enumerate(rights)}
+    figure = go.Figure(go.Sankey(
+        arrangement="snap",
+        node=dict(label=nodes, pad=14, thickness=16, color=[colour(c) for c in lefts] + [colour(c) for c in rights]),
+        link=dict(source=[left_at[f] for f in counts["from"]], target=[right_at[t] for t in counts["to"]],
+                  value=[int(v) for v in counts["customers"]],
+                  color=["rgba(120,120,120,0.25)" if f == t else "rgba(214,39,40,0.25)"
+                         for f, t in zip(counts["from"], counts["to"])]),
+    ))
+    figure.update_layout(**{**_LAYOUT, "margin": dict(l=20, r=20, t=50, b=20)},
+                         title=f"From {first} (left) to {second} (right)")
+    return figure
+
+
+def trend_figure(labels: list[str], sizes: list[list[int]], names: list[str]) -> go.Figure:
+    """Customers per segment in each snapshot, oldest first: one line per segment."""
+    figure = go.Figure()
+    for j, name in enumerate(names):
+        figure.add_trace(go.Scatter(x=labels, y=[row[j] if j < len(row) else 0 for row in sizes],
+                                    mode="lines+markers", name=f"{j + 1} · {name}",
+                                    line=dict(color=cluster_color(j))))
+    figure.update_layout(**_LAYOUT, title="Segment sizes across snapshots", xaxis_title="snapshot",
+                         yaxis_title="customers", hovermode="x unified")
+    figure.update_xaxes(type="category")
+    return figure

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "page_query"]
+__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "Library", "page_query"]
 
 
 def page_query(page: str) -> dict[str, str]:
@@ -22,6 +22,7 @@ class Shell:
     SHARE = "shell-share"
     CHART_EXPORT = "chart-export"  # pattern-matching type: {"type": CHART_EXPORT, "graph": <graph id>, "format": ...}
     EXPORT_SINK = "shell-export-sink"
+    LIBRARY = "shell-library"
 
 
 class Upload:
@@ -101,6 +102,10 @@ class Downloads:
     REPORT = "downloads-report"
     MODEL = "downloads-model"
     MESSAGE = "downloads-message"
+    SAVE_NAME = "downloads-save-name"
+    SAVE_NOTE = "downloads-save-note"
+    SAVE = "downloads-save"
+    SAVE_STATUS = "downloads-save-status"
 
 
 class Orders:
@@ -118,3 +123,30 @@ class RfmGroups:
 
     CARD = "rfm-groups-card"
     TABLE = "rfm-groups-table"
+
+
+class Library:
+    LIST = "library-list"
+    STATUS = "library-status"
+    RENAME_INPUT = "library-rename-input"  # pattern-matching type: {"type": ..., "saved": <saved id>}
+    RENAME = "library-rename"  # pattern-matching type: {"type": ..., "saved": <saved id>}
+    DELETE = "library-delete"  # pattern-matching type: {"type": ..., "saved": <saved id>}
+    OPEN = "library-open"  # pattern-matching type: {"type": ..., "saved": <saved id>}
+    DETAIL = "library-detail"
+    SNAPSHOTS = "library-snapshots"
+    DROPZONE = "library-dropzone"
+    PROGRESS = "library-progress"
+    UPLOAD_STATUS = "library-upload-status"
+    MAP = "library-map"  # pattern-matching type: {"type": MAP, "feature": <model feature>}
+    APPLY = "library-apply"
+    APPLY_STATUS = "library-apply-status"
+    FIRST = "library-first"
+    SECOND = "library-second"
+    ID_COLUMN = "library-id-column"
+    MIGRATION = "library-migration"
+    MATRIX = "library-matrix"
+    SANKEY = "library-sankey"
+    TREND = "library-trend"
+    MOVERS_FROM = "library-movers-from"
+    MOVERS_TO = "library-movers-to"
+    MOVERS = "library-movers"

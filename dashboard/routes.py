@@ -25,7 +25,7 @@ from core.deliver import segments_zip_bytes, to_xlsx_bytes
 from core.insight import summary_table
 from core.report import render_report
 
-from . import service
+from . import library, service, snapshots
 from .settings import Settings
 from .state import ViewState
 
@@ -80,8 +80,10 @@ def _error_text(exc: SegmentsError) -> tuple[str, int]:
     """A download that cannot be made: the message, with 410 (data gone), 503 (store down) or 400."""
     if isinstance(exc, service.DatasetGone):
         return str(exc), 410
-    if isinstance(exc, service.StoreUnavailable):
+    if isinstance(exc, (service.StoreUnavailable, library.LibraryUnavailable)):
         return str(exc), 503
+    if isinstance(exc, library.NotInLibrary):
+        return str(exc), 404
     return str(exc), 400
 
 
@@ -182,6 +184,26 @@ def register(server: Flask, settings: Settings) -> None:
             return _error_text(exc)
         filename = _download_name(dataset.name, suffix) + "." + name.rsplit(".", 1)[1]
         return Response(payload, mimetype=_MIMETYPES[name.rsplit(".", 1)[1]],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                 "Cache-Control": "no-store"})
+
+    @server.get("/saved/movers.csv")
+    def movers() -> Response | tuple[str, int]:
+        """The customers of a saved segmentation who went from one segment to another between two snapshots:
+        their rows in the newer snapshot (in the older one for customers gone), formulas escaped."""
+        args = request.args
+        new_side, gone_side = "new", "gone"  # the empty segment's names in the query (pages/library.py)
+        old, new = args.get("from", ""), args.get("to", "")
+        try:
+            first = int(args.get("first", "")) if args.get("first", "").isdigit() else None
+            second = int(args.get("second", "")) if args.get("second", "").isdigit() else None
+            result = snapshots.migration_between(args.get("saved", ""), first, second, args.get("id") or None)
+            rows = result.rows("old" if new == gone_side else "new", "" if old == new_side else old,
+                               "" if new == gone_side else new)
+        except SegmentsError as exc:
+            return _error_text(exc)
+        filename = _download_name(f"{result.saved.summary.name}.csv", f"movers-{old}-to-{new}") + ".csv"
+        return Response(iter_csv(rows), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
 

@@ -51,6 +51,7 @@ from core.errors import FeatureError, SegmentsError
 from core.model import standardised
 from core.insight import Stability, confidence, stability
 
+from . import library
 from .settings import Settings
 from .state import PCA, ViewState
 
@@ -336,7 +337,27 @@ def get_dataset(token: str | None) -> Dataset:
         raise DatasetGone()
     dataset = _get(f"ds:{token}")
     if not isinstance(dataset, Dataset) or dataset.token != token:
+        dataset = _from_library(token)
+    return dataset
+
+
+def _from_library(token: str) -> Dataset:
+    """A saved data set the cache no longer holds, read back from the library and cached again under its
+    own token: a saved segmentation's links never expire. DatasetGone when the library has none."""
+    try:
+        found = library.load_table(token)
+    except library.LibraryUnavailable:
+        raise
+    except SegmentsError:
+        found = None
+    if found is None:
         raise DatasetGone()
+    name, table = found
+    dataset = Dataset(token, name, table, check_quality(table.frame, table.decimal))
+    try:
+        _set(f"ds:{token}", dataset)
+    except StoreUnavailable:
+        log.warning("a saved data set was read from the library but could not be cached")
     return dataset
 
 
@@ -403,10 +424,18 @@ def store_bundle(raw: bytes) -> tuple[str, ModelInfo]:
     return token, info
 
 
+def uploaded_bundle(token: str) -> bytes | None:
+    """The model bundle uploaded under ``token`` as it was (None when unknown or expired)."""
+    raw = _get(f"model:{token}")
+    return raw if isinstance(raw, bytes) else None
+
+
 def applied_model(state: ViewState) -> tuple[Pipeline, ModelInfo]:
     """The model a state applies: the shipped one, or an uploaded bundle. ModelGone if the bundle expired."""
     if state.mode == "saved":
         raw = _get(f"model:{state.model}") if state.model else None
+        if not isinstance(raw, bytes) and state.model:
+            raw = library.find_model(state.model)  # a saved segmentation's model outlives the cache
         if not isinstance(raw, bytes):
             raise ModelGone()
         return load_bundle(raw)

@@ -9,7 +9,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "database_url"]
+
+
+def database_url(given: str, data_dir: Path) -> str:
+    """The SQLAlchemy URL of the saved library: ``given`` with PostgreSQL through psycopg 3, or SQLite in
+    ``data_dir`` when nothing is given."""
+    given = given.strip()
+    if not given:
+        return f"sqlite:///{data_dir / 'library.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if given.startswith(prefix):
+            return "postgresql+psycopg://" + given[len(prefix):]
+    if not given.startswith(("postgresql+psycopg://", "sqlite:")):
+        raise SystemExit("error: DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host/database) "
+                         "or a sqlite: URL")
+    return given
 
 
 def _int(name: str, default: int, minimum: int | None = None) -> int:
@@ -73,6 +88,13 @@ class Settings:
         ``DASHBOARD_PASSWORD``: when set, every page, callback and download asks for it.
     debug : bool
         ``DASH_DEBUG=1`` turns on Dash's debug mode (never in production).
+    data_dir : Path
+        ``DATA_DIR`` (default ``./instance``, beside where the server starts): the folder of the saved
+        library's SQLite database when ``DATABASE_URL`` is unset.
+    database_url : str
+        ``DATABASE_URL``: the saved library's database. Unset: SQLite in ``DATA_DIR/library.sqlite3``
+        (one host). ``postgresql://user:password@host/db`` (or Heroku's ``postgres://``): PostgreSQL
+        through psycopg 3, shared by several hosts.
     background : str
         ``BACKGROUND_JOBS``: ``local`` (default: job processes forked by the web workers, results in
         ``CACHE_DIR/jobs``; one host) or ``celery`` (Celery workers over ``REDIS_URL``; several hosts).
@@ -92,6 +114,8 @@ class Settings:
     password: str | None
     debug: bool
     background: str = "local"
+    data_dir: Path = Path("instance")
+    database_url: str = ""
 
     @property
     def max_upload_bytes(self) -> int:
@@ -124,6 +148,10 @@ class Settings:
             background=os.environ.get("BACKGROUND_JOBS", "local").strip().lower() or "local",
         )
         values.update(overrides)
+        data_dir = Path(values.get("data_dir") or os.environ.get("DATA_DIR") or "instance").resolve()  # type: ignore[arg-type]
+        values["data_dir"] = data_dir
+        values["database_url"] = database_url(str(values.get("database_url") or os.environ.get("DATABASE_URL") or ""),
+                                              data_dir)
         if values["background"] not in ("local", "celery"):
             raise SystemExit("error: BACKGROUND_JOBS must be 'local' or 'celery'")
         if values["background"] == "celery" and not values["redis_url"]:

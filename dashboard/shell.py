@@ -34,7 +34,7 @@ def layout() -> html.Div:
     links = [
         dbc.NavItem(dbc.NavLink(label, id={"type": ids.Shell.NAV_LINK, "path": path}, href=path))
         for path, label in STEPS
-    ]
+    ] + [dbc.NavItem(dbc.NavLink("Library", id=ids.Shell.LIBRARY, href="/library", active="partial"))]
     navbar = dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Customer Segments", href="/", id="shell-brand"),

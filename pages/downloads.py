@@ -12,10 +12,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, State, callback, html
 
-from dashboard import ids, service
-from dashboard.components import SegmentedView, page_header, page_query_store, segmented_view_or_page
+from core import SegmentsError
+from dashboard import ids, library, service, snapshots
+from dashboard.components import SegmentedView, error_alert, page_header, page_query_store, segmented_view_or_page
 from dashboard.titles import page_description, page_title
 from dashboard.state import ViewState
 
@@ -80,4 +81,44 @@ def layout(**query: Any) -> html.Div:
         ]),
         html.P("Text cells that a spreadsheet would run as a formula (starting with =, +, -, @) are prefixed "
                "with an apostrophe.", className="small text-muted"),
+        _save_card(f"{dataset.name} · {seg.k} segments"),
     ])
+
+
+def _save_card(default_name: str) -> dbc.Card:
+    """Save the segmentation in the library: it then outlives the cache, and can be applied to new snapshots."""
+    return dbc.Card(dbc.CardBody([
+        html.H5("Save this segmentation", className="card-title"),
+        html.P("Keep the data, the settings, the segment names and the model in the library: the link never "
+               "expires while it is saved, and next month's export can be scored with the same segments to see "
+               "who moved.", className="card-text small"),
+        dbc.Row([
+            dbc.Col(dbc.Input(id=ids.Downloads.SAVE_NAME, value=default_name, maxLength=library.MAX_NAME,
+                              placeholder="Name"), md=5),
+            dbc.Col(dbc.Input(id=ids.Downloads.SAVE_NOTE, value="", maxLength=library.MAX_NOTE,
+                              placeholder="Note (optional)"), md=5),
+            dbc.Col(dbc.Button("Save", id=ids.Downloads.SAVE, color="success"), md=2),
+        ], className="g-2"),
+        html.Div(id=ids.Downloads.SAVE_STATUS, className="mt-2"),
+    ]), className="mt-2 segments-save")
+
+
+@callback(
+    Output(ids.Downloads.SAVE_STATUS, "children"),
+    Input(ids.Downloads.SAVE, "n_clicks"),
+    State(ids.Downloads.SAVE_NAME, "value"),
+    State(ids.Downloads.SAVE_NOTE, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def save_segmentation(clicks: int | None, name: str | None, note: str | None, query: str | None) -> Any:
+    """Save the page's segmentation in the library and link to it."""
+    if not clicks:
+        return dash.no_update
+    try:
+        saved_id = snapshots.save_current(ViewState.from_search(query), name or "", note or "")
+    except SegmentsError as exc:
+        return error_alert(exc, "Not saved")
+    return dbc.Alert(["Saved. ", html.A("See it in the library", href=f"/library?saved={saved_id}",
+                                        className="alert-link segments-saved-link"),
+                      " (apply it to next month's export there)."], color="success", className="py-2 mb-0")

@@ -137,3 +137,78 @@ def start_redis(tmp: Path, port: int | None = None) -> Redis:
             time.sleep(0.1)
     stop(process)
     raise RuntimeError("redis-server did not start")
+
+
+@dataclass
+class Postgres:
+    """A running private PostgreSQL server (trust authentication, 127.0.0.1 only)."""
+
+    url: str  # postgresql://segments@127.0.0.1:<port>/segments
+    port: int
+    process: subprocess.Popen
+    directory: Path
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT: open sessions are ended), then remove its folder."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGINT)
+                self.process.wait(30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                stop(self.process)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_bin() -> Path:
+    """The folder of Debian's PostgreSQL server programs (the newest version installed)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+    return found[-1].parent
+
+
+def start_postgres() -> Postgres:
+    """initdb a new cluster in a private temporary folder and start ``postgres`` on a free port.
+
+    PostgreSQL refuses to run as root: as root the cluster belongs to the ``postgres`` user (or ``nobody``)
+    and the programs run through ``runuser``.
+    """
+    import pwd
+    import tempfile
+
+    binaries = postgres_bin()
+    directory = Path(tempfile.mkdtemp(prefix="segments-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            account = pwd.getpwnam("nobody")
+        os.chown(directory, account.pw_uid, account.pw_gid)
+        as_user = ["runuser", "-u", account.pw_name, "--"]
+    data = directory / "data"
+    subprocess.run([*as_user, str(binaries / "initdb"), "-D", str(data), "-U", "segments", "--auth=trust",
+                    "-E", "UTF8", "--no-sync", "--no-instructions"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+    port = free_port()
+    log = open(directory / "postgres.log", "wb")  # noqa: SIM115 (kept open for the server's life)
+    process = subprocess.Popen([*as_user, str(binaries / "postgres"), "-D", str(data), "-p", str(port),
+                                "-h", "127.0.0.1", "-k", str(directory), "-c", "fsync=off",
+                                "-c", "max_connections=60"],
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    import psycopg
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with psycopg.connect(f"host=127.0.0.1 port={port} user=segments dbname=postgres", autocommit=True,
+                                 connect_timeout=2) as connection:
+                connection.execute("CREATE DATABASE segments")
+            break
+        except psycopg.OperationalError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop(process)
+                raise RuntimeError("postgres did not start: "
+                                   + (directory / "postgres.log").read_text(errors="replace")[-2000:])
+            time.sleep(0.2)
+    return Postgres(f"postgresql://segments@127.0.0.1:{port}/segments", port, process, directory)

@@ -1,0 +1,174 @@
+"""Saving a segmentation to the library, applying it to a new snapshot, and who moved between snapshots.
+
+The glue between the view state (:mod:`dashboard.service`, the cache), the durable library
+(:mod:`dashboard.library`) and core's clustering and migration (:mod:`core.migration`). Pages and
+routes call these; they never talk to the database themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import SegmentsError, bundle_bytes, load_bundle, segment_with_model
+from core.insight import out_of_range
+from core.migration import NONE, Migration, migration_table
+from core.model import DISPLAY_OFFSET
+from core.segmentation import Segmentation
+
+from . import library, service
+from .state import ViewState
+
+__all__ = ["save_current", "apply_snapshot", "SnapshotMigration", "migration_between", "id_columns",
+           "shown_labels", "segment_label", "open_href"]
+
+
+def shown_labels(seg: Segmentation) -> np.ndarray:
+    """Each input row's cluster as people see it (1 = largest), 0 for customers left out."""
+    return np.where(seg.scored, seg.labels + DISPLAY_OFFSET, 0).astype(np.int64)
+
+
+def open_href(saved: library.SavedSummary | library.SavedSegmentation, path: str = "/clusters") -> str:
+    """The link that opens a saved segmentation (its settings and its never-expiring dataset token)."""
+    summary = saved.summary if isinstance(saved, library.SavedSegmentation) else saved
+    return path + summary.query
+
+
+def save_current(state: ViewState, name: str, note: str = "") -> str:
+    """Save the state's segmentation (data set, settings, names, model bundle) in the library; its id.
+
+    The data set keeps its token, so links to it made before the save keep working for good.
+    """
+    dataset = service.get_dataset(state.ds)
+    state = service.resolve_state(state, dataset)
+    seg = service.get_segmentation(state)
+    scored = int(seg.scored.sum())
+    settings = {
+        "query": state.with_(x=None, y=None).query(),
+        "features": list(seg.features), "model_features": list(seg.model_features), "k": seg.k,
+        "seed": seg.seed, "missing": state.missing, "mode": state.mode, "mapping": state.mapping_dict,
+        "names": list(seg.segment_names),
+    }
+    bundle = bundle_bytes(seg.pipeline, seg.model_info(f"{dataset.name}: {scored:,} customers"))
+    uploaded = service.uploaded_bundle(state.model) if state.mode == "saved" and state.model else None
+    return library.save(name, note, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k, settings,
+                        bundle, model_token=state.model if uploaded else None, model_bundle=uploaded)
+
+
+def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -> int:
+    """Apply a saved segmentation's model to another data set (next month's export) and keep the result
+    as its newest snapshot; returns the snapshot's id.
+
+    ``mapping`` is ``{model feature: file column}``. The saved missing-value rule is used; the saved
+    segment names come with the model. The out-of-range check's warning is kept with the snapshot.
+
+    Raises
+    ------
+    ModelFeatureError
+        The file lacks a feature the model needs, or a mapped column is not numeric.
+    """
+    saved = library.get_saved(saved_id)
+    dataset = service.get_dataset(dataset_token)
+    pipeline, info = load_bundle(saved.bundle)
+    by_column = {column: feature for feature, column in mapping.items() if column}
+    seg = segment_with_model(dataset.frame, pipeline, info, by_column, str(saved.settings.get("missing", "drop")),
+                             dataset.table.decimal)
+    warning = ""
+    if seg.matrix.X.shape[0]:
+        warning = out_of_range(seg.matrix.X, info, list(seg.model_features)).warning or ""
+    used = {feature: column for feature, column in zip(info.features, seg.features)}
+    return library.add_snapshot(saved_id, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k,
+                                used, warning)
+
+
+def id_columns(saved: library.SavedSegmentation, first: library.Snapshot, second: library.Snapshot) -> list[str]:
+    """Columns both snapshots have, ID-like ones first (the likely customer id)."""
+    old = service.get_dataset(first.dataset_token)
+    new = service.get_dataset(second.dataset_token)
+    common = [str(c) for c in old.frame.columns if c in set(new.frame.columns)]
+    id_like = {c.name for c in old.report.column_reports if c.id_like}
+    return sorted(common, key=lambda c: (c not in id_like, common.index(c)))
+
+
+def segment_label(cluster: str, names: list[str]) -> str:
+    """``"2 · Loyal"`` for cluster ``"2"``; the empty segment is not named here (callers say new/gone)."""
+    if cluster == NONE:
+        return NONE
+    try:
+        number = int(cluster)
+    except ValueError:
+        return cluster
+    return f"{number} · {names[number - 1]}" if 1 <= number <= len(names) else cluster
+
+
+@dataclass(frozen=True)
+class SnapshotMigration:
+    """Who moved between two snapshots of a saved segmentation."""
+
+    saved: library.SavedSegmentation
+    first: library.Snapshot
+    second: library.Snapshot
+    id_column: str
+    moves: Migration
+
+    def rows(self, which: str, cluster_from: str, cluster_to: str) -> pd.DataFrame:
+        """The movers' rows (``which``: the new snapshot's rows, or the old one's for customers gone), with
+        ``from segment`` and ``to segment`` columns first."""
+        ids = self.moves.movers(cluster_from, cluster_to)
+        shot = self.second if which == "new" else self.first
+        frame = service.get_dataset(shot.dataset_token).frame
+        keyed = frame.set_index(frame[self.id_column].astype(str), drop=False)
+        chosen = keyed.loc[ids.intersection(keyed.index)] if len(ids) else keyed.iloc[:0]
+        names = self.saved.names
+        out = chosen.reset_index(drop=True)
+        out.insert(0, "to segment", segment_label(cluster_to, names) or "(gone)")
+        out.insert(0, "from segment", segment_label(cluster_from, names) or "(new)")
+        return out
+
+
+def _snapshot(saved: library.SavedSegmentation, snapshot_id: int | None, default: int) -> library.Snapshot:
+    for shot in saved.snapshots:
+        if shot.id == snapshot_id:
+            return shot
+    return saved.snapshots[default]
+
+
+def migration_between(saved_id: str, first_id: int | None = None, second_id: int | None = None,
+                      id_column: str | None = None) -> SnapshotMigration:
+    """The migration between two snapshots (default: the last two) on ``id_column`` (default: the first
+    ID-like column both have).
+
+    Raises
+    ------
+    SegmentsError
+        Fewer than two snapshots, no common column, or repeated / empty ids (named in the message).
+    """
+    saved = library.get_saved(saved_id)
+    if len(saved.snapshots) < 2:
+        raise SegmentsError("Apply this segmentation to a second snapshot to see who moved.")
+    first = _snapshot(saved, first_id, -2)
+    second = _snapshot(saved, second_id, -1)
+    candidates = id_columns(saved, first, second)
+    if not candidates:
+        raise SegmentsError(f"{first.label} and {second.label} have no column in common to match customers on.")
+    column = id_column if id_column in candidates else candidates[0]
+    old_frame = service.get_dataset(first.dataset_token).frame
+    new_frame = service.get_dataset(second.dataset_token).frame
+    old_labels = library.snapshot_labels(saved.id, first.id)
+    new_labels = library.snapshot_labels(saved.id, second.id)
+
+    def as_text(labels: np.ndarray) -> pd.Series:
+        return pd.Series(np.where(labels > 0, labels.astype(str), NONE), dtype=object)
+
+    moves = migration_table(old_frame[column], as_text(old_labels), new_frame[column], as_text(new_labels),
+                            old_label=first.label, new_label=second.label, id_name=column)
+    return SnapshotMigration(saved, first, second, column, moves)
+
+
+def check_segmentation(state: ViewState) -> Segmentation:
+    """The state's segmentation (raises the usual SegmentsError when there is none to save)."""
+    if not state.ds:
+        raise SegmentsError("Open a customer file and choose a model first.")
+    return service.get_segmentation(service.resolve_state(state, service.get_dataset(state.ds)))

@@ -1,0 +1,96 @@
+"""The library page and snapshots in-process: save, apply the saved model to next month's export,
+the migration view and the movers download (checked against an independent join; formulas escaped)."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import library, service, snapshots
+from dashboard.state import ViewState
+from tests.dashboard.conftest import demo_bytes, route, upload
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pages(app):
+    global library_page, downloads_page
+    library_page = importlib.import_module("pages.library")
+    downloads_page = importlib.import_module("pages.downloads")
+
+
+def next_month() -> bytes:
+    """The demo customers a month later: 40 gone, 25 new (one named like a formula), spending changed."""
+    frame = pd.read_csv(io.BytesIO(demo_bytes()), dtype=str)
+    rng = np.random.default_rng(5)
+    frame = frame.iloc[40:].reset_index(drop=True)
+    spend = frame["Spending Score (1-100)"].astype(int).to_numpy().copy()
+    shift = rng.random(len(frame)) < 0.3
+    spend[shift] = rng.integers(1, 100, int(shift.sum()))
+    frame["Spending Score (1-100)"] = spend.astype(str)
+    fresh = pd.DataFrame({"CustomerID": [f"N{i}" for i in range(25)], "Gender": ["=HYPERLINK(\"x\")"] + ["Male"] * 24,
+                          "Age": ["30"] * 25, "Annual Income (k$)": ["60"] * 25,
+                          "Spending Score (1-100)": [str(v) for v in rng.integers(1, 100, 25)]})
+    return pd.concat([frame, fresh], ignore_index=True).to_csv(index=False).encode()
+
+
+def test_save_apply_and_see_who_moved(client, context):
+    token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
+    query = ViewState(ds=token, k=4, seed=1, names=((1, "Loyal"),)).query()
+    status = downloads_page.save_segmentation(1, "March", "first one", query)
+    saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    assert route(client, "/library")[0] == 200
+    code, page = route(client, "/library", f"?saved={saved_id}")
+    assert code == 200 and "March" in json.dumps(page) and "Apply to a new snapshot" in json.dumps(page)
+
+    april = upload(client, next_month(), "april.csv").get_json()["token"]
+    code, page = route(client, "/library", f"?saved={saved_id}&upload={april}")
+    assert code == 200 and "Annual Income (k$)" in json.dumps(page)
+    snapshot_id = snapshots.apply_snapshot(saved_id, april, {"Annual Income (k$)": "Annual Income (k$)",
+                                                             "Spending Score (1-100)": "Spending Score (1-100)"})
+    saved = library.get_saved(saved_id)
+    assert [s.label for s in saved.snapshots] == ["march.csv", "april.csv"] and saved.snapshots[1].id == snapshot_id
+    assert saved.names[0] == "Loyal"
+
+    # the applied labels are the saved model's, customer by customer
+    seg_old = service.get_segmentation(ViewState.from_search(query))
+    old = pd.read_csv(io.BytesIO(demo_bytes()), dtype=str).assign(c=np.where(seg_old.scored, seg_old.labels + 1, 0))
+    new_frame = pd.read_csv(io.BytesIO(next_month()), dtype=str, keep_default_na=False)
+    pipeline = seg_old.pipeline
+    X = new_frame[list(seg_old.features)].astype(float).to_numpy()
+    new = new_frame.assign(c=pipeline.predict(X) + 1)
+    joined = old[["CustomerID", "c"]].merge(new[["CustomerID", "c"]], on="CustomerID", how="outer",
+                                           suffixes=("_old", "_new"))
+    joined = joined.fillna(0).astype({"c_old": int, "c_new": int})
+    expected = {(str(f) if f else "", str(t) if t else "", int(n))
+                for (f, t), n in joined.groupby(["c_old", "c_new"]).size().items()}
+    result = snapshots.migration_between(saved_id)
+    assert result.id_column == "CustomerID"
+    assert {(f, t, int(n)) for f, t, n in result.moves.counts().itertuples(index=False)} == expected
+
+    view = json.dumps(library_page.migration_view(saved_id, None, None, None).to_plotly_json(), default=str)
+    assert "Sankey" in view or "sankey" in view
+    assert "new / not scored" in view and "gone / not scored" in view
+
+    # movers: the new customers now in the largest segment; their rows, formulas escaped
+    ids_new = set(joined.loc[(joined["c_old"] == 0) & (joined["c_new"] == 1), "CustomerID"])
+    response = client.get(library_page.movers_href(saved_id, saved.snapshots[0].id, snapshot_id, "CustomerID",
+                                                   "new", "1"))
+    assert response.status_code == 200
+    rows = pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False)
+    assert set(rows["CustomerID"]) == ids_new
+    assert (rows["from segment"] == "(new)").all()
+    if "N0" in ids_new:
+        assert rows.loc[rows["CustomerID"] == "N0", "Gender"].iloc[0].startswith("'=")
+    gone = client.get(library_page.movers_href(saved_id, saved.snapshots[0].id, snapshot_id, "CustomerID", "2",
+                                               "gone"))
+    gone_rows = pd.read_csv(io.BytesIO(gone.data), dtype=str, keep_default_na=False)
+    assert set(gone_rows["CustomerID"]) == set(joined.loc[(joined["c_old"] == 2) & (joined["c_new"] == 0),
+                                                          "CustomerID"])
+    library.delete_saved(saved_id)
+    assert client.get(library_page.movers_href(saved_id, 1, 2, "CustomerID", "1", "2")).status_code == 404
