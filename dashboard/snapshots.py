@@ -47,7 +47,8 @@ def save_current(state: ViewState, name: str, note: str = "") -> str:
     scored = int(seg.scored.sum())
     settings = {
         "query": state.with_(x=None, y=None).query(),
-        "features": list(seg.features), "model_features": list(seg.model_features), "k": seg.k,
+        "features": list(seg.features), "model_features": list(seg.model_features),
+        "transforms": list(seg.transforms), "k": seg.k,
         "seed": seg.seed, "missing": state.missing, "mode": state.mode, "mapping": state.mapping_dict,
         "names": list(seg.segment_names),
     }
