@@ -98,8 +98,8 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     server = Flask(name)
     server.secret_key = settings.secret_key
     server.config["SEGMENTS_SETTINGS"] = settings
-    # Multipart framing adds a little to the file itself; the route reports the limit in the file's terms.
-    server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 64 * 1024
+    # Each address has its own body limit (routes._body_limit): uploads, callbacks, everything else.
+    server.config["MAX_CONTENT_LENGTH"] = max(settings.max_upload_bytes + 64 * 1024, settings.max_callback_bytes)
     service.cache.init_app(server, config=_cache_config(settings))
     service.cache.app = server  # background jobs run outside a request: let them find the cache
     service.configure_local(settings)

@@ -10,17 +10,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from core import Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
+from core import DataError, Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
 from core.deliver import segments_zip_bytes, to_xlsx_bytes
 from core.insight import summary_table
 from core.report import render_report
@@ -29,7 +32,14 @@ from . import library, service, snapshots
 from .settings import Settings
 from .state import ViewState
 
-__all__ = ["register"]
+__all__ = ["register", "CALLBACK_PATH", "MAX_OTHER_BODY_BYTES"]
+
+log = logging.getLogger(__name__)
+CALLBACK_PATH = "/_dash-update-component"
+#: The largest body of any request but an upload or a callback (the login form, Dash's own small posts).
+MAX_OTHER_BODY_BYTES = 1024 * 1024
+#: Exceptions a callback raises when a crafted request gives it arguments of the wrong shape.
+_MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError)
 
 
 def _too_large(settings: Settings) -> tuple[Response, int]:
@@ -76,6 +86,16 @@ def _too_big_for_memory(size: int, xlsx: bool, share: float) -> str | None:
             "administrator to add memory or raise UPLOAD_MEMORY_SHARE.")
 
 
+def _body_limit(settings: Settings, path: str) -> int:
+    """The largest request body accepted on ``path``: the upload limit for uploads, the callback limit
+    for Dash callbacks (a model bundle travels in one), 1 MB for anything else."""
+    if path == "/api/upload":
+        return settings.max_upload_bytes + 64 * 1024  # multipart framing adds a little to the file itself
+    if path == CALLBACK_PATH:
+        return settings.max_callback_bytes
+    return MAX_OTHER_BODY_BYTES
+
+
 def _error_text(exc: SegmentsError) -> tuple[str, int]:
     """A download that cannot be made: the message, with 410 (data gone), 503 (store down) or 400."""
     if isinstance(exc, service.DatasetGone):
@@ -109,7 +129,11 @@ def _workbook(dataset: service.Dataset, frames: dict[str, pd.DataFrame]) -> byte
 
 def _selection(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
     table, _ = _clustered(dataset, state)
-    return table.iloc[service.get_selection(request.args.get("sel", ""))]
+    rows = service.get_selection(request.args.get("sel", ""))
+    if rows.size and (int(rows.min()) < 0 or int(rows.max()) >= len(table)):
+        raise DataError("This selection was made on another data set: select the customers again on the "
+                        "Clusters page of this one.")
+    return table.iloc[rows]
 
 
 def _report(dataset: service.Dataset, state: ViewState) -> bytes:
@@ -142,9 +166,35 @@ _MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
 
 def register(server: Flask, settings: Settings) -> None:
     """Add the routes and the security headers to the Flask server."""
+    @server.before_request
+    def limit_body() -> None:
+        limit = _body_limit(settings, request.path)
+        request.max_content_length = limit  # werkzeug refuses a longer body as it is read (chunked too)
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()  # refused before a byte of it is read
+
     @server.errorhandler(RequestEntityTooLarge)
-    def upload_too_large(_: Exception) -> tuple[Response, int]:
-        return _too_large(settings)
+    def too_large(_: Exception) -> tuple[Response, int]:
+        if request.path == "/api/upload":
+            return _too_large(settings)
+        return jsonify(error=f"The request is larger than the {_body_limit(settings, request.path) // 1024:,} KB "
+                             "this address accepts."), 413
+
+    @server.errorhandler(DependencyException)
+    def unknown_script(_: Exception) -> tuple[str, int]:
+        return "Unknown script.", 404
+
+    @server.errorhandler(Exception)
+    def malformed_callback(exc: Exception) -> Any:
+        """A callback given arguments of the wrong shape (a crafted request: ``startRow: "x"``) answers 400;
+        everything else is what Flask would do (HTTP errors as they are, anything else a logged 500)."""
+        if isinstance(exc, HTTPException):
+            return exc
+        if request.path == CALLBACK_PATH and isinstance(exc, _MALFORMED):
+            log.warning("callback refused as malformed (%s: %s)", type(exc).__name__, exc, exc_info=exc)
+            return jsonify(error="The request was not understood."), 400
+        log.exception("unhandled error on %s", request.path, exc_info=exc)
+        return "Something went wrong on the server. Please try again; if it keeps happening, report it.", 500
 
     @server.post("/api/upload")
     def upload() -> tuple[Response, int]:

@@ -74,6 +74,10 @@ class Settings:
         ``MAX_CELLS`` (default 5,000,000): the most cells (rows x columns) an Excel workbook may have. A
         workbook is zipped XML, so a tiny file can unpack to a huge table: its declared size and its cells
         are counted before it is parsed, and one beyond the limit is refused in seconds.
+    max_callback_mb : int
+        ``MAX_CALLBACK_MB`` (default 8): the largest request body a Dash callback accepts (a model bundle,
+        at most 2 MB, travels base64-encoded in one); a larger one is refused with 413 before it is read.
+        Other addresses but the upload accept 1 MB.
     upload_memory_share : float
         ``UPLOAD_MEMORY_SHARE``: the share (above 0, at most 1; default 0.5) of the server's available
         memory one upload may need; a larger file is refused with a message before it is read.
@@ -108,6 +112,7 @@ class Settings:
     max_rows: int
     max_columns: int
     max_cells: int
+    max_callback_mb: int
     upload_memory_share: float
     local_cache_mb: int
     job_timeout: int
@@ -121,6 +126,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         """The upload limit in bytes."""
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_callback_bytes(self) -> int:
+        """The callback body limit in bytes."""
+        return self.max_callback_mb * 1024 * 1024
 
     @property
     def local_cache_bytes(self) -> int:
@@ -140,6 +150,7 @@ class Settings:
             max_rows=_int("MAX_ROWS", 2_000_000),
             max_columns=_int("MAX_COLUMNS", 500),
             max_cells=_int("MAX_CELLS", 5_000_000, minimum=1),
+            max_callback_mb=_int("MAX_CALLBACK_MB", 8, minimum=1),
             upload_memory_share=_share("UPLOAD_MEMORY_SHARE", 0.5),
             local_cache_mb=_int("LOCAL_CACHE_MB", 1024, minimum=0),
             job_timeout=_int("JOB_TIMEOUT", 600),

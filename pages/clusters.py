@@ -38,6 +38,8 @@ dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=p
 PAGE = "clusters"
 GRID_COLUMNS = 60
 PAGE_SIZE = 20
+#: The most rows one request of the table may ask for (the grid asks for PAGE_SIZE).
+MAX_BLOCK_ROWS = 100
 _HIDE = {"display": "none"}
 
 
@@ -286,14 +288,16 @@ def select_customers(selected: dict[str, Any] | None, _segment_clicks: list[int 
     except SegmentsError:
         return None
     if isinstance(trigger, dict):
-        if not any(_segment_clicks):
+        cluster = trigger.get("cluster")
+        if not any(_segment_clicks) or type(cluster) is not int or not 0 <= cluster < seg.k:  # (crafted ids)
             return dash.no_update
-        rows = np.flatnonzero(seg.labels == int(trigger["cluster"]))
-        how = f"segment {display_cluster(int(trigger['cluster']))}"
+        rows = np.flatnonzero(seg.labels == cluster)
+        how = f"segment {display_cluster(cluster)}"
     else:
-        points = (selected or {}).get("points") or []
-        rows = np.unique(np.array([p["customdata"] for p in points if isinstance(p.get("customdata"), int)],
-                                  dtype=np.int64))
+        points = selected.get("points") if isinstance(selected, dict) else None
+        points = points if isinstance(points, list) else []
+        rows = np.unique(np.array([p["customdata"] for p in points
+                                   if isinstance(p, dict) and type(p.get("customdata")) is int], dtype=np.int64))
         rows = rows[(rows >= 0) & (rows < seg.labels.size)]
         how = "the chart"
         if rows.size == 0:
@@ -373,8 +377,15 @@ def check_stability(set_progress: Any, key: str | None) -> Any:
 )
 def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dict[str, Any] | None = None) -> Any:
     """One block of the clustered data set (or of the selection), sorted as asked, for the paged table."""
-    if not request:
+    if not isinstance(request, dict):
         return dash.no_update
+    try:  # (a crafted request may send anything: at most one page of rows, from a whole-number start)
+        start = max(int(request.get("startRow") or 0), 0)
+        end = min(int(request.get("endRow") or start + PAGE_SIZE), start + MAX_BLOCK_ROWS)
+    except (TypeError, ValueError):
+        return dash.no_update
+    sort_model = request.get("sortModel")
+    sort_model = [item for item in sort_model if isinstance(item, dict)] if isinstance(sort_model, list) else []
     state = ViewState.from_search(query)
     try:
         dataset = service.get_dataset(state.ds)
@@ -386,9 +397,8 @@ def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dic
     rows = _selected_rows(selection)
     if rows is not None:
         frame, cluster = frame.iloc[rows], cluster.iloc[rows]
-    order = _sort_order(frame, cluster, dataset, request.get("sortModel") or [])
-    start = max(int(request.get("startRow", 0)), 0)
-    end = min(int(request.get("endRow", start + PAGE_SIZE)), len(frame))
+    order = _sort_order(frame, cluster, dataset, sort_model)
+    end = min(end, len(frame))
     out = []
     for position in order[start:end]:
         row: dict[str, Any] = {f"c{i}": frame.iat[position, i] for i in range(frame.shape[1])}
