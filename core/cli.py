@@ -19,8 +19,8 @@ that are not IDs, constants or codes); each feature gets the data check's propos
 ``fit --k auto`` chooses k by the sweep's recommendation and fits it in one command. ``inspect`` lists
 each column's role (feature, profile, date, ID-like...), skewness and proposed transform.
 
-``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and the smallest segment's share
-per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
+``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin, the smallest and largest segment's
+share and the stability under resampling per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
 ``warning: ...`` lines.
 
 ``fit`` writes every input row and column plus ``cluster``, ``segment`` and the per-customer confidence
@@ -248,12 +248,15 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
         print(f"note: the sweep ran on a seeded sample of {result.sample_rows:,} rows", file=out)
     full = result.full_table()
     shown = full[full["k"] >= result.k_min].reset_index(drop=True)[
-        ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin", "smallest_share"]].copy()
+        ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin", "smallest_share", "largest_share",
+         "stability"]].copy()
     shown["wcss"] = shown["wcss"].map(lambda v: f"{v:,.2f}")
     shown["silhouette"] = shown["silhouette"].map(lambda v: f"{v:.4f}")
     shown["calinski_harabasz"] = shown["calinski_harabasz"].map(lambda v: f"{v:,.1f}")
     shown["davies_bouldin"] = shown["davies_bouldin"].map(lambda v: f"{v:.4f}")
     shown["smallest_share"] = shown["smallest_share"].map(lambda v: f"{v:.1%}")
+    shown["largest_share"] = shown["largest_share"].map(lambda v: f"{v:.1%}")
+    shown["stability"] = shown["stability"].map(lambda v: f"{v:.2f}")
     print(f"features: {_labels(matrix.features, matrix.transforms)}", file=out)
     print(shown.to_string(index=False), file=out)
     print(f"elbow: k={result.elbow}", file=out)

@@ -16,13 +16,23 @@ Rules and thresholds
 --------------------
 **Recommended k** (:func:`recommend_k`). Four measures each vote for one k in ``k_min .. k_max``: the
 elbow of the WCSS curve, the highest silhouette, the highest Calinski-Harabasz index and the lowest
-Davies-Bouldin index. A k whose smallest cluster holds less than ``tiny_share`` (default
-:data:`TINY_SHARE`, 2%) of the customers is never chosen while another k is available: the measures
-then vote among the remaining k (the elbow for the remaining k closest to it, smaller k on a tie).
-The k with the most votes wins; a tie goes to the tied k with the highest silhouette (then the
+Davies-Bouldin index. They vote among the k of the first of these tiers that is not empty:
+
+1. **stable and useful**: the sweep's stability (:func:`core.selection.sweep_k`, re-fits on resampled
+   customers) is at least :data:`STABLE_SWEEP` (0.75), the smallest segment holds at least
+   ``useful_share`` (:data:`USEFUL_SHARE`, 5%) and no segment more than :data:`DOMINANT_SHARE` (70%);
+2. stable, and no segment under ``tiny_share`` (:data:`TINY_SHARE`, 2%);
+3. no segment under ``tiny_share``;
+4. every k.
+
+So a k the stability check would call unstable is never recommended while a stable one exists, and a
+split that puts 85% of the customers in one segment loses to one a marketer can act on. The elbow votes
+for the kept k closest to it (smaller k on a tie), but the reason always quotes the elbow the chart
+marks. The k with the most votes wins; a tie goes to the tied k with the highest silhouette (then the
 smaller k). Warnings: a cluster under ``tiny_share`` at the recommended k or at k-1 / k+1; fewer than
 :data:`MIN_CUSTOMERS_PER_SEGMENT` customers per segment on average; a silhouette at the recommended k
-under :data:`WEAK_SILHOUETTE` (no strong natural groups).
+under :data:`WEAK_SILHOUETTE` (no strong natural groups); no stable k at all. The reason is one sentence
+on the vote and what was set aside, then one on the chosen k's stability and segment sizes.
 
 **Segment names** (:func:`name_segments`). Feature names are shortened by :func:`short_feature_name`.
 A segment is named after its (up to :data:`MAX_NAME_FEATURES`) most distinctive features, those whose
@@ -78,6 +88,9 @@ __all__ = [
     "Recommendation",
     "recommend_k",
     "TINY_SHARE",
+    "USEFUL_SHARE",
+    "DOMINANT_SHARE",
+    "STABLE_SWEEP",
     "MIN_CUSTOMERS_PER_SEGMENT",
     "WEAK_SILHOUETTE",
     # names
@@ -121,6 +134,14 @@ _NOT_SCORED = -1
 
 #: Default smallest share of customers a segment should hold to be worth acting on.
 TINY_SHARE = 0.02
+#: A split is useful when its smallest segment holds at least this share...
+USEFUL_SHARE = 0.05
+#: ... and no segment holds more than this share of the customers.
+DOMINANT_SHARE = 0.7
+#: A k whose sweep stability (mean adjusted Rand of re-fits, :func:`core.selection.sweep_k`) is below this
+#: is set aside while a stable one remains: the "Stable" level of :data:`STABILITY_LEVELS`, well above the
+#: level the stability check calls unstable (0.6), because the sweep's estimate is a rough one.
+STABLE_SWEEP = 0.75
 #: Fewer customers than this per segment on average gives a warning.
 MIN_CUSTOMERS_PER_SEGMENT = 10
 #: A best silhouette below this means the data has no strong natural groups (Kaufman & Rousseeuw).
@@ -247,7 +268,8 @@ def _best(ks: np.ndarray, values: np.ndarray, higher: bool) -> int | None:
     return int(ks[int(np.argmax(scores))])  # argmax returns the first, i.e. the smaller k
 
 
-def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE) -> Recommendation:
+def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
+                useful_share: float = USEFUL_SHARE) -> Recommendation:
     """One recommended number of segments from the elbow, silhouette, Calinski-Harabasz and Davies-Bouldin.
 
     Rule: each of the four measures votes for one k in ``sweep.k_min .. sweep.k_max``; k whose
@@ -264,6 +286,9 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE) -
         Customers in the data (the sweep may have run on a sample); used for the warnings.
     tiny_share : float
         Smallest acceptable share of customers in a segment.
+    useful_share : float
+        Smallest share of customers a segment should hold for the split to be useful (when some stable
+        k has no smaller segment).
 
     Returns
     -------
@@ -276,11 +301,19 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE) -
     ch = shown["calinski_harabasz"].to_numpy(dtype=float)
     db = shown["davies_bouldin"].to_numpy(dtype=float)
     share = shown["smallest_share"].to_numpy(dtype=float)
+    largest = shown["largest_share"].to_numpy(dtype=float)
+    stab = shown["stability"].to_numpy(dtype=float)
     share_of = dict(zip(full["k"].astype(int), full["smallest_share"].astype(float)))
     sil_of = dict(zip(ks.tolist(), sil.tolist()))
 
     tiny = np.isfinite(share) & (share < tiny_share)
-    eligible = ~tiny if (~tiny).any() else np.ones(ks.size, dtype=bool)
+    small = np.isfinite(share) & (share < max(tiny_share, useful_share))
+    dominant = np.isfinite(largest) & (largest > DOMINANT_SHARE)
+    unstable = np.isfinite(stab) & (stab < STABLE_SWEEP)
+    # The first non-empty tier is voted on: stable and useful; stable without a tiny segment; without a
+    # tiny segment; every k.
+    tiers = [~unstable & ~small & ~dominant, ~unstable & ~tiny, ~tiny, np.ones(ks.size, dtype=bool)]
+    eligible = next(tier for tier in tiers if tier.any())
     best_sil = _best(ks, sil, higher=True)
     best_ch = _best(ks, ch, higher=True)
     best_db = _best(ks, db, higher=False)
@@ -305,41 +338,73 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE) -
         return (value if np.isfinite(value) else -np.inf, -k)
 
     k = max(tied, key=sil_key)
-    reason = _reason(k, votes, tied, top, share_of, ks, tiny, best_sil, best_ch, best_db, sweep.elbow,
-                     tiny_share)
+    why_not: dict[int, str] = {}  # k set aside -> why, in words
+    strict = eligible is tiers[0]
+    for i, candidate in enumerate(ks.tolist()):
+        if eligible[i]:
+            continue
+        if tiny[i] or (strict and small[i]):
+            why_not[candidate] = f"its smallest segment holds only {_pct(share[i])} of customers"
+        elif strict and dominant[i]:
+            why_not[candidate] = f"one segment would hold {_pct(largest[i])} of customers"
+        else:
+            why_not[candidate] = f"its segments change when the customers are resampled (stability {stab[i]:.2f})"
+    only_tiny = all(tiny[i] for i in range(ks.size) if not eligible[i])
+    reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
+                     tiny_share, only_tiny)
+    i = int(np.flatnonzero(ks == k)[0])
+    if np.isfinite(stab[i]):
+        word = "stable" if stab[i] >= STABLE_SWEEP else "not stable"
+        reason += (f" Its segments are {word} under resampling (stability {stab[i]:.2f})"
+                   + (f" and hold {_pct(share[i])} to {_pct(largest[i])} of customers each."
+                      if np.isfinite(share[i]) and np.isfinite(largest[i]) else "."))
     warnings = _recommend_warnings(k, rows, share_of, sil_of, ks, tiny_share)
+    if unstable[i]:
+        warnings.append(f"No k from {int(ks[0])} to {int(ks[-1])} gives segments that hold when the customers "
+                        f"are resampled (at k={k} stability {stab[i]:.2f}): treat the segments as a rough split.")
     return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes)
 
 
-def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, share_of: dict[int, float],
-            ks: np.ndarray, tiny: np.ndarray, best_sil: int | None, best_ch: int | None,
-            best_db: int | None, elbow: int, tiny_share: float) -> str:
+def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, str],
+            share_of: dict[int, float], ks: np.ndarray, best_sil: int | None, best_ch: int | None,
+            best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True) -> str:
     raw = {"the elbow": elbow, "the silhouette": best_sil, "Calinski-Harabasz": best_ch,
            "Davies-Bouldin": best_db}
-    passed: dict[int, list[str]] = {}  # k set aside for a tiny segment -> the measures that preferred it
+    passed: dict[int, list[str]] = {}  # k set aside -> the measures that preferred it
     for label, choice in raw.items():
-        if choice is not None and choice != k and choice in ks[tiny].tolist():
+        if choice is not None and choice != k and choice in why_not:
             passed.setdefault(choice, []).append(label)
-    among = " among the k without a tiny segment" if passed else ""
+    among = ""
+    if passed:
+        among = (" among the k without a tiny segment" if only_tiny else
+                 " among the k whose segments hold under resampling, none tiny and none holding most customers")
     agree = [name for name, choice in votes.items() if choice == k]
     others = {name: choice for name, choice in votes.items() if choice != k}
     labels = [_MEASURE_NAMES[name] for name in agree]
+
+    def said(name: str, choice: int) -> str:
+        # the elbow quoted is the elbow the chart marks, even when its k was set aside
+        if name == "elbow" and choice != elbow:
+            return f"the elbow k={elbow} (nearest k kept: {choice})"
+        return f"{_MEASURE_NAMES[name]} k={choice}"
+
     if not others and len(agree) >= 2:
         head = (f"k={k}: all four measures agree{among} (the elbow, the silhouette, Calinski-Harabasz and "
                 f"Davies-Bouldin)" if len(agree) == 4 else f"k={k}: {_join(labels)} agree{among}")
     elif len(tied) == 1 and top >= 2:
-        dissent = "; ".join(f"{_MEASURE_NAMES[name]} prefers k={choice}" for name, choice in others.items())
+        dissent = "; ".join(f"{_MEASURE_NAMES[name]} prefers k={choice}" if name != "elbow" or choice == elbow
+                            else said(name, choice) for name, choice in others.items())
         head = f"k={k}: {_join(labels)} point to it{among} ({dissent})"
     elif len(votes) == 1:
         head = f"k={k}: the elbow of the curve{among}"
     else:
-        listing = ", ".join(f"{_MEASURE_NAMES[name]} k={choice}" for name, choice in votes.items())
+        listing = ", ".join(said(name, choice) for name, choice in votes.items())
         head = (f"k={k}: the measures disagree{among} ({listing}); k={k} has the best-separated segments "
                 f"among their choices")
     clauses = [head]
     for choice in sorted(passed):
-        clauses.append(f"k={choice} (preferred by {_join(passed[choice])}) was set aside because its "
-                       f"smallest segment holds only {_pct(share_of[choice])} of customers")
+        clauses.append(f"k={choice} (preferred by {_join(passed[choice])}) was set aside because "
+                       f"{why_not[choice]}")
     nxt = k + 1
     if nxt in ks.tolist() and nxt not in passed and np.isfinite(share_of.get(nxt, np.nan)) \
             and share_of[nxt] < tiny_share:

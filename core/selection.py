@@ -13,6 +13,14 @@
   **Davies-Bouldin** index (average similarity of each cluster with its closest one, lower is better;
   both NaN at k=1) and the **smallest share** (share of rows in the smallest cluster, 1 at k=1).
   :func:`core.insight.recommend_k` combines them into one recommendation.
+* **Usefulness and stability per k** (also in :attr:`SweepResult.indices`): the **largest share** (share
+  of rows in the largest cluster) and the **stability**: on a seeded sample of at most
+  :data:`STABILITY_SAMPLE` of the sweep's rows, K-Means is re-fitted :data:`STABILITY_RUNS` times on
+  bootstrap resamples (:data:`STABILITY_N_INIT` starts each) and each re-fit's labels of the sample are
+  compared with the sweep's own fit by the adjusted Rand index; the mean is the stability (1 = the same
+  segments every time; NaN at k=1). It is a cheap estimate of what :func:`core.insight.stability` measures
+  on the chosen model, and lower rather than higher (fewer rows, fewer starts), so a k it calls stable is
+  not called unstable later.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
@@ -32,7 +40,7 @@ from .errors import NotEnoughRowsError
 from .model import N_INIT
 
 __all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
-           "INDEX_COLUMNS"]
+           "INDEX_COLUMNS", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
 
 #: Rows beyond which the k sweep runs on a seeded sample.
 SWEEP_MAX_ROWS = 10_000
@@ -43,7 +51,14 @@ SILHOUETTE_SAMPLE = 5_000
 _DISTANCE_CELLS = 2_000_000
 
 #: Columns of :attr:`SweepResult.indices`.
-INDEX_COLUMNS: tuple[str, ...] = ("k", "calinski_harabasz", "davies_bouldin", "smallest_share")
+INDEX_COLUMNS: tuple[str, ...] = ("k", "calinski_harabasz", "davies_bouldin", "smallest_share", "largest_share",
+                                  "stability")
+#: Rows of the sweep's data the per-k stability is measured on.
+STABILITY_SAMPLE = 2_000
+#: Bootstrap re-fits per k for the per-k stability.
+STABILITY_RUNS = 5
+#: K-Means starts per re-fit of the per-k stability.
+STABILITY_N_INIT = 3
 
 Progress = Callable[[int, int], None]
 
@@ -51,6 +66,17 @@ Progress = Callable[[int, int], None]
 def _empty_indices() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="int64" if name == "k" else "float64")
                          for name in INDEX_COLUMNS})
+
+
+def _with_index_columns(indices: pd.DataFrame) -> pd.DataFrame:
+    """``indices`` with every :data:`INDEX_COLUMNS` column (NaN for those a cached, older result lacks)."""
+    missing = [c for c in INDEX_COLUMNS if c not in indices.columns]
+    if not missing:
+        return indices
+    out = indices.copy()
+    for column in missing:
+        out[column] = np.nan
+    return out
 
 
 @dataclass(frozen=True)
@@ -98,6 +124,7 @@ class SweepResult:
         indices = getattr(self, "indices", None)  # results cached before the indices existed lack them
         if indices is None or indices.empty:
             indices = _empty_indices()
+        indices = _with_index_columns(indices)
         full = self.table.merge(indices, on="k", how="left")
         full["k"] = full["k"].astype(int)
         return full
@@ -279,7 +306,7 @@ def sweep_k(
             wcss = float(((data - data.mean(axis=0)) ** 2).sum())
             score = float("nan")
             indices = {"calinski_harabasz": float("nan"), "davies_bouldin": float("nan"),
-                       "smallest_share": 1.0}
+                       "smallest_share": 1.0, "largest_share": 1.0, "stability": float("nan")}
         else:
             # One OpenMP thread: on these few rows the threads' start-up and waiting cost more than they
             # save, and far more when other processes share the cores (measured 6x slower on 2 busy cores).
@@ -289,6 +316,8 @@ def sweep_k(
             labelings.append(kmeans.labels_)
             score = float("nan")  # filled in below, for every k at once
             indices = _indices(data, kmeans.labels_, k)
+            with threadpool_limits(limits=1, user_api="openmp"):
+                indices["stability"] = _stability_of_k(data, kmeans, k, seed)
         records.append({"k": k, "wcss": wcss * scale_up, "silhouette": score})
         extra.append({"k": k, **indices})
         if progress is not None and done < len(ks):
@@ -316,4 +345,22 @@ def _indices(data: np.ndarray, labels: np.ndarray, k: int) -> dict[str, float]:
         "calinski_harabasz": float(calinski_harabasz_score(data, labels)) if defined else float("nan"),
         "davies_bouldin": float(davies_bouldin_score(data, labels)) if defined else float("nan"),
         "smallest_share": float(sizes.min() / data.shape[0]),
+        "largest_share": float(sizes.max() / data.shape[0]),
     }
+
+
+def _stability_of_k(data: np.ndarray, kmeans: KMeans, k: int, seed: int) -> float:
+    """Mean adjusted Rand index between ``kmeans``' labels of a seeded sample and re-fits on its bootstrap
+    resamples (see the module's notes); NaN when no re-fit could run."""
+    rows = data.shape[0]
+    rng = np.random.default_rng(seed + 7919 * k)
+    sample = data if rows <= STABILITY_SAMPLE else data[np.sort(rng.choice(rows, STABILITY_SAMPLE, replace=False))]
+    reference = kmeans.predict(sample)
+    scores = []
+    for run in range(STABILITY_RUNS):
+        boot = sample[rng.integers(0, sample.shape[0], sample.shape[0])]
+        if np.unique(boot[:1_000], axis=0).shape[0] < k and np.unique(boot, axis=0).shape[0] < k:
+            continue
+        refit = KMeans(n_clusters=k, n_init=STABILITY_N_INIT, random_state=seed + 1 + run).fit(boot)
+        scores.append(adjusted_rand_score(reference, refit.predict(sample)))
+    return float(np.mean(scores)) if scores else float("nan")

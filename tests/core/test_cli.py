@@ -94,7 +94,8 @@ def test_sweep_prints_table_elbow_and_recommendation(cli, blobs, write):
     lines = out.splitlines()
     assert lines[0] == "features: x, y"
     header = lines.index(next(line for line in lines if re.fullmatch(
-        r"\s*k\s+wcss\s+silhouette\s+calinski_harabasz\s+davies_bouldin\s+smallest_share", line)))
+        r"\s*k\s+wcss\s+silhouette\s+calinski_harabasz\s+davies_bouldin\s+smallest_share\s+largest_share"
+        r"\s+stability", line)))
     rows = [line.split() for line in lines[header + 1: header + 7]]
     assert [int(r[0]) for r in rows] == [2, 3, 4, 5, 6, 7]
     wcss = [float(r[1].replace(",", "")) for r in rows]
@@ -103,7 +104,8 @@ def test_sweep_prints_table_elbow_and_recommendation(cli, blobs, write):
     ch = [float(r[3].replace(",", "")) for r in rows]
     db = [float(r[4]) for r in rows]
     assert rows[ch.index(max(ch))][0] == "4" and rows[db.index(min(db))][0] == "4"  # both indices find the 4 blobs
-    assert rows[2][5] == "25.0%"  # k=4: four equal blobs
+    assert rows[2][5] == rows[2][6] == "25.0%"  # k=4: four equal blobs
+    assert float(rows[2][7]) > 0.99  # and they hold when the customers are resampled
     assert re.search(r"^elbow: k=(\d+)$", out, re.M).group(1) == "4"
     assert "best silhouette: k=4" in out
     recommended = re.search(r"^recommended k: (\d+) \((k=\d+: .+)\)$", out, re.M)

@@ -65,11 +65,12 @@ def test_sweep_has_the_extra_indices(four_blob_sweep):
     scaled, result = four_blob_sweep
     assert list(result.table.columns) == ["k", "wcss", "silhouette"]  # unchanged
     indices = result.indices
-    assert list(indices.columns) == ["k", "calinski_harabasz", "davies_bouldin", "smallest_share"]
+    assert list(indices.columns) == ["k", "calinski_harabasz", "davies_bouldin", "smallest_share", "largest_share",
+                                     "stability"]
     assert indices["k"].tolist() == result.table["k"].tolist() == list(range(1, 7))
     first = indices.iloc[0]
     assert np.isnan(first["calinski_harabasz"]) and np.isnan(first["davies_bouldin"])
-    assert first["smallest_share"] == 1.0
+    assert first["smallest_share"] == 1.0 and first["largest_share"] == 1.0 and np.isnan(first["stability"])
     assert indices.iloc[1:, 1:].notna().all().all()
     for k in (2, 4, 5):
         ref = KMeans(n_clusters=k, n_init=10, random_state=0).fit(scaled)
@@ -77,13 +78,17 @@ def test_sweep_has_the_extra_indices(four_blob_sweep):
         assert row["calinski_harabasz"] == pytest.approx(calinski_harabasz_score(scaled, ref.labels_), rel=1e-9)
         assert row["davies_bouldin"] == pytest.approx(davies_bouldin_score(scaled, ref.labels_), rel=1e-9)
         assert row["smallest_share"] == pytest.approx(np.bincount(ref.labels_).min() / len(scaled))
+        assert row["largest_share"] == pytest.approx(np.bincount(ref.labels_).max() / len(scaled))
     # four equal blobs: every cluster holds a quarter at k=4; the indices peak there
     assert indices.loc[indices["k"] == 4, "smallest_share"].item() == pytest.approx(0.25)
     assert indices.loc[indices["calinski_harabasz"].idxmax(), "k"] == 4
     assert indices.loc[indices["davies_bouldin"].idxmin(), "k"] == 4
+    # the true k is perfectly stable under resampling; a k that cuts a blob in two is not
+    assert indices.loc[indices["k"] == 4, "stability"].item() > 0.99
+    assert indices.loc[indices["k"] == 5, "stability"].item() < 0.9
     full = result.full_table()
     assert list(full.columns) == ["k", "wcss", "silhouette", "calinski_harabasz", "davies_bouldin",
-                                  "smallest_share"]
+                                  "smallest_share", "largest_share", "stability"]
     pd.testing.assert_frame_equal(full[["k", "wcss", "silhouette"]], result.table)
 
 
@@ -122,7 +127,7 @@ def test_recommend_k_sets_aside_a_tiny_cluster():
     X = np.vstack([X, tiny])
     sweep = sweep_k(StandardScaler().fit_transform(X), 2, 8, seed=0)
     assert sweep.indices.loc[sweep.indices["k"] == 5, "smallest_share"].item() < 0.02
-    loose = recommend_k(sweep, len(X), tiny_share=0.005)  # the small group is allowed: k=5 gets votes
+    loose = recommend_k(sweep, len(X), tiny_share=0.005, useful_share=0.005)  # the small group is allowed: k=5 gets votes
     assert loose.votes == {"elbow": 4, "silhouette": 4, "calinski_harabasz": 5, "davies_bouldin": 5}
     assert loose.k == 4 and "disagree" in loose.reason  # two against two: the better silhouette wins
     rec = recommend_k(sweep, len(X))

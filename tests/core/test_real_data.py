@@ -9,6 +9,7 @@ the skewed ones and recover the true segments; plain scaling must do noticeably 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -227,3 +228,103 @@ def test_cli_refuses_a_log_of_negative_values_naming_the_column(cli, write, tmp_
     status, _, err = cli("fit", path, "--features", "Balance,Visits", "--k", "2", "--out", tmp_path / "o.csv",
                          "--transform", "Balance=log")
     assert status == 2 and "'Balance'" in err and "negative" in err, err
+
+
+# --- a recommended k that holds up ------------------------------------------------------------------
+
+def usefulness_sweep(sil, ch, db, smallest, largest, stab, elbow):
+    """A SweepResult for k = 1..len(sil)+1 with every index given for k >= 2."""
+    from core.selection import SweepResult
+
+    ks = list(range(1, len(sil) + 2))
+    table = pd.DataFrame({"k": ks, "wcss": np.linspace(100, 10, len(ks)), "silhouette": [np.nan, *sil]})
+    indices = pd.DataFrame({"k": ks, "calinski_harabasz": [np.nan, *ch], "davies_bouldin": [np.nan, *db],
+                            "smallest_share": [1.0, *smallest], "largest_share": [1.0, *largest],
+                            "stability": [np.nan, *stab]})
+    return SweepResult(table, elbow, 2, ks[-1], None, indices)
+
+
+def test_a_split_with_one_dominant_segment_loses_to_a_stable_useful_one():
+    from core.insight import recommend_k
+
+    # k = 2..6: every guide likes k=2, which puts 87% of the customers in one segment
+    sweep = usefulness_sweep(sil=[0.7, 0.45, 0.5, 0.4, 0.35], ch=[900, 500, 600, 400, 300],
+                             db=[0.5, 0.9, 0.8, 1.0, 1.1], smallest=[0.13, 0.08, 0.12, 0.04, 0.03],
+                             largest=[0.87, 0.6, 0.38, 0.35, 0.3], stab=[0.98, 0.7, 0.93, 0.8, 0.6], elbow=2)
+    rec = recommend_k(sweep, 5000)
+    assert rec.k == 4
+    assert "k=2 (preferred by the elbow, the silhouette, Calinski-Harabasz and Davies-Bouldin) was set aside " \
+           "because one segment would hold 87% of customers" in rec.reason
+    assert rec.reason.endswith("Its segments are stable under resampling (stability 0.93) and hold 12% to 38% of "
+                               "customers each.")
+    assert rec.reason.count(". ") == 1  # two sentences
+
+
+def test_never_an_unstable_k_when_a_stable_one_exists():
+    from core.insight import recommend_k
+
+    sweep = usefulness_sweep(sil=[0.5, 0.6, 0.55, 0.5], ch=[100, 300, 200, 150], db=[0.9, 0.6, 0.7, 0.8],
+                             smallest=[0.4, 0.3, 0.2, 0.15], largest=[0.6, 0.4, 0.3, 0.25],
+                             stab=[0.9, 0.45, 0.88, 0.7], elbow=3)
+    rec = recommend_k(sweep, 5000)
+    assert rec.k != 3 and rec.k in (2, 4)
+    assert "k=3 (preferred by the elbow, the silhouette, Calinski-Harabasz and Davies-Bouldin) was set aside " \
+           "because its segments change when the customers are resampled (stability 0.45)" in rec.reason
+    # the elbow quoted is the elbow the chart marks
+    assert set(re.findall(r"the elbow k=(\d+)", rec.reason)) <= {"3"}
+    # no stable k at all: recommend anyway, and warn
+    flat = usefulness_sweep(sil=[0.3, 0.35, 0.3, 0.25], ch=[100, 120, 110, 100], db=[1.0, 0.9, 1.0, 1.1],
+                            smallest=[0.4, 0.3, 0.2, 0.15], largest=[0.6, 0.4, 0.3, 0.25],
+                            stab=[0.5, 0.55, 0.4, 0.3], elbow=3)
+    rec = recommend_k(flat, 5000)
+    assert rec.k == 3 and "not stable under resampling" in rec.reason
+    assert any(w.startswith("No k from 2 to 5 gives segments that hold") for w in rec.warnings)
+
+
+def test_the_elbow_quoted_is_the_elbow_marked_when_its_k_is_set_aside():
+    from core.insight import recommend_k
+
+    sweep = usefulness_sweep(sil=[0.5, 0.6, 0.55, 0.52, 0.4], ch=[100, 150, 300, 200, 150],
+                             db=[0.9, 0.7, 0.8, 0.6, 0.8], smallest=[0.4, 0.3, 0.2, 0.01, 0.01],
+                             largest=[0.6, 0.4, 0.3, 0.3, 0.25], stab=[0.9, 0.9, 0.9, 0.9, 0.9], elbow=5)
+    rec = recommend_k(sweep, 5000)
+    quoted = re.findall(r"the elbow k=(\d+)", rec.reason)
+    assert quoted and set(quoted) == {"5"}, rec.reason
+
+
+def test_the_recommended_k_on_skewed_customers_is_the_true_one_and_holds_up(skewed):
+    from core.insight import recommend_k, stability
+    from core.model import standardised
+    from core.prepare import prepare_features
+    from core.selection import sweep_k
+
+    frame, _ = skewed
+    report = check_quality(frame)
+    features = report.default_features
+    matrix = prepare_features(frame, features, transforms=report.proposed_transforms_for(features))
+    sweep = sweep_k(standardised(matrix.X, matrix.transforms), 2, 10)
+    rec = recommend_k(sweep, len(frame))
+    assert rec.k == 4
+    check = stability(matrix.X, rec.k, runs=5, transforms=matrix.transforms)
+    assert not check.verdict.startswith("Unstable") and check.overall > 0.9
+
+
+def test_mall_like_data_still_gives_five_with_the_defaults(demo):
+    from core.insight import recommend_k
+    from core.model import standardised
+    from core.prepare import prepare_features
+    from core.selection import sweep_k
+
+    frame, _ = demo
+    report = check_quality(frame)
+    assert report.default_features == ["Age", "Annual Income (k$)", "Spending Score (1-100)"]
+    assert set(report.proposed_transforms_for(report.default_features).values()) == {"none"}
+    matrix = prepare_features(frame, report.default_features, transforms=report.proposed_transforms_for(
+        report.default_features))
+    assert matrix.transforms == ()
+    rec = recommend_k(sweep_k(standardised(matrix.X), 2, 10), len(frame))
+    assert rec.k == 5
+    seg = segment_new(frame, report.default_features, 5, transforms=report.proposed_transforms_for(
+        report.default_features))
+    assert [name for name, _ in seg.pipeline.steps] == ["scaler", "kmeans"]  # no transform: as before
+    assert np.array_equal(seg.labels, segment_new(frame, report.default_features, 5).labels)
