@@ -34,10 +34,15 @@ smaller k). Warnings: a cluster under ``tiny_share`` at the recommended k or at 
 under :data:`WEAK_SILHOUETTE` (no strong natural groups); no stable k at all. The reason is one sentence
 on the vote and what was set aside, then one on the chosen k's stability and segment sizes.
 
-**Segment names** (:func:`name_segments`). Feature names are shortened by :func:`short_feature_name`.
-A segment is named after its (up to :data:`MAX_NAME_FEATURES`) most distinctive features, those whose
-centroid lies at least :data:`HIGH_Z` (0.5) overall standard deviations from the overall mean,
-most distinctive first: "High"/"Low" from 0.5 SD, "Very high"/"Very low" from :data:`VERY_HIGH_Z`
+**Segment names** (:func:`name_segments`). Feature names are shortened by :func:`short_feature_name`
+(generic words dropped, verbs and abbreviations turned into the nouns people write: "Spent" reads
+"spending", never "spent"). A segment is named after its (up to :data:`MAX_NAME_FEATURES`) most
+distinctive features, those whose mean lies at least :data:`HIGH_Z` (0.5) overall standard deviations
+from the overall mean (after the feature's transform, if the model has one), strongest first: ranked
+by how far the segment's index (mean / overall mean * 100, as the profile shows it) is from 100, in
+either direction, so word order is the same rule for every segment. A name holds at most
+:data:`MAX_NAME_CHARS` (40) characters (the weaker trait is left out rather than the name cut), so it
+is stored whole in bundles and links: "High"/"Low" from 0.5 SD, "Very high"/"Very low" from :data:`VERY_HIGH_Z`
 (1.5) SD; age reads "Older"/"Younger" ("Much older"/"Much younger"). Without such a feature the
 segment is :data:`AVERAGE_NAME`. Segments that would share a name get their next most distinctive
 features added until the names differ; any still equal are numbered "(1)", "(2)" in cluster order.
@@ -98,7 +103,10 @@ __all__ = [
     "name_segments",
     "segment_names",
     "segment_z_scores",
+    "segment_indices",
     "GENERIC_WORDS",
+    "WORD_FORMS",
+    "MAX_NAME_CHARS",
     "HIGH_Z",
     "VERY_HIGH_Z",
     "MAX_NAME_FEATURES",
@@ -150,8 +158,17 @@ WEAK_SILHOUETTE = 0.25
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
     "annual", "yearly", "monthly", "weekly", "daily", "total", "avg", "average", "mean", "score",
-    "amount", "count", "number", "num", "nr", "of", "the", "per", "in",
+    "amount", "count", "number", "num", "nr", "of", "the", "per", "in", "mnt", "amt", "cnt", "ct", "qty",
 })
+#: Words replaced when naming segments, so names read as people write them ("High spending", never
+#: "High spent"): verbs and past participles become the noun, abbreviations are spelled out.
+WORD_FORMS: dict[str, str] = {
+    "spent": "spending", "bought": "purchases", "purchased": "purchases",
+    "paid": "payments", "ordered": "orders", "visited": "visits", "trans": "transactions",
+    "txn": "transactions", "txns": "transactions", "bal": "balance", "util": "utilisation",
+}
+#: Longest automatic name (before a " (n)" number that tells two equal names apart): never cut later.
+MAX_NAME_CHARS = 40
 #: |z| (in overall standard deviations) from which a feature counts as High / Low.
 HIGH_Z = 0.5
 #: |z| from which a feature counts as Very high / Very low.
@@ -460,7 +477,7 @@ def short_feature_name(name: str) -> str:
     if not words:
         return str(name).strip().lower() or str(name)
     kept = [w for w in words if w not in GENERIC_WORDS]
-    return " ".join(kept or words)
+    return " ".join(WORD_FORMS.get(w, w) for w in (kept or words))
 
 
 def _short_names(features: Sequence[str]) -> list[str]:
@@ -483,36 +500,51 @@ def _part(z: float, short: str) -> str:
     return f"{level} {short}"
 
 
-def name_segments(centers_z: np.ndarray, features: Sequence[str]) -> list[str]:
+def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None) -> list[str]:
     """Human-readable segment names from how each centroid differs from the overall mean.
 
     Parameters
     ----------
     centers_z : numpy.ndarray
-        ``(k, features)``: (centroid - overall mean) / overall standard deviation, original units.
-        NaN counts as 0 (not distinctive).
+        ``(k, features)``: (centroid - overall mean) / overall standard deviation (in the space the model
+        measures in: after the feature's transform, if any). NaN counts as 0 (not distinctive). A feature
+        is named only from :data:`HIGH_Z` and reads "Very ..." from :data:`VERY_HIGH_Z`.
     features : sequence of str
         Feature names, one per column.
+    indices : numpy.ndarray, optional
+        ``(k, features)``: segment mean / overall mean * 100 in original units (NaN where undefined).
+        When given, the distinctive features are ranked by ``|index - 100|`` (strongest first, in either
+        direction; ``50 * |z|`` where the index is undefined), else by ``|z|``.
 
     Returns
     -------
     list[str]
         One unique name per segment, e.g. ``"High income · Low spending"``, ``"Older · Very high
-        income"`` or ``"Average customers"`` (see the module's rules).
+        income"`` or ``"Average customers"``, at most :data:`MAX_NAME_CHARS` characters (plus a " (n)"
+        number when two segments would still read the same).
     """
     z = np.nan_to_num(np.asarray(centers_z, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
     if z.ndim != 2 or z.shape[1] != len(features):
         raise ValueError(f"centers_z must be (segments, {len(features)}); got shape {z.shape}.")
+    strength = np.abs(z)
+    if indices is not None:
+        index = np.asarray(indices, dtype=float)
+        if index.shape != z.shape:
+            raise ValueError(f"indices must be (segments, {len(features)}); got shape {index.shape}.")
+        strength = np.where(np.isfinite(index), np.abs(index - 100.0), 50.0 * np.abs(z))
     short = _short_names(features)
     ranked: list[list[int]] = []
-    for row in z:
-        order = sorted(range(row.size), key=lambda j: (-abs(row[j]), j))
+    for i, row in enumerate(z):
+        order = sorted(range(row.size), key=lambda j: (-strength[i, j], j))
         ranked.append([j for j in order if abs(row[j]) >= HIGH_Z])
     used = [min(MAX_NAME_FEATURES, len(r)) for r in ranked]
 
     def build(i: int) -> str:
         parts = [_part(z[i, j], short[j]) for j in ranked[i][: used[i]]]
-        return " · ".join(parts) if parts else AVERAGE_NAME
+        while len(parts) > 1 and len(" · ".join(parts)) > MAX_NAME_CHARS:
+            parts.pop()  # the weaker trait goes first: a name never needs cutting
+        name = " · ".join(parts) if parts else AVERAGE_NAME
+        return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS].rsplit(" ", 1)[0]
 
     names = [build(i) for i in range(z.shape[0])]
     while True:
@@ -522,7 +554,8 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str]) -> list[str]:
             if len(members) < 2:
                 continue
             for i in members:
-                if used[i] < len(ranked[i]):
+                longer = " · ".join(_part(z[i, j], short[j]) for j in ranked[i][: used[i] + 1])
+                if used[i] < len(ranked[i]) and len(longer) <= MAX_NAME_CHARS:
                     used[i] += 1
                     grown = True
         if not grown:
@@ -540,27 +573,51 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str]) -> list[str]:
 def segment_z_scores(seg: Segmentation) -> np.ndarray:
     """``(k, features)``: each segment's mean minus the overall mean, in overall standard deviations.
 
-    Means and standard deviations are over the scored customers, in original units (filled values
-    included). A segment with no customers uses the model's centroid instead; a feature that does not
-    vary gives 0.
+    Means and standard deviations are over the scored customers (filled values included), in the space
+    the model measures in: the original units, or the transformed values for a feature the model
+    transforms (a log of spend: a handful of extreme buyers do not make everyone else "average"). A
+    segment with no customers uses the model's centroid instead; a feature that does not vary gives 0.
     """
-    stats = seg.feature_stats
+    stats = _model_space_stats(seg)
     k = int(seg.k)
     if stats.customers == 0:
         return np.zeros((k, stats.means.shape[1]))
     means = stats.means.copy()
     empty = stats.sizes == 0
     if empty.any():
-        means[empty] = original_centers(seg.pipeline)[empty]
+        centres = original_centers(seg.pipeline)[empty]
+        step = seg.pipeline.named_steps.get("transform")
+        means[empty] = step.transform(centres) if step is not None else centres
     spread = stats.spread
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(spread > 0, (means - stats.overall) / np.where(spread > 0, spread, 1.0), 0.0)
     return z
 
 
+def _model_space_stats(seg: Segmentation) -> FeatureStats:
+    """:attr:`Segmentation.feature_stats`, of the transformed values when the model transforms features."""
+    step = seg.pipeline.named_steps.get("transform")
+    if step is None or not getattr(step, "active", False):
+        return seg.feature_stats
+    from .segmentation import FeatureStats  # imported here: core.segmentation imports this module
+
+    X, labels = seg.scored_matrix()
+    return FeatureStats.of(step.transform(X), labels, int(seg.k))
+
+
+def segment_indices(seg: Segmentation) -> np.ndarray:
+    """``(k, features)``: each segment's mean / the overall mean * 100, in original units (NaN when the
+    overall mean is 0 or the segment is empty), the indices the profile shows."""
+    stats = seg.feature_stats
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zero = ~np.isfinite(stats.overall) | (np.abs(stats.overall) <= _ZERO_MEAN * stats.largest)
+        return np.where(zero[None, :], np.nan, stats.means / np.where(zero, 1.0, stats.overall)[None, :] * 100)
+
+
 def segment_names(seg: Segmentation) -> list[str]:
-    """:func:`name_segments` for a segmentation, from its scored customers (see :func:`segment_z_scores`)."""
-    return name_segments(segment_z_scores(seg), list(seg.features))
+    """:func:`name_segments` for a segmentation: levels from :func:`segment_z_scores`, traits ranked by
+    :func:`segment_indices` (``|index - 100|``, strongest first)."""
+    return name_segments(segment_z_scores(seg), list(seg.features), segment_indices(seg))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -317,7 +317,8 @@ def marketing():
 def test_segment_names_from_a_segmentation(marketing):
     frame, truth, seg = marketing
     names = segment_names(seg)
-    assert names == ["Low income · High spending", "Very low spending · High income",
+    # traits ranked by how far their index is from 100 (income 163 before spending 52)
+    assert names == ["Low income · High spending", "High income · Very low spending",
                      "High income · High spending"]
     # by construction: cluster 1 is the largest group (0), cluster 2 group 1, cluster 3 group 2
     scored = seg.labels >= 0

@@ -328,3 +328,56 @@ def test_mall_like_data_still_gives_five_with_the_defaults(demo):
         report.default_features))
     assert [name for name, _ in seg.pipeline.steps] == ["scaler", "kmeans"]  # no transform: as before
     assert np.array_equal(seg.labels, segment_new(frame, report.default_features, 5).labels)
+
+
+# --- names people would write -------------------------------------------------------------------------
+
+def test_names_are_grammatical_strongest_trait_first_and_short():
+    from core.insight import MAX_NAME_CHARS, name_segments, short_feature_name
+
+    assert short_feature_name("Spent") == "spending" and short_feature_name("MntWines") == "wines"
+    assert short_feature_name("NumStorePurchases") == "store purchases"
+    z = np.array([[1.2, 0.9], [-0.8, -1.6]])
+    assert name_segments(z, ["Spent", "NumStorePurchases"]) == [
+        "High spending · High store purchases", "Very low store purchases · Low spending"]
+    # with the profile's indices, the trait furthest from 100 comes first, in either direction
+    indices = np.array([[130.0, 180.0], [40.0, 90.0]])
+    assert name_segments(z, ["Spent", "NumStorePurchases"], indices) == [
+        "High store purchases · High spending", "Low spending · Very low store purchases"]
+    long = ["Average Monthly Premium Subscription Revenue", "Lifetime Customer Loyalty Programme Points"]
+    names = name_segments(np.array([[2.0, 1.0], [-2.0, -1.0], [0.0, 0.0]]), long)
+    assert all(len(n) <= MAX_NAME_CHARS for n in names) and len(set(names)) == 3
+    assert names[0] == "Very high premium subscription revenue"  # the second trait left out, nothing cut
+
+
+def test_the_strongest_trait_of_a_mall_like_segment_is_in_its_name(demo):
+    from core.insight import segment_indices, segment_names, segment_z_scores
+
+    frame, _ = demo
+    seg = segment_new(frame, ["Age", "Annual Income (k$)", "Spending Score (1-100)"], 5)
+    names, z, index = segment_names(seg), segment_z_scores(seg), segment_indices(seg)
+    short = ["age", "income", "spending"]
+    for i, name in enumerate(names):
+        traits = sorted((j for j in range(3) if abs(z[i, j]) >= 0.5), key=lambda j: -abs(index[i, j] - 100))[:2]
+        named = [part for part in name.split(" · ")]
+        assert len(named) == len(traits) or name == "Average customers"
+        for part, j in zip(named, traits):
+            assert short[j] in part.lower() or (j == 0 and part.split()[-1] in ("Older", "Younger", "older",
+                                                                                  "younger"))
+    # the young, low-income big spenders: spending (index 160) is their strongest trait, then income (44);
+    # age (65) is the third and is left out
+    assert "High spending · Low income" in names and len(set(names)) == 5
+
+
+def test_names_stay_whole_through_a_bundle(cli, tmp_path, write):
+    rng = np.random.default_rng(5)
+    rows = ["Average Monthly Premium Subscription Revenue,Lifetime Customer Loyalty Programme Points"]
+    for centre in ((10, 50), (40, 10), (70, 90)):
+        rows += [f"{rng.normal(centre[0], 3):.2f},{rng.normal(centre[1], 3):.2f}" for _ in range(60)]
+    path = write("long.csv", "\n".join(rows) + "\n")
+    bundle, first, second = tmp_path / "m.json", tmp_path / "a.csv", tmp_path / "b.csv"
+    assert cli("fit", path, "--k", "3", "--out", first, "--save-model", bundle, "--stability-runs", "0")[0] == 0
+    assert cli("fit", path, "--model", bundle, "--out", second, "--stability-runs", "0")[0] == 0
+    a, b = pd.read_csv(first), pd.read_csv(second)
+    assert a["segment"].tolist() == b["segment"].tolist()
+    assert json.loads(bundle.read_text())["info"]["names"] == sorted(set(a["segment"]), key=a["segment"].tolist().index)
