@@ -650,8 +650,8 @@ def table_to_parquet(table: TableRead) -> bytes:
     import pyarrow.parquet as pq
 
     frame = table.frame
-    arrays = [pa.array(frame.iloc[:, j].to_numpy(dtype=object), type=pa.large_string())
-              for j in range(frame.shape[1])]
+    # pandas' str columns are Arrow strings already: handed over without making a Python object per cell
+    arrays = [pa.array(frame.iloc[:, j], type=pa.large_string()) for j in range(frame.shape[1])]
     meta = {"file_format": table.file_format, "encoding": table.encoding, "separator": table.separator,
             "decimal": table.decimal, "warnings": list(table.warnings), "columns": [str(c) for c in frame.columns]}
     arrow = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(frame.shape[1])])
