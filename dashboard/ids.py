@@ -47,6 +47,9 @@ class Model:
     BUNDLE_TOKEN = "model-bundle-token"
     BUNDLE_STATUS = "model-bundle-status"
     MAP = "model-map"  # pattern-matching type: {"type": MAP, "feature": <model feature>}
+    TRANSFORMS = "model-transforms"
+    TRANSFORM = "model-transform"  # pattern-matching type: {"type": TRANSFORM, "feature": <feature>}
+    K_TABLE = "model-k-table"
     SWEEP_GRAPHS = "model-sweep-graphs"
     SWEEP_PROGRESS = "model-sweep-progress"
     SWEEP_CANCEL = "model-sweep-cancel"

@@ -1,6 +1,8 @@
 """Model: ``/model?ds=<token>&feature=A&feature=B&mode=new|pretrained&k=4&seed=0&map=FILECOL=MODELCOL``.
 
-Pick the numeric features (ID-like and constant columns are not offered), then either train a new
+Pick the numeric features (ID-like and constant columns are not offered; coded columns and dates are
+offered but not chosen by default) and each feature's transform before scaling (the data check's
+proposal, with its reason: a log for strongly right-skewed spend or counts), then either train a new
 StandardScaler + K-Means model with k segments and a seed, or apply the shipped pre-trained model,
 mapping the file's columns onto its features. The k sweep (Elbow and Silhouette) and the chosen
 model's fit run as background jobs with progress and a cancel button.
@@ -35,13 +37,41 @@ SLIDER_MAX = 12
 _SHOW, _HIDE = {"display": "block"}, {"display": "none"}
 
 
+TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value": "log"},
+                     {"label": "signed log", "value": "signed_log"}]
+
+
 def _feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
-    options: list[dict[str, Any]] = [{"label": name, "value": name} for name in dataset.report.default_features]
-    for column in dataset.report.column_reports:
+    report = dataset.report
+    options: list[dict[str, Any]] = [{"label": name, "value": name} for name in report.default_features]
+    options += [{"label": f"{name} (a code: shown as a profile column unless chosen)", "value": name}
+                for name in report.coded_columns if name not in report.default_features]
+    options += [{"label": f"{name} (from a date)", "value": name} for name in report.derived_features]
+    for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             why = "ID-like" if column.id_like else "constant"
             options.append({"label": f"{column.name} ({why}, not offered)", "value": column.name, "disabled": True})
     return options
+
+
+def _transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
+    """One row per chosen feature: its transform (the proposal unless the link says otherwise) and why."""
+    chosen = service.transforms_for(state)
+    proposed = dataset.report.proposed_transforms_for(state.features)
+    rows: list[Any] = []
+    for feature in state.features:
+        try:
+            column = dataset.report.column(feature)
+            why = f"Proposed: {proposed[feature].replace('_', ' ')} ({column.transform_reason})."
+        except KeyError:
+            why = "Days from each date to the file's latest date."
+        rows.append(dbc.Row([
+            dbc.Col(html.Span(feature, className="small"), width=5),
+            dbc.Col(dcc.Dropdown(id={"type": ids.Model.TRANSFORM, "feature": feature}, options=TRANSFORM_OPTIONS,
+                                 value=chosen.get(feature, "none"), clearable=False, searchable=False), width=7),
+            dbc.Col(html.Small(why, className="text-muted"), width=12),
+        ], className="g-1 mb-2 align-items-center"))
+    return rows
 
 
 def _new_panel(state: ViewState) -> html.Div:
@@ -141,8 +171,12 @@ def layout(**query: Any) -> html.Div:
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H5("1. Features", className="card-title"),
                 dbc.Checklist(id=ids.Model.FEATURES, options=_feature_options(dataset), value=list(state.features)),
-                html.P("Chosen columns are standardised with StandardScaler (mean 0, standard deviation 1) so each "
-                       "counts equally, whatever its unit.", className="small text-muted mt-2 mb-0"),
+                html.H6("Transform before scaling", className="mt-3"),
+                html.Div(_transform_rows(dataset, state), id=ids.Model.TRANSFORMS),
+                html.P("A log keeps a few very large spenders from deciding the segments. Chosen columns are then "
+                       "standardised with StandardScaler (mean 0, standard deviation 1) so each counts equally, "
+                       "whatever its unit. Profiles and charts stay in the original units.",
+                       className="small text-muted mt-2 mb-0"),
             ])), md=4, className="mb-3"),
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H5("2. Model", className="card-title"),
@@ -179,18 +213,24 @@ def layout(**query: Any) -> html.Div:
     Input(ids.Model.SEED, "value"),
     Input({"type": ids.Model.MAP, "feature": ALL}, "value"),
     Input(ids.Model.BUNDLE_TOKEN, "data"),
+    Input({"type": ids.Model.TRANSFORM, "feature": ALL}, "value"),
     State({"type": ids.Model.MAP, "feature": ALL}, "id"),
+    State({"type": ids.Model.TRANSFORM, "feature": ALL}, "id"),
     State(ids.page_query(PAGE), "data"),
     State(ids.Model.SWEEP_KEY, "data"),
     prevent_initial_call=True,
 )
 def update_state(features: list[str] | None, mode: str | None, k: int | None, seed: int | None,
-                 map_values: list[str | None], model_token: str | None, map_ids: list[dict[str, str]],
+                 map_values: list[str | None], model_token: str | None, transform_values: list[str | None],
+                 map_ids: list[dict[str, str]], transform_ids: list[dict[str, str]],
                  query: str | None, sweep_key: str | None) -> tuple[Any, ...]:
     """Fold the controls into the view state (and the URL); show the panel of the chosen mode."""
     state = ViewState.from_search(query)
     mapping = tuple((value, item["feature"]) for value, item in zip(map_values, map_ids)
                     if value and value != item["feature"])
+    chosen = {item["feature"]: value for value, item in zip(transform_values, transform_ids) if value}
+    transforms = _kept_transforms(state.with_(features=tuple(features or ()),
+                                              transforms=tuple({**state.transform_dict, **chosen}.items())))
     state = state.with_(
         features=tuple(features or ()),
         mode=mode if mode in MODES else "new",
@@ -198,12 +238,55 @@ def update_state(features: list[str] | None, mode: str | None, k: int | None, se
         k=min(max(int(k), K_MIN), K_MAX) if isinstance(k, (int, float)) else state.k,
         seed=max(int(seed), 0) if isinstance(seed, (int, float)) else state.seed,
         mapping=mapping,
+        transforms=transforms,
     )
     new_key = _sweep_key(state)
     # Re-sending an unchanged query would start a second fit job with the same Dash cache key.
     new_query = state.query() if state.query() != query else dash.no_update
     return (new_query, state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
             _SHOW if state.applies_model else _HIDE, new_key if new_key != sweep_key else dash.no_update)
+
+
+def _kept_transforms(state: ViewState) -> tuple[tuple[str, str], ...]:
+    """The state's transforms as a link keeps them (see :func:`dashboard.service.resolve_transforms`)."""
+    try:
+        dataset = service.get_dataset(state.ds)
+    except SegmentsError:
+        return state.transforms
+    return service.resolve_transforms(dataset, state, state.features)
+
+
+@callback(
+    Output(ids.Model.TRANSFORMS, "children"),
+    Input(ids.Model.FEATURES, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def render_transforms(features: list[str] | None, query: str | None) -> Any:
+    """One transform choice per chosen feature (kept choices, else the data check's proposal)."""
+    state = ViewState.from_search(query)
+    try:
+        dataset = service.get_dataset(state.ds)
+    except SegmentsError as exc:
+        return error_alert(exc)
+    state = state.with_(features=tuple(features or ()))
+    return _transform_rows(dataset, state.with_(transforms=service.resolve_transforms(dataset, state, state.features)))
+
+
+def _k_table(sweep: Any, recommended: int) -> Any:
+    """Per k: stability under resampling, smallest and largest segment's share, silhouette."""
+    full = sweep.full_table()
+    shown = full[(full["k"] >= sweep.k_min) & (full["k"] <= sweep.k_max)][
+        ["k", "stability", "smallest_share", "largest_share", "silhouette"]].copy()
+    shown["k"] = [f"{k} ✓" if k == recommended else str(k) for k in shown["k"]]
+    shown.columns = ["k", "stability", "smallest", "largest", "silhouette"]
+    return html.Div([
+        frame_table(shown.reset_index(drop=True), "segments-k-table",
+                    {"stability": ".2f", "smallest": ".1%", "largest": ".1%", "silhouette": ".3f"}),
+        html.P("Stability: how alike the segments stay when the customers are resampled (1 = identical; below "
+               "0.75 a k is set aside while a stable one exists). Smallest / largest: the share of customers "
+               "in the smallest and largest segment.", className="small text-muted"),
+    ], id=ids.Model.K_TABLE)
 
 
 @callback(
@@ -233,12 +316,15 @@ def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = Non
                className="segments-advice"),
         *[dbc.Alert(w, color="warning", className="py-1 small mb-1") for w in advice.warnings],
         dbc.Row([
-            dbc.Col(chart("model-elbow-graph", elbow_figure(sweep)), md=6),
-            dbc.Col(chart("model-silhouette-graph", silhouette_figure(sweep)), md=6),
-            dbc.Col(chart("model-calinski-graph", index_figure(sweep, "calinski_harabasz", "Calinski-Harabasz",
-                                                               higher_is_better=True)), md=6),
-            dbc.Col(chart("model-davies-graph", index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
-                                                             higher_is_better=False)), md=6),
+            dbc.Col(dbc.Row([
+                dbc.Col(chart("model-elbow-graph", elbow_figure(sweep)), md=6),
+                dbc.Col(chart("model-silhouette-graph", silhouette_figure(sweep)), md=6),
+                dbc.Col(chart("model-calinski-graph", index_figure(sweep, "calinski_harabasz", "Calinski-Harabasz",
+                                                                   higher_is_better=True)), md=6),
+                dbc.Col(chart("model-davies-graph", index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
+                                                                 higher_is_better=False)), md=6),
+            ]), lg=9),
+            dbc.Col(_k_table(sweep, advice.k), lg=3),
         ]),
     ]), advice.k, sweep_key
 
@@ -316,7 +402,7 @@ def _fit_summary(state: ViewState, seg: Any) -> html.Div:
     what = {"pretrained": "Pre-trained model applied", "saved": "Saved model applied"}.get(
         state.mode if seg.source == "pretrained" else "new", f"New model with k={seg.k}, seed {seg.seed}")
     return html.Div([
-        html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.features)}."]),
+        html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.feature_labels)}."]),
         html.P(["Silhouette of this model: ", html.Strong(quality, className="segments-model-silhouette"),
                 " (from -1 to 1; above 0.5 is a clear structure, below 0.25 a weak one)."]),
         html.P("Segments: " + ", ".join(f"{display_cluster(i)} · {name} ({int(n):,})"

@@ -46,7 +46,7 @@ def test_model_state_follows_controls(client, context):
     query = ViewState(ds=token).query()
     sweep_key = model_page._sweep_key(ViewState(ds=token))
     new_query, next_href, new_style, pre_style, new_key = model_page.update_state(
-        ["Age", "Spending Score (1-100)"], "new", 6, 11, [], None, [], query, sweep_key)
+        ["Age", "Spending Score (1-100)"], "new", 6, 11, [], None, [], [], [], query, sweep_key)
     state = ViewState.from_search(new_query)
     assert state.features == ("Age", "Spending Score (1-100)") and state.k == 6 and state.seed == 11
     assert new_style == {"display": "block"} and pre_style == {"display": "none"}
@@ -60,8 +60,8 @@ def test_mapping_from_dropdowns(client, context):
     query = ViewState(ds=token).query()
     ids_ = [{"type": "model-map", "feature": "Annual Income (k$)"},
             {"type": "model-map", "feature": "Spending Score (1-100)"}]
-    new_query, *_ = model_page.update_state([], "pretrained", 4, 0, ["AnnualIncome", "SpendingScore"], None, ids_,
-                                            query, "")
+    new_query, *_ = model_page.update_state([], "pretrained", 4, 0, ["AnnualIncome", "SpendingScore"], None, [],
+                                            ids_, [], query, "")
     state = ViewState.from_search(new_query)
     assert state.mode == "pretrained"
     assert dict(state.mapping) == {"AnnualIncome": "Annual Income (k$)", "SpendingScore": "Spending Score (1-100)"}

@@ -40,6 +40,37 @@ def test_the_proposed_transforms_are_the_default_and_travel_in_the_link(client, 
     assert json.loads(bundle.data)["info"]["transforms"] == ["log", "log", "log", "none"]
 
 
+def _text(component) -> str:
+    """A component tree as JSON text (every level), to look for what it shows."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    return json.dumps(component, cls=PlotlyJSONEncoder)
+
+
 def test_a_link_with_a_bad_transform_falls_back_to_the_proposal():
     state = ViewState.from_search("?transform=Spend=sqrt&transform=Orders=none&transform=bad")
     assert state.transforms == (("Orders", "none"),)
+
+
+def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(client, context, skewed):
+    import importlib
+
+    model_page = importlib.import_module("pages.model")
+    token = upload(client, skewed[0]).get_json()["token"]
+    layout = _text(model_page.layout(ds=token))
+    assert "Transform before scaling" in layout and "strongly right-skewed" in layout
+    assert "Region (a code: shown as a profile column unless chosen)" in layout
+    assert "Joined (days since)" in layout
+    query = ViewState(ds=token).query()
+    features = ["Spend", "Orders", "Basket", "Recency"]
+    ids_ = [{"type": "model-transform", "feature": f} for f in features]
+    new_query, *_ = model_page.update_state(features, "new", 4, 0, [], None, ["none", "log", "log", "none"],
+                                            [], ids_, query, "")
+    state = ViewState.from_search(new_query)
+    assert state.transform_dict == {"Spend": "none", "Orders": "log", "Basket": "log"}
+    rows = _text(model_page.render_transforms(features + ["Joined (days since)"], new_query))
+    assert rows.count('"model-transform"') == 5 and "Days from each date" in rows
+    # the sweep panel shows the per-k table beside the charts, the recommended k ticked
+    panel, best, _ = model_page.run_sweep(lambda *_: None, model_page._sweep_key(ViewState.from_search(new_query)))
+    text = _text(panel)
+    assert "segments-k-table" in text and f"{best} \\u2713" in text and "stability" in text
