@@ -355,17 +355,17 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
         return (value if np.isfinite(value) else -np.inf, -k)
 
     k = max(tied, key=sil_key)
-    why_not: dict[int, str] = {}  # k set aside -> why, in words
+    why_not: dict[int, tuple[str, float]] = {}  # k set aside -> (why, the number that says so)
     strict = eligible is tiers[0]
     for i, candidate in enumerate(ks.tolist()):
         if eligible[i]:
             continue
         if tiny[i] or (strict and small[i]):
-            why_not[candidate] = f"its smallest segment holds only {_pct(share[i])} of customers"
+            why_not[candidate] = ("small", float(share[i]))
         elif strict and dominant[i]:
-            why_not[candidate] = f"one segment would hold {_pct(largest[i])} of customers"
+            why_not[candidate] = ("dominant", float(largest[i]))
         else:
-            why_not[candidate] = f"its segments change when the customers are resampled (stability {stab[i]:.2f})"
+            why_not[candidate] = ("unstable", float(stab[i]))
     only_tiny = all(tiny[i] for i in range(ks.size) if not eligible[i])
     reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
                      tiny_share, only_tiny)
@@ -382,7 +382,17 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes)
 
 
-def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, str],
+#: Why a k was set aside, for one k and for several: (one, several, how its number is written).
+_SET_ASIDE: dict[str, tuple[str, str, Callable[[float], str]]] = {
+    "small": ("its smallest segment holds only {} of customers",
+              "their smallest segments hold only {} of customers", _pct),
+    "dominant": ("one segment would hold {} of customers", "one segment would hold {} of customers", _pct),
+    "unstable": ("its segments change when the customers are resampled (stability {})",
+                 "their segments change when the customers are resampled (stability {})", lambda v: f"{v:.2f}"),
+}
+
+
+def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, tuple[str, float]],
             share_of: dict[int, float], ks: np.ndarray, best_sil: int | None, best_ch: int | None,
             best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True) -> str:
     raw = {"the elbow": elbow, "the silhouette": best_sil, "Calinski-Harabasz": best_ch,
@@ -393,8 +403,7 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
             passed.setdefault(choice, []).append(label)
     among = ""
     if passed:
-        among = (" among the k without a tiny segment" if only_tiny else
-                 " among the k whose segments hold under resampling, none tiny and none holding most customers")
+        among = " among the k without a tiny segment" if only_tiny else " among the stable, useful splits"
     agree = [name for name, choice in votes.items() if choice == k]
     others = {name: choice for name, choice in votes.items() if choice != k}
     labels = [_MEASURE_NAMES[name] for name in agree]
@@ -419,9 +428,15 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
         head = (f"k={k}: the measures disagree{among} ({listing}); k={k} has the best-separated segments "
                 f"among their choices")
     clauses = [head]
-    for choice in sorted(passed):
-        clauses.append(f"k={choice} (preferred by {_join(passed[choice])}) was set aside because "
-                       f"{why_not[choice]}")
+    for kind, (one, several, number) in _SET_ASIDE.items():
+        group = [choice for choice in sorted(passed) if why_not[choice][0] == kind]
+        if len(group) == 1:
+            clauses.append(f"k={group[0]} (preferred by {_join(passed[group[0]])}) was set aside because "
+                           + one.format(number(why_not[group[0]][1])))
+        elif group:
+            by = list(dict.fromkeys(label for choice in group for label in passed[choice]))
+            clauses.append(f"k={_join([str(c) for c in group])} (preferred by {_join(by)}) were set aside because "
+                           + several.format(_join([number(why_not[c][1]) for c in group])))
     nxt = k + 1
     if nxt in ks.tolist() and nxt not in passed and np.isfinite(share_of.get(nxt, np.nan)) \
             and share_of[nxt] < tiny_share:

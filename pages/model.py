@@ -323,8 +323,8 @@ def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = Non
                                                                    higher_is_better=True)), md=6),
                 dbc.Col(chart("model-davies-graph", index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
                                                                  higher_is_better=False)), md=6),
-            ]), lg=9),
-            dbc.Col(_k_table(sweep, advice.k), lg=3),
+            ]), lg=8),
+            dbc.Col(_k_table(sweep, advice.k), lg=4),
         ]),
     ]), advice.k, sweep_key
 

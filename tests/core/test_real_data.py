@@ -381,3 +381,17 @@ def test_names_stay_whole_through_a_bundle(cli, tmp_path, write):
     a, b = pd.read_csv(first), pd.read_csv(second)
     assert a["segment"].tolist() == b["segment"].tolist()
     assert json.loads(bundle.read_text())["info"]["names"] == sorted(set(a["segment"]), key=a["segment"].tolist().index)
+
+
+def test_several_k_set_aside_for_the_same_reason_make_one_clause():
+    from core.insight import recommend_k
+
+    sweep = usefulness_sweep(sil=[0.6, 0.5, 0.55, 0.4, 0.52], ch=[300, 200, 150, 120, 250],
+                             db=[0.6, 0.7, 0.8, 0.9, 0.5], smallest=[0.45, 0.3, 0.22, 0.15, 0.12],
+                             largest=[0.55, 0.42, 0.3, 0.25, 0.2], stab=[0.38, 0.8, 0.73, 0.7, 0.53], elbow=4)
+    rec = recommend_k(sweep, 5000)
+    assert rec.k == 3
+    assert "k=2, 4 and 6 (preferred by the silhouette, Calinski-Harabasz, the elbow and Davies-Bouldin) were set " \
+           "aside because their segments change when the customers are resampled (stability 0.38, 0.73 and 0.53)" \
+        in rec.reason, rec.reason
+    assert rec.reason.count(". ") == 1
