@@ -206,7 +206,8 @@ def _make_engine(url: str) -> Engine:
             cursor.close()
 
         return created
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # a database that does not answer is reported after 10 s, not after the system's TCP timeout
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"connect_timeout": 10})
 
 
 def engine(url: str | None = None) -> Engine:
@@ -378,11 +379,13 @@ def rename(saved_id: str, name: str) -> None:
             raise NotInLibrary()
 
 
-def delete_saved(saved_id: str) -> None:
-    """Delete a saved segmentation, its snapshots and every stored data set no other one uses."""
+def delete_saved(saved_id: str) -> list[str]:
+    """Delete a saved segmentation, its snapshots and every stored data set no other one uses; returns
+    the tokens of the data sets deleted."""
     with _begin() as connection:
         tokens = {t for (t,) in connection.execute(select(snapshots.c.dataset_token)
                                                    .where(snapshots.c.segmentation_id == saved_id))}
+        deleted: list[str] = []
         connection.execute(delete(snapshots).where(snapshots.c.segmentation_id == saved_id))
         done = connection.execute(delete(saved_segmentations).where(saved_segmentations.c.id == saved_id))
         if done.rowcount == 0:
@@ -394,6 +397,8 @@ def delete_saved(saved_id: str) -> None:
                                        .where(saved_segmentations.c.dataset_token == token)).scalar_one()
             if not used:
                 connection.execute(delete(datasets).where(datasets.c.token == token))
+                deleted.append(token)
+    return deleted
 
 
 def load_table(token: str) -> tuple[str, TableRead] | None:

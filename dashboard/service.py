@@ -298,6 +298,14 @@ def _disk_nearly_full() -> bool:
         return False
 
 
+def forget_dataset(token: str) -> None:
+    """Drop a data set from the cache (its saved copy was deleted: the link must stop working now)."""
+    try:
+        cache.delete(f"ds:{token}")
+    except Exception:
+        log.warning("could not drop a deleted data set from the cache", exc_info=True)
+
+
 def forget_local() -> None:
     """Drop this process's copies (tests use it to simulate another worker)."""
     _recent.clear()

@@ -21,7 +21,7 @@ from core.segmentation import Segmentation
 from . import library, service
 from .state import ViewState
 
-__all__ = ["save_current", "apply_snapshot", "SnapshotMigration", "migration_between", "id_columns",
+__all__ = ["save_current", "delete_saved", "apply_snapshot", "SnapshotMigration", "migration_between", "id_columns",
            "shown_labels", "segment_label", "open_href"]
 
 
@@ -56,6 +56,13 @@ def save_current(state: ViewState, name: str, note: str = "") -> str:
     uploaded = service.uploaded_bundle(state.model) if state.mode == "saved" and state.model else None
     return library.save(name, note, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k, settings,
                         bundle, model_token=state.model if uploaded else None, model_bundle=uploaded)
+
+
+def delete_saved(saved_id: str) -> None:
+    """Delete a saved segmentation and its stored data, in the library and in the cache: its links stop
+    working at once (a data set another saved segmentation still uses stays)."""
+    for token in library.delete_saved(saved_id):
+        service.forget_dataset(token)
 
 
 def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -> int:

@@ -139,7 +139,7 @@ def delete_saved(clicks: list[int | None]) -> tuple[Any, Any, bool, str]:
     if saved_id is None or not any(clicks):
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update
     try:
-        library.delete_saved(saved_id)
+        snapshots.delete_saved(saved_id)
     except SegmentsError as exc:
         return dash.no_update, str(exc), True, "danger"
     return _list_body(), "Deleted, with its stored data.", True, "success"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,22 @@ def demo_bytes() -> bytes:
     from core import DEMO_PATH
 
     return Path(DEMO_PATH).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A private PostgreSQL server for the saved library's tests (Debian's postgresql; never skipped in CI)."""
+    from dashboard import library
+    from tests.support import postgres_bin, start_postgres
+
+    try:
+        postgres_bin()
+    except RuntimeError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("PostgreSQL is not installed (scripts/test installs it)")
+    server = start_postgres()
+    yield server
+    for engine in list(library._engines.values()):
+        engine.dispose()
+    server.stop()

@@ -23,22 +23,6 @@ from core.io import TableRead
 from core.model import DISPLAY_OFFSET
 from dashboard import library
 from dashboard.settings import database_url
-from tests.support import Postgres, postgres_bin, start_postgres
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres | None]:
-    try:
-        postgres_bin()
-    except RuntimeError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("PostgreSQL is not installed (scripts/test installs it)")
-    server = start_postgres()
-    yield server
-    for engine in list(library._engines.values()):
-        engine.dispose()
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

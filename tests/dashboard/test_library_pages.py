@@ -94,3 +94,29 @@ def test_save_apply_and_see_who_moved(client, context):
                                                           "CustomerID"])
     library.delete_saved(saved_id)
     assert client.get(library_page.movers_href(saved_id, 1, 2, "CustomerID", "1", "2")).status_code == 404
+
+
+def test_a_saved_link_outlives_the_cache_even_with_an_uploaded_model(client, context):
+    """A segmentation made by applying an uploaded model bundle: after the cache forgot both the data and
+    the bundle, its link still shows the same segments; once deleted, the link says the data is gone."""
+    from core import bundle_bytes
+
+    token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
+    trained = service.get_segmentation(ViewState(ds=token, k=3, seed=2))
+    raw = bundle_bytes(trained.pipeline, trained.model_info("march.csv"))
+    model_token, _ = service.store_bundle(raw)
+    state = ViewState(ds=token, mode="saved", model=model_token)
+    labels = service.get_segmentation(state).labels.copy()
+    saved_id = snapshots.save_current(state, "with an uploaded model")
+    unsaved = upload(client, demo_bytes(), "other.csv").get_json()["token"]
+
+    service.cache.clear()
+    service.forget_local()
+    with pytest.raises(service.DatasetGone):  # an unsaved upload is gone with the cache...
+        service.get_dataset(unsaved)
+    assert np.array_equal(service.get_segmentation(state).labels, labels)  # ...a saved one is not
+
+    snapshots.delete_saved(saved_id)
+    service.forget_local()
+    with pytest.raises(service.DatasetGone):
+        service.get_dataset(token)
