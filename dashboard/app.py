@@ -28,8 +28,8 @@ def _cache_config(settings: Settings) -> dict[str, object]:
     common: dict[str, object] = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout, "CACHE_KEY_PREFIX": "segments:"}
     if settings.redis_url:
         return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url}
-    return {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(settings.cache_dir / "data"),
-            "CACHE_THRESHOLD": 5000}
+    return {**common, "CACHE_TYPE": "dashboard.budget.BudgetFileSystemCache", "CACHE_DIR": str(settings.cache_dir / "data"),
+            "CACHE_BUDGET_BYTES": settings.cache_max_bytes}
 
 
 class SegmentsDash(Dash):
@@ -96,6 +96,11 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
     # Several gunicorn workers each using every core for OpenMP/BLAS slow each other down.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     server = Flask(name)
+    if settings.proxy_hops:  # the client's address and scheme as the proxies in front saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops,  # type: ignore[method-assign]
+                                   x_proto=settings.proxy_hops)
     server.secret_key = settings.secret_key
     server.config["SEGMENTS_SETTINGS"] = settings
     # Each address has its own body limit (routes._body_limit): uploads, callbacks, everything else.

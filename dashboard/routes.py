@@ -29,6 +29,7 @@ from core.insight import summary_table
 from core.report import render_report
 
 from . import library, service, snapshots
+from .ratelimit import RateLimit, client_address
 from .settings import Settings
 from .state import ViewState
 
@@ -196,8 +197,21 @@ def register(server: Flask, settings: Settings) -> None:
         log.exception("unhandled error on %s", request.path, exc_info=exc)
         return "Something went wrong on the server. Please try again; if it keeps happening, report it.", 500
 
+    uploads = RateLimit("uploads", settings.upload_rate_limit, 3600)
+    server.extensions["segments_upload_rate"] = uploads
+
     @server.post("/api/upload")
     def upload() -> tuple[Response, int]:
+        limit: RateLimit = server.extensions["segments_upload_rate"]
+        client = client_address()
+        wait = limit.wait(client)
+        if wait:
+            log.warning("upload refused: %s sent %d uploads within the hour", client, limit.limit)
+            response = jsonify(error=f"Too many uploads from your address ({limit.limit} an hour at most). "
+                                     f"Try again in {int(wait // 60) + 1} minutes.")
+            response.headers["Retry-After"] = str(int(wait) + 1)
+            return response, 429
+        limit.record(client)
         file = request.files.get("file")
         if file is None or not file.filename:
             return jsonify(error="No file was received. Choose a CSV or Excel file and try again."), 400

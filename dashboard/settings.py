@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,10 @@ def _int(name: str, default: int, minimum: int | None = None) -> int:
     return value
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _share(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     try:
@@ -49,6 +54,18 @@ def _share(name: str, default: float) -> float:
         raise SystemExit(f"error: the environment variable {name} must be a number above 0 and at most 1, "
                          f"not {raw!r}")
     return share
+
+
+def _half_the_free_disk(folder: Path) -> int:
+    """Half the free space (MB, at least 256) of the disk ``folder`` is (or will be) on."""
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    try:
+        free = shutil.disk_usage(existing).free
+    except OSError:
+        return 1024
+    return max(256, free // 2 // (1024 * 1024))
 
 
 @dataclass(frozen=True)
@@ -65,7 +82,11 @@ class Settings:
     cache_dir : Path
         ``CACHE_DIR``: where FileSystemCache keeps datasets and models when Redis is not used.
     cache_timeout : int
-        ``CACHE_TIMEOUT`` seconds an uploaded dataset and its results stay on the server (default 24 h).
+        ``CACHE_TIMEOUT`` seconds an uploaded dataset and its results stay on the server (default 24 h),
+        unless the cache folder reaches ``CACHE_MAX_MB`` (then expired entries go first, then the oldest).
+    cache_max_mb : int
+        ``CACHE_MAX_MB``: the disk budget of the cache folder (default: half the free space of its disk
+        when the server starts, at least 256 MB). Ignored with Redis, whose ``maxmemory`` rules apply.
     max_upload_mb : int
         ``MAX_UPLOAD_MB``: the largest file accepted, checked in the browser and on the server.
     max_rows, max_columns : int
@@ -90,6 +111,17 @@ class Settings:
         ``JOB_TIMEOUT`` seconds a background job (sweep, fit) may run.
     password : str | None
         ``DASHBOARD_PASSWORD``: when set, every page, callback and download asks for it.
+    session_hours : int
+        ``SESSION_HOURS`` (default 12): how long a sign-in lasts (``POST /logout`` ends it sooner).
+    session_cookie_secure : bool
+        ``SESSION_COOKIE_SECURE=1``: send the session cookie over HTTPS only (HTTPS deployments).
+    hsts_seconds : int
+        ``HSTS_SECONDS`` (default 0: off): add ``Strict-Transport-Security: max-age=N`` (HTTPS only).
+    proxy_hops : int
+        ``PROXY_HOPS`` (default 0): how many reverse proxies stand in front of the server; their
+        ``X-Forwarded-For``/``-Proto`` are then trusted for the client's address (rate limits, logs).
+    upload_rate_limit : int
+        ``UPLOAD_RATE_LIMIT`` (default 60; 0 = none): uploads one client may make per hour.
     debug : bool
         ``DASH_DEBUG=1`` turns on Dash's debug mode (never in production).
     data_dir : Path
@@ -108,6 +140,7 @@ class Settings:
     redis_url: str | None
     cache_dir: Path
     cache_timeout: int
+    cache_max_mb: int
     max_upload_mb: int
     max_rows: int
     max_columns: int
@@ -118,6 +151,11 @@ class Settings:
     job_timeout: int
     password: str | None
     debug: bool
+    session_hours: int = 12
+    session_cookie_secure: bool = False
+    hsts_seconds: int = 0
+    proxy_hops: int = 0
+    upload_rate_limit: int = 60
     background: str = "local"
     data_dir: Path = Path("instance")
     database_url: str = ""
@@ -126,6 +164,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         """The upload limit in bytes."""
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def cache_max_bytes(self) -> int:
+        """The cache folder's disk budget in bytes."""
+        return self.cache_max_mb * 1024 * 1024
 
     @property
     def max_callback_bytes(self) -> int:
@@ -146,6 +189,7 @@ class Settings:
             redis_url=os.environ.get("REDIS_URL") or None,
             cache_dir=base,
             cache_timeout=_int("CACHE_TIMEOUT", 24 * 3600),
+            cache_max_mb=_int("CACHE_MAX_MB", _half_the_free_disk(base), minimum=1),
             max_upload_mb=_int("MAX_UPLOAD_MB", 200),
             max_rows=_int("MAX_ROWS", 2_000_000),
             max_columns=_int("MAX_COLUMNS", 500),
@@ -155,7 +199,12 @@ class Settings:
             local_cache_mb=_int("LOCAL_CACHE_MB", 1024, minimum=0),
             job_timeout=_int("JOB_TIMEOUT", 600),
             password=os.environ.get("DASHBOARD_PASSWORD") or None,
-            debug=os.environ.get("DASH_DEBUG", "") in {"1", "true", "yes"},
+            debug=_flag("DASH_DEBUG"),
+            session_hours=_int("SESSION_HOURS", 12, minimum=1),
+            session_cookie_secure=_flag("SESSION_COOKIE_SECURE"),
+            hsts_seconds=_int("HSTS_SECONDS", 0, minimum=0),
+            proxy_hops=_int("PROXY_HOPS", 0, minimum=0),
+            upload_rate_limit=_int("UPLOAD_RATE_LIMIT", 60, minimum=0),
             background=os.environ.get("BACKGROUND_JOBS", "local").strip().lower() or "local",
         )
         values.update(overrides)

@@ -7,6 +7,10 @@ import os
 import shutil
 import tempfile
 
+# The suite uploads hundreds of files from one address: no per-client upload limit, unless a test sets one
+# (tests/hardening/test_access_control.py). Servers started by tests inherit it.
+os.environ.setdefault("UPLOAD_RATE_LIMIT", "0")
+
 # Keep the math libraries to one thread in tests: predictable speed on the 2-core CI machine.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 

@@ -20,7 +20,7 @@ def guarded(tmp_path_factory):
 def test_everything_needs_the_password(guarded):
     anonymous = requests.Session()
     page = anonymous.get(guarded.url + "/model?ds=x", headers={"Accept": "text/html"}, allow_redirects=False)
-    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=/model")
+    assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Fmodel%3Fds%3Dx"  # URL-encoded: every parameter survives
     assert anonymous.post(guarded.url + "/_dash-update-component", json={}).status_code == 401
     assert anonymous.get(guarded.url + "/_dash-layout").status_code == 401
     assert anonymous.post(guarded.url + "/api/upload", files={"file": ("a.csv", b"a,b\n1,2\n")}).status_code == 401
