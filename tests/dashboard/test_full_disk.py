@@ -31,7 +31,7 @@ def test_full_cache_disk_gives_a_message(tiny_disk):
         assert first.status_code == 200
         token = first.json()["token"]
         # fill the disk to the brim
-        with open(web.cache_dir / "data" / "filler", "wb") as filler:
+        with open(web.cache_dir / "data" / "filler", "wb", buffering=0) as filler:  # nothing left to flush at close
             try:
                 while True:
                     filler.write(b"\0" * 65536)
