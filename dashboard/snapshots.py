@@ -131,8 +131,16 @@ class SnapshotMigration:
         chosen = keyed.loc[ids.intersection(keyed.index)] if len(ids) else keyed.iloc[:0]
         names = self.saved.names
         out = chosen.reset_index(drop=True)
-        out.insert(0, "to segment", segment_label(cluster_to, names) or "(gone)")
-        out.insert(0, "from segment", segment_label(cluster_from, names) or "(new)")
+        columns = {str(c) for c in out.columns}
+
+        def free(name: str) -> str:  # a file that has a "from segment" column keeps it
+            while name in columns:
+                name = f"{name} (moved)"
+            columns.add(name)
+            return name
+
+        out.insert(0, free("to segment"), segment_label(cluster_to, names) or "(gone)", allow_duplicates=False)
+        out.insert(0, free("from segment"), segment_label(cluster_from, names) or "(new)", allow_duplicates=False)
         return out
 
 

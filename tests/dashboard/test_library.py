@@ -199,3 +199,11 @@ def test_snapshots_and_their_migration_match_an_independent_join(database: str, 
     assert len(library.get_saved(saved_id).snapshots) == 2
     library.delete_saved(saved_id)
     assert library.load_table(new_token) is None and library.load_table(token) is None
+
+
+def test_database_url_choices(tmp_path: Path):
+    assert database_url("", tmp_path) == f"sqlite:///{tmp_path / 'library.sqlite3'}"
+    assert database_url("postgres://u:p@db:5432/lib", tmp_path) == "postgresql+psycopg://u:p@db:5432/lib"
+    assert database_url(" postgresql://u@db/lib ", tmp_path) == "postgresql+psycopg://u@db/lib"
+    with pytest.raises(SystemExit, match="DATABASE_URL"):
+        database_url("mysql://u@db/lib", tmp_path)

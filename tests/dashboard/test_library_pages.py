@@ -24,6 +24,20 @@ def _pages(app):
     downloads_page = importlib.import_module("pages.downloads")
 
 
+def components(tree: object) -> list[dict]:
+    """Every component (a dict with "props") in a layout's JSON."""
+    found: list[dict] = []
+    if isinstance(tree, dict):
+        if "props" in tree and "type" in tree:
+            found.append(tree)
+        for value in tree.values():
+            found.extend(components(value))
+    elif isinstance(tree, list):
+        for value in tree:
+            found.extend(components(value))
+    return found
+
+
 def next_month() -> bytes:
     """The demo customers a month later: 40 gone, 25 new (one named like a formula), spending changed."""
     frame = pd.read_csv(io.BytesIO(demo_bytes()), dtype=str)
@@ -92,7 +106,33 @@ def test_save_apply_and_see_who_moved(client, context):
     gone_rows = pd.read_csv(io.BytesIO(gone.data), dtype=str, keep_default_na=False)
     assert set(gone_rows["CustomerID"]) == set(joined.loc[(joined["c_old"] == 2) & (joined["c_new"] == 0),
                                                           "CustomerID"])
-    library.delete_saved(saved_id)
+    # a month whose incomes are in another unit: applied all the same, with the out-of-range warning kept
+    cents = pd.read_csv(io.BytesIO(next_month()), dtype=str, keep_default_na=False)
+    cents["Annual Income (k$)"] = (cents["Annual Income (k$)"].astype(int) * 1000).astype(str)
+    may = upload(client, cents.to_csv(index=False).encode(), "may.csv").get_json()["token"]
+    snapshots.apply_snapshot(saved_id, may, {f: f for f in seg_old.features})
+    third = library.get_saved(saved_id).snapshots[2]
+    assert "Annual Income (k$)" in third.warning
+    code, page = route(client, "/library", f"?saved={saved_id}")
+    assert code == 200 and third.warning[:40] in json.dumps(page, ensure_ascii=False)
+    # a file without a feature the model needs: the message names it, and nothing is kept
+    lacking = upload(client, cents.drop(columns=["Age"]).to_csv(index=False).encode(), "june.csv").get_json()["token"]
+    with pytest.raises(library.SegmentsError, match="Age"):
+        snapshots.apply_snapshot(saved_id, lacking, {})
+    assert len(library.get_saved(saved_id).snapshots) == 3
+    # ... the same file with Age called "Alter": the page offers the mapping, and applying with it works
+    renamed = cents.rename(columns={"Age": "Alter"}).to_csv(index=False).encode()
+    alter = upload(client, renamed, "june.csv").get_json()["token"]
+    code, page = route(client, "/library", f"?saved={saved_id}&upload={alter}")
+    dropdowns = {c["props"]["id"]["feature"]: c["props"].get("value") for c in components(page)
+                 if isinstance(c["props"].get("id"), dict) and c["props"]["id"].get("type") == "library-map"}
+    assert dropdowns == {"Age": None, "Annual Income (k$)": "Annual Income (k$)",
+                         "Spending Score (1-100)": "Spending Score (1-100)"}, dropdowns
+    snapshots.apply_snapshot(saved_id, alter, {"Age": "Alter", "Annual Income (k$)": "Annual Income (k$)",
+                                               "Spending Score (1-100)": "Spending Score (1-100)"})
+    assert library.get_saved(saved_id).snapshots[3].mapping["Age"] == "Alter"
+
+    snapshots.delete_saved(saved_id)
     assert client.get(library_page.movers_href(saved_id, 1, 2, "CustomerID", "1", "2")).status_code == 404
 
 
