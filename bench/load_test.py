@@ -70,7 +70,9 @@ def scatter_body(query: str) -> dict:
                {"id": ids.Clusters.SCATTER_NOTE, "property": "children"},
                {"id": page_query, "property": "data"},
                {"id": ids.Clusters.RENAME_STATUS, "property": "children"},
-               {"id": ids.Clusters.NEXT, "property": "href"}]
+               {"id": ids.Clusters.NEXT, "property": "href"},
+               {"id": ids.Clusters.X, "property": "value"},
+               {"id": ids.Clusters.Y, "property": "value"}]
     key = lambda item: json.dumps(item["id"], separators=(",", ":"), sort_keys=True) \
         if isinstance(item["id"], dict) else item["id"]  # noqa: E731 (how Dash names an output in "output")
     return {

@@ -149,7 +149,9 @@ def job_status(status_id: str, progress_id: str, cancel_id: str, label: str = ""
         dbc.Progress(id=progress_id, value=100 if label else 0, max=100 if label else 1, label=label, striped=True,
                      animated=True, style={"height": "1.2rem"}, className="flex-grow-1 me-2"),
         dbc.Button("Cancel", id=cancel_id, size="sm", color="secondary", outline=True),
-    ], id=status_id, className="d-flex align-items-center mb-2", style=_HIDDEN)
+    # No Bootstrap "d-flex" here: it is `display: flex !important` and beat the inline `display: none` that
+    # hides the row when the job ends, so the bar and its Cancel stayed on screen for good.
+    ], id=status_id, className="segments-job-status align-items-center mb-2", style=_HIDDEN)
 
 
 def job_options(status_id: str, cancel_id: str, progress_id: str | None = None) -> dict[str, Any]:

@@ -7,6 +7,8 @@ every customer, so only bar heights travel to the browser.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,7 +19,8 @@ from core.projection import project_2d
 from .state import PCA
 
 __all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure", "scatter_figure", "histogram_figure",
-           "SCATTER_POINTS", "axis_label", "sankey_figure", "trend_figure"]
+           "SCATTER_POINTS", "axis_label", "sankey_figure", "trend_figure", "scatter_coordinates",
+           "inside_selection"]
 
 #: At most this many customers are drawn in the scatter (the summary always uses every row).
 SCATTER_POINTS = 20_000
@@ -90,13 +93,13 @@ def index_figure(sweep: SweepResult, column: str, title: str, higher_is_better: 
     return fig
 
 
-def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | None = None,
-                   seed: int = 0) -> tuple[go.Figure, int]:
-    """Customers coloured by segment, centroids as crosses. Returns the figure and the points drawn.
+def scatter_coordinates(seg: Segmentation, x: str, y: str,
+                        seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[float, float] | None]:
+    """Where every scored customer and every centroid sits on the scatter's axes.
 
-    ``x`` and ``y`` are features, or ``"pca"`` for the first (x) or second (y) principal component.
-    ``borderline`` (one flag per scored customer) draws customers near a segment border as open,
-    fainter circles. Each point carries its input row number (``customdata``) for linked selection.
+    Returns ``(xs, ys, centroid xs, centroid ys, explained)``: one value per scored customer (in the
+    order of ``seg.matrix.X``) and per centroid; ``explained`` is the projection's variance shares when
+    an axis is ``"pca"`` (first component across, second up), else None.
     """
     projection = project_2d(seg, seed) if PCA in (x, y) else None
     centroids = seg.centroids()
@@ -108,6 +111,21 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
 
     xs, cx = coordinates(x, 0)
     ys, cy = coordinates(y, 1)
+    return xs, ys, cx, cy, (projection.explained if projection else None)
+
+
+def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | None = None,
+                   seed: int = 0) -> tuple[go.Figure, int]:
+    """Customers coloured by segment, centroids as crosses. Returns the figure and the points drawn.
+
+    ``x`` and ``y`` are features, or ``"pca"`` for the first (x) or second (y) principal component.
+    ``borderline`` (one flag per scored customer) draws customers near a segment border as open,
+    fainter circles, in a trace of their own beside their segment's: the legend shows each segment's
+    solid marker (Plotly draws a trace's legend marker like its first point, and an open first point
+    read as another category). Each point carries its input row number (``customdata``) for linked
+    selection.
+    """
+    xs, ys, cx, cy, explained = scatter_coordinates(seg, x, y, seed)
     labels = seg.labels[seg.scored]
     rows = np.flatnonzero(seg.scored)
     shown = _sample(labels.size, SCATTER_POINTS, seed)
@@ -117,29 +135,83 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     trace = go.Scatter if shown.size <= SVG_POINTS else go.Scattergl
     fig = go.Figure()
     for label in range(seg.k):
-        members = shown[labels[shown] == label]
         name = f"{display_cluster(label)} · {names[label]}"
-        fig.add_trace(trace(
-            x=xs[members], y=ys[members], mode="markers", name=_plain(f"{name} ({int((labels == label).sum()):,})"),
-            # row numbers as a plain list: dcc.Graph reads each selected point's customdata from the
-            # figure as sent, and a numpy array is sent as {dtype, bdata}, which it cannot index
-            customdata=rows[members].tolist(), legendgroup=str(label),
-            # symbols by number (100 is "circle-open", 0 "circle"): plotly checks 20,000 names one by one
-            marker=dict(color=cluster_color(label), size=np.where(edge[members], 9, 7),
-                        opacity=0.75, symbol=np.where(edge[members], 100, 0),
-                        line=dict(width=0)),
-            hovertemplate=f"{_plain(name)}<br>{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}<extra></extra>"))
+        in_segment = shown[labels[shown] == label]
+        hover = f"{_plain(name)}<br>{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}"
+        for near_border in (False, True):
+            members = in_segment[edge[in_segment] == near_border]
+            if near_border and members.size == 0:
+                continue
+            fig.add_trace(trace(
+                x=xs[members], y=ys[members], mode="markers",
+                name=_plain(f"{name} ({int((labels == label).sum()):,})"),
+                showlegend=not near_border, legendgroup=str(label),
+                # row numbers as a plain list: dcc.Graph reads each selected point's customdata from the
+                # figure as sent, and a numpy array is sent as {dtype, bdata}, which it cannot index
+                customdata=rows[members].tolist(),
+                marker=dict(color=cluster_color(label), size=9 if near_border else 7,
+                            opacity=0.75, symbol="circle-open" if near_border else "circle",
+                            line=dict(width=1.5 if near_border else 0)),
+                hovertemplate=hover + ("<br>near a segment border" if near_border else "") + "<extra></extra>"))
     fig.add_trace(go.Scatter(
         x=cx, y=cy, mode="markers", name="Centroids",
         marker=dict(symbol="x", size=16, color=[cluster_color(i) for i in range(seg.k)],
                     line=dict(width=2, color="#222")),
         hovertemplate="centroid of cluster %{text}<extra></extra>",
         text=[str(display_cluster(i)) for i in range(seg.k)]))
-    explained = projection.explained if projection else None
     # Dragging selects customers (box; lasso and zoom are in the toolbar): the page follows the selection.
     fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)), yaxis_title=_plain(axis_label(y, explained, 1)),
                       legend_title_text="Segment", height=520, dragmode="select", **_LAYOUT)
     return fig, int(shown.size)
+
+
+def inside_selection(xs: np.ndarray, ys: np.ndarray, selected: dict[str, Any]) -> np.ndarray | None:
+    """Which customers lie inside the box or lasso of a scatter's ``selectedData``, drawn or not.
+
+    The scatter draws a sample beyond :data:`SCATTER_POINTS` customers; the shape the user drew is
+    what they meant, so every customer inside it counts. ``xs``/``ys`` are every scored customer's
+    coordinates (:func:`scatter_coordinates`). Returns one flag per customer, or None when the selection
+    carries no shape (a click, or several shapes Plotly reports only as points).
+    """
+    box, lasso = selected.get("range"), selected.get("lassoPoints")
+    if isinstance(box, dict) and _numbers(box.get("x"), 2) and _numbers(box.get("y"), 2):
+        (x0, x1), (y0, y1) = sorted(map(float, box["x"])), sorted(map(float, box["y"]))
+        return (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
+    if isinstance(lasso, dict) and _numbers(lasso.get("x")) and _numbers(lasso.get("y")) \
+            and len(lasso["x"]) == len(lasso["y"]) >= 3:
+        return _in_polygon(xs, ys, np.asarray(lasso["x"], dtype=float), np.asarray(lasso["y"], dtype=float))
+    return None
+
+
+#: A lasso outline has a point per mouse move: a few hundred. More is not a gesture (and costs a pass each).
+_MAX_OUTLINE = 5_000
+
+
+def _numbers(value: Any, count: int | None = None) -> bool:
+    """A list of finite numbers (of ``count`` items, or 3 to :data:`_MAX_OUTLINE`) as selectedData sends."""
+    if not isinstance(value, list) or not (len(value) == count if count else 3 <= len(value) <= _MAX_OUTLINE):
+        return False
+    return all(type(v) in (int, float) and np.isfinite(v) for v in value)
+
+
+def _in_polygon(xs: np.ndarray, ys: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """Even-odd rule (a ray to the right crosses the outline an odd number of times), vectorised over
+    the customers: one pass per polygon edge, so a lasso of a few hundred points over 10^6 customers
+    stays well under a second."""
+    inside = np.zeros(xs.shape, dtype=bool)
+    # only the customers in the lasso's bounding box can be inside it
+    candidates = np.flatnonzero((xs >= px.min()) & (xs <= px.max()) & (ys >= py.min()) & (ys <= py.max()))
+    cx, cy = xs[candidates], ys[candidates]
+    odd = np.zeros(candidates.size, dtype=bool)
+    x1, y1 = px[-1], py[-1]
+    for x2, y2 in zip(px, py):
+        if y1 != y2:
+            crosses = (y1 > cy) != (y2 > cy)
+            at = x1 + (cy - y1) * (x2 - x1) / (y2 - y1)
+            odd ^= crosses & (cx < at)
+        x1, y1 = x2, y2
+    inside[candidates] = odd
+    return inside
 
 
 def _plain(text: str) -> str:

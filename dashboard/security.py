@@ -1,7 +1,9 @@
 """Security headers on every response, and optional password protection of the whole deployment.
 
 * **Headers**: a Content-Security-Policy that Dash itself satisfies (scripts from this server plus
-  the hashes of Dash's own inline scripts; no CDN), ``X-Content-Type-Options``,
+  the hashes of Dash's own inline scripts; no CDN, no ``'unsafe-eval'``: the charts use plotly.js's
+  CSP-safe "strict" build from ``assets/vendor``, whose WebGL scatter compiles no code at run time),
+  ``X-Content-Type-Options``,
   ``Referrer-Policy`` and frame protection (``X-Frame-Options`` and ``frame-ancestors``).
 * **Password**: when ``DASHBOARD_PASSWORD`` is set, every page, callback, upload, download and the
   health details need a signed session cookie obtained at ``/login``. Without it, page requests are

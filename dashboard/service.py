@@ -53,7 +53,7 @@ from core.insight import Stability, confidence, stability
 
 from . import library
 from .settings import Settings
-from .state import PCA, ViewState
+from .state import PCA, ViewState, distinct_axes
 
 __all__ = [
     "cache",
@@ -382,9 +382,7 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
             features = tuple(chosen[f] for f in applied_model(state)[1].features)
         except SegmentsError:
             pass
-    axes = list(features) + ([PCA] if len(features) > 2 else [])
-    x = state.x if state.x in axes else (features[0] if features else None)
-    y = state.y if state.y in axes else (features[1] if len(features) > 1 else x)
+    x, y = distinct_axes(list(features) + ([PCA] if len(features) > 2 else []), state.x, state.y)
     return state.with_(features=features, x=x, y=y, transforms=resolve_transforms(dataset, state, features))
 
 

@@ -22,13 +22,15 @@ Invalid values fall back to the defaults rather than failing: a link is never an
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from core.transform import TRANSFORMS
 
-__all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES", "MISSING_CHOICES"]
+__all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES", "MISSING_CHOICES", "PCA",
+           "distinct_axes"]
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 K_MIN, K_MAX, DEFAULT_K = 2, 15, 4
@@ -52,6 +54,31 @@ def _as_int(value: Any, default: int, low: int, high: int) -> int:
     except (ValueError, IndexError):
         return default
     return min(max(number, low), high)
+
+
+def distinct_axes(axes: Sequence[str], x: str | None, y: str | None,
+                  previous: tuple[str | None, str | None] = (None, None)) -> tuple[str | None, str | None]:
+    """The scatter's axes among ``axes``: two different features, or the 2-D projection (``PCA`` on both
+    axes is its first and second component), never a feature against itself.
+
+    An axis not in ``axes`` is replaced. When ``x`` and ``y`` name the same feature because the user just
+    picked, for one axis, the feature the other showed, the axes swap (``previous`` is what they were
+    before); otherwise the vertical axis moves to the first other feature. With a single feature there is
+    nothing else to show.
+    """
+    if not axes:
+        return None, None
+    x = x if x in axes else axes[0]
+    y = y if y in axes else None
+    if y is not None and (y != x or x == PCA):
+        return x, y
+    old_x, old_y = previous
+    if y == x and old_x == y and old_y in axes and old_y != x:
+        return old_y, x  # the user moved the vertical axis's feature to the horizontal: swap
+    if y == x and old_y == x and old_x in axes and old_x != x:
+        return x, old_x  # and the other way round
+    others = [a for a in axes if a != x and a != PCA]
+    return x, (PCA if x == PCA else others[0] if others else x)
 
 
 def _first(value: Any) -> str | None:

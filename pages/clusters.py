@@ -27,9 +27,10 @@ from core.insight import profile
 from dashboard import ids, service
 from dashboard.components import (SegmentedView, chart, error_alert, job_options, job_status, next_button,
                                   page_header, page_query_store, segmented_view_or_page)
-from dashboard.figures import cluster_color, histogram_figure, scatter_figure
+from dashboard.figures import (SCATTER_POINTS, cluster_color, histogram_figure, inside_selection,
+                               scatter_coordinates, scatter_figure)
 from dashboard.jobs import time_limit
-from dashboard.state import PCA, ViewState
+from dashboard.state import PCA, ViewState, distinct_axes
 from dashboard.titles import page_description, page_title
 
 dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=page_title("Clusters"),
@@ -161,7 +162,7 @@ def layout(**query: Any) -> html.Div:
     dataset, state, (seg, borderline) = view
     options = _axis_options(seg)
     figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], borderline,
-                                   seed=state.seed)
+                                   seed=state.seed)  # resolved: two different axes
     stability_status = job_status(ids.Clusters.STABILITY_STATUS, ids.Clusters.STABILITY_PROGRESS,
                                   ids.Clusters.STABILITY_CANCEL)
     return html.Div([
@@ -211,7 +212,8 @@ def _scatter_note(seg: Segmentation, drawn: int, borderline: int) -> str:
     total = int(seg.scored.sum())
     left_out = int(seg.labels.size - total)
     parts = [f"Showing {drawn:,} of {total:,} segmented customers"
-             + (" (a random sample keeps the chart fast; the tables use everyone)." if drawn < total else ".")]
+             + (" (a random sample keeps the chart fast; the tables, and a box or lasso, take everyone)."
+                 if drawn < total else ".")]
     if borderline:
         parts.append(f"{borderline:,} customers sit near a segment border (open circles).")
     if left_out:
@@ -226,6 +228,8 @@ def _scatter_note(seg: Segmentation, drawn: int, borderline: int) -> str:
     Output(ids.page_query(PAGE), "data"),
     Output(ids.Clusters.RENAME_STATUS, "children"),
     Output(ids.Clusters.NEXT, "href"),
+    Output(ids.Clusters.X, "value"),
+    Output(ids.Clusters.Y, "value"),
     Input(ids.Clusters.X, "value"),
     Input(ids.Clusters.Y, "value"),
     Input({"type": ids.Clusters.RENAME, "cluster": ALL}, "value"),
@@ -241,13 +245,17 @@ def update_view(x: str | None, y: str | None, names: list[str | None], _clear: i
 
     Nothing is sent when nothing changed: the profile table is drawn again with every selection, which
     recreates the rename inputs and runs this callback; a redrawn chart would drop the box or lasso the
-    user just drew, and with it the selection."""
+    user just drew, and with it the selection.
+
+    The axes are always two different features (or the projection): picking for one axis the feature the
+    other shows swaps them, and the dropdowns follow."""
     state = ViewState.from_search(query)
+    unchanged = (dash.no_update,) * 7
     try:
         base = service.get_segmentation(state.with_(names=()))
         borderline = service.get_confidence(state)["borderline"].to_numpy(dtype=bool, na_value=False)[base.scored]
     except SegmentsError as exc:
-        return dash.no_update, str(exc), dash.no_update, dash.no_update, dash.no_update
+        return (dash.no_update, str(exc), *unchanged[2:])
     status: Any = None
     renames = {int(item["cluster"]): (name or "") for item, name in zip(name_ids, names)}
     try:
@@ -258,14 +266,14 @@ def update_view(x: str | None, y: str | None, names: list[str | None], _clear: i
     automatic = base.segment_names
     chosen = tuple((display_cluster(label), name) for label, name in enumerate(seg.segment_names)
                    if name != automatic[label])
-    x = x if x in seg.features or x == PCA else seg.features[0]
-    y = y if y in seg.features or y == PCA else seg.features[0]
+    asked = (x, y)
+    x, y = distinct_axes([option["value"] for option in _axis_options(seg)], x, y, previous=(state.x, state.y))
     state = state.with_(x=x, y=y, names=chosen if status is None else state.names)
     if status is None and state.query() == query and _trigger() != ids.Clusters.CLEAR_SELECTION:
-        return dash.no_update, dash.no_update, dash.no_update, dash.no_update, dash.no_update
+        return unchanged
     figure, drawn = scatter_figure(seg, x, y, borderline, seed=state.seed)
     return (figure, _scatter_note(seg, drawn, int(borderline.sum())), state.query(), status,
-            state.href("/downloads"))
+            state.href("/downloads"), x if x != asked[0] else dash.no_update, y if y != asked[1] else dash.no_update)
 
 
 @callback(
@@ -294,19 +302,36 @@ def select_customers(selected: dict[str, Any] | None, _segment_clicks: list[int 
         rows = np.flatnonzero(seg.labels == cluster)
         how = f"segment {display_cluster(cluster)}"
     else:
-        points = selected.get("points") if isinstance(selected, dict) else None
-        points = points if isinstance(points, list) else []
-        rows = np.unique(np.array([p["customdata"] for p in points
-                                   if isinstance(p, dict) and type(p.get("customdata")) is int], dtype=np.int64))
-        rows = rows[(rows >= 0) & (rows < seg.labels.size)]
+        selected = selected if isinstance(selected, dict) else {}
+        rows = _rows_in_gesture(seg, state, selected)
         how = "the chart"
         if rows.size == 0:
-            return None
+            # a shape around no customers (Plotly then dims them all) needs a word; a chart redrawn
+            # without its shape (the selection was cleared) reports no points and no shape
+            drew = bool(selected.get("range") or selected.get("lassoPoints"))
+            return {"empty": True} if drew else None
     try:
         token = service.put_selection(rows)
     except SegmentsError:
         return None
     return {"token": token, "count": int(rows.size), "how": how}
+
+
+def _rows_in_gesture(seg: Segmentation, state: ViewState, selected: dict[str, Any]) -> np.ndarray:
+    """The input rows of the customers a box or lasso took: the points the chart reports (their
+    ``customdata``), and, when the chart draws only a sample, every customer inside the shape."""
+    points = selected.get("points")
+    points = points if isinstance(points, list) else []
+    rows = np.array([p["customdata"] for p in points
+                     if isinstance(p, dict) and type(p.get("customdata")) is int], dtype=np.int64)
+    scored = np.flatnonzero(seg.scored)
+    if scored.size > SCATTER_POINTS and state.x and state.y:
+        xs, ys, *_ = scatter_coordinates(seg, state.x, state.y, seed=state.seed)
+        inside = inside_selection(xs, ys, selected)
+        if inside is not None:
+            rows = np.concatenate([rows, scored[inside]])
+    rows = np.unique(rows)
+    return rows[(rows >= 0) & (rows < seg.labels.size)]
 
 
 @callback(
@@ -329,6 +354,11 @@ def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tup
         return error_alert(exc), dash.no_update, dash.no_update, dash.no_update, dash.no_update
     rows = _selected_rows(selection)
     grid = _grid(dataset) if _trigger() == ids.Clusters.SELECTION else dash.no_update
+    if rows is None and (selection or {}).get("empty"):
+        # Plotly dims every point when a box or lasso holds none: say so, and offer the way back.
+        info = dbc.Alert("No customers inside that shape. Draw another box or lasso, or clear the selection to "
+                         "see every customer again.", color="warning", className="py-2 mb-2 segments-selection-empty")
+        return _profile_table(dataset, seg, False), _histograms(seg, None), info, grid, {"display": "block"}
     if rows is None:
         return _profile_table(dataset, seg, False), _histograms(seg, None), None, grid, _HIDE
     info = dbc.Alert([

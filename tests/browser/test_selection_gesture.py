@@ -8,24 +8,20 @@ customers inside are counted independently from the demo CSV with pandas.
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, expect
 
 from core import DEMO_PATH
 from dashboard import ids
 
 from .flow import MODEL_INCOME, MODEL_SPENDING, customers_per_cluster, download, open_demo, read_csv_text, summary_rows
-from .watch import JOB_TIMEOUT_MS
+from .scatter import GRAPH, Callbacks, draw_box, draw_lasso, wait_for_steady_plot
+from .scatter import gesture as _gesture
 
-GRAPH = "#clusters-scatter .js-plotly-plot"
-SELECTED_DATA = "clusters-scatter.selectedData"
 K = 5
 #: The box, in data values: income from 60.5 to 95.5 (k$), spending from 35.5 to 90.5.
 BOX = ((60.5, 35.5), (95.5, 90.5))
@@ -55,34 +51,6 @@ def _in_lasso(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
 # --- the scatter in the page ----------------------------------------------------------------------------
 
 
-class Callbacks:
-    """Dash callback requests of a page, to wait until a chain of callbacks has run its course."""
-
-    def __init__(self, page: Page) -> None:
-        self._pending: set[Request] = set()
-        self._last = time.monotonic()
-        page.on("request", self._started)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
-
-    def _started(self, request: Request) -> None:
-        if "/_dash-update-component" in request.url:
-            self._pending.add(request)
-            self._last = time.monotonic()
-
-    def _ended(self, request: Request) -> None:
-        if request in self._pending:
-            self._pending.discard(request)
-            self._last = time.monotonic()
-
-    def settle(self, page: Page, quiet_s: float = 1.0) -> None:
-        """Wait until no callback has been running for ``quiet_s`` seconds."""
-        deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000
-        while self._pending or time.monotonic() - self._last < quiet_s:
-            assert time.monotonic() < deadline, f"callbacks still running: {[r.post_data for r in self._pending]}"
-            page.wait_for_timeout(100)
-
-
 def _open_scatter(page: Page) -> tuple[Callbacks, str, str]:
     """The demo's Clusters page (k=5) with income across and spending up, drawn and settled.
 
@@ -92,7 +60,7 @@ def _open_scatter(page: Page) -> tuple[Callbacks, str, str]:
     callbacks = Callbacks(page)
     page.goto("/clusters?" + urlencode({"ds": token, "k": K, "x": MODEL_INCOME, "y": MODEL_SPENDING}))
     expect(page.locator(".segments-summary tbody tr")).to_have_count(K)
-    _wait_for_steady_plot(page, callbacks)
+    wait_for_steady_plot(page, callbacks)
     axes = page.evaluate("""(sel) => {
         const gd = document.querySelector(sel), layout = gd._fullLayout;
         return {types: gd._fullData.map(t => t.type), dragmode: layout.dragmode,
@@ -105,87 +73,12 @@ def _open_scatter(page: Page) -> tuple[Callbacks, str, str]:
     return callbacks, axes["x"], axes["y"]
 
 
-def _wait_for_steady_plot(page: Page, callbacks: Callbacks) -> None:
-    """The page's callbacks have run and the scatter is drawn and has kept its place and axes for 0.5 s."""
-    callbacks.settle(page)
-    page.locator(GRAPH).evaluate("gd => gd.scrollIntoView({block: 'center'})")  # the whole plot on screen
-    page.wait_for_function("""(sel) => {
-        const gd = document.querySelector(sel);
-        const drag = gd && gd.querySelector('.nsewdrag');
-        if (!drag || !gd._fullLayout || !gd._fullLayout.xaxis || !gd._fullLayout.xaxis._length || !gd.calcdata) {
-            return false;
-        }
-        const r = drag.getBoundingClientRect(), layout = gd._fullLayout;
-        const key = JSON.stringify([r.x, r.y, r.width, r.height, layout.xaxis.range, layout.yaxis.range,
-                                    gd.data.length]);
-        const now = performance.now();
-        if (window.__steadyPlot === undefined || window.__steadyPlot.key !== key || window.__steadyPlot.gd !== gd) {
-            window.__steadyPlot = {key, gd, since: now};
-            return false;
-        }
-        return now - window.__steadyPlot.since >= 500;
-    }""", arg=GRAPH, polling=100)
-
-
-def _pixels(page: Page, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Where data values are in the viewport: the plot's axes (data -> pixel in the plot area) plus the
-    place of its drag layer (the plot area itself, offset by the axes' ``_offset`` in the graph)."""
-    pixels = page.evaluate("""([sel, points]) => {
-        const gd = document.querySelector(sel);
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-        const area = gd.querySelector('.nsewdrag').getBoundingClientRect();
-        const graph = gd.getBoundingClientRect();
-        if (Math.abs(graph.left + xa._offset - area.left) > 1 || Math.abs(graph.top + ya._offset - area.top) > 1) {
-            throw new Error('the drag layer is not where the axes put the plot area');
-        }
-        return points.map(([x, y]) => [area.left + xa.l2p(xa.d2l(x)), area.top + ya.l2p(ya.d2l(y))]);
-    }""", [GRAPH, points])
-    area = page.locator(f"{GRAPH} .nsewdrag").bounding_box()
-    viewport = page.viewport_size
-    for x, y in pixels:  # inside the plot area, and on screen (the mouse reaches only the viewport)
-        assert area["x"] < x < area["x"] + area["width"] and area["y"] < y < area["y"] + area["height"], (x, y, area)
-        assert 0 <= x < viewport["width"] and 0 <= y < viewport["height"], (x, y, viewport)
-    return [(x, y) for x, y in pixels]
-
-
-def _drag(page: Page, path: list[tuple[float, float]]) -> None:
-    """Press the mouse at the path's first point, move through the others in small steps, release."""
-    (x, y), *rest = path
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for x, y in rest:
-        page.mouse.move(x, y, steps=10)
-    page.mouse.up()
-
-
 def _draw_box(page: Page) -> None:
-    (x0, y0), (x1, y1) = _pixels(page, list(BOX))
-    _drag(page, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
+    draw_box(page, BOX)
 
 
 def _draw_lasso(page: Page) -> None:
-    page.locator("#clusters-scatter .modebar-btn[data-val='lasso']").click()
-    page.wait_for_function("(sel) => document.querySelector(sel)._fullLayout.dragmode === 'lasso'", arg=GRAPH)
-    corners = _pixels(page, LASSO)
-    _drag(page, [*corners, corners[0]])
-
-
-def _is_selection_request(request: Request) -> bool:
-    if "/_dash-update-component" not in request.url or not request.post_data:
-        return False
-    return SELECTED_DATA in json.loads(request.post_data).get("changedPropIds", [])
-
-
-def _gesture(page: Page, draw: Callable[[Page], None]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """Make a gesture; returns the points of the ``selectedData`` it sent to the server and the selection
-    the server answered (the page's selection store: token and count, or None)."""
-    with page.expect_response(lambda response: _is_selection_request(response.request)) as answer:
-        draw(page)
-    request = json.loads(answer.value.request.post_data)
-    selected = next(item["value"] for item in request["inputs"]
-                    if isinstance(item, dict) and f"{item['id']}.{item['property']}" == SELECTED_DATA)
-    store = answer.value.json()["response"]["clusters-selection"]["data"]
-    return (selected or {}).get("points") or [], store
+    draw_lasso(page, LASSO)
 
 
 def _customers(page: Page, points: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
@@ -228,7 +121,7 @@ def test_box_and_lasso_gestures_select_exactly_the_customers_inside(page: Page) 
     points, _ = _gesture(page, _draw_box)
     _check_points(page, points, expected, x, y)
 
-    _wait_for_steady_plot(page, callbacks)
+    wait_for_steady_plot(page, callbacks)
     expected = _in_lasso(frame, x, y)
     assert 50 < len(expected) < 300 and not set(expected.index) <= set(_in_box(frame, x, y).index), len(expected)
     points, _ = _gesture(page, _draw_lasso)
@@ -244,7 +137,7 @@ def test_box_and_lasso_gestures_drive_the_linked_selection(page: Page) -> None:
     assert sum(everyone) == len(frame)
 
     for draw, expected in ((_draw_box, _in_box(frame, x, y)), (_draw_lasso, _in_lasso(frame, x, y))):
-        _wait_for_steady_plot(page, callbacks)
+        wait_for_steady_plot(page, callbacks)
         points, store = _gesture(page, draw)
         customers = _customers(page, points)
         assert all("customdata" in p for p, _ in customers), (

@@ -27,7 +27,7 @@ def test_copied_link_shows_the_same_clusters_in_another_browser(page: Page,
     page.click("#model-next")
     first_rows = expect_clusters(page, 3, DEMO_FEATURES)
     choose(page, "#clusters-y", "Age")
-    wait_for_query(page, x="Age", y="Age")
+    wait_for_query(page, x=MODEL_INCOME, y="Age")  # Age was across: the axes swap
     link = page.url  # what the address bar holds is the link the user copies
     page.click("#clusters-next")
     _, first_clustered = download(page, "#downloads-clustered")
@@ -39,7 +39,7 @@ def test_copied_link_shows_the_same_clusters_in_another_browser(page: Page,
     second_rows = expect_clusters(other, 3, DEMO_FEATURES)
     assert second_rows == first_rows
     expect(other.locator("#clusters-y")).to_contain_text("Age")
-    expect(other.locator("#clusters-x")).to_contain_text("Age")
+    expect(other.locator("#clusters-x")).to_contain_text(MODEL_INCOME)
     expect(other.locator("#clusters-scatter .ytitle")).to_have_text("Age")
     for name in ("ds", "feature", "k", "seed", "x", "y"):
         assert query(other)[name] == query(page)[name], name

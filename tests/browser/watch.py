@@ -11,6 +11,11 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, Res
 JOB_TIMEOUT_MS = 30_000
 #: Console noise that is not an error of the app: Chromium's software WebGL performance notes.
 IGNORED_CONSOLE = (re.compile(r"GPU stall due to ReadPixels"),)
+#: Chromium does not always log a Content-Security-Policy violation as a console error (Plotly's WebGL
+#: check catches the blocked ``eval`` and shows "WebGL is not supported" instead): every violation the
+#: page reports is written to the console as an error, so the watcher fails the test on it.
+CSP_REPORTER = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+    `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"} (${e.sourceFile}:${e.lineNumber})`));"""
 
 
 @dataclass
@@ -20,6 +25,7 @@ class BrowserErrors:
     problems: list[str] = field(default_factory=list)
     allowed: list[re.Pattern[str]] = field(default_factory=list)
     _pages: set[int] = field(default_factory=set)
+    _contexts: list[BrowserContext] = field(default_factory=list)
 
     def allow(self, pattern: str) -> None:
         """Accept console errors matching ``pattern`` (a regular expression) in this test."""
@@ -27,6 +33,8 @@ class BrowserErrors:
 
     def watch_context(self, context: BrowserContext) -> BrowserContext:
         context.set_default_timeout(JOB_TIMEOUT_MS)
+        context.add_init_script(CSP_REPORTER)
+        self._contexts.append(context)
         context.on("page", self.watch)
         for page in context.pages:
             self.watch(page)
@@ -36,6 +44,8 @@ class BrowserErrors:
         if id(page) in self._pages:
             return page
         self._pages.add(id(page))
+        if page.context not in self._contexts:  # a page of a context not watched as a whole
+            page.add_init_script(CSP_REPORTER)
         page.on("console", lambda message: self._console(page, message))
         page.on("pageerror", lambda error: self._page_error(page, error))
         page.on("response", lambda response: self._response(page, response))

@@ -6,6 +6,8 @@ import importlib
 import json
 
 import dash
+import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard import service
@@ -95,12 +97,30 @@ def test_use_recommended_k(context):
 def test_scatter_axes_and_pca(client, context):
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
-    figure, note, new_query, status, _ = clusters_page.update_view("pca", "pca", [], None, [], query)
-    assert "Component 1" in figure.layout.xaxis.title.text
+    figure, note, new_query, status, _, x, y = clusters_page.update_view("pca", "pca", [], None, [], query)
+    assert "Component 1" in figure.layout.xaxis.title.text and "Component 2" in figure.layout.yaxis.title.text
     assert "Showing 500 of 500" in note and status is None
-    assert ViewState.from_search(new_query).x == "pca"
-    figure, _, _, _, _ = clusters_page.update_view("Age", "not-a-feature", [], None, [], query)
-    assert figure.layout.yaxis.title.text == "Age"
+    assert ViewState.from_search(new_query).x == "pca" and (x, y) == (dash.no_update, dash.no_update)
+    # an unknown axis becomes another feature than the horizontal one, and the dropdown shows it
+    figure, _, new_query, _, _, x, y = clusters_page.update_view("Age", "not-a-feature", [], None, [], query)
+    assert figure.layout.xaxis.title.text == "Age" and figure.layout.yaxis.title.text == "Annual Income (k$)"
+    assert (x, y) == (dash.no_update, "Annual Income (k$)")
+
+
+@pytest.mark.parametrize(("picked", "expected"), [
+    (("Spending Score (1-100)", "Spending Score (1-100)"), ("Spending Score (1-100)", "Age")),  # x := old y
+    (("Age", "Age"), ("Spending Score (1-100)", "Age")),  # y := old x
+])
+def test_picking_the_other_axis_feature_swaps_the_axes(client, context, picked, expected):
+    """A feature is never plotted against itself: picking for one axis the other's feature swaps them."""
+    token = _token(client)
+    query = ViewState(ds=token, k=5, x="Age", y="Spending Score (1-100)").query()
+    figure, _, new_query, _, _, x, y = clusters_page.update_view(*picked, [], None, [], query)
+    state = ViewState.from_search(new_query)
+    assert (state.x, state.y) == expected
+    assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == expected
+    assert [value for value in (x, y) if value is not dash.no_update] == [v for v, p in zip(expected, picked)
+                                                                        if v != p]
 
 
 def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, context, monkeypatch):
@@ -108,14 +128,14 @@ def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, con
     box or lasso just drawn (and the selection with it). Clearing the selection takes the box off."""
     token = _token(client)
     ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
-    _, _, query, _, _ = clusters_page.update_view("Age", "Annual Income (k$)", [None] * 5, None, ids_,
-                                                  ViewState(ds=token, k=5).query())
+    query = clusters_page.update_view("Age", "Annual Income (k$)", [None] * 5, None, ids_,
+                                      ViewState(ds=token, k=5).query())[2]
     automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
     monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": "clusters-rename", "cluster": 0})
     assert clusters_page.update_view("Age", "Annual Income (k$)", automatic, None, ids_, query) == \
-        (dash.no_update,) * 5
+        (dash.no_update,) * 7
     monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")
-    figure, _, same_query, _, _ = clusters_page.update_view("Age", "Annual Income (k$)", automatic, 1, ids_, query)
+    figure, _, same_query, *_ = clusters_page.update_view("Age", "Annual Income (k$)", automatic, 1, ids_, query)
     assert figure.layout.xaxis.title.text == "Age" and same_query == query
 
 
@@ -123,9 +143,9 @@ def test_scatter_points_carry_their_row_as_plain_json(client, context):
     """dcc.Graph copies each selected point's customdata from the figure as sent; numpy arrays are sent
     as {dtype, bdata}, which it cannot index, and the selection would arrive empty."""
     token = _token(client)
-    figure, _, _, _, _ = clusters_page.update_view("Age", "Age", [], None, [], ViewState(ds=token, k=5).query())
+    figure = clusters_page.update_view("Age", "Annual Income (k$)", [], None, [], ViewState(ds=token, k=5).query())[0]
     sent = json.loads(figure.to_json())["data"]
-    rows = [row for trace in sent[:5] for row in trace["customdata"]]
+    rows = [row for trace in sent if trace["name"] != "Centroids" for row in trace["customdata"]]
     assert all(isinstance(row, int) for row in rows) and sorted(rows) == list(range(500))
 
 
@@ -134,16 +154,16 @@ def test_renaming_follows_into_link_chart_and_download(client, context):
     query = ViewState(ds=token, k=5).query()
     ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
     automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
-    figure, _, new_query, status, next_href = clusters_page.update_view(
-        "Age", "Age", ["Big spenders"] + automatic[1:], None, ids_, query)
+    figure, _, new_query, status, next_href, *_ = clusters_page.update_view(
+        "Age", "Annual Income (k$)", ["Big spenders"] + automatic[1:], None, ids_, query)
     state = ViewState.from_search(new_query)
     assert status is None and state.names == ((1, "Big spenders"),)
     assert figure.data[0].name.startswith("1 · Big spenders")
     assert "name=1%3ABig+spenders" in next_href
     download = client.get("/download/clustered.csv" + new_query).data.decode()
     assert "Big spenders" in download
-    _, _, _, status, _ = clusters_page.update_view("Age", "Age", ["Same", "Same"] + automatic[2:], None, ids_,
-                                                    query)
+    status = clusters_page.update_view("Age", "Annual Income (k$)", ["Same", "Same"] + automatic[2:], None, ids_,
+                                       query)[3]
     assert "used twice" in json.dumps(status.to_plotly_json(), default=str)
 
 
@@ -266,3 +286,62 @@ def test_a_fit_that_never_answered_offers_a_retry(context):
     assert model_page.watch_fit({"display": "none"}, None, query) == {"display": "block"}  # died or cancelled
     older = ViewState(ds="D" * 32, k=2).query()
     assert model_page.watch_fit({"display": "none"}, older, query) == {"display": "block"}
+
+
+def test_unticking_a_feature_never_plots_another_against_itself(client, context):
+    """Issue 12: tick Age, income and spending, untick Age: the scatter showed income against income."""
+    token = _token(client)
+    dataset = service.get_dataset(token)
+    before = service.resolve_state(ViewState(ds=token, k=5), dataset)
+    assert (before.x, before.y) == ("Age", "Annual Income (k$)")
+    after = service.resolve_state(before.with_(features=("Annual Income (k$)", "Spending Score (1-100)")), dataset)
+    assert (after.x, after.y) == ("Annual Income (k$)", "Spending Score (1-100)")
+
+
+def test_legend_markers_are_solid_and_borderline_customers_open(client, context):
+    """Issue 12: a segment whose first point was borderline showed a hollow legend marker, read as another
+    category. Each segment's legend entry is a solid circle; its borderline customers, open circles, are
+    in a trace of their own that the legend does not list."""
+    token = _token(client)
+    figure = clusters_page.update_view("Age", "Annual Income (k$)", [], None, [], ViewState(ds=token, k=5).query())[0]
+    customers = [trace for trace in figure.data if trace.name != "Centroids"]
+    legend = [trace for trace in customers if trace.showlegend is not False]
+    assert len(legend) == 5 and all(trace.marker.symbol == "circle" for trace in legend)
+    border = [trace for trace in customers if trace.showlegend is False]
+    assert border and all(trace.marker.symbol == "circle-open" for trace in border)
+    assert {trace.legendgroup for trace in border} <= {trace.legendgroup for trace in legend}
+
+
+def test_an_empty_box_says_so_and_offers_the_way_back(client, context, monkeypatch):
+    token = _token(client)
+    query = ViewState(ds=token, k=5, x="Age", y="Annual Income (k$)").query()
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    selection = clusters_page.select_customers({"points": [], "range": {"x": [500, 600], "y": [500, 600]}},
+                                               [None] * 5, None, query)
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-selection")
+    _, _, info, _, box = clusters_page.follow_selection(selection, query)
+    assert "No customers inside that shape" in json.dumps(info.to_plotly_json(), default=str)
+    assert box == {"display": "block"}  # with the Clear-the-selection button
+
+
+def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, context, monkeypatch):
+    """Above SCATTER_POINTS customers the chart draws a sample; the box still takes everyone inside it."""
+    from dashboard.figures import SCATTER_POINTS
+
+    rows = SCATTER_POINTS + 10_000
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"Income": rng.uniform(0, 100, rows).round(2), "Score": rng.uniform(0, 100, rows).round(2)})
+    token = _token(client, frame.to_csv(index=False).encode())
+    query = ViewState(ds=token, k=3, x="Income", y="Score").query()
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")  # draw it again
+    figure = clusters_page.update_view("Income", "Score", [], None, [], query)[0]
+    drawn = {row for trace in figure.data if trace.customdata is not None for row in trace.customdata}
+    assert len(drawn) == SCATTER_POINTS
+    inside = frame.index[frame["Income"].between(20, 40) & frame["Score"].between(50, 70)]
+    points = [{"customdata": int(row)} for row in inside if row in drawn]  # what Plotly reports: drawn ones
+    assert len(points) < len(inside)
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    selection = clusters_page.select_customers({"points": points, "range": {"x": [20, 40], "y": [50, 70]}},
+                                               [None] * 3, None, query)
+    assert selection["count"] == len(inside)
+    assert sorted(service.get_selection(selection["token"])) == sorted(inside)

@@ -40,3 +40,21 @@ def test_cache_key_depends_on_what_shapes_the_model():
     assert base.cache_key() != base.with_(k=5).cache_key()
     assert base.cache_key() != base.with_(seed=1).cache_key()
     assert base.cache_key() == base.with_(x="a", y="b").cache_key()  # axes do not refit
+
+
+def test_axes_are_never_one_feature_against_itself():
+    from dashboard.state import PCA, distinct_axes
+
+    axes = ["Age", "Income", "Score", PCA]
+    assert distinct_axes(axes, "Age", "Income") == ("Age", "Income")
+    assert distinct_axes(axes, PCA, PCA) == (PCA, PCA)  # components 1 and 2
+    # a feature unticked: its axis moves to another feature, never onto the other axis's
+    assert distinct_axes(["Income", "Score"], "Age", "Income") == ("Income", "Score")
+    assert distinct_axes(["Income", "Score"], "Income", "Age") == ("Income", "Score")
+    assert distinct_axes(axes, "Age", "Age") == ("Age", "Income")
+    assert distinct_axes(axes, PCA, None) == (PCA, PCA)
+    # one axis picked onto the other's feature: they swap
+    assert distinct_axes(axes, "Score", "Score", previous=("Age", "Score")) == ("Score", "Age")
+    assert distinct_axes(axes, "Age", "Age", previous=("Age", "Score")) == ("Score", "Age")
+    assert distinct_axes(["Age"], None, None) == ("Age", "Age")  # nothing else to show
+    assert distinct_axes([], "Age", "Income") == (None, None)
