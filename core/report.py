@@ -369,7 +369,7 @@ def _settings_section(seg: Segmentation, missing: str, model: str | None) -> str
     else:
         source = "New K-Means model trained on this file" + (f" ({_e(model)})" if model else "")
         seed = "–" if seg.seed is None else str(seg.seed)
-    features = "".join(f"<li>{_e(f)}</li>" for f in seg.features)
+    features = "".join(f"<li>{_e(f)}</li>" for f in seg.feature_labels)  # "Spend (log)": the transform shows
     mapped = [(m, f) for m, f in zip(seg.model_features, seg.features) if m != f]
     facts = [("Features", f'<ul class="plain">{features}</ul>'),
              ("Segments (k)", str(seg.k)), ("Random seed", seed),

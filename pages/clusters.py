@@ -63,8 +63,10 @@ def _selected_rows(selection: dict[str, Any] | None) -> np.ndarray | None:
 
 def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool) -> html.Div:
     """Segments as rows: name (editable), size, share, feature means with their index, text-column mix."""
-    table = profile(seg, dataset.frame, dataset.report.describing_columns, seg.segment_names).table
-    mixes = [c for c in table.columns if ": " in str(c) and str(c).split(": ")[0] in dataset.report.describing_columns]
+    # A coded column (a region as 1, 2, 3) describes segments by its mix unless it is chosen as a feature.
+    describing = [c for c in dataset.report.describing_columns if c not in seg.features]
+    table = profile(seg, dataset.frame, describing, seg.segment_names).table
+    mixes = [c for c in table.columns if ": " in str(c) and str(c).split(": ")[0] in describing]
     head = html.Thead(html.Tr(
         [html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
         + [html.Th([f, html.Br(), html.Small("mean (index)", className="text-muted")]) for f in seg.features]

@@ -46,7 +46,7 @@ def _feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     options: list[dict[str, Any]] = [{"label": name, "value": name} for name in report.default_features]
     options += [{"label": f"{name} (a code: shown as a profile column unless chosen)", "value": name}
                 for name in report.coded_columns if name not in report.default_features]
-    options += [{"label": f"{name} (from a date)", "value": name} for name in report.derived_features]
+    options += [{"label": name, "value": name} for name in report.derived_features]  # "Joined (days since)"
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             why = "ID-like" if column.id_like else "constant"

@@ -395,3 +395,13 @@ def test_several_k_set_aside_for_the_same_reason_make_one_clause():
            "aside because their segments change when the customers are resampled (stability 0.38, 0.73 and 0.53)" \
         in rec.reason, rec.reason
     assert rec.reason.count(". ") == 1
+
+
+def test_the_report_names_each_features_transform(skewed):
+    from core.report import render_report
+
+    frame, _ = skewed
+    report = check_quality(frame)
+    seg = segment_new(frame, ["Spend", "Recency"], 3, transforms={"Spend": "log"})
+    html = render_report("orders.csv", frame, seg, report=report)
+    assert "<li>Spend (log)</li>" in html and "<li>Recency</li>" in html

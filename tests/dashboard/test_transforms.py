@@ -74,3 +74,17 @@ def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(clie
     panel, best, _ = model_page.run_sweep(lambda *_: None, model_page._sweep_key(ViewState.from_search(new_query)))
     text = _text(panel)
     assert "segments-k-table" in text and f"{best} \\u2713" in text and "stability" in text
+
+
+def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, context, skewed):
+    """Coded columns are profile columns by default; ticked as a feature, the Clusters page shows their means
+    (and does not also try to show them as a mix, which profile() refuses)."""
+    import importlib
+
+    clusters_page = importlib.import_module("pages.clusters")
+    token = upload(client, skewed[0]).get_json()["token"]
+    default = _text(clusters_page.layout(ds=token, k="4"))
+    assert "Region: 1" in default  # the region's mix per segment
+    chosen = _text(clusters_page.layout(ds=token, k="4", feature=["Spend", "Region"]))
+    assert "is one of the segmentation's features" not in chosen
+    assert "Region: 1" not in chosen and "AcceptedCampaign: 1" in chosen
