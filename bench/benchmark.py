@@ -25,6 +25,11 @@ in a process with one OpenMP thread as under gunicorn): the upload route (Flask 
 JSON size), the Clusters page through Dash's router, and the clustered CSV download route; with the
 peak memory per million rows.
 
+Then (``--rfm-sizes``) order files like a shop's export (:func:`generate_orders`) turned into a customer
+table: **ours** (``core.read_table`` + ``core.build_customers``) against pandas' straightforward way
+(``read_csv``, ``to_datetime``, one ``groupby``), wall and CPU seconds (the machine may be shared),
+peak memory, and the ratio.
+
 Speed is measured here, never asserted in the tests. Figures from this machine: docs/performance.md.
 """
 
@@ -136,6 +141,52 @@ def generate(rows: int, path: Path, seed: int = 0) -> None:
         "Avg Basket ($)": pa.array(np.clip(np.round(values[:, 5], 2), 1, None)),
     })
     with open(path, "wb") as out:  # the header as a spreadsheet writes it (pyarrow quotes every name)
+        out.write((",".join(table.column_names) + "\n").encode())
+        pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+
+
+def generate_orders(lines: int, path: Path, seed: int = 0) -> None:
+    """Write ``lines`` order lines like a shop's export (InvoiceNo, StockCode, Description, Quantity,
+    InvoiceDate, UnitPrice, CustomerID, Country; ~100 bytes a line): about 4 lines per invoice and 20 per
+    customer, 2% returns with a negative quantity, 1% cancelled invoices (``C`` + number), 2% of the lines
+    without a customer, dates over two years with minutes as ``M/D/YYYY HH:MM`` (as Excel exports them)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    rng = np.random.default_rng(seed)
+    invoices = max(lines // 4, 1)
+    customers = max(lines // 20, 2)
+    invoice_of_line = np.sort(rng.integers(0, invoices, lines))
+    customer_of_invoice = (rng.pareto(1.2, invoices) * customers / 8).astype(np.int64) % customers
+    minutes = np.sort(rng.integers(0, 2 * 365 * 24 * 60, invoices))
+    start = np.datetime64("2022-01-01T00:00")
+    stamps = pa.array((start + minutes.astype("timedelta64[m]")).astype("datetime64[s]"))
+    when = pc.strftime(stamps, format="%m/%d/%Y %H:%M")  # one text per invoice, then per line
+    when = pc.replace_substring_regex(when, r"(^|/)0(\d)", r"\1\2")  # M/D/YYYY, as Excel exports it
+    number = invoice_of_line + 500_000
+    cancelled = rng.random(invoices) < 0.01
+    invoice_text = pc.binary_join_element_wise(pa.array(np.where(cancelled[invoice_of_line], "C", "")),
+                                               pa.array(number.astype(str)), "")
+    quantity = rng.integers(1, 13, lines)
+    quantity = np.where((rng.random(lines) < 0.02) | cancelled[invoice_of_line], -quantity, quantity)
+    customer = (customer_of_invoice[invoice_of_line] + 12_346).astype(str).astype(object)
+    customer[rng.random(lines) < 0.02] = ""
+    products = np.array([f"{84000 + i}{'ABCD'[i % 4]}" for i in range(4000)])
+    product = rng.integers(0, len(products), lines)
+    table = pa.table({
+        "InvoiceNo": invoice_text,
+        "StockCode": pa.array(products[product]),
+        "Description": pa.array(np.array([f"ITEM {i} WHITE HANGING HEART T-LIGHT" for i in range(4000)])[product]),
+        "Quantity": pa.array(quantity),
+        "InvoiceDate": when.take(pa.array(invoice_of_line)),
+        "UnitPrice": pa.array(np.round(rng.gamma(2.0, 2.0, len(products)) + 0.29, 2)[product]),
+        "CustomerID": pa.array(customer, pa.string()),
+        "Country": pa.array(np.array(["United Kingdom", "Germany", "France", "EIRE", "Spain"])[
+            np.minimum(rng.geometric(0.7, lines) - 1, 4)]),
+    })
+    with open(path, "wb") as out:
         out.write((",".join(table.column_names) + "\n").encode())
         pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
 
@@ -313,6 +364,55 @@ def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, A
 
 # --- the parent ----------------------------------------------------------------------------------------
 
+def run_rfm_ours(path: Path) -> dict[str, Any]:
+    """core's order file to customer table: the generic reader, then :func:`core.build_customers`."""
+    from core import build_customers, read_table
+
+    steps = Steps()
+    cpu = {}
+    start = time.process_time()
+    table = steps.run("read", lambda: read_table(path))
+    cpu["read"] = time.process_time() - start
+    after_read = _status("VmRSS")
+    start = time.process_time()
+    result = steps.run("customers", lambda: build_customers(table.frame, decimal=table.decimal))
+    cpu["customers"] = time.process_time() - start
+    return {"seconds": steps.seconds, "cpu": cpu, "peak_mb": steps.peak_mb, "after_read_mb": after_read,
+            "customers": len(result.table), "monetary": float(result.table["monetary"].sum()),
+            "lines": result.lines, "frame_mb": table.frame.memory_usage(deep=False).sum() / 2**20}
+
+
+def run_rfm_naive(path: Path) -> dict[str, Any]:
+    """The straightforward pandas way: read_csv, to_datetime, drop lines without a customer, one groupby."""
+    import pandas as pd
+
+    steps = Steps()
+    cpu = {}
+    start = time.process_time()
+    frame = steps.run("read", lambda: pd.read_csv(path, dtype={"CustomerID": str, "InvoiceNo": str}))
+    cpu["read"] = time.process_time() - start
+    after_read = _status("VmRSS")
+
+    def customers() -> Any:
+        lines = frame.dropna(subset=["CustomerID"]).copy()
+        lines["InvoiceDate"] = pd.to_datetime(lines["InvoiceDate"], format="%m/%d/%Y %H:%M")
+        lines["value"] = lines["Quantity"] * lines["UnitPrice"]
+        out = lines.groupby("CustomerID").agg(first=("InvoiceDate", "min"), last=("InvoiceDate", "max"),
+                                              frequency=("InvoiceNo", "nunique"), monetary=("value", "sum"))
+        as_of = lines["InvoiceDate"].max().normalize() + pd.Timedelta(days=1)
+        out["recency_days"] = (as_of - out["last"].dt.normalize()).dt.days
+        out["tenure_days"] = (as_of - out["first"].dt.normalize()).dt.days
+        return out
+
+    start = time.process_time()
+    table = steps.run("customers", customers)
+    cpu["customers"] = time.process_time() - start
+    # The needed columns, typed: what any tool must hold (customer, date, quantity, price, order).
+    needed = (len(frame) * 8 * 4 + frame["CustomerID"].str.len().sum() + len(frame)) / 2**20
+    return {"seconds": steps.seconds, "cpu": cpu, "peak_mb": steps.peak_mb, "after_read_mb": after_read,
+            "customers": len(table), "monetary": float(table["monetary"].sum()), "needed_mb": float(needed)}
+
+
 def _child(kind: str, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; its last stdout line is the JSON result."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, *args]
@@ -373,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="OpenMP/BLAS/pyarrow threads per process (default 1, as each gunicorn worker runs; "
                              "0: the libraries' default, every core)")
+    parser.add_argument("--rfm-sizes", default="1e5,1e6,1e7",
+                        help="order lines per file for the order file -> customer table step ('' for none)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, help="keep the generated files here (default: a temporary folder)")
@@ -391,6 +493,13 @@ def main(argv: list[str] | None = None) -> int:
             result = run_naive(Path(rest[0]), args.k, args.seed, json.loads(rest[2]), Path(rest[1]))
         elif kind == "floor":
             result = run_floor(Path(rest[0]))
+        elif kind == "generate-orders":
+            generate_orders(_size(rest[0]), Path(rest[1]), args.seed)
+            result = {}
+        elif kind == "rfm-ours":
+            result = run_rfm_ours(Path(rest[0]))
+        elif kind == "rfm-naive":
+            result = run_rfm_naive(Path(rest[0]))
         else:
             result = run_dashboard(Path(rest[0]), args.k, args.seed, Path(rest[1]))
         print(json.dumps(result))
@@ -398,13 +507,14 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = sorted({_size(s) for s in args.sizes.split(",") if s.strip()})
     dashboard_sizes = sorted({_size(s) for s in args.dashboard_sizes.split(",") if s.strip()})
+    rfm_sizes = sorted({_size(s) for s in args.rfm_sizes.split(",") if s.strip()})
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="segments-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     threads = {} if args.threads <= 0 else {"OMP_NUM_THREADS": str(args.threads)}
     os.environ.update(threads)  # the children inherit it
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}}
+    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}}
     measured: dict[str, tuple[int, float]] = {}  # naive step -> (rows, seconds) where it last ran
     started = time.perf_counter()
     try:
@@ -442,6 +552,14 @@ def main(argv: list[str] | None = None) -> int:
             results["dashboard"][str(rows)] = entry
             _print_dashboard(rows, entry)
         _print_dashboard_memory(results["dashboard"])
+        for rows in rfm_sizes:
+            path = folder / f"orders-{rows}.csv"
+            if not path.exists():
+                _child("generate-orders", [str(rows), str(path)])
+            entry = {"file_mb": path.stat().st_size / 2**20, "ours": _child("rfm-ours", [str(path)]),
+                     "naive": _child("rfm-naive", [str(path)])}
+            results["rfm"][str(rows)] = entry
+            _print_rfm(rows, entry)
     finally:
         if args.data_dir is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -505,6 +623,30 @@ def _print_size(rows: int, entry: dict[str, Any]) -> None:
     elif ours["silhouette"] is not None:
         quality.append(f"silhouette ours {ours['silhouette']:.4f} (exact skipped)")
     print("quality: " + "; ".join(quality), flush=True)
+
+
+def _print_rfm(rows: int, entry: dict[str, Any]) -> None:
+    ours, naive = entry["ours"], entry["naive"]
+    print(f"\n## rfm: order file -> customer table, {_label(rows)} order lines ({entry['file_mb']:.0f} MB file; "
+          f"the needed columns typed {naive['needed_mb']:.0f} MB; our frame of text {ours['frame_mb']:.0f} MB)")
+    print(f"{'step':<11} {'pandas s':>9} {'ours s':>8} {'ratio':>7} {'pandas cpu':>11} {'ours cpu':>9} "
+          f"{'pandas MB':>10} {'ours MB':>8} {'ours +MB':>9}")
+    for step in ("read", "customers"):
+        theirs, mine = naive["seconds"][step], ours["seconds"][step]
+        beyond = ours["peak_mb"][step] - (ours["after_read_mb"] if step != "read" else 0)
+        print(f"{step:<11} {_seconds(theirs):>9} {_seconds(mine):>8} {theirs / mine:>6.1f}x "
+              f"{_seconds(naive['cpu'][step]):>11} {_seconds(ours['cpu'][step]):>9} {naive['peak_mb'][step]:>10} "
+              f"{ours['peak_mb'][step]:>8} {beyond:>9}")
+    theirs, mine = sum(naive["seconds"].values()), sum(ours["seconds"].values())
+    print(f"{'end to end':<11} {_seconds(theirs):>9} {_seconds(mine):>8} {theirs / mine:>6.1f}x "
+          f"{_seconds(sum(naive['cpu'].values())):>11} {_seconds(sum(ours['cpu'].values())):>9}")
+    beyond = ours["peak_mb"]["customers"] - ours["after_read_mb"]
+    print(f"ours: {ours['customers']:,} customers; the customer step's peak above the read frame is {beyond} MB, "
+          f"{beyond / max(naive['needed_mb'], 1e-9):.1f}x the needed columns typed; the reader is "
+          f"{ours['seconds']['read'] / mine:.0%} of our time")
+    print(f"pandas: {naive['customers']:,} customers; net revenue ours {ours['monetary']:,.0f} vs pandas "
+          f"{naive['monetary']:,.0f} (ours leaves out the {naive['customers'] - ours['customers']:,} customers who "
+          "only returned or cancelled, with their negative totals; pandas keeps them)", flush=True)
 
 
 def _print_dashboard(rows: int, entry: dict[str, Any]) -> None:

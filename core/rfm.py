@@ -53,6 +53,8 @@ import re
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
 from .quality import is_id_name, missing_mask, parse_numeric
@@ -327,44 +329,60 @@ def _try(texts: pd.Series, fmt: str) -> pd.Series:
     return got.astype("datetime64[ns]")
 
 
+_FORMATS = ["ISO8601"] + [d + t for d in _DAY_FIRST + _MONTH_FIRST + _OTHER_DATES for t in _TIMES]
+#: At most this many formats are used for one column (each after the previous left texts unread).
+_MAX_FORMATS = 6
+
+
+def _best_format(texts: pd.Series) -> str | None:
+    """The format reading most of a sample of ``texts`` (the first, in :data:`_FORMATS` order, that reads
+    all of it: ISO first, day-first before month-first), or None when none reads any."""
+    sample = texts.sample(_SAMPLE, random_state=0) if len(texts) > _SAMPLE else texts
+    best, best_hits = None, 0
+    for fmt in _FORMATS:
+        hits = int(_try(sample, fmt).notna().sum())
+        if hits > best_hits:
+            best, best_hits = fmt, hits
+        if hits == len(sample):
+            break
+    return best
+
+
 def parse_dates(texts: pd.Series) -> tuple[pd.Series, list[str]]:
     """Parse distinct date texts (stripped, none missing) into timestamps.
 
     Returns the timestamps (NaT where no known format reads the text) and notes on the formats used.
-    The format that reads most of a sample goes first; texts it leaves are tried with the next ones
-    that read some of the sample (a column mixing formats). When day/month and month/day both read
-    every date, day-first is taken unless a date has a day above 12 in month position, and a note says so.
+    The format that reads most of a sample (:func:`_best_format`) reads every text it can; the texts it
+    leaves are given the best format for them, and so on (a column mixing formats). When day/month and
+    month/day both read every date, day-first is taken, and a note says so.
     """
-    sample = texts.sample(min(len(texts), _SAMPLE), random_state=0) if len(texts) > _SAMPLE else texts
-    formats = ["ISO8601"] + [d + t for d in _DAY_FIRST + _MONTH_FIRST + _OTHER_DATES for t in _TIMES]
-    scores = []
-    for fmt in formats:
-        hits = int(_try(sample, fmt).notna().sum())
-        if hits:
-            scores.append((hits, -formats.index(fmt), fmt))
-        if fmt == "ISO8601" and hits == len(sample):
-            break
-    scores.sort(reverse=True)
-    notes: list[str] = []
     parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
-    used: list[tuple[str, int]] = []
-    for _, _, fmt in scores:
-        todo = parsed.isna()
+    used: list[str] = []
+    for _ in range(_MAX_FORMATS):
+        todo = parsed.isna().to_numpy()
         if not todo.any():
             break
+        fmt = _best_format(texts[todo])
+        if fmt is None:
+            break
         got = _try(texts[todo], fmt)
-        hits = int(got.notna().sum())
-        if hits:
-            parsed[todo] = got
-            used.append((fmt, hits))
+        swapped = _swapped(fmt)
+        if swapped is not None and got.isna().any():  # a sample of days up to 12 cannot tell d/m from m/d
+            other = _try(texts[todo], swapped)
+            if int(other.notna().sum()) > int(got.notna().sum()):
+                fmt, got = swapped, other
+        if not got.notna().any():
+            break
+        parsed[todo] = got.to_numpy()
+        used.append(fmt)
+    notes: list[str] = []
     if used:
-        first = used[0][0]
-        ambiguous = _ambiguous(first, texts)
+        ambiguous = _ambiguous(used[0], texts)
         if ambiguous:
             notes.append(ambiguous)
         if len(used) > 1:
-            others = ", ".join(_describe_format(f) for f, _ in used[1:4])
-            notes.append(f"The dates are written in {len(used)} formats: mostly {_describe_format(first)}, "
+            others = ", ".join(_describe_format(f) for f in used[1:4])
+            notes.append(f"The dates are written in {len(used)} formats: mostly {_describe_format(used[0])}, "
                          f"some {others}; each was read in its own format.")
     return parsed, notes
 
@@ -379,24 +397,31 @@ def _describe_format(fmt: str) -> str:
     return sep.join(words[p] for p in parts)
 
 
+def _swapped(fmt: str) -> str | None:
+    """The format with day and month the other way round (None when it has no day/month pair)."""
+    if fmt[:2] == "%d" and fmt[3:5] == "%m":
+        return "%m" + fmt[2] + "%d" + fmt[5:]
+    if fmt[:2] == "%m" and fmt[3:5] == "%d":
+        return "%d" + fmt[2] + "%m" + fmt[5:]
+    return None
+
+
 def _ambiguous(fmt: str, texts: pd.Series) -> str | None:
     """A note when the chosen day/month order would also read every date the other way round."""
-    swapped = None
-    if fmt[:2] == "%d" and fmt[3:5] == "%m":
-        swapped = "%m" + fmt[2] + "%d" + fmt[5:]
-    elif fmt[:2] == "%m" and fmt[3:5] == "%d":
-        swapped = "%d" + fmt[2] + "%m" + fmt[5:]
+    swapped = _swapped(fmt)
     if swapped is None:
         return None
-    if _try(texts, swapped).notna().all():
+    sample = texts.sample(_SAMPLE, random_state=0) if len(texts) > _SAMPLE else texts
+    if _try(sample, swapped).notna().all() and _try(texts, swapped).notna().all():
         return (f"Every date could be read as {_describe_format(fmt)} or as {_describe_format(swapped)} (no day "
                 f"is above 12); they were read as {_describe_format(fmt)}. If that is wrong, every recency is "
                 "wrong: check a known order's date in the table.")
     return None
 
 
-def _line_dates(cells: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each line's date as int64 nanoseconds, a mask of lines with a date, and notes.
+def _line_dates(cells: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Each line's date as int64 nanoseconds, a mask of lines with a date, notes, and each line's code of
+    its date text (equal texts, equal codes).
 
     Dates are parsed once per distinct text (exports repeat each order's timestamp on every line)."""
     codes, uniques = pd.factorize(cells, sort=False)
@@ -428,7 +453,7 @@ def _line_dates(cells: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, li
         shown = ", ".join(repr(v) for v in uniq[bad_unique].head(_EXAMPLES).tolist())
         notes.append(f"{bad_lines:,} order line{'s have' if bad_lines != 1 else ' has'} a date that could not be "
                      f"read in '{name}' (e.g. {shown}); left out.")
-    return dates, line_ok, notes
+    return dates, line_ok, notes, codes
 
 
 # --- the table -------------------------------------------------------------------------------------
@@ -455,6 +480,38 @@ def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str) -> tuple[n
         notes.append(f"{_plural(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
                      "left out.")
     return numbers, notes
+
+
+def _arrow(values: pd.Series) -> pa.ChunkedArray:
+    """A column of text cells as pyarrow strings (no copy when pyarrow holds them already)."""
+    to_arrow = getattr(values.array, "__arrow_array__", None)
+    found = to_arrow() if to_arrow is not None else pa.array(values.astype(str).to_numpy(dtype=object))
+    return found if isinstance(found, pa.ChunkedArray) else pa.chunked_array([found])
+
+
+def _duplicate_lines(frame: pd.DataFrame, keys: list[np.ndarray | None]) -> int:
+    """Lines that repeat an earlier line exactly (every column).
+
+    Only lines whose parsed customer, date, value and order repeat can be such lines: those are found
+    from one 64-bit mix of those keys per line (a hash table over integers, not a sort of every column;
+    a collision only adds a candidate), and the text of the few candidates is compared in full.
+    """
+    if not len(frame):
+        return 0
+    mixed = np.zeros(len(frame), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for key, factor in zip(keys, _MIX):
+            if key is None:
+                continue
+            bits = key.view(np.uint64) if key.dtype == np.float64 else key.astype(np.int64).view(np.uint64)
+            mixed = (mixed ^ (bits * factor)) * np.uint64(0x100000001B3)
+    candidates = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    if not candidates.any():
+        return 0
+    return int(frame[candidates].duplicated().sum())
+
+
+_MIX = tuple(np.uint64(f) for f in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5))
 
 
 def _scores(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
@@ -517,7 +574,7 @@ def build_customers(
         price, found = _numbers(frame, columns.price, decimal, "unit price")  # type: ignore[arg-type]
         notes += found
         value = quantity * price
-    dates, dated, found = _line_dates(frame[columns.date], columns.date)
+    dates, dated, found, date_codes = _line_dates(frame[columns.date], columns.date)
     notes += found
 
     customer_cells = frame[columns.customer]
@@ -541,7 +598,7 @@ def build_customers(
     order_codes: np.ndarray | None = None
     if columns.order is not None:
         order_cells = frame[columns.order]
-        cancelled = order_cells.str.contains(_CANCELLED, regex=True).to_numpy(dtype=bool)
+        cancelled = pc.match_substring_regex(_arrow(order_cells), _CANCELLED).to_numpy(zero_copy_only=False)
         order_codes = pd.factorize(order_cells.str.strip(), sort=False)[0].astype(np.int64)
     value = np.where(cancelled, -np.abs(value), value)
     returns = keep & (value < 0) & ~cancelled
@@ -558,12 +615,17 @@ def build_customers(
                      f"{'amount' if columns.amount else 'quantity or price'}) net against purchases: "
                      f"{float(value[returns].sum()):,.2f} in total.")
 
-    duplicates = int(frame.duplicated().sum()) if lines else 0
+    customer_codes, customer_ids = pd.factorize(customer_cells, sort=False)
+    duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes])
     if duplicates:
         notes.append(f"{_plural(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
                      "line exactly; kept (they may be real repeat purchases; remove them from the export if not).")
 
-    codes, ids = pd.factorize(customer_cells[keep], sort=False)
+    # the customers of the kept lines, numbered 0.. in order of first appearance
+    present = np.bincount(customer_codes[keep], minlength=len(customer_ids)) > 0
+    renumber = np.cumsum(present) - 1
+    codes = renumber[customer_codes[keep]]
+    ids = np.asarray(customer_ids, dtype=object)[present]
     n_customers = int(len(ids))
     if n_customers < 2:
         raise OrdersError(f"Every usable order line belongs to one customer ('{ids[0]}'): a customer table needs "
@@ -661,7 +723,7 @@ def last_order(frame: pd.DataFrame, date_column: str) -> pd.Timestamp | None:
     """The date of the latest order line (None when no date in the column can be read): what the default
     as-of date follows. Parses each distinct date text once."""
     try:
-        dates, dated, _ = _line_dates(frame[date_column], date_column)
+        dates, dated, _, _ = _line_dates(frame[date_column], date_column)
     except OrdersError:
         return None
     return pd.Timestamp(int(dates[dated].max())) if dated.any() else None

@@ -249,3 +249,15 @@ def test_order_numbers_given_as_dates_are_not_read_as_far_future_dates() -> None
     rows = [["a", "500001", "1"], ["b", "5000010", "2"], ["a", "99991231", "1"]]
     with pytest.raises(OrdersError, match="'Date' does not hold dates"):
         build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), today=TODAY)
+
+
+def test_month_first_dates_are_not_read_day_first_when_most_days_are_small() -> None:
+    # 41,472 distinct times on days 1-12 and a few on day 13 or more: a sample of 2,000 distinct texts
+    # cannot tell day/month from month/day
+    days = [f"{m}/{d}/2023 {h}:{five:02d}" for m in range(1, 13) for d in range(1, 13) for h in range(24)
+            for five in range(0, 60, 5)]
+    days += ["1/13/2023 8:00", "2/20/2023 8:00", "3/31/2023 8:00"]
+    rows = [[f"c{i % 50}", day, "1"] for i, day in enumerate(days)]
+    result = build_customers(_text(rows, ["CustomerID", "InvoiceDate", "Amount"]), today=TODAY)
+    assert result.table["last_purchase"].max() == "2023-12-12"
+    assert not any("formats" in n for n in result.notes)  # one format, month first, for every date
