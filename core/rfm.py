@@ -578,7 +578,9 @@ def build_customers(
     notes += found
 
     customer_cells = frame[columns.customer]
-    no_customer = missing_mask(customer_cells)
+    # each distinct id once (a frame of order lines repeats them): codes per line, the missing check per id
+    customer_codes, customer_ids = pd.factorize(customer_cells, sort=False)
+    no_customer = missing_mask(pd.Series(customer_ids))[customer_codes] | (customer_codes < 0)
     has_value = ~np.isnan(value)
     usable_value = has_value & dated
     total = float(np.abs(value[usable_value]).sum()) if usable_value.any() else 0.0
@@ -599,7 +601,9 @@ def build_customers(
     if columns.order is not None:
         order_cells = frame[columns.order]
         cancelled = pc.match_substring_regex(_arrow(order_cells), _CANCELLED).to_numpy(zero_copy_only=False)
-        order_codes = pd.factorize(order_cells.str.strip(), sort=False)[0].astype(np.int64)
+        raw_codes, raw_orders = pd.factorize(order_cells, sort=False)  # spaces around a number: the same order
+        same = pd.factorize(pd.Series(raw_orders).astype(str).str.strip(), sort=False)[0]
+        order_codes = same[raw_codes].astype(np.int64)
     value = np.where(cancelled, -np.abs(value), value)
     returns = keep & (value < 0) & ~cancelled
     n_cancel_lines = int(np.count_nonzero(keep & cancelled))
@@ -615,7 +619,6 @@ def build_customers(
                      f"{'amount' if columns.amount else 'quantity or price'}) net against purchases: "
                      f"{float(value[returns].sum()):,.2f} in total.")
 
-    customer_codes, customer_ids = pd.factorize(customer_cells, sort=False)
     duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes])
     if duplicates:
         notes.append(f"{_plural(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
