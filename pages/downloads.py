@@ -105,20 +105,21 @@ def _save_card(default_name: str) -> dbc.Card:
 
 @callback(
     Output(ids.Downloads.SAVE_STATUS, "children"),
+    Output(ids.Downloads.SAVE, "disabled"),
     Input(ids.Downloads.SAVE, "n_clicks"),
     State(ids.Downloads.SAVE_NAME, "value"),
     State(ids.Downloads.SAVE_NOTE, "value"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def save_segmentation(clicks: int | None, name: str | None, note: str | None, query: str | None) -> Any:
-    """Save the page's segmentation in the library and link to it."""
+def save_segmentation(clicks: int | None, name: str | None, note: str | None, query: str | None) -> tuple[Any, bool]:
+    """Save the page's segmentation in the library and link to it (once: the button is then disabled)."""
     if not clicks:
-        return dash.no_update
+        return dash.no_update, False
     try:
         saved_id = snapshots.save_current(ViewState.from_search(query), name or "", note or "")
     except SegmentsError as exc:
-        return error_alert(exc, "Not saved")
+        return error_alert(exc, "Not saved"), False
     return dbc.Alert(["Saved. ", html.A("See it in the library", href=f"/library?saved={saved_id}",
                                         className="alert-link segments-saved-link"),
-                      " (apply it to next month's export there)."], color="success", className="py-2 mb-0")
+                      " (apply it to next month's export there)."], color="success", className="py-2 mb-0"), True

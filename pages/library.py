@@ -211,7 +211,9 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
                f"missing-value rule ({saved.settings.get('missing', 'drop')}) are applied unchanged: the "
                "segments are the saved ones, not a new clustering.", className="small"),
         *rows,
-        dbc.Button("Apply and keep as a new snapshot", id=ids.Library.APPLY, color="primary", className="mt-2"),
+        dbc.Button("Apply and keep as a new snapshot", id=ids.Library.APPLY, color="primary", className="mt-2 me-2"),
+        dbc.Button("Choose another file", href=detail_href(saved.id), color="secondary", outline=True,
+                   className="mt-2"),
         html.Div(id=ids.Library.APPLY_STATUS, className="mt-2"),
     ]), className="mb-3 segments-apply")
 

@@ -56,7 +56,12 @@ def next_month() -> bytes:
 def test_save_apply_and_see_who_moved(client, context):
     token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
     query = ViewState(ds=token, k=4, seed=1, names=((1, "Loyal"),)).query()
-    status = downloads_page.save_segmentation(1, "March", "first one", query)
+    for name, bad_query, why in (("  ", query, "Give the segmentation a name"),
+                                 ("X", ViewState(ds="Q" * 32).query(), "no longer on the server")):
+        refused, still_enabled = downloads_page.save_segmentation(1, name, "", bad_query)
+        assert why in json.dumps(refused.to_plotly_json(), default=str) and not still_enabled
+    status, disabled = downloads_page.save_segmentation(1, "March", "first one", query)
+    assert disabled  # saved once: a second click would save a copy
     saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
     assert route(client, "/library")[0] == 200
     code, page = route(client, "/library", f"?saved={saved_id}")
