@@ -54,6 +54,8 @@ Warnings go to stdout as ``warning: ...`` lines.
 from __future__ import annotations
 
 import argparse
+import csv
+import difflib
 import errno
 import os
 import secrets
@@ -63,11 +65,12 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
+from .deliver import to_xlsx_bytes
 from .export import to_csv_bytes, write_csv
 from .insight import Stability, confidence, out_of_range, recommend_k, stability, summary_table
 from .io import TableRead, read_table
 from .migration import CUSTOMERS, FROM, NONE, TO, Migration, compare_tables
-from .persist import ModelInfo, bundle_bytes, load_model_file
+from .persist import MAX_MODEL_K, ModelInfo, bundle_bytes, load_model_file
 from .model import standardised
 from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, prepare_features
 from .quality import QualityReport, check_quality
@@ -118,7 +121,7 @@ def _build_parser() -> _Parser:
                             "the data check's proposal, a log for strongly right-skewed columns)")
         p.add_argument("--missing", choices=MISSING_STRATEGIES, default=DEFAULT_MISSING,
                        help="what to do with missing values (default: drop those rows from the model)")
-        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
 
     sweep = sub.add_parser("sweep", help="WCSS, silhouette and more for a range of k, the elbow and a recommended k")
     common(sweep)
@@ -167,13 +170,33 @@ def _build_parser() -> _Parser:
 
 
 def _k_value(text: str) -> int | str:
-    """``--k``: a whole number, or ``auto``."""
+    """``--k``: a whole number from 2 to :data:`core.persist.MAX_MODEL_K` (what a saved model may have; one
+    segment would be every customer, and ``sweep`` starts at 2 too), or ``auto``."""
     if text.strip().lower() == "auto":
         return "auto"
     try:
-        return int(text)
+        k = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number or 'auto', not {text!r}") from None
+    if not 2 <= k <= MAX_MODEL_K:
+        raise argparse.ArgumentTypeError(f"k must be from 2 to {MAX_MODEL_K} (one segment would be every "
+                                         f"customer), not {k}")
+    return k
+
+
+#: The largest seed scikit-learn accepts.
+MAX_SEED = 2 ** 32 - 1
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number from 0 to :data:`MAX_SEED`."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {text!r}")
+    return seed
 
 
 def _transforms(args: argparse.Namespace, report: QualityReport, features: Sequence[str]) -> dict[str, str]:
@@ -197,8 +220,12 @@ def _labels(features: Sequence[str], transforms: Sequence[str]) -> str:
 
 
 def _features(args: argparse.Namespace, report: QualityReport) -> list[str]:
-    if args.features:
-        return [f for f in args.features.split(",") if f != ""]
+    if args.features:  # CSV-style: a name holding a comma is quoted ("Income, k$")
+        try:
+            fields = next(csv.reader([args.features], skipinitialspace=False), [])
+        except csv.Error as exc:
+            raise _UsageError(f"--features could not be read as comma-separated names ({exc})") from None
+        return [f for f in fields if f != ""]
     chosen = report.default_features
     if not chosen:
         raise SegmentsError(report.why_no_features() + " To use other columns, name them with --features.")
@@ -335,10 +362,17 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     # and moved into place with the others once every output is ready: a failure leaves no half-written file.
     parked = _park(args.out)
     try:
-        write_csv(clustered_table(table.frame, seg, extra=conf), parked)
+        clustered = clustered_table(table.frame, seg, extra=conf)
+        summary = summary_table(seg, table.frame, text_columns) if args.summary else None
+        numeric = [c.name for c in report.column_reports if c.kind == "numeric"] + list(conf.columns[:3])
+        if _is_xlsx(args.out):  # a real workbook: numbers as numbers, formulas escaped
+            parked.write_bytes(to_xlsx_bytes({"Customers": clustered}, numeric, table.decimal))
+        else:
+            write_csv(clustered, parked)
         outputs: dict[str, bytes] = {}
         if args.summary:
-            outputs[args.summary] = to_csv_bytes(summary_table(seg, table.frame, text_columns))
+            outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal)
+                                     if _is_xlsx(args.summary) else to_csv_bytes(summary))
         if args.save_model:
             outputs[args.save_model] = bundle_bytes(seg.pipeline, seg.model_info(
                 f"{Path(args.file).name}: {int(seg.matrix.used.sum()):,} rows"))
@@ -400,6 +434,40 @@ def _auto_k(table: TableRead, features: list[str], transforms: dict[str, str], a
     recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
     print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
     return recommendation.k
+
+
+def _is_xlsx(path: str) -> bool:
+    """Whether an output is asked for as an Excel workbook (by its extension)."""
+    return Path(path).suffix.lower() == ".xlsx"
+
+
+#: Options people try from other tools, and ours.
+_SYNONYMS = {"--clusters": "--k", "--n-clusters": "--k", "--segments": "--k", "--n": "--k", "--output": "--out",
+             "--feature": "--features", "--columns": "--features", "--random-state": "--seed"}
+
+
+def _unknown_option(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The message for the first ``--option`` the command does not have (naming it, with a near match),
+    checked before argparse, which would first complain about a missing required argument instead."""
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {})
+    command = next((a for a in argv if not a.startswith("-")), None)
+    sub = commands.get(command) if command else None
+    if sub is None:
+        return None
+    known = [o for action in sub._actions for o in action.option_strings]
+    for arg in argv:
+        if arg == "--":
+            break
+        if not arg.startswith("--") or arg == "--":
+            continue
+        name = arg.split("=", 1)[0]
+        if name in known or any(o.startswith(name) for o in known if o.startswith("--")):
+            continue
+        close = [_SYNONYMS[name]] if _SYNONYMS.get(name) in known else \
+            difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"segments {command} has no option {name}{hint}"
+    return None
 
 
 def _park(target: str) -> Path:
@@ -537,7 +605,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        args = _build_parser().parse_args(argv)
+        parser = _build_parser()
+        unknown = _unknown_option(parser, list(sys.argv[1:] if argv is None else argv))
+        if unknown:
+            raise _UsageError(unknown)
+        args = parser.parse_args(argv)
         _COMMANDS[args.command](args, out)
     except _UsageError as exc:
         print(f"error: {_one_line(str(exc))} (see segments --help)", file=err)

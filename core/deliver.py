@@ -66,11 +66,18 @@ def _sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
+#: A cell a number would not give back: a leading zero (``00042``) or more digits than Excel keeps (15).
+_NOT_ROUND_TRIP = r"^\s*[-+]?(0\d|\d{16,})"
+
+
 def _with_numbers(frame: pd.DataFrame, numeric: Sequence[str], decimal: str) -> pd.DataFrame:
-    """Numeric text columns as numbers (cells that are not plain numbers stay as they are)."""
+    """Numeric text columns as numbers (cells that are not plain numbers stay as they are). A column with
+    a cell its number would not give back (an ID ``00042``, a 16-digit account number) stays text whole."""
     out = frame.copy()
     for column in numeric:
         if column not in out.columns or out[column].dtype.kind in "biuf":
+            continue
+        if out[column].astype(str).str.contains(_NOT_ROUND_TRIP, regex=True).any():
             continue
         values, invalid = parse_numeric(out[column], decimal)
         cells = out[column].astype(object).to_numpy(copy=True)

@@ -124,7 +124,8 @@ def _summary(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
 
 
 def _workbook(dataset: service.Dataset, frames: dict[str, pd.DataFrame]) -> bytes:
-    numeric = [c.name for c in dataset.report.column_reports if c.kind == "numeric" and not c.id_like]
+    # ID columns too: numeric IDs stay numbers (core.deliver keeps a column with leading zeros as text)
+    numeric = [c.name for c in dataset.report.column_reports if c.kind == "numeric"]
     return to_xlsx_bytes(frames, numeric + ["distance", "margin", "silhouette"], dataset.table.decimal)
 
 

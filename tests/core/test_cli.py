@@ -360,13 +360,13 @@ ERROR_CASES = {
     "text feature": (["sweep", "{demo}", "--features", "Gender"], "'Gender' is not a numeric column"),
     "empty --features": (["fit", "{demo}", "--features", ",", "--k", "2", "--out", "{out}"], "at least one"),
     "k larger than rows": (["fit", "{gaps}", "--k", "9", "--out", "{out}"], "9 segments need at least 9"),
-    "k zero": (["fit", "{gaps}", "--k", "0", "--out", "{out}"], "at least 1"),
+    "k zero": (["fit", "{gaps}", "--k", "0", "--out", "{out}"], "k must be from 2 to 100"),  # as sweep: 2 or more
     "sweep too few rows": (["sweep", "{gaps}", "--k-min", "3"], "at least 4 different customers"),
     "sweep k-min 1": (["sweep", "{gaps}", "--k-min", "1"], "at least 2"),
     "--missing error with gaps": (["fit", "{gaps}", "--k", "2", "--missing", "error", "--out", "{out}"],
                                   "'B' (1)"),
     "unknown argument": (["fit", "{gaps}", "--k", "2", "--bogus", "--out", "{out}"],
-                         "unrecognized arguments: --bogus"),
+                         "segments fit has no option --bogus"),  # named before argparse's other complaints
     "unknown command": (["cluster", "{gaps}"], "invalid choice"),
     "no command": ([], "required"),
     "k not a number": (["fit", "{gaps}", "--k", "two", "--out", "{out}"], "expected a whole number or 'auto'"),

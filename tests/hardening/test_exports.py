@@ -69,3 +69,13 @@ def test_wide_equals_signs_are_escaped_in_the_csv_download(client: Any) -> None:
     back = pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert back["Note"].tolist() == ["'" + WIDE_EQUALS[i % 3] for i in range(30)]
     assert back["Balance"].tolist() == [str(-320 + i * 25) for i in range(30)]
+
+
+def test_numeric_ids_stay_numbers_and_leading_zeros_stay_text(client: Any) -> None:
+    plain = b"id,Age,Income\n" + b"".join(b"%d,%d,%d\n" % (i + 1, 20 + i % 40, 30 + i * 7 % 60) for i in range(30))
+    zeros = plain.replace(b"\n1,", b"\n0001,", 1)
+    for content, first in ((plain, 1), (zeros, "0001")):
+        token = upload(client, content).get_json()["token"]
+        rows = _sheet(client.get(f"/download/clustered.xlsx?ds={token}&k=3").data, "Customers")
+        assert rows[0][0] == "id" and rows[1][0] == first
+        assert rows[2][0] == (2 if first == 1 else "2")
