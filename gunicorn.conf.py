@@ -18,6 +18,15 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 # Access logs would carry dataset tokens in query strings; log the method, path and status only.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# The error log writes whole URIs on a worker timeout or a failed request: query strings and tokens out.
+logger_class = "dashboard.logs.RedactingLogger"
+# gunicorn 27 puts every instance's control socket at $HOME/.gunicorn/gunicorn.ctl: a second instance on the
+# host replaces the first's, and stopping one deletes it. Off, unless GUNICORN_CONTROL_SOCKET names a
+# path for this instance alone.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # One OpenMP/BLAS thread per worker: several workers each using every core slow each other down.
 for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -55,21 +55,39 @@ MEMORY_PER_FILE_BYTE = 20
 MEMORY_PER_XLSX_BYTE = 4 * MEMORY_PER_FILE_BYTE
 
 
+#: Where the kernel shows the memory figures (tests point these at a folder of their own).
+PROC_MEMINFO = Path("/proc/meminfo")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+#: cgroup v1 says "no limit" with a huge number (the largest page-aligned 64-bit value), not "max".
+_CGROUP_V1_UNLIMITED = 1 << 60
+
+
+def _cgroup_room() -> int | None:
+    """Bytes the container may still allocate: cgroup v2 (``memory.max`` less ``memory.current``) or v1
+    (``memory/memory.limit_in_bytes`` less ``memory.usage_in_bytes``); None without a limit."""
+    for limit_file, usage_file in (("memory.max", "memory.current"),
+                                   ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes")):
+        try:
+            limit = (CGROUP_ROOT / limit_file).read_text().strip()
+            if limit == "max" or int(limit) >= _CGROUP_V1_UNLIMITED:
+                continue
+            return max(0, int(limit) - int((CGROUP_ROOT / usage_file).read_text().strip()))
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def _available_memory() -> int | None:
-    """Bytes of memory still available: Linux's MemAvailable, or less if a container (cgroup v2) limit is
-    nearer; None where neither can be read (then uploads are not checked)."""
+    """Bytes of memory still available: Linux's MemAvailable, or less if a container limit (cgroup v2 or
+    v1) is nearer; None where neither can be read (then uploads are not checked)."""
     try:
-        found = re.search(r"^MemAvailable:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+        found = re.search(r"^MemAvailable:\s+(\d+) kB", PROC_MEMINFO.read_text(), re.MULTILINE)
         available = int(found.group(1)) * 1024 if found else None
     except OSError:
         available = None
-    try:
-        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if limit != "max":
-            room = int(limit) - int(Path("/sys/fs/cgroup/memory.current").read_text())
-            available = room if available is None else min(available, room)
-    except (OSError, ValueError):
-        pass
+    room = _cgroup_room()
+    if room is not None:
+        available = room if available is None else min(available, room)
     return available
 
 
