@@ -75,8 +75,9 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
             dbc.Col([
                 dbc.Label("Measure recency to (as-of date)", html_for=ids.Orders.AS_OF, className="small mb-0"),
                 dbc.Input(id=ids.Orders.AS_OF, type="date", value=as_of),
-                html.Div("The day after the last order in the file" + (f" ({last.date()})" if last is not None
-                                                                        else ""), className="small text-muted"),
+                html.Div("Default: the day after the last order" + (f", which is on {last.date()}"
+                                                                   if last is not None else ""),
+                         className="small text-muted"),
             ], md=4),
             dbc.Col(dbc.Button("Build the customer table", id=ids.Orders.BUILD, color="primary",
                                className="mt-3"), md=4),
