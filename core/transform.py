@@ -98,11 +98,18 @@ def skewness(values: np.ndarray) -> float | None:
     return float(np.mean(centred ** 3) / var ** 1.5)
 
 
+#: Above this many values the skewness is measured on every n-th value (a fixed, even spread of the rows):
+#: the same estimate to two decimals, without three temporaries the size of a 10^7-row column.
+SKEW_SAMPLE = 1_000_000
+
+
 def propose_transform(values: np.ndarray, distinct: int | None = None) -> Proposal:
     """The transform the data check proposes for a numeric column (see the module's rules)."""
     x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    skew = skewness(x)
+    if not np.isfinite(x).all():
+        x = x[np.isfinite(x)]
+    step = -(-x.size // SKEW_SAMPLE)
+    skew = skewness(x[::step] if step > 1 else x)
     if skew is None:
         return Proposal("none", "no spread to reshape", skew)
     count = distinct if distinct is not None else int(np.unique(x[:100_000]).size)
@@ -133,7 +140,7 @@ def check_transform(column: str, transform: str, values: np.ndarray) -> None:
             raise TransformError(
                 f"A log cannot be applied to '{column}': {'every value is' if every else 'it has values that are'} "
                 f"negative (for example {float(negative.min()):g}), and the log of a negative number does not "
-                f"exist. Choose 'signed_log' (it keeps the sign) or 'none' for '{column}'.")
+                f"exist. Choose the signed log ('signed_log', it keeps the sign) or none for '{column}'.")
 
 
 def apply_transform(transform: str, x: np.ndarray) -> np.ndarray:

@@ -88,3 +88,14 @@ def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, con
     chosen = _text(clusters_page.layout(ds=token, k="4", feature=["Spend", "Region"]))
     assert "is one of the segmentation's features" not in chosen
     assert "Region: 1" not in chosen and "AcceptedCampaign: 1" in chosen
+
+
+def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(client, context):
+    import importlib
+
+    model_page = importlib.import_module("pages.model")
+    rows = ["Net,Visits"] + [f"{(-1) ** i * (i % 23 + 1) * 3.5:.1f},{i % 13}" for i in range(80)]
+    token = upload(client, ("\n".join(rows) + "\n").encode()).get_json()["token"]
+    query = ViewState(ds=token, features=("Net", "Visits"), transforms=(("Net", "log"),)).query()
+    alert = _text(model_page.fit_model(query)[0])
+    assert "A log cannot be applied to 'Net'" in alert and "signed_log" in alert
