@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 from pathlib import Path
@@ -115,6 +118,38 @@ def _body_limit(settings: Settings, path: str) -> int:
     return MAX_OTHER_BODY_BYTES
 
 
+#: Free space under which the cache disk is reported as full: a dataset, a result or a job's record no
+#: longer fits (SQLite's "database or disk is full" for background jobs).
+DISK_LOW_BYTES = 64 * 1024 * 1024
+
+
+def _disk_state(settings: Settings) -> dict[str, object]:
+    """The cache folder's disk (datasets, results and local jobs): ``{"status": "ok" | "full" | "failing",
+    "free_mb": ...}``. With Redis and Celery the local disk holds nothing of ours: always ok."""
+    if settings.redis_url and settings.background == "celery":
+        return {"status": "ok"}
+    try:
+        free = shutil.disk_usage(settings.cache_dir).free
+    except OSError:
+        return {"status": "failing", "message": "the cache folder cannot be read"}
+    if free < DISK_LOW_BYTES:
+        return {"status": "full", "free_mb": free // 1024 ** 2,
+                "message": "the cache folder's disk is (almost) full: uploads and background jobs fail"}
+    return {"status": "ok", "free_mb": free // 1024 ** 2}
+
+
+def _store_failure(exc: BaseException) -> str | None:
+    """The message for a failure of the data store behind a request (Redis or the broker not answering,
+    the cache disk full), or None for any other error."""
+    module = type(exc).__module__.split(".", 1)[0]
+    if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc) or \
+            isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return service.DISK_FULL_MESSAGE
+    if module in ("redis", "kombu", "celery", "amqp") or isinstance(exc, (ConnectionError, service.StoreUnavailable)):
+        return str(service.StoreUnavailable())
+    return None
+
+
 def _error_text(exc: SegmentsError) -> tuple[str, int]:
     """A download that cannot be made: the message, with 410 (data gone), 503 (store down) or 400."""
     if isinstance(exc, service.DatasetGone):
@@ -210,6 +245,10 @@ def register(server: Flask, settings: Settings) -> None:
         everything else is what Flask would do (HTTP errors as they are, anything else a logged 500)."""
         if isinstance(exc, HTTPException):
             return exc
+        store = _store_failure(exc)
+        if store:  # Redis stopped mid-job, a full disk under the job store: say so, 503
+            log.warning("request failed on the data store (%s: %s)", type(exc).__name__, exc)
+            return jsonify(error=store), 503
         if request.path == CALLBACK_PATH and isinstance(exc, _MALFORMED):
             log.warning("callback refused as malformed (%s: %s)", type(exc).__name__, exc, exc_info=exc)
             return jsonify(error="The request was not understood."), 400
@@ -298,7 +337,9 @@ def register(server: Flask, settings: Settings) -> None:
         except Exception:
             store = "failing"
         backend = "redis" if settings.redis_url else "filesystem"
-        return jsonify(status="ok" if store == "ok" else "degraded", cache=backend, store=store), (
-            200 if store == "ok" else 503)
+        disk = _disk_state(settings)
+        healthy = store == "ok" and disk["status"] == "ok"
+        return jsonify(status="ok" if healthy else "degraded", cache=backend, store=store, disk=disk), (
+            200 if healthy else 503)
 
 

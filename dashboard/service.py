@@ -56,6 +56,7 @@ from .settings import Settings
 from .state import PCA, ViewState, distinct_axes
 
 __all__ = [
+    "DISK_FULL_MESSAGE",
     "cache",
     "Dataset",
     "DatasetGone",
@@ -102,7 +103,7 @@ class StoreUnavailable(SegmentsError):
                                     "if it was stored before; try again in a moment.")
 
 
-_DISK_FULL = ("The server's storage for uploaded data is full, so this could not be saved. Nothing you stored "
+DISK_FULL_MESSAGE = ("The server's storage for uploaded data is full, so this could not be saved. Nothing you stored "
               "before is lost; try again later, or ask your administrator to free space in CACHE_DIR.")
 
 
@@ -283,7 +284,7 @@ def _set(key: str, value: Any) -> None:
         raise StoreUnavailable() from None
     if ok is False:
         log.warning("cache write refused for a %s entry", key.split(":", 1)[0])
-        raise StoreUnavailable(_DISK_FULL if _disk_nearly_full() else None)
+        raise StoreUnavailable(DISK_FULL_MESSAGE if _disk_nearly_full() else None)
     _recent.put(key, value)
 
 
