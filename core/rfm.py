@@ -595,7 +595,7 @@ def build_customers(
     keep = usable_value & ~no_customer
     if not keep.any():
         raise OrdersError("No order line has a customer, a readable date and an amount together, so no customer "
-                          "table can be built. " + " ".join(notes))
+                          "table can be built." + _left_out(notes))
 
     cancelled = np.zeros(lines, dtype=bool)
     order_codes: np.ndarray | None = None
@@ -633,7 +633,8 @@ def build_customers(
     n_customers = int(len(ids))
     if n_customers < 2:
         raise OrdersError(f"Every usable order line belongs to one customer ('{ids[0]}'): a customer table needs "
-                          f"many customers to segment. Check that '{columns.customer}' is the customer column.")
+                          f"many customers to segment. Check that '{columns.customer}' is the customer column."
+                          + _left_out(notes))
     line_value = value[keep]
     line_date = dates[keep]
     purchase = line_value > 0
@@ -664,7 +665,7 @@ def build_customers(
                      f"cancellations in the file (e.g. {shown}; their purchases are before it); left out.")
     if int(np.count_nonzero(bought)) < 2:
         raise OrdersError("Fewer than two customers have a purchase in the file: a customer table needs many "
-                          "customers to segment.")
+                          "customers to segment." + _left_out(notes))
 
     last_order = pd.Timestamp(int(last[bought].max()))
     today = (today if today is not None else pd.Timestamp.now()).normalize()
@@ -745,6 +746,11 @@ def group_crosstab(groups: pd.Series, labels: np.ndarray, names: list[str]) -> p
     cells = cells.loc[:, cells.sum(axis=0) > 0]
     cells.index.name, cells.columns.name = "segment", GROUP_COLUMN
     return cells
+
+
+def _left_out(notes: list[str]) -> str:
+    """What was found so far, for an error that ends the build (the lines left out may be the cause)."""
+    return (" Found on the way: " + " ".join(notes)) if notes else ""
 
 
 def _as_of(value: str | pd.Timestamp) -> pd.Timestamp:

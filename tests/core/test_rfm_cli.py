@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from core.cli import main
 
@@ -76,3 +77,25 @@ def test_rfm_bad_input_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
     no_dates = orders_csv(tmp_path, pd.DataFrame({"CustomerID": ["a", "b"], "Amount": ["1", "2"]}), "nodate.csv")
     code, _, err = run("rfm", str(no_dates), "--out", str(tmp_path / "c.csv"))
     assert code == 2 and "No column holds the order dates" in err
+
+
+@pytest.mark.parametrize("rows, message", [
+    ({"CustomerID": ["a", "b"], "Amount": ["1", "2"]}, "No column holds the order dates"),
+    ({"CustomerID": ["a", "b"], "Date": ["2024-01-01", "2024-01-02"], "Amount": ["ten", "five"]},
+     "'Amount' (the amount) holds no numbers: e.g. 'ten', 'five'"),
+    ({"CustomerID": ["a", "a"], "Date": ["2024-01-01", "2024-01-02"], "Amount": ["1", "2"]},
+     "Every usable order line belongs to one customer ('a')"),
+    ({"CustomerID": ["a", "b"], "Date": ["2024-01-01", "2099-01-02"], "Amount": ["1", "2"]},
+     "1 order line is dated after today"),
+    ({"CustomerID": ["a", "b"], "Date": ["2024-01-01", "2999-01-02"], "Amount": ["1", "2"]},
+     "one customer ('a'): a customer table needs many customers to segment. Check that 'CustomerID' is the "
+     "customer column. Found on the way: 1 order line has a date that could not be read in 'Date' "
+     "(e.g. '2999-01-02'); left out."),
+    ({"CustomerID": ["a", "b"], "Date": ["soon", "later"], "Amount": ["1", "2"]},
+     "'Date' does not hold dates that could be read (e.g. 'soon', 'later')"),
+])
+def test_rfm_hostile_order_files(tmp_path: Path, rows: dict[str, list[str]], message: str) -> None:
+    path = orders_csv(tmp_path, pd.DataFrame(rows))
+    code, out, err = run("rfm", str(path), "--out", str(tmp_path / "c.csv"))
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "c.csv").exists()
