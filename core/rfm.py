@@ -119,6 +119,17 @@ _NAMES: dict[str, tuple[str, ...]] = {
               "order", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
               "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno"),
 }
+# Words a column's normalised name may contain, per role, when no name matches exactly (English, German,
+# French, Spanish, Dutch exports).
+_PARTS: dict[str, tuple[str, ...]] = {
+    "customer": ("customer", "client", "kunde", "cliente", "klant", "member", "buyer"),
+    "date": ("date", "datum", "fecha", "datetime", "timestamp"),
+    "amount": ("amount", "revenue", "sales", "total", "betrag", "umsatz", "montant", "importe", "bedrag"),
+    "quantity": ("quantity", "qty", "menge", "anzahl", "quantite", "cantidad", "aantal"),
+    "price": ("unitprice", "price", "preis", "prix", "precio", "prijs"),
+    "order": ("invoice", "order", "rechnung", "bestell", "beleg", "facture", "commande", "factura", "pedido",
+              "factuur", "bestelling", "receipt", "transaction"),
+}
 _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount", "quantity": "quantity",
                "price": "unit price", "order": "order number"}
 
@@ -220,6 +231,16 @@ class CustomerTable:
         return frame
 
 
+def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
+    """The first free column whose normalised name contains one of the role's words (``Client code``,
+    ``Date of order``), in the words' order of preference."""
+    for word in _PARTS[role]:
+        for column in frame_columns:
+            if column not in taken and word in _norm(column):
+                return column
+    return None
+
+
 def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
     by_norm: dict[str, str] = {}
     for column in frame_columns:
@@ -263,13 +284,14 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
         roles += ["quantity", "price", "amount"]
     elif amount is None:
         roles += ["quantity", "price"]
-    for role in roles:
-        if found[role] is None:
-            column = _find(names, role, taken)
-            if column is not None:
-                found[role] = column
-                taken.add(column)
-                recognised.append(role)
+    for finder in (_find, _find_part):  # every exact name first, then names that contain a known word
+        for role in roles:
+            if found[role] is None:
+                column = finder(names, role, taken)
+                if column is not None:
+                    found[role] = column
+                    taken.add(column)
+                    recognised.append(role)
     # an amount column beats quantity x price (a file with both holds the line total in it)
     if found["amount"] is not None and amount is None and quantity is None and price is None:
         found["quantity"] = found["price"] = None

@@ -261,3 +261,18 @@ def test_month_first_dates_are_not_read_day_first_when_most_days_are_small() -> 
     result = build_customers(_text(rows, ["CustomerID", "InvoiceDate", "Amount"]), today=TODAY)
     assert result.table["last_purchase"].max() == "2023-12-12"
     assert not any("formats" in n for n in result.notes)  # one format, month first, for every date
+
+
+def test_columns_named_in_other_words_and_languages_are_recognised() -> None:
+    german = recognise_columns(_text([["1", "K1", "31.01.2024", "2", "3,50"]],
+                                     ["Rechnungsnr", "Kundennr", "Datum", "Menge", "Einzelpreis"]))
+    assert (german.order, german.customer, german.date, german.quantity, german.price, german.amount) == (
+        "Rechnungsnr", "Kundennr", "Datum", "Menge", "Einzelpreis", None)
+    english = recognise_columns(_text([["1", "A", "2024-01-01", "9"]],
+                                      ["Order Reference", "Client code", "Date of purchase", "Line revenue"]))
+    assert (english.order, english.customer, english.date, english.amount) == (
+        "Order Reference", "Client code", "Date of purchase", "Line revenue")
+    # an exact name wins over a name that merely contains a word
+    both = recognise_columns(_text([["1", "2", "A", "2024-01-01", "9"]],
+                                   ["Order date", "OrderID", "Customer", "Date", "Total"]))
+    assert (both.date, both.order) == ("Order date", "OrderID")
