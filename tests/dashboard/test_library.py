@@ -207,3 +207,19 @@ def test_database_url_choices(tmp_path: Path):
     assert database_url(" postgresql://u@db/lib ", tmp_path) == "postgresql+psycopg://u@db/lib"
     with pytest.raises(SystemExit, match="DATABASE_URL"):
         database_url("mysql://u@db/lib", tmp_path)
+
+
+def test_a_database_that_does_not_answer_is_a_message_not_a_crash(tmp_path: Path):
+    """The app starts without its library database (logged), and every use says the library is not
+    answering; once configured on a working database the library works again."""
+    from tests.support import free_port
+
+    previous = (library._config.url, library._config.data_dir)
+    try:
+        library.configure(database_url(f"postgresql://nobody@127.0.0.1:{free_port()}/none", tmp_path), tmp_path)
+        for use in (library.list_saved, lambda: library.load_table("T" * 32), lambda: library.get_saved("x")):
+            with pytest.raises(library.LibraryUnavailable, match="not answering"):
+                use()
+    finally:
+        library.configure(previous[0] or database_url("", tmp_path), previous[1] or tmp_path)
+    library.list_saved()
