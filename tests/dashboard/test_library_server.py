@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -160,7 +161,7 @@ def test_the_library_is_behind_the_password(tmp_path: Path):
                                                    "DATA_DIR": str(tmp_path / "data")}) as web:
         anonymous = requests.Session()
         page = anonymous.get(web.url + "/library", headers={"Accept": "text/html"}, allow_redirects=False)
-        assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=/library")
+        assert page.status_code == 302 and unquote(page.headers["Location"]).startswith("/login?next=/library")
         assert anonymous.get(web.url + "/saved/movers.csv?saved=x", timeout=30).status_code == 401
         user = requests.Session()
         user.post(web.url + "/login", data={"password": "secret words", "next": "/library"}, timeout=30)
