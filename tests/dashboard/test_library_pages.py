@@ -165,3 +165,12 @@ def test_a_saved_link_outlives_the_cache_even_with_an_uploaded_model(client, con
     service.forget_local()
     with pytest.raises(service.DatasetGone):
         service.get_dataset(token)
+
+
+@pytest.mark.parametrize("search", ["?saved=%3Cscript%3Ealert(1)%3C/script%3E", "?saved=x&first=abc&second=-1&id=a&id=b",
+                                    "?saved=x&upload=not-a-token", "?utm_source=mail", "?saved="])
+def test_odd_library_links_are_pages_not_errors(client, search):
+    code, page = route(client, "/library", search)
+    assert code == 200
+    text = json.dumps(page)
+    assert "Saved segmentations" in text or "Not in the library" in text
