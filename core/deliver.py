@@ -21,7 +21,12 @@ from .model import display_cluster
 from .quality import parse_numeric
 from .segmentation import Segmentation
 
-__all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "EXCEL_MAX_ROWS"]
+__all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "rounded_summary", "share_columns",
+           "EXCEL_MAX_ROWS", "UTF8_BOM"]
+
+#: Written before the CSV downloads: Excel on Windows reads a CSV without it as the ANSI code page, and
+#: segment names ("High income · Young"), accented names and currency signs come out garbled.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 #: Excel's row limit, less the header.
 EXCEL_MAX_ROWS = 1_048_575
@@ -48,11 +53,42 @@ def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation) -> bytes:
         for label, name in enumerate(seg.segment_names):
             members = clustered[seg.labels == label]
             number = str(display_cluster(label)).zfill(max(width, 2))
-            archive.writestr(f"{number} {safe_file_name(name)}.csv", to_csv_bytes(members))
+            archive.writestr(f"{number} {safe_file_name(name)}.csv", UTF8_BOM + to_csv_bytes(members))
         left_out = clustered[~seg.scored]
         if len(left_out):
-            archive.writestr("not segmented (missing values).csv", to_csv_bytes(left_out))
+            archive.writestr("not segmented (missing values).csv", UTF8_BOM + to_csv_bytes(left_out))
     return buffer.getvalue()
+
+
+def share_columns(summary: pd.DataFrame, features: Sequence[str]) -> list[str]:
+    """The columns of a :func:`core.insight.summary_table` that hold shares (0..1): ``share`` and the
+    text-column mixes (``Gender: Female``)."""
+    fixed = {"cluster", "segment", "customers"} | set(features) | {f"{f} index" for f in features}
+    return [c for c in summary.columns if c == "share" or (c not in fixed and ": " in str(c))]
+
+
+def _sensible(value: float) -> float:
+    """A mean rounded for people: 2 decimals, or 3 significant digits for values under 1 (0.00123)."""
+    if not np.isfinite(value) or value == 0:
+        return value
+    return round(value, max(2, 2 - int(np.floor(np.log10(abs(value))))))
+
+
+def rounded_summary(summary: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
+    """A summary table as people read it: means to 2 decimals (3 significant digits under 1), indices to
+    whole numbers, shares to 4 decimals (0.1% once shown as a percentage). Counts are unchanged."""
+    out = summary.copy()
+    shares = share_columns(summary, features)
+    for column in out.columns:
+        if out[column].dtype.kind != "f":
+            continue
+        if column in shares:
+            out[column] = out[column].round(4)
+        elif str(column).endswith(" index"):
+            out[column] = out[column].round(0)
+        else:
+            out[column] = out[column].map(_sensible)
+    return out
 
 
 def _sheet_name(text: str, taken: set[str]) -> str:
@@ -67,7 +103,7 @@ def _sheet_name(text: str, taken: set[str]) -> str:
 
 
 #: A cell a number would not give back: a leading zero (``00042``) or more digits than Excel keeps (15).
-_NOT_ROUND_TRIP = r"^\s*[-+]?(0\d|\d{16,})"
+_NOT_ROUND_TRIP = r"^\s*[-+]?(?:0\d|\d{16,})"
 
 
 def _with_numbers(frame: pd.DataFrame, numeric: Sequence[str], decimal: str) -> pd.DataFrame:
@@ -88,7 +124,8 @@ def _with_numbers(frame: pd.DataFrame, numeric: Sequence[str], decimal: str) -> 
     return out
 
 
-def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), decimal: str = ".") -> bytes:
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), decimal: str = ".",
+                  percent: Sequence[str] = ()) -> bytes:
     """An Excel workbook with one sheet per frame, formulas escaped, numeric columns as numbers.
 
     Parameters
@@ -100,6 +137,8 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), 
         non-ID columns).
     decimal : str
         The decimal mark of those text cells.
+    percent : sequence of str
+        Columns of shares (0..1) to show as percentages (``50.6%``; the cell keeps the number).
 
     Raises
     ------
@@ -116,5 +155,10 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), 
         for title, frame in sheets.items():
             name = _sheet_name(title, taken)
             escape_formulas(_with_numbers(frame, numeric, decimal)).to_excel(writer, sheet_name=name, index=False)
-            writer.sheets[name].freeze_panes = "A2"
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for position, column in enumerate(frame.columns, start=1):
+                if column in percent and frame[column].dtype.kind == "f":
+                    for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                        cell.number_format = "0.0%"
     return buffer.getvalue()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core import DataError, Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
-from core.deliver import segments_zip_bytes, to_xlsx_bytes
+from core.deliver import UTF8_BOM, rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
 from core.insight import summary_table
 from core.report import render_report
 
@@ -161,6 +162,14 @@ def _error_text(exc: SegmentsError) -> tuple[str, int]:
     return str(exc), 400
 
 
+def _with_bom(payload: bytes | Iterator[bytes]) -> bytes | Iterator[bytes]:
+    """A CSV download with the UTF-8 byte-order mark first: Excel on Windows then reads it as UTF-8 (without
+    it, "·" in segment names, accents and currency signs come out garbled)."""
+    if isinstance(payload, bytes):
+        return UTF8_BOM + payload
+    return itertools.chain([UTF8_BOM], payload)
+
+
 def _download_name(name: str, suffix: str) -> str:
     """``<file stem>-<suffix>`` with only safe characters (the extension is added by the caller)."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name.rsplit(".", 1)[0])[:60] or "customers"
@@ -173,13 +182,17 @@ def _clustered(dataset: service.Dataset, state: ViewState) -> tuple[pd.DataFrame
 
 
 def _summary(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
-    return summary_table(service.get_segmentation(state), dataset.frame, dataset.report.describing_columns)
+    """The summary as the downloads give it: rounded for people (core.deliver.rounded_summary)."""
+    seg = service.get_segmentation(state)
+    return rounded_summary(summary_table(seg, dataset.frame, dataset.report.describing_columns), seg.features)
 
 
-def _workbook(dataset: service.Dataset, frames: dict[str, pd.DataFrame]) -> bytes:
+def _workbook(dataset: service.Dataset, state: ViewState, frames: dict[str, pd.DataFrame]) -> bytes:
     # ID columns too: numeric IDs stay numbers (core.deliver keeps a column with leading zeros as text)
     numeric = [c.name for c in dataset.report.column_reports if c.kind == "numeric"]
-    return to_xlsx_bytes(frames, numeric + ["distance", "margin", "silhouette"], dataset.table.decimal)
+    percent = share_columns(frames["Segments"], list(service.get_segmentation(state).features)) \
+        if "Segments" in frames else []
+    return to_xlsx_bytes(frames, numeric + ["distance", "margin", "silhouette"], dataset.table.decimal, percent)
 
 
 def _selection(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
@@ -206,10 +219,10 @@ def _report(dataset: service.Dataset, state: ViewState) -> bytes:
 #: a problem still gets its message.
 DOWNLOADS: dict[str, Callable[[service.Dataset, ViewState], tuple[bytes | Iterator[bytes], str]]] = {
     "clustered.csv": lambda d, s: (iter_csv(_clustered(d, s)[0]), "segments"),
-    "clustered.xlsx": lambda d, s: (_workbook(d, {"Customers": _clustered(d, s)[0], "Segments": _summary(d, s)}),
+    "clustered.xlsx": lambda d, s: (_workbook(d, s, {"Customers": _clustered(d, s)[0], "Segments": _summary(d, s)}),
                                     "segments"),
     "summary.csv": lambda d, s: (to_csv_bytes(_summary(d, s)), "summary"),
-    "summary.xlsx": lambda d, s: (_workbook(d, {"Segments": _summary(d, s)}), "summary"),
+    "summary.xlsx": lambda d, s: (_workbook(d, s, {"Segments": _summary(d, s)}), "summary"),
     "selection.csv": lambda d, s: (iter_csv(_selection(d, s)), "selection"),
     "segments.zip": lambda d, s: (segments_zip_bytes(*_clustered(d, s)), "by-segment"),
     "report.html": lambda d, s: (_report(d, s), "report"),
@@ -305,6 +318,8 @@ def register(server: Flask, settings: Settings) -> None:
         except SegmentsError as exc:
             return _error_text(exc)
         filename = _download_name(dataset.name, suffix) + "." + name.rsplit(".", 1)[1]
+        if name.endswith(".csv"):
+            payload = _with_bom(payload)
         return Response(payload, mimetype=_MIMETYPES[name.rsplit(".", 1)[1]],
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
@@ -325,7 +340,7 @@ def register(server: Flask, settings: Settings) -> None:
         except SegmentsError as exc:
             return _error_text(exc)
         filename = _download_name(f"{result.saved.summary.name}.csv", f"movers-{old}-to-{new}") + ".csv"
-        return Response(iter_csv(rows), mimetype="text/csv",
+        return Response(_with_bom(iter_csv(rows)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
 

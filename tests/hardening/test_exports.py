@@ -79,3 +79,40 @@ def test_numeric_ids_stay_numbers_and_leading_zeros_stay_text(client: Any) -> No
         rows = _sheet(client.get(f"/download/clustered.xlsx?ds={token}&k=3").data, "Customers")
         assert rows[0][0] == "id" and rows[1][0] == first
         assert rows[2][0] == (2 if first == 1 else "2")
+
+
+# -- issue 12, item 8: downloads that open well in Excel ---------------------------------------------------
+
+
+def test_csv_downloads_start_with_a_byte_order_mark_for_excel(client: Any) -> None:
+    import zipfile
+
+    from tests.dashboard.conftest import demo_bytes
+
+    token = upload(client, demo_bytes()).get_json()["token"]
+    for name in ("clustered.csv", "summary.csv"):
+        data = client.get(f"/download/{name}?ds={token}&k=4").data
+        assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), name
+        assert "·" in data.decode("utf-8-sig") or name == "clustered.csv"
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/download/segments.zip?ds={token}&k=4").data))
+    assert all(archive.read(n).startswith(b"\xef\xbb\xbf") for n in archive.namelist())
+
+
+def test_summary_downloads_are_rounded_and_shares_are_percentages(client: Any) -> None:
+    from tests.dashboard.conftest import demo_bytes
+
+    token = upload(client, demo_bytes()).get_json()["token"]
+    summary = pd.read_csv(io.BytesIO(client.get(f"/download/summary.csv?ds={token}&k=4").data))
+    assert (summary["Age"] == summary["Age"].round(2)).all()
+    assert (summary["Age index"] == summary["Age index"].round(0)).all()
+    assert (summary["share"] == summary["share"].round(4)).all()
+    rows = _sheet(client.get(f"/download/summary.xlsx?ds={token}&k=4").data, "Segments")
+    header = list(rows[0])
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/download/summary.xlsx?ds={token}&k=4").data))
+    sheet = book["Segments"]
+    share = sheet.cell(row=2, column=header.index("share") + 1)
+    mix = sheet.cell(row=2, column=header.index("Gender: Female") + 1)
+    age = sheet.cell(row=2, column=header.index("Age") + 1)
+    assert share.number_format == "0.0%" and isinstance(share.value, float) and 0 < share.value < 1
+    assert mix.number_format == "0.0%"
+    assert age.number_format != "0.0%" and age.value == round(age.value, 2)
