@@ -85,7 +85,7 @@ def gunicorn_server(tmp: Path, workers: int = 2, env: dict[str, str] | None = No
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(url + "/health", 60, process)
+        wait_for_http(url + "/health", 180, process)  # ends as soon as it answers; a busy machine is slow
         yield Server(url, process, cache_dir, log_path)
     finally:
         stop(process)
@@ -126,7 +126,7 @@ def start_redis(tmp: Path, port: int | None = None) -> Redis:
     process = subprocess.Popen([executable, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp),
                                 "--save", "", "--appendonly", "no"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:

@@ -58,6 +58,7 @@ def test_expired_entries_go_before_live_ones(tmp_path: Path) -> None:
 
 
 def test_the_folder_is_not_measured_on_every_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(budget, "RESCAN_SECONDS", 3600.0)  # (the writes may take long on a busy machine)
     cache = _cache(tmp_path, budget_bytes=100 * 1024 ** 2)
     cache.enforce_budget()
     scans = []
