@@ -14,7 +14,7 @@ from core import SegmentsError
 from . import ids, service
 from .state import ViewState
 
-__all__ = ["chart", "GRAPH_CONFIG", "job_status", "job_options", "retry_alert", "retry_style", "error_alert",
+__all__ = ["chart", "GRAPH_CONFIG", "job_status", "job_options", "retry_alert", "retry_reason", "retry_style", "error_alert",
            "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel", "SegmentedView",
            "segmented_view_or_page", "next_button", "no_data_panel"]
 
@@ -168,10 +168,22 @@ def job_options(status_id: str, cancel_id: str, progress_id: str | None = None) 
     return options
 
 
+def retry_reason(what: str) -> str:
+    """Why a background job stopped without an answer: the data store's trouble when it has one (Redis
+    stopped mid-job, the cache disk full: the job could not store its result), else cancelled or a
+    stopped process."""
+    problem = service.store_problem()
+    if problem:
+        return f"{what} was not finished: {problem} "
+    return f"{what} was not finished: it was cancelled, or a server process stopped while it ran. "
+
+
 def retry_alert(watch_id: str, retry_id: str, what: str) -> dbc.Alert:
-    """Shown when a background job stopped without an answer (see :func:`retry_style`)."""
+    """Shown when a background job stopped without an answer (see :func:`retry_style`); its first sentence
+    (id :func:`ids.retry_reason`) is :func:`retry_reason`'s, set when it is shown."""
     return dbc.Alert([
-        f"{what} was not finished: it was cancelled, or a server process stopped while it ran. ",
+        html.Span(f"{what} was not finished: it was cancelled, or a server process stopped while it ran. ",
+                  id=ids.retry_reason(watch_id)),
         dbc.Button("Try again", id=retry_id, color="warning", size="sm", className="ms-2"),
     ], id=watch_id, color="warning", className="py-2 segments-retry", style=_HIDDEN)
 

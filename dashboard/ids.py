@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "Library", "page_query"]
+__all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "Library", "page_query",
+           "retry_reason"]
 
 
 def page_query(page: str) -> dict[str, str]:
@@ -12,6 +13,11 @@ def page_query(page: str) -> dict[str, str]:
     bar and the navigation links in step with the view.
     """
     return {"type": "page-query", "page": page}
+
+
+def retry_reason(watch: str) -> dict[str, str]:
+    """The id of the sentence saying why a background job did not finish, in the retry alert ``watch``."""
+    return {"type": "retry-reason", "watch": watch}
 
 
 class Shell:

@@ -57,6 +57,7 @@ from .state import PCA, ViewState, distinct_axes
 
 __all__ = [
     "DISK_FULL_MESSAGE",
+    "store_problem",
     "cache",
     "Dataset",
     "DatasetGone",
@@ -286,6 +287,19 @@ def _set(key: str, value: Any) -> None:
         log.warning("cache write refused for a %s entry", key.split(":", 1)[0])
         raise StoreUnavailable(DISK_FULL_MESSAGE if _disk_nearly_full() else None)
     _recent.put(key, value)
+
+
+def store_problem() -> str | None:
+    """What is wrong with the data store right now, in words for the user (Redis or the broker not
+    answering, the cache disk full), or None when it answers and has room."""
+    try:
+        cache.set("health:probe", "ok", timeout=60)
+        answering = cache.get("health:probe") == "ok"
+    except Exception:
+        answering = False
+    if _disk_nearly_full():
+        return DISK_FULL_MESSAGE
+    return None if answering else str(StoreUnavailable())
 
 
 def _disk_nearly_full() -> bool:

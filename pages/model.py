@@ -23,7 +23,8 @@ from core.insight import compare_labels, out_of_range, recommend_k
 from core.persist import ModelInfo
 from dashboard import ids, service
 from dashboard.components import (chart, error_alert, frame_table, job_options, job_status, load_or_panel,
-                                  next_button, page_header, page_query_store, retry_alert, retry_style)
+                                  next_button, page_header, page_query_store, retry_alert, retry_reason,
+                                  retry_style)
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, index_figure, silhouette_figure
 from dashboard.titles import page_description, page_title
@@ -367,28 +368,37 @@ def fit_model(query: str | None, _retry: int | None = None) -> tuple[Any, Any]:
     return _fit_summary(state, seg), query
 
 
+def _watch(status: dict[str, str] | None, done: str | None, expected: str | None, what: str) -> tuple[Any, Any]:
+    """The retry alert's style, and why the job stopped when it is shown (the data store's trouble if any)."""
+    style = retry_style(status, done, expected)
+    return style, (retry_reason(what) if style.get("display") != "none" else dash.no_update)
+
+
 @callback(
     Output(ids.Model.FIT_WATCH, "style"),
+    Output(ids.retry_reason(ids.Model.FIT_WATCH), "children"),
     Input(ids.Model.FIT_STATUS, "style"),
     State(ids.Model.FIT_DONE, "data"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def watch_fit(status: dict[str, str] | None, done: str | None, query: str | None) -> dict[str, str]:
-    """When a fit stops without an answer (cancelled, or its process died), offer to try again."""
-    return retry_style(status, done, query)
+def watch_fit(status: dict[str, str] | None, done: str | None, query: str | None) -> tuple[Any, Any]:
+    """When a fit stops without an answer (cancelled, its process died, the data store failed), say why
+    and offer to try again."""
+    return _watch(status, done, query, "The model")
 
 
 @callback(
     Output(ids.Model.SWEEP_WATCH, "style"),
+    Output(ids.retry_reason(ids.Model.SWEEP_WATCH), "children"),
     Input(ids.Model.SWEEP_STATUS, "style"),
     State(ids.Model.SWEEP_DONE, "data"),
     State(ids.Model.SWEEP_KEY, "data"),
     prevent_initial_call=True,
 )
-def watch_sweep(status: dict[str, str] | None, done: str | None, key: str | None) -> dict[str, str]:
-    """When the k sweep stops without an answer, offer to try again."""
-    return retry_style(status, done, key)
+def watch_sweep(status: dict[str, str] | None, done: str | None, key: str | None) -> tuple[Any, Any]:
+    """When the k sweep stops without an answer, say why and offer to try again."""
+    return _watch(status, done, key, "The k sweep")
 
 
 def _fit_summary(state: ViewState, seg: Any) -> html.Div:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import tests.dashboard.conftest as _dashboard_conftest
-from tests.dashboard.conftest import app, client, route, upload  # noqa: F401
+from tests.dashboard.conftest import app, client, context, route, upload  # noqa: F401
 
 _built: list[Any] = []
 _create_app = _dashboard_conftest.create_app
