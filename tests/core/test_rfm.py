@@ -12,7 +12,7 @@ from core.errors import FeatureError, OrdersError
 from core.rfm import (RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
                       recognise_columns)
 
-from .orders import END, expected, make_orders
+from .orders import expected, make_orders
 
 TODAY = pd.Timestamp("2025-01-01")
 
