@@ -166,7 +166,8 @@ def _install_password_gate(server: Flask, settings: Settings) -> None:
     per_client = RateLimit("login-failures", LOGIN_FREE_FAILURES, _LOGIN_WINDOW)
     everyone = RateLimit("login-failures-all", LOGIN_GLOBAL_FAILURES, 60)
 
-    def signed_in() -> bool:
+    def signed_in() -> bool | None:
+        """Whether the request carries a live session; None when the store that keeps sessions fails."""
         sid = session.get("sid")
         if not isinstance(sid, str) or session.get("pw") != bound_to:
             return False
@@ -174,7 +175,7 @@ def _install_password_gate(server: Flask, settings: Settings) -> None:
             return service.cache.get(f"session:{sid}") == bound_to
         except Exception:
             log.warning("session check: the cache did not answer", exc_info=True)
-            return False
+            return None
 
     def refuse(message: str, status: int, target: str, retry_after: float | None = None) -> Response:
         page = _LOGIN_PAGE.format(next=_escape(target), error=f'<p class="text-danger">{_escape(message)}</p>')
@@ -185,8 +186,13 @@ def _install_password_gate(server: Flask, settings: Settings) -> None:
 
     @server.before_request
     def require_login() -> Response | tuple[str, int] | None:
-        if request.path in _OPEN_PATHS or request.path == LOGIN_STYLESHEET or signed_in():
+        if request.path in _OPEN_PATHS or request.path == LOGIN_STYLESHEET:
             return None
+        live = signed_in()
+        if live:
+            return None
+        if live is None:  # the session may be fine: the store is not answering (say so, not "sign in")
+            return str(service.StoreUnavailable()), 503
         if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
             return _login_redirect()
         return "Sign in first.", 401
