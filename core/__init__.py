@@ -5,54 +5,48 @@ Read a file (:func:`read_table`), turn an order file into customers (:func:`buil
 write the results (:func:`clustered_table`, :func:`to_csv_bytes`). Errors about the user's input are
 :class:`SegmentsError` subclasses with messages written for marketing analysts.
 
-This package imports numpy, pandas, scikit-learn and joblib only: never Dash or Flask.
+This package imports numpy, pandas, pyarrow, scikit-learn and joblib only: never Dash or Flask. Each name
+below is imported from its module on first use (PEP 562), so ``import core`` (and ``segments --help``)
+loads none of them until they are needed; ``from core import X`` works as before.
 """
 
-from .demo import DEMO_FEATURES, DEMO_PATH, generate_demo
-from .errors import (
-    DataError,
-    FeatureError,
-    MissingValuesError,
-    ModelError,
-    ModelFeatureError,
-    NotEnoughRowsError,
-    OrdersError,
-    ReadError,
-    SegmentsError,
-    UnsafeModelError,
-)
-from .export import escape_formula, escape_formulas, iter_csv, to_csv_bytes, write_csv
-from .io import TableRead, read_table
-from .model import build_segmenter, display_cluster, fit_segmenter
-from .persist import (
-    DEFAULT_MODEL_PATH,
-    ModelInfo,
-    bundle_bytes,
-    load_bundle,
-    load_model_file,
-    load_shipped_model,
-)
-from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, FeatureMatrix, prepare_features
-from .quality import ColumnReport, QualityReport, check_quality, parse_numeric
-from .segmentation import (
-    CLUSTER_COLUMN,
-    Segmentation,
-    clustered_table,
-    resolve_mapping,
-    segment_new,
-    segment_with_model,
-)
-from .rfm import CustomerTable, OrderColumns, build_customers, looks_like_orders
-from .selection import SweepResult, find_elbow, silhouette, sweep_k
+from __future__ import annotations
 
-__all__ = [
-    "CLUSTER_COLUMN", "ColumnReport", "DEFAULT_MISSING", "DEFAULT_MODEL_PATH", "DEMO_FEATURES", "DEMO_PATH",
-    "DataError", "FeatureError", "FeatureMatrix", "MISSING_STRATEGIES", "MissingValuesError", "ModelError",
-    "ModelFeatureError", "ModelInfo", "OrdersError", "OrderColumns", "CustomerTable", "build_customers",
-    "looks_like_orders", "NotEnoughRowsError", "QualityReport", "ReadError", "Segmentation",
-    "SegmentsError", "SweepResult", "TableRead", "UnsafeModelError", "build_segmenter", "bundle_bytes",
-    "check_quality", "clustered_table", "display_cluster", "escape_formula", "escape_formulas", "find_elbow",
-    "fit_segmenter", "generate_demo", "load_bundle", "load_model_file", "load_shipped_model", "parse_numeric",
-    "prepare_features", "read_table", "resolve_mapping", "segment_new", "segment_with_model", "silhouette",
-    "sweep_k", "to_csv_bytes", "iter_csv", "write_csv",
-]
+import importlib
+from typing import Any
+
+#: Each public name and the module of this package that defines it.
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(("DEMO_FEATURES", "DEMO_PATH", "generate_demo"), "demo"),
+    **dict.fromkeys(("DataError", "FeatureError", "MissingValuesError", "ModelError", "ModelFeatureError",
+                     "NotEnoughRowsError", "OrdersError", "ReadError", "SegmentsError", "UnsafeModelError"),
+                    "errors"),
+    **dict.fromkeys(("escape_formula", "escape_formulas", "iter_csv", "to_csv_bytes", "write_csv"), "export"),
+    **dict.fromkeys(("TableRead", "read_table"), "io"),
+    **dict.fromkeys(("build_segmenter", "display_cluster", "fit_segmenter"), "model"),
+    **dict.fromkeys(("DEFAULT_MODEL_PATH", "ModelInfo", "bundle_bytes", "load_bundle", "load_model_file",
+                     "load_shipped_model"), "persist"),
+    **dict.fromkeys(("DEFAULT_MISSING", "MISSING_STRATEGIES"), "options"),
+    **dict.fromkeys(("FeatureMatrix", "prepare_features"), "prepare"),
+    **dict.fromkeys(("ColumnReport", "QualityReport", "check_quality", "parse_numeric"), "quality"),
+    **dict.fromkeys(("CLUSTER_COLUMN", "Segmentation", "clustered_table", "resolve_mapping", "segment_new",
+                     "segment_with_model"), "segmentation"),
+    **dict.fromkeys(("CustomerTable", "OrderColumns", "build_customers", "looks_like_orders"), "rfm"),
+    **dict.fromkeys(("SweepResult", "find_elbow", "silhouette", "sweep_k"), "selection"),
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name here."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

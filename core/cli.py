@@ -62,21 +62,22 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
-from .deliver import to_xlsx_bytes
-from .export import to_csv_bytes, write_csv
-from .insight import Stability, confidence, out_of_range, recommend_k, stability, summary_table
-from .io import TableRead, read_table
-from .migration import CUSTOMERS, FROM, NONE, TO, Migration, compare_tables
-from .persist import MAX_MODEL_K, ModelInfo, bundle_bytes, load_model_file
-from .model import standardised
-from .prepare import DEFAULT_MISSING, MISSING_STRATEGIES, prepare_features
-from .quality import QualityReport, check_quality
-from .segmentation import Segmentation, clustered_table, segment_new, segment_with_model
-from .selection import SweepResult, sweep_k
-from .transform import feature_label, parse_transform_pairs
+from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES
+
+if TYPE_CHECKING:
+    from .insight import Stability
+    from .io import TableRead
+    from .migration import Migration
+    from .persist import ModelInfo
+    from .quality import QualityReport
+    from .segmentation import Segmentation
+    from .selection import SweepResult
+
+# Each command imports what it uses when it runs (numpy, pandas, pyarrow, scikit-learn take a second or
+# more to import): ``segments --help`` imports none of them, ``inspect`` no scikit-learn (tests/core/test_startup.py).
 
 __all__ = ["main"]
 
@@ -201,6 +202,8 @@ def _seed(text: str) -> int:
 
 def _transforms(args: argparse.Namespace, report: QualityReport, features: Sequence[str]) -> dict[str, str]:
     """Each feature's transform: ``--transform`` where given, else the data check's proposal."""
+    from .transform import parse_transform_pairs
+
     chosen = parse_transform_pairs(args.transform)
     stray = [c for c in chosen if c not in features]
     if stray:
@@ -216,6 +219,8 @@ def _transforms(args: argparse.Namespace, report: QualityReport, features: Seque
 
 
 def _labels(features: Sequence[str], transforms: Sequence[str]) -> str:
+    from .transform import feature_label
+
     return ", ".join(feature_label(f, t) for f, t in zip(features, transforms or ["none"] * len(features)))
 
 
@@ -233,6 +238,9 @@ def _features(args: argparse.Namespace, report: QualityReport) -> list[str]:
 
 
 def _read(path: str) -> tuple[TableRead, QualityReport]:
+    from .io import read_table
+    from .quality import check_quality
+
     table = read_table(path, Path(path).name)
     return table, check_quality(table.frame, table.decimal)
 
@@ -264,6 +272,11 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _sweep(args: argparse.Namespace, out: TextIO) -> None:
+    from .insight import recommend_k
+    from .model import standardised
+    from .prepare import prepare_features
+    from .selection import sweep_k
+
     table, report = _read(args.file)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features))
@@ -317,6 +330,12 @@ def _parse_names(pairs: Sequence[str]) -> dict[int, str]:
 
 
 def _fit(args: argparse.Namespace, out: TextIO) -> None:
+    from .deliver import to_xlsx_bytes
+    from .export import to_csv_bytes, write_csv
+    from .insight import confidence, out_of_range, summary_table
+    from .persist import bundle_bytes, load_model_file
+    from .segmentation import clustered_table, segment_new, segment_with_model
+
     if args.model and args.features:
         raise _UsageError("--features goes with --k; a saved model decides its own features (use --map)")
     if args.map and not args.model:
@@ -429,6 +448,11 @@ def _check_outputs(outputs: dict[str, str], inputs: dict[str, str | None]) -> No
 def _auto_k(table: TableRead, features: list[str], transforms: dict[str, str], args: argparse.Namespace,
             out: TextIO) -> int:
     """``--k auto``: the sweep's recommended k (the same recommendation ``segments sweep`` prints)."""
+    from .insight import recommend_k
+    from .model import standardised
+    from .prepare import prepare_features
+    from .selection import sweep_k
+
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms)
     result = sweep_k(standardised(matrix.X, matrix.transforms), 2, AUTO_K_MAX, args.seed)
     recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
@@ -478,6 +502,8 @@ def _park(target: str) -> Path:
 
 def _stability(seg: Segmentation, runs: int) -> tuple[Stability | None, str | None]:
     """The stability check, or None and why it could not run (None, None when skipped)."""
+    from .insight import stability
+
     if runs == 0:
         return None, None
     try:
@@ -488,6 +514,8 @@ def _stability(seg: Segmentation, runs: int) -> tuple[Stability | None, str | No
 
 def _report_sweep(seg: Segmentation) -> SweepResult | None:
     """A comparison of k for the report (new models only; None when the data is too small)."""
+    from .selection import sweep_k
+
     if seg.source != "new":
         return None
     try:
@@ -524,6 +552,10 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> None:
+    from .export import to_csv_bytes
+    from .io import read_table
+    from .migration import compare_tables
+
     if args.out is not None:
         _check_outputs({"--out": args.out}, {"OLD (a file being compared)": args.old,
                                              "NEW (a file being compared)": args.new})
@@ -543,6 +575,8 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
 
 def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> None:
     """The matrix with readable row and column names, totals, and what the empty segment means."""
+    from .migration import CUSTOMERS, FROM, NONE, TO
+
     matrix = moves.matrix()
     matrix.index = [f"{FROM} {v}" if v != NONE else "(new)" for v in matrix.index]
     matrix.columns = [f"{TO} {v}" if v != NONE else "(gone)" for v in matrix.columns]
@@ -563,6 +597,8 @@ def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> N
 
 
 def _rfm(args: argparse.Namespace, out: TextIO) -> None:
+    from .export import write_csv
+    from .io import read_table
     from .rfm import build_customers, recognise_columns
 
     if args.price and args.amount:

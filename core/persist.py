@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .errors import ModelError, UnsafeModelError
+from .options import MAX_MODEL_K
 from .transform import TRANSFORMS, FeatureTransform
 
 __all__ = [
@@ -50,9 +51,8 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL_PATH = MODELS_DIR / "kmeans_model.pkl"
 BUNDLE_FORMAT = "customer-segments-model"
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024
-#: The most segments and features a model bundle may have (the dashboard offers k up to 15 and reads at
-#: most 500 columns; a bundle of k = 120,000 would keep a worker busy until it is killed).
-MAX_MODEL_K = 100
+#: The most features a model bundle may have (the dashboard reads at most 500 columns); the most segments
+#: is :data:`core.options.MAX_MODEL_K`.
 MAX_MODEL_FEATURES = 500
 #: The range a bundle's scaler scales and means, and its centres (in standard deviations), must lie in:
 #: a scale of 1e-308 turns every customer into infinity.

@@ -29,13 +29,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
+from .options import DEFAULT_MISSING, MISSING_STRATEGIES
 from .quality import parse_columns
 from .transform import TransformError, check_transform, date_source, days_since
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
-MISSING_STRATEGIES: tuple[str, ...] = ("drop", "mean", "median", "error")
-DEFAULT_MISSING = "drop"
 
 
 @dataclass(frozen=True)

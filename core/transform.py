@@ -37,8 +37,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-
 from .errors import FeatureError
 
 __all__ = [
@@ -160,61 +158,14 @@ def _invert(transform: str, y: np.ndarray) -> np.ndarray:
     return y
 
 
-class FeatureTransform(TransformerMixin, BaseEstimator):
-    """A per-column transform, the pipeline's first step (before ``StandardScaler``).
+def __getattr__(name: str) -> object:
+    """:class:`FeatureTransform` is defined in :mod:`core.transform_step` (it needs scikit-learn, which the
+    data check and the command line's ``inspect`` do not) and imported from here on first use (PEP 562)."""
+    if name == "FeatureTransform":
+        from .transform_step import FeatureTransform
 
-    Parameters
-    ----------
-    transforms : sequence of str
-        One of :data:`TRANSFORMS` per feature, in feature order. Empty means ``none`` for every feature.
-
-    The transforms have no learned parameters; ``fit`` checks the shape only. ``transform`` returns its
-    input unchanged (no copy) when every transform is ``none``.
-    """
-
-    def __init__(self, transforms: Sequence[str] = ()) -> None:
-        self.transforms = transforms
-
-    def _kinds(self, width: int) -> list[str]:
-        kinds = list(self.transforms) or ["none"] * width
-        if len(kinds) != width:
-            raise ValueError(f"{len(kinds)} transforms for {width} features.")
-        unknown = [t for t in kinds if t not in TRANSFORMS]
-        if unknown:
-            raise ValueError(f"Unknown transform {unknown[0]!r}.")
-        return kinds
-
-    def fit(self, X: np.ndarray, y: object = None) -> "FeatureTransform":
-        """Check the number of columns; learn nothing else."""
-        X = np.asarray(X)
-        self._kinds(X.shape[1])
-        self.n_features_in_ = X.shape[1]
-        return self
-
-    def _apply(self, X: np.ndarray, inverse: bool) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        kinds = self._kinds(X.shape[1])
-        if all(kind == "none" for kind in kinds):
-            return X
-        out = np.array(X, dtype=float, copy=True)
-        with np.errstate(invalid="ignore", over="ignore"):
-            for j, kind in enumerate(kinds):
-                if kind != "none":
-                    out[:, j] = _invert(kind, X[:, j]) if inverse else apply_transform(kind, X[:, j])
-        return out
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """The transformed columns."""
-        return self._apply(X, inverse=False)
-
-    def inverse_transform(self, X: np.ndarray) -> np.ndarray:
-        """Back to the original units (for centroids)."""
-        return self._apply(X, inverse=True)
-
-    @property
-    def active(self) -> bool:
-        """Some column is transformed."""
-        return any(kind != "none" for kind in self.transforms)
+        return FeatureTransform
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def feature_label(feature: str, transform: str) -> str:

@@ -425,12 +425,10 @@ def test_bad_input_exits_2_with_one_error_line(cli, files, argv, expected):
 
 
 def test_internal_errors_are_one_line_too(cli, demo_csv, tmp_path, monkeypatch):
-    import core.cli as cli_module
-
     def broken(*args, **kwargs):
         raise ValueError("first line\nsecond line")
 
-    monkeypatch.setattr(cli_module, "segment_new", broken)
+    monkeypatch.setattr("core.segmentation.segment_new", broken)  # the command imports it when it runs
     status, _, err = cli("fit", demo_csv, "--k", "2", "--out", tmp_path / "o.csv")
     assert status == 1
     assert err.startswith("error: internal error (ValueError: first line")
