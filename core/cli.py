@@ -544,8 +544,8 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
     summary["share"] = summary["share"].map(lambda v: f"{v:.1%}")
     print(summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}"), file=out)
     if stab is not None:
-        print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''}. "
-              f"{stab.verdict}", file=out)
+        print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "
+              f"({stab.sample_note}). {stab.verdict}", file=out)
     elif stab_note:
         print(f"note: {_one_line(stab_note)}", file=out)
     print(f"wrote {_listed(list(written))}", file=out)

@@ -187,6 +187,9 @@ _ZERO_MEAN = 1e-9
 
 #: Each stability re-fit trains on a bootstrap sample of at most this many customers.
 STABILITY_MAX_ROWS = 20_000
+#: Above this many customers the stability check compares the segments of a seeded sample of this many
+#: (labelling every customer ten times was the check's whole cost at 10^6-10^7; see docs/performance.md).
+STABILITY_COMPARE_ROWS = 100_000
 #: (lowest mean adjusted Rand index, verdict) from the best level down; below the last: unstable.
 STABILITY_LEVELS: tuple[tuple[float, str], ...] = (
     (0.9, "Very stable: re-fitting on resampled customers gives nearly the same segments."),
@@ -792,7 +795,7 @@ class Stability:
     Attributes
     ----------
     overall : float
-        Mean adjusted Rand index between the reference labels and each re-fit's labels of all
+        Mean adjusted Rand index between the reference labels and each re-fit's labels of the compared
         customers (1 = identical segments, about 0 = no more alike than chance).
     per_segment : pandas.DataFrame
         ``cluster`` (as shown) and ``jaccard``: the mean Jaccard overlap of each reference segment with
@@ -805,6 +808,9 @@ class Stability:
         Customers each re-fit was trained on.
     run_scores : tuple[float, ...]
         The adjusted Rand index of each re-fit.
+    compared_rows, rows : int
+        Customers whose segments were compared (a seeded sample of :data:`STABILITY_COMPARE_ROWS` above
+        that many), out of ``rows``; 0 for results made before these were recorded.
     """
 
     overall: float
@@ -813,6 +819,17 @@ class Stability:
     runs: int
     sample_rows: int
     run_scores: tuple[float, ...]
+    compared_rows: int = 0
+    rows: int = 0
+
+    @property
+    def sample_note(self) -> str:
+        """How many customers the check used, in words (the command line, the page and the report show it)."""
+        text = f"each re-fit trained on a resample of {self.sample_rows:,} customers"
+        if 0 < self.compared_rows < self.rows:
+            return text + (f"; segments compared on a seeded sample of {self.compared_rows:,} of the "
+                           f"{self.rows:,} customers")
+        return text + (f"; segments compared on all {self.rows:,} customers" if self.rows else "")
 
 
 def _transforms_of(pipeline: Pipeline) -> tuple[str, ...]:
@@ -856,7 +873,9 @@ def stability(
     The reference is ``fit_segmenter(X, k, seed)`` (or ``reference``, e.g. the segmentation's own
     pipeline, to skip that fit). Each of ``runs`` re-fits trains :func:`core.model.fit_segmenter` on a
     seeded bootstrap sample (drawn with replacement) of ``min(rows, STABILITY_MAX_ROWS)`` customers and
-    labels every customer; its labels are compared with the reference's.
+    labels every customer, or above :data:`STABILITY_COMPARE_ROWS` customers a seeded sample of that many
+    (the same sample for every re-fit; :attr:`Stability.sample_note` says so); its labels are compared with
+    the reference's.
 
     Parameters
     ----------
@@ -893,8 +912,12 @@ def stability(
         done += 1
         if progress is not None:
             progress(done, total)
-    ref = np.asarray(reference.predict(X), dtype=np.int64)
     rows = X.shape[0]
+    compared = X
+    if rows > STABILITY_COMPARE_ROWS:  # its own generator: the re-fits' resamples stay those of every size
+        pick = np.random.default_rng([seed, STABILITY_COMPARE_ROWS])
+        compared = X[np.sort(pick.choice(rows, STABILITY_COMPARE_ROWS, replace=False))]
+    ref = np.asarray(reference.predict(compared), dtype=np.int64)
     size = min(rows, STABILITY_MAX_ROWS)
     rng = np.random.default_rng(seed)
     scores: list[float] = []
@@ -907,7 +930,7 @@ def stability(
         except NotEnoughRowsError:
             model = None  # the sample has fewer distinct customers than k: skip this re-fit
         if model is not None:
-            labels = np.asarray(model.predict(X), dtype=np.int64)
+            labels = np.asarray(model.predict(compared), dtype=np.int64)
             scores.append(float(adjusted_rand_score(ref, labels)))
             both = np.zeros((k, k))
             np.add.at(both, (ref, labels), 1.0)
@@ -926,7 +949,8 @@ def stability(
     overall = float(np.mean(scores))
     per = np.nanmean(np.vstack(jaccards), axis=0) if not np.all(ref_sizes == 0) else np.full(k, np.nan)
     per_segment = pd.DataFrame({"cluster": [display_cluster(c) for c in range(k)], "jaccard": per})
-    return Stability(overall, per_segment, stability_verdict(overall, per), len(scores), size, tuple(scores))
+    return Stability(overall, per_segment, stability_verdict(overall, per), len(scores), size, tuple(scores),
+                     int(compared.shape[0]), rows)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -497,7 +497,7 @@ def _stability_section(stab: Stability | None, names: Sequence[str]) -> str:
     level = "good" if stab.overall >= 0.75 else ("fair" if stab.overall >= 0.6 else "poor")
     parts.append(f'<p class="lead verdict {level}">{_e(stab.verdict)}</p>')
     parts.append(f"<p>Mean adjusted Rand index {stab.overall:.2f} (1 = identical segments, 0 = no better than "
-                 f"chance) over {stab.runs:,} re-fit{'s' if stab.runs != 1 else ''}, each on a resample of {stab.sample_rows:,} customers.</p>")
+                 f"chance) over {stab.runs:,} re-fit{'s' if stab.runs != 1 else ''}: {_e(stab.sample_note)}.</p>")
     rows = []
     for i, value in enumerate(stab.per_segment["jaccard"].to_numpy(dtype=float)):
         name = names[i] if i < len(names) else f"Cluster {display_cluster(i)}"

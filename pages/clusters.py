@@ -394,7 +394,7 @@ def check_stability(set_progress: Any, key: str | None) -> Any:
     return html.Div([
         html.P([html.Strong(result.verdict)], className="mb-1 segments-stability-verdict"),
         html.P(f"Mean adjusted Rand index over {result.runs} re-fits on resampled customers: {result.overall:.2f} "
-               "(1 = identical segments every time).", className="small mb-1"),
+               f"(1 = identical segments every time; {result.sample_note}).", className="small mb-1"),
         html.P(f"Per segment (Jaccard overlap with its best match, 1 = always the same customers): {per_segment}.",
                className="small text-muted mb-0"),
     ])

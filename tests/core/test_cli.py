@@ -278,14 +278,17 @@ def test_fit_prints_stability(cli, messy_csv, tmp_path):
     out_csv = tmp_path / "out.csv"
     status, out, err = cli("fit", messy_csv, "--k", "2", "--out", out_csv)
     assert (status, err) == (0, "")
-    line = re.search(r"^stability: adjusted Rand (\d\.\d{3}) over (\d+) re-fits\. (.+)$", out, re.M)
+    line = re.search(r"^stability: adjusted Rand (\d\.\d{3}) over (\d+) re-fits \((.+?)\)\. (.+)$", out, re.M)
     assert line, out
     assert line.group(2) == "10"  # the default
-    assert float(line.group(1)) > 0.9 and line.group(3).startswith("Very stable")  # two clear groups
+    assert float(line.group(1)) > 0.9 and line.group(4).startswith("Very stable")  # two clear groups
+    rows = int(re.search(r"^segmented ([\d,]+) of", out, re.M).group(1).replace(",", ""))
+    assert line.group(3) == f"each re-fit trained on a resample of {rows:,} customers; segments compared on all " \
+                            f"{rows:,} customers"  # the sample sizes are stated
     assert out.index("stability:") < out.index("wrote ")
 
     status, out, _ = cli("fit", messy_csv, "--k", "2", "--out", out_csv, "--stability-runs", "3")
-    assert status == 0 and " over 3 re-fits. " in out
+    assert status == 0 and " over 3 re-fits (" in out
     status, out, _ = cli("fit", messy_csv, "--k", "2", "--out", out_csv, "--stability-runs", "0")
     assert status == 0 and "stability:" not in out
 
@@ -459,7 +462,7 @@ def test_console_script_in_a_subprocess(repo, demo_csv, write, tmp_path):
     assert ok.stderr == ""
     assert ok.stdout.startswith("segmented 500 of 500 customers (new model, k=3, seed=0)")
     assert sorted(set(read_out(out_csv)["cluster"])) == ["1", "2", "3"]
-    assert re.search(r"^stability: adjusted Rand \d\.\d{3} over 2 re-fits\. ", ok.stdout, re.M)
+    assert re.search(r"^stability: adjusted Rand \d\.\d{3} over 2 re-fits \(", ok.stdout, re.M)
 
     bad = subprocess.run(command + ["fit", str(write("empty.csv", b"")), "--k", "3", "--out", str(out_csv)],
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)

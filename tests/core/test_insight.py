@@ -441,6 +441,25 @@ def test_stability_fits_on_a_capped_sample(monkeypatch):
         stability(X, 3, runs=0)
 
 
+def test_stability_compares_a_seeded_sample_of_many_customers(monkeypatch):
+    """Above STABILITY_COMPARE_ROWS the re-fits' segments are compared on a seeded sample (the check's cost
+    at 10^6-10^7 was labelling every customer each time): the same re-fits, an estimate close to the full
+    comparison, the sample size stated."""
+    rng = np.random.default_rng(3)
+    X = rng.uniform(size=(4_000, 2))  # no real segments: every re-fit moves the borders, the score is < 1
+    reference = fit_segmenter(X, 5, 0)
+    full = stability(X, 5, seed=0, runs=4, reference=reference)
+    assert (full.compared_rows, full.rows) == (4_000, 4_000)
+    assert full.sample_note.endswith("segments compared on all 4,000 customers")
+    monkeypatch.setattr(insight, "STABILITY_COMPARE_ROWS", 1_000)
+    sampled = stability(X, 5, seed=0, runs=4, reference=reference)
+    assert (sampled.compared_rows, sampled.rows, sampled.runs) == (1_000, 4_000, 4)
+    assert "seeded sample of 1,000 of the 4,000 customers" in sampled.sample_note
+    assert abs(sampled.overall - full.overall) < 0.05 and sampled.overall < 0.99
+    np.testing.assert_allclose(sampled.run_scores, full.run_scores, atol=0.08)  # the same re-fits, fewer rows
+    assert stability(X, 5, seed=0, runs=4, reference=reference).run_scores == sampled.run_scores  # seeded
+
+
 def test_stability_verdicts():
     assert stability_verdict(0.95).startswith("Very stable")
     assert stability_verdict(0.8).startswith("Stable")
