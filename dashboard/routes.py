@@ -141,7 +141,20 @@ def _disk_state(settings: Settings) -> dict[str, object]:
 
 def _store_failure(exc: BaseException) -> str | None:
     """The message for a failure of the data store behind a request (Redis or the broker not answering,
-    the cache disk full), or None for any other error."""
+    the cache disk full), or None for any other error. The exception's causes count too (Celery wraps a
+    Redis connection error in a RuntimeError)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        message = _store_failure_of(cause)
+        if message:
+            return message
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _store_failure_of(exc: BaseException) -> str | None:
     module = type(exc).__module__.split(".", 1)[0]
     if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc) or \
             isinstance(exc, OSError) and exc.errno == errno.ENOSPC:

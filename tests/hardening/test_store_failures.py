@@ -81,3 +81,17 @@ def test_a_job_that_stopped_on_a_full_disk_says_so(app: Any, context: Any, monke
     monkeypatch.setattr(service, "_disk_nearly_full", lambda: True)
     _, reason = _watch_fit(context)
     assert "storage for uploaded data is full" in reason
+
+
+def test_a_store_error_wrapped_by_celery_is_a_503(app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import redis
+
+    try:
+        try:
+            raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+        except redis.exceptions.ConnectionError as inner:
+            raise RuntimeError("Retry limit exceeded while trying to reconnect to the Celery result store") from inner
+    except RuntimeError as wrapped:
+        _break_callbacks(app, monkeypatch, wrapped)
+    response = client.post("/_dash-update-component", json={"output": "x", "inputs": []})
+    assert response.status_code == 503
