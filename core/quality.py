@@ -40,14 +40,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import date_format, derived_name, propose_transform
+from .transform import apply_transform, date_format, derived_name, propose_transform
 
 __all__ = [
     "ColumnReport",
@@ -86,6 +86,16 @@ _EXAMPLES = 3
 CODED_MAX_DISTINCT = 6
 #: ... or at most this many when the column's name says it is a code.
 CODED_NAMED_MAX_DISTINCT = 12
+#: A measured column whose correlation with an earlier proposed feature is at least this (in absolute value,
+#: after the proposed transforms: one explains 95% of the other's variance) repeats it: it is not proposed.
+#: Real exports hold such pairs (a column copied under another name, two probabilities that add up to one,
+#: an amount in two units); each would count twice in the model. Merely related columns (order count and
+#: total spend, r ~ 0.9) stay proposed.
+REDUNDANT_CORRELATION = 0.975
+#: ... and at least this within the lower and the upper half of the earlier column (see ``_repeats``).
+REDUNDANT_WITHIN = 0.5
+#: Rows (evenly spread through the file) on which correlations between columns are measured.
+REDUNDANCY_SAMPLE = 100_000
 _CODE_NAME = re.compile(r"(?i)(code|region|channel|type|category|class|group|segment|status|flag|level|"
                         r"tier|area|zone|branch)s?$")
 
@@ -246,6 +256,8 @@ class ColumnReport:
     transform: str = "none"
     transform_reason: str = ""
     date_format: str | None = None
+    redundant_with: str | None = None
+    correlation: float | None = None
 
     @property
     def missing_share(self) -> float:
@@ -264,13 +276,16 @@ class ColumnReport:
 
     @property
     def use(self) -> str:
-        """The column's proposed role: feature, profile, date, ID-like, constant, free text or empty."""
+        """The column's proposed role: feature, repeats another (a feature left out, see
+        :attr:`QualityReport.redundant_columns`), profile, date, ID-like, constant, free text or empty."""
         if self.kind == "empty" or self.id_like or self.constant or self.profile:
             return self.role
         if self.kind == "date":
             return "date"
         if self.kind == "numeric":
-            return "profile" if self.coded else "feature"
+            if self.coded:
+                return "profile"
+            return "feature" if self.redundant_with is None else "repeats another"
         if self.rows - self.missing >= 20 and self.unique == self.rows - self.missing:
             return "free text"
         return "profile"
@@ -329,8 +344,15 @@ class QualityReport:
         """Numeric columns proposed for the model: ID-like, constant and coded columns left out (coded ones
         are proposed only when the file has no other numeric column)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
-        measured = [c.name for c in candidates if not c.coded]
+        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None]
         return measured or [c.name for c in candidates]
+
+    @property
+    def redundant_columns(self) -> dict[str, str]:
+        """``{column: the earlier proposed feature it repeats}`` for measured columns left out of the default
+        features because they move with another one (see :data:`REDUNDANT_CORRELATION`)."""
+        return {c.name: c.redundant_with for c in self.column_reports
+                if c.is_feature_candidate and c.redundant_with is not None}
 
     @property
     def proposed_transforms(self) -> dict[str, str]:
@@ -429,6 +451,11 @@ class QualityReport:
                              + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes or small "
                              "counts; they describe the segments (their mix per segment) rather than drive them. "
                              "Choose them as features if you want them to.")
+            found.extend(f"'{c.name}' moves with '{c.redundant_with}' (correlation {c.correlation:+.2f}): it "
+                         "repeats what that column says, so it is not proposed as a feature (each would count "
+                         "twice in the model). Choose it if you want it anyway."
+                         for c in self.column_reports
+                         if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
             found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
                          "(days to the file's latest date), not chosen by default."
                          for c in self.column_reports if c.kind == "date")
@@ -472,12 +499,75 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
     QualityReport
     """
     rows, columns = int(frame.shape[0]), int(frame.shape[1])
-    reports = tuple(_check_column(str(frame.columns[j]), frame.iloc[:, j], rows, numbers, invalid)
-                    for j, numbers, invalid in parse_columns(frame, range(columns), decimal))
+    sample = np.unique(np.linspace(0, rows - 1, min(rows, REDUNDANCY_SAMPLE)).astype(np.int64)) if rows else None
+    reports_list: list[ColumnReport] = []
+    sampled: dict[str, np.ndarray] = {}
+    for j, numbers, invalid in parse_columns(frame, range(columns), decimal):
+        report = _check_column(str(frame.columns[j]), frame.iloc[:, j], rows, numbers, invalid)
+        reports_list.append(report)
+        if report.kind == "numeric" and sample is not None:
+            sampled[report.name] = numbers[sample]
+    reports = _mark_redundant(tuple(reports_list), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
     duplicate_rows = int(frame.duplicated().sum()) if rows and not all_distinct else 0
     return QualityReport(rows, columns, reports, duplicate_rows, decimal)
+
+
+def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.ndarray]) -> tuple[ColumnReport, ...]:
+    """Mark each measured column that repeats an earlier one (``_repeats`` on the sampled rows, after the
+    proposed transforms, rows where both are present).
+
+    Columns are taken in file order, so of two that repeat each other the first stays proposed.
+    """
+    kept: list[tuple[str, np.ndarray]] = []
+    marked: dict[str, tuple[str, float]] = {}
+    for report in reports:
+        if not (report.is_feature_candidate and not report.coded) or report.name not in sampled:
+            continue
+        with np.errstate(all="ignore"):
+            values = apply_transform(report.transform, sampled[report.name])
+        for name, earlier in kept:
+            r = _repeats(earlier, values)
+            if r is not None:
+                marked[report.name] = (name, r)
+                break
+        else:
+            kept.append((report.name, values))
+    if not marked:
+        return reports
+    return tuple(replace(r, redundant_with=marked[r.name][0], correlation=marked[r.name][1])
+                 if r.name in marked else r for r in reports)
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Pearson correlation (None with fewer than 20 rows or when either side does not vary)."""
+    if a.size < 20:
+        return None
+    x, y = a - a.mean(), b - b.mean()
+    denominator = math.sqrt(float(x @ x) * float(y @ y))
+    return float(x @ y) / denominator if denominator > 0 else None
+
+
+def _repeats(a: np.ndarray, b: np.ndarray) -> float | None:
+    """The correlation of ``b`` with ``a`` when ``b`` repeats ``a``, else None.
+
+    Both columns must move together overall (|r| >= :data:`REDUNDANT_CORRELATION`, rows where both are
+    present) *and* within the lower and the upper half of ``a`` (|r| >= :data:`REDUNDANT_WITHIN`, same sign).
+    Two columns that only differ between a few well-separated groups of customers (the structure a
+    segmentation is for) correlate strongly overall but not within each half, and both stay proposed.
+    """
+    both = np.isfinite(a) & np.isfinite(b)
+    a, b = a[both], b[both]
+    overall = _correlation(a, b)
+    if overall is None or abs(overall) < REDUNDANT_CORRELATION:
+        return None
+    middle = float(np.median(a))
+    for half in (a <= middle, a > middle):
+        within = _correlation(a[half], b[half])
+        if within is None or within * np.sign(overall) < REDUNDANT_WITHIN:
+            return None
+    return overall
 
 
 #: Cells parsed per call by :func:`parse_columns`: many short columns share one call (per-call costs are

@@ -48,6 +48,8 @@ def _feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     options += [{"label": f"{name} (a code: shown as a profile column unless chosen)", "value": name}
                 for name in report.coded_columns if name not in report.default_features]
     options += [{"label": name, "value": name} for name in report.derived_features]  # "Joined (days since)"
+    options += [{"label": f"{name} (moves with {other}: not proposed)", "value": name}
+                for name, other in report.redundant_columns.items() if name not in report.default_features]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             why = "ID-like" if column.id_like else "constant"
