@@ -99,3 +99,19 @@ def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(clien
     query = ViewState(ds=token, features=("Net", "Visits"), transforms=(("Net", "log"),)).query()
     alert = _text(model_page.fit_model(query)[0])
     assert "A log cannot be applied to 'Net'" in alert and "signed_log" in alert
+
+
+def test_the_model_page_offers_a_repeating_column_unticked(client, context):
+    import importlib
+
+    import numpy as np
+    import pandas as pd
+
+    model_page = importlib.import_module("pages.model")
+    rng = np.random.default_rng(0)
+    age = rng.integers(18, 80, 400)
+    frame = pd.DataFrame({"Age": age, "Income": rng.normal(50, 10, 400).round(1), "AgeAgain": age})
+    token = upload(client, frame.to_csv(index=False).encode()).get_json()["token"]
+    resolved = service.resolve_state(ViewState(ds=token), service.get_dataset(token))
+    assert resolved.features == ("Age", "Income")
+    assert "AgeAgain (moves with Age: not proposed)" in _text(model_page.layout(ds=token))
