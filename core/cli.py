@@ -61,6 +61,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -110,8 +111,11 @@ def _build_parser() -> _Parser:
     parser = _Parser(prog="segments", description="Customer segmentation with K-Means.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    skip_help = ("leave out the first row under the header when the data check finds that it describes the "
+                 "columns (descriptions or units) rather than a customer")
     inspect = sub.add_parser("inspect", help="read a file and report what the data check found")
     inspect.add_argument("file")
+    inspect.add_argument("--skip-description-row", action="store_true", help=skip_help)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("file")
@@ -123,6 +127,7 @@ def _build_parser() -> _Parser:
         p.add_argument("--missing", choices=MISSING_STRATEGIES, default=DEFAULT_MISSING,
                        help="what to do with missing values (default: drop those rows from the model)")
         p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
+        p.add_argument("--skip-description-row", action="store_true", help=skip_help)
 
     sweep = sub.add_parser("sweep", help="WCSS, silhouette and more for a range of k, the elbow and a recommended k")
     common(sweep)
@@ -237,16 +242,28 @@ def _features(args: argparse.Namespace, report: QualityReport) -> list[str]:
     return chosen
 
 
-def _read(path: str) -> tuple[TableRead, QualityReport]:
+_SKIPPED_DESCRIPTION_ROW = ("The first row under the header describes the columns; it was left out of the table, "
+                            "as asked (--skip-description-row).")
+
+
+def _read(path: str, skip_description_row: bool = False) -> tuple[TableRead, QualityReport]:
     from .io import read_table
-    from .quality import check_quality
+    from .quality import check_quality, without_first_row
 
     table = read_table(path, Path(path).name)
+    report = check_quality(table.frame, table.decimal)
+    if not skip_description_row:
+        return table, report
+    if not report.description_row:
+        raise _UsageError("--skip-description-row: the first row under the header holds a customer, not "
+                          "descriptions of the columns; nothing was left out")
+    table = replace(table, frame=without_first_row(table.frame),
+                    warnings=[*table.warnings, _SKIPPED_DESCRIPTION_ROW])
     return table, check_quality(table.frame, table.decimal)
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> None:
-    table, report = _read(args.file)
+    table, report = _read(args.file, args.skip_description_row)
     fmt = "Excel workbook" if table.file_format == "xlsx" else \
         f"CSV, {table.encoding}, {table.separator_name}-separated, decimal mark '{table.decimal}'"
     print(f"{args.file}: {report.rows:,} rows, {report.columns:,} columns ({fmt})", file=out)
@@ -277,7 +294,9 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     from .prepare import prepare_features
     from .selection import sweep_k
 
-    table, report = _read(args.file)
+    table, report = _read(args.file, args.skip_description_row)
+    if args.skip_description_row:
+        print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features))
     result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed)
@@ -349,7 +368,9 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
                                              ("--save-model", args.save_model), ("--report", args.report))
                      if p is not None}
     _check_outputs(outputs_given, {"the input file": args.file, "--model": args.model})
-    table, report = _read(args.file)
+    table, report = _read(args.file, args.skip_description_row)
+    if args.skip_description_row:
+        print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
     info: ModelInfo | None = None
     if args.model:
         pipeline, info = load_model_file(args.model)

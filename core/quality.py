@@ -318,6 +318,10 @@ class QualityReport:
         Rows that repeat an earlier row exactly.
     decimal : str
         The decimal mark used to parse numbers.
+    description_row : tuple[str, ...]
+        When the first row under the header reads like a second header line (descriptions or units of the
+        columns rather than a customer, see :func:`looks_like_description_row`): a few of its text cells.
+        Empty otherwise.
     """
 
     rows: int
@@ -326,6 +330,7 @@ class QualityReport:
     duplicate_rows: int
     decimal: str = "."
     notes: tuple[str, ...] = field(default_factory=tuple)
+    description_row: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnReport:
         """The report of the column called ``name`` (KeyError if there is none)."""
@@ -440,6 +445,12 @@ class QualityReport:
                 found.append(f"'{c.name}' has {c.not_numbers:,} cell{'s' if c.not_numbers != 1 else ''} "
                              f"that {'are' if c.not_numbers != 1 else 'is'} not a number (e.g. {shown}); "
                              "in a model they count as missing.")
+        if wanted is None and self.description_row:
+            shown = ", ".join(repr(text if len(text) <= 40 else text[:39] + "…") for text in self.description_row)
+            found.insert(0, f"The first row under the header describes the columns ({shown}) rather than a "
+                            "customer: its cells are text in the numeric columns. As it is, it stays in the table "
+                            "and is left out of the model like a row with gaps; you can leave it out of the "
+                            "table altogether.")
         if wanted is None:
             found.extend(f"'{c.name}' looks like an identifier; it is not proposed as a feature."
                          for c in self.column_reports if c.id_like and c.kind != "empty")
@@ -502,16 +513,33 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
     sample = np.unique(np.linspace(0, rows - 1, min(rows, REDUNDANCY_SAMPLE)).astype(np.int64)) if rows else None
     reports_list: list[ColumnReport] = []
     sampled: dict[str, np.ndarray] = {}
+    first_row_text: list[str] = []  # the first row's text cells in numeric columns
     for j, numbers, invalid in parse_columns(frame, range(columns), decimal):
         report = _check_column(str(frame.columns[j]), frame.iloc[:, j], rows, numbers, invalid)
         reports_list.append(report)
+        if report.kind == "numeric" and rows and invalid[0]:
+            first_row_text.append(str(frame.iat[0, j]))
         if report.kind == "numeric" and sample is not None:
             sampled[report.name] = numbers[sample]
     reports = _mark_redundant(tuple(reports_list), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
     duplicate_rows = int(frame.duplicated().sum()) if rows and not all_distinct else 0
-    return QualityReport(rows, columns, reports, duplicate_rows, decimal)
+    numeric = sum(1 for r in reports if r.kind == "numeric")
+    described = looks_like_description_row(len(first_row_text), numeric)
+    return QualityReport(rows, columns, reports, duplicate_rows, decimal,
+                         description_row=tuple(first_row_text[:_EXAMPLES]) if described else ())
+
+
+def looks_like_description_row(text_cells: int, numeric_columns: int) -> bool:
+    """Whether the first row under the header is a second header line: it holds text (descriptions, units)
+    in at least two numeric columns and in at least half of them. A customer with one stray text cell is not."""
+    return text_cells >= 2 and 2 * text_cells >= numeric_columns
+
+
+def without_first_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table without its first row (a description row the user chose to leave out), numbered from 0."""
+    return frame.iloc[1:].reset_index(drop=True)
 
 
 def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.ndarray]) -> tuple[ColumnReport, ...]:

@@ -40,6 +40,8 @@ class Upload:
     RESULT = "upload-result"
     MISSING = "upload-missing-choice"
     NEXT = "upload-next"
+    SKIP_DESCRIPTION = "upload-skip-description-row"
+    SKIP_STATUS = "upload-skip-description-status"
 
 
 class Model:

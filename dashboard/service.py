@@ -20,7 +20,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -47,7 +47,8 @@ from core import (
     segment_with_model,
     sweep_k,
 )
-from core.errors import FeatureError, SegmentsError
+from core.errors import DataError, FeatureError, SegmentsError
+from core.quality import without_first_row
 from core.model import standardised
 from core.insight import Stability, confidence, stability
 
@@ -66,6 +67,7 @@ __all__ = [
     "store_table",
     "get_dataset",
     "store_customer_table",
+    "store_without_description_row",
     "resolve_state",
     "resolve_mapping_for",
     "get_segmentation",
@@ -338,6 +340,22 @@ def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: in
     """Read a file (bytes or path), check it and store it. Raises core's ReadError on bad files."""
     table = read_table(source, name, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
     return store_table(table, name)
+
+
+#: What the table's notes say once the user left out a description row.
+DESCRIPTION_ROW_LEFT_OUT = "The first row under the header described the columns; it was left out of the table, as you chose."
+
+
+def store_without_description_row(dataset: Dataset) -> Dataset:
+    """Keep a copy of a dataset without its first row, which the data check found to describe the columns
+    (:attr:`core.QualityReport.description_row`), under a new token; the original stays as it was.
+    Raises :class:`core.DataError` when the data check found no such row (nothing is ever left out unasked)."""
+    if not dataset.report.description_row:
+        raise DataError("The first row under the header holds a customer, not descriptions of the columns: "
+                        "nothing was left out.")
+    table = replace(dataset.table, frame=without_first_row(dataset.frame),
+                    warnings=[*dataset.table.warnings, DESCRIPTION_ROW_LEFT_OUT])
+    return store_table(table, dataset.name)
 
 
 #: TableRead.file_format of a customer table built from an order file (no file of its own).

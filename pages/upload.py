@@ -89,6 +89,22 @@ def _missing_panel(report: QualityReport, state: ViewState) -> dbc.Alert:
     ], color="warning", className="segments-missing-alert")
 
 
+def _description_row_panel(report: QualityReport) -> dbc.Alert | None:
+    """The choice to leave out a first row that describes the columns (units, explanations) instead of a customer."""
+    if not report.description_row:
+        return None
+    shown = ", ".join(repr(text if len(text) <= 60 else text[:59] + "…") for text in report.description_row)
+    return dbc.Alert([
+        html.H5("The first row describes the columns", className="alert-heading"),
+        html.P(["Under the header, the file has a row of text where numbers belong (", shown, "): it reads like a "
+                "second header line, not a customer. As it is, it stays in every download and is left out of "
+                "the model like a row with gaps."]),
+        dbc.Button("Leave this row out of the table", id=ids.Upload.SKIP_DESCRIPTION, color="primary", size="sm"),
+        html.Span(" The file as uploaded stays available under its own link.", className="small text-muted"),
+        html.Div(id=ids.Upload.SKIP_STATUS, className="mt-2"),
+    ], color="info", className="segments-description-row")
+
+
 def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
     report = dataset.report
     columns = report.to_frame().head(SHOWN_COLUMNS * 5)
@@ -103,6 +119,7 @@ def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
             *[html.P(w, className="small text-muted mb-0") for w in dataset.table.warnings],
         ]), className="mb-3"),
         orders_panel(dataset),
+        _description_row_panel(report),
         _missing_panel(report, state),
         html.H5("What the data check found", className="mt-3"),
         html.Ul([html.Li(f) for f in findings] or [html.Li("No problems found.")], className="segments-findings"),
@@ -167,3 +184,22 @@ def choose_missing(missing: str | None, query: str | None) -> tuple[str, str]:
     """Keep the chosen missing-value strategy in the view state."""
     state = ViewState.from_search(query).with_(missing=missing if missing in MISSING_CHOICES else "drop")
     return state.query(), state.href("/model")
+
+
+@callback(
+    Output(ids.Shell.REDIRECT, "href", allow_duplicate=True),
+    Output(ids.Upload.SKIP_STATUS, "children"),
+    Input(ids.Upload.SKIP_DESCRIPTION, "n_clicks"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def leave_out_description_row(n_clicks: int | None, query: str | None) -> tuple[Any, Any]:
+    """Keep the table without its description row as a new dataset, and open it."""
+    if not n_clicks:
+        return dash.no_update, dash.no_update
+    state = ViewState.from_search(query)
+    try:
+        dataset = service.store_without_description_row(service.get_dataset(state.ds))
+    except SegmentsError as exc:
+        return dash.no_update, error_alert(exc, "The row could not be left out")
+    return ViewState(ds=dataset.token, missing=state.missing).href("/upload"), None

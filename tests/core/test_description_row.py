@@ -1,0 +1,75 @@
+"""A second header line under the header (descriptions or units of the columns) is found and can be left out.
+
+Real exports carry one (a bank's churn export has a row of Indonesian/English column descriptions under
+its header); before, its text only showed as "1 cell is not a number" in every numeric column, and the
+row stayed a "customer" in every download and in the text columns' mix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core import check_quality
+from core.quality import without_first_row
+
+
+def _customers(rows: int = 300, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "CustomerID": np.arange(100_001, 100_001 + rows),
+        "Gender": rng.choice(["F", "M"], rows),
+        "Age": rng.integers(18, 80, rows),
+        "Income": rng.normal(50, 12, rows).round(1),
+        "Visits": rng.poisson(6, rows),
+    }).astype(str)
+
+
+def _described(frame: pd.DataFrame) -> pd.DataFrame:
+    row = pd.DataFrame([{"CustomerID": "Unique customer number", "Gender": "M/F", "Age": "years",
+                         "Income": "Annual income in k$", "Visits": "Store visits last year"}])
+    return pd.concat([row, frame], ignore_index=True)
+
+
+def test_a_description_row_is_found_and_reported_first() -> None:
+    report = check_quality(_described(_customers()))
+    assert report.description_row == ("Unique customer number", "years", "Annual income in k$")
+    first = report.problems()[0]
+    assert first.startswith("The first row under the header describes the columns ('Unique customer number'")
+    assert "you can leave it out of the table altogether" in first
+
+
+def test_a_customer_with_one_stray_text_cell_is_not_a_description_row() -> None:
+    frame = _customers()
+    frame.loc[0, "Income"] = "unknown"
+    report = check_quality(frame)
+    assert report.description_row == ()
+    assert not any("describes the columns" in p for p in report.problems())
+
+
+def test_a_stray_text_row_further_down_is_not_taken_for_one() -> None:
+    frame = _described(_customers()).iloc[[1, 0, *range(2, 301)]].reset_index(drop=True)
+    assert check_quality(frame).description_row == ()
+
+
+def test_leaving_it_out_keeps_every_customer_and_the_file_order() -> None:
+    customers = _customers()
+    without = without_first_row(_described(customers))
+    pd.testing.assert_frame_equal(without, customers)
+    report = check_quality(without)
+    assert report.description_row == () and report.column("Income").not_numbers == 0
+
+
+def test_cli_skips_the_description_row_only_when_asked_and_only_when_there_is_one(cli, write, tmp_path) -> None:
+    path = write("described.csv", _described(_customers()).to_csv(index=False))
+    status, out, err = cli("inspect", path)
+    assert status == 0 and "describes the columns" in out and "301 rows" in out
+    status, out, err = cli("fit", path, "--k", "3", "--skip-description-row", "--stability-runs", "0",
+                           "--out", tmp_path / "out.csv")
+    assert (status, err) == (0, "")
+    assert "left out of the table, as asked (--skip-description-row)" in out
+    written = pd.read_csv(tmp_path / "out.csv", dtype=str)
+    assert len(written) == 300 and written["cluster"].notna().all()
+    plain = write("plain.csv", _customers().to_csv(index=False))
+    status, out, err = cli("inspect", plain, "--skip-description-row")
+    assert status == 2 and "holds a customer, not descriptions of the columns; nothing was left out" in err
