@@ -90,10 +90,11 @@ def skewness(values: np.ndarray) -> float | None:
     if x.size < 3:
         return None
     centred = x - x.mean()
-    var = float(np.mean(centred ** 2))
+    squares = centred * centred  # not ** 3: numpy raises to the third power by pow(), ~10x slower
+    var = float(squares.mean())
     if not var > 0:
         return None
-    return float(np.mean(centred ** 3) / var ** 1.5)
+    return float(np.dot(squares, centred) / x.size / var ** 1.5)
 
 
 #: Above this many values the skewness is measured on every n-th value (a fixed, even spread of the rows):
