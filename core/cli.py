@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from .io import TableRead
     from .migration import Migration
     from .persist import ModelInfo
+    from .prepare import FeatureMatrix
     from .quality import QualityReport
     from .segmentation import Segmentation
     from .selection import SweepResult
@@ -353,6 +354,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     from .export import to_csv_bytes, write_csv
     from .insight import confidence, out_of_range, summary_table
     from .persist import bundle_bytes, load_model_file
+    from .prepare import prepare_features
     from .segmentation import clustered_table, segment_new, segment_with_model
 
     if args.model and args.features:
@@ -380,8 +382,12 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     else:
         features = _features(args, report)
         transforms = _transforms(args, report, features)
-        k = args.k if args.k != "auto" else _auto_k(table, features, transforms, args, out)
-        seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms)
+        matrix = None
+        k = args.k
+        if k == "auto":  # the columns are parsed once, for the sweep and the fit
+            matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms)
+            k = _auto_k(matrix, args, out)
+        seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms, matrix=matrix)
     if wanted_names:
         outside = sorted(n for n in wanted_names if not 1 <= n <= seg.k)
         if outside:
@@ -466,15 +472,12 @@ def _check_outputs(outputs: dict[str, str], inputs: dict[str, str | None]) -> No
                 raise _UsageError(f"{first} and {second} name the same file: each output needs its own file")
 
 
-def _auto_k(table: TableRead, features: list[str], transforms: dict[str, str], args: argparse.Namespace,
-            out: TextIO) -> int:
+def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> int:
     """``--k auto``: the sweep's recommended k (the same recommendation ``segments sweep`` prints)."""
     from .insight import recommend_k
     from .model import standardised
-    from .prepare import prepare_features
     from .selection import sweep_k
 
-    matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms)
     result = sweep_k(standardised(matrix.X, matrix.transforms), 2, AUTO_K_MAX, args.seed)
     recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
     print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)

@@ -300,18 +300,23 @@ def segment_new(
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
     transforms: Sequence[str] | Mapping[str, str] | None = None,
+    *,
+    matrix: FeatureMatrix | None = None,
 ) -> Segmentation:
     """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
 
     ``transforms`` (one per feature, or ``{feature: transform}``) are applied before the scaler (see
-    :mod:`core.transform`); the matrix, summaries and profiles stay in the original units.
+    :mod:`core.transform`); the matrix, summaries and profiles stay in the original units. ``matrix``:
+    ``prepare_features`` of the same arguments when the caller has it already (``fit --k auto`` parses the
+    columns once for the sweep and the fit).
 
     Raises
     ------
     FeatureError, MissingValuesError, NotEnoughRowsError
         With a message for the user.
     """
-    matrix = prepare_features(frame, features, missing, decimal, transforms)
+    if matrix is None:
+        matrix = prepare_features(frame, features, missing, decimal, transforms)
     pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms)
     used_labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype=np.int64)
     scaled = model_space(pipeline, matrix.X)
