@@ -30,6 +30,13 @@ table: **ours** (``core.read_table`` + ``core.build_customers``) against pandas'
 (``read_csv``, ``to_datetime``, one ``groupby``), wall and CPU seconds (the machine may be shared),
 peak memory, and the ratio.
 
+Then (``--cli-sizes``) the whole path from a file to a segmented file as a user runs it, each command in
+its own interpreter (start-up included), side by side in the same run: the **naive** notebook way
+(``pd.read_csv``, an Elbow over k = 1..10 with ``KMeans(n_init=10)`` on every row, the final fit at the
+elbow, ``DataFrame.to_csv``: :data:`NAIVE_SCRIPT`), ``segments fit FILE --k auto`` (**auto**), and
+``segments sweep FILE`` then ``segments fit FILE --k N`` with the recommended N (**sweep + fit**); wall
+and CPU seconds of each, the ratios, and the chosen k's WCSS against ``n_init=10`` on every row.
+
 Speed is measured here, never asserted in the tests. Figures from this machine: docs/performance.md.
 """
 
@@ -413,6 +420,127 @@ def run_rfm_naive(path: Path) -> dict[str, Any]:
             "customers": len(table), "monetary": float(table["monetary"].sum()), "needed_mb": float(needed)}
 
 
+#: The naive notebook way from a file to a segmented file (run as its own interpreter, imports included).
+NAIVE_SCRIPT = r"""
+import json, sys
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.preprocessing import StandardScaler
+from core.selection import find_elbow  # the Kneedle elbow, so the naive k is not read off a chart by eye
+
+path, out, seed, features = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+df = pd.read_csv(path)
+X = StandardScaler().fit_transform(df[features])
+wcss = [KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X).inertia_ for k in range(1, 11)]
+k = find_elbow(np.arange(1, 11), np.asarray(wcss), 2)
+model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X)
+df["cluster"] = model.labels_ + 1
+df.to_csv(out, index=False)
+print(json.dumps({"k": int(k), "wcss": [float(w) for w in wcss], "inertia": float(model.inertia_)}))
+"""
+
+
+def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a command in its own process: (wall seconds, CPU seconds of the process, its stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
+
+
+def _our_wcss(out_csv: Path, features: list[str], transforms: list[str]) -> tuple[int, float, Any]:
+    """k and the WCSS of a written clustered file's segments, in the model's space (transformed, standardised),
+    and that space's matrix."""
+    import numpy as np
+    import pandas as pd
+
+    from core.transform import apply_transform
+
+    frame = pd.read_csv(out_csv, usecols=[*features, "cluster"])
+    X = frame[features].to_numpy(dtype=float)
+    for j, kind in enumerate(transforms):
+        X[:, j] = apply_transform(kind, X[:, j]) if kind != "none" else X[:, j]
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    labels = frame["cluster"].to_numpy()
+    wcss = sum(float(((X[labels == c] - X[labels == c].mean(axis=0)) ** 2).sum()) for c in np.unique(labels))
+    return int(np.unique(labels).size), wcss, X
+
+
+def run_cli(path: Path, seed: int, threads: int) -> dict[str, Any]:
+    """The file-to-segments path as commands: naive script, ``fit --k auto``, ``sweep`` + ``fit --k N``."""
+    import re
+
+    env = {"OMP_NUM_THREADS": str(threads)} if threads > 0 else {}
+    out = path.with_suffix(".cli-out.csv")
+    segments = [sys.executable, "-m", "core.cli"]
+    result: dict[str, Any] = {"threads": threads}
+    try:
+        wall, cpu, text = _timed([sys.executable, "-c", NAIVE_SCRIPT, str(path), str(out), str(seed),
+                                  json.dumps(FEATURES)], env)
+        result["naive"] = {"wall": wall, "cpu": cpu, **json.loads(text.strip().splitlines()[-1])}
+        wall, cpu, text = _timed([*segments, "fit", str(path), "--k", "auto", "--seed", str(seed), "--out", str(out)],
+                                 env)
+        result["auto"] = {"wall": wall, "cpu": cpu, "stdout": text}
+        labelled = re.search(r"^features: (.+)$", text, re.M).group(1)
+        transforms = [next((t for t in ("signed log", "log") if f.endswith(f"({t})")), "none").replace(" ", "_")
+                      for f in labelled.split(", ")]
+        k, wcss, X = _our_wcss(out, FEATURES, transforms)
+        result["auto"].update(k=k, wcss=wcss, transforms=transforms)
+        if any(t != "none" for t in transforms) or k > len(result["naive"]["wcss"]):  # not the naive space
+            from sklearn.cluster import KMeans
+
+            reference = float(KMeans(n_clusters=k, n_init=10, random_state=seed).fit(X).inertia_)
+        else:
+            reference = result["naive"]["wcss"][k - 1]
+        result["auto"]["reference_wcss"] = reference
+        wall, cpu, text = _timed([*segments, "sweep", str(path), "--seed", str(seed)], env)
+        chosen = int(re.search(r"^recommended k: (\d+)", text, re.M).group(1))
+        result["sweep"] = {"wall": wall, "cpu": cpu, "k": chosen}
+        wall, cpu, text = _timed([*segments, "fit", str(path), "--k", str(chosen), "--seed", str(seed),
+                                  "--out", str(out)], env)
+        k, wcss, _ = _our_wcss(out, FEATURES, transforms)
+        result["fit"] = {"wall": wall, "cpu": cpu, "k": k, "wcss": wcss}
+        wall, cpu, text = _timed([sys.executable, str(Path(__file__).resolve()), "--child", "floor", str(path)], env)
+        inside = sum(json.loads(text.strip().splitlines()[-1])["seconds"].values())
+        result["floor"] = {"wall": wall, "cpu": cpu, "read_write": inside}
+    finally:
+        out.unlink(missing_ok=True)
+    return result
+
+
+def _print_cli(rows: int, entry: dict[str, Any]) -> None:
+    cli = entry["cli"]
+    naive, auto, sweep, fit = cli["naive"], cli["auto"], cli["sweep"], cli["fit"]
+    print(f"\n## from a file to a segmented file, {_label(rows)} rows ({entry['file_mb']:.0f} MB; each command "
+          f"its own process, start-up included; OMP_NUM_THREADS={cli['threads'] or 'unset'}; load at the end "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3]) if Path('/proc/loadavg').exists() else '-'})")
+    print(f"{'way':<34} {'wall s':>8} {'cpu s':>8} {'naive/ours wall':>16} {'cpu':>6}")
+    print(f"{'naive (pandas, elbow k=1..10, fit)':<34} {_seconds(naive['wall']):>8} {_seconds(naive['cpu']):>8}")
+    both = {"wall": sweep["wall"] + fit["wall"], "cpu": sweep["cpu"] + fit["cpu"]}
+    for name, ours in (("segments fit --k auto", auto), ("segments sweep", sweep),
+                       (f"segments fit --k {fit['k']}", fit), ("sweep, then fit --k N", both)):
+        print(f"{name:<34} {_seconds(ours['wall']):>8} {_seconds(ours['cpu']):>8} "
+              f"{naive['wall'] / ours['wall']:>15.1f}x {naive['cpu'] / ours['cpu']:>5.1f}x")
+    floor = cli["floor"]
+    print(f"{'floor: pyarrow read + write':<34} {_seconds(floor['wall']):>8} {_seconds(floor['cpu']):>8}   "
+          f"(the read and write alone {_seconds(floor['read_write'])} s; fit --k auto = "
+          f"{auto['wall'] / floor['wall']:.1f}x the floor's process, {auto['wall'] / floor['read_write']:.1f}x its "
+          "read and write)")
+    quality = (f"quality: naive elbow k={naive['k']}; --k auto chose k={auto['k']} (transforms: "
+               f"{', '.join(auto['transforms'])}); its WCSS vs KMeans(n_init=10) on every row at that k: "
+               f"{auto['wcss'] / auto['reference_wcss'] - 1:+.2e} (relative)")
+    if fit["k"] == auto["k"]:
+        quality += f"; sweep then fit --k {fit['k']}: {fit['wcss'] / auto['reference_wcss'] - 1:+.2e}"
+    else:
+        quality += f"; sweep then fit chose k={fit['k']}"
+    print(quality, flush=True)
+
+
 def _child(kind: str, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; its last stdout line is the JSON result."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, *args]
@@ -475,6 +603,10 @@ def main(argv: list[str] | None = None) -> int:
                              "0: the libraries' default, every core)")
     parser.add_argument("--rfm-sizes", default="1e5,1e6,1e7",
                         help="order lines per file for the order file -> customer table step ('' for none)")
+    parser.add_argument("--cli-sizes", default="1e6",
+                        help="sizes for the file-to-segments commands, naive script vs segments ('' for none)")
+    parser.add_argument("--cli-threads", type=int, default=1,
+                        help="OMP_NUM_THREADS for the commands of --cli-sizes (0: unset, every core)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, help="keep the generated files here (default: a temporary folder)")
@@ -508,13 +640,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted({_size(s) for s in args.sizes.split(",") if s.strip()})
     dashboard_sizes = sorted({_size(s) for s in args.dashboard_sizes.split(",") if s.strip()})
     rfm_sizes = sorted({_size(s) for s in args.rfm_sizes.split(",") if s.strip()})
+    cli_sizes = sorted({_size(s) for s in args.cli_sizes.split(",") if s.strip()})
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="segments-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     threads = {} if args.threads <= 0 else {"OMP_NUM_THREADS": str(args.threads)}
     os.environ.update(threads)  # the children inherit it
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}}
+    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}}
     measured: dict[str, tuple[int, float]] = {}  # naive step -> (rows, seconds) where it last ran
     started = time.perf_counter()
     try:
@@ -540,6 +673,13 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"][str(rows)] = entry
             _print_size(rows, entry)
             labels.unlink(missing_ok=True)
+        for rows in cli_sizes:
+            path = folder / f"customers-{rows}.csv"
+            if not path.exists():
+                _child("generate", [str(rows), str(path)])
+            entry = {"file_mb": path.stat().st_size / 2**20, "cli": run_cli(path, args.seed, args.cli_threads)}
+            results["cli"][str(rows)] = entry
+            _print_cli(rows, entry)
         for rows in dashboard_sizes:
             path = folder / f"customers-{rows}.csv"
             if not path.exists():
