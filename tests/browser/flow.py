@@ -225,6 +225,6 @@ def check_summary(data: bytes, k: int, features: list[str], customers: int) -> p
     assert not missing, f"the summary lacks {missing}: {list(summary.columns)}"
     assert summary["cluster"].tolist() == list(range(1, k + 1))
     assert summary["customers"].sum() == customers
-    assert abs(summary["share"].sum() - 1) < 1e-6
+    assert abs(summary["share"].sum() - 1) <= 0.5e-4 * k + 1e-9  # shares are rounded to 4 decimals (issue 12)
     assert summary[features].notna().all().all()
     return summary
