@@ -346,3 +346,11 @@ def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, contex
                                                [None] * 3, None, query)
     assert selection["count"] == len(inside)
     assert sorted(service.get_selection(selection["token"])) == sorted(inside)
+
+
+def test_stability_states_the_customers_it_used(client, context):
+    """The Clusters page's stability check says how many customers each re-fit trained on and how many were
+    compared (a seeded sample above core.insight.STABILITY_COMPARE_ROWS)."""
+    query = ViewState(ds=_token(client), k=3).query()
+    result = json.dumps(clusters_page.check_stability(lambda progress: None, query).to_plotly_json(), default=str)
+    assert "each re-fit trained on a resample of 500 customers; segments compared on all 500 customers" in result
