@@ -30,6 +30,7 @@ from dashboard.components import (SegmentedView, chart, error_alert, job_options
 from dashboard.figures import (SCATTER_POINTS, cluster_color, histogram_figure, inside_selection,
                                scatter_coordinates, scatter_figure)
 from dashboard.jobs import time_limit
+from dashboard.rfm_groups import rfm_groups_card
 from dashboard.state import PCA, ViewState, distinct_axes
 from dashboard.titles import page_description, page_title
 
@@ -179,6 +180,7 @@ def layout(**query: Any) -> html.Div:
             html.Div(_profile_table(dataset, seg, False), id=ids.Clusters.PROFILE),
             html.Div(_drivers(dataset, seg), id=ids.Clusters.DRIVERS),
         ]), className="mb-3"),
+        rfm_groups_card(dataset, seg),
         dbc.Card(dbc.CardBody([
             dbc.Row([
                 dbc.Col([dbc.Label("Horizontal axis", html_for=ids.Clusters.X),
