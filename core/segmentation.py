@@ -11,6 +11,7 @@ This is the API the dashboard and the command line call::
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -30,6 +31,7 @@ __all__ = [
     "segment_new",
     "segment_with_model",
     "resolve_mapping",
+    "propose_mapping",
     "clustered_table",
     "CLUSTER_COLUMN",
     "feature_columns",
@@ -333,7 +335,32 @@ def _named(seg: Segmentation) -> Segmentation:
 
 
 def _normalise(name: str) -> str:
+    """A name ignoring case, spaces and punctuation ("Annual Income (k$)" is "annualincomek")."""
     return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _bare(name: str) -> str:
+    """:func:`_normalise` without a unit in brackets ("Annual Income (k$)" is "annualincome")."""
+    return _normalise(re.sub(r"\([^)]*\)|\[[^\]]*\]", "", name)) or _normalise(name)
+
+
+def propose_mapping(columns: list[str], model_features: list[str]) -> dict[str, str]:
+    """``{model feature: file column}`` for the features a column obviously feeds: the same name; else
+    the only column with the same name ignoring case, spaces and punctuation; else (no such column) the
+    only one that also ignores a unit in brackets ("AnnualIncome" for "Annual Income (k$)"). Features
+    without one such column are left out: the user maps them."""
+    proposed: dict[str, str] = {}
+    for feature in model_features:
+        if feature in columns:
+            proposed[feature] = feature
+            continue
+        for key in (_normalise, _bare):
+            matches = [c for c in columns if key(c) == key(feature)]
+            if matches:
+                if len(matches) == 1:
+                    proposed[feature] = matches[0]
+                break
+    return proposed
 
 
 def resolve_mapping(
@@ -356,7 +383,7 @@ def resolve_mapping(
     -------
     dict[str, str]
         ``{model feature: file column}`` for every model feature. Features the user did not map are
-        matched by exact name, then by name ignoring case, spaces and punctuation.
+        matched by :func:`propose_mapping`.
 
     Raises
     ------
@@ -376,26 +403,20 @@ def resolve_mapping(
     chosen = {feature: column for column, feature in mapping.items()}
     if len(chosen) != len(mapping):
         raise ModelFeatureError("Each model feature can be fed by only one column.", [])
-    by_norm: dict[str, list[str]] = {}
-    for column in columns:
-        by_norm.setdefault(_normalise(column), []).append(column)
+    proposed = propose_mapping(columns, model_features)
     missing: list[str] = []
     for feature in model_features:
         if feature in chosen:
             continue
-        if feature in columns:
-            chosen[feature] = feature
-        elif len(by_norm.get(_normalise(feature), [])) == 1:
-            chosen[feature] = by_norm[_normalise(feature)][0]
+        if feature in proposed:
+            chosen[feature] = proposed[feature]
         else:
             missing.append(feature)
     if missing:
         raise ModelFeatureError(
-            "The pre-trained model needs " + ", ".join(repr(m) for m in missing)
-            + (", which this file lacks" if len(missing) > 1 else ", which this file lacks")
-            + ". Map a column of your file onto "
-            + ("each of them" if len(missing) > 1 else "it")
-            + " (for example AnnualIncome onto 'Annual Income (k$)'), or train a new model.", missing)
+            "The model needs " + ", ".join(repr(m) for m in missing) + ", which this file lacks. Choose the "
+            "column of your file that holds " + ("each of them" if len(missing) > 1 else "it")
+            + ", or train a new model.", missing)
     used = list(chosen.values())
     repeated = sorted({c for c in used if used.count(c) > 1})
     if repeated:
@@ -429,7 +450,7 @@ def segment_with_model(
     try:
         matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None)
     except FeatureError as exc:
-        raise ModelFeatureError(f"The pre-trained model cannot be applied: {exc}", []) from None
+        raise ModelFeatureError(f"The model cannot be applied: {exc}", []) from None
     notes = list(matrix.notes)
     renamed = [f"'{c}' is used as '{f}'" for f, c in zip(info.features, columns) if f != c]
     if renamed:

@@ -76,6 +76,13 @@ class Model:
     SWEEP_KEY = "model-sweep-key"
     SWEEP_BEST = "model-sweep-best"
     NEXT = "model-next"
+    TRAIN = "model-train"
+    TRAIN_HINT = "model-train-hint"
+    K_CHOSEN = "model-k-chosen"
+    K_NOTE = "model-k-note"
+    FEATURES_PANEL = "model-features-panel"
+    FEATURES_NOTE = "model-features-note"
+    SWEEP_CARD = "model-sweep-card"
 
 
 class Clusters:

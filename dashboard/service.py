@@ -71,6 +71,7 @@ __all__ = [
     "resolve_state",
     "resolve_mapping_for",
     "get_segmentation",
+    "has_segmentation",
     "get_sweep",
     "get_confidence",
     "put_selection",
@@ -501,6 +502,21 @@ def _memoized(key: str, compute: Callable[[], T]) -> T:
     except StoreUnavailable:
         log.warning("result computed but not cached")
     return value
+
+
+def has_segmentation(state: ViewState) -> bool:
+    """Whether the state's segmentation was computed already (and is still on the server): the model page
+    shows it without the user asking to train again."""
+    try:
+        dataset = get_dataset(state.ds)
+        state = resolve_state(state, dataset)
+        key = _key("seg", dataset.token, state.cache_key())
+        return _recent.get(key) is not None or bool(cache.has(key))
+    except SegmentsError:
+        return False
+    except Exception:  # the store failed: the page then offers to train
+        log.warning("cache check failed", exc_info=True)
+        return False
 
 
 def get_segmentation(state: ViewState) -> Segmentation:

@@ -19,6 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import SegmentsError, display_cluster
+from core.segmentation import propose_mapping
 from core.insight import compare_labels, out_of_range, recommend_k
 from core.persist import ModelInfo
 from dashboard import ids, service
@@ -82,6 +83,7 @@ def _new_panel(state: ViewState) -> html.Div:
         dbc.Label("Number of segments (k)", html_for=ids.Model.K),
         dcc.Slider(id=ids.Model.K, min=K_MIN, max=SLIDER_MAX, step=1, value=min(state.k, SLIDER_MAX),
                    marks={k: str(k) for k in range(K_MIN, SLIDER_MAX + 1)}),
+        html.Small(id=ids.Model.K_NOTE, className="text-muted segments-k-note"),
         dbc.Row([
             dbc.Col(dbc.Label("Random seed", html_for=ids.Model.SEED, className="mt-2"), width="auto"),
             dbc.Col(dbc.Input(id=ids.Model.SEED, type="number", min=0, step=1, value=state.seed, debounce=True,
@@ -93,11 +95,10 @@ def _new_panel(state: ViewState) -> html.Div:
 
 
 def _mapping_rows(dataset: service.Dataset, state: ViewState, info: ModelInfo) -> list[Any]:
-    numeric = dataset.report.numeric_columns
-    try:
-        chosen = service.resolve_mapping_for(dataset, state)
-    except SegmentsError:
-        chosen = {}
+    numeric = list(dataset.report.numeric_columns)
+    # the obvious matches proposed ("AnnualIncome" for "Annual Income (k$)"), the link's mapping on top
+    chosen = {f: c for f, c in propose_mapping(numeric, list(info.features)).items()}
+    chosen.update({feature: column for column, feature in state.mapping if column in numeric})
     return [
         dbc.Row([
             dbc.Col(html.Strong(feature), md=5),
@@ -146,6 +147,19 @@ def _sweep_key(state: ViewState) -> str:
     return state.with_(k=0, mode="new", mapping=(), x=None, y=None).query()
 
 
+def _train_label(state: ViewState) -> str:
+    return "Apply the model" if state.applies_model else "Train the model"
+
+
+def _mode_styles(state: ViewState) -> tuple[dict[str, str], ...]:
+    """Styles of the parts that belong to one way of getting a model: the feature choice, the note that an
+    applied model brings its own features, the new-model panel, the apply panel and the k guidance. An
+    applied model ignores the ticked features and has its own k: their controls and the k sweep go away."""
+    applied = state.applies_model
+    return (_HIDE if applied else _SHOW, _SHOW if applied else _HIDE, _HIDE if applied else _SHOW,
+            _SHOW if applied else _HIDE, _HIDE if applied else _SHOW)
+
+
 def layout(**query: Any) -> html.Div:
     """Feature choice, model choice and the k guidance for the open dataset."""
     state = ViewState.from_query(query)
@@ -155,6 +169,10 @@ def layout(**query: Any) -> html.Div:
     if dataset is None:
         return html.Div([page_query_store(PAGE, state), header, panel])
     state = service.resolve_state(state, dataset)
+    features_style, features_note_style, new_style, apply_style, sweep_style = _mode_styles(state)
+    # A model fitted already for these settings (the user comes back, or opens a link) is shown; nothing
+    # else is fitted before the user presses Train.
+    fitted = _fitted_summary(state)
     mode_choice = dbc.RadioItems(
         id=ids.Model.MODE, value=state.mode, inline=True, className="mb-3",
         options=[{"label": "Train a new model", "value": "new"},
@@ -164,34 +182,46 @@ def layout(**query: Any) -> html.Div:
     fit_progress = job_status(ids.Model.FIT_STATUS, ids.Model.FIT_PROGRESS, ids.Model.FIT_CANCEL, "Fitting…")
     return html.Div([
         page_query_store(PAGE, state),
-        dcc.Store(id=ids.Model.SWEEP_KEY, data=_sweep_key(state)),
+        # no k sweep for an applied model (it has its own k); a k in the link is the user's choice, kept
+        dcc.Store(id=ids.Model.SWEEP_KEY, data=None if state.applies_model else _sweep_key(state)),
+        dcc.Store(id=ids.Model.K_CHOSEN, data="k" in query),
         dcc.Store(id=ids.Model.SWEEP_BEST),
         dcc.Store(id=ids.Model.BUNDLE_TOKEN, data=state.model),
-        dcc.Store(id=ids.Model.FIT_DONE),
+        # what the last fit answered (None: none yet, so a fit job that dies unanswered offers a retry)
+        dcc.Store(id=ids.Model.FIT_DONE, data={"query": state.query(), "shown": True} if fitted else None),
         dcc.Store(id=ids.Model.SWEEP_DONE),
         header,
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H5("1. Features", className="card-title"),
-                dbc.Checklist(id=ids.Model.FEATURES, options=_feature_options(dataset), value=list(state.features)),
-                html.H6("Transform before scaling", className="mt-3"),
-                html.Div(_transform_rows(dataset, state), id=ids.Model.TRANSFORMS),
-                html.P("A log keeps a few very large spenders from deciding the segments. Chosen columns are then "
-                       "standardised with StandardScaler (mean 0, standard deviation 1) so each counts equally, "
-                       "whatever its unit. Profiles and charts stay in the original units.",
-                       className="small text-muted mt-2 mb-0"),
+                html.P("A model you apply brings its own features: choose, beside it, the column of your file "
+                       "that holds each.", id=ids.Model.FEATURES_NOTE, className="small text-muted",
+                       style=features_note_style),
+                html.Div([
+                    dbc.Checklist(id=ids.Model.FEATURES, options=_feature_options(dataset),
+                                  value=list(state.features)),
+                    html.H6("Transform before scaling", className="mt-3"),
+                    html.Div(_transform_rows(dataset, state), id=ids.Model.TRANSFORMS),
+                    html.P("A log keeps a few very large spenders from deciding the segments. Chosen columns are "
+                           "then standardised with StandardScaler (mean 0, standard deviation 1) so each counts "
+                           "equally, whatever its unit. Profiles and charts stay in the original units.",
+                           className="small text-muted mt-2 mb-0"),
+                ], id=ids.Model.FEATURES_PANEL, style=features_style),
             ])), md=4, className="mb-3"),
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H5("2. Model", className="card-title"),
                 mode_choice,
                 _new_panel(state),
-                html.Div(_apply_panel(dataset, state), id=ids.Model.APPLY_PANEL,
-                         style=_SHOW if state.applies_model else _HIDE),
+                html.Div(_apply_panel(dataset, state), id=ids.Model.APPLY_PANEL, style=apply_style),
                 html.Div(id=ids.Model.BUNDLE_STATUS),
+                # Training is one clear action: changing the controls never starts a fit by itself.
+                html.Div([dbc.Button(_train_label(state), id=ids.Model.TRAIN, color="primary"),
+                          html.Span(id=ids.Model.TRAIN_HINT, className="small text-muted")],
+                         className="d-flex flex-wrap align-items-center gap-2 mt-3"),
                 html.Hr(),
                 fit_progress,
                 retry_alert(ids.Model.FIT_WATCH, ids.Model.FIT_RETRY, "The model"),
-                html.Div(id=ids.Model.FIT_RESULT),
+                html.Div(fitted, id=ids.Model.FIT_RESULT),
             ])), md=8, className="mb-3"),
         ]),
         dbc.Card(dbc.CardBody([
@@ -199,42 +229,31 @@ def layout(**query: Any) -> html.Div:
             progress,
             retry_alert(ids.Model.SWEEP_WATCH, ids.Model.SWEEP_RETRY, "The k sweep"),
             html.Div(id=ids.Model.SWEEP_GRAPHS),
-        ]), className="mb-3"),
+        ]), className="mb-3", id=ids.Model.SWEEP_CARD, style=sweep_style),
         next_button("See the clusters →", state.href("/clusters"), ids.Model.NEXT),
     ])
 
 
-@callback(
-    Output(ids.page_query(PAGE), "data"),
-    Output(ids.Model.NEXT, "href"),
-    Output(ids.Model.NEW_PANEL, "style"),
-    Output(ids.Model.APPLY_PANEL, "style"),
-    Output(ids.Model.SWEEP_KEY, "data"),
-    Input(ids.Model.FEATURES, "value"),
-    Input(ids.Model.MODE, "value"),
-    Input(ids.Model.K, "value"),
-    Input(ids.Model.SEED, "value"),
-    Input({"type": ids.Model.MAP, "feature": ALL}, "value"),
-    Input(ids.Model.BUNDLE_TOKEN, "data"),
-    Input({"type": ids.Model.TRANSFORM, "feature": ALL}, "value"),
-    State({"type": ids.Model.MAP, "feature": ALL}, "id"),
-    State({"type": ids.Model.TRANSFORM, "feature": ALL}, "id"),
-    State(ids.page_query(PAGE), "data"),
-    State(ids.Model.SWEEP_KEY, "data"),
-    prevent_initial_call=True,
-)
-def update_state(features: list[str] | None, mode: str | None, k: int | None, seed: int | None,
-                 map_values: list[str | None], model_token: str | None, transform_values: list[str | None],
-                 map_ids: list[dict[str, str]], transform_ids: list[dict[str, str]],
-                 query: str | None, sweep_key: str | None) -> tuple[Any, ...]:
-    """Fold the controls into the view state (and the URL); show the panel of the chosen mode."""
-    state = ViewState.from_search(query)
-    mapping = tuple((value, item["feature"]) for value, item in zip(map_values, map_ids)
+def _controls(kind: type[Input] | type[State]) -> list[Any]:
+    """The model controls as ``kind`` (Input or State) dependencies, then the ids of the repeated ones:
+    :func:`update_state` follows them into the link, :func:`fit_model` reads them when Train is pressed."""
+    return [kind(ids.Model.FEATURES, "value"), kind(ids.Model.MODE, "value"), kind(ids.Model.K, "value"),
+            kind(ids.Model.SEED, "value"), kind({"type": ids.Model.MAP, "feature": ALL}, "value"),
+            kind(ids.Model.BUNDLE_TOKEN, "data"), kind({"type": ids.Model.TRANSFORM, "feature": ALL}, "value"),
+            State({"type": ids.Model.MAP, "feature": ALL}, "id"),
+            State({"type": ids.Model.TRANSFORM, "feature": ALL}, "id")]
+
+
+def _folded(state: ViewState, features: list[str] | None, mode: str | None, k: int | None, seed: int | None,
+            map_values: list[str | None], model_token: str | None, transform_values: list[str | None],
+            map_ids: list[dict[str, str]], transform_ids: list[dict[str, str]]) -> ViewState:
+    """``state`` with the controls' values (invalid ones leave the state's own)."""
+    mapping = tuple((value, item["feature"]) for value, item in zip(map_values or [], map_ids or [])
                     if value and value != item["feature"])
-    chosen = {item["feature"]: value for value, item in zip(transform_values, transform_ids) if value}
+    chosen = {item["feature"]: value for value, item in zip(transform_values or [], transform_ids or []) if value}
     transforms = _kept_transforms(state.with_(features=tuple(features or ()),
                                               transforms=tuple({**state.transform_dict, **chosen}.items())))
-    state = state.with_(
+    return state.with_(
         features=tuple(features or ()),
         mode=mode if mode in MODES else "new",
         model=model_token,
@@ -243,11 +262,37 @@ def update_state(features: list[str] | None, mode: str | None, k: int | None, se
         mapping=mapping,
         transforms=transforms,
     )
+
+
+@callback(
+    Output(ids.page_query(PAGE), "data"),
+    Output(ids.Model.NEXT, "href"),
+    Output(ids.Model.FEATURES_PANEL, "style"),
+    Output(ids.Model.FEATURES_NOTE, "style"),
+    Output(ids.Model.NEW_PANEL, "style"),
+    Output(ids.Model.APPLY_PANEL, "style"),
+    Output(ids.Model.SWEEP_CARD, "style"),
+    Output(ids.Model.TRAIN, "children"),
+    Output(ids.Model.SWEEP_KEY, "data"),
+    *_controls(Input),
+    State(ids.page_query(PAGE), "data"),
+    State(ids.Model.SWEEP_KEY, "data"),
+    prevent_initial_call=True,
+)
+def update_state(features: list[str] | None, mode: str | None, k: int | None, seed: int | None,
+                 map_values: list[str | None], model_token: str | None, transform_values: list[str | None],
+                 map_ids: list[dict[str, str]], transform_ids: list[dict[str, str]],
+                 query: str | None, sweep_key: str | None) -> tuple[Any, ...]:
+    """Fold the controls into the view state (and the URL); show the panels of the chosen mode.
+
+    Nothing is trained here (see :func:`fit_model`); only the k sweep follows the features, and not for
+    an applied model."""
+    state = _folded(ViewState.from_search(query), features, mode, k, seed, map_values, model_token,
+                    transform_values, map_ids, transform_ids)
     new_key = _sweep_key(state)
-    # Re-sending an unchanged query would start a second fit job with the same Dash cache key.
     new_query = state.query() if state.query() != query else dash.no_update
-    return (new_query, state.href("/clusters"), _SHOW if state.mode == "new" else _HIDE,
-            _SHOW if state.applies_model else _HIDE, new_key if new_key != sweep_key else dash.no_update)
+    return (new_query, state.href("/clusters"), *_mode_styles(state), _train_label(state),
+            new_key if new_key != sweep_key and not state.applies_model else dash.no_update)
 
 
 def _kept_transforms(state: ViewState) -> tuple[tuple[str, str], ...]:
@@ -332,6 +377,53 @@ def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = Non
     ]), advice.k, sweep_key
 
 
+def _k_note(k: int | None, best: int) -> str:
+    if k == best:
+        return f"k={best} is the recommendation (see below)."
+    return f"Your choice: k={k}. The recommendation is k={best} (see below)."
+
+
+@callback(
+    Output(ids.Model.K, "value", allow_duplicate=True),
+    Output(ids.Model.K_NOTE, "children", allow_duplicate=True),
+    Output(ids.page_query(PAGE), "data", allow_duplicate=True),
+    Output(ids.Model.NEXT, "href", allow_duplicate=True),
+    Input(ids.Model.SWEEP_BEST, "data"),
+    State(ids.Model.K_CHOSEN, "data"),
+    State(ids.Model.K, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def propose_k(best: int | None, chosen: bool | None, k: int | None, query: str | None) -> tuple[Any, ...]:
+    """The recommended k becomes the proposed value once known, unless the user chose a k already (or
+    the link carried one). A moved slider gets its note from :func:`note_k_choice`.
+
+    The link takes the proposed k here too: Dash (4.4) did not always run :func:`update_state` for a
+    slider value set by another callback, and the link then kept the old k."""
+    if not isinstance(best, int):
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update
+    proposed = min(max(best, K_MIN), SLIDER_MAX)
+    if not chosen and proposed != k:
+        state = ViewState.from_search(query).with_(k=proposed)
+        return proposed, dash.no_update, state.query(), state.href("/clusters")
+    return dash.no_update, _k_note(k, best), dash.no_update, dash.no_update
+
+
+@callback(
+    Output(ids.Model.K_NOTE, "children"),
+    Output(ids.Model.K_CHOSEN, "data"),
+    Input(ids.Model.K, "value"),
+    State(ids.Model.SWEEP_BEST, "data"),
+    prevent_initial_call=True,
+)
+def note_k_choice(k: int | None, best: int | None) -> tuple[Any, Any]:
+    """Say how the slider's k relates to the recommendation; a k other than it is the user's own from then
+    on (later sweeps no longer move the slider)."""
+    if not isinstance(best, int):
+        return "", True
+    return _k_note(k, best), (True if k != best else dash.no_update)
+
+
 @callback(
     Output(ids.Model.K, "value"),
     Output(ids.Model.MODE, "value"),
@@ -349,25 +441,52 @@ def use_recommended_k(n_clicks: int | None, best: int | None) -> tuple[Any, Any]
 @callback(
     Output(ids.Model.FIT_RESULT, "children"),
     Output(ids.Model.FIT_DONE, "data"),
-    Input(ids.page_query(PAGE), "data"),
+    Input(ids.Model.TRAIN, "n_clicks"),
     Input(ids.Model.FIT_RETRY, "n_clicks"),
+    State(ids.page_query(PAGE), "data"),
+    *_controls(State),
+    prevent_initial_call=True,
     **job_options(ids.Model.FIT_STATUS, ids.Model.FIT_CANCEL),
 )
-def fit_model(query: str | None, _retry: int | None = None) -> tuple[Any, Any]:
-    """Fit (or apply) the chosen model and say how good it is (a background job).
+def fit_model(train: int | None, retry: int | None, query: str | None, *controls: Any) -> tuple[Any, Any]:
+    """Fit (or apply) the chosen model when the user presses Train (or Apply), and say how good it is
+    (a background job).
 
-    Also returns the query it answered, so :func:`watch_fit` can tell a job that never finished.
+    Also returns ``{"query": the settings it answered, "shown": whether a result is shown}``, so
+    :func:`watch_fit` can tell a job that never finished and :func:`hint_training` what is out of date.
+    The controls are read as they are when Train is pressed (``controls``, as for :func:`update_state`),
+    not from the link, which may not have caught up with the last change yet.
     """
     state = ViewState.from_search(query)
-    if not state.ds:
-        return None, query
+    if controls and controls[1] is not None:  # the mode is always set on the page
+        state = _folded(state, *controls)
+        query = state.query()
+    if not state.ds or not (train or retry):
+        return None, {"query": query, "shown": False}
     try:
         with time_limit(_job_seconds()):
             seg = service.get_segmentation(state)
     except SegmentsError as exc:
         title = "The model cannot be applied" if state.applies_model else "The model could not be trained"
-        return error_alert(exc, title), query
-    return _fit_summary(state, seg), query
+        return error_alert(exc, title), {"query": query, "shown": False}
+    return _fit_summary(state, seg), {"query": query, "shown": True}
+
+
+@callback(
+    Output(ids.Model.TRAIN_HINT, "children"),
+    Input(ids.page_query(PAGE), "data"),
+    Input(ids.Model.FIT_DONE, "data"),
+)
+def hint_training(query: str | None, done: dict[str, Any] | None) -> str:
+    """Say when pressing Train is what the page waits for: nothing trained yet, or the settings changed."""
+    state = ViewState.from_search(query)
+    verb = "Apply" if state.applies_model else "Train"
+    if not isinstance(done, dict) or not done.get("shown"):
+        return (f"Press {verb} when the settings suit you: nothing is fitted until then." if state.applies_model
+                else f"Press {verb} when the features and k suit you: nothing is fitted until then.")
+    if done.get("query") != query:
+        return f"The settings changed since the result below: press {verb} again to see their segments."
+    return ""
 
 
 def _watch(status: dict[str, str] | None, done: str | None, expected: str | None, what: str) -> tuple[Any, Any]:
@@ -384,10 +503,10 @@ def _watch(status: dict[str, str] | None, done: str | None, expected: str | None
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def watch_fit(status: dict[str, str] | None, done: str | None, query: str | None) -> tuple[Any, Any]:
+def watch_fit(status: dict[str, str] | None, done: dict[str, Any] | None, query: str | None) -> tuple[Any, Any]:
     """When a fit stops without an answer (cancelled, its process died, the data store failed), say why
     and offer to try again."""
-    return _watch(status, done, query, "The model")
+    return _watch(status, done.get("query") if isinstance(done, dict) else None, query, "The model")
 
 
 @callback(
@@ -403,14 +522,25 @@ def watch_sweep(status: dict[str, str] | None, done: str | None, key: str | None
     return _watch(status, done, key, "The k sweep")
 
 
-def _fit_summary(state: ViewState, seg: Any) -> html.Div:
+def _fitted_summary(state: ViewState) -> html.Div | None:
+    """The summary of the state's model when it was fitted already (its comparison only if that is
+    fitted too: a page opens without fitting anything), else None."""
+    if not service.has_segmentation(state):
+        return None
+    try:
+        return _fit_summary(state, service.get_segmentation(state), compare_only_fitted=True)
+    except SegmentsError:
+        return None
+
+
+def _fit_summary(state: ViewState, seg: Any, compare_only_fitted: bool = False) -> html.Div:
     """What the fitted (or applied) model is and how good it is."""
     sizes = seg.sizes()
     quality = "n/a" if seg.silhouette is None else f"{seg.silhouette:.3f}"
     extra: list[Any] = []
     if seg.source == "pretrained":
         extra.append(_range_check(state, seg))
-    extra.append(_comparison(state, seg))
+    extra.append(_comparison(state, seg, compare_only_fitted))
     what = {"pretrained": "Pre-trained model applied", "saved": "Saved model applied"}.get(
         state.mode if seg.source == "pretrained" else "new", f"New model with k={seg.k}, seed {seg.seed}")
     return html.Div([
@@ -441,16 +571,21 @@ def _range_check(state: ViewState, seg: Any) -> Any:
     ], className="segments-range-check")
 
 
-def _comparison(state: ViewState, seg: Any) -> Any:
-    """A cross-table of this segmentation against another: pre-trained vs new, or k vs k+1."""
+def _comparison(state: ViewState, seg: Any, only_fitted: bool = False) -> Any:
+    """A cross-table of this segmentation against another: pre-trained vs new, or k vs k+1 (``only_fitted``:
+    only when that other one is fitted already)."""
     try:
         if state.applies_model:
-            other_state = state.with_(mode="new", k=seg.k, mapping=(), model=None)
-            other = service.get_segmentation(other_state)
+            # the same columns as the applied model, never the features ticked for a new model
+            other_state = state.with_(mode="new", features=tuple(seg.features), k=seg.k, mapping=(), model=None,
+                                      transforms=())
             names = ("Applied model", f"New model, k={seg.k}")
         else:
-            other = service.get_segmentation(state.with_(k=min(seg.k + 1, K_MAX)))
-            names = (f"k={seg.k}", f"k={other.k}")
+            other_state = state.with_(k=min(seg.k + 1, K_MAX))
+            names = (f"k={seg.k}", f"k={other_state.k}")
+        if only_fitted and not service.has_segmentation(other_state):
+            return None
+        other = service.get_segmentation(other_state)
         comparison = compare_labels(seg.labels, other.labels, *names)
     except SegmentsError:
         return None

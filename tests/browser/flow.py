@@ -111,15 +111,32 @@ def fit_result(page: Page) -> Locator:
     return page.locator("#model-fit-result .segments-fit-result")
 
 
+def train(page: Page) -> None:
+    """Press the model page's one Train (or Apply) button: nothing is fitted before. The k sweep's
+    proposal is waited for first, so the k trained is the same on every run."""
+    _wait_for_proposal(page)
+    page.locator("#model-train").click()
+
+
 def expect_fit(page: Page, text: str) -> None:
-    """Wait for the fit job's result to say ``text`` (e.g. "New model with k=4")."""
+    """Press Train (or Apply) and wait for the fit job's result to say ``text`` (e.g. "New model with k=4")."""
+    train(page)
     expect(fit_result(page)).to_contain_text(text, timeout=JOB_TIMEOUT_MS)
     silhouette = page.locator(".segments-model-silhouette").inner_text()
     assert -1 <= float(silhouette) <= 1, silhouette
 
 
+def _wait_for_proposal(page: Page) -> None:
+    """For a new model, wait for the k sweep's recommendation and its proposal (the slider moves to the
+    recommended k unless a k was chosen), so what follows does not race with it."""
+    expect(page.locator("#model-train")).to_be_visible()  # the page is drawn
+    if page.locator("#model-sweep-card").is_visible():
+        expect(page.locator("#model-k-note")).to_contain_text("recommendation", timeout=JOB_TIMEOUT_MS)
+
+
 def set_k(page: Page, k: int) -> None:
     """Type k into the number box beside the slider (Dash 4's slider commits it when it loses focus)."""
+    _wait_for_proposal(page)
     box = page.locator("#model-k input[type=number]")
     box.fill(str(k))
     box.press("Tab")

@@ -106,6 +106,7 @@ def test_a_saved_model_gives_the_same_segments_in_a_fresh_browser(page: Page, br
     other.locator("#model-bundle-upload input[type=file]").set_input_files(
         {"name": "model.json", "mimeType": "application/json", "buffer": bundle})
     expect(other.locator(".segments-bundle-ok")).to_contain_text("5 segments", timeout=JOB_TIMEOUT_MS)
+    other.click("#model-train")
     expect(other.locator("#model-fit-result")).to_contain_text("Saved model applied", timeout=JOB_TIMEOUT_MS)
     other.click("#model-next")
     expect(other.locator(".segments-summary tbody tr")).to_have_count(5, timeout=JOB_TIMEOUT_MS)
@@ -157,6 +158,7 @@ def test_a_fit_whose_process_dies_offers_a_retry(page: Page, app_server, browser
     token = requests.post(app_server.url + "/api/upload", timeout=120,
                           files={"file": ("big.csv", frame.to_csv(index=False).encode())}).json()["token"]
     page.goto(f"/model?ds={token}&k=9&seed=3")
+    page.click("#model-train")  # the k in the link is kept: nothing waits for the sweep's proposal
     expect(page.locator("#model-fit-status")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     killed = 0
     deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000  # until the first job process shows up (slow when

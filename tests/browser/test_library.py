@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.support import gunicorn_server
 
 from .flow import DEMO_FEATURES, csv_bytes, customers_frame, download, expect_clusters, expect_dataset, \
-    expect_fit, read_csv_text, upload
+    expect_fit, read_csv_text, set_k, upload
 from .watch import JOB_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
@@ -47,6 +47,7 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         upload(page, "march.csv", csv_bytes(march))
         expect_dataset(page, "march.csv")
         page.click("#upload-next")
+        set_k(page, 4)  # the user's choice (the recommendation would be proposed otherwise)
         expect_fit(page, "New model with k=4")
         page.click("#model-next")
         before = expect_clusters(page, 4, DEMO_FEATURES)

@@ -20,7 +20,8 @@ from playwright.sync_api import Page, expect
 
 from tests.support import Server
 
-from .flow import MODEL_INCOME, MODEL_SPENDING, csv_bytes, customers_frame, query, wait_for_query
+from .flow import (MODEL_INCOME, MODEL_SPENDING, choose, csv_bytes, customers_frame, expect_fit, map_id, query,
+                   train, wait_for_query)
 from .scatter import GRAPH, Callbacks, draw_box, draw_lasso, gesture, wait_for_steady_plot
 from .watch import JOB_TIMEOUT_MS
 
@@ -163,6 +164,7 @@ def test_the_axes_are_two_different_features_after_any_feature_changes(page: Pag
 def test_progress_bars_and_cancel_buttons_go_away_when_the_jobs_end(page: Page, app_server: Server) -> None:
     token, _ = _dataset(app_server, 10_000)
     page.goto(f"/model?ds={token}")
+    train(page)
     expect(page.locator("#model-use-k")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     expect(page.locator(".segments-fit-result")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     for job in ("#model-sweep-status", "#model-fit-status"):
@@ -171,3 +173,49 @@ def test_progress_bars_and_cancel_buttons_go_away_when_the_jobs_end(page: Page, 
     page.click("#model-next")
     expect(page.locator(".segments-stability-verdict")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     expect(page.locator("#clusters-stability-status")).to_be_hidden()
+
+
+def test_a_pretrained_model_with_a_column_mapping(page: Page, app_server: Server) -> None:
+    """A file whose columns are named differently from the model's features: the obvious matches are
+    proposed, one column is mapped by hand, nothing is red before the user applies, the ticked features
+    change nothing, and the segments are drawn on two different axes."""
+    token, frame = _dataset(app_server, 10_000, income="AnnualIncome", spending="Score")
+    page.goto(f"/model?ds={token}")
+    page.get_by_label("Apply the pre-trained model").check()
+    wait_for_query(page, mode="pretrained")
+    expect(page.locator(map_id(MODEL_INCOME))).to_contain_text("AnnualIncome")  # proposed
+    expect(page.locator(map_id(MODEL_SPENDING))).not_to_contain_text("Score")  # not the same name: not guessed
+    expect(page.locator(".segments-error")).to_have_count(0)
+    expect(page.locator("#model-sweep-card")).to_be_hidden()
+    choose(page, map_id(MODEL_SPENDING), "Score")
+    wait_for_query(page, map=[f"AnnualIncome={MODEL_INCOME}", f"Score={MODEL_SPENDING}"])
+    expect_fit(page, f"Pre-trained model applied: {len(frame):,} customers segmented on AnnualIncome, Score.")
+    callbacks = Callbacks(page)
+    page.click("#model-next")
+    expect(page.locator(".segments-summary tbody tr")).to_have_count(5, timeout=JOB_TIMEOUT_MS)
+    wait_for_steady_plot(page, callbacks)
+    x, y = _axis_titles(page)
+    assert {x, y} == {"AnnualIncome", "Score"}
+
+
+def test_training_starts_from_the_train_button_only(page: Page, app_server: Server) -> None:
+    """Issue 12: a k=4 model was fitted before the recommendation appeared, and every checkbox click
+    started a fit over all rows. Now: the recommendation is proposed on the slider, clicks fit nothing,
+    one press of Train fits once."""
+    token, _ = _dataset(app_server, 10_000)
+    fits: list[str] = []
+    # a fit job starts with a request to the callback (then its progress is polled with ?cacheKey=...&job=...)
+    page.on("request", lambda r: fits.append(r.post_data or "") if "/_dash-update-component" in r.url
+            and "cacheKey=" not in r.url
+            and "model-fit-result" in (r.post_data or "") else None)
+    page.goto(f"/model?ds={token}")
+    for feature in ("Age", "Age", MODEL_SPENDING, MODEL_SPENDING):
+        _toggle(page, feature)
+    expect(page.locator("#model-k-note")).to_contain_text("is the recommendation", timeout=JOB_TIMEOUT_MS)
+    recommended = page.locator("#model-use-k").inner_text().split("=")[1]
+    expect(page.locator("#model-k [role=slider]")).to_have_attribute("aria-valuenow", recommended)
+    expect(page.locator("#model-train-hint")).to_contain_text("nothing is fitted until then")
+    assert fits == [] and page.locator(".segments-fit-result").count() == 0
+    expect_fit(page, f"New model with k={recommended}, seed 0: 10,000 customers")
+    assert len(fits) == 1
+    expect(page.locator("#model-train-hint")).to_have_text("")

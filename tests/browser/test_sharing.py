@@ -18,7 +18,7 @@ def test_copied_link_shows_the_same_clusters_in_another_browser(page: Page,
     # The first user trains k=3 with seed 11 and puts Age on the vertical axis.
     open_demo(page)
     page.click("#upload-next")
-    expect_fit(page, "New model with k=4")
+    expect_fit(page, "New model with k=5")  # the recommendation for the demo, proposed
     set_k(page, 3)
     expect_fit(page, "New model with k=3, seed 0")
     set_seed(page, 11)

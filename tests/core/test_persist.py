@@ -86,15 +86,19 @@ def test_file_lacking_a_feature(shipped, demo):
     with pytest.raises(ModelFeatureError) as exc:
         segment_with_model(frame, pipeline, info)
     assert exc.value.missing == [SPENDING]
-    assert str(exc.value).startswith(f"The pre-trained model needs '{SPENDING}', which this file lacks.")
+    assert str(exc.value).startswith(f"The model needs '{SPENDING}', which this file lacks.")
 
 
 def test_file_lacking_both_features(shipped, demo):
     pipeline, info = shipped
-    frame = demo[0].rename(columns={INCOME: "AnnualIncome", SPENDING: "SpendingScore"})
+    frame = demo[0].rename(columns={INCOME: "Income", SPENDING: "Score"})
     with pytest.raises(ModelFeatureError) as exc:
         segment_with_model(frame, pipeline, info)
     assert exc.value.missing == [INCOME, SPENDING]
+    # the same names but for the unit are used as the model's features, and the notes say so
+    seg = segment_with_model(demo[0].rename(columns={INCOME: "AnnualIncome", SPENDING: "SpendingScore"}),
+                             pipeline, info)
+    assert any("'AnnualIncome' is used as 'Annual Income (k$)'" in note for note in seg.notes)
 
 
 def test_mapping_columns_onto_model_features(shipped, demo):
@@ -117,6 +121,18 @@ def test_mapping_columns_onto_model_features(shipped, demo):
 def test_mapping_by_name_ignoring_case_spaces_and_punctuation():
     chosen = resolve_mapping(["annual_income_k$", "SPENDING SCORE 1-100", "Age"], [INCOME, SPENDING])
     assert chosen == {INCOME: "annual_income_k$", SPENDING: "SPENDING SCORE 1-100"}
+
+
+def test_obvious_matches_ignore_a_unit_in_brackets():
+    """Issue 12: "AnnualIncome" for "Annual Income (k$)" was not proposed."""
+    from core.segmentation import propose_mapping
+
+    columns = ["CustomerID", "AnnualIncome", "spending_score", "Age"]
+    assert propose_mapping(columns, [INCOME, SPENDING]) == {INCOME: "AnnualIncome", SPENDING: "spending_score"}
+    assert propose_mapping(["Income", "Score"], [INCOME, SPENDING]) == {}  # not the same name: not guessed
+    # two columns with the bare name: the unit decides, or nothing is proposed
+    assert propose_mapping(["Annual Income (k$)", "Annual Income ($)"], [INCOME]) == {INCOME: INCOME}
+    assert propose_mapping(["Annual Income (EUR)", "Annual Income ($)"], [INCOME]) == {}
 
 
 def test_mapping_wins_over_names():

@@ -47,13 +47,64 @@ def test_model_state_follows_controls(client, context):
     token = _token(client)
     query = ViewState(ds=token).query()
     sweep_key = model_page._sweep_key(ViewState(ds=token))
-    new_query, next_href, new_style, pre_style, new_key = model_page.update_state(
+    new_query, next_href, features, note, new_style, pre_style, sweep, train, new_key = model_page.update_state(
         ["Age", "Spending Score (1-100)"], "new", 6, 11, [], None, [], [], [], query, sweep_key)
     state = ViewState.from_search(new_query)
     assert state.features == ("Age", "Spending Score (1-100)") and state.k == 6 and state.seed == 11
-    assert new_style == {"display": "block"} and pre_style == {"display": "none"}
-    assert next_href == state.href("/clusters")
+    assert new_style == features == sweep == {"display": "block"} and pre_style == note == {"display": "none"}
+    assert next_href == state.href("/clusters") and train == "Train the model"
     assert new_key != sweep_key  # features and seed changed: the sweep reruns
+
+
+def test_an_applied_model_ignores_the_feature_choice_and_the_k_sweep(client, context):
+    """Issue 12: the ticked features changed the pre-trained model's comparison, and the k sweep kept
+    running on them, offering "Use k=6" while a 5-segment model was applied."""
+    token = _token(client)
+    sweep_key = model_page._sweep_key(ViewState(ds=token))
+    *_, features, note, new_style, pre_style, sweep, train, new_key = model_page.update_state(
+        ["Age"], "pretrained", 4, 0, [], None, [], [], [], ViewState(ds=token).query(), sweep_key)
+    assert features == new_style == sweep == {"display": "none"} and note == pre_style == {"display": "block"}
+    assert train == "Apply the model" and new_key is dash.no_update  # no sweep for the other features
+    summaries = []
+    for ticked in (("Age",), ("Age", "Annual Income (k$)", "Spending Score (1-100)")):
+        query = ViewState(ds=token, mode="pretrained", features=ticked).query()
+        summary, done = model_page.fit_model(1, None, query)
+        assert done == {"query": query, "shown": True}
+        summaries.append(json.dumps(summary.to_plotly_json(), default=str))
+    assert summaries[0] == summaries[1]
+
+
+def test_nothing_is_trained_until_the_user_asks(client, context):
+    """Issue 12: a k=4 model was fitted before the recommendation appeared, and every checkbox click
+    started a fit over all rows. Opening the page shows a model only when one was fitted already."""
+    token = _token(client)
+    query = ViewState(ds=token, k=3, seed=5).query()
+    assert model_page.fit_model(None, None, query) == (None, {"query": query, "shown": False})
+    assert not service.has_segmentation(ViewState.from_search(query))
+    assert "New model with" not in json.dumps(model_page.layout(ds=token, k="3", seed="5").to_plotly_json(),
+                                              default=str)
+    assert "Press Train" in model_page.hint_training(query, {"query": query, "shown": False})
+    result, done = model_page.fit_model(1, None, query)
+    assert "New model with k=3, seed 5" in json.dumps(result.to_plotly_json(), default=str)
+    assert model_page.hint_training(query, done) == ""
+    assert "settings changed" in model_page.hint_training(ViewState(ds=token, k=4).query(), done)
+    # the page opened again: the fitted model is shown, and the hint says nothing is out of date
+    page = json.dumps(model_page.layout(ds=token, k="3", seed="5").to_plotly_json(), default=str)
+    assert "New model with k=3, seed 5" in page
+
+
+def test_the_recommended_k_is_proposed_until_the_user_chooses_one(context):
+    query = ViewState(ds="D" * 32, seed=2).query()
+    k, note, link, href = model_page.propose_k(6, False, 4, query)  # the slider moves; its note follows
+    assert (k, note) == (6, dash.no_update) and ViewState.from_search(link) == ViewState(ds="D" * 32, seed=2, k=6)
+    assert href == "/clusters" + link
+    assert model_page.note_k_choice(6, 6) == ("k=6 is the recommendation (see below).", dash.no_update)
+    k, note, *_ = model_page.propose_k(6, True, 3, query)  # a k the user chose (or the link carried) stays
+    assert k is dash.no_update and "Your choice: k=3. The recommendation is k=6" in note
+    assert model_page.propose_k(4, False, 4, query)[:2] == (dash.no_update, "k=4 is the recommendation (see below).")
+    assert model_page.propose_k(None, False, 4, query) == (dash.no_update,) * 4
+    assert model_page.note_k_choice(3, 6)[1] is True
+    assert model_page.note_k_choice(3, None) == ("", True)  # chosen before any advice
 
 
 def test_mapping_from_dropdowns(client, context):
@@ -67,17 +118,26 @@ def test_mapping_from_dropdowns(client, context):
     state = ViewState.from_search(new_query)
     assert state.mode == "pretrained"
     assert dict(state.mapping) == {"AnnualIncome": "Annual Income (k$)", "SpendingScore": "Spending Score (1-100)"}
-    result = json.dumps(model_page.fit_model(new_query)[0].to_plotly_json(), default=str)
+    result = json.dumps(model_page.fit_model(1, None, new_query)[0].to_plotly_json(), default=str)
     assert "Pre-trained model applied" in result
+
+
+def test_obvious_column_matches_are_proposed_in_the_mapping(client, context):
+    content = b"AnnualIncome,spending_score\n" + b"".join(f"{10 + i % 90},{(i * 7) % 100}\n".encode()
+                                                          for i in range(60))
+    token = _token(client, content)
+    panel = json.dumps([p.to_plotly_json() for p in model_page.render_apply_panel(
+        "pretrained", None, ViewState(ds=token).query())], default=str)
+    assert "value='AnnualIncome'" in panel and "value='spending_score'" in panel
 
 
 def test_pretrained_without_mapping_explains(client, context):
     token = _token(client, b"Foo,Bar\n1,2\n3,4\n5,6\n")
     query = ViewState(ds=token, mode="pretrained").query()
-    result, done = model_page.fit_model(query)
+    result, done = model_page.fit_model(1, None, query)
     result = json.dumps(result.to_plotly_json(), default=str)
-    assert "cannot be applied" in result and done == query
-    assert "Annual Income (k$)" in result
+    assert "cannot be applied" in result and done == {"query": query, "shown": False}
+    assert "Annual Income (k$)" in result and "AnnualIncome" not in result  # no example from the demo
 
 
 def test_sweep_reports_progress_and_recommends(client, context):
@@ -274,8 +334,8 @@ def test_saved_mode_without_a_bundle_explains(client, context):
     panel = json.dumps([p.to_plotly_json() for p in model_page.render_apply_panel(
         "saved", None, ViewState(ds=token).query())], default=str)
     assert "Upload a model saved from Customer Segments" in panel
-    result = json.dumps(model_page.fit_model(ViewState(ds=token, mode="saved").query())[0].to_plotly_json(),
-                        default=str)
+    result = json.dumps(model_page.fit_model(1, None, ViewState(ds=token, mode="saved").query())[0]
+                        .to_plotly_json(), default=str)
     assert "Upload the model bundle" in result
 
 
@@ -283,9 +343,10 @@ def test_a_fit_that_never_answered_offers_a_retry(context):
     query = ViewState(ds="D" * 32, k=3).query()
     # (the alert's style, and the sentence saying why, set only when the alert is shown: issue 13, item 14)
     assert model_page.watch_fit({"display": "flex"}, None, query)[0] == {"display": "none"}  # still running
-    assert model_page.watch_fit({"display": "none"}, query, query)[0] == {"display": "none"}  # answered
+    answered = {"query": query, "shown": True}
+    assert model_page.watch_fit({"display": "none"}, answered, query)[0] == {"display": "none"}  # answered
     assert model_page.watch_fit({"display": "none"}, None, query)[0] == {"display": "block"}  # died or cancelled
-    older = ViewState(ds="D" * 32, k=2).query()
+    older = {"query": ViewState(ds="D" * 32, k=2).query(), "shown": True}
     assert model_page.watch_fit({"display": "none"}, older, query)[0] == {"display": "block"}
 
 

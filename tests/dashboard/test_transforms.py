@@ -97,7 +97,7 @@ def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(clien
     rows = ["Net,Visits"] + [f"{(-1) ** i * (i % 23 + 1) * 3.5:.1f},{i % 13}" for i in range(80)]
     token = upload(client, ("\n".join(rows) + "\n").encode()).get_json()["token"]
     query = ViewState(ds=token, features=("Net", "Visits"), transforms=(("Net", "log"),)).query()
-    alert = _text(model_page.fit_model(query)[0])
+    alert = _text(model_page.fit_model(1, None, query)[0])
     assert "A log cannot be applied to 'Net'" in alert and "signed_log" in alert
 
 
