@@ -33,7 +33,8 @@ def _cache_config(settings: Settings) -> dict[str, object]:
 
 
 class SegmentsDash(Dash):
-    """Dash whose HTML ``<title>`` is the requested page's own (it names the data set and segments)."""
+    """Dash whose HTML ``<title>`` is the requested page's own (it names the data set and segments) and whose
+    ``<html>`` says the page's language."""
 
     def interpolate_index(self, **kwargs: str) -> str:
         page = next((p for p in dash.page_registry.values() if p.get("path") == request.path), None)
@@ -42,7 +43,8 @@ class SegmentsDash(Dash):
             kwargs["title"] = html_escape(title())
         elif isinstance(title, str):
             kwargs["title"] = html_escape(title)
-        return super().interpolate_index(**kwargs)
+        # The page's language, for screen readers and translation tools (Dash's template has none).
+        return super().interpolate_index(**kwargs).replace("<html>", '<html lang="en">', 1)
 
 
 def make_celery(settings: Settings) -> Celery:

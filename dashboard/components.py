@@ -97,7 +97,7 @@ def segmented_view_or_page(page: str, state: ViewState, header: Any, fetch: Call
                         **({"id": message_id} if message_id else {}))
 
 
-def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str] | None = None) -> dbc.Table:
+def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str] | None = None) -> html.Div:
     """A compact Bootstrap table of a small frame; ``formats`` maps columns to format specs."""
     formats = formats or {}
 
@@ -112,8 +112,12 @@ def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str
         html.Tr([html.Td(cell(str(c), v)) for c, v in zip(frame.columns, row)])
         for row in frame.itertuples(index=False, name=None)
     ])
-    return dbc.Table([head, body], bordered=False, hover=True, responsive=True, size="sm",
-                     striped=True, className=f"segments-table {className}".strip())
+    table = dbc.Table([head, body], bordered=False, hover=True, size="sm", striped=True,
+                      className=f"segments-table {className}".strip())
+    # A wide table scrolls sideways in its own box: focusable, so keyboard users can scroll it too.
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region",
+                    **{"aria-label": f"Table: {', '.join(str(c) for c in frame.columns[:4])}"
+                                     + (" …" if len(frame.columns) > 4 else "")})
 
 
 def next_button(label: str, href: str, element_id: str) -> dbc.Button:

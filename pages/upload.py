@@ -57,7 +57,7 @@ def _dropzone(settings: Settings) -> html.Div:
         dbc.Alert(id=ids.Upload.STATUS, is_open=False, color="danger", className="mt-2 segments-upload-status"),
         html.Div([
             html.Span("No file at hand? ", className="text-muted"),
-            dbc.Button("Open the demo data", id=ids.Upload.DEMO, color="secondary", outline=True, size="sm"),
+            dbc.Button("Open the demo data", id=ids.Upload.DEMO, color="dark", outline=True, size="sm"),
             html.Span(" (500 generated customers with five built-in segments)", className="text-muted small"),
         ], className="mt-3"),
     ])

@@ -1,0 +1,83 @@
+"""Accessibility: axe-core on every page with a file of 10,000 customers open, full-page screenshots at a
+desktop and a phone width, and the upload, model and download steps done with the keyboard alone.
+
+axe-core comes with ``axe-playwright-python`` (its ``axe.min.js``, injected by Playwright's evaluate, which
+the page's Content-Security-Policy does not apply to). A serious or critical violation fails the test with
+the rule, the help text and the first offending elements. Screenshots go to
+``bench-results/screenshots/pages/`` (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from dashboard import ids
+
+from .flow import csv_bytes, customers_frame, expect_dataset, upload
+from .watch import JOB_TIMEOUT_MS
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "bench-results" / "screenshots" / "pages"
+#: Widths a person uses: a laptop, a phone.
+VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+#: What each page shows once it is ready (a selector).
+READY = {
+    "upload": ".segments-file-name",
+    "model": f"#{ids.Model.FEATURES}",
+    "clusters": f"#{ids.Clusters.SCATTER} .main-svg",
+    "downloads": f"#{ids.Downloads.CLUSTERED}",
+    "library": f"#{ids.Library.LIST}",
+    "home": "#shell-nav",
+}
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def ten_thousand(browser, base_url) -> str:
+    """A dataset of 10,000 customers uploaded through the page; its token."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/upload")
+    upload(page, "ten_thousand.csv", csv_bytes(customers_frame(10_000, seed=11)))
+    token = expect_dataset(page, "ten_thousand.csv")
+    context.close()
+    return token
+
+
+def _address(name: str, token: str) -> str:
+    return {"upload": f"/upload?ds={token}", "model": f"/model?ds={token}",
+            "clusters": f"/clusters?ds={token}&k=5", "downloads": f"/downloads?ds={token}&k=5",
+            "library": "/library", "home": "/"}[name]
+
+
+def _violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    found = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in SERIOUS:
+            targets = [" ".join(map(str, node.get("target", []))) + " " + "; ".join(
+                check.get("message", "") for check in node.get("any", [])[:1]) for node in violation["nodes"][:3]]
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return found
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("name", list(READY))
+def test_every_page_has_no_serious_accessibility_violation(new_context, base_url, ten_thousand, name, viewport):
+    context = new_context(viewport=VIEWPORTS[viewport])
+    page = context.new_page()
+    page.goto(_address(name, ten_thousand))
+    expect(page.locator(READY[name]).first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".progress:visible")).to_have_count(0, timeout=JOB_TIMEOUT_MS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{name} at {viewport} width scrolls sideways by {overflow}px"
+    found = _violations(page)
+    assert not found, f"{name} at {viewport} width:\n" + "\n".join(found)
