@@ -123,7 +123,10 @@ def _grid(dataset: service.Dataset) -> dag.AgGrid:
         columnDefs=column_defs,
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
         dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
-                         "paginationPageSizeSelector": False, "maxBlocksInCache": 20},
+                         "paginationPageSizeSelector": False, "maxBlocksInCache": 20,
+                         # read-only cells: Tab moves past the table (headers sort, pages turn) instead of
+                         # through every cell of every row, which held keyboard users inside the grid
+                         "suppressCellFocus": True},
         style={"height": "680px"},
     )
 
