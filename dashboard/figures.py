@@ -160,8 +160,10 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         hovertemplate="centroid of cluster %{text}<extra></extra>",
         text=[str(display_cluster(i)) for i in range(seg.k)]))
     # Dragging selects customers (box; lasso and zoom are in the toolbar): the page follows the selection.
+    # The legend sits under the plot: to its right it took most of a phone's width and left a strip of plot.
     fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)), yaxis_title=_plain(axis_label(y, explained, 1)),
-                      legend_title_text="Segment", height=520, dragmode="select", **_LAYOUT)
+                      legend=dict(title_text="Segment", orientation="h", yanchor="top", y=-0.14, xanchor="left",
+                                  x=0), height=560, dragmode="select", **_LAYOUT)
     return fig, int(shown.size)
 
 
