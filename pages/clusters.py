@@ -13,6 +13,9 @@ profile, histograms and table follow the selection; the selection downloads as C
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -434,7 +437,11 @@ def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dic
     rows = _selected_rows(selection)
     if rows is not None:
         frame, cluster = frame.iloc[rows], cluster.iloc[rows]
-    order = _sort_order(frame, cluster, dataset, sort_model)
+    sorting = tuple((str(item.get("colId", "")), str(item.get("sort", ""))) for item in sort_model)
+    key = (dataset.token, service.resolve_state(state, dataset).cache_key(), state.names,
+           (selection or {}).get("token") if rows is not None else None, sorting)
+    order = _remembered_order(key, lambda: _sort_order(frame, cluster, dataset, sort_model)) if sorting \
+        else np.arange(len(frame))
     end = min(end, len(frame))
     out = []
     for position in order[start:end]:
@@ -444,6 +451,30 @@ def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dic
         row["segment"] = cluster.iat[position, 1]
         out.append(row)
     return {"rowData": out, "rowCount": len(frame)}
+
+
+#: Sort orders kept per process: the table asks for one 20-row page at a time, and sorting 2 million rows
+#: for each page took 1.3 s. Keyed by dataset, segmentation, names, selection and sort model; the few
+#: most recent are kept (4 bytes per customer each).
+_ORDERS: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+_ORDERS_KEPT = 4
+_ORDERS_LOCK = threading.Lock()
+
+
+def _remembered_order(key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """The row order for ``key``, computed once per process while it is among the most recent."""
+    with _ORDERS_LOCK:
+        order = _ORDERS.get(key)
+        if order is not None:
+            _ORDERS.move_to_end(key)
+            return order
+    order = compute()
+    order = order.astype(np.int32) if order.size < 2**31 else order
+    with _ORDERS_LOCK:
+        _ORDERS[key] = order
+        while len(_ORDERS) > _ORDERS_KEPT:
+            _ORDERS.popitem(last=False)
+    return order
 
 
 def _sort_order(frame: pd.DataFrame, cluster: pd.DataFrame, dataset: service.Dataset,
