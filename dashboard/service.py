@@ -504,13 +504,13 @@ def _memoized(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def has_segmentation(state: ViewState) -> bool:
-    """Whether the state's segmentation was computed already (and is still on the server): the model page
-    shows it without the user asking to train again."""
+def has_segmentation(state: ViewState, kind: str = "seg") -> bool:
+    """Whether the state's segmentation (``kind="stab"``: its stability) was computed already and is still
+    on the server: the model page shows it without the user asking to train again."""
     try:
         dataset = get_dataset(state.ds)
         state = resolve_state(state, dataset)
-        key = _key("seg", dataset.token, state.cache_key())
+        key = _key(kind, dataset.token, state.cache_key())
         return _recent.get(key) is not None or bool(cache.has(key))
     except SegmentsError:
         return False

@@ -397,6 +397,27 @@ def check_stability(set_progress: Any, key: str | None) -> Any:
             names = service.get_segmentation(state).segment_names
     except SegmentsError as exc:
         return error_alert(exc, "Stability could not be measured")
+    return _stability_text(result, names)
+
+
+@callback(
+    Output(ids.Clusters.STABILITY, "children", allow_duplicate=True),
+    Input(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def rename_stability(query: str | None) -> Any:
+    """The stability text with the segments' current names (a rename does not run the job again)."""
+    state = ViewState.from_search(query)
+    try:
+        measured = ViewState.from_search(_stability_key(state))
+        if not state.ds or not service.has_segmentation(measured, "stab"):
+            return dash.no_update
+        return _stability_text(service.get_stability(measured), service.get_segmentation(state).segment_names)
+    except SegmentsError:
+        return dash.no_update
+
+
+def _stability_text(result: Any, names: list[str]) -> html.Div:
     per_segment = ", ".join(f"{number} · {name}: {jaccard:.2f}" for number, name, jaccard in
                             zip(result.per_segment["cluster"], names, result.per_segment["jaccard"]))
     return html.Div([

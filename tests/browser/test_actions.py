@@ -48,11 +48,13 @@ def test_selecting_a_segment_filters_profile_table_and_download(page: Page) -> N
 def test_renaming_follows_into_chart_link_and_download(page: Page) -> None:
     token = open_demo(page)
     _clusters(page, token)
+    expect(page.locator(".segments-stability-verdict")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     box = page.locator("[id='{\"cluster\":0,\"type\":\"clusters-rename\"}']")
     box.fill("Loyal regulars")
     box.press("Enter")
     expect(page.locator("#clusters-scatter .legend")).to_contain_text("Loyal regulars", timeout=JOB_TIMEOUT_MS)
     page.wait_for_function("() => new URLSearchParams(location.search).get('name') === '1:Loyal regulars'")
+    expect(page.locator("#clusters-stability")).to_contain_text("1 · Loyal regulars: ")  # (issue 12)
     page.click("#clusters-next")
     _, data = download(page, "#downloads-clustered")
     table = read_csv_text(data)

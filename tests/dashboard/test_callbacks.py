@@ -435,3 +435,15 @@ def test_a_sorted_table_sorts_each_column_once_not_for_every_page(client, contex
     clusters_page.serve_rows({"startRow": 0, "endRow": 20, "sortModel": [{"colId": "segment", "sort": "asc"}]},
                              renamed)
     assert len(sorts) == 3  # another direction, and other names, sort again
+
+
+def test_renamed_segments_are_named_in_the_stability_text(client, context):
+    """Issue 12: renamed segments kept their old names in the stability text."""
+    token = _token(client)
+    query = ViewState(ds=token, k=5).query()
+    assert clusters_page.rename_stability(query) is dash.no_update  # not measured yet: the job will say
+    clusters_page.check_stability(lambda *_: None, clusters_page._stability_key(ViewState(ds=token, k=5)))
+    text = json.dumps(clusters_page.rename_stability(
+        ViewState(ds=token, k=5, names=((1, "Loyal regulars"),)).query()).to_plotly_json(), default=str,
+        ensure_ascii=False)
+    assert "1 · Loyal regulars: " in text
