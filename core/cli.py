@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
 from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES
+from .text import percent
 
 if TYPE_CHECKING:
     from .insight import Stability
@@ -271,7 +272,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     for warning in table.warnings:
         print(f"note: {warning}", file=out)
     frame = report.to_frame()
-    frame["missing share"] = frame["missing share"].map(lambda v: f"{v:.1%}")
+    frame["missing share"] = frame["missing share"].map(percent)
     frame["skewness"] = frame["skewness"].map(lambda v: "" if v != v else f"{v:.2f}")
     print(frame.to_string(index=False), file=out)
     proposed = report.default_features
@@ -314,8 +315,8 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     shown["silhouette"] = shown["silhouette"].map(lambda v: f"{v:.4f}")
     shown["calinski_harabasz"] = shown["calinski_harabasz"].map(lambda v: f"{v:,.1f}")
     shown["davies_bouldin"] = shown["davies_bouldin"].map(lambda v: f"{v:.4f}")
-    shown["smallest_share"] = shown["smallest_share"].map(lambda v: f"{v:.1%}")
-    shown["largest_share"] = shown["largest_share"].map(lambda v: f"{v:.1%}")
+    shown["smallest_share"] = shown["smallest_share"].map(percent)
+    shown["largest_share"] = shown["largest_share"].map(percent)
     shown["stability"] = shown["stability"].map(lambda v: f"{v:.2f}")
     print(f"features: {_labels(matrix.features, matrix.transforms)}", file=out)
     print(shown.to_string(index=False), file=out)
@@ -565,7 +566,7 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
     if seg.silhouette is not None:
         print(f"silhouette: {seg.silhouette:.4f}", file=out)
     summary = seg.summary()
-    summary["share"] = summary["share"].map(lambda v: f"{v:.1%}")
+    summary["share"] = summary["share"].map(percent)
     print(summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}"), file=out)
     if stab is not None:
         print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "

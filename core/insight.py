@@ -74,6 +74,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_samples
 from sklearn.pipeline import Pipeline
 
 from .errors import FeatureError, NotEnoughRowsError
+from .text import percent
 from .model import (
     DISPLAY_OFFSET,
     check_rows_for_k,
@@ -225,12 +226,8 @@ _MEASURE_NAMES: dict[str, str] = {
 
 
 def _pct(share: float) -> str:
-    """A share as a percentage people read easily: ``1.5%`` below 10%, ``23%`` above."""
-    value = 100 * float(share)
-    if value < 9.95:
-        text = f"{value:.1f}".rstrip("0").rstrip(".")
-        return f"{text}%"
-    return f"{value:.0f}%"
+    """A share in a sentence: ``1.5%`` below 10%, ``23%`` above, never a false ``0%`` (:func:`core.text.percent`)."""
+    return percent(share, short=True)
 
 
 def _join(words: Sequence[str]) -> str:

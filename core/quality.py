@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .transform import apply_transform, date_format, derived_name, propose_transform
+from .text import percent
 
 __all__ = [
     "ColumnReport",
@@ -439,7 +440,7 @@ class QualityReport:
                 continue
             if c.missing:
                 found.append(f"'{c.name}' has {c.missing:,} missing value{'s' if c.missing != 1 else ''} "
-                             f"({c.missing_share:.1%}).")
+                             f"({percent(c.missing_share)}).")
             if c.not_numbers:
                 shown = ", ".join(repr(e) for e in c.examples)
                 found.append(f"'{c.name}' has {c.not_numbers:,} cell{'s' if c.not_numbers != 1 else ''} "

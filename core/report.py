@@ -37,6 +37,7 @@ import pandas as pd
 
 from .insight import Recommendation, Stability, profile, recommend_k, summary_table
 from .model import display_cluster
+from .text import percent
 from .selection import SweepResult
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _num(value: float | int | None) -> str:
 
 
 def _pct(share: float) -> str:
-    return "–" if share is None or not math.isfinite(float(share)) else f"{100 * float(share):.1f}%"
+    return percent(share)
 
 
 # --------------------------------------------------------------------------------------------------

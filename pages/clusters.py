@@ -27,6 +27,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
 from core.insight import profile
+from core.text import percent
 from dashboard import ids, service
 from dashboard.components import (SegmentedView, chart, error_alert, job_options, job_status, next_button,
                                   page_header, page_query_store, segmented_view_or_page)
@@ -86,7 +87,7 @@ def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool)
                           size="sm", maxLength=60, className="segments-rename", style={"minWidth": "14rem"},
                           placeholder=f"Name of segment {display_cluster(label)}"),
             ], className="d-flex align-items-center gap-1"))]
-            + [html.Td(f"{int(row['customers']):,}"), html.Td(f"{row['share']:.1%}")]
+            + [html.Td(f"{int(row['customers']):,}"), html.Td(percent(row['share']))]
             + [html.Td(_mean_and_index(row[f"{f} mean"], row[f"{f} index"])) for f in seg.features]
             + [html.Td("" if pd.isna(row[c]) else f"{row[c]:.0%}") for c in mixes]
             + [html.Td(dbc.Button("Select", id={"type": ids.Clusters.SELECT_SEGMENT, "cluster": label},

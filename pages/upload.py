@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
 from core import DEMO_PATH, QualityReport, SegmentsError
+from core.text import percent
 from dashboard import ids, service
 from dashboard.components import error_alert, frame_table, gone_panel, next_button, page_header, page_query_store
 from dashboard.settings import Settings
@@ -78,7 +79,7 @@ def _missing_panel(report: QualityReport, state: ViewState) -> dbc.Alert:
     if not affected:
         return dbc.Alert("No missing values in the numeric columns: every customer can be segmented.",
                          color="success", className="segments-missing-ok")
-    listed = [html.Li(f"{c.name}: {c.missing:,} missing ({c.missing_share:.1%})"
+    listed = [html.Li(f"{c.name}: {c.missing:,} missing ({percent(c.missing_share)})"
                       + (f", {c.not_numbers:,} not a number (e.g. {', '.join(repr(e) for e in c.examples)})"
                          if c.not_numbers else "")) for c in affected]
     return dbc.Alert([
