@@ -18,6 +18,9 @@ from playwright.sync_api import expect
 
 from tests.support import ROOT, gunicorn_server, start_redis, stop
 
+from .flow import train
+from .watch import JOB_TIMEOUT_MS
+
 pytestmark = [pytest.mark.redis, pytest.mark.browser]
 
 
@@ -42,9 +45,10 @@ def test_sweep_and_fit_run_on_celery(tmp_path, browser, browser_errors):
             page.goto("/upload?demo=1")
             expect(page.locator(".segments-file-name")).to_be_visible(timeout=30_000)
             page.click("#upload-next")
-            expect(page.locator("#model-elbow-graph")).to_be_visible(timeout=60_000)
-            expect(page.locator(".segments-model-silhouette")).to_be_visible(timeout=60_000)
-            expect(page.locator("#model-sweep-graphs")).to_contain_text("Use k=5")
+            expect(page.locator("#model-elbow-graph")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+            expect(page.locator("#model-sweep-graphs")).to_contain_text("Use k=5", timeout=JOB_TIMEOUT_MS)
+            train(page)  # nothing is fitted before the Train button
+            expect(page.locator(".segments-model-silhouette")).to_be_visible(timeout=JOB_TIMEOUT_MS)
             context.close()
         assert log_path.read_text().count("succeeded") >= 2  # the sweep and the fit ran on the worker
     finally:

@@ -58,6 +58,8 @@ def test_redis_stopped_during_a_fit_is_named_on_the_page(tmp_path: Path, browser
             upload(page, "customers.csv", _customers(200_000))
             token = expect_dataset(page, "customers.csv")
             page.goto(f"/model?ds={token}&k=12&seed=4")
+            expect(page.locator("#model-train")).to_be_visible()
+            page.locator("#model-train").click()  # nothing is fitted before the Train button
             expect(page.locator("#model-fit-status")).to_be_visible(timeout=JOB_TIMEOUT_MS)
             stop(redis_server.process)
             watch = page.locator("#model-fit-watch")
