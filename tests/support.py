@@ -212,3 +212,39 @@ def start_postgres() -> Postgres:
                                    + (directory / "postgres.log").read_text(errors="replace")[-2000:])
             time.sleep(0.2)
     return Postgres(f"postgresql://segments@127.0.0.1:{port}/segments", port, process, directory)
+
+
+@dataclass
+class CeleryStack:
+    """A private redis-server and a Celery worker on it, and the environment the web tier needs to use them."""
+
+    redis: "Redis"
+    worker: subprocess.Popen
+    log: Path
+    env: dict[str, str]
+
+
+@contextmanager
+def celery_stack(tmp: Path, secret_key: str) -> Iterator[CeleryStack]:
+    """Start redis-server and one Celery worker (``BACKGROUND_JOBS=celery``); stop both at the end.
+
+    Waits until the worker says it is ready (a condition, not a pause: generous for a busy machine).
+    """
+    redis_server = start_redis(tmp / "redis")
+    env = {"REDIS_URL": redis_server.url, "BACKGROUND_JOBS": "celery", "SECRET_KEY": secret_key,
+           "CACHE_DIR": str(tmp / "worker-cache")}
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    log_path = tmp / "celery.log"
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen([celery, "-A", "app:celery_app", "worker", "--concurrency=1", "--loglevel=INFO",
+                                   "--without-mingle", "--without-gossip"], cwd=ROOT, env={**os.environ, **env},
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while b"ready." not in log_path.read_bytes():
+            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.3)
+        yield CeleryStack(redis_server, worker, log_path, env)
+    finally:
+        stop(worker)
+        stop(redis_server.process)

@@ -3,11 +3,6 @@ runs. The page must say the data store is not answering (not "cancelled"), with 
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +10,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import ROOT, gunicorn_server, start_redis, stop
+from tests.support import celery_stack, gunicorn_server, stop
 
 from .flow import expect_dataset, upload
 from .watch import JOB_TIMEOUT_MS
@@ -31,21 +26,8 @@ def _customers(rows: int) -> bytes:
 
 
 def test_redis_stopped_during_a_fit_is_named_on_the_page(tmp_path: Path, browser) -> None:
-    redis_server = start_redis(tmp_path / "redis")
-    env = {"REDIS_URL": redis_server.url, "BACKGROUND_JOBS": "celery", "SECRET_KEY": "store-down-key",
-           "CACHE_DIR": str(tmp_path / "worker-cache")}
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    log_path = tmp_path / "celery.log"
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen([celery, "-A", "app:celery_app", "worker", "--concurrency=1", "--loglevel=INFO",
-                                   "--without-mingle", "--without-gossip"], cwd=ROOT, env={**os.environ, **env},
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 180
-        while b"ready." not in log_path.read_bytes():
-            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.3)
-        with gunicorn_server(tmp_path / "web", workers=2, env=env) as web:
+    with celery_stack(tmp_path, "store-down-key") as stack:
+        with gunicorn_server(tmp_path / "web", workers=2, env=stack.env) as web:
             # (not watched by browser_errors: the polls that meet the stopped store rightly answer 503)
             context = browser.new_context(base_url=web.url)
             context.set_default_timeout(JOB_TIMEOUT_MS)
@@ -61,7 +43,7 @@ def test_redis_stopped_during_a_fit_is_named_on_the_page(tmp_path: Path, browser
             expect(page.locator("#model-train")).to_be_visible()
             page.locator("#model-train").click()  # nothing is fitted before the Train button
             expect(page.locator("#model-fit-status")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-            stop(redis_server.process)
+            stop(stack.redis.process)
             watch = page.locator("#model-fit-watch")
             expect(watch).to_be_visible(timeout=JOB_TIMEOUT_MS)
             expect(watch).to_contain_text("data store is not answering")
@@ -69,6 +51,3 @@ def test_redis_stopped_during_a_fit_is_named_on_the_page(tmp_path: Path, browser
             assert failures and all(status == 503 for status, _ in failures), [s for s, _ in failures]  # never a 500
             assert not uncaught, uncaught
             context.close()
-    finally:
-        stop(worker)
-        stop(redis_server.process)
