@@ -432,7 +432,7 @@ def note_k_choice(k: int | None, best: int | None) -> tuple[Any, Any]:
     prevent_initial_call=True,
 )
 def use_recommended_k(n_clicks: int | None, best: int | None) -> tuple[Any, Any]:
-    """Set the slider to the k with the best silhouette (and switch to a new model)."""
+    """Set the slider to the recommended k (and switch to a new model)."""
     if not n_clicks or not best:
         return dash.no_update, dash.no_update
     return int(best), "new"
