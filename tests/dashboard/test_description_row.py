@@ -44,3 +44,12 @@ def test_a_file_without_one_gets_no_offer_and_the_callback_refuses(client, conte
     assert href is dash.no_update
     assert "holds a customer, not descriptions of the columns" in _text(status)
     assert service.get_dataset(token).report.rows == 300
+
+
+def test_the_quality_table_never_shows_a_false_zero_share(client, context):
+    upload_page = importlib.import_module("pages.upload")
+    frame = _customers(rows=5_000)
+    frame.loc[5, "Age"] = ""  # 1 of 5,000: 0.02%
+    token = upload(client, frame.to_csv(index=False).encode()).get_json()["token"]
+    shown = _text(upload_page.layout(ds=token))
+    assert "<0.1%" in shown and "0.0%" not in shown
