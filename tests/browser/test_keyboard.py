@@ -63,11 +63,13 @@ def test_upload_model_and_download_with_the_keyboard_alone(page: Page) -> None:
 
     page.keyboard.press("Escape")
     page.locator("body").focus()
+    # the address follows the slider through a server round trip: reload only once it holds the new k
+    expect(page).to_have_url(re.compile(rf"[?&]k={before + 1}(&|$)"), timeout=JOB_TIMEOUT_MS)
     page.goto(page.url)  # from the top again, with the chosen k in the address
     _wait_for_proposal(page)
     tab_to(page, f"#{ids.Model.TRAIN}")
     page.keyboard.press("Enter")
-    expect(fit_result(page)).to_contain_text(f"k={before + 1}", timeout=JOB_TIMEOUT_MS)
+    expect(fit_result(page)).to_contain_text(f"New model with k={before + 1},", timeout=JOB_TIMEOUT_MS)
 
     tab_to(page, f"#{ids.Model.NEXT}")
     page.keyboard.press("Enter")
