@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,9 @@ from .errors import DataError
 from .export import escape_formulas, to_csv_bytes
 from .model import display_cluster
 from .quality import parse_numeric
+from .insight import Profile
 from .segmentation import Segmentation
+from .stats import mix_column
 
 __all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "rounded_summary", "share_columns",
            "EXCEL_MAX_ROWS", "UTF8_BOM"]
@@ -60,11 +63,10 @@ def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation) -> bytes:
     return buffer.getvalue()
 
 
-def share_columns(summary: pd.DataFrame, features: Sequence[str]) -> list[str]:
-    """The columns of a :func:`core.insight.summary_table` that hold shares (0..1): ``share`` and the
-    text-column mixes (``Gender: Female``)."""
-    fixed = {"cluster", "segment", "customers"} | set(features) | {f"{f} index" for f in features}
-    return [c for c in summary.columns if c == "share" or (c not in fixed and ": " in str(c))]
+def share_columns(profile: Profile) -> list[str]:
+    """The columns of ``profile.flat()`` that hold shares (0..1): ``share`` and the text-column mixes
+    (``Gender: Female``)."""
+    return ["share"] + [mix_column(str(c), str(v)) for c, v in profile.mixes.columns]
 
 
 def _sensible(value: float) -> float:
@@ -74,21 +76,13 @@ def _sensible(value: float) -> float:
     return round(value, max(2, 2 - int(np.floor(np.log10(abs(value))))))
 
 
-def rounded_summary(summary: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
-    """A summary table as people read it: means to 2 decimals (3 significant digits under 1), indices to
-    whole numbers, shares to 4 decimals (0.1% once shown as a percentage). Counts are unchanged."""
-    out = summary.copy()
-    shares = share_columns(summary, features)
-    for column in out.columns:
-        if out[column].dtype.kind != "f":
-            continue
-        if column in shares:
-            out[column] = out[column].round(4)
-        elif str(column).endswith(" index"):
-            out[column] = out[column].round(0)
-        else:
-            out[column] = out[column].map(_sensible)
-    return out
+def rounded_summary(profile: Profile) -> pd.DataFrame:
+    """A profile as one flat table (:meth:`core.insight.Profile.flat`) as people read it: means to 2
+    decimals (3 significant digits under 1), indices to whole numbers, shares to 4 decimals (0.1% once
+    shown as a percentage). Counts are unchanged."""
+    sizes = profile.sizes.assign(share=profile.sizes["share"].round(4))
+    return replace(profile, sizes=sizes, means=profile.means.map(_sensible), indices=profile.indices.round(0),
+                   mixes=profile.mixes.round(4)).flat()
 
 
 def _sheet_name(text: str, taken: set[str]) -> str:

@@ -85,9 +85,10 @@ from .model import (
 )
 from .persist import ModelInfo
 from .selection import SweepResult
+from .stats import NOT_SCORED, FeatureStats, flat_table
 
 if TYPE_CHECKING:  # core.segmentation may import this module; avoid a cycle at run time
-    from .segmentation import FeatureStats, Segmentation
+    from .segmentation import Segmentation
 
 __all__ = [
     # choosing k
@@ -115,6 +116,8 @@ __all__ = [
     # profile
     "Profile",
     "profile",
+    "summary_profile",
+    "summary_table",
     "TOP_TEXT_VALUES",
     # stability
     "Stability",
@@ -138,8 +141,6 @@ __all__ = [
     "compare_labels",
 ]
 
-#: Internal label of customers without a segment (the same value as ``core.segmentation.NOT_SCORED``).
-_NOT_SCORED = -1
 
 #: Default smallest share of customers a segment should hold to be worth acting on.
 TINY_SHARE = 0.02
@@ -614,8 +615,6 @@ def _model_space_stats(seg: Segmentation) -> FeatureStats:
     step = seg.pipeline.named_steps.get("transform")
     if step is None or not getattr(step, "active", False):
         return seg.feature_stats
-    from .segmentation import FeatureStats  # imported here: core.segmentation imports this module
-
     X, labels = seg.scored_matrix()
     return FeatureStats.of(step.transform(X), labels, int(seg.k))
 
@@ -623,10 +622,7 @@ def _model_space_stats(seg: Segmentation) -> FeatureStats:
 def segment_indices(seg: Segmentation) -> np.ndarray:
     """``(k, features)``: each segment's mean / the overall mean * 100, in original units (NaN when the
     overall mean is 0 or the segment is empty), the indices the profile shows."""
-    stats = seg.feature_stats
-    with np.errstate(invalid="ignore", divide="ignore"):
-        zero = ~np.isfinite(stats.overall) | (np.abs(stats.overall) <= _ZERO_MEAN * stats.largest)
-        return np.where(zero[None, :], np.nan, stats.means / np.where(zero, 1.0, stats.overall)[None, :] * 100)
+    return _indices(seg.feature_stats)
 
 
 def segment_names(seg: Segmentation) -> list[str]:
@@ -642,28 +638,60 @@ def segment_names(seg: Segmentation) -> list[str]:
 
 @dataclass(frozen=True)
 class Profile:
-    """What each segment looks like and which features set the segments apart.
+    """What each segment looks like and which features set the segments apart, as typed frames.
+
+    Every per-segment frame has one row per segment, indexed by the internal label (0 = Cluster 1, the
+    largest), in that order.
 
     Attributes
     ----------
-    table : pandas.DataFrame
-        One row per segment: ``cluster`` (as shown), ``segment`` (name), ``customers``, ``share``; per
-        feature ``<f> mean`` and ``<f> index`` (segment mean / overall mean * 100, both over the scored
-        customers; NaN when the overall mean is 0, i.e. within 1e-9 of the feature's largest absolute
-        value: an index needs values measured from a true zero, like income or visits); per text
-        column its most common values as ``<column>: <value>``, the share of the segment's customers
-        with that value.
+    sizes : pandas.DataFrame
+        ``cluster`` (the number shown), ``segment`` (its name), ``customers`` and ``share`` (of the
+        customers with a segment, 0..1).
+    means : pandas.DataFrame
+        One column per feature, named after it: the segment's mean in the feature's original units (over
+        the scored customers; NaN for an empty segment).
+    indices : pandas.DataFrame
+        The same columns: segment mean / overall mean * 100 (average = 100; NaN when the overall mean is 0,
+        i.e. within 1e-9 of the feature's largest absolute value: an index needs values measured from a
+        true zero, like income or visits).
+    mixes : pandas.DataFrame
+        Columns a ``(column, value)`` MultiIndex, per text column its most common values in order: the
+        share (0..1) of the segment's customers with that value. No columns when no text column is described.
     drivers : pandas.DataFrame
         One row per feature, sorted by ``rank``: ``feature``, ``F`` (one-way ANOVA F statistic across
         segments), ``eta_squared`` (share of the feature's variance explained by the segments, 0..1),
         ``rank`` (1 = separates the segments most).
-    names : list[str]
-        The segment names used.
     """
 
-    table: pd.DataFrame
+    sizes: pd.DataFrame
+    means: pd.DataFrame
+    indices: pd.DataFrame
+    mixes: pd.DataFrame
     drivers: pd.DataFrame
-    names: list[str]
+
+    @property
+    def names(self) -> list[str]:
+        """The segment names used, in cluster order."""
+        return [str(n) for n in self.sizes["segment"]]
+
+    @property
+    def features(self) -> list[str]:
+        """The features, in the model's order."""
+        return [str(f) for f in self.means.columns]
+
+    @property
+    def described(self) -> list[str]:
+        """The text columns whose mix is shown, in order."""
+        return [str(c) for c in dict.fromkeys(self.mixes.columns.get_level_values(0))]
+
+    def mix(self, column: str) -> pd.DataFrame:
+        """The mix of one text column: one column per value (the most common first), shares 0..1."""
+        return self.mixes.xs(column, axis=1, level=0)
+
+    def flat(self) -> pd.DataFrame:
+        """One flat table (see :func:`core.stats.flat_table`): sizes, means, ``<f> index``, ``<column>: <value>``."""
+        return flat_table(self.sizes, self.means, self.indices, self.mixes)
 
 
 def profile(
@@ -714,22 +742,22 @@ def profile(
     stats = seg.feature_stats
     means, sizes = stats.means, stats.sizes.astype(float)
     total = float(sizes.sum())
-    # Columns are gathered in a dict and made into a frame once: adding them one by one is slow and
-    # warns on wide files.
-    columns: dict[str, object] = {
+    labels = pd.RangeIndex(k)
+    features = [str(f) for f in seg.features]
+    size_frame = pd.DataFrame({
         "cluster": [display_cluster(c) for c in range(k)],
         "segment": names,
         "customers": sizes.astype(int),
         "share": sizes / total if total else np.zeros(k),
-    }
-    for j, feature in enumerate(seg.features):
-        columns[f"{feature} mean"] = means[:, j]
-        overall = stats.overall[j]
-        zero = not np.isfinite(overall) or abs(overall) <= _ZERO_MEAN * stats.largest[j]
-        columns[f"{feature} index"] = np.full(k, np.nan) if zero else means[:, j] / overall * 100
-    scored_rows = labels_all != _NOT_SCORED
+    }, index=labels)
+    mean_frame = pd.DataFrame(means, index=labels, columns=features)
+    index_frame = pd.DataFrame(_indices(stats), index=labels, columns=features)
+    scored_rows = labels_all != NOT_SCORED
     every_row_scored = bool(scored_rows.all())
     row_labels = labels_all if every_row_scored else labels_all[scored_rows]
+    # Mix columns are gathered in a dict and made into a frame once: adding them one by one is slow and
+    # warns on wide files.
+    mixes: dict[tuple[str, str], np.ndarray] = {}
     for column in text_columns:
         codes, values = _text_codes(frame[column])
         if not every_row_scored:
@@ -744,8 +772,18 @@ def profile(
         with np.errstate(invalid="ignore", divide="ignore"):
             shares = np.where(sizes[:, None] > 0, per_segment / np.where(sizes > 0, sizes, 1)[:, None], np.nan)
         for i in order:
-            columns[f"{column}: {values[i]}"] = shares[:, i]
-    return Profile(pd.DataFrame(columns), _drivers(stats, list(seg.features)), names)
+            mixes[(str(column), values[i])] = shares[:, i]
+    mix_frame = pd.DataFrame(mixes, index=labels, columns=pd.MultiIndex.from_tuples(list(mixes),
+                                                                                      names=["column", "value"]))
+    return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features))
+
+
+def _indices(stats: FeatureStats) -> np.ndarray:
+    """``(k, features)``: segment mean / overall mean * 100 in original units (NaN when the overall mean is 0
+    or the segment is empty)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zero = ~np.isfinite(stats.overall) | (np.abs(stats.overall) <= _ZERO_MEAN * stats.largest)
+        return np.where(zero[None, :], np.nan, stats.means / np.where(zero, 1.0, stats.overall)[None, :] * 100)
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -1012,7 +1050,7 @@ def confidence(seg: Segmentation) -> pd.DataFrame:
         columns = {"distance": own, "margin": margin, "silhouette": sil}
         flag = pd.arrays.BooleanArray(border, np.zeros(n_all, dtype=bool))
     else:
-        rows = np.flatnonzero(labels_all != _NOT_SCORED)
+        rows = np.flatnonzero(labels_all != NOT_SCORED)
         columns = {}
         for name, values in (("distance", own), ("margin", margin), ("silhouette", sil)):
             columns[name] = np.full(n_all, np.nan)
@@ -1171,7 +1209,7 @@ def compare_labels(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> Co
     if a.shape != b.shape:
         raise ValueError(f"Both segmentations must label the same customers: {a.size:,} and {b.size:,} "
                          "labels.")
-    keep = (a != _NOT_SCORED) & (b != _NOT_SCORED)
+    keep = (a != NOT_SCORED) & (b != NOT_SCORED)
     shown_a = pd.Series(a[keep].astype(np.int64) + DISPLAY_OFFSET, name=name_a)
     shown_b = pd.Series(b[keep].astype(np.int64) + DISPLAY_OFFSET, name=name_b)
     table = pd.crosstab(shown_a, shown_b)
@@ -1195,29 +1233,10 @@ def compare_labels(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> Co
 # --------------------------------------------------------------------------------------------------
 
 
-def summary_table(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence[str]) -> pd.DataFrame:
-    """One row per segment: what ``segments fit --summary`` writes and the report's profile shows.
-
-    Columns, in this order:
-
-    * ``cluster`` (as shown, 1 = largest), ``segment`` (its name, :attr:`Segmentation.segment_names`),
-      ``customers``, ``share`` (of the customers with a segment, 0..1);
-    * one column per feature, **named after the feature**, holding the segment's mean in the
-      feature's original units (the same numbers as :meth:`Segmentation.summary`);
-    * then, per feature, ``<feature> index``: segment mean / overall mean * 100 (average = 100; NaN
-      when the overall mean is 0, see :func:`profile`);
-    * then the text-column mixes of :func:`profile`: ``<column>: <value>``, the share (0..1) of the
-      segment's customers with that value, for the :data:`TOP_TEXT_VALUES` most common values.
-
-    Parameters
-    ----------
-    seg : Segmentation
-        The segmentation of ``frame``.
-    frame : pandas.DataFrame
-        The table that was segmented (same rows, same order).
-    text_columns : sequence of str
-        Columns to describe the segments by (e.g. :attr:`core.quality.QualityReport.text_columns`).
-        Names the table lacks and the segmentation's own features are skipped; repeats count once.
+def summary_profile(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence[str]) -> Profile:
+    """:func:`profile` with the segmentation's names, described by the usable ``text_columns``: names the
+    table lacks and the segmentation's own features are skipped, repeats count once (the profile of the
+    summary downloads, ``segments fit --summary`` and the report).
 
     Raises
     ------
@@ -1226,17 +1245,28 @@ def summary_table(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence
     """
     features = [str(f) for f in seg.features]
     usable = [c for c in dict.fromkeys(text_columns) if c in frame.columns and c not in features]
-    table = profile(seg, frame, usable, names=seg.segment_names).table
-    base = table[["cluster", "segment", "customers", "share"]]
-    means = pd.DataFrame({i: table[f"{f} mean"].to_numpy() for i, f in enumerate(features)}, index=table.index)
-    from .segmentation import feature_columns  # imported here: core.segmentation imports this module
-
-    means.columns = feature_columns(tuple(features), dict.fromkeys(base.columns))
-    indices = table[[f"{f} index" for f in features]]
-    fixed = {"cluster", "segment", "customers", "share"} | {f"{f} mean" for f in features} \
-        | {f"{f} index" for f in features}
-    mixes = table[[c for c in table.columns if c not in fixed]]
-    return pd.concat([base, means, indices, mixes], axis=1).reset_index(drop=True)
+    return profile(seg, frame, usable, names=seg.segment_names)
 
 
-__all__.append("summary_table")
+def summary_table(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence[str]) -> pd.DataFrame:
+    """One row per segment: what ``segments fit --summary`` writes, :meth:`Profile.flat` of
+    :func:`summary_profile`.
+
+    Columns, in this order:
+
+    * ``cluster`` (as shown, 1 = largest), ``segment`` (its name, :attr:`Segmentation.segment_names`),
+      ``customers``, ``share`` (of the customers with a segment, 0..1);
+    * one column per feature, **named after the feature** (``<feature> (mean)`` for a feature named like
+      one of the four before it, :func:`core.stats.feature_columns`), holding the segment's mean in the
+      feature's original units (the same numbers as :meth:`Segmentation.summary`);
+    * then, per feature, ``<feature> index``: segment mean / overall mean * 100 (average = 100; NaN
+      when the overall mean is 0, see :func:`profile`);
+    * then the text-column mixes of :func:`profile`: ``<column>: <value>``, the share (0..1) of the
+      segment's customers with that value, for the :data:`TOP_TEXT_VALUES` most common values.
+
+    Raises
+    ------
+    ValueError
+        ``frame`` has a different number of rows than the segmentation.
+    """
+    return summary_profile(seg, frame, text_columns).flat()

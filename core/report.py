@@ -14,7 +14,7 @@ column names, segment names, cell values) is HTML-escaped.
 
 Sections (each an ``<section id=...>``): ``data`` (the file, rows left out and why), ``settings``
 (features, k, seed, missing values, model), ``choosing-k`` (the recommendation, a WCSS elbow chart and
-a silhouette bar chart when a sweep is given), ``profiles`` (:func:`core.insight.summary_table`:
+a silhouette bar chart when a sweep is given), ``profiles`` (:func:`core.insight.summary_profile`:
 sizes, shares, means, indices, text-column mixes), ``charts`` (a scatter of at most
 :data:`SCATTER_MAX_POINTS` sampled customers on the two features that separate the segments most,
 with the centroids, and the segment sizes), ``drivers`` (features ranked by how much of their
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .insight import Recommendation, Stability, profile, recommend_k, summary_table
+from .insight import Profile, Recommendation, Stability, recommend_k, summary_profile
 from .model import display_cluster
 from .text import percent
 from .selection import SweepResult
@@ -419,34 +419,26 @@ def _index_cell(value: float) -> str:
     return f' <span class="idx {cls}">{value:.0f}</span>'
 
 
-def _profile_section(seg: Segmentation, table: pd.DataFrame, text_columns: Sequence[str]) -> str:
-    features = [str(f) for f in seg.features]
-    k = len(table)
+def _profile_section(prof: Profile) -> str:
+    k = len(prof.sizes)
     head = "".join(f'<th scope="col">{_swatch(i)}<span class="num">{display_cluster(i)}</span> '
-                   f'{_e(table["segment"].iloc[i])}</th>' for i in range(k))
+                   f'{_e(name)}</th>' for i, name in enumerate(prof.names))
     rows = ['<tr><th scope="row">Customers</th>'
-            + "".join(f"<td>{int(v):,}</td>" for v in table["customers"]) + "</tr>",
-            '<tr><th scope="row">Share</th>' + "".join(f"<td>{_pct(v)}</td>" for v in table["share"]) + "</tr>",
+            + "".join(f"<td>{int(v):,}</td>" for v in prof.sizes["customers"]) + "</tr>",
+            '<tr><th scope="row">Share</th>' + "".join(f"<td>{_pct(v)}</td>" for v in prof.sizes["share"])
+            + "</tr>",
             f'<tr class="group"><th colspan="{k + 1}">Averages <span class="muted">(index: 100 = all '
             f'customers)</span></th></tr>']
-    for position, feature in enumerate(features):
-        means = table.iloc[:, 4 + position]
-        index = table.iloc[:, 4 + len(features) + position]
+    for feature in prof.features:
         rows.append(f'<tr><th scope="row">{_e(feature)}</th>'
-                    + "".join(f"<td>{_num(m)}{_index_cell(i)}</td>" for m, i in zip(means, index)) + "</tr>")
-    mixes = list(table.columns[4 + 2 * len(features):])
-    shown_group = None
-    for position, column in enumerate(mixes):
-        owner = max((c for c in text_columns if str(column).startswith(f"{c}: ")), key=len, default=None)
-        group = owner if owner is not None else str(column).split(": ", 1)[0]
-        value = str(column)[len(group) + 2:] if str(column).startswith(f"{group}: ") else str(column)
-        if group != shown_group:
-            rows.append(f'<tr class="group"><th colspan="{k + 1}">{_e(group)} <span class="muted">'
-                        f'(share of the segment)</span></th></tr>')
-            shown_group = group
-        values = table.iloc[:, 4 + 2 * len(features) + position]
-        rows.append(f'<tr><th scope="row">{_e(value)}</th>' + "".join(f"<td>{_pct(v)}</td>" for v in values)
-                    + "</tr>")
+                    + "".join(f"<td>{_num(m)}{_index_cell(i)}</td>"
+                              for m, i in zip(prof.means[feature], prof.indices[feature])) + "</tr>")
+    for column in prof.described:
+        rows.append(f'<tr class="group"><th colspan="{k + 1}">{_e(column)} <span class="muted">'
+                    f'(share of the segment)</span></th></tr>')
+        for value, shares in prof.mix(column).items():
+            rows.append(f'<tr><th scope="row">{_e(value)}</th>' + "".join(f"<td>{_pct(v)}</td>" for v in shares)
+                        + "</tr>")
     return ('<section id="profiles"><h2>Segment profiles</h2>'
             f"<p>Each segment's size and average customer. The index compares the segment with all customers: "
             f'<span class="idx hi">{_HIGH_INDEX}</span> means 20% above average, <span class="idx lo">'
@@ -621,7 +613,7 @@ def render_report(
         From :func:`core.insight.stability`; without it the section says the check was not run.
     text_columns : sequence of str
         Columns to describe the segments by (e.g. ``report.text_columns``); see
-        :func:`core.insight.summary_table`.
+        :func:`core.insight.summary_profile`.
     model : str, optional
         A description of the model (for a pre-trained one: its file and what it was trained on).
     warnings : sequence of str
@@ -636,8 +628,8 @@ def render_report(
     """
     missing = missing or getattr(seg.matrix, "missing", "drop")
     names = list(seg.segment_names)
-    table = summary_table(seg, frame, text_columns)
-    drivers = profile(seg, frame, [], names=names).drivers
+    prof = summary_profile(seg, frame, text_columns)
+    drivers = prof.drivers
     scored = int(np.count_nonzero(np.asarray(seg.labels) >= 0))
     rec = recommend_k(sweep, rows=scored) if sweep is not None else None
     when = (generated or datetime.now()).strftime("%d %B %Y, %H:%M").lstrip("0")
@@ -662,7 +654,7 @@ def render_report(
         _data_section(name, frame, seg, report),
         _settings_section(seg, missing, model),
         _k_section(seg, sweep, rec),
-        _profile_section(seg, table, text_columns),
+        _profile_section(prof),
         _charts_section(seg, drivers, names),
         _drivers_section(drivers),
         _stability_section(stability, names),

@@ -24,6 +24,7 @@ from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, model_space, 
 from .persist import ModelInfo, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .selection import silhouette
+from .stats import NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table
 from .transform import feature_label
 
 __all__ = [
@@ -47,70 +48,6 @@ CLUSTER_COLUMN = "cluster"
 SEGMENT_COLUMN = "segment"
 #: Longest segment name kept.
 MAX_NAME_LENGTH = 60
-#: Internal label of rows left out of the model (shown as an empty cell).
-NOT_SCORED = -1
-#: Rows per step where statistics run over every customer: temporaries stay a slice of the matrix.
-STATS_ROWS_PER_STEP = 262_144
-
-
-@dataclass(frozen=True)
-class FeatureStats:
-    """Statistics of each feature over the scored customers, in the features' original units.
-
-    Attributes
-    ----------
-    sizes : numpy.ndarray
-        Customers per cluster, ``(k,)``.
-    means : numpy.ndarray
-        Each cluster's mean of each feature, ``(k, features)``; NaN for a cluster with no customers.
-    overall : numpy.ndarray
-        Mean of each feature over every scored customer, ``(features,)``; NaN when there are none.
-    spread : numpy.ndarray
-        Standard deviation (population) of each feature over the scored customers.
-    largest : numpy.ndarray
-        Largest absolute value of each feature.
-    within : numpy.ndarray
-        Sum of squared differences from the own cluster's mean, per feature.
-    total : numpy.ndarray
-        Sum of squared differences from the overall mean, per feature.
-    """
-
-    sizes: np.ndarray
-    means: np.ndarray
-    overall: np.ndarray
-    spread: np.ndarray
-    largest: np.ndarray
-    within: np.ndarray
-    total: np.ndarray
-
-    @property
-    def customers(self) -> int:
-        """Scored customers."""
-        return int(self.sizes.sum())
-
-    @classmethod
-    def of(cls, X: np.ndarray, labels: np.ndarray, k: int) -> "FeatureStats":
-        """The statistics of the rows of ``X`` labelled ``labels`` (internal labels ``0..k-1``).
-
-        Works through :data:`STATS_ROWS_PER_STEP` rows at a time and never copies ``X`` whole.
-        """
-        n, width = X.shape
-        sizes = np.bincount(labels, minlength=k)
-        sums = np.zeros((k, width))
-        for j in range(width):
-            sums[:, j] = np.bincount(labels, weights=X[:, j], minlength=k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / sizes[:, None]
-        overall = X.mean(axis=0) if n else np.full(width, np.nan)
-        filled = np.nan_to_num(means)
-        largest, within, total = np.zeros(width), np.zeros(width), np.zeros(width)
-        for start in range(0, n, STATS_ROWS_PER_STEP):
-            part, part_labels = X[start:start + STATS_ROWS_PER_STEP], labels[start:start + STATS_ROWS_PER_STEP]
-            np.maximum(largest, np.abs(part).max(axis=0), out=largest)
-            within += np.square(part - filled[part_labels]).sum(axis=0)
-            total += np.square(part - overall).sum(axis=0)
-        spread = np.sqrt(total / n) if n else np.full(width, np.nan)
-        return cls(sizes, means, overall, spread, largest, within, total)
 
 
 @dataclass(frozen=True)
@@ -219,22 +156,26 @@ class Segmentation:
 
     def summary(self) -> pd.DataFrame:
         """One row per cluster: ``cluster`` (as shown), ``segment`` (its name), ``customers``, ``share``,
-        the mean of each feature (in a column named after it; ``<name> (mean)`` for a feature whose
-        name is one of the first four).
+        the mean of each feature (columns named by :func:`core.stats.feature_columns`: the feature's
+        name, ``<name> (mean)`` for a feature named like one of the first four).
 
         Means are in the features' original units, over the values the model used (filled values
         included when a fill strategy was chosen). ``share`` is of the customers that have a cluster.
         """
         stats = self.feature_stats
-        sizes, means, total = stats.sizes, stats.means, stats.customers
-        base = {
+        return flat_table(self.sizes_frame(), pd.DataFrame(stats.means, columns=list(self.features)))
+
+    def sizes_frame(self) -> pd.DataFrame:
+        """One row per internal label (0..k-1): ``cluster`` (as shown), ``segment`` (its name),
+        ``customers`` and ``share`` (of the customers that have a cluster, 0..1)."""
+        sizes = self.feature_stats.sizes
+        total = int(sizes.sum())
+        return pd.DataFrame({
             CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)],
             SEGMENT_COLUMN: self.segment_names,
             "customers": sizes.astype(int),
             "share": sizes / total if total else np.zeros(self.k),
-        }
-        columns = feature_columns(self.features, base)
-        return pd.DataFrame({**base, **{column: means[:, j] for j, column in enumerate(columns)}})
+        })
 
     def restricted(self, rows: np.ndarray) -> "Segmentation":
         """The same segmentation seen through a selection: customers outside ``rows`` count as not scored.
@@ -249,7 +190,7 @@ class Segmentation:
         """Centroids in the original units: ``cluster`` (as shown) and one column per feature."""
         centers = original_centers(self.pipeline)
         base = {CLUSTER_COLUMN: [display_cluster(c) for c in range(self.k)]}
-        columns = feature_columns(self.features, base)
+        columns = feature_columns(self.features, tuple(base))
         return pd.DataFrame({**base, **{column: centers[:, j] for j, column in enumerate(columns)}})
 
     @property
@@ -280,12 +221,6 @@ class Segmentation:
     def scaled_used(self) -> np.ndarray:
         """The used rows in standardised units (the model's view)."""
         return model_space(self.pipeline, self.matrix.X)
-
-
-def feature_columns(features: tuple[str, ...], taken: dict[str, object]) -> list[str]:
-    """Column names for per-feature values: the feature's own name, unless a summary column has it
-    (a feature called ``cluster`` gets ``cluster (mean)``)."""
-    return [f"{name} (mean)" if name in taken else name for name in features]
 
 
 def _labels_for_all_rows(matrix: FeatureMatrix, used_labels: np.ndarray) -> np.ndarray:

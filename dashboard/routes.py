@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core import DataError, Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
 from core.deliver import UTF8_BOM, rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
-from core.insight import summary_table
+from core.insight import Profile, summary_profile
 from core.report import render_report
 
 from . import library, service, snapshots
@@ -194,18 +194,18 @@ def _clustered(dataset: service.Dataset, state: ViewState) -> tuple[pd.DataFrame
     return clustered_table(dataset.frame, seg, service.get_confidence(state)), seg
 
 
-def _summary(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
-    """The summary as the downloads give it: rounded for people (core.deliver.rounded_summary)."""
+def _summary(dataset: service.Dataset, state: ViewState) -> Profile:
+    """The profile the summary downloads give (rounded for people by core.deliver.rounded_summary)."""
     seg = service.get_segmentation(state)
-    return rounded_summary(summary_table(seg, dataset.frame, dataset.report.describing_columns), seg.features)
+    return summary_profile(seg, dataset.frame, dataset.report.describing_columns)
 
 
-def _workbook(dataset: service.Dataset, state: ViewState, frames: dict[str, pd.DataFrame]) -> bytes:
+def _workbook(dataset: service.Dataset, customers: pd.DataFrame | None, summary: Profile) -> bytes:
     # ID columns too: numeric IDs stay numbers (core.deliver keeps a column with leading zeros as text)
     numeric = [c.name for c in dataset.report.column_reports if c.kind == "numeric"]
-    percent = share_columns(frames["Segments"], list(service.get_segmentation(state).features)) \
-        if "Segments" in frames else []
-    return to_xlsx_bytes(frames, numeric + ["distance", "margin", "silhouette"], dataset.table.decimal, percent)
+    frames = ({} if customers is None else {"Customers": customers}) | {"Segments": rounded_summary(summary)}
+    return to_xlsx_bytes(frames, numeric + ["distance", "margin", "silhouette"], dataset.table.decimal,
+                         share_columns(summary))
 
 
 def _selection(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
@@ -232,10 +232,9 @@ def _report(dataset: service.Dataset, state: ViewState) -> bytes:
 #: a problem still gets its message.
 DOWNLOADS: dict[str, Callable[[service.Dataset, ViewState], tuple[bytes | Iterator[bytes], str]]] = {
     "clustered.csv": lambda d, s: (iter_csv(_clustered(d, s)[0]), "segments"),
-    "clustered.xlsx": lambda d, s: (_workbook(d, s, {"Customers": _clustered(d, s)[0], "Segments": _summary(d, s)}),
-                                    "segments"),
-    "summary.csv": lambda d, s: (to_csv_bytes(_summary(d, s)), "summary"),
-    "summary.xlsx": lambda d, s: (_workbook(d, s, {"Segments": _summary(d, s)}), "summary"),
+    "clustered.xlsx": lambda d, s: (_workbook(d, _clustered(d, s)[0], _summary(d, s)), "segments"),
+    "summary.csv": lambda d, s: (to_csv_bytes(rounded_summary(_summary(d, s))), "summary"),
+    "summary.xlsx": lambda d, s: (_workbook(d, None, _summary(d, s)), "summary"),
     "selection.csv": lambda d, s: (iter_csv(_selection(d, s)), "selection"),
     "segments.zip": lambda d, s: (segments_zip_bytes(*_clustered(d, s)), "by-segment"),
     "report.html": lambda d, s: (_report(d, s), "report"),

@@ -70,14 +70,14 @@ def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool)
     """Segments as rows: name (editable), size, share, feature means with their index, text-column mix."""
     # A coded column (a region as 1, 2, 3) describes segments by its mix unless it is chosen as a feature.
     describing = [c for c in dataset.report.describing_columns if c not in seg.features]
-    table = profile(seg, dataset.frame, describing, seg.segment_names).table
-    mixes = [c for c in table.columns if ": " in str(c) and str(c).split(": ")[0] in describing]
+    prof = profile(seg, dataset.frame, describing, seg.segment_names)
+    mixes = list(prof.mixes.columns)
     head = html.Thead(html.Tr(
         [html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
         + [html.Th([f, html.Br(), html.Small("mean (index)", className="text-muted")]) for f in seg.features]
-        + [html.Th(c) for c in mixes] + [html.Th("")]))
+        + [html.Th(f"{column}: {value}") for column, value in mixes] + [html.Th("")]))
     rows = []
-    for label, row in table.iterrows():
+    for label, row in prof.sizes.iterrows():
         label = int(label)
         rows.append(html.Tr(
             [html.Td(html.Div([
@@ -88,8 +88,8 @@ def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool)
                           placeholder=f"Name of segment {display_cluster(label)}"),
             ], className="d-flex align-items-center gap-1"))]
             + [html.Td(f"{int(row['customers']):,}"), html.Td(percent(row['share']))]
-            + [html.Td(_mean_and_index(row[f"{f} mean"], row[f"{f} index"])) for f in seg.features]
-            + [html.Td("" if pd.isna(row[c]) else f"{row[c]:.0%}") for c in mixes]
+            + [html.Td(_mean_and_index(prof.means.at[label, f], prof.indices.at[label, f])) for f in prof.features]
+            + [html.Td("" if pd.isna(share) else f"{share:.0%}") for share in prof.mixes.loc[label]]
             + [html.Td(dbc.Button("Select", id={"type": ids.Clusters.SELECT_SEGMENT, "cluster": label},
                                   size="sm", color="secondary", outline=True,
                                   title="Select this segment's customers"))]))

@@ -91,12 +91,12 @@ def test_summary_and_profile_agree_with_a_groupby(seg_and_frame) -> None:
     scored = seg.labels >= 0
     expected = numbers[scored].groupby(seg.labels[scored]).mean()
     summary = seg.summary()
-    table = profile(seg, frame, []).table
+    prof = profile(seg, frame, [])
     for feature in ("a", "b"):
         assert summary[feature].to_numpy() == pytest.approx(expected[feature].to_numpy(), rel=1e-12)
-        assert table[f"{feature} mean"].to_numpy() == pytest.approx(expected[feature].to_numpy(), rel=1e-12)
+        assert prof.means[feature].to_numpy() == pytest.approx(expected[feature].to_numpy(), rel=1e-12)
         overall = numbers.loc[scored, feature].mean()
-        assert table[f"{feature} index"].to_numpy() == pytest.approx(expected[feature].to_numpy() / overall * 100)
+        assert prof.indices[feature].to_numpy() == pytest.approx(expected[feature].to_numpy() / overall * 100)
 
 
 def _reference_mix(seg: segmentation.Segmentation, frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
@@ -119,9 +119,8 @@ def test_text_mix_from_distinct_values_equals_the_cell_by_cell_count(seg_and_fra
     seg, frame = seg_and_frame
     if view == "selection":
         seg = seg.restricted(np.arange(0, 400, 3))
-    table = profile(seg, frame, ["region"]).table
     expected = _reference_mix(seg, frame, "region")
-    mix = {c.removeprefix("region: "): table[c].to_numpy() for c in table.columns if c.startswith("region: ")}
+    mix = {value: shares.to_numpy() for value, shares in profile(seg, frame, ["region"]).mix("region").items()}
     assert list(mix) == list(expected)  # same values, same order (most common first, then by text)
     assert "North" in mix and " North" not in mix  # spaces around a value do not make another value
     for value, shares in expected.items():

@@ -334,33 +334,38 @@ def test_segment_names_from_a_segmentation(marketing):
 def test_profile_table(marketing):
     frame, truth, seg = marketing
     result = profile(seg, frame, ["Gender", "Region"])
-    table = result.table
-    assert table["cluster"].tolist() == [1, 2, 3]
-    assert table["segment"].tolist() == result.names == segment_names(seg)
-    assert table["customers"].tolist() == [129, 70, 60]  # row 7 (group 0) is not scored
-    assert table["share"].sum() == pytest.approx(1.0)
+    sizes, means, indices = result.sizes, result.means, result.indices
+    assert sizes.index.tolist() == [0, 1, 2]  # internal labels
+    assert sizes["cluster"].tolist() == [1, 2, 3]
+    assert sizes["segment"].tolist() == result.names == segment_names(seg)
+    assert sizes["customers"].tolist() == [129, 70, 60]  # row 7 (group 0) is not scored
+    assert sizes["share"].sum() == pytest.approx(1.0)
     values = frame[INCOME].replace("", np.nan).astype(float)
     scored = seg.labels >= 0
     overall = values[scored].mean()
     for cluster in range(3):
         mean = values[seg.labels == cluster].mean()
-        assert table.loc[cluster, f"{INCOME} mean"] == pytest.approx(mean)
-        assert table.loc[cluster, f"{INCOME} index"] == pytest.approx(mean / overall * 100)
-    assert table.loc[0, f"{INCOME} index"] < 50 < 140 < table.loc[1, f"{INCOME} index"]
+        assert means.loc[cluster, INCOME] == pytest.approx(mean)
+        assert indices.loc[cluster, INCOME] == pytest.approx(mean / overall * 100)
+    assert indices.loc[0, INCOME] < 50 < 140 < indices.loc[1, INCOME]
     # Gender: group 0 all Female except the missing cell, group 1 all Male
-    assert table.loc[0, "Gender: Female"] == pytest.approx(128 / 129)
-    assert table.loc[0, "Gender: Male"] == 0
-    assert table.loc[1, "Gender: Male"] == 1.0
+    gender = result.mix("Gender")
+    assert result.mixes.loc[0, ("Gender", "Female")] == pytest.approx(128 / 129)
+    assert gender.loc[0, "Male"] == 0
+    assert gender.loc[1, "Male"] == 1.0
     share3 = (frame.loc[seg.labels == 2, "Gender"] == "Female").mean()
-    assert table.loc[2, "Gender: Female"] == pytest.approx(share3)
+    assert gender.loc[2, "Female"] == pytest.approx(share3)
     # Region has 8 values: only the 5 most common are shown
-    region_columns = [c for c in table.columns if c.startswith("Region: ")]
-    assert len(region_columns) == 5
+    region = result.mix("Region")
+    assert region.shape[1] == 5
     counts = frame.loc[scored, "Region"].value_counts()
-    assert set(region_columns) == {f"Region: {v}" for v in counts.index[:5]} or counts.iloc[4] == counts.iloc[5]
-    assert list(table.columns[:10]) == ["cluster", "segment", "customers", "share", f"{INCOME} mean",
-                                        f"{INCOME} index", f"{SPENDING} mean", f"{SPENDING} index",
-                                        f"{AGE} mean", f"{AGE} index"]
+    assert set(region.columns) == set(counts.index[:5]) or counts.iloc[4] == counts.iloc[5]
+    assert result.described == ["Gender", "Region"] and result.mixes.columns.names == ["column", "value"]
+    assert list(means.columns) == list(indices.columns) == result.features == [INCOME, SPENDING, AGE]
+    flat = result.flat()
+    assert list(flat.columns[:10]) == ["cluster", "segment", "customers", "share", INCOME, SPENDING, AGE,
+                                       f"{INCOME} index", f"{SPENDING} index", f"{AGE} index"]
+    assert flat.loc[0, "Gender: Female"] == pytest.approx(128 / 129)
 
 
 def test_profile_drivers(marketing):
@@ -384,16 +389,16 @@ def test_profile_zero_mean_and_errors(marketing):
     income = centred[INCOME].replace("", np.nan).astype(float)
     centred[INCOME] = (income - income[seg.labels >= 0].mean()).map(lambda v: "" if np.isnan(v) else f"{v:.9f}")
     seg0 = segment_new(centred, [INCOME, SPENDING], k=3, seed=0)
-    table = profile(seg0, centred, []).table
-    assert table[f"{INCOME} index"].isna().all()  # overall mean 0: no index, no error
-    assert table[f"{SPENDING} index"].notna().all()
+    indices = profile(seg0, centred, []).indices
+    assert indices[INCOME].isna().all()  # overall mean 0: no index, no error
+    assert indices[SPENDING].notna().all()
     with pytest.raises(FeatureError, match="no column 'Country'"):
         profile(seg, frame, ["Country"])
     with pytest.raises(FeatureError, match="one of the segmentation's features"):
         profile(seg, frame, [AGE])
     with pytest.raises(ValueError):
         profile(seg, frame, [], names=["a", "b"])
-    assert profile(seg, frame, [], names=["x", "y", "z"]).table["segment"].tolist() == ["x", "y", "z"]
+    assert profile(seg, frame, [], names=["x", "y", "z"]).names == ["x", "y", "z"]
 
 
 # ----------------------------------------------------------------------------------------- stability

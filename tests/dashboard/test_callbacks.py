@@ -447,3 +447,19 @@ def test_renamed_segments_are_named_in_the_stability_text(client, context):
         ViewState(ds=token, k=5, names=((1, "Loyal regulars"),)).query()).to_plotly_json(), default=str,
         ensure_ascii=False)
     assert "1 · Loyal regulars: " in text
+
+
+def test_a_text_column_named_with_a_colon_keeps_its_mix_in_the_profile_table(client, context, monkeypatch):
+    """Issue 14, item 1: the page found a mix's column by splitting its flat name on ": ", so a text column
+    called "Plan: tier" lost its mix from the profile table; the typed profile says which column it is."""
+    rng = np.random.default_rng(3)
+    plans = rng.choice(["Gold: plus", "Basic"], size=300)
+    content = "id,Age,Income,Plan: tier\n" + "".join(
+        f"{i},{a},{m},{p}\n" for i, (a, m, p) in enumerate(zip(rng.integers(18, 80, 300), rng.integers(10, 150, 300),
+                                                                 plans), 1))
+    token = _token(client, content.encode())
+    assert "Plan: tier" in service.get_dataset(token).report.describing_columns
+    query = ViewState(ds=token, k=3, features=("Age", "Income")).query()
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
+    assert "Plan: tier: Gold: plus" in table and "Plan: tier: Basic" in table

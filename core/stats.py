@@ -1,0 +1,127 @@
+"""Per-segment statistics and the one rule that names their columns in flat tables.
+
+The lowest layer under :mod:`core.segmentation` and :mod:`core.insight`: both read :class:`FeatureStats`
+and flatten per-segment frames with :func:`flat_table`, so a feature's mean column is named the same way
+in ``Segmentation.summary()``, ``segments fit --summary``, the downloads and the report. Imports numpy and
+pandas only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FeatureStats",
+    "NOT_SCORED",
+    "STATS_ROWS_PER_STEP",
+    "SIZE_COLUMNS",
+    "feature_columns",
+    "index_column",
+    "mix_column",
+    "flat_table",
+]
+
+#: Internal label of rows left out of the model (shown as an empty cell).
+NOT_SCORED = -1
+#: Rows per step where statistics run over every customer: temporaries stay a slice of the matrix.
+STATS_ROWS_PER_STEP = 262_144
+#: The columns of a per-segment sizes frame, in order: the number shown, the name, customers, share.
+SIZE_COLUMNS: tuple[str, ...] = ("cluster", "segment", "customers", "share")
+
+
+@dataclass(frozen=True)
+class FeatureStats:
+    """Statistics of each feature over the scored customers, in the features' original units.
+
+    Attributes
+    ----------
+    sizes : numpy.ndarray
+        Customers per cluster, ``(k,)``.
+    means : numpy.ndarray
+        Each cluster's mean of each feature, ``(k, features)``; NaN for a cluster with no customers.
+    overall : numpy.ndarray
+        Mean of each feature over every scored customer, ``(features,)``; NaN when there are none.
+    spread : numpy.ndarray
+        Standard deviation (population) of each feature over the scored customers.
+    largest : numpy.ndarray
+        Largest absolute value of each feature.
+    within : numpy.ndarray
+        Sum of squared differences from the own cluster's mean, per feature.
+    total : numpy.ndarray
+        Sum of squared differences from the overall mean, per feature.
+    """
+
+    sizes: np.ndarray
+    means: np.ndarray
+    overall: np.ndarray
+    spread: np.ndarray
+    largest: np.ndarray
+    within: np.ndarray
+    total: np.ndarray
+
+    @property
+    def customers(self) -> int:
+        """Scored customers."""
+        return int(self.sizes.sum())
+
+    @classmethod
+    def of(cls, X: np.ndarray, labels: np.ndarray, k: int) -> "FeatureStats":
+        """The statistics of the rows of ``X`` labelled ``labels`` (internal labels ``0..k-1``).
+
+        Works through :data:`STATS_ROWS_PER_STEP` rows at a time and never copies ``X`` whole.
+        """
+        n, width = X.shape
+        sizes = np.bincount(labels, minlength=k)
+        sums = np.zeros((k, width))
+        for j in range(width):
+            sums[:, j] = np.bincount(labels, weights=X[:, j], minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = sums / sizes[:, None]
+        overall = X.mean(axis=0) if n else np.full(width, np.nan)
+        filled = np.nan_to_num(means)
+        largest, within, total = np.zeros(width), np.zeros(width), np.zeros(width)
+        for start in range(0, n, STATS_ROWS_PER_STEP):
+            part, part_labels = X[start:start + STATS_ROWS_PER_STEP], labels[start:start + STATS_ROWS_PER_STEP]
+            np.maximum(largest, np.abs(part).max(axis=0), out=largest)
+            within += np.square(part - filled[part_labels]).sum(axis=0)
+            total += np.square(part - overall).sum(axis=0)
+        spread = np.sqrt(total / n) if n else np.full(width, np.nan)
+        return cls(sizes, means, overall, spread, largest, within, total)
+
+
+def feature_columns(features: Sequence[str], taken: Sequence[str] = SIZE_COLUMNS) -> list[str]:
+    """Flat column names for per-feature means: the feature's own name, unless a column before it has
+    it (a feature called ``cluster`` gets ``cluster (mean)``)."""
+    return [f"{name} (mean)" if name in taken else str(name) for name in features]
+
+
+def index_column(feature: str) -> str:
+    """The flat column name of a feature's index: ``<feature> index``."""
+    return f"{feature} index"
+
+
+def mix_column(column: str, value: str) -> str:
+    """The flat column name of one value of a text column's mix: ``<column>: <value>``."""
+    return f"{column}: {value}"
+
+
+def flat_table(sizes: pd.DataFrame, means: pd.DataFrame, indices: pd.DataFrame | None = None,
+               mixes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Typed per-segment frames as one flat table (for a CSV, a sheet or a printout).
+
+    Columns, in this order: :data:`SIZE_COLUMNS`; one per feature named by :func:`feature_columns`
+    (its mean); then, when ``indices`` are given, ``<feature> index``; then, when ``mixes`` are given
+    (columns a ``(column, value)`` MultiIndex), ``<column>: <value>``. The rows keep the frames' order;
+    the index becomes 0..k-1.
+    """
+    base = sizes.loc[:, list(SIZE_COLUMNS)]
+    parts = [base, means.set_axis(feature_columns([str(c) for c in means.columns]), axis=1)]
+    if indices is not None:
+        parts.append(indices.set_axis([index_column(str(c)) for c in indices.columns], axis=1))
+    if mixes is not None and mixes.shape[1]:
+        parts.append(mixes.set_axis([mix_column(str(c), str(v)) for c, v in mixes.columns], axis=1))
+    return pd.concat(parts, axis=1).reset_index(drop=True)
