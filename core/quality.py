@@ -130,10 +130,28 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
         True where the cell is not missing but is not a (finite) number either.
     """
     text = values.astype(str)
-    if decimal == ".":
+    if decimal == "." and (text.size <= DISTINCT_PARSE_ROWS or _all_plain(text.head(DISTINCT_PARSE_ROWS)) is not None):
+        # (a failed cast costs as much as a whole one: tried on the first cells, then on all)
         plain = _all_plain(text)
         if plain is not None:  # the usual numeric column: done without stripping and lowercasing every cell
             return plain, np.zeros(plain.size, dtype=bool)
+    if text.size > DISTINCT_PARSE_ROWS and text.head(DISTINCT_PARSE_ROWS).nunique() * 2 <= DISTINCT_PARSE_ROWS:
+        # few distinct texts (Gender, Region, a code): each is parsed once, every cell takes its answer
+        codes, distinct = pd.factorize(text, use_na_sentinel=False)
+        if distinct.size * 2 <= text.size:
+            numbers, invalid = _parse_text(pd.Series(np.asarray(distinct, dtype=object), dtype=text.dtype), decimal)
+            return numbers[codes], invalid[codes]
+    return _parse_text(text, decimal)
+
+
+#: Cells from which :func:`parse_numeric` parses each distinct text once (when the first this many cells
+#: hold at most half as many distinct texts), instead of every cell: a text column's full rules (missing
+#: markers, spaces, currency) cost 0.6 s per million cells, its distinct values a few milliseconds.
+DISTINCT_PARSE_ROWS = 10_000
+
+
+def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_numeric` of ``str`` cells, cell by cell (by pyarrow's compute functions)."""
     text = text.str.strip()
     missing = text.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
     if decimal == ",":
@@ -637,7 +655,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
         id_by_values = _looks_like_id_numbers(finite, unique)
         not_numbers = int(invalid.sum())
-        whole = bool(np.all(np.mod(finite, 1) == 0)) if unique <= CODED_NAMED_MAX_DISTINCT else False
+        whole = _whole(finite) if unique <= CODED_NAMED_MAX_DISTINCT else False
         limit = CODED_NAMED_MAX_DISTINCT if _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
         coded = whole and 1 < unique <= limit and finite.size >= 4 * unique
         proposal = propose_transform(finite, unique)
@@ -659,20 +677,26 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
 
 
 def _distinct(finite: np.ndarray) -> int:
-    """How many different values: whole numbers in a short range are marked in a table (linear time, 10x
+    """How many different values: whole numbers in a short range are counted in a table (linear time, 10x
     faster than sorting ten million), others are sorted."""
     if finite.size > 10_000:
         low, high = float(finite.min()), float(finite.max())
-        if high - low < 2 * finite.size and bool(np.all(np.mod(finite, 1) == 0)):
-            seen = np.zeros(int(high - low) + 1, dtype=bool)
-            seen[(finite - low).astype(np.int64)] = True
-            return int(np.count_nonzero(seen))
+        if high - low < 2 * finite.size:
+            shifted = finite - low
+            offsets = shifted.astype(np.int64)
+            if np.array_equal(offsets, shifted):  # every value whole
+                return int(np.count_nonzero(np.bincount(offsets)))
     return int(np.unique(finite).size)
+
+
+def _whole(finite: np.ndarray) -> bool:
+    """Whether every (finite) value is a whole number (``rint``: 20x faster than ``mod(x, 1) == 0``)."""
+    return bool(np.array_equal(np.rint(finite), finite))
 
 
 def _looks_like_id_numbers(finite: np.ndarray, unique: int) -> bool:
     """Whole numbers, all different, that count up (1..n) or are long codes (six digits or more)."""
-    if finite.size < 20 or unique != finite.size or not bool(np.all(np.mod(finite, 1) == 0)):
+    if finite.size < 20 or unique != finite.size or not _whole(finite):
         return False
     consecutive = float(finite.max() - finite.min()) == finite.size - 1
     return consecutive or float(np.abs(finite).min()) >= 100_000

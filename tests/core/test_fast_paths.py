@@ -54,3 +54,42 @@ def test_fit_k_auto_writes_the_bytes_of_sweep_then_fit(cli, tmp_path):
     status, _, err = cli("fit", data, "--k", k, "--seed", "3", "--out", tmp_path / "fixed.csv", "--stability-runs", "0")
     assert status == 0, err
     assert (tmp_path / "auto.csv").read_bytes() == (tmp_path / "fixed.csv").read_bytes()
+
+
+def _texts(rng: np.random.Generator, rows: int) -> list[str]:
+    """Cells of every kind the full rules tell apart, drawn from few distinct texts."""
+    kinds = ["Male", "Female", "", " ", "NA", "n/a", "-", "?", "null", "12", "-3.5", " 7 ", "1,234", "$5",
+             "€ 12,50", "12%", "inf", "nan", "1e3", "٣", "Zoë", "=1+2", "0x10", "1e400", "+4", ".5"]
+    return [kinds[i] for i in rng.integers(0, len(kinds), rows)]
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_text_column_parsed_by_distinct_values_equals_cell_by_cell(decimal):
+    """A column of few distinct texts is parsed one distinct text at a time: the same numbers and flags as
+    parsing every cell."""
+    import pandas as pd
+
+    from core import quality
+
+    cells = pd.Series(_texts(np.random.default_rng(6), 30_000), dtype="str")
+    assert cells.size > quality.DISTINCT_PARSE_ROWS
+    numbers, invalid = quality.parse_numeric(cells, decimal)
+    expected_numbers, expected_invalid = quality._parse_text(cells, decimal)
+    np.testing.assert_array_equal(numbers, expected_numbers)
+    np.testing.assert_array_equal(invalid, expected_invalid)
+    assert np.isfinite(numbers).any() and invalid.any() and np.isnan(numbers[~invalid]).any()
+
+
+@pytest.mark.parametrize("draw", [
+    lambda rng: rng.integers(18, 70, 50_000).astype(float),
+    lambda rng: rng.integers(-10**6, 10**6, 50_000).astype(float),
+    lambda rng: np.r_[rng.integers(0, 100, 20_000), 0.5].astype(float),
+    lambda rng: rng.normal(size=50_000),
+    lambda rng: np.arange(30_000, dtype=float) * 3,
+])
+def test_distinct_count_and_whole_numbers_equal_numpy(draw):
+    from core import quality
+
+    values = draw(np.random.default_rng(8))
+    assert quality._distinct(values) == np.unique(values).size
+    assert quality._whole(values) == bool(np.all(np.mod(values, 1) == 0))
