@@ -12,7 +12,6 @@ number, negative or not.
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 import re
@@ -20,8 +19,8 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from . import csv_writer_fast
 
 __all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "iter_csv", "write_csv"]
 
@@ -29,8 +28,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\ufe66")
 _NUMBER = re.compile(r"^[-+]?(\d[\d,.]*|[.,]\d+)([eE][-+]?\d+)?%?\s*$")
 # The same, ASCII digits and spaces only: what it matches _NUMBER matches, in any regex engine (pyarrow's).
 _ASCII_NUMBER = r"^[-+]?([0-9][0-9,.]*|[.,][0-9]+)([eE][-+]?[0-9]+)?%?[ \t\n\r\f\v]*$"
-#: Rows written per step by the fast CSV writer (bounds its working memory to a slice of the table).
-_CSV_ROWS_PER_STEP = 100_000
 
 
 def escape_formula(text: str) -> str:
@@ -88,16 +85,16 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def iter_csv(frame: pd.DataFrame) -> Iterator[bytes]:
-    """The bytes of :func:`to_csv_bytes` in pieces of at most :data:`_CSV_ROWS_PER_STEP` rows, so that a
-    large table can be written to a file or a response without the whole text in memory.
+    """The bytes of :func:`to_csv_bytes` in pieces of at most :data:`core.csv_writer_fast.ROWS_PER_STEP`
+    rows, so that a large table can be written to a file or a response without the whole text in memory.
 
     The escaping and the choice of writer happen here, before the first piece is asked for.
     """
     escaped = escape_formulas(frame)
-    columns = _arrow_columns(escaped)
+    columns = csv_writer_fast.plan(escaped)
     if columns is None:
         return iter([_pandas_csv(escaped)])
-    return _arrow_csv(list(escaped.columns), columns, escaped.shape[0])
+    return csv_writer_fast.write(list(escaped.columns), columns, escaped.shape[0])
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> int:
@@ -110,6 +107,7 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> int:
 
 
 def _pandas_csv(frame: pd.DataFrame) -> bytes:
+    """The reference writer: ``DataFrame.to_csv`` (LF line ends; CRLF when a value holds a CR)."""
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     text = buffer.getvalue()
@@ -118,133 +116,3 @@ def _pandas_csv(frame: pd.DataFrame) -> bytes:
         frame.to_csv(buffer, index=False, lineterminator="\r\n")
         text = buffer.getvalue()
     return text.encode("utf-8")
-
-
-def _arrow_columns(frame: pd.DataFrame) -> list[tuple[str, object]] | None:
-    """How the fast writer writes each column (see :func:`_csv_column`), or None when pandas must write
-    the table: a one-column table, a name that is not a string, or a column of another kind."""
-    if frame.shape[1] < 2 or not all(isinstance(name, str) for name in frame.columns):
-        return None
-    columns = [_csv_column(frame.iloc[:, position]) for position in range(frame.shape[1])]
-    return None if any(column is None for column in columns) else columns  # type: ignore[return-value]
-
-
-def _arrow_csv(header: list[str], columns: list[tuple[str, object]], rows: int) -> Iterator[bytes]:
-    """The bytes ``DataFrame.to_csv`` writes (same quoting, line ends and cell texts), 5-10x faster, for
-    tables of two columns or more whose columns are text (pyarrow-backed, or objects that are all
-    strings), whole numbers, booleans or float64: the clustered table. One piece per step of rows.
-
-    The csv writer's rules, kept here: a value or header is quoted when it holds the separator, a quote
-    (doubled inside) or a character of the line ending; missing values are empty; lines end with LF, or
-    CRLF when any value holds a CR (see :func:`to_csv_bytes`). The one rule this skips, a lone empty
-    value written as ``""``, only exists in one-column tables, which are left to pandas.
-    """
-    # Only text can hold a separator, quote or line break (numbers, True/False never do): which columns
-    # may need quoting is decided once, by a byte search of their text (~5 ms per 100 MB).
-    texts_of = [values if kind == "text" else values[1] if kind == "category" else None for kind, values in columns]
-    special = [texts is not None and _holds(texts, (b",", b'"', b"\r", b"\n")) for texts in texts_of]
-    carriage = any("\r" in name for name in header) or any(
-        flag and _holds(texts, (b"\r",)) for flag, texts in zip(special, texts_of))
-    ending = "\r\n" if carriage else "\n"
-    text = functools.partial(pa.scalar, type=pa.large_string())
-    yield (",".join(_quote(name) for name in header) + ending).encode("utf-8")
-    for first in range(0, rows, _CSV_ROWS_PER_STEP):
-        texts = []
-        for (kind, values), check in zip(columns, special):
-            part = _csv_cells(kind, values, first, _CSV_ROWS_PER_STEP)
-            needs = pc.match_substring_regex(part, '[,"\r\n]') if check else None
-            if needs is not None and pc.any(needs).as_py():
-                quoted = pc.binary_join_element_wise(text('"'), pc.replace_substring(part, '"', '""'), text('"'),
-                                                     text(""))
-                part = pc.if_else(needs, quoted, part)
-            texts.append(part)
-        texts[-1] = pc.binary_join_element_wise(texts[-1], text(""), text(ending))  # the line's end
-        lines = pc.binary_join_element_wise(*texts, text(","))
-        pieces = []
-        for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
-            if len(chunk):
-                pieces.append(memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]])
-        yield b"".join(pieces)
-
-
-def _holds(values: pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
-    """Whether any value of a pyarrow string array holds one of ``needles`` (bytes): a search of the
-    values' bytes, 16 MB at a time."""
-    for chunk in values.chunks:  # large_string (see _csv_column): 64-bit offsets
-        if not len(chunk) or chunk.buffers()[2] is None:
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
-        data = memoryview(chunk.buffers()[2])[offsets[0]:offsets[-1]]
-        for start in range(0, len(data), 1 << 24):
-            part = bytes(data[start:start + (1 << 24)])
-            if any(needle in part for needle in needles):
-                return True
-    return False
-
-
-def _csv_column(values: pd.Series) -> tuple[str, object] | None:
-    """How to write a column: ``("text", pyarrow strings)``, ``("int" | "bool", pyarrow array)``,
-    ``("float", float64 numpy array)``, ``("category", (codes, pyarrow strings))`` for a categorical
-    column of text (the segment names); None if pandas must write it."""
-    dtype = values.dtype
-    if isinstance(dtype, pd.CategoricalDtype):  # the codes, and each value's text once
-        if dtype.categories.inferred_type not in ("string", "empty"):
-            return None
-        categories = pa.array([str(c) for c in dtype.categories], pa.large_string())
-        return "category", (values.cat.codes.to_numpy(), pa.chunked_array([categories]))
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        return "text", values.array.__arrow_array__().cast(pa.large_string())
-    if dtype == object:
-        try:  # every value a string (or missing): the segment names
-            return "text", pa.chunked_array([pa.array(values.to_numpy(), pa.large_string(), from_pandas=True)])
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return None
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool", pa.chunked_array([pa.array(values.array, from_pandas=True)])
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int", pa.chunked_array([pa.array(values.array, from_pandas=True)])
-    if dtype == np.float64:
-        return "float", values.to_numpy()
-    return None
-
-
-def _csv_cells(kind: str, values: object, first: int, count: int) -> pa.Array | pa.ChunkedArray:
-    """Rows ``first .. first + count`` of a column as the text pandas writes (missing: empty)."""
-    empty = pa.scalar("", pa.large_string())
-    if kind == "float":
-        return _float_texts(values[first:first + count])  # type: ignore[index]
-    if kind == "category":
-        codes, categories = values  # type: ignore[misc]
-        part_codes = codes[first:first + count]
-        return pc.fill_null(categories.chunk(0).take(pa.array(part_codes, mask=part_codes < 0)), empty)
-    part = values.slice(first, count)  # type: ignore[attr-defined]
-    if kind == "bool":
-        part = pc.if_else(part, pa.scalar("True", pa.large_string()), pa.scalar("False", pa.large_string()))
-    elif kind == "int":
-        part = pc.cast(part, pa.large_string())
-    return pc.fill_null(part, empty)
-
-
-#: Texts pyarrow writes for a float64 exactly as Python's repr (and so pandas) does: fixed notation with a
-#: fractional part, at most 16 digits before the point and 3 zeros after "0." (checked on 6.6 million
-#: values of every magnitude); the others (whole numbers, very small or large ones) go through repr.
-_REPR_AS_ARROW = r"^-?(0\.0{0,3}[1-9][0-9]*|[1-9][0-9]{0,15}\.[0-9]+)$"
-
-
-def _float_texts(values: np.ndarray) -> pa.Array:
-    """``repr`` of each float64 (pandas' to_csv text), empty for NaN; 3x faster than repr on each."""
-    text = pc.cast(pa.array(values), pa.large_string())
-    nan = np.isnan(values)
-    slow = ~pc.match_substring_regex(text, _REPR_AS_ARROW).to_numpy(zero_copy_only=False) & ~nan
-    if slow.any():
-        text = pc.replace_with_mask(text, pa.array(slow),
-                                    pa.array([repr(v) for v in values[slow].tolist()], pa.large_string()))
-    if nan.any():
-        text = pc.if_else(pa.array(nan), pa.scalar("", pa.large_string()), text)
-    return text
-
-
-def _quote(text: str) -> str:
-    """A value as the csv writer writes it (QUOTE_MINIMAL, separator ``,``)."""
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text

@@ -40,8 +40,8 @@ from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 
+from . import csv_reader_fast
 from .errors import ReadError
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
@@ -447,7 +447,7 @@ def _read_csv(raw: bytes, label: str, limits: _Limits) -> TableRead:
     if header is not None:
         _check_header_width(header, label, limits.columns)
     one_column = header is not None and len(header) == 1
-    frame = _read_csv_arrow(data, header_at, separator, pandas_encoding, header)
+    frame = csv_reader_fast.read_csv(data, header_at, separator, pandas_encoding, header)
     try:
         # (pandas is given the file as it is when no blank line precedes the header: its own BOM handling)
         frame = frame if frame is not None else _read_csv_pandas(
@@ -533,55 +533,6 @@ def _records_with_fields(text: str, separator: str) -> list[bool]:
         return [bool(record) for record in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
     except csv.Error:
         return []
-
-
-def _read_csv_arrow(data: bytes, header_at: int, separator: str, encoding: str,
-                    header: list[str] | None) -> pd.DataFrame | None:
-    """The fast path: pyarrow's multi-threaded CSV reader, every cell as text (about 3x faster than pandas
-    and without its per-cell Python strings), from the header line on (``header_at``; ``header`` holds its
-    fields). It gives the frame :func:`_read_csv_pandas` would give: the same quoting and blank-line rules
-    (pyarrow skips only empty lines, and refuses a line of spaces in a file of several columns as a row
-    with too few fields), and the same ``str`` columns. Anything it does not read cleanly (a row with
-    another number of fields, a damaged quote, a row longer than a block) returns None, and pandas reads
-    the file instead, with its exact messages.
-    """
-    bom = b"\xef\xbb\xbf" if encoding.startswith("utf-8") else b""
-    start = len(bom) if bom and data.startswith(bom) else 0
-    # (Each check below scans the file only when a one-byte search, ~20 ms per 350 MB, finds the need.)
-    if (bom and data.startswith(bom, start)) or (b"\r" in data and (
-            b"\r\r" in data or data.count(b"\n\r") != data.count(b"\n\r\n"))):
-        return None  # a second byte-order mark, or old Mac line ends among others: pandas' own quirks
-    if not header:
-        return None
-    try:
-        names = [f"f{i}" for i in range(len(header))]
-        body = memoryview(data)[header_at:]  # without the byte-order mark and blank lines, without a copy
-        table = pa_csv.read_csv(
-            pa.py_buffer(body),
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24,
-                                            encoding="utf8" if encoding.startswith("utf-8") else encoding),
-            # without a quote in the file no value can hold a line break: pyarrow then splits the file
-            # at line ends straight away (2x faster on one thread)
-            parse_options=pa_csv.ParseOptions(delimiter=separator, newlines_in_values=b'"' in data,
-                                              ignore_empty_lines=True),
-            convert_options=pa_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                  # already checked in _detect_encoding (or transcoded)
-                                                  check_utf8=encoding == "utf-8-sig"),
-        )
-    except (pa.ArrowException, csv.Error, ValueError, UnicodeError, LookupError):
-        return None
-    if table.num_columns != len(names) or any(t != pa.large_string() for t in table.schema.types):
-        return None
-    # pyarrow accepts a quoted value left open at the end of the file, which pandas reports. Such a value is
-    # the last one, and it either holds a line break or is the file's end, opening quote included.
-    last = list(table.slice(table.num_rows - 1).to_pylist()[0].values()) if table.num_rows else [""]
-    if ((b'"' in data and data.count(b'"') % 2) or any("\n" in v or "\r" in v for v in last)
-            or data.endswith(('"' + last[-1].replace('"', '""')).encode("utf-8" if bom else encoding,
-                                                                          errors="replace"))):
-        return None
-    as_text = {pa.large_string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get
-    return pd.DataFrame({i: table.column(i).to_pandas(types_mapper=as_text) for i in range(table.num_columns)})
 
 
 def _explain_parser_error(message: str, skipped_lines: int = 0) -> str:

@@ -32,10 +32,9 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
-from sklearn.metrics.pairwise import euclidean_distances
-from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
+from . import silhouette_fast
 from .errors import NotEnoughRowsError
 from .model import N_INIT
 
@@ -46,9 +45,6 @@ __all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS
 SWEEP_MAX_ROWS = 10_000
 #: Rows beyond which the silhouette is computed on a seeded sample of this size.
 SILHOUETTE_SAMPLE = 5_000
-
-#: Distances the silhouette computes at a time (float64: 16 MB; 400 rows of a 5,000-row sample).
-_DISTANCE_CELLS = 2_000_000
 
 #: Columns of :attr:`SweepResult.indices`.
 INDEX_COLUMNS: tuple[str, ...] = ("k", "calinski_harabasz", "davies_bouldin", "smallest_share", "largest_share",
@@ -139,12 +135,12 @@ def silhouette(X_scaled: np.ndarray, labels: np.ndarray, seed: int = 0) -> float
 
 
 def _silhouette(X_scaled: np.ndarray, labels: np.ndarray, seed: int | None,
-                batch: _Batch | None = None) -> float | None:
+                batch: silhouette_fast.Batch | None = None) -> float | None:
     n_labels = _count_labels(labels)
     if n_labels < 2 or n_labels >= X_scaled.shape[0]:
         return None
     sample = SILHOUETTE_SAMPLE if X_scaled.shape[0] > SILHOUETTE_SAMPLE else None
-    value = _silhouette_score(X_scaled, labels, sample_size=sample, random_state=seed,
+    value = silhouette_fast.silhouette_score(X_scaled, labels, sample_size=sample, random_state=seed,
                               **({"batch": batch} if batch is not None else {}))
     return None if value != value else float(value)
 
@@ -155,72 +151,6 @@ def _count_labels(labels: np.ndarray) -> int:
     if labels.dtype.kind in "iu" and labels.size and 0 <= labels.min() and labels.max() < 1 << 20:
         return int(np.count_nonzero(np.bincount(labels)))
     return int(np.unique(labels).size)
-
-
-class _Batch:
-    """Every labelling of the same rows a sweep scores: the first :func:`_silhouette_score` call scores all
-    of them in one pass over the distances."""
-
-    def __init__(self, labelings: list[np.ndarray]) -> None:
-        self.labelings = labelings
-        self.scores: list[float | None] | None = None
-
-
-def _silhouette_score(X: np.ndarray, labels: np.ndarray, *, sample_size: int | None = None,
-                      random_state: int | None = None, batch: _Batch | None = None) -> float:
-    """scikit-learn's ``silhouette_score(X, labels, sample_size=, random_state=)``: the same sample, the same
-    value (NaN where undefined on the sample), 3-10x faster (see :func:`_silhouettes`)."""
-    if batch is None:
-        value = _silhouettes(X, [labels], sample_size, random_state)[0]
-    else:
-        if batch.scores is None:
-            batch.scores = _silhouettes(X, batch.labelings, sample_size, random_state)
-        value = batch.scores[next(i for i, known in enumerate(batch.labelings) if known is labels)]
-    return float("nan") if value is None else value
-
-
-def _silhouettes(X_scaled: np.ndarray, labelings: list[np.ndarray], sample_size: int | None,
-                 seed: int | None) -> list[float | None]:
-    """The silhouette of several labellings of the same rows, as scikit-learn's ``silhouette_score`` gives it
-    (the same seeded sample of ``sample_size`` rows, the same formula) but 3-10x faster: the distances are
-    computed once, a block of rows at a time (memory stays at a block, 16 MB), and summed per cluster of
-    every labelling in one matrix product instead of one bincount per row.
-    None where the silhouette is undefined on the rows used (fewer than 2 clusters, or one per row).
-    """
-    rows = X_scaled.shape[0]
-    data = np.asarray(X_scaled, dtype=np.float64)
-    if sample_size is not None:
-        keep = check_random_state(seed).permutation(rows)[:sample_size]
-        data, labelings = data[keep], [np.asarray(labels)[keep] for labels in labelings]
-    n = data.shape[0]
-    codes = [np.unique(labels, return_inverse=True)[1].ravel() for labels in labelings]
-    widths = [int(code.max()) + 1 for code in codes]
-    starts = np.concatenate([[0], np.cumsum(widths)]).astype(int)
-    members = np.zeros((n, int(starts[-1])))
-    for code, start in zip(codes, starts):
-        members[np.arange(n), start + code] = 1.0
-    sums = np.empty_like(members)  # distance from each row to every cluster of every labelling
-    norms = np.einsum("ij,ij->i", data, data)[np.newaxis, :]
-    step = max(1, _DISTANCE_CELLS // max(n, 1))
-    for first in range(0, n, step):
-        block = euclidean_distances(data[first:first + step], data, Y_norm_squared=norms)
-        block[np.arange(block.shape[0]), np.arange(first, first + block.shape[0])] = 0.0  # as scikit-learn does
-        sums[first:first + block.shape[0]] = block @ members
-    scores: list[float | None] = []
-    for code, width, start in zip(codes, widths, starts):
-        if not 2 <= width <= n - 1:
-            scores.append(None)
-            continue
-        to_cluster = sums[:, start:start + width].copy()
-        sizes = np.bincount(code, minlength=width).astype(np.float64)
-        own = np.arange(n), code
-        with np.errstate(divide="ignore", invalid="ignore"):
-            intra = to_cluster[own] / (sizes[code] - 1)
-            to_cluster[own] = np.inf
-            inter = (to_cluster / sizes).min(axis=1)
-            values = (inter - intra) / np.maximum(intra, inter)
-        scores.append(float(np.mean(np.nan_to_num(values))))  # NaN for clusters of one row counts as 0
-    return scores
 
 
 def find_elbow(ks: np.ndarray, wcss: np.ndarray, k_min: int = 2) -> int:
@@ -322,7 +252,7 @@ def sweep_k(
         extra.append({"k": k, **indices})
         if progress is not None and done < len(ks):
             progress(done, len(ks))
-    batch = _Batch(labelings)
+    batch = silhouette_fast.Batch(labelings)
     for record, labels in zip(records[1:], labelings):
         value = _silhouette(data, labels, seed, batch)
         record["silhouette"] = float("nan") if value is None else value

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import core.export as export
+from core import csv_writer_fast
 import core.insight as insight
 import core.segmentation as segmentation
 from core.insight import confidence, profile
@@ -181,7 +182,7 @@ def test_streamed_csv_is_the_same_bytes_in_any_number_of_pieces(monkeypatch, tmp
     whole = export.to_csv_bytes(frame)
     pandas_bytes = export.escape_formulas(frame).to_csv(index=False, lineterminator="\n").encode()
     assert whole == pandas_bytes
-    monkeypatch.setattr(export, "_CSV_ROWS_PER_STEP", 4)
+    monkeypatch.setattr(csv_writer_fast, "ROWS_PER_STEP", 4)
     pieces = list(export.iter_csv(frame))
     assert len(pieces) == 1 + 8  # the header, then 30 rows 4 at a time
     assert b"".join(pieces) == whole

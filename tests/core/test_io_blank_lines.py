@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import core.io as core_io
+from core import csv_reader_fast
 from core.errors import ReadError
 from core.export import to_csv_bytes
 from core.io import read_table
@@ -28,7 +29,7 @@ def read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Rea
             raise AssertionError("pandas was asked to read a file pyarrow should read")
         monkeypatch.setattr(core_io, "_read_csv_pandas", refuse)
     else:
-        monkeypatch.setattr(core_io, "_read_csv_arrow", lambda *args, **kwargs: None)
+        monkeypatch.setattr(csv_reader_fast, "read_csv", lambda *args, **kwargs: None)
 
     def rows(raw: bytes) -> list[list[str]]:
         frame = read_table(raw, "blank.csv").frame
@@ -83,8 +84,8 @@ def test_one_column_empty_lines_are_not_rows(read: Read, raw: bytes) -> None:
 
 def test_one_column_empty_lines_among_lines_of_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
     # old Mac line ends with an empty line (CR CR): pyarrow hands this file to pandas by itself
-    arrow = _Spy(core_io._read_csv_arrow)
-    monkeypatch.setattr(core_io, "_read_csv_arrow", arrow)
+    arrow = _Spy(csv_reader_fast.read_csv)
+    monkeypatch.setattr(csv_reader_fast, "read_csv", arrow)
     frame = read_table(b'Spend\r5\r\r \r""\r\r\t\r7\r\r').frame
     assert frame["Spend"].tolist() == ["5", " ", "", "\t", "7"]
     assert arrow.answers == [None]
@@ -104,7 +105,7 @@ def test_header_only_is_still_refused(read: Read) -> None:
 def test_several_columns_skip_lines_of_spaces() -> None:
     raw = b"a,b\n1,2\n  \n\t\n3,4\n \n"
     assert read_table(raw).frame.to_numpy().tolist() == [["1", "2"], ["3", "4"]]
-    assert core_io._read_csv_arrow(raw, 0, ",", "utf-8", ["a", "b"]) is None
+    assert csv_reader_fast.read_csv(raw, 0, ",", "utf-8", ["a", "b"]) is None
 
 
 def test_lines_of_spaces_do_not_hide_the_separator() -> None:
@@ -147,14 +148,14 @@ def test_a_file_of_blank_lines_is_empty() -> None:
 # --- the pandas path's cross-check ------------------------------------------------------------------
 
 def test_pandas_path_reads_values_longer_than_the_csv_modules_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core_io, "_read_csv_arrow", lambda *args, **kwargs: None)
+    monkeypatch.setattr(csv_reader_fast, "read_csv", lambda *args, **kwargs: None)
     long = "x" * 300_000
     frame = read_table(f'Spend\n"{long}"\n \n\n""\n'.encode()).frame
     assert frame["Spend"].tolist() == [long, " ", ""]
 
 
 def test_pandas_path_skips_blank_lines_when_the_record_check_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core_io, "_read_csv_arrow", lambda *args, **kwargs: None)
+    monkeypatch.setattr(csv_reader_fast, "read_csv", lambda *args, **kwargs: None)
     raw = b"Spend\n5\n \n\n7\n"
     honest = core_io._records_with_fields
     assert honest(raw.decode(), ",") == [True, True, True, False, True]

@@ -10,6 +10,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 import core.selection as selection
+from core import silhouette_fast
 from core.errors import NotEnoughRowsError
 from core.selection import find_elbow, silhouette, sweep_k
 
@@ -83,14 +84,14 @@ def test_silhouette_sampled_above_threshold(monkeypatch):
     assert silhouette(X, labels, seed=0) == pytest.approx(full)
 
     calls = []
-    real = selection._silhouette_score
+    real = silhouette_fast.silhouette_score
 
     def spy(X_, labels_, **kwargs):
         calls.append(kwargs)
         return real(X_, labels_, **kwargs)
 
     monkeypatch.setattr(selection, "SILHOUETTE_SAMPLE", 60)
-    monkeypatch.setattr(selection, "_silhouette_score", spy)
+    monkeypatch.setattr(silhouette_fast, "silhouette_score", spy)
     sampled = silhouette(X, labels, seed=3)
     assert calls[-1] == {"sample_size": 60, "random_state": 3}
     assert sampled == pytest.approx(silhouette_score(X, labels, sample_size=60, random_state=3))
@@ -105,14 +106,14 @@ def test_silhouette_sampled_above_threshold(monkeypatch):
 def test_sweep_uses_the_silhouette_sample(monkeypatch):
     X = _four_blobs(n_per=30)
     sizes = []
-    real = selection._silhouette_score
+    real = silhouette_fast.silhouette_score
 
     def spy(X_, labels_, **kwargs):
         sizes.append(kwargs["sample_size"])
         return real(X_, labels_, **kwargs)
 
     monkeypatch.setattr(selection, "SILHOUETTE_SAMPLE", 50)
-    monkeypatch.setattr(selection, "_silhouette_score", spy)
+    monkeypatch.setattr(silhouette_fast, "silhouette_score", spy)
     sweep_k(X, 2, 4, seed=0)
     assert sizes == [50, 50, 50]
 
