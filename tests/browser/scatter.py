@@ -14,6 +14,12 @@ from .watch import JOB_TIMEOUT_MS
 #: The Clusters page's scatter (the Plotly graph div inside dcc.Graph).
 GRAPH = "#clusters-scatter .js-plotly-plot"
 SELECTED_DATA = "clusters-scatter.selectedData"
+#: True when Dash's renderer has no callback waiting, running or being watched (see ``dash.testing``).
+DASH_IDLE = """() => {
+    const callbacks = window.store && window.store.getState().callbacks;
+    return !!callbacks && ["blocked", "executed", "executing", "prioritized", "requested", "watched"]
+        .every(stage => !callbacks[stage] || callbacks[stage].length === 0);
+}"""
 
 
 class Callbacks:
@@ -21,7 +27,6 @@ class Callbacks:
 
     def __init__(self, page: Page) -> None:
         self._pending: set[Request] = set()
-        self._last = time.monotonic()
         page.on("request", self._started)
         page.on("requestfinished", self._ended)
         page.on("requestfailed", self._ended)
@@ -29,18 +34,21 @@ class Callbacks:
     def _started(self, request: Request) -> None:
         if "/_dash-update-component" in request.url:
             self._pending.add(request)
-            self._last = time.monotonic()
 
     def _ended(self, request: Request) -> None:
         if request in self._pending:
             self._pending.discard(request)
-            self._last = time.monotonic()
 
-    def settle(self, page: Page, quiet_s: float = 1.0) -> None:
-        """Wait until no callback has been running for ``quiet_s`` seconds."""
+    def settle(self, page: Page) -> None:
+        """Wait until the page's callback chain has run its course: no callback request in flight and
+        Dash's own record of callbacks (requested, running, watched background jobs...) empty, the way
+        ``dash.testing`` waits for callbacks. Both must hold on three polls in a row, so the gap between a
+        callback's answer and the one it triggers is not taken for the end of the chain."""
         deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000
-        while self._pending or time.monotonic() - self._last < quiet_s:
+        idle_polls = 0
+        while idle_polls < 3:
             assert time.monotonic() < deadline, f"callbacks still running: {[r.post_data for r in self._pending]}"
+            idle_polls = idle_polls + 1 if not self._pending and page.evaluate(DASH_IDLE) else 0
             page.wait_for_timeout(100)
 
 
