@@ -60,7 +60,8 @@ import errno
 import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -130,6 +131,9 @@ def _build_parser() -> _Parser:
                        help="what to do with missing values (default: drop those rows from the model)")
         p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
         p.add_argument("--skip-description-row", action="store_true", help=skip_help)
+        p.add_argument("--threads", type=_thread_count, metavar="N",
+                       help="threads for the read, the sweep and the fit (default: OMP_NUM_THREADS if set, else "
+                            "every core this process may use); the answers are the same for any N")
 
     sweep = sub.add_parser("sweep", help="WCSS, silhouette and more for a range of k, the elbow and a recommended k")
     common(sweep)
@@ -301,7 +305,8 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
         print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features))
-    result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed)
+    result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed,
+                     threads=args.threads)
     recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
     for note in matrix.notes:
         print(f"note: {note}", file=out)
@@ -430,7 +435,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
             if info is not None:
                 model = Path(args.model).name + (f", trained on {info.trained_on}" if info.trained_on else "")
             html = render_report(Path(args.file).name, table.frame, seg, report=report, missing=args.missing,
-                                 sweep=_report_sweep(seg), stability=stab, text_columns=text_columns, model=model,
+                                 sweep=_report_sweep(seg, args.threads), stability=stab, text_columns=text_columns, model=model,
                                  warnings=warnings)
             outputs[args.report] = html.encode("utf-8")
         for path, content in outputs.items():
@@ -479,7 +484,7 @@ def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> int
     from .model import standardised
     from .selection import sweep_k
 
-    result = sweep_k(standardised(matrix.X, matrix.transforms), 2, AUTO_K_MAX, args.seed)
+    result = sweep_k(standardised(matrix.X, matrix.transforms), 2, AUTO_K_MAX, args.seed, threads=args.threads)
     recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
     print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
     return recommendation.k
@@ -537,14 +542,14 @@ def _stability(seg: Segmentation, runs: int) -> tuple[Stability | None, str | No
         return None, f"the stability check could not run: {exc}"
 
 
-def _report_sweep(seg: Segmentation) -> SweepResult | None:
+def _report_sweep(seg: Segmentation, threads: int = 1) -> SweepResult | None:
     """A comparison of k for the report (new models only; None when the data is too small)."""
     from .selection import sweep_k
 
     if seg.source != "new":
         return None
     try:
-        return sweep_k(seg.scaled_used(), 2, max(REPORT_SWEEP_K_MAX, seg.k), seg.seed or 0)
+        return sweep_k(seg.scaled_used(), 2, max(REPORT_SWEEP_K_MAX, seg.k), seg.seed or 0, threads=threads)
     except NotEnoughRowsError:
         return None
 
@@ -661,6 +666,41 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
+def _thread_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of threads, got '{text}'") from None
+    if not 1 <= count <= 256:
+        raise argparse.ArgumentTypeError(f"threads must be from 1 to 256, got {count}")
+    return count
+
+
+def _default_threads() -> int:
+    """OMP_NUM_THREADS when set (a deployment's choice), else the cores this process may run on."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@contextmanager
+def _using_threads(count: int) -> Iterator[None]:
+    """``count`` threads for OpenMP and BLAS (threadpoolctl: scikit-learn's K-Means) and pyarrow's reader,
+    for one command; scikit-learn is imported first, so that its OpenMP runtime is loaded and limited."""
+    import pyarrow
+    import sklearn.cluster  # noqa: F401 (loads the OpenMP runtime threadpoolctl then finds)
+    from threadpoolctl import threadpool_limits
+
+    before = pyarrow.cpu_count()
+    pyarrow.set_cpu_count(count)
+    try:
+        with threadpool_limits(limits=count):
+            yield
+    finally:
+        pyarrow.set_cpu_count(before)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     out = out or sys.stdout
@@ -671,7 +711,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if unknown:
             raise _UsageError(unknown)
         args = parser.parse_args(argv)
-        _COMMANDS[args.command](args, out)
+        if args.command in ("sweep", "fit"):
+            args.threads = args.threads or _default_threads()
+            with _using_threads(args.threads):
+                _COMMANDS[args.command](args, out)
+        else:
+            _COMMANDS[args.command](args, out)
     except _UsageError as exc:
         print(f"error: {_one_line(str(exc))} (see segments --help)", file=err)
         return EXIT_BAD_INPUT

@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -186,6 +187,7 @@ def sweep_k(
     k_max: int = 10,
     seed: int = 0,
     progress: Progress | None = None,
+    threads: int = 1,
 ) -> SweepResult:
     """WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin and smallest share for k = 1 .. k_max.
 
@@ -203,6 +205,9 @@ def sweep_k(
         Seed for K-Means and the samples.
     progress : callable, optional
         Called as ``progress(done, total)`` after each k.
+    threads : int
+        How many k are fitted at a time, each on one OpenMP thread (on these few rows a fit's own threads
+        cost more than they save; separate k's run side by side). The same answers for any number.
 
     Raises
     ------
@@ -231,27 +236,18 @@ def sweep_k(
     extra: list[dict[str, float]] = []
     labelings: list[np.ndarray] = []
     ks = list(range(1, top + 1))
-    for done, k in enumerate(ks, start=1):
-        if k == 1:
-            wcss = float(((data - data.mean(axis=0)) ** 2).sum())
-            score = float("nan")
-            indices = {"calinski_harabasz": float("nan"), "davies_bouldin": float("nan"),
-                       "smallest_share": 1.0, "largest_share": 1.0, "stability": float("nan")}
-        else:
-            # One OpenMP thread: on these few rows the threads' start-up and waiting cost more than they
-            # save, and far more when other processes share the cores (measured 6x slower on 2 busy cores).
-            with threadpool_limits(limits=1, user_api="openmp"):
-                kmeans = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(data)
-            wcss = float(kmeans.inertia_)
-            labelings.append(kmeans.labels_)
-            score = float("nan")  # filled in below, for every k at once
-            indices = _indices(data, kmeans.labels_, k)
-            with threadpool_limits(limits=1, user_api="openmp"):
-                indices["stability"] = _stability_of_k(data, kmeans, k, seed)
-        records.append({"k": k, "wcss": wcss * scale_up, "silhouette": score})
-        extra.append({"k": k, **indices})
-        if progress is not None and done < len(ks):
-            progress(done, len(ks))
+    # One OpenMP (and BLAS) thread per fit: on these few rows the threads' start-up and waiting cost more
+    # than they save, and far more when other processes share the cores (measured 6x slower on 2 busy
+    # cores). Several k's are fitted at a time instead when ``threads`` > 1.
+    with threadpool_limits(limits=1), ThreadPoolExecutor(max(1, threads)) as pool:
+        for done, (k, (wcss, labels, indices)) in enumerate(
+                zip(ks, pool.map(lambda k: _fit_k(data, k, seed), ks)), start=1):
+            if labels is not None:
+                labelings.append(labels)
+            records.append({"k": k, "wcss": wcss * scale_up, "silhouette": float("nan")})  # silhouettes below
+            extra.append({"k": k, **indices})
+            if progress is not None and done < len(ks):
+                progress(done, len(ks))
     batch = silhouette_fast.Batch(labelings)
     for record, labels in zip(records[1:], labelings):
         value = _silhouette(data, labels, seed, batch)
@@ -264,6 +260,18 @@ def sweep_k(
     index_table["k"] = index_table["k"].astype(int)
     elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
     return SweepResult(table, elbow, k_min, top, sample_rows, index_table)
+
+
+def _fit_k(data: np.ndarray, k: int, seed: int) -> tuple[float, np.ndarray | None, dict[str, float]]:
+    """One k of the sweep: the WCSS, the labels (None at k=1) and the indices of its K-Means fit."""
+    if k == 1:
+        return float(((data - data.mean(axis=0)) ** 2).sum()), None, {
+            "calinski_harabasz": float("nan"), "davies_bouldin": float("nan"), "smallest_share": 1.0,
+            "largest_share": 1.0, "stability": float("nan")}
+    kmeans = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(data)
+    indices = _indices(data, kmeans.labels_, k)
+    indices["stability"] = _stability_of_k(data, kmeans, k, seed)
+    return float(kmeans.inertia_), kmeans.labels_, indices
 
 
 def _indices(data: np.ndarray, labels: np.ndarray, k: int) -> dict[str, float]:

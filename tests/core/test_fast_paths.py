@@ -93,3 +93,32 @@ def test_distinct_count_and_whole_numbers_equal_numpy(draw):
     values = draw(np.random.default_rng(8))
     assert quality._distinct(values) == np.unique(values).size
     assert quality._whole(values) == bool(np.all(np.mod(values, 1) == 0))
+
+
+def test_sweep_and_fit_give_the_same_answers_on_one_and_two_threads(cli, tmp_path):
+    """``--threads`` changes how fast, never what: the sweep's table and the written file are the same
+    with one thread and with two (the sweep fits two k at a time; the fit's K-Means runs on two)."""
+    rng = np.random.default_rng(9)
+    centres = np.array([[20.0, 200.0, 3.0], [60.0, 50.0, 9.0], [35.0, 900.0, 1.0]])
+    rows = centres[rng.integers(0, 3, 12_000)] * rng.normal(1.0, 0.1, size=(12_000, 3))
+    data = tmp_path / "customers.csv"
+    data.write_text("\n".join(["CustomerID,Age,Spend,Visits"] + [
+        f"C{i:05d},{a:.1f},{s:.2f},{v:.0f}" for i, (a, s, v) in enumerate(rows)]) + "\n")
+    answers = []
+    for threads in ("1", "2"):
+        status, swept, err = cli("sweep", data, "--seed", "4", "--threads", threads)
+        assert status == 0, err
+        status, fitted, err = cli("fit", data, "--k", "auto", "--seed", "4", "--threads", threads,
+                                  "--out", tmp_path / "out.csv", "--stability-runs", "2")
+        assert status == 0, err
+        answers.append((swept, fitted, (tmp_path / "out.csv").read_bytes()))
+    assert answers[0] == answers[1]
+
+
+def test_sweep_k_on_one_or_several_threads_is_the_same() -> None:
+    from core.selection import sweep_k
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(3_000, 4)) + rng.integers(0, 4, 3_000)[:, None] * 3.0
+    one, three = sweep_k(X, 2, 8, seed=2, threads=1), sweep_k(X, 2, 8, seed=2, threads=3)
+    assert one.table.equals(three.table) and one.indices.equals(three.indices) and one.elbow == three.elbow
