@@ -12,11 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from core import Segmentation, SweepResult, display_cluster
 from core.projection import project_2d
 
 from .state import PCA
+from .terms import plain
 
 __all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure", "scatter_figure", "histogram_figure",
            "SCATTER_POINTS", "axis_label", "sankey_figure", "trend_figure", "scatter_coordinates",
@@ -29,6 +31,8 @@ SVG_POINTS = 5_000
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
             "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#843c39", "#7b4173"]
 _LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=20, t=40, b=45), font=dict(size=13))
+#: ... for a figure with a two-line title (a plain name, then a smaller line on how to read it).
+_TITLED = {**_LAYOUT, "margin": dict(l=50, r=20, t=66, b=45)}
 
 
 def cluster_color(label: int) -> str:
@@ -45,10 +49,12 @@ def axis_label(axis: str, explained: tuple[float, float] | None = None, index: i
 
 
 def elbow_figure(sweep: SweepResult, chosen_k: int | None = None) -> go.Figure:
-    """WCSS against k, with the elbow marked (and the chosen k, if different)."""
+    """WCSS against k, with the elbow marked (and the chosen k, if different); titled in plain words (the
+    term is in the page's tooltip and in the hover text)."""
     table = sweep.shown()
-    fig = go.Figure(go.Scatter(x=table["k"], y=table["wcss"], mode="lines+markers", name="WCSS",
-                               hovertemplate="k=%{x}<br>WCSS=%{y:,.1f}<extra></extra>"))
+    spread = plain("WCSS")
+    fig = go.Figure(go.Scatter(x=table["k"], y=table["wcss"], mode="lines+markers", name=spread,
+                               hovertemplate="k=%{x}<br>" + spread + " (WCSS)=%{y:,.1f}<extra></extra>"))
     elbow = table[table["k"] == sweep.elbow]
     fig.add_trace(go.Scatter(x=elbow["k"], y=elbow["wcss"], mode="markers+text", name="Elbow",
                              marker=dict(size=16, color="#d62728", symbol="circle-open", line=dict(width=3)),
@@ -56,39 +62,42 @@ def elbow_figure(sweep: SweepResult, chosen_k: int | None = None) -> go.Figure:
     if chosen_k is not None and chosen_k != sweep.elbow:
         fig.add_vline(x=chosen_k, line_dash="dot", line_color="#888",
                       annotation_text=f"chosen k={chosen_k}", annotation_position="top")
-    fig.update_layout(title="Elbow method: within-cluster sum of squares", xaxis_title="k (number of segments)",
-                      yaxis_title="WCSS (lower is tighter)", showlegend=False, height=320, **_LAYOUT)
+    fig.update_layout(title=f"Elbow: {spread}<br><sup>lower is tighter; the bend is the elbow</sup>", xaxis_title="k (number of segments)",
+                      yaxis_title=spread, showlegend=False, height=320, **_TITLED)
     fig.update_xaxes(dtick=1)
     return fig
 
 
 def silhouette_figure(sweep: SweepResult, chosen_k: int | None = None) -> go.Figure:
-    """Silhouette against k, with the best k marked."""
+    """Silhouette against k, with the best k marked (titled in plain words)."""
     table = sweep.shown()
+    score = plain("silhouette")
     best = sweep.best_silhouette
     colors = ["#2ca02c" if k == best else "#9ecae1" for k in table["k"]]
     fig = go.Figure(go.Bar(x=table["k"], y=table["silhouette"], marker_color=colors,
-                           hovertemplate="k=%{x}<br>silhouette=%{y:.3f}<extra></extra>"))
+                           hovertemplate="k=%{x}<br>" + score + " (silhouette)=%{y:.3f}<extra></extra>"))
     if chosen_k is not None:
         fig.add_vline(x=chosen_k, line_dash="dot", line_color="#888",
                       annotation_text=f"chosen k={chosen_k}", annotation_position="top")
-    fig.update_layout(title=f"Silhouette score (higher is better separated; best k={best})",
-                      xaxis_title="k (number of segments)", yaxis_title="silhouette", height=320, **_LAYOUT)
+    fig.update_layout(title=f"{score.capitalize()}<br><sup>higher is better separated; best k={best}</sup>",
+                      xaxis_title="k (number of segments)", yaxis_title=score, height=320, **_TITLED)
     fig.update_xaxes(dtick=1)
     return fig
 
 
-def index_figure(sweep: SweepResult, column: str, title: str, higher_is_better: bool) -> go.Figure:
-    """One cluster-validity index (Calinski-Harabasz or Davies-Bouldin) against k, its best k marked."""
+def index_figure(sweep: SweepResult, column: str, term: str, higher_is_better: bool) -> go.Figure:
+    """One cluster-validity index (``term``: Calinski-Harabasz or Davies-Bouldin) against k, its best k
+    marked, titled with the index's plain word (the term is in the hover text)."""
+    title = plain(term)
     table = sweep.full_table()
     table = table[(table["k"] >= sweep.k_min) & table[column].notna()]
     best = int(table.loc[table[column].idxmax() if higher_is_better else table[column].idxmin(), "k"])
     colors = ["#2ca02c" if k == best else "#c7c7e2" for k in table["k"]]
     fig = go.Figure(go.Bar(x=table["k"], y=table[column], marker_color=colors,
-                           hovertemplate="k=%{x}<br>" + title + "=%{y:.3f}<extra></extra>"))
+                           hovertemplate="k=%{x}<br>" + f"{title} ({term})" + "=%{y:.3f}<extra></extra>"))
     direction = "higher" if higher_is_better else "lower"
-    fig.update_layout(title=f"{title} ({direction} is better; best k={best})", xaxis_title="k (number of segments)",
-                      yaxis_title=title, height=300, **_LAYOUT)
+    fig.update_layout(title=f"{title.capitalize()}<br><sup>{direction} is better; best k={best}</sup>", xaxis_title="k (number of segments)",
+                      yaxis_title=title, height=300, **_TITLED)
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -230,9 +239,16 @@ def _sample(n: int, limit: int, seed: int) -> np.ndarray:
 
 def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | None = None,
                      bins: int = 30) -> go.Figure:
-    """The distribution of one feature in each segment (bins computed here over every customer).
+    """The distribution of one feature in each segment, as small multiples: one panel per segment.
 
-    ``selected`` (one flag per scored customer) restricts the bars to a selection.
+    Bins are computed here over every customer, the same bins in every panel (one shared horizontal
+    axis), and each panel shows the share of its segment's customers per bin, so a small segment's shape
+    reads as well as a large one's. Each panel is named, beside a swatch of the segment's colour (the
+    scatter's), above its bars: overlaid translucent bars blended into colours no segment has, with no
+    legend to tell them apart (issue 12).
+
+    ``selected`` (one flag per scored customer) restricts the bars to a selection; a segment with none
+    of the selected customers keeps its (empty) panel, and says so.
     """
     j = seg.features.index(feature)
     values = seg.matrix.X[:, j]
@@ -250,16 +266,34 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     index = np.searchsorted(edges, values, side="right") - 1
     index[values == edges[-1]] = bins - 1
     by_segment = np.bincount(labels * bins + index, minlength=seg.k * bins).reshape(seg.k, bins)
-    fig = go.Figure()
+    totals = by_segment.sum(axis=1)
+    shares = np.divide(100.0 * by_segment, totals[:, None], out=np.zeros(by_segment.shape), where=totals[:, None] > 0)
+    top = float(shares.max()) if shares.size and shares.max() > 0 else 1.0
+    fig = make_subplots(rows=seg.k, cols=1, shared_xaxes=True, vertical_spacing=min(0.5 / seg.k, 0.06))
+    feature_text = _plain(feature)
     for label in range(seg.k):
-        counts = by_segment[label]
-        name = f"{display_cluster(label)} · {names[label]}"
-        fig.add_trace(go.Bar(x=centers, y=counts, width=float(edges[1] - edges[0]), name=_plain(name),
-                             marker_color=cluster_color(label), opacity=0.65,
-                             hovertemplate=f"{_plain(name)}<br>{_plain(feature)} ≈ %{{x:.4g}}<br>%{{y}} customers"
-                                           "<extra></extra>"))
-    fig.update_layout(title=_plain(feature), barmode="overlay", xaxis_title=_plain(feature), yaxis_title="customers",
-                      height=300, showlegend=False, **_LAYOUT)
+        name = _plain(f"{display_cluster(label)} · {names[label]}")
+        fig.add_trace(go.Bar(x=centers, y=shares[label], customdata=by_segment[label], name=name,
+                             width=float(edges[1] - edges[0]), marker=dict(color=cluster_color(label), line_width=0),
+                             showlegend=False,
+                             hovertemplate=f"{name}<br>{feature_text} ≈ %{{x:.4g}}<br>%{{customdata:,}} customers "
+                                           "(%{y:.1f}% of the segment)<extra></extra>"),
+                      row=label + 1, col=1)
+        count = int(totals[label])
+        size = f"{count:,} customers" if count else "no customers in the selection"
+        # the panel's name, above its bars, beside a swatch of its colour (text in dark grey: yellow or
+        # light-blue text on white would be hard to read)
+        fig.add_annotation(text=f"<span style='color:{cluster_color(label)}'>■</span> {name} "
+                                f"<span style='color:#6c757d'>({size})</span>",
+                           xref=f"x{label + 1 if label else ''} domain", yref=f"y{label + 1 if label else ''} domain",
+                           x=0, y=1, xanchor="left", yanchor="bottom", showarrow=False, align="left",
+                           font=dict(size=12, color="#212529"))
+    fig.update_yaxes(range=[0, top * 1.1], nticks=3, ticksuffix="%", showgrid=True)
+    fig.update_xaxes(showticklabels=True, row=seg.k, col=1)
+    fig.update_xaxes(title_text=feature_text, row=seg.k, col=1)
+    fig.update_layout(title=dict(text=f"{feature_text}: share of each segment's customers", font=dict(size=14)),
+                      bargap=0.05, height=90 + 70 * seg.k,
+                      **{**_LAYOUT, "margin": dict(l=50, r=20, t=60, b=45)})
     return fig
 
 

@@ -1,10 +1,13 @@
-"""The figures' pure helpers: which customers a box or lasso holds, drawn or not."""
+"""The figures' pure helpers: which customers a box or lasso holds, drawn or not; and the per-segment
+distributions drawn so each segment can be read (issue 12, item 7)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from dashboard.figures import inside_selection
+from core.segmentation import segment_new
+from dashboard.figures import cluster_color, histogram_figure, inside_selection
 
 
 def _points(n: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
@@ -41,3 +44,59 @@ def test_a_selection_without_a_shape_is_left_to_its_points():
                     {"lassoPoints": {"x": [1, 2, 3], "y": [1, 2]}}, {"lassoPoints": {"x": [0] * 10 ** 5,
                                                                                    "y": [0] * 10 ** 5}}):
         assert inside_selection(xs, ys, crafted) is None, crafted
+
+
+def _segmentation(k: int = 4, rows: int = 10_000):
+    """k overlapping groups of 10^4 customers over two features (overlap is what made the old chart blend)."""
+    rng = np.random.default_rng(5)
+    group = rng.integers(0, k, rows)
+    frame = pd.DataFrame({"Age": (30 + 6 * group + rng.normal(0, 8, rows)).round(1).astype(str),
+                          "Income": (40 + 10 * group + rng.normal(0, 12, rows)).round(1).astype(str)})
+    return segment_new(frame, ["Age", "Income"], k, seed=0).renamed({0: "Loyal big spenders <b>", 2: "Young"})
+
+
+def _bars(figure):
+    return [trace for trace in figure.data if trace.type == "bar"]
+
+
+def test_the_distribution_of_a_feature_has_one_panel_per_segment_in_its_colour():
+    seg = _segmentation()
+    figure = histogram_figure(seg, "Income")
+    bars = _bars(figure)
+    assert len(bars) == seg.k
+    # small multiples: no two segments share a panel, so no bars are drawn over each other
+    assert len({trace.yaxis for trace in bars}) == seg.k
+    assert figure.layout.barmode != "overlay"
+    assert [trace.marker.color for trace in bars] == [cluster_color(label) for label in range(seg.k)]
+    assert all((trace.opacity is None or trace.opacity == 1) for trace in bars)
+    # every panel shares the horizontal axis: the bins line up from one segment to the next
+    assert len({tuple(trace.x) for trace in bars}) == 1
+
+
+def test_each_panel_names_its_segment_beside_its_colour():
+    seg = _segmentation()
+    figure = histogram_figure(seg, "Age")
+    labels = [a for a in figure.layout.annotations if "Loyal" in a.text or "Young" in a.text or "·" in a.text]
+    assert len(labels) == seg.k
+    for label, (annotation, name) in enumerate(zip(labels, seg.segment_names)):
+        assert f"{label + 1} · " in annotation.text
+        assert name.replace("<", "&lt;").replace(">", "&gt;") in annotation.text  # user text stays inert
+        assert cluster_color(label) in annotation.text  # a swatch of the scatter's colour
+
+
+def test_panels_show_shares_of_each_segment_so_small_segments_can_be_read():
+    seg = _segmentation()
+    figure = histogram_figure(seg, "Income")
+    for trace in _bars(figure):
+        assert abs(sum(trace.y) - 100) < 1e-6  # % of the segment's customers
+
+
+def test_a_selection_without_some_segments_still_draws_a_panel_for_each():
+    seg = _segmentation()
+    scored_labels = seg.labels[seg.scored]
+    selected = scored_labels == 1
+    figure = histogram_figure(seg, "Income", selected)
+    bars = _bars(figure)
+    assert len(bars) == seg.k
+    assert sum(bars[1].y) > 0 and all(sum(trace.y) == 0 for i, trace in enumerate(bars) if i != 1)
+    assert any("no customers" in a.text for a in figure.layout.annotations)
