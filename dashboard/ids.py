@@ -108,6 +108,7 @@ class Clusters:
     HISTOGRAMS = "clusters-histograms"
     SUMMARY = "clusters-summary"
     GRID = "clusters-grid"
+    GRID_STATUS = "clusters-grid-status"
     MESSAGE = "clusters-message"
 
 

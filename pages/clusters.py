@@ -36,6 +36,7 @@ from dashboard.figures import (SCATTER_POINTS, cluster_color, histogram_figure, 
 from dashboard.jobs import time_limit
 from dashboard.rfm_groups import rfm_groups_card
 from dashboard.state import PCA, ViewState, distinct_axes
+from dashboard.terms import term
 from dashboard.titles import page_description, page_title
 
 dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=page_title("Clusters"),
@@ -111,17 +112,19 @@ def _mean_and_index(mean: float, index: float) -> str:
 
 def _drivers(dataset: service.Dataset, seg: Segmentation) -> html.P:
     drivers = profile(seg, dataset.frame, [], seg.segment_names).drivers
-    parts = [f"{row['feature']} (η² {row['eta_squared']:.2f})" for _, row in drivers.iterrows()]
-    return html.P(["What separates the segments most, strongest first: ", html.Strong(", ".join(parts))],
-                  className="mb-0 segments-drivers")
+    parts = [f"{row['feature']} ({row['eta_squared']:.2f})" for _, row in drivers.iterrows()]
+    return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-drivers"),
+                   " from 0 to 1: ", html.Strong(", ".join(parts))], className="mb-0 segments-drivers")
 
 
-def _grid(dataset: service.Dataset) -> dag.AgGrid:
+def _grid(dataset: service.Dataset) -> list[Any]:
+    """The paged customer table, and over it a note that says its rows are on their way (see
+    :data:`GRID_LOADING`): the infinite row model draws an empty grid until the first page arrives."""
     columns = [str(c) for c in dataset.frame.columns[:GRID_COLUMNS]]
     column_defs = [{"field": "cluster", "headerName": "cluster", "pinned": "left", "width": 100},
                    {"field": "segment", "headerName": "segment", "pinned": "left", "width": 220}]
     column_defs += [{"field": f"c{i}", "headerName": name} for i, name in enumerate(columns)]
-    return dag.AgGrid(
+    grid = dag.AgGrid(
         id=ids.Clusters.GRID,
         rowModelType="infinite",
         columnDefs=column_defs,
@@ -133,6 +136,15 @@ def _grid(dataset: service.Dataset) -> dag.AgGrid:
                          "suppressCellFocus": True},
         style={"height": "680px"},
     )
+    status = html.Div([html.Span(className="spinner-border spinner-border-sm me-2", **{"aria-hidden": "true"}), GRID_LOADING],
+                      id=ids.Clusters.GRID_STATUS, role="status", className="segments-grid-status")
+    return [status, grid]
+
+
+#: What the note over the customer table says until the table's first rows arrive.
+GRID_LOADING = "Loading customers\u2026"
+#: ... and, in place of the rows, when there are none to show.
+GRID_EMPTY = "No customers to show here."
 
 
 def _histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:
@@ -214,7 +226,8 @@ def layout(**query: Any) -> html.Div:
         dbc.Card(dbc.CardBody([html.H5("The clustered customers", className="card-title"),
                                html.P("Click a column header to sort. Customers left out of the model have an "
                                       "empty cluster.", className="small text-muted"),
-                               html.Div(_grid(dataset), id=ids.Clusters.GRID_BOX)]), className="mb-3"),
+                               html.Div(_grid(dataset), id=ids.Clusters.GRID_BOX,
+                                        className="segments-grid-box")]), className="mb-3"),
         next_button("Next: download the results →", state.href("/downloads"), ids.Clusters.NEXT),
     ])
 
@@ -423,20 +436,38 @@ def _stability_text(result: Any, names: list[str]) -> html.Div:
                             zip(result.per_segment["cluster"], names, result.per_segment["jaccard"]))
     return html.Div([
         html.P([html.Strong(result.verdict)], className="mb-1 segments-stability-verdict"),
-        html.P(f"Mean adjusted Rand index over {result.runs} re-fits on resampled customers: {result.overall:.2f} "
-               f"(1 = identical segments every time; {result.sample_note}).", className="small mb-1"),
-        html.P(f"Per segment (Jaccard overlap with its best match, 1 = always the same customers): {per_segment}.",
+        html.P(["Mean ", *term("adjusted Rand index", "clusters-stability-rand"),
+                f" between {result.runs} re-fits on resampled customers: {result.overall:.2f} "
+                f"(1 = identical segments every time; {result.sample_note})."], className="small mb-1"),
+        html.P(["Per segment (", *term("Jaccard", "clusters-stability-jaccard"),
+                f" with its best match, 1 = always the same customers): {per_segment}."],
                className="small text-muted mb-0"),
     ])
 
 
 @callback(
     Output(ids.Clusters.GRID, "getRowsResponse"),
+    Output(ids.Clusters.GRID_STATUS, "children"),
+    Output(ids.Clusters.GRID_STATUS, "hidden"),
     Input(ids.Clusters.GRID, "getRowsRequest"),
     State(ids.page_query(PAGE), "data"),
     State(ids.Clusters.SELECTION, "data"),
     prevent_initial_call=True,
 )
+def answer_rows(request: dict[str, Any] | None, query: str | None,
+                selection: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
+    """The table's rows (:func:`serve_rows`), and its note: hidden as the rows arrive, in words when there
+    are none. (The note answers with the rows: AG Grid clears ``getRowsResponse`` as soon as it has read
+    it, so a callback listening to it sees nothing; and AG Grid's own loading overlay, tried first, could
+    not be hidden again from a callback.)"""
+    response = serve_rows(request, query, selection)
+    if not isinstance(response, dict):
+        return response, dash.no_update, dash.no_update
+    if response["rowCount"]:
+        return response, None, True
+    return response, GRID_EMPTY, False
+
+
 def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dict[str, Any] | None = None) -> Any:
     """One block of the clustered data set (or of the selection), sorted as asked, for the paged table."""
     if not isinstance(request, dict):

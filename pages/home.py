@@ -18,7 +18,7 @@ dash.register_page(__name__, path="/", name="Home", order=0, title="Customer Seg
 PAGE = "home"
 _STEP_TEXT = {
     "/upload": "Bring a CSV or Excel export, or open the demo data. See missing values and other problems.",
-    "/model": "Pick the columns, then the number of segments with the Elbow and Silhouette guides.",
+    "/model": "Pick the columns, then the number of segments, guided by four charts.",
     "/clusters": "See each segment in a scatter, its distributions, and a summary of its averages.",
     "/downloads": "Take the customers with their segment, and the summary, to your campaign tool.",
 }

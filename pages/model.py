@@ -28,6 +28,7 @@ from dashboard.components import (chart, error_alert, frame_table, job_options, 
                                   retry_style)
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, index_figure, silhouette_figure
+from dashboard.terms import plain, term
 from dashboard.titles import page_description, page_title
 from dashboard.state import K_MAX, K_MIN, MODES, ViewState
 
@@ -165,7 +166,7 @@ def layout(**query: Any) -> html.Div:
     state = ViewState.from_query(query)
     dataset, panel = load_or_panel(state)
     header = page_header("Choose the model", "Pick the columns that describe your customers, then how many "
-                                             "segments to find, guided by the Elbow and Silhouette charts.")
+                                             "segments to find, guided by four charts.")
     if dataset is None:
         return html.Div([page_query_store(PAGE, state), header, panel])
     state = service.resolve_state(state, dataset)
@@ -225,7 +226,11 @@ def layout(**query: Any) -> html.Div:
             ])), md=8, className="mb-3"),
         ]),
         dbc.Card(dbc.CardBody([
-            html.H5("How many segments? Elbow, Silhouette and two more guides", className="card-title"),
+            html.H5("How many segments? Four guides", className="card-title"),
+            html.P(["For each number of segments k: the ", *term("WCSS", "model-guide-wcss"), " (the elbow, where "
+                    "it stops falling fast), the ", *term("silhouette", "model-guide-silhouette"), ", the ",
+                    *term("Calinski-Harabasz", "model-guide-calinski"), " and the ",
+                    *term("Davies-Bouldin", "model-guide-davies"), "."], className="small text-muted"),
             progress,
             retry_alert(ids.Model.SWEEP_WATCH, ids.Model.SWEEP_RETRY, "The k sweep"),
             html.Div(id=ids.Model.SWEEP_GRAPHS),
@@ -327,10 +332,11 @@ def _k_table(sweep: Any, recommended: int) -> Any:
     shown = full[(full["k"] >= sweep.k_min) & (full["k"] <= sweep.k_max)][
         ["k", "stability", "smallest_share", "largest_share", "silhouette"]].copy()
     shown["k"] = [f"{k} ✓" if k == recommended else str(k) for k in shown["k"]]
-    shown.columns = ["k", "stability", "smallest", "largest", "silhouette"]
+    score = plain("silhouette")
+    shown.columns = ["k", "stability", "smallest", "largest", score]
     return html.Div([
         frame_table(shown.reset_index(drop=True), "segments-k-table",
-                    {"stability": ".2f", "smallest": ".1%", "largest": ".1%", "silhouette": ".3f"}),
+                    {"stability": ".2f", "smallest": ".1%", "largest": ".1%", score: ".3f"}),
         html.P("Stability: how alike the segments stay when the customers are resampled (1 = identical; below "
                "0.75 a k is set aside while a stable one exists). Smallest / largest: the share of customers "
                "in the smallest and largest segment.", className="small text-muted"),
@@ -545,7 +551,8 @@ def _fit_summary(state: ViewState, seg: Any, compare_only_fitted: bool = False) 
         state.mode if seg.source == "pretrained" else "new", f"New model with k={seg.k}, seed {seg.seed}")
     return html.Div([
         html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.feature_labels)}."]),
-        html.P(["Silhouette of this model: ", html.Strong(quality, className="segments-model-silhouette"),
+        html.P([*term("silhouette", "model-fit-silhouette", "Separation score"), " of this model: ",
+                html.Strong(quality, className="segments-model-silhouette"),
                 " (from -1 to 1; above 0.5 is a clear structure, below 0.25 a weak one)."]),
         html.P("Segments: " + ", ".join(f"{display_cluster(i)} · {name} ({int(n):,})"
                                         for i, (name, n) in enumerate(zip(seg.segment_names, sizes))),
@@ -562,12 +569,15 @@ def _range_check(state: ViewState, seg: Any) -> Any:
     except SegmentsError:
         return None
     check = out_of_range(seg.matrix.X, info, list(seg.model_features))
+    shift = f"mean shift (in {plain('training SDs')})"
     table = check.table[["feature", "outside", "shift_sd"]].rename(
-        columns={"outside": "outside training range", "shift_sd": "mean shift (training SDs)"})
+        columns={"outside": "outside training range", "shift_sd": shift})
     return html.Div([
         dbc.Alert(check.warning, color="warning", className="py-2 small") if check.warning else
         html.P("This file's customers look like the model's training customers.", className="small text-success"),
-        frame_table(table, "segments-range", {"outside training range": ".1%", "mean shift (training SDs)": "+.2f"}),
+        frame_table(table, "segments-range", {"outside training range": ".1%", shift: "+.2f"}),
+        html.P(["Mean shift: how far this file's average is from the training customers', in ",
+                *term("training SDs", "model-range-sd"), "."], className="small text-muted"),
     ], className="segments-range-check")
 
 
@@ -592,8 +602,10 @@ def _comparison(state: ViewState, seg: Any, only_fitted: bool = False) -> Any:
     table = comparison.table.copy()
     table.insert(0, f"{names[0]} (rows) · {names[1]} (columns)", table.index.astype(str))
     return html.Details([
-        html.Summary(f"Compare with {names[1].lower()}: adjusted Rand index {comparison.adjusted_rand:.2f}"),
-        html.P(comparison.summary, className="small text-muted mb-1"),
+        html.Summary(f"Compare with {names[1].lower()}: {plain('adjusted Rand index')} {comparison.adjusted_rand:.2f}"),
+        # (the term's tooltip is outside the summary: a focusable element inside it would be nested in a control)
+        html.P([*term("adjusted Rand index", "model-compare-rand", "Agreement"), " 1 = the same segments, 0 = no "
+                "more alike than chance. ", comparison.summary], className="small text-muted mb-1"),
         frame_table(table.reset_index(drop=True), "segments-compare"),
     ], className="mt-2 segments-comparison")
 

@@ -282,6 +282,27 @@ def test_grid_sorts_segments_by_name_then_cluster(client, context):
     assert [row["segment"] for row in descending] == sorted(segments, reverse=True)
 
 
+def test_the_customer_tables_note_goes_with_its_rows_and_says_when_there_are_none(client, context):
+    """The note over the table ("Loading customers…") is hidden with the first rows; an empty answer says
+    so in words (issue 12)."""
+    token = _token(client)
+    query = ViewState(ds=token, k=5).query()
+    response, note, hidden = clusters_page.answer_rows({"startRow": 0, "endRow": 20, "sortModel": []}, query)
+    assert response["rowCount"] == 500 and len(response["rowData"]) == 20 and hidden is True
+    gone = ViewState(ds="x" * 32, k=5).query()  # data no longer on the server: no rows
+    response, note, hidden = clusters_page.answer_rows({"startRow": 0, "endRow": 20, "sortModel": []}, gone)
+    assert response["rowCount"] == 0 and note == clusters_page.GRID_EMPTY and hidden is False
+    assert clusters_page.answer_rows(None, query) == (dash.no_update,) * 3
+
+
+def test_the_table_layout_says_it_is_loading_until_rows_come(client, context):
+    token = _token(client)
+    page = clusters_page.layout(ds=token, k="5")
+    note = next(c for c in page._traverse() if getattr(c, "id", None) == "clusters-grid-status")
+    assert note.role == "status" and not getattr(note, "hidden", None)
+    assert clusters_page.GRID_LOADING in note.children
+
+
 def test_same_settings_same_labels_from_cache_and_fresh(client, context):
     token = _token(client)
     state = ViewState(ds=token, k=4, seed=7)

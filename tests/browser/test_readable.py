@@ -1,0 +1,147 @@
+"""Charts and tables people can read (issue 12, item 7), on 10,000 generated customers in Chromium.
+
+The per-segment distributions as small multiples named in the scatter's colours; the customer table
+saying it is loading until its rows arrive; the profile of 8 features fitting a laptop screen with whole
+segment names; the technical terms behind plain words, in tooltips a keyboard reaches. Screenshots go to
+``bench-results/screenshots/readable/`` (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from .flow import DEMO_FEATURES, csv_bytes, customers_frame, expect_dataset, upload
+from .watch import JOB_TIMEOUT_MS
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "bench-results" / "screenshots" / "readable"
+DESKTOP = {"width": 1400, "height": 900}
+#: Eight features, as a CRM export has them (long names included: they head the profile's columns).
+WIDE_FEATURES = ["Age", "Annual income (k$)", "Spending score (1-100)", "Visits per month", "Basket value",
+                 "Tenure in months", "Returns per year", "Newsletter clicks"]
+LONG_NAME = "Affluent weekend shoppers with big baskets"  # 42 characters
+
+
+def _frame_with_eight_features(rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(21)
+    group = rng.integers(0, 5, rows)
+    columns = {"CustomerID": [str(i) for i in range(1, rows + 1)]}
+    for j, feature in enumerate(WIDE_FEATURES):
+        centre = rng.uniform(10, 90, 5)
+        columns[feature] = [f"{v:.1f}" for v in centre[group] + rng.normal(0, 6 + j, rows)]
+    return pd.DataFrame(columns)
+
+
+def _open(browser, base_url: str, name: str, frame: pd.DataFrame) -> str:
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/upload")
+    upload(page, name, csv_bytes(frame))
+    token = expect_dataset(page, name)
+    context.close()
+    return token
+
+
+@pytest.fixture(scope="module")
+def ten_thousand(browser, base_url) -> str:
+    """10,000 customers of the demo's shape, uploaded through the page; the dataset token."""
+    return _open(browser, base_url, "readable.csv", customers_frame(10_000, seed=17))
+
+
+@pytest.fixture(scope="module")
+def eight_features(browser, base_url) -> str:
+    """10,000 customers with eight numeric features; the dataset token."""
+    return _open(browser, base_url, "wide.csv", _frame_with_eight_features(10_000))
+
+
+def _shot(page: Page, name: str, locator: str | None = None) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if locator:
+        page.locator(locator).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    else:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_each_feature_is_drawn_per_segment_in_panels_named_in_the_scatters_colours(
+        new_context, base_url, ten_thousand) -> None:
+    page = new_context(viewport=DESKTOP).new_page()
+    page.goto(f"/clusters?ds={ten_thousand}&k=5")
+    histograms = page.locator("#clusters-histograms .js-plotly-plot")
+    expect(histograms).to_have_count(len(DEMO_FEATURES), timeout=JOB_TIMEOUT_MS)
+    # the scatter's legend: each segment's name and colour (the centroids' entry aside)
+    expect(page.locator("#clusters-scatter .legend .traces")).to_have_count(6, timeout=JOB_TIMEOUT_MS)
+    legend = page.locator("#clusters-scatter .legend .traces").evaluate_all("""traces => traces.map(t => [
+        t.querySelector('.legendtext').textContent,
+        getComputedStyle(t.querySelector('.legendpoints path')).fill]).filter(([text]) => text !== 'Centroids')""")
+    assert len(legend) == 5
+    for chart in range(len(DEMO_FEATURES)):
+        figure = histograms.nth(chart)
+        expect(figure.locator(".cartesianlayer .subplot")).to_have_count(5)  # one panel per segment
+        panels = figure.locator(".annotation-text").evaluate_all("""labels => labels.map(label => [
+            label.textContent,
+            getComputedStyle([...label.querySelectorAll('tspan')].find(s => s.textContent.includes('■'))).fill])""")
+        assert len(panels) == 5
+        for (name, colour), (text, swatch) in zip(legend, panels):
+            # the panel names the segment as the scatter does, beside a swatch of the scatter's colour
+            assert re.sub(r" \([\d,]+\)$", "", name) in text, (name, text)
+            assert swatch == colour, (name, swatch, colour)
+    _shot(page, "distributions-desktop", "#clusters-histograms")
+
+
+def test_the_customer_table_says_it_is_loading_until_its_rows_arrive(new_context, base_url, ten_thousand) -> None:
+    page = new_context(viewport=DESKTOP).new_page()
+    held: list[Route] = []
+
+    def hold_rows(route: Route) -> None:  # the table's first page is held back until the note was seen
+        if "getRowsRequest" in (route.request.post_data or "") and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/_dash-update-component"), hold_rows)
+    page.goto(f"/clusters?ds={ten_thousand}&k=5")
+    deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000
+    while not held and time.monotonic() < deadline:  # (the route handler runs while Playwright waits)
+        page.wait_for_timeout(50)
+    assert held, "the table never asked for its rows"
+    status = page.get_by_role("status").filter(has_text="Loading customers…")
+    expect(status).to_be_visible()
+    page.locator("#clusters-grid").scroll_into_view_if_needed()
+    _shot(page, "table-loading", "#clusters-grid-box")
+    held[0].continue_()
+    expect(page.locator("#clusters-grid .ag-row[row-index='0'] [col-id='segment']").first).not_to_be_empty(
+        timeout=JOB_TIMEOUT_MS)
+    expect(status).to_be_hidden()
+    # a new selection draws a new table: the note is back until its rows come, then gone again
+    page.locator("[id='{\"cluster\":0,\"type\":\"clusters-select-segment\"}']").click()
+    expect(page.locator(".segments-selection")).to_contain_text("customers selected", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#clusters-grid .ag-row[row-index='0'] [col-id='cluster']").first).to_have_text(
+        "1", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("#clusters-grid-status")).to_be_hidden()
+    _shot(page, "table-loaded", "#clusters-grid-box")
+
+
+@pytest.mark.parametrize("where, term", [
+    ("clusters", "η²"), ("clusters", "adjusted Rand index"), ("clusters", "Jaccard"),
+    ("model", "Calinski-Harabasz"), ("model", "Davies-Bouldin"), ("model", "WCSS"),
+])
+def test_technical_terms_are_behind_plain_words_in_a_keyboard_tooltip(new_context, base_url, ten_thousand,
+                                                                        where: str, term: str) -> None:
+    page = new_context(viewport=DESKTOP).new_page()
+    page.goto(f"/{where}?ds={ten_thousand}&k=5")
+    plain = page.locator(f".segments-term[data-term='{term}']").first
+    expect(plain).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    word = plain.locator(".segments-term-label").inner_text()
+    assert word and term not in word  # the plain word is what is read
+    expect(plain).to_contain_text(term)  # (a screen reader reads the term after it)
+    plain.focus()  # a keyboard reaches it, and the tooltip names the term
+    expect(page.get_by_role("tooltip")).to_contain_text(re.compile(re.escape(term), re.IGNORECASE),
+                                                        timeout=JOB_TIMEOUT_MS)
+    page.keyboard.press("Tab")
