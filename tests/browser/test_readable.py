@@ -128,6 +128,44 @@ def test_the_customer_table_says_it_is_loading_until_its_rows_arrive(new_context
     _shot(page, "table-loaded", "#clusters-grid-box")
 
 
+def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
+        new_context, base_url, eight_features) -> None:
+    page = new_context(viewport=DESKTOP).new_page()
+    features = "&".join(f"feature={quote(f)}" for f in WIDE_FEATURES)
+    page.goto(f"/clusters?ds={eight_features}&k=6&{features}")
+    summary = page.locator(".segments-summary")
+    expect(summary).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    box = page.locator("[id='{\"cluster\":0,\"type\":\"clusters-rename\"}']")
+    box.fill(LONG_NAME)
+    box.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('name') !== null", timeout=JOB_TIMEOUT_MS)
+    expect(box).to_have_value(LONG_NAME)
+    # no part of the profile is hidden to the side: neither its box nor the page scrolls sideways
+    overflow = summary.evaluate("""table => {
+        let widest = 0;
+        for (let node = table; node; node = node.parentElement) {
+            widest = Math.max(widest, node.scrollWidth - node.clientWidth);
+        }
+        return widest;
+    }""")
+    page.locator(".segments-summary").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "profile-eight-features-page.png"))
+    assert overflow <= 1, f"the profile scrolls sideways by {overflow}px"
+    for feature in WIDE_FEATURES:
+        expect(summary).to_contain_text(feature)
+    # the feature that separates the segments most comes first, then the others by strength
+    headers = summary.locator("thead th.segments-feature").all_inner_texts()
+    strengths = [float(re.search(r"strength (\d\.\d+)", h).group(1)) for h in headers]
+    assert len(strengths) == 8 and strengths == sorted(strengths, reverse=True), headers
+    strongest = page.locator(".segments-drivers strong").inner_text().split(" (")[0]
+    assert headers[0].startswith(strongest), (headers[0], strongest)
+    # every rename box shows its whole name
+    cut = page.locator(".segments-rename").evaluate_all("boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1)"
+                                                        ".map(b => b.value)")
+    assert not cut, f"names cut in their boxes: {cut}"
+    _shot(page, "profile-eight-features", ".segments-summary")
+
+
 @pytest.mark.parametrize("where, term", [
     ("clusters", "η²"), ("clusters", "adjusted Rand index"), ("clusters", "Jaccard"),
     ("model", "Calinski-Harabasz"), ("model", "Davies-Bouldin"), ("model", "WCSS"),
