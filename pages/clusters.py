@@ -144,8 +144,10 @@ def _mix_table(prof: Any) -> Any:
         for label, name in prof.sizes["segment"].items()])
     return html.Div([
         html.H6("Who is in each segment", className="mt-2"),
-        dbc.Table([head, body], hover=True, responsive=True, size="sm",
-                  className="segments-table segments-mix align-middle"),
+        # a narrow screen scrolls the table sideways in its box: focusable, so a keyboard can scroll it too
+        html.Div(dbc.Table([head, body], hover=True, size="sm", className="segments-table segments-mix align-middle"),
+                 className="table-responsive", tabIndex="0", role="region",
+                 **{"aria-label": "Table: who is in each segment"}),
     ])
 
 
