@@ -183,3 +183,6 @@ def test_technical_terms_are_behind_plain_words_in_a_keyboard_tooltip(new_contex
     expect(page.get_by_role("tooltip")).to_contain_text(re.compile(re.escape(term), re.IGNORECASE),
                                                         timeout=JOB_TIMEOUT_MS)
     page.keyboard.press("Tab")
+    if term == "WCSS":  # the four guides, titled in plain words: for a person to look at
+        expect(page.locator("#model-davies-graph .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+        _shot(page, "model-guides", "#model-sweep-card")
