@@ -208,7 +208,8 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
 
     from core import (Segmentation, check_quality, clustered_table, fit_segmenter, prepare_features,
                       read_table, silhouette, sweep_k, write_csv)
-    from core.insight import summary_table
+    from core.insight import automatic_names, summary_table
+    from core.stats import FeatureStats
 
     steps = Steps()
     table = steps.run("read", lambda: read_table(path))
@@ -235,9 +236,15 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
                                                        used_labels, seed))
     labels = np.full(matrix.used.size, -1, dtype=np.int64)
     labels[matrix.used] = used_labels
-    seg = Segmentation(matrix=matrix, model_features=matrix.features, pipeline=pipeline, labels=labels, k=k,
-                       seed=seed, source="new", silhouette=score, notes=list(matrix.notes))
-    steps.run("profile", lambda: summary_table(seg, frame, ["Gender"]))
+
+    def summarise() -> tuple[Any, Any]:  # the segment names are part of the profile's work
+        stats = FeatureStats.of(matrix.X, used_labels, k)
+        names = automatic_names(pipeline, matrix.X, used_labels, stats, matrix.features)
+        seg = Segmentation(matrix=matrix, model_features=matrix.features, pipeline=pipeline, labels=labels, k=k,
+                           seed=seed, source="new", silhouette=score, notes=list(matrix.notes), names=tuple(names))
+        return seg, summary_table(seg, frame, ["Gender"])
+
+    seg, _ = steps.run("profile", summarise)
     written = steps.run("write", lambda: write_csv(clustered_table(frame, seg), labels_out.with_suffix(".out.csv")))
     labels_out.with_suffix(".out.csv").unlink()
     np.save(labels_out, labels)

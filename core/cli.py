@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
 from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES
-from .text import percent
+from .text import join_words, percent
 
 if TYPE_CHECKING:
     from .insight import Stability
@@ -383,7 +383,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     if args.model:
         pipeline, info = load_model_file(args.model)
         seg = segment_with_model(table.frame, pipeline, info, _parse_map(args.map), args.missing, table.decimal)
-        if len(info.names) == seg.k and not seg.names:
+        if len(info.names) == seg.k:  # the names the model was saved with
             seg = seg.renamed(dict(enumerate(info.names)))
     else:
         features = _features(args, report)
@@ -554,10 +554,6 @@ def _report_sweep(seg: Segmentation, threads: int = 1) -> SweepResult | None:
         return None
 
 
-def _listed(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str], stab: Stability | None,
                stab_note: str | None, out: TextIO) -> None:
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
@@ -578,7 +574,7 @@ def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str
               f"({stab.sample_note}). {stab.verdict}", file=out)
     elif stab_note:
         print(f"note: {_one_line(stab_note)}", file=out)
-    print(f"wrote {_listed(list(written))}", file=out)
+    print(f"wrote {join_words(list(written))}", file=out)
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> None:

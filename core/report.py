@@ -20,8 +20,8 @@ sizes, shares, means, indices, text-column mixes), ``charts`` (a scatter of at m
 with the centroids, and the segment sizes), ``drivers`` (features ranked by how much of their
 variation the segments explain) and ``stability``.
 
-Segment colours follow :data:`PALETTE` in cluster order (Cluster 1 is the first colour), as in the
-dashboard.
+Segment colours follow :data:`core.palette.PALETTE` in cluster order (Cluster 1 is the first colour), as in
+the dashboard.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import pandas as pd
 
 from .insight import Profile, Recommendation, Stability, recommend_k, summary_profile
 from .model import display_cluster
+from .palette import PALETTE, segment_color
 from .text import percent
 from .selection import SweepResult
 
@@ -46,9 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["render_report", "PALETTE", "SCATTER_MAX_POINTS", "segment_color"]
 
-#: Segment colours, in cluster order (Cluster 1 = the first); repeated beyond ten segments.
-PALETTE: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 #: Most customers drawn in the scatter chart (a seeded random sample above this).
 SCATTER_MAX_POINTS = 2_000
 #: Indices at or above this are highlighted as high, at or below :data:`_LOW_INDEX` as low.
@@ -62,11 +60,6 @@ _MISSING_WORDS = {
     "median": "median: gaps in a feature are filled with the column's median",
     "error": "error: stop when a feature has gaps",
 }
-
-
-def segment_color(cluster: int) -> str:
-    """The colour of internal cluster ``cluster`` (0 = Cluster 1)."""
-    return PALETTE[int(cluster) % len(PALETTE)]
 
 
 def _e(value: object) -> str:
@@ -88,10 +81,6 @@ def _num(value: float | int | None) -> str:
     if abs(v) >= 100:
         return f"{v:,.1f}"
     return f"{v:,.2f}"
-
-
-def _pct(share: float) -> str:
-    return percent(share)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -273,7 +262,7 @@ def _sizes_chart(names: Sequence[str], sizes: np.ndarray, total: int) -> str:
         parts.append(f'<rect x="{left}" y="{y + 18}" width="{max(span, 1.5):.1f}" height="16" rx="2" '
                      f'fill="{segment_color(i)}"><title>{_e(name)}: {int(size):,} customers</title></rect>')
         parts.append(f'<text class="value" x="{left + max(span, 1.5) + 6:.1f}" y="{y + 30}">'
-                     f'{int(size):,} ({_pct(share)})</text>')
+                     f'{int(size):,} ({percent(share)})</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -425,7 +414,7 @@ def _profile_section(prof: Profile) -> str:
                    f'{_e(name)}</th>' for i, name in enumerate(prof.names))
     rows = ['<tr><th scope="row">Customers</th>'
             + "".join(f"<td>{int(v):,}</td>" for v in prof.sizes["customers"]) + "</tr>",
-            '<tr><th scope="row">Share</th>' + "".join(f"<td>{_pct(v)}</td>" for v in prof.sizes["share"])
+            '<tr><th scope="row">Share</th>' + "".join(f"<td>{percent(v)}</td>" for v in prof.sizes["share"])
             + "</tr>",
             f'<tr class="group"><th colspan="{k + 1}">Averages <span class="muted">(index: 100 = all '
             f'customers)</span></th></tr>']
@@ -437,7 +426,7 @@ def _profile_section(prof: Profile) -> str:
         rows.append(f'<tr class="group"><th colspan="{k + 1}">{_e(column)} <span class="muted">'
                     f'(share of the segment)</span></th></tr>')
         for value, shares in prof.mix(column).items():
-            rows.append(f'<tr><th scope="row">{_e(value)}</th>' + "".join(f"<td>{_pct(v)}</td>" for v in shares)
+            rows.append(f'<tr><th scope="row">{_e(value)}</th>' + "".join(f"<td>{percent(v)}</td>" for v in shares)
                         + "</tr>")
     return ('<section id="profiles"><h2>Segment profiles</h2>'
             f"<p>Each segment's size and average customer. The index compares the segment with all customers: "
@@ -474,7 +463,7 @@ def _drivers_section(drivers: pd.DataFrame) -> str:
         width = 0.0 if not math.isfinite(eta) else max(0.0, min(1.0, eta)) * 100
         rows.append(f'<tr><td class="rank">{int(row.rank)}</td><th scope="row">{_e(row.feature)}</th>'
                     f'<td class="barcell"><span class="hbar"><span style="width:{width:.1f}%"></span></span>'
-                    f'{_pct(eta)}</td><td>{_num(row.F)}</td></tr>')
+                    f'{percent(eta)}</td><td>{_num(row.F)}</td></tr>')
     return ('<section id="drivers"><h2>What sets the segments apart</h2>'
             "<p>Features ranked by how strongly they separate the segments: the share of each feature's "
             "variation that the segments explain (η², from one-way analysis of variance).</p>"

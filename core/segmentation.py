@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from .errors import DataError, FeatureError, ModelFeatureError
+from .insight.naming import automatic_names
 from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, model_space, original_centers
 from .persist import ModelInfo, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
@@ -72,6 +73,14 @@ class Segmentation:
         Silhouette of the labelling (sampled above 5,000 rows), None when undefined.
     notes : list[str]
         What was done (rows left out, values filled, mapping used), for the user.
+    names : tuple[str, ...]
+        One name per cluster, given when the segmentation is built (:func:`segment_new` and
+        :func:`segment_with_model` give the automatic names of :func:`core.insight.naming.automatic_names`).
+
+    Raises
+    ------
+    ValueError
+        ``names`` does not hold one name per cluster.
     """
 
     matrix: FeatureMatrix
@@ -85,17 +94,15 @@ class Segmentation:
     notes: list[str] = field(default_factory=list)
     names: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if len(self.names) != self.k:
+            raise ValueError(f"A segmentation needs one name per segment: {self.k} segments, "
+                             f"{len(self.names)} names.")
+
     @property
     def segment_names(self) -> list[str]:
-        """One name per cluster: the user's, else the automatic one ("High income · Low spending")."""
-        return list(self.names if len(self.names) == self.k else self.automatic_names)
-
-    @functools.cached_property
-    def automatic_names(self) -> tuple[str, ...]:
-        """The names :func:`core.insight.segment_names` gives the clusters (computed once per object)."""
-        from .insight import segment_names
-
-        return tuple(segment_names(self))
+        """One name per cluster, in cluster order: the user's where renamed, else the automatic one."""
+        return list(self.names)
 
     @functools.cached_property
     def feature_stats(self) -> FeatureStats:
@@ -108,13 +115,7 @@ class Segmentation:
 
         The matrix itself, not a copy, when every row the model used has a cluster (the usual case).
         """
-        X = np.asarray(self.matrix.X, dtype=float)
-        used = np.asarray(self.matrix.used)
-        labels_used = self.labels if used.all() else self.labels[used]
-        keep = labels_used != NOT_SCORED
-        if keep.all():
-            return X, np.asarray(labels_used, dtype=np.int64)
-        return X[keep], np.asarray(labels_used[keep], dtype=np.int64)
+        return _scored(self.matrix, self.labels)
 
     def renamed(self, names: dict[int, str]) -> "Segmentation":
         """A copy with some segments renamed (``{internal label: name}``); names must stay unique.
@@ -135,9 +136,8 @@ class Segmentation:
         if repeated:
             raise DataError("Each segment needs its own name; used twice: " + ", ".join(repr(r) for r in repeated))
         copy = replace(self, names=tuple(current))
-        for cached in ("automatic_names", "feature_stats"):  # same customers and labels: still true
-            if cached in self.__dict__:
-                copy.__dict__[cached] = self.__dict__[cached]
+        if "feature_stats" in self.__dict__:  # same customers and labels: still true
+            copy.__dict__["feature_stats"] = self.__dict__["feature_stats"]
         return copy
 
     @property
@@ -223,6 +223,31 @@ class Segmentation:
         return model_space(self.pipeline, self.matrix.X)
 
 
+def _scored(matrix: FeatureMatrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(The feature values of the scored customers in original units, their internal labels): the matrix
+    itself, not a copy, when every row the model used has a cluster (the usual case)."""
+    X = np.asarray(matrix.X, dtype=float)
+    used = np.asarray(matrix.used)
+    labels_used = labels if used.all() else labels[used]
+    keep = labels_used != NOT_SCORED
+    if keep.all():
+        return X, np.asarray(labels_used, dtype=np.int64)
+    return X[keep], np.asarray(labels_used[keep], dtype=np.int64)
+
+
+def _built(matrix: FeatureMatrix, model_features: tuple[str, ...], pipeline: Pipeline, used_labels: np.ndarray,
+           k: int, seed: int | None, source: str, score: float | None, notes: list[str]) -> Segmentation:
+    """A segmentation named when it is made: the statistics its automatic names need are computed once
+    and kept, so that copies of it (a cache, other processes) carry them instead of computing them again."""
+    labels = _labels_for_all_rows(matrix, used_labels)
+    X, scored_labels = _scored(matrix, labels)
+    stats = FeatureStats.of(X, scored_labels, k)
+    names = automatic_names(pipeline, X, scored_labels, stats, matrix.features)
+    seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names))
+    seg.__dict__["feature_stats"] = stats  # a cached property: the same customers and labels
+    return seg
+
+
 def _labels_for_all_rows(matrix: FeatureMatrix, used_labels: np.ndarray) -> np.ndarray:
     labels = np.full(matrix.used.size, NOT_SCORED, dtype=np.int64)
     labels[matrix.used] = used_labels
@@ -258,15 +283,7 @@ def segment_new(
     used_labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype=np.int64)
     scaled = model_space(pipeline, matrix.X)
     score = silhouette(scaled, used_labels, seed)
-    return _named(Segmentation(matrix, matrix.features, pipeline, _labels_for_all_rows(matrix, used_labels), k,
-                               seed, "new", score, list(matrix.notes)))
-
-
-def _named(seg: Segmentation) -> Segmentation:
-    """``seg`` with its automatic names worked out now, so that copies of it (a cache, other processes)
-    carry them instead of each computing them from every customer again."""
-    seg.automatic_names  # noqa: B018 (a cached property: read for its effect)
-    return seg
+    return _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes))
 
 
 def _normalise(name: str) -> str:
@@ -394,8 +411,7 @@ def segment_with_model(
         np.empty(0, dtype=np.int64)
     scaled = model_space(pipeline, matrix.X) if matrix.X.shape[0] else matrix.X
     score = silhouette(scaled, used_labels, 0) if matrix.X.shape[0] else None
-    return _named(Segmentation(matrix, tuple(info.features), pipeline, _labels_for_all_rows(matrix, used_labels),
-                               info.k, info.seed, "pretrained", score, notes))
+    return _built(matrix, tuple(info.features), pipeline, used_labels, info.k, info.seed, "pretrained", score, notes)
 
 
 def clustered_table(frame: pd.DataFrame, segmentation: Segmentation,

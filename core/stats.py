@@ -18,6 +18,7 @@ __all__ = [
     "FeatureStats",
     "NOT_SCORED",
     "STATS_ROWS_PER_STEP",
+    "ZERO_MEAN",
     "SIZE_COLUMNS",
     "feature_columns",
     "index_column",
@@ -29,6 +30,8 @@ __all__ = [
 NOT_SCORED = -1
 #: Rows per step where statistics run over every customer: temporaries stay a slice of the matrix.
 STATS_ROWS_PER_STEP = 262_144
+#: An overall mean within this fraction of the feature's largest absolute value counts as 0 (no index).
+ZERO_MEAN = 1e-9
 #: The columns of a per-segment sizes frame, in order: the number shown, the name, customers, share.
 SIZE_COLUMNS: tuple[str, ...] = ("cluster", "segment", "customers", "share")
 
@@ -91,6 +94,14 @@ class FeatureStats:
             total += np.square(part - overall).sum(axis=0)
         spread = np.sqrt(total / n) if n else np.full(width, np.nan)
         return cls(sizes, means, overall, spread, largest, within, total)
+
+    def indices(self) -> np.ndarray:
+        """``(k, features)``: each cluster's mean / the overall mean * 100 (average = 100); NaN when the
+        overall mean is 0 (within :data:`ZERO_MEAN` of the feature's largest absolute value: an index needs
+        values measured from a true zero, like income or visits) or the cluster is empty."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            zero = ~np.isfinite(self.overall) | (np.abs(self.overall) <= ZERO_MEAN * self.largest)
+            return np.where(zero[None, :], np.nan, self.means / np.where(zero, 1.0, self.overall)[None, :] * 100)
 
 
 def feature_columns(features: Sequence[str], taken: Sequence[str] = SIZE_COLUMNS) -> list[str]:

@@ -6,8 +6,9 @@ Imports nothing heavy: ``segments --help`` and the data check use it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-__all__ = ["percent"]
+__all__ = ["percent", "join_words"]
 
 
 def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
@@ -40,3 +41,11 @@ def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
     if short and "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def join_words(words: Sequence[str]) -> str:
+    """Items as a sentence lists them: ``a``, ``a and b``, ``a, b and c`` (an empty list gives ``""``)."""
+    words = [str(w) for w in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

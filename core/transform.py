@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .errors import FeatureError
+from .transform_kinds import TRANSFORMS, apply_transform
 
 __all__ = [
     "TRANSFORMS",
@@ -60,8 +61,6 @@ __all__ = [
     "derived_name",
 ]
 
-#: The transforms a feature can have.
-TRANSFORMS: tuple[str, ...] = ("none", "log", "signed_log")
 #: How a transform is written after a feature's name ("Spend (log)").
 _LABELS = {"none": "", "log": "log", "signed_log": "signed log"}
 #: Skewness from which a column counts as strongly skewed and a log is proposed.
@@ -140,23 +139,6 @@ def check_transform(column: str, transform: str, values: np.ndarray) -> None:
                 f"A log cannot be applied to '{column}': {'every value is' if every else 'it has values that are'} "
                 f"negative (for example {float(negative.min()):g}), and the log of a negative number does not "
                 f"exist. Choose the signed log ('signed_log', it keeps the sign) or none for '{column}'.")
-
-
-def apply_transform(transform: str, x: np.ndarray) -> np.ndarray:
-    """The transformed values (a new array; ``none`` returns ``x`` itself)."""
-    if transform == "log":
-        return np.log1p(x)
-    if transform == "signed_log":
-        return np.sign(x) * np.log1p(np.abs(x))
-    return x
-
-
-def _invert(transform: str, y: np.ndarray) -> np.ndarray:
-    if transform == "log":
-        return np.expm1(y)
-    if transform == "signed_log":
-        return np.sign(y) * np.expm1(np.abs(y))
-    return y
 
 
 def __getattr__(name: str) -> object:

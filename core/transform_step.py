@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .transform import TRANSFORMS, _invert, apply_transform
+from .transform_kinds import TRANSFORMS, apply_transform, invert_transform
 
 __all__ = ["FeatureTransform"]
 
@@ -55,7 +55,7 @@ class FeatureTransform(TransformerMixin, BaseEstimator):
         with np.errstate(invalid="ignore", over="ignore"):
             for j, kind in enumerate(kinds):
                 if kind != "none":
-                    out[:, j] = _invert(kind, X[:, j]) if inverse else apply_transform(kind, X[:, j])
+                    out[:, j] = invert_transform(kind, X[:, j]) if inverse else apply_transform(kind, X[:, j])
         return out
 
     def transform(self, X: np.ndarray) -> np.ndarray:

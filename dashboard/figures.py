@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core import Segmentation, SweepResult, display_cluster
+from core.palette import segment_color as cluster_color  # one palette with the report: core/palette.py
 from core.projection import project_2d
 
 from .state import PCA
@@ -28,16 +29,9 @@ __all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure",
 SCATTER_POINTS = 20_000
 #: Up to this many points the scatter is drawn as SVG, beyond with WebGL.
 SVG_POINTS = 5_000
-_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-            "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#843c39", "#7b4173"]
 _LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=20, t=40, b=45), font=dict(size=13))
 #: ... for a figure with a two-line title (a plain name, then a smaller line on how to read it).
 _TITLED = {**_LAYOUT, "margin": dict(l=50, r=20, t=66, b=45)}
-
-
-def cluster_color(label: int) -> str:
-    """The colour of an internal cluster label, the same in every chart and table."""
-    return _PALETTE[label % len(_PALETTE)]
 
 
 def axis_label(axis: str, explained: tuple[float, float] | None = None, index: int = 0) -> str:

@@ -17,6 +17,7 @@ import pytest
 import core.export as export
 from core import csv_writer_fast
 import core.insight as insight
+from core.insight import customer_confidence, naming
 import core.segmentation as segmentation
 from core.insight import confidence, profile
 from core.segmentation import FeatureStats, segment_new
@@ -130,7 +131,7 @@ def test_text_mix_from_distinct_values_equals_the_cell_by_cell_count(seg_and_fra
 
 def test_confidence_by_matrix_products_equals_the_distances(seg_and_frame, monkeypatch) -> None:
     seg, _ = seg_and_frame
-    monkeypatch.setattr(insight, "_CHUNK_ROWS", 13)
+    monkeypatch.setattr(customer_confidence, "_CHUNK_ROWS", 13)
     conf = confidence(seg)
     scaled = seg.scaled_used()
     centers = seg.pipeline.named_steps["kmeans"].cluster_centers_
@@ -156,17 +157,19 @@ def test_confidence_of_a_selection_leaves_the_others_blank(seg_and_frame) -> Non
 
 def test_names_are_worked_out_once_and_travel_with_the_segmentation(seg_and_frame, monkeypatch) -> None:
     seg, _ = seg_and_frame
-    assert "automatic_names" in seg.__dict__  # done when the segmentation was made
+    # named when the segmentation was made, from statistics it keeps
+    assert len(seg.names) == seg.k and "feature_stats" in seg.__dict__
+    assert seg.segment_names == insight.segment_names(seg)
     calls = []
-    monkeypatch.setattr(insight, "segment_names", lambda s: calls.append(s) or ["x"] * s.k)
+    monkeypatch.setattr(naming, "automatic_names", lambda *a: calls.append(a) or ["x"] * seg.k)
     copy = pickle.loads(pickle.dumps(seg))  # as the dashboard's cache stores it
-    assert copy.segment_names == seg.segment_names == list(seg.automatic_names)
+    assert copy.segment_names == seg.segment_names
     assert not calls
-    seg.feature_stats  # noqa: B018
     renamed = seg.renamed({0: "Best"})
     assert renamed.segment_names[0] == "Best" and seg.segment_names[0] != "Best"
+    assert renamed.segment_names[1:] == seg.segment_names[1:]
     # a renamed copy has the same customers: what was worked out stays
-    assert renamed.feature_stats is seg.feature_stats and renamed.automatic_names == seg.automatic_names
+    assert renamed.feature_stats is seg.feature_stats
     # a selection has other customers: worked out again
     assert "feature_stats" not in seg.restricted(np.arange(10)).__dict__
 

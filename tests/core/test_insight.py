@@ -13,6 +13,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from sklearn.preprocessing import StandardScaler
 
 import core.insight as insight
+from core.insight import customer_confidence, stability_check
 import core.selection as selection
 from core.insight import (
     AVERAGE_NAME,
@@ -431,14 +432,14 @@ def test_stability_of_well_separated_blobs_and_of_noise():
 def test_stability_fits_on_a_capped_sample(monkeypatch):
     X, _ = polygon_blobs(3, n_per=40)
     sizes = []
-    real = insight.fit_segmenter
+    real = stability_check.fit_segmenter
 
     def spy(X_, k, seed=0, transforms=()):
         sizes.append(X_.shape[0])
         return real(X_, k, seed, transforms)
 
-    monkeypatch.setattr(insight, "STABILITY_MAX_ROWS", 50)
-    monkeypatch.setattr(insight, "fit_segmenter", spy)
+    monkeypatch.setattr(stability_check, "STABILITY_MAX_ROWS", 50)
+    monkeypatch.setattr(stability_check, "fit_segmenter", spy)
     result = stability(X, 3, seed=1, runs=2)
     assert sizes == [120, 50, 50]  # the reference on every row, then the capped re-fits
     assert result.sample_rows == 50 and result.overall >= 0.9
@@ -456,7 +457,7 @@ def test_stability_compares_a_seeded_sample_of_many_customers(monkeypatch):
     full = stability(X, 5, seed=0, runs=4, reference=reference)
     assert (full.compared_rows, full.rows) == (4_000, 4_000)
     assert full.sample_note.endswith("segments compared on all 4,000 customers")
-    monkeypatch.setattr(insight, "STABILITY_COMPARE_ROWS", 1_000)
+    monkeypatch.setattr(stability_check, "STABILITY_COMPARE_ROWS", 1_000)
     sampled = stability(X, 5, seed=0, runs=4, reference=reference)
     assert (sampled.compared_rows, sampled.rows, sampled.runs) == (1_000, 4_000, 4)
     assert "seeded sample of 1,000 of the 4,000 customers" in sampled.sample_note
@@ -513,7 +514,7 @@ def test_confidence_flags_the_customers_between_segments(with_midpoints):
 
 def test_confidence_approximation_for_many_customers(with_midpoints, monkeypatch):
     _, seg = with_midpoints
-    monkeypatch.setattr(insight, "EXACT_SILHOUETTE_MAX_ROWS", 10)
+    monkeypatch.setattr(customer_confidence, "EXACT_SILHOUETTE_MAX_ROWS", 10)
     conf = confidence(seg).iloc[:-1]
     a = conf["distance"].to_numpy()
     b = a + conf["margin"].to_numpy()

@@ -9,7 +9,7 @@ import pytest
 from core import check_quality
 from core.insight import recommend_k
 from core.selection import sweep_k
-from core.text import percent
+from core.text import join_words, percent
 
 
 @pytest.mark.parametrize(("share", "kwargs", "text"), [
@@ -41,3 +41,9 @@ def test_a_tiny_segment_is_not_said_to_hold_zero_percent() -> None:
     text = " ".join([recommendation.reason, *recommendation.warnings])
     assert "<0.1%" in text
     assert " 0% " not in text and "0.0%" not in text
+
+
+@pytest.mark.parametrize("words,text", [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")])
+def test_join_words(words, text) -> None:
+    assert join_words(words) == text
+

@@ -1,11 +1,12 @@
-"""The figures' pure helpers: which customers a box or lasso holds, drawn or not; and the per-segment
-distributions drawn so each segment can be read (issue 12, item 7)."""
+"""The figures' pure helpers: which customers a box or lasso holds, drawn or not; the per-segment
+distributions drawn so each segment can be read (issue 12, item 7); the segment colours."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from core.report import render_report
 from core.segmentation import segment_new
 from dashboard.figures import cluster_color, histogram_figure, inside_selection
 
@@ -100,3 +101,17 @@ def test_a_selection_without_some_segments_still_draws_a_panel_for_each():
     assert len(bars) == seg.k
     assert sum(bars[1].y) > 0 and all(sum(trace.y) == 0 for i, trace in enumerate(bars) if i != 1)
     assert any("no customers" in a.text for a in figure.layout.annotations)
+
+def test_the_dashboard_and_the_report_colour_segments_1_to_15_alike():
+    """Issue 14, item 3: the report had 10 colours and the dashboard 15, so segment 11 was blue in the report
+    and navy on the page. One palette (core.palette) for both; checked on a report of 15 segments."""
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(0, 100, size=(15, 2))
+    X = np.vstack([rng.normal(c, 0.5, size=(20, 2)) for c in centres])
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    seg = segment_new(frame, ["a", "b"], k=15, seed=0)
+    page = render_report("many.csv", frame, seg)
+    colours = [cluster_color(label) for label in range(15)]
+    assert len(set(colours)) == 15
+    for label, colour in enumerate(colours):
+        assert f"background:{colour}" in page, f"segment {label + 1}"

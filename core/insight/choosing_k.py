@@ -1,0 +1,268 @@
+"""Choosing k: one recommended number of segments from a k sweep, with the reason in words.
+
+See the rules in :mod:`core.insight`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..selection import SweepResult
+from ..text import join_words, percent
+
+__all__ = ["Recommendation", "recommend_k", "TINY_SHARE", "USEFUL_SHARE", "DOMINANT_SHARE", "STABLE_SWEEP",
+           "MIN_CUSTOMERS_PER_SEGMENT", "WEAK_SILHOUETTE"]
+
+#: Default smallest share of customers a segment should hold to be worth acting on.
+TINY_SHARE = 0.02
+#: A split is useful when its smallest segment holds at least this share...
+USEFUL_SHARE = 0.05
+#: ... and no segment holds more than this share of the customers.
+DOMINANT_SHARE = 0.7
+#: A k whose sweep stability (mean adjusted Rand of re-fits, :func:`core.selection.sweep_k`) is below this
+#: is set aside while a stable one remains: the "Stable" level of :data:`STABILITY_LEVELS`, well above the
+#: level the stability check calls unstable (0.6), because the sweep's estimate is a rough one.
+STABLE_SWEEP = 0.75
+#: Fewer customers than this per segment on average gives a warning.
+MIN_CUSTOMERS_PER_SEGMENT = 10
+#: A best silhouette below this means the data has no strong natural groups (Kaufman & Rousseeuw).
+WEAK_SILHOUETTE = 0.25
+
+_MEASURE_NAMES: dict[str, str] = {
+    "elbow": "the elbow",
+    "silhouette": "the silhouette",
+    "calinski_harabasz": "Calinski-Harabasz",
+    "davies_bouldin": "Davies-Bouldin",
+}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The recommended number of segments and why.
+
+    Attributes
+    ----------
+    k : int
+        The recommended k.
+    reason : str
+        One sentence saying why, for a marketing analyst.
+    warnings : list[str]
+        Things to keep in mind: tiny segments at k or next to it, few customers per segment, weak
+        separation.
+    elbow : int
+        The k at the elbow of the WCSS curve.
+    best_silhouette, best_calinski, best_davies : int | None
+        The k each index prefers over the whole range (tiny clusters not excluded); None when the
+        sweep did not compute it.
+    votes : dict[str, int]
+        The k each measure voted for after k with tiny clusters were set aside (keys ``elbow``,
+        ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``).
+    """
+
+    k: int
+    reason: str
+    warnings: list[str]
+    elbow: int
+    best_silhouette: int | None
+    best_calinski: int | None
+    best_davies: int | None
+    votes: dict[str, int] = field(default_factory=dict)
+
+
+def _best(ks: np.ndarray, values: np.ndarray, higher: bool) -> int | None:
+    """The k with the best finite value (the smaller k on a tie), or None."""
+    finite = np.isfinite(values)
+    if not finite.any():
+        return None
+    scores = np.where(finite, values if higher else -values, -np.inf)
+    return int(ks[int(np.argmax(scores))])  # argmax returns the first, i.e. the smaller k
+
+
+def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
+                useful_share: float = USEFUL_SHARE) -> Recommendation:
+    """One recommended number of segments from the elbow, silhouette, Calinski-Harabasz and Davies-Bouldin.
+
+    Rule: each of the four measures votes for one k in ``sweep.k_min .. sweep.k_max``; k whose
+    smallest cluster holds less than ``tiny_share`` of the customers are set aside while any other k
+    remains (the elbow then votes for the remaining k closest to it). Most votes wins; a tie goes to
+    the tied k with the highest silhouette, then to the smaller k. Measures the sweep lacks (a result
+    built without :attr:`SweepResult.indices`) do not vote.
+
+    Parameters
+    ----------
+    sweep : SweepResult
+        From :func:`core.selection.sweep_k`.
+    rows : int
+        Customers in the data (the sweep may have run on a sample); used for the warnings.
+    tiny_share : float
+        Smallest acceptable share of customers in a segment.
+    useful_share : float
+        Smallest share of customers a segment should hold for the split to be useful (when some stable
+        k has no smaller segment).
+
+    Returns
+    -------
+    Recommendation
+    """
+    full = sweep.full_table()
+    shown = full[(full["k"] >= sweep.k_min) & (full["k"] <= sweep.k_max)].reset_index(drop=True)
+    ks = shown["k"].to_numpy(dtype=int)
+    sil = shown["silhouette"].to_numpy(dtype=float)
+    ch = shown["calinski_harabasz"].to_numpy(dtype=float)
+    db = shown["davies_bouldin"].to_numpy(dtype=float)
+    share = shown["smallest_share"].to_numpy(dtype=float)
+    largest = shown["largest_share"].to_numpy(dtype=float)
+    stab = shown["stability"].to_numpy(dtype=float)
+    share_of = dict(zip(full["k"].astype(int), full["smallest_share"].astype(float)))
+    sil_of = dict(zip(ks.tolist(), sil.tolist()))
+
+    tiny = np.isfinite(share) & (share < tiny_share)
+    small = np.isfinite(share) & (share < max(tiny_share, useful_share))
+    dominant = np.isfinite(largest) & (largest > DOMINANT_SHARE)
+    unstable = np.isfinite(stab) & (stab < STABLE_SWEEP)
+    # The first non-empty tier is voted on: stable and useful; stable without a tiny segment; without a
+    # tiny segment; every k.
+    tiers = [~unstable & ~small & ~dominant, ~unstable & ~tiny, ~tiny, np.ones(ks.size, dtype=bool)]
+    eligible = next(tier for tier in tiers if tier.any())
+    best_sil = _best(ks, sil, higher=True)
+    best_ch = _best(ks, ch, higher=True)
+    best_db = _best(ks, db, higher=False)
+
+    ok = ks[eligible]
+    votes: dict[str, int] = {}
+    elbow_vote = int(ok[int(np.argmin(np.abs(ok - sweep.elbow)))])  # the first, i.e. smaller, on a tie
+    votes["elbow"] = elbow_vote
+    for key, values, higher in (("silhouette", sil, True), ("calinski_harabasz", ch, True),
+                                ("davies_bouldin", db, False)):
+        choice = _best(ok, values[eligible], higher)
+        if choice is not None:
+            votes[key] = choice
+    counts: dict[int, int] = {}
+    for k in votes.values():
+        counts[k] = counts.get(k, 0) + 1
+    top = max(counts.values())
+    tied = sorted(k for k, c in counts.items() if c == top)
+
+    def sil_key(k: int) -> tuple[float, int]:
+        value = sil_of.get(k, float("nan"))
+        return (value if np.isfinite(value) else -np.inf, -k)
+
+    k = max(tied, key=sil_key)
+    why_not: dict[int, tuple[str, float]] = {}  # k set aside -> (why, the number that says so)
+    strict = eligible is tiers[0]
+    for i, candidate in enumerate(ks.tolist()):
+        if eligible[i]:
+            continue
+        if tiny[i] or (strict and small[i]):
+            why_not[candidate] = ("small", float(share[i]))
+        elif strict and dominant[i]:
+            why_not[candidate] = ("dominant", float(largest[i]))
+        else:
+            why_not[candidate] = ("unstable", float(stab[i]))
+    only_tiny = all(tiny[i] for i in range(ks.size) if not eligible[i])
+    reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
+                     tiny_share, only_tiny)
+    i = int(np.flatnonzero(ks == k)[0])
+    if np.isfinite(stab[i]):
+        word = "stable" if stab[i] >= STABLE_SWEEP else "not stable"
+        reason += (f" Its segments are {word} under resampling (stability {stab[i]:.2f})"
+                   + (f" and hold {percent(share[i], short=True)} to {percent(largest[i], short=True)} of customers "
+                      "each."
+                      if np.isfinite(share[i]) and np.isfinite(largest[i]) else "."))
+    warnings = _recommend_warnings(k, rows, share_of, sil_of, ks, tiny_share)
+    if unstable[i]:
+        warnings.append(f"No k from {int(ks[0])} to {int(ks[-1])} gives segments that hold when the customers "
+                        f"are resampled (at k={k} stability {stab[i]:.2f}): treat the segments as a rough split.")
+    return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes)
+
+
+#: Why a k was set aside, for one k and for several: (one, several, how its number is written).
+_SET_ASIDE: dict[str, tuple[str, str, Callable[[float], str]]] = {
+    "small": ("its smallest segment holds only {} of customers",
+              "their smallest segments hold only {} of customers", lambda v: percent(v, short=True)),
+    "dominant": ("one segment would hold {} of customers", "one segment would hold {} of customers",
+                 lambda v: percent(v, short=True)),
+    "unstable": ("its segments change when the customers are resampled (stability {})",
+                 "their segments change when the customers are resampled (stability {})", lambda v: f"{v:.2f}"),
+}
+
+
+def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, tuple[str, float]],
+            share_of: dict[int, float], ks: np.ndarray, best_sil: int | None, best_ch: int | None,
+            best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True) -> str:
+    raw = {"the elbow": elbow, "the silhouette": best_sil, "Calinski-Harabasz": best_ch,
+           "Davies-Bouldin": best_db}
+    passed: dict[int, list[str]] = {}  # k set aside -> the measures that preferred it
+    for label, choice in raw.items():
+        if choice is not None and choice != k and choice in why_not:
+            passed.setdefault(choice, []).append(label)
+    among = ""
+    if passed:
+        among = " among the k without a tiny segment" if only_tiny else " among the stable, useful splits"
+    agree = [name for name, choice in votes.items() if choice == k]
+    others = {name: choice for name, choice in votes.items() if choice != k}
+    labels = [_MEASURE_NAMES[name] for name in agree]
+
+    def said(name: str, choice: int) -> str:
+        # the elbow quoted is the elbow the chart marks, even when its k was set aside
+        if name == "elbow" and choice != elbow:
+            return f"the elbow k={elbow} (nearest k kept: {choice})"
+        return f"{_MEASURE_NAMES[name]} k={choice}"
+
+    if not others and len(agree) >= 2:
+        head = (f"k={k}: all four measures agree{among} (the elbow, the silhouette, Calinski-Harabasz and "
+                f"Davies-Bouldin)" if len(agree) == 4 else f"k={k}: {join_words(labels)} agree{among}")
+    elif len(tied) == 1 and top >= 2:
+        dissent = "; ".join(f"{_MEASURE_NAMES[name]} prefers k={choice}" if name != "elbow" or choice == elbow
+                            else said(name, choice) for name, choice in others.items())
+        head = f"k={k}: {join_words(labels)} point to it{among} ({dissent})"
+    elif len(votes) == 1:
+        head = f"k={k}: the elbow of the curve{among}"
+    else:
+        listing = ", ".join(said(name, choice) for name, choice in votes.items())
+        head = (f"k={k}: the measures disagree{among} ({listing}); k={k} has the best-separated segments "
+                f"among their choices")
+    clauses = [head]
+    for kind, (one, several, number) in _SET_ASIDE.items():
+        group = [choice for choice in sorted(passed) if why_not[choice][0] == kind]
+        if len(group) == 1:
+            clauses.append(f"k={group[0]} (preferred by {join_words(passed[group[0]])}) was set aside because "
+                           + one.format(number(why_not[group[0]][1])))
+        elif group:
+            by = list(dict.fromkeys(label for choice in group for label in passed[choice]))
+            clauses.append(f"k={join_words([str(c) for c in group])} (preferred by {join_words(by)}) were set aside "
+                           "because "
+                           + several.format(join_words([number(why_not[c][1]) for c in group])))
+    nxt = k + 1
+    if nxt in ks.tolist() and nxt not in passed and np.isfinite(share_of.get(nxt, np.nan)) \
+            and share_of[nxt] < tiny_share:
+        clauses.append(f"k={nxt} adds a segment of only {percent(share_of[nxt], short=True)} of customers")
+    return "; ".join(clauses) + "."
+
+
+def _recommend_warnings(k: int, rows: int, share_of: dict[int, float], sil_of: dict[int, float],
+                        ks: np.ndarray, tiny_share: float) -> list[str]:
+    warnings: list[str] = []
+    share = share_of.get(k, float("nan"))
+    if np.isfinite(share) and share < tiny_share:
+        warnings.append(f"At k={k} the smallest segment holds only {percent(share, short=True)} of customers (about "
+                        f"{max(1, round(share * rows)):,}); it may be too small to act on. Every k compared "
+                        f"has a segment this small.")
+    for near in (k - 1, k + 1):
+        value = share_of.get(near, float("nan"))
+        if near in ks.tolist() and np.isfinite(value) and value < tiny_share:
+            warnings.append(f"At k={near} one segment would hold only {percent(value, short=True)} of customers (about "
+                            f"{max(1, round(value * rows)):,}).")
+    if rows < MIN_CUSTOMERS_PER_SEGMENT * k:
+        warnings.append(f"Only {rows:,} customers for {k} segments (about {rows / k:.0f} per segment): "
+                        f"segments this small may not hold up on new customers; consider fewer segments "
+                        f"or more data.")
+    sil = sil_of.get(k, float("nan"))
+    if np.isfinite(sil) and sil < WEAK_SILHOUETTE:
+        warnings.append(f"The segments are weakly separated (silhouette {sil:.2f} at k={k}): the customers "
+                        f"do not fall into clear natural groups, so treat the segments as a practical split "
+                        f"and check their stability.")
+    return warnings

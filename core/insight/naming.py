@@ -1,0 +1,224 @@
+"""Segment names from how each segment's centroid differs from the average customer ("High income · Low spending").
+
+See the rules in :mod:`core.insight`. Works on a segmentation's parts (:func:`automatic_names`) so that
+:mod:`core.segmentation` can name a segmentation while it builds it; nothing here imports it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from ..model import original_centers
+from ..stats import FeatureStats
+
+if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this)
+    from ..segmentation import Segmentation
+
+__all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
+           "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
+           "MAX_NAME_FEATURES", "AVERAGE_NAME"]
+
+#: Words dropped from feature names when naming segments (when something else remains).
+GENERIC_WORDS: frozenset[str] = frozenset({
+    "annual", "yearly", "monthly", "weekly", "daily", "total", "avg", "average", "mean", "score",
+    "amount", "count", "number", "num", "nr", "of", "the", "per", "in", "mnt", "amt", "cnt", "ct", "qty",
+})
+#: Words replaced when naming segments, so names read as people write them ("High spending", never
+#: "High spent"): verbs and past participles become the noun, abbreviations are spelled out.
+WORD_FORMS: dict[str, str] = {
+    "spent": "spending", "bought": "purchases", "purchased": "purchases",
+    "paid": "payments", "ordered": "orders", "visited": "visits", "trans": "transactions",
+    "txn": "transactions", "txns": "transactions", "bal": "balance", "util": "utilisation",
+}
+#: Longest automatic name (before a " (n)" number that tells two equal names apart): never cut later.
+MAX_NAME_CHARS = 40
+#: |z| (in overall standard deviations) from which a feature counts as High / Low.
+HIGH_Z = 0.5
+#: |z| from which a feature counts as Very high / Very low.
+VERY_HIGH_Z = 1.5
+#: Features named in a segment's name (more only to tell two segments apart).
+MAX_NAME_FEATURES = 2
+#: Name of a segment with no distinctive feature.
+AVERAGE_NAME = "Average customers"
+#: Words used instead of High / Low for some features.
+_DIRECTION_WORDS: dict[str, tuple[str, str]] = {"age": ("younger", "older")}
+
+
+def _words(name: str) -> list[str]:
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(name))  # drop parenthesised parts
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)  # split camelCase: AnnualIncome -> Annual Income
+    return [w for w in re.split(r"[^0-9A-Za-zÀ-ÿ]+", text.lower()) if w]
+
+
+def short_feature_name(name: str) -> str:
+    """A short lower-case name for a feature, for segment names.
+
+    Rule: drop parenthesised (and bracketed) parts, split camelCase and punctuation into words,
+    lower-case, and drop the :data:`GENERIC_WORDS` ("annual", "score", "total", "avg", "amount",
+    "count", ...) when another word remains. "Annual Income (k$)" -> "income", "Spending Score
+    (1-100)" -> "spending", "Age" -> "age". A name with no words left is only lower-cased.
+    """
+    words = _words(name)
+    if not words:
+        return str(name).strip().lower() or str(name)
+    kept = [w for w in words if w not in GENERIC_WORDS]
+    return " ".join(WORD_FORMS.get(w, w) for w in (kept or words))
+
+
+def _short_names(features: Sequence[str]) -> list[str]:
+    """Short names, falling back to fuller forms where two features would read the same."""
+    short = [short_feature_name(f) for f in features]
+    fuller = [" ".join(_words(f)) or str(f).lower() for f in features]
+    for fallback in (fuller, [str(f) for f in features]):
+        clash = [short.count(name) > 1 for name in short]
+        short = [fallback[i] if clash[i] else short[i] for i in range(len(short))]
+    return short
+
+
+def _part(z: float, short: str) -> str:
+    very = abs(z) >= VERY_HIGH_Z
+    if short in _DIRECTION_WORDS:
+        low, high = _DIRECTION_WORDS[short]
+        word = high if z > 0 else low
+        return ("Much " + word) if very else word.capitalize()
+    level = ("Very high" if very else "High") if z > 0 else ("Very low" if very else "Low")
+    return f"{level} {short}"
+
+
+def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None) -> list[str]:
+    """Human-readable segment names from how each centroid differs from the overall mean.
+
+    Parameters
+    ----------
+    centers_z : numpy.ndarray
+        ``(k, features)``: (centroid - overall mean) / overall standard deviation (in the space the model
+        measures in: after the feature's transform, if any). NaN counts as 0 (not distinctive). A feature
+        is named only from :data:`HIGH_Z` and reads "Very ..." from :data:`VERY_HIGH_Z`.
+    features : sequence of str
+        Feature names, one per column.
+    indices : numpy.ndarray, optional
+        ``(k, features)``: segment mean / overall mean * 100 in original units (NaN where undefined).
+        When given, the distinctive features are ranked by ``|index - 100|`` (strongest first, in either
+        direction; ``50 * |z|`` where the index is undefined), else by ``|z|``.
+
+    Returns
+    -------
+    list[str]
+        One unique name per segment, e.g. ``"High income · Low spending"``, ``"Older · Very high
+        income"`` or ``"Average customers"``, at most :data:`MAX_NAME_CHARS` characters (plus a " (n)"
+        number when two segments would still read the same).
+    """
+    z = np.nan_to_num(np.asarray(centers_z, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+    if z.ndim != 2 or z.shape[1] != len(features):
+        raise ValueError(f"centers_z must be (segments, {len(features)}); got shape {z.shape}.")
+    strength = np.abs(z)
+    if indices is not None:
+        index = np.asarray(indices, dtype=float)
+        if index.shape != z.shape:
+            raise ValueError(f"indices must be (segments, {len(features)}); got shape {index.shape}.")
+        strength = np.where(np.isfinite(index), np.abs(index - 100.0), 50.0 * np.abs(z))
+    short = _short_names(features)
+    ranked: list[list[int]] = []
+    for i, row in enumerate(z):
+        order = sorted(range(row.size), key=lambda j: (-strength[i, j], j))
+        ranked.append([j for j in order if abs(row[j]) >= HIGH_Z])
+    used = [min(MAX_NAME_FEATURES, len(r)) for r in ranked]
+
+    def build(i: int) -> str:
+        parts = [_part(z[i, j], short[j]) for j in ranked[i][: used[i]]]
+        while len(parts) > 1 and len(" · ".join(parts)) > MAX_NAME_CHARS:
+            parts.pop()  # the weaker trait goes first: a name never needs cutting
+        name = " · ".join(parts) if parts else AVERAGE_NAME
+        return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS].rsplit(" ", 1)[0]
+
+    names = [build(i) for i in range(z.shape[0])]
+    while True:
+        grown = False
+        for name in set(names):
+            members = [i for i, n in enumerate(names) if n == name]
+            if len(members) < 2:
+                continue
+            for i in members:
+                longer = " · ".join(_part(z[i, j], short[j]) for j in ranked[i][: used[i] + 1])
+                if used[i] < len(ranked[i]) and len(longer) <= MAX_NAME_CHARS:
+                    used[i] += 1
+                    grown = True
+        if not grown:
+            break
+        names = [build(i) for i in range(z.shape[0])]
+    final = list(names)
+    for name in set(names):
+        members = [i for i, n in enumerate(names) if n == name]
+        if len(members) > 1:
+            for number, i in enumerate(members, start=1):
+                final[i] = f"{name} ({number})"
+    return final
+
+
+def segment_z_scores(seg: Segmentation) -> np.ndarray:
+    """``(k, features)``: each segment's mean minus the overall mean, in overall standard deviations.
+
+    Means and standard deviations are over the scored customers (filled values included), in the space
+    the model measures in: the original units, or the transformed values for a feature the model
+    transforms (a log of spend: a handful of extreme buyers do not make everyone else "average"). A
+    segment with no customers uses the model's centroid instead; a feature that does not vary gives 0.
+    """
+    X, labels = seg.scored_matrix()
+    return _z_scores(seg.pipeline, X, labels, seg.feature_stats)
+
+
+def _z_scores(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats: FeatureStats) -> np.ndarray:
+    """:func:`segment_z_scores` of the scored customers ``X`` (original units) labelled ``labels``, whose
+    statistics in original units are ``stats``."""
+    k = int(stats.sizes.size)
+    step = pipeline.named_steps.get("transform")
+    if step is not None and getattr(step, "active", False):
+        stats = FeatureStats.of(step.transform(X), labels, k)  # the space the model measures in
+    if stats.customers == 0:
+        return np.zeros((k, stats.means.shape[1]))
+    means = stats.means.copy()
+    empty = stats.sizes == 0
+    if empty.any():
+        centres = original_centers(pipeline)[empty]
+        means[empty] = step.transform(centres) if step is not None else centres
+    spread = stats.spread
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(spread > 0, (means - stats.overall) / np.where(spread > 0, spread, 1.0), 0.0)
+    return z
+
+
+def segment_indices(seg: Segmentation) -> np.ndarray:
+    """``(k, features)``: each segment's mean / the overall mean * 100, in original units (NaN when the
+    overall mean is 0 or the segment is empty), the indices the profile shows."""
+    return seg.feature_stats.indices()
+
+
+def segment_names(seg: Segmentation) -> list[str]:
+    """:func:`name_segments` for a segmentation: levels from :func:`segment_z_scores`, traits ranked by
+    :func:`segment_indices` (``|index - 100|``, strongest first)."""
+    X, labels = seg.scored_matrix()
+    return automatic_names(seg.pipeline, X, labels, seg.feature_stats, seg.features)
+
+
+def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats: FeatureStats,
+                    features: Sequence[str]) -> list[str]:
+    """The names :func:`segment_names` gives, from the parts a segmentation is made of (so that
+    :mod:`core.segmentation` names a segmentation while it builds it).
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted model.
+    X, labels : numpy.ndarray
+        The scored customers' feature values in original units and their internal labels.
+    stats : FeatureStats
+        ``FeatureStats.of(X, labels, k)``.
+    features : sequence of str
+        The feature names, one per column of ``X``.
+    """
+    return name_segments(_z_scores(pipeline, X, labels, stats), list(features), stats.indices())

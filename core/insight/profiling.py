@@ -1,0 +1,238 @@
+"""Segment profiles: what each segment looks like (sizes, means, indices, text-column mixes) and which
+features set the segments apart, as a typed :class:`Profile`; :func:`summary_table` flattens it for files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FeatureError
+from ..model import display_cluster
+from ..stats import NOT_SCORED, FeatureStats, flat_table
+from .naming import segment_names
+
+if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this package)
+    from ..segmentation import Segmentation
+
+__all__ = ["Profile", "profile", "summary_profile", "summary_table", "TOP_TEXT_VALUES"]
+
+#: Most common values shown per text column in :func:`profile`.
+TOP_TEXT_VALUES = 5
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What each segment looks like and which features set the segments apart, as typed frames.
+
+    Every per-segment frame has one row per segment, indexed by the internal label (0 = Cluster 1, the
+    largest), in that order.
+
+    Attributes
+    ----------
+    sizes : pandas.DataFrame
+        ``cluster`` (the number shown), ``segment`` (its name), ``customers`` and ``share`` (of the
+        customers with a segment, 0..1).
+    means : pandas.DataFrame
+        One column per feature, named after it: the segment's mean in the feature's original units (over
+        the scored customers; NaN for an empty segment).
+    indices : pandas.DataFrame
+        The same columns: segment mean / overall mean * 100 (average = 100; NaN when the overall mean is 0,
+        i.e. within 1e-9 of the feature's largest absolute value: an index needs values measured from a
+        true zero, like income or visits).
+    mixes : pandas.DataFrame
+        Columns a ``(column, value)`` MultiIndex, per text column its most common values in order: the
+        share (0..1) of the segment's customers with that value. No columns when no text column is described.
+    drivers : pandas.DataFrame
+        One row per feature, sorted by ``rank``: ``feature``, ``F`` (one-way ANOVA F statistic across
+        segments), ``eta_squared`` (share of the feature's variance explained by the segments, 0..1),
+        ``rank`` (1 = separates the segments most).
+    """
+
+    sizes: pd.DataFrame
+    means: pd.DataFrame
+    indices: pd.DataFrame
+    mixes: pd.DataFrame
+    drivers: pd.DataFrame
+
+    @property
+    def names(self) -> list[str]:
+        """The segment names used, in cluster order."""
+        return [str(n) for n in self.sizes["segment"]]
+
+    @property
+    def features(self) -> list[str]:
+        """The features, in the model's order."""
+        return [str(f) for f in self.means.columns]
+
+    @property
+    def described(self) -> list[str]:
+        """The text columns whose mix is shown, in order."""
+        return [str(c) for c in dict.fromkeys(self.mixes.columns.get_level_values(0))]
+
+    def mix(self, column: str) -> pd.DataFrame:
+        """The mix of one text column: one column per value (the most common first), shares 0..1."""
+        return self.mixes.xs(column, axis=1, level=0)
+
+    def flat(self) -> pd.DataFrame:
+        """One flat table (see :func:`core.stats.flat_table`): sizes, means, ``<f> index``, ``<column>: <value>``."""
+        return flat_table(self.sizes, self.means, self.indices, self.mixes)
+
+
+def profile(
+    seg: Segmentation,
+    frame: pd.DataFrame,
+    text_columns: Sequence[str],
+    names: Sequence[str] | None = None,
+) -> Profile:
+    """Describe every segment and rank the features by how well they separate the segments.
+
+    Parameters
+    ----------
+    seg : Segmentation
+        The segmentation of ``frame``.
+    frame : pandas.DataFrame
+        The table that was segmented (same rows, same order).
+    text_columns : sequence of str
+        Columns not used by the model (e.g. Gender) to describe each segment by: for each, its
+        :data:`TOP_TEXT_VALUES` most common values among the scored customers (missing cells not
+        counted as a value), as the share of each segment's customers with that value.
+    names : sequence of str, optional
+        Segment names; by default :func:`segment_names`.
+
+    Returns
+    -------
+    Profile
+
+    Raises
+    ------
+    FeatureError
+        A text column is missing from the table or is one of the segmentation's features.
+    ValueError
+        ``frame`` has a different number of rows than the segmentation, or ``names`` the wrong length.
+    """
+    k = int(seg.k)
+    labels_all = np.asarray(seg.labels)
+    if len(frame) != labels_all.size:
+        raise ValueError(f"The table has {len(frame):,} rows but the segmentation {labels_all.size:,}.")
+    names = list(segment_names(seg) if names is None else names)
+    if len(names) != k:
+        raise ValueError(f"{k} segment names are needed; got {len(names)}.")
+    for column in text_columns:
+        if column not in frame.columns:
+            raise FeatureError(f"The table has no column '{column}' to describe the segments by.")
+        if column in seg.features:
+            raise FeatureError(f"'{column}' is one of the segmentation's features; its averages are "
+                               f"already in the profile.")
+    stats = seg.feature_stats
+    means, sizes = stats.means, stats.sizes.astype(float)
+    total = float(sizes.sum())
+    labels = pd.RangeIndex(k)
+    features = [str(f) for f in seg.features]
+    size_frame = pd.DataFrame({
+        "cluster": [display_cluster(c) for c in range(k)],
+        "segment": names,
+        "customers": sizes.astype(int),
+        "share": sizes / total if total else np.zeros(k),
+    }, index=labels)
+    mean_frame = pd.DataFrame(means, index=labels, columns=features)
+    index_frame = pd.DataFrame(stats.indices(), index=labels, columns=features)
+    scored_rows = labels_all != NOT_SCORED
+    every_row_scored = bool(scored_rows.all())
+    row_labels = labels_all if every_row_scored else labels_all[scored_rows]
+    # Mix columns are gathered in a dict and made into a frame once: adding them one by one is slow and
+    # warns on wide files.
+    mixes: dict[tuple[str, str], np.ndarray] = {}
+    for column in text_columns:
+        codes, values = _text_codes(frame[column])
+        if not every_row_scored:
+            codes = codes[scored_rows]
+        present = codes >= 0
+        if not present.any():
+            continue
+        counts = np.bincount(codes[present], minlength=len(values))
+        order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], values[i]))[:TOP_TEXT_VALUES]
+        per_segment = np.bincount(row_labels[present] * len(values) + codes[present],
+                                  minlength=k * len(values)).reshape(k, len(values)).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.where(sizes[:, None] > 0, per_segment / np.where(sizes > 0, sizes, 1)[:, None], np.nan)
+        for i in order:
+            mixes[(str(column), values[i])] = shares[:, i]
+    mix_frame = pd.DataFrame(mixes, index=labels, columns=pd.MultiIndex.from_tuples(list(mixes),
+                                                                                      names=["column", "value"]))
+    return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features))
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(A code per cell, the distinct texts): cells are compared with surrounding spaces stripped, and
+    missing or blank cells get code -1. Only the distinct cells become Python strings."""
+    raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = [str(u).strip() for u in uniques]
+    texts = sorted({t for t in stripped if t})
+    position = {t: i for i, t in enumerate(texts)}
+    remap = np.array([position.get(t, -1) for t in stripped] + [-1], dtype=np.int64)
+    return remap[raw_codes], texts  # a missing cell's -1 picks the last entry, -1
+
+
+def _drivers(stats: FeatureStats, features: list[str]) -> pd.DataFrame:
+    """One-way ANOVA F and eta squared of each feature across the segments."""
+    n = stats.customers
+    sizes = stats.sizes.astype(float)
+    groups = int(np.count_nonzero(sizes))
+    F = np.full(len(features), np.nan)
+    eta = np.full(len(features), np.nan)
+    if n:
+        filled = np.nan_to_num(stats.means)
+        between = (sizes[:, None] * (filled - stats.overall) ** 2).sum(axis=0)
+        within, total = stats.within, stats.total
+        with np.errstate(invalid="ignore", divide="ignore"):
+            eta = np.where(total > 0, between / np.where(total > 0, total, 1), np.nan)
+            if groups >= 2 and n > groups:
+                F = np.where(within > 0, (between / (groups - 1)) / (within / (n - groups)),
+                             np.where(between > 0, np.inf, np.nan))
+    drivers = pd.DataFrame({"feature": features, "F": F, "eta_squared": eta})
+    drivers["rank"] = drivers["F"].rank(method="first", ascending=False, na_option="bottom").astype(int)
+    return drivers.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def summary_profile(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence[str]) -> Profile:
+    """:func:`profile` with the segmentation's names, described by the usable ``text_columns``: names the
+    table lacks and the segmentation's own features are skipped, repeats count once (the profile of the
+    summary downloads, ``segments fit --summary`` and the report).
+
+    Raises
+    ------
+    ValueError
+        ``frame`` has a different number of rows than the segmentation.
+    """
+    features = [str(f) for f in seg.features]
+    usable = [c for c in dict.fromkeys(text_columns) if c in frame.columns and c not in features]
+    return profile(seg, frame, usable, names=seg.segment_names)
+
+
+def summary_table(seg: Segmentation, frame: pd.DataFrame, text_columns: Sequence[str]) -> pd.DataFrame:
+    """One row per segment: what ``segments fit --summary`` writes, :meth:`Profile.flat` of
+    :func:`summary_profile`.
+
+    Columns, in this order:
+
+    * ``cluster`` (as shown, 1 = largest), ``segment`` (its name, :attr:`Segmentation.segment_names`),
+      ``customers``, ``share`` (of the customers with a segment, 0..1);
+    * one column per feature, **named after the feature** (``<feature> (mean)`` for a feature named like
+      one of the four before it, :func:`core.stats.feature_columns`), holding the segment's mean in the
+      feature's original units (the same numbers as :meth:`Segmentation.summary`);
+    * then, per feature, ``<feature> index``: segment mean / overall mean * 100 (average = 100; NaN
+      when the overall mean is 0, see :func:`profile`);
+    * then the text-column mixes of :func:`profile`: ``<column>: <value>``, the share (0..1) of the
+      segment's customers with that value, for the :data:`TOP_TEXT_VALUES` most common values.
+
+    Raises
+    ------
+    ValueError
+        ``frame`` has a different number of rows than the segmentation.
+    """
+    return summary_profile(seg, frame, text_columns).flat()

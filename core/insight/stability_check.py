@@ -1,0 +1,201 @@
+"""Stability: re-fit the model on resampled customers and say whether the segments hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+from sklearn.pipeline import Pipeline
+
+from ..errors import NotEnoughRowsError
+from ..model import check_rows_for_k, display_cluster, fit_segmenter
+from ..text import join_words
+
+__all__ = ["Stability", "stability", "stability_verdict", "STABILITY_MAX_ROWS", "STABILITY_COMPARE_ROWS",
+           "STABILITY_LEVELS", "SEGMENT_UNSTABLE"]
+
+#: Each stability re-fit trains on a bootstrap sample of at most this many customers.
+STABILITY_MAX_ROWS = 20_000
+#: Above this many customers the stability check compares the segments of a seeded sample of this many
+#: (labelling every customer ten times was the check's whole cost at 10^6-10^7; see docs/performance.md).
+STABILITY_COMPARE_ROWS = 100_000
+#: (lowest mean adjusted Rand index, verdict) from the best level down; below the last: unstable.
+STABILITY_LEVELS: tuple[tuple[float, str], ...] = (
+    (0.9, "Very stable: re-fitting on resampled customers gives nearly the same segments."),
+    (0.75, "Stable: the segments mostly hold when the customers are resampled."),
+    (0.6, "Somewhat stable: the main segments hold, but a fair number of customers switch segments "
+          "between re-fits; read the smaller differences with care."),
+)
+_UNSTABLE = ("Unstable: the segments change a lot when the customers are resampled, so they are not a "
+             "reliable split of this data; try another k.")
+#: A segment whose mean Jaccard overlap with itself across re-fits is below this is named in the verdict.
+SEGMENT_UNSTABLE = 0.6
+
+
+@dataclass(frozen=True)
+class Stability:
+    """How much the segments change when the model is re-fitted on resampled customers.
+
+    Attributes
+    ----------
+    overall : float
+        Mean adjusted Rand index between the reference labels and each re-fit's labels of the compared
+        customers (1 = identical segments, about 0 = no more alike than chance).
+    per_segment : pandas.DataFrame
+        ``cluster`` (as shown) and ``jaccard``: the mean Jaccard overlap of each reference segment with
+        its best-matching segment in each re-fit (1 = always the same customers).
+    verdict : str
+        The result in plain words (see :data:`STABILITY_LEVELS`).
+    runs : int
+        Re-fits that ran.
+    sample_rows : int
+        Customers each re-fit was trained on.
+    run_scores : tuple[float, ...]
+        The adjusted Rand index of each re-fit.
+    compared_rows, rows : int
+        Customers whose segments were compared (a seeded sample of :data:`STABILITY_COMPARE_ROWS` above
+        that many), out of ``rows``; 0 for results made before these were recorded.
+    """
+
+    overall: float
+    per_segment: pd.DataFrame
+    verdict: str
+    runs: int
+    sample_rows: int
+    run_scores: tuple[float, ...]
+    compared_rows: int = 0
+    rows: int = 0
+
+    @property
+    def sample_note(self) -> str:
+        """How many customers the check used, in words (the command line, the page and the report show it)."""
+        text = f"each re-fit trained on a resample of {self.sample_rows:,} customers"
+        if 0 < self.compared_rows < self.rows:
+            return text + (f"; segments compared on a seeded sample of {self.compared_rows:,} of the "
+                           f"{self.rows:,} customers")
+        return text + (f"; segments compared on all {self.rows:,} customers" if self.rows else "")
+
+
+def _transforms_of(pipeline: Pipeline) -> tuple[str, ...]:
+    """The per-feature transforms of a fitted model (empty when it has no transform step)."""
+    step = pipeline.named_steps.get("transform")
+    return tuple(getattr(step, "transforms", ()) or ())
+
+
+def stability_verdict(overall: float, per_segment: np.ndarray | None = None) -> str:
+    """The verdict for a mean adjusted Rand index, naming the segments below :data:`SEGMENT_UNSTABLE`.
+
+    ``per_segment`` holds the mean Jaccard overlap per internal cluster (0 = Cluster 1).
+    """
+    text = _UNSTABLE
+    for threshold, words in STABILITY_LEVELS:
+        if overall >= threshold:
+            text = words
+            break
+    if per_segment is not None and overall >= STABILITY_LEVELS[-1][0]:
+        weak = [(c, v) for c, v in enumerate(np.asarray(per_segment, dtype=float))
+                if np.isfinite(v) and v < SEGMENT_UNSTABLE]
+        if weak:
+            listed = join_words([f"Cluster {display_cluster(c)} (overlap {v:.2f})" for c, v in weak])
+            text += f" Least reliable: {listed}; {'it changes' if len(weak) == 1 else 'they change'} most " \
+                    f"between re-fits."
+    return text
+
+
+def stability(
+    X: np.ndarray,
+    k: int,
+    seed: int = 0,
+    runs: int = 10,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    reference: Pipeline | None = None,
+    transforms: tuple[str, ...] = (),
+) -> Stability:
+    """Re-fit the model on bootstrap samples and measure how much the segments change.
+
+    The reference is ``fit_segmenter(X, k, seed)`` (or ``reference``, e.g. the segmentation's own
+    pipeline, to skip that fit). Each of ``runs`` re-fits trains :func:`core.model.fit_segmenter` on a
+    seeded bootstrap sample (drawn with replacement) of ``min(rows, STABILITY_MAX_ROWS)`` customers and
+    labels every customer, or above :data:`STABILITY_COMPARE_ROWS` customers a seeded sample of that many
+    (the same sample for every re-fit; :attr:`Stability.sample_note` says so); its labels are compared with
+    the reference's.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        ``(rows, features)`` in original units, no missing values (the rows the model used).
+    k : int
+        Number of segments.
+    seed : int
+        Seed of the reference fit and of the samples; the same seed gives the same result.
+    runs : int
+        Number of re-fits.
+    progress : callable, optional
+        ``progress(done, total)`` after the reference fit (when fitted here) and after each re-fit.
+    reference : sklearn.pipeline.Pipeline, optional
+        An already fitted model of ``X`` to compare with; its transforms (if any) are used by every re-fit.
+    transforms : tuple of str
+        The features' transforms when no ``reference`` is given.
+
+    Raises
+    ------
+    NotEnoughRowsError
+        Fewer (distinct) customers than ``k``, or no re-fit could be trained.
+    ValueError
+        ``runs`` below 1.
+    """
+    X = np.asarray(X, dtype=float)
+    if runs < 1:
+        raise ValueError("runs must be at least 1.")
+    check_rows_for_k(X, k)
+    total = runs + (1 if reference is None else 0)
+    done = 0
+    if reference is None:
+        reference = fit_segmenter(X, k, seed, transforms)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    rows = X.shape[0]
+    compared = X
+    if rows > STABILITY_COMPARE_ROWS:  # its own generator: the re-fits' resamples stay those of every size
+        pick = np.random.default_rng([seed, STABILITY_COMPARE_ROWS])
+        compared = X[np.sort(pick.choice(rows, STABILITY_COMPARE_ROWS, replace=False))]
+    ref = np.asarray(reference.predict(compared), dtype=np.int64)
+    size = min(rows, STABILITY_MAX_ROWS)
+    rng = np.random.default_rng(seed)
+    scores: list[float] = []
+    jaccards: list[np.ndarray] = []
+    ref_sizes = np.bincount(ref, minlength=k).astype(float)
+    for run in range(runs):
+        sample = rng.integers(0, rows, size=size)
+        try:
+            model = fit_segmenter(X[sample], k, seed + 1 + run, _transforms_of(reference))
+        except NotEnoughRowsError:
+            model = None  # the sample has fewer distinct customers than k: skip this re-fit
+        if model is not None:
+            labels = np.asarray(model.predict(compared), dtype=np.int64)
+            scores.append(float(adjusted_rand_score(ref, labels)))
+            both = np.zeros((k, k))
+            np.add.at(both, (ref, labels), 1.0)
+            union = ref_sizes[:, None] + both.sum(axis=0)[None, :] - both
+            with np.errstate(invalid="ignore", divide="ignore"):
+                overlap = np.where(union > 0, both / np.where(union > 0, union, 1), 0.0)
+            best = overlap.max(axis=1)
+            best[ref_sizes == 0] = np.nan
+            jaccards.append(best)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    if not scores:
+        raise NotEnoughRowsError(f"The stability check could not re-fit {k} segments: the resampled "
+                                 f"customers had too few different values. Choose fewer segments.")
+    overall = float(np.mean(scores))
+    per = np.nanmean(np.vstack(jaccards), axis=0) if not np.all(ref_sizes == 0) else np.full(k, np.nan)
+    per_segment = pd.DataFrame({"cluster": [display_cluster(c) for c in range(k)], "jaccard": per})
+    return Stability(overall, per_segment, stability_verdict(overall, per), len(scores), size, tuple(scores),
+                     int(compared.shape[0]), rows)
