@@ -230,9 +230,9 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
         return matrix, fit_segmenter(matrix.X, k, seed)
 
     matrix, pipeline = steps.run("fit", fit)
-    kmeans = pipeline.named_steps["kmeans"]
+    kmeans = pipeline[-1]  # the clusterer (core.model.clusterer)
     used_labels = np.asarray(kmeans.labels_, dtype=np.int64)
-    score = steps.run("silhouette", lambda: silhouette(pipeline.named_steps["scaler"].transform(matrix.X),
+    score = steps.run("silhouette", lambda: silhouette(pipeline[-2].transform(matrix.X),
                                                        used_labels, seed))
     labels = np.full(matrix.used.size, -1, dtype=np.int64)
     labels[matrix.used] = used_labels

@@ -1,17 +1,21 @@
-"""The segmentation model: ``StandardScaler`` + ``KMeans`` as one scikit-learn pipeline.
+"""The segmentation model: ``make_pipeline(<transform>, StandardScaler(), SizeOrderedKMeans(k))``.
+
+**The estimator.** :class:`SizeOrderedKMeans` is a scikit-learn clusterer (``BaseEstimator``,
+``ClusterMixin``: parameters in ``__init__``, learned attributes ending in ``_``, ``fit`` returns
+``self``) that runs scikit-learn's ``KMeans`` and numbers the clusters by size. A saved model is rebuilt
+from its centres with :meth:`SizeOrderedKMeans.from_centers`; nothing sets a private attribute.
 
 **Transforms.** When some feature is transformed (a log of a skewed spend column, see
-:mod:`core.transform`), the pipeline starts with a ``"transform"`` step
-(:class:`core.transform.FeatureTransform`); ``StandardScaler`` stays the step right before K-Means.
-Without transforms the pipeline is exactly ``StandardScaler`` + ``KMeans``, as before.
-:func:`model_space` gives the values K-Means sees for either shape.
+:mod:`core.transform`), the pipeline starts with a :class:`core.transform.FeatureTransform` step;
+``StandardScaler`` stays the step right before the clusterer. Without transforms the pipeline is
+exactly ``StandardScaler`` + ``SizeOrderedKMeans``. :func:`model_space` gives the values K-Means sees for
+either shape; :func:`clusterer`, :func:`scaler_of` and :func:`transform_of` find the steps.
 
 **Cluster numbering rule.** K-Means numbers its clusters in an arbitrary order. Core renumbers them
 so that cluster 0 is the **largest** segment, cluster 1 the next largest, and so on; clusters of equal
-size are ordered by their scaled centroid coordinates (smallest first). The renumbering is applied to
-the fitted estimator itself (its ``cluster_centers_`` are reordered), so ``pipeline.predict`` returns
-the same numbers. People see these numbers plus one ("Cluster 1" is the largest); see
-:func:`display_cluster`.
+size are ordered by their scaled centroid coordinates (smallest first). The estimator's
+``cluster_centers_`` are in that order, so ``pipeline.predict`` returns the same numbers. People see
+these numbers plus one ("Cluster 1" is the largest); see :func:`display_cluster`.
 
 **Reproducibility.** With the same data, features, k and seed the result is identical on every run
 and machine: the seed drives k-means++ and any sampling, and every other choice is deterministic.
@@ -23,18 +27,26 @@ the best of them (measured to reach the same WCSS as ``n_init=10`` on all rows; 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .errors import NotEnoughRowsError
-from .transform import FeatureTransform
+from .transform_step import FeatureTransform
 
 __all__ = [
+    "SizeOrderedKMeans",
     "build_segmenter",
     "fit_segmenter",
-    "relabel_by_size",
+    "size_order",
+    "clusterer",
+    "scaler_of",
+    "transform_of",
     "scaled_centers",
     "model_space",
     "standardised",
@@ -54,21 +66,137 @@ DISPLAY_OFFSET = 1
 N_INIT = 10
 
 
-def build_segmenter(k: int, seed: int = 0, n_init: int = N_INIT, transforms: tuple[str, ...] = ()) -> Pipeline:
-    """An unfitted ``StandardScaler`` + ``KMeans(k)`` pipeline with a fixed seed (after the transforms, if any)."""
-    return Pipeline(_front(transforms) + [
-        ("scaler", StandardScaler()),
-        ("kmeans", KMeans(n_clusters=k, n_init=n_init, random_state=seed)),
-    ])
+#: Rows labelled per step by :meth:`SizeOrderedKMeans.predict` (a block of ``rows x k`` distances).
+PREDICT_ROWS_PER_STEP = 65_536
 
 
-def _front(transforms: tuple[str, ...] | list[str]) -> list[tuple[str, FeatureTransform]]:
-    """The transform step, when some feature is transformed (none otherwise: the classic two steps)."""
+class SizeOrderedKMeans(ClusterMixin, BaseEstimator):
+    """K-Means (scikit-learn's, k-means++ starts) whose clusters are numbered by size: 0 is the largest.
+
+    Up to ``full_fit_max_rows`` rows, ``KMeans(n_clusters, n_init, random_state)`` runs on every row.
+    Beyond, the ``n_init`` starts run on a seeded sample of that many rows and one Lloyd run from the best
+    of them refines the centres on every row (measured to reach the same WCSS as ``n_init`` starts on all
+    rows; see docs/performance.md). Clusters of equal size are ordered by their centroid coordinates.
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of segments.
+    n_init : int
+        K-Means restarts; the best (lowest WCSS) is kept.
+    random_state : int or None
+        Seed of k-means++ and of the sample; the same seed gives the same labels in the same order.
+    full_fit_max_rows : int
+        Above this many rows the starts run on a sample of this many.
+    copy_x : bool
+        False lets K-Means centre ``X`` in place (and restore it, up to rounding) instead of copying it:
+        a pipeline passes it the scaler's output, which nothing else reads.
+
+    Attributes
+    ----------
+    cluster_centers_ : numpy.ndarray
+        ``(n_clusters, n_features)``, largest cluster first.
+    labels_ : numpy.ndarray
+        The cluster of each training row (absent in a model rebuilt by :meth:`from_centers`).
+    inertia_ : float
+        Sum of squared distances of the training rows to their centre (NaN when rebuilt from centres).
+    n_iter_ : int
+        Lloyd iterations of the kept run (0 when rebuilt from centres).
+    n_features_in_ : int
+    """
+
+    def __init__(self, n_clusters: int = 8, *, n_init: int = N_INIT, random_state: int | None = None,
+                 full_fit_max_rows: int = FULL_FIT_MAX_ROWS, copy_x: bool = True) -> None:
+        self.n_clusters = n_clusters
+        self.n_init = n_init
+        self.random_state = random_state
+        self.full_fit_max_rows = full_fit_max_rows
+        self.copy_x = copy_x
+
+    def fit(self, X: np.ndarray, y: object = None) -> "SizeOrderedKMeans":
+        """Fit K-Means on ``X`` and number its clusters by size.
+
+        Raises
+        ------
+        NotEnoughRowsError
+            Fewer (distinct) rows than ``n_clusters``.
+        """
+        X = validate_data(self, X, dtype=np.float64, copy=False)
+        k = int(self.n_clusters)
+        check_rows_for_k(X, k)
+        rows = X.shape[0]
+        if rows <= self.full_fit_max_rows:
+            kmeans = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state,
+                            copy_x=self.copy_x).fit(X)
+        else:
+            rng = np.random.default_rng(self.random_state)
+            sample = np.sort(rng.choice(rows, size=self.full_fit_max_rows, replace=False))
+            start = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.random_state).fit(X[sample])
+            # tol=0: Lloyd runs until no customer changes segment; any other tolerance makes scikit-learn
+            # compute the data's variance with a temporary the size of the data (and from the sample's
+            # centres this takes 2-4 rounds, faster than that variance: 1.4 s against 2.7 s at 10^7 rows,
+            # the same WCSS to 10 digits).
+            kmeans = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1, random_state=self.random_state,
+                            copy_x=self.copy_x, tol=0.0).fit(X)
+        order = size_order(kmeans.cluster_centers_, kmeans.labels_, k)
+        new_number = np.empty(k, dtype=np.int64)
+        new_number[order] = np.arange(k)
+        self.cluster_centers_ = np.ascontiguousarray(kmeans.cluster_centers_[order])
+        self.labels_ = new_number[kmeans.labels_].astype(kmeans.labels_.dtype)
+        self.inertia_ = float(kmeans.inertia_)
+        self.n_iter_ = int(kmeans.n_iter_)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The nearest centre of each row (the first on a tie), as K-Means assigns them."""
+        check_is_fitted(self, "cluster_centers_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        centers = self.cluster_centers_
+        squared = np.einsum("ij,ij->i", centers, centers)
+        labels = np.empty(X.shape[0], dtype=np.int32)
+        for start in range(0, X.shape[0], PREDICT_ROWS_PER_STEP):
+            # |x - c|^2 less |x|^2 (the same for every centre of a row): |c|^2 - 2 x.c, as K-Means computes it
+            part = X[start:start + PREDICT_ROWS_PER_STEP] @ centers.T
+            part *= -2.0
+            part += squared
+            labels[start:start + PREDICT_ROWS_PER_STEP] = np.argmin(part, axis=1)
+        return labels
+
+    @classmethod
+    def from_centers(cls, centers: np.ndarray, **params: object) -> "SizeOrderedKMeans":
+        """A fitted estimator from saved centres (already numbered by size), for a saved model.
+
+        ``params`` are the other parameters (``random_state``, ...); ``n_clusters`` is the number of centres.
+
+        Raises
+        ------
+        ValueError
+            ``centers`` is not a non-empty 2-D array of finite numbers.
+        """
+        centers = np.array(centers, dtype=np.float64, order="C")
+        if centers.ndim != 2 or not centers.size or not np.isfinite(centers).all():
+            raise ValueError(f"Centres must be a non-empty 2-D array of finite numbers; got shape {centers.shape}.")
+        model = cls(n_clusters=centers.shape[0], **params)  # type: ignore[arg-type]
+        model.cluster_centers_ = centers
+        model.n_features_in_ = centers.shape[1]
+        model.inertia_ = float("nan")
+        model.n_iter_ = 0
+        return model
+
+
+def build_segmenter(k: int, seed: int = 0, n_init: int = N_INIT, transforms: Sequence[str] = ()) -> Pipeline:
+    """An unfitted ``make_pipeline(<transform>, StandardScaler(), SizeOrderedKMeans(k))`` with a fixed seed
+    (the transform step only when some feature is transformed)."""
     step = FeatureTransform(tuple(transforms))
-    return [("transform", step)] if step.active else []
+    front = [step] if step.active else []
+    # copy_x=False: the clusterer gets the scaler's output, a copy nothing else reads, and centres it in
+    # place instead of copying it again (the fit's peak memory is one scaled copy of the data, not two)
+    return make_pipeline(*front, StandardScaler(),
+                         SizeOrderedKMeans(k, n_init=n_init, random_state=seed, full_fit_max_rows=FULL_FIT_MAX_ROWS,
+                                           copy_x=False))
 
 
-def standardised(X: np.ndarray, transforms: tuple[str, ...] = ()) -> np.ndarray:
+def standardised(X: np.ndarray, transforms: Sequence[str] = ()) -> np.ndarray:
     """``X`` transformed (see :mod:`core.transform`) and standardised, as a new model would see it (for sweeps)."""
     return np.asarray(StandardScaler().fit_transform(FeatureTransform(tuple(transforms)).fit(X).transform(X)))
 
@@ -96,8 +224,8 @@ def check_rows_for_k(X: np.ndarray, k: int) -> None:
             f"{distinct:,} distinct combination{'s' if distinct != 1 else ''} of values. Choose fewer segments.")
 
 
-def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: tuple[str, ...] = ()) -> Pipeline:
-    """Fit the scaler and K-Means on ``X`` (original units) and renumber clusters by size.
+def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: Sequence[str] = ()) -> Pipeline:
+    """Fit :func:`build_segmenter` on ``X`` (original units): clusters numbered by size.
 
     Parameters
     ----------
@@ -107,13 +235,13 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: tuple[str, .
         Number of segments.
     seed : int
         Random seed for k-means++ and sampling.
-    transforms : tuple of str
+    transforms : sequence of str
         One :data:`core.transform.TRANSFORMS` per feature (empty: none), applied before the scaler.
 
     Returns
     -------
     sklearn.pipeline.Pipeline
-        Fitted; ``predict`` returns the renumbered clusters.
+        Fitted; ``predict`` returns the renumbered clusters, :func:`clusterer` its ``labels_``.
 
     Raises
     ------
@@ -121,54 +249,37 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: tuple[str, .
         Fewer (distinct) rows than ``k``.
     """
     check_rows_for_k(X, k)
-    front = _front(transforms)
-    if front:
-        X = front[0][1].fit(X).transform(X)
-    scaler = StandardScaler().fit(X)
-    scaled = scaler.transform(X)
-    rows = scaled.shape[0]
-    if rows <= FULL_FIT_MAX_ROWS:
-        kmeans = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(scaled)
-    else:
-        rng = np.random.default_rng(seed)
-        sample = np.sort(rng.choice(rows, size=FULL_FIT_MAX_ROWS, replace=False))
-        start = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(scaled[sample])
-        # copy_x=False: K-Means centres our own scaled copy in place (and restores it) instead of copying it
-        # again, so the fit's peak memory is one scaled copy of the data, not two. tol=0: Lloyd runs until
-        # no customer changes segment; any other tolerance makes scikit-learn compute the data's variance
-        # with a temporary the size of the data (and from the sample's centres this takes 2-4 rounds,
-        # faster than that variance: 1.4 s against 2.7 s at 10^7 rows, the same WCSS to 10 digits).
-        kmeans = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1, random_state=seed,
-                        copy_x=False, tol=0.0).fit(scaled)
-        kmeans.set_params(copy_x=True, tol=KMeans().tol)  # the fitted model as any other (for refits, bundles)
-    relabel_by_size(kmeans)
-    return Pipeline(front + [("scaler", scaler), ("kmeans", kmeans)])
+    return build_segmenter(k, seed, transforms=transforms).fit(X)
 
 
-def relabel_by_size(kmeans: KMeans) -> np.ndarray:
-    """Renumber a fitted KMeans in place: largest cluster 0; ties by centroid coordinates.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``order``: the new cluster ``i`` was the old cluster ``order[i]``.
-    """
-    centers = kmeans.cluster_centers_
-    k = centers.shape[0]
-    sizes = np.bincount(kmeans.labels_, minlength=k)
+def size_order(centers: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """The size order of K-Means clusters: ``order[i]`` is the cluster numbered ``i`` (0 = the largest;
+    clusters of equal size by their centroid coordinates, smallest first)."""
+    sizes = np.bincount(labels, minlength=k)
     # np.lexsort sorts by the last key first: size (descending), then centroid coordinates.
     keys = [centers[:, j] for j in reversed(range(centers.shape[1]))] + [-sizes]
-    order = np.lexsort(keys)
-    new_number = np.empty(k, dtype=np.int64)
-    new_number[order] = np.arange(k)
-    kmeans.cluster_centers_ = np.ascontiguousarray(centers[order])
-    kmeans.labels_ = new_number[kmeans.labels_].astype(kmeans.labels_.dtype)
-    return order
+    return np.lexsort(keys)
+
+
+def clusterer(pipeline: Pipeline) -> SizeOrderedKMeans:
+    """The pipeline's clusterer (its last step)."""
+    return pipeline[-1]
+
+
+def scaler_of(pipeline: Pipeline) -> StandardScaler:
+    """The pipeline's ``StandardScaler`` (the step before the clusterer)."""
+    return pipeline[-2]
+
+
+def transform_of(pipeline: Pipeline) -> FeatureTransform | None:
+    """The pipeline's transform step, or None when no feature is transformed."""
+    first = pipeline[0]
+    return first if isinstance(first, FeatureTransform) else None
 
 
 def scaled_centers(pipeline: Pipeline) -> np.ndarray:
     """Centroids in standardised units, ``(k, features)``."""
-    return np.asarray(pipeline.named_steps["kmeans"].cluster_centers_)
+    return np.asarray(clusterer(pipeline).cluster_centers_)
 
 
 def original_centers(pipeline: Pipeline) -> np.ndarray:

@@ -19,20 +19,23 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sklearn
 from sklearn.cluster import KMeans
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .errors import ModelError, UnsafeModelError
 from .options import MAX_MODEL_K
-from .transform import TRANSFORMS, FeatureTransform
+from .model import SizeOrderedKMeans, clusterer, scaler_of
+from .transform_kinds import TRANSFORMS
+from .transform_step import FeatureTransform
 
 __all__ = [
     "ModelInfo",
+    "SavedModel",
     "MODELS_DIR",
     "DEFAULT_MODEL_PATH",
     "save_shipped_model",
@@ -150,6 +153,15 @@ def training_statistics(X: np.ndarray, features: list[str]) -> dict[str, dict[st
     }
 
 
+class SavedModel(NamedTuple):
+    """A saved model as loaded: the fitted pipeline (:func:`core.model.build_segmenter`'s shape) and what it
+    says about itself. What :func:`load_bundle`, :func:`load_model_file` and :func:`load_shipped_model`
+    return (``pipeline, info = load_bundle(raw)`` unpacks it)."""
+
+    pipeline: Pipeline
+    info: ModelInfo
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -165,7 +177,7 @@ def save_shipped_model(pipeline: Pipeline, info: ModelInfo, path: Path = DEFAULT
     return final
 
 
-def load_shipped_model(path: Path = DEFAULT_MODEL_PATH) -> tuple[Pipeline, ModelInfo]:
+def load_shipped_model(path: Path = DEFAULT_MODEL_PATH) -> SavedModel:
     """Load a joblib model written by this project into its own ``models/`` folder.
 
     Raises
@@ -192,11 +204,20 @@ def load_shipped_model(path: Path = DEFAULT_MODEL_PATH) -> tuple[Pipeline, Model
         raise UnsafeModelError(f"{path.name} does not match the digest in {meta_path.name}; it was not opened.")
     import joblib
 
-    pipeline = joblib.load(path)
-    return pipeline, info
+    return SavedModel(_with_size_ordered_kmeans(joblib.load(path)), info)
 
 
-def load_model_file(path: str | Path) -> tuple[Pipeline, ModelInfo]:
+def _with_size_ordered_kmeans(pipeline: Pipeline) -> Pipeline:
+    """A shipped pipeline pickled before :class:`core.model.SizeOrderedKMeans` (a ``KMeans`` whose centres
+    were put in size order) as the pipeline every other model has: the same steps, the same centres."""
+    last = pipeline[-1]
+    if isinstance(last, SizeOrderedKMeans) or not isinstance(last, KMeans):
+        return pipeline
+    return make_pipeline(*pipeline[:-1], SizeOrderedKMeans.from_centers(last.cluster_centers_, n_init=last.n_init,
+                                                                         random_state=last.random_state))
+
+
+def load_model_file(path: str | Path) -> SavedModel:
     """Load a model from a path: a ``.json`` bundle, or the project's own shipped joblib model.
 
     Raises
@@ -219,20 +240,19 @@ def load_model_file(path: str | Path) -> tuple[Pipeline, ModelInfo]:
 
 def bundle_bytes(pipeline: Pipeline, info: ModelInfo) -> bytes:
     """A model bundle: the fitted pipeline's numbers and the model's description, as JSON bytes."""
-    scaler: StandardScaler = pipeline.named_steps["scaler"]
-    kmeans: KMeans = pipeline.named_steps["kmeans"]
+    scaler = scaler_of(pipeline)
     data = {
         "format": BUNDLE_FORMAT,
         "version": 1,
         "info": {**info.to_json(), "sha256": ""},
         "scaler": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
                    "var": scaler.var_.tolist(), "n_samples_seen": int(np.max(scaler.n_samples_seen_))},
-        "centers": np.asarray(kmeans.cluster_centers_).tolist(),
+        "centers": np.asarray(clusterer(pipeline).cluster_centers_).tolist(),
     }
     return (json.dumps(data, indent=1) + "\n").encode("utf-8")
 
 
-def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
+def load_bundle(raw: bytes) -> SavedModel:
     """Rebuild a fitted pipeline from a model bundle. Only numbers and names are read.
 
     Raises
@@ -284,16 +304,10 @@ def load_bundle(raw: bytes) -> tuple[Pipeline, ModelInfo]:
     scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, var
     scaler.n_samples_seen_ = seen
     scaler.n_features_in_ = d
-    kmeans = KMeans(n_clusters=info.k, n_init=1)
-    kmeans.cluster_centers_ = centers
-    kmeans.n_features_in_ = d
-    kmeans._n_threads = 1  # what fit() would set; predict() reads it
-    kmeans.labels_ = np.arange(info.k, dtype=np.int32)
-    kmeans.inertia_ = float("nan")
-    kmeans.n_iter_ = 0
     front = FeatureTransform(tuple(info.transforms)).fit(np.zeros((1, d)))
-    steps = [("transform", front)] if front.active else []
-    return Pipeline(steps + [("scaler", scaler), ("kmeans", kmeans)]), info
+    steps = [front] if front.active else []
+    kmeans = SizeOrderedKMeans.from_centers(centers, random_state=info.seed)
+    return SavedModel(make_pipeline(*steps, scaler, kmeans), info)
 
 
 def sklearn_version() -> str:

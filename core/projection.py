@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 
+from .model import scaled_centers
 from .segmentation import Segmentation
 
 __all__ = ["Projection", "project_2d"]
@@ -41,7 +42,7 @@ def project_2d(segmentation: Segmentation, seed: int = 0) -> Projection:
     components = min(2, scaled.shape[1])
     pca = PCA(n_components=components, random_state=seed).fit(scaled)
     points = pca.transform(scaled)
-    centers = pca.transform(np.asarray(segmentation.pipeline.named_steps["kmeans"].cluster_centers_))
+    centers = pca.transform(scaled_centers(segmentation.pipeline))
     if components == 1:
         points = np.column_stack([points, np.zeros(len(points))])
         centers = np.column_stack([centers, np.zeros(len(centers))])

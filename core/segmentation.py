@@ -21,7 +21,8 @@ from sklearn.pipeline import Pipeline
 
 from .errors import DataError, FeatureError, ModelFeatureError
 from .insight.naming import automatic_names
-from .model import DISPLAY_OFFSET, display_cluster, fit_segmenter, model_space, original_centers
+from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, model_space, original_centers,
+                    transform_of)
 from .persist import ModelInfo, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .selection import silhouette
@@ -196,7 +197,7 @@ class Segmentation:
     @property
     def transforms(self) -> tuple[str, ...]:
         """The transform of each feature (``none`` for all when the model has no transform step)."""
-        step = self.pipeline.named_steps.get("transform")
+        step = transform_of(self.pipeline)
         kinds = tuple(getattr(step, "transforms", ()) or ())
         return kinds if len(kinds) == len(self.features) else ("none",) * len(self.features)
 
@@ -280,7 +281,7 @@ def segment_new(
     if matrix is None:
         matrix = prepare_features(frame, features, missing, decimal, transforms)
     pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms)
-    used_labels = np.asarray(pipeline.named_steps["kmeans"].labels_, dtype=np.int64)
+    used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
     scaled = model_space(pipeline, matrix.X)
     score = silhouette(scaled, used_labels, seed)
     return _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes))

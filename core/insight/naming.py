@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ..model import original_centers
+from ..model import original_centers, transform_of
 from ..stats import FeatureStats
 
 if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this)
@@ -176,7 +176,7 @@ def _z_scores(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats: Feat
     """:func:`segment_z_scores` of the scored customers ``X`` (original units) labelled ``labels``, whose
     statistics in original units are ``stats``."""
     k = int(stats.sizes.size)
-    step = pipeline.named_steps.get("transform")
+    step = transform_of(pipeline)
     if step is not None and getattr(step, "active", False):
         stats = FeatureStats.of(step.transform(X), labels, k)  # the space the model measures in
     if stats.customers == 0:

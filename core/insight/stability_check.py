@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
 
 from ..errors import NotEnoughRowsError
-from ..model import check_rows_for_k, display_cluster, fit_segmenter
+from ..model import check_rows_for_k, display_cluster, fit_segmenter, transform_of
 from ..text import join_words
 
 __all__ = ["Stability", "stability", "stability_verdict", "STABILITY_MAX_ROWS", "STABILITY_COMPARE_ROWS",
@@ -82,7 +82,7 @@ class Stability:
 
 def _transforms_of(pipeline: Pipeline) -> tuple[str, ...]:
     """The per-feature transforms of a fitted model (empty when it has no transform step)."""
-    step = pipeline.named_steps.get("transform")
+    step = transform_of(pipeline)
     return tuple(getattr(step, "transforms", ()) or ())
 
 

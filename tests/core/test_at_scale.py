@@ -17,6 +17,7 @@ import pytest
 import core.export as export
 from core import csv_writer_fast
 import core.insight as insight
+from core.model import clusterer
 from core.insight import customer_confidence, naming
 import core.segmentation as segmentation
 from core.insight import confidence, profile
@@ -134,7 +135,7 @@ def test_confidence_by_matrix_products_equals_the_distances(seg_and_frame, monke
     monkeypatch.setattr(customer_confidence, "_CHUNK_ROWS", 13)
     conf = confidence(seg)
     scaled = seg.scaled_used()
-    centers = seg.pipeline.named_steps["kmeans"].cluster_centers_
+    centers = clusterer(seg.pipeline).cluster_centers_
     distances = np.linalg.norm(scaled[:, None, :] - centers[None, :, :], axis=2)
     rows = np.flatnonzero(seg.matrix.used)
     labels = seg.labels[rows]

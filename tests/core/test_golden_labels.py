@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from core.model import FULL_FIT_MAX_ROWS, fit_segmenter
-from core.persist import bundle_bytes, load_bundle
+from core.persist import bundle_bytes, load_bundle, load_shipped_model
 from core.segmentation import segment_new
 
 
@@ -100,3 +100,15 @@ def test_a_saved_model_applied_gives_the_golden_labels():
 
 
 APPLIED = ("a19cff13c3b655b1", "0c26886be86d24ed")
+
+
+def test_the_shipped_model_gives_the_golden_labels():
+    """The shipped model (pickled with a KMeans before SizeOrderedKMeans existed) labels 200,000 seeded
+    customers over the whole income/spending range as the KMeans it was pickled with did."""
+    pipeline, info = load_shipped_model()
+    customers = np.random.default_rng(14).uniform([0, 0], [150, 100], size=(200_000, 2))
+    labels = np.asarray(pipeline.predict(customers), dtype=np.int64)
+    assert np.bincount(labels).tolist() == [26849, 55097, 56220, 30639, 31195]
+    assert _digest(labels) == "f1b7d757f3204da2"
+    rebuilt, _ = load_bundle(bundle_bytes(pipeline, info))
+    assert _digest(rebuilt.predict(customers)) == "f1b7d757f3204da2"

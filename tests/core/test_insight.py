@@ -30,7 +30,7 @@ from core.insight import (
     stability_verdict,
 )
 from core.errors import FeatureError
-from core.model import fit_segmenter
+from core.model import clusterer, fit_segmenter
 from core.persist import ModelInfo, training_statistics
 from core.segmentation import segment_new
 from core.selection import SweepResult, sweep_k
@@ -505,7 +505,7 @@ def test_confidence_flags_the_customers_between_segments(with_midpoints):
     assert (between["margin"] < 0.3).all() and (core["margin"] > 1).all()
     # distance: to the own centre in standardised units
     scaled = seg.scaled_used()
-    centers = seg.pipeline.named_steps["kmeans"].cluster_centers_
+    centers = clusterer(seg.pipeline).cluster_centers_
     own = np.linalg.norm(scaled[0] - centers[seg.labels[0]])
     assert conf.loc[0, "distance"] == pytest.approx(own)
     from sklearn.metrics import silhouette_samples

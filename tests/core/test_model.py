@@ -12,13 +12,17 @@ from sklearn.preprocessing import StandardScaler
 import core.model as model_module
 from core.errors import NotEnoughRowsError
 from core.model import (
+    SizeOrderedKMeans,
     build_segmenter,
     check_rows_for_k,
+    clusterer,
     display_cluster,
     fit_segmenter,
     original_centers,
-    relabel_by_size,
     scaled_centers,
+    scaler_of,
+    size_order,
+    transform_of,
 )
 from core.prepare import prepare_features
 from core.segmentation import segment_new
@@ -55,8 +59,8 @@ def _direct(X: np.ndarray, k: int, seed: int) -> Pipeline:
 def test_known_answer_against_sklearn(data, k, seed):
     ours = fit_segmenter(data, k, seed)
     ref = _direct(data, k, seed)
-    our_labels = ours.named_steps["kmeans"].labels_
-    ref_labels = ref.named_steps["kmeans"].labels_
+    our_labels = clusterer(ours).labels_
+    ref_labels = clusterer(ref).labels_
 
     # identical partition
     assert adjusted_rand_score(ref_labels, our_labels) == 1.0
@@ -69,13 +73,13 @@ def test_known_answer_against_sklearn(data, k, seed):
     assert sorted(order) == list(range(k))
     assert list(ref_sizes[order]) == sorted(ref_sizes, reverse=True)
     # same WCSS
-    ours_inertia = ours.named_steps["kmeans"].inertia_
-    ref_inertia = ref.named_steps["kmeans"].inertia_
+    ours_inertia = clusterer(ours).inertia_
+    ref_inertia = clusterer(ref).inertia_
     assert abs(ours_inertia - ref_inertia) <= 1e-9 * ref_inertia
     # the same centroids, in the new order; the scaler is the same
-    np.testing.assert_allclose(scaled_centers(ours), ref.named_steps["kmeans"].cluster_centers_[order],
+    np.testing.assert_allclose(scaled_centers(ours), clusterer(ref).cluster_centers_[order],
                                rtol=0, atol=1e-12)
-    np.testing.assert_allclose(ours.named_steps["scaler"].mean_, ref.named_steps["scaler"].mean_)
+    np.testing.assert_allclose(scaler_of(ours).mean_, scaler_of(ref).mean_)
     # predict gives the renumbered labels (the estimator itself was renumbered)
     np.testing.assert_array_equal(ours.predict(data), our_labels)
 
@@ -85,16 +89,16 @@ def test_known_answer_through_segment_new(blobs):
     seg = segment_new(frame, ["f0", "f1"], k=3, seed=4)
     X = prepare_features(frame, ["f0", "f1"]).X
     ref = _direct(X, 3, 4)
-    assert adjusted_rand_score(ref.named_steps["kmeans"].labels_, seg.labels) == 1.0
-    assert seg.pipeline.named_steps["kmeans"].inertia_ == pytest.approx(
-        ref.named_steps["kmeans"].inertia_, rel=1e-9)
+    assert adjusted_rand_score(clusterer(ref).labels_, seg.labels) == 1.0
+    assert clusterer(seg.pipeline).inertia_ == pytest.approx(
+        clusterer(ref).inertia_, rel=1e-9)
     np.testing.assert_array_equal(np.bincount(seg.labels), [60, 30, 10])
 
 
 def test_cluster_zero_is_the_largest():
     X = _mixed_scale_data()
     for k in (2, 3, 4, 5):
-        labels = fit_segmenter(X, k, 0).named_steps["kmeans"].labels_
+        labels = clusterer(fit_segmenter(X, k, 0)).labels_
         sizes = np.bincount(labels, minlength=k)
         assert sizes[0] == sizes.max()
         assert list(sizes) == sorted(sizes, reverse=True)
@@ -104,9 +108,9 @@ def test_reproducible_labels_in_identical_order():
     X = _overlapping_data()
     first = fit_segmenter(X, 4, 7)
     second = fit_segmenter(X.copy(), 4, 7)
-    np.testing.assert_array_equal(first.named_steps["kmeans"].labels_, second.named_steps["kmeans"].labels_)
+    np.testing.assert_array_equal(clusterer(first).labels_, clusterer(second).labels_)
     np.testing.assert_array_equal(scaled_centers(first), scaled_centers(second))
-    assert first.named_steps["kmeans"].inertia_ == second.named_steps["kmeans"].inertia_
+    assert clusterer(first).inertia_ == clusterer(second).inertia_
 
 
 def test_equal_sizes_ordered_by_centroid_coordinates():
@@ -116,24 +120,51 @@ def test_equal_sizes_ordered_by_centroid_coordinates():
     pipe = fit_segmenter(X, 4, 0)
     centers = original_centers(pipe)
     np.testing.assert_allclose(centers, [(0, 0), (0, 5), (5, 0), (5, 5)], atol=1e-9)
-    assert np.bincount(pipe.named_steps["kmeans"].labels_).tolist() == [10, 10, 10, 10]
+    assert np.bincount(clusterer(pipe).labels_).tolist() == [10, 10, 10, 10]
 
 
-def test_relabel_by_size_directly():
+def test_size_order_directly():
     X = np.array([[0.0], [0.1], [10.0], [10.1], [10.2], [20.0], [20.1], [20.2], [20.3]])
     kmeans = KMeans(n_clusters=3, n_init=1, init=np.array([[0.0], [10.0], [20.0]])).fit(X)
     assert np.bincount(kmeans.labels_).tolist() == [2, 3, 4]
-    order = relabel_by_size(kmeans)
-    assert order.tolist() == [2, 1, 0]
-    assert kmeans.labels_.tolist() == [2, 2, 1, 1, 1, 0, 0, 0, 0]
-    np.testing.assert_allclose(kmeans.cluster_centers_[:, 0], [20.15, 10.1, 0.05])
-    assert kmeans.predict(np.array([[0.05], [20.0]])).tolist() == [2, 0]
+    assert size_order(kmeans.cluster_centers_, kmeans.labels_, 3).tolist() == [2, 1, 0]
+    ours = SizeOrderedKMeans(3, n_init=1, random_state=0).fit(X)
+    assert ours.labels_.tolist() == [2, 2, 1, 1, 1, 0, 0, 0, 0]
+    np.testing.assert_allclose(ours.cluster_centers_[:, 0], [20.15, 10.1, 0.05])
+    assert ours.predict(np.array([[0.05], [20.0]])).tolist() == [2, 0]
+    assert ours.fit_predict(X).tolist() == ours.labels_.tolist()  # ClusterMixin
+
+
+def test_a_model_rebuilt_from_its_centres_predicts_as_the_fitted_one():
+    X = _mixed_scale_data()
+    fitted = fit_segmenter(X, 4, 0)
+    rebuilt = SizeOrderedKMeans.from_centers(clusterer(fitted).cluster_centers_, random_state=0)
+    scaled = fitted[:-1].transform(X)
+    assert rebuilt.n_clusters == 4 and rebuilt.n_features_in_ == 3 and not hasattr(rebuilt, "labels_")
+    np.testing.assert_array_equal(rebuilt.predict(scaled), clusterer(fitted).predict(scaled))
+    np.testing.assert_array_equal(rebuilt.predict(scaled), clusterer(fitted).labels_)
+    with pytest.raises(ValueError):
+        rebuilt.predict(scaled[:, :2])  # the wrong number of features
+    with pytest.raises(ValueError):
+        SizeOrderedKMeans.from_centers(np.array([np.nan, 1.0]))
+
+
+def test_size_ordered_kmeans_follows_scikit_learn_conventions():
+    """Every check of scikit-learn's check_estimator passes. The one scikit-learn skips by itself
+    (check_array_api_input, without SCIPY_ARRAY_API set) does not apply: the model runs on numpy only."""
+    from sklearn.utils.estimator_checks import check_estimator
+
+    results = check_estimator(SizeOrderedKMeans(n_clusters=3, random_state=0), on_fail=None)
+    failed = {r["check_name"]: r["exception"] for r in results if r["status"] == "failed"}
+    assert failed == {}, failed
+    assert {r["check_name"] for r in results if r["status"] != "passed"} <= {"check_array_api_input"}
+    assert sum(r["status"] == "passed" for r in results) >= 40
 
 
 def test_original_centers_are_cluster_means():
     X = _mixed_scale_data()
     pipe = fit_segmenter(X, 4, 0)
-    labels = pipe.named_steps["kmeans"].labels_
+    labels = clusterer(pipe).labels_
     means = np.vstack([X[labels == c].mean(axis=0) for c in range(4)])
     np.testing.assert_allclose(original_centers(pipe), means, rtol=1e-6)
 
@@ -143,12 +174,12 @@ def test_sampled_fit_above_full_fit_limit(monkeypatch):
     monkeypatch.setattr(model_module, "FULL_FIT_MAX_ROWS", 80)
     pipe = fit_segmenter(X, 4, 0)
     again = fit_segmenter(X, 4, 0)
-    labels = pipe.named_steps["kmeans"].labels_
+    labels = clusterer(pipe).labels_
     assert labels.shape == (X.shape[0],)
-    np.testing.assert_array_equal(labels, again.named_steps["kmeans"].labels_)
+    np.testing.assert_array_equal(labels, clusterer(again).labels_)
     ref = _direct(X, 4, 0)
-    assert adjusted_rand_score(ref.named_steps["kmeans"].labels_, labels) == 1.0
-    assert pipe.named_steps["kmeans"].inertia_ == pytest.approx(ref.named_steps["kmeans"].inertia_, rel=1e-6)
+    assert adjusted_rand_score(clusterer(ref).labels_, labels) == 1.0
+    assert clusterer(pipe).inertia_ == pytest.approx(clusterer(ref).inertia_, rel=1e-6)
     sizes = np.bincount(labels)
     assert list(sizes) == sorted(sizes, reverse=True)
 
@@ -167,8 +198,9 @@ def test_not_enough_rows():
 
 def test_build_segmenter_and_display_numbers():
     pipe = build_segmenter(3, seed=9)
-    assert [name for name, _ in pipe.steps] == ["scaler", "kmeans"]
-    assert pipe.named_steps["kmeans"].n_clusters == 3
-    assert pipe.named_steps["kmeans"].random_state == 9
-    assert pipe.named_steps["kmeans"].n_init == 10
+    assert [type(step) for _, step in pipe.steps] == [StandardScaler, SizeOrderedKMeans]
+    assert clusterer(pipe).n_clusters == 3
+    assert clusterer(pipe).random_state == 9
+    assert clusterer(pipe).n_init == 10
+    assert transform_of(pipe) is None and transform_of(build_segmenter(2, transforms=("log",))) is not None
     assert display_cluster(0) == 1 and display_cluster(np.int64(4)) == 5

@@ -12,6 +12,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import core.persist as persist
+from core.model import clusterer, scaler_of
+from core.persist import SavedModel
 from core.errors import ModelError, ModelFeatureError, UnsafeModelError
 from core.persist import (
     DEFAULT_MODEL_PATH,
@@ -40,8 +42,9 @@ def test_shipped_model_loads(shipped):
     assert info.features == [INCOME, SPENDING]
     assert info.k == 5
     assert info.sha256 == hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
-    assert [name for name, _ in pipeline.steps] == ["scaler", "kmeans"]
-    assert pipeline.named_steps["kmeans"].cluster_centers_.shape == (5, 2)
+    assert [type(step).__name__ for _, step in pipeline.steps] == ["StandardScaler", "SizeOrderedKMeans"]
+    assert isinstance(shipped, SavedModel) and shipped.info is info and shipped.pipeline is pipeline
+    assert clusterer(pipeline).cluster_centers_.shape == (5, 2)
 
 
 def test_load_model_file_accepts_the_shipped_model(repo, monkeypatch):
@@ -72,8 +75,8 @@ def test_shipped_model_is_reproducible_from_the_demo(shipped, demo):
     pipeline, info = shipped
     frame, _ = demo
     seg = segment_new(frame, info.features, k=info.k, seed=info.seed)
-    np.testing.assert_allclose(seg.pipeline.named_steps["kmeans"].cluster_centers_,
-                               pipeline.named_steps["kmeans"].cluster_centers_, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(clusterer(seg.pipeline).cluster_centers_,
+                               clusterer(pipeline).cluster_centers_, rtol=0, atol=1e-9)
     assert info.rows == len(frame)
     assert info.means[INCOME] == pytest.approx(frame[INCOME].astype(float).mean())
 
@@ -265,8 +268,8 @@ def test_bundle_round_trip_gives_identical_predictions(shipped, demo, tmp_path):
     assert info2 == ModelInfo(**{**info.to_json(), "sha256": ""})
     X = demo[0][[INCOME, SPENDING]].astype(float).to_numpy()
     np.testing.assert_array_equal(rebuilt.predict(X), pipeline.predict(X))
-    np.testing.assert_array_equal(rebuilt.named_steps["scaler"].transform(X),
-                                  pipeline.named_steps["scaler"].transform(X))
+    np.testing.assert_array_equal(scaler_of(rebuilt).transform(X),
+                                  scaler_of(pipeline).transform(X))
     path = tmp_path / "model.json"
     path.write_bytes(raw)
     from_file, _ = load_model_file(path)

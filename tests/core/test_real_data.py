@@ -88,7 +88,7 @@ def test_log_before_scaling_recovers_the_true_segments_and_plain_scaling_does_no
     assert ari_log >= 0.97
     assert ari_plain <= ari_log - 0.2, (ari_log, ari_plain)
     # the model's steps: transform, then StandardScaler right before K-Means
-    assert [name for name, _ in with_log.pipeline.steps] == ["transform", "scaler", "kmeans"]
+    assert [name for name, _ in with_log.pipeline.steps] == ["featuretransform", "standardscaler", "sizeorderedkmeans"]
     assert with_log.feature_labels == ["Spend (log)", "Orders (log)", "Basket (log)", "Recency"]
     # profiles and centroids speak in the original units
     summary = with_log.summary()
@@ -124,7 +124,7 @@ def test_an_old_bundle_without_transforms_still_loads(skewed):
     data = json.loads(bundle_bytes(seg.pipeline, seg.model_info("old")))
     data["info"].pop("transforms", None)
     pipeline, info = load_bundle(json.dumps(data).encode())
-    assert info.transforms == [] and [n for n, _ in pipeline.steps] == ["scaler", "kmeans"]
+    assert info.transforms == [] and [n for n, _ in pipeline.steps] == ["standardscaler", "sizeorderedkmeans"]
     assert np.array_equal(segment_with_model(frame, pipeline, info).labels, seg.labels)
 
 
@@ -326,7 +326,7 @@ def test_mall_like_data_still_gives_five_with_the_defaults(demo):
     assert rec.k == 5
     seg = segment_new(frame, report.default_features, 5, transforms=report.proposed_transforms_for(
         report.default_features))
-    assert [name for name, _ in seg.pipeline.steps] == ["scaler", "kmeans"]  # no transform: as before
+    assert [name for name, _ in seg.pipeline.steps] == ["standardscaler", "sizeorderedkmeans"]  # no transform: as before
     assert np.array_equal(seg.labels, segment_new(frame, report.default_features, 5).labels)
 
 
