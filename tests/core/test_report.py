@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from html.parser import HTMLParser
 
@@ -217,3 +218,68 @@ def test_cli_report_for_a_saved_model(cli, tmp_path, write):
     assert "The pre-trained model fixes the number of segments at k=3" in page
     assert "Pre-trained model: m.json, trained on shop.csv: 119 rows" in page
     assert "The stability check was not run" in page
+
+
+ATTACK = "\"'><img src=x onerror=alert(1)>&amp;"
+
+
+class _Attributes(HTMLParser):
+    """Every attribute value and every text, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.values += [v or "" for _, v in attrs]
+
+    handle_startendtag = handle_starttag
+
+
+def test_hostile_text_is_escaped_in_every_section_and_attribute():
+    """Issue 14, item 6: a segment name, a feature (column) name, a text column's name and its values, the
+    file name, a mapping and a warning that try to close a tag or an attribute stay text everywhere: in
+    the header, each section, the chart titles and labels (SVG text and aria-label attributes)."""
+    frame = frame_of(names=("Income", ATTACK))
+    frame[ATTACK + " plan"] = frame["Plan"].where(frame.index % 5 != 0, ATTACK)
+    quality = check_quality(frame)
+    seg = segment_new(frame, ["Income", ATTACK], k=3, seed=0).renamed({0: ATTACK})
+    seg = replace(seg, model_features=("Income", "model " + ATTACK))  # shown as a column mapping
+    stab = stability(seg.matrix.X, 3, 0, runs=2, reference=seg.pipeline)
+    page = render_report(f"{ATTACK}.csv", frame, seg, report=quality, missing="drop",
+                         sweep=sweep_k(seg.scaled_used(), 2, 4, 0), stability=stab,
+                         text_columns=[ATTACK + " plan"], model=f"model {ATTACK}",
+                         warnings=[f"warning {ATTACK}"])
+    check_html(page)
+    parsed = _Attributes()
+    parsed.feed(page)
+    assert "img" not in parsed.tags and "<img" not in page
+    assert not [v for v in parsed.values if "onerror" in v and "alert(1)" in v and v.startswith("x")]
+    # an attribute holding the hostile text holds all of it (the quote did not end it)
+    assert any(ATTACK in v for v in parsed.values if v.startswith("Customers on "))
+    escaped = "&#34;&#39;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;"
+    assert ATTACK not in page
+    head = page[:page.index("<main>")]
+    assert head.count(escaped) >= 3  # the <title>, the heading and the legend
+    for section in ("warnings", "data", "settings", "profiles", "charts", "drivers", "stability"):
+        body = page[page.index(f'<section id="{section}"'):]
+        body = body[:body.index("</section>")]
+        assert escaped in body, section
+    profiles = page[page.index('<section id="profiles"'):page.index('<section id="charts"')]
+    assert profiles.count(escaped) >= 4  # the segment, the feature, the text column and its value
+
+
+def test_a_feature_named_cluster_has_its_centres_where_its_customers_are():
+    """The centroid table names a feature called "cluster" "cluster (mean)"; the scatter read the "cluster"
+    column (the segment numbers 1..k) as that feature's centres and drew them at the chart's left edge."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"cluster": np.concatenate([rng.normal(m, 20, 60) for m in (1000, 2000, 3000)]),
+                          "b": rng.normal(0, 1, 180)})
+    seg = segment_new(frame, ["cluster", "b"], k=3, seed=0)
+    page = render_report("c.csv", frame, seg)
+    centres = [float(x) for x in re.findall(r'<g class="centroid"><circle cx="([-0-9.]+)"', page)]
+    customers = [float(x) for x in re.findall(r'<circle cx="([-0-9.]+)" cy="[-0-9.]+" r="2.6"', page)]
+    assert len(centres) == 3 and len(customers) == 180
+    assert min(customers) <= min(centres) and max(centres) <= max(customers), (centres, min(customers))
