@@ -63,7 +63,8 @@ class Segmentation:
     model_features : tuple[str, ...]
         The model's own names for those features (the same as the columns for a new model).
     pipeline : sklearn.pipeline.Pipeline
-        The fitted StandardScaler + KMeans.
+        The fitted model: :func:`core.model.build_segmenter`'s pipeline (transforms, StandardScaler,
+        SizeOrderedKMeans).
     labels : numpy.ndarray
         Internal cluster label per input row (0 = largest), :data:`NOT_SCORED` for rows left out.
     k : int

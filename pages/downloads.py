@@ -37,7 +37,8 @@ def _card(title: str, text: str, links: list[tuple[str, str, str]]) -> dbc.Col:
 
 
 def layout(**query: Any) -> html.Div:
-    """The two download links for the view state's segmentation."""
+    """Every download of the view state's segmentation, one card each (customers and summary as CSV and Excel,
+    a zip per segment, the report, the model: eight links), and the card that saves it to the library."""
     state = ViewState.from_query(query)
     header = page_header("Download the results", "Take the segments to your CRM or campaign tool.")
     view = segmented_view_or_page(PAGE, state, header, service.get_segmentation, "No segments to download yet",
