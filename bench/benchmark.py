@@ -330,7 +330,31 @@ def _dashboard_figures(steps: Steps, service: Any, state: Any, sizes: dict[str, 
     steps.run("histograms", histograms)
 
 
-def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, Any]:
+def _dashboard_views(steps: Steps, state: Any, sizes: dict[str, int]) -> None:
+    """View changes answered from the cache once the Clusters page was built: an axis change, a page of
+    the customer table, a sort (its first page, then the next one), each with its answer encoded as Dash
+    sends it (the callbacks' own functions, in a request; the time is the server's)."""
+    import plotly
+
+    import pages.clusters as clusters
+    from dashboard import ids
+
+    def answer(name: str, work: Callable[[], Any]) -> None:
+        sizes[name] = len(json.dumps(steps.run(name, work), cls=plotly.utils.PlotlyJSONEncoder))
+
+    clusters._trigger = lambda: ids.Clusters.X  # what Dash's context says when an axis dropdown fires
+    query = state.query()
+    answer("view: axis change", lambda: clusters.update_view(FEATURES[2], FEATURES[3], [], None, [], query))
+    answer("view: table page", lambda: clusters.serve_rows({"startRow": 100, "endRow": 120, "sortModel": []},
+                                                           query, None))
+    by_income = [{"colId": "c3", "sort": "desc"}]
+    answer("view: sort", lambda: clusters.serve_rows({"startRow": 0, "endRow": 20, "sortModel": by_income},
+                                                     query, None))
+    answer("view: sorted, next page", lambda: clusters.serve_rows(
+        {"startRow": 20, "endRow": 40, "sortModel": by_income}, query, None))
+
+
+def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path, upload_only: bool = False) -> dict[str, Any]:
     from dashboard import service
     from dashboard.app import create_app
     from dashboard.settings import Settings
@@ -352,6 +376,9 @@ def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, A
     assert response.status_code == 200, body
     state = ViewState(ds=body["token"], features=tuple(FEATURES), k=k, seed=seed)
     sizes: dict[str, int] = {}
+    if upload_only:
+        return {"seconds": steps.seconds, "cpu": steps.cpu, "peak_mb": steps.peak_mb, "baseline_mb": baseline,
+                "bytes": sizes, "file_mb": path.stat().st_size / 2**20}
     with app.server.test_request_context("/"):
         # the figures' steps in a function of their own: a server's request holds nothing of the last one,
         # so nothing of them is left when the page is measured on its own
@@ -366,6 +393,8 @@ def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, A
         "changedPropIds": ["_pages_location.pathname"], "state": []}), content_type="application/json"))
     assert page.status_code == 200, page.status_code
     sizes["clusters page"] = len(page.data)
+    with app.server.test_request_context("/"):
+        _dashboard_views(steps, state, sizes)
 
     def download() -> int:  # the answer is streamed: read every byte of it, as a browser does
         response = client.get("/download/clustered.csv" + state.query(), buffered=False)
@@ -375,7 +404,8 @@ def run_dashboard(path: Path, k: int, seed: int, cache_dir: Path) -> dict[str, A
         return received
 
     sizes["download"] = steps.run("download", download)
-    return {"seconds": steps.seconds, "peak_mb": steps.peak_mb, "baseline_mb": baseline, "bytes": sizes,
+    return {"seconds": steps.seconds, "cpu": steps.cpu, "peak_mb": steps.peak_mb, "baseline_mb": baseline,
+            "bytes": sizes,
             "file_mb": path.stat().st_size / 2**20}
 
 
@@ -573,6 +603,8 @@ def _label(rows: int) -> str:
 def _seconds(value: float | None) -> str:
     if value is None:
         return "-"
+    if value < 1:
+        return f"{value:.3f}"
     return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
@@ -606,6 +638,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1e4,1e5,1e6,1e7", help="rows per file, comma-separated")
     parser.add_argument("--dashboard-sizes", default="1e5,1e6,1e7",
                         help="sizes for the dashboard steps ('' for none)")
+    parser.add_argument("--upload-sizes", default="",
+                        help="sizes for the dashboard's upload alone (read, check, store; '' for none), e.g. 1e7")
     parser.add_argument("--naive-limit", type=float, default=300.0,
                         help="skip a naive step expected to take longer than this many seconds")
     parser.add_argument("--threads", type=int, default=1,
@@ -643,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "rfm-naive":
             result = run_rfm_naive(Path(rest[0]))
         else:
-            result = run_dashboard(Path(rest[0]), args.k, args.seed, Path(rest[1]))
+            result = run_dashboard(Path(rest[0]), args.k, args.seed, Path(rest[1]), upload_only=kind == "upload")
         print(json.dumps(result))
         return 0
 
@@ -651,13 +685,14 @@ def main(argv: list[str] | None = None) -> int:
     dashboard_sizes = sorted({_size(s) for s in args.dashboard_sizes.split(",") if s.strip()})
     rfm_sizes = sorted({_size(s) for s in args.rfm_sizes.split(",") if s.strip()})
     cli_sizes = sorted({_size(s) for s in args.cli_sizes.split(",") if s.strip()})
+    upload_sizes = sorted({_size(s) for s in args.upload_sizes.split(",") if s.strip()})
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="segments-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     threads = {} if args.threads <= 0 else {"OMP_NUM_THREADS": str(args.threads)}
     os.environ.update(threads)  # the children inherit it
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}}
+    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}, "upload": {}}
     measured: dict[str, tuple[int, float]] = {}  # naive step -> (rows, seconds) where it last ran
     started = time.perf_counter()
     try:
@@ -702,6 +737,17 @@ def main(argv: list[str] | None = None) -> int:
             results["dashboard"][str(rows)] = entry
             _print_dashboard(rows, entry)
         _print_dashboard_memory(results["dashboard"])
+        for rows in upload_sizes:
+            path = folder / f"customers-{rows}.csv"
+            if not path.exists():
+                _child("generate", [str(rows), str(path)])
+            cache = Path(tempfile.mkdtemp(prefix="segments-bench-cache-"))
+            try:
+                entry = _child("upload", [str(path), str(cache)], env={"OMP_NUM_THREADS": "1"})
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+            results["upload"][str(rows)] = entry
+            _print_dashboard(rows, entry)
         for rows in rfm_sizes:
             path = folder / f"orders-{rows}.csv"
             if not path.exists():
@@ -801,12 +847,13 @@ def _print_rfm(rows: int, entry: dict[str, Any]) -> None:
 
 def _print_dashboard(rows: int, entry: dict[str, Any]) -> None:
     print(f"\n## dashboard, {_label(rows)} rows ({entry['file_mb']:.0f} MB file; one OpenMP thread)")
-    print(f"{'step':<14} {'seconds':>8} {'peak MB':>8} {'JSON/bytes':>11}")
+    print(f"{'step':<24} {'seconds':>8} {'cpu s':>8} {'peak MB':>8} {'JSON/bytes':>11}")
     for step, seconds in entry["seconds"].items():
-        size = entry["bytes"].get(step if step != "histograms" else "histograms")
-        print(f"{step:<14} {_seconds(seconds):>8} {entry['peak_mb'][step]:>8} "
-              f"{(f'{size / 2**20:.1f} MB' if size else '-'):>11}")
-    print(f"{'total':<14} {_seconds(sum(entry['seconds'].values())):>8}", flush=True)
+        size = entry["bytes"].get(step)
+        print(f"{step:<24} {_seconds(seconds):>8} {_seconds(entry['cpu'][step]):>8} {entry['peak_mb'][step]:>8} "
+              f"{(f'{size / 2**20:.2f} MB' if size else '-'):>11}")
+    print(f"{'total':<24} {_seconds(sum(entry['seconds'].values())):>8} {_seconds(sum(entry['cpu'].values())):>8}",
+          flush=True)
 
 
 def _print_dashboard_memory(entries: dict[str, Any]) -> None:

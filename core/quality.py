@@ -643,14 +643,15 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
 
 
 def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, invalid: np.ndarray) -> ColumnReport:
-    missing = int(rows - np.count_nonzero(~np.isnan(numbers)) - np.count_nonzero(invalid))
+    nan = np.isnan(numbers)
+    missing = int(np.count_nonzero(nan) - np.count_nonzero(invalid))
     present = rows - missing
     numeric_count = present - int(invalid.sum())
     if present == 0:
         return ColumnReport(name, "empty", missing, 0, (), 0, False, False, rows)
     is_numeric = numeric_count >= NUMERIC_SHARE * present
     if is_numeric:
-        finite = numbers[~np.isnan(numbers)]
+        finite = numbers[~nan] if nan.any() else numbers  # (no copy when every cell is a number)
         unique = _distinct(finite)
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
         id_by_values = _looks_like_id_numbers(finite, unique)
@@ -660,7 +661,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         coded = whole and 1 < unique <= limit and finite.size >= 4 * unique
         proposal = propose_transform(finite, unique)
     else:
-        texts = values[~np.isnan(numbers) | invalid].astype(str)  # the cells that are not missing
+        texts = values[~nan | invalid].astype(str)  # the cells that are not missing
         unique = int(texts.nunique())
         examples = ()
         id_by_values = unique == texts.size and texts.size >= 20 and _looks_like_codes(texts)
@@ -679,7 +680,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
 def _distinct(finite: np.ndarray) -> int:
     """How many different values: whole numbers in a short range are counted in a table (linear time, 10x
     faster than sorting ten million), others are sorted."""
-    if finite.size > 10_000:
+    if finite.size > 10_000 and _whole(finite[:10_000]):  # (fractions: sorted, without a try at the table)
         low, high = float(finite.min()), float(finite.max())
         if high - low < 2 * finite.size:
             shifted = finite - low
