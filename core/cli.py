@@ -381,8 +381,9 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
     info: ModelInfo | None = None
     if args.model:
-        pipeline, info = load_model_file(args.model)
-        seg = segment_with_model(table.frame, pipeline, info, _parse_map(args.map), args.missing, table.decimal)
+        model = load_model_file(args.model)
+        info = model.info
+        seg = segment_with_model(table.frame, model, _parse_map(args.map), args.missing, table.decimal)
         if len(info.names) == seg.k:  # the names the model was saved with
             seg = seg.renamed(dict(enumerate(info.names)))
     else:

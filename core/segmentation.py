@@ -23,7 +23,7 @@ from .errors import DataError, FeatureError, ModelFeatureError
 from .insight.naming import automatic_names
 from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, model_space, original_centers,
                     transform_of)
-from .persist import ModelInfo, sklearn_version, training_statistics
+from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .selection import silhouette
 from .stats import NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table
@@ -381,8 +381,7 @@ def resolve_mapping(
 
 def segment_with_model(
     frame: pd.DataFrame,
-    pipeline: Pipeline,
-    info: ModelInfo,
+    model: SavedModel,
     mapping: dict[str, str] | None = None,
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
@@ -391,6 +390,8 @@ def segment_with_model(
 
     Parameters
     ----------
+    model : SavedModel
+        The model as loaded (:func:`core.persist.load_bundle`, :func:`core.persist.load_model_file`).
     mapping : dict[str, str], optional
         ``{file column: model feature}`` for columns named differently from the model's features.
 
@@ -399,6 +400,7 @@ def segment_with_model(
     ModelFeatureError
         The file lacks a feature (named in the message), or a mapped column is not numeric.
     """
+    pipeline, info = model
     chosen = resolve_mapping([str(c) for c in frame.columns], info.features, mapping)
     columns = [chosen[f] for f in info.features]
     try:

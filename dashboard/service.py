@@ -533,8 +533,7 @@ def get_segmentation(state: ViewState) -> Segmentation:
 
     def compute() -> Segmentation:
         if state.applies_model:
-            pipeline, info = applied_model(state)
-            return segment_with_model(dataset.frame, pipeline, info, state.mapping_dict, state.missing,
+            return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
                                       dataset.table.decimal)
         if not state.features:
             raise FeatureError(dataset.report.why_no_features())

@@ -79,9 +79,10 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     """
     saved = library.get_saved(saved_id)
     dataset = service.get_dataset(dataset_token)
-    pipeline, info = load_bundle(saved.bundle)
+    model = load_bundle(saved.bundle)
+    info = model.info
     by_column = {column: feature for feature, column in mapping.items() if column}
-    seg = segment_with_model(dataset.frame, pipeline, info, by_column, str(saved.settings.get("missing", "drop")),
+    seg = segment_with_model(dataset.frame, model, by_column, str(saved.settings.get("missing", "drop")),
                              dataset.table.decimal)
     warning = ""
     if seg.matrix.X.shape[0]:

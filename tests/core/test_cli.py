@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from core.demo import DEMO_FEATURES
-from core.persist import DEFAULT_MODEL_PATH, load_shipped_model
+from core.persist import DEFAULT_MODEL_PATH, SavedModel, load_shipped_model
 from core.segmentation import segment_new, segment_with_model
 
 INCOME, SPENDING = "Annual Income (k$)", "Spending Score (1-100)"
@@ -206,7 +206,7 @@ def test_fit_with_shipped_model_and_map(cli, demo, write, tmp_path):
     assert "note: Column mapping: 'AnnualIncome' is used as 'Annual Income (k$)'" in out
     assert "warning:" not in out  # the demo customers are like the model's training customers
     pipeline, info = load_shipped_model()
-    expected = segment_with_model(frame, pipeline, info).labels + 1
+    expected = segment_with_model(frame, SavedModel(pipeline, info)).labels + 1
     assert read_out(out_csv)["cluster"].astype(int).tolist() == expected.tolist()
 
 

@@ -12,10 +12,10 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 import core.persist as persist
-from core.model import clusterer, scaler_of
-from core.persist import SavedModel
 from core.errors import ModelError, ModelFeatureError, UnsafeModelError
+from core.model import clusterer, scaler_of
 from core.persist import (
+    SavedModel,
     DEFAULT_MODEL_PATH,
     MODELS_DIR,
     ModelInfo,
@@ -58,7 +58,7 @@ def test_load_model_file_accepts_the_shipped_model(repo, monkeypatch):
 def test_shipped_model_applied_to_demo(shipped, demo):
     pipeline, info = shipped
     frame, truth = demo
-    seg = segment_with_model(frame, pipeline, info)
+    seg = segment_with_model(frame, SavedModel(pipeline, info))
     assert seg.source == "pretrained"
     assert seg.k == 5 and seg.scored.all()
     assert seg.model_features == (INCOME, SPENDING) and seg.features == (INCOME, SPENDING)
@@ -87,7 +87,7 @@ def test_file_lacking_a_feature(shipped, demo):
     pipeline, info = shipped
     frame = demo[0].drop(columns=[SPENDING])
     with pytest.raises(ModelFeatureError) as exc:
-        segment_with_model(frame, pipeline, info)
+        segment_with_model(frame, SavedModel(pipeline, info))
     assert exc.value.missing == [SPENDING]
     assert str(exc.value).startswith(f"The model needs '{SPENDING}', which this file lacks.")
 
@@ -96,20 +96,20 @@ def test_file_lacking_both_features(shipped, demo):
     pipeline, info = shipped
     frame = demo[0].rename(columns={INCOME: "Income", SPENDING: "Score"})
     with pytest.raises(ModelFeatureError) as exc:
-        segment_with_model(frame, pipeline, info)
+        segment_with_model(frame, SavedModel(pipeline, info))
     assert exc.value.missing == [INCOME, SPENDING]
     # the same names but for the unit are used as the model's features, and the notes say so
     seg = segment_with_model(demo[0].rename(columns={INCOME: "AnnualIncome", SPENDING: "SpendingScore"}),
-                             pipeline, info)
+                             SavedModel(pipeline, info))
     assert any("'AnnualIncome' is used as 'Annual Income (k$)'" in note for note in seg.notes)
 
 
 def test_mapping_columns_onto_model_features(shipped, demo):
     pipeline, info = shipped
     frame = demo[0]
-    expected = segment_with_model(frame, pipeline, info).labels
+    expected = segment_with_model(frame, SavedModel(pipeline, info)).labels
     renamed = frame.rename(columns={INCOME: "AnnualIncome", SPENDING: "Score"})
-    seg = segment_with_model(renamed, pipeline, info,
+    seg = segment_with_model(renamed, SavedModel(pipeline, info),
                              mapping={"AnnualIncome": INCOME, "Score": SPENDING})
     np.testing.assert_array_equal(seg.labels, expected)
     assert seg.features == ("AnnualIncome", "Score")
@@ -117,7 +117,7 @@ def test_mapping_columns_onto_model_features(shipped, demo):
     assert any("'AnnualIncome' is used as 'Annual Income (k$)'" in note for note in seg.notes)
     # one mapped, the other matched by exact name
     partly = frame.rename(columns={INCOME: "AnnualIncome"})
-    seg2 = segment_with_model(partly, pipeline, info, mapping={"AnnualIncome": INCOME})
+    seg2 = segment_with_model(partly, SavedModel(pipeline, info), mapping={"AnnualIncome": INCOME})
     np.testing.assert_array_equal(seg2.labels, expected)
 
 
@@ -163,16 +163,16 @@ def test_ambiguous_name_match_is_not_guessed():
 def test_mapped_text_column_refused(shipped, demo):
     pipeline, info = shipped
     with pytest.raises(ModelFeatureError, match="cannot be applied.*'Gender' is not a numeric column"):
-        segment_with_model(demo[0], pipeline, info, mapping={"Gender": INCOME})
+        segment_with_model(demo[0], SavedModel(pipeline, info), mapping={"Gender": INCOME})
 
 
 def test_model_applied_with_gaps(shipped, demo):
     pipeline, info = shipped
     frame = demo[0].copy()
     frame.loc[[0, 5], SPENDING] = ["", "NA"]
-    seg = segment_with_model(frame, pipeline, info)
+    seg = segment_with_model(frame, SavedModel(pipeline, info))
     assert seg.scored.tolist()[:6] == [False, True, True, True, True, False]
-    filled = segment_with_model(frame, pipeline, info, missing="median")
+    filled = segment_with_model(frame, SavedModel(pipeline, info), missing="median")
     assert filled.scored.all()
 
 
@@ -285,7 +285,7 @@ def test_bundle_of_a_new_model(blobs):
                      rows=len(X), **persist.training_statistics(X, ["f0", "f1", "f2"]))
     rebuilt, info2 = load_bundle(bundle_bytes(seg.pipeline, info))
     np.testing.assert_array_equal(rebuilt.predict(X), seg.labels)
-    applied = segment_with_model(frame, rebuilt, info2)
+    applied = segment_with_model(frame, SavedModel(rebuilt, info2))
     np.testing.assert_array_equal(applied.labels, seg.labels)
 
 

@@ -106,16 +106,16 @@ def test_a_bundle_applies_the_same_transforms_to_a_new_file(skewed, tmp_path):
     seg = segment_new(frame, features, 4, transforms=report.proposed_transforms_for(features))
     raw = bundle_bytes(seg.pipeline, seg.model_info("skewed: 4000 rows"))
     assert json.loads(raw)["info"]["transforms"] == ["log", "log", "log", "none"]
-    pipeline, info = load_bundle(raw)
-    assert info.transforms == ["log", "log", "log", "none"]
-    again = segment_with_model(frame, pipeline, info)
+    model = load_bundle(raw)
+    assert model.info.transforms == ["log", "log", "log", "none"]
+    again = segment_with_model(frame, model)
     assert np.array_equal(again.labels, seg.labels)
     assert again.feature_labels == seg.feature_labels
     # a new file with a negative spend cannot take the log: refused, naming the column
     bad = frame.copy()
     bad.loc[3, "Spend"] = "-12.5"
     with pytest.raises(ModelFeatureError, match="'Spend'"):
-        segment_with_model(bad, pipeline, info)
+        segment_with_model(bad, model)
 
 
 def test_an_old_bundle_without_transforms_still_loads(skewed):
@@ -123,9 +123,10 @@ def test_an_old_bundle_without_transforms_still_loads(skewed):
     seg = segment_new(frame, ["Spend", "Recency"], 3)
     data = json.loads(bundle_bytes(seg.pipeline, seg.model_info("old")))
     data["info"].pop("transforms", None)
-    pipeline, info = load_bundle(json.dumps(data).encode())
-    assert info.transforms == [] and [n for n, _ in pipeline.steps] == ["standardscaler", "sizeorderedkmeans"]
-    assert np.array_equal(segment_with_model(frame, pipeline, info).labels, seg.labels)
+    model = load_bundle(json.dumps(data).encode())
+    assert model.info.transforms == [] and [n for n, _ in model.pipeline.steps] == ["standardscaler",
+                                                                                    "sizeorderedkmeans"]
+    assert np.array_equal(segment_with_model(frame, model).labels, seg.labels)
 
 
 def test_refunds_never_give_nan():
