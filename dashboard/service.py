@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 from flask_caching import Cache
-from sklearn.pipeline import Pipeline
 
 from core import (
     ModelInfo,
+    SavedModel,
     bundle_bytes,
     load_bundle,
     QualityReport,
@@ -470,7 +470,7 @@ def uploaded_bundle(token: str) -> bytes | None:
     return raw if isinstance(raw, bytes) else None
 
 
-def applied_model(state: ViewState) -> tuple[Pipeline, ModelInfo]:
+def applied_model(state: ViewState) -> SavedModel:
     """The model a state applies: the shipped one, or an uploaded bundle. ModelGone if the bundle expired."""
     if state.mode == "saved":
         raw = _get(f"model:{state.model}") if state.model else None
@@ -598,7 +598,7 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
 
 
 @functools.lru_cache(maxsize=1)
-def pretrained_model() -> tuple[Pipeline, ModelInfo]:
+def pretrained_model() -> SavedModel:
     """The shipped pre-trained model (loaded once per process; only ever from the project's models/)."""
     return load_shipped_model()
 
