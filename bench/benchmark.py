@@ -553,6 +553,37 @@ def run_cli(path: Path, seed: int, threads: int) -> dict[str, Any]:
     return result
 
 
+def run_threads(path: Path, seed: int, k: int, repeats: int) -> dict[str, Any]:
+    """``segments sweep`` and ``segments fit --k K`` with ``--threads 1`` and ``--threads 2``, taking turns
+    (so that a change of the machine's load falls on both), ``repeats`` times each: wall and CPU seconds."""
+    out = path.with_suffix(".threads-out.csv")
+    segments = [sys.executable, "-m", "core.cli"]
+    commands = {"sweep": ["sweep", str(path), "--seed", str(seed)],
+                f"fit --k {k}": ["fit", str(path), "--k", str(k), "--seed", str(seed), "--out", str(out)]}
+    result: dict[str, Any] = {name: {"1": [], "2": []} for name in commands}
+    try:
+        for _ in range(repeats):
+            for name, command in commands.items():
+                for threads in ("1", "2"):
+                    wall, cpu, _ = _timed([*segments, *command, "--threads", threads])
+                    result[name][threads].append({"wall": wall, "cpu": cpu})
+    finally:
+        out.unlink(missing_ok=True)
+    return result
+
+
+def _print_threads(rows: int, entry: dict[str, Any]) -> None:
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "-"
+    print(f"\n## threads, {_label(rows)} rows (each command its own process; --threads 1 and 2 taking turns; "
+          f"load at the end {load})")
+    print(f"{'command':<16} {'threads':>7} {'wall s (each run)':>24} {'cpu s (each run)':>24}")
+    for name, runs in entry["threads"].items():
+        for threads, measured in runs.items():
+            walls = ", ".join(_seconds(m["wall"]) for m in measured)
+            cpus = ", ".join(_seconds(m["cpu"]) for m in measured)
+            print(f"{name:<16} {threads:>7} {walls:>24} {cpus:>24}")
+
+
 def _print_cli(rows: int, entry: dict[str, Any]) -> None:
     cli = entry["cli"]
     naive, auto, sweep, fit = cli["naive"], cli["auto"], cli["sweep"], cli["fit"]
@@ -651,6 +682,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="sizes for the file-to-segments commands, naive script vs segments ('' for none)")
     parser.add_argument("--cli-threads", type=int, default=1,
                         help="OMP_NUM_THREADS for the commands of --cli-sizes (0: unset, every core)")
+    parser.add_argument("--thread-sizes", default="",
+                        help="sizes for sweep and fit --k K with --threads 1 and 2, taking turns ('' for none)")
+    parser.add_argument("--thread-repeats", type=int, default=2, help="runs of each for --thread-sizes")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, help="keep the generated files here (default: a temporary folder)")
@@ -686,13 +720,15 @@ def main(argv: list[str] | None = None) -> int:
     rfm_sizes = sorted({_size(s) for s in args.rfm_sizes.split(",") if s.strip()})
     cli_sizes = sorted({_size(s) for s in args.cli_sizes.split(",") if s.strip()})
     upload_sizes = sorted({_size(s) for s in args.upload_sizes.split(",") if s.strip()})
+    thread_sizes = sorted({_size(s) for s in args.thread_sizes.split(",") if s.strip()})
     folder = args.data_dir or Path(tempfile.mkdtemp(prefix="segments-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     threads = {} if args.threads <= 0 else {"OMP_NUM_THREADS": str(args.threads)}
     os.environ.update(threads)  # the children inherit it
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
-    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}, "upload": {}}
+    results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}, "upload": {},
+                               "threads": {}}
     measured: dict[str, tuple[int, float]] = {}  # naive step -> (rows, seconds) where it last ran
     started = time.perf_counter()
     try:
@@ -725,6 +761,13 @@ def main(argv: list[str] | None = None) -> int:
             entry = {"file_mb": path.stat().st_size / 2**20, "cli": run_cli(path, args.seed, args.cli_threads)}
             results["cli"][str(rows)] = entry
             _print_cli(rows, entry)
+        for rows in thread_sizes:
+            path = folder / f"customers-{rows}.csv"
+            if not path.exists():
+                _child("generate", [str(rows), str(path)])
+            entry = {"threads": run_threads(path, args.seed, args.k, args.thread_repeats)}
+            results["threads"][str(rows)] = entry
+            _print_threads(rows, entry)
         for rows in dashboard_sizes:
             path = folder / f"customers-{rows}.csv"
             if not path.exists():

@@ -702,6 +702,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     """Run the command line; returns the exit status."""
     out = out or sys.stdout
     err = err or sys.stderr
+    # OpenMP threads that wait for work sleep instead of spinning (read when scikit-learn loads its OpenMP
+    # runtime): on a shared machine, spinning threads tripled the fit's CPU time (docs/performance.md)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         parser = _build_parser()
         unknown = _unknown_option(parser, list(sys.argv[1:] if argv is None else argv))
