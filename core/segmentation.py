@@ -101,6 +101,15 @@ class Segmentation:
             raise ValueError(f"A segmentation needs one name per segment: {self.k} segments, "
                              f"{len(self.names)} names.")
 
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickling (the dashboard's cache keeps segmentations for a day): one pickled before names were
+        given when a segmentation is built has none unless renamed, so it gets its automatic names here."""
+        self.__dict__.update(state)
+        if len(self.names) != self.k:
+            X, labels = _scored(self.matrix, self.labels)
+            names = automatic_names(self.pipeline, X, labels, self.feature_stats, self.matrix.features)
+            self.__dict__["names"] = tuple(names)
+
     @property
     def segment_names(self) -> list[str]:
         """One name per cluster, in cluster order: the user's where renamed, else the automatic one."""

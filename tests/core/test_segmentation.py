@@ -139,3 +139,20 @@ def test_renaming_segments(three_groups):
         seg.renamed({0: "Same", 1: "Same"})
     with pytest.raises(DataError, match="needs a name"):
         seg.renamed({1: "   "})
+
+
+def test_a_segmentation_pickled_without_names_gets_its_automatic_names():
+    """The dashboard's cache keeps pickled segmentations for a day: one written before segmentations were
+    named when built has an empty names tuple (unless renamed); unpickled now, it has its automatic names."""
+    import copy
+    import pickle
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": np.concatenate([rng.normal(0, 1, 50), rng.normal(8, 1, 50)]),
+                          "b": rng.normal(0, 1, 100)})
+    seg = segment_new(frame, ["a", "b"], k=2, seed=0)
+    old = copy.copy(seg)
+    old.__dict__["names"] = ()  # as it was pickled before
+    old.__dict__.pop("feature_stats", None)
+    assert pickle.loads(pickle.dumps(old)).segment_names == seg.segment_names
+    assert pickle.loads(pickle.dumps(seg)).segment_names == seg.segment_names
