@@ -122,3 +122,18 @@ def test_sweep_k_on_one_or_several_threads_is_the_same() -> None:
     X = rng.normal(size=(3_000, 4)) + rng.integers(0, 4, 3_000)[:, None] * 3.0
     one, three = sweep_k(X, 2, 8, seed=2, threads=1), sweep_k(X, 2, 8, seed=2, threads=3)
     assert one.table.equals(three.table) and one.indices.equals(three.indices) and one.elbow == three.elbow
+
+
+def test_the_command_line_lets_waiting_openmp_threads_sleep(cli, tmp_path, monkeypatch):
+    """Spinning OpenMP threads tripled the fit's CPU time on a shared machine (docs/performance.md): the
+    command line asks for the passive wait policy, unless the environment already chose one."""
+    import os
+
+    data = tmp_path / "c.csv"
+    data.write_text("Age,Spend\n" + "".join(f"{20 + i % 50},{i * 7 % 300}\n" for i in range(60)))
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    assert cli("inspect", data)[0] == 0
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    assert cli("inspect", data)[0] == 0
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
