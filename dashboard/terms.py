@@ -6,12 +6,13 @@ term ("WCSS") and what it means are one hover or one Tab away.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import html
 
-__all__ = ["TERMS", "plain", "term"]
+__all__ = ["TERMS", "plain", "term", "in_words"]
 
 #: Plain words for the technical terms the pages show: ``{term: (plain word, what it means)}``. The plain
 #: word is what a marketing analyst reads; the term and its meaning are in a tooltip (:func:`term`).
@@ -56,3 +57,27 @@ def term(technical: str, key: str, plain: str | None = None) -> list[Any]:
                   id=element_id, tabIndex="0", className="segments-term", **{"data-term": technical}),
         dbc.Tooltip(meaning, target=element_id, placement="top"),
     ]
+
+
+#: How the terms appear in sentences written by ``core`` (the recommendation, warnings, comparisons).
+_IN_TEXT = re.compile(r"(?P<the>the )?(?P<term>silhouette|Silhouette|Calinski-Harabasz|Davies-Bouldin|adjusted Rand"
+                      r"|Adjusted Rand|WCSS|Jaccard|η²)(?: index| overlap| score)?")
+_CANONICAL = {"silhouette": "silhouette", "calinski-harabasz": "Calinski-Harabasz", "davies-bouldin": "Davies-Bouldin",
+              "adjusted rand": "adjusted Rand index", "wcss": "WCSS", "jaccard": "Jaccard", "η²": "η²"}
+
+
+def in_words(text: str, key: str) -> list[Any]:
+    """A sentence from ``core`` with each technical term in it as its plain word and tooltip (:func:`term`);
+    ``key`` makes the tooltips' ids unique on the page (one per occurrence)."""
+    parts: list[Any] = []
+    at = 0
+    for number, match in enumerate(_IN_TEXT.finditer(text)):
+        parts.append(text[at:match.start()] + (match.group("the") or ""))
+        technical = _CANONICAL[match.group("term").lower()]
+        word = TERMS[technical][0]
+        starts_sentence = match.group("term")[0].isupper() and technical in ("silhouette", "adjusted Rand index") \
+            and not match.group("the")
+        parts.extend(term(technical, f"{key}-{number}", word.capitalize() if starts_sentence else None))
+        at = match.end()
+    parts.append(text[at:])
+    return [part for part in parts if part != ""]

@@ -28,7 +28,7 @@ from dashboard.components import (chart, error_alert, frame_table, job_options, 
                                   retry_style)
 from dashboard.jobs import time_limit
 from dashboard.figures import elbow_figure, index_figure, silhouette_figure
-from dashboard.terms import plain, term
+from dashboard.terms import in_words, plain, term
 from dashboard.titles import page_description, page_title
 from dashboard.state import K_MAX, K_MIN, MODES, ViewState
 
@@ -365,10 +365,11 @@ def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = Non
     advice = recommend_k(sweep, rows)
     sample = (f" The sweep ran on a seeded sample of {sweep.sample_rows:,} customers." if sweep.sample_rows else "")
     return html.Div([
-        html.P([html.Strong(f"Recommended: k={advice.k}. "), advice.reason + sample, " ",
+        html.P([html.Strong(f"Recommended: k={advice.k}. "), *in_words(advice.reason, "model-advice"), sample, " ",
                 dbc.Button(f"Use k={advice.k}", id=ids.Model.USE_K, size="sm", color="success", outline=True)],
                className="segments-advice"),
-        *[dbc.Alert(w, color="warning", className="py-1 small mb-1") for w in advice.warnings],
+        *[dbc.Alert(in_words(w, f"model-warning-{i}"), color="warning", className="py-1 small mb-1")
+          for i, w in enumerate(advice.warnings)],
         dbc.Row([
             dbc.Col(dbc.Row([
                 dbc.Col(chart("model-elbow-graph", elbow_figure(sweep)), md=6),
@@ -605,7 +606,8 @@ def _comparison(state: ViewState, seg: Any, only_fitted: bool = False) -> Any:
         html.Summary(f"Compare with {names[1].lower()}: {plain('adjusted Rand index')} {comparison.adjusted_rand:.2f}"),
         # (the term's tooltip is outside the summary: a focusable element inside it would be nested in a control)
         html.P([*term("adjusted Rand index", "model-compare-rand", "Agreement"), " 1 = the same segments, 0 = no "
-                "more alike than chance. ", comparison.summary], className="small text-muted mb-1"),
+                "more alike than chance. ", *in_words(comparison.summary, "model-compare-summary")],
+               className="small text-muted mb-1"),
         frame_table(table.reset_index(drop=True), "segments-compare"),
     ], className="mt-2 segments-comparison")
 
