@@ -2,16 +2,16 @@
  * The size limit is checked here first (data-max-bytes on the drop zone) and again by the server;
  * both refusals are shown in the page. Dash renders the page, so listeners are delegated.
  * Any element with class segments-dropzone is a drop zone; its data-progress and data-status name its
- * progress bar and message (default: the upload page's), and data-next the address the new dataset
- * token is appended to (default: /upload?ds=). */
+ * progress bar and message, data-redirect the shell's redirect, and data-next the address the new dataset
+ * token is appended to (dashboard/components.py dropzone_data writes them: every id is spelled in
+ * dashboard/ids.py, none here). */
 (function () {
     "use strict";
-    var ZONE = "segments-dropzone",
-        PROGRESS = "upload-progress", STATUS = "upload-status", REDIRECT = "shell-redirect";
-    var current = {progress: PROGRESS, status: STATUS, next: "/upload?ds="};
+    var ZONE = "segments-dropzone";
+    var current = {progress: null, status: null, redirect: null, next: null};
 
     function setProps(id, props) {
-        if (window.dash_clientside && window.dash_clientside.set_props) {
+        if (id && window.dash_clientside && window.dash_clientside.set_props) {
             window.dash_clientside.set_props(id, props);
         }
     }
@@ -26,11 +26,10 @@
     }
 
     function send(file, zone) {
-        current = {progress: (zone && zone.getAttribute("data-progress")) || PROGRESS,
-                   status: (zone && zone.getAttribute("data-status")) || STATUS,
-                   next: (zone && zone.getAttribute("data-next")) || "/upload?ds="};
-        var maxBytes = zone ? parseInt(zone.getAttribute("data-max-bytes"), 10) : 0;
-        var maxMb = zone ? zone.getAttribute("data-max-mb") : "";
+        current = {progress: zone.getAttribute("data-progress"), status: zone.getAttribute("data-status"),
+                   redirect: zone.getAttribute("data-redirect"), next: zone.getAttribute("data-next")};
+        var maxBytes = parseInt(zone.getAttribute("data-max-bytes"), 10) || 0;
+        var maxMb = zone.getAttribute("data-max-mb");
         setProps(current.status, {is_open: false, children: ""});
         if (!file) { return; }
         if (maxBytes && file.size > maxBytes) {
@@ -59,7 +58,7 @@
             if (request.status === 200 && answer && answer.token) {
                 showProgress(100, "Done");
                 var progress = current.progress;
-                setProps(REDIRECT, {href: current.next + encodeURIComponent(answer.token)});
+                setProps(current.redirect, {href: current.next + encodeURIComponent(answer.token)});
                 setTimeout(function () { if (document.getElementById(progress)) { setProps(progress, {style: {display: "none"}}); } }, 300);
             } else if (answer && answer.error) {
                 showError(answer.error);

@@ -16,7 +16,7 @@ from .state import ViewState
 
 __all__ = ["chart", "GRAPH_CONFIG", "job_status", "job_options", "retry_alert", "retry_reason", "retry_style", "error_alert",
            "gone_panel", "frame_table", "page_header", "page_query_store", "load_or_panel", "SegmentedView",
-           "segmented_view_or_page", "next_button", "no_data_panel"]
+           "segmented_view_or_page", "next_button", "no_data_panel", "dropzone_data"]
 
 T = TypeVar("T")
 
@@ -118,6 +118,15 @@ def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str
     return html.Div(table, className="table-responsive", tabIndex="0", role="region",
                     **{"aria-label": f"Table: {', '.join(str(c) for c in frame.columns[:4])}"
                                      + (" …" if len(frame.columns) > 4 else "")})
+
+
+def dropzone_data(max_upload_bytes: int, max_upload_mb: int, progress: str, status: str,
+                  next_href: str) -> dict[str, str]:
+    """The ``data-`` attributes assets/upload.js reads from a drop zone (class ``segments-dropzone``): the size
+    limit, the ids of its progress bar, its message and the shell's redirect (the script spells no id of its
+    own), and the address the new dataset token is appended to."""
+    return {"data-max-bytes": str(max_upload_bytes), "data-max-mb": str(max_upload_mb), "data-progress": progress,
+            "data-status": status, "data-redirect": ids.Shell.REDIRECT, "data-next": next_href}
 
 
 def next_button(label: str, href: str, element_id: str) -> dbc.Button:

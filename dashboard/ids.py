@@ -21,6 +21,8 @@ def retry_reason(watch: str) -> dict[str, str]:
 
 
 class Shell:
+    PAGES_LOCATION = "_pages_location"  # Dash Pages' own dcc.Location (named by Dash, not by us)
+    BRAND = "shell-brand"
     NAV = "shell-nav"
     NAV_LINK = "shell-nav-link"  # pattern-matching type: {"type": NAV_LINK, "path": "/model"}
     REDIRECT = "shell-redirect"
@@ -83,6 +85,10 @@ class Model:
     FEATURES_PANEL = "model-features-panel"
     FEATURES_NOTE = "model-features-note"
     SWEEP_CARD = "model-sweep-card"
+    ELBOW_GRAPH = "model-elbow-graph"
+    SILHOUETTE_GRAPH = "model-silhouette-graph"
+    CALINSKI_GRAPH = "model-calinski-graph"
+    DAVIES_GRAPH = "model-davies-graph"
 
 
 class Clusters:
@@ -110,6 +116,14 @@ class Clusters:
     GRID = "clusters-grid"
     GRID_STATUS = "clusters-grid-status"
     MESSAGE = "clusters-message"
+    SELECTION_BOX = "clusters-selection-box"
+    SELECTION_DOWNLOAD = "clusters-selection-download"
+    HISTOGRAM = "clusters-histogram"  # one per feature: histogram(position)
+
+    @staticmethod
+    def histogram(position: int) -> str:
+        """The id of the distribution chart of the ``position``-th feature."""
+        return f"{Clusters.HISTOGRAM}-{position}"
 
 
 class Downloads:

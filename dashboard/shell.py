@@ -37,7 +37,7 @@ def layout() -> html.Div:
     ] + [dbc.NavItem(dbc.NavLink("Library", id=ids.Shell.LIBRARY, href="/library", active="partial"))]
     navbar = dbc.Navbar(
         dbc.Container([
-            dbc.NavbarBrand("Customer Segments", href="/", id="shell-brand"),
+            dbc.NavbarBrand("Customer Segments", href="/", id=ids.Shell.BRAND),
             dbc.Nav(links, navbar=True, pills=True, className="ms-auto", id=ids.Shell.NAV),
         ], fluid="lg"),
         color="dark", dark=True, className="mb-3", expand="md",
@@ -55,7 +55,7 @@ def layout() -> html.Div:
     Output({"type": ids.Shell.NAV_LINK, "path": ALL}, "href"),
     Output({"type": ids.Shell.NAV_LINK, "path": ALL}, "active"),
     Input(ids.page_query(ALL), "data"),
-    Input("_pages_location", "pathname"),
+    Input(ids.Shell.PAGES_LOCATION, "pathname"),
 )
 def update_nav(queries: list[str | None], pathname: str | None) -> tuple[list[str], list[bool]]:
     """Point the step links at the current view state and highlight the current step."""

@@ -15,7 +15,7 @@ from flask import has_request_context, request
 
 from core import SegmentsError
 
-from . import service
+from . import ids, service
 from .state import ViewState
 
 __all__ = ["page_title", "page_description", "APP_NAME"]
@@ -30,7 +30,7 @@ def _state_from_request() -> ViewState | None:
         return ViewState.from_query(request.args.to_dict(flat=False))
     body: Any = request.get_json(silent=True) or {}
     for item in body.get("inputs", []) if isinstance(body, dict) else []:
-        if isinstance(item, dict) and item.get("id") == "_pages_location" and item.get("property") == "search":
+        if isinstance(item, dict) and item.get("id") == ids.Shell.PAGES_LOCATION and item.get("property") == "search":
             return ViewState.from_search(str(item.get("value") or ""))
     return None
 

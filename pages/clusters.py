@@ -194,7 +194,7 @@ def _histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:
         chosen = np.zeros(seg.labels.size, dtype=bool)
         chosen[rows] = True
         selected = chosen[seg.scored]
-    return [dbc.Col(chart(f"clusters-histogram-{i}", histogram_figure(seg, f, selected)), md=6)
+    return [dbc.Col(chart(ids.Clusters.histogram(i), histogram_figure(seg, f, selected)), md=6)
             for i, f in enumerate(seg.features)]
 
 
@@ -255,7 +255,7 @@ def layout(**query: Any) -> html.Div:
                 html.Div(id=ids.Clusters.SELECTION_INFO),
                 dbc.Button("Clear the selection", id=ids.Clusters.CLEAR_SELECTION, color="secondary", size="sm",
                            outline=True),
-            ], id="clusters-selection-box", style=_HIDE),
+            ], id=ids.Clusters.SELECTION_BOX, style=_HIDE),
         ]), className="mb-3"),
         dbc.Card(dbc.CardBody([
             html.H5("How stable are these segments?", className="card-title"),
@@ -404,7 +404,7 @@ def _rows_in_gesture(seg: Segmentation, state: ViewState, selected: dict[str, An
     Output(ids.Clusters.HISTOGRAMS, "children"),
     Output(ids.Clusters.SELECTION_INFO, "children"),
     Output(ids.Clusters.GRID_BOX, "children"),
-    Output("clusters-selection-box", "style"),
+    Output(ids.Clusters.SELECTION_BOX, "style"),
     Input(ids.Clusters.SELECTION, "data"),
     Input(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
@@ -430,7 +430,7 @@ def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tup
         html.Strong(f"{len(rows):,} customers selected"), f" (from {selection.get('how', 'the chart')}). "
         "The profile, histograms and table below show only them. ",
         html.A("Download the selection (CSV)", href=f"/download/selection.csv{state.query()}&sel={selection['token']}",
-               id="clusters-selection-download", className="alert-link", download=""),
+               id=ids.Clusters.SELECTION_DOWNLOAD, className="alert-link", download=""),
     ], color="info", className="py-2 mb-2 segments-selection")
     return (_profile_table(dataset, seg.restricted(rows), True), _histograms(seg, rows), info, grid,
             {"display": "block"})

@@ -23,7 +23,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from core import SegmentsError, resolve_mapping
 from core.migration import CUSTOMERS, FROM, NONE, TO
 from dashboard import ids, library, service, snapshots
-from dashboard.components import chart, error_alert, frame_table, gone_panel, page_header
+from dashboard.components import chart, dropzone_data, error_alert, frame_table, gone_panel, page_header
 from dashboard.figures import sankey_figure, trend_figure
 from dashboard.state import TOKEN_PATTERN
 
@@ -173,9 +173,8 @@ def _dropzone(saved: library.SavedSegmentation) -> html.Div:
             html.Div(f"The saved model ({', '.join(saved.settings.get('model_features', []))}) is applied to it "
                      f"as it is; CSV or Excel, up to {settings.max_upload_mb} MB.", className="small text-muted"),
         ], id=ids.Library.DROPZONE, className="segments-dropzone",
-            **{"data-max-bytes": str(settings.max_upload_bytes), "data-max-mb": str(settings.max_upload_mb),
-               "data-progress": ids.Library.PROGRESS, "data-status": ids.Library.UPLOAD_STATUS,
-               "data-next": detail_href(saved.id) + "&upload="}),
+            **dropzone_data(settings.max_upload_bytes, settings.max_upload_mb, ids.Library.PROGRESS,
+                           ids.Library.UPLOAD_STATUS, detail_href(saved.id) + "&upload=")),
         dbc.Progress(id=ids.Library.PROGRESS, value=0, label="", striped=True, animated=True, className="mt-2",
                      style={"display": "none", "height": "1.4rem"}),
         dbc.Alert(id=ids.Library.UPLOAD_STATUS, is_open=False, color="danger", className="mt-2"),

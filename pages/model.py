@@ -372,11 +372,11 @@ def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = Non
           for i, w in enumerate(advice.warnings)],
         dbc.Row([
             dbc.Col(dbc.Row([
-                dbc.Col(chart("model-elbow-graph", elbow_figure(sweep)), md=6),
-                dbc.Col(chart("model-silhouette-graph", silhouette_figure(sweep)), md=6),
-                dbc.Col(chart("model-calinski-graph", index_figure(sweep, "calinski_harabasz", "Calinski-Harabasz",
+                dbc.Col(chart(ids.Model.ELBOW_GRAPH, elbow_figure(sweep)), md=6),
+                dbc.Col(chart(ids.Model.SILHOUETTE_GRAPH, silhouette_figure(sweep)), md=6),
+                dbc.Col(chart(ids.Model.CALINSKI_GRAPH, index_figure(sweep, "calinski_harabasz", "Calinski-Harabasz",
                                                                    higher_is_better=True)), md=6),
-                dbc.Col(chart("model-davies-graph", index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
+                dbc.Col(chart(ids.Model.DAVIES_GRAPH, index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
                                                                  higher_is_better=False)), md=6),
             ]), lg=8),
             dbc.Col(_k_table(sweep, advice.k), lg=4),

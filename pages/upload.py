@@ -19,7 +19,8 @@ from dash import Input, Output, State, callback, html
 from core import DEMO_PATH, QualityReport, SegmentsError
 from core.text import percent
 from dashboard import ids, service
-from dashboard.components import error_alert, frame_table, gone_panel, next_button, page_header, page_query_store
+from dashboard.components import (dropzone_data, error_alert, frame_table, gone_panel, next_button, page_header,
+                                  page_query_store)
 from dashboard.settings import Settings
 from dashboard.titles import page_description, page_title
 from dashboard.state import MISSING_CHOICES, ViewState
@@ -52,7 +53,8 @@ def _dropzone(settings: Settings) -> html.Div:
             html.Div(f"CSV (any separator or encoding) or Excel .xlsx · up to {settings.max_upload_mb} MB",
                      className="small text-muted mt-1 segments-limit"),
         ], id=ids.Upload.DROPZONE, className="segments-dropzone",
-            **{"data-max-bytes": str(settings.max_upload_bytes), "data-max-mb": str(settings.max_upload_mb)}),
+            **dropzone_data(settings.max_upload_bytes, settings.max_upload_mb, ids.Upload.PROGRESS, ids.Upload.STATUS,
+                           "/upload?ds=")),
         dbc.Progress(id=ids.Upload.PROGRESS, value=0, label="", striped=True, animated=True,
                      className="mt-2", style={"display": "none", "height": "1.4rem"}),
         dbc.Alert(id=ids.Upload.STATUS, is_open=False, color="danger", className="mt-2 segments-upload-status"),
