@@ -43,9 +43,16 @@ def _segmentation_words(state: ViewState) -> str | None:
         dataset = service.get_dataset(state.ds)
     except SegmentsError:
         return None
+    if not state.applies_model:
+        return f"{dataset.name} · {state.k} segments"
+    # An applied model has its own k: the link's k (the default 4 unless set) says nothing about it.
+    try:
+        k = service.applied_model(state)[1].k
+    except SegmentsError:  # the saved bundle expired: the page says so; the title names only the data set
+        return dataset.name
     if state.mode == "pretrained":
-        return f"{dataset.name} · pre-trained model ({service.pretrained_model()[1].k} segments)"
-    return f"{dataset.name} · {state.k} segments"
+        return f"{dataset.name} · pre-trained model ({k} segments)"
+    return f"{dataset.name} · {k} segments"
 
 
 def page_title(page: str) -> Callable[[], str]:

@@ -37,8 +37,9 @@ def _card(title: str, text: str, links: list[tuple[str, str, str]]) -> dbc.Col:
 
 
 def layout(**query: Any) -> html.Div:
-    """Every download of the view state's segmentation, one card each (customers and summary as CSV and Excel,
-    a zip per segment, the report, the model: eight links), and the card that saves it to the library."""
+    """Every download of the view state's segmentation (seven links in five cards: the clustered customers and
+    the summary as CSV and Excel, a zip of one CSV per segment, the report, the model bundle), then the card
+    that saves it in the library."""
     state = ViewState.from_query(query)
     header = page_header("Download the results", "Take the segments to your CRM or campaign tool.")
     view = segmented_view_or_page(PAGE, state, header, service.get_segmentation, "No segments to download yet",
