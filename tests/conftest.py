@@ -1,4 +1,5 @@
-"""Suite-wide settings. Browser tests are in tests/browser (marker ``browser``)."""
+"""Suite-wide settings. Browser tests are in tests/browser (marker ``browser``); the fixtures every folder
+shares (the app, its test client, the Pages router request) are in tests/fixtures.py."""
 
 from __future__ import annotations
 
@@ -19,3 +20,5 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 if not os.environ.get("DATA_DIR"):
     os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="segments-test-data-")
     atexit.register(shutil.rmtree, os.environ["DATA_DIR"], True)
+
+pytest_plugins = ["tests.fixtures"]

@@ -5,6 +5,7 @@ Everything binds to 127.0.0.1 on a free port and is stopped by the fixture that 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -20,6 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def id_selector(component_id: dict[str, object]) -> str:
+    """The CSS selector of a pattern-matching component (Dash writes a dict id as sorted, compact JSON)."""
+    return "[id='" + json.dumps(component_id, sort_keys=True, separators=(",", ":")) + "']"
 
 
 def free_port() -> int:

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from playwright.sync_api import Locator, Page, expect
 
+from dashboard import ids
+
 from .watch import JOB_TIMEOUT_MS
 
 #: The pre-trained model's features (models/kmeans_model.json).
@@ -73,7 +75,7 @@ def wait_for_query(page: Page, **expected: str | list[str]) -> None:
 # --- step 1: upload ----------------------------------------------------------------------------------
 
 
-def upload(page: Page, name: str, data: bytes | Path, via: str = "#upload-browse") -> None:
+def upload(page: Page, name: str, data: bytes | Path, via: str = f"#{ids.Upload.BROWSE}") -> None:
     """Choose a file with the page's file chooser (``via`` is the button or the drop zone).
 
     ``data`` is the file's bytes (sent to the browser as ``name``) or a path on disk: Playwright then
@@ -92,7 +94,7 @@ def upload(page: Page, name: str, data: bytes | Path, via: str = "#upload-browse
 def expect_dataset(page: Page, name: str) -> str:
     """Wait for the opened file's check; returns the dataset token from the address bar."""
     expect(page.locator(".segments-file-name")).to_have_text(name, timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#upload-next")).to_be_visible()
+    expect(page.locator(f"#{ids.Upload.NEXT}")).to_be_visible()
     token = query(page)["ds"][0]
     assert len(token) >= 32
     return token
@@ -100,7 +102,7 @@ def expect_dataset(page: Page, name: str) -> str:
 
 def open_demo(page: Page) -> str:
     page.goto("/upload")
-    page.click("#upload-demo-button")
+    page.click(f"#{ids.Upload.DEMO}")
     return expect_dataset(page, "demo_customers.csv")
 
 
@@ -108,14 +110,14 @@ def open_demo(page: Page) -> str:
 
 
 def fit_result(page: Page) -> Locator:
-    return page.locator("#model-fit-result .segments-fit-result")
+    return page.locator(f"#{ids.Model.FIT_RESULT} .segments-fit-result")
 
 
 def train(page: Page) -> None:
     """Press the model page's one Train (or Apply) button: nothing is fitted before. The k sweep's
     proposal is waited for first, so the k trained is the same on every run."""
     _wait_for_proposal(page)
-    page.locator("#model-train").click()
+    page.locator(f"#{ids.Model.TRAIN}").click()
 
 
 def expect_fit(page: Page, text: str) -> None:
@@ -129,37 +131,37 @@ def expect_fit(page: Page, text: str) -> None:
 def _wait_for_proposal(page: Page) -> None:
     """For a new model, wait for the k sweep's recommendation and its proposal (the slider moves to the
     recommended k unless a k was chosen), so what follows does not race with it."""
-    expect(page.locator("#model-train")).to_be_visible()  # the page is drawn
-    if page.locator("#model-sweep-card").is_visible():
-        expect(page.locator("#model-k-note")).to_contain_text("recommendation", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Model.TRAIN}")).to_be_visible()  # the page is drawn
+    if page.locator(f"#{ids.Model.SWEEP_CARD}").is_visible():
+        expect(page.locator(f"#{ids.Model.K_NOTE}")).to_contain_text("recommendation", timeout=JOB_TIMEOUT_MS)
 
 
 def set_k(page: Page, k: int) -> None:
     """Type k into the number box beside the slider (Dash 4's slider commits it when it loses focus)."""
     _wait_for_proposal(page)
-    box = page.locator("#model-k input[type=number]")
+    box = page.locator(f"#{ids.Model.K} input[type=number]")
     box.fill(str(k))
     box.press("Tab")
-    expect(page.locator("#model-k [role=slider]")).to_have_attribute("aria-valuenow", str(k))
+    expect(page.locator(f"#{ids.Model.K} [role=slider]")).to_have_attribute("aria-valuenow", str(k))
 
 
 def set_seed(page: Page, seed: int) -> None:
-    box = page.locator("#model-seed")
+    box = page.locator(f"#{ids.Model.SEED}")
     box.fill(str(seed))
     box.press("Tab")
 
 
 def expect_sweep_graphs(page: Page) -> None:
     """The Elbow and Silhouette charts of the background k sweep are drawn."""
-    for graph in ("#model-elbow-graph", "#model-silhouette-graph"):
+    for graph in (f"#{ids.Model.ELBOW_GRAPH}", f"#{ids.Model.SILHOUETTE_GRAPH}"):
         expect(page.locator(f"{graph} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#model-use-k")).to_have_text(re.compile(r"Use k=\d+"))
+    expect(page.locator(f"#{ids.Model.USE_K}")).to_have_text(re.compile(r"Use k=\d+"))
 
 
 def map_id(feature: str) -> str:
     """The selector of the pre-trained mapping dropdown of a model feature (a pattern-matching id,
     which Dash writes as JSON with sorted keys)."""
-    return "[id='" + json.dumps({"feature": feature, "type": "model-map"}, separators=(",", ":"), sort_keys=True) + "']"
+    return "[id='" + json.dumps({"feature": feature, "type": ids.Model.MAP}, separators=(",", ":"), sort_keys=True) + "']"
 
 
 def choose(page: Page, dropdown: str, option: str) -> None:
@@ -177,12 +179,12 @@ def expect_clusters(page: Page, k: int, features: list[str]) -> list[dict[str, s
 
     Returns the summary table as ``{header: cell text}`` rows (cluster 1 first).
     """
-    expect(page.locator("#clusters-scatter .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#clusters-histograms .js-plotly-plot")).to_have_count(len(features), timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Clusters.SCATTER} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Clusters.HISTOGRAMS} .js-plotly-plot")).to_have_count(len(features), timeout=JOB_TIMEOUT_MS)
     expect(page.locator(".segments-summary tbody tr")).to_have_count(k)
     for feature in features:
         expect(page.locator(".segments-summary thead")).to_contain_text(feature)
-    expect(page.locator("#clusters-grid .ag-row").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Clusters.GRID} .ag-row").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
     rows = summary_rows(page)
     for number, row in enumerate(rows, start=1):
         first = next(iter(row.values()))

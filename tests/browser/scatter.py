@@ -9,11 +9,13 @@ from typing import Any
 
 from playwright.sync_api import Page, Request
 
+from dashboard import ids
+
 from .watch import JOB_TIMEOUT_MS
 
 #: The Clusters page's scatter (the Plotly graph div inside dcc.Graph).
-GRAPH = "#clusters-scatter .js-plotly-plot"
-SELECTED_DATA = "clusters-scatter.selectedData"
+GRAPH = f"#{ids.Clusters.SCATTER} .js-plotly-plot"
+SELECTED_DATA = f"{ids.Clusters.SCATTER}.selectedData"
 #: True when Dash's renderer has no callback waiting, running or being watched (see ``dash.testing``).
 DASH_IDLE = """() => {
     const callbacks = window.store && window.store.getState().callbacks;
@@ -116,7 +118,7 @@ def draw_box(page: Page, box: tuple[tuple[float, float], tuple[float, float]], s
 
 def draw_lasso(page: Page, corners: list[tuple[float, float]], steps: int = 10) -> None:
     """Pick the lasso in the chart's toolbar and draw a closed outline through corners in data values."""
-    page.locator("#clusters-scatter .modebar-btn[data-val='lasso']").click()
+    page.locator(f"#{ids.Clusters.SCATTER} .modebar-btn[data-val='lasso']").click()
     page.wait_for_function("(sel) => document.querySelector(sel)._fullLayout.dragmode === 'lasso'", arg=GRAPH)
     at = pixels(page, corners)
     drag(page, [*at, at[0]], steps)
@@ -137,5 +139,5 @@ def gesture(page: Page, draw: Callable[[Page], None]) -> tuple[list[dict[str, An
     request = json.loads(answer.value.request.post_data)
     selected = next(item["value"] for item in request["inputs"]
                     if isinstance(item, dict) and f"{item['id']}.{item['property']}" == SELECTED_DATA)
-    store = answer.value.json()["response"]["clusters-selection"]["data"]
+    store = answer.value.json()["response"][ids.Clusters.SELECTION]["data"]
     return (selected or {}).get("points") or [], store

@@ -32,7 +32,7 @@ READY = {
     "clusters": f"#{ids.Clusters.SCATTER} .main-svg",
     "downloads": f"#{ids.Downloads.CLUSTERED}",
     "library": f"#{ids.Library.LIST}",
-    "home": "#shell-nav",
+    "home": f"#{ids.Shell.NAV}",
 }
 SERIOUS = {"serious", "critical"}
 

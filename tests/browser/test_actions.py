@@ -16,9 +16,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import DEMO_PATH
+from dashboard import ids
 
 from .flow import download, open_demo, read_csv_text, upload
 from .watch import JOB_TIMEOUT_MS
+from tests.support import id_selector
 
 
 def _clusters(page: Page, token: str, k: int = 5) -> None:
@@ -29,19 +31,19 @@ def _clusters(page: Page, token: str, k: int = 5) -> None:
 def test_selecting_a_segment_filters_profile_table_and_download(page: Page) -> None:
     token = open_demo(page)
     _clusters(page, token)
-    name = page.locator("[id='{\"cluster\":1,\"type\":\"clusters-rename\"}']").input_value()
-    page.locator("[id='{\"cluster\":1,\"type\":\"clusters-select-segment\"}']").click()
+    name = page.locator(id_selector({"type": ids.Clusters.RENAME, "cluster": 1})).input_value()
+    page.locator(id_selector({"type": ids.Clusters.SELECT_SEGMENT, "cluster": 1})).click()
     selection = page.locator(".segments-selection")
     expect(selection).to_contain_text("customers selected", timeout=JOB_TIMEOUT_MS)
     count = int(selection.inner_text().split(" customers selected")[0].replace(",", ""))
     # the profile now describes only the selection: every selected customer is in segment 2
     expect(page.locator(".segments-summary tbody tr").nth(1)).to_contain_text(f"{count:,}")
     expect(page.locator(".segments-summary tbody tr").nth(0).locator("td").nth(1)).to_have_text("0")
-    expect(page.locator("#clusters-grid")).to_contain_text(name, timeout=JOB_TIMEOUT_MS)
-    _, data = download(page, "#clusters-selection-download")
+    expect(page.locator(f"#{ids.Clusters.GRID}")).to_contain_text(name, timeout=JOB_TIMEOUT_MS)
+    _, data = download(page, f"#{ids.Clusters.SELECTION_DOWNLOAD}")
     chosen = read_csv_text(data)
     assert len(chosen) == count and set(chosen["segment"]) == {name} and set(chosen["cluster"]) == {"2"}
-    page.click("#clusters-clear-selection")
+    page.click(f"#{ids.Clusters.CLEAR_SELECTION}")
     expect(page.locator(".segments-selection")).to_have_count(0, timeout=JOB_TIMEOUT_MS)
 
 
@@ -49,14 +51,14 @@ def test_renaming_follows_into_chart_link_and_download(page: Page) -> None:
     token = open_demo(page)
     _clusters(page, token)
     expect(page.locator(".segments-stability-verdict")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    box = page.locator("[id='{\"cluster\":0,\"type\":\"clusters-rename\"}']")
+    box = page.locator(id_selector({"type": ids.Clusters.RENAME, "cluster": 0}))
     box.fill("Loyal regulars")
     box.press("Enter")
-    expect(page.locator("#clusters-scatter .legend")).to_contain_text("Loyal regulars", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Clusters.SCATTER} .legend")).to_contain_text("Loyal regulars", timeout=JOB_TIMEOUT_MS)
     page.wait_for_function("() => new URLSearchParams(location.search).get('name') === '1:Loyal regulars'")
-    expect(page.locator("#clusters-stability")).to_contain_text("1 · Loyal regulars: ")  # (issue 12)
-    page.click("#clusters-next")
-    _, data = download(page, "#downloads-clustered")
+    expect(page.locator(f"#{ids.Clusters.STABILITY}")).to_contain_text("1 · Loyal regulars: ")  # (issue 12)
+    page.click(f"#{ids.Clusters.NEXT}")
+    _, data = download(page, f"#{ids.Downloads.CLUSTERED}")
     table = read_csv_text(data)
     assert set(table.loc[table["cluster"] == "1", "segment"]) == {"Loyal regulars"}
 
@@ -64,24 +66,24 @@ def test_renaming_follows_into_chart_link_and_download(page: Page) -> None:
 def test_every_download_opens_with_the_segments(page: Page) -> None:
     token = open_demo(page)
     page.goto(f"/downloads?ds={token}&k=5")
-    name, data = download(page, "#downloads-clustered-xlsx")
+    name, data = download(page, f"#{ids.Downloads.CLUSTERED_XLSX}")
     assert name.endswith(".xlsx")
     customers = pd.read_excel(io.BytesIO(data), sheet_name="Customers")
     assert len(customers) == 500 and customers["cluster"].between(1, 5).all()
-    _, data = download(page, "#downloads-summary-xlsx")
+    _, data = download(page, f"#{ids.Downloads.SUMMARY_XLSX}")
     assert len(pd.read_excel(io.BytesIO(data))) == 5
-    _, data = download(page, "#downloads-zip")
+    _, data = download(page, f"#{ids.Downloads.ZIP}")
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert len(archive.namelist()) == 5
     assert sum(len(pd.read_csv(archive.open(n))) for n in archive.namelist()) == 500
-    _, data = download(page, "#downloads-model")
+    _, data = download(page, f"#{ids.Downloads.MODEL}")
     assert json.loads(data)["format"] == "customer-segments-model"
 
 
 def test_report_opens_without_any_network_request(page: Page, tmp_path: Path) -> None:
     token = open_demo(page)
     page.goto(f"/downloads?ds={token}&k=5")
-    _, data = download(page, "#downloads-report")
+    _, data = download(page, f"#{ids.Downloads.REPORT}")
     path = tmp_path / "report.html"
     path.write_bytes(data)
     requests: list[str] = []
@@ -96,24 +98,24 @@ def test_a_saved_model_gives_the_same_segments_in_a_fresh_browser(page: Page, br
                                                                    base_url: str, tmp_path: Path) -> None:
     token = open_demo(page)
     page.goto(f"/downloads?ds={token}&k=5&seed=11")
-    _, bundle = download(page, "#downloads-model")
-    _, first = download(page, "#downloads-clustered")
+    _, bundle = download(page, f"#{ids.Downloads.MODEL}")
+    _, first = download(page, f"#{ids.Downloads.CLUSTERED}")
     context = browser_errors.watch_context(browser.new_context(base_url=base_url, accept_downloads=True))
     other = browser_errors.watch(context.new_page())
     other.goto("/upload")
     upload(other, "customers.csv", Path(DEMO_PATH).read_bytes())
-    expect(other.locator("#upload-next")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    other.click("#upload-next")
+    expect(other.locator(f"#{ids.Upload.NEXT}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    other.click(f"#{ids.Upload.NEXT}")
     other.get_by_label("Apply a saved model").check()
-    other.locator("#model-bundle-upload input[type=file]").set_input_files(
+    other.locator(f"#{ids.Model.BUNDLE_UPLOAD} input[type=file]").set_input_files(
         {"name": "model.json", "mimeType": "application/json", "buffer": bundle})
     expect(other.locator(".segments-bundle-ok")).to_contain_text("5 segments", timeout=JOB_TIMEOUT_MS)
-    other.click("#model-train")
-    expect(other.locator("#model-fit-result")).to_contain_text("Saved model applied", timeout=JOB_TIMEOUT_MS)
-    other.click("#model-next")
+    other.click(f"#{ids.Model.TRAIN}")
+    expect(other.locator(f"#{ids.Model.FIT_RESULT}")).to_contain_text("Saved model applied", timeout=JOB_TIMEOUT_MS)
+    other.click(f"#{ids.Model.NEXT}")
     expect(other.locator(".segments-summary tbody tr")).to_have_count(5, timeout=JOB_TIMEOUT_MS)
-    other.click("#clusters-next")
-    _, second = download(other, "#downloads-clustered")
+    other.click(f"#{ids.Clusters.NEXT}")
+    _, second = download(other, f"#{ids.Downloads.CLUSTERED}")
     assert read_csv_text(first)["cluster"].tolist() == read_csv_text(second)["cluster"].tolist()
     context.close()
 
@@ -129,9 +131,9 @@ def test_a_pickle_offered_as_a_model_is_refused(page: Page, tmp_path: Path) -> N
 
     token = open_demo(page)
     page.goto(f"/model?ds={token}&mode=saved")
-    page.locator("#model-bundle-upload input[type=file]").set_input_files(
+    page.locator(f"#{ids.Model.BUNDLE_UPLOAD} input[type=file]").set_input_files(
         {"name": "model.pkl", "mimeType": "application/octet-stream", "buffer": pickle.dumps(Payload())})
-    expect(page.locator("#model-bundle-status")).to_contain_text("can run code", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Model.BUNDLE_STATUS}")).to_contain_text("can run code", timeout=JOB_TIMEOUT_MS)
     assert not marker.exists()
 
 
@@ -139,13 +141,13 @@ def test_a_pickle_offered_as_a_model_is_refused(page: Page, tmp_path: Path) -> N
 def test_charts_save_as_png_and_svg(page: Page, fmt: str) -> None:
     token = open_demo(page)
     _clusters(page, token)
-    expect(page.locator("#clusters-scatter .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Clusters.SCATTER} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")  # the page's first callbacks have redrawn the chart
-    button = page.locator(f"[id='{{\"format\":\"{fmt}\",\"graph\":\"clusters-scatter\",\"type\":\"chart-export\"}}']")
+    button = page.locator(id_selector({"type": ids.Shell.CHART_EXPORT, "graph": ids.Clusters.SCATTER, "format": fmt}))
     with page.expect_download(timeout=JOB_TIMEOUT_MS) as info:
         button.click()
     data = info.value.path().read_bytes()
-    assert info.value.suggested_filename == f"clusters-scatter.{fmt}"
+    assert info.value.suggested_filename == f"{ids.Clusters.SCATTER}.{fmt}"
     assert data.startswith(b"\x89PNG" if fmt == "png" else b"<svg")
 
 
@@ -160,8 +162,8 @@ def test_a_fit_whose_process_dies_offers_a_retry(page: Page, app_server, browser
     token = requests.post(app_server.url + "/api/upload", timeout=120,
                           files={"file": ("big.csv", frame.to_csv(index=False).encode())}).json()["token"]
     page.goto(f"/model?ds={token}&k=9&seed=3")
-    page.click("#model-train")  # the k in the link is kept: nothing waits for the sweep's proposal
-    expect(page.locator("#model-fit-status")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    page.click(f"#{ids.Model.TRAIN}")  # the k in the link is kept: nothing waits for the sweep's proposal
+    expect(page.locator(f"#{ids.Model.FIT_STATUS}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     killed = 0
     deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000  # until the first job process shows up (slow when
     quiet_until = None                                    # the machine is busy), then 2 s more for the next
@@ -175,8 +177,8 @@ def test_a_fit_whose_process_dies_offers_a_retry(page: Page, app_server, browser
     assert killed, "no background job process found"
     # and one gunicorn worker with them: gunicorn starts a new one, the page keeps talking to the other
     psutil.Process(app_server.process.pid).children()[0].kill()
-    expect(page.locator("#model-fit-watch")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#model-fit-watch")).to_contain_text("not finished")
-    page.click("#model-fit-retry")
-    expect(page.locator("#model-fit-result")).to_contain_text("New model with k=9", timeout=120_000)
-    expect(page.locator("#model-fit-watch")).to_be_hidden()
+    expect(page.locator(f"#{ids.Model.FIT_WATCH}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Model.FIT_WATCH}")).to_contain_text("not finished")
+    page.click(f"#{ids.Model.FIT_RETRY}")
+    expect(page.locator(f"#{ids.Model.FIT_RESULT}")).to_contain_text("New model with k=9", timeout=120_000)
+    expect(page.locator(f"#{ids.Model.FIT_WATCH}")).to_be_hidden()

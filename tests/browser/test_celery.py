@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from dashboard import ids
+
 from tests.support import celery_stack, gunicorn_server
 
 from .flow import train
@@ -25,9 +27,9 @@ def test_sweep_and_fit_run_on_celery(tmp_path, browser, browser_errors):
             page = browser_errors.watch(context.new_page())
             page.goto("/upload?demo=1")
             expect(page.locator(".segments-file-name")).to_be_visible(timeout=30_000)
-            page.click("#upload-next")
-            expect(page.locator("#model-elbow-graph")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-            expect(page.locator("#model-sweep-graphs")).to_contain_text("Use k=5", timeout=JOB_TIMEOUT_MS)
+            page.click(f"#{ids.Upload.NEXT}")
+            expect(page.locator(f"#{ids.Model.ELBOW_GRAPH}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+            expect(page.locator(f"#{ids.Model.SWEEP_GRAPHS}")).to_contain_text("Use k=5", timeout=JOB_TIMEOUT_MS)
             train(page)  # nothing is fitted before the Train button
             expect(page.locator(".segments-model-silhouette")).to_be_visible(timeout=JOB_TIMEOUT_MS)
             context.close()

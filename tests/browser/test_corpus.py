@@ -34,6 +34,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response, expect
 
+from dashboard import ids
+
 from tests.hardening.corpus import Case, build_cases
 from tests.support import Server
 
@@ -114,7 +116,7 @@ def test_corpus_file_chosen_on_the_upload_page(case: Case, tab: Tab, browser_err
         browser_errors.allow(REFUSAL_CONSOLE)  # Chromium logs the refusal's 4xx answer as a console error
     page.goto("/upload")
     upload(page, case.filename, case.data)
-    status, name = page.locator("#upload-status"), page.locator(".segments-file-name")
+    status, name = page.locator(f"#{ids.Upload.STATUS}"), page.locator(".segments-file-name")
     expect(status.or_(name).filter(visible=True).first).to_be_visible(timeout=JOB_TIMEOUT_MS)  # either outcome
 
     if refusal:
@@ -130,10 +132,10 @@ def test_corpus_file_chosen_on_the_upload_page(case: Case, tab: Tab, browser_err
         expect(page.locator(".segments-findings")).to_be_visible()
         rows = f"{case.rows:,}" if case.rows is not None else r"[\d,]+"
         columns = f"{case.columns:,}" if case.columns is not None else r"[\d,]+"
-        expect(page.locator("#upload-result strong").first).to_have_text(
+        expect(page.locator(f"#{ids.Upload.RESULT} strong").first).to_have_text(
             re.compile(rf"^{rows} rows × {columns} columns$"))
         assert tab.client_errors == []
-    expect(page.locator("#upload-progress")).to_be_hidden()
+    expect(page.locator(f"#{ids.Upload.PROGRESS}")).to_be_hidden()
     assert_nothing_ran(tab)
 
 
@@ -142,7 +144,7 @@ def test_the_script_trap_sees_every_payload_that_runs(tab: Tab, browser_errors: 
     browser_errors.allow(r"status of 404")  # <img src=x> asks the server for /x
     page = tab.page
     page.goto("/upload")
-    expect(page.locator("#upload-dropzone")).to_be_visible()
+    expect(page.locator(f"#{ids.Upload.DROPZONE}")).to_be_visible()
     assert_nothing_ran(tab)
     payloads = {c.name: c.data.decode() for c in CASES if c.name in ("script in cells", "html and script column names")}
     assert len(payloads) == 2

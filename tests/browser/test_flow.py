@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import DEMO_PATH
+from dashboard import ids
 
 from .flow import (DEMO_FEATURES, MODEL_INCOME, MODEL_SPENDING, check_clustered, check_summary, choose, csv_bytes,
                    customers_frame, customers_per_cluster, download, expect_clusters, expect_dataset, expect_fit,
@@ -22,7 +23,7 @@ def test_whole_flow_on_the_demo_data(page: Page) -> None:
     expect(page.locator(".segments-missing-ok")).to_be_visible()
     expect(page.locator(".segments-preview tbody tr")).to_have_count(10)
 
-    page.click("#upload-next")
+    page.click(f"#{ids.Upload.NEXT}")
     expect(page).to_have_title(re.compile(r"Model · Customer Segments$"))
     # the k sweep's recommendation (k=5 on the demo) is proposed, and trained when the user presses Train
     expect_fit(page, "New model with k=5, seed 0: 500 customers segmented on Age, Annual Income (k$), "
@@ -31,36 +32,36 @@ def test_whole_flow_on_the_demo_data(page: Page) -> None:
     assert query(page)["ds"] == [token]
     assert query(page)["feature"] == DEMO_FEATURES
     # The ID column is shown but cannot be chosen.
-    expect(page.locator("#model-features input[value=CustomerID]")).to_be_disabled()
+    expect(page.locator(f"#{ids.Model.FEATURES} input[value=CustomerID]")).to_be_disabled()
 
     set_k(page, 5)
     wait_for_query(page, k="5")
     expect_fit(page, "New model with k=5")
 
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     expect(page).to_have_title(re.compile(r"Clusters · Customer Segments$"))
     assert query(page)["k"] == ["5"]
     sizes = customers_per_cluster(expect_clusters(page, 5, DEMO_FEATURES))
     assert sum(sizes) == 500
-    expect(page.locator("#clusters-scatter-note")).to_contain_text("Showing 500 of 500 segmented customers")
+    expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text("Showing 500 of 500 segmented customers")
 
     # Another axis redraws the scatter and lands in the address bar.
-    choose(page, "#clusters-x", MODEL_SPENDING)
+    choose(page, f"#{ids.Clusters.X}", MODEL_SPENDING)
     wait_for_query(page, x=MODEL_SPENDING, y=MODEL_INCOME)
-    expect(page.locator("#clusters-scatter .xtitle")).to_have_text(MODEL_SPENDING)
+    expect(page.locator(f"#{ids.Clusters.SCATTER} .xtitle")).to_have_text(MODEL_SPENDING)
 
     # The step links in the navigation bar carry the new axes too.
-    expect(page.locator("#shell-nav a[href^='/downloads']")).to_have_attribute(
+    expect(page.locator(f"#{ids.Shell.NAV} a[href^='/downloads']")).to_have_attribute(
         "href", re.compile(r"[?&]x=Spending\+Score\+%281-100%29(&|$)"))
 
-    page.click("#clusters-next")
+    page.click(f"#{ids.Clusters.NEXT}")
     expect(page).to_have_title(re.compile(r"Downloads · Customer Segments$"))
     assert query(page)["k"] == ["5"] and query(page)["x"] == [MODEL_SPENDING]
-    name, clustered = download(page, "#downloads-clustered")
+    name, clustered = download(page, f"#{ids.Downloads.CLUSTERED}")
     assert name == "demo_customers-segments.csv"
     original = read_csv_text(DEMO_PATH.read_bytes())
     check_clustered(clustered, original, 5)
-    name, summary = download(page, "#downloads-summary")
+    name, summary = download(page, f"#{ids.Downloads.SUMMARY}")
     assert name == "demo_customers-summary.csv"
     table = check_summary(summary, 5, DEMO_FEATURES, 500)
     assert table["customers"].tolist() == sizes  # the page and the file agree
@@ -75,28 +76,28 @@ def test_whole_flow_on_an_uploaded_file_with_gaps_filled(page: Page) -> None:
     expect(page.locator(".segments-file-name + p")).to_contain_text("300 rows × 5 columns")
     alert = page.locator(".segments-missing-alert")
     expect(alert).to_contain_text("Age: 5 missing")
-    expect(page.locator("#upload-missing-choice input[value=drop]")).to_be_checked()
+    expect(page.locator(f"#{ids.Upload.MISSING} input[value=drop]")).to_be_checked()
 
     page.get_by_label("Fill each gap with the column's mean").check()
     wait_for_query(page, missing="mean")
-    expect(page.locator("#upload-next")).to_have_attribute("href", f"/model?ds={query(page)['ds'][0]}&missing=mean")
+    expect(page.locator(f"#{ids.Upload.NEXT}")).to_have_attribute("href", f"/model?ds={query(page)['ds'][0]}&missing=mean")
 
-    page.click("#upload-next")
+    page.click(f"#{ids.Upload.NEXT}")
     expect_fit(page, "300 customers segmented on Age, Annual Income (k$), Spending Score (1-100)")
     assert query(page)["missing"] == ["mean"]
     set_k(page, 4)
     expect_fit(page, "New model with k=4")
 
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     expect_clusters(page, 4, DEMO_FEATURES)
-    expect(page.locator("#clusters-scatter-note")).to_contain_text("Showing 300 of 300 segmented customers.")
+    expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text("Showing 300 of 300 segmented customers.")
 
-    page.click("#clusters-next")
-    name, clustered = download(page, "#downloads-clustered")
+    page.click(f"#{ids.Clusters.NEXT}")
+    name, clustered = download(page, f"#{ids.Downloads.CLUSTERED}")
     assert name == "shop_customers-segments.csv"
     table = check_clustered(clustered, original, 4)
     assert (table.loc[list(blanks), "Age"] == "").all()  # filled for the model, unchanged in the file
-    _, summary = download(page, "#downloads-summary")
+    _, summary = download(page, f"#{ids.Downloads.SUMMARY}")
     check_summary(summary, 4, DEMO_FEATURES, 300)
 
 
@@ -104,12 +105,12 @@ def test_pretrained_model_with_a_column_mapping(page: Page) -> None:
     blanks = (0, 77, 123)
     original = customers_frame(240, seed=3, blank_spending=blanks, income="AnnualIncome", spending="SpendingScore")
     page.goto("/upload")
-    upload(page, "crm-export.csv", csv_bytes(original), via="#upload-dropzone")
+    upload(page, "crm-export.csv", csv_bytes(original), via=f"#{ids.Upload.DROPZONE}")
     expect_dataset(page, "crm-export.csv")
     expect(page.locator(".segments-missing-alert")).to_contain_text("SpendingScore: 3 missing")
-    expect(page.locator("#upload-missing-choice input[value=drop]")).to_be_checked()  # leave them out
+    expect(page.locator(f"#{ids.Upload.MISSING} input[value=drop]")).to_be_checked()  # leave them out
 
-    page.click("#upload-next")
+    page.click(f"#{ids.Upload.NEXT}")
     expect_fit(page, "New model with k=")
     page.get_by_label("Apply the pre-trained model").check()
     wait_for_query(page, mode="pretrained")
@@ -117,22 +118,22 @@ def test_pretrained_model_with_a_column_mapping(page: Page) -> None:
     # and shows no error before the user applied anything; the new-model controls and the k sweep go.
     expect(page.locator(map_id(MODEL_INCOME))).to_contain_text("AnnualIncome")
     expect(page.locator(map_id(MODEL_SPENDING))).to_contain_text("SpendingScore")
-    expect(page.locator("#model-new-panel")).to_be_hidden()
-    expect(page.locator("#model-sweep-card")).to_be_hidden()
-    expect(page.locator("#model-features-panel")).to_be_hidden()
+    expect(page.locator(f"#{ids.Model.NEW_PANEL}")).to_be_hidden()
+    expect(page.locator(f"#{ids.Model.SWEEP_CARD}")).to_be_hidden()
+    expect(page.locator(f"#{ids.Model.FEATURES_PANEL}")).to_be_hidden()
     expect(page.locator(".segments-error")).to_have_count(0)
     expect_fit(page, "Pre-trained model applied: 237 customers segmented on AnnualIncome, SpendingScore.")
     expect(fit_result(page)).to_contain_text(f"'AnnualIncome' is used as '{MODEL_INCOME}'; "
                                              f"'SpendingScore' is used as '{MODEL_SPENDING}'")
     expect(fit_result(page)).to_contain_text("3 of 240 rows have a missing value")
 
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     expect_clusters(page, 5, ["AnnualIncome", "SpendingScore"])
-    expect(page.locator("#clusters-scatter-note")).to_contain_text(
+    expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text(
         "3 customers with missing values are not in the model")
 
-    page.click("#clusters-next")
-    _, clustered = download(page, "#downloads-clustered")
+    page.click(f"#{ids.Clusters.NEXT}")
+    _, clustered = download(page, f"#{ids.Downloads.CLUSTERED}")
     check_clustered(clustered, original, 5, left_out=set(blanks))
-    _, summary = download(page, "#downloads-summary")
+    _, summary = download(page, f"#{ids.Downloads.SUMMARY}")
     check_summary(summary, 5, ["AnnualIncome", "SpendingScore"], 237)

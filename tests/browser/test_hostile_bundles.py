@@ -10,6 +10,8 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
+from dashboard import ids
+
 from tests.hardening.corpus import HOSTILE_BUNDLES
 
 from .flow import download, open_demo
@@ -21,10 +23,10 @@ pytestmark = pytest.mark.browser
 def test_hostile_bundles_are_refused_on_the_model_page(page: Page) -> None:
     token = open_demo(page)
     page.goto(f"/downloads?ds={token}&k=3")
-    _, good = download(page, "#downloads-model")
+    _, good = download(page, f"#{ids.Downloads.MODEL}")
     page.goto(f"/model?ds={token}&mode=saved")
-    chooser = page.locator("#model-bundle-upload input[type=file]")
-    status = page.locator("#model-bundle-status")
+    chooser = page.locator(f"#{ids.Model.BUNDLE_UPLOAD} input[type=file]")
+    status = page.locator(f"#{ids.Model.BUNDLE_STATUS}")
     for name, (make, message) in HOSTILE_BUNDLES.items():
         bundle = make(json.loads(good)).encode()
         chooser.set_input_files({"name": f"{name}.json", "mimeType": "application/json", "buffer": bundle})

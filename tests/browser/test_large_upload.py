@@ -27,6 +27,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sklearn.metrics import adjusted_rand_score
 
+from dashboard import ids
 from dashboard.routes import MEMORY_PER_FILE_BYTE
 from tests.support import Server
 
@@ -255,7 +256,7 @@ PROGRESS_OBSERVER = """
 (() => {
     let last = null;
     const report = () => {
-        const bar = document.getElementById("upload-progress");
+        const bar = document.getElementById("%s");
         if (!bar) { return; }
         const valued = bar.hasAttribute("aria-valuenow") ? bar : bar.querySelector("[aria-valuenow]");
         const state = {label: bar.textContent.trim(), now: valued ? valued.getAttribute("aria-valuenow") : null,
@@ -266,7 +267,7 @@ PROGRESS_OBSERVER = """
     new MutationObserver(report).observe(document, {subtree: true, childList: true, attributes: true,
                                                     characterData: true});
 })();
-"""
+""" % ids.Upload.PROGRESS
 
 
 def check_progress(states: list[dict[str, Any]]) -> list[int]:
@@ -351,9 +352,9 @@ def test_a_million_customers_upload_fit_and_download(page: Page, app_server: Ser
         watch.step("upload")
 
         # The features and k, as a person picks them.
-        page.click("#upload-next")
+        page.click(f"#{ids.Upload.NEXT}")
         for name in NUMERIC:
-            box = page.locator(f"#model-features input[value='{name}']")
+            box = page.locator(f"#{ids.Model.FEATURES} input[value='{name}']")
             box.set_checked(name in FEATURES)
         set_k(page, SEGMENTS)
         wait_for_query(page, k=str(SEGMENTS), feature=FEATURES)
@@ -361,14 +362,14 @@ def test_a_million_customers_upload_fit_and_download(page: Page, app_server: Ser
         fitted_seconds = time.monotonic() - upload_started
         watch.step("fit")
 
-        page.click("#model-next")
+        page.click(f"#{ids.Model.NEXT}")
         sizes = customers_per_cluster(expect_clusters(page, SEGMENTS, FEATURES))
         assert sum(sizes) == ROWS
-        expect(page.locator("#clusters-scatter-note")).to_contain_text(f"of {ROWS:,} segmented customers")
+        expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text(f"of {ROWS:,} segmented customers")
         watch.step("clusters")
 
-        page.click("#clusters-next")
-        name, clustered_path = download_file(page, "#downloads-clustered")
+        page.click(f"#{ids.Clusters.NEXT}")
+        name, clustered_path = download_file(page, f"#{ids.Downloads.CLUSTERED}")
         done_seconds = time.monotonic() - upload_started
         watch.step("download")
 

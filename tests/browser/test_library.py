@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
+from dashboard import ids
+
 from tests.support import gunicorn_server
 
 from .flow import DEMO_FEATURES, csv_bytes, customers_frame, download, expect_clusters, expect_dataset, \
@@ -46,28 +48,28 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         page.goto(web.url + "/upload")
         upload(page, "march.csv", csv_bytes(march))
         expect_dataset(page, "march.csv")
-        page.click("#upload-next")
+        page.click(f"#{ids.Upload.NEXT}")
         set_k(page, 4)  # the user's choice (the recommendation would be proposed otherwise)
         expect_fit(page, "New model with k=4")
-        page.click("#model-next")
+        page.click(f"#{ids.Model.NEXT}")
         before = expect_clusters(page, 4, DEMO_FEATURES)
-        page.click("#clusters-next")
-        page.fill("#downloads-save-name", "March segments")
-        page.fill("#downloads-save-note", "for the Q2 deck")
-        page.click("#downloads-save")
+        page.click(f"#{ids.Clusters.NEXT}")
+        page.fill(f"#{ids.Downloads.SAVE_NAME}", "March segments")
+        page.fill(f"#{ids.Downloads.SAVE_NOTE}", "for the Q2 deck")
+        page.click(f"#{ids.Downloads.SAVE}")
         saved_link = page.locator(".segments-saved-link")
         expect(saved_link).to_be_visible(timeout=JOB_TIMEOUT_MS)
         library_href = saved_link.get_attribute("href")
         link = page.url.replace(web.url, "").replace("/downloads", "/clusters")  # the link shared in a deck
-        _, clustered_before = download(page, "#downloads-clustered")
+        _, clustered_before = download(page, f"#{ids.Downloads.CLUSTERED}")
         page.goto("about:blank")  # the tab is closed before the server stops (no request meets a dead server)
     shutil.rmtree(tmp_path / "before" / "cache")  # a new server, an empty cache: only the library remains
 
     with gunicorn_server(tmp_path / "after", workers=2, env=env) as web:
         page.goto(web.url + link)
         assert expect_clusters(page, 4, DEMO_FEATURES) == before
-        page.click("#clusters-next")
-        _, clustered_after = download(page, "#downloads-clustered")
+        page.click(f"#{ids.Clusters.NEXT}")
+        _, clustered_after = download(page, f"#{ids.Downloads.CLUSTERED}")
         assert clustered_after == clustered_before
 
         page.goto(web.url + "/library")
@@ -75,15 +77,15 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         expect(row).to_contain_text("march.csv")
         expect(row).to_contain_text("300")
         row.locator(".segments-saved-name").click()
-        expect(page.locator("#library-snapshots tbody tr")).to_have_count(1)
+        expect(page.locator(f"#{ids.Library.SNAPSHOTS} tbody tr")).to_have_count(1)
         april = next_month(march)
-        upload(page, "april.csv", csv_bytes(april), via="#library-dropzone")
+        upload(page, "april.csv", csv_bytes(april), via=f"#{ids.Library.DROPZONE}")
         expect(page.locator(".segments-apply")).to_contain_text("Apply to april.csv", timeout=JOB_TIMEOUT_MS)
-        page.click("#library-apply")
-        expect(page.locator("#library-snapshots tbody tr")).to_have_count(2, timeout=JOB_TIMEOUT_MS)
+        page.click(f"#{ids.Library.APPLY}")
+        expect(page.locator(f"#{ids.Library.SNAPSHOTS} tbody tr")).to_have_count(2, timeout=JOB_TIMEOUT_MS)
         expect(page.locator(".segments-migration-summary")).to_contain_text("matched on \u201cCustomerID\u201d")
-        expect(page.locator("#library-sankey .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
-        expect(page.locator("#library-trend .main-svg").first).to_be_visible()
+        expect(page.locator(f"#{ids.Library.SANKEY} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+        expect(page.locator(f"#{ids.Library.TREND} .main-svg").first).to_be_visible()
         matrix = page.locator(".segments-migration-matrix")
         expect(matrix).to_contain_text("new / not scored")
         expect(matrix).to_contain_text("gone / not scored")
@@ -93,7 +95,7 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         page.screenshot(path=str(ARTEFACTS / "library-migration.png"), full_page=True)
 
         # the movers download: exactly the customers the two files say went from segment 1 elsewhere
-        name, data = download(page, "#library-movers")
+        name, data = download(page, f"#{ids.Library.MOVERS}")
         movers = read_csv_text(data)
         assert name.endswith(".csv") and len(movers) > 0
         assert set(movers.columns[:2]) == {"from segment", "to segment"}
@@ -105,12 +107,12 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         row = page.locator(".segments-saved-row", has_text="march.csv")
         row.locator("input").fill("March segments (final)")
         row.get_by_role("button", name="Rename").click()
-        expect(page.locator("#library-status")).to_contain_text("Renamed")
+        expect(page.locator(f"#{ids.Library.STATUS}")).to_contain_text("Renamed")
         expect(page.locator(".segments-saved-name")).to_have_text("March segments (final)")
         expect(page.locator(".segments-saved-row")).to_contain_text("2")  # two snapshots
         page.screenshot(path=str(ARTEFACTS / "library-list.png"), full_page=True)
         page.once("dialog", lambda dialog: dialog.accept())
         page.locator(".segments-saved-row").get_by_role("button", name="Delete").click()
-        expect(page.locator("#library-status")).to_contain_text("Deleted")
+        expect(page.locator(f"#{ids.Library.STATUS}")).to_contain_text("Deleted")
         expect(page.locator(".segments-saved-row")).to_have_count(0)
-        expect(page.locator("#library-list")).to_contain_text("Nothing is saved yet")
+        expect(page.locator(f"#{ids.Library.LIST}")).to_contain_text("Nothing is saved yet")

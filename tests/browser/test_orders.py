@@ -12,10 +12,13 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
+from dashboard import ids
+
 from tests.core.orders import make_orders
 
 from .flow import csv_bytes, expect_dataset, expect_fit, fit_result, set_k, upload, wait_for_query
 from .watch import JOB_TIMEOUT_MS
+from tests.support import id_selector
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +26,7 @@ FEATURES = "recency_days, frequency, monetary, average_order_value, tenure_days"
 
 
 def _role(role: str) -> str:
-    return "[id='{\"role\":\"" + role + "\",\"type\":\"orders-role\"}']"
+    return id_selector({"type": ids.Orders.ROLE, "role": role})
 
 
 def test_orders_to_customer_table_to_clusters(page: Page, tmp_path: Path) -> None:
@@ -38,31 +41,31 @@ def test_orders_to_customer_table_to_clusters(page: Page, tmp_path: Path) -> Non
     expect(page.locator(_role("quantity"))).to_contain_text("Quantity")
     last = pd.to_datetime(orders["InvoiceDate"]).max().normalize()
     as_of = (last + pd.Timedelta(days=1)).date().isoformat()
-    expect(page.locator("#orders-as-of")).to_have_value(as_of)
+    expect(page.locator(f"#{ids.Orders.AS_OF}")).to_have_value(as_of)
     folder = Path(os.environ.get("BROWSER_ARTIFACTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     card.scroll_into_view_if_needed()
     card.screenshot(path=str(folder / "orders-offer.png"))
 
-    page.click("#orders-build")
+    page.click(f"#{ids.Orders.BUILD}")
     expect_dataset(page, "orders-customers.csv")
     expect(page.locator(".segments-format")).to_have_text("Customer table built from order lines")
     expect(page.locator("body")).to_contain_text(f"-> {len(kinds):,} customers; as of {as_of}")
     expect(page.locator(".segments-orders")).to_have_count(0)
 
-    page.click("#upload-next")
+    page.click(f"#{ids.Upload.NEXT}")
     expect_fit(page, f"seed 0: {len(kinds):,} customers segmented on recency_days")  # the recommended k
     features = re.sub(r" \(\w+\)", "", fit_result(page).inner_text().split("segmented on ", 1)[1].split(".")[0])
     assert features == FEATURES  # (their transforms aside) the scores and purchase dates are not features
     set_k(page, 3)
     wait_for_query(page, k="3")
     expect_fit(page, "New model with k=3")
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     expect(page).to_have_title(re.compile(r"Clusters · Customer Segments$"), timeout=JOB_TIMEOUT_MS)
-    table = page.locator("#rfm-groups-table")
+    table = page.locator(f"#{ids.RfmGroups.TABLE}")
     expect(table.locator("thead th")).to_have_count(4, timeout=JOB_TIMEOUT_MS)  # the groups, then 3 segments
     expect(table.locator("tbody")).to_contain_text("Champions")
     totals = table.locator("tbody tr").last.locator("th").all_inner_texts()
     assert totals[0] == "Customers" and sum(int(c.replace(",", "")) for c in totals[1:]) == len(kinds)
-    page.locator("#rfm-groups-card").scroll_into_view_if_needed()
+    page.locator(f"#{ids.RfmGroups.CARD}").scroll_into_view_if_needed()
     page.screenshot(path=str(folder / "orders-rfm-groups.png"), full_page=False)

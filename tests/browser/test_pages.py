@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from dashboard import ids
+
 pytestmark = pytest.mark.browser
 
 NO_DATA = "No customer file is open yet."
@@ -30,5 +32,5 @@ def test_page_loads_without_errors(page: Page, path: str, title: str, text: str,
     assert response is not None and response.ok
     expect(page.get_by_text(text, exact=True).first).to_be_visible()
     expect(page).to_have_title(re.compile(re.escape(title) + "$"))
-    expect(page.locator("#shell-nav")).to_be_visible()
+    expect(page.locator(f"#{ids.Shell.NAV}")).to_be_visible()
     page.wait_for_load_state("networkidle")  # let every callback of the page answer

@@ -18,6 +18,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from dashboard import ids
+
 from tests.support import Server
 
 from .flow import (MODEL_INCOME, MODEL_SPENDING, choose, csv_bytes, customers_frame, expect_fit, map_id, query,
@@ -75,7 +77,7 @@ def test_the_scatter_is_drawn_with_webgl_under_the_strict_policy(page: Page, app
     assert drawn == {"types": ["scatter", "scattergl"], "regl": True, "canvases": 3}, drawn
     expect(page.get_by_text("WebGL is not supported", exact=False)).to_have_count(0)
     shown = min(rows, 20_000)
-    expect(page.locator("#clusters-scatter-note")).to_contain_text(f"Showing {shown:,} of {rows:,} segmented customers")
+    expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text(f"Showing {shown:,} of {rows:,} segmented customers")
     response = page.request.get(page.url)
     policy = response.headers["content-security-policy"]
     assert "'unsafe-eval'" not in policy and "script-src 'self' 'sha256-" in policy, policy
@@ -114,7 +116,7 @@ def test_box_and_lasso_select_the_customers_inside_on_the_webgl_scatter(page: Pa
             assert len(reported) < len(expected)  # the chart drew a sample; the server took everyone inside
         expect(page.locator(".segments-selection")).to_contain_text(f"{len(expected):,} customers selected")
         callbacks.settle(page)
-    page.click("#clusters-clear-selection")
+    page.click(f"#{ids.Clusters.CLEAR_SELECTION}")
     expect(page.locator(".segments-selection")).to_have_count(0)
 
 
@@ -124,7 +126,7 @@ def _features(page: Page) -> list[str]:
 
 def _toggle(page: Page, feature: str) -> None:
     """Tick or untick a feature, and wait until the address bar says so."""
-    box = page.locator("#model-features").get_by_label(feature, exact=True)
+    box = page.locator(f"#{ids.Model.FEATURES}").get_by_label(feature, exact=True)
     ticked = box.is_checked()
     box.click()
     page.wait_for_function("([f, ticked]) => new URLSearchParams(location.search).getAll('feature').includes(f) "
@@ -135,7 +137,7 @@ def test_the_axes_are_two_different_features_after_any_feature_changes(page: Pag
     """Tick Age, income and spending, untick Age: the scatter showed income against income."""
     token, _ = _dataset(app_server, 10_000)
     page.goto(f"/model?ds={token}")
-    expect(page.locator("#model-features")).to_be_visible()
+    expect(page.locator(f"#{ids.Model.FEATURES}")).to_be_visible()
     age = "Age"
     for change, wanted in (([age], {MODEL_INCOME, MODEL_SPENDING}),
                            ([age, MODEL_SPENDING], {age, MODEL_INCOME}),
@@ -144,35 +146,35 @@ def test_the_axes_are_two_different_features_after_any_feature_changes(page: Pag
             _toggle(page, feature)
         assert set(_features(page)) == wanted
         callbacks = Callbacks(page)
-        page.click("#model-next")
+        page.click(f"#{ids.Model.NEXT}")
         expect(page.locator(".segments-summary tbody tr").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
         wait_for_steady_plot(page, callbacks)
         x, y = _axis_titles(page)
         assert x != y and {x, y} == wanted, (x, y, wanted)
         # picking for the vertical axis the horizontal one's feature swaps them, the dropdowns follow
-        page.locator("#clusters-y").click()
+        page.locator(f"#{ids.Clusters.Y}").click()
         page.get_by_role("option", name=x, exact=True).click()
         wait_for_query(page, x=y, y=x)
-        expect(page.locator("#clusters-x")).to_contain_text(y)
-        expect(page.locator("#clusters-y")).to_contain_text(x)
+        expect(page.locator(f"#{ids.Clusters.X}")).to_contain_text(y)
+        expect(page.locator(f"#{ids.Clusters.Y}")).to_contain_text(x)
         wait_for_steady_plot(page, callbacks)
         assert _axis_titles(page) == (y, x)
-        page.locator("#shell-nav").get_by_role("link", name="Model").click()
-        expect(page.locator("#model-features")).to_be_visible()
+        page.locator(f"#{ids.Shell.NAV}").get_by_role("link", name="Model").click()
+        expect(page.locator(f"#{ids.Model.FEATURES}")).to_be_visible()
 
 
 def test_progress_bars_and_cancel_buttons_go_away_when_the_jobs_end(page: Page, app_server: Server) -> None:
     token, _ = _dataset(app_server, 10_000)
     page.goto(f"/model?ds={token}")
     train(page)
-    expect(page.locator("#model-use-k")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Model.USE_K}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     expect(page.locator(".segments-fit-result")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    for job in ("#model-sweep-status", "#model-fit-status"):
+    for job in (f"#{ids.Model.SWEEP_STATUS}", f"#{ids.Model.FIT_STATUS}"):
         expect(page.locator(job)).to_be_hidden()
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0)  # none on screen
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     expect(page.locator(".segments-stability-verdict")).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#clusters-stability-status")).to_be_hidden()
+    expect(page.locator(f"#{ids.Clusters.STABILITY_STATUS}")).to_be_hidden()
 
 
 def test_a_pretrained_model_with_a_column_mapping(page: Page, app_server: Server) -> None:
@@ -186,12 +188,12 @@ def test_a_pretrained_model_with_a_column_mapping(page: Page, app_server: Server
     expect(page.locator(map_id(MODEL_INCOME))).to_contain_text("AnnualIncome")  # proposed
     expect(page.locator(map_id(MODEL_SPENDING))).not_to_contain_text("Score")  # not the same name: not guessed
     expect(page.locator(".segments-error")).to_have_count(0)
-    expect(page.locator("#model-sweep-card")).to_be_hidden()
+    expect(page.locator(f"#{ids.Model.SWEEP_CARD}")).to_be_hidden()
     choose(page, map_id(MODEL_SPENDING), "Score")
     wait_for_query(page, map=[f"AnnualIncome={MODEL_INCOME}", f"Score={MODEL_SPENDING}"])
     expect_fit(page, f"Pre-trained model applied: {len(frame):,} customers segmented on AnnualIncome, Score.")
     callbacks = Callbacks(page)
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     expect(page.locator(".segments-summary tbody tr")).to_have_count(5, timeout=JOB_TIMEOUT_MS)
     wait_for_steady_plot(page, callbacks)
     x, y = _axis_titles(page)
@@ -207,15 +209,15 @@ def test_training_starts_from_the_train_button_only(page: Page, app_server: Serv
     # a fit job starts with a request to the callback (then its progress is polled with ?cacheKey=...&job=...)
     page.on("request", lambda r: fits.append(r.post_data or "") if "/_dash-update-component" in r.url
             and "cacheKey=" not in r.url
-            and "model-fit-result" in (r.post_data or "") else None)
+            and ids.Model.FIT_RESULT in (r.post_data or "") else None)
     page.goto(f"/model?ds={token}")
     for feature in ("Age", "Age", MODEL_SPENDING, MODEL_SPENDING):
         _toggle(page, feature)
-    expect(page.locator("#model-k-note")).to_contain_text("is the recommendation", timeout=JOB_TIMEOUT_MS)
-    recommended = page.locator("#model-use-k").inner_text().split("=")[1]
-    expect(page.locator("#model-k [role=slider]")).to_have_attribute("aria-valuenow", recommended)
-    expect(page.locator("#model-train-hint")).to_contain_text("nothing is fitted until then")
+    expect(page.locator(f"#{ids.Model.K_NOTE}")).to_contain_text("is the recommendation", timeout=JOB_TIMEOUT_MS)
+    recommended = page.locator(f"#{ids.Model.USE_K}").inner_text().split("=")[1]
+    expect(page.locator(f"#{ids.Model.K} [role=slider]")).to_have_attribute("aria-valuenow", recommended)
+    expect(page.locator(f"#{ids.Model.TRAIN_HINT}")).to_contain_text("nothing is fitted until then")
     assert fits == [] and page.locator(".segments-fit-result").count() == 0
     expect_fit(page, f"New model with k={recommended}, seed 0: 10,000 customers")
     assert len(fits) == 1
-    expect(page.locator("#model-train-hint")).to_have_text("")
+    expect(page.locator(f"#{ids.Model.TRAIN_HINT}")).to_have_text("")

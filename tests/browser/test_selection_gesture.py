@@ -151,10 +151,10 @@ def test_box_and_lasso_gestures_drive_the_linked_selection(page: Page) -> None:
         expect(info).to_contain_text(f"{count:,} customers selected")
         callbacks.settle(page)  # the selection stays once the page has followed it
         expect(info).to_contain_text(f"{count:,} customers selected", timeout=1)
-        expect(page.locator("#clusters-profile")).to_contain_text("Profile of the selected customers")
+        expect(page.locator(f"#{ids.Clusters.PROFILE}")).to_contain_text("Profile of the selected customers")
         assert sum(customers_per_cluster(summary_rows(page))) == count
 
-        name, data = download(page, "#clusters-selection-download")
+        name, data = download(page, f"#{ids.Clusters.SELECTION_DOWNLOAD}")
         assert name.endswith("-selection.csv"), name
         chosen = read_csv_text(data)
         original = read_csv_text(DEMO_PATH.read_bytes())
@@ -165,9 +165,9 @@ def test_box_and_lasso_gestures_drive_the_linked_selection(page: Page) -> None:
 
         outline = page.locator(f"#{ids.Clusters.SCATTER} .selectionlayer path")
         assert outline.count() > 0  # the box or lasso is on the chart while it selects
-        page.click("#clusters-clear-selection")
+        page.click(f"#{ids.Clusters.CLEAR_SELECTION}")
         expect(outline).to_have_count(0)  # and taken off with the selection
         expect(page.locator(".segments-selection")).to_have_count(0)
-        expect(page.locator("#clusters-selection-box")).to_be_hidden()
-        expect(page.locator("#clusters-profile")).not_to_contain_text("Profile of the selected customers")
+        expect(page.locator(f"#{ids.Clusters.SELECTION_BOX}")).to_be_hidden()
+        expect(page.locator(f"#{ids.Clusters.PROFILE}")).not_to_contain_text("Profile of the selected customers")
         assert customers_per_cluster(summary_rows(page)) == everyone

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from dashboard import ids
+
 from .flow import (DEMO_FEATURES, MODEL_INCOME, choose, download, expect_clusters, expect_fit, open_demo, query,
                    set_k, set_seed, wait_for_query)
 
@@ -17,35 +19,35 @@ def test_copied_link_shows_the_same_clusters_in_another_browser(page: Page,
                                                                  new_context: Callable[..., BrowserContext]) -> None:
     # The first user trains k=3 with seed 11 and puts Age on the vertical axis.
     open_demo(page)
-    page.click("#upload-next")
+    page.click(f"#{ids.Upload.NEXT}")
     expect_fit(page, "New model with k=5")  # the recommendation for the demo, proposed
     set_k(page, 3)
     expect_fit(page, "New model with k=3, seed 0")
     set_seed(page, 11)
     wait_for_query(page, k="3", seed="11")
     expect_fit(page, "New model with k=3, seed 11")
-    page.click("#model-next")
+    page.click(f"#{ids.Model.NEXT}")
     first_rows = expect_clusters(page, 3, DEMO_FEATURES)
-    choose(page, "#clusters-y", "Age")
+    choose(page, f"#{ids.Clusters.Y}", "Age")
     wait_for_query(page, x=MODEL_INCOME, y="Age")  # Age was across: the axes swap
     link = page.url  # what the address bar holds is the link the user copies
-    page.click("#clusters-next")
-    _, first_clustered = download(page, "#downloads-clustered")
-    _, first_summary = download(page, "#downloads-summary")
+    page.click(f"#{ids.Clusters.NEXT}")
+    _, first_clustered = download(page, f"#{ids.Downloads.CLUSTERED}")
+    _, first_summary = download(page, f"#{ids.Downloads.SUMMARY}")
 
     # Another user (a fresh browser profile, no cookies, no storage) opens it from a newsletter.
     other = new_context().new_page()
     other.goto(link + "&utm_source=newsletter")
     second_rows = expect_clusters(other, 3, DEMO_FEATURES)
     assert second_rows == first_rows
-    expect(other.locator("#clusters-y")).to_contain_text("Age")
-    expect(other.locator("#clusters-x")).to_contain_text(MODEL_INCOME)
-    expect(other.locator("#clusters-scatter .ytitle")).to_have_text("Age")
+    expect(other.locator(f"#{ids.Clusters.Y}")).to_contain_text("Age")
+    expect(other.locator(f"#{ids.Clusters.X}")).to_contain_text(MODEL_INCOME)
+    expect(other.locator(f"#{ids.Clusters.SCATTER} .ytitle")).to_have_text("Age")
     for name in ("ds", "feature", "k", "seed", "x", "y"):
         assert query(other)[name] == query(page)[name], name
-    other.click("#clusters-next")
-    _, second_clustered = download(other, "#downloads-clustered")
-    _, second_summary = download(other, "#downloads-summary")
+    other.click(f"#{ids.Clusters.NEXT}")
+    _, second_clustered = download(other, f"#{ids.Downloads.CLUSTERED}")
+    _, second_summary = download(other, f"#{ids.Downloads.SUMMARY}")
     assert second_clustered == first_clustered
     assert second_summary == first_summary
     assert MODEL_INCOME in second_summary.decode("utf-8")

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from dashboard import ids
+
 from tests.support import celery_stack, gunicorn_server, stop
 
 from .flow import expect_dataset, upload
@@ -40,11 +42,11 @@ def test_redis_stopped_during_a_fit_is_named_on_the_page(tmp_path: Path, browser
             upload(page, "customers.csv", _customers(200_000))
             token = expect_dataset(page, "customers.csv")
             page.goto(f"/model?ds={token}&k=12&seed=4")
-            expect(page.locator("#model-train")).to_be_visible()
-            page.locator("#model-train").click()  # nothing is fitted before the Train button
-            expect(page.locator("#model-fit-status")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+            expect(page.locator(f"#{ids.Model.TRAIN}")).to_be_visible()
+            page.locator(f"#{ids.Model.TRAIN}").click()  # nothing is fitted before the Train button
+            expect(page.locator(f"#{ids.Model.FIT_STATUS}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
             stop(stack.redis.process)
-            watch = page.locator("#model-fit-watch")
+            watch = page.locator(f"#{ids.Model.FIT_WATCH}")
             expect(watch).to_be_visible(timeout=JOB_TIMEOUT_MS)
             expect(watch).to_contain_text("data store is not answering")
             expect(watch).not_to_contain_text("cancelled")

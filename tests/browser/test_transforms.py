@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from dashboard import ids
+
 from tests.core.test_real_data import skewed_customers
 
 from .flow import choose, csv_bytes, expect_dataset, expect_fit, expect_sweep_graphs, query, upload, wait_for_query
@@ -17,7 +19,7 @@ ARTEFACTS = Path(__file__).resolve().parents[2] / "bench-results" / "screenshots
 
 def transform_id(feature: str) -> str:
     """The selector of a feature's transform dropdown (a pattern-matching id, JSON with sorted keys)."""
-    return "[id='" + json.dumps({"feature": feature, "type": "model-transform"}, separators=(",", ":"),
+    return "[id='" + json.dumps({"feature": feature, "type": ids.Model.TRANSFORM}, separators=(",", ":"),
                                 sort_keys=True) + "']"
 
 
@@ -27,16 +29,16 @@ def test_skewed_spend_gets_a_log_the_user_can_turn_off(page: Page) -> None:
     upload(page, "orders.csv", csv_bytes(frame))
     expect_dataset(page, "orders.csv")
     expect(page.locator(".segments-quality")).to_contain_text("log")
-    page.click("#upload-next")
+    page.click(f"#{ids.Upload.NEXT}")
     expect_fit(page, "customers segmented on Spend (log), Orders (log), Basket (log), Recency")
     assert query(page)["feature"] == ["Spend", "Orders", "Basket", "Recency"]
     assert query(page)["transform"] == ["Spend=log", "Orders=log", "Basket=log"]
-    expect(page.locator("#model-transforms")).to_contain_text("strongly right-skewed")
+    expect(page.locator(f"#{ids.Model.TRANSFORMS}")).to_contain_text("strongly right-skewed")
     expect_sweep_graphs(page)
-    table = page.locator("#model-k-table")
+    table = page.locator(f"#{ids.Model.K_TABLE}")
     expect(table).to_contain_text("stability", timeout=JOB_TIMEOUT_MS)
     expect(table.locator("tbody tr")).to_have_count(9)
-    expect(page.locator("#model-use-k")).to_have_text("Use k=4")
+    expect(page.locator(f"#{ids.Model.USE_K}")).to_have_text("Use k=4")
     expect(table).to_contain_text("4 ✓")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "model-transforms.png"), full_page=True)

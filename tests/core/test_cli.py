@@ -450,6 +450,7 @@ def test_help_exits_zero(capsys):
 
 # --- the installed command, once, for real ---------------------------------------------------------
 
+@pytest.mark.slow
 def test_console_script_in_a_subprocess(repo, demo_csv, write, tmp_path):
     script = repo / ".venv" / "bin" / "segments"
     if script.exists():  # the installed console script, run from another folder as a user would

@@ -7,6 +7,8 @@ import requests
 
 from tests.support import gunicorn_server
 
+pytestmark = pytest.mark.slow  # a gunicorn server with a password (about 12 s to start here)
+
 PASSWORD = "correct horse battery staple"
 
 

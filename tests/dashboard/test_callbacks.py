@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import service
+from dashboard import ids, service
 from dashboard.state import ViewState
-from tests.dashboard.conftest import demo_bytes, upload
+from tests.fixtures import demo_bytes, upload
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -111,8 +111,8 @@ def test_mapping_from_dropdowns(client, context):
     content = b"AnnualIncome,SpendingScore\n" + b"".join(f"{10 + i % 90},{(i * 7) % 100}\n".encode() for i in range(60))
     token = _token(client, content)
     query = ViewState(ds=token).query()
-    ids_ = [{"type": "model-map", "feature": "Annual Income (k$)"},
-            {"type": "model-map", "feature": "Spending Score (1-100)"}]
+    ids_ = [{"type": ids.Model.MAP, "feature": "Annual Income (k$)"},
+            {"type": ids.Model.MAP, "feature": "Spending Score (1-100)"}]
     new_query, *_ = model_page.update_state([], "pretrained", 4, 0, ["AnnualIncome", "SpendingScore"], None, [],
                                             ids_, [], query, "")
     state = ViewState.from_search(new_query)
@@ -187,14 +187,14 @@ def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, con
     """The rename inputs are drawn again with every selection; redrawing the chart then would drop the
     box or lasso just drawn (and the selection with it). Clearing the selection takes the box off."""
     token = _token(client)
-    ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
+    ids_ = [{"type": ids.Clusters.RENAME, "cluster": i} for i in range(5)]
     query = clusters_page.update_view("Age", "Annual Income (k$)", [None] * 5, None, ids_,
                                       ViewState(ds=token, k=5).query())[2]
     automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": "clusters-rename", "cluster": 0})
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": ids.Clusters.RENAME, "cluster": 0})
     assert clusters_page.update_view("Age", "Annual Income (k$)", automatic, None, ids_, query) == \
         (dash.no_update,) * 7
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.CLEAR_SELECTION)
     figure, _, same_query, *_ = clusters_page.update_view("Age", "Annual Income (k$)", automatic, 1, ids_, query)
     assert figure.layout.xaxis.title.text == "Age" and same_query == query
 
@@ -212,7 +212,7 @@ def test_scatter_points_carry_their_row_as_plain_json(client, context):
 def test_renaming_follows_into_link_chart_and_download(client, context):
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
-    ids_ = [{"type": "clusters-rename", "cluster": i} for i in range(5)]
+    ids_ = [{"type": ids.Clusters.RENAME, "cluster": i} for i in range(5)]
     automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
     figure, _, new_query, status, next_href, *_ = clusters_page.update_view(
         "Age", "Annual Income (k$)", ["Big spenders"] + automatic[1:], None, ids_, query)
@@ -228,7 +228,7 @@ def test_renaming_follows_into_link_chart_and_download(client, context):
 
 
 def test_selection_follows_into_profile_and_download(client, context, monkeypatch):
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
     selection = clusters_page.select_customers({"points": [{"customdata": i} for i in (0, 1, 2, 3, 99)]},
@@ -243,11 +243,11 @@ def test_selection_follows_into_profile_and_download(client, context, monkeypatc
     assert len(rows) == 6 and rows[1].startswith("1,")  # header + the 5 selected customers, CustomerID 1 first
     grid = clusters_page.serve_rows({"startRow": 0, "endRow": 20, "sortModel": []}, query, selection)
     assert grid["rowCount"] == 5
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": "clusters-select-segment", "cluster": 1})
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": ids.Clusters.SELECT_SEGMENT, "cluster": 1})
     segment = clusters_page.select_customers(None, [None, 1, None, None, None], None, query)
     sizes = service.get_segmentation(ViewState(ds=token, k=5)).sizes()
     assert segment["count"] == sizes[1]
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.CLEAR_SELECTION)
     assert clusters_page.select_customers(None, [None, 1, None, None, None], 1, query) is None
 
 
@@ -398,10 +398,10 @@ def test_legend_markers_are_solid_and_borderline_customers_open(client, context)
 def test_an_empty_box_says_so_and_offers_the_way_back(client, context, monkeypatch):
     token = _token(client)
     query = ViewState(ds=token, k=5, x="Age", y="Annual Income (k$)").query()
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
     selection = clusters_page.select_customers({"points": [], "range": {"x": [500, 600], "y": [500, 600]}},
                                                [None] * 5, None, query)
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-selection")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SELECTION)
     _, _, info, _, box = clusters_page.follow_selection(selection, query)
     assert "No customers inside that shape" in json.dumps(info.to_plotly_json(), default=str)
     assert box == {"display": "block"}  # with the Clear-the-selection button
@@ -416,14 +416,14 @@ def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, contex
     frame = pd.DataFrame({"Income": rng.uniform(0, 100, rows).round(2), "Score": rng.uniform(0, 100, rows).round(2)})
     token = _token(client, frame.to_csv(index=False).encode())
     query = ViewState(ds=token, k=3, x="Income", y="Score").query()
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-clear-selection")  # draw it again
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.CLEAR_SELECTION)  # draw it again
     figure = clusters_page.update_view("Income", "Score", [], None, [], query)[0]
     drawn = {row for trace in figure.data if trace.customdata is not None for row in trace.customdata}
     assert len(drawn) == SCATTER_POINTS
     inside = frame.index[frame["Income"].between(20, 40) & frame["Score"].between(50, 70)]
     points = [{"customdata": int(row)} for row in inside if row in drawn]  # what Plotly reports: drawn ones
     assert len(points) < len(inside)
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
     selection = clusters_page.select_customers({"points": points, "range": {"x": [20, 40], "y": [50, 70]}},
                                                [None] * 3, None, query)
     assert selection["count"] == len(inside)

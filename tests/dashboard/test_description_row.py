@@ -11,7 +11,7 @@ from plotly.utils import PlotlyJSONEncoder
 from dashboard import service
 from dashboard.state import ViewState
 from tests.core.test_description_row import _customers, _described
-from tests.dashboard.conftest import upload
+from tests.fixtures import upload
 
 
 def _text(component) -> str:

@@ -24,6 +24,7 @@ def tiny_disk(tmp_path):
         subprocess.run(["umount", "-l", str(data)], check=False)
 
 
+@pytest.mark.slow
 def test_full_cache_disk_gives_a_message(tiny_disk):
     with gunicorn_server(tiny_disk, workers=2) as web:
         small = b"Age,Income\n" + b"".join(f"{20 + (i * 7) % 50},{(i * 13) % 90}\n".encode() for i in range(40))

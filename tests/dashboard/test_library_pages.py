@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import library, service, snapshots
+from dashboard import ids, library, service, snapshots
 from dashboard.state import ViewState
-from tests.dashboard.conftest import demo_bytes, route, upload
+from tests.fixtures import demo_bytes, route, upload
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -130,7 +130,7 @@ def test_save_apply_and_see_who_moved(client, context):
     alter = upload(client, renamed, "june.csv").get_json()["token"]
     code, page = route(client, "/library", f"?saved={saved_id}&upload={alter}")
     dropdowns = {c["props"]["id"]["feature"]: c["props"].get("value") for c in components(page)
-                 if isinstance(c["props"].get("id"), dict) and c["props"]["id"].get("type") == "library-map"}
+                 if isinstance(c["props"].get("id"), dict) and c["props"]["id"].get("type") == ids.Library.MAP}
     assert dropdowns == {"Age": None, "Annual Income (k$)": "Annual Income (k$)",
                          "Spending Score (1-100)": "Spending Score (1-100)"}, dropdowns
     snapshots.apply_snapshot(saved_id, alter, {"Age": "Alter", "Annual Income (k$)": "Annual Income (k$)",

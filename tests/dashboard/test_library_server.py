@@ -23,9 +23,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from dashboard import library
+from dashboard import ids, library
 from dashboard.settings import database_url
-from tests.dashboard.conftest import demo_bytes
+from tests.fixtures import demo_bytes, route_over_http
 from tests.support import gunicorn_server
 
 pytestmark = pytest.mark.slow
@@ -55,11 +55,11 @@ def call(url: str, session: requests.Session, input_id: str, inputs: list[Any], 
 
 
 def save(url: str, session: requests.Session, query: str, name: str, note: str = "") -> str:
-    response = call(url, session, "downloads-save", [{"id": "downloads-save", "property": "n_clicks", "value": 1}],
-                    [{"id": "downloads-save-name", "property": "value", "value": name},
-                     {"id": "downloads-save-note", "property": "value", "value": note},
-                     {"id": {"page": "downloads", "type": "page-query"}, "property": "data", "value": query}],
-                    "downloads-save.n_clicks")
+    response = call(url, session, ids.Downloads.SAVE, [{"id": ids.Downloads.SAVE, "property": "n_clicks", "value": 1}],
+                    [{"id": ids.Downloads.SAVE_NAME, "property": "value", "value": name},
+                     {"id": ids.Downloads.SAVE_NOTE, "property": "value", "value": note},
+                     {"id": ids.page_query("downloads"), "property": "data", "value": query}],
+                    f"{ids.Downloads.SAVE}.n_clicks")
     assert response.status_code == 200, response.text[:500]
     found = re.search(r"library\?saved=([A-Za-z0-9_-]+)", response.text)
     assert found, response.text[:500]
@@ -67,12 +67,7 @@ def save(url: str, session: requests.Session, query: str, name: str, note: str =
 
 
 def route(url: str, session: requests.Session, pathname: str, search: str = "") -> str:
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
-    response = session.post(url + "/_dash-update-component", json=body, timeout=60)
+    response = route_over_http(session, url, pathname, search)
     assert response.status_code == 200, response.text[:300]
     return response.text
 
@@ -133,20 +128,20 @@ def test_saved_segmentations_outlive_the_server_and_its_cache(tmp_path: Path, ba
         detail = route(web.url, session, "/library", f"?saved={saved_id}")
         assert "March" in detail and "for the deck" in detail and "march.csv" in detail
 
-        renamed = call(web.url, session, "library-rename",
-                       [[{"id": {"saved": saved_id, "type": "library-rename"}, "property": "n_clicks", "value": 1}]],
-                       [[{"id": {"saved": saved_id, "type": "library-rename-input"}, "property": "value",
+        renamed = call(web.url, session, ids.Library.RENAME,
+                       [[{"id": {"saved": saved_id, "type": ids.Library.RENAME}, "property": "n_clicks", "value": 1}]],
+                       [[{"id": {"saved": saved_id, "type": ids.Library.RENAME_INPUT}, "property": "value",
                           "value": "March (final)"}]],
-                       json.dumps({"saved": saved_id, "type": "library-rename"}, separators=(",", ":"))
+                       json.dumps({"saved": saved_id, "type": ids.Library.RENAME}, separators=(",", ":"))
                        + ".n_clicks")
         assert renamed.status_code == 200 and "March (final)" in renamed.text
         assert "March (final)" in route(web.url, session, "/library")
 
         for doomed in [saved_id, *ids]:
-            deleted = call(web.url, session, "library-delete",
-                           [[{"id": {"saved": doomed, "type": "library-delete"}, "property": "submit_n_clicks",
+            deleted = call(web.url, session, ids.Library.DELETE,
+                           [[{"id": {"saved": doomed, "type": ids.Library.DELETE}, "property": "submit_n_clicks",
                               "value": 1}]], [],
-                           json.dumps({"saved": doomed, "type": "library-delete"}, separators=(",", ":"))
+                           json.dumps({"saved": doomed, "type": ids.Library.DELETE}, separators=(",", ":"))
                            + ".submit_n_clicks")
             assert deleted.status_code == 200 and "Deleted" in deleted.text
         assert rows_in(backend, "saved_segmentations") == 0 and rows_in(backend, "datasets") == 0

@@ -12,7 +12,7 @@ import pytest
 from dashboard import ids, service
 from dashboard.state import ViewState
 from tests.core.orders import make_orders
-from tests.dashboard.conftest import demo_bytes, route, upload
+from tests.fixtures import demo_bytes, route, upload
 
 
 @pytest.fixture(autouse=True, scope="module")

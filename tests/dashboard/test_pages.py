@@ -3,25 +3,69 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from tests.dashboard.conftest import demo_bytes, route, upload
+from dashboard import ids
+
+from tests.fixtures import demo_bytes, route, upload
 
 PATHS = ["/", "/upload", "/model", "/clusters", "/downloads"]
+#: What each page shows first: its heading, and the name its view-state Store carries.
+HEADINGS = {"/": ("Customer Segments", "home"), "/upload": ("Upload customers", "upload"),
+            "/model": ("Choose the model", "model"), "/clusters": ("Your customer segments", "clusters"),
+            "/downloads": ("Download the results", "downloads")}
 
 
 def _text(payload: object) -> str:
     return json.dumps(payload)
 
 
+def _headings(node: Any) -> list[str]:
+    """The text of every H1/H2 in a layout's JSON."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        if node.get("type") in ("H1", "H2") and isinstance(node.get("props", {}).get("children"), str):
+            found.append(node["props"]["children"])
+        for value in node.values():
+            found += _headings(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _headings(value)
+    return found
+
+
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("search", ["", "?utm_source=newsletter&utm_medium=email", "?k=abc&seed=-4&mode=zzz",
                                     "?ds=not-a-token", "?feature=A&feature=B&map=x%3Dy"])
-def test_every_page_answers(client, path, search):
+def test_every_page_answers_with_its_own_page(client, path, search):
     status, payload = route(client, path, search)
     assert status == 200
-    assert payload is not None
+    heading, page = HEADINGS[path]
+    content = payload["response"]["_pages_content"]["children"]
+    assert _headings(content)[:1] == [heading]  # this page, not another one or the not-found page
+    assert {"type": "page-query", "page": page} in _ids(content)
+    assert "Page not found" not in _text(content)
+
+
+def _components(node: Any) -> list[dict[str, Any]]:
+    """Every component in a layout's JSON."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "type" in node and "props" in node:
+            found.append(node)
+        for value in node.values():
+            found += _components(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _components(value)
+    return found
+
+
+def _ids(node: Any) -> list[Any]:
+    """Every component id in a layout's JSON."""
+    return [c["props"]["id"] for c in _components(node) if "id" in c["props"]]
 
 
 def test_unknown_path_shows_not_found(client):
@@ -49,17 +93,22 @@ def test_pages_with_real_data(client):
     for path in PATHS[1:]:
         status, payload = route(client, path, f"?ds={token}&k=3&utm_campaign=x")
         assert status == 200
-        assert "no longer on the server" not in _text(payload)
+        content = payload["response"]["_pages_content"]["children"]
+        assert _headings(content)[:1] == [HEADINGS[path][0]]
+        assert "no longer on the server" not in _text(payload) and "No customer file" not in _text(payload)
+        query = next(c["props"]["data"] for c in _components(content)
+                     if c.get("props", {}).get("id") == {"type": "page-query", "page": HEADINGS[path][1]})
+        assert f"ds={token}" in query and "utm_campaign" not in query  # the data set open, the noise dropped
     _, clusters = route(client, "/clusters", f"?ds={token}&k=3")
     text = _text(clusters)
-    assert text.count('"type": "clusters-rename"') == 3  # one name box per segment
+    assert text.count(f'"type": "{ids.Clusters.RENAME}"') == 3  # one name box per segment
     _, downloads = route(client, "/downloads", f"?ds={token}&k=3")
     assert "/download/clustered.csv?ds=" + token in _text(downloads)
 
 
 @pytest.mark.parametrize("path, title, message_id", [("/clusters", "No segments to show yet", None),
                                                       ("/downloads", "No segments to download yet",
-                                                       "downloads-message")])
+                                                       ids.Downloads.MESSAGE)])
 def test_segments_that_cannot_be_made_say_why_and_lead_back_to_the_model(client, path, title, message_id):
     token = upload(client, demo_bytes()).get_json()["token"]
     _, payload = route(client, path, f"?ds={token}&mode=saved&model=gone")  # a model bundle that expired
@@ -104,3 +153,17 @@ def test_titles_and_link_previews_name_the_data_set(client):
     assert payload["response"]["_pages_store"]["data"]["title"].startswith("spring <campaign>.csv · 5 segments")
     assert "<title>Model · Customer Segments</title>" in client.get("/model").data.decode()
     assert "<title>Clusters · Customer Segments</title>" in client.get("/clusters?ds=" + "Q" * 32).data.decode()
+
+
+def test_an_applied_saved_model_titles_the_page_with_its_own_number_of_segments(client, app):
+    """A saved 7-segment model applied to a file: the title says 7 segments, not the link's default k (4)."""
+    from dashboard import service
+    from dashboard.state import ViewState
+
+    token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
+    with app.server.test_request_context("/"):
+        bundle = service.model_bundle(ViewState(ds=token, k=7), "march")
+        model, info = service.store_bundle(bundle)
+    assert info.k == 7
+    page = client.get(f"/clusters?ds={token}&mode=saved&model={model}").data.decode()
+    assert "<title>march.csv · 7 segments · Clusters · Customer Segments</title>" in page

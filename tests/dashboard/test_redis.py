@@ -9,9 +9,10 @@ import pytest
 import redis
 import requests
 
+from tests.fixtures import route_over_http
 from tests.support import gunicorn_server, start_redis, stop
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +56,8 @@ def test_unknown_token_with_redis(web):
 
 
 def _route(url: str, pathname: str, search: str) -> requests.Response:
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "changedPropIds": ["_pages_location.pathname"], "state": [],
-    }
     requests.get(url + "/", timeout=10)
-    return requests.post(url + "/_dash-update-component", json=body, timeout=30)
+    return route_over_http(requests, url, pathname, search, timeout=30)
 
 
 def test_redis_stopped_mid_session_then_back(tmp_path_factory):

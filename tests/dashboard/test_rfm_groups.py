@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard import ids, service
 from dashboard.state import ViewState
-from tests.dashboard.conftest import demo_bytes, route, upload
+from tests.fixtures import demo_bytes, route, upload
 from tests.dashboard.test_orders import _orders_token, _pages, _roles  # noqa: F401  (the pages fixture)
 from core.rfm import RFM_GROUPS
 from dashboard.rfm_groups import rfm_groups_card

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from tests.dashboard.conftest import demo_bytes, upload
+from tests.fixtures import demo_bytes, upload
 
 
 def test_upload_returns_a_long_random_token(client):

@@ -7,10 +7,10 @@ import json
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from dashboard import service
+from dashboard import ids, service
 from dashboard.state import ViewState
 from tests.core.test_real_data import skewed_customers
-from tests.dashboard.conftest import upload
+from tests.fixtures import upload
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +63,13 @@ def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(clie
     assert "Joined (days since)" in layout
     query = ViewState(ds=token).query()
     features = ["Spend", "Orders", "Basket", "Recency"]
-    ids_ = [{"type": "model-transform", "feature": f} for f in features]
+    ids_ = [{"type": ids.Model.TRANSFORM, "feature": f} for f in features]
     new_query, *_ = model_page.update_state(features, "new", 4, 0, [], None, ["none", "log", "log", "none"],
                                             [], ids_, query, "")
     state = ViewState.from_search(new_query)
     assert state.transform_dict == {"Spend": "none", "Orders": "log", "Basket": "log"}
     rows = _text(model_page.render_transforms(features + ["Joined (days since)"], new_query))
-    assert rows.count('"model-transform"') == 5 and "Days from each date" in rows
+    assert rows.count(f'"{ids.Model.TRANSFORM}"') == 5 and "Days from each date" in rows
     # the sweep panel shows the per-k table beside the charts, the recommended k ticked
     panel, best, _ = model_page.run_sweep(lambda *_: None, model_page._sweep_key(ViewState.from_search(new_query)))
     text = _text(panel)

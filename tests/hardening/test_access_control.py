@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.dashboard.conftest import demo_bytes, upload
+from tests.fixtures import demo_bytes, upload
 from tests.support import gunicorn_server
 
 PASSWORD = "correct horse battery staple"
@@ -65,6 +65,7 @@ class Client(requests.Session):
 # -- item 8: sign-in attempts -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_repeated_wrong_passwords_make_the_client_wait(guarded: Any) -> None:
     client = Client(guarded.url)
     for _ in range(5):  # the first five are free
@@ -83,6 +84,7 @@ def test_repeated_wrong_passwords_make_the_client_wait(guarded: Any) -> None:
 # -- item 9: sessions end -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_logout_ends_the_session_for_a_replayed_cookie(guarded: Any) -> None:
     client = Client(guarded.url)
     assert client.login().status_code == 302
@@ -96,6 +98,7 @@ def test_logout_ends_the_session_for_a_replayed_cookie(guarded: Any) -> None:
     assert replay.get(guarded.url + "/health/details").status_code == 401
 
 
+@pytest.mark.slow
 def test_the_session_lasts_the_configured_hours(guarded: Any) -> None:
     client = Client(guarded.url)
     response = client.login()
@@ -108,6 +111,7 @@ def test_the_session_lasts_the_configured_hours(guarded: Any) -> None:
 # -- item 10: login CSRF ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_sign_in_posted_from_another_site_is_refused(guarded: Any) -> None:
     client = Client(guarded.url)
     assert client.login(Origin="https://evil.example").status_code == 403
@@ -120,6 +124,7 @@ def test_a_sign_in_posted_from_another_site_is_refused(guarded: Any) -> None:
 # -- item 11: the address asked for survives the login page -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_shared_link_keeps_every_setting_through_the_login(guarded: Any) -> None:
     client = Client(guarded.url)
     wanted = "/clusters?ds=abc&k=5&seed=3&name=1%3ABig+spenders"
@@ -133,6 +138,7 @@ def test_a_shared_link_keeps_every_setting_through_the_login(guarded: Any) -> No
     assert client.login(next_=next_).headers["Location"] == wanted
 
 
+@pytest.mark.slow
 def test_line_breaks_in_a_path_do_not_break_the_login_redirect(guarded: Any) -> None:
     connection = http.client.HTTPConnection(urlsplit(guarded.url).netloc, timeout=30)
     connection.request("GET", "/model%0d%0aSet-Cookie:%20x=1?ds=a%0d%0ab", headers={"Accept": "text/html"})
@@ -148,6 +154,7 @@ def test_line_breaks_in_a_path_do_not_break_the_login_redirect(guarded: Any) -> 
 
 @pytest.mark.parametrize("path", ["/assets/00-bootstrap/../upload.js", "/assets/00-bootstrap.min.css/../upload.js",
                                   "/assets/00-bootstrap-extra.js", "/assets/00-bootstrap.min.css.map"])
+@pytest.mark.slow
 def test_only_the_login_stylesheet_is_served_without_a_session(guarded: Any, path: str) -> None:
     connection = http.client.HTTPConnection(urlsplit(guarded.url).netloc, timeout=30)
     connection.request("GET", path)  # sent as written: no client-side ../ resolution
@@ -160,6 +167,7 @@ def test_only_the_login_stylesheet_is_served_without_a_session(guarded: Any, pat
 # -- item 9 again: a new password ends every session (a second server on the same cache) ---------------------
 
 
+@pytest.mark.slow
 def test_changing_the_password_ends_every_session_and_https_options(guarded: Any, folder: Path) -> None:
     client = Client(guarded.url)
     assert client.login().status_code == 302
@@ -177,6 +185,7 @@ def test_changing_the_password_ends_every_session_and_https_options(guarded: Any
 # -- item 8 again: many clients together (last: it holds every sign-in for a minute) ---------------------------
 
 
+@pytest.mark.slow
 def test_many_failures_from_everywhere_make_every_sign_in_wait(guarded: Any) -> None:
     # more than 100 a minute: on a busy machine 100 requests may take longer, so fail until it holds
     for attempt in range(400):

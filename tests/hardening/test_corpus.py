@@ -25,7 +25,7 @@ import pytest
 
 from core import ReadError, TableRead, read_table, segment_new
 from core.cli import main
-from tests.dashboard.conftest import route, upload
+from tests.fixtures import route, upload
 from tests.hardening.corpus import FORMULA_CELLS, HOSTILE_NAMES, Case, PickleBomb, build_cases
 
 #: Unpickling any pickle case would create this file (its folder is removed when the tests end).
@@ -37,12 +37,15 @@ BY_NAME = {c.name: c for c in CASES}
 PAGES = ["/upload", "/model", "/clusters", "/downloads"]
 #: Wide files: ``fit`` names a few features (the default, all 5,000, takes minutes: see test_wide_fit_*).
 FIT_FEATURES = {"5,000 columns": "c0,c1,c2"}
+#: (kind, case) pairs slower than about 5 s (``--durations``): out of the fast inner loop.
+SLOW = {("cli", "5,000 columns")}
 
 
 def _params(kind: str) -> list[Any]:
     """The cases as pytest parameters, a strict xfail where a known bug outside this suite hits ``kind``."""
-    return [pytest.param(c, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=c.known_bugs[kind])]
-                         if c.known_bugs and kind in c.known_bugs else []) for c in CASES]
+    return [pytest.param(c, id=c.name, marks=([pytest.mark.xfail(strict=True, reason=c.known_bugs[kind])]
+                                              if c.known_bugs and kind in c.known_bugs else [])
+                         + ([pytest.mark.slow] if (kind, c.name) in SLOW else [])) for c in CASES]
 
 
 @pytest.fixture(autouse=True)

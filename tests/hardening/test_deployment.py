@@ -71,6 +71,7 @@ def test_the_error_log_has_no_query_strings_or_tokens() -> None:
     assert token not in text and "ds=" not in text
 
 
+@pytest.mark.slow
 def test_gunicorn_makes_no_shared_control_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from core.export import escape_formula, escape_formulas, to_csv_bytes
 from core.deliver import to_xlsx_bytes
-from tests.dashboard.conftest import upload
+from tests.fixtures import upload
 from tests.hardening.corpus import WIDE_FORMULA_CELLS
 
 WIDE_EQUALS = WIDE_FORMULA_CELLS
@@ -87,7 +87,7 @@ def test_numeric_ids_stay_numbers_and_leading_zeros_stay_text(client: Any) -> No
 def test_csv_downloads_start_with_a_byte_order_mark_for_excel(client: Any) -> None:
     import zipfile
 
-    from tests.dashboard.conftest import demo_bytes
+    from tests.fixtures import demo_bytes
 
     token = upload(client, demo_bytes()).get_json()["token"]
     for name in ("clustered.csv", "summary.csv"):
@@ -99,7 +99,7 @@ def test_csv_downloads_start_with_a_byte_order_mark_for_excel(client: Any) -> No
 
 
 def test_summary_downloads_are_rounded_and_shares_are_percentages(client: Any) -> None:
-    from tests.dashboard.conftest import demo_bytes
+    from tests.fixtures import demo_bytes
 
     token = upload(client, demo_bytes()).get_json()["token"]
     summary = pd.read_csv(io.BytesIO(client.get(f"/download/summary.csv?ds={token}&k=4").data))

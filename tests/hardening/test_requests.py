@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.dashboard.conftest import demo_bytes, upload
+from dashboard import ids
 
-GRID = {"output": "clusters-grid.getRowsResponse",
-        "outputs": {"id": "clusters-grid", "property": "getRowsResponse"}}
-QUERY_STATE = {"id": {"page": "clusters", "type": "page-query"}, "property": "data"}
-SELECTION_STATE = {"id": "clusters-selection", "property": "data"}
+from tests.fixtures import demo_bytes, upload
+
+GRID = {"output": f"{ids.Clusters.GRID}.getRowsResponse",
+        "outputs": {"id": ids.Clusters.GRID, "property": "getRowsResponse"}}
+QUERY_STATE = {"id": ids.page_query("clusters"), "property": "data"}
+SELECTION_STATE = {"id": ids.Clusters.SELECTION, "property": "data"}
 
 
 def _callback(client: Any, output: str, outputs: Any, inputs: list[dict[str, Any]], state: list[dict[str, Any]],
@@ -26,19 +28,19 @@ def _callback(client: Any, output: str, outputs: Any, inputs: list[dict[str, Any
 
 def _rows(client: Any, request: Any, token: str) -> Any:
     return _callback(client, GRID["output"], GRID["outputs"],
-                     [{"id": "clusters-grid", "property": "getRowsRequest", "value": request}],
+                     [{"id": ids.Clusters.GRID, "property": "getRowsRequest", "value": request}],
                      [{**QUERY_STATE, "value": f"?ds={token}&k=3"}, {**SELECTION_STATE, "value": None}],
-                     ["clusters-grid.getRowsRequest"])
+                     [f"{ids.Clusters.GRID}.getRowsRequest"])
 
 
 def _select(client: Any, token: str, selected: Any = None, cluster: Any = None) -> Any:
-    trigger = (f'{{"cluster":{json.dumps(cluster)},"type":"clusters-select-segment"}}.n_clicks'
-               if cluster is not None else "clusters-scatter.selectedData")
-    clicks = [{"id": {"cluster": cluster, "type": "clusters-select-segment"}, "property": "n_clicks", "value": 1}] \
+    trigger = (json.dumps({"cluster": cluster, "type": ids.Clusters.SELECT_SEGMENT}, separators=(",", ":"))
+               + ".n_clicks" if cluster is not None else f"{ids.Clusters.SCATTER}.selectedData")
+    clicks = [{"id": {"cluster": cluster, "type": ids.Clusters.SELECT_SEGMENT}, "property": "n_clicks", "value": 1}] \
         if cluster is not None else []
-    return _callback(client, "clusters-selection.data", {"id": "clusters-selection", "property": "data"},
-                     [{"id": "clusters-scatter", "property": "selectedData", "value": selected}, clicks,
-                      {"id": "clusters-clear-selection", "property": "n_clicks", "value": None}],
+    return _callback(client, f"{ids.Clusters.SELECTION}.data", {"id": ids.Clusters.SELECTION, "property": "data"},
+                     [{"id": ids.Clusters.SCATTER, "property": "selectedData", "value": selected}, clicks,
+                      {"id": ids.Clusters.CLEAR_SELECTION, "property": "n_clicks", "value": None}],
                      [{**QUERY_STATE, "value": f"?ds={token}&k=3"}], [trigger])
 
 
@@ -65,7 +67,7 @@ def test_a_bundle_upload_fits_under_the_callback_limit(client: Any) -> None:
 def test_the_table_never_serves_more_than_a_page_of_rows(client: Any, token: str) -> None:
     response = _rows(client, {"startRow": 0, "endRow": 10 ** 12}, token)
     assert response.status_code == 200
-    rows = response.get_json()["response"]["clusters-grid"]["getRowsResponse"]
+    rows = response.get_json()["response"][ids.Clusters.GRID]["getRowsResponse"]
     assert rows["rowCount"] == 500
     assert len(rows["rowData"]) <= 100
 
@@ -102,7 +104,7 @@ def test_unknown_script_paths_are_404(client: Any, path: str) -> None:
 
 
 def test_a_selection_from_another_data_set_is_a_400(client: Any, token: str) -> None:
-    selection = _select(client, token, cluster=0).get_json()["response"]["clusters-selection"]["data"]
+    selection = _select(client, token, cluster=0).get_json()["response"][ids.Clusters.SELECTION]["data"]
     assert selection["count"] > 0
     small = upload(client, b"Age,Income\n" + b"".join(b"%d,%d\n" % (20 + i, 30 + i * 7 % 50) for i in range(9)))
     other = small.get_json()["token"]
@@ -112,7 +114,7 @@ def test_a_selection_from_another_data_set_is_a_400(client: Any, token: str) -> 
 
 
 def test_the_selection_download_still_works(client: Any, token: str) -> None:
-    selection = _select(client, token, cluster=0).get_json()["response"]["clusters-selection"]["data"]
+    selection = _select(client, token, cluster=0).get_json()["response"][ids.Clusters.SELECTION]["data"]
     response = client.get(f"/download/selection.csv?ds={token}&k=3&sel={selection['token']}")
     assert response.status_code == 200
     assert response.data.count(b"\n") == selection["count"] + 1

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard import budget, service
 from dashboard.budget import BudgetFileSystemCache
-from tests.dashboard.conftest import demo_bytes, upload
+from tests.fixtures import demo_bytes, upload
 
 
 @pytest.mark.slow

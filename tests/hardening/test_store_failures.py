@@ -83,6 +83,7 @@ def test_a_job_that_stopped_on_a_full_disk_says_so(app: Any, context: Any, monke
     assert "storage for uploaded data is full" in reason
 
 
+@pytest.mark.slow
 def test_a_store_error_wrapped_by_celery_is_a_503(app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import redis
 

@@ -1,23 +1,34 @@
-"""One Dash app per test process (Dash Pages keep a process-wide registry), on a private cache folder."""
+"""The suite's one fixture plugin (registered in tests/conftest.py): the Dash app, its test client, a request
+context, and the request Dash's Pages router sends for a page, for every test folder.
+
+One Dash app per test process: Dash Pages keep a process-wide page registry and callback list, so a second
+app in one process would register every page twice. Defining the ``app`` fixture once, here, at the root is
+what guarantees that (no folder re-defines it, nothing patches ``create_app``).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
 
-from dashboard.app import create_app
-from dashboard.settings import Settings
+__all__ = ["app", "client", "context", "postgres", "router_request", "route", "route_over_http", "upload",
+           "demo_bytes"]
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Dash:
+    """The app, built once per test process on a private cache folder (1 MB uploads, no password)."""
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+
     cache_dir = tmp_path_factory.mktemp("cache")
     return create_app("app", Settings.from_env(cache_dir=cache_dir, redis_url=None, max_upload_mb=1,
                                                local_cache_mb=64, secret_key="test", password=None))
@@ -35,10 +46,9 @@ def context(app: Dash) -> Iterator[None]:
         yield
 
 
-def route(client: FlaskClient, pathname: str, search: str = "") -> tuple[int, Any]:
-    """Ask Dash's Pages router for a page, as the browser does; returns (status, layout JSON)."""
-    client.get("/")  # the router callback is registered on the first request
-    body = {
+def router_request(pathname: str, search: str = "") -> dict[str, Any]:
+    """The body of the callback Dash's Pages router runs when the browser opens ``pathname + search``."""
+    return {
         "output": ".._pages_content.children..._pages_store.data..",
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
         "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
@@ -46,15 +56,28 @@ def route(client: FlaskClient, pathname: str, search: str = "") -> tuple[int, An
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
-    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+def route(client: FlaskClient, pathname: str, search: str = "") -> tuple[int, Any]:
+    """Ask the test app's Pages router for a page, as the browser does; returns (status, layout JSON)."""
+    client.get("/")  # the router callback is registered on the first request
+    response = client.post("/_dash-update-component", data=json.dumps(router_request(pathname, search)),
+                           content_type="application/json")
     payload = response.get_json(silent=True) if response.status_code == 200 else None
     return response.status_code, payload
 
 
+class _Poster(Protocol):
+    def post(self, url: str, json: Any = ..., timeout: float = ...) -> Any: ...
+
+
+def route_over_http(session: _Poster, url: str, pathname: str, search: str = "", timeout: float = 60) -> Any:
+    """The same request to a real server at ``url`` (a ``requests`` session or module); returns the response."""
+    return session.post(url + "/_dash-update-component", json=router_request(pathname, search), timeout=timeout)
+
+
 def upload(client: FlaskClient, content: bytes, name: str = "customers.csv") -> Any:
     """POST a file to the upload route; returns the response."""
-    import io
-
     return client.post("/api/upload", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
 
 
