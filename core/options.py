@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-__all__ = ["MISSING_STRATEGIES", "DEFAULT_MISSING", "MAX_MODEL_K"]
+__all__ = ["MISSING_STRATEGIES", "DEFAULT_MISSING", "MAX_MODEL_K", "SWEEP_K_MIN", "SWEEP_K_MAX"]
 
 #: What to do with missing values (see :mod:`core.prepare`).
 MISSING_STRATEGIES: tuple[str, ...] = ("drop", "mean", "median", "error")
@@ -13,3 +13,6 @@ DEFAULT_MISSING = "drop"
 #: The most segments a model bundle may have (the dashboard offers k up to 15; a bundle of k = 120,000
 #: would keep a worker busy until it is killed).
 MAX_MODEL_K = 100
+#: The range of k the sweep compares by default (the dashboard's sweep, ``segments sweep``, ``fit --k auto``
+#: and the report's elbow chart).
+SWEEP_K_MIN, SWEEP_K_MAX = 2, 10

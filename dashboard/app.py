@@ -104,12 +104,9 @@ def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops,  # type: ignore[method-assign]
                                    x_proto=settings.proxy_hops)
     server.secret_key = settings.secret_key
-    server.config["SEGMENTS_SETTINGS"] = settings
     # Each address has its own body limit (routes._body_limit): uploads, callbacks, everything else.
     server.config["MAX_CONTENT_LENGTH"] = max(settings.max_upload_bytes + 64 * 1024, settings.max_callback_bytes)
-    service.cache.init_app(server, config=_cache_config(settings))
-    service.cache.app = server  # background jobs run outside a request: let them find the cache
-    service.configure_local(settings)
+    service.init_app(server, settings, _cache_config(settings))  # settings live on the app (server.extensions)
     library.configure(settings.database_url, settings.data_dir)
     app = SegmentsDash(
         name,

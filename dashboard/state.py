@@ -199,12 +199,3 @@ class ViewState:
     def href(self, path: str) -> str:
         """A link to ``path`` carrying this state."""
         return path + self.query()
-
-    def cache_key(self) -> str:
-        """The settings that decide a segmentation, as a short stable string (for cache keys)."""
-        if self.mode == "pretrained":
-            return f"pretrained|{self.missing}|{sorted(self.mapping)!r}"
-        if self.mode == "saved":
-            return f"saved|{self.model}|{self.missing}|{sorted(self.mapping)!r}"
-        transforms = f"|{sorted(self.transforms)!r}" if self.transforms else ""
-        return f"new|{self.features!r}|{self.missing}|{self.k}|{self.seed}{transforms}"

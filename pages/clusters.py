@@ -532,7 +532,7 @@ def serve_rows(request: dict[str, Any] | None, query: str | None, selection: dic
     if rows is not None:
         frame, cluster = frame.iloc[rows], cluster.iloc[rows]
     sorting = tuple((str(item.get("colId", "")), str(item.get("sort", ""))) for item in sort_model)
-    key = (dataset.token, service.resolve_state(state, dataset).cache_key(), state.names,
+    key = (service.result_spec(service.resolve_state(state, dataset), dataset), state.names,
            (selection or {}).get("token") if rows is not None else None, sorting)
     order = _remembered_order(key, lambda: _sort_order(frame, cluster, dataset, sort_model)) if sorting \
         else np.arange(len(frame))

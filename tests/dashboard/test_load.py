@@ -9,7 +9,7 @@ import pytest
 
 from bench.load_test import STEPS, report, run
 
-pytestmark = [pytest.mark.load, pytest.mark.redis]
+pytestmark = [pytest.mark.load, pytest.mark.redis, pytest.mark.slow]
 
 
 def test_fifty_users_at_once():

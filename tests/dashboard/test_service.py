@@ -12,7 +12,9 @@ import pytest
 
 from core import check_quality, read_table, segment_new
 from dashboard import service
-from dashboard.service import _Recent, entry_bytes
+from dashboard.service.recent import Recent as _Recent, entry_bytes
+from dashboard.state import ViewState
+from tests.fixtures import demo_bytes, route, upload
 
 KB = 1024
 
@@ -68,9 +70,11 @@ def test_writing_a_key_again_counts_it_once():
 
 
 def test_the_app_sizes_the_memory_from_the_settings(app):
-    settings = app.server.config["SEGMENTS_SETTINGS"]
-    assert settings.local_cache_mb == 64  # set by the test app, not the default
-    assert service._recent.budget == settings.local_cache_bytes == 64 * 1024 ** 2
+    extension = app.server.extensions[service.store.EXTENSION]
+    assert extension.settings.local_cache_mb == 64  # set by the test app, not the default
+    assert extension.recent.budget == extension.settings.local_cache_bytes == 64 * 1024 ** 2
+    with app.server.app_context():
+        assert service.settings() is extension.settings
 
 
 def test_an_array_viewed_twice_counts_once():
@@ -120,3 +124,39 @@ def test_the_estimate_of_a_dataset_and_its_segmentation_is_near_their_real_size(
     assert dataset_real > 2 * 1024 ** 2 and seg_real > 1024 ** 2  # the measurement saw the data
     assert dataset_real / 2 < entry_bytes(dataset) < dataset_real * 2
     assert seg_real / 2 < entry_bytes(seg) < seg_real * 2
+
+
+def test_results_are_kept_under_what_was_computed_not_how_the_link_spells_it():
+    """The key of a result names the settings that decide it: axes and segment names do not refit; an
+    applied model ignores the ticked features, k and seed."""
+    dataset = service.Dataset("T" * 32, "customers.csv", None, None)  # type: ignore[arg-type]  (only its token is read)
+    base = ViewState(ds=dataset.token, features=("a", "b"), transforms=(("a", "log"),))
+
+    def key(state: ViewState) -> str:
+        return service.result_spec(state, dataset).key("seg")
+
+    assert key(base) != key(base.with_(k=5)) and key(base) != key(base.with_(seed=1))
+    assert key(base) != key(base.with_(transforms=())) and key(base) != key(base.with_(missing="mean"))
+    assert key(base) == key(base.with_(x="a", y="b", names=((1, "Loyal"),)))
+    assert key(base) == key(base.with_(transforms=(("a", "log"),), mapping=(("x", "y"),)))  # mapping: applied only
+    applied = base.with_(mode="pretrained", mapping=(("Income", "AnnualIncome"),))
+    assert key(applied) == key(applied.with_(k=9, seed=3, features=("c",)))
+    assert key(applied) != key(applied.with_(mapping=()))
+    assert key(applied.with_(mode="saved", model="M" * 32)) != key(applied.with_(mode="saved", model="N" * 32))
+
+
+@pytest.mark.parametrize("path", ["/model", "/clusters", "/downloads"])
+def test_a_page_render_reads_each_entry_from_the_store_once(client, monkeypatch, path):
+    """The title, the layout and every result of one page ask for the same dataset: the store is asked once."""
+    token = upload(client, demo_bytes()).get_json()["token"]
+    search = f"?ds={token}&k=3"
+    assert route(client, "/clusters", search)[0] == 200  # computes (and keeps) the segmentation and confidence
+    reads: list[str] = []
+    for name in ("get", "has"):
+        original = getattr(service.cache, name)
+        monkeypatch.setattr(service.cache, name, lambda key, _original=original, _name=name: (
+            reads.append(key), _original(key))[1])
+    status, payload = route(client, path, search)
+    assert status == 200 and f"ds={token}" in payload["response"]["_pages_store"]["data"]["title"] + str(payload)
+    assert reads and reads.count(f"ds:{token}") == 1
+    assert len(reads) == len(set(reads)), reads

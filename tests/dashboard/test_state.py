@@ -35,13 +35,6 @@ def test_k_is_clamped_and_lists_accepted():
     assert ViewState.from_query({"feature": ["Age", "Age", "Income"]}).features == ("Age", "Income")
 
 
-def test_cache_key_depends_on_what_shapes_the_model():
-    base = ViewState(ds=TOKEN, features=("a", "b"))
-    assert base.cache_key() != base.with_(k=5).cache_key()
-    assert base.cache_key() != base.with_(seed=1).cache_key()
-    assert base.cache_key() == base.with_(x="a", y="b").cache_key()  # axes do not refit
-
-
 def test_axes_are_never_one_feature_against_itself():
     from dashboard.state import PCA, distinct_axes
 

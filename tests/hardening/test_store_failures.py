@@ -78,7 +78,7 @@ def test_a_job_that_stopped_on_a_dead_store_says_so(app: Any, context: Any, monk
 def test_a_job_that_stopped_on_a_full_disk_says_so(app: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard import service
 
-    monkeypatch.setattr(service, "_disk_nearly_full", lambda: True)
+    monkeypatch.setattr(service.store, "disk_nearly_full", lambda: True)
     _, reason = _watch_fit(context)
     assert "storage for uploaded data is full" in reason
 

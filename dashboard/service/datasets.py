@@ -1,0 +1,195 @@
+"""What users bring: uploaded tables (datasets), selections of their rows and model bundles, each kept in
+the store under an unguessable token (the browser only ever holds the token)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from core import (ModelInfo, OrderColumns, QualityReport, SavedModel, TableRead, build_customers, check_quality, load_bundle,
+                  read_table)
+from core.errors import DataError, SegmentsError
+from core.quality import without_first_row
+
+from .. import library
+from ..state import ViewState
+from . import store
+
+__all__ = ["Dataset", "DatasetGone", "ModelGone", "new_token", "store_table", "read_and_store", "get_dataset",
+           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "store_without_description_row", "CUSTOMER_TABLE_FORMAT",
+           "store_customer_table", "put_selection", "get_selection", "store_bundle", "uploaded_bundle",
+           "applied_model"]
+
+log = logging.getLogger(__name__)
+
+
+class DatasetGone(SegmentsError):
+    """The token is unknown or its data expired."""
+
+    def __init__(self) -> None:
+        super().__init__("This data is no longer on the server (links keep data for a limited time). "
+                         "Upload the file again to continue.")
+
+
+class ModelGone(SegmentsError):
+    """The uploaded model bundle is unknown or expired."""
+
+    def __init__(self) -> None:
+        super().__init__("The saved model for this link is no longer on the server, or none was uploaded. "
+                         "Upload the model bundle (.json) again.")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An uploaded table and its data check."""
+
+    token: str
+    name: str
+    table: TableRead
+    report: QualityReport
+
+    @property
+    def frame(self):  # type: ignore[no-untyped-def]
+        """The table's text cells."""
+        return self.table.frame
+
+
+def new_token() -> str:
+    """A dataset token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def _dataset_key(token: str) -> str:
+    return f"ds:{token}"
+
+
+def store_table(table: TableRead, name: str) -> Dataset:
+    """Check a table and keep it on the server under a new token."""
+    dataset = Dataset(new_token(), name, table, check_quality(table.frame, table.decimal))
+    store.write(_dataset_key(dataset.token), dataset)
+    return dataset
+
+
+def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: int | None,
+                   max_cells: int | None = None) -> Dataset:
+    """Read a file (bytes or path), check it and store it. Raises core's ReadError on bad files."""
+    table = read_table(source, name, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
+    return store_table(table, name)
+
+
+#: What the table's notes say once the user left out a description row.
+DESCRIPTION_ROW_LEFT_OUT = "The first row under the header described the columns; it was left out of the table, as you chose."
+
+
+def store_without_description_row(dataset: Dataset) -> Dataset:
+    """Keep a copy of a dataset without its first row, which the data check found to describe the columns
+    (:attr:`core.QualityReport.description_row`), under a new token; the original stays as it was.
+    Raises :class:`core.DataError` when the data check found no such row (nothing is ever left out unasked)."""
+    if not dataset.report.description_row:
+        raise DataError("The first row under the header holds a customer, not descriptions of the columns: "
+                        "nothing was left out.")
+    table = replace(dataset.table, frame=without_first_row(dataset.frame),
+                    warnings=[*dataset.table.warnings, DESCRIPTION_ROW_LEFT_OUT])
+    return store_table(table, dataset.name)
+
+
+#: TableRead.file_format of a customer table built from an order file (no file of its own).
+CUSTOMER_TABLE_FORMAT = "customer table"
+
+
+def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | None) -> Dataset:
+    """Build the customer table (:func:`core.build_customers`) of an order file and keep it as a new dataset,
+    like an upload: the model, clusters and downloads pages then run on it. Its table's warnings carry what
+    the build found (returns, lines left out...). Raises core's OrdersError/FeatureError with the reason."""
+    result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal)
+    table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
+    stem = orders.name.rsplit(".", 1)[0] if "." in orders.name else orders.name
+    return store_table(table, f"{stem}-customers.csv")
+
+
+def get_dataset(token: str | None) -> Dataset:
+    """The dataset behind a token; :class:`DatasetGone` if unknown or expired."""
+    if not token:
+        raise DatasetGone()
+    dataset = store.read(_dataset_key(token))
+    if not isinstance(dataset, Dataset) or dataset.token != token:
+        dataset = _from_library(token)
+    return dataset
+
+
+def _from_library(token: str) -> Dataset:
+    """A saved data set the cache no longer holds, read back from the library and cached again under its
+    own token: a saved segmentation's links never expire. DatasetGone when the library has none."""
+    try:
+        found = library.load_table(token)
+    except library.LibraryUnavailable:
+        raise
+    except SegmentsError:
+        found = None
+    if found is None:
+        raise DatasetGone()
+    name, table = found
+    dataset = Dataset(token, name, table, check_quality(table.frame, table.decimal))
+    try:
+        store.write(_dataset_key(token), dataset)
+    except store.StoreUnavailable:
+        log.warning("a saved data set was read from the library but could not be cached")
+    return dataset
+
+
+def forget_dataset(token: str) -> None:
+    """Drop a data set from the cache (its saved copy was deleted: the link must stop working now)."""
+    store.forget(_dataset_key(token))
+
+
+def put_selection(rows: np.ndarray) -> str:
+    """Keep a selection of input rows on the server; returns its token."""
+    token = new_token()
+    store.write(f"sel:{token}", np.asarray(rows, dtype=np.int64))
+    return token
+
+
+def get_selection(token: str) -> np.ndarray:
+    """The input rows of a kept selection (DatasetGone when unknown or expired)."""
+    rows = store.read(f"sel:{token}") if token else None
+    if not isinstance(rows, np.ndarray):
+        raise DatasetGone()
+    return rows
+
+
+def store_bundle(raw: bytes) -> tuple[str, ModelInfo]:
+    """Check an uploaded model bundle (never unpickled: JSON numbers only) and keep it under a new token.
+
+    Raises
+    ------
+    UnsafeModelError
+        A pickle or joblib file.
+    ModelError
+        Anything that is not a valid bundle.
+    """
+    _, info = load_bundle(raw)
+    token = new_token()
+    store.write(f"model:{token}", raw)
+    return token, info
+
+
+def uploaded_bundle(token: str) -> bytes | None:
+    """The model bundle uploaded under ``token`` as it was (None when unknown or expired)."""
+    raw = store.read(f"model:{token}")
+    return raw if isinstance(raw, bytes) else None
+
+
+def applied_model(state: ViewState) -> SavedModel:
+    """The model a state applies: the shipped one, or an uploaded bundle. ModelGone if the bundle expired."""
+    if state.mode == "saved":
+        raw = uploaded_bundle(state.model) if state.model else None
+        if raw is None and state.model:
+            raw = library.find_model(state.model)  # a saved segmentation's model outlives the cache
+        if not isinstance(raw, bytes):
+            raise ModelGone()
+        return load_bundle(raw)
+    return store.pretrained_model()

@@ -1,0 +1,187 @@
+"""Results computed from a dataset: segmentations, per-customer confidence, stability and k sweeps.
+
+Each is kept in the store under the dataset's token and a digest of a :class:`ResultSpec`, the frozen
+record of exactly what was computed (features, transforms, k, seed, missing-value rule, model, column
+mapping), never of how the URL happened to spell it: axes and segment names, which change no result,
+are not part of it, and two links that resolve to the same settings share one result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core import Segmentation, SweepResult, bundle_bytes, prepare_features, resolve_mapping, segment_new, \
+    segment_with_model, sweep_k
+from core.errors import FeatureError, SegmentsError
+from core.insight import Stability, confidence, stability
+from core.model import standardised
+from core.options import SWEEP_K_MAX, SWEEP_K_MIN
+
+from ..state import PCA, ViewState, distinct_axes
+from . import store
+from .datasets import Dataset, applied_model, get_dataset
+
+__all__ = ["ResultSpec", "result_spec", "resolve_state", "resolve_transforms", "transforms_for",
+           "resolve_mapping_for", "get_segmentation", "has_segmentation", "get_confidence", "get_stability",
+           "get_sweep", "model_bundle"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ResultSpec:
+    """What a result is computed from, and so what it is kept under.
+
+    ``model`` is None for a new model, ``"pretrained"`` for the shipped one and ``"saved:<token>"`` for an
+    uploaded bundle; an applied model brings its own features, transforms and k, so for it ``features``,
+    ``transforms`` are empty, ``k`` is None and ``seed`` 0, and ``mapping`` (file column, model feature)
+    says which columns it reads. A k sweep has ``k`` None too (it tries a range of k).
+    """
+
+    dataset: str
+    features: tuple[str, ...] = ()
+    transforms: tuple[tuple[str, str], ...] = ()
+    missing: str = "drop"
+    k: int | None = None
+    seed: int = 0
+    model: str | None = None
+    mapping: tuple[tuple[str, str], ...] = ()
+
+    def key(self, kind: str) -> str:
+        """The store key of the result of ``kind`` (``seg``, ``conf``, ``stab``, ``sweep``) for this spec."""
+        digest = hashlib.sha256(repr(self).encode("utf-8")).hexdigest()[:32]
+        return f"{kind}:{self.dataset}:{digest}"
+
+
+def result_spec(state: ViewState, dataset: Dataset) -> ResultSpec:
+    """The spec of the segmentation a resolved state asks for."""
+    if state.applies_model:
+        model = "pretrained" if state.mode == "pretrained" else f"saved:{state.model}"
+        return ResultSpec(dataset.token, missing=state.missing, model=model, mapping=tuple(sorted(state.mapping)))
+    return ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, state.k,
+                      state.seed)
+
+
+def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
+    """Fill in what the URL left to defaults: features from the data check, axes from the features.
+
+    Features the file does not have as numeric columns are dropped from the state.
+    """
+    numeric = set(dataset.report.numeric_columns) | set(dataset.report.derived_features)
+    features = tuple(f for f in state.features if f in numeric) or tuple(dataset.report.default_features)
+    if state.applies_model:
+        try:
+            chosen = resolve_mapping_for(dataset, state)
+            features = tuple(chosen[f] for f in applied_model(state).info.features)
+        except SegmentsError:
+            pass
+    x, y = distinct_axes(list(features) + ([PCA] if len(features) > 2 else []), state.x, state.y)
+    return state.with_(features=features, x=x, y=y, transforms=resolve_transforms(dataset, state, features))
+
+
+def resolve_transforms(dataset: Dataset, state: ViewState, features: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each feature's transform (the link's choice, else the data check's proposal), keeping only those a link
+    must carry: the transformed features and the proposals the user turned off."""
+    proposed = dataset.report.proposed_transforms_for(features)
+    chosen = {**proposed, **{f: t for f, t in state.transform_dict.items() if f in proposed}}
+    return tuple((f, t) for f, t in chosen.items() if t != "none" or proposed[f] != "none")
+
+
+def transforms_for(state: ViewState) -> dict[str, str]:
+    """``{feature: transform}`` of a resolved state's features (``none`` where the state names none)."""
+    given = state.transform_dict
+    return {f: given.get(f, "none") for f in state.features}
+
+
+def resolve_mapping_for(dataset: Dataset, state: ViewState) -> dict[str, str]:
+    """``{applied model feature: file column}`` for the state's mapping (ModelFeatureError if incomplete)."""
+    info = applied_model(state).info
+    return resolve_mapping([str(c) for c in dataset.frame.columns], info.features, state.mapping_dict)
+
+
+def _resolved(state: ViewState) -> tuple[Dataset, ViewState, ResultSpec]:
+    dataset = get_dataset(state.ds)
+    resolved = resolve_state(state, dataset)
+    return dataset, resolved, result_spec(resolved, dataset)
+
+
+def has_segmentation(state: ViewState, kind: str = "seg") -> bool:
+    """Whether the state's segmentation (``kind="stab"``: its stability) was computed already and is still
+    on the server: the model page shows it without the user asking to train again."""
+    try:
+        _, _, spec = _resolved(state)
+    except SegmentsError:
+        return False
+    return store.holds(spec.key(kind))
+
+
+def get_segmentation(state: ViewState) -> Segmentation:
+    """The segmentation a (resolved or not) state asks for, computed once and then kept, named as the state
+    says.
+
+    Raises
+    ------
+    DatasetGone, StoreUnavailable, core.SegmentsError
+        With a message for the user.
+    """
+    dataset, state, spec = _resolved(state)
+
+    def compute() -> Segmentation:
+        if state.applies_model:
+            return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
+                                      dataset.table.decimal)
+        if not state.features:
+            raise FeatureError(dataset.report.why_no_features())
+        return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
+                           dataset.table.decimal, transforms_for(state))
+
+    seg = store.memoized(spec.key("seg"), compute)
+    if state.names:
+        try:
+            seg = seg.renamed(state.renames)
+        except SegmentsError:
+            log.info("ignoring invalid segment names in a link")
+    return seg
+
+
+def get_confidence(state: ViewState) -> pd.DataFrame:
+    """Per-customer distance, margin, silhouette and borderline flag for the state's segmentation (kept)."""
+    _, _, spec = _resolved(state)
+    return store.memoized(spec.key("conf"), lambda: confidence(get_segmentation(state)))
+
+
+def get_stability(state: ViewState, progress: Callable[[int, int], None] | None = None) -> Stability:
+    """How reproducible the state's segmentation is under resampling (kept)."""
+    _, _, spec = _resolved(state)
+
+    def compute() -> Stability:
+        seg = get_segmentation(state)
+        return stability(seg.matrix.X, seg.k, seg.seed or 0, progress=progress, reference=seg.pipeline)
+
+    return store.memoized(spec.key("stab"), compute)
+
+
+def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """The four guides for k = :data:`core.options.SWEEP_K_MIN` .. :data:`~core.options.SWEEP_K_MAX` on the
+    state's features (kept per features, transforms, missing-value rule and seed)."""
+    dataset, state, _ = _resolved(state)
+    spec = ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, None,
+                      state.seed)
+
+    def compute() -> SweepResult:
+        matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
+                                  transforms_for(state))
+        return sweep_k(standardised(matrix.X, matrix.transforms), SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress)
+
+    return store.memoized(spec.key("sweep"), compute)
+
+
+def model_bundle(state: ViewState, name: str) -> bytes:
+    """The state's segmentation as a model bundle another file can be scored with."""
+    seg = get_segmentation(state)
+    return bundle_bytes(seg.pipeline, seg.model_info(f"{name}: {int(seg.matrix.used.sum()):,} customers"))
