@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
-from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES
+from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES, SWEEP_K_MAX, SWEEP_K_MIN
 from .text import join_words, percent
 
 if TYPE_CHECKING:
@@ -91,10 +91,6 @@ EXIT_INTERNAL = 1
 
 #: Re-fits of the stability check ``fit`` runs by default.
 DEFAULT_STABILITY_RUNS = 10
-#: The report's comparison of k covers 2 .. max(this, k).
-REPORT_SWEEP_K_MAX = 10
-#: ``fit --k auto`` compares k from 2 to this.
-AUTO_K_MAX = 10
 #: Decimals kept in the per-customer confidence columns.
 _CONFIDENCE_DECIMALS = 4
 
@@ -137,8 +133,8 @@ def _build_parser() -> _Parser:
 
     sweep = sub.add_parser("sweep", help="WCSS, silhouette and more for a range of k, the elbow and a recommended k")
     common(sweep)
-    sweep.add_argument("--k-min", type=int, default=2)
-    sweep.add_argument("--k-max", type=int, default=10)
+    sweep.add_argument("--k-min", type=int, default=SWEEP_K_MIN)
+    sweep.add_argument("--k-max", type=int, default=SWEEP_K_MAX)
 
     fit = sub.add_parser("fit", help="segment a file and write it with a cluster column")
     common(fit)
@@ -307,7 +303,7 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features))
     result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed,
                      threads=args.threads)
-    recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
+    recommendation = recommend_k(result, rows=result.rows)
     for note in matrix.notes:
         print(f"note: {note}", file=out)
     if result.sample_rows:
@@ -485,8 +481,9 @@ def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> int
     from .model import standardised
     from .selection import sweep_k
 
-    result = sweep_k(standardised(matrix.X, matrix.transforms), 2, AUTO_K_MAX, args.seed, threads=args.threads)
-    recommendation = recommend_k(result, rows=int(matrix.X.shape[0]))
+    result = sweep_k(standardised(matrix.X, matrix.transforms), SWEEP_K_MIN, SWEEP_K_MAX, args.seed,
+                     threads=args.threads)
+    recommendation = recommend_k(result, rows=result.rows)
     print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
     return recommendation.k
 
@@ -550,7 +547,7 @@ def _report_sweep(seg: Segmentation, threads: int = 1) -> SweepResult | None:
     if seg.source != "new":
         return None
     try:
-        return sweep_k(seg.scaled_used(), 2, max(REPORT_SWEEP_K_MAX, seg.k), seg.seed or 0, threads=threads)
+        return sweep_k(seg.scaled_used(), SWEEP_K_MIN, max(SWEEP_K_MAX, seg.k), seg.seed or 0, threads=threads)
     except NotEnoughRowsError:
         return None
 

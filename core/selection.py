@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 from . import silhouette_fast
 from .errors import NotEnoughRowsError
 from .model import N_INIT
+from .options import SWEEP_K_MAX, SWEEP_K_MIN
 
 __all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
            "INDEX_COLUMNS", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
@@ -94,6 +95,9 @@ class SweepResult:
         Columns ``k``, ``calinski_harabasz``, ``davies_bouldin`` (both NaN at k=1) and
         ``smallest_share``, one row per k like :attr:`table` (kept apart so :attr:`table` keeps its
         columns; :meth:`full_table` joins the two). Empty for a result built without them.
+    rows : int | None
+        The customers the sweep's features came from (every row the model uses, before any sample): what
+        :func:`core.insight.recommend_k` weighs the segment sizes against, in the CLI and the dashboard alike.
     """
 
     table: pd.DataFrame
@@ -102,6 +106,7 @@ class SweepResult:
     k_max: int
     sample_rows: int | None
     indices: pd.DataFrame = field(default_factory=_empty_indices)
+    rows: int | None = None
 
     @property
     def best_silhouette(self) -> int:
@@ -183,8 +188,8 @@ def find_elbow(ks: np.ndarray, wcss: np.ndarray, k_min: int = 2) -> int:
 
 def sweep_k(
     X_scaled: np.ndarray,
-    k_min: int = 2,
-    k_max: int = 10,
+    k_min: int = SWEEP_K_MIN,
+    k_max: int = SWEEP_K_MAX,
     seed: int = 0,
     progress: Progress | None = None,
     threads: int = 1,
@@ -259,7 +264,7 @@ def sweep_k(
     index_table = pd.DataFrame.from_records(extra, columns=list(INDEX_COLUMNS))
     index_table["k"] = index_table["k"].astype(int)
     elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
-    return SweepResult(table, elbow, k_min, top, sample_rows, index_table)
+    return SweepResult(table, elbow, k_min, top, sample_rows, index_table, int(X_scaled.shape[0]))
 
 
 def _fit_k(data: np.ndarray, k: int, seed: int) -> tuple[float, np.ndarray | None, dict[str, float]]:

@@ -36,7 +36,6 @@ dash.register_page(__name__, path="/model", name="Model", order=2, title=page_ti
                    description=page_description("Choose the features and the number of segments."))
 
 PAGE = "model"
-SLIDER_MAX = 12
 _SHOW, _HIDE = {"display": "block"}, {"display": "none"}
 
 
@@ -82,8 +81,9 @@ def _transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
 def _new_panel(state: ViewState) -> html.Div:
     return html.Div([
         dbc.Label("Number of segments (k)", html_for=ids.Model.K),
-        dcc.Slider(id=ids.Model.K, min=K_MIN, max=SLIDER_MAX, step=1, value=min(state.k, SLIDER_MAX),
-                   marks={k: str(k) for k in range(K_MIN, SLIDER_MAX + 1)}),
+        # every k a link may carry (dashboard.state.K_MIN..K_MAX), so a shared k is shown as it is
+        dcc.Slider(id=ids.Model.K, min=K_MIN, max=K_MAX, step=1, value=state.k,
+                   marks={k: str(k) for k in range(K_MIN, K_MAX + 1)}),
         html.Small(id=ids.Model.K_NOTE, className="text-muted segments-k-note"),
         dbc.Row([
             dbc.Col(dbc.Label("Random seed", html_for=ids.Model.SEED, className="mt-2"), width="auto"),
@@ -352,17 +352,16 @@ def _k_table(sweep: Any, recommended: int) -> Any:
     **job_options(ids.Model.SWEEP_STATUS, ids.Model.SWEEP_CANCEL, ids.Model.SWEEP_PROGRESS),
 )
 def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = None) -> tuple[Any, Any, Any]:
-    """The four guides for k = 2..10 and the recommended k (a background job with progress)."""
+    """The four guides for each k of the sweep's range and the recommended k (a background job with progress)."""
     state = ViewState.from_search(sweep_key)
     if not state.ds:
         return None, None, sweep_key
     try:
         with time_limit(_job_seconds()):
             sweep = service.get_sweep(state, lambda done, total: set_progress((done, total)))
-            rows = int(service.get_dataset(state.ds).report.rows)
     except SegmentsError as exc:
         return error_alert(exc, "The k sweep could not run"), None, sweep_key
-    advice = recommend_k(sweep, rows)
+    advice = recommend_k(sweep, sweep.rows)  # the customers the model uses, as the command line counts them
     sample = (f" The sweep ran on a seeded sample of {sweep.sample_rows:,} customers." if sweep.sample_rows else "")
     return html.Div([
         html.P([html.Strong(f"Recommended: k={advice.k}. "), *in_words(advice.reason, "model-advice"), sample, " ",
@@ -409,7 +408,7 @@ def propose_k(best: int | None, chosen: bool | None, k: int | None, query: str |
     slider value set by another callback, and the link then kept the old k."""
     if not isinstance(best, int):
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update
-    proposed = min(max(best, K_MIN), SLIDER_MAX)
+    proposed = min(max(best, K_MIN), K_MAX)
     if not chosen and proposed != k:
         state = ViewState.from_search(query).with_(k=proposed)
         return proposed, dash.no_update, state.query(), state.href("/clusters")

@@ -20,7 +20,7 @@ from dash import Dash
 from flask.testing import FlaskClient
 
 __all__ = ["app", "client", "context", "postgres", "router_request", "route", "route_over_http", "upload",
-           "demo_bytes"]
+           "demo_bytes", "components"]
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +74,18 @@ class _Poster(Protocol):
 def route_over_http(session: _Poster, url: str, pathname: str, search: str = "", timeout: float = 60) -> Any:
     """The same request to a real server at ``url`` (a ``requests`` session or module); returns the response."""
     return session.post(url + "/_dash-update-component", json=router_request(pathname, search), timeout=timeout)
+
+
+def components(layout: Any) -> Iterator[dict[str, Any]]:
+    """Every component in a layout's JSON (as ``route`` returns it), depth first."""
+    if isinstance(layout, dict):
+        if "type" in layout and "props" in layout:
+            yield layout
+        for value in layout.values():
+            yield from components(value)
+    elif isinstance(layout, list):
+        for value in layout:
+            yield from components(value)
 
 
 def upload(client: FlaskClient, content: bytes, name: str = "customers.csv") -> Any:

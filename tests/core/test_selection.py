@@ -162,3 +162,14 @@ def test_k_max_lowered_to_distinct_rows():
 def test_not_enough_rows(X, k_min, k_max, match):
     with pytest.raises(NotEnoughRowsError, match=match):
         sweep_k(X, k_min, k_max)
+
+
+def test_the_sweep_records_the_customers_its_features_came_from():
+    """recommend_k weighs segment sizes against these rows, in the CLI and the dashboard alike (a sample
+    above SWEEP_MAX_ROWS does not change them)."""
+    from core.options import SWEEP_K_MAX, SWEEP_K_MIN
+    from core.selection import sweep_k
+
+    X = np.random.default_rng(0).normal(size=(300, 2))
+    result = sweep_k(X)
+    assert result.rows == 300 and (result.k_min, result.k_max) == (SWEEP_K_MIN, SWEEP_K_MAX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import json
 
 import dash
@@ -12,7 +13,7 @@ import pytest
 
 from dashboard import ids, service
 from dashboard.state import ViewState
-from tests.fixtures import demo_bytes, upload
+from tests.fixtures import components, demo_bytes, route, upload
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -481,6 +482,30 @@ def test_a_text_column_named_with_a_colon_keeps_its_mix_in_the_profile_table(cli
     token = _token(client, content.encode())
     assert "Plan: tier" in service.get_dataset(token).report.describing_columns
     query = ViewState(ds=token, k=3, features=("Age", "Income")).query()
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: "clusters-scatter")
+    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
     table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
     assert "Plan: tier: Gold: plus" in table and "Plan: tier: Basic" in table
+
+
+def test_the_sweep_weighs_segment_sizes_against_the_customers_the_model_uses(client, context, monkeypatch):
+    """As the command line does: 100 of the 500 demo customers lack a feature and are left out of the model, so
+    the recommendation is made for 400 customers, not for every row of the file."""
+    frame = pd.read_csv(io.BytesIO(demo_bytes()))
+    frame.loc[:99, "Age"] = np.nan
+    token = _token(client, frame.to_csv(index=False).encode())
+    seen: list[int] = []
+    real = model_page.recommend_k
+    monkeypatch.setattr(model_page, "recommend_k", lambda sweep, rows, **kw: (seen.append(rows), real(sweep, rows, **kw))[1])
+    model_page.run_sweep(lambda progress: None, ViewState(ds=token).query())
+    assert seen == [400]
+
+
+def test_the_k_slider_reaches_every_k_a_link_may_carry(client):
+    """The slider stopped at 12 while a link may carry k up to 15 (a shared k=15 showed 12): one range."""
+    from dashboard.state import K_MAX, K_MIN
+
+    token = _token(client)
+    _, payload = route(client, "/model", f"?ds={token}&k={K_MAX}")
+    slider = next(c for c in components(payload) if c.get("props", {}).get("id") == ids.Model.K)["props"]
+    assert (slider["min"], slider["max"], slider["value"]) == (K_MIN, K_MAX, K_MAX)
+    assert sorted(int(k) for k in slider["marks"]) == list(range(K_MIN, K_MAX + 1))

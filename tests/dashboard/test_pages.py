@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import ids
 
-from tests.fixtures import demo_bytes, route, upload
+from tests.fixtures import components, demo_bytes, route, upload
 
 PATHS = ["/", "/upload", "/model", "/clusters", "/downloads"]
 #: What each page shows first: its heading, and the name its view-state Store carries.
@@ -49,23 +49,9 @@ def test_every_page_answers_with_its_own_page(client, path, search):
     assert "Page not found" not in _text(content)
 
 
-def _components(node: Any) -> list[dict[str, Any]]:
-    """Every component in a layout's JSON."""
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if "type" in node and "props" in node:
-            found.append(node)
-        for value in node.values():
-            found += _components(value)
-    elif isinstance(node, list):
-        for value in node:
-            found += _components(value)
-    return found
-
-
 def _ids(node: Any) -> list[Any]:
     """Every component id in a layout's JSON."""
-    return [c["props"]["id"] for c in _components(node) if "id" in c["props"]]
+    return [c["props"]["id"] for c in components(node) if "id" in c["props"]]
 
 
 def test_unknown_path_shows_not_found(client):
@@ -96,7 +82,7 @@ def test_pages_with_real_data(client):
         content = payload["response"]["_pages_content"]["children"]
         assert _headings(content)[:1] == [HEADINGS[path][0]]
         assert "no longer on the server" not in _text(payload) and "No customer file" not in _text(payload)
-        query = next(c["props"]["data"] for c in _components(content)
+        query = next(c["props"]["data"] for c in components(content)
                      if c.get("props", {}).get("id") == {"type": "page-query", "page": HEADINGS[path][1]})
         assert f"ds={token}" in query and "utm_campaign" not in query  # the data set open, the noise dropped
     _, clusters = route(client, "/clusters", f"?ds={token}&k=3")
