@@ -113,8 +113,8 @@ def test_saved_segmentations_outlive_the_server_and_its_cache(tmp_path: Path, ba
             assert "March" in route(web.url, session, "/library") and saved_id in route(web.url, session, "/library")
         # concurrent saves, spread over both workers, lose nothing
         with ThreadPoolExecutor(8) as pool:
-            ids = list(pool.map(lambda n: save(web.url, requests.Session(), query, f"copy {n}"), range(8)))
-        assert len(set(ids)) == 8
+            copies = list(pool.map(lambda n: save(web.url, requests.Session(), query, f"copy {n}"), range(8)))
+        assert len(set(copies)) == 8
         listed = route(web.url, session, "/library")
         assert all(f"copy {n}" in listed for n in range(8))
         assert rows_in(backend, "datasets") == 1  # nine saves of one upload: its data stored once
@@ -137,7 +137,7 @@ def test_saved_segmentations_outlive_the_server_and_its_cache(tmp_path: Path, ba
         assert renamed.status_code == 200 and "March (final)" in renamed.text
         assert "March (final)" in route(web.url, session, "/library")
 
-        for doomed in [saved_id, *ids]:
+        for doomed in [saved_id, *copies]:
             deleted = call(web.url, session, ids.Library.DELETE,
                            [[{"id": {"saved": doomed, "type": ids.Library.DELETE}, "property": "submit_n_clicks",
                               "value": 1}]], [],
