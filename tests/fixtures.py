@@ -1,5 +1,5 @@
 """The suite's one fixture plugin (registered in tests/conftest.py): the Dash app, its test client, a request
-context, and the request Dash's Pages router sends for a page, for every test folder.
+context (``request_context``), and the request Dash's Pages router sends for a page, for every test folder.
 
 One Dash app per test process: Dash Pages keep a process-wide page registry and callback list, so a second
 app in one process would register every page twice. Defining the ``app`` fixture once, here, at the root is
@@ -19,7 +19,7 @@ import pytest
 from dash import Dash
 from flask.testing import FlaskClient
 
-__all__ = ["app", "client", "context", "postgres", "router_request", "route", "route_over_http", "upload",
+__all__ = ["app", "client", "request_context", "postgres", "router_request", "route", "route_over_http", "upload",
            "demo_bytes", "components"]
 
 
@@ -40,8 +40,9 @@ def client(app: Dash) -> FlaskClient:
 
 
 @pytest.fixture()
-def context(app: Dash) -> Iterator[None]:
-    """A request context, as page layouts and callbacks have when Dash calls them."""
+def request_context(app: Dash) -> Iterator[None]:
+    """A request context, as page layouts and callbacks have when Dash calls them (not named ``context``:
+    that is pytest-playwright's browser context)."""
     with app.server.test_request_context("/"):
         yield
 

@@ -18,7 +18,7 @@ def _text(component) -> str:
     return json.dumps(component, cls=PlotlyJSONEncoder)
 
 
-def test_the_upload_page_offers_to_leave_out_the_description_row(client, context):
+def test_the_upload_page_offers_to_leave_out_the_description_row(client, request_context):
     upload_page = importlib.import_module("pages.upload")
     token = upload(client, _described(_customers()).to_csv(index=False).encode()).get_json()["token"]
     shown = _text(upload_page.layout(ds=token))
@@ -36,7 +36,7 @@ def test_the_upload_page_offers_to_leave_out_the_description_row(client, context
     assert service.get_dataset(token).report.rows == 301  # the upload as it was stays under its own link
 
 
-def test_a_file_without_one_gets_no_offer_and_the_callback_refuses(client, context):
+def test_a_file_without_one_gets_no_offer_and_the_callback_refuses(client, request_context):
     upload_page = importlib.import_module("pages.upload")
     token = upload(client, _customers().to_csv(index=False).encode()).get_json()["token"]
     assert "The first row describes the columns" not in _text(upload_page.layout(ds=token))
@@ -46,7 +46,7 @@ def test_a_file_without_one_gets_no_offer_and_the_callback_refuses(client, conte
     assert service.get_dataset(token).report.rows == 300
 
 
-def test_the_quality_table_never_shows_a_false_zero_share(client, context):
+def test_the_quality_table_never_shows_a_false_zero_share(client, request_context):
     upload_page = importlib.import_module("pages.upload")
     frame = _customers(rows=5_000)
     frame.loc[5, "Age"] = ""  # 1 of 5,000: 0.02%

@@ -53,7 +53,7 @@ def next_month() -> bytes:
     return pd.concat([frame, fresh], ignore_index=True).to_csv(index=False).encode()
 
 
-def test_save_apply_and_see_who_moved(client, context):
+def test_save_apply_and_see_who_moved(client, request_context):
     token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
     query = ViewState(ds=token, k=4, seed=1, names=((1, "Loyal"),)).query()
     for name, bad_query, why in (("  ", query, "Give the segmentation a name"),
@@ -141,7 +141,7 @@ def test_save_apply_and_see_who_moved(client, context):
     assert client.get(library_page.movers_href(saved_id, 1, 2, "CustomerID", "1", "2")).status_code == 404
 
 
-def test_a_saved_link_outlives_the_cache_even_with_an_uploaded_model(client, context):
+def test_a_saved_link_outlives_the_cache_even_with_an_uploaded_model(client, request_context):
     """A segmentation made by applying an uploaded model bundle: after the cache forgot both the data and
     the bundle, its link still shows the same segments; once deleted, the link says the data is gone."""
     from core import bundle_bytes

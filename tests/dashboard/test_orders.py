@@ -46,7 +46,7 @@ def test_upload_page_offers_the_customer_table_for_orders_only(client):
     assert "This looks like a file of orders" not in json.dumps(payload)
 
 
-def test_build_stores_the_customer_table_and_opens_it(client, context):
+def test_build_stores_the_customer_table_and_opens_it(client, request_context):
     token, kinds = _orders_token(client)
     values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", order="InvoiceNo", quantity="Quantity",
                               price="UnitPrice")
@@ -62,7 +62,7 @@ def test_build_stores_the_customer_table_and_opens_it(client, context):
     assert "Customer table built from order lines" in text and "This looks like a file of orders" not in text
 
 
-def test_build_explains_bad_choices(client, context):
+def test_build_explains_bad_choices(client, request_context):
     token, _ = _orders_token(client, 40)
     query = ViewState(ds=token).query()
     cases = [

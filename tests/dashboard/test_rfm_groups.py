@@ -34,7 +34,7 @@ def _cells(card) -> list[list[str]]:
     return rows
 
 
-def test_clusters_page_cross_tables_rfm_groups_and_download_carries_the_table(client, context):
+def test_clusters_page_cross_tables_rfm_groups_and_download_carries_the_table(client, request_context):
     token, kinds = _orders_token(client)
     values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", order="InvoiceNo", quantity="Quantity",
                               price="UnitPrice")

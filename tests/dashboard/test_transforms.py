@@ -19,7 +19,7 @@ def skewed():
     return frame.to_csv(index=False).encode(), truth
 
 
-def test_the_proposed_transforms_are_the_default_and_travel_in_the_link(client, context, skewed):
+def test_the_proposed_transforms_are_the_default_and_travel_in_the_link(client, request_context, skewed):
     token = upload(client, skewed[0]).get_json()["token"]
     state = ViewState(ds=token, k=4)
     resolved = service.resolve_state(state, service.get_dataset(token))
@@ -52,7 +52,7 @@ def test_a_link_with_a_bad_transform_falls_back_to_the_proposal():
     assert state.transforms == (("Orders", "none"),)
 
 
-def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(client, context, skewed):
+def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(client, request_context, skewed):
     import importlib
 
     model_page = importlib.import_module("pages.model")
@@ -76,7 +76,7 @@ def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(clie
     assert "segments-k-table" in text and f"{best} \\u2713" in text and "stability" in text
 
 
-def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, context, skewed):
+def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, request_context, skewed):
     """Coded columns are profile columns by default; ticked as a feature, the Clusters page shows their means
     (and does not also try to show them as a mix, which profile() refuses)."""
     import importlib
@@ -90,7 +90,7 @@ def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, con
     assert "Region: 1" not in chosen and "AcceptedCampaign: 1" in chosen
 
 
-def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(client, context):
+def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(client, request_context):
     import importlib
 
     model_page = importlib.import_module("pages.model")
@@ -101,7 +101,7 @@ def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(clien
     assert "A log cannot be applied to 'Net'" in alert and "signed_log" in alert
 
 
-def test_the_model_page_offers_a_repeating_column_unticked(client, context):
+def test_the_model_page_offers_a_repeating_column_unticked(client, request_context):
     import importlib
 
     import numpy as np

@@ -54,32 +54,32 @@ def test_health_details_reports_a_full_disk(client: Any, monkeypatch: pytest.Mon
     assert body["status"] == "degraded" and body["disk"]["status"] == "full" and body["disk"]["free_mb"] == 0
 
 
-def _watch_fit(context: Any) -> Any:
+def _watch_fit(request_context: Any) -> Any:
     import importlib
 
     model = importlib.import_module("pages.model")
     return model.watch_fit({"display": "none"}, None, "?ds=x&k=3")
 
 
-def test_a_job_that_stopped_on_a_dead_store_says_so(app: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_job_that_stopped_on_a_dead_store_says_so(app: Any, request_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard import service
 
-    style, reason = _watch_fit(context)
+    style, reason = _watch_fit(request_context)
     assert style["display"] != "none" and "cancelled, or a server process stopped" in reason
 
     def down(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("Error 111 connecting to redis")
 
     monkeypatch.setattr(service.cache, "set", down)
-    style, reason = _watch_fit(context)
+    style, reason = _watch_fit(request_context)
     assert "The model was not finished: The server's data store is not answering" in reason
 
 
-def test_a_job_that_stopped_on_a_full_disk_says_so(app: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_job_that_stopped_on_a_full_disk_says_so(app: Any, request_context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard import service
 
     monkeypatch.setattr(service.store, "disk_nearly_full", lambda: True)
-    _, reason = _watch_fit(context)
+    _, reason = _watch_fit(request_context)
     assert "storage for uploaded data is full" in reason
 
 
