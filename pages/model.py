@@ -590,12 +590,14 @@ def _comparison(state: ViewState, seg: Any, only_fitted: bool = False) -> Any:
             other_state = state.with_(mode="new", features=tuple(seg.features), k=seg.k, mapping=(), model=None,
                                       transforms=())
             names = ("Applied model", f"New model, k={seg.k}")
+            same_features = None
         else:
             other_state = state.with_(k=min(seg.k + 1, K_MAX))
             names = (f"k={seg.k}", f"k={other_state.k}")
+            same_features = seg.matrix  # only k differs: the customers' columns are parsed once for both
         if only_fitted and not service.has_segmentation(other_state):
             return None
-        other = service.get_segmentation(other_state)
+        other = service.get_segmentation(other_state, matrix=same_features)
         comparison = compare_labels(seg.labels, other.labels, *names)
     except SegmentsError:
         return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core import Segmentation, SweepResult, bundle_bytes, prepare_features, resolve_mapping, segment_new, \
+from core import FeatureMatrix, Segmentation, SweepResult, bundle_bytes, prepare_features, resolve_mapping, segment_new, \
     segment_with_model, sweep_k
 from core.errors import FeatureError, SegmentsError
 from core.insight import Stability, confidence, stability
@@ -120,9 +120,13 @@ def has_segmentation(state: ViewState, kind: str = "seg") -> bool:
     return store.holds(spec.key(kind))
 
 
-def get_segmentation(state: ViewState) -> Segmentation:
+def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> Segmentation:
     """The segmentation a (resolved or not) state asks for, computed once and then kept, named as the state
     says.
+
+    ``matrix``: the prepared features of the same features, transforms and missing-value rule, when the
+    caller has them already (the model page's k+1 comparison reuses the fitted model's instead of parsing
+    every customer's columns again); only a new model uses it.
 
     Raises
     ------
@@ -138,7 +142,7 @@ def get_segmentation(state: ViewState) -> Segmentation:
         if not state.features:
             raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
-                           dataset.table.decimal, transforms_for(state))
+                           dataset.table.decimal, transforms_for(state), matrix=matrix)
 
     seg = store.memoized(spec.key("seg"), compute)
     if state.names:

@@ -29,14 +29,14 @@ def _token(client, content: bytes | None = None) -> str:
     return upload(client, content or demo_bytes()).get_json()["token"]
 
 
-def test_open_demo_redirects_to_a_new_dataset(client, context):
+def test_open_demo_redirects_to_a_new_dataset(client, request_context):
     href, _, is_open = upload_page.open_demo(1)
     token = ViewState.from_search(href.split("?", 1)[1]).ds
     assert href.startswith("/upload?ds=") and not is_open
     assert service.get_dataset(token).report.rows == 500
 
 
-def test_choose_missing_keeps_other_settings(context):
+def test_choose_missing_keeps_other_settings(request_context):
     query = ViewState(ds="T" * 32, k=6).query()
     new_query, next_href = upload_page.choose_missing("median", query)
     state = ViewState.from_search(new_query)
@@ -44,7 +44,7 @@ def test_choose_missing_keeps_other_settings(context):
     assert next_href.startswith("/model?") and "missing=median" in next_href
 
 
-def test_model_state_follows_controls(client, context):
+def test_model_state_follows_controls(client, request_context):
     token = _token(client)
     query = ViewState(ds=token).query()
     sweep_key = model_page._sweep_key(ViewState(ds=token))
@@ -57,7 +57,7 @@ def test_model_state_follows_controls(client, context):
     assert new_key != sweep_key  # features and seed changed: the sweep reruns
 
 
-def test_an_applied_model_ignores_the_feature_choice_and_the_k_sweep(client, context):
+def test_an_applied_model_ignores_the_feature_choice_and_the_k_sweep(client, request_context):
     """Issue 12: the ticked features changed the pre-trained model's comparison, and the k sweep kept
     running on them, offering "Use k=6" while a 5-segment model was applied."""
     token = _token(client)
@@ -75,7 +75,7 @@ def test_an_applied_model_ignores_the_feature_choice_and_the_k_sweep(client, con
     assert summaries[0] == summaries[1]
 
 
-def test_nothing_is_trained_until_the_user_asks(client, context):
+def test_nothing_is_trained_until_the_user_asks(client, request_context):
     """Issue 12: a k=4 model was fitted before the recommendation appeared, and every checkbox click
     started a fit over all rows. Opening the page shows a model only when one was fitted already."""
     token = _token(client)
@@ -94,7 +94,7 @@ def test_nothing_is_trained_until_the_user_asks(client, context):
     assert "New model with k=3, seed 5" in page
 
 
-def test_the_recommended_k_is_proposed_until_the_user_chooses_one(context):
+def test_the_recommended_k_is_proposed_until_the_user_chooses_one(request_context):
     query = ViewState(ds="D" * 32, seed=2).query()
     k, note, link, href = model_page.propose_k(6, False, 4, query)  # the slider moves; its note follows
     assert (k, note) == (6, dash.no_update) and ViewState.from_search(link) == ViewState(ds="D" * 32, seed=2, k=6)
@@ -108,7 +108,7 @@ def test_the_recommended_k_is_proposed_until_the_user_chooses_one(context):
     assert model_page.note_k_choice(3, None) == ("", True)  # chosen before any advice
 
 
-def test_mapping_from_dropdowns(client, context):
+def test_mapping_from_dropdowns(client, request_context):
     content = b"AnnualIncome,SpendingScore\n" + b"".join(f"{10 + i % 90},{(i * 7) % 100}\n".encode() for i in range(60))
     token = _token(client, content)
     query = ViewState(ds=token).query()
@@ -123,7 +123,7 @@ def test_mapping_from_dropdowns(client, context):
     assert "Pre-trained model applied" in result
 
 
-def test_obvious_column_matches_are_proposed_in_the_mapping(client, context):
+def test_obvious_column_matches_are_proposed_in_the_mapping(client, request_context):
     content = b"AnnualIncome,spending_score\n" + b"".join(f"{10 + i % 90},{(i * 7) % 100}\n".encode()
                                                           for i in range(60))
     token = _token(client, content)
@@ -132,7 +132,7 @@ def test_obvious_column_matches_are_proposed_in_the_mapping(client, context):
     assert "value='AnnualIncome'" in panel and "value='spending_score'" in panel
 
 
-def test_pretrained_without_mapping_explains(client, context):
+def test_pretrained_without_mapping_explains(client, request_context):
     token = _token(client, b"Foo,Bar\n1,2\n3,4\n5,6\n")
     query = ViewState(ds=token, mode="pretrained").query()
     result, done = model_page.fit_model(1, None, query)
@@ -141,7 +141,7 @@ def test_pretrained_without_mapping_explains(client, context):
     assert "Annual Income (k$)" in result and "AnnualIncome" not in result  # no example from the demo
 
 
-def test_sweep_reports_progress_and_recommends(client, context):
+def test_sweep_reports_progress_and_recommends(client, request_context):
     token = _token(client)
     seen = []
     children, best, done = model_page.run_sweep(seen.append, ViewState(ds=token).query())
@@ -151,11 +151,11 @@ def test_sweep_reports_progress_and_recommends(client, context):
     assert "Use k=5" in json.dumps(children.to_plotly_json(), default=str)
 
 
-def test_use_recommended_k(context):
+def test_use_recommended_k(request_context):
     assert model_page.use_recommended_k(1, 5) == (5, "new")
 
 
-def test_scatter_axes_and_pca(client, context):
+def test_scatter_axes_and_pca(client, request_context):
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
     figure, note, new_query, status, _, x, y = clusters_page.update_view("pca", "pca", [], None, [], query)
@@ -172,7 +172,7 @@ def test_scatter_axes_and_pca(client, context):
     (("Spending Score (1-100)", "Spending Score (1-100)"), ("Spending Score (1-100)", "Age")),  # x := old y
     (("Age", "Age"), ("Spending Score (1-100)", "Age")),  # y := old x
 ])
-def test_picking_the_other_axis_feature_swaps_the_axes(client, context, picked, expected):
+def test_picking_the_other_axis_feature_swaps_the_axes(client, request_context, picked, expected):
     """A feature is never plotted against itself: picking for one axis the other's feature swaps them."""
     token = _token(client)
     query = ViewState(ds=token, k=5, x="Age", y="Spending Score (1-100)").query()
@@ -184,7 +184,7 @@ def test_picking_the_other_axis_feature_swaps_the_axes(client, context, picked, 
                                                                         if v != p]
 
 
-def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, context, monkeypatch):
+def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, request_context, monkeypatch):
     """The rename inputs are drawn again with every selection; redrawing the chart then would drop the
     box or lasso just drawn (and the selection with it). Clearing the selection takes the box off."""
     token = _token(client)
@@ -200,7 +200,7 @@ def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, con
     assert figure.layout.xaxis.title.text == "Age" and same_query == query
 
 
-def test_scatter_points_carry_their_row_as_plain_json(client, context):
+def test_scatter_points_carry_their_row_as_plain_json(client, request_context):
     """dcc.Graph copies each selected point's customdata from the figure as sent; numpy arrays are sent
     as {dtype, bdata}, which it cannot index, and the selection would arrive empty."""
     token = _token(client)
@@ -210,7 +210,7 @@ def test_scatter_points_carry_their_row_as_plain_json(client, context):
     assert all(isinstance(row, int) for row in rows) and sorted(rows) == list(range(500))
 
 
-def test_renaming_follows_into_link_chart_and_download(client, context):
+def test_renaming_follows_into_link_chart_and_download(client, request_context):
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
     ids_ = [{"type": ids.Clusters.RENAME, "cluster": i} for i in range(5)]
@@ -228,7 +228,7 @@ def test_renaming_follows_into_link_chart_and_download(client, context):
     assert "used twice" in json.dumps(status.to_plotly_json(), default=str)
 
 
-def test_selection_follows_into_profile_and_download(client, context, monkeypatch):
+def test_selection_follows_into_profile_and_download(client, request_context, monkeypatch):
     monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
@@ -252,7 +252,7 @@ def test_selection_follows_into_profile_and_download(client, context, monkeypatc
     assert clusters_page.select_customers(None, [None, 1, None, None, None], 1, query) is None
 
 
-def test_grid_pages_and_sorts_numerically(client, context):
+def test_grid_pages_and_sorts_numerically(client, request_context):
     content = b"id,Age\n" + b"".join(f"{i},{v}\n".encode() for i, v in enumerate([5, 100, 20, 3, 45, 9], 1))
     token = _token(client, content)
     query = ViewState(ds=token, k=2).query()
@@ -266,7 +266,7 @@ def test_grid_pages_and_sorts_numerically(client, context):
     assert all(isinstance(row["cluster"], int) for row in response["rowData"])
 
 
-def test_grid_sorts_segments_by_name_then_cluster(client, context):
+def test_grid_sorts_segments_by_name_then_cluster(client, request_context):
     content = b"id,Age,Spend\n" + b"".join(f"{i},{a},{b}\n".encode() for i, (a, b) in enumerate(
         [(20, 1), (70, 90), (21, 2), (71, 91), (22, 3), (40, 50), (72, 92), ("", 5)], 1))
     token = _token(client, content)
@@ -304,7 +304,7 @@ def test_the_table_layout_says_it_is_loading_until_rows_come(client, context):
     assert clusters_page.GRID_LOADING in note.children
 
 
-def test_same_settings_same_labels_from_cache_and_fresh(client, context):
+def test_same_settings_same_labels_from_cache_and_fresh(client, request_context):
     token = _token(client)
     state = ViewState(ds=token, k=4, seed=7)
     first = service.get_segmentation(state).labels
@@ -315,7 +315,7 @@ def test_same_settings_same_labels_from_cache_and_fresh(client, context):
     assert (first == second).all()
 
 
-def test_model_bundle_round_trip_gives_the_same_labels(client, context):
+def test_model_bundle_round_trip_gives_the_same_labels(client, request_context):
     import base64
 
     token = _token(client)
@@ -333,7 +333,7 @@ def test_model_bundle_round_trip_gives_the_same_labels(client, context):
     assert "This saved model has 5 segments" in panel
 
 
-def test_a_pickle_offered_as_a_model_is_refused(context, tmp_path):
+def test_a_pickle_offered_as_a_model_is_refused(request_context, tmp_path):
     import base64
     import pickle
 
@@ -351,7 +351,7 @@ def test_a_pickle_offered_as_a_model_is_refused(context, tmp_path):
     assert model_token is dash.no_update  # nothing stored
 
 
-def test_saved_mode_without_a_bundle_explains(client, context):
+def test_saved_mode_without_a_bundle_explains(client, request_context):
     token = _token(client)
     panel = json.dumps([p.to_plotly_json() for p in model_page.render_apply_panel(
         "saved", None, ViewState(ds=token).query())], default=str)
@@ -361,7 +361,7 @@ def test_saved_mode_without_a_bundle_explains(client, context):
     assert "Upload the model bundle" in result
 
 
-def test_a_fit_that_never_answered_offers_a_retry(context):
+def test_a_fit_that_never_answered_offers_a_retry(request_context):
     query = ViewState(ds="D" * 32, k=3).query()
     # (the alert's style, and the sentence saying why, set only when the alert is shown: issue 13, item 14)
     assert model_page.watch_fit({"display": "flex"}, None, query)[0] == {"display": "none"}  # still running
@@ -372,7 +372,7 @@ def test_a_fit_that_never_answered_offers_a_retry(context):
     assert model_page.watch_fit({"display": "none"}, older, query)[0] == {"display": "block"}
 
 
-def test_unticking_a_feature_never_plots_another_against_itself(client, context):
+def test_unticking_a_feature_never_plots_another_against_itself(client, request_context):
     """Issue 12: tick Age, income and spending, untick Age: the scatter showed income against income."""
     token = _token(client)
     dataset = service.get_dataset(token)
@@ -382,7 +382,7 @@ def test_unticking_a_feature_never_plots_another_against_itself(client, context)
     assert (after.x, after.y) == ("Annual Income (k$)", "Spending Score (1-100)")
 
 
-def test_legend_markers_are_solid_and_borderline_customers_open(client, context):
+def test_legend_markers_are_solid_and_borderline_customers_open(client, request_context):
     """Issue 12: a segment whose first point was borderline showed a hollow legend marker, read as another
     category. Each segment's legend entry is a solid circle; its borderline customers, open circles, are
     in a trace of their own that the legend does not list."""
@@ -396,7 +396,7 @@ def test_legend_markers_are_solid_and_borderline_customers_open(client, context)
     assert {trace.legendgroup for trace in border} <= {trace.legendgroup for trace in legend}
 
 
-def test_an_empty_box_says_so_and_offers_the_way_back(client, context, monkeypatch):
+def test_an_empty_box_says_so_and_offers_the_way_back(client, request_context, monkeypatch):
     token = _token(client)
     query = ViewState(ds=token, k=5, x="Age", y="Annual Income (k$)").query()
     monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
@@ -408,7 +408,7 @@ def test_an_empty_box_says_so_and_offers_the_way_back(client, context, monkeypat
     assert box == {"display": "block"}  # with the Clear-the-selection button
 
 
-def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, context, monkeypatch):
+def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, request_context, monkeypatch):
     """Above SCATTER_POINTS customers the chart draws a sample; the box still takes everyone inside it."""
     from dashboard.figures import SCATTER_POINTS
 
@@ -431,7 +431,7 @@ def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, contex
     assert sorted(service.get_selection(selection["token"])) == sorted(inside)
 
 
-def test_stability_states_the_customers_it_used(client, context):
+def test_stability_states_the_customers_it_used(client, request_context):
     """The Clusters page's stability check says how many customers each re-fit trained on and how many were
     compared (a seeded sample above core.insight.STABILITY_COMPARE_ROWS)."""
     query = ViewState(ds=_token(client), k=3).query()
@@ -439,7 +439,7 @@ def test_stability_states_the_customers_it_used(client, context):
     assert "each re-fit trained on a resample of 500 customers; segments compared on all 500 customers" in result
 
 
-def test_a_sorted_table_sorts_each_column_once_not_for_every_page(client, context, monkeypatch):
+def test_a_sorted_table_sorts_each_column_once_not_for_every_page(client, request_context, monkeypatch):
     """Issue 12: sorting re-sorted the whole column for every 20-row page (1.3 s a page at 2 million rows)."""
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
@@ -459,7 +459,7 @@ def test_a_sorted_table_sorts_each_column_once_not_for_every_page(client, contex
     assert len(sorts) == 3  # another direction, and other names, sort again
 
 
-def test_renamed_segments_are_named_in_the_stability_text(client, context):
+def test_renamed_segments_are_named_in_the_stability_text(client, request_context):
     """Issue 12: renamed segments kept their old names in the stability text."""
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
@@ -471,7 +471,7 @@ def test_renamed_segments_are_named_in_the_stability_text(client, context):
     assert "1 · Loyal regulars: " in text
 
 
-def test_a_text_column_named_with_a_colon_keeps_its_mix_in_the_profile_table(client, context, monkeypatch):
+def test_a_text_column_named_with_a_colon_keeps_its_mix_in_the_profile_table(client, request_context, monkeypatch):
     """Issue 14, item 1: the page found a mix's column by splitting its flat name on ": ", so a text column
     called "Plan: tier" lost its mix from the profile table; the typed profile says which column it is."""
     rng = np.random.default_rng(3)
@@ -487,7 +487,7 @@ def test_a_text_column_named_with_a_colon_keeps_its_mix_in_the_profile_table(cli
     assert "Plan: tier: Gold: plus" in table and "Plan: tier: Basic" in table
 
 
-def test_the_sweep_weighs_segment_sizes_against_the_customers_the_model_uses(client, context, monkeypatch):
+def test_the_sweep_weighs_segment_sizes_against_the_customers_the_model_uses(client, request_context, monkeypatch):
     """As the command line does: 100 of the 500 demo customers lack a feature and are left out of the model, so
     the recommendation is made for 400 customers, not for every row of the file."""
     frame = pd.read_csv(io.BytesIO(demo_bytes()))
@@ -509,3 +509,22 @@ def test_the_k_slider_reaches_every_k_a_link_may_carry(client):
     slider = next(c for c in components(payload) if c.get("props", {}).get("id") == ids.Model.K)["props"]
     assert (slider["min"], slider["max"], slider["value"]) == (K_MIN, K_MAX, K_MAX)
     assert sorted(int(k) for k in slider["marks"]) == list(range(K_MIN, K_MAX + 1))
+
+
+def test_the_fit_job_parses_the_customers_columns_once_for_the_model_and_its_k_plus_1_comparison(
+        client, request_context, monkeypatch):
+    """The comparison with k+1 trained a second model from the raw file, parsing every column again; it now
+    reuses the fitted model's feature matrix (the same features, transforms and missing-value rule)."""
+    import core.segmentation
+
+    token = _token(client)
+    parsed: list[tuple[str, ...]] = []
+    real = core.segmentation.prepare_features
+    monkeypatch.setattr(core.segmentation, "prepare_features",
+                        lambda frame, features, *args, **kwargs: (parsed.append(tuple(features)),
+                                                                  real(frame, features, *args, **kwargs))[1])
+    query = ViewState(ds=token, k=3, seed=11).query()
+    result, done = model_page.fit_model(1, None, query)
+    assert done["shown"] and "Compare with k=4" in json.dumps(result.to_plotly_json(), default=str)
+    assert len(parsed) == 1
+    assert service.has_segmentation(ViewState(ds=token, k=4, seed=11))  # kept: moving to k=4 is instant
