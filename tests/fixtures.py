@@ -78,9 +78,9 @@ def route_over_http(session: _Poster, url: str, pathname: str, search: str = "",
 
 
 def components(layout: Any) -> Iterator[dict[str, Any]]:
-    """Every component in a layout's JSON (as ``route`` returns it), depth first."""
+    """Every Dash component (``{"type", "namespace", "props"}``) in a layout's JSON (as ``route`` returns it)."""
     if isinstance(layout, dict):
-        if "type" in layout and "props" in layout:
+        if "type" in layout and "namespace" in layout and "props" in layout:
             yield layout
         for value in layout.values():
             yield from components(value)

@@ -25,7 +25,7 @@ import pytest
 
 from core import ReadError, TableRead, read_table, segment_new
 from core.cli import main
-from tests.fixtures import route, upload
+from tests.fixtures import components, route, upload
 from tests.hardening.corpus import FORMULA_CELLS, HOSTILE_NAMES, Case, PickleBomb, build_cases
 
 #: Unpickling any pickle case would create this file (its folder is removed when the tests end).
@@ -154,18 +154,6 @@ def assert_clustered_shape(back: pd.DataFrame, rows: int, columns: int) -> pd.Se
 # -- the dashboard ----------------------------------------------------------------------------------------
 
 
-def _components(node: Any) -> Iterator[dict[str, Any]]:
-    """Every Dash component (``{"type", "namespace", "props"}``) in a layout's JSON."""
-    if isinstance(node, dict):
-        if "type" in node and "namespace" in node and "props" in node:
-            yield node
-        for value in node.values():
-            yield from _components(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _components(value)
-
-
 def _user_texts(case: Case) -> set[str]:
     """Column names and cells of the case's file (long enough not to match by chance)."""
     try:
@@ -181,7 +169,7 @@ def assert_no_raw_html(payload: Any, user_texts: set[str] = frozenset()) -> None
     text = json.dumps(payload)
     assert "dangerously_allow_html" not in text
     assert "Traceback" not in text
-    for component in _components(payload):
+    for component in components(payload):
         if component["type"] in {"Markdown", "Iframe"}:
             shown = json.dumps(component["props"])
             leaked = [t for t in user_texts if json.dumps(t)[1:-1] in shown]
@@ -272,14 +260,14 @@ def test_hostile_column_names_come_back_as_plain_text(client: Any) -> None:
         status, payload = route(client, page, f"?ds={token}&k=3")
         assert status == 200
         assert_no_raw_html(payload, set(HOSTILE_NAMES))
-        assert "<script>" not in json.dumps([c["props"] for c in _components(payload) if c["type"] == "Graph"])
+        assert "<script>" not in json.dumps([c["props"] for c in components(payload) if c["type"] == "Graph"])
     # the names are there as the text of table cells and of the feature choices, never as markup
     _, payload = route(client, "/upload", f"?ds={token}")
-    texts = [c["props"].get("children") for c in _components(payload)]
+    texts = [c["props"].get("children") for c in components(payload)]
     for name in HOSTILE_NAMES:
         assert name in texts, name
     _, payload = route(client, "/model", f"?ds={token}")
-    labels = [o["label"] for c in _components(payload) if c["type"] == "Checklist" for o in c["props"]["options"]]
+    labels = [o["label"] for c in components(payload) if c["type"] == "Checklist" for o in c["props"]["options"]]
     assert labels[:3] == HOSTILE_NAMES
     back = _clustered(client, case)
     assert list(back.columns[:3]) == HOSTILE_NAMES
@@ -289,7 +277,7 @@ def test_hostile_column_names_are_plain_text_in_charts(client: Any) -> None:
     case = BY_NAME["html and script column names"]
     token = upload(client, case.data, case.filename).get_json()["token"]
     _, payload = route(client, "/clusters", f"?ds={token}&k=3")
-    figures = [c["props"]["figure"] for c in _components(payload) if c["type"] == "Graph"]
+    figures = [c["props"]["figure"] for c in components(payload) if c["type"] == "Graph"]
     assert figures
     text = json.dumps(figures)
     for name in HOSTILE_NAMES:
