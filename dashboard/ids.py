@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "Library", "page_query",
-           "retry_reason"]
+           "retry_reason", "term"]
 
 
 def page_query(page: str) -> dict[str, str]:
@@ -13,6 +13,11 @@ def page_query(page: str) -> dict[str, str]:
     bar and the navigation links in step with the view.
     """
     return {"type": "page-query", "page": page}
+
+
+def term(key: str) -> str:
+    """The id of a technical term's plain word (dashboard.terms.term), unique on its page by ``key``."""
+    return f"term-{key}"
 
 
 def retry_reason(watch: str) -> dict[str, str]:

@@ -12,6 +12,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from . import ids
+
 __all__ = ["TERMS", "plain", "term", "in_words"]
 
 #: Plain words for the technical terms the pages show: ``{term: (plain word, what it means)}``. The plain
@@ -50,7 +52,7 @@ def term(technical: str, key: str, plain: str | None = None) -> list[Any]:
     replaces the usual plain word (to start a sentence with a capital, say).
     """
     word, meaning = TERMS[technical]
-    element_id = f"term-{key}"
+    element_id = ids.term(key)
     return [
         html.Span([html.Span(plain or word, className="segments-term-label"),
                    html.Span(f" ({technical})", className="visually-hidden")],

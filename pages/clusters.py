@@ -154,7 +154,7 @@ def _mix_table(prof: Any) -> Any:
 def _drivers(dataset: service.Dataset, seg: Segmentation) -> html.P:
     drivers = profile(seg, dataset.frame, [], seg.segment_names).drivers
     parts = [f"{row['feature']} ({row['eta_squared']:.2f})" for _, row in drivers.iterrows()]
-    return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-drivers"),
+    return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
                    " from 0 to 1: ", html.Strong(", ".join(parts))], className="mb-0 segments-drivers")
 
 

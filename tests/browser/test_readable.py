@@ -18,6 +18,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from dashboard import ids
+from tests.support import id_selector
+
 from .flow import DEMO_FEATURES, csv_bytes, customers_frame, expect_dataset, upload
 from .watch import JOB_TIMEOUT_MS
 
@@ -73,11 +76,11 @@ def test_each_feature_is_drawn_per_segment_in_panels_named_in_the_scatters_colou
         new_context, base_url, ten_thousand) -> None:
     page = new_context(viewport=DESKTOP).new_page()
     page.goto(f"/clusters?ds={ten_thousand}&k=5")
-    histograms = page.locator("#clusters-histograms .js-plotly-plot")
+    histograms = page.locator(f"#{ids.Clusters.HISTOGRAMS} .js-plotly-plot")
     expect(histograms).to_have_count(len(DEMO_FEATURES), timeout=JOB_TIMEOUT_MS)
     # the scatter's legend: each segment's name and colour (the centroids' entry aside)
-    expect(page.locator("#clusters-scatter .legend .traces")).to_have_count(6, timeout=JOB_TIMEOUT_MS)
-    legend = page.locator("#clusters-scatter .legend .traces").evaluate_all("""traces => traces.map(t => [
+    expect(page.locator(f"#{ids.Clusters.SCATTER} .legend .traces")).to_have_count(6, timeout=JOB_TIMEOUT_MS)
+    legend = page.locator(f"#{ids.Clusters.SCATTER} .legend .traces").evaluate_all("""traces => traces.map(t => [
         t.querySelector('.legendtext').textContent,
         getComputedStyle(t.querySelector('.legendpoints path')).fill]).filter(([text]) => text !== 'Centroids')""")
     assert len(legend) == 5
@@ -92,7 +95,7 @@ def test_each_feature_is_drawn_per_segment_in_panels_named_in_the_scatters_colou
             # the panel names the segment as the scatter does, beside a swatch of the scatter's colour
             assert re.sub(r" \([\d,]+\)$", "", name) in text, (name, text)
             assert swatch == colour, (name, swatch, colour)
-    _shot(page, "distributions-desktop", "#clusters-histograms")
+    _shot(page, "distributions-desktop", f"#{ids.Clusters.HISTOGRAMS}")
 
 
 def test_the_customer_table_says_it_is_loading_until_its_rows_arrive(new_context, base_url, ten_thousand) -> None:
@@ -113,19 +116,19 @@ def test_the_customer_table_says_it_is_loading_until_its_rows_arrive(new_context
     assert held, "the table never asked for its rows"
     status = page.get_by_role("status").filter(has_text="Loading customers…")
     expect(status).to_be_visible()
-    page.locator("#clusters-grid").scroll_into_view_if_needed()
-    _shot(page, "table-loading", "#clusters-grid-box")
+    page.locator(f"#{ids.Clusters.GRID}").scroll_into_view_if_needed()
+    _shot(page, "table-loading", f"#{ids.Clusters.GRID_BOX}")
     held[0].continue_()
-    expect(page.locator("#clusters-grid .ag-row[row-index='0'] [col-id='segment']").first).not_to_be_empty(
+    expect(page.locator(f"#{ids.Clusters.GRID} .ag-row[row-index='0'] [col-id='segment']").first).not_to_be_empty(
         timeout=JOB_TIMEOUT_MS)
     expect(status).to_be_hidden()
     # a new selection draws a new table: the note is back until its rows come, then gone again
-    page.locator("[id='{\"cluster\":0,\"type\":\"clusters-select-segment\"}']").click()
+    page.locator(id_selector({"type": ids.Clusters.SELECT_SEGMENT, "cluster": 0})).click()
     expect(page.locator(".segments-selection")).to_contain_text("customers selected", timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#clusters-grid .ag-row[row-index='0'] [col-id='cluster']").first).to_have_text(
+    expect(page.locator(f"#{ids.Clusters.GRID} .ag-row[row-index='0'] [col-id='cluster']").first).to_have_text(
         "1", timeout=JOB_TIMEOUT_MS)
-    expect(page.locator("#clusters-grid-status")).to_be_hidden()
-    _shot(page, "table-loaded", "#clusters-grid-box")
+    expect(page.locator(f"#{ids.Clusters.GRID_STATUS}")).to_be_hidden()
+    _shot(page, "table-loaded", f"#{ids.Clusters.GRID_BOX}")
 
 
 def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
@@ -135,7 +138,7 @@ def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
     page.goto(f"/clusters?ds={eight_features}&k=6&{features}")
     summary = page.locator(".segments-summary")
     expect(summary).to_be_visible(timeout=JOB_TIMEOUT_MS)
-    box = page.locator("[id='{\"cluster\":0,\"type\":\"clusters-rename\"}']")
+    box = page.locator(id_selector({"type": ids.Clusters.RENAME, "cluster": 0}))
     box.fill(LONG_NAME)
     box.press("Enter")
     page.wait_for_function("() => new URLSearchParams(location.search).get('name') !== null", timeout=JOB_TIMEOUT_MS)
@@ -184,5 +187,5 @@ def test_technical_terms_are_behind_plain_words_in_a_keyboard_tooltip(new_contex
                                                         timeout=JOB_TIMEOUT_MS)
     page.keyboard.press("Tab")
     if term == "WCSS":  # the four guides, titled in plain words: for a person to look at
-        expect(page.locator("#model-davies-graph .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
-        _shot(page, "model-guides", "#model-sweep-card")
+        expect(page.locator(f"#{ids.Model.DAVIES_GRAPH} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+        _shot(page, "model-guides", f"#{ids.Model.SWEEP_CARD}")

@@ -283,7 +283,7 @@ def test_grid_sorts_segments_by_name_then_cluster(client, request_context):
     assert [row["segment"] for row in descending] == sorted(segments, reverse=True)
 
 
-def test_the_customer_tables_note_goes_with_its_rows_and_says_when_there_are_none(client, context):
+def test_the_customer_tables_note_goes_with_its_rows_and_says_when_there_are_none(client, request_context):
     """The note over the table ("Loading customers…") is hidden with the first rows; an empty answer says
     so in words (issue 12)."""
     token = _token(client)
@@ -296,10 +296,10 @@ def test_the_customer_tables_note_goes_with_its_rows_and_says_when_there_are_non
     assert clusters_page.answer_rows(None, query) == (dash.no_update,) * 3
 
 
-def test_the_table_layout_says_it_is_loading_until_rows_come(client, context):
+def test_the_table_layout_says_it_is_loading_until_rows_come(client, request_context):
     token = _token(client)
     page = clusters_page.layout(ds=token, k="5")
-    note = next(c for c in page._traverse() if getattr(c, "id", None) == "clusters-grid-status")
+    note = next(c for c in page._traverse() if getattr(c, "id", None) == ids.Clusters.GRID_STATUS)
     assert note.role == "status" and not getattr(note, "hidden", None)
     assert clusters_page.GRID_LOADING in note.children
 
