@@ -13,8 +13,12 @@ from dashboard import ids
 
 from tests.fixtures import demo_bytes, upload
 
-GRID = {"output": f"{ids.Clusters.GRID}.getRowsResponse",
-        "outputs": {"id": ids.Clusters.GRID, "property": "getRowsResponse"}}
+#: The table's callback (pages.clusters.answer_rows): its rows, and the note over it.
+GRID = {"output": f"..{ids.Clusters.GRID}.getRowsResponse...{ids.Clusters.GRID_STATUS}.children..."
+                  f"{ids.Clusters.GRID_STATUS}.hidden..",
+        "outputs": [{"id": ids.Clusters.GRID, "property": "getRowsResponse"},
+                    {"id": ids.Clusters.GRID_STATUS, "property": "children"},
+                    {"id": ids.Clusters.GRID_STATUS, "property": "hidden"}]}
 QUERY_STATE = {"id": ids.page_query("clusters"), "property": "data"}
 SELECTION_STATE = {"id": ids.Clusters.SELECTION, "property": "data"}
 
