@@ -47,7 +47,7 @@ def _segmentation_words(state: ViewState) -> str | None:
         return f"{dataset.name} · {state.k} segments"
     # An applied model has its own k: the link's k (the default 4 unless set) says nothing about it.
     try:
-        k = service.applied_model(state)[1].k
+        k = service.applied_model(state).info.k
     except SegmentsError:  # the saved bundle expired: the page says so; the title names only the data set
         return dataset.name
     if state.mode == "pretrained":
