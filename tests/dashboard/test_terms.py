@@ -13,7 +13,7 @@ from dashboard import service
 from dashboard.state import ViewState
 from dashboard.terms import TERMS, in_words, term
 
-from .conftest import demo_bytes, upload
+from tests.fixtures import demo_bytes, upload
 
 #: The words a marketing analyst should not meet bare (as the pages spell them, any case).
 TECHNICAL = ["η²", "adjusted rand", "jaccard", "calinski", "davies", "wcss", "training sd", "silhouette"]
@@ -52,7 +52,7 @@ def test_terms_in_sentences_from_core_become_plain_words_with_unique_tooltips():
 
 
 @pytest.fixture()
-def demo(client, context) -> str:
+def demo(client, request_context) -> str:
     return upload(client, demo_bytes()).get_json()["token"]
 
 
