@@ -44,7 +44,7 @@ from .insight import Profile, Recommendation, Stability, recommend_k, summary_pr
 from .model import display_cluster
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
-from .text import percent
+from .text import TERMS, percent, split_terms
 
 if TYPE_CHECKING:
     import jinja2
@@ -74,9 +74,31 @@ def _environment() -> jinja2.Environment:
     """The templates shipped in ``core/templates``, every value escaped (Jinja2 is imported on first use)."""
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("core", "templates"),
-                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("core", "templates"),
+                                     autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.globals["term"] = _term
+    environment.filters["in_words"] = _in_words
+    return environment
+
+
+def _term(technical: str, capital: bool = False) -> Any:
+    """A technical term as its plain word (:data:`core.text.TERMS`), the term and its meaning in a tip shown
+    on hover and keyboard focus (CSS only: the report runs no script); screen readers read the tip inline."""
+    from markupsafe import Markup, escape
+
+    word, meaning = TERMS[technical]
+    word = word.capitalize() if capital else word
+    return Markup(f'<span class="term" tabindex="0">{escape(word)}<span class="tip" role="tooltip">'
+                  f'{escape(meaning)}</span></span>')
+
+
+def _in_words(text: str) -> Any:
+    """A sentence (the recommendation, a warning) with each technical term in it as :func:`_term`."""
+    from markupsafe import Markup, escape
+
+    return Markup("").join(escape(piece) if technical is None else _term(technical, capital)
+                           for piece, technical, capital in split_terms(str(text)))
 
 
 def _num(value: float | int | None) -> str:
@@ -221,9 +243,9 @@ def _elbow_chart(sweep: SweepResult, chosen: int | None, recommended: int | None
     wcss = table["wcss"].to_numpy(dtype=float)
     low, high = _padded(wcss, 0.08)
     plot = _Plot((float(ks.min()) - 0.5, float(ks.max()) + 0.5), (max(0.0, low), high), height=320)
-    svg = plot.open("WCSS by number of segments (the elbow)")
+    svg = plot.open(f"{TERMS['WCSS'][0].capitalize()} by number of segments (the elbow)")
     parts = svg.children
-    parts += plot.axes("number of segments (k)", "WCSS", x_ticks=[(k, str(int(k))) for k in ks])
+    parts += plot.axes("number of segments (k)", TERMS["WCSS"][0], x_ticks=[(k, str(int(k))) for k in ks])
     if recommended is not None and recommended in ks:
         x = plot.x(recommended)
         parts.append(_el("line", class_="marker", x1=f"{x:.1f}", y1=plot.top, x2=f"{x:.1f}",
@@ -260,9 +282,9 @@ def _silhouette_chart(sweep: SweepResult, recommended: int | None) -> _El:
     bottom = min(0.0, float(finite.min()) if finite.size else 0.0)
     top = top + (top - bottom) * 0.12 or 1.0
     plot = _Plot((float(ks.min()) - 0.6, float(ks.max()) + 0.6), (bottom, top), height=300)
-    svg = plot.open("Silhouette by number of segments")
+    svg = plot.open(f"{TERMS['silhouette'][0].capitalize()} by number of segments")
     parts = svg.children
-    parts += plot.axes("number of segments (k)", "silhouette", x_ticks=[(k, str(k)) for k in ks])
+    parts += plot.axes("number of segments (k)", TERMS["silhouette"][0], x_ticks=[(k, str(k)) for k in ks])
     width = max(4.0, (plot.x(1) - plot.x(0)) * 0.62)
     zero = plot.y(0.0)
     for k, value in zip(ks, sil):
@@ -377,7 +399,7 @@ def _settings_section(seg: Segmentation, missing: str, model: str | None) -> dic
         facts.append(("Column mapping", "; ".join(f"{f} used as {m}" for f, m in mapped)))
     facts.append(("Scaling", "features standardised (mean 0, standard deviation 1) before K-Means"))
     if seg.silhouette is not None:
-        facts.append(("Silhouette", f"{seg.silhouette:.3f} (from -1 to 1; above 0.5 is a clear separation, "
+        facts.append((TERMS["silhouette"][0].capitalize(), f"{seg.silhouette:.3f} (from -1 to 1; above 0.5 is a clear separation, "
                                     "below 0.25 a weak one)"))
     # "Spend (log)": the transform shows with the feature
     return {"features": list(seg.feature_labels), "facts": facts}
@@ -508,9 +530,9 @@ def render_report(
     scored = int(np.count_nonzero(np.asarray(seg.labels) >= 0))
     rec = recommend_k(sweep, rows=scored) if sweep is not None else None
     cards = [(f"{scored:,}", "customers segmented"), (str(seg.k), "segments"),
-             ("–" if seg.silhouette is None else f"{seg.silhouette:.2f}", "silhouette (-1 to 1)")]
+             ("–" if seg.silhouette is None else f"{seg.silhouette:.2f}", f"{TERMS['silhouette'][0]} (-1 to 1)")]
     if stability is not None:
-        cards.append((f"{stability.overall:.2f}", "stability (adjusted Rand, 0 to 1)"))
+        cards.append((f"{stability.overall:.2f}", "stability (0 to 1)"))
     if rec is not None:
         cards.append((f"k={rec.k}", "recommended"))
     page = _environment().get_template("report.html").render(

@@ -6,9 +6,10 @@ Imports nothing heavy: ``segments --help`` and the data check use it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
-__all__ = ["percent", "join_words"]
+__all__ = ["percent", "join_words", "TERMS", "split_terms"]
 
 
 def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
@@ -49,3 +50,52 @@ def join_words(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+#: Plain words for the technical terms shown to people: ``{term: (plain word, what it means)}``. The plain
+#: word is what a marketing analyst reads; the term and its meaning are one hover or Tab away (the
+#: dashboard's tooltips, the report's).
+TERMS: dict[str, tuple[str, str]] = {
+    "η²": ("strength", "η² (eta squared): the share of a feature's variation that the segments explain, "
+                         "from 0 (the segments do not differ) to 1 (each segment has a single value)."),
+    "adjusted Rand index": ("agreement", "Adjusted Rand index: how alike two segmentations of the same customers "
+                                         "are, 1 = identical, 0 = no more alike than chance."),
+    "Jaccard": ("overlap", "Jaccard index: the customers two segments share, over the customers in either "
+                           "(1 = always the same customers)."),
+    "Calinski-Harabasz": ("distinctness", "Calinski-Harabasz index: the spread between segments against the "
+                                          "spread within them; higher is better."),
+    "Davies-Bouldin": ("similarity to the nearest segment", "Davies-Bouldin index: how close each segment is to its "
+                                                  "most similar one, against their sizes; lower is better."),
+    "WCSS": ("spread within segments", "WCSS (within-cluster sum of squares): the squared distances of the "
+                                       "customers to their segment's centre, added up; lower is tighter."),
+    "silhouette": ("separation score", "Silhouette score: how much closer customers are to their own segment "
+                                       "than to the next one, from -1 to 1 (above 0.5 is a clear structure)."),
+    "training SDs": ("typical spreads", "Training SDs: standard deviations of the model's training customers. "
+                                        "A shift of 1 is as far as a typical training customer is from their "
+                                        "average."),
+}
+
+#: How the terms appear in sentences (the recommendation, warnings, comparisons).
+_IN_TEXT = re.compile(r"(?P<the>the )?(?P<term>silhouette|Silhouette|Calinski-Harabasz|Davies-Bouldin|adjusted Rand"
+                      r"|Adjusted Rand|WCSS|Jaccard|η²)(?: index| overlap| score)?")
+_CANONICAL = {"silhouette": "silhouette", "calinski-harabasz": "Calinski-Harabasz", "davies-bouldin": "Davies-Bouldin",
+              "adjusted rand": "adjusted Rand index", "wcss": "WCSS", "jaccard": "Jaccard", "η²": "η²"}
+
+
+def split_terms(text: str) -> list[tuple[str, str | None, bool]]:
+    """``text`` cut at its technical terms: ``(piece, None, False)`` for plain text, ``(matched words, term,
+    capital)`` for a term (a key of :data:`TERMS`), ``capital`` when its plain word starts a sentence."""
+    parts: list[tuple[str, str | None, bool]] = []
+    at = 0
+    for match in _IN_TEXT.finditer(text):
+        before = text[at:match.start()] + (match.group("the") or "")
+        if before:
+            parts.append((before, None, False))
+        technical = _CANONICAL[match.group("term").lower()]
+        capital = match.group("term")[0].isupper() and technical in ("silhouette", "adjusted Rand index") \
+            and not match.group("the")
+        parts.append((match.group(0)[len(match.group("the") or ""):], technical, capital))
+        at = match.end()
+    if at < len(text):
+        parts.append((text[at:], None, False))
+    return parts

@@ -283,3 +283,49 @@ def test_a_feature_named_cluster_has_its_centres_where_its_customers_are():
     customers = [float(x) for x in re.findall(r'<circle cx="([-0-9.]+)" cy="[-0-9.]+" r="2.6"', page)]
     assert len(centres) == 3 and len(customers) == 180
     assert min(customers) <= min(centres) and max(centres) <= max(customers), (centres, min(customers))
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Reader(HTMLParser):
+    """What a sighted reader sees without hovering: the text outside tips, SVG titles, style and head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.skipping: list[str] = []
+        self.terms = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if "term" in classes:
+            assert dict(attrs).get("tabindex") == "0"  # a keyboard reaches the tip
+            self.terms += 1
+        if tag in _VOID:  # no end tag follows
+            return
+        if self.skipping or "tip" in classes or tag in ("title", "style", "head"):
+            self.skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.text.append(data)
+
+
+def test_technical_terms_read_as_plain_words_with_the_term_in_a_tip(rendered):
+    """Issue 12: η², adjusted Rand, Jaccard, WCSS, silhouette (and the recommendation's Calinski-Harabasz and
+    Davies-Bouldin) read as plain words; the term and its meaning are in a tip on hover and keyboard focus."""
+    page = rendered[0] if isinstance(rendered, tuple) else rendered
+    reader = _Reader()
+    reader.feed(page)
+    shown = " ".join(reader.text).lower()
+    bare = [w for w in ("η²", "adjusted rand", "jaccard", "calinski", "davies", "wcss", "silhouette") if w in shown]
+    assert "recommended: k=" in shown  # (the reader reads the body)
+    assert not bare, bare
+    assert reader.terms >= 5
+    for technical in ("η² (eta squared)", "Adjusted Rand index", "Jaccard index", "WCSS", "Silhouette score"):
+        assert technical in page  # in the tips
