@@ -26,7 +26,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core import Segmentation, SegmentsError, clustered_table, display_cluster, parse_numeric
-from core.insight import profile
+from core.insight import Profile, profile
 from core.segmentation import MAX_NAME_LENGTH
 from core.text import percent
 from dashboard import ids, service
@@ -68,7 +68,15 @@ def _selected_rows(selection: dict[str, Any] | None) -> np.ndarray | None:
         return None
 
 
-def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool) -> html.Div:
+def _segment_profile(dataset: service.Dataset, seg: Segmentation) -> Profile:
+    """The profile of ``seg``'s customers (sizes, means, indices, text-column mixes, drivers): computed once
+    per render, for the table and the drivers alike."""
+    # A coded column (a region as 1, 2, 3) describes segments by its mix unless it is chosen as a feature.
+    describing = [c for c in dataset.report.describing_columns if c not in seg.features]
+    return profile(seg, dataset.frame, describing, seg.segment_names)
+
+
+def _profile_table(prof: Profile, selecting: bool) -> html.Div:
     """Segments as rows: name (editable, wide enough for a whole name), size, share, then each feature's
     mean and index, the feature that separates the segments most first and every cell shaded by its
     index (a heat map); the mix of text columns in a table of its own below.
@@ -76,9 +84,6 @@ def _profile_table(dataset: service.Dataset, seg: Segmentation, selecting: bool)
     With the features in the model's order and the mixes beside them, six or more features made the
     table scroll sideways, hid the strongest driver and cut the names in their boxes (issue 12).
     """
-    # A coded column (a region as 1, 2, 3) describes segments by its mix unless it is chosen as a feature.
-    describing = [c for c in dataset.report.describing_columns if c not in seg.features]
-    prof = profile(seg, dataset.frame, describing, seg.segment_names)
     strength = dict(zip(prof.drivers["feature"].astype(str), prof.drivers["eta_squared"]))
     features = [str(f) for f in prof.drivers.sort_values("rank")["feature"]] if len(strength) else prof.features
     head = html.Thead(html.Tr(
@@ -151,9 +156,8 @@ def _mix_table(prof: Any) -> Any:
     ])
 
 
-def _drivers(dataset: service.Dataset, seg: Segmentation) -> html.P:
-    drivers = profile(seg, dataset.frame, [], seg.segment_names).drivers
-    parts = [f"{row['feature']} ({row['eta_squared']:.2f})" for _, row in drivers.iterrows()]
+def _drivers(prof: Profile) -> html.P:
+    parts = [f"{row['feature']} ({row['eta_squared']:.2f})" for _, row in prof.drivers.iterrows()]
     return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
                    " from 0 to 1: ", html.Strong(", ".join(parts))], className="mb-0 segments-drivers")
 
@@ -223,6 +227,7 @@ def layout(**query: Any) -> html.Div:
     if not isinstance(view, SegmentedView):
         return view
     dataset, state, (seg, borderline) = view
+    prof = _segment_profile(dataset, seg)
     options = _axis_options(seg)
     figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], borderline,
                                    seed=state.seed)  # resolved: two different axes
@@ -237,8 +242,8 @@ def layout(**query: Any) -> html.Div:
         dbc.Card(dbc.CardBody([
             html.H5("Segment profiles", className="card-title"),
             html.Div(id=ids.Clusters.RENAME_STATUS),
-            html.Div(_profile_table(dataset, seg, False), id=ids.Clusters.PROFILE),
-            html.Div(_drivers(dataset, seg), id=ids.Clusters.DRIVERS),
+            html.Div(_profile_table(prof, False), id=ids.Clusters.PROFILE),
+            html.Div(_drivers(prof), id=ids.Clusters.DRIVERS),
         ]), className="mb-3"),
         rfm_groups_card(dataset, seg),
         dbc.Card(dbc.CardBody([
@@ -423,16 +428,17 @@ def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tup
         # Plotly dims every point when a box or lasso holds none: say so, and offer the way back.
         info = dbc.Alert("No customers inside that shape. Draw another box or lasso, or clear the selection to "
                          "see every customer again.", color="warning", className="py-2 mb-2 segments-selection-empty")
-        return _profile_table(dataset, seg, False), _histograms(seg, None), info, grid, {"display": "block"}
+        return _profile_table(_segment_profile(dataset, seg), False), _histograms(seg, None), info, grid, \
+            {"display": "block"}
     if rows is None:
-        return _profile_table(dataset, seg, False), _histograms(seg, None), None, grid, _HIDE
+        return _profile_table(_segment_profile(dataset, seg), False), _histograms(seg, None), None, grid, _HIDE
     info = dbc.Alert([
         html.Strong(f"{len(rows):,} customers selected"), f" (from {selection.get('how', 'the chart')}). "
         "The profile, histograms and table below show only them. ",
         html.A("Download the selection (CSV)", href=f"/download/selection.csv{state.query()}&sel={selection['token']}",
                id=ids.Clusters.SELECTION_DOWNLOAD, className="alert-link", download=""),
     ], color="info", className="py-2 mb-2 segments-selection")
-    return (_profile_table(dataset, seg.restricted(rows), True), _histograms(seg, rows), info, grid,
+    return (_profile_table(_segment_profile(dataset, seg.restricted(rows)), True), _histograms(seg, rows), info, grid,
             {"display": "block"})
 
 

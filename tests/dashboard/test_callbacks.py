@@ -528,3 +528,13 @@ def test_the_fit_job_parses_the_customers_columns_once_for_the_model_and_its_k_p
     assert done["shown"] and "Compare with k=4" in json.dumps(result.to_plotly_json(), default=str)
     assert len(parsed) == 1
     assert service.has_segmentation(ViewState(ds=token, k=4, seed=11))  # kept: moving to k=4 is instant
+
+
+def test_the_clusters_page_profiles_its_segments_once_per_render(client, request_context, monkeypatch):
+    """The profile table and the drivers each profiled every customer (twice per render)."""
+    token = _token(client)
+    calls: list[int] = []
+    real = clusters_page.profile
+    monkeypatch.setattr(clusters_page, "profile", lambda *args, **kwargs: (calls.append(1), real(*args, **kwargs))[1])
+    page = json.dumps(clusters_page.layout(ds=token, k="3").to_plotly_json(), default=str)
+    assert len(calls) == 1 and "What separates the segments most" in page
