@@ -90,8 +90,10 @@ def index_figure(sweep: SweepResult, column: str, term: str, higher_is_better: b
     fig = go.Figure(go.Bar(x=table["k"], y=table[column], marker_color=colors,
                            hovertemplate="k=%{x}<br>" + f"{title} ({term})" + "=%{y:.3f}<extra></extra>"))
     direction = "higher" if higher_is_better else "lower"
-    fig.update_layout(title=f"{title.capitalize()}<br><sup>{direction} is better; best k={best}</sup>", xaxis_title="k (number of segments)",
-                      yaxis_title=title, height=300, **_TITLED)
+    fig.update_layout(title=f"{title.capitalize()}<br><sup>{direction} is better; best k={best}</sup>",
+                      xaxis_title="k (number of segments)", yaxis_title=title, height=300, **_TITLED)
+    # a long plain name ("similarity to the nearest segment") runs past the plot's height into the title
+    fig.update_yaxes(title_font_size=11 if len(title) > 24 else None)
     fig.update_xaxes(dtick=1)
     return fig
 
