@@ -21,7 +21,7 @@ def _pages(app):
     """Page modules exist once the app has registered them (pitfall: importing earlier raises PageError)."""
     global upload_page, model_page, clusters_page
     upload_page = importlib.import_module("pages.upload")
-    model_page = importlib.import_module("pages.model")
+    model_page = importlib.import_module("pages.model.page")
     clusters_page = importlib.import_module("pages.clusters")
 
 
@@ -47,7 +47,7 @@ def test_choose_missing_keeps_other_settings(request_context):
 def test_model_state_follows_controls(client, request_context):
     token = _token(client)
     query = ViewState(ds=token).query()
-    sweep_key = model_page._sweep_key(ViewState(ds=token))
+    sweep_key = model_page.sweep_key_of(ViewState(ds=token))
     new_query, next_href, features, note, new_style, pre_style, sweep, train, new_key = model_page.update_state(
         ["Age", "Spending Score (1-100)"], "new", 6, 11, [], None, [], [], [], query, sweep_key)
     state = ViewState.from_search(new_query)
@@ -61,7 +61,7 @@ def test_an_applied_model_ignores_the_feature_choice_and_the_k_sweep(client, req
     """Issue 12: the ticked features changed the pre-trained model's comparison, and the k sweep kept
     running on them, offering "Use k=6" while a 5-segment model was applied."""
     token = _token(client)
-    sweep_key = model_page._sweep_key(ViewState(ds=token))
+    sweep_key = model_page.sweep_key_of(ViewState(ds=token))
     *_, features, note, new_style, pre_style, sweep, train, new_key = model_page.update_state(
         ["Age"], "pretrained", 4, 0, [], None, [], [], [], ViewState(ds=token).query(), sweep_key)
     assert features == new_style == sweep == {"display": "none"} and note == pre_style == {"display": "block"}
@@ -494,8 +494,9 @@ def test_the_sweep_weighs_segment_sizes_against_the_customers_the_model_uses(cli
     frame.loc[:99, "Age"] = np.nan
     token = _token(client, frame.to_csv(index=False).encode())
     seen: list[int] = []
-    real = model_page.recommend_k
-    monkeypatch.setattr(model_page, "recommend_k", lambda sweep, rows, **kw: (seen.append(rows), real(sweep, rows, **kw))[1])
+    sweep_part = importlib.import_module("pages.model._sweep")
+    real = sweep_part.recommend_k
+    monkeypatch.setattr(sweep_part, "recommend_k", lambda sweep, rows, **kw: (seen.append(rows), real(sweep, rows, **kw))[1])
     model_page.run_sweep(lambda progress: None, ViewState(ds=token).query())
     assert seen == [400]
 

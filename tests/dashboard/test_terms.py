@@ -57,14 +57,15 @@ def demo(client, request_context) -> str:
 
 
 def test_the_model_page_shows_no_bare_technical_term(demo):
-    from pages import model as model_page
+    from pages.model import _fit
+    from pages.model import page as model_page
 
     state = ViewState(ds=demo, k=4)
-    sweep, *_ = model_page.run_sweep(lambda *_: None, model_page._sweep_key(state))
+    sweep, *_ = model_page.run_sweep(lambda *_: None, model_page.sweep_key_of(state))
     page = model_page.layout(ds=demo, k="4")
     seg = service.get_segmentation(state)
-    summary = model_page._fit_summary(state, seg)
-    comparison = model_page._comparison(state, seg)
+    summary = _fit._fit_summary(state, seg)
+    comparison = _fit._comparison(state, seg)
     for part in (sweep, page, summary, comparison):
         shown = visible_text(part).lower()
         assert not [w for w in TECHNICAL if w in shown], shown

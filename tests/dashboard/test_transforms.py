@@ -55,7 +55,7 @@ def test_a_link_with_a_bad_transform_falls_back_to_the_proposal():
 def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(client, request_context, skewed):
     import importlib
 
-    model_page = importlib.import_module("pages.model")
+    model_page = importlib.import_module("pages.model.page")
     token = upload(client, skewed[0]).get_json()["token"]
     layout = _text(model_page.layout(ds=token))
     assert "Transform before scaling" in layout and "strongly right-skewed" in layout
@@ -71,7 +71,7 @@ def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(clie
     rows = _text(model_page.render_transforms(features + ["Joined (days since)"], new_query))
     assert rows.count(f'"{ids.Model.TRANSFORM}"') == 5 and "Days from each date" in rows
     # the sweep panel shows the per-k table beside the charts, the recommended k ticked
-    panel, best, _ = model_page.run_sweep(lambda *_: None, model_page._sweep_key(ViewState.from_search(new_query)))
+    panel, best, _ = model_page.run_sweep(lambda *_: None, model_page.sweep_key_of(ViewState.from_search(new_query)))
     text = _text(panel)
     assert "segments-k-table" in text and f"{best} \\u2713" in text and "stability" in text
 
@@ -93,7 +93,7 @@ def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, req
 def test_a_log_of_negative_values_is_refused_on_the_page_naming_the_column(client, request_context):
     import importlib
 
-    model_page = importlib.import_module("pages.model")
+    model_page = importlib.import_module("pages.model.page")
     rows = ["Net,Visits"] + [f"{(-1) ** i * (i % 23 + 1) * 3.5:.1f},{i % 13}" for i in range(80)]
     token = upload(client, ("\n".join(rows) + "\n").encode()).get_json()["token"]
     query = ViewState(ds=token, features=("Net", "Visits"), transforms=(("Net", "log"),)).query()
@@ -107,7 +107,7 @@ def test_the_model_page_offers_a_repeating_column_unticked(client, request_conte
     import numpy as np
     import pandas as pd
 
-    model_page = importlib.import_module("pages.model")
+    model_page = importlib.import_module("pages.model.page")
     rng = np.random.default_rng(0)
     age = rng.integers(18, 80, 400)
     frame = pd.DataFrame({"Age": age, "Income": rng.normal(50, 10, 400).round(1), "AgeAgain": age})

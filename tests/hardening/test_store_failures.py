@@ -57,7 +57,7 @@ def test_health_details_reports_a_full_disk(client: Any, monkeypatch: pytest.Mon
 def _watch_fit(request_context: Any) -> Any:
     import importlib
 
-    model = importlib.import_module("pages.model")
+    model = importlib.import_module("pages.model.page")
     return model.watch_fit({"display": "none"}, None, "?ds=x&k=3")
 
 

@@ -1,0 +1,81 @@
+"""The feature choice's transforms: one per chosen feature (the data check's proposal, with its reason),
+kept in the link as the user changes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from core import SegmentsError
+from dashboard import ids, service
+from dashboard.components import error_alert
+from dashboard.state import ViewState
+
+from ._shared import PAGE
+
+
+TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value": "log"},
+                     {"label": "signed log", "value": "signed_log"}]
+
+
+def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
+    report = dataset.report
+    options: list[dict[str, Any]] = [{"label": name, "value": name} for name in report.default_features]
+    options += [{"label": f"{name} (a code: shown as a profile column unless chosen)", "value": name}
+                for name in report.coded_columns if name not in report.default_features]
+    options += [{"label": name, "value": name} for name in report.derived_features]  # "Joined (days since)"
+    options += [{"label": f"{name} (moves with {other}: not proposed)", "value": name}
+                for name, other in report.redundant_columns.items() if name not in report.default_features]
+    for column in report.column_reports:
+        if column.kind == "numeric" and not column.is_feature_candidate:
+            why = "ID-like" if column.id_like else "constant"
+            options.append({"label": f"{column.name} ({why}, not offered)", "value": column.name, "disabled": True})
+    return options
+
+
+def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
+    """One row per chosen feature: its transform (the proposal unless the link says otherwise) and why."""
+    chosen = service.transforms_for(state)
+    proposed = dataset.report.proposed_transforms_for(state.features)
+    rows: list[Any] = []
+    for feature in state.features:
+        try:
+            column = dataset.report.column(feature)
+            why = f"Proposed: {proposed[feature].replace('_', ' ')} ({column.transform_reason})."
+        except KeyError:
+            why = "Days from each date to the file's latest date."
+        rows.append(dbc.Row([
+            dbc.Col(html.Span(feature, className="small"), width=5),
+            dbc.Col(dcc.Dropdown(id={"type": ids.Model.TRANSFORM, "feature": feature}, options=TRANSFORM_OPTIONS,
+                                 value=chosen.get(feature, "none"), clearable=False, searchable=False), width=7),
+            dbc.Col(html.Small(why, className="text-muted"), width=12),
+        ], className="g-1 mb-2 align-items-center"))
+    return rows
+
+
+def kept_transforms(state: ViewState) -> tuple[tuple[str, str], ...]:
+    """The state's transforms as a link keeps them (see :func:`dashboard.service.resolve_transforms`)."""
+    try:
+        dataset = service.get_dataset(state.ds)
+    except SegmentsError:
+        return state.transforms
+    return service.resolve_transforms(dataset, state, state.features)
+
+
+@callback(
+    Output(ids.Model.TRANSFORMS, "children"),
+    Input(ids.Model.FEATURES, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def render_transforms(features: list[str] | None, query: str | None) -> Any:
+    """One transform choice per chosen feature (kept choices, else the data check's proposal)."""
+    state = ViewState.from_search(query)
+    try:
+        dataset = service.get_dataset(state.ds)
+    except SegmentsError as exc:
+        return error_alert(exc)
+    state = state.with_(features=tuple(features or ()))
+    return transform_rows(dataset, state.with_(transforms=service.resolve_transforms(dataset, state, state.features)))
