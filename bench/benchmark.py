@@ -215,18 +215,18 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     table = steps.run("read", lambda: read_table(path))
     frame = table.frame
     after_read = _status("VmRSS")
-    report = steps.run("check", lambda: check_quality(frame, table.decimal))
+    report = steps.run("check", lambda: check_quality(frame, table.decimal, table.numbers))
     features = report.default_features
     assert features == FEATURES, features
 
     def sweep() -> Any:
-        matrix = prepare_features(frame, features, decimal=table.decimal)
+        matrix = prepare_features(frame, features, decimal=table.decimal, numbers=table.numbers)
         return sweep_k(StandardScaler().fit_transform(matrix.X), 2, 10, seed)
 
     result = steps.run("sweep", sweep)
 
     def fit() -> tuple[Any, Any]:
-        matrix = prepare_features(frame, features, decimal=table.decimal)
+        matrix = prepare_features(frame, features, decimal=table.decimal, numbers=table.numbers)
         return matrix, fit_segmenter(matrix.X, k, seed)
 
     matrix, pipeline = steps.run("fit", fit)

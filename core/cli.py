@@ -253,7 +253,7 @@ def _read(path: str, skip_description_row: bool = False) -> tuple[TableRead, Qua
     from .quality import check_quality, without_first_row
 
     table = read_table(path, Path(path).name)
-    report = check_quality(table.frame, table.decimal)
+    report = check_quality(table.frame, table.decimal, table.numbers)
     if not skip_description_row:
         return table, report
     if not report.description_row:
@@ -261,7 +261,7 @@ def _read(path: str, skip_description_row: bool = False) -> tuple[TableRead, Qua
                           "descriptions of the columns; nothing was left out")
     table = replace(table, frame=without_first_row(table.frame),
                     warnings=[*table.warnings, _SKIPPED_DESCRIPTION_ROW])
-    return table, check_quality(table.frame, table.decimal)
+    return table, check_quality(table.frame, table.decimal, table.numbers)
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> None:
@@ -300,7 +300,8 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     if args.skip_description_row:
         print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
     features = _features(args, report)
-    matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features))
+    matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features),
+                              table.numbers)
     result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed,
                      threads=args.threads)
     recommendation = recommend_k(result, rows=result.rows)
@@ -385,10 +386,10 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     else:
         features = _features(args, report)
         transforms = _transforms(args, report, features)
-        matrix = None
+        # the features' columns as the data check parsed them (kept in table.numbers): not parsed again
+        matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms, table.numbers)
         k = args.k
-        if k == "auto":  # the columns are parsed once, for the sweep and the fit
-            matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms)
+        if k == "auto":
             k = _auto_k(matrix, args, out)
         seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms, matrix=matrix)
     if wanted_names:

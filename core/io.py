@@ -43,6 +43,7 @@ import pyarrow as pa
 
 from . import csv_reader_fast
 from .errors import ReadError
+from .quality import ColumnNumbers
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
            "DEFAULT_MAX_CELLS", "table_to_parquet", "table_from_parquet"]
@@ -86,6 +87,11 @@ class TableRead:
         The decimal mark numbers use in this file (``"."`` or ``","``).
     warnings : list[str]
         Things the reader changed or noticed, in words for the user (e.g. a renamed blank header).
+    numbers : core.quality.ColumnNumbers
+        The frame's columns parsed as numbers, each once, beside the text: give it to
+        :func:`core.quality.check_quality` and :func:`core.prepare.prepare_features` and the sweep and the
+        fit parse no column the check parsed. A table made with another frame (``dataclasses.replace``)
+        gets its own.
     """
 
     frame: pd.DataFrame
@@ -94,6 +100,10 @@ class TableRead:
     separator: str | None
     decimal: str
     warnings: list[str] = field(default_factory=list)
+    numbers: ColumnNumbers = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "numbers", ColumnNumbers(self.frame, self.decimal))
 
     @property
     def separator_name(self) -> str | None:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
-from .quality import parse_columns
+from .quality import ColumnNumbers, parse_columns
 from .transform import TransformError, check_transform, date_source, days_since
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
@@ -86,6 +86,7 @@ def prepare_features(
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
     transforms: Sequence[str] | Mapping[str, str] | None = None,
+    numbers: ColumnNumbers | None = None,
 ) -> FeatureMatrix:
     """Parse the chosen columns as numbers and apply a missing-value strategy.
 
@@ -101,6 +102,10 @@ def prepare_features(
         The file's decimal mark.
     transforms : sequence of str, or dict, optional
         One transform per feature, or ``{feature: transform}`` (features not named get ``none``).
+    numbers : ColumnNumbers, optional
+        The table's parsed columns (:attr:`core.io.TableRead.numbers`): the columns the data check or an
+        earlier call parsed are not parsed again (the same numbers). Ignored unless it belongs to this
+        very frame and decimal mark.
 
     Raises
     ------
@@ -133,21 +138,23 @@ def prepare_features(
     # Columns are parsed in batches: many short columns per call (wide files), one long column per call.
     plain = [j for j, name in enumerate(features) if name not in derived]
     positions = [frame.columns.get_loc(features[j]) for j in plain]
-    parsed = {j: (numbers, invalid) for j, (_, numbers, invalid) in zip(plain, parse_columns(frame, positions, decimal))}
+    parse = (numbers.columns(positions) if numbers is not None and numbers.belongs_to(frame, decimal)
+             else parse_columns(frame, positions, decimal))
+    parsed = {j: (cells, invalid) for j, (_, cells, invalid) in zip(plain, parse)}
     for j, name in enumerate(features):
         if name in derived:
-            numbers = days_since(frame[derived[name]])
-            if not np.isfinite(numbers).any():
+            column = days_since(frame[derived[name]])
+            if not np.isfinite(column).any():
                 raise FeatureError(f"'{derived[name]}' does not hold dates in a recognised format, so "
                                    f"'{name}' cannot be computed.")
             invalid = np.zeros(rows, dtype=bool)
         else:
-            numbers, invalid = parsed[j]
-        count = int(np.count_nonzero(~np.isnan(numbers)))
+            column, invalid = parsed[j]
+        count = int(np.count_nonzero(~np.isnan(column)))
         if count == 0 or count < 0.5 * (count + int(invalid.sum())):
             raise FeatureError(f"'{name}' is not a numeric column (most of its cells are not numbers), "
                                "so it cannot be used as a model feature.")
-        values[:, j] = numbers
+        values[:, j] = column
         n_gaps = rows - count
         if n_gaps:
             gaps[name] = n_gaps

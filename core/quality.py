@@ -55,6 +55,7 @@ __all__ = [
     "QualityReport",
     "check_quality",
     "parse_numeric",
+    "ColumnNumbers",
     "missing_mask",
     "MISSING_MARKERS",
     "NUMERIC_SHARE",
@@ -514,7 +515,7 @@ class QualityReport:
         )
 
 
-def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
+def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumbers | None = None) -> QualityReport:
     """Check a table of text cells and report what was found.
 
     Parameters
@@ -523,6 +524,10 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
         As returned in :attr:`core.io.TableRead.frame`.
     decimal : str
         The file's decimal mark.
+    numbers : ColumnNumbers, optional
+        The table's parsed columns (:attr:`core.io.TableRead.numbers`): the numeric columns' numbers are
+        kept there for the features built later (:func:`core.prepare.prepare_features`), which then parse
+        nothing again. Ignored unless it belongs to this very frame and decimal mark.
 
     Returns
     -------
@@ -533,13 +538,17 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".") -> QualityReport:
     reports_list: list[ColumnReport] = []
     sampled: dict[str, np.ndarray] = {}
     first_row_text: list[str] = []  # the first row's text cells in numeric columns
-    for j, numbers, invalid in parse_columns(frame, range(columns), decimal):
-        report = _check_column(str(frame.columns[j]), frame.iloc[:, j], rows, numbers, invalid)
+    kept = numbers if numbers is not None and numbers.belongs_to(frame, decimal) else None
+    for j, values, invalid in (kept.columns(range(columns), keep=False) if kept is not None
+                               else parse_columns(frame, range(columns), decimal)):
+        report = _check_column(str(frame.columns[j]), frame.iloc[:, j], rows, values, invalid)
         reports_list.append(report)
+        if report.kind == "numeric" and kept is not None:  # (a text column's cells are no feature's numbers)
+            kept.keep(j, values, invalid)
         if report.kind == "numeric" and rows and invalid[0]:
             first_row_text.append(str(frame.iat[0, j]))
         if report.kind == "numeric" and sample is not None:
-            sampled[report.name] = numbers[sample]
+            sampled[report.name] = values[sample]
     reports = _mark_redundant(tuple(reports_list), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
@@ -640,6 +649,50 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
         numbers, invalid = parse_numeric(cells, decimal)
         for i, j in enumerate(batch):
             yield j, numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
+
+
+class ColumnNumbers:
+    """A table's columns parsed as numbers (:func:`parse_columns`), each parsed once and kept beside its text.
+
+    The data check parses every column; the sweep and the fit then need the numbers of a few of them
+    again (about 1.5 s per parse of a column of 10 million cells). A :class:`core.io.TableRead` holds one
+    of these (:attr:`core.io.TableRead.numbers`) for its frame: :func:`check_quality` keeps the numeric
+    columns' numbers in it, and :func:`core.prepare.prepare_features` takes them from it (and keeps what
+    it parsed itself). The answers are those of :func:`parse_columns` on the same cells: the kept arrays
+    are made read-only so no caller can change them for the next one. Text columns are not kept (their
+    numbers are all missing: no feature uses them), so a table holds the numbers of its numeric columns
+    at most: 9 bytes per cell (float64 and the not-a-number flag).
+    """
+
+    def __init__(self, frame: pd.DataFrame, decimal: str) -> None:
+        self._frame = frame
+        self._decimal = decimal
+        self._kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def belongs_to(self, frame: pd.DataFrame, decimal: str) -> bool:
+        """Whether these are the numbers of ``frame`` (the very object) read with ``decimal``."""
+        return frame is self._frame and decimal == self._decimal
+
+    def keep(self, position: int, numbers: np.ndarray, invalid: np.ndarray) -> None:
+        """Keep the parsed numbers of the column at ``position`` (made read-only)."""
+        numbers.flags.writeable = False
+        invalid.flags.writeable = False
+        self._kept[position] = (numbers, invalid)
+
+    def columns(self, positions: Iterable[int], keep: bool = True) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """:func:`parse_columns` of the frame's columns at ``positions``, kept ones not parsed again; with
+        ``keep``, the ones parsed here are kept too."""
+        positions = list(positions)
+        todo = [j for j in positions if j not in self._kept]
+        fresh = parse_columns(self._frame, todo, self._decimal)
+        for j in positions:
+            if j in self._kept:
+                yield (j, *self._kept[j])
+                continue
+            _, numbers, invalid = next(fresh)
+            if keep:
+                self.keep(j, numbers, invalid)
+            yield j, numbers, invalid
 
 
 def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, invalid: np.ndarray) -> ColumnReport:

@@ -1,0 +1,133 @@
+"""Numeric columns are parsed once and kept beside the text (issue 15, goal 4).
+
+``TableRead.numbers`` keeps what the data check parsed; ``prepare_features`` (the sweep and the fit) takes
+the columns from it instead of parsing them again. The answers must be those of the text path: the same
+quality report, the same feature matrix to the bit, the same labels and WCSS, the same written bytes, on
+files with blanks, missing markers, text in numeric cells, thousands separators, decimal commas and
+negative numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core import quality
+from core.cli import main
+from core.io import read_table
+from core.prepare import prepare_features
+from core.quality import ColumnNumbers, check_quality, without_first_row
+from core.segmentation import segment_new
+
+FEATURES = ["Age", "Income", "Spend", "Balance"]
+
+
+def _file(rows: int, separator: str, decimal: str, seed: int = 0) -> bytes:
+    """A customer file whose numeric columns hold every kind of cell the parser has rules for."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 4, rows)
+    lines = [separator.join(["CustomerID", "Gender", *FEATURES])]
+    for i in range(rows):
+        age = str(int(18 + 12 * group[i] + rng.integers(0, 10)))
+        income = f"{20_000 * (group[i] + 1) + rng.normal(0, 3000):.2f}"
+        spend = f"{-50 + 40 * group[i] + rng.normal(0, 10):.3f}"  # negatives too
+        balance = f"{rng.normal(0, 500):.1f}"
+        roll = rng.random()
+        if roll < 0.03:
+            age = ""  # a blank
+        elif roll < 0.05:
+            income = "n/a"  # a missing marker
+        elif roll < 0.06:
+            spend = "unknown"  # text in a numeric cell
+        elif roll < 0.12:  # thousands separators and currency, as the file's decimal mark writes them
+            whole, frac = income.split(".")
+            grouped = f"{int(whole):,}".replace(",", "." if decimal == "," else ",")
+            income = f"${grouped}{decimal}{frac}" if separator != "," else f'"${grouped}.{frac}"'
+        if decimal == ",":
+            income, spend, balance = (v.replace(".", ",") if v.count(".") == 1 and "$" not in v else v
+                                      for v in (income, spend, balance))
+        lines.append(separator.join([f"C{i:05d}", "FM"[i % 2], age, income, spend, balance]))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture(params=[(",", "."), (";", ",")], ids=["point", "comma"])
+def table(request):
+    separator, decimal = request.param
+    read = read_table(_file(3000, separator, decimal, seed=len(separator) + ord(separator)))
+    assert read.decimal == decimal
+    return read
+
+
+def test_the_kept_numbers_give_the_text_paths_answers(table):
+    report_text = check_quality(table.frame, table.decimal)
+    report_typed = check_quality(table.frame, table.decimal, table.numbers)
+    assert report_typed == report_text
+    assert report_text.column("Income").not_numbers == 0 and report_text.column("Spend").not_numbers > 0
+    text = prepare_features(table.frame, FEATURES, "mean", table.decimal)
+    typed = prepare_features(table.frame, FEATURES, "mean", table.decimal, numbers=table.numbers)
+    assert typed.X.tobytes() == text.X.tobytes() and np.array_equal(typed.used, text.used)
+    assert typed.notes == text.notes and (typed.X < 0).any()
+    seg_text = segment_new(table.frame, FEATURES, 4, 0, "mean", table.decimal)
+    seg_typed = segment_new(table.frame, FEATURES, 4, 0, "mean", table.decimal, matrix=typed)
+    assert np.array_equal(seg_typed.labels, seg_text.labels)
+    assert seg_typed.pipeline[-1].inertia_ == seg_text.pipeline[-1].inertia_
+
+
+def test_the_features_are_not_parsed_again_after_the_check(table, monkeypatch):
+    check_quality(table.frame, table.decimal, table.numbers)
+    parsed: list[int] = []
+    original = quality.parse_numeric
+    monkeypatch.setattr(quality, "parse_numeric", lambda values, decimal=".": parsed.append(len(values))
+                        or original(values, decimal))
+    matrix = prepare_features(table.frame, FEATURES, "drop", table.decimal, numbers=table.numbers)
+    assert parsed == [] and matrix.X.shape[1] == 4
+    # a column the check found to be text is not kept: asking for it parses it (and refuses it, as before)
+    with pytest.raises(Exception, match="not a numeric column"):
+        prepare_features(table.frame, ["Gender"], "drop", table.decimal, numbers=table.numbers)
+    assert parsed == [len(table.frame)]
+
+
+def test_the_kept_numbers_cannot_be_changed_by_a_caller(table):
+    check_quality(table.frame, table.decimal, table.numbers)
+    (_, numbers, invalid), = table.numbers.columns([table.frame.columns.get_loc("Age")])
+    with pytest.raises(ValueError):
+        numbers[0] = 1.0
+    with pytest.raises(ValueError):
+        invalid[0] = True
+
+
+def test_numbers_of_another_frame_or_decimal_mark_are_not_used(table):
+    check_quality(table.frame, table.decimal, table.numbers)
+    shorter = without_first_row(table.frame)
+    assert not table.numbers.belongs_to(shorter, table.decimal)
+    assert not table.numbers.belongs_to(table.frame, "," if table.decimal == "." else ".")
+    matrix = prepare_features(shorter, FEATURES, "mean", table.decimal, numbers=table.numbers)
+    assert matrix.X.tobytes() == prepare_features(shorter, FEATURES, "mean", table.decimal).X.tobytes()
+    # a table made from another frame gets numbers of its own
+    other = replace(table, frame=shorter)
+    assert other.numbers is not table.numbers and other.numbers.belongs_to(shorter, table.decimal)
+
+
+@pytest.mark.parametrize("command", [["fit", "--k", "4", "--stability-runs", "0"],
+                                     pytest.param(["fit", "--k", "auto"], marks=pytest.mark.slow),
+                                     ["sweep", "--k-max", "4"]])
+def test_the_command_line_writes_the_same_bytes_as_the_text_path(tmp_path, monkeypatch, command):
+    path = tmp_path / "customers.csv"
+    path.write_bytes(_file(2000, ";", ",", seed=3))
+    extra = ["--features", ",".join(FEATURES), "--missing", "mean"]
+
+    def run(tag: str) -> tuple[str, bytes]:
+        out = tmp_path / f"{tag}.csv"
+        outputs = ["--out", str(out)] if command[0] == "fit" else []
+        printed = io.StringIO()
+        assert main([*command, str(path), *extra, *outputs], out=printed, err=io.StringIO()) == 0
+        return printed.getvalue().replace(str(out), "OUT"), out.read_bytes() if outputs else b""
+
+    typed = run("typed")
+    monkeypatch.setattr(ColumnNumbers, "belongs_to", lambda self, frame, decimal: False)  # the text path
+    text = run("text")
+    assert typed == text
+    assert typed[0]
