@@ -543,8 +543,8 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
                                else parse_columns(frame, range(columns), decimal)):
         report = _check_column(str(frame.columns[j]), frame.iloc[:, j], rows, values, invalid)
         reports_list.append(report)
-        if report.kind == "numeric" and kept is not None:  # (a text column's cells are no feature's numbers)
-            kept.keep(j, values, invalid)
+        if report.kind == "numeric" and not report.id_like and kept is not None:
+            kept.keep(j, values, invalid)  # (a text column's or an ID's numbers are no feature's)
         if report.kind == "numeric" and rows and invalid[0]:
             first_row_text.append(str(frame.iat[0, j]))
         if report.kind == "numeric" and sample is not None:
@@ -659,9 +659,10 @@ class ColumnNumbers:
     of these (:attr:`core.io.TableRead.numbers`) for its frame: :func:`check_quality` keeps the numeric
     columns' numbers in it, and :func:`core.prepare.prepare_features` takes them from it (and keeps what
     it parsed itself). The answers are those of :func:`parse_columns` on the same cells: the kept arrays
-    are made read-only so no caller can change them for the next one. Text columns are not kept (their
-    numbers are all missing: no feature uses them), so a table holds the numbers of its numeric columns
-    at most: 9 bytes per cell (float64 and the not-a-number flag).
+    are made read-only so no caller can change them for the next one. The check keeps neither text
+    columns (their numbers are all missing: no feature uses them) nor IDs (numeric ones are rarely a
+    feature; asked for, they are parsed then), so a table holds the numbers of its other numeric columns
+    at most: 9 bytes per cell (float64 and the not-a-number flag), 540 MB for six columns of 10^7 rows.
     """
 
     def __init__(self, frame: pd.DataFrame, decimal: str) -> None:

@@ -88,6 +88,7 @@ def test_the_features_are_not_parsed_again_after_the_check(table, monkeypatch):
     with pytest.raises(Exception, match="not a numeric column"):
         prepare_features(table.frame, ["Gender"], "drop", table.decimal, numbers=table.numbers)
     assert parsed == [len(table.frame)]
+    assert table.frame.columns.get_loc("CustomerID") not in table.numbers._kept  # an ID is not kept either
 
 
 def test_the_kept_numbers_cannot_be_changed_by_a_caller(table):
