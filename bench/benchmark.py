@@ -336,13 +336,14 @@ def _dashboard_views(steps: Steps, state: Any, sizes: dict[str, int]) -> None:
     sends it (the callbacks' own functions, in a request; the time is the server's)."""
     import plotly
 
-    import pages.clusters as clusters
+    import pages.clusters._shared as clusters_shared
+    import pages.clusters.page as clusters
     from dashboard import ids
 
     def answer(name: str, work: Callable[[], Any]) -> None:
         sizes[name] = len(json.dumps(steps.run(name, work), cls=plotly.utils.PlotlyJSONEncoder))
 
-    clusters._trigger = lambda: ids.Clusters.X  # what Dash's context says when an axis dropdown fires
+    clusters_shared.trigger = lambda: ids.Clusters.X  # what Dash's context says when an axis dropdown fires
     query = state.query()
     answer("view: axis change", lambda: clusters.update_view(FEATURES[2], FEATURES[3], [], None, [], query))
     answer("view: table page", lambda: clusters.serve_rows({"startRow": 100, "endRow": 120, "sortModel": []},

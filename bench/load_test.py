@@ -62,7 +62,7 @@ def router_body(pathname: str, search: str) -> dict:
 
 
 def scatter_body(query: str) -> dict:
-    """The request the Clusters page makes when the axes change (``pages.clusters.update_view``)."""
+    """The request the Clusters page makes when the axes change (``pages.clusters.page.update_view``)."""
     from dashboard import ids
 
     page_query = ids.page_query("clusters")

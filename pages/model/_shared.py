@@ -11,10 +11,7 @@ from dashboard import service
 from dashboard.components import retry_reason, retry_style
 from dashboard.state import ViewState
 
-
 PAGE = "model"
-
-
 SHOW, HIDE = {"display": "block"}, {"display": "none"}
 
 

@@ -19,10 +19,11 @@ from tests.fixtures import components, demo_bytes, route, upload
 @pytest.fixture(autouse=True, scope="module")
 def _pages(app):
     """Page modules exist once the app has registered them (pitfall: importing earlier raises PageError)."""
-    global upload_page, model_page, clusters_page
+    global upload_page, model_page, clusters_page, clusters_shared
     upload_page = importlib.import_module("pages.upload")
     model_page = importlib.import_module("pages.model.page")
-    clusters_page = importlib.import_module("pages.clusters")
+    clusters_page = importlib.import_module("pages.clusters.page")
+    clusters_shared = importlib.import_module("pages.clusters._shared")  # its trigger() says which input fired
 
 
 def _token(client, content: bytes | None = None) -> str:
@@ -192,10 +193,10 @@ def test_an_unchanged_view_is_not_redrawn_but_a_cleared_selection_is(client, req
     query = clusters_page.update_view("Age", "Annual Income (k$)", [None] * 5, None, ids_,
                                       ViewState(ds=token, k=5).query())[2]
     automatic = service.get_segmentation(ViewState(ds=token, k=5)).segment_names
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": ids.Clusters.RENAME, "cluster": 0})
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: {"type": ids.Clusters.RENAME, "cluster": 0})
     assert clusters_page.update_view("Age", "Annual Income (k$)", automatic, None, ids_, query) == \
         (dash.no_update,) * 7
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.CLEAR_SELECTION)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.CLEAR_SELECTION)
     figure, _, same_query, *_ = clusters_page.update_view("Age", "Annual Income (k$)", automatic, 1, ids_, query)
     assert figure.layout.xaxis.title.text == "Age" and same_query == query
 
@@ -229,7 +230,7 @@ def test_renaming_follows_into_link_chart_and_download(client, request_context):
 
 
 def test_selection_follows_into_profile_and_download(client, request_context, monkeypatch):
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
     selection = clusters_page.select_customers({"points": [{"customdata": i} for i in (0, 1, 2, 3, 99)]},
@@ -244,11 +245,11 @@ def test_selection_follows_into_profile_and_download(client, request_context, mo
     assert len(rows) == 6 and rows[1].startswith("1,")  # header + the 5 selected customers, CustomerID 1 first
     grid = clusters_page.serve_rows({"startRow": 0, "endRow": 20, "sortModel": []}, query, selection)
     assert grid["rowCount"] == 5
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: {"type": ids.Clusters.SELECT_SEGMENT, "cluster": 1})
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: {"type": ids.Clusters.SELECT_SEGMENT, "cluster": 1})
     segment = clusters_page.select_customers(None, [None, 1, None, None, None], None, query)
     sizes = service.get_segmentation(ViewState(ds=token, k=5)).sizes()
     assert segment["count"] == sizes[1]
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.CLEAR_SELECTION)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.CLEAR_SELECTION)
     assert clusters_page.select_customers(None, [None, 1, None, None, None], 1, query) is None
 
 
@@ -399,10 +400,10 @@ def test_legend_markers_are_solid_and_borderline_customers_open(client, request_
 def test_an_empty_box_says_so_and_offers_the_way_back(client, request_context, monkeypatch):
     token = _token(client)
     query = ViewState(ds=token, k=5, x="Age", y="Annual Income (k$)").query()
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
     selection = clusters_page.select_customers({"points": [], "range": {"x": [500, 600], "y": [500, 600]}},
                                                [None] * 5, None, query)
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SELECTION)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SELECTION)
     _, _, info, _, box = clusters_page.follow_selection(selection, query)
     assert "No customers inside that shape" in json.dumps(info.to_plotly_json(), default=str)
     assert box == {"display": "block"}  # with the Clear-the-selection button
@@ -417,14 +418,14 @@ def test_a_box_on_a_sampled_scatter_selects_every_customer_inside(client, reques
     frame = pd.DataFrame({"Income": rng.uniform(0, 100, rows).round(2), "Score": rng.uniform(0, 100, rows).round(2)})
     token = _token(client, frame.to_csv(index=False).encode())
     query = ViewState(ds=token, k=3, x="Income", y="Score").query()
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.CLEAR_SELECTION)  # draw it again
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.CLEAR_SELECTION)  # draw it again
     figure = clusters_page.update_view("Income", "Score", [], None, [], query)[0]
     drawn = {row for trace in figure.data if trace.customdata is not None for row in trace.customdata}
     assert len(drawn) == SCATTER_POINTS
     inside = frame.index[frame["Income"].between(20, 40) & frame["Score"].between(50, 70)]
     points = [{"customdata": int(row)} for row in inside if row in drawn]  # what Plotly reports: drawn ones
     assert len(points) < len(inside)
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
     selection = clusters_page.select_customers({"points": points, "range": {"x": [20, 40], "y": [50, 70]}},
                                                [None] * 3, None, query)
     assert selection["count"] == len(inside)
@@ -444,8 +445,9 @@ def test_a_sorted_table_sorts_each_column_once_not_for_every_page(client, reques
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
     sorts = []
-    real = clusters_page._sort_order
-    monkeypatch.setattr(clusters_page, "_sort_order", lambda *args: sorts.append(1) or real(*args))
+    table_part = importlib.import_module("pages.clusters._table")
+    real = table_part._sort_order
+    monkeypatch.setattr(table_part, "_sort_order", lambda *args: sorts.append(1) or real(*args))
     by_age = {"colId": "c2", "sort": "asc"}
     pages = [clusters_page.serve_rows({"startRow": start, "endRow": start + 20, "sortModel": [by_age]}, query)
              for start in (0, 20, 40)]
@@ -464,7 +466,7 @@ def test_renamed_segments_are_named_in_the_stability_text(client, request_contex
     token = _token(client)
     query = ViewState(ds=token, k=5).query()
     assert clusters_page.rename_stability(query) is dash.no_update  # not measured yet: the job will say
-    clusters_page.check_stability(lambda *_: None, clusters_page._stability_key(ViewState(ds=token, k=5)))
+    clusters_page.check_stability(lambda *_: None, clusters_page.stability_key_of(ViewState(ds=token, k=5)))
     text = json.dumps(clusters_page.rename_stability(
         ViewState(ds=token, k=5, names=((1, "Loyal regulars"),)).query()).to_plotly_json(), default=str,
         ensure_ascii=False)
@@ -482,7 +484,7 @@ def test_a_text_column_named_with_a_colon_keeps_its_mix_in_the_profile_table(cli
     token = _token(client, content.encode())
     assert "Plan: tier" in service.get_dataset(token).report.describing_columns
     query = ViewState(ds=token, k=3, features=("Age", "Income")).query()
-    monkeypatch.setattr(clusters_page, "_trigger", lambda: ids.Clusters.SCATTER)
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
     table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
     assert "Plan: tier: Gold: plus" in table and "Plan: tier: Basic" in table
 
@@ -496,7 +498,8 @@ def test_the_sweep_weighs_segment_sizes_against_the_customers_the_model_uses(cli
     seen: list[int] = []
     sweep_part = importlib.import_module("pages.model._sweep")
     real = sweep_part.recommend_k
-    monkeypatch.setattr(sweep_part, "recommend_k", lambda sweep, rows, **kw: (seen.append(rows), real(sweep, rows, **kw))[1])
+    monkeypatch.setattr(sweep_part, "recommend_k",
+                        lambda sweep, rows, **kw: (seen.append(rows), real(sweep, rows, **kw))[1])
     model_page.run_sweep(lambda progress: None, ViewState(ds=token).query())
     assert seen == [400]
 
@@ -535,7 +538,8 @@ def test_the_clusters_page_profiles_its_segments_once_per_render(client, request
     """The profile table and the drivers each profiled every customer (twice per render)."""
     token = _token(client)
     calls: list[int] = []
-    real = clusters_page.profile
-    monkeypatch.setattr(clusters_page, "profile", lambda *args, **kwargs: (calls.append(1), real(*args, **kwargs))[1])
+    profile_part = importlib.import_module("pages.clusters._profile")
+    real = profile_part.profile
+    monkeypatch.setattr(profile_part, "profile", lambda *args, **kwargs: (calls.append(1), real(*args, **kwargs))[1])
     page = json.dumps(clusters_page.layout(ds=token, k="3").to_plotly_json(), default=str)
     assert len(calls) == 1 and "What separates the segments most" in page

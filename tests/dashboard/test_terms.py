@@ -72,9 +72,9 @@ def test_the_model_page_shows_no_bare_technical_term(demo):
 
 
 def test_the_clusters_page_shows_no_bare_technical_term(demo):
-    from pages import clusters as clusters_page
+    from pages.clusters import page as clusters_page
 
-    stability = clusters_page.check_stability(lambda *_: None, clusters_page._stability_key(ViewState(ds=demo, k=5)))
+    stability = clusters_page.check_stability(lambda *_: None, clusters_page.stability_key_of(ViewState(ds=demo, k=5)))
     page = clusters_page.layout(ds=demo, k="5")
     for part in (stability, page):
         shown = visible_text(part).lower()

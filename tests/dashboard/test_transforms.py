@@ -81,7 +81,7 @@ def test_a_coded_column_chosen_as_a_feature_is_profiled_as_a_feature(client, req
     (and does not also try to show them as a mix, which profile() refuses)."""
     import importlib
 
-    clusters_page = importlib.import_module("pages.clusters")
+    clusters_page = importlib.import_module("pages.clusters.page")
     token = upload(client, skewed[0]).get_json()["token"]
     default = _text(clusters_page.layout(ds=token, k="4"))
     assert "Region: 1" in default  # the region's mix per segment

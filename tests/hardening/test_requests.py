@@ -13,7 +13,7 @@ from dashboard import ids
 
 from tests.fixtures import demo_bytes, upload
 
-#: The table's callback (pages.clusters.answer_rows): its rows, and the note over it.
+#: The table's callback (pages.clusters.page.answer_rows): its rows, and the note over it.
 GRID = {"output": f"..{ids.Clusters.GRID}.getRowsResponse...{ids.Clusters.GRID_STATUS}.children..."
                   f"{ids.Clusters.GRID_STATUS}.hidden..",
         "outputs": [{"id": ids.Clusters.GRID, "property": "getRowsResponse"},

@@ -1,0 +1,125 @@
+"""What each segment is like: the profile table (sizes, means and indices as a heat map, text-column mixes),
+the features that separate the segments, and each feature's distribution per segment. The profile is
+computed once per render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import html
+
+from core import Segmentation, display_cluster
+from core.insight import Profile, profile
+from core.segmentation import MAX_NAME_LENGTH
+from core.text import percent
+from dashboard import ids, service
+from dashboard.components import chart
+from dashboard.figures import cluster_color, histogram_figure
+from dashboard.terms import term
+
+
+def segment_profile(dataset: service.Dataset, seg: Segmentation) -> Profile:
+    """The profile of ``seg``'s customers (sizes, means, indices, text-column mixes, drivers): computed once
+    per render, for the table and the drivers alike."""
+    # A coded column (a region as 1, 2, 3) describes segments by its mix unless it is chosen as a feature.
+    describing = [c for c in dataset.report.describing_columns if c not in seg.features]
+    return profile(seg, dataset.frame, describing, seg.segment_names)
+
+
+def profile_table(prof: Profile, selecting: bool) -> html.Div:
+    """Segments as rows: name (editable, wide enough for a whole name), size, share, then each feature's
+    mean and index, the feature that separates the segments most first and every cell shaded by its
+    index (a heat map); the mix of text columns in a table of its own below.
+
+    With the features in the model's order and the mixes beside them, six or more features made the
+    table scroll sideways, hid the strongest driver and cut the names in their boxes (issue 12).
+    """
+    strength = dict(zip(prof.drivers["feature"].astype(str), prof.drivers["eta_squared"]))
+    features = [str(f) for f in prof.drivers.sort_values("rank")["feature"]] if len(strength) else prof.features
+    head = html.Thead(html.Tr(
+        [html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
+        + [html.Th([f, html.Br(), html.Small(f"strength {strength[f]:.2f}" if f in strength else "",
+                                             className="text-muted fw-normal")], className="segments-feature")
+           for f in features]))
+    rows = []
+    for label, row in prof.sizes.iterrows():
+        label = int(label)
+        rows.append(html.Tr(
+            [html.Td(html.Div([
+                html.Span(f"{display_cluster(label)}", className="segments-swatch text-white small text-center",
+                          style={"background": cluster_color(label), "width": "1.6rem"}),
+                dbc.Input(id={"type": ids.Clusters.RENAME, "cluster": label}, value=row["segment"], debounce=True,
+                          size="sm", maxLength=MAX_NAME_LENGTH, className="segments-rename",
+                          placeholder=f"Name of segment {display_cluster(label)}"),
+                dbc.Button("Select", id={"type": ids.Clusters.SELECT_SEGMENT, "cluster": label},
+                           size="sm", color="secondary", outline=True, title="Select this segment's customers",
+                           className="ms-auto"),
+            ], className="d-flex align-items-center gap-1"))]
+            + [html.Td(f"{int(row['customers']):,}"), html.Td(percent(row['share']))]
+            + [_index_cell(prof.means.at[label, f], prof.indices.at[label, f]) for f in features]))
+    caption = ("Profile of the selected customers. " if selecting else "") + \
+        "Each cell: the segment's mean, and its index against the average customer (average = 100), shaded " \
+        "blue above the average and orange below. The features that separate the segments most come first."
+    return html.Div([
+        dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm",
+                  className="segments-table segments-summary segments-profile align-middle"),
+        html.P(caption + " Rename a segment by typing in its name; the name follows into every chart, "
+               "link and download.", className="small text-muted"),
+        _mix_table(prof),
+    ])
+
+
+def _index_cell(mean: float, index: float) -> html.Td:
+    """A feature's mean in a segment over its index, shaded by how far the index is from 100: blue above,
+    orange below, stronger the further (twice or half the average is the strongest). The shades stay
+    light, so the dark text keeps its contrast."""
+    if pd.isna(mean):
+        return html.Td("")
+    style: dict[str, str] = {}
+    text: list[Any] = [f"{mean:,.2f}"]
+    if not pd.isna(index):
+        text += [html.Br(), html.Small(f"index {index:.0f}")]
+        strength = float(np.clip(np.log2(max(float(index), 1e-9) / 100), -1, 1))
+        rgb = "13, 110, 253" if strength > 0 else "253, 126, 20"
+        style = {"backgroundColor": f"rgba({rgb}, {0.32 * abs(strength):.3f})"}
+    return html.Td(text, style=style, className="segments-index")
+
+
+def _mix_table(prof: Any) -> Any:
+    """The mix of each text column (Gender, Region...) per segment: shares of the segment's customers."""
+    if prof.mixes.shape[1] == 0:
+        return None
+    head = html.Thead(html.Tr([html.Th("Segment")] + [html.Th(f"{column}: {value}")
+                                                      for column, value in prof.mixes.columns]))
+    body = html.Tbody([
+        html.Tr([html.Td([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
+                                    "text-center", style={"background": cluster_color(int(label)), "width": "1.6rem"}),
+                          str(name)], className="segments-mix-name")]
+                + [html.Td("" if pd.isna(share) else f"{share:.0%}") for share in prof.mixes.loc[label]])
+        for label, name in prof.sizes["segment"].items()])
+    return html.Div([
+        html.H6("Who is in each segment", className="mt-2"),
+        # a narrow screen scrolls the table sideways in its box: focusable, so a keyboard can scroll it too
+        html.Div(dbc.Table([head, body], hover=True, size="sm", className="segments-table segments-mix align-middle"),
+                 className="table-responsive", tabIndex="0", role="region",
+                 **{"aria-label": "Table: who is in each segment"}),
+    ])
+
+
+def drivers_line(prof: Profile) -> html.P:
+    parts = [f"{row['feature']} ({row['eta_squared']:.2f})" for _, row in prof.drivers.iterrows()]
+    return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
+                   " from 0 to 1: ", html.Strong(", ".join(parts))], className="mb-0 segments-drivers")
+
+
+def histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:
+    selected = None
+    if rows is not None:
+        chosen = np.zeros(seg.labels.size, dtype=bool)
+        chosen[rows] = True
+        selected = chosen[seg.scored]
+    return [dbc.Col(chart(ids.Clusters.histogram(i), histogram_figure(seg, f, selected)), md=6)
+            for i, f in enumerate(seg.features)]
