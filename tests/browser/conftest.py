@@ -22,11 +22,16 @@ from typing import Any
 
 import psutil
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.support import Server, gunicorn_server
 
-from .watch import BrowserErrors
+from .watch import JOB_TIMEOUT_MS, BrowserErrors
+
+# Playwright's assertions wait 5 s by default, apart from the context's timeout for actions: on a busy
+# machine a page can take longer than that to show what a test expects. Every assertion waits as long as
+# an action; one that must hold at once says so with its own timeout.
+expect.set_options(timeout=JOB_TIMEOUT_MS)
 
 #: Launch flags for a quiet, self-contained headless Chromium.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
