@@ -154,7 +154,7 @@ DISTINCT_PARSE_ROWS = 10_000
 def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
     """:func:`parse_numeric` of ``str`` cells, cell by cell (by pyarrow's compute functions)."""
     text = text.str.strip()
-    missing = text.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+    missing = (text.str.lower().isin(MISSING_MARKERS) | text.isna()).to_numpy(dtype=bool)
     if decimal == ",":
         fast_text = text.str.replace(",", ".", regex=False)
         fast_text = fast_text.where(~text.str.contains(".", regex=False), "x")
@@ -163,7 +163,8 @@ def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
     numbers = _floats(fast_text, missing)
     todo = np.isnan(numbers) & ~missing
     if todo.any():
-        todo &= pc.match_substring_regex(_arrow_text(text), _MAYBE_NUMBER).to_numpy(zero_copy_only=False)
+        maybe = pc.fill_null(pc.match_substring_regex(_arrow_text(text), _MAYBE_NUMBER), False)
+        todo &= maybe.to_numpy(zero_copy_only=False)
     todo = np.flatnonzero(todo)
     if todo.size:
         cleaned = [_clean_number(t, decimal) for t in text.iloc[todo].tolist()]
@@ -574,31 +575,73 @@ def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.nda
     """Mark each measured column that repeats an earlier one (``_repeats`` on the sampled rows, after the
     proposed transforms, rows where both are present).
 
-    Columns are taken in file order, so of two that repeat each other the first stays proposed.
+    Columns are taken in file order, so of two that repeat each other the first stays proposed. Only the
+    pairs :func:`_screened_pairs` lets through are compared exactly: a file of thousands of columns has
+    millions of pairs, nearly all of them far from repeating each other.
     """
-    kept: list[tuple[str, np.ndarray]] = []
+    transforms = {r.name: r.transform for r in reports}
+    measured = [r.name for r in reports if r.is_feature_candidate and not r.coded and r.name in sampled]
+    if not measured:
+        return reports
+    with np.errstate(all="ignore"):
+        columns = [apply_transform(transforms[name], sampled[name]) for name in measured]
+    if columns[0].size < _MIN_CORRELATION_ROWS:  # no correlation is measured on so few rows
+        return reports
+    kept = np.zeros(len(columns), dtype=bool)
     marked: dict[str, tuple[str, float]] = {}
-    for report in reports:
-        if not (report.is_feature_candidate and not report.coded) or report.name not in sampled:
-            continue
-        with np.errstate(all="ignore"):
-            values = apply_transform(report.transform, sampled[report.name])
-        for name, earlier in kept:
-            r = _repeats(earlier, values)
+    for j, earlier in _screened_pairs(columns):
+        for i in earlier[kept[earlier]]:
+            r = _repeats(columns[i], columns[j])
             if r is not None:
-                marked[report.name] = (name, r)
+                marked[measured[j]] = (measured[i], r)
                 break
         else:
-            kept.append((report.name, values))
+            kept[j] = True
     if not marked:
         return reports
     return tuple(replace(r, redundant_with=marked[r.name][0], correlation=marked[r.name][1])
                  if r.name in marked else r for r in reports)
 
 
+#: Rows (evenly spread through the sample) on which :func:`_screened_pairs` measures every pair's correlation.
+SCREEN_ROWS = 512
+#: A pair whose correlation on the screen's rows is below this (in absolute value) is not compared exactly:
+#: far below :data:`REDUNDANT_CORRELATION`, so that the screen's fewer rows never hide a repeat.
+SCREEN_CORRELATION = 0.8
+#: Columns whose correlations with all earlier ones the screen computes in one matrix product.
+_SCREEN_BLOCK = 256
+#: Fewest rows (where both columns are present) on which a correlation is measured.
+_MIN_CORRELATION_ROWS = 20
+
+
+def _screened_pairs(columns: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+    """For each column ``j`` in order, the earlier columns that may repeat it (ascending), from matrix
+    products over a few hundred rows. A column with a gap or that does not vary on those rows is always
+    compared exactly (with every earlier column, and every later one with it)."""
+    rows = columns[0].size
+    take = np.unique(np.linspace(0, rows - 1, min(rows, SCREEN_ROWS)).astype(np.int64))
+    matrix = np.column_stack([c[take] for c in columns])
+    with np.errstate(all="ignore"):
+        centred = matrix - matrix.mean(axis=0)
+        norms = np.sqrt((centred * centred).sum(axis=0))
+    screened = np.isfinite(matrix).all(axis=0) & np.isfinite(norms) & (norms > 0)
+    with np.errstate(all="ignore"):
+        unit = np.where(screened, centred / np.where(screened, norms, 1.0), 0.0)
+    unscreened = np.flatnonzero(~screened)
+    for start in range(0, len(columns), _SCREEN_BLOCK):
+        block = range(start, min(start + _SCREEN_BLOCK, len(columns)))
+        close = np.abs(unit[:, :block.stop].T @ unit[:, block.start:block.stop]) >= SCREEN_CORRELATION
+        for offset, j in enumerate(block):
+            if not screened[j]:
+                yield j, np.arange(j)
+            else:
+                candidates = np.flatnonzero(close[:j, offset])
+                yield j, np.union1d(candidates, unscreened[unscreened < j])
+
+
 def _correlation(a: np.ndarray, b: np.ndarray) -> float | None:
     """Pearson correlation (None with fewer than 20 rows or when either side does not vary)."""
-    if a.size < 20:
+    if a.size < _MIN_CORRELATION_ROWS:
         return None
     x, y = a - a.mean(), b - b.mean()
     denominator = math.sqrt(float(x @ x) * float(y @ y))
