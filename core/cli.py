@@ -424,7 +424,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
             outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal)
                                      if _is_xlsx(args.summary) else to_csv_bytes(summary))
         if args.save_model:
-            outputs[args.save_model] = bundle_bytes(seg.pipeline, seg.model_info(
+            outputs[args.save_model] = bundle_bytes(seg.saved_model(
                 f"{Path(args.file).name}: {int(seg.matrix.used.sum()):,} rows"))
         if args.report:
             from .report import render_report

@@ -238,8 +238,10 @@ def load_model_file(path: str | Path) -> SavedModel:
     return load_bundle(path.read_bytes())
 
 
-def bundle_bytes(pipeline: Pipeline, info: ModelInfo) -> bytes:
-    """A model bundle: the fitted pipeline's numbers and the model's description, as JSON bytes."""
+def bundle_bytes(model: SavedModel) -> bytes:
+    """A model bundle: the fitted pipeline's numbers and the model's description, as JSON bytes
+    (:func:`load_bundle` reads it back; ``bundle_bytes(load_bundle(raw)) == raw``)."""
+    pipeline, info = model
     scaler = scaler_of(pipeline)
     data = {
         "format": BUNDLE_FORMAT,

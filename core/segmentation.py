@@ -216,6 +216,11 @@ class Segmentation:
         """The features as people read them, with their transforms: ``["Spend (log)", "Recency"]``."""
         return [feature_label(f, t) for f, t in zip(self.features, self.transforms)]
 
+    def saved_model(self, trained_on: str) -> SavedModel:
+        """This segmentation's model as a :class:`~core.persist.SavedModel` (what a bundle holds; see
+        :meth:`model_info` for ``trained_on``)."""
+        return SavedModel(self.pipeline, self.model_info(trained_on))
+
     def model_info(self, trained_on: str) -> ModelInfo:
         """What a model bundle of this segmentation says about its model: features, k, seed, the segment
         names and the training data's statistics (for the out-of-range check of a later file).

@@ -52,7 +52,7 @@ def save_current(state: ViewState, name: str, note: str = "") -> str:
         "seed": seg.seed, "missing": state.missing, "mode": state.mode, "mapping": state.mapping_dict,
         "names": list(seg.segment_names),
     }
-    bundle = bundle_bytes(seg.pipeline, seg.model_info(f"{dataset.name}: {scored:,} customers"))
+    bundle = bundle_bytes(seg.saved_model(f"{dataset.name}: {scored:,} customers"))
     uploaded = service.uploaded_bundle(state.model) if state.mode == "saved" and state.model else None
     return library.save(name, note, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k, settings,
                         bundle, model_token=state.model if uploaded else None, model_bundle=uploaded)

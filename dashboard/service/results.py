@@ -188,4 +188,4 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
 def model_bundle(state: ViewState, name: str) -> bytes:
     """The state's segmentation as a model bundle another file can be scored with."""
     seg = get_segmentation(state)
-    return bundle_bytes(seg.pipeline, seg.model_info(f"{name}: {int(seg.matrix.used.sum()):,} customers"))
+    return bundle_bytes(seg.saved_model(f"{name}: {int(seg.matrix.used.sum()):,} customers"))

@@ -47,7 +47,7 @@ def apply_panel(dataset: service.Dataset, state: ViewState) -> list[Any]:
             # No `accept` filter: a file it filtered out would be dropped without a word; every file gets a message.
             id=ids.Model.BUNDLE_UPLOAD, max_size=-1, className="mb-2"))
     try:
-        _, info = service.applied_model(state)
+        info = service.applied_model(state).info
     except SegmentsError as exc:
         if state.mode == "saved" and not state.model:
             parts.append(html.P("Upload a model saved from Customer Segments (Downloads page) to score this file "

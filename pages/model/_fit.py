@@ -123,7 +123,7 @@ def _fit_summary(state: ViewState, seg: Any, compare_only_fitted: bool = False) 
 def _range_check(state: ViewState, seg: Any) -> Any:
     """How the file's customers compare with the applied model's training customers."""
     try:
-        _, info = service.applied_model(state)
+        info = service.applied_model(state).info
     except SegmentsError:
         return None
     check = out_of_range(seg.matrix.X, info, list(seg.model_features))

@@ -332,7 +332,7 @@ def files(write, demo_csv, evil_pickle, tmp_path):
     pipeline, info = load_shipped_model()
     from core.persist import bundle_bytes
 
-    bundle = json.loads(bundle_bytes(pipeline, info))
+    bundle = json.loads(bundle_bytes(SavedModel(pipeline, info)))
     bundle["scaler"]["mean"] = [float("nan"), 1.0]
     return {
         "demo": demo_csv,

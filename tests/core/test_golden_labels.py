@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from core.model import FULL_FIT_MAX_ROWS, fit_segmenter
-from core.persist import bundle_bytes, load_bundle, load_shipped_model
+from core.persist import SavedModel, bundle_bytes, load_bundle, load_shipped_model
 from core.segmentation import segment_new
 
 
@@ -93,7 +93,7 @@ def test_a_saved_model_applied_gives_the_golden_labels():
     X = _blobs(2_000, 5)[:, :3]
     frame = pd.DataFrame(X, columns=["Age", "Income", "Share"])
     seg = segment_new(frame, ["Age", "Income", "Share"], k=4, seed=5)
-    pipeline, _ = load_bundle(bundle_bytes(seg.pipeline, seg.model_info("generated")))
+    pipeline, _ = load_bundle(bundle_bytes(seg.saved_model("generated")))
     new = _blobs(1_000, 6)[:, :3]
     labels = np.asarray(pipeline.predict(new), dtype=np.int64)
     assert _digest(seg.labels) == APPLIED[0] and _digest(labels) == APPLIED[1]
@@ -110,5 +110,5 @@ def test_the_shipped_model_gives_the_golden_labels():
     labels = np.asarray(pipeline.predict(customers), dtype=np.int64)
     assert np.bincount(labels).tolist() == [26849, 55097, 56220, 30639, 31195]
     assert _digest(labels) == "f1b7d757f3204da2"
-    rebuilt, _ = load_bundle(bundle_bytes(pipeline, info))
+    rebuilt, _ = load_bundle(bundle_bytes(SavedModel(pipeline, info)))
     assert _digest(rebuilt.predict(customers)) == "f1b7d757f3204da2"

@@ -262,7 +262,7 @@ def test_missing_model_file(tmp_path):
 
 def test_bundle_round_trip_gives_identical_predictions(shipped, demo, tmp_path):
     pipeline, info = shipped
-    raw = bundle_bytes(pipeline, info)
+    raw = bundle_bytes(SavedModel(pipeline, info))
     assert raw.startswith(b"{") and b"\x80" not in raw
     rebuilt, info2 = load_bundle(raw)
     assert info2 == ModelInfo(**{**info.to_json(), "sha256": ""})
@@ -274,7 +274,7 @@ def test_bundle_round_trip_gives_identical_predictions(shipped, demo, tmp_path):
     path.write_bytes(raw)
     from_file, _ = load_model_file(path)
     np.testing.assert_array_equal(from_file.predict(X), pipeline.predict(X))
-    assert bundle_bytes(rebuilt, info2) == raw  # stable
+    assert bundle_bytes(SavedModel(rebuilt, info2)) == raw  # stable
 
 
 def test_bundle_of_a_new_model(blobs):
@@ -283,7 +283,7 @@ def test_bundle_of_a_new_model(blobs):
     X = seg.matrix.X
     info = ModelInfo(features=["f0", "f1", "f2"], k=3, seed=1, sklearn_version="x", trained_on="blobs",
                      rows=len(X), **persist.training_statistics(X, ["f0", "f1", "f2"]))
-    rebuilt, info2 = load_bundle(bundle_bytes(seg.pipeline, info))
+    rebuilt, info2 = load_bundle(bundle_bytes(SavedModel(seg.pipeline, info)))
     np.testing.assert_array_equal(rebuilt.predict(X), seg.labels)
     applied = segment_with_model(frame, SavedModel(rebuilt, info2))
     np.testing.assert_array_equal(applied.labels, seg.labels)
@@ -291,7 +291,7 @@ def test_bundle_of_a_new_model(blobs):
 
 def _damaged(shipped, change) -> bytes:
     pipeline, info = shipped
-    data = json.loads(bundle_bytes(pipeline, info))
+    data = json.loads(bundle_bytes(SavedModel(pipeline, info)))
     change(data)
     return json.dumps(data).encode()
 

@@ -104,7 +104,7 @@ def test_a_bundle_applies_the_same_transforms_to_a_new_file(skewed, tmp_path):
     report = check_quality(frame)
     features = report.default_features
     seg = segment_new(frame, features, 4, transforms=report.proposed_transforms_for(features))
-    raw = bundle_bytes(seg.pipeline, seg.model_info("skewed: 4000 rows"))
+    raw = bundle_bytes(seg.saved_model("skewed: 4000 rows"))
     assert json.loads(raw)["info"]["transforms"] == ["log", "log", "log", "none"]
     model = load_bundle(raw)
     assert model.info.transforms == ["log", "log", "log", "none"]
@@ -121,7 +121,7 @@ def test_a_bundle_applies_the_same_transforms_to_a_new_file(skewed, tmp_path):
 def test_an_old_bundle_without_transforms_still_loads(skewed):
     frame, _ = skewed
     seg = segment_new(frame, ["Spend", "Recency"], 3)
-    data = json.loads(bundle_bytes(seg.pipeline, seg.model_info("old")))
+    data = json.loads(bundle_bytes(seg.saved_model("old")))
     data["info"].pop("transforms", None)
     model = load_bundle(json.dumps(data).encode())
     assert model.info.transforms == [] and [n for n, _ in model.pipeline.steps] == ["standardscaler",

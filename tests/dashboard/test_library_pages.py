@@ -148,7 +148,7 @@ def test_a_saved_link_outlives_the_cache_even_with_an_uploaded_model(client, req
 
     token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
     trained = service.get_segmentation(ViewState(ds=token, k=3, seed=2))
-    raw = bundle_bytes(trained.pipeline, trained.model_info("march.csv"))
+    raw = bundle_bytes(trained.saved_model("march.csv"))
     model_token, _ = service.store_bundle(raw)
     state = ViewState(ds=token, mode="saved", model=model_token)
     labels = service.get_segmentation(state).labels.copy()
