@@ -42,15 +42,17 @@ class Callbacks:
             self._pending.discard(request)
 
     def settle(self, page: Page) -> None:
-        """Wait until the page's callback chain has run its course: no callback request in flight and
-        Dash's own record of callbacks (requested, running, watched background jobs...) empty, the way
-        ``dash.testing`` waits for callbacks. Both must hold on three polls in a row, so the gap between a
-        callback's answer and the one it triggers is not taken for the end of the chain."""
+        """Wait until the page's callback chain has run its course: Dash's own record of callbacks
+        (requested, running, watched background jobs...) is empty, the way ``dash.testing`` waits for
+        callbacks, on three polls in a row (so the gap between a callback's answer and the one it triggers
+        is not taken for the end of the chain). A request the renderer no longer waits for (a callback
+        made obsolete by a newer one, or by leaving the page) does not hold the test; the requests still
+        open are named if the chain never ends."""
         deadline = time.monotonic() + JOB_TIMEOUT_MS / 1000
         idle_polls = 0
         while idle_polls < 3:
             assert time.monotonic() < deadline, f"callbacks still running: {[r.post_data for r in self._pending]}"
-            idle_polls = idle_polls + 1 if not self._pending and page.evaluate(DASH_IDLE) else 0
+            idle_polls = idle_polls + 1 if page.evaluate(DASH_IDLE) else 0
             page.wait_for_timeout(100)
 
 
