@@ -20,7 +20,7 @@ that are not IDs, constants or codes); each feature gets the data check's propos
 each column's role (feature, profile, date, ID-like...), skewness and proposed transform.
 
 ``sweep`` prints WCSS, silhouette, Calinski-Harabasz, Davies-Bouldin, the smallest and largest segment's
-share and the stability under resampling per k, the elbow, then ``recommended k: N (reason)`` (:func:`core.insight.recommend_k`) and its
+share and the stability under resampling per k, the elbow, then ``recommended k: N. reason`` (:func:`core.insight.recommend_k`) and its
 ``warning: ...`` lines.
 
 ``fit`` writes every input row and column plus ``cluster``, ``segment`` and the per-customer confidence
@@ -324,7 +324,7 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     print(shown.to_string(index=False), file=out)
     print(f"elbow: k={result.elbow}", file=out)
     print(f"best silhouette: k={result.best_silhouette}", file=out)
-    print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
+    print(f"recommended k: {recommendation.k}. {recommendation.reason}", file=out)
     for warning in recommendation.warnings:
         print(f"warning: {warning}", file=out)
 
@@ -485,7 +485,7 @@ def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> int
     result = sweep_k(standardised(matrix.X, matrix.transforms), SWEEP_K_MIN, SWEEP_K_MAX, args.seed,
                      threads=args.threads)
     recommendation = recommend_k(result, rows=result.rows)
-    print(f"recommended k: {recommendation.k} ({recommendation.reason})", file=out)
+    print(f"recommended k: {recommendation.k}. {recommendation.reason}", file=out)
     return recommendation.k
 
 

@@ -60,6 +60,9 @@ class Recommendation:
     votes : dict[str, int]
         The k each measure voted for after k with tiny clusters were set aside (keys ``elbow``,
         ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``).
+    at_edge : bool
+        True when k is the largest k tried and a score chose it: the scores keep improving up to the end
+        of the range, so k is the best of the range rather than a best number of segments found.
     """
 
     k: int
@@ -70,6 +73,7 @@ class Recommendation:
     best_calinski: int | None
     best_davies: int | None
     votes: dict[str, int] = field(default_factory=dict)
+    at_edge: bool = False
 
 
 def _best(ks: np.ndarray, values: np.ndarray, higher: bool) -> int | None:
@@ -163,8 +167,11 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
         else:
             why_not[candidate] = ("unstable", float(stab[i]))
     only_tiny = all(tiny[i] for i in range(ks.size) if not eligible[i])
+    # the largest k tried, chosen by a score (not the elbow alone): the scores still improve at the range's end
+    at_edge = k == int(ks[-1]) and ks.size > 1 and any(name != "elbow" and choice == k
+                                                        for name, choice in votes.items())
     reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
-                     tiny_share, only_tiny)
+                     tiny_share, only_tiny, at_edge)
     i = int(np.flatnonzero(ks == k)[0])
     if np.isfinite(stab[i]):
         word = "stable" if stab[i] >= STABLE_SWEEP else "not stable"
@@ -176,7 +183,7 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     if unstable[i]:
         warnings.append(f"No k from {int(ks[0])} to {int(ks[-1])} gives segments that hold when the customers "
                         f"are resampled (at k={k} stability {stab[i]:.2f}): treat the segments as a rough split.")
-    return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes)
+    return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes, at_edge)
 
 
 #: Why a k was set aside, for one k and for several: (one, several, how its number is written).
@@ -192,7 +199,7 @@ _SET_ASIDE: dict[str, tuple[str, str, Callable[[float], str]]] = {
 
 def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, tuple[str, float]],
             share_of: dict[int, float], ks: np.ndarray, best_sil: int | None, best_ch: int | None,
-            best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True) -> str:
+            best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True, at_edge: bool = False) -> str:
     raw = {"the elbow": elbow, "the silhouette": best_sil, "Calinski-Harabasz": best_ch,
            "Davies-Bouldin": best_db}
     passed: dict[int, list[str]] = {}  # k set aside -> the measures that preferred it
@@ -209,10 +216,19 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
     def said(name: str, choice: int) -> str:
         # the elbow quoted is the elbow the chart marks, even when its k was set aside
         if name == "elbow" and choice != elbow:
-            return f"the elbow k={elbow} (nearest k kept: {choice})"
+            return f"the elbow k={elbow}, nearest k kept {choice}"
         return f"{_MEASURE_NAMES[name]} k={choice}"
 
-    if not others and len(agree) >= 2:
+    scores = [_MEASURE_NAMES[name] for name in agree if name != "elbow"]
+    if at_edge:
+        # not a best number found: the best of the range, and what to try instead
+        elbow_k = votes.get("elbow", elbow)
+        head = (f"k={k} is the largest k tried: {join_words(scores)} "
+                f"{'keeps' if len(scores) == 1 else 'keep'} improving up to it, so no best number of segments "
+                f"shows in this range")
+        head += (f"; try the elbow's k={elbow_k} for fewer, broader segments, or more than {k} segments if you "
+                 f"need finer groups" if elbow_k < k else f"; try more than {k} segments")
+    elif not others and len(agree) >= 2:
         head = (f"k={k}: all four measures agree{among} (the elbow, the silhouette, Calinski-Harabasz and "
                 f"Davies-Bouldin)" if len(agree) == 4 else f"k={k}: {join_words(labels)} agree{among}")
     elif len(tied) == 1 and top >= 2:
@@ -222,7 +238,7 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
     elif len(votes) == 1:
         head = f"k={k}: the elbow of the curve{among}"
     else:
-        listing = ", ".join(said(name, choice) for name, choice in votes.items())
+        listing = "; ".join(said(name, choice) for name, choice in votes.items())
         head = (f"k={k}: the measures disagree{among} ({listing}); k={k} has the best-separated segments "
                 f"among their choices")
     clauses = [head]

@@ -46,11 +46,11 @@ def test_fit_k_auto_writes_the_bytes_of_sweep_then_fit(cli, tmp_path):
     data.write_text("\n".join(lines) + "\n")
     status, swept, err = cli("sweep", data, "--seed", "3")
     assert status == 0, err
-    k = int(swept.split("recommended k: ")[1].split()[0])
+    k = int(swept.split("recommended k: ")[1].split(".")[0])
     status, auto, err = cli("fit", data, "--k", "auto", "--seed", "3", "--out", tmp_path / "auto.csv",
                             "--stability-runs", "0")
     assert status == 0, err
-    assert f"recommended k: {k} " in auto and f"new model, k={k}, seed=3" in auto
+    assert f"recommended k: {k}. " in auto and f"new model, k={k}, seed=3" in auto
     status, _, err = cli("fit", data, "--k", k, "--seed", "3", "--out", tmp_path / "fixed.csv", "--stability-runs", "0")
     assert status == 0, err
     assert (tmp_path / "auto.csv").read_bytes() == (tmp_path / "fixed.csv").read_bytes()

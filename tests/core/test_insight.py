@@ -29,6 +29,7 @@ from core.insight import (
     stability,
     stability_verdict,
 )
+from core.demo import generate_demo
 from core.errors import FeatureError
 from core.model import clusterer, fit_segmenter
 from core.persist import ModelInfo, training_statistics
@@ -214,6 +215,55 @@ def test_recommend_k_mentions_a_tiny_next_cluster_and_other_warnings():
     assert "weakly separated (silhouette 0.20 at k=4)" in text
     assert recommend_k(sweep, 5000).warnings == ["At k=5 one segment would hold only 1.2% of customers (about 60).",
                                                  rec.warnings[-1]]
+
+
+def _paren_depth(text: str) -> int:
+    """How deeply parentheses nest in a text (1 for "(a) (b)", 2 for "(a (b))")."""
+    depth = deepest = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_recommend_k_at_the_largest_k_tried_says_the_scores_keep_improving():
+    # every score is best at k=7, the end of the range; the elbow is at 4
+    sweep = made_up_sweep(sil=[0.3, 0.35, 0.4, 0.42, 0.45, 0.5], ch=[10, 20, 30, 40, 50, 60],
+                          db=[1.2, 1.1, 1.0, 0.9, 0.8, 0.7], share=OK_SHARES, elbow=4)
+    rec = recommend_k(sweep, 1000)
+    assert (rec.k, rec.at_edge) == (7, True)
+    assert rec.reason.startswith(
+        "k=7 is the largest k tried: the silhouette, Calinski-Harabasz and Davies-Bouldin keep improving up to "
+        "it, so no best number of segments shows in this range; try the elbow's k=4 for fewer, broader "
+        "segments, or more than 7 segments if you need finer groups."), rec.reason
+    assert "point to it" not in rec.reason and "agree" not in rec.reason
+    # a best k inside the range is a found optimum, said as before
+    inside = made_up_sweep(sil=[0.3, 0.35, 0.6, 0.42, 0.45, 0.5], ch=[10, 20, 90, 40, 50, 60],
+                           db=[1.2, 1.1, 0.5, 0.9, 0.8, 0.7], share=OK_SHARES, elbow=4)
+    assert not recommend_k(inside, 1000).at_edge
+
+
+def test_recommend_k_on_mall_like_data_with_a_uniform_age_is_at_the_edge():
+    frame, _ = generate_demo(500, seed=2025)
+    frame["Age"] = np.random.default_rng(1).integers(18, 71, len(frame))  # no groups in age: it slices evenly
+    X = StandardScaler().fit_transform(frame[[AGE, INCOME, SPENDING]].to_numpy(float))
+    rec = recommend_k(sweep_k(X, 2, 10, seed=0), len(X))
+    assert (rec.k, rec.at_edge) == (10, True)
+    assert rec.reason.startswith("k=10 is the largest k tried: ") and "keep improving up to it" in rec.reason
+    assert f"try the elbow's k={rec.elbow}" in rec.reason
+    assert _paren_depth(rec.reason) <= 1, rec.reason
+
+
+def test_recommend_k_reason_never_nests_parentheses():
+    # the elbow's k=5 is set aside (a 1% segment): the reason quotes it and the nearest k kept
+    share = [0.4, 0.3, 0.2, 0.01, 0.1, 0.08]
+    sweep = made_up_sweep(sil=[0.5, 0.7, 0.6, 0.9, 0.55, 0.4], ch=[10, 20, 30, 90, 50, 60],
+                          db=[0.5, 0.8, 0.6, 0.3, 0.7, 0.8], share=share, elbow=5)
+    rec = recommend_k(sweep, 1000)
+    assert rec.k == 3 and "disagree" in rec.reason
+    assert "(the elbow k=5, nearest k kept 4; the silhouette k=3; Calinski-Harabasz k=7; Davies-Bouldin k=2)" \
+        in rec.reason, rec.reason
+    assert _paren_depth(rec.reason) == 1, rec.reason
 
 
 def test_recommend_k_without_the_extra_indices():
