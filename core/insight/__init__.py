@@ -41,8 +41,9 @@ under :data:`WEAK_SILHOUETTE` (no strong natural groups); no stable k at all. Th
 on the vote and what was set aside, then one on the chosen k's stability and segment sizes.
 
 **Segment names** (:func:`name_segments`). Feature names are shortened by :func:`short_feature_name`
-(generic words dropped, verbs and abbreviations turned into the nouns people write: "Spent" reads
-"spending", never "spent"). A segment is named after its (up to :data:`MAX_NAME_FEATURES`) most
+(generic words and time rates dropped, verbs and abbreviations turned into the nouns people write:
+"Spent" reads "spending", never "spent"; "Returns per year" reads "returns", "Revenue per visit" keeps
+its "per"). A segment is named after its (up to :data:`MAX_NAME_FEATURES`) most
 distinctive features, those whose mean lies at least :data:`HIGH_Z` (0.5) overall standard deviations
 from the overall mean (after the feature's transform, if the model has one), strongest first: ranked
 by how far the segment's index (mean / overall mean * 100, as the profile shows it) is from 100, in

@@ -21,13 +21,22 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "AVERAGE_NAME"]
+           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
     "annual", "yearly", "monthly", "weekly", "daily", "total", "avg", "average", "mean", "score",
     "amount", "count", "number", "num", "nr", "of", "the", "per", "in", "mnt", "amt", "cnt", "ct", "qty",
 })
+#: Units of time: a rate or a window over one ("per year", "in months", "12 mon") says when, not what, and is
+#: dropped like "annual" ("Returns per year" -> "returns").
+TIME_UNITS: frozenset[str] = frozenset({
+    "hour", "hours", "hr", "day", "days", "week", "weeks", "wk", "month", "months", "mon", "mo", "mth",
+    "quarter", "quarters", "qtr", "year", "years", "yr", "yrs", "annum",
+})
+#: Words that join two parts of a name ("Revenue per visit", "Spend in store", "Value of orders"): kept
+#: between two kept words, so the name stays grammatical; dropped at either end.
+_JOINING_WORDS: frozenset[str] = frozenset({"per", "in", "of", "on", "by", "from", "at", "with"})
 #: Words replaced when naming segments, so names read as people write them ("High spending", never
 #: "High spent"): verbs and past participles become the noun, abbreviations are spelled out.
 WORD_FORMS: dict[str, str] = {
@@ -60,14 +69,48 @@ def short_feature_name(name: str) -> str:
 
     Rule: drop parenthesised (and bracketed) parts, split camelCase and punctuation into words,
     lower-case, and drop the :data:`GENERIC_WORDS` ("annual", "score", "total", "avg", "amount",
-    "count", ...) when another word remains. "Annual Income (k$)" -> "income", "Spending Score
-    (1-100)" -> "spending", "Age" -> "age". A name with no words left is only lower-cased.
+    "count", ...), a rate or window in time ("per year", "in months", "12 mon"), bare numbers and
+    one-letter units when another word remains; a joining word ("per", "in", "of") stays between two
+    kept words. "Annual Income (k$)" -> "income", "Spending Score (1-100)" -> "spending", "Returns per
+    year" -> "returns", "Revenue per visit" -> "revenue per visit", "Age" -> "age". A name with no words
+    left is only lower-cased.
     """
     words = _words(name)
     if not words:
         return str(name).strip().lower() or str(name)
-    kept = [w for w in words if w not in GENERIC_WORDS]
+    kept = _meaning_words(words)
     return " ".join(WORD_FORMS.get(w, w) for w in (kept or words))
+
+
+def _meaning_words(words: list[str]) -> list[str]:
+    """The words that say what a feature measures, in order, joined grammatically.
+
+    Dropped: a time window or rate ("per year", "in months", "a month", "12 mon", "monthly"), the
+    :data:`GENERIC_WORDS`, bare numbers and one-letter units ("k" of "k$"). A joining word ("per",
+    "in", "of", ...) is kept only between two kept words: "Revenue per visit" -> "revenue per visit",
+    "Number of purchases" -> "purchases", "Returns per year" -> "returns" (never "returns year").
+    """
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        after = words[i + 1] if i + 1 < len(words) else None
+        if after in TIME_UNITS and (word in _JOINING_WORDS or word in {"a", "each", "every", "last"}
+                                    or word.isdigit()):
+            i += 2  # "per year", "in months", "a month", "12 mon": when, not what
+            continue
+        if word in TIME_UNITS and not kept:
+            kept.append(word)  # "Months on book", "Days since purchase": the time is what is measured
+        elif word in _JOINING_WORDS:
+            kept.append(word)  # for now: kept only if a kept word follows (below)
+        elif word not in GENERIC_WORDS and word not in TIME_UNITS and not word.isdigit() and len(word) > 1:
+            kept.append(word)
+        i += 1
+    # a joining word stands between two kept words only
+    joined = [w for j, w in enumerate(kept)
+              if w not in _JOINING_WORDS or (0 < j < len(kept) - 1 and kept[j - 1] not in _JOINING_WORDS
+                                             and kept[j + 1] not in _JOINING_WORDS)]
+    return joined
 
 
 def _short_names(features: Sequence[str]) -> list[str]:

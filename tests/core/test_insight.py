@@ -289,9 +289,29 @@ def test_recommend_k_without_the_extra_indices():
     ("Avg Score", "avg score"),  # nothing but generic words: kept
     ("Visits [per month]", "visits"),
     ("num_orders", "orders"),
+    # a rate or window in time says when, not what: dropped whole, never leaving "returns year"
+    ("Returns per year", "returns"),
+    ("Visits per month", "visits"),
+    ("Tenure in months", "tenure"),
+    ("Contacts_Count_12_mon", "contacts"),
+    ("Income per year (k$)", "income"),
+    ("Income k$", "income"),  # a unit outside brackets
+    # a joining word between two kept words is kept, so the name stays grammatical
+    ("Revenue per visit", "revenue per visit"),
+    ("Spend in store", "spend in store"),
+    ("Orders per customer per year", "orders per customer"),
+    ("Number of purchases", "purchases"),
+    ("Months_on_book", "months on book"),
 ])
 def test_short_feature_name(name, short):
     assert short_feature_name(name) == short
+
+
+def test_segment_names_of_rate_features_read_as_written():
+    features = ["Returns per year", "Revenue per visit", "Tenure in months"]
+    z = np.array([[-1.0, 0.7, 0.0], [0.0, -0.8, 1.2], [0.9, 0.0, -0.6]])
+    assert name_segments(z, features) == ["Low returns · High revenue per visit",
+                                          "High tenure · Low revenue per visit", "High returns · Low tenure"]
 
 
 def test_name_segments_rules():
