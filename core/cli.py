@@ -380,7 +380,8 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     if args.model:
         model = load_model_file(args.model)
         info = model.info
-        seg = segment_with_model(table.frame, model, _parse_map(args.map), args.missing, table.decimal)
+        seg = segment_with_model(table.frame, model, _parse_map(args.map), args.missing, table.decimal,
+                                 table.numbers)  # the model's columns as the data check parsed them
         if len(info.names) == seg.k:  # the names the model was saved with
             seg = seg.renamed(dict(enumerate(info.names)))
     else:

@@ -57,7 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
-from .quality import is_id_name, missing_mask, parse_numeric
+from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
 
 __all__ = [
     "OrderColumns",
@@ -484,8 +484,12 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str) -> tuple[np.ndarray, list[str]]:
-    numbers, invalid = parse_numeric(frame[name], decimal)
+def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
+             kept: ColumnNumbers | None = None) -> tuple[np.ndarray, list[str]]:
+    if kept is not None and kept.belongs_to(frame, decimal):  # as the data check parsed it (same numbers)
+        _, numbers, invalid = next(kept.columns([frame.columns.get_loc(name)], keep=False))
+    else:
+        numbers, invalid = parse_numeric(frame[name], decimal)
     if np.isnan(numbers).all():
         shown = ", ".join(repr(v) for v in frame[name][invalid].head(_EXAMPLES).tolist())
         raise OrdersError(f"'{name}' (the {role}) holds no numbers" + (f": e.g. {shown}" if shown else ": it is empty")
@@ -557,6 +561,7 @@ def build_customers(
     as_of: str | pd.Timestamp | None = None,
     decimal: str = ".",
     today: pd.Timestamp | None = None,
+    numbers: ColumnNumbers | None = None,
 ) -> CustomerTable:
     """Turn order lines (text cells) into one row per customer with RFM values, scores and groups.
 
@@ -574,6 +579,10 @@ def build_customers(
     today : Timestamp, optional
         The current date (default: the machine's); orders dated after it are refused unless ``as_of``
         is given and on or after them.
+    numbers : ColumnNumbers, optional
+        The order file's parsed columns (:attr:`core.io.TableRead.numbers`): the amount, quantity and
+        price columns the data check parsed are not parsed again (ignored unless they belong to this
+        very frame and decimal mark).
 
     Returns
     -------
@@ -588,12 +597,12 @@ def build_customers(
     lines = int(len(frame))
     notes: list[str] = []
     if columns.amount is not None:
-        value, found = _numbers(frame, columns.amount, decimal, "amount")
+        value, found = _numbers(frame, columns.amount, decimal, "amount", numbers)
         notes += found
     else:
-        quantity, found = _numbers(frame, columns.quantity, decimal, "quantity")  # type: ignore[arg-type]
+        quantity, found = _numbers(frame, columns.quantity, decimal, "quantity", numbers)  # type: ignore[arg-type]
         notes += found
-        price, found = _numbers(frame, columns.price, decimal, "unit price")  # type: ignore[arg-type]
+        price, found = _numbers(frame, columns.price, decimal, "unit price", numbers)  # type: ignore[arg-type]
         notes += found
         value = quantity * price
         del quantity, price  # ten million lines: 160 MB no longer needed

@@ -25,6 +25,7 @@ from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, m
                     transform_of)
 from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
+from .quality import ColumnNumbers
 from .selection import silhouette
 from .stats import NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table
 from .transform import feature_label
@@ -280,13 +281,15 @@ def segment_new(
     transforms: Sequence[str] | Mapping[str, str] | None = None,
     *,
     matrix: FeatureMatrix | None = None,
+    numbers: ColumnNumbers | None = None,
 ) -> Segmentation:
     """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
 
     ``transforms`` (one per feature, or ``{feature: transform}``) are applied before the scaler (see
     :mod:`core.transform`); the matrix, summaries and profiles stay in the original units. ``matrix``:
     ``prepare_features`` of the same arguments when the caller has it already (``fit --k auto`` parses the
-    columns once for the sweep and the fit).
+    columns once for the sweep and the fit). ``numbers``: the table's parsed columns
+    (:attr:`core.io.TableRead.numbers`), so the columns the data check parsed are not parsed again.
 
     Raises
     ------
@@ -294,7 +297,7 @@ def segment_new(
         With a message for the user.
     """
     if matrix is None:
-        matrix = prepare_features(frame, features, missing, decimal, transforms)
+        matrix = prepare_features(frame, features, missing, decimal, transforms, numbers)
     pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms)
     used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
     scaled = model_space(pipeline, matrix.X)
@@ -399,6 +402,7 @@ def segment_with_model(
     mapping: dict[str, str] | None = None,
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
+    numbers: ColumnNumbers | None = None,
 ) -> Segmentation:
     """Apply a saved model to a table, after checking the table has every feature the model needs.
 
@@ -408,6 +412,9 @@ def segment_with_model(
         The model as loaded (:func:`core.persist.load_bundle`, :func:`core.persist.load_model_file`).
     mapping : dict[str, str], optional
         ``{file column: model feature}`` for columns named differently from the model's features.
+    numbers : ColumnNumbers, optional
+        The table's parsed columns (:attr:`core.io.TableRead.numbers`): the columns the data check parsed
+        are not parsed again (ignored unless they belong to this very frame and decimal mark).
 
     Raises
     ------
@@ -418,7 +425,7 @@ def segment_with_model(
     chosen = resolve_mapping([str(c) for c in frame.columns], info.features, mapping)
     columns = [chosen[f] for f in info.features]
     try:
-        matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None)
+        matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None, numbers)
     except FeatureError as exc:
         raise ModelFeatureError(f"The model cannot be applied: {exc}", []) from None
     notes = list(matrix.notes)

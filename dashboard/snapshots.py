@@ -83,7 +83,7 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     info = model.info
     by_column = {column: feature for feature, column in mapping.items() if column}
     seg = segment_with_model(dataset.frame, model, by_column, str(saved.settings.get("missing", "drop")),
-                             dataset.table.decimal)
+                             dataset.table.decimal, dataset.table.numbers)
     warning = ""
     if seg.matrix.X.shape[0]:
         warning = out_of_range(seg.matrix.X, info, list(seg.model_features)).warning or ""

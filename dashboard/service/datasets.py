@@ -68,8 +68,10 @@ def _dataset_key(token: str) -> str:
 
 
 def store_table(table: TableRead, name: str) -> Dataset:
-    """Check a table and keep it on the server under a new token."""
-    dataset = Dataset(new_token(), name, table, check_quality(table.frame, table.decimal))
+    """Check a table and keep it on the server under a new token, with the numbers the data check parsed
+    (:attr:`core.io.TableRead.numbers`, pickled with the frame they belong to): every later request on
+    the dataset, in any worker, builds its features from them instead of parsing the columns again."""
+    dataset = Dataset(new_token(), name, table, check_quality(table.frame, table.decimal, table.numbers))
     store.write(_dataset_key(dataset.token), dataset)
     return dataset
 
@@ -105,7 +107,8 @@ def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | No
     """Build the customer table (:func:`core.build_customers`) of an order file and keep it as a new dataset,
     like an upload: the model, clusters and downloads pages then run on it. Its table's warnings carry what
     the build found (returns, lines left out...). Raises core's OrdersError/FeatureError with the reason."""
-    result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal)
+    result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal,
+                             numbers=orders.table.numbers)
     table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
     stem = orders.name.rsplit(".", 1)[0] if "." in orders.name else orders.name
     return store_table(table, f"{stem}-customers.csv")
@@ -133,7 +136,7 @@ def _from_library(token: str) -> Dataset:
     if found is None:
         raise DatasetGone()
     name, table = found
-    dataset = Dataset(token, name, table, check_quality(table.frame, table.decimal))
+    dataset = Dataset(token, name, table, check_quality(table.frame, table.decimal, table.numbers))
     try:
         store.write(_dataset_key(token), dataset)
     except store.StoreUnavailable:

@@ -138,11 +138,12 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
     def compute() -> Segmentation:
         if state.applies_model:
             return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
-                                      dataset.table.decimal)
+                                      dataset.table.decimal, dataset.table.numbers)
         if not state.features:
             raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
-                           dataset.table.decimal, transforms_for(state), matrix=matrix)
+                           dataset.table.decimal, transforms_for(state), matrix=matrix,
+                           numbers=dataset.table.numbers)
 
     seg = store.memoized(spec.key("seg"), compute)
     if state.names:
@@ -179,7 +180,7 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
 
     def compute() -> SweepResult:
         matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
-                                  transforms_for(state))
+                                  transforms_for(state), dataset.table.numbers)
         return sweep_k(standardised(matrix.X, matrix.transforms), SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress)
 
     return store.memoized(spec.key("sweep"), compute)

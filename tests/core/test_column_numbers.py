@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core import quality
+from core import prepare, quality
 from core.cli import main
 from core.io import read_table
 from core.prepare import prepare_features
@@ -144,3 +144,35 @@ def test_the_command_line_writes_the_same_bytes_as_the_text_path(tmp_path, monke
     text = run("text")
     assert typed == text
     assert typed[0]
+
+
+def test_fit_with_a_saved_model_parses_no_column_the_check_parsed(tmp_path, monkeypatch):
+    path = tmp_path / "customers.csv"
+    path.write_bytes(_file(2000, ";", ",", seed=4))
+    model = tmp_path / "model.json"
+    assert main(["fit", str(path), "--features", ",".join(FEATURES), "--missing", "mean", "--k", "3",
+                 "--stability-runs", "0", "--save-model", str(model), "--out", str(tmp_path / "trained.csv")],
+                out=io.StringIO(), err=io.StringIO()) == 0
+    parsed: list[str] = []
+    original = quality.parse_columns
+
+    def spy(frame, positions, decimal="."):
+        positions = list(positions)
+        parsed.extend(str(frame.columns[j]) for j in positions)
+        return original(frame, positions, decimal)
+
+    monkeypatch.setattr(quality, "parse_columns", spy)
+    monkeypatch.setattr(prepare, "parse_columns", spy)
+
+    def run(tag: str) -> tuple[str, bytes]:
+        out = tmp_path / f"{tag}.csv"
+        printed = io.StringIO()
+        assert main(["fit", str(path), "--model", str(model), "--missing", "mean", "--stability-runs", "0",
+                     "--out", str(out)], out=printed, err=io.StringIO()) == 0
+        return printed.getvalue().replace(str(out), "OUT"), out.read_bytes()
+
+    typed = run("typed")
+    assert sorted(set(parsed)) == sorted(["CustomerID", "Gender", *FEATURES])  # each once, by the data check
+    assert len(parsed) == len(set(parsed))
+    monkeypatch.setattr(ColumnNumbers, "belongs_to", lambda self, frame, decimal: False)  # the text path
+    assert typed == run("text")
