@@ -206,10 +206,10 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     import numpy as np
     from sklearn.preprocessing import StandardScaler
 
-    from core import (Segmentation, check_quality, clustered_table, fit_segmenter, prepare_features,
-                      read_table, silhouette, sweep_k, write_csv)
-    from core.insight import automatic_names, summary_table
-    from core.stats import FeatureStats
+    from core import (check_quality, clustered_table, fit_segmenter, prepare_features, read_table, silhouette,
+                      sweep_k, write_csv)
+    from core.insight import summary_table
+    from core.segmentation import _built
 
     steps = Steps()
     table = steps.run("read", lambda: read_table(path))
@@ -234,20 +234,17 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     used_labels = np.asarray(kmeans.labels_, dtype=np.int64)
     score = steps.run("silhouette", lambda: silhouette(pipeline[-2].transform(matrix.X),
                                                        used_labels, seed))
-    labels = np.full(matrix.used.size, -1, dtype=np.int64)
-    labels[matrix.used] = used_labels
 
-    def summarise() -> tuple[Any, Any]:  # the segment names are part of the profile's work
-        stats = FeatureStats.of(matrix.X, used_labels, k)
-        names = automatic_names(pipeline, matrix.X, used_labels, stats, matrix.features)
-        seg = Segmentation(matrix=matrix, model_features=matrix.features, pipeline=pipeline, labels=labels, k=k,
-                           seed=seed, source="new", silhouette=score, notes=list(matrix.notes), names=tuple(names))
+    def summarise() -> tuple[Any, Any]:
+        # the segment names and the statistics they need, as segment_new builds them (core.segmentation._built:
+        # computed once and kept by the segmentation, which summary_table then reads), are part of the profile
+        seg = _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes))
         return seg, summary_table(seg, frame, ["Gender"])
 
     seg, _ = steps.run("profile", summarise)
     written = steps.run("write", lambda: write_csv(clustered_table(frame, seg), labels_out.with_suffix(".out.csv")))
     labels_out.with_suffix(".out.csv").unlink()
-    np.save(labels_out, labels)
+    np.save(labels_out, seg.labels)
     numeric_mb = matrix.X.nbytes / 2**20
     return {
         "seconds": steps.seconds, "cpu": steps.cpu, "peak_mb": steps.peak_mb, "before_mb": steps.before_mb,

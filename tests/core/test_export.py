@@ -66,3 +66,39 @@ def test_to_csv_bytes():
     assert back["value"].tolist() == ["-5", "+3.2", "007"]
     assert back["cluster"].tolist() == ["1", "", "2"]
     assert b"\r\n" not in raw
+
+
+def _arrow_text_column(chunks: list[list[str | None]], kind) -> pd.Series:
+    """A pyarrow-backed text column held as ``chunks`` (sliced, so that each chunk's offsets start past 0)."""
+    import pyarrow as pa
+
+    parts = [pa.array(["pad", *chunk], kind).slice(1) for chunk in chunks]
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(parts, kind)))
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+@pytest.mark.parametrize("risky", ["=1", "+x", "-A1", "@a", "\tx", "\rx", "\nx", "\uff1dA1", "\ufe66A1"])
+def test_escape_formulas_finds_a_formula_anywhere_in_arrow_text(kind, risky):
+    # escape_formulas screens a pyarrow column by each cell's first byte: one formula among many cells, in
+    # any chunk, after empty and missing cells, is escaped exactly as escape_formula does it cell by cell
+    import pyarrow as pa
+
+    harmless = ["Zoë", "", None, "a=b", " =1", "\u4e2d\u6587", "x\uff1d"]
+    for where in (0, 1):
+        chunks = [harmless * 50, harmless * 50]
+        chunks[where] = chunks[where] + [risky]
+        column = _arrow_text_column(chunks, getattr(pa, kind)())
+        cells = column.tolist()
+        expected = [escape_formula(c) if isinstance(c, str) else c for c in cells]
+        assert escape_formulas(pd.DataFrame({"x": column}))["x"].tolist() == expected
+        assert sum(a != b for a, b in zip(expected, cells) if isinstance(a, str)) == 1
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_escape_formulas_leaves_harmless_arrow_text_as_it_is(kind):
+    import pyarrow as pa
+
+    # "\uff10" starts with the byte 0xEF, as U+FF1D does: the exact test decides
+    column = _arrow_text_column([["Zoë", "", None, "\uff10", "7"] * 20, [], ["b"]], getattr(pa, kind)())
+    out = escape_formulas(pd.DataFrame({"x": column}))
+    assert out["x"].tolist() == column.tolist()
