@@ -203,12 +203,14 @@ def generate_orders(lines: int, path: Path, seed: int = 0) -> None:
 # --- the three ways ----------------------------------------------------------------------------------
 
 def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
+    import functools
+
     import numpy as np
-    from sklearn.preprocessing import StandardScaler
 
     from core import (check_quality, clustered_table, fit_segmenter, prepare_features, read_table, silhouette,
                       sweep_k, write_csv)
     from core.insight import summary_table
+    from core.model import model_space, standardiser
     from core.segmentation import _built
 
     steps = Steps()
@@ -221,7 +223,7 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
 
     def sweep() -> Any:
         matrix = prepare_features(frame, features, decimal=table.decimal, numbers=table.numbers)
-        return sweep_k(StandardScaler().fit_transform(matrix.X), 2, 10, seed)
+        return sweep_k(matrix.X, 2, 10, seed, scale=standardiser(matrix.X))  # as `segments sweep` does
 
     result = steps.run("sweep", sweep)
 
@@ -232,8 +234,8 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     matrix, pipeline = steps.run("fit", fit)
     kmeans = pipeline[-1]  # the clusterer (core.model.clusterer)
     used_labels = np.asarray(kmeans.labels_, dtype=np.int64)
-    score = steps.run("silhouette", lambda: silhouette(pipeline[-2].transform(matrix.X),
-                                                       used_labels, seed))
+    score = steps.run("silhouette", lambda: silhouette(matrix.X, used_labels, seed,  # as segment_new does
+                                                       scale=functools.partial(model_space, pipeline)))
 
     def summarise() -> tuple[Any, Any]:
         # the segment names and the statistics they need, as segment_new builds them (core.segmentation._built:

@@ -292,7 +292,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
 
 def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     from .insight import recommend_k
-    from .model import standardised
+    from .model import standardiser
     from .prepare import prepare_features
     from .selection import sweep_k
 
@@ -302,8 +302,8 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features),
                               table.numbers)
-    result = sweep_k(standardised(matrix.X, matrix.transforms), args.k_min, args.k_max, args.seed,
-                     threads=args.threads)
+    result = sweep_k(matrix.X, args.k_min, args.k_max, args.seed, threads=args.threads,
+                     scale=standardiser(matrix.X, matrix.transforms))
     recommendation = recommend_k(result, rows=result.rows)
     for note in matrix.notes:
         print(f"note: {note}", file=out)
@@ -480,11 +480,11 @@ def _check_outputs(outputs: dict[str, str], inputs: dict[str, str | None]) -> No
 def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> int:
     """``--k auto``: the sweep's recommended k (the same recommendation ``segments sweep`` prints)."""
     from .insight import recommend_k
-    from .model import standardised
+    from .model import standardiser
     from .selection import sweep_k
 
-    result = sweep_k(standardised(matrix.X, matrix.transforms), SWEEP_K_MIN, SWEEP_K_MAX, args.seed,
-                     threads=args.threads)
+    result = sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, args.seed, threads=args.threads,
+                     scale=standardiser(matrix.X, matrix.transforms))
     recommendation = recommend_k(result, rows=result.rows)
     print(f"recommended k: {recommendation.k}. {recommendation.reason}", file=out)
     return recommendation.k

@@ -27,7 +27,7 @@ the best of them (measured to reach the same WCSS as ``n_init=10`` on all rows; 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -50,6 +50,7 @@ __all__ = [
     "scaled_centers",
     "model_space",
     "standardised",
+    "standardiser",
     "original_centers",
     "display_cluster",
     "check_rows_for_k",
@@ -199,6 +200,15 @@ def build_segmenter(k: int, seed: int = 0, n_init: int = N_INIT, transforms: Seq
 def standardised(X: np.ndarray, transforms: Sequence[str] = ()) -> np.ndarray:
     """``X`` transformed (see :mod:`core.transform`) and standardised, as a new model would see it (for sweeps)."""
     return np.asarray(StandardScaler().fit_transform(FeatureTransform(tuple(transforms)).fit(X).transform(X)))
+
+
+def standardiser(X: np.ndarray, transforms: Sequence[str] = ()) -> Callable[[np.ndarray], np.ndarray]:
+    """The standardisation of :func:`standardised`, learned from every row of ``X``, as a function of some
+    rows: ``standardiser(X, t)(X[rows])`` equals ``standardised(X, t)[rows]`` without standardising the
+    other rows (a sweep uses a sample of them: at 10^7 rows, no standardised copy of the data)."""
+    step = FeatureTransform(tuple(transforms)).fit(X)
+    scaler = StandardScaler().fit(step.transform(X))
+    return lambda rows: np.asarray(scaler.transform(step.transform(rows)))
 
 
 def model_space(pipeline: Pipeline, X: np.ndarray) -> np.ndarray:

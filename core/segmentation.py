@@ -300,8 +300,8 @@ def segment_new(
         matrix = prepare_features(frame, features, missing, decimal, transforms, numbers)
     pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms)
     used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
-    scaled = model_space(pipeline, matrix.X)
-    score = silhouette(scaled, used_labels, seed)
+    # the silhouette's sample alone in the model's space (not a standardised copy of every row)
+    score = silhouette(matrix.X, used_labels, seed, scale=functools.partial(model_space, pipeline))
     return _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes))
 
 
@@ -434,8 +434,8 @@ def segment_with_model(
         notes.insert(0, "Column mapping: " + "; ".join(renamed) + ".")
     used_labels = np.asarray(pipeline.predict(matrix.X), dtype=np.int64) if matrix.X.shape[0] else \
         np.empty(0, dtype=np.int64)
-    scaled = model_space(pipeline, matrix.X) if matrix.X.shape[0] else matrix.X
-    score = silhouette(scaled, used_labels, 0) if matrix.X.shape[0] else None
+    score = silhouette(matrix.X, used_labels, 0, scale=functools.partial(model_space, pipeline)) \
+        if matrix.X.shape[0] else None
     return _built(matrix, tuple(info.features), pipeline, used_labels, info.k, info.seed, "pretrained", score, notes)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.utils import check_random_state
 
-__all__ = ["Batch", "silhouette_score", "silhouettes", "DISTANCE_CELLS"]
+__all__ = ["Batch", "silhouette_score", "silhouettes", "sample_rows", "DISTANCE_CELLS"]
 
 #: Distances computed at a time (float64: 16 MB; 400 rows of a 5,000-row sample).
 DISTANCE_CELLS = 2_000_000
@@ -41,6 +41,12 @@ def silhouette_score(X: np.ndarray, labels: np.ndarray, *, sample_size: int | No
     return float("nan") if value is None else value
 
 
+def sample_rows(rows: int, sample_size: int | None, seed: int | None) -> np.ndarray | None:
+    """The rows (positions, in the sample's order) scikit-learn's ``silhouette_score`` scores with
+    ``sample_size`` and ``random_state=seed``; None for every row (no ``sample_size``)."""
+    return None if sample_size is None else check_random_state(seed).permutation(rows)[:sample_size]
+
+
 def silhouettes(X_scaled: np.ndarray, labelings: list[np.ndarray], sample_size: int | None,
                 seed: int | None) -> list[float | None]:
     """The silhouette of several labellings of the same rows, as scikit-learn's ``silhouette_score`` gives it
@@ -49,10 +55,9 @@ def silhouettes(X_scaled: np.ndarray, labelings: list[np.ndarray], sample_size: 
     every labelling in one matrix product instead of one bincount per row.
     None where the silhouette is undefined on the rows used (fewer than 2 clusters, or one per row).
     """
-    rows = X_scaled.shape[0]
     data = np.asarray(X_scaled, dtype=np.float64)
-    if sample_size is not None:
-        keep = check_random_state(seed).permutation(rows)[:sample_size]
+    keep = sample_rows(X_scaled.shape[0], sample_size, seed)
+    if keep is not None:
         data, labelings = data[keep], [np.asarray(labels)[keep] for labels in labelings]
     n = data.shape[0]
     codes = [np.unique(labels, return_inverse=True)[1].ravel() for labels in labelings]

@@ -19,7 +19,7 @@ from core import FeatureMatrix, Segmentation, SweepResult, bundle_bytes, prepare
     segment_with_model, sweep_k
 from core.errors import FeatureError, SegmentsError
 from core.insight import Stability, confidence, stability
-from core.model import standardised
+from core.model import standardiser
 from core.options import SWEEP_K_MAX, SWEEP_K_MIN
 
 from ..state import PCA, ViewState, distinct_axes
@@ -181,7 +181,8 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
     def compute() -> SweepResult:
         matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
                                   transforms_for(state), dataset.table.numbers)
-        return sweep_k(standardised(matrix.X, matrix.transforms), SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress)
+        return sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress,
+                       scale=standardiser(matrix.X, matrix.transforms))
 
     return store.memoized(spec.key("sweep"), compute)
 

@@ -137,3 +137,40 @@ def test_the_command_line_lets_waiting_openmp_threads_sleep(cli, tmp_path, monke
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     assert cli("inspect", data)[0] == 0
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def _segmented_rows(rows: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[20.0, 200.0, 3.0], [60.0, 50.0, 9.0], [35.0, 900.0, 1.0], [70.0, 400.0, 5.0]])
+    return centres[rng.integers(0, 4, rows)] * rng.lognormal(0.0, 0.1, (rows, 3))
+
+
+@pytest.mark.parametrize("rows", [300, 12_000])
+@pytest.mark.parametrize("transforms", [(), ("none", "log", "none")])
+def test_sweep_scaling_its_sample_only_equals_the_sweep_of_every_row_scaled(rows, transforms):
+    # the sweep standardises only the rows it uses (above SWEEP_MAX_ROWS a sample): the same table as
+    # standardising every row first
+    from core.model import standardised, standardiser
+    from core.selection import sweep_k
+
+    X = _segmented_rows(rows, 8)
+    reference = sweep_k(standardised(X, transforms), 2, 5, seed=3)
+    fast = sweep_k(X, 2, 5, seed=3, scale=standardiser(X, transforms))
+    assert fast.full_table().equals(reference.full_table())
+    assert (fast.elbow, fast.sample_rows, fast.rows) == (reference.elbow, reference.sample_rows, reference.rows)
+
+
+@pytest.mark.parametrize("rows", [4_000, 30_000])
+def test_silhouette_scaling_its_sample_only_equals_the_silhouette_of_every_row_scaled(rows):
+    import functools
+
+    from core.model import fit_segmenter, model_space
+    from core.selection import silhouette
+
+    X = _segmented_rows(rows, 9)
+    pipeline = fit_segmenter(X, 4, seed=2, transforms=("log", "none", "none"))
+    labels = pipeline[-1].labels_
+    scale = functools.partial(model_space, pipeline)
+    assert silhouette(X, labels, 5, scale=scale) == silhouette(model_space(pipeline, X), labels, 5)
+    for undefined in (np.zeros(rows, dtype=np.int64), np.arange(rows)):  # one cluster; one row per cluster
+        assert silhouette(X, undefined, 5, scale=scale) is None
