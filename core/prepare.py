@@ -166,7 +166,6 @@ def prepare_features(
     notes: list[str] = []
     for name, n in not_numbers.items():
         notes.append(f"'{name}': {n:,} cell{'s are' if n != 1 else ' is'} not a number and counted as missing.")
-    complete = ~np.isnan(values).any(axis=1)
     fill_values: dict[str, float] = {}
     if not gaps:
         used = np.ones(rows, dtype=bool)
@@ -180,7 +179,7 @@ def prepare_features(
             gaps,
         )
     elif missing == "drop":
-        used = complete
+        used = ~np.isnan(values).any(axis=1)  # the complete rows
         left_out = rows - int(used.sum())
         notes.append(f"{left_out:,} of {rows:,} rows have a missing value in a chosen column and are left "
                      "out of the model; they stay in the downloads with an empty cluster.")

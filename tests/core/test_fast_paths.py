@@ -221,3 +221,25 @@ def test_fit_segmenter_equals_the_pipeline_fitted_by_scikit_learn(transforms):
     assert np.array_equal(fast[-1].labels_, reference[-1].labels_)
     assert fast[-1].inertia_ == reference[-1].inertia_
     assert np.array_equal(fast.predict(X[:1_000]), reference.predict(X[:1_000]))
+
+
+@pytest.mark.parametrize("rows", [1, 17, 262_144 + 32, 262_144 * 2 + 5])
+def test_feature_stats_equal_the_plain_formulas_to_the_last_bit(rows):
+    # FeatureStats.of works a block of rows at a time, the largest value 16 rows to a line: the same numbers
+    # as the plain formulas over each block
+    from core.stats import STATS_ROWS_PER_STEP, FeatureStats
+
+    rng = np.random.default_rng(rows)
+    X = rng.normal(50, 20, (rows, 4)) * np.array([1.0, -3.0, 1e6, 1e-6])
+    labels = rng.integers(0, 3, rows)
+    stats = FeatureStats.of(X, labels, 3)
+    means = np.nan_to_num(np.array([np.bincount(labels, weights=X[:, j], minlength=3) for j in range(4)]).T
+                          / np.bincount(labels, minlength=3)[:, None])
+    largest, within, total = np.zeros(4), np.zeros(4), np.zeros(4)
+    for start in range(0, rows, STATS_ROWS_PER_STEP):
+        part, part_labels = X[start:start + STATS_ROWS_PER_STEP], labels[start:start + STATS_ROWS_PER_STEP]
+        largest = np.maximum(largest, np.abs(part).max(axis=0))
+        within += np.square(part - means[part_labels]).sum(axis=0)
+        total += np.square(part - X.mean(axis=0)).sum(axis=0)
+    assert np.array_equal(stats.largest, largest)
+    assert np.array_equal(stats.within, within) and np.array_equal(stats.total, total)
