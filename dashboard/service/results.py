@@ -68,7 +68,9 @@ def result_spec(state: ViewState, dataset: Dataset) -> ResultSpec:
 
 
 def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
-    """Fill in what the URL left to defaults: features from the data check, axes from the features.
+    """Fill in what the URL left to defaults: features from the data check; axes the URL names are made two
+    different features of the model (axes it does not name stay unset: the Clusters page opens on the two
+    features that separate the segments most, which only a segmentation says).
 
     Features the file does not have as numeric columns are dropped from the state.
     """
@@ -80,7 +82,8 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
             features = tuple(chosen[f] for f in applied_model(state).info.features)
         except SegmentsError:
             pass
-    x, y = distinct_axes(list(features) + ([PCA] if len(features) > 2 else []), state.x, state.y)
+    x, y = (distinct_axes(list(features) + ([PCA] if len(features) > 2 else []), state.x, state.y)
+            if state.x or state.y else (None, None))
     return state.with_(features=features, x=x, y=y, transforms=resolve_transforms(dataset, state, features))
 
 

@@ -19,12 +19,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from core import Segmentation
+from core.insight import Profile
 from dashboard import ids
 from dashboard.components import (SegmentedView, chart, job_status, next_button, page_header, page_query_store,
                                   segmented_view_or_page)
 from dashboard.figures import scatter_figure
 from dashboard.rfm_groups import rfm_groups_card
-from dashboard.state import ViewState
+from dashboard.state import ViewState, distinct_axes
 from dashboard.titles import page_description, page_title
 
 # The page's parts; importing them registers their callbacks with the page (and names them here).
@@ -43,6 +45,13 @@ dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=p
                    description=page_description("See the customer segments."))
 
 
+def strongest_axes(prof: Profile, seg: Segmentation) -> tuple[str, str]:
+    """The scatter's default axes: the two features that separate the segments most (the profile's drivers,
+    strongest across), as the report draws them (a one-feature model: that feature on both)."""
+    ranked = [str(f) for f in prof.drivers["feature"] if str(f) in seg.features] + list(seg.features)
+    return distinct_axes([option["value"] for option in axis_options(seg)], ranked[0], ranked[1])
+
+
 def layout(**query: Any) -> html.Div:
     """The segmentation of the view state, drawn."""
     state = ViewState.from_query(query)
@@ -54,8 +63,10 @@ def layout(**query: Any) -> html.Div:
     dataset, state, (seg, borderline) = view
     prof = segment_profile(dataset, seg)
     options = axis_options(seg)
-    figure, drawn = scatter_figure(seg, state.x or seg.features[0], state.y or seg.features[0], borderline,
-                                   seed=state.seed)  # resolved: two different axes
+    if not (state.x or state.y):  # the link names no axes: the two features that separate the segments most
+        x, y = strongest_axes(prof, seg)
+        state = state.with_(x=x, y=y)
+    figure, drawn = scatter_figure(seg, state.x, state.y, borderline, seed=state.seed)
     stability_status = job_status(ids.Clusters.STABILITY_STATUS, ids.Clusters.STABILITY_PROGRESS,
                                   ids.Clusters.STABILITY_CANCEL)
     return html.Div([

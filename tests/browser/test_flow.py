@@ -45,18 +45,21 @@ def test_whole_flow_on_the_demo_data(page: Page) -> None:
     assert sum(sizes) == 500
     expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text("Showing 500 of 500 segmented customers")
 
-    # Another axis redraws the scatter and lands in the address bar.
-    choose(page, f"#{ids.Clusters.X}", MODEL_SPENDING)
+    # The scatter opens on the two features that separate the segments most, strongest across.
     wait_for_query(page, x=MODEL_SPENDING, y=MODEL_INCOME)
     expect(page.locator(f"#{ids.Clusters.SCATTER} .xtitle")).to_have_text(MODEL_SPENDING)
+    # Another axis redraws the scatter and lands in the address bar.
+    choose(page, f"#{ids.Clusters.X}", "Age")
+    wait_for_query(page, x="Age", y=MODEL_INCOME)
+    expect(page.locator(f"#{ids.Clusters.SCATTER} .xtitle")).to_have_text("Age")
 
     # The step links in the navigation bar carry the new axes too.
     expect(page.locator(f"#{ids.Shell.NAV} a[href^='/downloads']")).to_have_attribute(
-        "href", re.compile(r"[?&]x=Spending\+Score\+%281-100%29(&|$)"))
+        "href", re.compile(r"[?&]x=Age(&|$)"))
 
     page.click(f"#{ids.Clusters.NEXT}")
     expect(page).to_have_title(re.compile(r"Downloads · Customer Segments$"))
-    assert query(page)["k"] == ["5"] and query(page)["x"] == [MODEL_SPENDING]
+    assert query(page)["k"] == ["5"] and query(page)["x"] == ["Age"]
     name, clustered = download(page, f"#{ids.Downloads.CLUSTERED}")
     assert name == "demo_customers-segments.csv"
     original = read_csv_text(DEMO_PATH.read_bytes())

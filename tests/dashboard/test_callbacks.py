@@ -377,7 +377,9 @@ def test_unticking_a_feature_never_plots_another_against_itself(client, request_
     """Issue 12: tick Age, income and spending, untick Age: the scatter showed income against income."""
     token = _token(client)
     dataset = service.get_dataset(token)
-    before = service.resolve_state(ViewState(ds=token, k=5), dataset)
+    assert (service.resolve_state(ViewState(ds=token, k=5), dataset).x, service.resolve_state(
+        ViewState(ds=token, k=5), dataset).y) == (None, None)  # no axes named: the Clusters page picks them
+    before = service.resolve_state(ViewState(ds=token, k=5, x="Age", y="Annual Income (k$)"), dataset)
     assert (before.x, before.y) == ("Age", "Annual Income (k$)")
     after = service.resolve_state(before.with_(features=("Annual Income (k$)", "Spending Score (1-100)")), dataset)
     assert (after.x, after.y) == ("Annual Income (k$)", "Spending Score (1-100)")
@@ -543,3 +545,34 @@ def test_the_clusters_page_profiles_its_segments_once_per_render(client, request
     monkeypatch.setattr(profile_part, "profile", lambda *args, **kwargs: (calls.append(1), real(*args, **kwargs))[1])
     page = json.dumps(clusters_page.layout(ds=token, k="3").to_plotly_json(), default=str)
     assert len(calls) == 1 and "What separates the segments most" in page
+
+
+def _mall_like_with_uniform_age(rows: int = 2_000) -> bytes:
+    """Mall-style customers whose age is spread evenly (it separates nothing); income and spending in 5 groups."""
+    rng = np.random.default_rng(5)
+    centres = np.array([[25, 80], [85, 15], [85, 85], [25, 20], [55, 50]])
+    points = centres[rng.integers(0, len(centres), rows)] + rng.normal(0, 6, (rows, 2))
+    frame = pd.DataFrame({"CustomerID": np.arange(1, rows + 1), "Age": rng.integers(18, 71, rows),
+                          "Annual Income (k$)": points[:, 0].round(), "Spending Score (1-100)": points[:, 1].round()})
+    return frame.to_csv(index=False).encode()
+
+
+def _axes(page) -> tuple[object, object]:
+    found = {c.id: c.value for c in page._traverse() if getattr(c, "id", None) in (ids.Clusters.X, ids.Clusters.Y)}
+    return found[ids.Clusters.X], found[ids.Clusters.Y]
+
+
+def test_the_scatter_shows_the_two_strongest_drivers_unless_the_link_names_axes(client, request_context):
+    token = _token(client, _mall_like_with_uniform_age())
+    page = clusters_page.layout(ds=token, k="5")
+    dataset = service.get_dataset(token)
+    seg = service.get_segmentation(service.resolve_state(ViewState(ds=token, k=5), dataset))
+    assert seg.features[0] == "Age"  # the first feature separates least: the old default showed it
+    strongest = list(clusters_page.segment_profile(dataset, seg).drivers["feature"][:2])
+    assert set(strongest) == {"Annual Income (k$)", "Spending Score (1-100)"}
+    assert _axes(page) == tuple(strongest)  # strongest across, second up
+    stored = next(c.data for c in page._traverse() if getattr(c, "id", None) == ids.page_query("clusters"))
+    assert (ViewState.from_search(stored).x, ViewState.from_search(stored).y) == tuple(strongest)  # in the link
+    # axes the link names stay, as before
+    assert _axes(clusters_page.layout(ds=token, k="5", x="Age", y="Spending Score (1-100)")) == \
+        ("Age", "Spending Score (1-100)")
