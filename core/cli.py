@@ -404,7 +404,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         check = out_of_range(seg.matrix.X, info, list(seg.model_features))
         if check.warning:
             warnings.append(check.warning)
-    stab, stab_note = _stability(seg, args.stability_runs)
+    stab, stab_note = _stability(seg, args.stability_runs, args.threads)
 
     conf = confidence(seg)
     for column in ("distance", "margin", "silhouette"):
@@ -530,14 +530,15 @@ def _park(target: str) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
 
 
-def _stability(seg: Segmentation, runs: int) -> tuple[Stability | None, str | None]:
-    """The stability check, or None and why it could not run (None, None when skipped)."""
+def _stability(seg: Segmentation, runs: int, threads: int = 1) -> tuple[Stability | None, str | None]:
+    """The stability check (``threads`` re-fits at a time), or None and why it could not run (None, None when
+    skipped)."""
     from .insight import stability
 
     if runs == 0:
         return None, None
     try:
-        return stability(seg.matrix.X, seg.k, seg.seed or 0, runs, reference=seg.pipeline), None
+        return stability(seg.matrix.X, seg.k, seg.seed or 0, runs, reference=seg.pipeline, threads=threads), None
     except NotEnoughRowsError as exc:
         return None, f"the stability check could not run: {exc}"
 

@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from threadpoolctl import threadpool_limits
 
 from . import silhouette_fast
+from .agreement import adjusted_rand, contingency
 from .errors import NotEnoughRowsError
 from .model import N_INIT
 from .options import SWEEP_K_MAX, SWEEP_K_MIN
@@ -330,5 +331,5 @@ def _stability_of_k(data: np.ndarray, kmeans: KMeans, k: int, seed: int) -> floa
         if np.unique(boot[:1_000], axis=0).shape[0] < k and np.unique(boot, axis=0).shape[0] < k:
             continue
         refit = KMeans(n_clusters=k, n_init=STABILITY_N_INIT, random_state=seed + 1 + run).fit(boot)
-        scores.append(adjusted_rand_score(reference, refit.predict(sample)))
+        scores.append(adjusted_rand(contingency(reference, refit.predict(sample), k)))
     return float(np.mean(scores)) if scores else float("nan")
