@@ -243,3 +243,36 @@ def test_feature_stats_equal_the_plain_formulas_to_the_last_bit(rows):
         total += np.square(part - X.mean(axis=0)).sum(axis=0)
     assert np.array_equal(stats.largest, largest)
     assert np.array_equal(stats.within, within) and np.array_equal(stats.total, total)
+
+
+@pytest.mark.parametrize("copy_x", [False, True])
+def test_size_ordered_kmeans_refines_on_every_row_as_kmeans_does(copy_x):
+    # above full_fit_max_rows the Lloyd run on every row is scikit-learn's own, without KMeans.fit's count
+    # of distinct labels through a Python set: the same labels, centres, WCSS and iterations as KMeans.fit
+    # from the sample's centres (and the same data afterwards when KMeans may centre it in place)
+    from sklearn.cluster import KMeans
+
+    from core.model import SizeOrderedKMeans, size_order
+
+    X = _segmented_rows(30_000, 11)
+    X = (X - X.mean(axis=0)) / X.std(axis=0) + 0.25
+    mine, theirs = X.copy(), X.copy()
+    fast = SizeOrderedKMeans(4, random_state=7, full_fit_max_rows=3_000, copy_x=copy_x).fit(mine)
+    rng = np.random.default_rng(7)
+    sample = np.sort(rng.choice(X.shape[0], size=3_000, replace=False))
+    start = KMeans(n_clusters=4, n_init=10, random_state=7).fit(X[sample])
+    kmeans = KMeans(n_clusters=4, init=start.cluster_centers_, n_init=1, random_state=7, copy_x=copy_x,
+                    tol=0.0).fit(theirs)
+    order = size_order(kmeans.cluster_centers_, kmeans.labels_, 4)
+    assert np.array_equal(fast.cluster_centers_, kmeans.cluster_centers_[order])
+    assert np.array_equal(fast.labels_, np.argsort(order)[kmeans.labels_])
+    assert (fast.inertia_, fast.n_iter_) == (kmeans.inertia_, kmeans.n_iter_)
+    assert np.array_equal(mine, theirs)
+
+
+def test_fit_segmenter_standardises_as_the_scaler_does():
+    from core.model import _standardise, fit_scaler
+
+    X = _segmented_rows(5_000, 12)
+    scaler = fit_scaler(X)
+    assert np.array_equal(_standardise(scaler, X), scaler.transform(X))
