@@ -36,6 +36,7 @@ class Shell:
     CHART_EXPORT = "chart-export"  # pattern-matching type: {"type": CHART_EXPORT, "graph": <graph id>, "format": ...}
     EXPORT_SINK = "shell-export-sink"
     LIBRARY = "shell-library"
+    SIGN_OUT = "shell-sign-out"  # the navbar's sign-out form (only when DASHBOARD_PASSWORD is set)
 
 
 class Upload:

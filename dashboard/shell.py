@@ -15,7 +15,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, callback, clientside_callback, dcc, html
 
-from . import ids
+from . import ids, service
 from .state import ViewState
 
 __all__ = ["layout", "STEPS"]
@@ -29,12 +29,21 @@ STEPS: list[tuple[str, str]] = [
 ]
 
 
+def sign_out() -> html.Form:
+    """A "Sign out" link in the navbar: a form posting to ``/logout`` (which ends the session on the server
+    and shows the sign-in page); a POST, so that no link or prefetch can sign anyone out."""
+    return html.Form(html.Button("Sign out", type="submit", className="nav-link btn btn-link"),
+                     action="/logout", method="POST", id=ids.Shell.SIGN_OUT, className="d-flex")
+
+
 def layout() -> html.Div:
     """The app's layout: navigation bar above the current page."""
     links = [
         dbc.NavItem(dbc.NavLink(label, id={"type": ids.Shell.NAV_LINK, "path": path}, href=path))
         for path, label in STEPS
     ] + [dbc.NavItem(dbc.NavLink("Library", id=ids.Shell.LIBRARY, href="/library", active="partial"))]
+    if service.settings().password:
+        links.append(dbc.NavItem(sign_out()))
     navbar = dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Customer Segments", href="/", id=ids.Shell.BRAND),

@@ -72,3 +72,28 @@ def test_tokens_never_in_logs(guarded):
     user.get(guarded.url + f"/download/clustered.csv?ds={token}&k=2")
     user.get(guarded.url + f"/downloads?ds={token}", headers={"Accept": "text/html"})
     assert token not in guarded.log()
+
+
+def _sign_out_forms(layout: object) -> list[dict]:
+    """The navbar's sign-out form(s) in the app layout's JSON."""
+    from dashboard import ids
+    from tests.fixtures import components
+
+    return [c["props"] for c in components(layout) if c["props"].get("id") == ids.Shell.SIGN_OUT]
+
+
+def test_the_navbar_signs_out_and_shows_the_sign_in_page(guarded):
+    user = requests.Session()
+    assert user.post(guarded.url + "/login", data={"password": PASSWORD, "next": "/"}).status_code == 200
+    (form,) = _sign_out_forms(user.get(guarded.url + "/_dash-layout").json())
+    assert form["action"] == "/logout" and form["method"].upper() == "POST"
+    assert "Sign out" in str(form["children"])
+    # what the browser does with the form: post it, follow the answer
+    page = user.post(guarded.url + form["action"], headers={"Origin": guarded.url})
+    assert page.status_code == 200 and page.url.startswith(guarded.url + "/login")
+    assert 'name="password"' in page.text  # the sign-in page
+    assert user.get(guarded.url + "/_dash-layout").status_code == 401  # the session is over
+
+
+def test_without_a_password_there_is_no_sign_out(client):
+    assert _sign_out_forms(client.get("/_dash-layout").get_json()) == []
