@@ -4,7 +4,8 @@
   the hashes of Dash's own inline scripts; no CDN, no ``'unsafe-eval'``: the charts use plotly.js's
   CSP-safe "strict" build from ``assets/vendor``, whose WebGL scatter compiles no code at run time),
   ``X-Content-Type-Options``,
-  ``Referrer-Policy`` and frame protection (``X-Frame-Options`` and ``frame-ancestors``).
+  ``Referrer-Policy`` (``no-referrer``; ``same-origin`` on the sign-in page, so that its form's POST names
+  its origin) and frame protection (``X-Frame-Options`` and ``frame-ancestors``).
 * **Password**: when ``DASHBOARD_PASSWORD`` is set, every page, callback, upload, download and the
   health details need a signed session cookie obtained at ``/login``. Without it, page requests are
   redirected to the login form (the address they asked for kept, URL-encoded, in ``next=``) and
@@ -56,19 +57,21 @@ LOGIN_GLOBAL_FAILURES = 100
 _CACHEABLE_PREFIXES = ("/_dash-component-suites/", "/assets/")
 _LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · Customer Segments</title><link rel="stylesheet" href="/assets/00-bootstrap.min.css"></head>
+<title>Sign in · Customer Segments</title><link rel="stylesheet" href="/assets/00-bootstrap.min.css">
+<link rel="icon" href="data:,"></head>
 <body class="bg-light"><main class="container" style="max-width:26rem;margin-top:12vh">
 <h1 class="h4 mb-3">Customer Segments</h1>
 <form method="post" action="/login" class="card card-body">
 <label for="password" class="form-label">Password</label>
-<input id="password" name="password" type="password" class="form-control mb-3" autofocus required>
+<input id="password" name="password" type="password" class="form-control mb-3" autocomplete="current-password" autofocus required>
 <input type="hidden" name="next" value="{next}">
 {error}<button class="btn btn-primary" type="submit">Sign in</button></form></main></body></html>"""
 
 
 _LOGOUT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign out · Customer Segments</title><link rel="stylesheet" href="/assets/00-bootstrap.min.css"></head>
+<title>Sign out · Customer Segments</title><link rel="stylesheet" href="/assets/00-bootstrap.min.css">
+<link rel="icon" href="data:,"></head>
 <body class="bg-light"><main class="container" style="max-width:26rem;margin-top:12vh">
 <h1 class="h4 mb-3">Customer Segments</h1>
 <form method="post" action="/logout" class="card card-body"><p>Sign out of Customer Segments on this browser?</p>
@@ -141,7 +144,9 @@ def install(app: Dash, settings: Settings) -> None:
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", policy())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # The sign-in form's page says "same-origin": under "no-referrer" Chromium sends ``Origin: null`` with
+        # the form's POST, which the login-CSRF check must refuse, so nobody could sign in from a browser.
+        response.headers.setdefault("Referrer-Policy", "same-origin" if request.path == "/login" else "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if not request.path.startswith(_CACHEABLE_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
