@@ -110,7 +110,8 @@ def _mix_table(prof: Any) -> Any:
 
 
 def drivers_line(prof: Profile) -> html.P:
-    parts = [f"{row['feature']} ({row['eta_squared']:.2f})" for _, row in prof.drivers.iterrows()]
+    # "Annual Income (k$): 0.81", never "Annual Income (k$) (0.81)"
+    parts = [f"{row['feature']}: {row['eta_squared']:.2f}" for _, row in prof.drivers.iterrows()]
     return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
                    " from 0 to 1: ", html.Strong(", ".join(parts))], className="mb-0 segments-drivers")
 

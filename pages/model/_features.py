@@ -43,7 +43,7 @@ def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
     for feature in state.features:
         try:
             column = dataset.report.column(feature)
-            why = f"Proposed: {proposed[feature].replace('_', ' ')} ({column.transform_reason})."
+            why = f"Proposed: {proposed[feature].replace('_', ' ')} \u2014 {column.transform_reason}."
         except KeyError:
             why = "Days from each date to the file's latest date."
         rows.append(dbc.Row([

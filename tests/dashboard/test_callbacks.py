@@ -545,6 +545,7 @@ def test_the_clusters_page_profiles_its_segments_once_per_render(client, request
     monkeypatch.setattr(profile_part, "profile", lambda *args, **kwargs: (calls.append(1), real(*args, **kwargs))[1])
     page = json.dumps(clusters_page.layout(ds=token, k="3").to_plotly_json(), default=str)
     assert len(calls) == 1 and "What separates the segments most" in page
+    assert "Annual Income (k$): 0." in page and "(k$) (" not in page  # no "(k$) (0.81)"
 
 
 def _mall_like_with_uniform_age(rows: int = 2_000) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -10,6 +11,7 @@ from sklearn.metrics import adjusted_rand_score
 from dashboard import ids, service
 from dashboard.state import ViewState
 from tests.core.test_real_data import skewed_customers
+from tests.core.test_insight import _paren_depth
 from tests.fixtures import upload
 
 
@@ -59,6 +61,9 @@ def test_the_model_page_offers_each_features_transform_and_keeps_the_choice(clie
     token = upload(client, skewed[0]).get_json()["token"]
     layout = _text(model_page.layout(ds=token))
     assert "Transform before scaling" in layout and "strongly right-skewed" in layout
+    reasons = re.findall(r"Proposed: [^\"]*", layout)
+    assert reasons and all(_paren_depth(reason) <= 1 for reason in reasons), reasons  # never "(a (b))"
+    assert "Proposed: log \\u2014 strongly right-skewed (skewness" in layout
     assert "Region (a code: shown as a profile column unless chosen)" in layout
     assert "Joined (days since)" in layout
     query = ViewState(ds=token).query()
