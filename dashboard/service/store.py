@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_app_context
+from cachelib import FileSystemCache, RedisCache
 from flask_caching import Cache
 
 from core import SavedModel, SegmentsError, load_shipped_model
 
 from ..settings import Settings
+from .pickling import FileSerializer, RedisSerializer
 from .recent import Recent
 
 __all__ = ["cache", "init_app", "settings", "StoreUnavailable", "DISK_FULL_MESSAGE", "read", "write", "holds",
@@ -73,6 +75,11 @@ def init_app(server: Flask, settings: Settings, cache_config: dict[str, Any]) ->
     """Set the store up on ``server``: the cache backend, the settings and this worker's memory."""
     cache.init_app(server, config=cache_config)
     cache.app = server  # flask-caching's own way to name the app used outside a request (background jobs)
+    backend = server.extensions["cache"][cache]
+    if isinstance(backend, FileSystemCache):  # frames pickled in their chunks (see .pickling)
+        backend.serializer = FileSerializer()
+    elif isinstance(backend, RedisCache):
+        backend.serializer = RedisSerializer()
     server.extensions[EXTENSION] = Extension(settings, Recent(size=RECENT_ENTRIES,
                                                               budget=settings.local_cache_bytes))
 

@@ -143,3 +143,24 @@ def test_the_memory_refusal_uses_the_configured_share(tmp_path, monkeypatch):
     assert "more than the 25% of the available" in refused.get_json()["error"]
     assert "UPLOAD_MEMORY_SHARE" in refused.get_json()["error"]
     assert routes._too_big_for_memory(len(big), False, 0.5) is None
+
+
+def test_an_upload_that_fits_in_memory_is_received_into_memory_not_spooled_to_disk(client, monkeypatch):
+    import werkzeug.wrappers.request
+
+    import dashboard.routes as routes
+
+    spooled: list[int | None] = []
+    real = werkzeug.wrappers.request.default_stream_factory
+    monkeypatch.setattr(werkzeug.wrappers.request, "default_stream_factory",
+                        lambda total_content_length, *args, **kwargs: spooled.append(total_content_length)
+                        or real(total_content_length, *args, **kwargs))
+    content = b"Age,Income\n" + b"".join(f"{20 + i % 50},{i % 997}.25\n".encode() for i in range(80_000))
+    assert len(content) > 600 * 1024  # (werkzeug would write more than 500 KB to a temporary file)
+    monkeypatch.setattr(routes, "_available_memory", lambda: 1024 ** 3)
+    response = upload(client, content, "fits.csv")
+    assert response.status_code == 200 and response.get_json()["rows"] == 80_000
+    assert spooled == []
+    monkeypatch.setattr(routes, "_available_memory", lambda: 4 * 1024 ** 2)  # too big now: spooled, refused
+    assert upload(client, content, "big.csv").status_code == 413
+    assert len(spooled) == 1 and spooled[0] > len(content)
