@@ -21,7 +21,7 @@ from core import prepare_features, segment_new, segment_with_model, sweep_k
 from core.model import standardised
 from core.options import SWEEP_K_MAX, SWEEP_K_MIN
 from dashboard import service
-from dashboard.service import store
+from dashboard.service import results, store
 from dashboard.service.pickling import RedisSerializer
 from dashboard.service.datasets import Dataset
 from dashboard.state import ViewState
@@ -153,3 +153,57 @@ def test_the_customer_table_of_an_order_file_parses_no_column_the_check_parsed(c
     assert money and not money & set(parsed)
     text = core.rfm.build_customers(orders.frame.copy(), columns, decimal=orders.table.decimal)
     assert customers.frame.equals(text.to_text_frame())
+
+
+_OTHER_WORKER = """
+import hashlib, json, sys
+from pathlib import Path
+from flask import Flask
+import core.prepare, core.quality
+from dashboard.app import _cache_config
+from dashboard.service import results, store
+from dashboard.settings import Settings
+from dashboard.state import ViewState
+
+parsed = []
+real = core.quality.parse_columns
+def spy(frame, positions, *args):
+    positions = list(positions)
+    parsed.extend(str(frame.columns[j]) for j in positions)
+    return real(frame, positions, *args)
+core.quality.parse_columns = core.prepare.parse_columns = spy
+settings = Settings.from_env(cache_dir=Path(sys.argv[1]), redis_url=None)
+server = Flask("another-worker")
+store.init_app(server, settings, _cache_config(settings))
+with server.app_context():
+    state = ViewState.from_search(sys.argv[2])
+    dataset = results.get_dataset(state.ds)
+    table = dataset.table
+    seg = results.get_segmentation(state)
+    print(json.dumps({"belongs": table.numbers.belongs_to(table.frame, table.decimal),
+                      "kept": sorted(str(table.frame.columns[j]) for j in table.numbers._kept), "parsed": parsed,
+                      "labels": hashlib.sha256(seg.labels.tobytes()).hexdigest()}))
+"""
+
+
+@pytest.mark.slow
+def test_another_worker_process_fits_from_the_kept_numbers(app, client):
+    """A second process on the same cache folder (as gunicorn's other worker) unpickles the upload and fits
+    from its numbers, parsing nothing, with the labels of the text path."""
+    import hashlib
+    import json
+    import subprocess
+    import sys
+
+    token = upload(client, _customers(1500)).get_json()["token"]
+    state = ViewState(ds=token, features=FEATURES, k=3, seed=2)
+    cache_dir = app.server.extensions["segments"].settings.cache_dir
+    found = subprocess.run([sys.executable, "-c", _OTHER_WORKER, str(cache_dir), state.query().lstrip("?")],
+                           capture_output=True, text=True, timeout=120, check=True)
+    answer = json.loads(found.stdout.strip().splitlines()[-1])
+    assert answer["belongs"] and answer["kept"] == sorted(FEATURES) and answer["parsed"] == []
+    with app.server.test_request_context("/"):
+        dataset = service.get_dataset(token)
+        transforms = results.transforms_for(results.resolve_state(state, dataset))
+    text = segment_new(dataset.frame.copy(), list(FEATURES), 3, 2, "drop", dataset.table.decimal, transforms)
+    assert answer["labels"] == hashlib.sha256(text.labels.tobytes()).hexdigest()
