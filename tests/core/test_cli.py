@@ -473,6 +473,26 @@ def test_console_script_in_a_subprocess(repo, demo_csv, write, tmp_path):
     assert bad.stdout == ""
 
 
+@pytest.mark.slow
+def test_the_module_command_ends_with_every_output_complete(repo, demo_csv, write, cli, tmp_path):
+    """``python -m core.cli`` (and the ``segments`` script, core.cli:run) ends with os._exit instead of the
+    interpreter's teardown: what it printed (to a pipe) and every file it wrote are complete, byte for byte
+    what main() gives in-process, and the exit status is main()'s."""
+    command, env = [sys.executable, "-m", "core.cli"], {**os.environ, "PYTHONPATH": str(repo)}
+    args = ["fit", str(demo_csv), "--k", "3", "--stability-runs", "2", "--summary"]
+    ran = subprocess.run(command + args + [str(tmp_path / "s1.csv"), "--out", str(tmp_path / "o1.csv")],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    status, out, err = cli(*args, tmp_path / "s2.csv", "--out", tmp_path / "o2.csv")
+    assert (ran.returncode, ran.stderr) == (status, err) == (0, "")
+    assert ran.stdout == out.replace(str(tmp_path / "o2.csv"), str(tmp_path / "o1.csv")).replace(
+        str(tmp_path / "s2.csv"), str(tmp_path / "s1.csv"))
+    for name in ("o", "s"):
+        assert (tmp_path / f"{name}1.csv").read_bytes() == (tmp_path / f"{name}2.csv").read_bytes()
+    bad = subprocess.run(command + ["sweep", str(write("empty.csv", b""))], capture_output=True, text=True,
+                         cwd=tmp_path, env=env, timeout=120)
+    assert (bad.returncode, bad.stdout, bad.stderr) == (2, "", "error: 'empty.csv' is empty.\n")
+
+
 def test_fit_that_fails_after_the_clustered_table_leaves_no_file(cli, messy_csv, tmp_path):
     """The clustered table is streamed to a hidden file first; a later failure (here a summary path that is
     a folder) removes it, and the output never appears half-written."""
