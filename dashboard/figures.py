@@ -166,9 +166,12 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         text=[str(display_cluster(i)) for i in range(seg.k)]))
     # Dragging selects customers (box; lasso and zoom are in the toolbar): the page follows the selection.
     # The legend sits under the plot: to its right it took most of a phone's width and left a strip of plot.
+    # It has no title: "1 · name (size)" says what it lists, and a title beside the entries took a phone's
+    # width from them (Plotly indents the entries by the title's width even with the title above), cutting
+    # long names off.
     fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)), yaxis_title=_plain(axis_label(y, explained, 1)),
-                      legend=dict(title_text="Segment", orientation="h", yanchor="top", y=-0.14, xanchor="left",
-                                  x=0), height=560, dragmode="select", **_LAYOUT)
+                      legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0), height=560,
+                      dragmode="select", **_LAYOUT)
     return fig, int(shown.size)
 
 
@@ -233,6 +236,11 @@ def _sample(n: int, limit: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
 
 
+#: Pixels between two segments' panels of a distribution chart (each panel's name sits in the gap above it).
+HISTOGRAM_GAP_PX = 22
+_HISTOGRAM_MARGIN = dict(l=50, r=20, t=70, b=45)
+
+
 def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | None = None,
                      bins: int = 30) -> go.Figure:
     """The distribution of one feature in each segment, as small multiples: one panel per segment.
@@ -265,7 +273,11 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     totals = by_segment.sum(axis=1)
     shares = np.divide(100.0 * by_segment, totals[:, None], out=np.zeros(by_segment.shape), where=totals[:, None] > 0)
     top = float(shares.max()) if shares.size and shares.max() > 0 else 1.0
-    fig = make_subplots(rows=seg.k, cols=1, shared_xaxes=True, vertical_spacing=min(0.5 / seg.k, 0.06))
+    height = 100 + 70 * seg.k
+    # A fixed gap in pixels between panels, room for the next panel's name above its bars (a share of the
+    # height left 12 px at k=3, and the name ran over the panel above's "0%").
+    gap = HISTOGRAM_GAP_PX / (height - _HISTOGRAM_MARGIN["t"] - _HISTOGRAM_MARGIN["b"])
+    fig = make_subplots(rows=seg.k, cols=1, shared_xaxes=True, vertical_spacing=min(gap, 0.5 / seg.k))
     feature_text = _plain(feature)
     for label in range(seg.k):
         name = _plain(f"{display_cluster(label)} · {names[label]}")
@@ -287,9 +299,10 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     fig.update_yaxes(range=[0, top * 1.1], nticks=3, ticksuffix="%", showgrid=True)
     fig.update_xaxes(showticklabels=True, row=seg.k, col=1)
     fig.update_xaxes(title_text=feature_text, row=seg.k, col=1)
-    fig.update_layout(title=dict(text=f"{feature_text}: share of each segment's customers", font=dict(size=14)),
-                      bargap=0.05, height=90 + 70 * seg.k,
-                      **{**_LAYOUT, "margin": dict(l=50, r=20, t=60, b=45)})
+    # the feature, and what the bars are on a line below it (on one line a phone cut it off)
+    fig.update_layout(title=dict(text=feature_text, font=dict(size=14),
+                                 subtitle=dict(text="share of each segment's customers", font=dict(size=12))),
+                      bargap=0.05, height=height, **{**_LAYOUT, "margin": _HISTOGRAM_MARGIN})
     return fig
 
 

@@ -160,7 +160,7 @@ def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
     headers = summary.locator("thead th.segments-feature").all_inner_texts()
     strengths = [float(re.search(r"strength (\d\.\d+)", h).group(1)) for h in headers]
     assert len(strengths) == 8 and strengths == sorted(strengths, reverse=True), headers
-    strongest = page.locator(".segments-drivers strong").inner_text().split(" (")[0]
+    strongest = page.locator(".segments-drivers strong").inner_text().split(": ")[0]
     assert headers[0].startswith(strongest), (headers[0], strongest)
     # every rename box shows its whole name
     cut = page.locator(".segments-rename").evaluate_all("boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1)"

@@ -115,3 +115,16 @@ def test_the_dashboard_and_the_report_colour_segments_1_to_15_alike():
     assert len(set(colours)) == 15
     for label, colour in enumerate(colours):
         assert f"background:{colour}" in page, f"segment {label + 1}"
+
+
+def test_each_panels_name_has_room_above_its_bars_and_the_title_two_lines():
+    for k in (2, 3, 5, 8):
+        figure = histogram_figure(_segmentation(k=k, rows=3_000), "Income")
+        plot_height = figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
+        domains = sorted(tuple(axis["domain"]) for name, axis in figure.layout.to_plotly_json().items()
+                         if name.startswith("yaxis"))
+        gaps = [(upper[0] - lower[1]) * plot_height for lower, upper in zip(domains, domains[1:])]
+        assert min(gaps) >= 20, (k, gaps)  # a 12 px name fits between two panels
+    # the feature, with what the bars show on a line of its own (one line was cut off on a phone)
+    assert figure.layout.title.text == "Income"
+    assert figure.layout.title.subtitle.text == "share of each segment's customers"
