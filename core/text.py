@@ -9,7 +9,11 @@ import math
 import re
 from collections.abc import Sequence
 
-__all__ = ["percent", "join_words", "TERMS", "split_terms"]
+__all__ = ["percent", "join_words", "TERMS", "split_terms", "short_label", "LABEL_CHARS"]
+
+#: The longest column name a label, legend, axis or heading shows whole (a CRM export's 130-character
+#: "Naive_Bayes_Classifier_..._1" ran out of its box): longer names are shortened by :func:`short_label`.
+LABEL_CHARS = 40
 
 
 def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
@@ -42,6 +46,17 @@ def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
     if short and "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def short_label(name: str, limit: int = LABEL_CHARS) -> str:
+    """A column name as a label shows it: whole up to ``limit`` characters, else its start and its end around
+    an ellipsis (the end tells apart names that differ only there: ``..._1`` and ``..._2``). Only for
+    display: the data, the files and the links keep the whole name (shown in a tooltip where it is cut)."""
+    text = str(name)
+    if len(text) <= limit:
+        return text
+    tail = max(limit // 3, 1)
+    return text[:limit - tail - 1].rstrip() + "\u2026" + text[-tail:].lstrip()
 
 
 def join_words(words: Sequence[str]) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from core import SegmentsError
+from core.text import short_label
 
 from . import ids, service
 from .state import ViewState
@@ -19,6 +20,18 @@ __all__ = ["chart", "GRAPH_CONFIG", "job_status", "job_options", "retry_alert", 
            "segmented_view_or_page", "next_button", "no_data_panel", "dropzone_data"]
 
 T = TypeVar("T")
+
+
+def column_label(name: str) -> str | html.Span:
+    """A column's name as a label shows it: whole when short, else shortened (:func:`core.text.short_label`)
+    with the whole name in a tooltip. The data, downloads and links keep the whole name."""
+    short = short_label(name)
+    return name if short == name else html.Span(short, title=name)
+
+
+def column_options(names: list[str]) -> list[dict[str, str]]:
+    """Dropdown options for columns: a long name shortened in the list, whole in its tooltip."""
+    return [{"label": short_label(name), "value": name, "title": name} for name in names]
 
 
 def page_header(title: str, lead: str) -> html.Div:

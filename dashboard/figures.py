@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from core import Segmentation, SweepResult, display_cluster
 from core.palette import segment_color as cluster_color  # one palette with the report: core/palette.py
 from core.projection import project_2d
+from core.text import short_label
 
 from .state import PCA
 from .terms import plain
@@ -35,9 +36,10 @@ _TITLED = {**_LAYOUT, "margin": dict(l=50, r=20, t=66, b=45)}
 
 
 def axis_label(axis: str, explained: tuple[float, float] | None = None, index: int = 0) -> str:
-    """How an axis is titled: the feature, or the principal component and its variance share."""
+    """How an axis is titled: the feature (a long name shortened: :func:`core.text.short_label`), or the
+    principal component and its variance share."""
     if axis != PCA:
-        return axis
+        return short_label(axis)
     share = f" ({explained[index]:.0%} of variance)" if explained else ""
     return f"Component {index + 1}{share}"
 
@@ -278,7 +280,8 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     # height left 12 px at k=3, and the name ran over the panel above's "0%").
     gap = HISTOGRAM_GAP_PX / (height - _HISTOGRAM_MARGIN["t"] - _HISTOGRAM_MARGIN["b"])
     fig = make_subplots(rows=seg.k, cols=1, shared_xaxes=True, vertical_spacing=min(gap, 0.5 / seg.k))
-    feature_text = _plain(feature)
+    feature_text = _plain(feature)  # whole in the hover text; shortened in the titles
+    title_text = _plain(short_label(feature))
     for label in range(seg.k):
         name = _plain(f"{display_cluster(label)} · {names[label]}")
         fig.add_trace(go.Bar(x=centers, y=shares[label], customdata=by_segment[label], name=name,
@@ -298,9 +301,9 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
                            font=dict(size=12, color="#212529"))
     fig.update_yaxes(range=[0, top * 1.1], nticks=3, ticksuffix="%", showgrid=True)
     fig.update_xaxes(showticklabels=True, row=seg.k, col=1)
-    fig.update_xaxes(title_text=feature_text, row=seg.k, col=1)
+    fig.update_xaxes(title_text=title_text, row=seg.k, col=1)
     # the feature, and what the bars are on a line below it (on one line a phone cut it off)
-    fig.update_layout(title=dict(text=feature_text, font=dict(size=14),
+    fig.update_layout(title=dict(text=title_text, font=dict(size=14),
                                  subtitle=dict(text="share of each segment's customers", font=dict(size=12))),
                       bargap=0.05, height=height, **{**_LAYOUT, "margin": _HISTOGRAM_MARGIN})
     return fig

@@ -16,7 +16,7 @@ from core.insight import Profile, profile
 from core.segmentation import MAX_NAME_LENGTH
 from core.text import percent
 from dashboard import ids, service
-from dashboard.components import chart
+from dashboard.components import chart, column_label
 from dashboard.figures import cluster_color, histogram_figure
 from dashboard.terms import term
 
@@ -41,7 +41,7 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
     features = [str(f) for f in prof.drivers.sort_values("rank")["feature"]] if len(strength) else prof.features
     head = html.Thead(html.Tr(
         [html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
-        + [html.Th([f, html.Br(), html.Small(f"strength {strength[f]:.2f}" if f in strength else "",
+        + [html.Th([column_label(f), html.Br(), html.Small(f"strength {strength[f]:.2f}" if f in strength else "",
                                              className="text-muted fw-normal")], className="segments-feature")
            for f in features]))
     rows = []
@@ -92,7 +92,7 @@ def _mix_table(prof: Any) -> Any:
     """The mix of each text column (Gender, Region...) per segment: shares of the segment's customers."""
     if prof.mixes.shape[1] == 0:
         return None
-    head = html.Thead(html.Tr([html.Th("Segment")] + [html.Th(f"{column}: {value}")
+    head = html.Thead(html.Tr([html.Th("Segment")] + [html.Th([column_label(str(column)), f": {value}"])
                                                       for column, value in prof.mixes.columns]))
     body = html.Tbody([
         html.Tr([html.Td([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
@@ -110,10 +110,12 @@ def _mix_table(prof: Any) -> Any:
 
 
 def drivers_line(prof: Profile) -> html.P:
-    # "Annual Income (k$): 0.81", never "Annual Income (k$) (0.81)"
-    parts = [f"{row['feature']}: {row['eta_squared']:.2f}" for _, row in prof.drivers.iterrows()]
+    # "Annual Income (k$): 0.81", never "Annual Income (k$) (0.81)"; a long name shortened, whole in a tooltip
+    parts: list[Any] = []
+    for _, row in prof.drivers.iterrows():
+        parts += [", " if parts else "", column_label(str(row["feature"])), f": {row['eta_squared']:.2f}"]
     return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
-                   " from 0 to 1: ", html.Strong(", ".join(parts))], className="mb-0 segments-drivers")
+                   " from 0 to 1: ", html.Strong(parts)], className="mb-0 segments-drivers")
 
 
 def histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:

@@ -11,6 +11,7 @@ from dash import ctx
 
 from core import Segmentation, SegmentsError
 from dashboard import service
+from dashboard.components import column_options
 from dashboard.state import PCA, ViewState
 
 PAGE = "clusters"
@@ -18,7 +19,7 @@ HIDE = {"display": "none"}
 
 
 def axis_options(seg: Segmentation) -> list[dict[str, str]]:
-    options = [{"label": f, "value": f} for f in seg.features]
+    options: list[dict[str, str]] = column_options(list(seg.features))
     if len(seg.features) > 2:
         options.append({"label": "2-D projection of all features (PCA)", "value": PCA})
     return options

@@ -14,6 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, html
 
 from core import SegmentsError, clustered_table, parse_numeric
+from core.text import short_label
 from dashboard import ids, service
 from dashboard.state import ViewState
 
@@ -34,7 +35,9 @@ def customer_grid(dataset: service.Dataset) -> list[Any]:
     columns = [str(c) for c in dataset.frame.columns[:GRID_COLUMNS]]
     column_defs = [{"field": "cluster", "headerName": "cluster", "pinned": "left", "width": 100},
                    {"field": "segment", "headerName": "segment", "pinned": "left", "width": 220}]
-    column_defs += [{"field": f"c{i}", "headerName": name} for i, name in enumerate(columns)]
+    # a long name shortened in its header, whole in the header's tooltip (the downloads keep it whole)
+    column_defs += [{"field": f"c{i}", "headerName": short_label(name),
+                     **({"headerTooltip": name} if short_label(name) != name else {})} for i, name in enumerate(columns)]
     grid = dag.AgGrid(
         id=ids.Clusters.GRID,
         rowModelType="infinite",

@@ -15,7 +15,7 @@ from core import SegmentsError
 from core.segmentation import propose_mapping
 from core.persist import ModelInfo
 from dashboard import ids, service
-from dashboard.components import error_alert
+from dashboard.components import column_options, error_alert
 from dashboard.state import MODES, ViewState
 
 from ._shared import PAGE
@@ -30,7 +30,7 @@ def _mapping_rows(dataset: service.Dataset, state: ViewState, info: ModelInfo) -
         dbc.Row([
             dbc.Col(html.Strong(feature), md=5),
             dbc.Col(dcc.Dropdown(id={"type": ids.Model.MAP, "feature": feature},
-                                 options=[{"label": c, "value": c} for c in numeric],
+                                 options=column_options(list(numeric)),
                                  value=chosen.get(feature), placeholder="choose a column of your file",
                                  clearable=True), md=7),
         ], className="mb-2 align-items-center")

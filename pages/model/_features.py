@@ -10,7 +10,8 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core import SegmentsError
 from dashboard import ids, service
-from dashboard.components import error_alert
+from core.text import short_label
+from dashboard.components import column_label, error_alert
 from dashboard.state import ViewState
 
 from ._shared import PAGE
@@ -22,16 +23,22 @@ TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value
 
 def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     report = dataset.report
-    options: list[dict[str, Any]] = [{"label": name, "value": name} for name in report.default_features]
-    options += [{"label": f"{name} (a code: shown as a profile column unless chosen)", "value": name}
+
+    def option(name: str, note: str = "", **more: Any) -> dict[str, Any]:
+        label = column_label(name)  # a long name shortened, whole in a tooltip
+        return {"label": label + note if isinstance(label, str) else html.Span([label, note]), "value": name,
+                **more}
+
+    options: list[dict[str, Any]] = [option(name) for name in report.default_features]
+    options += [option(name, " (a code: shown as a profile column unless chosen)")
                 for name in report.coded_columns if name not in report.default_features]
-    options += [{"label": name, "value": name} for name in report.derived_features]  # "Joined (days since)"
-    options += [{"label": f"{name} (moves with {other}: not proposed)", "value": name}
+    options += [option(name) for name in report.derived_features]  # "Joined (days since)"
+    options += [option(name, f" (moves with {short_label(other)}: not proposed)")
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             why = "ID-like" if column.id_like else "constant"
-            options.append({"label": f"{column.name} ({why}, not offered)", "value": column.name, "disabled": True})
+            options.append(option(column.name, f" ({why}, not offered)", disabled=True))
     return options
 
 
@@ -47,7 +54,7 @@ def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
         except KeyError:
             why = "Days from each date to the file's latest date."
         rows.append(dbc.Row([
-            dbc.Col(html.Span(feature, className="small"), width=5),
+            dbc.Col(html.Span(column_label(feature), className="small"), width=5),
             dbc.Col(dcc.Dropdown(id={"type": ids.Model.TRANSFORM, "feature": feature}, options=TRANSFORM_OPTIONS,
                                  value=chosen.get(feature, "none"), clearable=False, searchable=False), width=7),
             dbc.Col(html.Small(why, className="text-muted"), width=12),

@@ -577,3 +577,46 @@ def test_the_scatter_shows_the_two_strongest_drivers_unless_the_link_names_axes(
     # axes the link names stay, as before
     assert _axes(clusters_page.layout(ds=token, k="5", x="Age", y="Spending Score (1-100)")) == \
         ("Age", "Spending Score (1-100)")
+
+
+#: A bank_churners-style header (130 characters): a model's score exported next to the customer data.
+LONG_NAME = ("Naive_Bayes_Classifier_Attrition_Flag_Card_Category_Contacts_Count_12_mon_Dependent_count_"
+             "Education_Level_Months_Inactive_12_mon_1")
+
+
+def test_a_very_long_column_name_is_shortened_on_the_pages_and_whole_in_tooltips_and_files(client, request_context):
+    from core.text import LABEL_CHARS, short_label
+
+    rng = np.random.default_rng(8)
+    group = rng.integers(0, 3, 1_500)
+    frame = pd.DataFrame({"Customer_Age": (40 + 5 * group + rng.normal(0, 3, group.size)).round(),
+                          "Credit_Limit": (3000 + 4000 * group + rng.normal(0, 500, group.size)).round(),
+                          LONG_NAME: rng.beta(2, 5, group.size).round(5)})  # not a copy of another column
+    token = _token(client, frame.to_csv(index=False).encode())
+    short = short_label(LONG_NAME)
+    assert len(short) == LABEL_CHARS and short.endswith("_12_mon_1")  # the end tells ..._1 from ..._2
+    shown = []  # every text a person reads on the two pages, and the tooltips
+    tips = []
+    for page in (model_page.layout(ds=token, k="3"), clusters_page.layout(ds=token, k="3")):
+        for component in page._traverse():
+            shown += [c for c in (getattr(component, "children", None),) if isinstance(c, str)]
+            tips += [getattr(component, "title", None)]
+            for option in getattr(component, "options", None) or []:
+                if isinstance(option, dict):
+                    shown += [option["label"]] if isinstance(option["label"], str) else []
+                    tips += [option.get("title")]
+    assert not [text for text in shown if LONG_NAME in text]  # never the whole name in a label
+    assert short in shown and LONG_NAME in tips  # shortened, and whole in a tooltip
+    grid = next(c for c in clusters_page.layout(ds=token, k="3")._traverse()
+                if getattr(c, "id", None) == ids.Clusters.GRID)
+    header = next(d for d in grid.columnDefs if d.get("headerTooltip") == LONG_NAME)
+    assert header["headerName"] == short
+    seg = service.get_segmentation(service.resolve_state(ViewState(ds=token, k=3), service.get_dataset(token)))
+    from dashboard.figures import histogram_figure, scatter_figure
+
+    figure, _ = scatter_figure(seg, LONG_NAME, "Credit_Limit")
+    assert figure.layout.xaxis.title.text == short
+    assert histogram_figure(seg, LONG_NAME).layout.title.text == short
+    # the data and the downloads keep the whole name
+    clustered = client.get(f"/download/clustered.csv?ds={token}&k=3").data.decode("utf-8")
+    assert LONG_NAME in clustered.splitlines()[0]
