@@ -22,11 +22,12 @@ __all__ = ["chart", "GRAPH_CONFIG", "job_status", "job_options", "retry_alert", 
 T = TypeVar("T")
 
 
-def column_label(name: str) -> str | html.Span:
-    """A column's name as a label shows it: whole when short, else shortened (:func:`core.text.short_label`)
-    with the whole name in a tooltip. The data, downloads and links keep the whole name."""
+def column_label(name: str, suffix: str = "") -> str | html.Span:
+    """A column's name (and ``suffix``) as a label shows it: whole when short, else shortened
+    (:func:`core.text.short_label`) with the whole name in a tooltip. The data, downloads and links keep
+    the whole name."""
     short = short_label(name)
-    return name if short == name else html.Span(short, title=name)
+    return name + suffix if short == name else html.Span(short + suffix, title=name)
 
 
 def column_options(names: list[str]) -> list[dict[str, str]]:

@@ -92,7 +92,7 @@ def _mix_table(prof: Any) -> Any:
     """The mix of each text column (Gender, Region...) per segment: shares of the segment's customers."""
     if prof.mixes.shape[1] == 0:
         return None
-    head = html.Thead(html.Tr([html.Th("Segment")] + [html.Th([column_label(str(column)), f": {value}"])
+    head = html.Thead(html.Tr([html.Th("Segment")] + [html.Th(column_label(str(column), f": {value}"))
                                                       for column, value in prof.mixes.columns]))
     body = html.Tbody([
         html.Tr([html.Td([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
@@ -113,7 +113,7 @@ def drivers_line(prof: Profile) -> html.P:
     # "Annual Income (k$): 0.81", never "Annual Income (k$) (0.81)"; a long name shortened, whole in a tooltip
     parts: list[Any] = []
     for _, row in prof.drivers.iterrows():
-        parts += [", " if parts else "", column_label(str(row["feature"])), f": {row['eta_squared']:.2f}"]
+        parts += [", " if parts else "", column_label(str(row["feature"]), f": {row['eta_squared']:.2f}")]
     return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
                    " from 0 to 1: ", html.Strong(parts)], className="mb-0 segments-drivers")
 

@@ -25,9 +25,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     report = dataset.report
 
     def option(name: str, note: str = "", **more: Any) -> dict[str, Any]:
-        label = column_label(name)  # a long name shortened, whole in a tooltip
-        return {"label": label + note if isinstance(label, str) else html.Span([label, note]), "value": name,
-                **more}
+        return {"label": column_label(name, note), "value": name, **more}  # a long name shortened, in a tip
 
     options: list[dict[str, Any]] = [option(name) for name in report.default_features]
     options += [option(name, " (a code: shown as a profile column unless chosen)")
