@@ -35,11 +35,15 @@ _LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=20, t=40, b=45), fon
 _TITLED = {**_LAYOUT, "margin": dict(l=50, r=20, t=66, b=45)}
 
 
+#: The longest feature name an axis title shows whole: it is centred under a phone's narrow plot.
+AXIS_TITLE_CHARS = 30
+
+
 def axis_label(axis: str, explained: tuple[float, float] | None = None, index: int = 0) -> str:
     """How an axis is titled: the feature (a long name shortened: :func:`core.text.short_label`), or the
     principal component and its variance share."""
     if axis != PCA:
-        return short_label(axis)
+        return short_label(axis, AXIS_TITLE_CHARS)
     share = f" ({explained[index]:.0%} of variance)" if explained else ""
     return f"Component {index + 1}{share}"
 
@@ -240,7 +244,8 @@ def _sample(n: int, limit: int, seed: int) -> np.ndarray:
 
 #: Pixels between two segments' panels of a distribution chart (each panel's name sits in the gap above it).
 HISTOGRAM_GAP_PX = 22
-_HISTOGRAM_MARGIN = dict(l=50, r=20, t=70, b=45)
+#: (the top holds the title, its subtitle and the first panel's name, one under the other)
+_HISTOGRAM_MARGIN = dict(l=50, r=20, t=92, b=45)
 
 
 def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | None = None,
@@ -275,7 +280,7 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     totals = by_segment.sum(axis=1)
     shares = np.divide(100.0 * by_segment, totals[:, None], out=np.zeros(by_segment.shape), where=totals[:, None] > 0)
     top = float(shares.max()) if shares.size and shares.max() > 0 else 1.0
-    height = 100 + 70 * seg.k
+    height = 122 + 70 * seg.k
     # A fixed gap in pixels between panels, room for the next panel's name above its bars (a share of the
     # height left 12 px at k=3, and the name ran over the panel above's "0%").
     gap = HISTOGRAM_GAP_PX / (height - _HISTOGRAM_MARGIN["t"] - _HISTOGRAM_MARGIN["b"])
@@ -291,7 +296,7 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
                                            "(%{y:.1f}% of the segment)<extra></extra>"),
                       row=label + 1, col=1)
         count = int(totals[label])
-        size = f"{count:,} customers" if count else "no customers in the selection"
+        size = f"{count:,}" if count else "no customers in the selection"  # as the scatter's legend: "(2,349)"
         # the panel's name, above its bars, beside a swatch of its colour (text in dark grey: yellow or
         # light-blue text on white would be hard to read)
         fig.add_annotation(text=f"<span style='color:{cluster_color(label)}'>■</span> {name} "
@@ -301,10 +306,11 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
                            font=dict(size=12, color="#212529"))
     fig.update_yaxes(range=[0, top * 1.1], nticks=3, ticksuffix="%", showgrid=True)
     fig.update_xaxes(showticklabels=True, row=seg.k, col=1)
-    fig.update_xaxes(title_text=title_text, row=seg.k, col=1)
+    fig.update_xaxes(title_text=_plain(axis_label(feature)), row=seg.k, col=1)
     # the feature, and what the bars are on a line below it (on one line a phone cut it off)
-    fig.update_layout(title=dict(text=title_text, font=dict(size=14),
-                                 subtitle=dict(text="share of each segment's customers", font=dict(size=12))),
+    fig.update_layout(title=dict(text=title_text, font=dict(size=14), y=1, yref="container", yanchor="top",
+                                 pad=dict(t=10), subtitle=dict(text="share of each segment's customers",
+                                                               font=dict(size=12))),
                       bargap=0.05, height=height, **{**_LAYOUT, "margin": _HISTOGRAM_MARGIN})
     return fig
 

@@ -3,6 +3,8 @@ distributions drawn so each segment can be read (issue 12, item 7); the segment 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -83,6 +85,9 @@ def test_each_panel_names_its_segment_beside_its_colour():
         assert f"{label + 1} · " in annotation.text
         assert name.replace("<", "&lt;").replace(">", "&gt;") in annotation.text  # user text stays inert
         assert cluster_color(label) in annotation.text  # a swatch of the scatter's colour
+        # the size as the scatter's legend gives it, "(2,349)": with " customers" a 40-character name ran
+        # past a phone's chart
+        assert re.search(r"\(\d[\d,]*\)</span>$", annotation.text), annotation.text
 
 
 def test_panels_show_shares_of_each_segment_so_small_segments_can_be_read():
