@@ -129,8 +129,9 @@ def _build_parser() -> _Parser:
         p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
         p.add_argument("--skip-description-row", action="store_true", help=skip_help)
         p.add_argument("--threads", type=_thread_count, metavar="N",
-                       help="threads for the read, the sweep and the fit (default: OMP_NUM_THREADS if set, else "
-                            "every core this process may use); the answers are the same for any N")
+                       help="threads for the read, the sweep, the fit and its stability check (default: "
+                            "OMP_NUM_THREADS if set, else every core this process may use); the answers are the "
+                            "same for any N")
 
     sweep = sub.add_parser("sweep", help="WCSS, silhouette and more for a range of k, the elbow and a recommended k")
     common(sweep)
