@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from .model import N_INIT
 from .options import SWEEP_K_MAX, SWEEP_K_MIN
 
 __all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
-           "INDEX_COLUMNS", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
+           "INDEX_COLUMNS", "on_one_thread", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
 
 #: Rows beyond which the k sweep runs on a seeded sample.
 SWEEP_MAX_ROWS = 10_000
@@ -60,6 +61,8 @@ STABILITY_RUNS = 5
 STABILITY_N_INIT = 3
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+R = TypeVar("R")
 #: Standardises some rows of a feature matrix (``rows x features`` in, the same shape out), as learned from all.
 Scale = Callable[[np.ndarray], np.ndarray]
 
@@ -272,7 +275,7 @@ def sweep_k(
     # cores). Several k's are fitted at a time instead when ``threads`` > 1.
     with threadpool_limits(limits=1), ThreadPoolExecutor(max(1, threads)) as pool:
         for done, (k, (wcss, labels, indices)) in enumerate(
-                zip(ks, pool.map(lambda k: _fit_k(data, k, seed), ks)), start=1):
+                zip(ks, pool.map(on_one_thread(lambda k: _fit_k(data, k, seed)), ks)), start=1):
             if labels is not None:
                 labelings.append(labels)
             records.append({"k": k, "wcss": wcss * scale_up, "silhouette": float("nan")})  # silhouettes below
@@ -291,6 +294,21 @@ def sweep_k(
     index_table["k"] = index_table["k"].astype(int)
     elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
     return SweepResult(table, elbow, k_min, top, sample_rows, index_table, int(X_scaled.shape[0]))
+
+
+def on_one_thread(function: Callable[[T], R]) -> Callable[[T], R]:
+    """``function`` with OpenMP and BLAS limited to one thread while it runs, in the thread that runs it.
+
+    For work handed to a thread pool: OpenMP keeps its number of threads per thread, so a limit set by
+    the thread that starts the pool does not reach its workers, whose K-Means would run on every core
+    (``--threads 1`` on an unset OMP_NUM_THREADS ran each fit of the sweep on two; tested).
+    """
+
+    def limited(item: T) -> R:
+        with threadpool_limits(limits=1):
+            return function(item)
+
+    return limited
 
 
 def _fit_k(data: np.ndarray, k: int, seed: int) -> tuple[float, np.ndarray | None, dict[str, float]]:

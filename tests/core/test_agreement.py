@@ -66,3 +66,29 @@ def test_stability_is_the_same_on_two_threads_and_equals_scikit_learns_scores():
         expected.append(adjusted_rand_score(reference, fit_segmenter(X[sample], k, seed + 1 + run).predict(X)))
     assert one.run_scores == tuple(expected)
     assert 0.3 < one.overall < 1.0  # a real comparison, not every re-fit identical
+
+
+def test_work_handed_to_the_thread_pools_runs_on_one_openmp_thread(repo):
+    """OpenMP keeps its number of threads per thread: the sweep's and the stability check's pool workers
+    limit themselves (``--threads 1`` on an unset OMP_NUM_THREADS ran each of the sweep's fits on every core)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "import sklearn.cluster\n"
+        "from threadpoolctl import threadpool_info, threadpool_limits\n"
+        "from core.selection import on_one_thread\n"
+        "def openmp(_):\n"
+        "    return max([i['num_threads'] for i in threadpool_info() if i['user_api'] == 'openmp'] or [0])\n"
+        "with threadpool_limits(limits=1), ThreadPoolExecutor(2) as pool:\n"
+        "    print(list(pool.map(openmp, range(2))), list(pool.map(on_one_thread(openmp), range(2))))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo,
+                         env={**env, "PYTHONPATH": str(repo)}, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    bare, limited = ran.stdout.strip().split("] [")
+    assert limited.rstrip("]") == "1, 1"
+    if (os.cpu_count() or 1) > 1:  # the probe itself shows the problem where there is more than one core
+        assert bare.lstrip("[") != "1, 1"
