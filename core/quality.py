@@ -126,7 +126,8 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
     Returns
     -------
     numbers : numpy.ndarray of float64
-        The value of each cell; NaN where the cell is missing or is not a number.
+        The value of each cell; NaN where the cell is missing or is not a number. Often read-only (pyarrow's
+        own buffer, not copied): copy it before changing it.
     invalid : numpy.ndarray of bool
         True where the cell is not missing but is not a (finite) number either.
     """
@@ -162,6 +163,10 @@ def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         fast_text = text
     numbers = _floats(fast_text, missing)
     todo = np.isnan(numbers) & ~missing
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(numbers)
+    if bad.any() and not numbers.flags.writeable:  # (bad holds todo's cells)
+        numbers = numbers.copy()  # changed below: pyarrow's buffer is copied only then
     if todo.any():
         maybe = pc.fill_null(pc.match_substring_regex(_arrow_text(text), _MAYBE_NUMBER), False)
         todo &= maybe.to_numpy(zero_copy_only=False)
@@ -169,9 +174,10 @@ def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
     if todo.size:
         cleaned = [_clean_number(t, decimal) for t in text.iloc[todo].tolist()]
         numbers[todo] = cleaned
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(numbers)
-    numbers[bad] = np.nan
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(numbers)
+    if bad.any():
+        numbers[bad] = np.nan
     invalid = bad & ~missing
     return numbers, invalid
 
@@ -193,7 +199,7 @@ def _all_plain(text: pd.Series) -> np.ndarray | None:
         return None
     if not np.isfinite(numbers).all():
         return None
-    return numbers if numbers.flags.writeable else numbers.copy()
+    return numbers  # (read-only when it is pyarrow's buffer: no copy of 80 MB per 10^7 cells to make it writeable)
 
 
 def _floats(text: pd.Series, missing: np.ndarray) -> np.ndarray:
@@ -212,7 +218,7 @@ def _floats(text: pd.Series, missing: np.ndarray) -> np.ndarray:
     except pa.ArrowInvalid:
         plain = pc.if_else(pc.match_substring_regex(cells, _PLAIN_ASCII), cells, None)
         numbers = pc.cast(plain, pa.float64()).to_numpy(zero_copy_only=False)
-    return numbers if numbers.flags.writeable else numbers.copy()
+    return numbers  # (read-only when it is pyarrow's buffer)
 
 
 def _clean_number(text: str, decimal: str) -> float:
@@ -758,7 +764,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         coded = whole and 1 < unique <= limit and finite.size >= 4 * unique
         proposal = propose_transform(finite, unique)
     else:
-        texts = values[~nan | invalid].astype(str)  # the cells that are not missing
+        present = ~nan | invalid
+        texts = (values if present.all() else values[present]).astype(str)  # the cells that are not missing
         unique = int(texts.nunique())
         examples = ()
         id_by_values = unique == texts.size and texts.size >= 20 and _looks_like_codes(texts)
@@ -775,16 +782,33 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
 
 
 def _distinct(finite: np.ndarray) -> int:
-    """How many different values: whole numbers in a short range are counted in a table (linear time, 10x
-    faster than sorting ten million), others are sorted."""
+    """How many different values: whole numbers in a short range are marked in a table (linear time, 10x
+    faster than sorting ten million), others are sorted.
+
+    The table is filled a slice at a time (:data:`_DISTINCT_SLICE` values, through two small buffers that
+    stay in the processor's cache): shifting, converting to integers and checking that each value was
+    whole cost a third of what the same steps on whole columns cost (each allocated a fresh column)."""
     if finite.size > 10_000 and _whole(finite[:10_000]):  # (fractions: sorted, without a try at the table)
         low, high = float(finite.min()), float(finite.max())
         if high - low < 2 * finite.size:
-            shifted = finite - low
-            offsets = shifted.astype(np.int64)
-            if np.array_equal(offsets, shifted):  # every value whole
-                return int(np.count_nonzero(np.bincount(offsets)))
+            seen = np.zeros(int(high - low) + 1, dtype=bool)
+            shifted = np.empty(min(_DISTINCT_SLICE, finite.size))
+            offsets = np.empty(shifted.size, dtype=np.int64)
+            for start in range(0, finite.size, _DISTINCT_SLICE):
+                part = finite[start:start + _DISTINCT_SLICE]
+                value, offset = shifted[:part.size], offsets[:part.size]
+                np.subtract(part, low, out=value)
+                np.copyto(offset, value, casting="unsafe")
+                if not np.array_equal(offset, value):  # a fraction: sorted after all
+                    break
+                seen[offset] = True
+            else:
+                return int(np.count_nonzero(seen))
     return int(np.unique(finite).size)
+
+
+#: Values :func:`_distinct` shifts, converts and marks at a time (1 MB of buffers).
+_DISTINCT_SLICE = 1 << 16
 
 
 def _whole(finite: np.ndarray) -> bool:

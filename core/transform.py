@@ -216,8 +216,12 @@ def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
 
 def date_format(texts: pd.Series) -> str | None:
     """The format of a column of date texts (present cells only), or None when it is not a date column."""
-    sample = texts.astype(str).str.strip()
-    sample = sample[sample != ""].head(_DATE_SAMPLE)
+    head = texts.head(4 * _DATE_SAMPLE).astype(str).str.strip()  # (not every cell of ten million stripped)
+    sample = head[head != ""]
+    if sample.size < _DATE_SAMPLE and texts.size > head.size:  # too few present cells on top: look further
+        sample = texts.astype(str).str.strip()
+        sample = sample[sample != ""]
+    sample = sample.head(_DATE_SAMPLE)
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK).all()):
         return None
     for fmt in DATE_FORMATS:

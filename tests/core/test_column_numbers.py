@@ -90,15 +90,19 @@ def test_the_features_are_not_parsed_again_after_the_check(table, monkeypatch):
     assert parsed == [len(table.frame)]
 
 
-def test_an_id_column_is_not_kept_and_is_parsed_when_asked_for():
+def test_an_id_column_is_not_kept_and_is_parsed_when_asked_for(monkeypatch):
     rows = "\n".join(f"{1000 + i},{20 + i % 40},{(i * 37) % 100}" for i in range(500))
     table = read_table(f"CustomerID,Age,Spend\n{rows}\n".encode())
     report = check_quality(table.frame, table.decimal, table.numbers)
     assert report.column("CustomerID").kind == "numeric" and report.column("CustomerID").id_like
+    parsed: list[int] = []
+    original = quality.parse_numeric
+    monkeypatch.setattr(quality, "parse_numeric", lambda values, decimal=".": parsed.append(len(values))
+                        or original(values, decimal))
     (_, age, _), = table.numbers.columns([1], keep=False)
-    assert not age.flags.writeable  # the check kept Age ...
+    assert parsed == [] and not age.flags.writeable  # the check kept Age (read-only) ...
     (_, ids, _), = table.numbers.columns([0], keep=False)
-    assert ids.flags.writeable  # ... but parsed the ID afresh here: it was not kept
+    assert parsed == [500]  # ... but parsed the ID afresh here: it was not kept
     typed = prepare_features(table.frame, ["CustomerID", "Age"], "drop", table.decimal, numbers=table.numbers)
     assert typed.X.tobytes() == prepare_features(table.frame, ["CustomerID", "Age"], "drop", table.decimal).X.tobytes()
 

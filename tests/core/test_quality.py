@@ -209,3 +209,57 @@ def test_why_no_features_says_what_is_wrong():
     assert "every column holds text" in why("a,b\nx,y\nz,w\n")
     assert "same value in every row ('a'" in why("a,b\n1,x\n1,y\n1,z\n")
     assert "look like identifiers" in why("id,b\n1,x\n2,y\n3,z\n")
+
+
+def _columns_for_distinct() -> dict[str, np.ndarray]:
+    """Whole and fractional columns around the counting table's limits (size, span, slices)."""
+    from core import quality
+
+    rng = np.random.default_rng(7)
+    n = 3 * quality._DISTINCT_SLICE + 123  # several slices, the last one short
+    late_fraction = rng.integers(0, 50, n).astype(float)
+    late_fraction[-1] = 7.5  # whole in the first slices, a fraction in the last
+    mid_fraction = rng.integers(-30, 30, n).astype(float)
+    mid_fraction[quality._DISTINCT_SLICE + 5] = -0.25
+    span_edge = rng.integers(0, 2 * n - 1, n).astype(float)
+    span_edge[:2] = (0.0, 2.0 * n - 2)  # max - min = 2n - 2: still counted in the table
+    too_wide = span_edge.copy()
+    too_wide[0] = -1.0  # max - min = 2n - 1 ... < 2n
+    wider = span_edge.copy()
+    wider[0] = -2.0  # 2n: sorted
+    return {
+        "ids": np.arange(1.0, n + 1.0),
+        "ages": rng.integers(18, 90, n).astype(float),
+        "negative": rng.integers(-1000, -900, n).astype(float),
+        "signed_zero": np.where(rng.random(n) < 0.5, -1.0, 1.0) * rng.integers(0, 3, n),  # -0.0 is 0.0
+        "late_fraction": late_fraction,
+        "mid_fraction": mid_fraction,
+        "fractions": np.round(rng.random(n) * 100, 2),
+        "span_edge": span_edge,
+        "too_wide": too_wide,
+        "wider": wider,
+        "big": rng.integers(0, 40, n).astype(float) + 1e15,
+        "small": rng.integers(0, 9, 10_000).astype(float),  # at most 10,000 values: sorted
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_columns_for_distinct()))
+def test_distinct_counts_what_sorting_counts(name: str) -> None:
+    from core.quality import _distinct
+
+    values = _columns_for_distinct()[name]
+    values.flags.writeable = False  # as the kept numbers are
+    assert _distinct(values) == np.unique(values + 0.0).size  # (+ 0.0: numpy's unique tells -0.0 from 0.0)
+
+
+@pytest.mark.parametrize("blank_on_top", [0, 700, 799, 800, 1_000])
+def test_a_date_column_is_found_below_many_blank_cells(blank_on_top: int) -> None:
+    """The date check samples the first present cells, however far down they start (then checks them all)."""
+    from core.transform import date_format
+
+    dates = [f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(12_000)]
+    texts = pd.Series([" "] * blank_on_top + dates)
+    assert date_format(texts) == "%Y-%m-%d"
+    assert date_format(pd.Series([" "] * blank_on_top + ["Female", "Male"] * 150 + dates)) is None
+    frame = text_frame({"Joined": [""] * blank_on_top + dates})
+    assert check_quality(frame).column("Joined").kind == "date"
