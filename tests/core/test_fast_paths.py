@@ -80,6 +80,30 @@ def test_text_column_parsed_by_distinct_values_equals_cell_by_cell(decimal):
     assert np.isfinite(numbers).any() and invalid.any() and np.isnan(numbers[~invalid]).any()
 
 
+@pytest.mark.parametrize("decimal", [".", ","])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_text_column_with_null_cells_parsed_by_distinct_values_equals_cell_by_cell(decimal, chunked):
+    """The same with null cells (None), and with the column in several pyarrow chunks (as parse_columns
+    hands over several short columns): every distinct text, null included, gets its cells' answer."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from core import quality
+
+    texts: list[str | None] = list(_texts(np.random.default_rng(7), 30_000))
+    texts[::7] = [None] * len(texts[::7])
+    if chunked:
+        cells = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
+            [pa.array(texts[:12_345], pa.large_string()), pa.array(texts[12_345:], pa.large_string())])))
+    else:
+        cells = pd.Series(texts, dtype="str")
+    numbers, invalid = quality.parse_numeric(cells, decimal)
+    expected_numbers, expected_invalid = quality._parse_text(cells.astype(str), decimal)
+    np.testing.assert_array_equal(numbers, expected_numbers)
+    np.testing.assert_array_equal(invalid, expected_invalid)
+    assert np.isnan(numbers[::7]).all() and not invalid[::7].any()  # null cells: missing
+
+
 @pytest.mark.parametrize("draw", [
     lambda rng: rng.integers(18, 70, 50_000).astype(float),
     lambda rng: rng.integers(-10**6, 10**6, 50_000).astype(float),

@@ -245,11 +245,14 @@ def _columns_for_distinct() -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("name", sorted(_columns_for_distinct()))
 def test_distinct_counts_what_sorting_counts(name: str) -> None:
-    from core.quality import _distinct
+    from core.quality import _distinct_values, _whole
 
     values = _columns_for_distinct()[name]
     values.flags.writeable = False  # as the kept numbers are
-    assert _distinct(values) == np.unique(values + 0.0).size  # (+ 0.0: numpy's unique tells -0.0 from 0.0)
+    count, whole = _distinct_values(values)
+    assert count == np.unique(values).size
+    assert whole == (name in {"ids", "ages", "negative", "signed_zero", "span_edge", "too_wide", "big"})
+    assert not whole or _whole(values)  # "proved whole" only when every value is (then not checked again)
 
 
 @pytest.mark.parametrize("blank_on_top", [0, 700, 799, 800, 1_000])
