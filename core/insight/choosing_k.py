@@ -48,7 +48,8 @@ class Recommendation:
     k : int
         The recommended k.
     reason : str
-        One sentence saying why, for a marketing analyst.
+        One sentence saying why, for a marketing analyst. It does not open with the k ("All four measures
+        agree ..."): every place that shows it says "Recommended: k=N." first.
     warnings : list[str]
         Things to keep in mind: tiny segments at k or next to it, few customers per segment, weak
         separation.
@@ -175,10 +176,12 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     i = int(np.flatnonzero(ks == k)[0])
     if np.isfinite(stab[i]):
         word = "stable" if stab[i] >= STABLE_SWEEP else "not stable"
-        reason += (f" Its segments are {word} under resampling (stability {stab[i]:.2f})"
-                   + (f" and hold {percent(share[i], short=True)} to {percent(largest[i], short=True)} of customers "
-                      "each."
-                      if np.isfinite(share[i]) and np.isfinite(largest[i]) else "."))
+        held = ""
+        if np.isfinite(share[i]) and np.isfinite(largest[i]):
+            low, high = percent(share[i], short=True), percent(largest[i], short=True)
+            held = (f" and each hold {low} of customers" if low == high
+                    else f" and hold {low} to {high} of customers each")
+        reason += f" Its segments are {word} under resampling (stability {stab[i]:.2f}){held}."
     warnings = _recommend_warnings(k, rows, share_of, sil_of, ks, tiny_share)
     if unstable[i]:
         warnings.append(f"No k from {int(ks[0])} to {int(ks[-1])} gives segments that hold when the customers "
@@ -223,23 +226,23 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
     if at_edge:
         # not a best number found: the best of the range, and what to try instead
         elbow_k = votes.get("elbow", elbow)
-        head = (f"k={k} is the largest k tried: {join_words(scores)} "
+        head = (f"it is the largest k tried: {join_words(scores)} "
                 f"{'keeps' if len(scores) == 1 else 'keep'} improving up to it, so no best number of segments "
                 f"shows in this range")
         head += (f"; try the elbow's k={elbow_k} for fewer, broader segments, or more than {k} segments if you "
                  f"need finer groups" if elbow_k < k else f"; try more than {k} segments")
     elif not others and len(agree) >= 2:
-        head = (f"k={k}: all four measures agree{among} (the elbow, the silhouette, Calinski-Harabasz and "
-                f"Davies-Bouldin)" if len(agree) == 4 else f"k={k}: {join_words(labels)} agree{among}")
+        head = (f"all four measures agree{among} (the elbow, the silhouette, Calinski-Harabasz and "
+                f"Davies-Bouldin)" if len(agree) == 4 else f"{join_words(labels)} agree{among}")
     elif len(tied) == 1 and top >= 2:
         dissent = "; ".join(f"{_MEASURE_NAMES[name]} prefers k={choice}" if name != "elbow" or choice == elbow
                             else said(name, choice) for name, choice in others.items())
-        head = f"k={k}: {join_words(labels)} point to it{among} ({dissent})"
+        head = f"{join_words(labels)} point to it{among} ({dissent})"
     elif len(votes) == 1:
-        head = f"k={k}: the elbow of the curve{among}"
+        head = f"it is the elbow of the curve{among}"
     else:
         listing = "; ".join(said(name, choice) for name, choice in votes.items())
-        head = (f"k={k}: the measures disagree{among} ({listing}); k={k} has the best-separated segments "
+        head = (f"the measures disagree{among} ({listing}); k={k} has the best-separated segments "
                 f"among their choices")
     clauses = [head]
     for kind, (one, several, number) in _SET_ASIDE.items():
@@ -256,7 +259,8 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
     if nxt in ks.tolist() and nxt not in passed and np.isfinite(share_of.get(nxt, np.nan)) \
             and share_of[nxt] < tiny_share:
         clauses.append(f"k={nxt} adds a segment of only {percent(share_of[nxt], short=True)} of customers")
-    return "; ".join(clauses) + "."
+    sentence = "; ".join(clauses) + "."
+    return sentence[0].upper() + sentence[1:]
 
 
 def _recommend_warnings(k: int, rows: int, share_of: dict[int, float], sil_of: dict[int, float],

@@ -119,7 +119,9 @@ def test_recommend_k_finds_the_true_number_of_blobs(k):
     rec = recommend_k(sweep, len(X))
     assert rec.k == k
     assert rec.best_silhouette == rec.best_calinski == rec.best_davies == k
-    assert rec.reason.startswith(f"k={k}: ")
+    # the k is said once: "Recommended: k=N." comes first wherever the reason is shown
+    assert rec.reason[0].isupper() and not rec.reason.startswith(f"k={k}")
+    assert f"each hold {round(100 / k)}% of customers" in rec.reason  # equal segments: not "hold 20% to 20%"
     assert rec.warnings == []
 
 
@@ -156,7 +158,7 @@ def test_recommend_k_majority_vote():
     rec = recommend_k(sweep, 1000)
     assert (rec.k, rec.elbow, rec.best_silhouette, rec.best_calinski, rec.best_davies) == (4, 4, 4, 6, 4)
     assert rec.votes == {"elbow": 4, "silhouette": 4, "calinski_harabasz": 6, "davies_bouldin": 4}
-    assert rec.reason == ("k=4: the elbow, the silhouette and Davies-Bouldin point to it "
+    assert rec.reason == ("The elbow, the silhouette and Davies-Bouldin point to it "
                           "(Calinski-Harabasz prefers k=6).")
     assert rec.warnings == []
 
@@ -177,7 +179,7 @@ def test_recommend_k_ties_go_to_the_best_silhouette(elbow, ch_best, db_best, exp
     if len({elbow, ch_best, db_best, 5}) == 4:
         assert "disagree" in rec.reason
     if expected == elbow == ch_best == db_best:
-        assert rec.reason.startswith("k=5: all four measures agree")
+        assert rec.reason.startswith("All four measures agree")
 
 
 def test_recommend_k_never_picks_a_tiny_cluster_when_there_is_another_k():
@@ -208,7 +210,7 @@ def test_recommend_k_mentions_a_tiny_next_cluster_and_other_warnings():
                           db=[0.9, 0.8, 0.6, 0.7, 0.8, 0.9], share=share, elbow=4)
     rec = recommend_k(sweep, 30)
     assert rec.k == 4
-    assert rec.reason == ("k=4: all four measures agree (the elbow, the silhouette, Calinski-Harabasz and "
+    assert rec.reason == ("All four measures agree (the elbow, the silhouette, Calinski-Harabasz and "
                           "Davies-Bouldin); k=5 adds a segment of only 1.2% of customers.")
     text = " ".join(rec.warnings)
     assert "Only 30 customers for 4 segments" in text
@@ -233,7 +235,7 @@ def test_recommend_k_at_the_largest_k_tried_says_the_scores_keep_improving():
     rec = recommend_k(sweep, 1000)
     assert (rec.k, rec.at_edge) == (7, True)
     assert rec.reason.startswith(
-        "k=7 is the largest k tried: the silhouette, Calinski-Harabasz and Davies-Bouldin keep improving up to "
+        "It is the largest k tried: the silhouette, Calinski-Harabasz and Davies-Bouldin keep improving up to "
         "it, so no best number of segments shows in this range; try the elbow's k=4 for fewer, broader "
         "segments, or more than 7 segments if you need finer groups."), rec.reason
     assert "point to it" not in rec.reason and "agree" not in rec.reason
@@ -249,7 +251,7 @@ def test_recommend_k_on_mall_like_data_with_a_uniform_age_is_at_the_edge():
     X = StandardScaler().fit_transform(frame[[AGE, INCOME, SPENDING]].to_numpy(float))
     rec = recommend_k(sweep_k(X, 2, 10, seed=0), len(X))
     assert (rec.k, rec.at_edge) == (10, True)
-    assert rec.reason.startswith("k=10 is the largest k tried: ") and "keep improving up to it" in rec.reason
+    assert rec.reason.startswith("It is the largest k tried: ") and "keep improving up to it" in rec.reason
     assert f"try the elbow's k={rec.elbow}" in rec.reason
     assert _paren_depth(rec.reason) <= 1, rec.reason
 
@@ -274,7 +276,7 @@ def test_recommend_k_without_the_extra_indices():
     rec = recommend_k(sweep, 500)
     assert (rec.k, rec.best_calinski, rec.best_davies) == (3, None, None)
     assert rec.votes == {"elbow": 3, "silhouette": 3}
-    assert rec.reason == "k=3: the elbow and the silhouette agree."
+    assert rec.reason == "The elbow and the silhouette agree."
 
 
 # --------------------------------------------------------------------------------------------- names

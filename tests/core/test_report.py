@@ -110,7 +110,7 @@ def test_report_is_valid_html_with_every_section_and_segment(rendered):
     assert "left out of the model" in text and "'Income' has 1 missing value" in text
     for words in ("Income", "Visits", "Random seed", "New K-Means model", "drop:"):
         assert words in text
-    assert "Recommended: k=3." in text and "all four measures agree" in text
+    assert "Recommended: k=3." in text and "All four measures agree" in text
     assert stab.verdict in text
     # the profile: every summary_table number, index and text mix is shown
     table = summary_table(seg, frame, ["Plan"])
