@@ -27,6 +27,8 @@ __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_na
 GENERIC_WORDS: frozenset[str] = frozenset({
     "annual", "yearly", "monthly", "weekly", "daily", "total", "avg", "average", "mean", "score",
     "amount", "count", "number", "num", "nr", "of", "the", "per", "in", "mnt", "amt", "cnt", "ct", "qty",
+    # whose: every column of a customer file is the customer's ("Customer_Age" is the age)
+    "customer", "customers", "client", "clients",
 })
 #: Units of time: a rate or a window over one ("per year", "in months", "12 mon") says when, not what, and is
 #: dropped like "annual" ("Returns per year" -> "returns").

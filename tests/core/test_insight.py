@@ -301,9 +301,15 @@ def test_recommend_k_without_the_extra_indices():
     # a joining word between two kept words is kept, so the name stays grammatical
     ("Revenue per visit", "revenue per visit"),
     ("Spend in store", "spend in store"),
-    ("Orders per customer per year", "orders per customer"),
+    ("Orders per customer per year", "orders"),  # every column of a customer file is per customer
+    ("Revenue per store visit", "revenue per store visit"),
     ("Number of purchases", "purchases"),
     ("Months_on_book", "months on book"),
+    # "customer" / "client" says whose, which every column of a customer file is: dropped
+    ("Customer_Age", "age"),
+    ("CustomerLifetimeValue", "lifetime value"),
+    ("client_tenure", "tenure"),
+    ("Customers", "customers"),  # nothing else left: kept
 ])
 def test_short_feature_name(name, short):
     assert short_feature_name(name) == short
@@ -332,6 +338,11 @@ def test_name_segments_rules():
         "Very high spending · Older",
         "Older",
     ]
+
+
+def test_a_customer_age_reads_older_and_younger():
+    z = np.array([[1.0, 0.0], [-1.6, 0.8]])
+    assert name_segments(z, ["Customer_Age", "Credit_Limit"]) == ["Older", "Much younger · High credit limit"]
 
 
 def test_name_segments_are_unique():
