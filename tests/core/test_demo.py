@@ -7,9 +7,15 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from core.demo import DEMO_FEATURES, DEMO_PATH, DEMO_ROWS, DEMO_SEGMENTS, generate_demo
+from core.insight import recommend_k
+from core.insight.naming import segment_names
 from core.io import read_table
+from core.model import standardiser
+from core.options import SWEEP_K_MAX, SWEEP_K_MIN
+from core.prepare import prepare_features
 from core.quality import check_quality
 from core.segmentation import segment_new
+from core.selection import sweep_k
 
 
 def test_columns_and_size():
@@ -53,3 +59,27 @@ def test_built_in_segments_recovered_with_k5(demo):
     # the largest built-in segment is cluster 0
     majority = np.bincount(seg.labels[truth == 0]).argmax()
     assert majority == 0
+
+
+def test_demo_sweep_recommends_its_built_in_segments_clearly(demo):
+    """A first-time user's first recommendation: the demo's sweep (as the model page and ``segments sweep`` run
+    it) gives the number of segments the demo was generated with, every measure agreeing, well inside the
+    range, stable under resampling; the fit at that k recovers the built-in segments, and their names differ.
+
+    Before: the elbow said k=4 and Calinski-Harabasz k=6 (each segment's age spread almost as wide as the
+    whole file's, so K-Means gained from cutting a segment by age)."""
+    frame, truth = demo
+    matrix = prepare_features(frame, DEMO_FEATURES)
+    sweep = sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, seed=0, scale=standardiser(matrix.X, matrix.transforms))
+    advice = recommend_k(sweep, sweep.rows)
+    assert advice.k == len(DEMO_SEGMENTS)
+    assert not advice.at_edge and advice.k < sweep.k_max
+    assert advice.votes == dict.fromkeys(["elbow", "silhouette", "calinski_harabasz", "davies_bouldin"], advice.k)
+    assert advice.reason.startswith("All four measures agree")
+    assert not advice.warnings
+    table = sweep.full_table().set_index("k")
+    assert table.loc[advice.k, "stability"] >= 0.95
+    seg = segment_new(frame, DEMO_FEATURES, k=advice.k, seed=0)
+    assert adjusted_rand_score(truth, seg.labels) > 0.9
+    names = segment_names(seg)
+    assert len(set(names)) == advice.k, names
