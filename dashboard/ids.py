@@ -29,6 +29,8 @@ class Shell:
     PAGES_LOCATION = "_pages_location"  # Dash Pages' own dcc.Location (named by Dash, not by us)
     BRAND = "shell-brand"
     NAV = "shell-nav"
+    NAV_TOGGLER = "shell-nav-toggler"  # the menu button that unfolds the links on a phone
+    NAV_COLLAPSE = "shell-nav-collapse"  # what it unfolds
     NAV_LINK = "shell-nav-link"  # pattern-matching type: {"type": NAV_LINK, "path": "/model"}
     REDIRECT = "shell-redirect"
     URL_SYNC = "shell-url-sync"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, callback, clientside_callback, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
 from . import ids, service
 from .state import ViewState
@@ -36,6 +36,15 @@ def sign_out() -> html.Form:
                      action="/logout", method="POST", id=ids.Shell.SIGN_OUT, className="d-flex")
 
 
+def menu_button() -> html.Button:
+    """The phone's menu button: Bootstrap's navbar toggler, as ``dbc.NavbarToggler`` draws it, but a plain
+    button so that it can say to a screen reader what it controls and whether the menu is open
+    (``aria-controls``, ``aria-expanded``: dbc's toggler takes no aria props and never updates them)."""
+    return html.Button(html.Span(className="navbar-toggler-icon"), id=ids.Shell.NAV_TOGGLER, type="button",
+                       className="navbar-toggler", n_clicks=0,
+                       **{"aria-label": "Menu", "aria-controls": ids.Shell.NAV_COLLAPSE, "aria-expanded": "false"})
+
+
 def layout() -> html.Div:
     """The app's layout: navigation bar above the current page."""
     links = [
@@ -44,10 +53,14 @@ def layout() -> html.Div:
     ] + [dbc.NavItem(dbc.NavLink("Library", id=ids.Shell.LIBRARY, href="/library", active="partial"))]
     if service.settings().password:
         links.append(dbc.NavItem(sign_out()))
+    # Below the md breakpoint the links fold behind the menu button, so a phone's navbar is one row (five
+    # stacked links made it about 256 px tall); from md up Bootstrap hides the button and shows the links.
     navbar = dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Customer Segments", href="/", id=ids.Shell.BRAND),
-            dbc.Nav(links, navbar=True, pills=True, className="ms-auto", id=ids.Shell.NAV),
+            menu_button(),
+            dbc.Collapse(dbc.Nav(links, navbar=True, pills=True, className="ms-auto", id=ids.Shell.NAV),
+                         id=ids.Shell.NAV_COLLAPSE, is_open=False, navbar=True),
         ], fluid="lg"),
         color="dark", dark=True, className="mb-3", expand="md",
     )
@@ -71,6 +84,24 @@ def update_nav(queries: list[str | None], pathname: str | None) -> tuple[list[st
     query = next((q for q in queries if q is not None), "")
     state = ViewState.from_search(query)
     return [state.href(path) for path, _ in STEPS], [pathname == path for path, _ in STEPS]
+
+
+clientside_callback(
+    """
+    function(clicks, pathname, open) {
+        // the menu button unfolds or folds the links; moving to another page folds them away
+        const toggled = window.dash_clientside.callback_context.triggered.some(t => t.prop_id.endsWith(".n_clicks"));
+        const now = toggled ? !open : false;
+        return [now, String(now)];
+    }
+    """,
+    Output(ids.Shell.NAV_COLLAPSE, "is_open"),
+    Output(ids.Shell.NAV_TOGGLER, "aria-expanded"),
+    Input(ids.Shell.NAV_TOGGLER, "n_clicks"),
+    Input(ids.Shell.PAGES_LOCATION, "pathname"),
+    State(ids.Shell.NAV_COLLAPSE, "is_open"),
+    prevent_initial_call=True,
+)
 
 
 clientside_callback(

@@ -32,7 +32,7 @@ READY = {
     "clusters": f"#{ids.Clusters.SCATTER} .main-svg",
     "downloads": f"#{ids.Downloads.CLUSTERED}",
     "library": f"#{ids.Library.LIST}",
-    "home": f"#{ids.Shell.NAV}",
+    "home": f"#{ids.Shell.BRAND}",  # the navbar (its links are folded behind the menu button on a phone)
 }
 SERIOUS = {"serious", "critical"}
 #: The charts' titles, axis titles, legend entries and notes that reach past their chart's edge (Plotly

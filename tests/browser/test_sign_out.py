@@ -1,6 +1,7 @@
 """With DASHBOARD_PASSWORD set, a person signs in through the form and signs out from the navbar, in Chromium
 against gunicorn (2 workers): the session ends on the server and the sign-in page shows. Screenshots of the
-navbar go to ``bench-results/screenshots/`` (gitignored)."""
+navbar go to ``bench-results/screenshots/`` (gitignored). On a phone, Sign out is in the menu the navbar's menu
+button unfolds."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def test_sign_in_then_sign_out_from_the_navbar(new_context, guarded: Server, wid
     expect(page).to_have_url(f"{guarded.url}/upload")
     sign_out = page.locator(f"#{ids.Shell.SIGN_OUT} button")
     expect(sign_out).to_have_text("Sign out")
+    toggler = page.locator(f"#{ids.Shell.NAV_TOGGLER}")
+    if width < 768:  # a phone: the links, Sign out among them, are folded behind the menu button
+        expect(sign_out).to_be_hidden()
+        toggler.click()
+    else:
+        expect(toggler).to_be_hidden()
     expect(sign_out).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("nav").first.screenshot(path=str(SCREENSHOTS / f"navbar-sign-out-{width}.png"))
