@@ -86,3 +86,87 @@ def test_floats_of_every_magnitude_are_written_as_repr() -> None:
 ])
 def test_tables_the_fast_writer_does_not_know_are_left_to_pandas(frame: pd.DataFrame) -> None:
     assert csv_writer_fast.plan(frame) is None
+
+
+# --- floats of a few decimals (the confidence columns): written from integers, the texts of repr ---
+
+def _decimal(q: int, decimals: int, negative: bool) -> float:
+    """The double nearest to ``±q * 10**-decimals`` (a correctly rounded division of exact doubles)."""
+    value = q / 10.0 ** decimals if abs(q) < 2**53 else float(f"{q}e-{decimals}")
+    return -value if negative else value
+
+
+_FEW_DECIMALS = st.builds(_decimal, st.one_of(st.integers(0, 10**4), st.integers(0, 2**50 + 10**6),
+                                               st.integers(2**50 - 10**6, 2**50 + 10**6), st.integers(0, 10**22)),
+                          st.integers(0, 6), st.booleans())
+_ANY_FLOAT = st.one_of(_FEW_DECIMALS, _FEW_DECIMALS, st.floats(), st.sampled_from(
+    [0.0, -0.0, 1.0, -3.0, 1e15, 1e16, -1e16, 123456789012345.6, 1e-4, -1e-4, 1e-5, 0.00012, 0.000099, 9.5e-5,
+     2.5e-4, 99999.99999, 1e9 + 0.5, float("nan"), float("inf"), float("-inf"), 0.1 + 0.2, 5e-324]))
+
+
+def _repr_texts(values: np.ndarray) -> list[str]:
+    return ["" if np.isnan(value) else repr(value) for value in values.tolist()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ANY_FLOAT, max_size=1200))
+def test_float_texts_are_repr_for_values_of_any_decimals(values: list[float]) -> None:
+    """Columns of 0-6 decimals, of any magnitude and sign, mixed with any float: repr's texts (so
+    pandas'); long enough that the values the decimals are chosen on are not all of the column."""
+    array = np.array(values, dtype=np.float64)
+    assert csv_writer_fast._float_texts(array).to_pylist() == _repr_texts(array)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_FEW_DECIMALS, min_size=1, max_size=csv_writer_fast._PROBE), st.sampled_from([4, 6]))
+def test_values_of_few_decimals_are_written_by_the_fast_path(values: list[float], decimals: int) -> None:
+    """Every value of at most ``decimals`` decimals from 1e-4 to ~1e9 (or zero) is written from integers,
+    none left to the general path, with repr's text."""
+    array = np.round(np.array(values), decimals)
+    array = array[(np.abs(array) < 1e9) & ((np.abs(array) >= 1e-4) | (array == 0))]
+    if not array.size:
+        return
+    written = csv_writer_fast._few_decimals_texts(array)
+    assert written is not None
+    text, done = written
+    assert done.all()
+    assert text.to_pylist() == [repr(value) for value in array.tolist()]
+
+
+def _confidence_like(rows: int) -> pd.DataFrame:
+    """The CLI's clustered table's added columns: distance, margin and silhouette rounded to 4 decimals,
+    NaN for customers left out, next to the segment numbers."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({
+        "cluster": rng.integers(1, 6, rows),
+        "distance": np.round(rng.gamma(2.0, 1.0, rows) * 10.0 ** rng.integers(-3, 5, rows), 4),
+        "margin": np.round(rng.uniform(0, 3, rows), 4),
+        "silhouette": np.round(rng.uniform(-1, 1, rows), 4),
+    })
+    frame.loc[rng.random(rows) < 0.01, ["distance", "margin", "silhouette"]] = np.nan
+    frame.loc[:5, "silhouette"] = [0.0, -0.0, 1.0, -1.0, 0.0001, -0.0001]
+    return frame
+
+
+def test_confidence_columns_are_written_without_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """100,000 customers' confidence, the general float path made to fail: the bytes of to_csv all the same."""
+    frame = _confidence_like(100_000)
+
+    def general(values: np.ndarray) -> None:
+        raise AssertionError(f"{values.size} values left to the general path")
+
+    monkeypatch.setattr(csv_writer_fast, "_general_float_texts", general)
+    plan = csv_writer_fast.plan(frame)
+    assert plan is not None
+    assert b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0])) == _pandas_csv(frame)
+
+
+def test_a_column_of_other_floats_is_left_to_the_general_path() -> None:
+    """Values of many digits skip the integers' path after a look at the first values (no work spent),
+    and a slice starting with blanks is still written right."""
+    rng = np.random.default_rng(5)
+    values = rng.normal(0, 1e5, 10_000)
+    assert csv_writer_fast._few_decimals_texts(values) is None
+    values[:3000] = np.nan
+    values[5000:] = np.round(values[5000:], 2)
+    assert csv_writer_fast._float_texts(values).to_pylist() == _repr_texts(values)
