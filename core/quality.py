@@ -626,27 +626,46 @@ _MIN_CORRELATION_ROWS = 20
 
 def _screened_pairs(columns: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
     """For each column ``j`` in order, the earlier columns that may repeat it (ascending), from matrix
-    products over a few hundred rows. A column with a gap or that does not vary on those rows is always
-    compared exactly (with every earlier column, and every later one with it)."""
+    products over a few hundred rows: each pair's correlation on those of the rows where both are present
+    (a survey-like export has a gap in nearly every column). A pair measured on too few such rows, or of
+    which one side does not vary on them, is always compared exactly."""
     rows = columns[0].size
     take = np.unique(np.linspace(0, rows - 1, min(rows, SCREEN_ROWS)).astype(np.int64))
     matrix = np.column_stack([c[take] for c in columns])
+    present = np.isfinite(matrix)
     with np.errstate(all="ignore"):
-        centred = matrix - matrix.mean(axis=0)
-        norms = np.sqrt((centred * centred).sum(axis=0))
-    screened = np.isfinite(matrix).all(axis=0) & np.isfinite(norms) & (norms > 0)
-    with np.errstate(all="ignore"):
-        unit = np.where(screened, centred / np.where(screened, norms, 1.0), 0.0)
-    unscreened = np.flatnonzero(~screened)
+        # each column centred and scaled on its own present rows first, so that the sums below do not
+        # cancel (an income near 10^5 that varies by 10^3)
+        counts = present.sum(axis=0)
+        filled = np.where(present, matrix, 0.0)
+        mean = filled.sum(axis=0) / np.maximum(counts, 1)
+        spread = np.sqrt((np.where(present, matrix - mean, 0.0) ** 2).sum(axis=0))
+        z = np.where(present, (matrix - mean) / np.where(spread > 0, spread, 1.0), 0.0)
+    mask = present.astype(float)
+    gappy = not present.all()
+    varies = spread > 0
     for start in range(0, len(columns), _SCREEN_BLOCK):
-        block = range(start, min(start + _SCREEN_BLOCK, len(columns)))
-        close = np.abs(unit[:, :block.stop].T @ unit[:, block.start:block.stop]) >= SCREEN_CORRELATION
-        for offset, j in enumerate(block):
-            if not screened[j]:
-                yield j, np.arange(j)
-            else:
-                candidates = np.flatnonzero(close[:j, offset])
-                yield j, np.union1d(candidates, unscreened[unscreened < j])
+        block = slice(start, min(start + _SCREEN_BLOCK, len(columns)))
+        earlier = slice(0, block.stop)
+        r = z[:, earlier].T @ z[:, block]  # the correlation itself when no column has a gap on these rows
+        measured = varies[earlier, None] & varies[None, block]
+        if gappy:  # over the rows where both are present: their number, each side's sum and sum of squares
+            with np.errstate(all="ignore"):
+                n = mask[:, earlier].T @ mask[:, block]
+                sum_a, sum_b = z[:, earlier].T @ mask[:, block], mask[:, earlier].T @ z[:, block]
+                var_a = n * ((z[:, earlier] ** 2).T @ mask[:, block]) - sum_a ** 2
+                var_b = n * (mask[:, earlier].T @ z[:, block] ** 2) - sum_b ** 2
+                r = (n * r - sum_a * sum_b) / np.sqrt(var_a * var_b)
+                # too few shared rows, or a side (nearly) constant on them: not screened, compared exactly
+                measured &= (n >= _MIN_CORRELATION_ROWS) & (var_a > _FLAT * n * n) & (var_b > _FLAT * n * n)
+            measured &= np.isfinite(r)
+        close = ~measured | (np.abs(r) >= SCREEN_CORRELATION)
+        for offset, j in enumerate(range(block.start, block.stop)):
+            yield j, np.flatnonzero(close[:j, offset])
+
+
+#: A side whose variance on a pair's shared screen rows is below this share of its scale is taken as flat.
+_FLAT = 1e-9
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -654,8 +673,9 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float | None:
     if a.size < _MIN_CORRELATION_ROWS:
         return None
     x, y = a - a.mean(), b - b.mean()
-    denominator = math.sqrt(float(x @ x) * float(y @ y))
-    return float(x @ y) / denominator if denominator > 0 else None
+    # einsum, not @: vectors' dot products go to BLAS, whose threads wait for each other on a busy machine
+    denominator = math.sqrt(float(np.einsum("i,i->", x, x)) * float(np.einsum("i,i->", y, y)))
+    return float(np.einsum("i,i->", x, y)) / denominator if denominator > 0 else None
 
 
 def _repeats(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -93,7 +93,9 @@ def skewness(values: np.ndarray) -> float | None:
     var = float(squares.mean())
     if not var > 0:
         return None
-    return float(np.dot(squares, centred) / x.size / var ** 1.5)
+    # einsum, not np.dot: a vector's dot product goes to BLAS, whose threads wait for each other on a busy
+    # machine (measured 100x slower on 2 shared cores for 19,000 values, 16 s in the check of a wide file)
+    return float(np.einsum("i,i->", squares, centred) / x.size / var ** 1.5)
 
 
 #: Above this many values the skewness is measured on every n-th value (a fixed, even spread of the rows):
