@@ -103,6 +103,12 @@ def skewness(values: np.ndarray) -> float | None:
 SKEW_SAMPLE = 1_000_000
 
 
+def _one_decimal(value: float) -> str:
+    """``value`` to one decimal, "0.0" (never "-0.0") for what rounds to zero."""
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def propose_transform(values: np.ndarray, distinct: int | None = None) -> Proposal:
     """The transform the data check proposes for a numeric column (see the module's rules)."""
     x = np.asarray(values, dtype=float)
@@ -114,13 +120,13 @@ def propose_transform(values: np.ndarray, distinct: int | None = None) -> Propos
         return Proposal("none", "no spread to reshape", skew)
     count = distinct if distinct is not None else int(np.unique(x[:100_000]).size)
     if count < MIN_DISTINCT_FOR_LOG:
-        return Proposal("none", f"few distinct values (skewness {skew:.1f})", skew)
+        return Proposal("none", f"few distinct values (skewness {_one_decimal(skew)})", skew)
     if skew < SKEW_FOR_LOG:
-        return Proposal("none", f"roughly symmetric (skewness {skew:.1f})", skew)
+        return Proposal("none", f"roughly symmetric (skewness {_one_decimal(skew)})", skew)
     if float(x.min()) >= 0:
-        return Proposal("log", f"strongly right-skewed (skewness {skew:.1f}): without a log a few very large "
+        return Proposal("log", f"strongly right-skewed (skewness {_one_decimal(skew)}): without a log a few very large "
                                "values would decide the segments", skew)
-    return Proposal("signed_log", f"strongly skewed with negative values (skewness {skew:.1f}): a signed log "
+    return Proposal("signed_log", f"strongly skewed with negative values (skewness {_one_decimal(skew)}): a signed log "
                                   "tames the extremes on both sides of zero", skew)
 
 

@@ -407,3 +407,12 @@ def test_the_report_names_each_features_transform(skewed):
     seg = segment_new(frame, ["Spend", "Recency"], 3, transforms={"Spend": "log"})
     html = render_report("orders.csv", frame, seg, report=report)
     assert "<li>Spend (log)</li>" in html and "<li>Recency</li>" in html
+
+
+def test_a_skewness_that_rounds_to_zero_reads_0_0_never_minus_0_0():
+    """The demo's model page read "roughly symmetric (skewness -0.0)" (seen in a screenshot)."""
+    half = np.random.default_rng(4).normal(0, 10, 2_500)
+    values = np.concatenate([50 + half, 50 - half, [20.0]])  # symmetric, and one low value: a touch of left skew
+    proposal = propose_transform(values)
+    assert proposal.skewness is not None and -0.05 < proposal.skewness < 0
+    assert proposal.reason == "roughly symmetric (skewness 0.0)"
