@@ -55,15 +55,18 @@ def write(header: list[str], columns: list[tuple[str, object]], rows: int) -> It
     yield (",".join(_quote(name) for name in header) + ending).encode("utf-8")
     for first in range(0, rows, ROWS_PER_STEP):
         texts = []
-        for (kind, values), check in zip(columns, special):
-            part = _csv_cells(kind, values, first, ROWS_PER_STEP)
+        for position, ((kind, values), check) in enumerate(zip(columns, special)):
+            # the line's end: in the last cell's few texts when it is True/False or a name never quoted
+            folded = position == len(columns) - 1 and kind in ("bool", "category") and not check
+            part = _csv_cells(kind, values, first, ROWS_PER_STEP, ending if folded else "")
             needs = pc.match_substring_regex(part, '[,"\r\n]') if check else None
             if needs is not None and pc.any(needs).as_py():
                 quoted = pc.binary_join_element_wise(text('"'), pc.replace_substring(part, '"', '""'), text('"'),
                                                      text(""))
                 part = pc.if_else(needs, quoted, part)
             texts.append(part)
-        texts[-1] = pc.binary_join_element_wise(texts[-1], text(""), text(ending))  # the line's end
+        if not folded:  # the line's end
+            texts[-1] = pc.binary_join_element_wise(texts[-1], text(""), text(ending))
         lines = pc.binary_join_element_wise(*texts, text(","))
         pieces = []
         for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
@@ -120,18 +123,22 @@ def _csv_column(values: pd.Series) -> tuple[str, object] | None:
     return None
 
 
-def _csv_cells(kind: str, values: object, first: int, count: int) -> pa.Array | pa.ChunkedArray:
-    """Rows ``first .. first + count`` of a column as the text pandas writes (missing: empty)."""
-    empty = pa.scalar("", pa.large_string())
+def _csv_cells(kind: str, values: object, first: int, count: int, end: str = "") -> pa.Array | pa.ChunkedArray:
+    """Rows ``first .. first + count`` of a column as the text pandas writes (missing: empty); ``end``
+    (a bool or category column only) follows each text."""
+    empty = pa.scalar(end, pa.large_string())
     if kind == "float":
         return _float_texts(values[first:first + count])  # type: ignore[index]
     if kind == "category":
         codes, categories = values  # type: ignore[misc]
+        names = categories.chunk(0)
+        if end:
+            names = pc.binary_join_element_wise(names, empty, pa.scalar("", pa.large_string()))
         part_codes = codes[first:first + count]
-        return pc.fill_null(categories.chunk(0).take(pa.array(part_codes, mask=part_codes < 0)), empty)
+        return pc.fill_null(names.take(pa.array(part_codes, mask=part_codes < 0)), empty)
     part = values.slice(first, count)  # type: ignore[attr-defined]
     if kind == "bool":
-        part = pc.if_else(part, pa.scalar("True", pa.large_string()), pa.scalar("False", pa.large_string()))
+        part = pc.if_else(part, pa.scalar("True" + end, pa.large_string()), pa.scalar("False" + end, pa.large_string()))
     elif kind == "int":
         part = pc.cast(part, pa.large_string())
     return pc.fill_null(part, empty)
