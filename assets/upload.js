@@ -1,4 +1,4 @@
-/* Streams a chosen or dropped file to POST /api/upload with a progress bar.
+/* Streams a chosen or dropped file to POST /api/upload with a progress bar: the file is the request's body.
  * The size limit is checked here first (data-max-bytes on the drop zone) and again by the server;
  * both refusals are shown in the page. Dash renders the page, so listeners are delegated.
  * Any element with class segments-dropzone is a drop zone; its data-progress and data-status name its
@@ -42,10 +42,18 @@
             showError("\u201c" + file.name + "\u201d is empty.");
             return;
         }
-        var form = new FormData();
-        form.append("file", file, file.name);
+        var encodedName;
+        try { encodedName = encodeURIComponent(file.name); } catch (e) { encodedName = ""; }
+        if (!encodedName) {
+            showError("This file\u2019s name cannot be sent. Rename the file and try again.");
+            return;
+        }
+        /* The file itself is the body (no multipart form for the server to scan), its name percent-encoded
+         * in a header: dashboard/routes.py RAW_UPLOAD_TYPE and FILE_NAME_HEADER. */
         var request = new XMLHttpRequest();
         request.open("POST", "/api/upload");
+        request.setRequestHeader("Content-Type", "application/octet-stream");
+        request.setRequestHeader("X-File-Name", encodedName);
         request.upload.onprogress = function (event) {
             if (event.lengthComputable) {
                 var percent = Math.round(100 * event.loaded / event.total);
@@ -72,7 +80,7 @@
         };
         request.onerror = function () { showError("The upload failed: the server could not be reached."); };
         showProgress(0, "Uploading 0%");
-        request.send(form);
+        request.send(file);
     }
 
     /* The file input is made here, outside React's tree (Dash has no file input component). */

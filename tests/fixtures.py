@@ -12,6 +12,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,7 +21,7 @@ from dash import Dash
 from flask.testing import FlaskClient
 
 __all__ = ["app", "client", "request_context", "postgres", "router_request", "route", "route_over_http", "upload",
-           "demo_bytes", "components"]
+           "upload_raw", "encode_uri_component", "demo_bytes", "components"]
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +93,20 @@ def components(layout: Any) -> Iterator[dict[str, Any]]:
 def upload(client: FlaskClient, content: bytes, name: str = "customers.csv") -> Any:
     """POST a file to the upload route; returns the response."""
     return client.post("/api/upload", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+def encode_uri_component(text: str) -> str:
+    """JavaScript's ``encodeURIComponent``: UTF-8 percent-encoding of all but ``A-Z a-z 0-9 - _ . ! ~ * ' ( )``."""
+    return quote(text, safe="!~*'()")
+
+
+def upload_raw(client: FlaskClient, content: bytes, name: str | None = "customers.csv",
+               content_type: str = "application/octet-stream", **headers: str) -> Any:
+    """POST a file as the page's uploader does (assets/upload.js): the file itself is the body, its name is
+    percent-encoded in the ``X-File-Name`` header (left out when ``name`` is None); returns the response."""
+    if name is not None:
+        headers["X-File-Name"] = encode_uri_component(name)
+    return client.post("/api/upload", data=content, content_type=content_type, headers=headers)
 
 
 def demo_bytes() -> bytes:

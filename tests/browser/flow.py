@@ -6,11 +6,11 @@ import io
 import json
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 import pandas as pd
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 from dashboard import ids
 
@@ -89,6 +89,23 @@ def upload(page: Page, name: str, data: bytes | Path, via: str = f"#{ids.Upload.
         chooser.value.set_files(data)
     else:
         chooser.value.set_files({"name": name, "mimeType": "text/csv", "buffer": data})
+
+
+def upload_raw(page: Page, name: str, data: bytes | Path, via: str = f"#{ids.Upload.BROWSE}") -> Request:
+    """:func:`upload`, checking what the browser sent: the file itself as the body, typed
+    ``application/octet-stream``, its name percent-encoded in ``X-File-Name`` (not a multipart form: the
+    server would have to scan it, issue 15); returns the request."""
+    with page.expect_request(lambda r: r.method == "POST" and urlsplit(r.url).path == "/api/upload") as sent:
+        upload(page, name, data, via)
+    request = sent.value
+    headers = request.all_headers()
+    assert headers["content-type"] == "application/octet-stream", headers
+    assert unquote(headers["x-file-name"], errors="strict") == name, headers
+    # The body is the file and nothing else (a form would add its boundaries). Chromium does not hand a body read
+    # from a file to Playwright, so its bytes are checked by what the page then shows of the dataset.
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    assert int(headers["content-length"]) == size, headers
+    return request
 
 
 def expect_dataset(page: Page, name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,9 +14,11 @@ from dashboard import ids
 from .flow import (DEMO_FEATURES, MODEL_INCOME, MODEL_SPENDING, check_clustered, check_summary, choose, csv_bytes,
                    customers_frame, customers_per_cluster, download, expect_clusters, expect_dataset, expect_fit,
                    expect_sweep_graphs, fit_result, map_id, open_demo, query, read_csv_text, set_k, upload,
-                   wait_for_query)
+                   upload_raw, wait_for_query)
 
 pytestmark = pytest.mark.browser
+#: Screenshots for a person to look at (gitignored).
+ARTEFACTS = Path(__file__).resolve().parents[2] / "bench-results" / "screenshots"
 
 
 def test_whole_flow_on_the_demo_data(page: Page) -> None:
@@ -74,7 +77,7 @@ def test_whole_flow_on_an_uploaded_file_with_gaps_filled(page: Page) -> None:
     blanks = (3, 40, 41, 150, 299)
     original = customers_frame(300, blank_ages=blanks)
     page.goto("/upload")
-    upload(page, "shop customers.csv", csv_bytes(original))
+    upload_raw(page, "shop customers.csv", csv_bytes(original))
     expect_dataset(page, "shop customers.csv")
     expect(page.locator(".segments-file-name + p")).to_contain_text("300 rows × 5 columns")
     alert = page.locator(".segments-missing-alert")
@@ -102,6 +105,16 @@ def test_whole_flow_on_an_uploaded_file_with_gaps_filled(page: Page) -> None:
     assert (table.loc[list(blanks), "Age"] == "").all()  # filled for the model, unchanged in the file
     _, summary = download(page, f"#{ids.Downloads.SUMMARY}")
     check_summary(summary, 4, DEMO_FEATURES, 300)
+
+
+def test_a_file_named_in_any_script_is_sent_as_itself_and_keeps_its_name(page: Page) -> None:
+    name = "Kunden März 2026 – ünïcødé 顧客 (v2) 📈.csv"
+    page.goto("/upload")
+    upload_raw(page, name, csv_bytes(customers_frame(120)), via=f"#{ids.Upload.DROPZONE}")
+    expect_dataset(page, name)
+    expect(page.locator(".segments-file-name + p")).to_contain_text("120 rows × 5 columns")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "upload-unicode-name.png"), full_page=True)
 
 
 def test_pretrained_model_with_a_column_mapping(page: Page) -> None:

@@ -31,7 +31,7 @@ from dashboard import ids
 from dashboard.routes import MEMORY_PER_FILE_BYTE
 from tests.support import Server
 
-from .flow import (customers_per_cluster, download_file, expect_clusters, expect_dataset, expect_fit, set_k, upload,
+from .flow import (customers_per_cluster, download_file, expect_clusters, expect_dataset, expect_fit, set_k, upload_raw,
                    wait_for_query)
 
 pytestmark = pytest.mark.browser
@@ -343,7 +343,7 @@ def test_a_million_customers_upload_fit_and_download(page: Page, app_server: Ser
         assert watch.of("renderer"), "no Chromium renderer process found"
 
         upload_started = time.monotonic()
-        upload(page, source.name, source)
+        upload_raw(page, source.name, source)  # the file itself is the body: no form for the server to scan
         expect(page.locator(".segments-file-name")).to_have_text(source.name, timeout=UPLOAD_TIMEOUT_MS)
         expect_dataset(page, source.name)
         upload_seconds = time.monotonic() - upload_started

@@ -1,0 +1,170 @@
+"""The upload route's raw path: the page's uploader (assets/upload.js) sends the file itself as the request body,
+its name percent-encoded in ``X-File-Name``, so the server has no multipart form to scan (issue 15, goal 5). The
+multipart form (``curl -F file=@...``, bench/load_test.py) still works, and both give the same dataset."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from typing import Any
+
+import pytest
+
+from dashboard import service
+from tests.fixtures import demo_bytes, upload, upload_raw
+
+#: A name as people give their exports: spaces, accents, a dash, CJK, an emoji.
+UNICODE_NAME = "Kunden März 2026 – ünïcødé 顧客 📈.csv"
+
+
+def _dataset(response: Any) -> service.Dataset:
+    assert response.status_code == 200, response.get_json()
+    answer = response.get_json()
+    assert set(answer) == {"token", "rows", "columns"}
+    assert len(answer["token"]) >= 32
+    return service.get_dataset(answer["token"])
+
+
+def test_the_raw_body_gives_the_same_dataset_as_the_multipart_form(client: Any) -> None:
+    content = demo_bytes()
+    raw = upload_raw(client, content, UNICODE_NAME)
+    form = upload(client, content, UNICODE_NAME)
+    assert {k: v for k, v in raw.get_json().items() if k != "token"} == \
+        {k: v for k, v in form.get_json().items() if k != "token"} == {"rows": 500, "columns": 5}
+    from_raw, from_form = _dataset(raw), _dataset(form)
+    assert from_raw.token != from_form.token
+    assert from_raw.name == from_form.name == UNICODE_NAME
+    assert from_raw.frame.equals(from_form.frame)
+    assert repr(from_raw.report) == repr(from_form.report)
+    assert (from_raw.table.encoding, from_raw.table.separator) == (from_form.table.encoding, from_form.table.separator)
+
+
+def test_an_excel_workbook_comes_through_the_raw_body_too(client: Any) -> None:
+    import pandas as pd
+
+    book = io.BytesIO()
+    pd.DataFrame({"Age": [20, 30, 40, 50], "Income": [10.5, 20.25, 30.0, 45.75]}).to_excel(book, index=False)
+    dataset = _dataset(upload_raw(client, book.getvalue(), "q1 export.xlsx"))
+    assert dataset.name == "q1 export.xlsx" and dataset.report.rows == 4
+    assert dataset.frame["Income"].tolist() == _dataset(upload(client, book.getvalue(), "q1.xlsx")).frame["Income"].tolist()
+
+
+@pytest.mark.parametrize(("sent", "kept"), [
+    ("../../etc/customers.csv", "customers.csv"),
+    ("C:\\Users\\ann\\Desktop\\export 2026.csv", "export 2026.csv"),
+    ("/tmp/x/<script>alert(1)</script>.csv", "script>.csv"),
+])
+def test_path_parts_are_left_out_of_the_name(client: Any, sent: str, kept: str) -> None:
+    assert _dataset(upload_raw(client, b"a,b\n1,2\n3,4\n", sent)).name == kept
+
+
+def test_the_multipart_form_leaves_path_parts_out_of_the_name_as_well(client: Any) -> None:
+    assert _dataset(upload(client, b"a,b\n1,2\n3,4\n", "exports/march/customers.csv")).name == "customers.csv"
+
+
+@pytest.mark.parametrize("case", ["empty body", "no name header", "empty name", "only a folder"])
+def test_no_file_is_said_for_an_empty_body_or_a_missing_name(client: Any, case: str) -> None:
+    content, name = {"empty body": (b"", "customers.csv"), "no name header": (b"a,b\n1,2\n", None),
+                     "empty name": (b"a,b\n1,2\n", ""), "only a folder": (b"a,b\n1,2\n", "exports/")}[case]
+    response = upload_raw(client, content, name)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "No file was received. Choose a CSV or Excel file and try again."
+
+
+@pytest.mark.parametrize("header", ["%FF%FE.csv", "bad%2", "%E2%82.csv", "line%0Abreak.csv", "nul%00.csv"])
+def test_a_name_that_is_not_percent_encoded_text_is_refused_with_the_reason(client: Any, header: str) -> None:
+    response = client.post("/api/upload", data=b"a,b\n1,2\n", content_type="application/octet-stream",
+                           headers={"X-File-Name": header})
+    assert response.status_code == 400
+    assert "X-File-Name" in response.get_json()["error"]
+    assert "encodeURIComponent" in response.get_json()["error"]
+
+
+def test_a_raw_body_over_the_limit_is_refused_with_the_limit(client: Any) -> None:
+    big = b"a,b\n" + b"1,2\n" * 400_000  # 1.6 MB > the test app's 1 MB
+    response = upload_raw(client, big, "big.csv")
+    assert response.status_code == 413 and "1 MB limit" in response.get_json()["error"]
+    # The content-length guard leaves 64 KB for a form's framing; a raw body has none: one byte over is refused.
+    just_over = b"a,b\n" + b"1" * (1024 * 1024 - 3) + b"\n"
+    assert len(just_over) == 1024 * 1024 + 2
+    response = upload_raw(client, just_over, "just over.csv")
+    assert response.status_code == 413 and "1 MB limit" in response.get_json()["error"]
+
+
+class _CountingStream(io.BytesIO):
+    """A request body that counts the bytes the server read from it."""
+
+    taken = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        count = super().readinto(buffer)
+        self.taken += count
+        return count
+
+
+def test_a_raw_body_too_big_for_the_memory_is_refused_before_it_is_read(client: Any, monkeypatch: Any) -> None:
+    import dashboard.routes as routes
+
+    monkeypatch.setattr(routes, "_available_memory", lambda: 4 * 1024 ** 2)  # 4 MB to spare
+    content = b"a,b\n" + b"1,2\n" * 50_000  # 200 KB: needs about 4 MB
+    body = _CountingStream(content)
+    response = client.post("/api/upload", input_stream=body, content_length=len(content),
+                           content_type="application/octet-stream", headers={"X-File-Name": "big.csv"})
+    assert response.status_code == 413 and "would need about" in response.get_json()["error"]
+    assert body.taken <= 4  # the first bytes only (an Excel workbook needs more memory per byte)
+
+
+def test_an_excel_workbook_is_sized_as_one_on_both_paths(client: Any, monkeypatch: Any) -> None:
+    import dashboard.routes as routes
+
+    content = b"PK\x03\x04" + b"\x00" * 100_000  # 100 KB: as a CSV 2 MB of memory, as a workbook 8 MB
+    monkeypatch.setattr(routes, "_available_memory", lambda: 10 * 1024 ** 2)  # half of it: 5 MB
+    for response in (upload_raw(client, content, "book.xlsx"), upload(client, content, "book.xlsx")):
+        assert response.status_code == 413 and "would need about" in response.get_json()["error"]
+
+
+def test_a_raw_body_sent_in_chunks_is_read_and_checked_too(client: Any) -> None:
+    """``Transfer-Encoding: chunked`` (no length known before the end): gunicorn says the input ends
+    (``wsgi.input_terminated``); the body is read, then checked as any other."""
+    chunked = {"CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True}
+
+    def send(content: bytes) -> Any:
+        return client.post("/api/upload", data=content, content_type="application/octet-stream",
+                           headers={"X-File-Name": "chunked.csv"}, environ_overrides=chunked)
+
+    content = demo_bytes()
+    assert repr(_dataset(send(content)).report) == repr(_dataset(upload(client, content)).report)
+    for too_big in (b"a,b\n" + b"1,2\n" * 300_000,  # 1.2 MB: Werkzeug stops it at the body limit
+                    b"a,b\n" + b"1" * (1024 * 1024 - 3) + b"\n"):  # within the room left for a form's framing
+        refused = send(too_big)
+        assert refused.status_code == 413 and "1 MB limit" in refused.get_json()["error"]
+    assert send(b"").status_code == 400
+
+
+def test_raw_uploads_count_towards_the_upload_limit(client: Any, app: Any, monkeypatch: Any) -> None:
+    from dashboard.ratelimit import RateLimit
+
+    monkeypatch.setitem(app.server.extensions, "segments_upload_rate",
+                        RateLimit(f"uploads-{secrets.token_hex(4)}", 2, 3600))
+    assert upload_raw(client, demo_bytes()).status_code == 200
+    assert upload(client, demo_bytes()).status_code == 200
+    refused = upload_raw(client, demo_bytes())
+    assert refused.status_code == 429 and "Too many uploads" in refused.get_json()["error"]
+
+
+def test_another_site_cannot_send_a_raw_upload(client: Any) -> None:
+    """A raw upload has a type and a header no form can send: a page of another site must ask first (a CORS
+    preflight), and the answer allows nothing, so the browser never sends it."""
+    response = client.options("/api/upload", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-file-name"})
+    assert not [h for h in response.headers.keys() if h.lower().startswith("access-control-")]
+    # A simple request (a form of another site) cannot name the file: it is no upload.
+    response = client.post("/api/upload", data=b"a,b\n1,2\n", content_type="text/plain",
+                           headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400 and "No file" in response.get_json()["error"]
