@@ -149,8 +149,6 @@ _NO_FILE = "No file was received. Choose a CSV or Excel file and try again."
 _BAD_NAME = (f"The file's name in {FILE_NAME_HEADER} could not be read: send it percent-encoded UTF-8 (as "
              "JavaScript's encodeURIComponent writes it), without control characters.")
 _PERCENT_ENCODED = re.compile(r"(?:[^%]|%[0-9A-Fa-f]{2})*")
-#: The raw body is read in pieces of this size (each a recv() of the server, at most).
-_BODY_PIECE = 4 * 1024 * 1024
 
 
 def _base_name(name: str) -> str:
@@ -179,18 +177,21 @@ class _Received:
     content: bytes
 
 
-def _read_body(stream: IO[bytes], size: int, first: bytes) -> bytes | None:
-    """The rest of a raw body of ``size`` bytes whose ``first`` bytes were read already, read in large pieces
-    and joined once; None when the client stopped sending before the end."""
-    pieces = [first]
-    left = size - len(first)
-    while left > 0:
-        piece = stream.read(min(left, _BODY_PIECE))
-        if not piece:
-            return None
-        pieces.append(piece)
-        left -= len(piece)
-    return b"".join(pieces)
+def _read_body(stream: IO[bytes], size: int) -> bytes | None:
+    """A raw body of ``size`` bytes, asked for in one read: gunicorn's input and a ``BytesIO`` hand it over whole
+    (a ``BytesIO`` made of bytes without a copy); a stream that answers in parts is asked again. None when the
+    client stopped sending before the end."""
+    content = stream.read(size)
+    if len(content) < size:
+        pieces, left = [content], size - len(content)
+        while left > 0:
+            piece = stream.read(left)
+            if not piece:
+                return None
+            pieces.append(piece)
+            left -= len(piece)
+        content = b"".join(pieces)
+    return content
 
 
 def _body_limit(settings: Settings, path: str) -> int:
@@ -378,32 +379,32 @@ def register(server: Flask, settings: Settings) -> None:
         return (jsonify(error=refused), 413) if refused else None
 
     def _raw_upload() -> _Received | tuple[Response, int]:
-        """The page's upload: the body is the file, its name in ``X-File-Name``. With a declared length the
-        checks run before more than the first 4 bytes are read; a body sent in chunks is read first (Werkzeug
-        stops it past the body limit)."""
+        """The page's upload: the body is the file, its name in ``X-File-Name``. With a declared length the size
+        and memory checks run before a byte is read (an Excel workbook, known by its first bytes once read,
+        needs more memory per byte: checked again then); a body sent in chunks is read first (Werkzeug stops
+        it past the body limit)."""
         header = request.headers.get(FILE_NAME_HEADER)
         try:
             name = _header_file_name(header) if header is not None else ""
         except ValueError:
             return jsonify(error=_BAD_NAME), 400
         size = request.content_length
+        content: bytes | None = None
         if size is None:  # chunked: a server that ends the input (gunicorn) says so, else there is no body
             content = request.stream.read() if request.environ.get("wsgi.input_terminated") else b""
-            size, first = len(content), content[:4]
-        else:
-            stream = request.environ["wsgi.input"]  # exactly ``size`` bytes are read: the length is known
-            content, first = None, b""
+            size = len(content)
         if not name or size == 0:
             return jsonify(error=_NO_FILE), 400
-        if content is None:
-            first = stream.read(min(4, size))
-        refused = _refusal(size, first)
+        refused = _refusal(size, b"" if content is None else content[:4])
         if refused:
             return refused
         if content is None:
-            content = _read_body(stream, size, first)
+            content = _read_body(request.environ["wsgi.input"], size)  # exactly ``size`` bytes: the length is known
             if content is None:
                 return jsonify(error="The upload was interrupted before the whole file arrived. Try again."), 400
+            refused = _refusal(size, content[:4])
+            if refused:
+                return refused
         return _Received(name, content)
 
     def _form_upload() -> _Received | tuple[Response, int]:
