@@ -221,9 +221,10 @@ def _fits(values: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _few_decimals_texts(values: np.ndarray) -> tuple[pa.Array, np.ndarray] | None:
-    """Each float64's ``repr`` where the value is the double nearest to a number of at most 6 decimals
-    (and 1e-4 <= |x| < ~1e9, or zero), written from integers; the others empty. Also which were written.
-    None when the first values (:data:`_PROBE`) have more decimals: the general path writes the slice.
+    """Each float64's ``repr`` where the value is the double nearest to a number of ``d`` = 4 (or 6)
+    decimals or fewer, with 1e-4 <= |x| < 2**50 / 10**d (~1e11; ~1e9 for 6 decimals) or zero, written from
+    integers; the others empty. Also which were written. None when the first values (:data:`_PROBE`) have
+    more decimals: the general path writes the slice.
 
     The number of decimals written (4 or 6, :data:`_DECIMALS`) is the one most of the first values fit.
 
