@@ -5,7 +5,8 @@ It writes exactly the bytes of the reference path (``core.export._pandas_csv``: 
 text, whole numbers, booleans, float64 and categorical text columns); any other table is left to pandas.
 Measured in docs/performance.md; ``tests/core/test_csv_writer_fast.py`` compares the two writers on
 generated tables (quoting, line breaks, blank cells, negative numbers, huge integers, every float
-magnitude, unicode).
+magnitude, unicode). Floats of a few decimals (the confidence columns) are written from integers
+(:func:`_few_decimals_texts`), the others by pyarrow's cast checked against ``repr``.
 """
 
 from __future__ import annotations
@@ -232,9 +233,9 @@ def _few_decimals_texts(values: np.ndarray) -> tuple[pa.Array, np.ndarray] | Non
     nearest to the decimal ``D = q * 10**-d`` (a division of exact doubles is correctly rounded). As
     ``|q| < 2**50``, the doubles around ``x`` are less than ``10**-d`` apart, so every decimal that rounds
     to ``x`` is within ``10**-d`` of ``D``: none other has ``d`` decimals or fewer, and one with more
-    decimals has more significant digits than ``D``. ``repr`` writes
-    the shortest text that rounds to ``x`` (the nearest among equals), so ``D``, in fixed notation from
-    1e-4 to 1e16: ``"0.0001"``, ``"3.0"``, ``"-0.5"``, ``"-0.0"`` (tests compare with ``repr``).
+    decimals has more significant digits than ``D``. ``repr`` writes the shortest text that rounds to
+    ``x`` (the nearest among equals), so ``D``, in fixed notation from 1e-4 to 1e16: ``"0.0001"``,
+    ``"3.0"``, ``"-0.5"``, ``"-0.0"`` (tests compare with ``repr``).
 
     The texts are built as fixed-width rows of characters (sign slot, whole part in groups of four,
     point, fraction), padded with spaces that one pyarrow trim removes.
