@@ -92,8 +92,6 @@ EXIT_INTERNAL = 1
 
 #: Re-fits of the stability check ``fit`` runs by default.
 DEFAULT_STABILITY_RUNS = 10
-#: Decimals kept in the per-customer confidence columns.
-_CONFIDENCE_DECIMALS = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -357,7 +355,7 @@ def _parse_names(pairs: Sequence[str]) -> dict[int, str]:
 def _fit(args: argparse.Namespace, out: TextIO) -> None:
     from .deliver import to_xlsx_bytes
     from .export import to_csv_bytes, write_csv
-    from .insight import confidence, out_of_range, summary_table
+    from .insight import confidence, for_export, out_of_range, summary_table
     from .persist import bundle_bytes, load_model_file
     from .prepare import prepare_features
     from .segmentation import clustered_table, segment_new, segment_with_model
@@ -408,9 +406,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
             warnings.append(check.warning)
     stab, stab_note = _stability(seg, args.stability_runs, args.threads)
 
-    conf = confidence(seg)
-    for column in ("distance", "margin", "silhouette"):
-        conf[column] = conf[column].round(_CONFIDENCE_DECIMALS)
+    conf = for_export(confidence(seg))
     # The clustered table (the largest output) is written a piece at a time to a file beside its target
     # and moved into place with the others once every output is ready: a failure leaves no half-written file.
     parked = _park(args.out)

@@ -37,7 +37,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core import DataError, Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
 from core.deliver import UTF8_BOM, rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
-from core.insight import Profile, summary_profile
+from core.insight import Profile, for_export, summary_profile
 from core.report import render_report
 
 from . import library, service, snapshots
@@ -276,7 +276,7 @@ def _download_name(name: str, suffix: str) -> str:
 
 def _clustered(dataset: service.Dataset, state: ViewState) -> tuple[pd.DataFrame, Segmentation]:
     seg = service.get_segmentation(state)
-    return clustered_table(dataset.frame, seg, service.get_confidence(state)), seg
+    return clustered_table(dataset.frame, seg, for_export(service.get_confidence(state))), seg
 
 
 def _summary(dataset: service.Dataset, state: ViewState) -> Profile:

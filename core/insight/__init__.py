@@ -74,7 +74,7 @@ from .choosing_k import (DOMINANT_SHARE, MIN_CUSTOMERS_PER_SEGMENT, STABLE_SWEEP
                          WEAK_SILHOUETTE, Recommendation, recommend_k)
 from .comparison import Comparison, compare_labels
 from .customer_confidence import (BORDERLINE_MARGIN, BORDERLINE_SILHOUETTE, EXACT_SILHOUETTE_MAX_ROWS,
-                                  confidence)
+                                  confidence, for_export)
 from .naming import (AVERAGE_NAME, GENERIC_WORDS, HIGH_Z, MAX_NAME_CHARS, MAX_NAME_FEATURES, VERY_HIGH_Z,
                      WORD_FORMS, automatic_names, name_segments, segment_indices, segment_names, segment_z_scores,
                      short_feature_name)
@@ -123,6 +123,7 @@ __all__ = [
     "SEGMENT_UNSTABLE",
     # confidence
     "confidence",
+    "for_export",
     "EXACT_SILHOUETTE_MAX_ROWS",
     "BORDERLINE_MARGIN",
     "BORDERLINE_SILHOUETTE",

@@ -15,7 +15,8 @@ from ..stats import NOT_SCORED
 if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this package)
     from ..segmentation import Segmentation
 
-__all__ = ["confidence", "EXACT_SILHOUETTE_MAX_ROWS", "BORDERLINE_MARGIN", "BORDERLINE_SILHOUETTE"]
+__all__ = ["confidence", "for_export", "EXPORT_DECIMALS", "EXACT_SILHOUETTE_MAX_ROWS", "BORDERLINE_MARGIN",
+           "BORDERLINE_SILHOUETTE"]
 
 #: Up to this many scored customers the per-customer silhouette is exact.
 EXACT_SILHOUETTE_MAX_ROWS = 5_000
@@ -23,6 +24,9 @@ EXACT_SILHOUETTE_MAX_ROWS = 5_000
 BORDERLINE_MARGIN = 0.25
 #: Borderline when the customer's silhouette is below this.
 BORDERLINE_SILHOUETTE = 0.1
+#: Decimals of distance, margin and silhouette in every file written for people (the command line's outputs and
+#: the dashboard's downloads alike): 0.4873, not 0.48733907218447474.
+EXPORT_DECIMALS = 4
 _TINY_DISTANCE = 1e-12
 _CHUNK_ROWS = 100_000
 
@@ -93,4 +97,13 @@ def confidence(seg: Segmentation) -> pd.DataFrame:
         flag[rows] = border
     out = pd.DataFrame(columns, copy=False)
     out["borderline"] = flag
+    return out
+
+
+def for_export(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`confidence`'s table as files give it: distance, margin and silhouette rounded to
+    :data:`EXPORT_DECIMALS` (the borderline flag, decided on the exact values, unchanged)."""
+    out = table.copy()
+    for column in ("distance", "margin", "silhouette"):
+        out[column] = out[column].round(EXPORT_DECIMALS)
     return out

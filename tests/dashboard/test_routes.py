@@ -165,3 +165,24 @@ def test_an_upload_that_fits_in_memory_is_received_into_memory_not_spooled_to_di
     monkeypatch.setattr(routes, "_available_memory", lambda: 4 * 1024 ** 2)  # too big now: spooled, refused
     assert upload(client, content, "big.csv").status_code == 413
     assert len(spooled) == 1 and spooled[0] > len(content)
+
+
+def test_the_clustered_download_and_the_cli_write_the_same_confidence_columns(client, tmp_path):
+    """The download wrote distance, margin and silhouette with 17 digits ("0.48733907218447474"), the command
+    line with 4 ("0.4873"): the same customers, two different files. Both now write 4 decimals."""
+    from core.cli import main
+
+    source = tmp_path / "customers.csv"
+    source.write_bytes(demo_bytes())
+    token = upload(client, demo_bytes()).get_json()["token"]
+    features = "Age,Annual Income (k$),Spending Score (1-100)"
+    query = f"ds={token}&k=4&seed=0&f=" + "&f=".join(features.split(","))
+    web = pd.read_csv(io.BytesIO(client.get(f"/download/clustered.csv?{query}").data), dtype=str,
+                      keep_default_na=False, encoding="utf-8-sig")
+    assert main(["fit", str(source), "--k", "4", "--features", features, "--out", str(tmp_path / "out.csv")],
+                io.StringIO()) == 0
+    cli = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for column in ("distance", "margin", "silhouette"):
+        assert web[column].str.len().max() <= 7, web[column].head()  # e.g. 0.4873
+        assert web[column].tolist() == cli[column].tolist()
+    assert web["borderline"].tolist() == cli["borderline"].tolist()
