@@ -679,11 +679,59 @@ def _default_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+#: Set by :func:`run` (the ``segments`` process, not :func:`main` called from Python): scikit-learn is imported
+#: without scipy's docstring notes (:func:`_without_scipy_docstring_notes`).
+_QUICK_START = False
+
+
+def _without_scipy_docstring_notes() -> None:
+    """Have scipy leave its docstrings as they are while it is imported, in this process.
+
+    SciPy decorates ~470 functions with ``xp_capabilities`` as ``scipy.stats`` is imported (scikit-learn
+    imports it at its own import), and the decorator parses each docstring (numpydoc) to append a note on
+    array-API support: 0.15-0.2 s of every command's start (docs/performance.md), for text a command never
+    shows. Here each function goes through the decorator with its docstring set aside, so scipy registers
+    what it registers and parses an empty text; the docstring is then put back as it was, without the note.
+    Does nothing once ``scipy.stats`` is imported, or if scipy no longer has the decorator
+    (tests/core/test_startup.py checks it still applies)."""
+    if "scipy.stats" in sys.modules:
+        return
+    try:
+        from scipy._lib import _array_api
+    except ImportError:
+        return
+    original = getattr(_array_api, "xp_capabilities", None)
+    if original is None or getattr(original, "without_notes", False):
+        return
+
+    def xp_capabilities(*args: object, **kwargs: object) -> object:
+        decorate = original(*args, **kwargs)
+
+        def decorator(function: object) -> object:
+            doc = getattr(function, "__doc__", None)
+            try:
+                function.__doc__ = None
+            except (AttributeError, TypeError):  # (a ufunc's, on some numpy versions: decorated as scipy does)
+                return decorate(function)
+            try:
+                return decorate(function)
+            finally:
+                function.__doc__ = doc
+
+        return decorator
+
+    xp_capabilities.without_notes = True  # type: ignore[attr-defined]
+    _array_api.xp_capabilities = xp_capabilities
+
+
 @contextmanager
 def _using_threads(count: int) -> Iterator[None]:
     """``count`` threads for OpenMP and BLAS (threadpoolctl: scikit-learn's K-Means) and pyarrow's reader,
     for one command; scikit-learn is imported first, so that its OpenMP runtime is loaded and limited."""
     import pyarrow
+
+    if _QUICK_START:
+        _without_scipy_docstring_notes()
     import sklearn.cluster  # noqa: F401 (loads the OpenMP runtime threadpoolctl then finds)
     from threadpoolctl import threadpool_limits
 
@@ -749,7 +797,10 @@ def run() -> NoReturn:
     Python's cyclic garbage collector runs :data:`_GC_YOUNG_THRESHOLD` allocations apart instead of 700 for
     the command: while a fit imports its modules it ran ~360 times (0.12-0.19 s of CPU at 10^6 rows, freeing
     next to nothing), now 3 times (0.07-0.08 s); cycles are still freed, and the peak memory stayed the same.
+    SciPy's docstring notes are left out as scikit-learn is imported (:func:`_without_scipy_docstring_notes`).
     """
+    global _QUICK_START
+    _QUICK_START = True
     gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     status = main()
     try:

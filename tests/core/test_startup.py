@@ -80,3 +80,50 @@ def test_the_transform_step_pickles_under_its_public_name():
     again = pickle.loads(pickle.dumps(pipeline))
     assert isinstance(again[0], FeatureTransform)
     assert np.array_equal(again.predict(X), pipeline.predict(X))
+
+
+QUICK_IMPORT = """
+import json, sys
+from core import cli
+cli._QUICK_START = {quick}
+with cli._using_threads(1):
+    import scipy.stats
+    from scipy._lib._array_api import xp_capabilities_table
+    from sklearn.cluster import KMeans
+doc = scipy.stats.rankdata.__doc__
+print(json.dumps({{"note": "Array API Standard Support" in doc, "first": doc.strip().splitlines()[0],
+                  "length": len(doc), "registered": scipy.stats.rankdata in xp_capabilities_table}}))
+"""
+
+
+def _quick_import(repo, quick: bool) -> dict:
+    result = subprocess.run([sys.executable, "-c", QUICK_IMPORT.format(quick=quick)], capture_output=True, text=True,
+                            cwd=repo, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_command_leaves_out_scipys_docstring_notes_and_nothing_else(repo):
+    """scipy rewrites ~470 docstrings as scikit-learn imports it (numpydoc parsing, to add a note on array-API
+    support): 0.15-0.2 s of each command's start. The ``segments`` process skips the note; the docstrings
+    themselves, and what scipy registers, stay."""
+    normal, quick = _quick_import(repo, False), _quick_import(repo, True)
+    assert normal["note"] and not quick["note"]
+    assert quick["first"] == normal["first"] == "Assign ranks to data, dealing with ties appropriately."
+    assert quick["length"] > 1_000
+    assert quick["registered"] and normal["registered"]
+
+
+def test_the_segments_process_asks_for_the_quick_start(monkeypatch):
+    from core import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(cli._QUICK_START) or 0)
+    monkeypatch.setattr(cli.os, "_exit", lambda status: (_ for _ in ()).throw(SystemExit(status)))
+    monkeypatch.setattr(cli, "_QUICK_START", False)
+    monkeypatch.setattr(cli.gc, "set_threshold", lambda *thresholds: None)  # (this test process's own stays)
+    try:
+        cli.run()
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert seen == [True]
