@@ -50,6 +50,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -599,6 +600,19 @@ def _print_threads(rows: int, entry: dict[str, Any]) -> None:
             print(f"{name:<16} {threads:>7} {walls:>24} {cpus:>24}")
 
 
+_CLI_WAYS = ("naive", "auto", "sweep", "fit", "floor")
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first run of :func:`run_cli` with each way's wall and CPU seconds the median over ``runs`` (the ways
+    taking turns: on a machine whose speed drifts by 20% within minutes, a median of turns compares fairly)."""
+    median = {**runs[0], **{way: dict(runs[0][way]) for way in _CLI_WAYS}}
+    for way in _CLI_WAYS:
+        for measure in ("wall", "cpu"):
+            median[way][measure] = float(statistics.median(run[way][measure] for run in runs))
+    return median
+
+
 def _print_cli(rows: int, entry: dict[str, Any]) -> None:
     cli = entry["cli"]
     naive, auto, sweep, fit = cli["naive"], cli["auto"], cli["sweep"], cli["fit"]
@@ -612,6 +626,13 @@ def _print_cli(rows: int, entry: dict[str, Any]) -> None:
                        (f"segments fit --k {fit['k']}", fit), ("sweep, then fit --k N", both)):
         print(f"{name:<34} {_seconds(ours['wall']):>8} {_seconds(ours['cpu']):>8} "
               f"{naive['wall'] / ours['wall']:>15.1f}x {naive['cpu'] / ours['cpu']:>5.1f}x")
+    runs = entry.get("runs", [])
+    if len(runs) > 1:
+        for name, ways in (("fit --k auto", ("auto",)), ("sweep, then fit", ("sweep", "fit"))):
+            ratios = ", ".join(f"{run['naive']['wall'] / sum(run[w]['wall'] for w in ways):.1f}x" for run in runs)
+            print(f"  {name}, each turn (naive/ours wall): {ratios}")
+        print(f"  naive, each turn: {', '.join(_seconds(run['naive']['wall']) for run in runs)} s "
+              f"(the rows above: medians of {len(runs)} turns)")
     floor = cli["floor"]
     print(f"{'floor: pyarrow read + write':<34} {_seconds(floor['wall']):>8} {_seconds(floor['cpu']):>8}   "
           f"(the read and write alone {_seconds(floor['read_write'])} s; fit --k auto = "
@@ -695,6 +716,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="order lines per file for the order file -> customer table step ('' for none)")
     parser.add_argument("--cli-sizes", default="1e6",
                         help="sizes for the file-to-segments commands, naive script vs segments ('' for none)")
+    parser.add_argument("--cli-repeats", type=int, default=1,
+                        help="turns of the --cli-sizes commands (naive, auto, sweep, fit, floor in turn each time); "
+                             "the table gives each one's median")
     parser.add_argument("--cli-threads", type=int, default=1,
                         help="OMP_NUM_THREADS for the commands of --cli-sizes (0: unset, every core)")
     parser.add_argument("--thread-sizes", default="",
@@ -773,7 +797,8 @@ def main(argv: list[str] | None = None) -> int:
             path = folder / f"customers-{rows}.csv"
             if not path.exists():
                 _child("generate", [str(rows), str(path)])
-            entry = {"file_mb": path.stat().st_size / 2**20, "cli": run_cli(path, args.seed, args.cli_threads)}
+            runs = [run_cli(path, args.seed, args.cli_threads) for _ in range(max(1, args.cli_repeats))]
+            entry = {"file_mb": path.stat().st_size / 2**20, "cli": _median_run(runs), "runs": runs}
             results["cli"][str(rows)] = entry
             _print_cli(rows, entry)
         for rows in thread_sizes:
