@@ -72,6 +72,8 @@ from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES, SWEEP_K_M
 from .text import join_words, percent
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .insight import Stability
     from .io import TableRead
     from .migration import Migration
@@ -305,7 +307,7 @@ def _sweep(args: argparse.Namespace, out: TextIO) -> None:
     result = sweep_k(matrix.X, args.k_min, args.k_max, args.seed, threads=args.threads,
                      scale=standardiser(matrix.X, matrix.transforms))
     recommendation = recommend_k(result, rows=result.rows)
-    for note in matrix.notes:
+    for note in _notes(matrix.notes, report, table.frame):
         print(f"note: {note}", file=out)
     if result.sample_rows:
         print(f"note: the sweep ran on a seeded sample of {result.sample_rows:,} rows", file=out)
@@ -440,7 +442,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         parked.replace(args.out)
     finally:
         parked.unlink(missing_ok=True)
-    _print_fit(seg, [args.out, *outputs], warnings, stab, stab_note, out)
+    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -553,13 +555,20 @@ def _report_sweep(seg: Segmentation, threads: int = 1) -> SweepResult | None:
         return None
 
 
-def _print_fit(seg: Segmentation, written: Sequence[str], warnings: Sequence[str], stab: Stability | None,
-               stab_note: str | None, out: TextIO) -> None:
+def _notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame) -> list[str]:
+    """The notes to print (:func:`core.prepare.shown_notes`: a description row said once, with its option)."""
+    from .prepare import shown_notes
+
+    return shown_notes(notes, report, frame, "--skip-description-row leaves it out of the table as well")
+
+
+def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], warnings: Sequence[str],
+               stab: Stability | None, stab_note: str | None, out: TextIO) -> None:
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how}) "
           f"on {', '.join(seg.features)}", file=out)
     print(f"features: {', '.join(seg.feature_labels)}", file=out)
-    for note in seg.notes:
+    for note in notes:
         print(f"note: {note}", file=out)
     for warning in warnings:
         print(f"warning: {_one_line(warning)}", file=out)

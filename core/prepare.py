@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
-from .quality import ColumnNumbers, parse_columns
+from .quality import ColumnNumbers, QualityReport, parse_columns
 from .transform import TransformError, check_transform, date_source, days_since
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
@@ -78,6 +78,26 @@ class FeatureMatrix:
     def rows_left_out(self) -> int:
         """Rows that are not in the model (they get an empty cluster)."""
         return int(self.used.size - np.count_nonzero(self.used))
+
+
+def not_a_number_note(name: str, count: int) -> str:
+    """The note :func:`prepare_features` gives a feature ``name`` with ``count`` cells that are not numbers."""
+    return f"'{name}': {count:,} cell{'s are' if count != 1 else ' is'} not a number and counted as missing."
+
+
+def shown_notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame, leave_out: str) -> list[str]:
+    """A segmentation's notes as people are shown them. When the first row under the header describes the
+    columns (:attr:`core.QualityReport.description_row`, left in the table), one note says so, ending with
+    ``leave_out`` (how to leave the row out: a command-line option, a button), instead of a "1 cell is not a
+    number" note for that row in every feature (13 lines on a bank's churn export)."""
+    if not report.description_row:
+        return list(notes)
+    first_row_only = {not_a_number_note(column.name, 1) for j, column in enumerate(report.column_reports)
+                      if column.kind == "numeric" and column.not_numbers == 1
+                      and column.examples[:1] == (str(frame.iat[0, j]),)}
+    return [f"The first row under the header describes the columns ({report.description_row_text()}) rather "
+            f"than a customer: it is left out of the model like a row with gaps; {leave_out}.",
+            *(note for note in notes if note not in first_row_only)]
 
 
 def prepare_features(
@@ -164,8 +184,7 @@ def prepare_features(
     for j, name in enumerate(features):
         check_transform(name, chosen[j] if chosen else "none", values[:, j])
     notes: list[str] = []
-    for name, n in not_numbers.items():
-        notes.append(f"'{name}': {n:,} cell{'s are' if n != 1 else ' is'} not a number and counted as missing.")
+    notes.extend(not_a_number_note(name, n) for name, n in not_numbers.items())
     fill_values: dict[str, float] = {}
     if not gaps:
         used = np.ones(rows, dtype=bool)

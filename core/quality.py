@@ -428,6 +428,10 @@ class QualityReport:
         columns (a region as 1, 2, 3; 0/1 flags). Dates and the RFM profile columns are not among them."""
         return [c.name for c in self.column_reports if c.use == "profile" and not c.profile]
 
+    def description_row_text(self) -> str:
+        """A few of the :attr:`description_row`'s cells, quoted, each cut to 40 characters: ``'years', 'M/F'``."""
+        return ", ".join(repr(text if len(text) <= 40 else text[:39] + "…") for text in self.description_row)
+
     def why_no_features(self) -> str:
         """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""
         if self.rows < 2:
@@ -477,8 +481,7 @@ class QualityReport:
                              f"that {'are' if c.not_numbers != 1 else 'is'} not a number (e.g. {shown}); "
                              "in a model they count as missing.")
         if wanted is None and self.description_row:
-            shown = ", ".join(repr(text if len(text) <= 40 else text[:39] + "…") for text in self.description_row)
-            found.insert(0, f"The first row under the header describes the columns ({shown}) rather than a "
+            found.insert(0, f"The first row under the header describes the columns ({self.description_row_text()}) rather than a "
                             "customer: its cells are text in the numeric columns. As it is, it stays in the table "
                             "and is left out of the model like a row with gaps; you can leave it out of the "
                             "table altogether.")

@@ -17,7 +17,8 @@ from .datasets import (CUSTOMER_TABLE_FORMAT, DESCRIPTION_ROW_LEFT_OUT, Dataset,
                        store_bundle, store_customer_table, store_table, store_without_description_row, uploaded_bundle)
 from .recent import entry_bytes
 from .results import (ResultSpec, get_confidence, get_segmentation, get_stability, get_sweep, has_segmentation,
-                      model_bundle, resolve_mapping_for, resolve_state, resolve_transforms, result_spec, transforms_for)
+                      model_bundle, resolve_mapping_for, resolve_state, resolve_transforms, result_spec,
+                      segmentation_notes, transforms_for)
 from .store import (DISK_FULL_MESSAGE, StoreUnavailable, cache, forget_local, init_app, pretrained_model, settings,
                     store_problem)
 
@@ -25,6 +26,7 @@ __all__ = ["DISK_FULL_MESSAGE", "store_problem", "cache", "init_app", "settings"
            "StoreUnavailable", "new_token", "store_table", "read_and_store", "get_dataset", "forget_dataset",
            "store_customer_table", "CUSTOMER_TABLE_FORMAT", "store_without_description_row", "DESCRIPTION_ROW_LEFT_OUT",
            "resolve_state", "resolve_transforms", "transforms_for", "resolve_mapping_for", "ResultSpec", "result_spec",
-           "get_segmentation", "has_segmentation", "get_sweep", "get_confidence", "put_selection", "get_selection",
+           "get_segmentation", "has_segmentation", "get_sweep", "get_confidence", "segmentation_notes", "put_selection",
+           "get_selection",
            "get_stability", "pretrained_model", "applied_model", "store_bundle", "uploaded_bundle", "model_bundle",
            "ModelGone", "entry_bytes", "forget_local"]

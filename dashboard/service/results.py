@@ -20,6 +20,7 @@ from core import FeatureMatrix, Segmentation, SweepResult, bundle_bytes, prepare
 from core.errors import FeatureError, SegmentsError
 from core.insight import Stability, confidence, stability
 from core.model import standardiser
+from core.prepare import shown_notes
 from core.options import SWEEP_K_MAX, SWEEP_K_MIN
 
 from ..state import PCA, ViewState, distinct_axes
@@ -28,7 +29,7 @@ from .datasets import Dataset, applied_model, get_dataset
 
 __all__ = ["ResultSpec", "result_spec", "resolve_state", "resolve_transforms", "transforms_for",
            "resolve_mapping_for", "get_segmentation", "has_segmentation", "get_confidence", "get_stability",
-           "get_sweep", "model_bundle"]
+           "get_sweep", "model_bundle", "segmentation_notes"]
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,14 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
         except SegmentsError:
             log.info("ignoring invalid segment names in a link")
     return seg
+
+
+def segmentation_notes(state: ViewState, seg: Segmentation) -> list[str]:
+    """The notes of the state's segmentation as the pages show them (a description row said once, pointing at
+    the Upload page's button to leave it out)."""
+    dataset, _, _ = _resolved(state)
+    return shown_notes(seg.notes, dataset.report, dataset.frame,
+                       "the Upload page can leave it out of the table as well")
 
 
 def get_confidence(state: ViewState) -> pd.DataFrame:

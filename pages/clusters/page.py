@@ -21,7 +21,7 @@ from dash import dcc, html
 
 from core import Segmentation
 from core.insight import Profile
-from dashboard import ids
+from dashboard import ids, service
 from dashboard.components import (SegmentedView, chart, job_status, next_button, page_header, page_query_store,
                                   segmented_view_or_page)
 from dashboard.figures import scatter_figure
@@ -74,7 +74,8 @@ def layout(**query: Any) -> html.Div:
         dcc.Store(id=ids.Clusters.SELECTION),
         dcc.Store(id=ids.Clusters.STABILITY_KEY, data=stability_key_of(state)),
         header,
-        html.Div([html.P(n, className="small text-muted mb-1") for n in seg.notes], id=ids.Clusters.MESSAGE),
+        html.Div([html.P(n, className="small text-muted mb-1") for n in service.segmentation_notes(state, seg)],
+                 id=ids.Clusters.MESSAGE),
         dbc.Card(dbc.CardBody([
             html.H5("Segment profiles", className="card-title"),
             html.Div(id=ids.Clusters.RENAME_STATUS),

@@ -115,7 +115,7 @@ def _fit_summary(state: ViewState, seg: Any, compare_only_fitted: bool = False) 
         html.P("Segments: " + ", ".join(f"{display_cluster(i)} · {name} ({int(n):,})"
                                         for i, (name, n) in enumerate(zip(seg.segment_names, sizes))),
                className="small text-muted"),
-        *[html.P(note, className="small text-muted mb-1") for note in seg.notes],
+        *[html.P(note, className="small text-muted mb-1") for note in service.segmentation_notes(state, seg)],
         *extra,
     ], className="segments-fit-result")
 

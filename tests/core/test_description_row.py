@@ -73,3 +73,25 @@ def test_cli_skips_the_description_row_only_when_asked_and_only_when_there_is_on
     plain = write("plain.csv", _customers().to_csv(index=False))
     status, out, err = cli("inspect", plain, "--skip-description-row")
     assert status == 2 and "holds a customer, not descriptions of the columns; nothing was left out" in err
+
+
+def test_fit_and_sweep_say_once_that_the_first_row_describes_the_columns(cli, write, tmp_path) -> None:
+    """Without --skip-description-row, `segments fit` on the bank's churn export printed "'X': 1 cell is not a
+    number and counted as missing." once per feature (13 lines) and never named the row or the option."""
+    path = write("described.csv", _described(_customers()).to_csv(index=False))
+    for command in (["sweep", path], ["fit", path, "--k", "3", "--stability-runs", "0", "--out", tmp_path / "o.csv"]):
+        status, out, err = cli(*command)
+        assert (status, err) == (0, ""), err
+        notes = [line for line in out.splitlines() if line.startswith("note:")]
+        assert not any("1 cell is not a number" in line for line in notes), notes
+        described = [line for line in notes if "describes the columns" in line]
+        assert len(described) == 1, notes
+        assert "--skip-description-row" in described[0] and "'years'" in described[0]
+
+
+def test_a_stray_text_cell_in_a_feature_is_still_noted_by_column(cli, write, tmp_path) -> None:
+    frame = _customers()
+    frame.loc[5, "Income"] = "unknown"
+    status, out, err = cli("sweep", write("stray.csv", frame.to_csv(index=False)))
+    assert status == 0 and "note: 'Income': 1 cell is not a number and counted as missing." in out
+
