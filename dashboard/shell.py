@@ -88,17 +88,20 @@ def update_nav(queries: list[str | None], pathname: str | None) -> tuple[list[st
 
 clientside_callback(
     """
-    function(clicks, pathname, open) {
-        // the menu button unfolds or folds the links; moving to another page folds them away
-        const toggled = window.dash_clientside.callback_context.triggered.some(t => t.prop_id.endsWith(".n_clicks"));
+    function(clicks, pathname, stepClicks, libraryClicks, open) {
+        // the menu button unfolds or folds the links; a link (the current page's too, whose address does
+        // not change) or moving to another page folds them away
+        const toggled = window.dash_clientside.callback_context.triggered.some(t => t.prop_id === "%s.n_clicks");
         const now = toggled ? !open : false;
         return [now, String(now)];
     }
-    """,
+    """ % ids.Shell.NAV_TOGGLER,
     Output(ids.Shell.NAV_COLLAPSE, "is_open"),
     Output(ids.Shell.NAV_TOGGLER, "aria-expanded"),
     Input(ids.Shell.NAV_TOGGLER, "n_clicks"),
     Input(ids.Shell.PAGES_LOCATION, "pathname"),
+    Input({"type": ids.Shell.NAV_LINK, "path": ALL}, "n_clicks"),
+    Input(ids.Shell.LIBRARY, "n_clicks"),
     State(ids.Shell.NAV_COLLAPSE, "is_open"),
     prevent_initial_call=True,
 )

@@ -69,6 +69,10 @@ def test_phone_navbar_is_one_row_until_the_menu_button_opens_it(new_context) -> 
     toggler.focus()
     page.keyboard.press("Enter")
     expect(links).to_be_visible()
+    # the link of the page already open folds it away too (the address does not change)
+    links.get_by_role("link", name="Upload").click()
+    expect(links).to_be_hidden()
+    expect(toggler).to_have_attribute("aria-expanded", "false")
 
 
 def test_desktop_navbar_shows_its_links_without_a_menu_button(new_context) -> None:
