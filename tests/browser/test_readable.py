@@ -16,7 +16,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError, Page, Route, expect
 
 from dashboard import ids
 from tests.support import id_selector
@@ -67,7 +67,17 @@ def eight_features(browser, base_url) -> str:
 def _shot(page: Page, name: str, locator: str | None = None) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     if locator:
-        page.locator(locator).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        # A callback may still be drawing the element again (a rename redraws the whole profile table, after
+        # the page's address has changed): Playwright then finds it detached mid-screenshot (seen once in CI).
+        # The element is taken again once it is back.
+        for attempt in range(3):
+            try:
+                page.locator(locator).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+                return
+            except PlaywrightError as exc:
+                if "not attached" not in str(exc) or attempt == 2:
+                    raise
+                expect(page.locator(locator)).to_be_visible()
     else:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
