@@ -127,22 +127,22 @@ def _csv_column(values: pd.Series) -> tuple[str, object] | None:
 def _csv_cells(kind: str, values: object, first: int, count: int, end: str = "") -> pa.Array | pa.ChunkedArray:
     """Rows ``first .. first + count`` of a column as the text pandas writes (missing: empty); ``end``
     (a bool or category column only) follows each text."""
-    empty = pa.scalar(end, pa.large_string())
+    missing = pa.scalar(end, pa.large_string())  # a missing cell's text
     if kind == "float":
         return _float_texts(values[first:first + count])  # type: ignore[index]
     if kind == "category":
         codes, categories = values  # type: ignore[misc]
         names = categories.chunk(0)
         if end:
-            names = pc.binary_join_element_wise(names, empty, pa.scalar("", pa.large_string()))
+            names = pc.binary_join_element_wise(names, missing, pa.scalar("", pa.large_string()))
         part_codes = codes[first:first + count]
-        return pc.fill_null(names.take(pa.array(part_codes, mask=part_codes < 0)), empty)
+        return pc.fill_null(names.take(pa.array(part_codes, mask=part_codes < 0)), missing)
     part = values.slice(first, count)  # type: ignore[attr-defined]
     if kind == "bool":
         part = pc.if_else(part, pa.scalar("True" + end, pa.large_string()), pa.scalar("False" + end, pa.large_string()))
     elif kind == "int":
         part = pc.cast(part, pa.large_string())
-    return pc.fill_null(part, empty)
+    return pc.fill_null(part, missing)
 
 
 #: Texts pyarrow writes for a float64 exactly as Python's repr (and so pandas) does: fixed notation with a

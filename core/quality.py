@@ -428,9 +428,9 @@ class QualityReport:
         columns (a region as 1, 2, 3; 0/1 flags). Dates and the RFM profile columns are not among them."""
         return [c.name for c in self.column_reports if c.use == "profile" and not c.profile]
 
-    def description_row_text(self) -> str:
-        """A few of the :attr:`description_row`'s cells, quoted, each cut to 40 characters: ``'years', 'M/F'``."""
-        return ", ".join(repr(text if len(text) <= 40 else text[:39] + "…") for text in self.description_row)
+    def description_row_text(self, limit: int = 40) -> str:
+        """A few of the :attr:`description_row`'s cells, quoted, each cut to ``limit`` characters: ``'years', 'M/F'``."""
+        return ", ".join(repr(text if len(text) <= limit else text[:limit - 1] + "…") for text in self.description_row)
 
     def why_no_features(self) -> str:
         """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""
@@ -481,8 +481,8 @@ class QualityReport:
                              f"that {'are' if c.not_numbers != 1 else 'is'} not a number (e.g. {shown}); "
                              "in a model they count as missing.")
         if wanted is None and self.description_row:
-            found.insert(0, f"The first row under the header describes the columns ({self.description_row_text()}) rather than a "
-                            "customer: its cells are text in the numeric columns. As it is, it stays in the table "
+            found.insert(0, f"The first row under the header describes the columns ({self.description_row_text()}) "
+                            "rather than a customer: its cells are text in the numeric columns. As it is, it stays in the table "
                             "and is left out of the model like a row with gaps; you can leave it out of the "
                             "table altogether.")
         if wanted is None:
@@ -808,11 +808,6 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                         transform_reason=proposal.reason)
 
 
-def _distinct(finite: np.ndarray) -> int:
-    """How many different values (see :func:`_distinct_values`)."""
-    return _distinct_values(finite)[0]
-
-
 def _distinct_values(finite: np.ndarray) -> tuple[int, bool]:
     """How many different values, and whether counting them proved every value whole (False: not known).
 
@@ -841,7 +836,7 @@ def _distinct_values(finite: np.ndarray) -> tuple[int, bool]:
     return int(np.unique(finite).size), False
 
 
-#: Values :func:`_distinct` shifts, converts and marks at a time (1 MB of buffers).
+#: Values :func:`_distinct_values` shifts, converts and marks at a time (1 MB of buffers).
 _DISTINCT_SLICE = 1 << 16
 
 

@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
-from threadpoolctl import ThreadpoolController, threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from . import silhouette_fast
 from .agreement import adjusted_rand, contingency
@@ -44,7 +45,7 @@ from .model import N_INIT
 from .options import SWEEP_K_MAX, SWEEP_K_MIN
 
 __all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
-           "INDEX_COLUMNS", "on_one_thread", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
+           "INDEX_COLUMNS", "on_one_thread", "one_thread", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
 
 #: Rows beyond which the k sweep runs on a seeded sample.
 SWEEP_MAX_ROWS = 10_000
@@ -274,7 +275,7 @@ def sweep_k(
     # One OpenMP (and BLAS) thread per fit: on these few rows the threads' start-up and waiting cost more
     # than they save, and far more when other processes share the cores (measured 6x slower on 2 busy
     # cores). Several k's are fitted at a time instead when ``threads`` > 1.
-    with threadpool_limits(limits=1), ThreadPoolExecutor(max(1, threads)) as pool:
+    with one_thread(), ThreadPoolExecutor(max(1, threads)) as pool:
         for done, (k, (wcss, labels, indices)) in enumerate(
                 zip(ks, pool.map(on_one_thread(lambda k: _fit_k(data, k, seed)), ks)), start=1):
             if labels is not None:
@@ -305,13 +306,17 @@ def on_one_thread(function: Callable[[T], R]) -> Callable[[T], R]:
     (``--threads 1`` on an unset OMP_NUM_THREADS ran each fit of the sweep on two; tested).
     """
 
-    controller = _controller()
-
     def limited(item: T) -> R:
-        with controller.limit(limits=1):
+        with one_thread():
             return function(item)
 
     return limited
+
+
+def one_thread() -> AbstractContextManager[Any]:
+    """A context with OpenMP and BLAS limited to one thread (in the thread that enters it, for OpenMP), through
+    threadpoolctl's one controller of this process (``threadpool_limits`` makes a new one each time)."""
+    return _controller().limit(limits=1)
 
 
 @functools.cache

@@ -118,15 +118,16 @@ def propose_transform(values: np.ndarray, distinct: int | None = None) -> Propos
     skew = skewness(x[::step] if step > 1 else x)
     if skew is None:
         return Proposal("none", "no spread to reshape", skew)
+    shown = _one_decimal(skew)
     count = distinct if distinct is not None else int(np.unique(x[:100_000]).size)
     if count < MIN_DISTINCT_FOR_LOG:
-        return Proposal("none", f"few distinct values (skewness {_one_decimal(skew)})", skew)
+        return Proposal("none", f"few distinct values (skewness {shown})", skew)
     if skew < SKEW_FOR_LOG:
-        return Proposal("none", f"roughly symmetric (skewness {_one_decimal(skew)})", skew)
+        return Proposal("none", f"roughly symmetric (skewness {shown})", skew)
     if float(x.min()) >= 0:
-        return Proposal("log", f"strongly right-skewed (skewness {_one_decimal(skew)}): without a log a few very large "
+        return Proposal("log", f"strongly right-skewed (skewness {shown}): without a log a few very large "
                                "values would decide the segments", skew)
-    return Proposal("signed_log", f"strongly skewed with negative values (skewness {_one_decimal(skew)}): a signed log "
+    return Proposal("signed_log", f"strongly skewed with negative values (skewness {shown}): a signed log "
                                   "tames the extremes on both sides of zero", skew)
 
 

@@ -96,7 +96,7 @@ def _description_row_panel(report: QualityReport) -> dbc.Alert | None:
     """The choice to leave out a first row that describes the columns (units, explanations) instead of a customer."""
     if not report.description_row:
         return None
-    shown = ", ".join(repr(text if len(text) <= 60 else text[:59] + "…") for text in report.description_row)
+    shown = report.description_row_text(limit=60)
     return dbc.Alert([
         html.H5("The first row describes the columns", className="alert-heading"),
         html.P(["Under the header, the file has a row of text where numbers belong (", shown, "): it reads like a "

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
 
 from ..agreement import adjusted_rand, contingency
 from ..errors import NotEnoughRowsError
 from ..model import check_rows_for_k, display_cluster, fit_segmenter, transform_of
-from ..selection import on_one_thread
+from ..selection import on_one_thread, one_thread
 from ..text import join_words
 
 __all__ = ["Stability", "stability", "stability_verdict", "STABILITY_MAX_ROWS", "STABILITY_COMPARE_ROWS",
@@ -190,7 +189,7 @@ def stability(
     ref_sizes = np.bincount(ref, minlength=k).astype(float)
     # ``threads`` re-fits at a time, each K-Means on one OpenMP thread (as the sweep fits its k's; on 20,000
     # customers a fit's own threads gain little): the results come back in order, the same for any number
-    with threadpool_limits(limits=1), ThreadPoolExecutor(max(1, threads)) as pool:
+    with one_thread(), ThreadPoolExecutor(max(1, threads)) as pool:
         for labels in pool.map(on_one_thread(refit), range(runs)):
             if labels is not None:
                 both = contingency(ref, labels, k)
