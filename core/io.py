@@ -406,14 +406,17 @@ def _detect_encoding(raw: bytes, label: str) -> tuple[str, bytes]:
     return "latin-1", raw
 
 
-def _detect_separator(text_sample: str) -> str:
+def _detect_separator(text_sample: str, whole: bool = False) -> str:
+    """The separator of the lines in ``text_sample`` (``whole``: the sample is the whole file, its last line
+    complete even without a final line break)."""
     # CSV lines end with CR, LF or CRLF only (str.splitlines would also split at form feeds, U+2028...)
     complete = text_sample.rstrip("\r\n")
     lines = _LINE_BREAK.split(complete)[:60] if complete else []
-    if len(lines) > 1 and not text_sample.endswith(("\n", "\r")):
+    if len(lines) > 1 and not whole and not text_sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may cut the last line short
     lines = [line for line in lines if line.strip(" \t")]  # blank lines say nothing about the separator
     best, best_score = ",", -1.0
+    quoted = any('"' in line for line in lines)
     for sep in (",", ";", "\t", "|"):
         try:
             rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
@@ -428,6 +431,10 @@ def _detect_separator(text_sample: str) -> str:
         # consistency over the sample's lines, not over the parsed rows: a wrong separator can make a
         # stray quote swallow many lines into one "consistent" row
         score = hits / len(lines) * 1000 + width
+        if quoted and not any('"' in field for row in rows for field in row):
+            # a tie is broken by the quotes: this separator read them all as quoting, another left some in its
+            # fields ('cluster;"a,b"' split at the comma gives 'cluster;"a' and 'b"')
+            score += 0.5
         if score > best_score:
             best, best_score = sep, score
     return best
@@ -451,7 +458,8 @@ def _read_csv(raw: bytes, label: str, limits: _Limits) -> TableRead:
     if hint:  # Excel's "sep=;" line: the separator, then the table
         data = (hint.group(1) or b"") + data[hint.end():]
     sample_text = data[:_SAMPLE_BYTES].decode(encoding if encoding != "utf-16" else "utf-8", errors="replace")
-    separator = hint.group(2).decode() if hint else _detect_separator(sample_text.lstrip("\ufeff"))
+    separator = hint.group(2).decode() if hint else _detect_separator(sample_text.lstrip("\ufeff"),
+                                                                     whole=len(data) <= _SAMPLE_BYTES)
     pandas_encoding = "utf-8" if encoding == "utf-16" else encoding
     start = 3 if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else 0
     header_at = _LEADING_BLANK_LINES[separator].match(data, start).end()

@@ -87,6 +87,19 @@ def test_separator_detected(sep, name):
     assert cells(t)["Income"][0] == "1000"
 
 
+def test_the_last_line_of_a_short_file_counts_for_the_separator():
+    """Found by the round-trip property test: a two-line file without a final line break had its last line
+    set aside (as if the sample had cut it short), and the header alone, 'cluster;"a,b"', split as well on the
+    comma: the file was read as two comma-separated columns, 'cluster;"a' and 'b"'."""
+    t = read_table(b'cluster;"a,b"\n0;0', "short.csv")
+    assert t.separator == ";"
+    assert list(t.frame.columns) == ["cluster", "a,b"]
+    assert cells(t)["a,b"] == ["0"]
+    # every line splits into two fields at the comma as well: the quotes tell which separator the file uses
+    t = read_table(b'cluster;"a,b"\n0;"1,234"\n', "quoted.csv")
+    assert t.separator == ";" and cells(t)["a,b"] == ["1,234"]
+
+
 def test_tab_separated_values_containing_commas():
     raw = b"Name\tIncome\n" + b"".join(b"Smith, John\t1,234\n" for _ in range(10))
     t = read_table(raw)
