@@ -36,6 +36,11 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
 
     With the features in the model's order and the mixes beside them, six or more features made the
     table scroll sideways, hid the strongest driver and cut the names in their boxes (issue 12).
+
+    Below the md breakpoint (a phone) assets/app.css stacks each row into a block: the header row is hidden
+    and every cell shows its column's name beside its value (:func:`_labelled`), the segment's text-column
+    mixes included (cells shown only there; the mix table below is hidden there). On a phone the table's
+    columns were off the side, under a header row that looked blank.
     """
     strength = dict(zip(prof.drivers["feature"].astype(str), prof.drivers["eta_squared"]))
     features = [str(f) for f in prof.drivers.sort_values("rank")["feature"]] if len(strength) else prof.features
@@ -58,8 +63,10 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
                            size="sm", color="secondary", outline=True, title="Select this segment's customers",
                            className="ms-auto"),
             ], className="d-flex align-items-center gap-1"))]
-            + [html.Td(f"{int(row['customers']):,}"), html.Td(percent(row['share']))]
-            + [_index_cell(prof.means.at[label, f], prof.indices.at[label, f]) for f in features]))
+            + [_labelled("Customers", f"{int(row['customers']):,}"), _labelled("Share", percent(row['share']))]
+            + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f]) for f in features]
+            + [_labelled(column_label(str(column), f": {value}"), share, className="segments-phone-only")
+               for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label))]))
     caption = ("Profile of the selected customers. " if selecting else "") + \
         "Each cell: the segment's mean, and its index against the average customer (average = 100), shaded " \
         "blue above the average and orange below. The features that separate the segments most come first."
@@ -72,20 +79,33 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
     ])
 
 
-def _index_cell(mean: float, index: float) -> html.Td:
+def _labelled(label: Any, value: Any, className: str = "", style: dict[str, str] | None = None) -> html.Td:
+    """A profile cell: its column's name (shown, and read out, only where the rows are stacked into blocks
+    on a phone, the header row hidden) and its value."""
+    return html.Td([html.Span(label, className="segments-cell-label"),
+                    html.Span(value, className="segments-cell-value")],
+                   **({"className": className} if className else {}), **({"style": style} if style else {}))
+
+
+def _index_cell(label: Any, mean: float, index: float) -> html.Td:
     """A feature's mean in a segment over its index, shaded by how far the index is from 100: blue above,
     orange below, stronger the further (twice or half the average is the strongest). The shades stay
     light, so the dark text keeps its contrast."""
     if pd.isna(mean):
-        return html.Td("")
-    style: dict[str, str] = {}
+        return _labelled(label, "", "segments-index")
     text: list[Any] = [f"{mean:,.2f}"]
+    style: dict[str, str] = {}
     if not pd.isna(index):
         text += [html.Br(), html.Small(f"index {index:.0f}")]
         strength = float(np.clip(np.log2(max(float(index), 1e-9) / 100), -1, 1))
         rgb = "13, 110, 253" if strength > 0 else "253, 126, 20"
         style = {"backgroundColor": f"rgba({rgb}, {0.32 * abs(strength):.3f})"}
-    return html.Td(text, style=style, className="segments-index")
+    return _labelled(label, text, "segments-index", style)
+
+
+def _mix_shares(prof: Profile, label: Any) -> list[str]:
+    """Segment ``label``'s share of each text column's values (the columns of ``prof.mixes``), as shown."""
+    return ["" if pd.isna(share) else f"{share:.0%}" for share in prof.mixes.loc[label]]
 
 
 def _mix_table(prof: Any) -> Any:
@@ -98,15 +118,15 @@ def _mix_table(prof: Any) -> Any:
         html.Tr([html.Td([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
                                     "text-center", style={"background": cluster_color(int(label)), "width": "1.6rem"}),
                           str(name)], className="segments-mix-name")]
-                + [html.Td("" if pd.isna(share) else f"{share:.0%}") for share in prof.mixes.loc[label]])
+                + [html.Td(share) for share in _mix_shares(prof, label)])
         for label, name in prof.sizes["segment"].items()])
-    return html.Div([
+    return html.Div([  # a phone shows each segment's mix in its block of the profile table instead
         html.H6("Who is in each segment", className="mt-2"),
         # a narrow screen scrolls the table sideways in its box: focusable, so a keyboard can scroll it too
         html.Div(dbc.Table([head, body], hover=True, size="sm", className="segments-table segments-mix align-middle"),
                  className="table-responsive", tabIndex="0", role="region",
                  **{"aria-label": "Table: who is in each segment"}),
-    ])
+    ], className="d-none d-md-block")
 
 
 def drivers_line(prof: Profile) -> html.P:

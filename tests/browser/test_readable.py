@@ -16,7 +16,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import pytest
-from playwright.sync_api import Error as PlaywrightError, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError, Locator, Page, Route, expect
 
 from dashboard import ids
 from tests.support import id_selector
@@ -80,6 +80,17 @@ def _shot(page: Page, name: str, locator: str | None = None) -> None:
                 expect(page.locator(locator)).to_be_visible()
     else:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _sideways_overflow(element: Locator) -> int:
+    """How far ``element``, or any box around it up to the page, scrolls sideways (px)."""
+    return element.evaluate("""element => {
+        let widest = 0;
+        for (let node = element; node; node = node.parentElement) {
+            widest = Math.max(widest, node.scrollWidth - node.clientWidth);
+        }
+        return widest;
+    }""")
 
 
 def test_each_feature_is_drawn_per_segment_in_panels_named_in_the_scatters_colours(
@@ -154,13 +165,7 @@ def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
     page.wait_for_function("() => new URLSearchParams(location.search).get('name') !== null", timeout=JOB_TIMEOUT_MS)
     expect(box).to_have_value(LONG_NAME)
     # no part of the profile is hidden to the side: neither its box nor the page scrolls sideways
-    overflow = summary.evaluate("""table => {
-        let widest = 0;
-        for (let node = table; node; node = node.parentElement) {
-            widest = Math.max(widest, node.scrollWidth - node.clientWidth);
-        }
-        return widest;
-    }""")
+    overflow = _sideways_overflow(summary)
     page.locator(".segments-summary").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "profile-eight-features-page.png"))
     assert overflow <= 1, f"the profile scrolls sideways by {overflow}px"
@@ -199,3 +204,55 @@ def test_technical_terms_are_behind_plain_words_in_a_keyboard_tooltip(new_contex
     if term == "WCSS":  # the four guides, titled in plain words: for a person to look at
         expect(page.locator(f"#{ids.Model.DAVIES_GRAPH} .main-svg").first).to_be_visible(timeout=JOB_TIMEOUT_MS)
         _shot(page, "model-guides", f"#{ids.Model.SWEEP_CARD}")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_each_segment_is_a_block_read_without_scrolling_sideways(new_context, base_url,
+                                                                              ten_thousand) -> None:
+    """Before: at 390 px the profile table put its feature columns off to the right, under a header row that
+    looked blank (its feature headers scrolled away with them): no numbers without scrolling sideways. Below
+    the md breakpoint each segment is now a block (name, size and share, each feature's mean and index, the
+    text-column mix), every value under its label; the desktop keeps the table and its header row."""
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(f"/clusters?ds={ten_thousand}&k=5")
+    summary = page.locator(".segments-summary")
+    expect(summary).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    select = page.locator(id_selector({"type": ids.Clusters.SELECT_SEGMENT, "cluster": 0}))
+    block = summary.locator("tbody tr").filter(has=select)  # segment 1
+    values = block.locator("td.segments-index")
+    expect(values).to_have_count(len(DEMO_FEATURES))
+    block.scroll_into_view_if_needed()
+    for cell in [*values.all(), select]:
+        expect(cell).to_be_visible()
+        expect(cell).to_be_in_viewport()
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], \
+            f"{cell.inner_text()!r} lies outside the phone's {PHONE['width']} px: {box}"
+    for cell in values.all():
+        expect(cell.locator(".segments-cell-value")).to_contain_text(re.compile(r"\d+\.\d\d\s*index \d+"))
+    # each value under its label, shown and read out (a screen reader reads the label before the number)
+    for label in ["Customers", "Share", *DEMO_FEATURES, "Gender: Female"]:
+        cell = block.get_by_role("cell").filter(has=page.locator(".segments-cell-label", has_text=label))
+        expect(cell).to_have_count(1)
+        expect(cell.locator(".segments-cell-label")).to_be_visible()
+        expect(cell).to_contain_text(re.compile(r"\d"))
+        assert cell.evaluate("cell => cell.getBoundingClientRect().right") <= PHONE["width"], label
+    overflow = _sideways_overflow(summary)
+    assert overflow <= 1, f"the profile scrolls sideways by {overflow}px on a phone"
+    _shot(page, "profile-phone", f"#{ids.Clusters.PROFILE}")
+    page.locator(".segments-summary").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "profile-phone-screen.png"))  # what the phone's screen shows
+    # picking a segment still selects its customers on the phone
+    select.click()
+    expect(page.locator(".segments-selection")).to_contain_text("customers selected", timeout=JOB_TIMEOUT_MS)
+    expect(summary.locator("tbody tr").filter(has=select).locator(".segments-cell-label").first).to_be_visible()
+    # the desktop keeps the table: a header row with the features, no labels in the cells, the mix in its own table
+    page.set_viewport_size(DESKTOP)
+    for feature in DEMO_FEATURES:
+        expect(summary.locator("thead th.segments-feature", has_text=feature)).to_be_visible()
+    expect(summary.locator(".segments-cell-label").first).to_be_hidden()
+    expect(page.locator(".segments-mix")).to_be_visible()
+    expect(summary.locator("tbody tr").filter(has=select).locator("td:visible")).to_have_count(3 + len(DEMO_FEATURES))
+    _shot(page, "profile-desktop-after-phone", f"#{ids.Clusters.PROFILE}")
