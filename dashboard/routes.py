@@ -6,7 +6,9 @@
   Python at 345 MB). A multipart form with a ``file`` field (``curl -F file=@customers.csv``) works too and
   gives the same dataset: it is received into memory when it passes the memory check (it is read into
   memory next), else Werkzeug spools it to disk and it is refused from there. Answers JSON:
-  ``{"token", "rows", "columns"}`` or ``{"error"}`` with a message for the user.
+  ``{"token", "rows", "columns"}`` or ``{"error"}`` with a message for the user. A request whose ``Origin``
+  is another site's (a page elsewhere posting into a signed-in user's session) is refused with 403 before
+  its body is read; one without ``Origin`` (curl, scripts) is accepted.
 * ``GET /download/clustered.csv?<view query>`` and ``/download/summary.csv?<view query>``: the
   clustered data set (every input row and column + ``cluster``) and the cluster summary, with
   spreadsheet formulas escaped.
@@ -27,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
@@ -167,6 +169,38 @@ def _header_file_name(value: str) -> str:
     if any(unicodedata.category(char) == "Cc" for char in name):
         raise ValueError(value)
     return _base_name(name)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_FOREIGN_ORIGIN = "Uploads are accepted only from this site's own pages."
+
+
+def _origin_key(url: str) -> tuple[str, str, int] | None:
+    """``url``'s origin as (scheme, host, port), the default port filled in; None for anything but a bare
+    http(s) origin (``null``, a path, user info, a port that is not a number)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if (parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None
+            or parts.path or parts.query or parts.fragment):
+        return None
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, _DEFAULT_PORTS[scheme] if port is None else port
+
+
+def _foreign_origin() -> str | None:
+    """The request's ``Origin`` when it is not this server's own origin (the scheme, host and port the request
+    arrived with: ``wsgi.url_scheme`` after ProxyFix with ``PROXY_HOPS``, or gunicorn's trusted
+    ``X-Forwarded-Proto``), else None. A browser sends ``Origin`` with every cross-site POST, so a page of
+    another site cannot post a file into a signed-in user's session (the SameSite=Lax cookie alone was the
+    guard); a request without one (curl, a script) is not a browser being tricked."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    own = _origin_key(f"{request.scheme}://{request.host}")
+    return None if own is not None and _origin_key(origin) == own else origin
 
 
 @dataclass(frozen=True)
@@ -422,6 +456,13 @@ def register(server: Flask, settings: Settings) -> None:
 
     @server.post("/api/upload")
     def upload() -> tuple[Response, int]:
+        foreign = _foreign_origin()
+        if foreign is not None:  # before the rate limit and before a byte of the body is read
+            log.warning("upload refused: posted from %r, not from this site (%s://%s)%s", foreign[:200],
+                        request.scheme, request.host,
+                        "; behind an HTTPS proxy, set PROXY_HOPS" if request.scheme == "http"
+                        and foreign.lower().startswith("https://") else "")
+            return jsonify(error=_FOREIGN_ORIGIN), 403
         limit: RateLimit = server.extensions["segments_upload_rate"]
         client = client_address()
         wait = limit.wait(client)

@@ -101,6 +101,8 @@ def upload_raw(page: Page, name: str, data: bytes | Path, via: str = f"#{ids.Upl
     headers = request.all_headers()
     assert headers["content-type"] == "application/octet-stream", headers
     assert unquote(headers["x-file-name"], errors="strict") == name, headers
+    own = urlsplit(page.url)  # the page's own origin, which the server's Origin check accepts
+    assert headers.get("origin") == f"{own.scheme}://{own.netloc}", headers
     # The body is the file and nothing else (a form would add its boundaries). Chromium does not hand a body read
     # from a file to Playwright, so its bytes are checked by what the page then shows of the dataset.
     size = data.stat().st_size if isinstance(data, Path) else len(data)

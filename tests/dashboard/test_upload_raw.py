@@ -1,6 +1,6 @@
 """The upload route's raw path: the page's uploader (assets/upload.js) sends the file itself as the request body,
 its name percent-encoded in ``X-File-Name``, so the server has no multipart form to scan (issue 15, goal 5). The
-multipart form (``curl -F file=@...``, bench/load_test.py) still works, and both give the same dataset."""
+multipart form (``curl -F file=@...``) still works, and both give the same dataset."""
 
 from __future__ import annotations
 
@@ -164,9 +164,11 @@ def test_another_site_cannot_send_a_raw_upload(client: Any) -> None:
         "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type,x-file-name"})
     assert not [h for h in response.headers.keys() if h.lower().startswith("access-control-")]
-    # A simple request (a form of another site) cannot name the file: it is no upload.
+    # A simple request (a form of another site) cannot name the file, and its Origin is refused first.
     response = client.post("/api/upload", data=b"a,b\n1,2\n", content_type="text/plain",
                            headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403 and "this site's own pages" in response.get_json()["error"]
+    response = client.post("/api/upload", data=b"a,b\n1,2\n", content_type="text/plain")
     assert response.status_code == 400 and "No file" in response.get_json()["error"]
 
 
