@@ -5,7 +5,8 @@
 Starts a private ``redis-server`` and ``gunicorn app:server`` with 4 workers (both on free
 127.0.0.1 ports), then runs ``--users`` threads until ``--seconds`` have passed, each repeating:
 
-1. **upload** its own customer file (its customer IDs carry the user's number),
+1. **upload** its own customer file (its customer IDs carry the user's number) as the page sends it:
+   the raw body, its name percent-encoded in ``X-File-Name``,
 2. **fit**: open the Clusters page through Dash's router (segments a new k-means model),
 3. **view**: change the scatter's axes (a callback answered from the cache),
 4. **download** the clustered CSV and check every row is its own (no other user's data).
@@ -33,7 +34,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support import gunicorn_server, start_redis, stop  # noqa: E402
+from tests.support import encode_uri_component, gunicorn_server, start_redis, stop  # noqa: E402
 
 STEPS = ("upload", "fit", "view", "download")
 
@@ -112,7 +113,10 @@ def user_loop(url: str, user: int, rows: int, deadline: float, results: Results)
         iteration += 1
 
         started = time.monotonic()
-        response = session.post(url + "/api/upload", files={"file": (f"user{user}.csv", content)}, timeout=120)
+        # as the page sends it (assets/upload.js): the file itself is the body, its name percent-encoded in a header
+        response = session.post(url + "/api/upload", data=content, timeout=120,
+                                headers={"Content-Type": "application/octet-stream",
+                                         "X-File-Name": encode_uri_component(f"user{user} export.csv")})
         ok = response.status_code == 200 and "token" in response.json()
         results.record("upload", time.monotonic() - started, None if ok else f"{response.status_code}")
         if not ok:

@@ -12,13 +12,14 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from urllib.parse import quote
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 from dash import Dash
 from flask.testing import FlaskClient
+
+from tests.support import encode_uri_component
 
 __all__ = ["app", "client", "request_context", "postgres", "router_request", "route", "route_over_http", "upload",
            "upload_raw", "encode_uri_component", "demo_bytes", "components"]
@@ -93,11 +94,6 @@ def components(layout: Any) -> Iterator[dict[str, Any]]:
 def upload(client: FlaskClient, content: bytes, name: str = "customers.csv") -> Any:
     """POST a file to the upload route; returns the response."""
     return client.post("/api/upload", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
-
-
-def encode_uri_component(text: str) -> str:
-    """JavaScript's ``encodeURIComponent``: UTF-8 percent-encoding of all but ``A-Z a-z 0-9 - _ . ! ~ * ' ( )``."""
-    return quote(text, safe="!~*'()")
 
 
 def upload_raw(client: FlaskClient, content: bytes, name: str | None = "customers.csv",

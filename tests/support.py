@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def id_selector(component_id: dict[str, object]) -> str:
     """The CSS selector of a pattern-matching component (Dash writes a dict id as sorted, compact JSON)."""
     return "[id='" + json.dumps(component_id, sort_keys=True, separators=(",", ":")) + "']"
+
+
+def encode_uri_component(text: str) -> str:
+    """JavaScript's ``encodeURIComponent``: UTF-8 percent-encoding of all but ``A-Z a-z 0-9 - _ . ! ~ * ' ( )``."""
+    return quote(text, safe="!~*'()")
 
 
 def free_port() -> int:
