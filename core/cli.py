@@ -62,7 +62,8 @@ import os
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -74,7 +75,7 @@ from .text import join_words, percent
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .insight import Stability
+    from .insight import Refits, Stability
     from .io import TableRead
     from .migration import Migration
     from .persist import ModelInfo
@@ -355,13 +356,6 @@ def _parse_names(pairs: Sequence[str]) -> dict[int, str]:
 
 
 def _fit(args: argparse.Namespace, out: TextIO) -> None:
-    from .deliver import to_xlsx_bytes
-    from .export import to_csv_bytes, write_csv
-    from .insight import confidence, for_export, out_of_range, summary_table
-    from .persist import bundle_bytes, load_model_file
-    from .prepare import prepare_features
-    from .segmentation import clustered_table, segment_new, segment_with_model
-
     if args.model and args.features:
         raise _UsageError("--features goes with --k; a saved model decides its own features (use --map)")
     if args.map and not args.model:
@@ -378,6 +372,22 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
     table, report = _read(args.file, args.skip_description_row)
     if args.skip_description_row:
         print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
+    with ExitStack() as stack:
+        _fit_read(args, out, table, report, wanted_names, stack)
+
+
+def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: QualityReport,
+              wanted_names: dict[int, str], stack: ExitStack) -> None:
+    """``fit`` once the file is read and checked. With a second thread and a new model, the stability
+    check's re-fits run beside the fit and the write (:func:`_refits_beside`); ``stack`` ends them."""
+    from .deliver import to_xlsx_bytes
+    from .export import to_csv_bytes, write_csv
+    from .insight import confidence, for_export, out_of_range, summary_table
+    from .persist import bundle_bytes, load_model_file
+    from .prepare import prepare_features
+    from .segmentation import clustered_table, segment_new, segment_with_model
+
+    refits: Future[Refits] | None = None
     info: ModelInfo | None = None
     if args.model:
         model = load_model_file(args.model)
@@ -394,6 +404,7 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         k = args.k
         if k == "auto":
             k = _auto_k(matrix, args, out)
+        refits = _refits_beside(matrix, k, args, stack)
         seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms, matrix=matrix)
     if wanted_names:
         outside = sorted(n for n in wanted_names if not 1 <= n <= seg.k)
@@ -406,8 +417,6 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
         check = out_of_range(seg.matrix.X, info, list(seg.model_features))
         if check.warning:
             warnings.append(check.warning)
-    stab, stab_note = _stability(seg, args.stability_runs, args.threads)
-
     conf = for_export(confidence(seg))
     # The clustered table (the largest output) is written a piece at a time to a file beside its target
     # and moved into place with the others once every output is ready: a failure leaves no half-written file.
@@ -420,6 +429,8 @@ def _fit(args: argparse.Namespace, out: TextIO) -> None:
             parked.write_bytes(to_xlsx_bytes({"Customers": clustered}, numeric, table.decimal))
         else:
             write_csv(clustered, parked)
+        stack.close()  # every thread of the command's for what is left
+        stab, stab_note = _stability(seg, args.stability_runs, args.threads, None if refits is None else refits.result())
         outputs: dict[str, bytes] = {}
         if args.summary:
             outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal)
@@ -530,17 +541,39 @@ def _park(target: str) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
 
 
-def _stability(seg: Segmentation, runs: int, threads: int = 1) -> tuple[Stability | None, str | None]:
-    """The stability check (``threads`` re-fits at a time), or None and why it could not run (None, None when
-    skipped)."""
+def _stability(seg: Segmentation, runs: int, threads: int = 1,
+               refits: Refits | None = None) -> tuple[Stability | None, str | None]:
+    """The stability check (``threads`` re-fits at a time, or the ``refits`` already made), or None and why it
+    could not run (None, None when skipped)."""
     from .insight import stability
 
     if runs == 0:
         return None, None
     try:
-        return stability(seg.matrix.X, seg.k, seg.seed or 0, runs, reference=seg.pipeline, threads=threads), None
+        return stability(seg.matrix.X, seg.k, seg.seed or 0, runs, reference=seg.pipeline, threads=threads,
+                         refits=refits), None
     except NotEnoughRowsError as exc:
         return None, f"the stability check could not run: {exc}"
+
+
+def _refits_beside(matrix: FeatureMatrix, k: int, args: argparse.Namespace, stack: ExitStack) -> Future[Refits] | None:
+    """The stability check's re-fits (:func:`core.insight.refit`), started on a thread of their own when the
+    command has two threads or more, to run beside the fit, the confidence and the write (the re-fits do not
+    depend on the model; :func:`_stability` compares them with it at the end). Meanwhile this thread's
+    OpenMP and BLAS keep the other threads (on 100,000 customers a fit on two threads was no faster than on
+    one: docs/performance.md). None when the check is skipped or the command has one thread: the re-fits are
+    then made in :func:`_stability`, ``--threads`` at a time. The answers are the same either way.
+
+    ``stack`` waits for the re-fits when it closes (and drops those not started when the command fails)."""
+    from .insight import refit
+    from .selection import at_most_threads
+
+    if args.stability_runs == 0 or args.threads < 2:
+        return None
+    stack.enter_context(at_most_threads(args.threads - 1))
+    pool = ThreadPoolExecutor(1, thread_name_prefix="stability")
+    stack.callback(pool.shutdown, wait=True, cancel_futures=True)  # before the limit above is lifted
+    return pool.submit(refit, matrix.X, k, args.seed, args.stability_runs, transforms=tuple(matrix.transforms))
 
 
 def _report_sweep(seg: Segmentation, threads: int = 1) -> SweepResult | None:

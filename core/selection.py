@@ -45,7 +45,7 @@ from .model import N_INIT
 from .options import SWEEP_K_MAX, SWEEP_K_MIN
 
 __all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
-           "INDEX_COLUMNS", "on_one_thread", "one_thread", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
+           "INDEX_COLUMNS", "on_one_thread", "one_thread", "at_most_threads", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
 
 #: Rows beyond which the k sweep runs on a seeded sample.
 SWEEP_MAX_ROWS = 10_000
@@ -316,7 +316,12 @@ def on_one_thread(function: Callable[[T], R]) -> Callable[[T], R]:
 def one_thread() -> AbstractContextManager[Any]:
     """A context with OpenMP and BLAS limited to one thread (in the thread that enters it, for OpenMP), through
     threadpoolctl's one controller of this process (``threadpool_limits`` makes a new one each time)."""
-    return _controller().limit(limits=1)
+    return at_most_threads(1)
+
+
+def at_most_threads(count: int) -> AbstractContextManager[Any]:
+    """A context with OpenMP and BLAS limited to ``count`` threads (at least one), as :func:`one_thread`."""
+    return _controller().limit(limits=max(1, int(count)))
 
 
 @functools.cache

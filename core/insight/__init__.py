@@ -81,7 +81,7 @@ from .naming import (AVERAGE_NAME, GENERIC_WORDS, HIGH_Z, MAX_NAME_CHARS, MAX_NA
 from .profiling import TOP_TEXT_VALUES, Profile, profile, summary_profile, summary_table
 from .range_check import OUTSIDE_SHARE_WARN, SHIFT_SD_WARN, RangeCheck, out_of_range
 from .stability_check import (SEGMENT_UNSTABLE, STABILITY_COMPARE_ROWS, STABILITY_LEVELS, STABILITY_MAX_ROWS,
-                              Stability, stability, stability_verdict)
+                              Refits, Stability, refit, stability, stability_verdict)
 
 __all__ = [
     # choosing k
@@ -117,6 +117,8 @@ __all__ = [
     "Stability",
     "stability",
     "stability_verdict",
+    "Refits",
+    "refit",
     "STABILITY_MAX_ROWS",
     "STABILITY_COMPARE_ROWS",
     "STABILITY_LEVELS",

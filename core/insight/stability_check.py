@@ -17,7 +17,7 @@ from ..model import check_rows_for_k, display_cluster, fit_segmenter, transform_
 from ..selection import on_one_thread, one_thread
 from ..text import join_words
 
-__all__ = ["Stability", "stability", "stability_verdict", "STABILITY_MAX_ROWS", "STABILITY_COMPARE_ROWS",
+__all__ = ["Stability", "Refits", "refit", "compared_rows", "stability", "stability_verdict", "STABILITY_MAX_ROWS", "STABILITY_COMPARE_ROWS",
            "STABILITY_LEVELS", "SEGMENT_UNSTABLE"]
 
 #: Each stability re-fit trains on a bootstrap sample of at most this many customers.
@@ -108,6 +108,95 @@ def stability_verdict(overall: float, per_segment: np.ndarray | None = None) -> 
     return text
 
 
+@dataclass(frozen=True)
+class Refits:
+    """The re-fits of a stability check, before they are compared with the model (:func:`refit`).
+
+    They depend on the customers, k, the seed, the number of runs and the transforms, not on the model
+    they are compared with: a caller may run them beside the model's own fit (the ``segments fit``
+    command does, on a second core) and hand them to :func:`stability`.
+
+    Attributes
+    ----------
+    k, seed, runs : int
+        What they were made with.
+    transforms : tuple of str
+        The features' transforms each re-fit applied.
+    labels : tuple
+        Per re-fit, its labels of the compared customers (:func:`compared_rows`), or None for a re-fit
+        skipped because its resample had fewer distinct customers than k.
+    sample_rows : int
+        Customers each re-fit was trained on.
+    """
+
+    k: int
+    seed: int
+    runs: int
+    transforms: tuple[str, ...]
+    labels: tuple[np.ndarray | None, ...]
+    sample_rows: int
+
+
+def compared_rows(X: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The customers whose segments a stability check compares: every row of ``X``, or above
+    :data:`STABILITY_COMPARE_ROWS` rows a seeded sample of that many (its own generator, so the re-fits'
+    resamples stay those of every size)."""
+    rows = X.shape[0]
+    if rows <= STABILITY_COMPARE_ROWS:
+        return X
+    pick = np.random.default_rng([seed, STABILITY_COMPARE_ROWS])
+    return X[np.sort(pick.choice(rows, STABILITY_COMPARE_ROWS, replace=False))]
+
+
+def refit(
+    X: np.ndarray,
+    k: int,
+    seed: int = 0,
+    runs: int = 10,
+    *,
+    transforms: tuple[str, ...] = (),
+    threads: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Refits:
+    """The re-fits of :func:`stability`: ``runs`` fits of :func:`core.model.fit_segmenter` (seeds
+    ``seed + 1 .. seed + runs``), each on a seeded bootstrap sample of ``min(rows, STABILITY_MAX_ROWS)``
+    customers, and each re-fit's labels of the compared customers (:func:`compared_rows`).
+
+    ``threads`` re-fits run at a time, each K-Means on one OpenMP thread (as the sweep fits its k's: on
+    20,000 customers a fit's own threads gain little); the result is the same for any number.
+    ``progress(done, runs)`` is called after each re-fit, in order.
+
+    Raises
+    ------
+    ValueError
+        ``runs`` below 1.
+    """
+    X = np.asarray(X, dtype=float)
+    if runs < 1:
+        raise ValueError("runs must be at least 1.")
+    rows = X.shape[0]
+    compared = compared_rows(X, seed)
+    size = min(rows, STABILITY_MAX_ROWS)
+    rng = np.random.default_rng(seed)
+    samples = [rng.integers(0, rows, size=size) for _ in range(runs)]  # drawn in turn: the same for any threads
+
+    def one(run: int) -> np.ndarray | None:
+        """The re-fit's labels of the compared customers (None: too few distinct customers to re-fit)."""
+        try:
+            model = fit_segmenter(X[samples[run]], k, seed + 1 + run, transforms)
+        except NotEnoughRowsError:
+            return None  # the sample has fewer distinct customers than k: skip this re-fit
+        return np.asarray(model.predict(compared), dtype=np.int64)
+
+    labels: list[np.ndarray | None] = []
+    with one_thread(), ThreadPoolExecutor(max(1, threads)) as pool:
+        for done, found in enumerate(pool.map(on_one_thread(one), range(runs)), start=1):
+            labels.append(found)
+            if progress is not None:
+                progress(done, runs)
+    return Refits(k, seed, runs, tuple(transforms), tuple(labels), size)
+
+
 def stability(
     X: np.ndarray,
     k: int,
@@ -118,15 +207,16 @@ def stability(
     reference: Pipeline | None = None,
     transforms: tuple[str, ...] = (),
     threads: int = 1,
+    refits: Refits | None = None,
 ) -> Stability:
     """Re-fit the model on bootstrap samples and measure how much the segments change.
 
     The reference is ``fit_segmenter(X, k, seed)`` (or ``reference``, e.g. the segmentation's own
-    pipeline, to skip that fit). Each of ``runs`` re-fits trains :func:`core.model.fit_segmenter` on a
-    seeded bootstrap sample (drawn with replacement) of ``min(rows, STABILITY_MAX_ROWS)`` customers and
-    labels every customer, or above :data:`STABILITY_COMPARE_ROWS` customers a seeded sample of that many
-    (the same sample for every re-fit; :attr:`Stability.sample_note` says so); its labels are compared with
-    the reference's.
+    pipeline, to skip that fit). Each of ``runs`` re-fits (:func:`refit`) trains
+    :func:`core.model.fit_segmenter` on a seeded bootstrap sample (drawn with replacement) of
+    ``min(rows, STABILITY_MAX_ROWS)`` customers and labels every customer, or above
+    :data:`STABILITY_COMPARE_ROWS` customers a seeded sample of that many (the same sample for every
+    re-fit; :attr:`Stability.sample_note` says so); its labels are compared with the reference's.
 
     Parameters
     ----------
@@ -146,13 +236,16 @@ def stability(
         The features' transforms when no ``reference`` is given.
     threads : int
         Re-fits run at a time (each on one thread); the same result for any number.
+    refits : Refits, optional
+        The re-fits, already made by :func:`refit` with the same ``X``, ``k``, ``seed``, ``runs`` and the
+        reference's transforms (the same result as making them here).
 
     Raises
     ------
     NotEnoughRowsError
         Fewer (distinct) customers than ``k``, or no re-fit could be trained.
     ValueError
-        ``runs`` below 1.
+        ``runs`` below 1, or ``refits`` made with other settings.
     """
     X = np.asarray(X, dtype=float)
     if runs < 1:
@@ -165,50 +258,36 @@ def stability(
         done += 1
         if progress is not None:
             progress(done, total)
-    rows = X.shape[0]
-    compared = X
-    if rows > STABILITY_COMPARE_ROWS:  # its own generator: the re-fits' resamples stay those of every size
-        pick = np.random.default_rng([seed, STABILITY_COMPARE_ROWS])
-        compared = X[np.sort(pick.choice(rows, STABILITY_COMPARE_ROWS, replace=False))]
-    ref = np.asarray(reference.predict(compared), dtype=np.int64)
-    size = min(rows, STABILITY_MAX_ROWS)
-    rng = np.random.default_rng(seed)
-    samples = [rng.integers(0, rows, size=size) for _ in range(runs)]  # drawn in turn: the same for any threads
     transforms_used = _transforms_of(reference)
-
-    def refit(run: int) -> np.ndarray | None:
-        """The re-fit's labels of the compared customers (None: too few distinct customers to re-fit)."""
-        try:
-            model = fit_segmenter(X[samples[run]], k, seed + 1 + run, transforms_used)
-        except NotEnoughRowsError:
-            return None  # the sample has fewer distinct customers than k: skip this re-fit
-        return np.asarray(model.predict(compared), dtype=np.int64)
-
+    if refits is None:
+        offset = done
+        refits = refit(X, k, seed, runs, transforms=transforms_used, threads=threads,
+                       progress=None if progress is None else lambda d, _: progress(offset + d, total))
+    elif (refits.k, refits.seed, refits.runs, refits.transforms) != (k, seed, runs, transforms_used):
+        raise ValueError(f"The re-fits were made with k={refits.k}, seed={refits.seed}, runs={refits.runs} and "
+                         f"transforms {refits.transforms}, not those of this check.")
+    compared = compared_rows(X, seed)
+    ref = np.asarray(reference.predict(compared), dtype=np.int64)
     scores: list[float] = []
     jaccards: list[np.ndarray] = []
     ref_sizes = np.bincount(ref, minlength=k).astype(float)
-    # ``threads`` re-fits at a time, each K-Means on one OpenMP thread (as the sweep fits its k's; on 20,000
-    # customers a fit's own threads gain little): the results come back in order, the same for any number
-    with one_thread(), ThreadPoolExecutor(max(1, threads)) as pool:
-        for labels in pool.map(on_one_thread(refit), range(runs)):
-            if labels is not None:
-                both = contingency(ref, labels, k)
-                scores.append(adjusted_rand(both))
-                both = both.astype(float)
-                union = ref_sizes[:, None] + both.sum(axis=0)[None, :] - both
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    overlap = np.where(union > 0, both / np.where(union > 0, union, 1), 0.0)
-                best = overlap.max(axis=1)
-                best[ref_sizes == 0] = np.nan
-                jaccards.append(best)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+    for labels in refits.labels:
+        if labels is None:
+            continue
+        both = contingency(ref, labels, k)
+        scores.append(adjusted_rand(both))
+        both = both.astype(float)
+        union = ref_sizes[:, None] + both.sum(axis=0)[None, :] - both
+        with np.errstate(invalid="ignore", divide="ignore"):
+            overlap = np.where(union > 0, both / np.where(union > 0, union, 1), 0.0)
+        best = overlap.max(axis=1)
+        best[ref_sizes == 0] = np.nan
+        jaccards.append(best)
     if not scores:
         raise NotEnoughRowsError(f"The stability check could not re-fit {k} segments: the resampled "
                                  f"customers had too few different values. Choose fewer segments.")
     overall = float(np.mean(scores))
     per = np.nanmean(np.vstack(jaccards), axis=0) if not np.all(ref_sizes == 0) else np.full(k, np.nan)
     per_segment = pd.DataFrame({"cluster": [display_cluster(c) for c in range(k)], "jaccard": per})
-    return Stability(overall, per_segment, stability_verdict(overall, per), len(scores), size, tuple(scores),
-                     int(compared.shape[0]), rows)
+    return Stability(overall, per_segment, stability_verdict(overall, per), len(scores), refits.sample_rows,
+                     tuple(scores), int(compared.shape[0]), X.shape[0])

@@ -68,6 +68,28 @@ def test_stability_is_the_same_on_two_threads_and_equals_scikit_learns_scores():
     assert 0.3 < one.overall < 1.0  # a real comparison, not every re-fit identical
 
 
+def test_stability_of_re_fits_made_apart_is_the_same_and_checks_their_settings():
+    """The re-fits made first (``refit``, as ``segments fit`` makes them beside the fit) give the check's
+    own result; re-fits made with other settings are refused, never compared."""
+    from core.insight import refit, stability
+    from core.model import fit_segmenter
+
+    rng = np.random.default_rng(21)
+    rows, k, seed, runs = 5_000, 3, 2, 3
+    X = np.exp(rng.normal(size=(rows, 2)) + rng.integers(0, k, rows)[:, None] * np.array([1.5, 1.0]))
+    reference = fit_segmenter(X, k, seed, ("log", "none"))
+    made = refit(X, k, seed, runs, transforms=("log", "none"))
+    apart = stability(X, k, seed, runs, reference=reference, refits=made)
+    inside = stability(X, k, seed, runs, reference=reference)
+    assert (apart.overall, apart.run_scores, apart.verdict, apart.sample_rows, apart.compared_rows) == \
+        (inside.overall, inside.run_scores, inside.verdict, inside.sample_rows, inside.compared_rows)
+    assert apart.per_segment.equals(inside.per_segment)
+    for other in (refit(X, k, seed + 1, runs, transforms=("log", "none")), refit(X, k, seed, runs),
+                  refit(X, k, seed, runs - 1, transforms=("log", "none"))):
+        with pytest.raises(ValueError, match="re-fits were made with"):
+            stability(X, k, seed, runs, reference=reference, refits=other)
+
+
 def test_work_handed_to_the_thread_pools_runs_on_one_openmp_thread(repo):
     """OpenMP keeps its number of threads per thread: the sweep's and the stability check's pool workers
     limit themselves (``--threads 1`` on an unset OMP_NUM_THREADS ran each of the sweep's fits on every core)."""

@@ -139,6 +139,42 @@ def test_sweep_and_fit_give_the_same_answers_on_one_and_two_threads(cli, tmp_pat
     assert answers[0] == answers[1]
 
 
+def test_fit_on_two_threads_makes_the_stability_re_fits_beside_the_fit(cli, tmp_path, monkeypatch):
+    """With a second thread, ``fit`` starts the stability check's re-fits on a thread of their own before
+    the model's fit (they do not depend on it) and compares them at the end; with one, the check makes
+    them itself after the fit. Either way the same output (the test above)."""
+    import threading
+
+    import core.insight
+    import core.segmentation
+
+    events: list[tuple[str, str]] = []
+    real_refit, real_segment = core.insight.refit, core.segmentation.segment_new
+
+    def refit(*args, **kwargs):
+        events.append(("refit", threading.current_thread().name))
+        return real_refit(*args, **kwargs)
+
+    def segment_new(*args, **kwargs):
+        events.append(("fit", threading.current_thread().name))
+        return real_segment(*args, **kwargs)
+
+    monkeypatch.setattr(core.insight, "refit", refit)
+    monkeypatch.setattr(core.segmentation, "segment_new", segment_new)
+    rng = np.random.default_rng(5)
+    data = tmp_path / "customers.csv"
+    data.write_text("Age,Spend\n" + "".join(f"{a:.1f},{s:.2f}\n" for a, s in
+                                           rng.normal([30, 300], [5, 40], size=(600, 2)) *
+                                           rng.integers(1, 3, size=(600, 1))))
+    for threads, expected in (("2", [("refit", "stability"), ("fit", "MainThread")]), ("1", [("fit", "MainThread")])):
+        events.clear()
+        status, out, err = cli("fit", data, "--k", "2", "--threads", threads, "--stability-runs", "3",
+                               "--out", tmp_path / "out.csv")
+        assert status == 0, err
+        assert [(what, name.split("_")[0]) for what, name in events] == expected
+        assert "stability: adjusted Rand" in out
+
+
 def test_sweep_k_on_one_or_several_threads_is_the_same() -> None:
     from core.selection import sweep_k
 
