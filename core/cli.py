@@ -425,11 +425,11 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         clustered = clustered_table(table.frame, seg, extra=conf)
         summary = summary_table(seg, table.frame, text_columns) if args.summary else None
         numeric = [c.name for c in report.column_reports if c.kind == "numeric"] + list(conf.columns[:3])
+        stack.close()  # the re-fits beside the fit are done by now (or finish first): every thread for the rest
         if _is_xlsx(args.out):  # a real workbook: numbers as numbers, formulas escaped
             parked.write_bytes(to_xlsx_bytes({"Customers": clustered}, numeric, table.decimal))
         else:
-            write_csv(clustered, parked)
-        stack.close()  # every thread of the command's for what is left
+            write_csv(clustered, parked, args.threads)
         stab, stab_note = _stability(seg, args.stability_runs, args.threads, None if refits is None else refits.result())
         outputs: dict[str, bytes] = {}
         if args.summary:

@@ -115,7 +115,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return out.getvalue()
 
 
-def iter_csv(frame: pd.DataFrame) -> Iterator[bytes]:
+def iter_csv(frame: pd.DataFrame, threads: int = 1) -> Iterator[bytes]:
     """The bytes of :func:`to_csv_bytes` in pieces of at most :data:`core.csv_writer_fast.ROWS_PER_STEP`
     rows, so that a large table can be written to a file or a response without the whole text in memory.
 
@@ -125,14 +125,15 @@ def iter_csv(frame: pd.DataFrame) -> Iterator[bytes]:
     columns = csv_writer_fast.plan(escaped)
     if columns is None:
         return iter([_pandas_csv(escaped)])
-    return csv_writer_fast.write(list(escaped.columns), columns, escaped.shape[0])
+    return csv_writer_fast.write(list(escaped.columns), columns, escaped.shape[0], threads)
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> int:
-    """Write :func:`to_csv_bytes`'s bytes to ``path`` a piece at a time; returns the bytes written."""
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], threads: int = 1) -> int:
+    """Write :func:`to_csv_bytes`'s bytes to ``path`` a piece at a time, ``threads`` pieces made at a time (the
+    same bytes for any number); returns the bytes written."""
     written = 0
     with open(path, "wb") as out:
-        for piece in iter_csv(frame):
+        for piece in iter_csv(frame, threads):
             written += out.write(piece)
     return written
 

@@ -57,14 +57,34 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables(), st.integers(1, 5))
-def test_the_fast_writer_writes_the_bytes_of_to_csv(frame: pd.DataFrame, step: int) -> None:
+@given(tables(), st.integers(1, 5), st.integers(1, 3))
+def test_the_fast_writer_writes_the_bytes_of_to_csv(frame: pd.DataFrame, step: int, threads: int) -> None:
+    """The bytes of ``to_csv``, a step of rows at a time, on one thread or several (steps made side by side)."""
     plan = csv_writer_fast.plan(frame)
     assert plan is not None  # every kind generated is one the fast path writes
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(csv_writer_fast, "ROWS_PER_STEP", step)
-        written = b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0]))
+        written = b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0], threads))
     assert written == _pandas_csv(frame)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_steps_made_side_by_side_come_in_order_and_never_pile_up(threads: int) -> None:
+    """At most ``2 * threads`` steps are made ahead of the one the caller takes, and those not started when
+    the caller stops are never made."""
+    made: list[int] = []
+
+    def step(first: int) -> bytes:
+        made.append(first)
+        return str(first).encode()
+
+    pieces = csv_writer_fast._in_order(step, range(0, 1_000, 10), threads)
+    assert next(pieces) == b"0"
+    assert len(made) <= 2 * threads
+    assert next(pieces) == b"10"
+    pieces.close()  # the caller stops: the pool ends, the steps not started are dropped
+    assert len(made) <= 2 * threads + 1
+    assert list(csv_writer_fast._in_order(step, range(0, 100, 10), threads)) == [str(i).encode() for i in range(0, 100, 10)]
 
 
 def test_floats_of_every_magnitude_are_written_as_repr() -> None:
