@@ -487,11 +487,16 @@ print(json.dumps({"k": int(k), "wcss": [float(w) for w in wcss], "inertia": floa
 """
 
 
-def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run a command in its own process: (wall seconds, CPU seconds of the process, its stdout)."""
+def _timed(command: list[str], env: dict[str, str | None] | None = None) -> tuple[float, float, str]:
+    """Run a command in its own process: (wall seconds, CPU seconds of the process, its stdout). ``env`` changes
+    this process's environment for it: a name given None is unset (``--cli-threads 0``: OMP_NUM_THREADS, which
+    ``--threads`` sets here for the children, unset)."""
+    changed = {**os.environ, **{name: value for name, value in (env or {}).items() if value is not None}}
+    for name in [name for name, value in (env or {}).items() if value is None]:
+        changed.pop(name, None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=changed)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -531,7 +536,7 @@ def run_cli(path: Path, seed: int, threads: int) -> dict[str, Any]:
     """The file-to-segments path as commands: naive script, ``fit --k auto``, ``sweep`` + ``fit --k N``."""
     import re
 
-    env = {"OMP_NUM_THREADS": str(threads)} if threads > 0 else {}
+    env: dict[str, str | None] = {"OMP_NUM_THREADS": str(threads) if threads > 0 else None}
     out = path.with_suffix(".cli-out.csv")
     segments = _segments_command()
     result: dict[str, Any] = {"threads": threads}
