@@ -44,6 +44,7 @@ from core.report import render_report
 
 from . import library, service, snapshots
 from .ratelimit import RateLimit, client_address
+from .security import names_this_host
 from .settings import Settings
 from .state import ViewState
 
@@ -171,36 +172,17 @@ def _header_file_name(value: str) -> str:
     return _base_name(name)
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _FOREIGN_ORIGIN = "Uploads are accepted only from this site's own pages."
 
 
-def _origin_key(url: str) -> tuple[str, str, int] | None:
-    """``url``'s origin as (scheme, host, port), the default port filled in; None for anything but a bare
-    http(s) origin (``null``, a path, user info, a port that is not a number)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if (parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None
-            or parts.path or parts.query or parts.fragment):
-        return None
-    scheme = parts.scheme.lower()
-    return scheme, parts.hostname, _DEFAULT_PORTS[scheme] if port is None else port
-
-
 def _foreign_origin() -> str | None:
-    """The request's ``Origin`` when it is not this server's own origin (the scheme, host and port the request
-    arrived with: ``wsgi.url_scheme`` after ProxyFix with ``PROXY_HOPS``, or gunicorn's trusted
-    ``X-Forwarded-Proto``), else None. A browser sends ``Origin`` with every cross-site POST, so a page of
-    another site cannot post a file into a signed-in user's session (the SameSite=Lax cookie alone was the
-    guard); a request without one (curl, a script) is not a browser being tricked."""
+    """The request's ``Origin`` when it does not name this server's host and port
+    (:func:`dashboard.security.names_this_host`, as the sign-in form's check), else None. A browser sends
+    ``Origin`` with every cross-site POST, so a page of another site cannot post a file into a signed-in
+    user's session (the SameSite=Lax cookie alone was the guard); a request without one (curl, a script)
+    is not a browser being tricked."""
     origin = request.headers.get("Origin")
-    if origin is None:
-        return None
-    own = _origin_key(f"{request.scheme}://{request.host}")
-    return None if own is not None and _origin_key(origin) == own else origin
+    return None if origin is None or names_this_host(origin) else origin
 
 
 @dataclass(frozen=True)
@@ -458,10 +440,7 @@ def register(server: Flask, settings: Settings) -> None:
     def upload() -> tuple[Response, int]:
         foreign = _foreign_origin()
         if foreign is not None:  # before the rate limit and before a byte of the body is read
-            log.warning("upload refused: posted from %r, not from this site (%s://%s)%s", foreign[:200],
-                        request.scheme, request.host,
-                        "; behind an HTTPS proxy, set PROXY_HOPS" if request.scheme == "http"
-                        and foreign.lower().startswith("https://") else "")
+            log.warning("upload refused: posted from %r, not from this site (%s)", foreign[:200], request.host)
             return jsonify(error=_FOREIGN_ORIGIN), 403
         limit: RateLimit = server.extensions["segments_upload_rate"]
         client = client_address()

@@ -99,12 +99,34 @@ def _same_origin() -> bool:
     names this host. Browsers send ``Origin`` with every cross-site POST; a client that sends neither
     (a script, curl) is not a browser being tricked."""
     source = request.headers.get("Origin") or request.headers.get("Referer")
-    if source is None:
-        return True
-    if source == "null":
+    return source is None or names_this_host(source)
+
+
+#: The port a browser leaves out of an origin, per scheme.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def names_this_host(source: str) -> bool:
+    """Whether an ``Origin`` or ``Referer`` (an http(s) address) names the host and port this request was sent
+    to (its ``Host``), a port left out meaning its scheme's default (``https://shop.example:443`` is
+    ``shop.example``). The scheme itself is not compared: behind a TLS proxy that does not say so
+    (``PROXY_HOPS`` unset) the page is https while the request reaches the app as http, and another site
+    cannot give its pages this host's name. ``null``, user info and anything unreadable name no host."""
+    try:
+        parts = urlsplit(source)
+        port = parts.port
+    except ValueError:
         return False
-    parts = urlsplit(source)
-    return parts.scheme in ("http", "https") and parts.netloc == request.host
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None:
+        return False
+    own = urlsplit(f"//{request.host}")
+    try:
+        own_port = own.port
+    except ValueError:
+        return False
+    named = (parts.hostname, None if port == _DEFAULT_PORTS[scheme] else port)
+    return named == (own.hostname, None if own_port in _DEFAULT_PORTS.values() else own_port)
 
 
 def _password_digest(password: bytes, secret: str) -> str:

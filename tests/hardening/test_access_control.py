@@ -182,6 +182,26 @@ def test_changing_the_password_ends_every_session_and_https_options(guarded: Any
         assert signed.headers["Strict-Transport-Security"] == "max-age=3600; includeSubDomains"
 
 
+@pytest.mark.slow
+def test_an_upload_through_a_proxy_is_checked_against_the_host(guarded: Any) -> None:
+    """``PROXY_HOPS=1`` behind an HTTPS proxy: the page's ``https://<host>`` origin is this site's, another
+    site's is refused and logged, through gunicorn."""
+    client = Client(guarded.url)
+    assert client.login().status_code == 302
+    host = urlsplit(guarded.url).netloc
+
+    def post(origin: str) -> requests.Response:
+        return client.post(guarded.url + "/api/upload", data=b"Age,Income\n20,10\n30,20\n40,30\n", timeout=60,
+                           headers={"Content-Type": "application/octet-stream", "X-File-Name": "proxied.csv",
+                                    "X-Forwarded-Proto": "https", "Origin": origin})
+
+    assert post(f"https://{host}").status_code == 200
+    refused = post("https://evil.example")
+    assert refused.status_code == 403 and refused.json() == {"error": "Uploads are accepted only from this site's "
+                                                                      "own pages."}
+    assert "upload refused: posted from" in guarded.log()
+
+
 # -- item 8 again: many clients together (last: it holds every sign-in for a minute) ---------------------------
 
 
@@ -196,26 +216,6 @@ def test_many_failures_from_everywhere_make_every_sign_in_wait(guarded: Any) -> 
 
 
 # -- item 7: per-client upload limit; item 17: no-store (on the suite's app) ------------------------------------
-
-
-@pytest.mark.slow
-def test_an_upload_is_checked_against_the_origin_the_proxy_says_the_page_has(guarded: Any) -> None:
-    """``PROXY_HOPS=1``: the proxy's ``X-Forwarded-Proto: https`` makes ``https://<host>`` this site's origin
-    (the page behind the proxy), and the plain-http origin a foreign one."""
-    client = Client(guarded.url)
-    assert client.login().status_code == 302
-    host = urlsplit(guarded.url).netloc
-
-    def post(origin: str) -> requests.Response:
-        return client.post(guarded.url + "/api/upload", data=b"Age,Income\n20,10\n30,20\n40,30\n", timeout=60,
-                           headers={"Content-Type": "application/octet-stream", "X-File-Name": "proxied.csv",
-                                    "X-Forwarded-Proto": "https", "Origin": origin})
-
-    assert post(f"https://{host}").status_code == 200
-    refused = post(f"http://{host}")
-    assert refused.status_code == 403 and refused.json() == {"error": "Uploads are accepted only from this site's "
-                                                                      "own pages."}
-    assert "upload refused: posted from" in guarded.log()
 
 
 def test_one_client_may_upload_only_so_often(client: Any, app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
