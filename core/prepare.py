@@ -123,9 +123,10 @@ def prepare_features(
     transforms : sequence of str, or dict, optional
         One transform per feature, or ``{feature: transform}`` (features not named get ``none``).
     numbers : ColumnNumbers, optional
-        The table's parsed columns (:attr:`core.io.TableRead.numbers`): the columns the data check or an
-        earlier call parsed are not parsed again (the same numbers). Ignored unless it belongs to this
-        very frame and decimal mark.
+        The table's parsed columns (:attr:`core.io.TableRead.numbers`): the columns the data check kept are
+        not parsed again (the same numbers). A column it did not keep (an ID chosen as a feature) is parsed
+        here and not added: the numbers stay as the check left them, as a cached dataset's entry must
+        (its size is counted once, when stored). Ignored unless it belongs to this very frame and decimal mark.
 
     Raises
     ------
@@ -158,7 +159,7 @@ def prepare_features(
     # Columns are parsed in batches: many short columns per call (wide files), one long column per call.
     plain = [j for j, name in enumerate(features) if name not in derived]
     positions = [frame.columns.get_loc(features[j]) for j in plain]
-    parse = (numbers.columns(positions) if numbers is not None and numbers.belongs_to(frame, decimal)
+    parse = (numbers.columns(positions, keep=False) if numbers is not None and numbers.belongs_to(frame, decimal)
              else parse_columns(frame, positions, decimal))
     parsed = {j: (cells, invalid) for j, (_, cells, invalid) in zip(plain, parse)}
     for j, name in enumerate(features):

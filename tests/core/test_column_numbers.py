@@ -107,6 +107,24 @@ def test_an_id_column_is_not_kept_and_is_parsed_when_asked_for(monkeypatch):
     assert typed.X.tobytes() == prepare_features(table.frame, ["CustomerID", "Age"], "drop", table.decimal).X.tobytes()
 
 
+def test_features_never_add_to_the_kept_numbers(monkeypatch):
+    """A cached dataset's numbers stay as the check left them: an ID chosen as a feature is parsed for the
+    matrix and not added to them (it was, growing a stored entry beyond the size counted for it)."""
+    rows = "\n".join(f"{1000 + i},{20 + i % 40},{(i * 37) % 100}" for i in range(500))
+    table = read_table(f"CustomerID,Age,Spend\n{rows}\n".encode())
+    check_quality(table.frame, table.decimal, table.numbers)
+    parsed: list[int] = []
+    original = quality.parse_numeric
+    monkeypatch.setattr(quality, "parse_numeric", lambda values, decimal=".": parsed.append(len(values))
+                        or original(values, decimal))
+    for _ in range(2):
+        prepare_features(table.frame, ["CustomerID", "Age"], "drop", table.decimal, numbers=table.numbers)
+    assert parsed == [500, 500]  # the ID each time, Age never: only what the check kept is taken
+    parsed.clear()
+    table.numbers.columns([0], keep=False).__next__()
+    assert parsed == [500]  # still not kept
+
+
 def test_the_kept_numbers_cannot_be_changed_by_a_caller(table):
     check_quality(table.frame, table.decimal, table.numbers)
     (_, numbers, invalid), = table.numbers.columns([table.frame.columns.get_loc("Age")])
