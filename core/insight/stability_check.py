@@ -157,6 +157,7 @@ def refit(
     transforms: tuple[str, ...] = (),
     threads: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    compared: np.ndarray | None = None,
 ) -> Refits:
     """The re-fits of :func:`stability`: ``runs`` fits of :func:`core.model.fit_segmenter` (seeds
     ``seed + 1 .. seed + runs``), each on a seeded bootstrap sample of ``min(rows, STABILITY_MAX_ROWS)``
@@ -164,7 +165,8 @@ def refit(
 
     ``threads`` re-fits run at a time, each K-Means on one OpenMP thread (as the sweep fits its k's: on
     20,000 customers a fit's own threads gain little); the result is the same for any number.
-    ``progress(done, runs)`` is called after each re-fit, in order.
+    ``progress(done, runs)`` is called after each re-fit, in order. ``compared``: :func:`compared_rows` of
+    ``X`` and ``seed`` when the caller already has them (not drawn again).
 
     Raises
     ------
@@ -175,7 +177,7 @@ def refit(
     if runs < 1:
         raise ValueError("runs must be at least 1.")
     rows = X.shape[0]
-    compared = compared_rows(X, seed)
+    compared = compared_rows(X, seed) if compared is None else compared
     size = min(rows, STABILITY_MAX_ROWS)
     rng = np.random.default_rng(seed)
     samples = [rng.integers(0, rows, size=size) for _ in range(runs)]  # drawn in turn: the same for any threads
@@ -259,14 +261,14 @@ def stability(
         if progress is not None:
             progress(done, total)
     transforms_used = _transforms_of(reference)
+    compared = compared_rows(X, seed)
     if refits is None:
         offset = done
-        refits = refit(X, k, seed, runs, transforms=transforms_used, threads=threads,
+        refits = refit(X, k, seed, runs, transforms=transforms_used, threads=threads, compared=compared,
                        progress=None if progress is None else lambda d, _: progress(offset + d, total))
     elif (refits.k, refits.seed, refits.runs, refits.transforms) != (k, seed, runs, transforms_used):
         raise ValueError(f"The re-fits were made with k={refits.k}, seed={refits.seed}, runs={refits.runs} and "
                          f"transforms {refits.transforms}, not those of this check.")
-    compared = compared_rows(X, seed)
     ref = np.asarray(reference.predict(compared), dtype=np.int64)
     scores: list[float] = []
     jaccards: list[np.ndarray] = []
