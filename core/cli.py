@@ -60,6 +60,7 @@ import errno
 import gc
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -607,15 +608,40 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
         print(f"warning: {_one_line(warning)}", file=out)
     if seg.silhouette is not None:
         print(f"silhouette: {seg.silhouette:.4f}", file=out)
-    summary = seg.summary()
-    summary["share"] = summary["share"].map(percent)
-    print(summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}"), file=out)
+    print(_summary_text(seg.summary(), shutil.get_terminal_size((100, 24)).columns), file=out)
     if stab is not None:
         print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "
               f"({stab.sample_note}). {stab.verdict}", file=out)
     elif stab_note:
         print(f"note: {_one_line(stab_note)}", file=out)
     print(f"wrote {join_words(list(written))}", file=out)
+
+
+#: The columns of a summary before the features' means (:meth:`core.segmentation.Segmentation.summary`).
+_SIZE_COLUMNS = 4
+
+
+def _summary_text(summary: pd.DataFrame, width: int) -> str:
+    """The printed summary: one row per segment, its size and its features' means, when that fits in
+    ``width`` characters. A wider one (many features, long names) is printed as two tables: the segments'
+    sizes, then the means with a row per feature and a column per segment, names shortened to fit
+    (:func:`core.text.short_label`; the ``--summary`` file keeps them whole)."""
+    from .text import short_label
+
+    summary = summary.assign(customers=summary["customers"].map("{:,}".format), share=summary["share"].map(percent))
+    table = summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}")
+    if max(len(line) for line in table.splitlines()) <= width:
+        return table
+    sizes = summary.iloc[:, :_SIZE_COLUMNS].to_string(index=False)
+    means = summary.iloc[:, _SIZE_COLUMNS:]
+    clusters = [str(c) for c in summary.iloc[:, 0]]
+    cells = [[f"{v:,.2f}" for v in means[column]] for column in means.columns]
+    cell = max(len(text) for text in [*clusters, *(c for row in cells for c in row)]) + 2
+    label = max(12, min(max(len(str(c)) for c in means.columns), width - cell * len(clusters)))
+    lines = [f"{'feature':<{label}}" + "".join(f"{c:>{cell}}" for c in clusters)]
+    lines += [f"{short_label(str(name), label):<{label}}" + "".join(f"{c:>{cell}}" for c in row)
+              for name, row in zip(means.columns, cells)]
+    return "\n".join([sizes, "mean of each feature by segment:", *lines])
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> None:

@@ -308,6 +308,45 @@ def test_fit_names_segments(cli, demo_csv, tmp_path):
     assert re.search(r"^\s*1\s+Big spenders\s+\d+", out, re.M)  # the printed summary too
 
 
+def test_a_wide_summary_is_printed_segments_down_features_across_the_terminal(cli, write, tmp_path, monkeypatch):
+    """A CRM export's 13 features, one named in 130 characters, printed a 400-character-wide summary: every
+    row wrapped over several terminal lines. Too wide for the terminal, the means are printed one feature
+    per row, a column per segment, long names shortened around an ellipsis (the CSV keeps them whole)."""
+    rng = np.random.default_rng(5)
+    long_name = "Naive_Bayes_Classifier_Attrition_Flag_Card_Category_Contacts_Count_12_mon_Dependent_count_" \
+                "Education_Level_Months_Inactive_12_mon_1"
+    names = [f"Measure_{i}_of_the_account" for i in range(12)] + [long_name]
+    centres = rng.normal(0, 5, size=(3, len(names)))
+    frame = pd.DataFrame(np.vstack([rng.normal(c, 1, size=(60, len(names))) for c in centres]), columns=names)
+    path = write("wide.csv", frame.round(3).to_csv(index=False))
+    monkeypatch.setenv("COLUMNS", "100")
+    status, out, err = cli("fit", path, "--k", "3", "--out", tmp_path / "out.csv", "--summary",
+                           tmp_path / "summary.csv", "--stability-runs", "0")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"^\s*cluster\s+segment\s+customers\s+share\s*$", line))
+    table = lines[start:lines.index("mean of each feature by segment:")]
+    assert len(table) == 4 and all(len(line) <= 100 for line in table)  # sizes: one row per segment
+    header = lines.index("mean of each feature by segment:") + 1
+    assert lines[header].split() == ["feature", "1", "2", "3"]
+    rows = lines[header + 1:header + 1 + len(names)]
+    assert all(len(line) <= 100 for line in rows)
+    summary = read_out(tmp_path / "summary.csv")
+    for name, row in zip(names, rows):
+        label = row[:row.index("  ")] if name != long_name else row.split("  ")[0]
+        assert name.startswith(label.split("\u2026")[0]) and name.endswith(label.split("\u2026")[-1])
+        assert row.split()[-3:] == [f"{float(v):,.2f}" for v in summary[name]]
+    assert "\u2026" in rows[-1] and rows[-1].split()[0].endswith("_1")
+
+
+def test_a_summary_that_fits_is_printed_as_one_table(cli, demo_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    status, out, err = cli("fit", demo_csv, "--k", "3", "--out", tmp_path / "out.csv", "--stability-runs", "0")
+    assert (status, err) == (0, "")
+    assert re.search(r"^\s*cluster\s+segment\s+customers\s+share\s+Age\s+Annual Income", out, re.M)
+    assert "mean of each feature by segment:" not in out
+
+
 def test_fit_warns_when_a_saved_model_does_not_fit(cli, demo, demo_csv, write, tmp_path):
     bundle = tmp_path / "model.json"
     assert cli("fit", demo_csv, "--k", "3", "--out", tmp_path / "a.csv", "--save-model", bundle,
