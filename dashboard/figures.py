@@ -164,7 +164,9 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
                             opacity=0.75, symbol="circle-open" if near_border else "circle",
                             line=dict(width=1.5 if near_border else 0)),
                 hovertemplate=hover + ("<br>near a segment border" if near_border else "") + "<extra></extra>"))
-    fig.add_trace(go.Scatter(
+    # The centroids drawn like the customers, and last: WebGL traces are drawn on a canvas above every SVG
+    # trace, so SVG crosses would sit under a dense WebGL segment.
+    fig.add_trace(trace(
         x=cx, y=cy, mode="markers", name="Centroids",
         marker=dict(symbol="x", size=16, color=[cluster_color(i) for i in range(seg.k)],
                     line=dict(width=2, color="#222")),
