@@ -523,7 +523,8 @@ class QualityReport:
                 "not a number": [c.not_numbers for c in self.column_reports],
                 "distinct values": [c.unique for c in self.column_reports],
                 "role": [c.use for c in self.column_reports],
-                "skewness": [np.nan if c.skewness is None else round(c.skewness, 2) for c in self.column_reports],
+                # "+ 0.0" turns the -0.0 of a tiny negative skewness into 0.0 (tables showed "-0.0")
+                "skewness": [np.nan if c.skewness is None else round(c.skewness, 2) + 0.0 for c in self.column_reports],
                 "transform": [c.transform if c.kind == "numeric" else "" for c in self.column_reports],
             }
         )

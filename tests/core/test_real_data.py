@@ -416,3 +416,14 @@ def test_a_skewness_that_rounds_to_zero_reads_0_0_never_minus_0_0():
     proposal = propose_transform(values)
     assert proposal.skewness is not None and -0.05 < proposal.skewness < 0
     assert proposal.reason == "roughly symmetric (skewness 0.0)"
+
+
+def test_the_data_checks_table_never_shows_a_skewness_of_minus_zero():
+    """The Upload page's table and ``segments inspect`` showed "-0.0" and "-0.00" for a bank export's
+    ``members_in_household`` (a skewness of about -0.001: the reason said 0.0, the table did not)."""
+    half = np.random.default_rng(4).normal(0, 10, 2_500)
+    values = np.concatenate([50 + half, 50 - half, [30.0]]).round(2)  # a skewness of about -0.0004
+    report = check_quality(pd.DataFrame({"Members": [f"{v:g}" for v in values]}))
+    assert -0.005 < report.column_reports[0].skewness < 0
+    skew = report.to_frame().loc[0, "skewness"]
+    assert skew == 0 and not np.signbit(skew)
