@@ -228,7 +228,11 @@ def customers_per_cluster(rows: list[dict[str, str]]) -> list[int]:
 
 def download_file(page: Page, link: str) -> tuple[str, Path]:
     """Click a download link; returns the suggested file name and where the browser saved the file
-    (deleted with the browser context): a large download need not be read into memory."""
+    (deleted with the browser context): a large download need not be read into memory.
+
+    The click waits until the page has no request in flight: Dash may still be rendering the page the
+    link is on (on a busy machine a click during that render was once lost: no request reached the server)."""
+    page.wait_for_load_state("networkidle", timeout=JOB_TIMEOUT_MS)
     with page.expect_download(timeout=JOB_TIMEOUT_MS) as info:
         page.click(link)
     return info.value.suggested_filename, info.value.path()
