@@ -21,6 +21,11 @@ TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value
                      {"label": "signed log", "value": "signed_log"}]
 
 
+#: Why a numeric column is not offered, by its role (:attr:`core.quality.ColumnReport.role`).
+_NOT_OFFERED = {"ID-like": "ID-like", "constant": "constant",
+                "profile": "an RFM score or purchase date: a profile column"}
+
+
 def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     report = dataset.report
 
@@ -35,8 +40,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
-            why = "ID-like" if column.id_like else "constant"
-            options.append(option(column.name, f" ({why}, not offered)", disabled=True))
+            options.append(option(column.name, f" ({_NOT_OFFERED[column.role]}, not offered)", disabled=True))
     return options
 
 

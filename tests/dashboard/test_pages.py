@@ -153,3 +153,18 @@ def test_an_applied_saved_model_titles_the_page_with_its_own_number_of_segments(
     assert info.k == 7
     page = client.get(f"/clusters?ds={token}&mode=saved&model={model}").data.decode()
     assert "<title>march.csv · 7 segments · Clusters · Customer Segments</title>" in page
+
+
+def test_the_model_page_says_why_a_column_is_not_offered(client, request_context):
+    """A bank export's own ``rfm_score`` (a profile column by its name, with 3,366 distinct values) was
+    listed on the Model page as "(constant, not offered)"."""
+    from dashboard import service
+    from pages.model._features import feature_options
+
+    rows = [f"{i},{20 + i % 50},{1000 + 37 * i % 900},{(i * 7919) % 1000 / 100:.2f},7" for i in range(1, 301)]
+    token = upload(client, ("CustomerID,Age,Income,rfm_score,Branch\n" + "\n".join(rows) + "\n").encode()).get_json()["token"]
+    labels = {option["value"]: option for option in feature_options(service.get_dataset(token))}
+    assert "RFM score" in str(labels["rfm_score"]["label"]) and "constant" not in str(labels["rfm_score"]["label"])
+    assert "ID-like, not offered" in str(labels["CustomerID"]["label"])
+    assert "constant, not offered" in str(labels["Branch"]["label"])
+    assert all(labels[name]["disabled"] for name in ("rfm_score", "CustomerID", "Branch"))
