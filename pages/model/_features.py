@@ -55,12 +55,13 @@ def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
             why = f"Proposed: {proposed[feature].replace('_', ' ')} \u2014 {column.transform_reason}."
         except KeyError:
             why = "Days from each date to the file's latest date."
+        # the name on its own line: beside the dropdown, the narrow card broke snake_case names mid-word
         rows.append(dbc.Row([
-            dbc.Col(html.Span(column_label(feature), className="small"), width=5),
+            dbc.Col(html.Span(column_label(feature), className="small fw-semibold"), width=12),
             dbc.Col(dcc.Dropdown(id={"type": ids.Model.TRANSFORM, "feature": feature}, options=TRANSFORM_OPTIONS,
                                  value=chosen.get(feature, "none"), clearable=False, searchable=False), width=7),
             dbc.Col(html.Small(why, className="text-muted"), width=12),
-        ], className="g-1 mb-2 align-items-center"))
+        ], className="g-1 mb-2"))
     return rows
 
 

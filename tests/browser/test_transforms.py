@@ -50,3 +50,25 @@ def test_skewed_spend_gets_a_log_the_user_can_turn_off(page: Page) -> None:
     page.goto(page.url)
     expect(page.locator(transform_id("Spend"))).to_contain_text("none", timeout=JOB_TIMEOUT_MS)
     expect_fit(page, "segmented on Spend, Orders (log)")
+
+
+def test_each_features_name_is_whole_on_one_line_above_its_transform(page: Page) -> None:
+    """A bank export's snake_case names ("household_debt_to_equity_ratio") were broken mid-word beside their
+    dropdowns in the narrow Features card ("household_debt_t" / "o_equity_ratio")."""
+    frame, _ = skewed_customers(rows=600, seed=4)
+    names = {"Spend": "household_debt_to_equity_ratio", "Orders": "number_transactions_12_months",
+             "Basket": "average_basket_value_in_euros", "Recency": "days_since_last_order"}
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/upload")
+    upload(page, "bank.csv", csv_bytes(frame.rename(columns=names)))
+    expect_dataset(page, "bank.csv")
+    page.click(f"#{ids.Upload.NEXT}")
+    expect_fit(page, "customers segmented on household_debt_to_equity_ratio (log)")
+    section = page.locator(f"#{ids.Model.TRANSFORMS}")
+    for name in names.values():
+        label = section.get_by_text(name, exact=True)
+        expect(label).to_be_visible()
+        lines = label.evaluate("e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))")
+        assert lines == 1, (name, lines)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(ARTEFACTS / "model-transform-names.png"))
