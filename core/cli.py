@@ -71,7 +71,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
 from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES, SWEEP_K_MAX, SWEEP_K_MIN
-from .text import join_words, percent
+from .text import join_words, percent, short_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -617,23 +617,18 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
     print(f"wrote {join_words(list(written))}", file=out)
 
 
-#: The columns of a summary before the features' means (:meth:`core.segmentation.Segmentation.summary`).
-_SIZE_COLUMNS = 4
-
-
 def _summary_text(summary: pd.DataFrame, width: int) -> str:
     """The printed summary: one row per segment, its size and its features' means, when that fits in
     ``width`` characters. A wider one (many features, long names) is printed as two tables: the segments'
     sizes, then the means with a row per feature and a column per segment, names shortened to fit
     (:func:`core.text.short_label`; the ``--summary`` file keeps them whole)."""
-    from .text import short_label
-
     summary = summary.assign(customers=summary["customers"].map("{:,}".format), share=summary["share"].map(percent))
     table = summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}")
     if max(len(line) for line in table.splitlines()) <= width:
         return table
-    sizes = summary.iloc[:, :_SIZE_COLUMNS].to_string(index=False)
-    means = summary.iloc[:, _SIZE_COLUMNS:]
+    first_mean = summary.columns.get_loc("share") + 1  # (:meth:`core.segmentation.Segmentation.summary`)
+    sizes = summary.iloc[:, :first_mean].to_string(index=False)
+    means = summary.iloc[:, first_mean:]
     clusters = [str(c) for c in summary.iloc[:, 0]]
     cells = [[f"{v:,.2f}" for v in means[column]] for column in means.columns]
     cell = max(len(text) for text in [*clusters, *(c for row in cells for c in row)]) + 2

@@ -21,9 +21,9 @@ TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value
                      {"label": "signed log", "value": "signed_log"}]
 
 
-#: Why a numeric column is not offered, by its role (:attr:`core.quality.ColumnReport.role`).
-_NOT_OFFERED = {"ID-like": "ID-like", "constant": "constant",
-                "profile": "an RFM score or purchase date: a profile column"}
+#: Why a numeric column is not offered, where its role (:attr:`core.quality.ColumnReport.role`: ID-like,
+#: constant, profile) does not say it in a word.
+_NOT_OFFERED = {"profile": "an RFM score or purchase date: a profile column"}
 
 
 def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
-            options.append(option(column.name, f" ({_NOT_OFFERED[column.role]}, not offered)", disabled=True))
+            options.append(option(column.name, f" ({_NOT_OFFERED.get(column.role, column.role)}, not offered)", disabled=True))
     return options
 
 
