@@ -127,3 +127,107 @@ def test_the_segments_process_asks_for_the_quick_start(monkeypatch):
     except SystemExit as exc:
         assert exc.code == 0
     assert seen == [True]
+
+
+OVERLAP_PROBE = """
+import importlib.abc, io, json, sys, threading
+finders = {}
+
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        finders.setdefault(name, threading.current_thread().name)
+        return None
+
+
+sys.meta_path.insert(0, Watch())
+from core import cli, io as core_io
+
+read_on, main_before_ready = [], []
+real_read, real_ready = core_io.read_table, cli._using_threads
+
+
+def read_table(*args, **kwargs):
+    read_on.append(threading.current_thread().name)
+    return real_read(*args, **kwargs)
+
+
+def using_threads(count):  # what the main thread imported until the command called ready()
+    context = real_ready(count)
+    ready = context.__enter__()
+
+    def watched_ready():
+        main_before_ready.extend(sorted(n for n, t in finders.items() if t == "MainThread"))
+        ready()
+
+    class Context:
+        __enter__ = lambda self: watched_ready
+        __exit__ = lambda self, *exc: context.__exit__(*exc)
+    return Context()
+
+
+core_io.read_table, cli._using_threads = read_table, using_threads
+out, err = io.StringIO(), io.StringIO()
+status = cli.main(sys.argv[1:], out=out, err=err)
+model_libraries = ("sklearn", "scipy", "threadpoolctl", "joblib")
+print(json.dumps({"status": status, "out": out.getvalue(), "err": err.getvalue(), "read_on": read_on,
+                  "sklearn_on": sorted({t for n, t in finders.items() if n.split(".")[0] in model_libraries}),
+                  "main_before_ready": [n for n in main_before_ready if n.split(".")[0] in model_libraries]}))
+"""
+
+
+def _overlap_probe(repo, *args: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", OVERLAP_PROBE, *args], capture_output=True, text=True, cwd=repo,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _customers(path, rows: int = 300):
+    rng = np.random.default_rng(3)
+    lines = ["CustomerID,Age,Spend"] + [f"{i},{20 + i % 50},{rng.gamma(2, 50):.2f}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_sweep_and_fit_import_scikit_learn_on_a_thread_of_their_own_while_the_file_is_read(repo, tmp_path):
+    """scikit-learn and scipy (about 0.6 s of a command's start) are imported beside the read and check of the
+    file, which pyarrow does without Python's lock (docs/performance.md): on a thread of their own, never on
+    the main thread, which reads the file."""
+    path = _customers(tmp_path / "customers.csv")
+    for args in (["sweep", str(path), "--k-max", "4"],
+                 ["fit", str(path), "--k", "3", "--out", str(tmp_path / "out.csv"), "--stability-runs", "2"]):
+        data = _overlap_probe(repo, *args)
+        assert data["status"] == 0, data
+        assert data["read_on"] == ["MainThread"], data
+        assert "import sklearn.cluster" in data["sklearn_on"], data  # (the main thread imports more later)
+        assert data["main_before_ready"] == [], data
+
+
+def test_a_failed_import_of_scikit_learn_is_one_line_of_error(cli, tmp_path, monkeypatch):
+    """The import on its own thread hands its failure to the command, which says it in one line."""
+    from core import cli as cli_module
+
+    real = cli_module._Importing
+    monkeypatch.setattr(cli_module, "_Importing", lambda name: real("sklearn.no_such_module"))
+    status, out, err = cli("sweep", _customers(tmp_path / "customers.csv"), "--k-max", "4")
+    assert status == cli_module.EXIT_INTERNAL
+    assert err.startswith("error: internal error (ModuleNotFoundError: No module named 'sklearn.no_such_module')")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_nothing_is_left_importing(cli, tmp_path, monkeypatch):
+    from core import cli as cli_module
+
+    started = []
+    real = cli_module._Importing
+
+    def watched(name: str):
+        started.append(real(name))
+        return started[-1]
+
+    monkeypatch.setattr(cli_module, "_Importing", watched)
+    (tmp_path / "empty.csv").write_text("")
+    status, out, err = cli("fit", tmp_path / "empty.csv", "--k", "3", "--out", tmp_path / "out.csv")
+    assert status == cli_module.EXIT_BAD_INPUT and "is empty" in err, err
+    assert len(started) == 1 and not started[0]._thread.is_alive()
