@@ -812,33 +812,67 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
 def _distinct_values(finite: np.ndarray) -> tuple[int, bool]:
     """How many different values, and whether counting them proved every value whole (False: not known).
 
-    Whole numbers in a short range are marked in a table (linear time, 10x faster than sorting ten
-    million), others are sorted.
+    Numbers written with at most :data:`_TABLE_DECIMALS` decimals (whole numbers, prices, a rating to one
+    decimal) in a short range are counted in a table (linear time), others are sorted: 10^7 values take
+    0.25-0.4 s to sort, the table a fraction of that.
 
-    The table is filled a slice at a time (:data:`_DISTINCT_SLICE` values, through two small buffers that
-    stay in the processor's cache): shifting, converting to integers and checking that each value was
-    whole cost a third of what the same steps on whole columns cost (each allocated a fresh column)."""
-    if finite.size > 10_000 and _whole(finite[:10_000]):  # (fractions: sorted, without a try at the table)
+    A value ``x`` with ``d`` decimals is the integer ``q = rint(x * 10**d)`` divided by ``10**d``: as a number
+    parsed from text with ``d`` decimals is the double nearest to it, ``q / 10**d`` (the double nearest to the
+    same number) is ``x`` itself, so each ``q`` stands for exactly one value and values and integers count
+    alike. That equality is checked for every value (a value with more decimals, or too large for exact
+    integers, sends the column to the sort).
+
+    The table is filled a slice at a time (:data:`_DISTINCT_SLICE` values, through small buffers that stay in
+    the processor's cache): shifting, converting to integers and checking each value cost a third of what the
+    same steps on whole columns cost (each allocated a fresh column)."""
+    decimals = _few_decimals(finite[:10_000]) if finite.size > 10_000 else None
+    if decimals is not None:
+        scale = 10.0 ** decimals
         low, high = float(finite.min()), float(finite.max())
-        if high - low < 2 * finite.size:
-            seen = np.zeros(int(high - low) + 1, dtype=bool)
-            shifted = np.empty(min(_DISTINCT_SLICE, finite.size))
-            offsets = np.empty(shifted.size, dtype=np.int64)
+        low_q = float(np.rint(low * scale))
+        if (high - low) * scale < 2 * finite.size and max(abs(low), abs(high)) * scale < _EXACT_INTEGERS:
+            seen = np.zeros(int(np.rint(high * scale) - low_q) + 1, dtype=bool)
+            value = np.empty(min(_DISTINCT_SLICE, finite.size))
+            back = np.empty(value.size) if decimals else value
+            offsets = np.empty(value.size, dtype=np.int64)
             for start in range(0, finite.size, _DISTINCT_SLICE):
                 part = finite[start:start + _DISTINCT_SLICE]
-                value, offset = shifted[:part.size], offsets[:part.size]
-                np.subtract(part, low, out=value)
-                np.copyto(offset, value, casting="unsafe")
-                if not np.array_equal(offset, value):  # a fraction: sorted after all
+                shifted, check, offset = value[:part.size], back[:part.size], offsets[:part.size]
+                if decimals:
+                    np.multiply(part, scale, out=shifted)
+                    np.rint(shifted, out=shifted)
+                    np.divide(shifted, scale, out=check)
+                    if not np.array_equal(check, part):  # more decimals than the first values had: sorted
+                        break
+                    shifted -= low_q
+                else:
+                    np.subtract(part, low, out=shifted)
+                np.copyto(offset, shifted, casting="unsafe")
+                if not np.array_equal(offset, shifted):  # a fraction among whole numbers: sorted after all
                     break
                 seen[offset] = True
             else:
-                return int(np.count_nonzero(seen)), True
+                return int(np.count_nonzero(seen)), decimals == 0
     return int(np.unique(finite).size), False
 
 
-#: Values :func:`_distinct_values` shifts, converts and marks at a time (1 MB of buffers).
+#: Values :func:`_distinct_values` shifts, converts and marks at a time (1.5 MB of buffers).
 _DISTINCT_SLICE = 1 << 16
+#: The most decimals :func:`_distinct_values` counts in a table (money has 2; a share or a rate 3-4).
+_TABLE_DECIMALS = 4
+#: Integers up to this are exact in float64 with room to spare (2^52).
+_EXACT_INTEGERS = float(2 ** 52)
+
+
+def _few_decimals(values: np.ndarray) -> int | None:
+    """The fewest decimals (0 to :data:`_TABLE_DECIMALS`) every value is written with, or None."""
+    if _whole(values):
+        return 0
+    for decimals in range(1, _TABLE_DECIMALS + 1):
+        scale = 10.0 ** decimals
+        if np.array_equal(np.rint(values * scale) / scale, values):
+            return decimals
+    return None
 
 
 def _whole(finite: np.ndarray) -> bool:

@@ -110,6 +110,16 @@ def test_text_column_with_null_cells_parsed_by_distinct_values_equals_cell_by_ce
     lambda rng: np.r_[rng.integers(0, 100, 20_000), 0.5].astype(float),
     lambda rng: rng.normal(size=50_000),
     lambda rng: np.arange(30_000, dtype=float) * 3,
+    # written with a few decimals (prices, ratings): counted in a table, as whole numbers are
+    lambda rng: np.round(rng.gamma(2, 40, 60_000), 2),
+    lambda rng: np.round(rng.normal(0, 3, 60_000), 1),  # negative values, and -0.0 beside 0.0
+    lambda rng: np.round(rng.random(60_000), 4),
+    lambda rng: np.round(rng.random(60_000) * 5, 2) + 1e9,  # a table, if the integers stay exact
+    lambda rng: np.round(rng.random(60_000), 2) + 1e13,  # too large for exact integers: sorted
+    lambda rng: np.r_[np.round(rng.random(20_000) * 9, 1), np.round(rng.random(20_000) * 9, 2)],  # more decimals below
+    lambda rng: np.r_[rng.integers(0, 9, 20_000), np.round(rng.random(20_000), 3)].astype(float),  # whole, then not
+    lambda rng: np.r_[np.round(rng.random(20_000), 2), 1 / 3],  # one value with every decimal, at the end
+    lambda rng: np.float64([0.1, 0.2, 0.30000000000000004, 0.3] * 5_000),  # 0.1 + 0.2 is not 0.3
 ])
 def test_distinct_count_and_whole_numbers_equal_numpy(draw):
     from core import quality
