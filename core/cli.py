@@ -603,9 +603,8 @@ def _notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame) -> 
 def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], warnings: Sequence[str],
                stab: Stability | None, stab_note: str | None, out: TextIO) -> None:
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
-    print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how}) "
-          f"on {', '.join(seg.features)}", file=out)
-    print(f"features: {', '.join(seg.feature_labels)}", file=out)
+    print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how})", file=out)
+    print(f"features: {', '.join(seg.feature_labels)}", file=out)  # (once: a wide file's list is long)
     for note in notes:
         print(f"note: {note}", file=out)
     for warning in warnings:

@@ -142,7 +142,9 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
                            "--stability-runs", "0")
     assert (status, err) == (0, "")
     assert "stability:" not in out
-    assert "segmented 39 of 40 customers (new model, k=2, seed=1) on Umsatz, Besuche" in out
+    # the features are listed once, with their transforms (a wide file's list filled two long lines)
+    assert out.startswith("segmented 39 of 40 customers (new model, k=2, seed=1)\nfeatures: Umsatz, Besuche\n")
+    assert out.count("Umsatz") == 1 + out.split("\n", 2)[2].count("Umsatz")
     assert f"wrote {out_csv} and {summary_csv}" in out
 
     from core.io import read_table
@@ -202,7 +204,7 @@ def test_fit_with_shipped_model_and_map(cli, demo, write, tmp_path):
     status, out, err = cli("fit", path, "--model", DEFAULT_MODEL_PATH, "--out", out_csv, "--stability-runs", "0",
                            "--map", f"AnnualIncome={INCOME}", "--map", f"Score={SPENDING}")
     assert (status, err) == (0, "")
-    assert "segmented 500 of 500 customers (pre-trained model) on AnnualIncome, Score" in out
+    assert out.startswith("segmented 500 of 500 customers (pre-trained model)\nfeatures: AnnualIncome, Score\n")
     assert "note: Column mapping: 'AnnualIncome' is used as 'Annual Income (k$)'" in out
     assert "warning:" not in out  # the demo customers are like the model's training customers
     pipeline, info = load_shipped_model()
