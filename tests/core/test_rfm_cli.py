@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,8 @@ def test_rfm_writes_one_row_per_customer_and_says_what_it_chose(tmp_path: Path) 
     code, out, err = run("fit", str(out_path), "--k", "3", "--out", str(tmp_path / "clustered.csv"),
                          "--stability-runs", "0")
     assert code == 0, err
-    assert "on recency_days, frequency, monetary, average_order_value, tenure_days" in out
+    assert re.search(r"^features: recency_days( \(log\))?, frequency( \(log\))?, monetary( \(log\))?, "
+                     r"average_order_value( \(log\))?, tenure_days( \(log\))?$", out, re.M)
 
 
 def test_rfm_takes_the_columns_and_as_of_date_given(tmp_path: Path) -> None:

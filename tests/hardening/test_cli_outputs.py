@@ -152,7 +152,7 @@ def test_a_feature_name_with_a_comma_is_quoted(tmp_path: Path) -> None:
     path.write_text(CSV.replace("Income", '"Income, k$"', 1))
     code, out, err = _fit(path, "--k", "3", "--features", 'Age,"Income, k$"', "--out", str(tmp_path / "o.csv"))
     assert code == 0, err
-    assert "on Age, Income, k$" in out
+    assert "features: Age, Income, k$\n" in out
 
 
 def test_excel_outputs_are_real_workbooks(tmp_path: Path) -> None:
