@@ -74,6 +74,9 @@ _ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _
 #: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.
 PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", "first_purchase",
                                   "last_purchase"})
+#: A numeric column whose name says it holds another model's output (a churn classifier's score, a predicted
+#: value, a probability or propensity): offered as a feature but not proposed (see :attr:`ColumnReport.model_output`).
+MODEL_OUTPUT_NAME = re.compile(r"(?i)(classifier|predict|probabilit|propensit)")
 _THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _CURRENCY = re.compile(r"^([-+]?)\s*[$€£¥]\s*")
@@ -270,6 +273,9 @@ class ColumnReport:
         The column has a single distinct value.
     rows : int
         Rows in the table (for shares).
+    model_output : bool
+        A numeric column whose name says it holds another model's output (:data:`MODEL_OUTPUT_NAME`): offered
+        as a feature, not proposed.
     """
 
     name: str
@@ -289,6 +295,7 @@ class ColumnReport:
     date_format: str | None = None
     redundant_with: str | None = None
     correlation: float | None = None
+    model_output: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -307,8 +314,9 @@ class ColumnReport:
 
     @property
     def use(self) -> str:
-        """The column's proposed role: feature, repeats another (a feature left out, see
-        :attr:`QualityReport.redundant_columns`), profile, date, ID-like, constant, free text or empty."""
+        """The column's proposed role: feature, repeats another or model output (features left out, see
+        :attr:`QualityReport.redundant_columns` and :attr:`QualityReport.model_output_columns`), profile, date,
+        ID-like, constant, free text or empty."""
         if self.kind == "empty" or self.id_like or self.constant or self.profile:
             return self.role
         if self.kind == "date":
@@ -316,6 +324,8 @@ class ColumnReport:
         if self.kind == "numeric":
             if self.coded:
                 return "profile"
+            if self.model_output:
+                return "model output"
             return "feature" if self.redundant_with is None else "repeats another"
         if self.rows - self.missing >= 20 and self.unique == self.rows - self.missing:
             return "free text"
@@ -377,10 +387,10 @@ class QualityReport:
 
     @property
     def default_features(self) -> list[str]:
-        """Numeric columns proposed for the model: ID-like, constant and coded columns left out (coded ones
-        are proposed only when the file has no other numeric column)."""
+        """Numeric columns proposed for the model: ID-like, constant and coded columns, repeats and other models'
+        outputs left out (coded ones are proposed only when the file has no other numeric column)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
-        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None]
+        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.model_output]
         return measured or [c.name for c in candidates]
 
     @property
@@ -389,6 +399,13 @@ class QualityReport:
         features because they move with another one (see :data:`REDUNDANT_CORRELATION`)."""
         return {c.name: c.redundant_with for c in self.column_reports
                 if c.is_feature_candidate and c.redundant_with is not None}
+
+    @property
+    def model_output_columns(self) -> list[str]:
+        """Measured columns left out of the default features because their names say they hold another model's
+        output (:data:`MODEL_OUTPUT_NAME`: a churn classifier's score, a predicted value, a probability):
+        segments built on them would follow that model's answer, not what the customers do."""
+        return [c.name for c in self.column_reports if c.is_feature_candidate and not c.coded and c.model_output]
 
     @property
     def proposed_transforms(self) -> dict[str, str]:
@@ -501,6 +518,11 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
+            found.extend(f"'{c.name}' reads like another model's output (a prediction, a classifier's score or a "
+                         "probability, by its name): it is not proposed as a feature, so that the segments follow "
+                         "what customers do rather than that model's answer. Choose it if you want it anyway."
+                         for c in self.column_reports
+                         if c.name in self.model_output_columns and c.name not in self.default_features)
             found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
                          "(days to the file's latest date), not chosen by default."
                          for c in self.column_reports if c.kind == "date")
@@ -594,7 +616,8 @@ def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.nda
     millions of pairs, nearly all of them far from repeating each other.
     """
     transforms = {r.name: r.transform for r in reports}
-    measured = [r.name for r in reports if r.is_feature_candidate and not r.coded and r.name in sampled]
+    measured = [r.name for r in reports
+                if r.is_feature_candidate and not r.coded and not r.model_output and r.name in sampled]
     if not measured:
         return reports
     with np.errstate(all="ignore"):
@@ -822,7 +845,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                             unique == 1, rows, profile, date_format=fmt)
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
-                        transform_reason=proposal.reason)
+                        transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)))
 
 
 def _distinct_values(finite: np.ndarray) -> tuple[int, bool]:

@@ -323,7 +323,8 @@ def test_a_wide_summary_is_printed_segments_down_features_across_the_terminal(cl
     path = write("wide.csv", frame.round(3).to_csv(index=False))
     monkeypatch.setenv("COLUMNS", "100")
     status, out, err = cli("fit", path, "--k", "3", "--out", tmp_path / "out.csv", "--summary",
-                           tmp_path / "summary.csv", "--stability-runs", "0")
+                           tmp_path / "summary.csv", "--stability-runs", "0",
+                           "--features", ",".join(names))  # (the classifier's output is not proposed: chosen)
     assert (status, err) == (0, "")
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if re.match(r"^\s*cluster\s+segment\s+customers\s+share\s*$", line))

@@ -168,3 +168,18 @@ def test_the_model_page_says_why_a_column_is_not_offered(client, request_context
     assert "ID-like, not offered" in str(labels["CustomerID"]["label"])
     assert "constant, not offered" in str(labels["Branch"]["label"])
     assert all(labels[name]["disabled"] for name in ("rfm_score", "CustomerID", "Branch"))
+
+
+def test_the_model_page_offers_another_models_output_without_ticking_it(client, request_context):
+    """A churn classifier's probability in a bank export was proposed as a feature: it is now offered, saying
+    why it is not ticked, and can be chosen."""
+    from dashboard import service
+    from pages.model._features import feature_options
+
+    rows = [f"{i},{20 + i % 50},{1000 + 37 * i % 900},{(i * 7919) % 1000 / 1000:.3f}" for i in range(1, 301)]
+    token = upload(client, ("CustomerID,Age,Income,churn_probability\n" + "\n".join(rows) + "\n").encode()).get_json()["token"]
+    dataset = service.get_dataset(token)
+    labels = {option["value"]: option for option in feature_options(dataset)}
+    assert dataset.report.default_features == ["Age", "Income"]
+    assert "another model's output: not proposed" in str(labels["churn_probability"]["label"])
+    assert not labels["churn_probability"].get("disabled")
