@@ -518,11 +518,15 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
-            found.extend(f"'{c.name}' reads like another model's output (a prediction, a classifier's score or a "
-                         "probability, by its name): it is not proposed as a feature, so that the segments follow "
-                         "what customers do rather than that model's answer. Choose it if you want it anyway."
-                         for c in self.column_reports
-                         if c.name in self.model_output_columns and c.name not in self.default_features)
+            outputs = [n for n in self.model_output_columns if n not in self.default_features]
+            if outputs:  # (one finding for them all: an export may end with several)
+                one = len(outputs) == 1
+                found.append(", ".join(f"'{n}'" for n in outputs[:8]) + (" ..." if len(outputs) > 8 else "")
+                             + f" read{'s' if one else ''} like another model's output (a prediction, a classifier's "
+                             f"score or a probability, by {'its name' if one else 'their names'}): "
+                             f"{'it is' if one else 'they are'} not proposed as "
+                             f"{'a feature' if one else 'features'}, so that the segments follow what customers do "
+                             f"rather than that model's answer. Choose {'it' if one else 'them'} if you want.")
             found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
                          "(days to the file's latest date), not chosen by default."
                          for c in self.column_reports if c.kind == "date")
