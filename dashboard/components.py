@@ -111,17 +111,22 @@ def segmented_view_or_page(page: str, state: ViewState, header: Any, fetch: Call
                         **({"id": message_id} if message_id else {}))
 
 
-def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str] | None = None) -> html.Div:
-    """A compact Bootstrap table of a small frame; ``formats`` maps columns to format specs."""
+def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str] | None = None,
+                names: tuple[str, ...] = ()) -> html.Div:
+    """A compact Bootstrap table of a small frame; ``formats`` maps columns to format specs. The headers, and
+    the cells of the ``names`` columns (columns that hold column names), are shown as :func:`column_label`
+    shows a name: a long one shortened, whole in its tooltip."""
     formats = formats or {}
 
-    def cell(column: str, value: Any) -> str:
+    def cell(column: str, value: Any) -> str | html.Span:
         if pd.isna(value) if not isinstance(value, (list, tuple)) else False:
             return ""
+        if column in names:
+            return column_label(str(value))
         spec = formats.get(column)
         return format(value, spec) if spec else str(value)
 
-    head = html.Thead(html.Tr([html.Th(str(c)) for c in frame.columns]))
+    head = html.Thead(html.Tr([html.Th(column_label(str(c))) for c in frame.columns]))
     body = html.Tbody([
         html.Tr([html.Td(cell(str(c), v)) for c, v in zip(frame.columns, row)])
         for row in frame.itertuples(index=False, name=None)

@@ -183,3 +183,22 @@ def test_the_model_page_offers_another_models_output_without_ticking_it(client, 
     assert dataset.report.default_features == ["Age", "Income"]
     assert "another model's output: not proposed" in str(labels["churn_probability"]["label"])
     assert not labels["churn_probability"].get("disabled")
+
+
+def test_the_upload_pages_tables_shorten_a_long_column_name_and_keep_it_whole_in_a_tooltip(client):
+    """A bank export's 130-character column name filled the data check's first column, pushing the roles out
+    of view; in both tables (the data check and the first rows) it is now shortened, whole in its tooltip."""
+    from core.text import short_label
+
+    long_name = "Naive_Bayes_Classifier_Attrition_Flag_Card_Category_Contacts_Count_12_mon_Dependent_count_" \
+                "Education_Level_Months_Inactive_12_mon_1"
+    rows = [f"{i},{20 + i % 50},{(i * 7919) % 1000 / 1000:.3f}" for i in range(1, 301)]
+    token = upload(client, (f"CustomerID,Age,{long_name}\n" + "\n".join(rows) + "\n").encode()).get_json()["token"]
+    _, payload = route(client, "/upload", f"?ds={token}")
+    tables = [c for c in components(payload) if "segments-quality" in str(c["props"].get("className", ""))
+              or "segments-preview" in str(c["props"].get("className", ""))]
+    assert len(tables) == 2
+    for table in tables:
+        spans = [c["props"] for c in components(table) if c["type"] == "Span" and c["props"].get("title") == long_name]
+        assert [span["children"] for span in spans] == [short_label(long_name)], table["props"]["className"]
+        assert long_name not in [c["props"].get("children") for c in components(table)]
