@@ -813,6 +813,9 @@ class _Importing:
             raise self._error
 
 
+#: Python's switch interval (seconds) while scikit-learn is imported beside the read and check: at the default
+#: 5 ms each numpy step of the check waited for the importing thread to let go of Python's lock (0.05 ms and
+#: 1 ms gained less; docs/performance.md).
 _SWITCH_WHILE_IMPORTING = 0.0002
 
 
