@@ -841,16 +841,12 @@ def _using_threads(count: int) -> Iterator[Callable[[], None]]:
     before = pyarrow.cpu_count()
     pyarrow.set_cpu_count(count)
     with ExitStack() as limits:
-        limited: list[bool] = []
-
         def ready() -> None:
             importing.wait()
             sys.setswitchinterval(switching)
-            if not limited:
-                from threadpoolctl import threadpool_limits
+            from threadpoolctl import threadpool_limits
 
-                limits.enter_context(threadpool_limits(limits=count))
-                limited.append(True)
+            limits.enter_context(threadpool_limits(limits=count))
 
         try:
             yield ready

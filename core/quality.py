@@ -405,7 +405,9 @@ class QualityReport:
         """Measured columns left out of the default features because their names say they hold another model's
         output (:data:`MODEL_OUTPUT_NAME`: a churn classifier's score, a predicted value, a probability):
         segments built on them would follow that model's answer, not what the customers do."""
-        return [c.name for c in self.column_reports if c.is_feature_candidate and not c.coded and c.model_output]
+        proposed = self.default_features  # (every candidate when the file has nothing else)
+        return [c.name for c in self.column_reports
+                if c.is_feature_candidate and not c.coded and c.model_output and c.name not in proposed]
 
     @property
     def proposed_transforms(self) -> dict[str, str]:
@@ -518,7 +520,7 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
-            outputs = [n for n in self.model_output_columns if n not in self.default_features]
+            outputs = self.model_output_columns
             if outputs:  # (one finding for them all: an export may end with several)
                 one = len(outputs) == 1
                 found.append(", ".join(f"'{n}'" for n in outputs[:8]) + (" ..." if len(outputs) > 8 else "")

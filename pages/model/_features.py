@@ -39,7 +39,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     options += [option(name, f" (moves with {short_label(other)}: not proposed)")
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     options += [option(name, " (another model's output: not proposed)")
-                for name in report.model_output_columns if name not in report.default_features]
+                for name in report.model_output_columns]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             options.append(option(column.name, f" ({_NOT_OFFERED.get(column.role, column.role)}, not offered)", disabled=True))
