@@ -14,7 +14,8 @@ Detection, in order:
    same number (>1) of fields most consistently, quotes respected. A first line ``sep=;`` (Excel's
    separator hint) names it instead, and is not part of the table.
 4. The decimal mark: ``,`` when the separator is not a comma and numbers like ``3,5`` outnumber
-   numbers like ``3.5`` in the sample.
+   numbers like ``3.5`` in the sample (counting amounts as exports write them: ``1.234,56 €``,
+   ``(12,50)``, ``1 234,5``).
 
 Blank lines: an empty line is no row, wherever it is (so a final line end adds nothing, and an empty
 value alone on its line must be quoted, ``""``, as csv writers do). Lines of spaces or tabs before the
@@ -43,7 +44,7 @@ import pyarrow as pa
 
 from . import csv_reader_fast
 from .errors import ReadError
-from .quality import ColumnNumbers
+from .quality import CURRENCY_PATTERN, ColumnNumbers
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
            "DEFAULT_MAX_CELLS", "table_to_parquet", "table_from_parquet"]
@@ -60,8 +61,13 @@ SEPARATOR_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", 
 
 _SAMPLE_BYTES = 256 * 1024
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
-_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d+\.\d+\s*$")
+#: A number with a decimal comma or point, alone or as exports write amounts (a sign, a currency before or
+#: after, thousands in 3-digit groups, a %, brackets, a trailing minus: what core.quality reads).
+_AROUND = (r"^\s*\(?\s*[-+\u2212]?\s*(?:(?:{mark})\s*)?\(?[-+\u2212]?\s*{body}\s*(?:(?:{mark})\s*)?%?\s*\)?-?\s*$")
+_DECIMAL_COMMA = re.compile(_AROUND.format(mark=CURRENCY_PATTERN,
+                                           body=r"(?:\d+|\d{1,3}(?:[. \u00a0\u202f\u2009]\d{3})+),\d+"), re.IGNORECASE)
+_DECIMAL_POINT = re.compile(_AROUND.format(mark=CURRENCY_PATTERN,
+                                           body=r"(?:\d+|\d{1,3}(?:[, '’\u00a0\u202f\u2009]\d{3})+)\.\d+"), re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEPARATOR_HINT = re.compile(rb"^(\xef\xbb\xbf)?sep=([,;\t|])[ \t]*(\r\n|\r|\n)", re.IGNORECASE)
 # Lines before the header that pandas' C reader skips as blank: spaces, and tabs unless tab separates fields.

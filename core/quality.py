@@ -6,7 +6,11 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   ``NA``, ``N/A``, ``NaN``, ``null``, ``None``, ``-`` and ``?`` (case-insensitive).
 * **Numbers stored as text** are recognised where it is safe: surrounding spaces (``" 81 "``),
   thousands separators in the standard 3-digit groups (``"1,234"``, or ``"1.234,5"`` in a file whose
-  decimal mark is a comma), a leading currency sign (``"$5"``, ``"€5"``) and a trailing ``%``.
+  decimal mark is a comma; a space, a no-break space, a thin space or an apostrophe between groups:
+  ``"1 234,56"``, ``"1'234.50"``), a currency sign or code before or after the number (``"$5"``,
+  ``"12,50 €"``, ``"USD 12.50"``, ``"kr 100"``: :data:`CURRENCY_MARKS`), a trailing ``%``, and a negative
+  written in brackets (``"($1,234.50)"``, accounting exports), with a trailing minus (``"1234.50-"``, SAP)
+  or with the minus sign ``−``. One sign and one currency at most: ``"(-5)"`` or ``"$12 €"`` are not numbers.
   ``inf``, ``nan`` and values beyond float64's range are *not* numbers.
 * A column is **numeric** when at least 90% of its non-missing cells are numbers; the other cells are
   reported as "not a number" (with examples) and count as missing if the column is used in a model.
@@ -79,12 +83,30 @@ PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", 
 MODEL_OUTPUT_NAME = re.compile(r"(?i)(classifier|predict|probabilit|propensit)")
 _THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_CURRENCY = re.compile(r"^([-+]?)\s*[$€£¥]\s*")
+#: Currency signs and codes a number may carry before or after it (``$5``, ``12,50 €``, ``USD 12.50``, ``kr 100``);
+#: the codes compared case-insensitively. Longer spellings first (``US$`` before ``$``).
+CURRENCY_MARKS: tuple[str, ...] = (
+    "US$", "A$", "C$", "NZ$", "HK$", "S$", "R$", "$", "€", "£", "¥", "₹", "₽", "₩", "₺", "₪", "₫", "฿", "¢",
+    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "ISK", "PLN", "CZK", "HUF",
+    "RON", "BGN", "INR", "CNY", "RMB", "BRL", "MXN", "ZAR", "SGD", "HKD", "KRW", "TRY", "RUB", "ILS", "AED",
+    "SAR", "kr", "zł", "Kč", "Fr.")
+#: :data:`CURRENCY_MARKS` as one regular expression's alternatives (for :mod:`core.io`'s decimal mark too).
+CURRENCY_PATTERN = "|".join(re.escape(mark) for mark in CURRENCY_MARKS)
+_MARK = CURRENCY_PATTERN
+#: A number with what exports put around it: a sign, a currency before or after, a %, an accounting
+#: negative's brackets around it all, SAP's trailing minus. Brackets and signs are checked in _clean_number.
+_AFFIXED = re.compile(rf"^(?P<open>\(\s*)?(?P<sign>[-+]?)\s*(?:(?P<pre>{_MARK})\s*)?(?P<open2>\(\s*)?(?P<sign2>[-+]?)\s*"
+                      rf"(?P<body>[\d.,]*\d(?:[ '’\u00a0\u202f\u2009][\d.,]*\d)*(?:[eE][-+]?\d+)?)"
+                      rf"\s*(?P<post>{_MARK})?\s*(?P<percent>%)?\s*(?P<close>\))?(?P<trail>-)?$", re.IGNORECASE)
+#: Thousands grouped by a space (a no-break one, as French and Nordic spreadsheets write them), an apostrophe
+#: (Swiss) or a thin space: the separator is the same throughout, every group 3 digits.
+_SPACED_THOUSANDS = re.compile(r"^\d{1,3}(?P<sep>[ '’\u00a0\u202f\u2009])\d{3}(?:(?P=sep)\d{3})*(?:[.,]\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 # Every text _clean_number could read as a number matches this (RE2 syntax, for pyarrow: Unicode digits and
 # spaces as Python's \d and \s): other cells skip the per-cell Python step, so text columns cost no loop.
-_MAYBE_NUMBER = (r"^[-+]?(?:{s}*[$€£¥]{s}*)?[-+\p{{Nd}}.,eE]*\p{{Nd}}[-+\p{{Nd}}.,eE]*(?:{s}*%)?$"
-                 .format(s=r"[\s\p{Z}\x{85}\x{0b}\x{1c}-\x{1f}]"))
+_MAYBE_NUMBER = (r"^[-+(\x{{2212}}]*{s}*(?:(?i:{mark}){s}*)?[-+(\x{{2212}}]*{s}*[-+\p{{Nd}}.,eE'\x{{2019}}\p{{Z}}]*\p{{Nd}}"
+                 r"[-+\p{{Nd}}.,eE'\x{{2019}}\p{{Z}}]*{s}*(?:(?i:{mark}){s}*)?(?:%{s}*)?\)?-?$"
+                 .format(s=r"[\s\p{Z}\x{85}\x{0b}\x{1c}-\x{1f}]", mark=_MARK))
 _PLAIN_ASCII = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 _EXAMPLES = 3
 #: Whole-number columns with at most this many distinct values are codes (flags, small counts).
@@ -229,11 +251,24 @@ def _floats(text: pd.Series, missing: np.ndarray) -> np.ndarray:
 
 
 def _clean_number(text: str, decimal: str) -> float:
-    """Value of a number written with currency signs, thousands separators or %; NaN if none."""
-    body = _CURRENCY.sub(r"\1", text)
-    percent = body.endswith("%")
-    if percent:
-        body = body[:-1].rstrip()
+    """Value of a number written with a currency, thousands separators, % or an accounting negative; NaN if
+    none (two signs, two currencies, groups other than 3 digits: nothing ambiguous is guessed)."""
+    parts = _AFFIXED.match(text.strip().replace("\u2212", "-"))
+    if parts is None:
+        return math.nan
+    brackets = bool(parts["open"]) + bool(parts["open2"])
+    if brackets != bool(parts["close"]) or (parts["pre"] and parts["post"]):
+        return math.nan
+    signs = [sign for sign in (parts["sign"], parts["sign2"], parts["trail"]) if sign]
+    negative = signs.count("-") + brackets
+    if len(signs) > 1 or negative > 1:
+        return math.nan
+    body = parts["body"]
+    if not body.isascii() or " " in body or "'" in body:
+        spaced = _SPACED_THOUSANDS.match(body)
+        if spaced is None:
+            return math.nan
+        body = body.replace(spaced["sep"], "")
     if decimal == ",":
         if _THOUSANDS_COMMA_DECIMAL.match(body):
             body = body.replace(".", "")
@@ -246,7 +281,8 @@ def _clean_number(text: str, decimal: str) -> float:
         value = float(body)
     except ValueError:
         return math.nan
-    return value / 100 if percent else value
+    value = -value if negative else value
+    return value / 100 if parts["percent"] else value
 
 
 @dataclass(frozen=True)

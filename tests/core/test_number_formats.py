@@ -1,0 +1,141 @@
+"""Numbers as real exports write them: European and accounting formats (found from outside).
+
+A German or French spreadsheet writes an amount as ``1.234,56 €`` or ``1 234,56 €`` (a no-break space
+between the thousands), an accounting export as ``($1,234.50)`` for a negative, SAP as ``1234.50-``, and
+many tools put the currency's code before or after the number (``USD 12.50``, ``12.50 CHF``). Before, the
+data check read none of them: the customers' spend became a text column and was never proposed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import check_quality, read_table
+from core.quality import parse_numeric
+
+NBSP, NNBSP, THIN, MINUS = "\u00a0", "\u202f", "\u2009", "\u2212"
+
+
+@pytest.mark.parametrize(("cell", "value"), [
+    ("(123.45)", -123.45),
+    ("($1,234.50)", -1234.5),
+    ("$(1,234.50)", -1234.5),
+    ("( 12 )", -12.0),
+    ("123.45-", -123.45),
+    (f"{MINUS}12.5", -12.5),
+    ("12.50 €", 12.5),
+    ("12.50€", 12.5),
+    ("USD 12.50", 12.5),
+    ("12.50 USD", 12.5),
+    ("usd 12.50", 12.5),
+    ("CHF 1'234.50", 1234.5),
+    ("1’234.50", 1234.5),
+    ("kr 100", 100.0),
+    ("1 234.50", 1234.5),
+    (f"1{NBSP}234{NBSP}567.25", 1234567.25),
+    (f"1{NNBSP}234", 1234.0),
+    ("£12", 12.0),
+    ("-$12.00", -12.0),
+    ("$-12.00", -12.0),
+    ("₹ 1,00,000", math.nan),  # Indian lakh grouping is not 3-digit groups: not guessed
+])
+def test_point_decimal_spellings(cell: str, value: float) -> None:
+    numbers, invalid = parse_numeric(pd.Series([cell, "7"], dtype="str"), ".")
+    if math.isnan(value):
+        assert math.isnan(numbers[0]) and invalid[0]
+    else:
+        assert numbers[0] == value and not invalid[0]
+
+
+@pytest.mark.parametrize(("cell", "value"), [
+    ("1.234,56 €", 1234.56),
+    ("12,50 €", 12.5),
+    ("€ 12,50", 12.5),
+    ("(12,50)", -12.5),
+    ("(1.234,50 €)", -1234.5),
+    ("1 234,56", 1234.56),
+    (f"1{NBSP}234,56 €", 1234.56),
+    (f"1{NNBSP}234{NNBSP}567,8", 1234567.8),
+    (f"1{THIN}234,5", 1234.5),
+    ("12,5 %", 0.125),
+    ("1.234,56 EUR", 1234.56),
+    ("1.234,56-", -1234.56),
+    ("zł 10,5", 10.5),
+    ("10,50 zł", 10.5),
+    ("-12,5", -12.5),
+])
+def test_comma_decimal_spellings(cell: str, value: float) -> None:
+    numbers, invalid = parse_numeric(pd.Series([cell, "7"], dtype="str"), ",")
+    assert numbers[0] == pytest.approx(value, rel=0, abs=1e-12) and not invalid[0]
+
+
+@pytest.mark.parametrize("cell", [
+    "(12", "12)", "--5", "(-5)", "(5)-", "-5-", "$12$", "USD 12 EUR", "€ 12 €", "SKU 123", "5'10", "1 23",
+    "12 345 6", "1 2345", "ABC 12", "12 apples", "(USD)", "€", "- 5 -", "1,2,3", "12..5",
+])
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_what_is_still_not_a_number(cell: str, decimal: str) -> None:
+    """Each spelling is read only when it is unambiguous: one sign, one currency, 3-digit groups."""
+    numbers, invalid = parse_numeric(pd.Series([cell, "7"], dtype="str"), decimal)
+    assert math.isnan(numbers[0]) and invalid[0], cell
+
+
+def test_a_column_of_few_distinct_amounts_reads_them_the_same() -> None:
+    """The distinct-texts path (few distinct cells in a long column) gives each cell the same answer."""
+    cells = pd.Series(["(1.234,50 €)", "12,50 €", "", "n/a", "3 000,00 €"] * 4_000, dtype="str")
+    numbers, invalid = parse_numeric(cells, ",")
+    np.testing.assert_array_equal(numbers[:5], [-1234.5, 12.5, np.nan, np.nan, 3000.0])
+    assert not invalid.any()
+
+
+def _write(path, text: str, encoding: str = "utf-8") -> None:
+    path.write_bytes(text.encode(encoding))
+
+
+def test_a_european_export_has_its_amounts_as_features(tmp_path) -> None:
+    """A German export (semicolons, cp1252, amounts as ``1.234,56 €``): the amounts are numeric, the decimal
+    comma is found from them, and the spend is proposed (before: a text column, the decimal mark '.')."""
+    rng = np.random.default_rng(3)
+    lines = ["Kundennr;Name;Alter;Umsatz;Guthaben"]
+    for i in range(400):
+        spend = float(rng.lognormal(6, 1.1))
+        balance = float(rng.normal(50, 400))
+        whole, cents = divmod(round(abs(balance) * 100), 100)
+        shown = f"{whole:,}".replace(",", ".") + f",{cents:02d} €"
+        lines.append(f"K{i:04d};Müller;{int(rng.integers(18, 80))};"
+                     f"{f'{spend:,.2f}'.replace(',', 'X').replace('.', ',').replace('X', '.')} €;"
+                     f"{'(' + shown + ')' if balance < 0 else shown}")
+    path = tmp_path / "kunden.csv"
+    _write(path, "\r\n".join(lines) + "\r\n", "cp1252")
+    table = read_table(path)
+    assert (table.separator, table.decimal) == (";", ",")
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert report.column("Umsatz").kind == "numeric" and report.column("Guthaben").kind == "numeric"
+    assert report.column("Umsatz").not_numbers == 0 and report.column("Guthaben").not_numbers == 0
+    assert {"Umsatz", "Guthaben"} <= set(report.default_features)
+    assert report.column("Umsatz").transform == "log"
+    spend, _ = parse_numeric(table.frame["Umsatz"], table.decimal)
+    assert spend[0] == float(lines[1].split(";")[3].replace(" €", "").replace(".", "").replace(",", "."))
+
+
+def test_an_accounting_export_reads_negatives_in_brackets(tmp_path) -> None:
+    """QuickBooks and Excel's accounting format write a negative balance as ``($1,234.50)``: the column is
+    numeric with its negatives (before: text, its values shown as a profile mix)."""
+    rng = np.random.default_rng(4)
+    lines = ["Customer,Balance,Sales"]
+    for i in range(300):
+        balance = float(rng.normal(0, 2_000))
+        shown = f'"(${-balance:,.2f})"' if balance < 0 else f'"${balance:,.2f}"'
+        lines.append(f"Customer {i},{shown},\"{float(rng.lognormal(7, 1)):,.2f} USD\"")
+    path = tmp_path / "ledger.csv"
+    _write(path, "\n".join(lines) + "\n")
+    table = read_table(path)
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert report.column("Balance").kind == "numeric" and report.column("Balance").not_numbers == 0
+    assert report.column("Sales").kind == "numeric"
+    balance, _ = parse_numeric(table.frame["Balance"], table.decimal)
+    assert (balance < 0).sum() > 100 and report.column("Balance").transform != "log"
