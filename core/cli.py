@@ -120,6 +120,9 @@ def _build_parser() -> _Parser:
     inspect = sub.add_parser("inspect", help="read a file and report what the data check found")
     inspect.add_argument("file")
     inspect.add_argument("--skip-description-row", action="store_true", help=skip_help)
+    summary_help = ("leave out the rows at the end of the file that the data check finds total or average the "
+                    "customers above them ('Total', 'Average', or the columns' sums)")
+    inspect.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("file")
@@ -132,6 +135,7 @@ def _build_parser() -> _Parser:
                        help="what to do with missing values (default: drop those rows from the model)")
         p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
         p.add_argument("--skip-description-row", action="store_true", help=skip_help)
+        p.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
         p.add_argument("--threads", type=_thread_count, metavar="N",
                        help="threads for the read, the sweep, the fit and its stability check (default: "
                             "OMP_NUM_THREADS if set, else every core this process may use); the answers are the "
@@ -254,24 +258,40 @@ _SKIPPED_DESCRIPTION_ROW = ("The first row under the header describes the column
                             "as asked (--skip-description-row).")
 
 
-def _read(path: str, skip_description_row: bool = False) -> tuple[TableRead, QualityReport]:
+def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport, list[str]]:
+    """The file read and checked, without the rows ``args`` asks to leave out (a description row, summary
+    rows), and what was left out in words. A row asked to be left out that the data check did not find is a
+    usage error: nothing is left out unasked or by guess."""
     from .io import read_table
-    from .quality import check_quality, without_first_row
+    from .quality import check_quality, without_rows
 
     table = read_table(path, Path(path).name)
     report = check_quality(table.frame, table.decimal, table.numbers)
-    if not skip_description_row:
-        return table, report
-    if not report.description_row:
-        raise _UsageError("--skip-description-row: the first row under the header holds a customer, not "
-                          "descriptions of the columns; nothing was left out")
-    table = replace(table, frame=without_first_row(table.frame),
-                    warnings=[*table.warnings, _SKIPPED_DESCRIPTION_ROW])
-    return table, check_quality(table.frame, table.decimal, table.numbers)
+    left_out: list[int] = []
+    said: list[str] = []
+    if args.skip_description_row:
+        if not report.description_row:
+            raise _UsageError("--skip-description-row: the first row under the header holds a customer, not "
+                              "descriptions of the columns; nothing was left out")
+        left_out.append(0)
+        said.append(_SKIPPED_DESCRIPTION_ROW)
+    if args.skip_summary_rows:
+        if not report.summary_rows:
+            raise _UsageError("--skip-summary-rows: the last rows of the file hold customers, not totals or "
+                              "averages of them; nothing was left out")
+        left_out.extend(row.position for row in report.summary_rows)
+        text = report.summary_rows_text()
+        several = len(report.summary_rows) > 1
+        said.append(f"{text[:1].upper()}{text[1:]}; {'they were' if several else 'it was'} left out of the table, "
+                    "as asked (--skip-summary-rows).")
+    if not left_out:
+        return table, report, said
+    table = replace(table, frame=without_rows(table.frame, left_out), warnings=[*table.warnings, *said])
+    return table, check_quality(table.frame, table.decimal, table.numbers), said
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> None:
-    table, report = _read(args.file, args.skip_description_row)
+    table, report, _ = _read(args.file, args)
     fmt = "Excel workbook" if table.file_format == "xlsx" else \
         f"CSV, {table.encoding}, {table.separator_name}-separated, decimal mark '{table.decimal}'"
     print(f"{args.file}: {report.rows:,} rows, {report.columns:,} columns ({fmt})", file=out)
@@ -297,15 +317,15 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _sweep(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> None:
-    table, report = _read(args.file, args.skip_description_row)
+    table, report, left_out = _read(args.file, args)
     ready()
     from .insight import recommend_k
     from .model import standardiser
     from .prepare import prepare_features
     from .selection import sweep_k
 
-    if args.skip_description_row:
-        print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
+    for note in left_out:
+        print(f"note: {note}", file=out)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features),
                               table.numbers)
@@ -373,10 +393,10 @@ def _fit(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> No
                                              ("--save-model", args.save_model), ("--report", args.report))
                      if p is not None}
     _check_outputs(outputs_given, {"the input file": args.file, "--model": args.model})
-    table, report = _read(args.file, args.skip_description_row)
+    table, report, left_out = _read(args.file, args)
     ready()
-    if args.skip_description_row:
-        print(f"note: {_SKIPPED_DESCRIPTION_ROW}", file=out)
+    for note in left_out:
+        print(f"note: {note}", file=out)
     with ExitStack() as stack:
         _fit_read(args, out, table, report, wanted_names, stack)
 
@@ -597,7 +617,8 @@ def _notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame) -> 
     """The notes to print (:func:`core.prepare.shown_notes`: a description row said once, with its option)."""
     from .prepare import shown_notes
 
-    return shown_notes(notes, report, frame, "--skip-description-row leaves it out of the table as well")
+    return shown_notes(notes, report, frame, "--skip-description-row leaves it out of the table as well",
+                       "--skip-summary-rows leaves {} out of the table")
 
 
 def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], warnings: Sequence[str],

@@ -85,19 +85,32 @@ def not_a_number_note(name: str, count: int) -> str:
     return f"'{name}': {count:,} cell{'s are' if count != 1 else ' is'} not a number and counted as missing."
 
 
-def shown_notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame, leave_out: str) -> list[str]:
-    """A segmentation's notes as people are shown them. When the first row under the header describes the
-    columns (:attr:`core.QualityReport.description_row`, left in the table), one note says so, ending with
-    ``leave_out`` (how to leave the row out: a command-line option, a button), instead of a "1 cell is not a
-    number" note for that row in every feature (13 lines on a bank's churn export)."""
-    if not report.description_row:
-        return list(notes)
-    first_row_only = {not_a_number_note(column.name, 1) for j, column in enumerate(report.column_reports)
-                      if column.kind == "numeric" and column.not_numbers == 1
-                      and column.examples[:1] == (str(frame.iat[0, j]),)}
-    return [f"The first row under the header describes the columns ({report.description_row_text()}) rather "
-            f"than a customer: it is left out of the model like a row with gaps; {leave_out}.",
-            *(note for note in notes if note not in first_row_only)]
+def shown_notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame, leave_out: str,
+                summary_leave_out: str = "") -> list[str]:
+    """A segmentation's notes as people are shown them.
+
+    When the first row under the header describes the columns (:attr:`core.QualityReport.description_row`,
+    left in the table), one note says so, ending with ``leave_out`` (how to leave the row out: a command-line
+    option, a button), instead of a "1 cell is not a number" note for that row in every feature (13 lines on a
+    bank's churn export). When totals or averages rows close the table (:attr:`core.QualityReport.summary_rows`,
+    left in it), a note says they count as customers, ending with ``summary_leave_out`` ("{}" in it stands for
+    "it" or "them").
+    """
+    shown = list(notes)
+    if report.description_row:
+        first_row_only = {not_a_number_note(column.name, 1) for j, column in enumerate(report.column_reports)
+                          if column.kind == "numeric" and column.not_numbers == 1
+                          and column.examples[:1] == (str(frame.iat[0, j]),)}
+        shown = [f"The first row under the header describes the columns ({report.description_row_text()}) rather "
+                 f"than a customer: it is left out of the model like a row with gaps; {leave_out}.",
+                 *(note for note in shown if note not in first_row_only)]
+    if report.summary_rows and summary_leave_out:
+        text = report.summary_rows_text()
+        several = len(report.summary_rows) > 1
+        shown.insert(0, f"{text[:1].upper()}{text[1:]}: {'totals rows' if several else 'a totals row'}, counted as "
+                        f"{'customers' if several else 'a customer'} unless {'they have' if several else 'it has'} "
+                        f"gaps in the chosen columns; {summary_leave_out.format('them' if several else 'it')}.")
+    return shown
 
 
 def prepare_features(

@@ -30,6 +30,10 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
 * A text column is a **date** column when its cells are dates in a common format
   (:data:`core.transform.DATE_FORMATS`); it is offered as the derived feature ``"<column> (days
   since)"`` but not chosen by default, and it is not described as text values in profiles.
+* **Summary rows**: among the last :data:`SUMMARY_TAIL` rows, one labelled ``Total``, ``Grand total``,
+  ``Average``... in its first filled cell (:data:`SUMMARY_LABELS`), or whose numbers are the sums or means of
+  the rows above it (:func:`find_summary_rows`), totals the customers rather than being one. It is reported
+  and kept unless the user leaves it out (:func:`without_rows`).
 * Each numeric column's **skewness** is reported with a **proposed transform**
   (:func:`core.transform.propose_transform`): ``log`` for strongly right-skewed columns without
   negative values, ``signed_log`` for skewed ones with negatives, ``none`` otherwise.
@@ -52,7 +56,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .transform import apply_transform, date_format, derived_name, propose_transform
-from .text import percent
+from .text import join_words, percent
 
 __all__ = [
     "ColumnReport",
@@ -109,6 +113,19 @@ _MAYBE_NUMBER = (r"^[-+(\x{{2212}}]*{s}*(?:(?i:{mark}){s}*)?[-+(\x{{2212}}]*{s}*
                  .format(s=r"[\s\p{Z}\x{85}\x{0b}\x{1c}-\x{1f}]", mark=_MARK))
 _PLAIN_ASCII = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 _EXAMPLES = 3
+#: What a totals or averages row at the end of an export is labelled with in its first filled cell (compared
+#: without case, surrounding spaces or a final colon): such a row is no customer (:attr:`QualityReport.summary_rows`).
+SUMMARY_LABELS = frozenset({
+    "total", "totals", "grand total", "overall total", "sum", "subtotal", "sub-total", "sub total", "average",
+    "averages", "mean", "avg", "summe", "gesamt", "gesamtsumme", "durchschnitt", "total général", "moyenne",
+    "totaal", "totale", "totalt", "suma", "summa", "media", "promedio"})
+#: Rows at the end of a table looked at for a summary row (exports put totals last).
+SUMMARY_TAIL = 3
+#: A row with no such label is a summary row when each of its numbers (at least two) is the sum or the mean
+#: of the rest of its column to this relative tolerance (totals are often rounded)...
+SUMMARY_TOLERANCE = 1e-3
+#: ... in a table of at least this many rows.
+SUMMARY_MIN_ROWS = 5
 #: Whole-number columns with at most this many distinct values are codes (flags, small counts).
 CODED_MAX_DISTINCT = 6
 #: ... or at most this many when the column's name says it is a code.
@@ -382,6 +399,25 @@ class ColumnReport:
 
 
 @dataclass(frozen=True)
+class SummaryRow:
+    """A row at the end of a table that totals or averages the customers above it (:func:`find_summary_rows`).
+
+    Attributes
+    ----------
+    position : int
+        The row's position in the table (0 for the first row under the header).
+    label : str
+        Its first filled cell when that names it (``"Total"``, ``"Average:"``), else "".
+    kind : str
+        ``"label"``, or what its numbers are: ``"sums"``, ``"means"`` or ``"sums and means"``.
+    """
+
+    position: int
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class QualityReport:
     """The data check of a whole table.
 
@@ -399,6 +435,9 @@ class QualityReport:
         When the first row under the header reads like a second header line (descriptions or units of the
         columns rather than a customer, see :func:`looks_like_description_row`): a few of its text cells.
         Empty otherwise.
+    summary_rows : tuple[SummaryRow, ...]
+        Rows at the end of the table that total or average the customers above them rather than being one
+        (:func:`find_summary_rows`): kept in the table unless the user leaves them out.
     """
 
     rows: int
@@ -408,6 +447,7 @@ class QualityReport:
     decimal: str = "."
     notes: tuple[str, ...] = field(default_factory=tuple)
     description_row: tuple[str, ...] = ()
+    summary_rows: tuple[SummaryRow, ...] = ()
 
     def column(self, name: str) -> ColumnReport:
         """The report of the column called ``name`` (KeyError if there is none)."""
@@ -483,6 +523,18 @@ class QualityReport:
         columns (a region as 1, 2, 3; 0/1 flags). Dates and the RFM profile columns are not among them."""
         return [c.name for c in self.column_reports if c.use == "profile" and not c.profile]
 
+    def summary_rows_text(self) -> str:
+        """The :attr:`summary_rows` in words: ``the last row (row 3,002) reads 'Total'``."""
+        last = self.rows - 1
+        parts = []
+        for row in self.summary_rows:
+            where = ("the last row" if row.position == last else "the row before last" if row.position == last - 1
+                     else "a row near the end") + f" (row {row.position + 1:,})"
+            what = (f"reads {row.label!r}" if row.label else
+                    f"holds the {row.kind} of the rows above it")
+            parts.append(f"{where} {what}")
+        return join_words(parts)
+
     def description_row_text(self, limit: int = 40) -> str:
         """A few of the :attr:`description_row`'s cells, quoted, each cut to ``limit`` characters: ``'years', 'M/F'``."""
         return ", ".join(repr(text if len(text) <= limit else text[:limit - 1] + "…") for text in self.description_row)
@@ -540,6 +592,16 @@ class QualityReport:
                             "rather than a customer: its cells are text in the numeric columns. As it is, it stays in the table "
                             "and is left out of the model like a row with gaps; you can leave it out of the "
                             "table altogether.")
+        if wanted is None and self.summary_rows:
+            several = len(self.summary_rows) > 1
+            said = self.summary_rows_text()
+            found.insert(0, f"{said[:1].upper()}{said[1:]}: "
+                            f"{'totals rows' if several else 'a totals row'}, not "
+                            f"{'customers' if several else 'a customer'}. As it is, "
+                            f"{'they stay' if several else 'it stays'} in the table and "
+                            f"{'count' if several else 'counts'} as {'customers' if several else 'a customer'} "
+                            "in the model and a segment's means; you can leave "
+                            f"{'them' if several else 'it'} out of the table.")
         if wanted is None:
             found.extend(f"'{c.name}' looks like an identifier; it is not proposed as a feature."
                          for c in self.column_reports if c.id_like and c.kind != "empty")
@@ -617,6 +679,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
     reports_list: list[ColumnReport] = []
     sampled: dict[str, np.ndarray] = {}
     first_row_text: list[str] = []  # the first row's text cells in numeric columns
+    tails: dict[int, tuple[np.ndarray, float, int]] = {}  # measured column -> (last rows' numbers, sum, count)
     kept = numbers if numbers is not None and numbers.belongs_to(frame, decimal) else None
     for j, values, invalid in (kept.columns(range(columns), keep=False) if kept is not None
                                else parse_columns(frame, range(columns), decimal)):
@@ -628,6 +691,9 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
             first_row_text.append(str(frame.iat[0, j]))
         if report.kind == "numeric" and sample is not None:
             sampled[report.name] = values[sample]
+        if report.kind == "numeric" and not report.id_like and not report.constant and rows >= SUMMARY_MIN_ROWS:
+            tails[j] = (np.array(values[-SUMMARY_TAIL:], dtype=float), float(np.nansum(values)),
+                        rows - report.missing - report.not_numbers)
     reports = _mark_redundant(tuple(reports_list), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
@@ -635,7 +701,89 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
     numeric = sum(1 for r in reports if r.kind == "numeric")
     described = looks_like_description_row(len(first_row_text), numeric)
     return QualityReport(rows, columns, reports, duplicate_rows, decimal,
-                         description_row=tuple(first_row_text[:_EXAMPLES]) if described else ())
+                         description_row=tuple(first_row_text[:_EXAMPLES]) if described else (),
+                         summary_rows=find_summary_rows(frame, tails))
+
+
+def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, float, int]]) -> tuple[SummaryRow, ...]:
+    """The rows among the last :data:`SUMMARY_TAIL` that total or average the rows above them.
+
+    A row is one when its first filled cell is one of :data:`SUMMARY_LABELS` (``Total``, ``Grand total:``,
+    ``Average``), or when at least two of its measured columns hold a number and each is the sum or the mean of
+    the rows above it in its column (within :data:`SUMMARY_TOLERANCE`; summary rows found above it are left out
+    of them). Only a table of at least :data:`SUMMARY_MIN_ROWS` rows is looked at.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table's text cells.
+    tails : dict
+        ``{column position: (its last SUMMARY_TAIL rows' numbers, the sum of its numbers, how many it has)}``
+        for the measured numeric columns (not ID-like).
+    """
+    rows = int(frame.shape[0])
+    if rows < SUMMARY_MIN_ROWS:
+        return ()
+    first = max(0, rows - SUMMARY_TAIL)
+    found: dict[int, SummaryRow] = {}
+    for position in range(first, rows):
+        label = _first_filled(frame, position)
+        if _SPACES.sub(" ", label.strip().rstrip(":").strip()).lower() in SUMMARY_LABELS:
+            found[position] = SummaryRow(position, label.strip(), "label")
+    for position in range(first, rows):
+        if position not in found:
+            kinds = _aggregate_kinds(position - rows, tails, [p - rows for p in found if p < position])
+            if kinds:
+                found[position] = SummaryRow(position, "", kinds)
+    return tuple(found[p] for p in sorted(found))
+
+
+def _aggregate_kinds(at: int, tails: dict[int, tuple[np.ndarray, float, int]], summaries: list[int]) -> str:
+    """What the numbers of the row ``at`` (counted from the end, negative) are to the rows above it, less the
+    summary rows found above it (``summaries``, counted from the end): ``"sums"``, ``"means"`` or ``"sums and
+    means"`` when each of at least two is one of them, else ""."""
+    kinds: set[str] = set()
+    matched = 0
+    for numbers, total, count in tails.values():
+        value = float(numbers[at])
+        if not math.isfinite(value):
+            continue
+        below = [float(v) for v in numbers[at:] if math.isfinite(v)]  # this row and those under it
+        others = [float(numbers[p]) for p in summaries if math.isfinite(numbers[p])]
+        rest, rest_count = total - sum(below) - sum(others), count - len(below) - len(others)
+        if rest_count < SUMMARY_MIN_ROWS - 1:
+            return ""
+        if _near(value, rest):
+            kinds.add("sums")
+        elif _near(value, rest / rest_count):
+            kinds.add("means")
+        else:
+            return ""
+        matched += 1
+    return " and ".join(sorted(kinds, reverse=True)) if matched >= 2 else ""
+
+
+def _near(value: float, target: float) -> bool:
+    return abs(value - target) <= SUMMARY_TOLERANCE * abs(target) + 1e-9
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _first_filled(frame: pd.DataFrame, position: int) -> str:
+    """The row's first cell that is not missing (:data:`MISSING_MARKERS`), as written; "" when every cell is."""
+    for value in frame.iloc[position].tolist():
+        text = "" if value is None else str(value)
+        if text.strip().lower() not in MISSING_MARKERS:
+            return text
+    return ""
+
+
+def without_rows(frame: pd.DataFrame, positions: Iterable[int]) -> pd.DataFrame:
+    """The table without the rows at ``positions`` (rows the user chose to leave out), numbered from 0."""
+    keep = np.ones(frame.shape[0], dtype=bool)
+    keep[list(positions)] = False
+    return frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
 
 
 def looks_like_description_row(text_cells: int, numeric_columns: int) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = ["Shell", "Upload", "Model", "Clusters", "Downloads", "Orders", "RfmGroups", "Library", "page_query",
-           "retry_reason", "term"]
+           "retry_reason", "term", "leave_out_rows"]
 
 
 def page_query(page: str) -> dict[str, str]:
@@ -18,6 +18,12 @@ def page_query(page: str) -> dict[str, str]:
 def term(key: str) -> str:
     """The id of a technical term's plain word (dashboard.terms.term), unique on its page by ``key``."""
     return f"term-{key}"
+
+
+def leave_out_rows(rows: str) -> dict[str, str]:
+    """The id of the Upload page's button that leaves rows that are no customers out of the table: ``rows`` is
+    ``"description"`` (a first row describing the columns) or ``"summary"`` (totals rows at the end)."""
+    return {"type": "upload-leave-out", "rows": rows}
 
 
 def retry_reason(watch: str) -> dict[str, str]:
@@ -50,8 +56,7 @@ class Upload:
     RESULT = "upload-result"
     MISSING = "upload-missing-choice"
     NEXT = "upload-next"
-    SKIP_DESCRIPTION = "upload-skip-description-row"
-    SKIP_STATUS = "upload-skip-description-status"
+    LEAVE_OUT_STATUS = "upload-leave-out-status"  # what went wrong leaving rows out (buttons: leave_out_rows)
 
 
 class Model:

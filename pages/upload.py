@@ -14,7 +14,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import ALL, Input, Output, State, callback, html
 
 from core import DEMO_PATH, QualityReport, SegmentsError
 from core.text import percent
@@ -97,15 +97,35 @@ def _description_row_panel(report: QualityReport) -> dbc.Alert | None:
     if not report.description_row:
         return None
     shown = report.description_row_text(limit=60)
+    return _leave_out_panel("description", "The first row describes the columns", [
+        "Under the header, the file has a row of text where numbers belong (", shown, "): it reads like a second "
+        "header line, not a customer. As it is, it stays in every download and is left out of the model like a "
+        "row with gaps."], "Leave this row out of the table", "segments-description-row")
+
+
+def _summary_rows_panel(report: QualityReport) -> dbc.Alert | None:
+    """The choice to leave out totals or averages rows at the end of the file (they are no customers)."""
+    if not report.summary_rows:
+        return None
+    several = len(report.summary_rows) > 1
+    said = report.summary_rows_text()
+    return _leave_out_panel("summary", f"The file ends with {'totals rows' if several else 'a totals row'}", [
+        f"{said[:1].upper()}{said[1:]}: {'they total' if several else 'it totals'} or {'average' if several else 'averages'} "
+        f"the customers rather than being one. As it is, {'they count' if several else 'it counts'} as "
+        f"{'customers' if several else 'a customer'} in the model and in a segment's means (unless "
+        f"{'they have' if several else 'it has'} gaps in the chosen columns), and {'stay' if several else 'stays'} "
+        "in every download."], f"Leave {'these rows' if several else 'this row'} out of the table",
+        "segments-summary-rows")
+
+
+def _leave_out_panel(rows: str, title: str, body: list[Any], button: str, class_name: str) -> dbc.Alert:
+    """A panel offering to leave rows that are no customers out of the table (:func:`leave_out_rows`)."""
     return dbc.Alert([
-        html.H5("The first row describes the columns", className="alert-heading"),
-        html.P(["Under the header, the file has a row of text where numbers belong (", shown, "): it reads like a "
-                "second header line, not a customer. As it is, it stays in every download and is left out of "
-                "the model like a row with gaps."]),
-        dbc.Button("Leave this row out of the table", id=ids.Upload.SKIP_DESCRIPTION, color="primary", size="sm"),
+        html.H5(title, className="alert-heading"),
+        html.P(body),
+        dbc.Button(button, id=ids.leave_out_rows(rows), color="primary", size="sm"),
         html.Span(" The file as uploaded stays available under its own link.", className="small text-muted"),
-        html.Div(id=ids.Upload.SKIP_STATUS, className="mt-2"),
-    ], color="info", className="segments-description-row")
+    ], color="info", className=class_name)
 
 
 def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
@@ -123,6 +143,8 @@ def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
         ]), className="mb-3"),
         orders_panel(dataset),
         _description_row_panel(report),
+        _summary_rows_panel(report),
+        html.Div(id=ids.Upload.LEAVE_OUT_STATUS),
         _missing_panel(report, state),
         html.H5("What the data check found", className="mt-3"),
         html.Ul([html.Li(f) for f in findings] or [html.Li("No problems found.")], className="segments-findings"),
@@ -192,18 +214,26 @@ def choose_missing(missing: str | None, query: str | None) -> tuple[str, str]:
 
 @callback(
     Output(ids.Shell.REDIRECT, "href", allow_duplicate=True),
-    Output(ids.Upload.SKIP_STATUS, "children"),
-    Input(ids.Upload.SKIP_DESCRIPTION, "n_clicks"),
+    Output(ids.Upload.LEAVE_OUT_STATUS, "children"),
+    Input(ids.leave_out_rows(ALL), "n_clicks"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def leave_out_description_row(n_clicks: int | None, query: str | None) -> tuple[Any, Any]:
-    """Keep the table without its description row as a new dataset, and open it."""
-    if not n_clicks:
+def leave_out_rows(clicks: list[int | None], query: str | None) -> tuple[Any, Any]:
+    """Keep the table without the rows whose button was pressed (a description row, totals rows) as a new
+    dataset, and open it."""
+    pressed = dash.ctx.triggered_id
+    if not any(clicks) or not isinstance(pressed, dict):
         return dash.no_update, dash.no_update
+    return leave_out(str(pressed.get("rows")), query)
+
+
+def leave_out(rows: str, query: str | None) -> tuple[Any, Any]:
+    """:func:`leave_out_rows` for one kind of rows (``"description"`` or ``"summary"``): the new dataset's
+    address, or the reason nothing was left out."""
     state = ViewState.from_search(query)
     try:
-        dataset = service.store_without_description_row(service.get_dataset(state.ds))
+        dataset = service.store_without_rows(service.get_dataset(state.ds), rows)
     except SegmentsError as exc:
-        return dash.no_update, error_alert(exc, "The row could not be left out")
+        return dash.no_update, error_alert(exc, "The rows could not be left out")
     return ViewState(ds=dataset.token, missing=state.missing).href("/upload"), None

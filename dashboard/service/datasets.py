@@ -13,14 +13,14 @@ import numpy as np
 from core import (ModelInfo, OrderColumns, QualityReport, SavedModel, TableRead, build_customers, check_quality, load_bundle,
                   read_table)
 from core.errors import DataError, SegmentsError
-from core.quality import without_first_row
+from core.quality import without_rows
 
 from .. import library
 from ..state import ViewState
 from . import store
 
 __all__ = ["Dataset", "DatasetGone", "ModelGone", "new_token", "store_table", "read_and_store", "get_dataset",
-           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "store_without_description_row", "CUSTOMER_TABLE_FORMAT",
+           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "LEFT_OUT_ROWS", "store_without_rows", "CUSTOMER_TABLE_FORMAT",
            "store_customer_table", "put_selection", "get_selection", "store_bundle", "uploaded_bundle",
            "applied_model"]
 
@@ -85,17 +85,37 @@ def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: in
 
 #: What the table's notes say once the user left out a description row.
 DESCRIPTION_ROW_LEFT_OUT = "The first row under the header described the columns; it was left out of the table, as you chose."
+#: What the table's notes say once the user left out totals rows (where they were and what they held; "a totals
+#: row" or "totals rows").
+SUMMARY_ROWS_LEFT_OUT = "{}: {}, left out of the table, as you chose."
+#: The kinds of rows :func:`store_without_rows` leaves out.
+LEFT_OUT_ROWS = ("description", "summary")
 
 
-def store_without_description_row(dataset: Dataset) -> Dataset:
-    """Keep a copy of a dataset without its first row, which the data check found to describe the columns
-    (:attr:`core.QualityReport.description_row`), under a new token; the original stays as it was.
-    Raises :class:`core.DataError` when the data check found no such row (nothing is ever left out unasked)."""
-    if not dataset.report.description_row:
-        raise DataError("The first row under the header holds a customer, not descriptions of the columns: "
-                        "nothing was left out.")
-    table = replace(dataset.table, frame=without_first_row(dataset.frame),
-                    warnings=[*dataset.table.warnings, DESCRIPTION_ROW_LEFT_OUT])
+def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
+    """Keep a copy of a dataset without rows the data check found to be no customers, under a new token; the
+    original stays as it was. ``rows``: ``"description"``, the first row when it describes the columns
+    (:attr:`core.QualityReport.description_row`), or ``"summary"``, the totals rows at the end
+    (:attr:`core.QualityReport.summary_rows`). Raises :class:`core.DataError` when the data check found no
+    such row (nothing is ever left out unasked)."""
+    report = dataset.report
+    if rows == "description":
+        if not report.description_row:
+            raise DataError("The first row under the header holds a customer, not descriptions of the columns: "
+                            "nothing was left out.")
+        positions, said = [0], DESCRIPTION_ROW_LEFT_OUT
+    elif rows == "summary":
+        if not report.summary_rows:
+            raise DataError("The last rows of the table hold customers, not totals or averages of them: nothing was "
+                            "left out.")
+        text = report.summary_rows_text()
+        positions = [row.position for row in report.summary_rows]
+        said = SUMMARY_ROWS_LEFT_OUT.format(text[:1].upper() + text[1:],
+                                            "totals rows" if len(positions) > 1 else "a totals row")
+    else:
+        raise DataError(f"Unknown rows to leave out: {rows!r}.")
+    table = replace(dataset.table, frame=without_rows(dataset.frame, positions),
+                    warnings=[*dataset.table.warnings, said])
     return store_table(table, dataset.name)
 
 

@@ -159,11 +159,12 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
 
 
 def segmentation_notes(state: ViewState, seg: Segmentation) -> list[str]:
-    """The notes of the state's segmentation as the pages show them (a description row said once, pointing at
-    the Upload page's button to leave it out)."""
+    """The notes of the state's segmentation as the pages show them (a description row said once, totals rows
+    kept as customers, each pointing at the Upload page's button to leave them out)."""
     dataset, _, _ = _resolved(state)
     return shown_notes(seg.notes, dataset.report, dataset.frame,
-                       "the Upload page can leave it out of the table as well")
+                       "the Upload page can leave it out of the table as well",
+                       "the Upload page can leave {} out of the table")
 
 
 def get_confidence(state: ViewState) -> pd.DataFrame:

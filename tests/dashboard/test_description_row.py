@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 
-import dash
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard import service
@@ -24,7 +23,7 @@ def test_the_upload_page_offers_to_leave_out_the_description_row(client, request
     shown = _text(upload_page.layout(ds=token))
     assert "The first row describes the columns" in shown and "Leave this row out of the table" in shown
 
-    href, status = upload_page.leave_out_description_row(1, ViewState(ds=token, missing="median").query())
+    href, status = upload_page.leave_out("description", ViewState(ds=token, missing="median").query())
     assert status is None
     new = ViewState.from_search(href.split("?", 1)[1])
     assert href.startswith("/upload?") and new.ds != token and new.missing == "median"
@@ -34,16 +33,6 @@ def test_the_upload_page_offers_to_leave_out_the_description_row(client, request
     assert service.DESCRIPTION_ROW_LEFT_OUT in trimmed.table.warnings
     assert "The first row describes the columns" not in _text(upload_page.layout(ds=new.ds))
     assert service.get_dataset(token).report.rows == 301  # the upload as it was stays under its own link
-
-
-def test_a_file_without_one_gets_no_offer_and_the_callback_refuses(client, request_context):
-    upload_page = importlib.import_module("pages.upload")
-    token = upload(client, _customers().to_csv(index=False).encode()).get_json()["token"]
-    assert "The first row describes the columns" not in _text(upload_page.layout(ds=token))
-    href, status = upload_page.leave_out_description_row(1, ViewState(ds=token).query())
-    assert href is dash.no_update
-    assert "holds a customer, not descriptions of the columns" in _text(status)
-    assert service.get_dataset(token).report.rows == 300
 
 
 def test_the_quality_table_never_shows_a_false_zero_share(client, request_context):
