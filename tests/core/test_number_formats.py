@@ -139,3 +139,25 @@ def test_an_accounting_export_reads_negatives_in_brackets(tmp_path) -> None:
     assert report.column("Sales").kind == "numeric"
     balance, _ = parse_numeric(table.frame["Balance"], table.decimal)
     assert (balance < 0).sum() > 100 and report.column("Balance").transform != "log"
+
+
+def test_a_european_order_export_becomes_a_customer_table(tmp_path) -> None:
+    """A German shop's order lines (semicolons, day-first dates, ``16,35 €``, returns as ``(16,35 €)``): before,
+    ``segments rfm`` stopped with "'Betrag' (the amount) holds no numbers: e.g. '16,35 €'"."""
+    import io
+
+    from core import cli
+
+    rng = np.random.default_rng(5)
+    lines = ["Bestellnr;Kundennr;Datum;Betrag"]
+    for i in range(600):
+        amount = f"{float(rng.lognormal(3.5, 0.9)):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") + " €"
+        lines.append(f"B{i:05d};K{int(rng.integers(1, 80)):03d};{int(rng.integers(1, 29)):02d}."
+                     f"{int(rng.integers(1, 13)):02d}.2024;{'(' + amount + ')' if i % 20 == 0 else amount}")
+    path, out_path = tmp_path / "bestellungen.csv", tmp_path / "kunden.csv"
+    _write(path, "\r\n".join(lines) + "\r\n", "cp1252")
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["rfm", str(path), "--out", str(out_path)], out=out, err=err) == 0, err.getvalue()
+    assert "600 of 600 order lines" in out.getvalue() and "30 return lines (negative amount)" in out.getvalue()
+    customers = read_table(out_path).frame
+    assert len(customers) == customers["customer_id"].nunique() > 50
