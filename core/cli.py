@@ -166,8 +166,9 @@ def _build_parser() -> _Parser:
     compare = sub.add_parser("compare", help="how customers moved between the clusters of two clustered files")
     compare.add_argument("old", metavar="OLD", help="the earlier clustered file (segments fit --out)")
     compare.add_argument("new", metavar="NEW", help="the later clustered file")
-    compare.add_argument("--id", required=True, dest="id_column", metavar="COLUMN",
-                         help="the customer id column (matched as text, exactly as written)")
+    compare.add_argument("--id", dest="id_column", metavar="COLUMN",
+                         help="the customer id column (matched as text, exactly as written; default: the column "
+                              "both files have that the data check finds ID-like, when there is one)")
     compare.add_argument("--cluster", default="cluster", metavar="COLUMN",
                          help="the cluster column of both files (default: cluster)")
     compare.add_argument("--out", help="write the matrix as CSV rows: from, to, customers")
@@ -671,8 +672,11 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
     if args.out is not None:
         _check_outputs({"--out": args.out}, {"OLD (a file being compared)": args.old,
                                              "NEW (a file being compared)": args.new})
-    old = read_table(args.old, Path(args.old).name).frame
-    new = read_table(args.new, Path(args.new).name).frame
+    old_table = read_table(args.old, Path(args.old).name)
+    old, new = old_table.frame, read_table(args.new, Path(args.new).name).frame
+    if args.id_column is None:
+        args.id_column = _recognised_id(old_table, new, args.cluster)
+        print(f"customer id: {args.id_column!r} (recognised; --id names another)", file=out)
     moves = compare_tables(old, new, args.id_column, args.cluster,
                            old_label=Path(args.old).name, new_label=Path(args.new).name)
     if args.out:
@@ -683,6 +687,23 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
         finally:
             parked.unlink(missing_ok=True)
     _print_compare(moves, args, out)
+
+
+def _recognised_id(old: TableRead, new: pd.DataFrame, cluster: str) -> str:
+    """The customer id column of ``segments compare`` without ``--id``: the one column both files have that the
+    data check finds ID-like in the old file; a usage error naming the candidates otherwise."""
+    from .migration import id_candidates
+    from .quality import check_quality
+
+    id_like = {c.name for c in check_quality(old.frame, old.decimal, old.numbers).column_reports if c.id_like}
+    common = [c for c in id_candidates(old.frame, new, id_like) if c != cluster]
+    found = [c for c in common if c in id_like]
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(repr(c) for c in (found or common)[:12]) or "(none)"
+    raise _UsageError(f"--id: name the customer id column; {'several columns' if found else 'no column'} both files "
+                      f"have {'look' if found else 'looks'} like an identifier ({'those' if found else 'columns in both'}: "
+                      f"{listed})")
 
 
 def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> None:
@@ -698,8 +719,8 @@ def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> N
     stayed = int(counts.loc[(counts[FROM] == counts[TO]) & (counts[FROM] != NONE), CUSTOMERS].sum())
     new = int(counts.loc[counts[FROM] == NONE, CUSTOMERS].sum())
     gone = int(counts.loc[counts[TO] == NONE, CUSTOMERS].sum())
-    print(f"{moves.customers:,} customers matched on {args.id_column!r}: {stayed:,} stayed in their cluster, "
-          f"{moves.moved():,} moved, {new:,} new or not scored in {Path(args.old).name}, "
+    print(f"{moves.customers:,} customers in either file, matched on {args.id_column!r}: {stayed:,} stayed in "
+          f"their cluster, {moves.moved():,} moved, {new:,} new or not scored in {Path(args.old).name}, "
           f"{gone:,} gone or not scored in {Path(args.new).name}", file=out)
     print(matrix.to_string(formatters={c: "{:,}".format for c in matrix.columns}), file=out)
     print("(new): not in the old file, or not scored there; (gone): not in the new file, or not scored there",

@@ -22,14 +22,14 @@ naming the ids): a repeated id would count one customer twice, or pair the wrong
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "FROM", "TO", "CUSTOMERS",
+__all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO", "CUSTOMERS",
            "NONE", "sorted_segments"]
 
 #: The columns of :meth:`Migration.counts` (and of ``segments compare --out``).
@@ -162,6 +162,14 @@ def migration_table(old_ids: pd.Series, old_segments: pd.Series, new_ids: pd.Ser
     pairs = pd.DataFrame({FROM: old.reindex(index).fillna(NONE).to_numpy(dtype=object),
                           TO: new.reindex(index).fillna(NONE).to_numpy(dtype=object)}, index=index)
     return Migration(pairs)
+
+
+def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]) -> list[str]:
+    """The columns both tables have, those in ``id_like`` (the old table's ID-like columns, as the data check
+    found them: the likely customer id) first, each group in the old table's order."""
+    shared = set(new.columns)
+    common = [str(c) for c in old.columns if c in shared]
+    return sorted(common, key=lambda c: (c not in id_like, common.index(c)))
 
 
 def compare_tables(old: pd.DataFrame, new: pd.DataFrame, id_column: str, segment_column: str = "cluster",

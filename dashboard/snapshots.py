@@ -14,7 +14,7 @@ import pandas as pd
 
 from core import SegmentsError, bundle_bytes, load_bundle, segment_with_model
 from core.insight import out_of_range
-from core.migration import NONE, Migration, migration_table
+from core.migration import NONE, Migration, id_candidates, migration_table
 from core.model import DISPLAY_OFFSET
 from core.segmentation import Segmentation
 
@@ -96,9 +96,7 @@ def id_columns(saved: library.SavedSegmentation, first: library.Snapshot, second
     """Columns both snapshots have, ID-like ones first (the likely customer id)."""
     old = service.get_dataset(first.dataset_token)
     new = service.get_dataset(second.dataset_token)
-    common = [str(c) for c in old.frame.columns if c in set(new.frame.columns)]
-    id_like = {c.name for c in old.report.column_reports if c.id_like}
-    return sorted(common, key=lambda c: (c not in id_like, common.index(c)))
+    return id_candidates(old.frame, new.frame, {c.name for c in old.report.column_reports if c.id_like})
 
 
 def segment_label(cluster: str, names: list[str]) -> str:
