@@ -72,8 +72,9 @@ def run_sweep(set_progress: Any, sweep_key: str | None, _retry: int | None = Non
                                                                    higher_is_better=True)), md=6),
                 dbc.Col(chart(ids.Model.DAVIES_GRAPH, index_figure(sweep, "davies_bouldin", "Davies-Bouldin",
                                                                  higher_is_better=False)), md=6),
-            ]), lg=8),
-            dbc.Col(_k_table(sweep, advice.k), lg=4),
+            ]), xl=8),
+            # beside the guides from 1,200 px (at 992-1,199 px its third of the row was 285 px: it scrolled sideways)
+            dbc.Col(_k_table(sweep, advice.k), xl=4),
         ]),
     ]), advice.k, sweep_key
 
