@@ -41,9 +41,9 @@ class Profile:
         One column per feature, named after it: the segment's mean in the feature's original units (over
         the scored customers; NaN for an empty segment).
     indices : pandas.DataFrame
-        The same columns: segment mean / overall mean * 100 (average = 100; NaN when the overall mean is 0,
-        i.e. within 1e-9 of the feature's largest absolute value: an index needs values measured from a
-        true zero, like income or visits).
+        The same columns: segment mean / overall mean * 100 (average = 100). NaN for a feature without a true
+        zero (:meth:`core.stats.FeatureStats.indices`: one with negative values, like a balance, or whose
+        overall mean is 0): an index needs values measured from one, like income or visits.
     mixes : pandas.DataFrame
         Columns a ``(column, value)`` MultiIndex, per text column its most common values in order: the
         share (0..1) of the segment's customers with that value. No columns when no text column is described.
@@ -51,6 +51,9 @@ class Profile:
         One row per feature, sorted by ``rank``: ``feature``, ``F`` (one-way ANOVA F statistic across
         segments), ``eta_squared`` (share of the feature's variance explained by the segments, 0..1),
         ``rank`` (1 = separates the segments most).
+    overall, spread : pandas.Series
+        Per feature: the mean and the standard deviation over every scored customer (how far a segment is
+        from the average where a feature has no index).
     """
 
     sizes: pd.DataFrame
@@ -58,6 +61,8 @@ class Profile:
     indices: pd.DataFrame
     mixes: pd.DataFrame
     drivers: pd.DataFrame
+    overall: pd.Series
+    spread: pd.Series
 
     @property
     def names(self) -> list[str]:
@@ -164,7 +169,8 @@ def profile(
             mixes[(str(column), values[i])] = shares[:, i]
     mix_frame = pd.DataFrame(mixes, index=labels, columns=pd.MultiIndex.from_tuples(list(mixes),
                                                                                       names=["column", "value"]))
-    return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features))
+    return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features),
+                   pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features))
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -64,12 +64,15 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
                            className="ms-auto"),
             ], className="d-flex align-items-center gap-1"))]
             + [_labelled("Customers", f"{int(row['customers']):,}"), _labelled("Share", percent(row['share']))]
-            + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f]) for f in features]
+            + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f],
+                           prof.overall[f], prof.spread[f]) for f in features]
             + [_labelled(column_label(str(column), f": {value}"), share, className="segments-phone-only")
                for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label))]))
     caption = ("Profile of the selected customers. " if selecting else "") + \
         "Each cell: the segment's mean, and its index against the average customer (average = 100), shaded " \
-        "blue above the average and orange below. The features that separate the segments most come first."
+        "blue above the average and orange below. The features that separate the segments most come first." + \
+        (" A feature with negative values (a balance) has no index: its cells say how far the segment is from " \
+         "the average instead." if prof.indices.isna().all().any() else "")
     return html.Div([
         dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm",
                   className="segments-table segments-summary segments-profile align-middle"),
@@ -87,20 +90,27 @@ def _labelled(label: Any, value: Any, className: str = "", style: dict[str, str]
                    **({"className": className} if className else {}), **({"style": style} if style else {}))
 
 
-def _index_cell(label: Any, mean: float, index: float) -> html.Td:
+def _index_cell(label: Any, mean: float, index: float, overall: float, spread: float) -> html.Td:
     """A feature's mean in a segment over its index, shaded by how far the index is from 100: blue above,
-    orange below, stronger the further (twice or half the average is the strongest). The shades stay
-    light, so the dark text keeps its contrast."""
+    orange below, stronger the further (twice or half the average is the strongest). A feature without an
+    index (negative values: a balance) says how far the mean is from the average instead, shaded by that
+    distance in standard deviations (one is the strongest). The shades stay light, so the dark text keeps
+    its contrast."""
     if pd.isna(mean):
         return _labelled(label, "", "segments-index")
     text: list[Any] = [f"{mean:,.2f}"]
-    style: dict[str, str] = {}
+    strength = 0.0
     if not pd.isna(index):
         text += [html.Br(), html.Small(f"index {index:.0f}")]
         strength = float(np.clip(np.log2(max(float(index), 1e-9) / 100), -1, 1))
-        rgb = "13, 110, 253" if strength > 0 else "253, 126, 20"
-        style = {"backgroundColor": f"rgba({rgb}, {0.32 * abs(strength):.3f})"}
-    return _labelled(label, text, "segments-index", style)
+    elif np.isfinite(overall):
+        text += [html.Br(), html.Small(f"{mean - overall:+,.2f} vs average")]
+        if spread > 0:
+            strength = float(np.clip((mean - overall) / spread, -1, 1))
+    if not strength:
+        return _labelled(label, text, "segments-index")
+    rgb = "13, 110, 253" if strength > 0 else "253, 126, 20"
+    return _labelled(label, text, "segments-index", {"backgroundColor": f"rgba({rgb}, {0.32 * abs(strength):.3f})"})
 
 
 def _mix_shares(prof: Profile, label: Any) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import re
 
 import dash
 import numpy as np
@@ -624,3 +625,16 @@ def test_a_very_long_column_name_is_shortened_on_the_pages_and_whole_in_tooltips
     # the data and the downloads keep the whole name
     clustered = client.get(f"/download/clustered.csv{state.query()}").data.decode("utf-8")
     assert LONG_NAME in clustered.splitlines()[0]
+
+
+def test_a_balance_has_no_index_in_the_profile_table_but_its_distance_from_the_average(client, request_context,
+                                                                                       monkeypatch):
+    """Found from outside: an export's Balance (overdrafts below zero) showed "index -144" and "index 349"."""
+    from tests.core.test_signed_index import _frame
+
+    token = _token(client, _frame().rename_axis("id").reset_index().to_csv(index=False).encode())
+    query = ViewState(ds=token, k=3, features=("Income", "Balance")).query()
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
+    table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
+    assert "index -" not in table and table.count("vs average") == 3 and len(re.findall(r"index \d", table)) == 3
+    assert "A feature with negative values (a balance) has no index" in table
