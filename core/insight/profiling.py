@@ -41,9 +41,9 @@ class Profile:
         One column per feature, named after it: the segment's mean in the feature's original units (over
         the scored customers; NaN for an empty segment).
     indices : pandas.DataFrame
-        The same columns: segment mean / overall mean * 100 (average = 100). NaN for a feature without a true
-        zero (:meth:`core.stats.FeatureStats.indices`: one with negative values, like a balance, or whose
-        overall mean is 0): an index needs values measured from one, like income or visits.
+        The same columns: segment mean / overall mean * 100 (average = 100). NaN for a feature an index says
+        nothing of (:meth:`core.stats.FeatureStats.indices`: a segment's or the overall mean is negative, as for a
+        balance, or the overall mean is 0): an index needs values measured from a true zero, like income.
     mixes : pandas.DataFrame
         Columns a ``(column, value)`` MultiIndex, per text column its most common values in order: the
         share (0..1) of the segment's customers with that value. No columns when no text column is described.

@@ -71,8 +71,8 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
     caption = ("Profile of the selected customers. " if selecting else "") + \
         "Each cell: the segment's mean, and its index against the average customer (average = 100), shaded " \
         "blue above the average and orange below. The features that separate the segments most come first." + \
-        (" A feature with negative values (a balance) has no index: its cells say how far the segment is from " \
-         "the average instead." if prof.indices.isna().all().any() else "")
+        (" A feature whose segments can average below zero (a balance) has no index: its cells say how far " \
+         "the segment is from the average instead." if prof.indices.isna().all().any() else "")
     return html.Div([
         dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm",
                   className="segments-table segments-summary segments-profile align-middle"),
@@ -93,7 +93,7 @@ def _labelled(label: Any, value: Any, className: str = "", style: dict[str, str]
 def _index_cell(label: Any, mean: float, index: float, overall: float, spread: float) -> html.Td:
     """A feature's mean in a segment over its index, shaded by how far the index is from 100: blue above,
     orange below, stronger the further (twice or half the average is the strongest). A feature without an
-    index (negative values: a balance) says how far the mean is from the average instead, shaded by that
+    index (a segment averaging below zero: a balance) says how far the mean is from the average instead, shaded by that
     distance in standard deviations (one is the strongest). The shades stay light, so the dark text keeps
     its contrast."""
     if pd.isna(mean):

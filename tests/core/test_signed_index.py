@@ -1,4 +1,4 @@
-"""No index for a feature with negative values (found from outside: a balance showed "index -144").
+"""No index for a feature whose segments average below zero (found from outside: a balance, "index -144").
 
 An index (segment mean / overall mean x 100) reads as "twice the average" only for values measured from a
 true zero (income, visits). A balance with overdrafts has none: a segment of mean -151.98 against an average
@@ -7,8 +7,6 @@ the segment is from the average instead.
 """
 
 from __future__ import annotations
-
-import pickle
 
 import numpy as np
 import pandas as pd
@@ -27,7 +25,7 @@ def _frame(rows: int = 900, seed: int = 3) -> pd.DataFrame:
     })
 
 
-def test_a_feature_with_negative_values_has_no_index_and_one_without_keeps_it() -> None:
+def test_a_balance_has_no_index_and_an_income_keeps_it() -> None:
     frame = _frame()
     seg = segment_new(frame, ["Income", "Balance"], k=3, seed=0)
     prof = profile(seg, frame, [])
@@ -41,14 +39,11 @@ def test_a_feature_with_negative_values_has_no_index_and_one_without_keeps_it() 
     assert prof.flat()["Balance index"].isna().all()  # the summary download: no index either
 
 
-def test_statistics_kept_before_the_smallest_values_were_still_give_indices() -> None:
-    """A segmentation cached by an earlier version has statistics without ``smallest``: its indices are what
-    they were (only the overall mean of 0 rule applies), not an error."""
-    X = np.array([[1.0, -2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])
-    stats = FeatureStats.of(X, np.array([0, 0, 1, 1]), 2)
-    np.testing.assert_array_equal(stats.smallest, [1.0, -2.0])
-    assert np.isnan(stats.indices()[:, 1]).all() and np.isfinite(stats.indices()[:, 0]).all()
-    old = pickle.loads(pickle.dumps(stats))
-    del old.__dict__["smallest"]  # as unpickled from before the field existed
-    assert old.smallest is None
-    np.testing.assert_allclose(old.indices(), stats.means / stats.overall * 100)
+def test_a_net_spend_with_a_few_returns_keeps_its_index() -> None:
+    """Net spend below zero for a few customers (returns beyond purchases, as an order file's customer table
+    has them): every segment's mean is positive, so the index still says "twice the average"."""
+    X = np.array([[-5.0, 1.0], [30.0, 2.0], [40.0, 3.0], [200.0, 4.0], [260.0, 5.0], [300.0, 6.0]])
+    stats = FeatureStats.of(X, np.array([0, 0, 0, 1, 1, 1]), 2)
+    np.testing.assert_allclose(stats.indices(), stats.means / stats.overall * 100)
+    balance = FeatureStats.of(X - [100.0, 0.0], np.array([0, 0, 0, 1, 1, 1]), 2)  # a segment's mean below 0
+    assert np.isnan(balance.indices()[:, 0]).all() and np.isfinite(balance.indices()[:, 1]).all()

@@ -637,4 +637,4 @@ def test_a_balance_has_no_index_in_the_profile_table_but_its_distance_from_the_a
     monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
     table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
     assert "index -" not in table and table.count("vs average") == 3 and len(re.findall(r"index \d", table)) == 3
-    assert "A feature with negative values (a balance) has no index" in table
+    assert "A feature whose segments can average below zero (a balance) has no index" in table
