@@ -101,7 +101,7 @@ def test_summary_and_profile_agree_with_a_groupby(seg_and_frame) -> None:
         overall = numbers.loc[scored, feature].mean()
         if (expected[feature] >= 0).all():
             assert prof.indices[feature].to_numpy() == pytest.approx(expected[feature].to_numpy() / overall * 100)
-        else:  # no true zero: no index (see test_stats_indices)
+        else:  # a segment averages below zero: no index (see test_signed_index.py)
             assert prof.indices[feature].isna().all()
 
 
