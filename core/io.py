@@ -216,6 +216,73 @@ def _refuse_non_tables(raw: bytes, label: str) -> None:
             raise ReadError(f"{label} looks like JSON, not CSV. Export the data as CSV or .xlsx.")
 
 
+#: Lines above a table's header a report export may have (a title, an export date, filters, blank lines), at most.
+MAX_TITLE_LINES = 10
+#: Lines looked at to find them (and the table's width).
+_TITLE_SAMPLE_LINES = 40
+_NUMBER_NAME = re.compile(r"^\s*[-+]?\d[\d.,]*\s*$")
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+
+
+def title_lines(records: list[list[str]]) -> int:
+    """How many of a table's first records are title lines above its header (0 when the table starts at once).
+
+    Title lines each fill at most half the table's width (its widest record among these) and at most one
+    field in a table of two or three columns: a title, ``Exported on,2024-10-01``, a blank line. The record
+    after them is the header: it fills more than half the width, with names (no field is a number), and
+    records follow it. At most :data:`MAX_TITLE_LINES` are skipped; otherwise nothing is.
+    """
+    filled = [sum(1 for value in record if str(value).strip()) for record in records]
+    width = max(filled, default=0)
+    if width < 2:
+        return 0
+    half = max(1, width // 2)
+    header = next((i for i, count in enumerate(filled) if count > half), None)
+    if header is None or header == 0 or header > MAX_TITLE_LINES or header + 1 >= len(records):
+        return 0
+    if any(_NUMBER_NAME.match(str(value)) for value in records[header] if str(value).strip()):
+        return 0  # numbers where names belong (years as columns): no header to skip to
+    return header
+
+
+def _titles_said(records: list[list[str]], count: int, line: int) -> str:
+    """The warning for ``count`` title lines skipped: what they held, and where the table starts (``line``,
+    counted from 1 in the file)."""
+    texts = [", ".join(str(v).strip() for v in record if str(v).strip()) for record in records[:count]]
+    shown = "; ".join(repr(text if len(text) <= 60 else text[:59] + "…") for text in texts if text)
+    lines = "The first line is" if count == 1 else f"The first {count} lines are"
+    return (f"{lines} above the table's header ({shown}): a report's title, not customers. "
+            f"{'It was' if count == 1 else 'They were'} skipped; the table starts at line {line}.")
+
+
+def _after_title_lines(data: bytes, start: int, header_at: int, separator: str,
+                       encoding: str) -> tuple[int, str | None]:
+    """Where the header starts once title lines above it (:func:`title_lines`) are skipped, and the warning
+    saying so (None when there are none; ``start``: where the file's text starts, after a byte-order mark).
+    Only the first lines are read; a quote left open on one of them (a quoted line break) or a field longer
+    than the csv module reads stops the look: title lines hold neither."""
+    offsets: list[int] = []
+    records: list[list[str]] = []
+    position = header_at
+    while position < len(data) and len(records) < _TITLE_SAMPLE_LINES:
+        end = _LINE_END.search(data, position)
+        stop = end.end() if end else len(data)
+        text = data[position:end.start() if end else len(data)].decode(encoding, errors="replace")
+        if text.count('"') % 2:
+            break
+        try:
+            record = next(csv.reader([text], delimiter=separator), [])
+        except csv.Error:  # (a field beyond the csv module's limit: no title line)
+            break
+        offsets.append(position)
+        records.append(record)
+        position = stop
+    count = title_lines(records)
+    if not count:
+        return header_at, None
+    return offsets[count], _titles_said(records, count, _count_line_ends(data[start:offsets[count]]) + 1)
+
+
 def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
     """The first worksheet, streamed row by row (openpyxl's read-only mode) within ``limits``.
 
@@ -264,6 +331,10 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
         raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
     finally:
         book.close()
+    titles = title_lines(rows[:_TITLE_SAMPLE_LINES])
+    if titles:
+        warnings.append(_titles_said(rows, titles, titles + 1))
+        rows = rows[titles:]
     frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
     return TableRead(frame.astype(str), "xlsx", None, None, ".", warnings)
 
@@ -469,6 +540,7 @@ def _read_csv(raw: bytes, label: str, limits: _Limits) -> TableRead:
     pandas_encoding = "utf-8" if encoding == "utf-16" else encoding
     start = 3 if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else 0
     header_at = _LEADING_BLANK_LINES[separator].match(data, start).end()
+    header_at, titles = _after_title_lines(data, start, header_at, separator, pandas_encoding)
     header = _header_fields(data, header_at, separator, pandas_encoding)
     if header is not None:
         _check_header_width(header, label, limits.columns)
@@ -489,7 +561,8 @@ def _read_csv(raw: bytes, label: str, limits: _Limits) -> TableRead:
                         "Save it as CSV in UTF-8 and upload it again.") from None
     frame = frame.fillna("")
     shown = "UTF-16" if encoding == "utf-16" else encoding
-    return TableRead(frame, "csv", shown, separator, _detect_decimal(frame.iloc[1:], separator), [])
+    return TableRead(frame, "csv", shown, separator, _detect_decimal(frame.iloc[1:], separator),
+                     [titles] if titles else [])
 
 
 def _header_fields(data: bytes, header_at: int, separator: str, encoding: str) -> list[str] | None:
