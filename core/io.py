@@ -218,8 +218,8 @@ def _refuse_non_tables(raw: bytes, label: str) -> None:
 
 #: Lines above a table's header a report export may have (a title, an export date, filters, blank lines), at most.
 MAX_TITLE_LINES = 10
-#: Lines looked at to find them (and the table's width).
-_TITLE_SAMPLE_LINES = 40
+#: Lines looked at to find them, the header and the table's width: the title lines, the header, two more.
+_TITLE_SAMPLE_LINES = MAX_TITLE_LINES + 3
 _NUMBER_NAME = re.compile(r"^\s*[-+]?\d[\d.,]*\s*$")
 _LINE_END = re.compile(rb"\r\n|\n|\r")
 
@@ -274,6 +274,8 @@ def _after_title_lines(data: bytes, start: int, header_at: int, separator: str,
             record = next(csv.reader([text], delimiter=separator), [])
         except csv.Error:  # (a field beyond the csv module's limit: no title line)
             break
+        if not records and len(record) > 1 and all(field.strip() for field in record):
+            return header_at, None  # the usual file: a header naming every column comes first
         offsets.append(position)
         records.append(record)
         position = stop
