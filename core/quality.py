@@ -49,6 +49,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -274,6 +275,12 @@ _AFFIXED_RE2 = (rf"^(?P<open>\({_S}*)?(?P<sign>[-+]?){_S}*(?:(?P<pre>(?i:{_MARK}
                 rf"(?:[eE][-+]?[0-9]+)?){_S}*(?P<post>(?i:{_MARK}))?{_S}*(?P<percent>%)?{_S}*(?P<close>\))?"
                 rf"(?P<trail>-)?$")
 _EDGE_SPACE = rf"^{_S}|{_S}$"
+#: The same without its groups (an automaton matches it in one pass), and the parts around the number.
+_SHAPE_RE2 = re.sub(r"\(\?P<\w+>", "(?:", _AFFIXED_RE2)
+_LEAD_RE2 = rf"^(?:\({_S}*)?[-+]?{_S}*(?:(?i:{_MARK}){_S}*)?(?:\({_S}*)?[-+]?{_S}*"
+_TRAIL_RE2 = rf"{_S}*(?:(?i:{_MARK}))?{_S}*%?{_S}*\)?-?$"
+_PRE_RE2 = rf"^(?:\({_S}*)?[-+]?{_S}*(?i:{_MARK})"
+_POST_RE2 = rf"[0-9]{_S}*(?i:{_MARK}){_S}*%?{_S}*\)?-?$"
 _GROUP_SEPARATORS = (" ", "'", "’", "\u00a0", "\u202f", "\u2009")
 _ANY_GROUP_SEPARATOR = "[" + "".join(_GROUP_SEPARATORS) + "]"
 _SPACED_RE2 = [rf"^[0-9]{{1,3}}(?:{re.escape(sep)}[0-9]{{3}})+(?:[.,][0-9]+)?$" for sep in _GROUP_SEPARATORS]
@@ -282,30 +289,36 @@ _SPACED_RE2 = [rf"^[0-9]{{1,3}}(?:{re.escape(sep)}[0-9]{{3}})+(?:[.,][0-9]+)?$" 
 def _clean_numbers(cells: pd.Series, decimal: str) -> np.ndarray:
     """:func:`_clean_number` of every cell (texts already stripped), the same values bit for bit: the spellings
     exports use (``$1,234.50``, ``12,50 €``, ``(1.234,50)``, ``45%``) in a few pyarrow steps over the whole
-    column (a million cells: 8 s one by one in Python), the few others one by one."""
+    column (a million cells: 8 s one by one in Python), the few others one by one.
+
+    Only matches (automata) and deletions are used: a cell of :data:`_SHAPE_RE2` holds its signs and brackets
+    outside the number (but an exponent's sign), at most one currency before it and one after it, so counting
+    them and cutting what is around the number give :func:`_clean_number`'s parts."""
     texts = pc.replace_substring(_arrow_text(cells).combine_chunks(), "\u2212", "-")
-    parts = pc.extract_regex(texts, _AFFIXED_RE2)
-    matched = pc.and_(pc.is_valid(parts), pc.invert(pc.match_substring_regex(texts, _EDGE_SPACE)))
-    matched = pc.fill_null(matched, False).to_numpy(zero_copy_only=False)
 
-    def present(name: str) -> np.ndarray:
-        field = pc.fill_null(pc.struct_field(parts, name), "")
-        return pc.greater(pc.binary_length(field), 0).to_numpy(zero_copy_only=False)
+    def matches(pattern: str, values: Any = texts) -> np.ndarray:
+        return pc.fill_null(pc.match_substring_regex(values, pattern), False).to_numpy(zero_copy_only=False)
 
-    def minus(name: str) -> np.ndarray:
-        return pc.equal(pc.fill_null(pc.struct_field(parts, name), ""), "-").to_numpy(zero_copy_only=False)
+    def count(text: str) -> np.ndarray:
+        return pc.count_substring(texts, text).to_numpy(zero_copy_only=False).astype(np.int64)
 
-    brackets = present("open").astype(np.int8) + present("open2")
-    signs = present("sign").astype(np.int8) + present("sign2") + present("trail")
-    negative = minus("sign").astype(np.int8) + minus("sign2") + minus("trail") + brackets
-    valid = (matched & (brackets == present("close")) & ~(present("pre") & present("post")) & (signs <= 1)
+    matched = matches(_SHAPE_RE2) & ~matches(_EDGE_SPACE)
+    brackets, closes, minus = count("("), count(")"), count("-")
+    signs = minus + count("+")
+    if matches("[eE][-+]").any():  # an exponent's sign is the number's own
+        exponent_minus = pc.count_substring_regex(texts, "[eE]-").to_numpy(zero_copy_only=False).astype(np.int64)
+        signs -= pc.count_substring_regex(texts, "[eE][-+]").to_numpy(zero_copy_only=False).astype(np.int64)
+        minus -= exponent_minus
+    negative = minus + brackets
+    valid = (matched & (brackets == closes) & ~(matches(_PRE_RE2) & matches(_POST_RE2)) & (signs <= 1)
              & (negative <= 1))
-    body = pc.fill_null(pc.struct_field(parts, "body"), "")
-    spaced = pc.match_substring_regex(body, _ANY_GROUP_SEPARATOR).to_numpy(zero_copy_only=False)
+    body = pc.replace_substring_regex(pc.replace_substring_regex(texts, _LEAD_RE2, "", max_replacements=1),
+                                      _TRAIL_RE2, "", max_replacements=1)
+    spaced = matches(_ANY_GROUP_SEPARATOR, body)
     if spaced.any():
         grouped = np.zeros(len(body), dtype=bool)
         for pattern in _SPACED_RE2:
-            grouped |= pc.match_substring_regex(body, pattern).to_numpy(zero_copy_only=False)
+            grouped |= matches(pattern, body)
         valid &= ~spaced | grouped
         body = pc.replace_substring_regex(body, _ANY_GROUP_SEPARATOR, "")
     if decimal == ",":
@@ -317,11 +330,11 @@ def _clean_numbers(cells: pd.Series, decimal: str) -> np.ndarray:
     else:
         body = pc.if_else(pc.match_substring_regex(body, r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"),
                           pc.replace_substring(body, ",", ""), body)
-    valid &= pc.match_substring_regex(body, _PLAIN_ASCII).to_numpy(zero_copy_only=False)
+    valid &= matches(_PLAIN_ASCII, body)
     values = pc.cast(pc.if_else(pa.array(valid), body, None), pa.float64()).to_numpy(zero_copy_only=False).copy()
     values[~valid] = np.nan
-    np.negative(values, out=values, where=valid & negative.astype(bool))  # (NaN keeps its sign: Python's)
-    np.divide(values, 100, out=values, where=valid & present("percent"))
+    np.negative(values, out=values, where=valid & (negative > 0))  # (NaN keeps its sign: Python's)
+    np.divide(values, 100, out=values, where=valid & (count("%") > 0))
     others = np.flatnonzero(~matched)
     if others.size:
         values[others] = [_clean_number(t, decimal) for t in cells.iloc[others].tolist()]
