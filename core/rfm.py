@@ -58,6 +58,7 @@ import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
+from .transform import DAY_FIRST, MONTH_FIRST, OTHER_DATES, TIMES
 
 __all__ = [
     "OrderColumns",
@@ -331,11 +332,6 @@ def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-_DAY_FIRST = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")
-_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%Y")
-_OTHER_DATES = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y",
-                "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y")
-_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
 _SAMPLE = 2000
 
 
@@ -351,7 +347,7 @@ def _try(texts: pd.Series, fmt: str) -> pd.Series:
     return got.astype("datetime64[ns]")
 
 
-_FORMATS = ["ISO8601"] + [d + t for d in _DAY_FIRST + _MONTH_FIRST + _OTHER_DATES for t in _TIMES]
+_FORMATS = ["ISO8601"] + [d + t for d in DAY_FIRST + MONTH_FIRST + OTHER_DATES for t in TIMES]
 #: At most this many formats are used for one column (each after the previous left texts unread).
 _MAX_FORMATS = 6
 

@@ -54,6 +54,10 @@ __all__ = [
     "feature_label",
     "parse_transform_pairs",
     "DATE_FORMATS",
+    "DAY_FIRST",
+    "MONTH_FIRST",
+    "OTHER_DATES",
+    "TIMES",
     "DAYS_SINCE",
     "date_format",
     "days_since",
@@ -206,17 +210,30 @@ __all__.append("resolve_transforms")
 # --------------------------------------------------------------------------------------------------
 
 #: The date formats recognised (day-first before month-first when both read a column: European exports).
+#: The ways a date is written, each with every time of :data:`TIMES` after it: day first, month first (tried
+#: after day first: an export whose days never pass 12 is read day first, and the order file's reader says so),
+#: and the others. The order file's reader (:mod:`core.rfm`) tries them too, after ISO 8601.
+DAY_FIRST: tuple[str, ...] = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")
+MONTH_FIRST: tuple[str, ...] = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%Y")
+OTHER_DATES: tuple[str, ...] = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y",
+                                "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y")
+TIMES: tuple[str, ...] = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
+#: Formats of a date column, in the order they are tried: ISO dates first, then :data:`DAY_FIRST`,
+#: :data:`MONTH_FIRST` and :data:`OTHER_DATES` with each of :data:`TIMES`.
 DATE_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d",
-    "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%d.%m.%Y", "%d/%m/%y", "%m/%d/%y",
-    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y",
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ",
+    *(day + time for day in DAY_FIRST + MONTH_FIRST + OTHER_DATES for time in TIMES),
 )
 #: Suffix of a feature derived from a date column.
 DAYS_SINCE = " (days since)"
 #: Share of the present cells that must read as dates.
 _DATE_SHARE = 0.9
 _DATE_SAMPLE = 200
-_DATE_LOOK = re.compile(r"\d")
+#: Every sampled cell of a date column starts like one of :data:`DATE_FORMATS` (a cheap look first: a column
+#: of codes with digits is not tried in every format).
+_DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}"
+              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}")
 
 
 def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
@@ -231,7 +248,7 @@ def date_format(texts: pd.Series) -> str | None:
         sample = texts.astype(str).str.strip()
         sample = sample[sample != ""]
     sample = sample.head(_DATE_SAMPLE)
-    if sample.empty or not bool(sample.str.contains(_DATE_LOOK).all()):
+    if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
     for fmt in DATE_FORMATS:
         if float(_parsed(sample, fmt).notna().mean()) >= _DATE_SHARE:
