@@ -47,7 +47,7 @@ from .errors import ReadError
 from .quality import CURRENCY_PATTERN, ColumnNumbers
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
-           "DEFAULT_MAX_CELLS", "table_to_parquet", "table_from_parquet"]
+           "DEFAULT_MAX_CELLS", "table_to_parquet", "table_from_parquet", "MAX_TITLE_LINES", "title_lines"]
 
 #: The limits of a read when the caller gives none (the command line): Excel's own sheet size (the row
 #: limit applies to workbooks only: a CSV file may have more rows), and a workbook of at most 5 million

@@ -29,8 +29,8 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO", "CUSTOMERS",
-           "NONE", "sorted_segments"]
+__all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
+           "CUSTOMERS", "NONE", "sorted_segments"]
 
 #: The columns of :meth:`Migration.counts` (and of ``segments compare --out``).
 FROM, TO, CUSTOMERS = "from", "to", "customers"

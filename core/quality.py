@@ -72,6 +72,13 @@ __all__ = [
     "is_id_name",
     "CODED_MAX_DISTINCT",
     "CODED_NAMED_MAX_DISTINCT",
+    "CURRENCY_MARKS",
+    "CURRENCY_PATTERN",
+    "SummaryRow",
+    "SUMMARY_LABELS",
+    "SUMMARY_TAIL",
+    "find_summary_rows",
+    "without_rows",
 ]
 
 #: Cell texts (after stripping spaces, compared case-insensitively) that mean "no value".
