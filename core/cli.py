@@ -281,10 +281,9 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
             raise _UsageError("--skip-summary-rows: the last rows of the file hold customers, not totals or "
                               "averages of them; nothing was left out")
         left_out.extend(row.position for row in report.summary_rows)
-        text = report.summary_rows_text()
         several = len(report.summary_rows) > 1
-        said.append(f"{text[:1].upper()}{text[1:]}; {'they were' if several else 'it was'} left out of the table, "
-                    "as asked (--skip-summary-rows).")
+        said.append(f"{report.summary_rows_text(first_word=True)}; {'they were' if several else 'it was'} left out "
+                    "of the table, as asked (--skip-summary-rows).")
     if not left_out:
         return table, report, said
     table = replace(table, frame=without_rows(table.frame, left_out), warnings=[*table.warnings, *said])
@@ -701,9 +700,9 @@ def _recognised_id(old: TableRead, new: pd.DataFrame, cluster: str) -> str:
     if len(found) == 1:
         return found[0]
     listed = ", ".join(repr(c) for c in (found or common)[:12]) or "(none)"
-    raise _UsageError(f"--id: name the customer id column; {'several columns' if found else 'no column'} both files "
-                      f"have {'look' if found else 'looks'} like an identifier ({'those' if found else 'columns in both'}: "
-                      f"{listed})")
+    raise _UsageError(f"--id: name the customer id column; {'several columns' if found else 'no column'} both "
+                      f"files have {'look' if found else 'looks'} like an identifier "
+                      f"({'those' if found else 'columns in both'}: {listed})")
 
 
 def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> None:

@@ -105,9 +105,9 @@ def shown_notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame
                  f"than a customer: it is left out of the model like a row with gaps; {leave_out}.",
                  *(note for note in shown if note not in first_row_only)]
     if report.summary_rows and summary_leave_out:
-        text = report.summary_rows_text()
         several = len(report.summary_rows) > 1
-        shown.insert(0, f"{text[:1].upper()}{text[1:]}: {'totals rows' if several else 'a totals row'}, counted as "
+        shown.insert(0, f"{report.summary_rows_text(first_word=True)}: "
+                        f"{'totals rows' if several else 'a totals row'}, counted as "
                         f"{'customers' if several else 'a customer'} unless {'they have' if several else 'it has'} "
                         f"gaps in the chosen columns; {summary_leave_out.format('them' if several else 'it')}.")
     return shown

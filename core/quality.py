@@ -604,8 +604,9 @@ class QualityReport:
         columns (a region as 1, 2, 3; 0/1 flags). Dates and the RFM profile columns are not among them."""
         return [c.name for c in self.column_reports if c.use == "profile" and not c.profile]
 
-    def summary_rows_text(self) -> str:
-        """The :attr:`summary_rows` in words: ``the last row (row 3,002) reads 'Total'``."""
+    def summary_rows_text(self, first_word: bool = False) -> str:
+        """The :attr:`summary_rows` in words: ``the last row (row 3,002) reads 'Total'`` (``The last row ...``
+        with ``first_word``, to open a sentence)."""
         last = self.rows - 1
         parts = []
         for row in self.summary_rows:
@@ -614,7 +615,8 @@ class QualityReport:
             what = (f"reads {row.label!r}" if row.label else
                     f"holds the {row.kind} of the rows above it")
             parts.append(f"{where} {what}")
-        return join_words(parts)
+        said = join_words(parts)
+        return said[:1].upper() + said[1:] if first_word else said
 
     def description_row_text(self, limit: int = 40) -> str:
         """A few of the :attr:`description_row`'s cells, quoted, each cut to ``limit`` characters: ``'years', 'M/F'``."""
@@ -675,8 +677,7 @@ class QualityReport:
                             "table altogether.")
         if wanted is None and self.summary_rows:
             several = len(self.summary_rows) > 1
-            said = self.summary_rows_text()
-            found.insert(0, f"{said[:1].upper()}{said[1:]}: "
+            found.insert(0, f"{self.summary_rows_text(first_word=True)}: "
                             f"{'totals rows' if several else 'a totals row'}, not "
                             f"{'customers' if several else 'a customer'}. As it is, "
                             f"{'they stay' if several else 'it stays'} in the table and "

@@ -108,9 +108,9 @@ def _summary_rows_panel(report: QualityReport) -> dbc.Alert | None:
     if not report.summary_rows:
         return None
     several = len(report.summary_rows) > 1
-    said = report.summary_rows_text()
     return _leave_out_panel("summary", f"The file ends with {'totals rows' if several else 'a totals row'}", [
-        f"{said[:1].upper()}{said[1:]}: {'they total' if several else 'it totals'} or {'average' if several else 'averages'} "
+        f"{report.summary_rows_text(first_word=True)}: {'they total' if several else 'it totals'} or "
+        f"{'average' if several else 'averages'} "
         f"the customers rather than being one. As it is, {'they count' if several else 'it counts'} as "
         f"{'customers' if several else 'a customer'} in the model and in a segment's means (unless "
         f"{'they have' if several else 'it has'} gaps in the chosen columns), and {'stay' if several else 'stays'} "

@@ -20,7 +20,8 @@ from ..state import ViewState
 from . import store
 
 __all__ = ["Dataset", "DatasetGone", "ModelGone", "new_token", "store_table", "read_and_store", "get_dataset",
-           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "LEFT_OUT_ROWS", "store_without_rows", "CUSTOMER_TABLE_FORMAT",
+           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "store_without_rows",
+           "CUSTOMER_TABLE_FORMAT",
            "store_customer_table", "put_selection", "get_selection", "store_bundle", "uploaded_bundle",
            "applied_model"]
 
@@ -88,8 +89,6 @@ DESCRIPTION_ROW_LEFT_OUT = "The first row under the header described the columns
 #: What the table's notes say once the user left out totals rows (where they were and what they held; "a totals
 #: row" or "totals rows").
 SUMMARY_ROWS_LEFT_OUT = "{}: {}, left out of the table, as you chose."
-#: The kinds of rows :func:`store_without_rows` leaves out.
-LEFT_OUT_ROWS = ("description", "summary")
 
 
 def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
@@ -108,9 +107,8 @@ def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
         if not report.summary_rows:
             raise DataError("The last rows of the table hold customers, not totals or averages of them: nothing was "
                             "left out.")
-        text = report.summary_rows_text()
         positions = [row.position for row in report.summary_rows]
-        said = SUMMARY_ROWS_LEFT_OUT.format(text[:1].upper() + text[1:],
+        said = SUMMARY_ROWS_LEFT_OUT.format(report.summary_rows_text(first_word=True),
                                             "totals rows" if len(positions) > 1 else "a totals row")
     else:
         raise DataError(f"Unknown rows to leave out: {rows!r}.")
