@@ -95,6 +95,9 @@ __all__ = ["main", "run"]
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+#: The output's reader went away (``segments inspect big.csv | head``): 128 + SIGPIPE, as a shell reports a
+#: command that a closed pipe stopped; nothing is said about it.
+EXIT_CLOSED_PIPE = 141
 
 #: Re-fits of the stability check ``fit`` runs by default.
 DEFAULT_STABILITY_RUNS = 10
@@ -925,6 +928,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except SegmentsError as exc:
         print(f"error: {_one_line(str(exc))}", file=err)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_CLOSED_PIPE
     except OSError as exc:
         print(_one_line(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")), file=err)
         return EXIT_BAD_INPUT

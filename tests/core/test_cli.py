@@ -562,3 +562,17 @@ def test_fit_that_fails_after_the_clustered_table_leaves_no_file(cli, messy_csv,
                          "--stability-runs", "0")
     assert status == 2 and err.startswith("error:") and "Traceback" not in err
     assert {p.name for p in tmp_path.iterdir()} == {Path(messy_csv).name, "summary.csv"}
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(tmp_path) -> None:
+    """Found from outside: `segments inspect big.csv | head -3` printed "error: Broken pipe" once head had its
+    lines. The command now stops quietly, with the status a shell gives a command a closed pipe stopped."""
+    path = tmp_path / "customers.csv"
+    path.write_text("id,Age,Income\n" + "".join(f"{i},{20 + i % 50},{i % 97}\n" for i in range(2_000)))
+    repo = Path(__file__).resolve().parents[2]
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the command writes
+    with os.fdopen(write, "w") as closed:
+        ran = subprocess.run([sys.executable, "-m", "core.cli", "inspect", str(path)], stdout=closed,
+                             stderr=subprocess.PIPE, text=True, cwd=repo, timeout=120)
+    assert ran.stderr == "" and ran.returncode == 141, (ran.returncode, ran.stderr)
