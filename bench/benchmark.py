@@ -223,17 +223,13 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     features = report.default_features
     assert features == FEATURES, features
 
-    def sweep() -> Any:
+    def sweep() -> Any:  # as `segments fit --k auto` does: the features prepared once, the scaler fitted once
         matrix = prepare_features(frame, features, decimal=table.decimal, numbers=table.numbers)
-        return sweep_k(matrix.X, 2, 10, seed, scale=standardiser(matrix.X))  # as `segments sweep` does
+        scale = standardiser(matrix.X)
+        return matrix, scale, sweep_k(matrix.X, 2, 10, seed, scale=scale)
 
-    result = steps.run("sweep", sweep)
-
-    def fit() -> tuple[Any, Any]:
-        matrix = prepare_features(frame, features, decimal=table.decimal, numbers=table.numbers)
-        return matrix, fit_segmenter(matrix.X, k, seed)
-
-    matrix, pipeline = steps.run("fit", fit)
+    matrix, scale, result = steps.run("sweep", sweep)
+    pipeline = steps.run("fit", lambda: fit_segmenter(matrix.X, k, seed, scaler=scale.scaler))
     kmeans = pipeline[-1]  # the clusterer (core.model.clusterer)
     used_labels = np.asarray(kmeans.labels_, dtype=np.int64)
     score = steps.run("silhouette", lambda: silhouette(matrix.X, used_labels, seed,  # as segment_new does

@@ -77,6 +77,7 @@ from .text import join_words, percent, short_label
 
 if TYPE_CHECKING:
     import pandas as pd
+    from sklearn.preprocessing import StandardScaler
 
     from .insight import Refits, Stability
     from .io import TableRead
@@ -429,11 +430,12 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         transforms = _transforms(args, report, features)
         # the features' columns as the data check parsed them (kept in table.numbers): not parsed again
         matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms, table.numbers)
-        k = args.k
+        k, scaler = args.k, None
         if k == "auto":
-            k = _auto_k(matrix, args, out)
+            k, scaler = _auto_k(matrix, args, out)
         refits = _refits_beside(matrix, k, args, stack)
-        seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms, matrix=matrix)
+        seg = segment_new(table.frame, features, k, args.seed, args.missing, table.decimal, transforms, matrix=matrix,
+                          scaler=scaler)
     if wanted_names:
         outside = sorted(n for n in wanted_names if not 1 <= n <= seg.k)
         if outside:
@@ -516,17 +518,18 @@ def _check_outputs(outputs: dict[str, str], inputs: dict[str, str | None]) -> No
                 raise _UsageError(f"{first} and {second} name the same file: each output needs its own file")
 
 
-def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> int:
-    """``--k auto``: the sweep's recommended k (the same recommendation ``segments sweep`` prints)."""
+def _auto_k(matrix: FeatureMatrix, args: argparse.Namespace, out: TextIO) -> tuple[int, StandardScaler]:
+    """``--k auto``: the sweep's recommended k (the same recommendation ``segments sweep`` prints), and the
+    scaler the sweep fitted on the matrix (the fit uses it rather than fitting the same one again)."""
     from .insight import recommend_k
     from .model import standardiser
     from .selection import sweep_k
 
-    result = sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, args.seed, threads=args.threads,
-                     scale=standardiser(matrix.X, matrix.transforms))
+    scale = standardiser(matrix.X, matrix.transforms)
+    result = sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, args.seed, threads=args.threads, scale=scale)
     recommendation = recommend_k(result, rows=result.rows)
     print(f"recommended k: {recommendation.k}. {recommendation.reason}", file=out)
-    return recommendation.k
+    return recommendation.k, scale.scaler
 
 
 def _is_xlsx(path: str) -> bool:

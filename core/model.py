@@ -27,8 +27,9 @@ the best of them (measured to reach the same WCSS as ``n_init=10`` on all rows; 
 
 from __future__ import annotations
 
+import copy
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -57,6 +58,7 @@ __all__ = [
     "model_space",
     "standardised",
     "standardiser",
+    "Standardiser",
     "original_centers",
     "display_cluster",
     "check_rows_for_k",
@@ -292,13 +294,24 @@ def standardised(X: np.ndarray, transforms: Sequence[str] = ()) -> np.ndarray:
     return np.asarray(StandardScaler().fit_transform(FeatureTransform(tuple(transforms)).fit(X).transform(X)))
 
 
-def standardiser(X: np.ndarray, transforms: Sequence[str] = ()) -> Callable[[np.ndarray], np.ndarray]:
+class Standardiser(NamedTuple):
+    """The standardisation of :func:`standardised` learned from every row of some ``X``, as a function of some
+    rows (:func:`standardiser`); its fitted ``scaler`` can stand for the one a model on the same rows would fit
+    (:func:`fit_segmenter`'s ``scaler``)."""
+
+    step: FeatureTransform
+    scaler: StandardScaler
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self.scaler.transform(self.step.transform(rows)))
+
+
+def standardiser(X: np.ndarray, transforms: Sequence[str] = ()) -> Standardiser:
     """The standardisation of :func:`standardised`, learned from every row of ``X``, as a function of some
     rows: ``standardiser(X, t)(X[rows])`` equals ``standardised(X, t)[rows]`` without standardising the
     other rows (a sweep uses a sample of them: at 10^7 rows, no standardised copy of the data)."""
     step = FeatureTransform(tuple(transforms)).fit(X)
-    scaler = fit_scaler(step.transform(X))
-    return lambda rows: np.asarray(scaler.transform(step.transform(rows)))
+    return Standardiser(step, fit_scaler(step.transform(X)))
 
 
 def model_space(pipeline: Pipeline, X: np.ndarray) -> np.ndarray:
@@ -324,7 +337,8 @@ def check_rows_for_k(X: np.ndarray, k: int) -> None:
             f"{distinct:,} distinct combination{'s' if distinct != 1 else ''} of values. Choose fewer segments.")
 
 
-def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: Sequence[str] = ()) -> Pipeline:
+def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: Sequence[str] = (),
+                  scaler: StandardScaler | None = None) -> Pipeline:
     """Fit :func:`build_segmenter` on ``X`` (original units): clusters numbered by size.
 
     Parameters
@@ -337,6 +351,10 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: Sequence[str
         Random seed for k-means++ and sampling.
     transforms : sequence of str
         One :data:`core.transform.TRANSFORMS` per feature (empty: none), applied before the scaler.
+    scaler : StandardScaler, optional
+        Already fitted on these very rows after these transforms (:attr:`Standardiser.scaler` of the sweep
+        that chose k, as ``fit --k auto`` has it): a copy stands in the model for fitting another, with the
+        same learned attributes (0.6-0.9 s at 10^7 rows). A scaler of other rows is refused.
 
     Returns
     -------
@@ -354,7 +372,14 @@ def fit_segmenter(X: np.ndarray, k: int, seed: int = 0, transforms: Sequence[str
     values = X
     for _, step in pipeline.steps[:-2]:
         values = step.fit(values).transform(values)
-    pipeline[-1].fit(_standardise(fit_scaler(values, pipeline[-2]), values))
+    if scaler is None:
+        fitted = fit_scaler(values, pipeline[-2])
+    else:
+        if getattr(scaler, "n_samples_seen_", None) != values.shape[0] or scaler.n_features_in_ != values.shape[1]:
+            raise ValueError("The scaler given to fit_segmenter was fitted on other rows.")
+        fitted = copy.deepcopy(scaler)
+        pipeline.steps[-2] = (pipeline.steps[-2][0], fitted)
+    pipeline[-1].fit(_standardise(fitted, values))
     return pipeline
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .errors import DataError, FeatureError, ModelFeatureError
 from .insight.naming import automatic_names
@@ -282,6 +283,7 @@ def segment_new(
     *,
     matrix: FeatureMatrix | None = None,
     numbers: ColumnNumbers | None = None,
+    scaler: StandardScaler | None = None,
 ) -> Segmentation:
     """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
 
@@ -290,6 +292,8 @@ def segment_new(
     ``prepare_features`` of the same arguments when the caller has it already (``fit --k auto`` parses the
     columns once for the sweep and the fit). ``numbers``: the table's parsed columns
     (:attr:`core.io.TableRead.numbers`), so the columns the data check parsed are not parsed again.
+    ``scaler``: the scaler the sweep that chose k fitted on the same matrix (:attr:`core.model.Standardiser.scaler`),
+    not fitted again (:func:`core.model.fit_segmenter`).
 
     Raises
     ------
@@ -298,7 +302,7 @@ def segment_new(
     """
     if matrix is None:
         matrix = prepare_features(frame, features, missing, decimal, transforms, numbers)
-    pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms)
+    pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms, scaler)
     used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
     # the silhouette's sample alone in the model's space (not a standardised copy of every row)
     score = silhouette(matrix.X, used_labels, seed, scale=functools.partial(model_space, pipeline))

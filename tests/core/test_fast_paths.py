@@ -347,3 +347,21 @@ def test_fit_segmenter_standardises_as_the_scaler_does():
     X = _segmented_rows(5_000, 12)
     scaler = fit_scaler(X)
     assert np.array_equal(_standardise(scaler, X), scaler.transform(X))
+
+
+@pytest.mark.parametrize("transforms", [(), ("log", "none", "signed_log")])
+def test_a_model_given_the_sweeps_scaler_is_the_model_fitted_without_it(transforms) -> None:
+    """`fit --k auto` hands the fit the scaler its sweep fitted on the same rows (not fitted twice): the same
+    scaler attributes, centres and labels, bit for bit. A scaler of other rows is refused."""
+    from core.model import fit_segmenter, standardiser
+
+    rng = np.random.default_rng(12)
+    X = np.column_stack([rng.lognormal(3, 1, 30_000), rng.normal(50, 10, 30_000), rng.normal(0, 100, 30_000)])
+    given = fit_segmenter(X, 4, 3, transforms, scaler=standardiser(X, transforms).scaler)
+    fitted = fit_segmenter(X, 4, 3, transforms)
+    for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
+        np.testing.assert_array_equal(getattr(given[-2], name), getattr(fitted[-2], name))
+    np.testing.assert_array_equal(given[-1].cluster_centers_, fitted[-1].cluster_centers_)
+    np.testing.assert_array_equal(given[-1].labels_, fitted[-1].labels_)
+    with pytest.raises(ValueError, match="other rows"):
+        fit_segmenter(X, 4, 3, transforms, scaler=standardiser(X[:1_000], transforms).scaler)
