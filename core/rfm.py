@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
-from .transform import DAY_FIRST, MONTH_FIRST, OTHER_DATES, TIMES
+from .transform import WRITTEN_DATES
 
 __all__ = [
     "OrderColumns",
@@ -347,7 +347,7 @@ def _try(texts: pd.Series, fmt: str) -> pd.Series:
     return got.astype("datetime64[ns]")
 
 
-_FORMATS = ["ISO8601"] + [d + t for d in DAY_FIRST + MONTH_FIRST + OTHER_DATES for t in TIMES]
+_FORMATS = ["ISO8601", *WRITTEN_DATES]
 #: At most this many formats are used for one column (each after the previous left texts unread).
 _MAX_FORMATS = 6
 

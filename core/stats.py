@@ -103,11 +103,12 @@ class FeatureStats:
         """``(k, features)``: each cluster's mean / the overall mean * 100 (average = 100); NaN when the cluster
         is empty, and for a feature an index says nothing of: an index needs values measured from a true zero,
         like income or visits, so NaN for a feature whose overall mean is 0 (within :data:`ZERO_MEAN` of its
-        largest absolute value) or negative, or some cluster's mean is negative (a balance with overdrafts:
-        "index -144" said nothing). A few negative values (returns in a net spend) leave the index."""
+        largest absolute value) or some cluster's mean is negative, and so the overall mean may be (a balance
+        with overdrafts: "index -144" said nothing). A few negative values (returns in a net spend) leave the
+        index."""
         with np.errstate(invalid="ignore", divide="ignore"):
             zero = ~np.isfinite(self.overall) | (np.abs(self.overall) <= ZERO_MEAN * self.largest)
-            zero |= (self.overall < 0) | (np.where(np.isnan(self.means), 0.0, self.means) < 0).any(axis=0)
+            zero |= (np.where(np.isnan(self.means), 0.0, self.means) < 0).any(axis=0)  # (the overall mean too)
             return np.where(zero[None, :], np.nan, self.means / np.where(zero, 1.0, self.overall)[None, :] * 100)
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "MONTH_FIRST",
     "OTHER_DATES",
     "TIMES",
+    "WRITTEN_DATES",
     "DAYS_SINCE",
     "date_format",
     "days_since",
@@ -209,7 +210,6 @@ __all__.append("resolve_transforms")
 # Dates
 # --------------------------------------------------------------------------------------------------
 
-#: The date formats recognised (day-first before month-first when both read a column: European exports).
 #: The ways a date is written, each with every time of :data:`TIMES` after it: day first, month first (tried
 #: after day first: an export whose days never pass 12 is read day first, and the order file's reader says so),
 #: and the others. The order file's reader (:mod:`core.rfm`) tries them too, after ISO 8601.
@@ -218,12 +218,13 @@ MONTH_FIRST: tuple[str, ...] = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", 
 OTHER_DATES: tuple[str, ...] = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y",
                                 "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y")
 TIMES: tuple[str, ...] = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
-#: Formats of a date column, in the order they are tried: ISO dates first, then :data:`DAY_FIRST`,
-#: :data:`MONTH_FIRST` and :data:`OTHER_DATES` with each of :data:`TIMES`.
+#: :data:`DAY_FIRST`, :data:`MONTH_FIRST` and :data:`OTHER_DATES`, in that order, each with every time of
+#: :data:`TIMES`: the formats besides ISO 8601's (which the order file's reader reads in one go).
+WRITTEN_DATES: tuple[str, ...] = tuple(day + time for day in DAY_FIRST + MONTH_FIRST + OTHER_DATES for time in TIMES)
+#: Formats of a date column, in the order they are tried: ISO dates first, then :data:`WRITTEN_DATES`.
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ",
-    *(day + time for day in DAY_FIRST + MONTH_FIRST + OTHER_DATES for time in TIMES),
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ", *WRITTEN_DATES,
 )
 #: Suffix of a feature derived from a date column.
 DAYS_SINCE = " (days since)"
