@@ -426,11 +426,17 @@ def _profile_section(prof: Profile) -> dict[str, Any]:
     averages = [(feature, [(_num(m), f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
                            for m, i in zip(prof.means[feature], prof.indices[feature])])
                 for feature in prof.features]
-    mixes = [(column, [(str(value), [percent(v) for v in shares]) for value, shares in prof.mix(column).items()])
-             for column in prof.described]
+    # the column whose mix differs most between the segments first, as the dashboard's table
+    mixes = [(column, _strength_text(prof.mix_strength.get(column)),
+              [(str(value), [percent(v) for v in shares]) for value, shares in prof.mix(column).items()])
+             for column in prof.described_by_strength]
     return {"names": prof.names, "customers": [f"{int(v):,}" for v in prof.sizes["customers"]],
             "shares": [percent(v) for v in prof.sizes["share"]], "averages": averages, "mixes": mixes,
             "high": _HIGH_INDEX, "low": _LOW_INDEX}
+
+
+def _strength_text(strength: float | None) -> str:
+    return "" if strength is None or not math.isfinite(float(strength)) else f"{strength:.2f}"
 
 
 def _charts_section(seg: Segmentation, drivers: pd.DataFrame, names: Sequence[str]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from .naming import segment_names
 if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this package)
     from ..segmentation import Segmentation
 
-__all__ = ["Profile", "profile", "summary_profile", "summary_table", "TOP_TEXT_VALUES"]
+__all__ = ["Profile", "profile", "summary_profile", "summary_table", "cramers_v", "TOP_TEXT_VALUES"]
 
 #: Most common values shown per text column in :func:`profile`.
 TOP_TEXT_VALUES = 5
@@ -54,6 +54,13 @@ class Profile:
     overall, spread : pandas.Series
         Per feature: the mean and the standard deviation over every scored customer (how far a segment is
         from the average where a feature has no index).
+    mix_overall : pandas.Series
+        Indexed like ``mixes``' columns: the share (0..1) of every scored customer with that value, what a
+        segment's share is compared with.
+    mix_strength : pandas.Series
+        Per text column (``described``' order): how strongly its mix differs between the segments, Cramér's V
+        over all its values (0 = every segment has the same mix, 1 = each value belongs to one segment); NaN
+        with fewer than two segments or values.
     """
 
     sizes: pd.DataFrame
@@ -63,6 +70,8 @@ class Profile:
     drivers: pd.DataFrame
     overall: pd.Series
     spread: pd.Series
+    mix_overall: pd.Series
+    mix_strength: pd.Series
 
     @property
     def names(self) -> list[str]:
@@ -78,6 +87,13 @@ class Profile:
     def described(self) -> list[str]:
         """The text columns whose mix is shown, in order."""
         return [str(c) for c in dict.fromkeys(self.mixes.columns.get_level_values(0))]
+
+    @property
+    def described_by_strength(self) -> list[str]:
+        """The text columns whose mix is shown, the one whose mix differs most between the segments first
+        (:attr:`mix_strength`; ties and undefined strengths keep their order, undefined last)."""
+        strength = self.mix_strength.reindex(self.described)
+        return sorted(self.described, key=lambda c: (pd.isna(strength[c]), -float(np.nan_to_num(strength[c]))))
 
     def mix(self, column: str) -> pd.DataFrame:
         """The mix of one text column: one column per value (the most common first), shares 0..1."""
@@ -152,6 +168,8 @@ def profile(
     # Mix columns are gathered in a dict and made into a frame once: adding them one by one is slow and
     # warns on wide files.
     mixes: dict[tuple[str, str], np.ndarray] = {}
+    overall_shares: dict[tuple[str, str], float] = {}
+    strengths: dict[str, float] = {}
     for column in text_columns:
         codes, values = _text_codes(frame[column])
         if not every_row_scored:
@@ -167,10 +185,28 @@ def profile(
             shares = np.where(sizes[:, None] > 0, per_segment / np.where(sizes > 0, sizes, 1)[:, None], np.nan)
         for i in order:
             mixes[(str(column), values[i])] = shares[:, i]
-    mix_frame = pd.DataFrame(mixes, index=labels, columns=pd.MultiIndex.from_tuples(list(mixes),
-                                                                                      names=["column", "value"]))
+            overall_shares[(str(column), values[i])] = counts[i] / total if total else np.nan
+        strengths[str(column)] = cramers_v(per_segment)
+    columns = pd.MultiIndex.from_tuples(list(mixes), names=["column", "value"])
+    mix_frame = pd.DataFrame(mixes, index=labels, columns=columns)
     return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features),
-                   pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features))
+                   pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features),
+                   pd.Series([overall_shares[c] for c in mixes], index=columns, dtype=float),
+                   pd.Series(strengths, index=list(strengths), dtype=float))
+
+
+def cramers_v(counts: np.ndarray) -> float:
+    """Cramér's V of a table of counts (segments x values): sqrt(chi² / (n (min(rows, columns) - 1))) over the
+    rows and columns that hold anyone, 0..1; NaN with fewer than two of either (nothing to compare)."""
+    table = np.asarray(counts, dtype=float)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    smaller = min(table.shape) if table.size else 0
+    if smaller < 2:
+        return float("nan")
+    n = table.sum()
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    return float(min(1.0, np.sqrt(chi2 / (n * (smaller - 1)))))
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -102,41 +102,83 @@ def _index_cell(label: Any, mean: float, index: float, overall: float, spread: f
     strength = 0.0
     if not pd.isna(index):
         text += [html.Br(), html.Small(f"index {index:.0f}")]
-        strength = float(np.clip(np.log2(max(float(index), 1e-9) / 100), -1, 1))
+        strength = _log_ratio(index, 100)
     elif np.isfinite(overall):
         text += [html.Br(), html.Small(f"{mean - overall:+,.2f} vs average")]
         if spread > 0:
             strength = float(np.clip((mean - overall) / spread, -1, 1))
+    return _labelled(label, text, "segments-index", _shade(strength))
+
+
+def _shade(strength: float) -> dict[str, str] | None:
+    """A cell's background for ``strength`` in -1..1: blue above the average, orange below, stronger the
+    further; light enough for the dark text to keep its contrast. None at 0."""
     if not strength:
-        return _labelled(label, text, "segments-index")
+        return None
     rgb = "13, 110, 253" if strength > 0 else "253, 126, 20"
-    return _labelled(label, text, "segments-index", {"backgroundColor": f"rgba({rgb}, {0.32 * abs(strength):.3f})"})
+    return {"backgroundColor": f"rgba({rgb}, {0.32 * abs(strength):.3f})"}
+
+
+def _share_text(share: float) -> str:
+    return "" if pd.isna(share) else f"{share:.0%}"
 
 
 def _mix_shares(prof: Profile, label: Any) -> list[str]:
     """Segment ``label``'s share of each text column's values (the columns of ``prof.mixes``), as shown."""
-    return ["" if pd.isna(share) else f"{share:.0%}" for share in prof.mixes.loc[label]]
+    return [_share_text(share) for share in prof.mixes.loc[label]]
 
 
-def _mix_table(prof: Any) -> Any:
-    """The mix of each text column (Gender, Region...) per segment: shares of the segment's customers."""
+def _mix_table(prof: Profile) -> Any:
+    """The mix of each text column (Gender, Region...) per segment, the segments as columns (as in the
+    report): a group of rows per text column, the one whose mix differs most between the segments first
+    with its strength (Cramér's V), then a row per value: the share of all customers with it, then of each
+    segment's customers, shaded blue where a segment has more of it than all customers and orange where
+    it has fewer (twice or half as many is the strongest).
+
+    Found from outside: with the values as columns, two text columns of nine values ran off a laptop's
+    table, and a wide export's telling column (Churn, the 45th) came last.
+    """
     if prof.mixes.shape[1] == 0:
         return None
-    head = html.Thead(html.Tr([html.Th("Segment")] + [html.Th(column_label(str(column), f": {value}"))
-                                                      for column, value in prof.mixes.columns]))
-    body = html.Tbody([
-        html.Tr([html.Td([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
-                                    "text-center", style={"background": cluster_color(int(label)), "width": "1.6rem"}),
-                          str(name)], className="segments-mix-name")]
-                + [html.Td(share) for share in _mix_shares(prof, label)])
-        for label, name in prof.sizes["segment"].items()])
+    head = html.Thead(html.Tr(
+        [html.Th(""), html.Th("All customers", className="segments-mix-all")]
+        + [html.Th([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
+                              "text-center", style={"background": cluster_color(int(label)), "width": "1.6rem"}),
+                    str(name)], className="segments-mix-name", scope="col")
+           for label, name in prof.sizes["segment"].items()]))
+    groups = []
+    for column in prof.described_by_strength:
+        strength = prof.mix_strength.get(column, np.nan)
+        rows = [html.Tr(html.Th([column_label(column), " ", html.Small(
+            "" if pd.isna(strength) else f"strength {strength:.2f}", className="text-muted fw-normal")],
+            colSpan=prof.sizes.shape[0] + 2, scope="colgroup"), className="segments-mix-column")]
+        for value, shares in prof.mix(column).items():
+            overall = float(prof.mix_overall[(column, value)])
+            rows.append(html.Tr([html.Th(str(value), scope="row", className="fw-normal"),
+                                 html.Td(_share_text(overall), className="segments-mix-all")]
+                                + [html.Td(_share_text(share), style=_shade(_log_ratio(share, overall)))
+                                   for share in shares]))
+        groups.append(html.Tbody(rows))
     return html.Div([  # a phone shows each segment's mix in its block of the profile table instead
         html.H6("Who is in each segment", className="mt-2"),
+        html.P(["The share of each segment's customers with each value, beside all customers' share: blue where "
+                "a segment has more of them, orange where it has fewer. The columns whose mix differs most "
+                "between the segments come first, with their ", *term("Cramér's V", "clusters-cramers-v"),
+                " from 0 to 1."], className="small text-muted mb-1"),
         # a narrow screen scrolls the table sideways in its box: focusable, so a keyboard can scroll it too
-        html.Div(dbc.Table([head, body], hover=True, size="sm", className="segments-table segments-mix align-middle"),
+        html.Div(dbc.Table([head, *groups], hover=True, size="sm", className="segments-table segments-mix align-middle"),
                  className="table-responsive", tabIndex="0", role="region",
                  **{"aria-label": "Table: who is in each segment"}),
     ], className="d-none d-md-block")
+
+
+def _log_ratio(value: float, reference: float) -> float:
+    """How far ``value`` is above or below ``reference``, -1..1 for :func:`_shade`: log2 of their ratio,
+    clipped (twice the reference is 1, half of it or less -1); 0 where either is unknown or the reference
+    is not above 0."""
+    if pd.isna(value) or pd.isna(reference) or reference <= 0:
+        return 0.0
+    return float(np.clip(np.log2(max(float(value), 1e-9) / reference), -1, 1))
 
 
 def drivers_line(prof: Profile) -> html.P:

@@ -185,14 +185,14 @@ def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
 
 
 @pytest.mark.parametrize("where, term", [
-    ("clusters", "η²"), ("clusters", "adjusted Rand index"), ("clusters", "Jaccard"),
+    ("clusters", "η²"), ("clusters", "Cramér's V"), ("clusters", "adjusted Rand index"), ("clusters", "Jaccard"),
     ("model", "Calinski-Harabasz"), ("model", "Davies-Bouldin"), ("model", "WCSS"),
 ])
 def test_technical_terms_are_behind_plain_words_in_a_keyboard_tooltip(new_context, base_url, ten_thousand,
                                                                         where: str, term: str) -> None:
     page = new_context(viewport=DESKTOP).new_page()
     page.goto(f"/{where}?ds={ten_thousand}&k=5")
-    plain = page.locator(f".segments-term[data-term='{term}']").first
+    plain = page.locator(f'.segments-term[data-term="{term}"]').first
     expect(plain).to_be_visible(timeout=JOB_TIMEOUT_MS)
     word = plain.locator(".segments-term-label").inner_text()
     assert word and term not in word  # the plain word is what is read

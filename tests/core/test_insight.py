@@ -702,3 +702,36 @@ def test_everything_is_exported():
         assert hasattr(insight, name), name
     assert {"recommend_k", "name_segments", "segment_names", "profile", "stability", "confidence",
             "out_of_range", "compare_labels"} <= set(insight.__all__)
+
+
+def test_the_text_columns_are_ranked_by_how_much_their_mix_differs_between_segments():
+    """Found from outside (a 300,000-customer shop export and the telco file): the "who is in each segment"
+    table listed text columns in the file's order, so the one that told segments apart (Churn) came last of
+    45. Each column now has a strength, Cramér's V of its segments x values counts, and the share of all
+    customers with each value to compare a segment's share with."""
+    from core.insight.profiling import cramers_v
+    from scipy.stats.contingency import association
+
+    rng = np.random.default_rng(8)
+    rows = 4_000
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({
+        "Spend": (50 + 40 * group + rng.normal(0, 5, rows)).round(2).astype(str),
+        "Country": rng.choice(["US", "UK", "DE"], rows),  # the same mix in every segment
+        "Churn": np.where(rng.random(rows) < np.array([0.05, 0.5, 0.9])[group], "Yes", "No"),
+        "Plan": np.where(group == 2, "Gold", rng.choice(["Basic", "Plus"], rows)),
+    })
+    seg = segment_new(frame, ["Spend"], 3, seed=0)
+    result = profile(seg, frame, ["Country", "Churn", "Plan"])
+    assert result.described == ["Country", "Churn", "Plan"]  # the files keep the file's order
+    assert result.described_by_strength == ["Plan", "Churn", "Country"]
+    assert result.mix_strength["Country"] < 0.05 < 0.5 < result.mix_strength["Churn"] < result.mix_strength["Plan"]
+    for column in result.described:
+        table = pd.crosstab(seg.labels, frame[column]).to_numpy()
+        assert result.mix_strength[column] == pytest.approx(association(table, method="cramer"))
+        for value in result.mix(column).columns:
+            assert result.mix_overall[(column, value)] == pytest.approx((frame[column] == value).mean())
+    assert result.mix_overall.index.equals(result.mixes.columns)
+    assert np.isnan(cramers_v(np.array([[5, 3]]))) and np.isnan(cramers_v(np.array([[5], [3]])))
+    assert cramers_v(np.array([[10, 0], [0, 7]])) == pytest.approx(1.0)
+    assert np.isnan(cramers_v(np.array([[10, 0, 0], [0, 0, 0], [10, 0, 0]])))  # one value held: nothing to compare

@@ -117,6 +117,11 @@ def test_report_is_valid_html_with_every_section_and_segment(rendered):
     for value in table["customers"]:
         assert f"{value:,}" in text
     assert "Plan" in text and "Basic" in text and "Pro" in text
+    # the mix's strength (Cramér's V), as the dashboard's table gives it
+    strength = profile(seg, frame, ["Plan"]).mix_strength["Plan"]
+    group = re.search(r'<tr class="group"><th[^>]*>Plan <span class="muted">(.*?)</span></th></tr>', page)
+    assert group and group.group(1).endswith(f"</span></span> {strength:.2f})"), group
+    assert ">strength<" in group.group(1)
     assert any(f"{v:.0f}" in text for v in table["Income index"])
     # charts: elbow line, silhouette bars, scatter with centroids, sizes
     assert page.count("<svg") == 4

@@ -11,6 +11,7 @@ import dash
 import numpy as np
 import pandas as pd
 import pytest
+import plotly.utils
 
 from dashboard import ids, service
 from dashboard.state import ViewState
@@ -638,3 +639,55 @@ def test_a_balance_has_no_index_in_the_profile_table_but_its_distance_from_the_a
     table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
     assert "index -" not in table and table.count("vs average") == 3 and len(re.findall(r"index \d", table)) == 3
     assert "A feature whose segments can average below zero (a balance) has no index" in table
+
+
+def test_who_is_in_each_segment_lists_values_as_rows_the_telling_column_first(client, request_context, monkeypatch):
+    """Found from outside (a 300,000-customer shop export at 1,366 px): the mix table had a column per value,
+    so Country's five and a tier's four ran off the side, and a wide export's telling column came last. The
+    segments are now its columns (as in the report), all customers' share first; each text column is a group
+    of rows, the one whose mix differs most between the segments first, with its strength."""
+    rng = np.random.default_rng(4)
+    rows = 900
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({
+        "id": np.arange(1, rows + 1),
+        "Spend": (50 + 60 * group + rng.normal(0, 5, rows)).round(2),
+        "Country": rng.choice(["US", "UK", "DE", "FR", "CA"], rows),
+        "Churn": np.where(rng.random(rows) < np.array([0.2, 0.5, 0.8])[group], "Yes", "No"),
+        "Plan": np.where(group == 2, "Gold", rng.choice(["Basic", "Plus"], rows)),
+    })
+    token = _token(client, frame.to_csv(index=False).encode())
+    query = ViewState(ds=token, k=3, features=("Spend",)).query()
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
+    layout = json.loads(json.dumps(clusters_page.follow_selection(None, query)[0], cls=plotly.utils.PlotlyJSONEncoder))
+
+    def find(node, test):
+        if isinstance(node, dict):
+            if test(node):
+                yield node
+            for child in (node.get("props", {}).get("children"),):
+                yield from find(child, test)
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                yield from find(child, test)
+
+    def text(node) -> str:
+        return "".join(str(n) if not isinstance(n, (dict, list, tuple)) else text(n)
+                       for n in (node.get("props", {}).get("children") if isinstance(node, dict) else node) or []) \
+            if isinstance(node, (dict, list, tuple)) else str(node)
+
+    mix = next(find(layout, lambda n: "segments-mix" in str(n.get("props", {}).get("className", ""))))
+    header = [text(th) for th in find(mix, lambda n: n.get("type") == "Th" and n["props"].get("scope") == "col")]
+    assert len(header) == 3  # one column per segment
+    heads = [text(th) for th in find(mix, lambda n: n.get("type") == "Th")]
+    assert heads[1] == "All customers"
+    groups = [text(th) for th in find(mix, lambda n: n.get("type") == "Th" and n["props"].get("scope") == "colgroup")]
+    assert [g.split(" strength")[0] for g in groups] == ["Plan", "Churn", "Country"], groups
+    assert all(re.search(r"strength \d\.\d\d$", g) for g in groups)
+    gold = next(find(mix, lambda n: n.get("type") == "Tr" and any(
+        text(c) == "Gold" for c in find(n, lambda m: m.get("type") == "Th"))))
+    cells = list(find(gold, lambda n: n.get("type") == "Td"))
+    assert text(cells[0]) == f"{(frame['Plan'] == 'Gold').mean():.0%}"
+    shades = [c["props"].get("style") for c in cells[1:]]
+    assert sum("13, 110, 253" in str(s) for s in shades) == 1  # one segment holds the Gold customers: blue
+    assert sum("253, 126, 20" in str(s) for s in shades) == 2  # the others have none: orange
