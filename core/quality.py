@@ -87,6 +87,13 @@ MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "
 NUMERIC_SHARE = 0.9
 _ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _-]?(no|number|num|code))$)"
                       r"|(?i:[ _\-.](id|uuid|guid|key)$)|[a-z0-9]ID$|[a-z0-9]Id$")
+#: A name that says a column numbers or codes something (an invoice, a product, a post code, a phone): its whole
+#: numbers name things rather than measure them. ``InvoiceNo``, ``order_number``, ``StockCode``, ``Product
+#: Code``, ``Zip``, ``PLZ``, ``Kundennummer``; not ``Casino`` or ``Number of children``.
+_NUMBER_NAME = re.compile(
+    r"(?i:^(zip|zipcode|postcode|postal|plz|postleitzahl|phone|telephone|mobile|sku|ean|upc|isbn|iban)$)"
+    r"|(?i:[ _\-.](no|nr|num|number|code|zip|phone|sku|ean|upc|ref|nummer)\.?$)"
+    r"|[a-z](No|Nr|Num|Number|Code|Zip|Phone|Sku|Ref)$|(?i:nummer$)")
 #: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.
 PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", "first_purchase",
                                   "last_purchase"})
@@ -466,6 +473,11 @@ class ColumnReport:
         return "profile"
 
     @property
+    def data_type(self) -> str:
+        """What the cells hold, for tables: numeric, date, text or empty (what is done with them is :attr:`use`)."""
+        return "date" if self.date_format else self.kind
+
+    @property
     def role(self) -> str:
         """A one-word description for tables: numeric, ID-like, constant, profile, text or empty."""
         if self.kind == "empty":
@@ -725,15 +737,16 @@ class QualityReport:
         return pd.DataFrame(
             {
                 "column": [c.name for c in self.column_reports],
-                "type": [c.role for c in self.column_reports],
+                "type": [c.data_type for c in self.column_reports],
                 "missing": [c.missing for c in self.column_reports],
                 "missing share": [c.missing_share for c in self.column_reports],
                 "not a number": [c.not_numbers for c in self.column_reports],
                 "distinct values": [c.unique for c in self.column_reports],
                 "role": [c.use for c in self.column_reports],
                 # "+ 0.0" turns the -0.0 of a tiny negative skewness into 0.0 (tables showed "-0.0")
-                "skewness": [np.nan if c.skewness is None else round(c.skewness, 2) + 0.0 for c in self.column_reports],
-                "transform": [c.transform if c.kind == "numeric" else "" for c in self.column_reports],
+                "skewness": [np.nan if c.skewness is None or c.id_like else round(c.skewness, 2) + 0.0
+                             for c in self.column_reports],
+                "transform": [c.transform if c.kind == "numeric" and not c.id_like else "" for c in self.column_reports],
             }
         )
 
@@ -1099,8 +1112,12 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         id_by_values = _looks_like_id_numbers(finite, unique, counted_whole)
         not_numbers = int(invalid.sum())
         whole = (counted_whole or _whole(finite)) if unique <= CODED_NAMED_MAX_DISTINCT else False
-        limit = CODED_NAMED_MAX_DISTINCT if _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
+        number_name = bool(_NUMBER_NAME.search(name.strip()))
+        limit = CODED_NAMED_MAX_DISTINCT if number_name or _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
         coded = whole and 1 < unique <= limit and finite.size >= 4 * unique
+        # an invoice, product or post code's number: more values than a coded column has, names not measures
+        id_by_values = id_by_values or (number_name and not coded and unique > 1
+                                        and (counted_whole or _whole(finite)))
         proposal = propose_transform(finite, unique)
     else:
         present = ~nan | invalid
@@ -1112,9 +1129,10 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     id_like = is_id_name(name) or id_by_values
     profile = name.strip().lower() in PROFILE_COLUMN_NAMES
     if not is_numeric:
-        fmt = None if id_like or profile or unique <= 1 else date_format(texts)
-        return ColumnReport(name, "date" if fmt else "text", missing, not_numbers, examples, unique, id_like,
-                            unique == 1, rows, profile, date_format=fmt)
+        fmt = None if id_like or unique <= 1 else date_format(texts)
+        # a profile column's dates (the RFM table's first_purchase) are said to be dates, not offered as features
+        return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
+                            id_like, unique == 1, rows, profile, date_format=fmt)
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)))

@@ -53,7 +53,7 @@ def test_inspect_demo(cli, demo_csv):
     assert (status, err) == (0, "")
     first = out.splitlines()[0]
     assert first == f"{demo_csv}: 500 rows, 5 columns (CSV, utf-8, comma-separated, decimal mark '.')"
-    assert re.search(r"CustomerID\s+ID-like\s+0\s+0%", out)
+    assert re.search(r"CustomerID\s+numeric\s+0\s+0%.*ID-like\s*$", out, re.MULTILINE)  # the data's type, then its role
     assert re.search(r"Gender\s+text", out)
     assert f"features proposed: {', '.join(DEMO_FEATURES)}" in out
     assert "- 'CustomerID' looks like an identifier" in out

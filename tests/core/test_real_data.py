@@ -205,7 +205,7 @@ def test_cli_sweep_and_inspect_show_features_roles_and_transforms(cli, skewed_cs
     assert (status, err) == (0, "")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.split()}
     assert rows["Spend"][-3:] == ["feature", rows["Spend"][-2], "log"]
-    assert rows["Region"][-3:-2] == ["profile"] and rows["CustomerID"][-3] == "ID-like"
+    assert rows["Region"][-3:-2] == ["profile"] and rows["CustomerID"][-1] == "ID-like"  # no skewness, no transform
     assert rows["Joined"][-1] == "date"
     assert "features proposed: Spend (log), Orders (log), Basket (log), Recency" in out
 

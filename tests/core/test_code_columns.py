@@ -1,0 +1,79 @@
+"""Numbers that name things, found from outside: an order export's ``InvoiceNo`` and ``StockCode`` (the shape of
+the public Online Retail file) and a customer file's ``ZipCode`` were proposed as model features, and a
+``ZipCode`` decided segments as if 10115 were a measurement. A column of whole numbers whose name says it is a
+number or code of something (``Invoice No``, ``order_number``, ``StockCode``, ``Zip``, ``Phone``...) is now
+ID-like when it holds more distinct values than a coded column may; with few values it stays a coded column
+(a ``Store No`` of eight stores describes segments by its mix)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.quality import check_quality
+
+
+def _frame(rows: int = 3_000, seed: int = 2) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    invoice = rng.integers(500_000, 560_000, rows).astype(str).astype(object)
+    invoice[rng.random(rows) < 0.04] = "C" + invoice[rng.random(rows) < 0.04][0]
+    return pd.DataFrame({
+        "InvoiceNo": invoice,
+        "StockCode": rng.integers(10_000, 11_000, rows).astype(str),
+        "ZipCode": rng.choice(rng.integers(10_000, 99_999, 800), rows).astype(str),
+        "zip": rng.choice(rng.integers(1_000, 9_999, 600), rows).astype(str),
+        "Phone": rng.choice(rng.integers(2_000_000_000, 9_999_999_999, rows // 2), rows).astype(str),
+        "order_number": rng.integers(1, rows // 2, rows).astype(str),
+        "Store No": rng.integers(1, 9, rows).astype(str),
+        "Number of children": rng.integers(0, 4, rows).astype(str),
+        "NumWebPurchases": rng.poisson(6, rows).astype(str),
+        "Income": rng.normal(50_000, 12_000, rows).round(0).astype(str),
+        "Recency": rng.integers(0, 100, rows).astype(str),
+        "Casino": rng.integers(0, 400, rows).astype(str),  # ends in "no", names no number
+        "Piano lessons": rng.integers(0, 30, rows).astype(str),
+    })
+
+
+def test_numbers_named_as_numbers_or_codes_of_things_are_not_features():
+    report = check_quality(_frame())
+    by_name = {c.name: c for c in report.column_reports}
+    for name in ("InvoiceNo", "StockCode", "ZipCode", "zip", "Phone", "order_number"):
+        assert by_name[name].id_like and by_name[name].use == "ID-like", name
+        assert name not in report.default_features, name
+    assert by_name["Store No"].use == "profile" and by_name["Store No"].coded  # eight stores: a coded column
+    for name in ("NumWebPurchases", "Income", "Recency", "Casino", "Piano lessons"):
+        assert not by_name[name].id_like and name in report.default_features, name
+    assert not by_name["Number of children"].id_like
+    # the check says why, among the identifiers
+    assert any("'StockCode'" in finding and "identifier" in finding for finding in report.problems())
+
+
+@pytest.mark.parametrize("name", ["Customer No", "customer_no", "CustomerNo", "Kundennummer", "Account Nr",
+                                  "Postcode", "postal_code", "PLZ", "SKU", "EAN", "Product Code", "Member number"])
+def test_each_spelling_of_a_number_or_code_is_recognised(name):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({name: rng.choice(rng.integers(1_000, 99_999, 500), 2_000).astype(str),
+                          "Spend": rng.gamma(2, 40, 2_000).round(2).astype(str)})
+    report = check_quality(frame)
+    assert report.column_reports[0].id_like, name
+    assert report.default_features == ["Spend"]
+
+
+def test_the_table_of_columns_says_what_kind_of_data_each_holds_beside_its_role():
+    """The data check's table gave "profile" as the type of the customer table's first_purchase (a date) and
+    r_score (a number), and "ID-like" as the type of a text customer id: the type is the data's, the role
+    what the product does with it."""
+    frame = pd.DataFrame({"customer": [f"C{i:04d}X" for i in range(40)],
+                          "first_purchase": [f"2024-01-{1 + i % 28:02d}" for i in range(40)],
+                          "r_score": [str(1 + i % 5) for i in range(40)],
+                          "Spend": [str(10.5 + i) for i in range(40)]})
+    table = check_quality(frame).to_frame().set_index("column")
+    assert table.loc["customer", "type"] == "text" and table.loc["customer", "role"] == "ID-like"
+    assert table.loc["first_purchase", "type"] == "date" and table.loc["first_purchase", "role"] == "profile"
+    assert table.loc["r_score", "type"] == "numeric" and table.loc["r_score", "role"] == "profile"
+    assert table.loc["Spend", "type"] == "numeric" and table.loc["Spend", "role"] == "feature"
+    # an identifier has no skewness or transform to propose
+    ids = check_quality(pd.DataFrame({"CustomerID": [str(10_000 + i * i) for i in range(40)],
+                                      "Spend": [str(10.5 + i) for i in range(40)]})).to_frame().set_index("column")
+    assert np.isnan(ids.loc["CustomerID", "skewness"]) and ids.loc["CustomerID", "transform"] == ""
