@@ -16,7 +16,9 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   reported as "not a number" (with examples) and count as missing if the column is used in a model.
 * A column is **ID-like** when its name says so (``id``, ``CustomerID``, ``customer_id``, ``uuid``,
   ``key``...) or when every value is different and the values are consecutive whole numbers (1..n),
-  whole numbers of six digits or more, or codes without spaces (``7590-VHVEG``).
+  whole numbers of six digits or more, or codes without spaces (``7590-VHVEG``); and when it holds whole
+  numbers, more distinct ones than a coded column, under a name that says it numbers or codes something
+  (``InvoiceNo``, ``order_number``, ``StockCode``, ``ZipCode``, ``PLZ``, ``Phone``: :data:`_NUMBER_NAME`).
 * A column is **constant** when it has a single distinct value, **empty** when every cell is missing.
 * A column is a **profile** column when its name is one of :data:`PROFILE_COLUMN_NAMES`: the RFM scores
   and purchase dates that :mod:`core.rfm` writes (``r_score``, ``rfm_score``, ``last_purchase``...).
