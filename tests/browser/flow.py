@@ -270,3 +270,14 @@ def check_summary(data: bytes, k: int, features: list[str], customers: int) -> p
     assert abs(summary["share"].sum() - 1) <= 0.5e-4 * k + 1e-9  # shares are rounded to 4 decimals (issue 12)
     assert summary[features].notna().all().all()
     return summary
+
+
+def sideways_overflow(element: Locator) -> int:
+    """How far ``element``, or any box around it up to the page, scrolls sideways (px)."""
+    return element.evaluate("""element => {
+        let widest = 0;
+        for (let node = element; node; node = node.parentElement) {
+            widest = Math.max(widest, node.scrollWidth - node.clientWidth);
+        }
+        return widest;
+    }""")

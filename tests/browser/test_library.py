@@ -91,6 +91,14 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         expect(matrix).to_contain_text("gone / not scored")
         summary = page.locator(".segments-migration-summary").inner_text()
         assert f"{len(march) + 20:,} customers" in summary, summary
+        # found from outside at 1,366 px: with four segments' names the snapshots' table and the matrix ran
+        # off the side ("4 · Very low spen", "gone / n")
+        page.set_viewport_size({"width": 1366, "height": 900})
+        for table in (".segments-snapshots", ".segments-migration-matrix"):
+            box = page.locator(table).locator("xpath=..")  # the table's own sideways-scrolling box
+            overflow = box.evaluate("box => box.scrollWidth - box.clientWidth")
+            assert overflow <= 1, f"{table} scrolls sideways by {overflow}px at 1,366 px"
+        assert page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth") <= 0
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / "library-migration.png"), full_page=True)
 

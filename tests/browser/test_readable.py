@@ -21,7 +21,7 @@ from playwright.sync_api import Error as PlaywrightError, Locator, Page, Route, 
 from dashboard import ids
 from tests.support import id_selector
 
-from .flow import DEMO_FEATURES, csv_bytes, customers_frame, expect_dataset, upload
+from .flow import DEMO_FEATURES, csv_bytes, customers_frame, expect_dataset, sideways_overflow, upload
 from .watch import JOB_TIMEOUT_MS
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "bench-results" / "screenshots" / "readable"
@@ -80,17 +80,6 @@ def _shot(page: Page, name: str, locator: str | None = None) -> None:
                 expect(page.locator(locator)).to_be_visible()
     else:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _sideways_overflow(element: Locator) -> int:
-    """How far ``element``, or any box around it up to the page, scrolls sideways (px)."""
-    return element.evaluate("""element => {
-        let widest = 0;
-        for (let node = element; node; node = node.parentElement) {
-            widest = Math.max(widest, node.scrollWidth - node.clientWidth);
-        }
-        return widest;
-    }""")
 
 
 def test_each_feature_is_drawn_per_segment_in_panels_named_in_the_scatters_colours(
@@ -165,7 +154,7 @@ def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
     page.wait_for_function("() => new URLSearchParams(location.search).get('name') !== null", timeout=JOB_TIMEOUT_MS)
     expect(box).to_have_value(LONG_NAME)
     # no part of the profile is hidden to the side: neither its box nor the page scrolls sideways
-    overflow = _sideways_overflow(summary)
+    overflow = sideways_overflow(summary)
     page.locator(".segments-summary").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "profile-eight-features-page.png"))
     assert overflow <= 1, f"the profile scrolls sideways by {overflow}px"
@@ -239,7 +228,7 @@ def test_on_a_phone_each_segment_is_a_block_read_without_scrolling_sideways(new_
         expect(cell.locator(".segments-cell-label")).to_be_visible()
         expect(cell).to_contain_text(re.compile(r"\d"))
         assert cell.evaluate("cell => cell.getBoundingClientRect().right") <= PHONE["width"], label
-    overflow = _sideways_overflow(summary)
+    overflow = sideways_overflow(summary)
     assert overflow <= 1, f"the profile scrolls sideways by {overflow}px on a phone"
     _shot(page, "profile-phone", f"#{ids.Clusters.PROFILE}")
     page.locator(".segments-summary").scroll_into_view_if_needed()
