@@ -231,6 +231,8 @@ DAYS_SINCE = " (days since)"
 #: Share of the present cells that must read as dates.
 _DATE_SHARE = 0.9
 _DATE_SAMPLE = 200
+#: Cells, spread evenly over a column, on which the share of dates is measured once a format reads the first ones.
+_DATE_SPREAD = 20_000
 #: Every sampled cell of a date column starts like one of :data:`DATE_FORMATS` (a cheap look first: a column
 #: of codes with digits is not tried in every format).
 _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}"
@@ -251,10 +253,13 @@ def date_format(texts: pd.Series) -> str | None:
     sample = sample.head(_DATE_SAMPLE)
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
+    # the share of dates is then measured on cells spread evenly over the column: parsing every cell of a
+    # column of 300,000 birth dates took 0.15 s, of 10^7 several seconds, for a share known to 0.5% from these
+    spread = texts if texts.size <= _DATE_SPREAD else texts.iloc[np.linspace(0, texts.size - 1, _DATE_SPREAD).astype(int)]
     for fmt in DATE_FORMATS:
         if float(_parsed(sample, fmt).notna().mean()) >= _DATE_SHARE:
-            whole = _parsed(texts.astype(str).str.strip(), fmt)
-            if float(whole.notna().mean()) >= _DATE_SHARE:
+            spread_dates = _parsed(spread.astype(str).str.strip(), fmt)
+            if float(spread_dates.notna().mean()) >= _DATE_SHARE:
                 return fmt
     return None
 
