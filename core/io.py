@@ -6,7 +6,7 @@ unchanged, and what lets the data check say *which* cells of a numeric column ar
 
 Detection, in order:
 
-1. Known binary formats by their first bytes: ``.xlsx`` (read with openpyxl), and a clear refusal for
+1. Known binary formats by their first bytes: ``.xlsx`` (read with calamine), and a clear refusal for
    other zip files, images, PDFs, pickles, UTF-16 without a BOM and anything with NUL bytes.
 2. The encoding: a UTF-8 or UTF-16 byte-order mark; else UTF-8 if the bytes decode as UTF-8; else
    cp1252 if every byte is defined there; else latin-1 (which decodes any byte).
@@ -30,11 +30,11 @@ import codecs
 import csv
 import datetime as _dt
 import io
-import math
 import os
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -51,7 +51,7 @@ __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DE
 
 #: The limits of a read when the caller gives none (the command line): Excel's own sheet size (the row
 #: limit applies to workbooks only: a CSV file may have more rows), and a workbook of at most 5 million
-#: cells (openpyxl parses about 0.1-0.5 million cells a second: larger tables are better sent as CSV).
+#: cells (calamine reads about a million cells a second: larger tables are better sent as CSV).
 DEFAULT_MAX_ROWS = 1_048_575
 DEFAULT_MAX_COLUMNS = 16_384
 DEFAULT_MAX_CELLS = 5_000_000
@@ -286,13 +286,13 @@ def _after_title_lines(data: bytes, start: int, header_at: int, separator: str,
 
 
 def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
-    """The first worksheet, streamed row by row (openpyxl's read-only mode) within ``limits``.
+    """The first worksheet, read with calamine (python-calamine: Rust, 5-10x openpyxl's speed), within ``limits``.
 
     A workbook is a zip of XML: a 1.5 KB file can declare a cell at ``XFD20000`` (a table of 327 million
-    cells once padded) and a 2 MB one can hold 30 million cells. Before anything is parsed, the sheet's
-    declared size (its ``<dimension>``) and the uncompressed size of its XML are checked; while it is
-    read, the rows, columns and cells the table would have are counted (the declared size may lie), and
-    reading stops with a message as soon as one passes its limit.
+    cells once padded) and a 2 MB one can hold 30 million cells. Before anything is parsed, the uncompressed
+    size of its XML is checked, then the sheet's XML is scanned (:func:`_count_cells`): its rows, cells and
+    the furthest row and column any cell names, so that the table calamine would build is known to fit the
+    limits before it is built. The table read is checked again against them.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -306,33 +306,26 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
         raise ReadError(f"{label} unpacks to {xml_bytes / 1024 ** 2:,.0f} MB of spreadsheet data, more than a "
                         f"table of {limits.cells:,} cells (this installation's limit) needs. Save a smaller "
                         "sheet or export it as CSV.")
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
-    try:
-        if not book.worksheets:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+        if not sheets:
             raise ReadError(f"{label} has no worksheets.")
-        sheet = book.worksheets[0]
         warnings = []
-        if len(book.worksheets) > 1:
-            warnings.append(f"The workbook has {len(book.worksheets)} sheets; only the first, "
-                            f"'{sheet.title}', was read.")
-        if sheet.max_row is not None and sheet.max_column is not None:  # the declared size, before reading
-            limits.check_sheet(sheet.max_row, sheet.max_column, label, declared=True)
-        path = getattr(sheet, "_worksheet_path", None)
-        if path in names:
+        if len(sheets) > 1:
+            warnings.append(f"The workbook has {len(sheets)} sheets; only the first, '{sheets[0]}', was read.")
+        paths = _sheet_paths(archive)
+        for path in [paths[sheets[0]]] if paths.get(sheets[0]) in names else \
+                [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
             _count_cells(archive, path, label, limits)
-        sheet.reset_dimensions()  # the declared size may be wrong: read what is there
-        rows = _xlsx_rows(sheet, label, limits)
+        cells = book.get_sheet_by_name(sheets[0]).to_python(skip_empty_area=False)
     except ReadError:
         raise
-    except Exception as exc:  # a damaged sheet found while streaming it
+    except Exception as exc:  # calamine raises its own types for damaged or encrypted workbooks
         raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
-    finally:
-        book.close()
+    rows = _xlsx_rows(cells, label, limits)
     titles = title_lines(rows[:_TITLE_SAMPLE_LINES])
     if titles:
         warnings.append(_titles_said(rows, titles, titles + 1))
@@ -341,65 +334,127 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
     return TableRead(frame.astype(str), "xlsx", None, None, ".", warnings)
 
 
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """``{sheet name: its XML's path in the archive}`` from the workbook's list of sheets and its relationships;
+    empty when they cannot be read (then every worksheet's XML is checked)."""
+    from xml.etree import ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relations}
+    paths = {}
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet") and sheet.get("name") is not None:
+            target = targets.get(sheet.get(_RELATIONSHIP_ID), "")
+            paths[str(sheet.get("name"))] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return paths
+
+
+#: A cell's or a row's own position in a sheet's XML: its column letters, its row number.
+_CELL_COLUMN = re.compile(rb"<c [^>]*?\br=\"([A-Z]+)")
+_ROW_NUMBER = re.compile(rb"<row r=\"([0-9]+)")
+
+
 def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limits") -> None:
-    """Refuse a sheet whose XML holds more rows or cells than the limits, by counting its ``<row`` and
-    ``<c`` tags in the decompressed bytes a megabyte at a time (about 1 s for 30 million cells, where
-    parsing them takes minutes)."""
+    """Refuse a sheet whose XML holds more rows or cells than the limits, or whose table would (a cell named
+    ``XFD20000``: 327 million cells once padded), by scanning its decompressed bytes a megabyte at a time
+    (about 1 s for 30 million cells, where parsing them takes far longer).
+
+    The table's height is the furthest row any ``<row r=...>`` names, plus the rows that name none (they
+    follow the one before); its width the furthest column any ``<c r=...>`` names, plus, when some cells
+    name no column, the most cells in one row (found in a second scan, only then)."""
     cells = rows = 0
+    furthest_row = furthest_column = named_rows = named_cells = 0
     tail = b""
-    with archive.open(path) as xml:
-        while True:
-            piece = xml.read(1 << 20)
-            if not piece:
-                break
-            chunk = tail + piece
-            cells += chunk.count(b"<c ") + chunk.count(b"<c>")
-            rows += chunk.count(b"<row ") + chunk.count(b"<row>")
-            tail = chunk[-5:]  # a tag cut between two pieces is counted once, in the next
-            cells -= tail.count(b"<c ") + tail.count(b"<c>")
-            rows -= tail.count(b"<row ") + tail.count(b"<row>")
-            if cells > limits.cells or rows - 1 > limits.rows:
-                break
+    for chunk in _xml_pieces(archive, path):
+        chunk = tail + chunk
+        row_numbers, columns = _ROW_NUMBER.findall(chunk), _CELL_COLUMN.findall(chunk)
+        cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+        rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+        named_rows += len(row_numbers)
+        named_cells += len(columns)
+        furthest_row = max(furthest_row, _largest_number(row_numbers))
+        furthest_column = max(furthest_column, _largest_column(columns))
+        tail = chunk[-24:]  # a tag cut between two pieces is counted once, in the next
+        cells -= tail.count(b"<c ") + tail.count(b"<c>")
+        rows -= tail.count(b"<row ") + tail.count(b"<row>")
+        named_rows -= len(_ROW_NUMBER.findall(tail))
+        named_cells -= len(_CELL_COLUMN.findall(tail))
+        if cells > limits.cells or rows - 1 > limits.rows:
+            break
     cells += tail.count(b"<c ") + tail.count(b"<c>")
     rows += tail.count(b"<row ") + tail.count(b"<row>")
+    named_rows += len(_ROW_NUMBER.findall(tail))
+    named_cells += len(_CELL_COLUMN.findall(tail))
     if rows - 1 > limits.rows:
         raise ReadError(f"{label} has {rows - 1:,} rows or more; this installation accepts at most {limits.rows:,}.")
     if cells > limits.cells:
         raise ReadError(f"{label} has more than {limits.cells:,} cells, the most this installation accepts. "
                         "Save a smaller sheet or export it as CSV.")
+    width = furthest_column + (_widest_row(archive, path) if named_cells < cells else 0)
+    limits.check_sheet(furthest_row + rows - named_rows, max(width, 1), label, declared=False)
 
 
-def _xlsx_rows(sheet: object, label: str, limits: "_Limits") -> list[list[str]]:
+def _xml_pieces(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """A file of the archive, decompressed a megabyte at a time."""
+    with archive.open(path) as xml:
+        while piece := xml.read(1 << 20):
+            yield piece
+
+
+def _widest_row(archive: zipfile.ZipFile, path: str) -> int:
+    """The most cells in one row of a sheet's XML."""
+    widest = 0
+    rest = b""
+    for chunk in _xml_pieces(archive, path):
+        *whole, rest = (rest + chunk).split(b"</row>")
+        if whole:
+            widest = max(widest, max(row.count(b"<c ") + row.count(b"<c>") for row in whole))
+    return max(widest, rest.count(b"<c ") + rest.count(b"<c>"))
+
+
+def _largest_number(found: list[bytes]) -> int:
+    """The largest of numbers written in digits (the longest, then the greatest among those)."""
+    if not found:
+        return 0
+    longest = max(map(len, found))
+    return int(max(f for f in found if len(f) == longest))
+
+
+def _largest_column(found: list[bytes]) -> int:
+    """The furthest column among column letters (``A`` = 1, ``XFD`` = 16,384)."""
+    if not found:
+        return 0
+    longest = max(map(len, found))
+    number = 0
+    for letter in max(f for f in found if len(f) == longest):
+        number = number * 26 + letter - 64
+    return number
+
+
+def _xlsx_rows(cells: list[list[object]], label: str, limits: "_Limits") -> list[list[str]]:
     """The sheet's rows as cell texts (as pandas' Excel reader gives them: trailing empty cells and rows
-    dropped, rows padded to the widest), refused as soon as the table would pass ``limits``."""
+    dropped, rows padded to the widest), refused when the table passes ``limits``."""
     rows: list[list[str]] = []
     last_with_data = -1
     width = 0
-    for number, row in enumerate(sheet.rows):  # type: ignore[attr-defined]
-        if len(row) > width:
-            width = len(row)
-        if (number + 1) * width > limits.cells or width > limits.columns or number > limits.rows:
-            limits.check_sheet(number + 1, width, label, declared=False)
-        texts = [_excel_cell_text(_excel_value(cell)) for cell in row]
+    for number, row in enumerate(cells):
+        texts = [_excel_cell_text(value) for value in row]
         while texts and texts[-1] == "":
             texts.pop()
         if texts:
             last_with_data = number
+            width = max(width, len(texts))
         rows.append(texts)
     rows = rows[:last_with_data + 1]
-    widest = max((len(r) for r in rows), default=0)
-    return [r + [""] * (widest - len(r)) for r in rows]
-
-
-def _excel_value(cell: object) -> object:
-    """A cell's value as pandas' Excel reader gives it: errors (``#DIV/0!``) empty, whole numbers as int."""
-    value = getattr(cell, "value", None)
-    kind = getattr(cell, "data_type", None)
-    if value is None or kind == "e":
-        return None
-    if kind == "n" and isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    return value
+    limits.check_sheet(len(rows), width, label, declared=False)
+    return [r + [""] * (width - len(r)) for r in rows]
 
 
 #: Uncompressed bytes of workbook XML allowed per cell of the cell limit (a cell is ~20-40 bytes of XML,
@@ -443,14 +498,15 @@ def _column_letters(number: int) -> str:
 
 
 def _excel_cell_text(value: object) -> str:
-    """The text of an Excel cell as a person would type it (``81`` not ``81.0``)."""
+    """The text of an Excel cell as a person would type it (``81`` not ``81.0``; calamine gives every number as
+    a float: whole ones up to 2^53 are exact, and written as the whole numbers they are)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2 ** 53:
         return str(int(value))
-    if isinstance(value, (pd.Timestamp, _dt.datetime)):  # openpyxl gives datetime.datetime
+    if isinstance(value, (pd.Timestamp, _dt.datetime)):
         return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[no-any-return, attr-defined]

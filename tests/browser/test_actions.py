@@ -68,10 +68,10 @@ def test_every_download_opens_with_the_segments(page: Page) -> None:
     page.goto(f"/downloads?ds={token}&k=5")
     name, data = download(page, f"#{ids.Downloads.CLUSTERED_XLSX}")
     assert name.endswith(".xlsx")
-    customers = pd.read_excel(io.BytesIO(data), sheet_name="Customers")
+    customers = pd.read_excel(io.BytesIO(data), sheet_name="Customers", engine="calamine")
     assert len(customers) == 500 and customers["cluster"].between(1, 5).all()
     _, data = download(page, f"#{ids.Downloads.SUMMARY_XLSX}")
-    assert len(pd.read_excel(io.BytesIO(data))) == 5
+    assert len(pd.read_excel(io.BytesIO(data), engine="calamine")) == 5
     _, data = download(page, f"#{ids.Downloads.ZIP}")
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert len(archive.namelist()) == 5

@@ -41,7 +41,7 @@ def test_zip_has_one_file_per_segment_named_safely(segmented):
 def test_workbook_escapes_formulas_and_keeps_numbers(segmented):
     frame, seg = segmented
     data = to_xlsx_bytes({"Customers": clustered_table(frame, seg), "Bad/Name?": seg.summary()}, ["Age", "Spend"])
-    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine")
     assert list(sheets) == ["Customers", "Bad_Name_"]
     customers = sheets["Customers"]
     assert customers.loc[2, "Note"] == "'@risk"

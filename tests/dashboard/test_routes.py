@@ -87,7 +87,7 @@ def test_campaign_exports_carry_names_and_escape_formulas(client):
     query = f"?ds={token}&k=3&name=1%3ALoyal+regulars"
     workbook = client.get("/download/clustered.xlsx" + query)
     assert workbook.status_code == 200 and workbook.headers["Content-Type"].startswith("application/vnd.openxml")
-    sheets = pd.read_excel(io.BytesIO(workbook.data), sheet_name=None)
+    sheets = pd.read_excel(io.BytesIO(workbook.data), sheet_name=None, engine="calamine")
     customers = sheets["Customers"]
     assert len(customers) == 59 and customers.loc[0, "Name"].startswith("'=")
     assert "Loyal regulars" in set(customers["segment"].dropna())
@@ -98,7 +98,7 @@ def test_campaign_exports_carry_names_and_escape_formulas(client):
     assert names[0] == "01 Loyal regulars.csv" and names[-1] == "not segmented (missing values).csv"
     total = sum(len(pd.read_csv(archive.open(n))) for n in names)
     assert total == 59  # every customer in exactly one file
-    summary = pd.read_excel(io.BytesIO(client.get("/download/summary.xlsx" + query).data))
+    summary = pd.read_excel(io.BytesIO(client.get("/download/summary.xlsx" + query).data), engine="calamine")
     assert "Age index" in summary.columns and "Gender: F" in summary.columns
 
 

@@ -1,0 +1,87 @@
+"""Workbooks read with calamine (python-calamine), found from outside: a 100,000-row export saved as .xlsx took
+9-10 s to read with openpyxl (a 500,000-row one near a minute, in a worker with a 120 s limit). The cells read
+the same as before (compared here with openpyxl's values under the old rules), and a workbook whose table would
+be too large is refused before calamine builds it (it builds the whole table at once, where openpyxl streamed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from core import ReadError, read_table
+from tests.hardening.corpus import _xlsx_with
+
+
+def _reference(raw: bytes) -> list[list[str]]:
+    """The texts the openpyxl reader gave: errors empty, whole numbers without '.0', dates ISO."""
+    rows = []
+    for row in load_workbook(io.BytesIO(raw), read_only=True, data_only=True).worksheets[0].rows:
+        texts = []
+        for cell in row:
+            value = None if cell.data_type == "e" else cell.value
+            if value is None:
+                texts.append("")
+            elif isinstance(value, bool):
+                texts.append("TRUE" if value else "FALSE")
+            elif isinstance(value, float) and value.is_integer():
+                texts.append(str(int(value)))
+            elif isinstance(value, dt.datetime):
+                texts.append(value.isoformat(sep=" ") if (value.hour or value.minute or value.second)
+                             else value.date().isoformat())
+            elif hasattr(value, "isoformat"):
+                texts.append(value.isoformat())
+            else:
+                texts.append(str(value))
+        rows.append(texts)
+    width = max(len(r) for r in rows)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def test_every_kind_of_cell_reads_as_the_openpyxl_reader_gave_it() -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "joined", "last_seen", "at", "spend", "visits", "vip", "note", "big", "ratio"])
+    sheet.append(["00123", dt.date(2024, 1, 5), dt.datetime(2024, 1, 5, 13, 45), dt.time(9, 30), 12.5, 3, True,
+                  "=x", 10 ** 15 + 1, 0.1 + 0.2])
+    sheet.append(["00124", dt.datetime(2023, 12, 31), dt.datetime(2024, 2, 29, 0, 0, 1), None, -0.25, 0, False,
+                  "  spaced  ", 2 ** 53, 1 / 3])
+    sheet.append(["00125", None, None, None, None, None, None, "Ünïcödé €", -(10 ** 12), 1e-7])
+    sheet["E4"] = "=1/0"  # a formula without a cached value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw = buffer.getvalue()
+    table = read_table(raw, "book.xlsx")
+    assert table.frame.columns.tolist() == _reference(raw)[0]
+    assert table.frame.to_numpy().tolist() == _reference(raw)[1:]
+    assert table.frame["id"].tolist() == ["00123", "00124", "00125"]  # kept as typed
+    assert table.frame["big"].tolist() == ["1000000000000001", "9007199254740992", "-1000000000000"]
+
+
+def test_only_the_first_worksheet_is_read_even_after_a_chart_sheet() -> None:
+    book = Workbook()
+    book.active.title = "Customers"
+    book.active.append(["Age", "Spend"])
+    book.active.append([30, 12.5])
+    book.create_chartsheet("Chart", 0)  # a chart sheet first in the workbook's order
+    book.create_sheet("Notes").append(["nothing"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "book.xlsx")
+    assert table.frame.columns.tolist() == ["Age", "Spend"] and table.frame.to_numpy().tolist() == [["30", "12.5"]]
+    assert any("2 sheets" in warning and "'Customers'" in warning for warning in table.warnings)
+
+
+@pytest.mark.parametrize("rows_xml", [
+    # cells naming no column: the widest row decides the width (16,384 cells in one row, 20,000 rows down)
+    b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b'</row><row r="20000"><c><v>1</v></c></row>',
+    # rows naming no number follow the one that does, and a column may be named after another attribute
+    b'<row r="19999"><c r="A19999"><v>1</v></c></row>' + b"<row><c><v>1</v></c></row>" * 2
+    + b'<row r="1"><c t="n" r="XFD1"><v>1</v></c></row>',
+])
+def test_a_table_that_would_be_too_large_is_refused_before_it_is_built(rows_xml: bytes) -> None:
+    with pytest.raises(ReadError, match=r"(has a table of 20,0\d\d rows by 16,384 columns|16,385 columns or more)"):
+        read_table(_xlsx_with(rows_xml, dimension=False), "far.xlsx")
