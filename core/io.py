@@ -358,7 +358,7 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 #: A cell's or a row's own position in a sheet's XML: its column letters, its row number.
 _CELL_COLUMN = re.compile(rb"<c [^>]*?\br=\"([A-Z]+)")
-_ROW_NUMBER = re.compile(rb"<row r=\"([0-9]+)")
+_ROW_NUMBER = re.compile(rb"<row [^>]*?\br=\"([0-9]+)")
 
 
 def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limits") -> None:
@@ -368,30 +368,19 @@ def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limi
 
     The table's height is the furthest row any ``<row r=...>`` names, plus the rows that name none (they
     follow the one before); its width the furthest column any ``<c r=...>`` names, plus, when some cells
-    name no column, the most cells in one row (found in a second scan, only then)."""
-    cells = rows = 0
-    furthest_row = furthest_column = named_rows = named_cells = 0
-    tail = b""
-    for chunk in _xml_pieces(archive, path):
-        chunk = tail + chunk
-        row_numbers, columns = _ROW_NUMBER.findall(chunk), _CELL_COLUMN.findall(chunk)
-        cells += chunk.count(b"<c ") + chunk.count(b"<c>")
-        rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+    name no column, the most cells in one row (found in a second scan, only then). Each piece scanned ends
+    at a tag's end, so no tag is cut between two pieces (a cut one could have been read as a nearer cell)."""
+    cells = rows = furthest_row = furthest_column = named_rows = named_cells = 0
+    for tags in _whole_tags(archive, path):
+        row_numbers, columns = _ROW_NUMBER.findall(tags), _CELL_COLUMN.findall(tags)
+        cells += tags.count(b"<c ") + tags.count(b"<c>")
+        rows += tags.count(b"<row ") + tags.count(b"<row>")
         named_rows += len(row_numbers)
         named_cells += len(columns)
         furthest_row = max(furthest_row, _largest_number(row_numbers))
         furthest_column = max(furthest_column, _largest_column(columns))
-        tail = chunk[-24:]  # a tag cut between two pieces is counted once, in the next
-        cells -= tail.count(b"<c ") + tail.count(b"<c>")
-        rows -= tail.count(b"<row ") + tail.count(b"<row>")
-        named_rows -= len(_ROW_NUMBER.findall(tail))
-        named_cells -= len(_CELL_COLUMN.findall(tail))
         if cells > limits.cells or rows - 1 > limits.rows:
             break
-    cells += tail.count(b"<c ") + tail.count(b"<c>")
-    rows += tail.count(b"<row ") + tail.count(b"<row>")
-    named_rows += len(_ROW_NUMBER.findall(tail))
-    named_cells += len(_CELL_COLUMN.findall(tail))
     if rows - 1 > limits.rows:
         raise ReadError(f"{label} has {rows - 1:,} rows or more; this installation accepts at most {limits.rows:,}.")
     if cells > limits.cells:
@@ -399,6 +388,19 @@ def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limi
                         "Save a smaller sheet or export it as CSV.")
     width = furthest_column + (_widest_row(archive, path) if named_cells < cells else 0)
     limits.check_sheet(furthest_row + rows - named_rows, max(width, 1), label, declared=False)
+
+
+def _whole_tags(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """A sheet's XML in pieces of about a megabyte, each ending at the end of a tag (``>``)."""
+    rest = b""
+    for piece in _xml_pieces(archive, path):
+        data = rest + piece
+        cut = data.rfind(b">") + 1
+        rest = data[cut:]
+        if cut:
+            yield data[:cut]
+    if rest:
+        yield rest
 
 
 def _xml_pieces(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:

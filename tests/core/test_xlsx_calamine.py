@@ -8,12 +8,38 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
+import types
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from core import ReadError, read_table
 from tests.hardening.corpus import _xlsx_with
+
+
+@pytest.fixture
+def unbuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """calamine asked for the sheet fails the test at once: it allocates the whole table when it loads a sheet
+    (10 GB for a cell at XFD20000, and a failed allocation aborts the process), so a workbook the scan must
+    refuse would run the machine out of memory instead of failing."""
+    import python_calamine
+
+    class Book:
+        def __init__(self, real: object) -> None:
+            self.real = real
+            self.sheets_metadata = real.sheets_metadata
+
+        @classmethod
+        def from_filelike(cls, stream: object) -> "Book":
+            return cls(python_calamine.CalamineWorkbook.from_filelike(stream))
+
+        def get_sheet_by_name(self, name: str) -> object:
+            raise AssertionError("calamine was asked to load a sheet the scan should have refused")
+
+    shim = types.ModuleType("python_calamine")
+    shim.CalamineWorkbook, shim.SheetTypeEnum = Book, python_calamine.SheetTypeEnum
+    monkeypatch.setitem(sys.modules, "python_calamine", shim)
 
 
 def _reference(raw: bytes) -> list[list[str]]:
@@ -82,6 +108,41 @@ def test_only_the_first_worksheet_is_read_even_after_a_chart_sheet() -> None:
     b'<row r="19999"><c r="A19999"><v>1</v></c></row>' + b"<row><c><v>1</v></c></row>" * 2
     + b'<row r="1"><c t="n" r="XFD1"><v>1</v></c></row>',
 ])
-def test_a_table_that_would_be_too_large_is_refused_before_it_is_built(rows_xml: bytes) -> None:
+def test_a_table_that_would_be_too_large_is_refused_before_it_is_built(rows_xml: bytes, unbuilt: None) -> None:
     with pytest.raises(ReadError, match=r"(has a table of 20,0\d\d rows by 16,384 columns|16,385 columns or more)"):
         read_table(_xlsx_with(rows_xml, dimension=False), "far.xlsx")
+
+
+@pytest.mark.parametrize("piece", [7, 13, 64])
+def test_a_far_cell_cut_between_two_pieces_of_the_scan_is_still_found(monkeypatch: pytest.MonkeyPatch,
+                                                                         piece: int, unbuilt: None) -> None:
+    """The scan reads a megabyte at a time; a cell's tag cut at a piece's end (after a long attribute, say)
+    must not read as a nearer column (``X`` for ``XFD``). Pieces of a few bytes cut every tag."""
+    import core.io as core_io
+
+    def pieces(archive, path):
+        with archive.open(path) as xml:
+            data = xml.read()
+        for start in range(0, len(data), piece):
+            yield data[start:start + piece]
+
+    monkeypatch.setattr(core_io, "_xml_pieces", pieces)
+    far = (b'<row r="1"><c t="n" s="0" r="A1"><v>1</v></c></row>'
+           b'<row r="20000"><c t="n" s="0000000000000000000000000000" r="XFD20000"><v>1</v></c></row>')
+    with pytest.raises(ReadError, match="has a table of 20,000 rows by 16,384 columns"):
+        read_table(_xlsx_with(far, dimension=False), "far.xlsx")
+
+
+def test_a_small_sheet_scanned_in_pieces_of_a_few_bytes_reads_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.io as core_io
+
+    def pieces(archive, path):
+        with archive.open(path) as xml:
+            data = xml.read()
+        for start in range(0, len(data), 5):
+            yield data[start:start + 5]
+
+    monkeypatch.setattr(core_io, "_xml_pieces", pieces)
+    table = read_table(_xlsx_with(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Age</t></is></c></row>'
+                                  b'<row r="2"><c r="A2"><v>30</v></c></row>', dimension=False), "ok.xlsx")
+    assert table.frame.to_numpy().tolist() == [["30"]]
