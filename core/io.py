@@ -356,9 +356,10 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
-#: A cell's or a row's own position in a sheet's XML: its column letters, its row number.
-_CELL_COLUMN = re.compile(rb"<c [^>]*?\br=\"([A-Z]+)")
-_ROW_NUMBER = re.compile(rb"<row [^>]*?\br=\"([0-9]+)")
+#: Where a row's or a cell's tag names its position: first, as writers put it (found quickly), or after other
+#: attributes (text cannot fake a tag: its ``<`` is escaped).
+_ROW_AT = (rb'<row r="', rb'<row [^>]*?\br="')
+_CELL_AT = (rb'<c r="', rb'<c [^>]*?\br="')
 
 
 def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limits") -> None:
@@ -372,13 +373,16 @@ def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limi
     at a tag's end, so no tag is cut between two pieces (a cut one could have been read as a nearer cell)."""
     cells = rows = furthest_row = furthest_column = named_rows = named_cells = 0
     for tags in _whole_tags(archive, path):
-        row_numbers, columns = _ROW_NUMBER.findall(tags), _CELL_COLUMN.findall(tags)
-        cells += tags.count(b"<c ") + tags.count(b"<c>")
-        rows += tags.count(b"<row ") + tags.count(b"<row>")
+        cell_tags, row_tags = tags.count(b"<c "), tags.count(b"<row ")
+        first = tags.count(_CELL_AT[0]) == cell_tags and tags.count(_ROW_AT[0]) == row_tags
+        row_at, cell_at = (_ROW_AT[0], _CELL_AT[0]) if first else (_ROW_AT[1], _CELL_AT[1])
+        row_numbers = re.findall(row_at + rb"([0-9]+)", tags)
+        cells += cell_tags + tags.count(b"<c>")
+        rows += row_tags + tags.count(b"<row>")
         named_rows += len(row_numbers)
-        named_cells += len(columns)
+        named_cells += cell_tags if first else len(re.findall(cell_at, tags))
         furthest_row = max(furthest_row, _largest_number(row_numbers))
-        furthest_column = max(furthest_column, _largest_column(columns))
+        furthest_column = _furthest_column(tags, cell_at, furthest_column)
         if cells > limits.cells or rows - 1 > limits.rows:
             break
     if rows - 1 > limits.rows:
@@ -429,15 +433,21 @@ def _largest_number(found: list[bytes]) -> int:
     return int(max(f for f in found if len(f) == longest))
 
 
-def _largest_column(found: list[bytes]) -> int:
-    """The furthest column among column letters (``A`` = 1, ``XFD`` = 16,384)."""
-    if not found:
-        return 0
-    longest = max(map(len, found))
-    number = 0
-    for letter in max(f for f in found if len(f) == longest):
-        number = number * 26 + letter - 64
-    return number
+def _furthest_column(tags: bytes, cell_at: bytes, beyond: int) -> int:
+    """The furthest column a cell of these tags names (``A`` = 1, ``XFD`` = 16,384), or ``beyond`` when none is
+    further. Columns of three letters are looked for first, then two, then single letters past ``beyond`` only:
+    a sheet of ten columns makes no match objects after its first piece."""
+    for width in (3, 2):
+        found = re.findall(cell_at + rb"([A-Z]{%d})[0-9]" % width, tags)
+        if found:
+            number = 0
+            for letter in max(found):
+                number = number * 26 + letter - 64
+            return max(number, beyond)
+    if beyond >= 26:
+        return beyond
+    found = re.findall(cell_at + rb"([%c-Z])[0-9]" % (65 + beyond), tags)
+    return max(found)[0] - 64 if found else beyond
 
 
 def _xlsx_rows(cells: list[list[object]], label: str, limits: "_Limits") -> list[list[str]]:

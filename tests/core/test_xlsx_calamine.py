@@ -146,3 +146,12 @@ def test_a_small_sheet_scanned_in_pieces_of_a_few_bytes_reads_whole(monkeypatch:
     table = read_table(_xlsx_with(b'<row r="1"><c r="A1" t="inlineStr"><is><t>Age</t></is></c></row>'
                                   b'<row r="2"><c r="A2"><v>30</v></c></row>', dimension=False), "ok.xlsx")
     assert table.frame.to_numpy().tolist() == [["30"]]
+
+
+def test_text_that_looks_like_positions_does_not_hide_cells_that_name_none(unbuilt: None) -> None:
+    """A cell's text may hold ``r="`` (quotes need no escaping in XML text); counted as positions, it would
+    have hidden 16,384 cells that name no column, so the widest row would not be measured."""
+    text = b'<c t="inlineStr"><is><t>' + b' r="A1' * 20_000 + b"</t></is></c>"
+    far = b'<row r="1">' + text + b"<c><v>1</v></c>" * 16_383 + b'</row><row r="20000"><c><v>1</v></c></row>'
+    with pytest.raises(ReadError, match=r"(has a table of 20,000 rows by 16,384 columns|16,385 columns or more)"):
+        read_table(_xlsx_with(far, dimension=False), "far.xlsx")
