@@ -106,6 +106,9 @@ class SweepResult:
     rows : int | None
         The customers the sweep's features came from (every row the model uses, before any sample): what
         :func:`core.insight.recommend_k` weighs the segment sizes against, in the CLI and the dashboard alike.
+    data_limit : int | None
+        When the data lowered the range asked (k_max is then the number of different customers minus one),
+        that k; None when the range is as asked. The recommendation then does not ask for more segments.
     """
 
     table: pd.DataFrame
@@ -115,6 +118,7 @@ class SweepResult:
     sample_rows: int | None
     indices: pd.DataFrame = field(default_factory=_empty_indices)
     rows: int | None = None
+    data_limit: int | None = None
 
     @property
     def best_silhouette(self) -> int:
@@ -295,7 +299,8 @@ def sweep_k(
     index_table = pd.DataFrame.from_records(extra, columns=list(INDEX_COLUMNS))
     index_table["k"] = index_table["k"].astype(int)
     elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
-    return SweepResult(table, elbow, k_min, top, sample_rows, index_table, int(X_scaled.shape[0]))
+    return SweepResult(table, elbow, k_min, top, sample_rows, index_table, int(X_scaled.shape[0]),
+                       top if top < k_max else None)
 
 
 def on_one_thread(function: Callable[[T], R]) -> Callable[[T], R]:

@@ -169,10 +169,13 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
             why_not[candidate] = ("unstable", float(stab[i]))
     only_tiny = all(tiny[i] for i in range(ks.size) if not eligible[i])
     # the largest k tried, chosen by a score (not the elbow alone): the scores still improve at the range's end
-    at_edge = k == int(ks[-1]) and ks.size > 1 and any(name != "elbow" and choice == k
-                                                        for name, choice in votes.items())
+    # (unless the data set that end: a file of four different customers allows three segments at most)
+    at_edge = k == int(ks[-1]) and ks.size > 1 and sweep.data_limit is None and any(
+        name != "elbow" and choice == k for name, choice in votes.items())
     reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
                      tiny_share, only_tiny, at_edge)
+    if sweep.data_limit is not None and k == sweep.data_limit:
+        reason += f" It is the most segments {k + 1:,} different customers allow."
     i = int(np.flatnonzero(ks == k)[0])
     if np.isfinite(stab[i]):
         word = "stable" if stab[i] >= STABLE_SWEEP else "not stable"

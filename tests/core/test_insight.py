@@ -735,3 +735,18 @@ def test_the_text_columns_are_ranked_by_how_much_their_mix_differs_between_segme
     assert np.isnan(cramers_v(np.array([[5, 3]]))) and np.isnan(cramers_v(np.array([[5], [3]])))
     assert cramers_v(np.array([[10, 0], [0, 7]])) == pytest.approx(1.0)
     assert np.isnan(cramers_v(np.array([[10, 0, 0], [0, 0, 0], [10, 0, 0]])))  # one value held: nothing to compare
+
+
+def test_at_the_most_segments_a_small_file_allows_the_reason_does_not_ask_for_more():
+    """Found from outside (a 4-customer file, `fit --k auto`): the reason said "try more than 3 segments" when
+    the file's four different customers allow no more. The sweep now says when the data, not the range asked,
+    set its largest k, and the reason says so."""
+    X = StandardScaler().fit_transform(np.array([[1.0, 10], [2, 30], [8, 12], [9, 40]]))
+    sweep = sweep_k(X, 2, 10, seed=0)
+    assert (sweep.k_max, sweep.data_limit) == (3, 3)
+    rec = recommend_k(sweep, 4)
+    assert "try more than" not in rec.reason and not rec.at_edge, rec.reason
+    if rec.k == 3:
+        assert "the most segments 4 different customers allow" in rec.reason, rec.reason
+    assert sweep_k(StandardScaler().fit_transform(generate_demo(200, seed=1)[0][[AGE, INCOME]].to_numpy(float)),
+                   2, 6, seed=0).data_limit is None  # the range asked was there to try
