@@ -179,6 +179,7 @@ def profile(
             continue
         counts = np.bincount(codes[present], minlength=len(values))
         order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], values[i]))[:TOP_TEXT_VALUES]
+        order = _in_number_order(order, values)
         per_segment = np.bincount(row_labels[present] * len(values) + codes[present],
                                   minlength=k * len(values)).reshape(k, len(values)).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -207,6 +208,16 @@ def cramers_v(counts: np.ndarray) -> float:
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
     chi2 = float(((table - expected) ** 2 / expected).sum())
     return float(min(1.0, np.sqrt(chi2 / (n * (smaller - 1)))))
+
+
+def _in_number_order(order: list[int], values: list[str]) -> list[int]:
+    """The most common values of a column in the order of their numbers when every one is a number (a coded
+    column's 1, 2, 3, read in that order, not by how common each is); else as given."""
+    try:
+        numbers = [float(values[i]) for i in order]
+    except ValueError:
+        return order
+    return [i for _, i in sorted(zip(numbers, order))]
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:

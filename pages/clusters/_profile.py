@@ -120,7 +120,8 @@ def _shade(strength: float) -> dict[str, str] | None:
 
 
 def _share_text(share: float) -> str:
-    return "" if pd.isna(share) else f"{share:.0%}"
+    """A share as the mix shows it: decimals below 10% ("0.3%", not a "0%" shaded as if it differed)."""
+    return "" if pd.isna(share) else percent(share, short=True)
 
 
 def _mix_shares(prof: Profile, label: Any) -> list[str]:

@@ -750,3 +750,18 @@ def test_at_the_most_segments_a_small_file_allows_the_reason_does_not_ask_for_mo
         assert "the most segments 4 different customers allow" in rec.reason, rec.reason
     assert sweep_k(StandardScaler().fit_transform(generate_demo(200, seed=1)[0][[AGE, INCOME]].to_numpy(float)),
                    2, 6, seed=0).data_limit is None  # the range asked was there to try
+
+
+def test_a_coded_columns_values_are_listed_in_number_order():
+    """Found from outside (the bank churners export): a count of products held read 3, 4, 5, 6, 2, most common
+    first. Values that are all numbers are listed in their order; text keeps the most common first."""
+    rng = np.random.default_rng(3)
+    rows = 2_000
+    frame = pd.DataFrame({"Spend": rng.gamma(2, 40, rows).round(2).astype(str),
+                          "Products": rng.choice(["3", "4", "5", "6", "2", "1", "10"], rows,
+                                                 p=[.3, .2, .2, .1, .1, .05, .05]),
+                          "Plan": rng.choice(["Gold", "Basic", "Plus"], rows, p=[.2, .5, .3])})
+    seg = segment_new(frame, ["Spend"], 2, seed=0)
+    result = profile(seg, frame, ["Products", "Plan"])
+    assert list(result.mix("Products").columns) == ["2", "3", "4", "5", "6"]  # the five most common, in order
+    assert list(result.mix("Plan").columns) == ["Basic", "Plus", "Gold"]

@@ -691,3 +691,6 @@ def test_who_is_in_each_segment_lists_values_as_rows_the_telling_column_first(cl
     shades = [c["props"].get("style") for c in cells[1:]]
     assert sum("13, 110, 253" in str(s) for s in shades) == 1  # one segment holds the Gold customers: blue
     assert sum("253, 126, 20" in str(s) for s in shades) == 2  # the others have none: orange
+    # a small share keeps a decimal: "0%" shaded as if it differed from all customers' "0%" read as a mistake
+    from pages.clusters._profile import _share_text
+    assert [_share_text(v) for v in (0.003, 0.053, 0.25, float("nan"))] == ["0.3%", "5.3%", "25%", ""]
