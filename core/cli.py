@@ -459,12 +459,12 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         if _is_xlsx(args.out):  # a real workbook: numbers as numbers, formulas escaped
             parked.write_bytes(to_xlsx_bytes({"Customers": clustered}, numeric, table.decimal))
         else:
-            write_csv(clustered, parked, args.threads)
+            write_csv(clustered, parked, args.threads, table.dialect)  # in the file's own separator
         stab, stab_note = _stability(seg, args.stability_runs, args.threads, None if refits is None else refits.result())
         outputs: dict[str, bytes] = {}
         if args.summary:
             outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal)
-                                     if _is_xlsx(args.summary) else to_csv_bytes(summary))
+                                     if _is_xlsx(args.summary) else to_csv_bytes(summary, table.dialect))
         if args.save_model:
             outputs[args.save_model] = bundle_bytes(seg.saved_model(
                 f"{Path(args.file).name}: {int(seg.matrix.used.sum()):,} rows"))

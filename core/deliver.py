@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .export import escape_formulas, to_csv_bytes
+from .export import COMMAS, CsvDialect, escape_formulas, to_csv_bytes
 from .model import display_cluster
 from .quality import parse_numeric
 from .insight import Profile
@@ -42,13 +42,15 @@ def safe_file_name(text: str, limit: int = 80) -> str:
     return cleaned[:limit] or "segment"
 
 
-def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation) -> bytes:
+def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation, dialect: CsvDialect = COMMAS) -> bytes:
     """A zip with one CSV per segment (``01 High income · Low spending.csv``) and the customers left out.
 
     Parameters
     ----------
     clustered : pandas.DataFrame
         :func:`core.segmentation.clustered_table` output for ``seg`` (every input row, in order).
+    dialect : CsvDialect
+        The CSVs' separator and decimal mark (the uploaded file's own, :attr:`core.io.TableRead.dialect`).
     """
     buffer = io.BytesIO()
     width = len(str(seg.k))
@@ -56,10 +58,10 @@ def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation) -> bytes:
         for label, name in enumerate(seg.segment_names):
             members = clustered[seg.labels == label]
             number = str(display_cluster(label)).zfill(max(width, 2))
-            archive.writestr(f"{number} {safe_file_name(name)}.csv", UTF8_BOM + to_csv_bytes(members))
+            archive.writestr(f"{number} {safe_file_name(name)}.csv", UTF8_BOM + to_csv_bytes(members, dialect))
         left_out = clustered[~seg.scored]
         if len(left_out):
-            archive.writestr("not segmented (missing values).csv", UTF8_BOM + to_csv_bytes(left_out))
+            archive.writestr("not segmented (missing values).csv", UTF8_BOM + to_csv_bytes(left_out, dialect))
     return buffer.getvalue()
 
 

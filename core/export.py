@@ -16,6 +16,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ import pyarrow as pa
 
 from . import csv_writer_fast
 
-__all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "iter_csv", "write_csv"]
+__all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "iter_csv", "write_csv", "CsvDialect", "COMMAS"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\ufe66")
 _NUMBER = re.compile(r"^[-+]?(\d[\d,.]*|[.,]\d+)([eE][-+]?\d+)?%?\s*$")
@@ -102,20 +103,43 @@ def _may_start_formula(values: pd.Series) -> bool:
     return False
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes of ``frame`` with formulas escaped, no index, empty cells for missing values.
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV is written: its separator and the decimal mark of the numbers it adds.
+
+    The outputs of a file are written in its own dialect (:meth:`of`): a German export (semicolons, decimal
+    commas) came back comma-separated with decimal points, which German Excel opens as a single column.
+    """
+
+    separator: str = ","
+    decimal: str = "."
+
+    @classmethod
+    def of(cls, separator: str | None, decimal: str) -> "CsvDialect":
+        """The dialect of a file read with ``separator`` (None for a workbook: commas) and ``decimal``; a
+        comma-separated file keeps the decimal point (a decimal comma there would need every number quoted)."""
+        separator = separator or ","
+        return cls(separator, "." if separator == "," else decimal)
+
+
+#: Commas and decimal points: what a file without a dialect of its own is written in.
+COMMAS = CsvDialect()
+
+
+def to_csv_bytes(frame: pd.DataFrame, dialect: CsvDialect = COMMAS) -> bytes:
+    """UTF-8 CSV bytes of ``frame`` with formulas escaped, no index, empty cells for missing values, in ``dialect``.
 
     Lines end with LF; when a cell or header holds a carriage return they end with CRLF instead, because
     the csv writer only quotes the characters of the line ending it writes (an unquoted CR would split
     the row for every reader). The same bytes as :func:`iter_csv`, held at once.
     """
     out = io.BytesIO()  # getvalue() hands the buffer over without a copy: the output is held once
-    for piece in iter_csv(frame):
+    for piece in iter_csv(frame, dialect=dialect):
         out.write(piece)
     return out.getvalue()
 
 
-def iter_csv(frame: pd.DataFrame, threads: int = 1) -> Iterator[bytes]:
+def iter_csv(frame: pd.DataFrame, threads: int = 1, dialect: CsvDialect = COMMAS) -> Iterator[bytes]:
     """The bytes of :func:`to_csv_bytes` in pieces of at most :data:`core.csv_writer_fast.ROWS_PER_STEP`
     rows, so that a large table can be written to a file or a response without the whole text in memory.
 
@@ -124,27 +148,30 @@ def iter_csv(frame: pd.DataFrame, threads: int = 1) -> Iterator[bytes]:
     escaped = escape_formulas(frame)
     columns = csv_writer_fast.plan(escaped)
     if columns is None:
-        return iter([_pandas_csv(escaped)])
-    return csv_writer_fast.write(list(escaped.columns), columns, escaped.shape[0], threads)
+        return iter([_pandas_csv(escaped, dialect)])
+    return csv_writer_fast.write(list(escaped.columns), columns, escaped.shape[0], threads, dialect.separator,
+                                 dialect.decimal)
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], threads: int = 1) -> int:
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], threads: int = 1,
+              dialect: CsvDialect = COMMAS) -> int:
     """Write :func:`to_csv_bytes`'s bytes to ``path`` a piece at a time, ``threads`` pieces made at a time (the
     same bytes for any number); returns the bytes written."""
     written = 0
     with open(path, "wb") as out:
-        for piece in iter_csv(frame, threads):
+        for piece in iter_csv(frame, threads, dialect):
             written += out.write(piece)
     return written
 
 
-def _pandas_csv(frame: pd.DataFrame) -> bytes:
+def _pandas_csv(frame: pd.DataFrame, dialect: CsvDialect = COMMAS) -> bytes:
     """The reference writer: ``DataFrame.to_csv`` (LF line ends; CRLF when a value holds a CR)."""
+    options = {"index": False, "sep": dialect.separator, "decimal": dialect.decimal}
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
+    frame.to_csv(buffer, lineterminator="\n", **options)
     text = buffer.getvalue()
     if "\r" in text:  # only a value can hold a CR here
         buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, lineterminator="\r\n")
+        frame.to_csv(buffer, lineterminator="\r\n", **options)
         text = buffer.getvalue()
     return text.encode("utf-8")

@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from . import csv_reader_fast
 from .errors import ReadError
+from .export import CsvDialect
 from .quality import CURRENCY_PATTERN, ColumnNumbers
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
@@ -110,6 +111,11 @@ class TableRead:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "numbers", ColumnNumbers(self.frame, self.decimal))
+
+    @property
+    def dialect(self) -> CsvDialect:
+        """How this file's outputs are written: in its own separator and decimal mark (commas for a workbook)."""
+        return CsvDialect.of(self.separator, self.decimal)
 
     @property
     def separator_name(self) -> str | None:

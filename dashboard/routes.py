@@ -332,12 +332,13 @@ def _report(dataset: service.Dataset, state: ViewState) -> bytes:
 #: rows never holds its whole text in the worker; the table itself is built before the answer starts, so
 #: a problem still gets its message.
 DOWNLOADS: dict[str, Callable[[service.Dataset, ViewState], tuple[bytes | Iterator[bytes], str]]] = {
-    "clustered.csv": lambda d, s: (iter_csv(_clustered(d, s)[0]), "segments"),
+    # CSVs in the uploaded file's own separator and decimal mark (a German export's semicolons come back)
+    "clustered.csv": lambda d, s: (iter_csv(_clustered(d, s)[0], dialect=d.table.dialect), "segments"),
     "clustered.xlsx": lambda d, s: (_workbook(d, _clustered(d, s)[0], _summary(d, s)), "segments"),
-    "summary.csv": lambda d, s: (to_csv_bytes(rounded_summary(_summary(d, s))), "summary"),
+    "summary.csv": lambda d, s: (to_csv_bytes(rounded_summary(_summary(d, s)), d.table.dialect), "summary"),
     "summary.xlsx": lambda d, s: (_workbook(d, None, _summary(d, s)), "summary"),
-    "selection.csv": lambda d, s: (iter_csv(_selection(d, s)), "selection"),
-    "segments.zip": lambda d, s: (segments_zip_bytes(*_clustered(d, s)), "by-segment"),
+    "selection.csv": lambda d, s: (iter_csv(_selection(d, s), dialect=d.table.dialect), "selection"),
+    "segments.zip": lambda d, s: (segments_zip_bytes(*_clustered(d, s), d.table.dialect), "by-segment"),
     "report.html": lambda d, s: (_report(d, s), "report"),
     "model.json": lambda d, s: (service.model_bundle(s, d.name), "model"),
 }

@@ -128,3 +128,11 @@ def postgres() -> Iterator[Any]:
     for engine in list(library._engines.values()):
         engine.dispose()
     server.stop()
+
+
+def read_written(source: bytes | Path) -> Any:
+    """A CSV the product wrote, as text cells (blank cells empty), read in the dialect it was written in: the
+    input file's own (a semicolon file's outputs come back with semicolons), by the product's own reader."""
+    from core import read_table
+
+    return read_table(source, "written.csv").frame

@@ -17,12 +17,19 @@ import pytest
 from core.demo import DEMO_FEATURES
 from core.persist import DEFAULT_MODEL_PATH, SavedModel, load_shipped_model
 from core.segmentation import segment_new, segment_with_model
+from tests.fixtures import read_written
 
 INCOME, SPENDING = "Annual Income (k$)", "Spending Score (1-100)"
 
 
+def decimal_comma(text: str) -> float:
+    """A number the product wrote with a decimal comma (in a semicolon file's outputs)."""
+    return float(text.replace(",", "."))
+
+
 def read_out(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    """An output as text cells, in the separator it was written in (the input file's own)."""
+    return read_written(path)
 
 
 @pytest.fixture
@@ -174,8 +181,9 @@ def test_fit_writes_every_row_and_column_plus_cluster(cli, messy_csv, tmp_path):
     assert summary["cluster"].tolist() == ["1", "2"]
     customers = summary["customers"].astype(int)
     assert customers.sum() == 39 and customers.is_monotonic_decreasing
-    assert summary["share"].astype(float).sum() == pytest.approx(1.0)
-    np.testing.assert_allclose(summary[["Umsatz", "Besuche"]].astype(float).to_numpy(),
+    # written in the input's dialect: semicolons and decimal commas
+    assert summary["share"].map(decimal_comma).sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(summary[["Umsatz", "Besuche"]].map(decimal_comma).to_numpy(),
                                seg.summary()[["Umsatz", "Besuche"]].to_numpy())
 
 
@@ -238,9 +246,9 @@ def test_fit_confidence_columns(cli, messy_csv, tmp_path):
     conf = ["distance", "margin", "silhouette", "borderline"]
     assert (written.loc[3, conf] == "").all()  # the row left out has no segment and no confidence
     scored = written.drop(index=3)
-    distance = scored["distance"].astype(float)
-    margin = scored["margin"].astype(float)
-    silhouette = scored["silhouette"].astype(float)
+    distance = scored["distance"].map(decimal_comma)  # (the input's decimal commas)
+    margin = scored["margin"].map(decimal_comma)
+    silhouette = scored["silhouette"].map(decimal_comma)
     assert (distance >= 0).all() and (margin >= 0).all() and silhouette.between(-1, 1).all()
     assert set(scored["borderline"]) <= {"True", "False"}
 

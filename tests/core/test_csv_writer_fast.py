@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import csv_writer_fast
-from core.export import _pandas_csv
+from core.export import CsvDialect, _pandas_csv
 
 _TEXT = st.one_of(
-    st.sampled_from(["", " ", ",", '"', 'say "hi"', "a\nb", "a\r\nb", "\r", "-5", "-0.5", "1e-7",
+    st.sampled_from(["", " ", ",", ";", "\t", "1,5", '"', 'say "hi"', "a\nb", "a\r\nb", "\r", "-5", "-0.5", "1e-7",
                      "123456789012345678901234567890", "Zoë", "中文", "😀", "’€", "'=1", "\u2028", "NA"]),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6))
 _FLOAT = st.one_of(st.floats(allow_nan=True, allow_infinity=False),
@@ -56,16 +56,22 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
     return pd.DataFrame({name: draw(columns(rows)) for name in header})
 
 
+DIALECTS = [CsvDialect(), CsvDialect(";", ","), CsvDialect(";", "."), CsvDialect("\t", ","), CsvDialect("|", ".")]
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tables(), st.integers(1, 5), st.integers(1, 3))
-def test_the_fast_writer_writes_the_bytes_of_to_csv(frame: pd.DataFrame, step: int, threads: int) -> None:
-    """The bytes of ``to_csv``, a step of rows at a time, on one thread or several (steps made side by side)."""
+@given(tables(), st.integers(1, 5), st.integers(1, 3), st.sampled_from(DIALECTS))
+def test_the_fast_writer_writes_the_bytes_of_to_csv(frame: pd.DataFrame, step: int, threads: int,
+                                                     dialect: CsvDialect) -> None:
+    """The bytes of ``to_csv(sep=, decimal=)``, a step of rows at a time, on one thread or several (steps made
+    side by side), in every dialect a file may come in (a German export: semicolons and decimal commas)."""
     plan = csv_writer_fast.plan(frame)
     assert plan is not None  # every kind generated is one the fast path writes
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(csv_writer_fast, "ROWS_PER_STEP", step)
-        written = b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0], threads))
-    assert written == _pandas_csv(frame)
+        written = b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0], threads,
+                                                 dialect.separator, dialect.decimal))
+    assert written == _pandas_csv(frame, dialect)
 
 
 @pytest.mark.parametrize("threads", [2, 3])
@@ -96,6 +102,8 @@ def test_floats_of_every_magnitude_are_written_as_repr() -> None:
     plan = csv_writer_fast.plan(frame)
     assert plan is not None
     assert b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0])) == _pandas_csv(frame)
+    german = b"".join(csv_writer_fast.write(list(frame.columns), plan, frame.shape[0], 1, ";", ","))
+    assert german == _pandas_csv(frame, CsvDialect(";", ","))
 
 
 @pytest.mark.parametrize("frame", [

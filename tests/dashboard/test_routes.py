@@ -186,3 +186,30 @@ def test_the_clustered_download_and_the_cli_write_the_same_confidence_columns(cl
         assert web[column].str.len().max() <= 7, web[column].head()  # e.g. 0.4873
         assert web[column].tolist() == cli[column].tolist()
     assert web["borderline"].tolist() == cli["borderline"].tolist()
+
+
+def test_csv_downloads_come_in_the_uploaded_files_dialect(client):
+    """Found from outside: a German export (semicolons, decimal commas) was downloaded comma-separated with
+    decimal points, which German Excel opens as a single column. The CSVs now come back in the upload's own
+    separator and decimal mark, with every cell of the file unchanged; the zip's files too."""
+    import zipfile
+
+    from core import read_table
+    from tests.core.test_csv_dialect import german_export
+
+    content = german_export().encode("cp1252")
+    token = upload(client, content).get_json()["token"]
+    query = f"?ds={token}&k=3&feature=Umsatz&feature=Bestellungen"
+    clustered = read_table(client.get("/download/clustered.csv" + query).data, "c.csv")
+    assert (clustered.separator, clustered.decimal) == (";", ",")
+    original = read_table(content, "kunden.csv").frame
+    pd.testing.assert_frame_equal(clustered.frame[original.columns], original)
+    assert clustered.frame["distance"].str.contains(",").all()
+    summary = read_table(client.get("/download/summary.csv" + query).data, "s.csv")
+    assert (summary.separator, summary.decimal) == (";", ",")
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/download/segments.zip" + query).data))
+    first = archive.read(archive.namelist()[0])
+    assert first.split(b"\n", 1)[0].startswith(b"\xef\xbb\xbfKundennummer;Ort;Umsatz;")
+    # a comma file keeps commas
+    assert client.get(f"/download/clustered.csv?ds={upload(client, demo_bytes()).get_json()['token']}&k=3").data \
+        .split(b"\n", 1)[0].count(b",") > 3

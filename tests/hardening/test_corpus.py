@@ -25,7 +25,7 @@ import pytest
 
 from core import ReadError, TableRead, read_table, segment_new
 from core.cli import main
-from tests.fixtures import components, route, upload
+from tests.fixtures import components, read_written, route, upload
 from tests.hardening.corpus import FORMULA_CELLS, HOSTILE_NAMES, Case, PickleBomb, build_cases
 
 #: Unpickling any pickle case would create this file (its folder is removed when the tests end).
@@ -135,10 +135,10 @@ def test_cli(case: Case, tmp_path: Path) -> None:
         assert not clustered.exists()
         return
     assert code == 0
-    back = pd.read_csv(clustered, dtype=str, keep_default_na=False)
+    back = read_written(clustered)  # in the input's own separator
     table = _table(case.name)
     cluster = assert_clustered_shape(back, table.frame.shape[0], table.frame.shape[1])
-    assert pd.read_csv(summary)["customers"].sum() == (cluster != "").sum()
+    assert read_written(summary)["customers"].astype(int).sum() == (cluster != "").sum()
 
 
 def assert_clustered_shape(back: pd.DataFrame, rows: int, columns: int) -> pd.Series:
@@ -216,7 +216,7 @@ def test_dashboard(case: Case, client: Any) -> None:
         assert case.fit_refuse and case.fit_refuse in message, message
         return
     assert case.fit_refuse is None, f"expected the fit to stop with {case.fit_refuse!r}"
-    back = pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False)
+    back = read_written(response.data)
     assert_clustered_shape(back, body["rows"], body["columns"])
 
 
@@ -227,7 +227,7 @@ def _clustered(client: Any, case: Case) -> pd.DataFrame:
     token = upload(client, case.data, case.filename).get_json()["token"]
     response = client.get(f"/download/clustered.csv?ds={token}&k=3")
     assert response.status_code == 200, response.data[:300]
-    return pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False)
+    return read_written(response.data)
 
 
 def test_formula_cells_are_escaped_and_numbers_are_not(client: Any) -> None:
@@ -242,7 +242,7 @@ def test_formula_cells_are_escaped_by_the_cli_too(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     code, _, err = run_cli(["fit", str(_write(case, tmp_path)), "--k", "3", "--out", str(out)])
     assert code == 0, err
-    back = pd.read_csv(out, dtype=str, keep_default_na=False)
+    back = read_written(out)
     assert all(v.startswith("'") for v in back["Name"])
     assert back["Delta"].tolist() == ["-5" if i % 2 else "+3.5" for i in range(10)]
 
