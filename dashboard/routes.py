@@ -500,12 +500,12 @@ def register(server: Flask, settings: Settings) -> None:
             first = int(args.get("first", "")) if args.get("first", "").isdigit() else None
             second = int(args.get("second", "")) if args.get("second", "").isdigit() else None
             result = snapshots.migration_between(args.get("saved", ""), first, second, args.get("id") or None)
-            rows = result.rows("old" if new == gone_side else "new", "" if old == new_side else old,
-                               "" if new == gone_side else new)
+            side = "old" if new == gone_side else "new"
+            rows = result.rows(side, "" if old == new_side else old, "" if new == gone_side else new)
         except SegmentsError as exc:
             return _error_text(exc)
         filename = _download_name(f"{result.saved.summary.name}.csv", f"movers-{old}-to-{new}") + ".csv"
-        return Response(_with_bom(iter_csv(rows)), mimetype="text/csv",
+        return Response(_with_bom(iter_csv(rows, dialect=result.dialect(side))), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
 

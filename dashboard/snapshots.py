@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core import SegmentsError, bundle_bytes, load_bundle, segment_with_model
+from core.export import CsvDialect
 from core.insight import out_of_range
 from core.migration import NONE, Migration, id_candidates, migration_table
 from core.model import DISPLAY_OFFSET
@@ -119,6 +120,12 @@ class SnapshotMigration:
     second: library.Snapshot
     id_column: str
     moves: Migration
+
+    def dialect(self, which: str) -> CsvDialect:
+        """How the movers' CSV is written: in the dialect of the snapshot its rows come from (``which``, as in
+        :meth:`rows`): a German export's semicolons come back."""
+        shot = self.second if which == "new" else self.first
+        return service.get_dataset(shot.dataset_token).table.dialect
 
     def rows(self, which: str, cluster_from: str, cluster_to: str) -> pd.DataFrame:
         """The movers' rows (``which``: the new snapshot's rows, or the old one's for customers gone), with

@@ -174,3 +174,23 @@ def test_odd_library_links_are_pages_not_errors(client, search):
     assert code == 200
     text = json.dumps(page)
     assert "Saved segmentations" in text or "Not in the library" in text
+
+
+def test_the_movers_of_a_semicolon_export_come_back_with_semicolons(client, request_context):
+    """As the other downloads: a German export's movers came back comma-separated (one column in German Excel)."""
+    def semicolons(data: bytes) -> bytes:
+        return pd.read_csv(io.BytesIO(data), dtype=str).to_csv(index=False, sep=";").encode()
+
+    token = upload(client, semicolons(demo_bytes()), "maerz.csv").get_json()["token"]
+    status, _ = downloads_page.save_segmentation(1, "März", "", ViewState(ds=token, k=4, seed=1).query())
+    saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    april = upload(client, semicolons(next_month()), "april.csv").get_json()["token"]
+    second = snapshots.apply_snapshot(saved_id, april, {"Annual Income (k$)": "Annual Income (k$)",
+                                                        "Spending Score (1-100)": "Spending Score (1-100)"})
+    first = library.get_saved(saved_id).snapshots[0].id
+    for old, new in (("new", "1"), ("2", "gone")):
+        response = client.get(library_page.movers_href(saved_id, first, second, "CustomerID", old, new))
+        assert response.status_code == 200
+        header = response.data.split(b"\n", 1)[0]
+        assert header == "\ufefffrom segment;to segment;CustomerID;Gender;Age;Annual Income (k$);" \
+                         "Spending Score (1-100)".encode(), header
