@@ -35,7 +35,9 @@ spenders`` renames segment 2 in every output; ``--save-model`` keeps the names; 
 the one-page HTML report (:func:`core.report.render_report`).
 
 ``compare`` joins two clustered outputs (``fit --out`` files, one per snapshot) on the customer id
-column, compared as text exactly as in the files, and prints the from x to matrix of clusters
+column, compared as text exactly as in the files (``--loose-ids``: ignoring leading zeros, letter case
+and spaces at either end; a ``warning:`` line proposes it when few ids match exactly but many would
+loosely, as after a spreadsheet dropped the zeros), and prints the from x to matrix of clusters
 (:mod:`core.migration`); ``--out`` writes it as ``from``, ``to``, ``customers`` rows (``from`` empty for
 new customers or customers not scored in OLD; ``to`` empty for customers gone or not scored in NEW).
 A file that repeats an id is refused, naming the ids.
@@ -173,6 +175,9 @@ def _build_parser() -> _Parser:
     compare.add_argument("--id", dest="id_column", metavar="COLUMN",
                          help="the customer id column (matched as text, exactly as written; default: the column "
                               "both files have that the data check finds ID-like, when there is one)")
+    compare.add_argument("--loose-ids", action="store_true",
+                         help="match ids ignoring leading zeros, letter case and spaces at either end (a spreadsheet "
+                              "drops the leading zeros of ids written in digits)")
     compare.add_argument("--cluster", default="cluster", metavar="COLUMN",
                          help="the cluster column of both files (default: cluster)")
     compare.add_argument("--out", help="write the matrix as CSV rows: from, to, customers")
@@ -672,7 +677,7 @@ def _summary_text(summary: pd.DataFrame, width: int) -> str:
 def _compare(args: argparse.Namespace, out: TextIO) -> None:
     from .export import to_csv_bytes
     from .io import read_table
-    from .migration import compare_tables
+    from .migration import compare_tables, id_overlap, renamed_clusters
 
     if args.out is not None:
         _check_outputs({"--out": args.out}, {"OLD (a file being compared)": args.old,
@@ -682,8 +687,20 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
     if args.id_column is None:
         args.id_column = _recognised_id(old_table, new, args.cluster)
         print(f"customer id: {args.id_column!r} (recognised; --id names another)", file=out)
-    moves = compare_tables(old, new, args.id_column, args.cluster,
-                           old_label=Path(args.old).name, new_label=Path(args.new).name)
+    old_name, new_name = Path(args.old).name, Path(args.new).name
+    moves = compare_tables(old, new, args.id_column, args.cluster, old_label=old_name, new_label=new_name,
+                           loose=args.loose_ids)
+    warning = id_overlap(old[args.id_column], new[args.id_column]).warning(old_name, new_name, args.id_column,
+                                                                          args.loose_ids)
+    if warning:
+        print(f"warning: {warning}" + (" (--loose-ids)" if "match the ids loosely" in warning else ""), file=out)
+    renamed = renamed_clusters(old, new, args.cluster)
+    if renamed:
+        listed = "; ".join(f"cluster {c} is {a!r} in {old_name} and {b!r} in {new_name}" for c, a, b in renamed[:3])
+        print(f"warning: the files' clusters are not the same segments ({listed}{' ...' if len(renamed) > 3 else ''}): "
+              "each file was segmented by its own model, which numbers its segments by size, so customers who "
+              "stayed count as moved. Segment the new file with the old file's model: segments fit OLD-FILE "
+              "--save-model model.json, then segments fit NEW-FILE --model model.json.", file=out)
     if args.out:
         parked = _park(args.out)
         try:
@@ -724,7 +741,8 @@ def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> N
     stayed = int(counts.loc[(counts[FROM] == counts[TO]) & (counts[FROM] != NONE), CUSTOMERS].sum())
     new = int(counts.loc[counts[FROM] == NONE, CUSTOMERS].sum())
     gone = int(counts.loc[counts[TO] == NONE, CUSTOMERS].sum())
-    print(f"{moves.customers:,} customers in either file, matched on {args.id_column!r}: {stayed:,} stayed in "
+    how = " (loosely)" if args.loose_ids else ""
+    print(f"{moves.customers:,} customers in either file, matched on {args.id_column!r}{how}: {stayed:,} stayed in "
           f"their cluster, {moves.moved():,} moved, {new:,} new or not scored in {Path(args.old).name}, "
           f"{gone:,} gone or not scored in {Path(args.new).name}", file=out)
     print(matrix.to_string(formatters={c: "{:,}".format for c in matrix.columns}), file=out)

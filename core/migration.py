@@ -12,6 +12,13 @@ The migration matrix counts customers per ``(from, to)`` pair; its counts add up
 either snapshot, once. A file whose id column repeats an id is refused (:class:`DuplicateIdError`,
 naming the ids): a repeated id would count one customer twice, or pair the wrong rows.
 
+**When few ids match.** A spreadsheet that opens and saves a CSV drops the leading zeros of ids written
+in digits (``001100000`` comes back as ``1100000``), and a CRM may change their case: every customer then
+looks gone and new. :func:`id_overlap` measures how many customers both snapshots share, exactly and
+loosely (:func:`match_keys`: ignoring leading zeros of digit-only ids, letter case and spaces at either
+end), and :meth:`IdOverlap.warning` says so when few match, with an example pair, so the user can choose to
+match loosely (``migration_table(..., loose=True)``). Nothing is matched loosely unless asked.
+
 ::
 
     moves = migration_table(old["customer_id"], old["cluster"], new["customer_id"], new["cluster"])
@@ -26,11 +33,14 @@ from typing import Collection, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import DataError
 
 __all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
-           "CUSTOMERS", "NONE", "sorted_segments"]
+           "CUSTOMERS", "NONE", "sorted_segments", "match_keys", "IdOverlap", "id_overlap", "LOOSE_MATCH",
+           "positions_of", "renamed_clusters"]
 
 #: The columns of :meth:`Migration.counts` (and of ``segments compare --out``).
 FROM, TO, CUSTOMERS = "from", "to", "customers"
@@ -38,6 +48,43 @@ FROM, TO, CUSTOMERS = "from", "to", "customers"
 NONE = ""
 #: How many offending ids a message names before saying "and N more".
 _NAMED_IDS = 5
+#: What a loose match ignores, as messages and controls say it.
+LOOSE_MATCH = "ignoring leading zeros, letter case and spaces at either end"
+#: Below this share of the smaller snapshot's customers in both, the overlap is worth a warning.
+FEW_MATCHED = 0.5
+#: A loose match that adds at least this share of the smaller snapshot's customers is proposed.
+LOOSE_GAIN = 0.05
+
+
+def match_keys(ids: pd.Series, loose: bool = False) -> pd.Series:
+    """The ids as the text they are matched on (a Series of strings, missing ids stay missing).
+
+    Exactly as written by default. With ``loose``: without spaces at either end, in lower case, and an id of
+    ASCII digits only without its leading zeros (``"007"`` and ``"7"`` match; ``"000"`` becomes ``"0"``).
+    """
+    return pd.Series(pd.arrays.ArrowStringArray(_keys(ids, loose)), index=ids.index, name=ids.name)
+
+
+def _arrow_text(ids: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``ids`` as one Arrow array of strings."""
+    if not isinstance(ids, (pa.Array, pa.ChunkedArray)):
+        if not isinstance(ids.dtype, pd.StringDtype) or ids.dtype.storage != "pyarrow":
+            ids = ids.astype("string[pyarrow]")
+        ids = pa.array(ids.array)
+    array = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    return array.cast(pa.large_string()) if array.type != pa.large_string() else array
+
+
+def _keys(ids: pd.Series | pa.Array, loose: bool) -> pa.Array:
+    """:func:`match_keys` as an Arrow array (hash joins on it take milliseconds, pandas' ``isin`` on text seconds)."""
+    keys = _arrow_text(ids)
+    if not loose:
+        return keys
+    keys = pc.utf8_lower(pc.utf8_trim_whitespace(keys))
+    digits = pc.fill_null(pc.match_substring_regex(keys, r"^[0-9]+$"), False)
+    trimmed = pc.utf8_ltrim(keys, characters="0")
+    trimmed = pc.if_else(pc.equal(trimmed, ""), "0", trimmed)
+    return pc.if_else(digits, trimmed, keys)
 
 
 class DuplicateIdError(DataError):
@@ -51,28 +98,52 @@ def _listed_ids(ids: Sequence[str], counts: Sequence[int] | None = None) -> str:
     return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
 
-def _keyed(ids: pd.Series, segments: pd.Series, label: str, id_name: str) -> pd.Series:
-    """``segments`` as text indexed by the ids as text, after refusing empty and repeated ids."""
+def positions_of(keys: Sequence[str] | pd.Index, ids: pd.Series, loose: bool = False) -> np.ndarray:
+    """Where each of ``keys`` (as :meth:`Migration.movers` gives them) is in a snapshot's id column ``ids``, in
+    the order of ``keys``; keys the column lacks are left out."""
+    found = pc.index_in(pa.array(list(keys), pa.large_string()), value_set=_keys(ids.reset_index(drop=True), loose))
+    return pc.drop_null(found).to_numpy().astype(np.int64)
+
+
+def _keyed(ids: pd.Series, segments: pd.Series, label: str, id_name: str,
+           loose: bool = False) -> tuple[pa.Array, np.ndarray]:
+    """The ids' match keys (:func:`match_keys`) and the segments as text, after refusing empty and repeated ids."""
     if len(ids) != len(segments):
         raise DataError(f"{label}: the ids and the segments have different lengths ({len(ids)} and {len(segments)}).")
-    ids = ids.astype("string").reset_index(drop=True)
-    empty = ids.isna() | (ids == "")
+    written = _arrow_text(ids.reset_index(drop=True))
+    keys = _keys(written, loose)
+    empty = pc.fill_null(pc.equal(keys, ""), True).to_numpy(zero_copy_only=False)
     if empty.any():
-        rows = (np.flatnonzero(empty.to_numpy()) + 1)[:_NAMED_IDS]
+        rows = (np.flatnonzero(empty) + 1)[:_NAMED_IDS]
         raise DataError(f"{label}: {int(empty.sum()):,} customer{'s have' if empty.sum() > 1 else ' has'} no id "
                         f"in column {id_name!r} (data rows {', '.join(str(r) for r in rows)}"
                         f"{' ...' if empty.sum() > _NAMED_IDS else ''}); every customer needs an id to be "
                         "matched. Fill them in, or choose another id column.")
-    repeated = ids[ids.duplicated(keep=False)]
-    if len(repeated):
-        counts = repeated.value_counts(sort=False)
-        counts = counts.sort_values(ascending=False, kind="stable")
+    counted = pc.value_counts(keys)  # in order of first appearance
+    repeats = pc.greater(counted.field("counts"), 1)
+    if pc.any(repeats).as_py():
+        values = counted.field("values").filter(repeats).to_pylist()
+        times = counted.field("counts").filter(repeats).to_numpy()
+        order = np.argsort(-times, kind="stable")
+        values, times = [values[i] for i in order], times[order]
+        if loose:  # name the ids as written: "007" and "7" are one id only when matched loosely
+            shown = values[:_NAMED_IDS]
+            chosen = pc.is_in(keys, value_set=pa.array(shown, pa.large_string()))
+            forms: dict[str, dict[str, None]] = {key: {} for key in shown}
+            for key, form in zip(keys.filter(chosen).to_pylist(), written.filter(chosen).to_pylist()):
+                forms[key][form] = None
+            named = ", ".join(f"{' / '.join(repr(f) for f in forms[key])} ({int(c)} times)"
+                              for key, c in zip(shown, times))
+            more = len(values) - _NAMED_IDS
+            raise DuplicateIdError(
+                f"{label}: matched {LOOSE_MATCH}, the id column {id_name!r} repeats {len(values):,} "
+                f"id{'s' if len(values) > 1 else ''}: {named}{f' and {more:,} more' if more > 0 else ''}. "
+                "Match the ids exactly as written, or choose another id column.")
         raise DuplicateIdError(
-            f"{label}: the id column {id_name!r} repeats {len(counts):,} id{'s' if len(counts) > 1 else ''}: "
-            f"{_listed_ids([str(i) for i in counts.index], [int(c) for c in counts.to_numpy()])}. "
+            f"{label}: the id column {id_name!r} repeats {len(values):,} id{'s' if len(values) > 1 else ''}: "
+            f"{_listed_ids([str(i) for i in values], [int(c) for c in times])}. "
             "Each customer must appear once to be matched; remove the repeats or choose another id column.")
-    values = segments.astype("string").fillna(NONE).reset_index(drop=True)
-    return pd.Series(values.to_numpy(dtype=object), index=pd.Index(ids.to_numpy(dtype=object)), dtype=object)
+    return keys, segments.astype("string").fillna(NONE).to_numpy(dtype=object)
 
 
 def _segment_order(value: str) -> tuple[int, float, str]:
@@ -138,7 +209,7 @@ class Migration:
 
 def migration_table(old_ids: pd.Series, old_segments: pd.Series, new_ids: pd.Series, new_segments: pd.Series,
                     *, old_label: str = "The old snapshot", new_label: str = "The new snapshot",
-                    id_name: str = "id") -> Migration:
+                    id_name: str = "id", loose: bool = False) -> Migration:
     """Join two snapshots on customer id (as text) into a :class:`Migration`.
 
     Parameters
@@ -148,20 +219,130 @@ def migration_table(old_ids: pd.Series, old_segments: pd.Series, new_ids: pd.Ser
         missing or empty means not scored), position by position.
     old_label, new_label, id_name : str
         How messages name the snapshots and the id column.
+    loose : bool
+        Match the ids' loose :func:`match_keys` (the pairs are then indexed by them) instead of the ids as
+        written.
 
     Raises
     ------
     DuplicateIdError
-        A snapshot repeats an id.
+        A snapshot repeats an id (with ``loose``, also two ids that match loosely, such as ``"007"`` and ``"7"``).
     DataError
         A customer has no id.
     """
-    old = _keyed(old_ids, old_segments, old_label, id_name)
-    new = _keyed(new_ids, new_segments, new_label, id_name)
-    index = old.index.append(new.index[~new.index.isin(old.index)])
-    pairs = pd.DataFrame({FROM: old.reindex(index).fillna(NONE).to_numpy(dtype=object),
-                          TO: new.reindex(index).fillna(NONE).to_numpy(dtype=object)}, index=index)
+    old_keys, old_segments_text = _keyed(old_ids, old_segments, old_label, id_name, loose)
+    new_keys, new_segments_text = _keyed(new_ids, new_segments, new_label, id_name, loose)
+    in_new = pc.index_in(old_keys, value_set=new_keys)
+    found = pc.is_valid(in_new).to_numpy(zero_copy_only=False)
+    to_old = np.full(len(old_keys), NONE, dtype=object)
+    to_old[found] = new_segments_text[pc.drop_null(in_new).to_numpy()]
+    only_new = pc.invert(pc.is_in(new_keys, value_set=old_keys)).to_numpy(zero_copy_only=False)
+    index = pd.Index(pd.arrays.ArrowStringArray(pa.concat_arrays([old_keys, new_keys.filter(pa.array(only_new))])))
+    pairs = pd.DataFrame({FROM: np.concatenate([old_segments_text, np.full(int(only_new.sum()), NONE, dtype=object)]),
+                          TO: np.concatenate([to_old, new_segments_text[only_new]])}, index=index)
     return Migration(pairs)
+
+
+@dataclass(frozen=True)
+class IdOverlap:
+    """How many customers two snapshots share, by id matched exactly and loosely (:func:`match_keys`).
+
+    Attributes
+    ----------
+    old, new : int
+        Customers (distinct ids) in each snapshot.
+    exact : int
+        Ids in both, as written.
+    loose : int
+        Ids in both, matched loosely (equal to ``exact`` when not measured: see :func:`id_overlap`).
+    example : tuple of str, or None
+        An old and a new id, as written, that match only loosely.
+    """
+
+    old: int
+    new: int
+    exact: int
+    loose: int
+    example: tuple[str, str] | None = None
+
+    @property
+    def smaller(self) -> int:
+        """Customers of the smaller snapshot: the most that could be in both."""
+        return min(self.old, self.new)
+
+    @property
+    def loose_helps(self) -> bool:
+        """A loose match would pair at least :data:`LOOSE_GAIN` of the smaller snapshot's customers more."""
+        return self.smaller > 0 and self.loose - self.exact >= max(1.0, LOOSE_GAIN * self.smaller)
+
+    def warning(self, old_label: str, new_label: str, id_name: str, loose: bool = False) -> str | None:
+        """What the user should know before reading the counts (None when most customers match).
+
+        ``loose`` says whether the counts shown were matched loosely.
+        """
+        if self.smaller == 0:
+            return None
+        matched = self.loose if loose else self.exact
+        share = f"{matched:,} of the {self.smaller:,} customers of {new_label if self.new <= self.old else old_label}"
+        if not loose and self.loose_helps:
+            old_id, new_id = self.example or ("", "")
+            return (f"Only {share} have an id in both files on “{id_name}”, so the others count as gone "
+                    f"and new. Matched {LOOSE_MATCH}, {self.loose:,} would match: {old_id!r} in {old_label} is "
+                    f"{new_id!r} in {new_label}. The files write the same ids differently: a spreadsheet, for one, "
+                    "drops the leading zeros of ids written in digits when it opens and saves a CSV. If these are "
+                    "the same customers, match the ids loosely.")
+        if matched < FEW_MATCHED * self.smaller:
+            return (f"Only {share} have an id in both files on “{id_name}”, so most count as gone and "
+                    "new. If these are the same customers, their id may be in another column.")
+        return None
+
+
+def id_overlap(old_ids: pd.Series, new_ids: pd.Series) -> IdOverlap:
+    """Customers in both snapshots, exactly and (when fewer than all match exactly) loosely.
+
+    The loose match is measured only when some customer of the smaller snapshot is unmatched exactly.
+    """
+    old_keys = pc.unique(pc.drop_null(_keys(old_ids, False)))
+    new_keys = pc.unique(pc.drop_null(_keys(new_ids, False)))
+    exact = int(pc.sum(pc.is_in(new_keys, value_set=old_keys)).as_py() or 0)
+    overlap = IdOverlap(len(old_keys), len(new_keys), exact, exact)
+    if exact >= overlap.smaller:
+        return overlap
+    old_loose, new_loose = _keys(old_keys, True), _keys(new_keys, True)
+    in_old = pc.is_in(new_loose, value_set=old_loose)
+    loose = len(pc.unique(new_loose.filter(in_old)))
+    only_loose = pc.and_(in_old, pc.invert(pc.is_in(new_keys, value_set=old_keys))).to_numpy(zero_copy_only=False)
+    example = None
+    if only_loose.any():
+        first = int(np.flatnonzero(only_loose)[0])
+        at = pc.index_in(new_loose.slice(first, 1), value_set=old_loose)[0].as_py()
+        example = (str(old_keys[at].as_py()), str(new_keys[first].as_py()))
+    return IdOverlap(len(old_keys), len(new_keys), exact, loose, example)
+
+
+def renamed_clusters(old: pd.DataFrame, new: pd.DataFrame, segment_column: str = "cluster",
+                     name_column: str = "segment") -> list[tuple[str, str, str]]:
+    """The clusters whose name differs between two clustered tables: ``(cluster, old name, new name)``.
+
+    Two files segmented by two models (each trained on its own month) number their segments each by size,
+    so cluster 1 of one may be cluster 2 of the other, and comparing the numbers counts everyone as moved.
+    ``segments fit --out`` writes each cluster's name beside it (``name_column``); a cluster whose most common
+    name differs between the files is listed. Empty when either table has no names.
+    """
+    if name_column not in old.columns or name_column not in new.columns:
+        return []
+
+    def names(frame: pd.DataFrame) -> dict[str, str]:
+        pairs = frame[[segment_column, name_column]].astype("string").dropna()
+        pairs = pairs[(pairs[segment_column] != NONE) & (pairs[name_column] != "")]
+        counted = pairs.value_counts(sort=True)
+        found: dict[str, str] = {}
+        for (cluster, name), _ in counted.items():
+            found.setdefault(str(cluster), str(name))
+        return found
+
+    before, after = names(old), names(new)
+    return [(c, before[c], after[c]) for c in sorted_segments(set(before) & set(after)) if before[c] != after[c]]
 
 
 def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]) -> list[str]:
@@ -173,8 +354,10 @@ def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]
 
 
 def compare_tables(old: pd.DataFrame, new: pd.DataFrame, id_column: str, segment_column: str = "cluster",
-                   *, old_label: str = "The old file", new_label: str = "The new file") -> Migration:
-    """:func:`migration_table` of two clustered tables (as :func:`core.io.read_table` reads them).
+                   *, old_label: str = "The old file", new_label: str = "The new file",
+                   loose: bool = False) -> Migration:
+    """:func:`migration_table` of two clustered tables (as :func:`core.io.read_table` reads them), ids matched
+    as written or, with ``loose``, loosely (:func:`match_keys`).
 
     Raises
     ------
@@ -191,4 +374,4 @@ def compare_tables(old: pd.DataFrame, new: pd.DataFrame, id_column: str, segment
                 raise DataError(f"{label} has no column {column!r} (the {what} column). Its columns are: "
                                 f"{have}{more}.")
     return migration_table(old[id_column], old[segment_column], new[id_column], new[segment_column],
-                           old_label=old_label, new_label=new_label, id_name=id_column)
+                           old_label=old_label, new_label=new_label, id_name=id_column, loose=loose)

@@ -189,6 +189,8 @@ class Library:
     FIRST = "library-first"
     SECOND = "library-second"
     ID_COLUMN = "library-id-column"
+    LOOSE_IDS = "library-loose-ids"
+    ID_WARNING = "library-id-warning"
     MIGRATION = "library-migration"
     MATRIX = "library-matrix"
     SANKEY = "library-sankey"

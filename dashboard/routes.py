@@ -499,7 +499,8 @@ def register(server: Flask, settings: Settings) -> None:
         try:
             first = int(args.get("first", "")) if args.get("first", "").isdigit() else None
             second = int(args.get("second", "")) if args.get("second", "").isdigit() else None
-            result = snapshots.migration_between(args.get("saved", ""), first, second, args.get("id") or None)
+            result = snapshots.migration_between(args.get("saved", ""), first, second, args.get("id") or None,
+                                                 loose=args.get("loose") == "1")
             side = "old" if new == gone_side else "new"
             rows = result.rows(side, "" if old == new_side else old, "" if new == gone_side else new)
         except SegmentsError as exc:

@@ -15,7 +15,7 @@ import pandas as pd
 from core import SegmentsError, bundle_bytes, load_bundle, segment_with_model
 from core.export import CsvDialect
 from core.insight import out_of_range
-from core.migration import NONE, Migration, id_candidates, migration_table
+from core.migration import NONE, IdOverlap, Migration, id_candidates, id_overlap, migration_table, positions_of
 from core.model import DISPLAY_OFFSET
 from core.segmentation import Segmentation
 
@@ -120,6 +120,13 @@ class SnapshotMigration:
     second: library.Snapshot
     id_column: str
     moves: Migration
+    overlap: IdOverlap
+    loose: bool = False
+
+    @property
+    def warning(self) -> str | None:
+        """What to know before reading the counts: few ids in common, and whether a loose match would help."""
+        return self.overlap.warning(self.first.label, self.second.label, self.id_column, self.loose)
 
     def dialect(self, which: str) -> CsvDialect:
         """How the movers' CSV is written: in the dialect of the snapshot its rows come from (``which``, as in
@@ -133,8 +140,7 @@ class SnapshotMigration:
         ids = self.moves.movers(cluster_from, cluster_to)
         shot = self.second if which == "new" else self.first
         frame = service.get_dataset(shot.dataset_token).frame
-        keyed = frame.set_index(frame[self.id_column].astype(str), drop=False)
-        chosen = keyed.loc[ids.intersection(keyed.index)] if len(ids) else keyed.iloc[:0]
+        chosen = frame.iloc[positions_of(ids, frame[self.id_column], self.loose)]
         names = self.saved.names
         out = chosen.reset_index(drop=True)
         columns = {str(c) for c in out.columns}
@@ -158,9 +164,10 @@ def _snapshot(saved: library.SavedSegmentation, snapshot_id: int | None, default
 
 
 def migration_between(saved_id: str, first_id: int | None = None, second_id: int | None = None,
-                      id_column: str | None = None) -> SnapshotMigration:
+                      id_column: str | None = None, loose: bool = False) -> SnapshotMigration:
     """The migration between two snapshots (default: the last two) on ``id_column`` (default: the first
-    ID-like column both have).
+    ID-like column both have), its ids matched as written or, with ``loose``, loosely
+    (:func:`core.migration.match_keys`).
 
     Raises
     ------
@@ -185,8 +192,9 @@ def migration_between(saved_id: str, first_id: int | None = None, second_id: int
         return pd.Series(np.where(labels > 0, labels.astype(str), NONE), dtype=object)
 
     moves = migration_table(old_frame[column], as_text(old_labels), new_frame[column], as_text(new_labels),
-                            old_label=first.label, new_label=second.label, id_name=column)
-    return SnapshotMigration(saved, first, second, column, moves)
+                            old_label=first.label, new_label=second.label, id_name=column, loose=loose)
+    return SnapshotMigration(saved, first, second, column, moves, id_overlap(old_frame[column], new_frame[column]),
+                             loose)
 
 
 def check_segmentation(state: ViewState) -> Segmentation:

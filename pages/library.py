@@ -6,7 +6,8 @@
   month's export), and, with two snapshots or more, who moved: the from x to matrix (new and gone
   customers included), a Sankey diagram, segment sizes across every snapshot, and the movers between
   any two segments as a CSV download. ``first``, ``second`` and ``id`` pick the snapshots and the
-  customer id column.
+  customer id column, ``loose=1`` matches the ids loosely (:func:`core.migration.match_keys`: a warning
+  proposes it when few ids match as written but many would, as after a spreadsheet dropped their zeros).
 * ``&upload=<token>`` (set by the drop zone once the file is on the server) asks how the new file's
   columns feed the saved model's features, then applies it.
 """
@@ -21,7 +22,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core import SegmentsError, resolve_mapping
-from core.migration import CUSTOMERS, FROM, NONE, TO
+from core.migration import CUSTOMERS, FROM, LOOSE_MATCH, NONE, TO
 from dashboard import ids, library, service, snapshots
 from dashboard.components import chart, dropzone_data, error_alert, frame_table, gone_panel, page_header
 from dashboard.figures import sankey_figure, trend_figure
@@ -218,7 +219,7 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
 
 
 def _migration_controls(saved: library.SavedSegmentation, first: int | None, second: int | None,
-                        id_column: str | None) -> Any:
+                        id_column: str | None, loose: bool) -> Any:
     shots = saved.snapshots
     options = [{"label": f"{i + 1}. {s.label}", "value": s.id} for i, s in enumerate(shots)]
     first = first if first in {s.id for s in shots} else shots[-2].id
@@ -236,14 +237,19 @@ def _migration_controls(saved: library.SavedSegmentation, first: int | None, sec
         dbc.Col([dbc.Label("Customer id column"), dcc.Dropdown(id=ids.Library.ID_COLUMN, options=columns,
                                                                value=id_column if id_column in columns else
                                                                (columns[0] if columns else None),
-                                                               clearable=False)], md=4),
+                                                               clearable=False),
+                 dbc.Checklist(id=ids.Library.LOOSE_IDS, options=[{"label": f"Match ids {LOOSE_MATCH}",
+                                                                   "value": "loose"}],
+                               value=["loose"] if loose else [], switch=True, className="small mt-1")], md=4),
     ], className="mb-3")
 
 
-def migration_view(saved_id: str, first: int | None, second: int | None, id_column: str | None) -> Any:
-    """The matrix, Sankey, trend and movers picker for two snapshots (or the message saying why not)."""
+def migration_view(saved_id: str, first: int | None, second: int | None, id_column: str | None,
+                   loose: bool = False) -> Any:
+    """The matrix, Sankey, trend and movers picker for two snapshots (or the message saying why not), with a
+    warning first when few customers' ids are in both."""
     try:
-        result = snapshots.migration_between(saved_id, first, second, id_column)
+        result = snapshots.migration_between(saved_id, first, second, id_column, loose)
     except SegmentsError as exc:
         return error_alert(exc, "Who moved cannot be shown")
     saved, moves = result.saved, result.moves
@@ -267,10 +273,12 @@ def migration_view(saved_id: str, first: int | None, second: int | None, id_colu
     start = moved.iloc[0] if len(moved) else counts.iloc[0]
     pick_from = start[FROM] or NEW
     pick_to = start[TO] or GONE
-    link_text, link_href = _movers_link(saved.id, result.first.id, result.second.id, result.id_column, pick_from,
-                                        pick_to, moves)
+    link_text, link_href = _movers_link(result, pick_from, pick_to)
+    warning = result.warning
     return html.Div([
-        html.P(f"{moves.customers:,} customers matched on \u201c{result.id_column}\u201d: {stayed:,} stayed, "
+        dbc.Alert(warning, color="warning", className="py-2 small", id=ids.Library.ID_WARNING) if warning else None,
+        html.P(f"{moves.customers:,} customers matched on \u201c{result.id_column}\u201d"
+               f"{f' ({LOOSE_MATCH})' if result.loose else ''}: {stayed:,} stayed, "
                f"{moves.moved():,} moved to another segment, {new:,} new (or not scored before), {gone:,} gone "
                "(or not scored now).", className="segments-migration-summary"),
         frame_table(table, "segments-migration-matrix", {c: "," for c in table.columns[1:]}),
@@ -289,20 +297,21 @@ def migration_view(saved_id: str, first: int | None, second: int | None, id_colu
     ], id=ids.Library.MATRIX)
 
 
-def movers_href(saved_id: str, first: int, second: int, id_column: str, old: str, new: str) -> str:
+def movers_href(saved_id: str, first: int, second: int, id_column: str, old: str, new: str,
+                loose: bool = False) -> str:
     """The CSV download of the customers who went from segment ``old`` to ``new`` (route in routes.py)."""
     return "/saved/movers.csv?" + urlencode({"saved": saved_id, "first": first, "second": second, "id": id_column,
-                                             "from": old, "to": new})
+                                             "from": old, "to": new, **({"loose": 1} if loose else {})})
 
 
-def _movers_link(saved_id: str, first: int, second: int, id_column: str, old: str, new: str,
-                 moves: Any) -> tuple[str, str]:
-    count = len(moves.movers(NONE if old == NEW else old, NONE if new == GONE else new))
-    return f"Download these {count:,} customers (CSV)", movers_href(saved_id, first, second, id_column, old, new)
+def _movers_link(result: snapshots.SnapshotMigration, old: str, new: str) -> tuple[str, str]:
+    count = len(result.moves.movers(NONE if old == NEW else old, NONE if new == GONE else new))
+    return (f"Download these {count:,} customers (CSV)",
+            movers_href(result.saved.id, result.first.id, result.second.id, result.id_column, old, new, result.loose))
 
 
 def _detail_page(saved_id: str, upload: str | None, first: int | None, second: int | None,
-                 id_column: str | None) -> html.Div:
+                 id_column: str | None, loose: bool) -> html.Div:
     try:
         saved = library.get_saved(saved_id)
     except SegmentsError as exc:
@@ -325,20 +334,20 @@ def _detail_page(saved_id: str, upload: str | None, first: int | None, second: i
     ]
     if len(saved.snapshots) >= 2:
         parts += [html.H4("Who moved", className="h5 mt-4"),
-                  _migration_controls(saved, first, second, id_column),
-                  html.Div(migration_view(saved.id, first, second, id_column), id=ids.Library.MIGRATION)]
+                  _migration_controls(saved, first, second, id_column, loose),
+                  html.Div(migration_view(saved.id, first, second, id_column, loose), id=ids.Library.MIGRATION)]
     return html.Div(parts)
 
 
 def layout(saved: Any = None, upload: Any = None, first: Any = None, second: Any = None, id: Any = None,  # noqa: A002
-           **_ignored: Any) -> html.Div:
+           loose: Any = None, **_ignored: Any) -> html.Div:
     """The list, or one saved segmentation when ``saved`` is given."""
     saved_id = _first(saved)
     if not saved_id:
         return _list_page()
     token = _first(upload)
     return _detail_page(saved_id, token if token and TOKEN_PATTERN.match(token) else None, _int(first),
-                        _int(second), _first(id))
+                        _int(second), _first(id), _first(loose) == "1")
 
 
 @callback(
@@ -371,15 +380,16 @@ def apply_to_snapshot(clicks: int | None, detail: dict[str, str] | None, columns
     Input(ids.Library.FIRST, "value"),
     Input(ids.Library.SECOND, "value"),
     Input(ids.Library.ID_COLUMN, "value"),
+    Input(ids.Library.LOOSE_IDS, "value"),
     State(ids.Library.DETAIL, "data"),
     prevent_initial_call=True,
 )
-def update_migration(first: int | None, second: int | None, id_column: str | None,
+def update_migration(first: int | None, second: int | None, id_column: str | None, loose: list[str] | None,
                      detail: dict[str, str] | None) -> Any:
-    """Show who moved between the chosen snapshots on the chosen id column."""
+    """Show who moved between the chosen snapshots on the chosen id column, ids matched as chosen."""
     if not detail:
         return dash.no_update
-    return migration_view(detail["saved"], first, second, id_column)
+    return migration_view(detail["saved"], first, second, id_column, bool(loose))
 
 
 @callback(
@@ -390,17 +400,17 @@ def update_migration(first: int | None, second: int | None, id_column: str | Non
     State(ids.Library.FIRST, "value"),
     State(ids.Library.SECOND, "value"),
     State(ids.Library.ID_COLUMN, "value"),
+    State(ids.Library.LOOSE_IDS, "value"),
     State(ids.Library.DETAIL, "data"),
     prevent_initial_call=True,
 )
 def update_movers(old: str | None, new: str | None, first: int | None, second: int | None, id_column: str | None,
-                  detail: dict[str, str] | None) -> tuple[Any, Any]:
+                  loose: list[str] | None, detail: dict[str, str] | None) -> tuple[Any, Any]:
     """Point the movers download at the chosen pair of segments, saying how many customers it holds."""
     if not detail or old is None or new is None:
         return dash.no_update, dash.no_update
     try:
-        result = snapshots.migration_between(detail["saved"], first, second, id_column)
+        result = snapshots.migration_between(detail["saved"], first, second, id_column, bool(loose))
     except SegmentsError as exc:
         return str(exc), dash.no_update
-    return _movers_link(result.saved.id, result.first.id, result.second.id, result.id_column, old, new,
-                        result.moves)
+    return _movers_link(result, old, new)

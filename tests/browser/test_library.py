@@ -7,6 +7,7 @@ browser-suite server cannot be restarted.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -110,6 +111,27 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         assert set(movers["CustomerID"]) <= set(april["CustomerID"]) | set(march["CustomerID"])
         assert library_href and library_href.startswith("/library?saved=")
 
+        # found from outside: a month whose ids a spreadsheet rewrote (here padded with zeros, as a CRM may) was
+        # all gone and new without a word; the page says so, and its switch matches the ids loosely
+        may = april.assign(CustomerID=april["CustomerID"].map(lambda i: i.zfill(8) if i.isdigit() else i))
+        upload(page, "may.csv", csv_bytes(may), via=f"#{ids.Library.DROPZONE}")
+        expect(page.locator(".segments-apply")).to_contain_text("Apply to may.csv", timeout=JOB_TIMEOUT_MS)
+        page.click(f"#{ids.Library.APPLY}")
+        expect(page.locator(f"#{ids.Library.SNAPSHOTS} tbody tr")).to_have_count(3, timeout=JOB_TIMEOUT_MS)
+        warning = page.locator(f"#{ids.Library.ID_WARNING}")
+        expect(warning).to_contain_text("leading zeros", timeout=JOB_TIMEOUT_MS)
+        expect(warning).to_contain_text("in april.csv is '000000")
+        page.screenshot(path=str(ARTEFACTS / "library-ids-warning.png"), full_page=True)
+        page.locator(f"#{ids.Library.LOOSE_IDS} input").check()
+        expect(page.locator(".segments-migration-summary")).to_contain_text("(ignoring leading zeros",
+                                                                           timeout=JOB_TIMEOUT_MS)
+        expect(warning).to_have_count(0)
+        summary = page.locator(".segments-migration-summary").inner_text()
+        assert f"{len(april):,} customers" in summary and " 0 stayed" not in summary, summary
+        expect(page.locator(f"#{ids.Library.MOVERS}")).to_have_attribute("href", re.compile("loose=1"))
+        _, data = download(page, f"#{ids.Library.MOVERS}")
+        assert set(read_csv_text(data)["CustomerID"]) <= set(may["CustomerID"]) | set(april["CustomerID"])
+
         # rename and delete from the list (Delete asks first)
         page.goto(web.url + "/library")
         row = page.locator(".segments-saved-row", has_text="march.csv")
@@ -117,7 +139,7 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         row.get_by_role("button", name="Rename").click()
         expect(page.locator(f"#{ids.Library.STATUS}")).to_contain_text("Renamed")
         expect(page.locator(".segments-saved-name")).to_have_text("March segments (final)")
-        expect(page.locator(".segments-saved-row")).to_contain_text("2")  # two snapshots
+        expect(page.locator(".segments-saved-row")).to_contain_text("3")  # three snapshots
         page.screenshot(path=str(ARTEFACTS / "library-list.png"), full_page=True)
         page.once("dialog", lambda dialog: dialog.accept())
         page.locator(".segments-saved-row").get_by_role("button", name="Delete").click()

@@ -15,7 +15,7 @@ import pytest
 
 from core.cli import main
 from core.errors import DataError
-from core.migration import DuplicateIdError, compare_tables, migration_table
+from core.migration import DuplicateIdError, compare_tables, id_overlap, match_keys, migration_table
 
 
 def snapshots(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
@@ -178,3 +178,97 @@ def test_cli_compare_asks_for_the_id_when_it_cannot_tell(tmp_path: Path, header:
     (tmp_path / "old.csv").write_text(f"{header}\n{rows}\n")
     code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "old.csv"))
     assert code == 2 and f"error: --id: name the customer id column; {said}" in err and out == ""
+
+
+def zeros_dropped(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Last month's ids in digits with leading zeros; this month's export went through a spreadsheet, which
+    dropped the zeros (and a CRM upper-cased the few ids with letters)."""
+    old, new, _ = snapshots(n, seed)
+    number = {i: f"{k:09d}" if k % 10 else f"ab{k:06d}" for k, i in enumerate(old["customer_id"])}
+    old = old.assign(customer_id=old["customer_id"].map(number))
+    dropped = new["customer_id"].map(lambda i: number[i] if i in number else f"7{int(i):09d}")  # newcomers: 10 digits
+    dropped = dropped.map(lambda i: i.upper() if i.startswith("ab") else str(int(i)))
+    return old, new.assign(customer_id=dropped)
+
+
+def test_ids_whose_zeros_a_spreadsheet_dropped_are_found_and_matched_when_asked():
+    """Found from outside: a 300,000-customer export whose next month had been opened and saved in a spreadsheet
+    (001100000 became 1100000) compared as 0 stayed, 0 moved, 300,000 gone and 295,000 new, without a word."""
+    old, new = zeros_dropped(3_000, seed=5)
+    overlap = id_overlap(old["customer_id"], new["customer_id"])
+    in_both = set(match_keys(old["customer_id"], loose=True)) & set(match_keys(new["customer_id"], loose=True))
+    assert overlap.exact == 0 and overlap.loose == len(in_both) > 2_000 and overlap.loose_helps
+    old_id, new_id = overlap.example
+    assert old_id != new_id and match_keys(pd.Series([old_id]), True)[0] == match_keys(pd.Series([new_id]), True)[0]
+    warning = overlap.warning("march.csv", "april.csv", "customer_id")
+    assert warning.startswith(f"Only 0 of the {overlap.smaller:,} customers of ")
+    assert f"{overlap.loose:,} would match" in warning and "leading zeros" in warning and repr(old_id) in warning
+    # matched loosely: the counts of an independent join on the ids the spreadsheet did not touch
+    moves = compare_tables(old, new, "customer_id", loose=True)
+    unspoiled_old, unspoiled_new, _ = snapshots(3_000, seed=5)
+    assert as_set(moves.counts()) == as_set(independent_counts(unspoiled_old, unspoiled_new))
+    assert overlap.warning("march.csv", "april.csv", "customer_id", loose=True) is None
+    # exactly as written (the default), nothing is matched
+    assert compare_tables(old, new, "customer_id").moved() == 0
+
+
+def test_a_loose_match_that_joins_two_ids_of_one_file_is_refused_naming_them():
+    old = pd.DataFrame({"id": ["007", "7", "A1", "a1 ", "B"], "cluster": ["1"] * 5})
+    new = pd.DataFrame({"id": ["7"], "cluster": ["1"]})
+    assert compare_tables(old, new, "id").customers == 5  # as written they are five customers
+    with pytest.raises(DuplicateIdError) as caught:
+        compare_tables(old, new, "id", old_label="march.csv", loose=True)
+    assert "march.csv" in str(caught.value) and "'007' / '7' (2 times)" in str(caught.value)
+    assert "'A1' / 'a1 ' (2 times)" in str(caught.value) and "'B'" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("old_ids", "new_ids", "said"), [
+    (["A", "B", "C", "D"], ["A", "B", "C", "E"], None),  # most match: nothing to say
+    (["A", "B", "C", "D"], ["A", "X", "Y", "Z"], "Only 1 of the 4 customers"),  # few match, loosely no more
+    (["0001", "0002", "0003", "0004"], ["1", "2", "3", "0004"], "4 would match"),
+])
+def test_the_overlap_warning_speaks_only_when_few_ids_match(old_ids, new_ids, said):
+    warning = id_overlap(pd.Series(old_ids), pd.Series(new_ids)).warning("old.csv", "new.csv", "id")
+    assert warning is None if said is None else said in warning
+    if said == "Only 1 of the 4 customers":
+        assert "another column" in warning and "loosely" not in warning
+
+
+def test_cli_compare_warns_and_matches_loosely_when_asked(tmp_path: Path):
+    old, new = zeros_dropped(2_000, seed=6)
+    old.to_csv(tmp_path / "old.csv", index=False)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", "customer_id")
+    assert code == 0, err
+    warning = next(line for line in out.splitlines() if line.startswith("warning:"))
+    assert "leading zeros" in warning and warning.endswith("(--loose-ids)")
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", "customer_id",
+                         "--loose-ids", "--out", str(tmp_path / "m.csv"))
+    assert code == 0, err
+    assert "warning:" not in out and "matched on 'customer_id' (loosely)" in out
+    unspoiled_old, unspoiled_new, _ = snapshots(2_000, seed=6)
+    written = pd.read_csv(tmp_path / "m.csv", dtype=str, keep_default_na=False).astype({"customers": int})
+    assert as_set(written) == as_set(independent_counts(unspoiled_old, unspoiled_new))
+
+
+def test_cli_compare_warns_when_each_file_was_segmented_by_its_own_model(tmp_path: Path):
+    """Found from outside: two months each segmented by `fit --k 4` number their segments by size; two of about
+    equal size swapped numbers, and compare said 187,611 of 280,000 customers moved. The names `fit --out`
+    writes beside the numbers tell; the warning says how to segment both months with one model."""
+    old, new, _ = snapshots(2_000, seed=8)
+    names = {"1": "Big spenders", "2": "Bargain hunters", "3": "Occasional", "4": "Lapsed", "5": "New", "": ""}
+    swapped = {"1": "Bargain hunters", "2": "Big spenders", "3": "Occasional", "4": "Lapsed", "5": "New", "": ""}
+    old.assign(segment=old["cluster"].map(names)).to_csv(tmp_path / "old.csv", index=False)
+    new.assign(segment=new["cluster"].map(swapped)).to_csv(tmp_path / "new.csv", index=False)
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", "customer_id")
+    assert code == 0, err
+    warning = next(line for line in out.splitlines() if line.startswith("warning:"))
+    assert ("cluster 1 is 'Big spenders' in old.csv and 'Bargain hunters' in new.csv; cluster 2 is 'Bargain "
+            "hunters' in old.csv and 'Big spenders' in new.csv)") in warning
+    assert "--save-model" in warning and "--model" in warning
+    # the same names (one model), or files without names: nothing to say
+    new.assign(segment=new["cluster"].map(names)).to_csv(tmp_path / "same.csv", index=False)
+    _, same, _ = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "same.csv"), "--id", "customer_id")
+    new.to_csv(tmp_path / "bare.csv", index=False)
+    _, bare, _ = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "bare.csv"), "--id", "customer_id")
+    assert "warning:" not in same and "warning:" not in bare

@@ -194,3 +194,48 @@ def test_the_movers_of_a_semicolon_export_come_back_with_semicolons(client, requ
         header = response.data.split(b"\n", 1)[0]
         assert header == "\ufefffrom segment;to segment;CustomerID;Gender;Age;Annual Income (k$);" \
                          "Spending Score (1-100)".encode(), header
+
+
+def test_a_month_whose_ids_lost_their_zeros_is_flagged_and_matched_when_asked(client, request_context):
+    """Found from outside: the next month's export had been opened and saved in a spreadsheet, which dropped the
+    ids' leading zeros; who moved said everyone was gone and new, without a word."""
+    def padded(data: bytes, width: int) -> bytes:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str)
+        digits = frame["CustomerID"].str.fullmatch(r"\d+")
+        frame.loc[digits, "CustomerID"] = frame.loc[digits, "CustomerID"].str.zfill(width)
+        return frame.to_csv(index=False).encode()
+
+    token = upload(client, padded(demo_bytes(), 8), "march.csv").get_json()["token"]
+    status, _ = downloads_page.save_segmentation(1, "March", "", ViewState(ds=token, k=4, seed=1).query())
+    saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    april = upload(client, next_month(), "april.csv").get_json()["token"]  # ids as a spreadsheet writes them
+    second = snapshots.apply_snapshot(saved_id, april, {"Annual Income (k$)": "Annual Income (k$)",
+                                                        "Spending Score (1-100)": "Spending Score (1-100)"})
+    first = library.get_saved(saved_id).snapshots[0].id
+
+    exact = json.dumps(library_page.migration_view(saved_id, None, None, None).to_plotly_json(), default=str)
+    assert ids.Library.ID_WARNING in exact and "Only 0 of the" in exact and "leading zeros" in exact
+    assert "'00000041' in march.csv is '41' in april.csv" in exact, exact[:2000]
+
+    result = snapshots.migration_between(saved_id, loose=True)
+    assert snapshots.migration_between(saved_id).moves.moved() == 0 and result.warning is None
+    # the counts of the same months whose ids kept their form, matched exactly
+    plain = upload(client, demo_bytes(), "march.csv").get_json()["token"]
+    status, _ = downloads_page.save_segmentation(1, "Plain", "", ViewState(ds=plain, k=4, seed=1).query())
+    plain_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    snapshots.apply_snapshot(plain_id, april, {"Annual Income (k$)": "Annual Income (k$)",
+                                               "Spending Score (1-100)": "Spending Score (1-100)"})
+    expected = snapshots.migration_between(plain_id).moves.counts()
+    assert result.moves.counts().equals(expected) and result.moves.moved() > 0
+    loose = json.dumps(library_page.migration_view(saved_id, None, None, None, True).to_plotly_json(), default=str)
+    assert ids.Library.ID_WARNING not in loose and "(ignoring leading zeros" in loose
+
+    # the movers download keeps the loose match, and gives the rows as the files wrote them
+    stayed_in_1 = result.moves.movers("1", "1")
+    response = client.get(library_page.movers_href(saved_id, first, second, "CustomerID", "1", "1", loose=True))
+    rows = pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False)
+    assert response.status_code == 200 and len(rows) == len(stayed_in_1) > 0
+    assert set(rows["CustomerID"]) == set(stayed_in_1)  # the new snapshot's ids, as written there
+    gone = client.get(library_page.movers_href(saved_id, first, second, "CustomerID", "1", "gone", loose=True))
+    gone_rows = pd.read_csv(io.BytesIO(gone.data), dtype=str, keep_default_na=False)
+    assert len(gone_rows) and gone_rows["CustomerID"].str.startswith("000000").all()  # the old snapshot's, as written
