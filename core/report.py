@@ -426,13 +426,15 @@ def _profile_section(prof: Profile) -> dict[str, Any]:
     averages = [(feature, [(_num(m), f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
                            for m, i in zip(prof.means[feature], prof.indices[feature])])
                 for feature in prof.features]
-    # the column whose mix differs most between the segments first, as the dashboard's table
+    # the column whose mix differs most between the segments first, as the dashboard's table; those whose mix
+    # hardly differs are named below the table, not shown (a wide export's 25 columns of "20% 20% 20%")
+    shown = prof.telling_mixes[0]
     mixes = [(column, _strength_text(prof.mix_strength.get(column)),
               [(str(value), [percent(v) for v in shares]) for value, shares in prof.mix(column).items()])
-             for column in prof.described_by_strength]
+             for column in shown]
     return {"names": prof.names, "customers": [f"{int(v):,}" for v in prof.sizes["customers"]],
             "shares": [percent(v) for v in prof.sizes["share"]], "averages": averages, "mixes": mixes,
-            "high": _HIGH_INDEX, "low": _LOW_INDEX}
+            "folded": prof.folded_mixes_note(), "high": _HIGH_INDEX, "low": _LOW_INDEX}
 
 
 def _strength_text(strength: float | None) -> str:

@@ -43,6 +43,7 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
     columns were off the side, under a header row that looked blank.
     """
     strength = dict(zip(prof.drivers["feature"].astype(str), prof.drivers["eta_squared"]))
+    shown = set(prof.telling_mixes[0])  # a phone shows these columns' mix in each segment's block
     features = [str(f) for f in prof.drivers.sort_values("rank")["feature"]] if len(strength) else prof.features
     head = html.Thead(html.Tr(
         [html.Th("Segment"), html.Th("Customers"), html.Th("Share")]
@@ -67,7 +68,7 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
             + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f],
                            prof.overall[f], prof.spread[f]) for f in features]
             + [_labelled(column_label(str(column), f": {value}"), share, className="segments-phone-only")
-               for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label))]))
+               for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label)) if column in shown]))
     caption = ("Profile of the selected customers. " if selecting else "") + \
         "Each cell: the segment's mean, and its index against the average customer (average = 100), shaded " \
         "blue above the average and orange below. The features that separate the segments most come first." + \
@@ -137,10 +138,33 @@ def _mix_table(prof: Profile) -> Any:
     it has fewer (twice or half as many is the strongest).
 
     Found from outside: with the values as columns, two text columns of nine values ran off a laptop's
-    table, and a wide export's telling column (Churn, the 45th) came last.
+    table, and a wide export's telling column (Churn, the 45th) came last. The columns whose mix hardly
+    differs (:attr:`Profile.telling_mixes`) are folded below the table: a CRM export's 25 text and flag
+    columns made 125 rows of "20% 20% 20%" between the profile and the scatter.
     """
     if prof.mixes.shape[1] == 0:
         return None
+    shown, folded = prof.telling_mixes
+    folded_part = None
+    if folded:
+        folded_part = html.Details([
+            html.Summary(prof.folded_mixes_note(), className="small text-muted"),
+            _mix_box(prof, folded, "Table: the other columns' mix in each segment"),
+        ], className="segments-mix-folded mb-2")
+    return html.Div([  # a phone shows each segment's mix in its block of the profile table instead
+        html.H6("Who is in each segment", className="mt-2"),
+        html.P(["The share of each segment's customers with each value, beside all customers' share: blue where "
+                "a segment has more of them, orange where it has fewer. The columns whose mix differs most "
+                "between the segments come first, with their ", *term("Cramér's V", "clusters-cramers-v"),
+                " from 0 to 1."], className="small text-muted mb-1"),
+        _mix_box(prof, shown, "Table: who is in each segment"),
+        folded_part,
+    ], className="d-none d-md-block")
+
+
+def _mix_box(prof: Profile, columns: list[str], label: str) -> html.Div:
+    """A table of the mixes of ``columns``, in a box a narrow screen scrolls sideways (focusable, so a keyboard
+    can scroll it too)."""
     head = html.Thead(html.Tr(
         [html.Th(""), html.Th("All customers", className="segments-mix-all")]
         + [html.Th([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
@@ -148,7 +172,7 @@ def _mix_table(prof: Profile) -> Any:
                     str(name)], className="segments-mix-name", scope="col")
            for label, name in prof.sizes["segment"].items()]))
     groups = []
-    for column in prof.described_by_strength:
+    for column in columns:
         strength = prof.mix_strength.get(column, np.nan)
         rows = [html.Tr(html.Th([column_label(column), " ", html.Small(
             "" if pd.isna(strength) else f"strength {strength:.2f}", className="text-muted fw-normal")],
@@ -160,17 +184,8 @@ def _mix_table(prof: Profile) -> Any:
                                 + [html.Td(_share_text(share), style=_shade(_log_ratio(share, overall)))
                                    for share in shares]))
         groups.append(html.Tbody(rows))
-    return html.Div([  # a phone shows each segment's mix in its block of the profile table instead
-        html.H6("Who is in each segment", className="mt-2"),
-        html.P(["The share of each segment's customers with each value, beside all customers' share: blue where "
-                "a segment has more of them, orange where it has fewer. The columns whose mix differs most "
-                "between the segments come first, with their ", *term("Cramér's V", "clusters-cramers-v"),
-                " from 0 to 1."], className="small text-muted mb-1"),
-        # a narrow screen scrolls the table sideways in its box: focusable, so a keyboard can scroll it too
-        html.Div(dbc.Table([head, *groups], hover=True, size="sm", className="segments-table segments-mix align-middle"),
-                 className="table-responsive", tabIndex="0", role="region",
-                 **{"aria-label": "Table: who is in each segment"}),
-    ], className="d-none d-md-block")
+    return html.Div(dbc.Table([head, *groups], hover=True, size="sm", className="segments-table segments-mix align-middle"),
+                    className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})
 
 
 def _log_ratio(value: float, reference: float) -> float:
@@ -182,13 +197,21 @@ def _log_ratio(value: float, reference: float) -> float:
     return float(np.clip(np.log2(max(float(value), 1e-9) / reference), -1, 1))
 
 
+#: The drivers line names at most this many features; the rest are counted, with the strongest of them.
+DRIVERS_NAMED = 8
+
+
 def drivers_line(prof: Profile) -> html.P:
+    """What separates the segments most: the :data:`DRIVERS_NAMED` strongest features with their η², the rest
+    counted (found from outside: a 60-feature CRM export listed 59 features at 0.00 in bold)."""
     # "Annual Income (k$): 0.81", never "Annual Income (k$) (0.81)"; a long name shortened, whole in a tooltip
     parts: list[Any] = []
-    for _, row in prof.drivers.iterrows():
+    for _, row in prof.drivers.head(DRIVERS_NAMED).iterrows():
         parts += [", " if parts else "", column_label(str(row["feature"]), f": {row['eta_squared']:.2f}")]
+    rest = prof.drivers.iloc[DRIVERS_NAMED:]
+    more = (f" and {len(rest)} more, each at most {rest['eta_squared'].max():.2f}" if len(rest) else "")
     return html.P(["What separates the segments most, strongest first, with its ", *term("η²", "clusters-eta-squared"),
-                   " from 0 to 1: ", html.Strong(parts)], className="mb-0 segments-drivers")
+                   " from 0 to 1: ", html.Strong(parts), more], className="mb-0 segments-drivers")
 
 
 def histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:

@@ -737,6 +737,34 @@ def test_the_text_columns_are_ranked_by_how_much_their_mix_differs_between_segme
     assert np.isnan(cramers_v(np.array([[10, 0, 0], [0, 0, 0], [10, 0, 0]])))  # one value held: nothing to compare
 
 
+def test_the_text_columns_shown_are_those_whose_mix_differs_the_rest_are_named():
+    """Found from outside: a CRM export's 25 text and flag columns, none telling, filled the page with "20% 20%
+    20%"; the telco file's six telling columns and eleven others. At most six columns whose mix differs (Cramér's
+    V at least 0.1) are shown, or the two strongest when none does; the note names the rest truthfully (the
+    telco file's folded Contract differs, less)."""
+    rng = np.random.default_rng(9)
+    rows = 3_000
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({"Spend": (50 + 40 * group + rng.normal(0, 5, rows)).round(2).astype(str)})
+    for j in range(8):  # eight telling columns, each a little weaker than the one before
+        frame[f"telling_{j}"] = np.where(rng.random(rows) < 0.9 - 0.08 * j, group.astype(str), "other")
+    for j in range(3):
+        frame[f"noise_{j}"] = rng.choice(["a", "b", "c"], rows)
+    seg = segment_new(frame, ["Spend"], 3, seed=0)
+    wide = profile(seg, frame, list(frame.columns[1:]))
+    shown, folded = wide.telling_mixes
+    assert shown == [f"telling_{j}" for j in range(6)] and folded[:2] == ["telling_6", "telling_7"]
+    assert sorted(folded[2:]) == ["noise_0", "noise_1", "noise_2"]
+    note = wide.folded_mixes_note()
+    strongest = wide.mix_strength["telling_6"]
+    assert strongest > 0.1 and note == (f"5 more columns whose mix differs less between the segments (strength "
+                                        f"{strongest:.2f} or less): telling_6, telling_7, " + ", ".join(folded[2:]))
+    noise = profile(seg, frame, ["noise_0", "noise_1", "noise_2"])
+    assert noise.telling_mixes[0] == noise.described_by_strength[:2]
+    assert noise.folded_mixes_note().startswith("1 more column whose mix differs little between the segments")
+    assert profile(seg, frame, ["telling_0"]).folded_mixes_note() == ""
+
+
 def test_at_the_most_segments_a_small_file_allows_the_reason_does_not_ask_for_more():
     """Found from outside (a 4-customer file, `fit --k auto`): the reason said "try more than 3 segments" when
     the file's four different customers allow no more. The sweep now says when the data, not the range asked,
