@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .insight import Profile, Recommendation, Stability, recommend_k, summary_profile
+from .transform_kinds import LOG_SCALES, apply_transform, log_ticks
 from .model import display_cluster
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
@@ -193,19 +194,20 @@ class _Plot:
         return _svg(title, self.width, self.height)
 
     def axes(self, x_label: str, y_label: str, x_ticks: Sequence[tuple[float, str]] | None = None,
-             y_grid: bool = True) -> list[_El]:
+             y_grid: bool = True, y_ticks: Sequence[tuple[float, str]] | None = None) -> list[_El]:
         parts: list[_El] = []
         bottom, left = self.height - self.bottom, self.left
         right = self.width - self.right
-        y_ticks, y_step = _ticks(self.y0, self.y1)
-        for value in y_ticks:
+        if y_ticks is None:
+            values, y_step = _ticks(self.y0, self.y1)
+            y_ticks = [(v, _tick_text(v, y_step)) for v in values]
+        for value, text in y_ticks:
             if not (self.y0 - 1e-9 <= value <= self.y1 + 1e-9):
                 continue
             y = self.y(value)
             if y_grid:
                 parts.append(_el("line", class_="grid", x1=left, y1=f"{y:.1f}", x2=right, y2=f"{y:.1f}"))
-            parts.append(_el("text", _tick_text(value, y_step), class_="tick", x=left - 6, y=f"{y + 4:.1f}",
-                             text_anchor="end"))
+            parts.append(_el("text", text, class_="tick", x=left - 6, y=f"{y + 4:.1f}", text_anchor="end"))
         if x_ticks is None:
             values, step = _ticks(self.x0, self.x1)
             x_ticks = [(v, _tick_text(v, step)) for v in values if self.x0 - 1e-9 <= v <= self.x1 + 1e-9]
@@ -328,18 +330,32 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     count = X.shape[0]
     pick = rng.choice(count, size=SCATTER_MAX_POINTS, replace=False) if count > SCATTER_MAX_POINTS \
         else rng.permutation(count)
-    xs = X[pick, columns[0]]
+    # a feature the model takes the log of is drawn on that scale, ticked in its own units (as the dashboard)
+    transforms = seg.transforms
+    scales = [transforms[c] if transforms[c] in LOG_SCALES else "none" for c in columns]
+    xs = apply_transform(scales[0], X[pick, columns[0]])
     one = len(columns) == 1
-    ys = rng.uniform(-1, 1, size=pick.size) if one else X[pick, columns[1]]
+    ys = rng.uniform(-1, 1, size=pick.size) if one else apply_transform(scales[1], X[pick, columns[1]])
     centroids = seg.centroids()
-    cx = centroids.iloc[:, 1 + columns[0]].to_numpy(dtype=float)
-    cy = np.zeros(cx.size) if one else centroids.iloc[:, 1 + columns[1]].to_numpy(dtype=float)
+    cx = apply_transform(scales[0], centroids.iloc[:, 1 + columns[0]].to_numpy(dtype=float))
+    cy = np.zeros(cx.size) if one else apply_transform(scales[1], centroids.iloc[:, 1 + columns[1]].to_numpy(dtype=float))
     x_range = _padded(np.concatenate([xs, cx]))
     y_range = (-1.3, 1.3) if one else _padded(np.concatenate([ys, cy]))
     plot = _Plot(x_range, y_range, height=260 if one else 440)
     svg = plot.open(f"Customers on {features[0]}" + ("" if one else f" and {features[1]}"))
     parts = svg.children
-    parts += plot.axes(features[0], "(spread for visibility)" if one else features[1], y_grid=not one)
+
+    def log_axis(scale: str, low: float, high: float) -> list[tuple[float, str]] | None:
+        if scale == "none":
+            return None
+        return [(float(apply_transform(scale, np.array([v]))[0]), f"{v:,.10g}") for v in log_ticks(low, high, scale)]
+
+    def titled(feature: str, scale: str) -> str:
+        return feature + (" (log scale)" if scale != "none" else "")
+
+    parts += plot.axes(titled(features[0], scales[0]), "(spread for visibility)" if one else titled(features[1], scales[1]),
+                       x_ticks=log_axis(scales[0], *x_range), y_grid=not one,
+                       y_ticks=None if one else log_axis(scales[1], *y_range))
     for x, y, label in zip(xs, ys, labels[pick]):
         parts.append(_el("circle", cx=f"{plot.x(x):.1f}", cy=f"{plot.y(y):.1f}", r="2.6", fill=segment_color(label),
                          fill_opacity="0.65"))

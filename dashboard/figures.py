@@ -18,13 +18,14 @@ from core import Segmentation, SweepResult, display_cluster
 from core.palette import segment_color as cluster_color  # one palette with the report: core/palette.py
 from core.projection import project_2d
 from core.text import short_label
+from core.transform_kinds import LOG_SCALES, apply_transform, invert_transform, log_ticks
 
 from .state import PCA
 from .terms import plain
 
 __all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure", "scatter_figure", "histogram_figure",
            "SCATTER_POINTS", "axis_label", "sankey_figure", "trend_figure", "scatter_coordinates",
-           "inside_selection"]
+           "inside_selection", "axis_scale"]
 
 #: At most this many customers are drawn in the scatter (the summary always uses every row).
 SCATTER_POINTS = 20_000
@@ -110,7 +111,9 @@ def scatter_coordinates(seg: Segmentation, x: str, y: str,
 
     Returns ``(xs, ys, centroid xs, centroid ys, explained)``: one value per scored customer (in the
     order of ``seg.matrix.X``) and per centroid; ``explained`` is the projection's variance shares when
-    an axis is ``"pca"`` (first component across, second up), else None.
+    an axis is ``"pca"`` (first component across, second up), else None. A feature the model takes the
+    log of (:func:`axis_scale`) is placed on that scale, as the model sees it: on a linear axis a shop's
+    skewed spend and orders put most customers, and a segment's centroid, in one corner.
     """
     projection = project_2d(seg, seed) if PCA in (x, y) else None
     centroids = seg.centroids()
@@ -118,11 +121,31 @@ def scatter_coordinates(seg: Segmentation, x: str, y: str,
     def coordinates(axis: str, component: int) -> tuple[np.ndarray, np.ndarray]:
         if axis == PCA and projection is not None:
             return projection.points[:, component], projection.centers[:, component]
-        return seg.matrix.X[:, seg.features.index(axis)], centroids[axis].to_numpy()
+        scale = axis_scale(seg, axis)
+        return (apply_transform(scale, seg.matrix.X[:, seg.features.index(axis)]),
+                apply_transform(scale, centroids[axis].to_numpy()))
 
     xs, cx = coordinates(x, 0)
     ys, cy = coordinates(y, 1)
     return xs, ys, cx, cy, (projection.explained if projection else None)
+
+
+def axis_scale(seg: Segmentation, axis: str) -> str:
+    """The scale a feature is drawn on: its transform when the model takes its log (``log``, ``signed_log``),
+    else ``none`` (a principal component, or a feature the model takes as it is)."""
+    if axis not in seg.features:
+        return "none"
+    transform = seg.transforms[seg.features.index(axis)]
+    return transform if transform in LOG_SCALES else "none"
+
+
+def _log_axis(values: np.ndarray, scale: str) -> dict[str, Any]:
+    """An axis drawn on ``scale`` (positions ``values`` on it), ticked in the feature's own units."""
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    ticks = log_ticks(low, high, scale)
+    return {"tickvals": [float(apply_transform(scale, np.array([v]))[0]) for v in ticks],
+            "ticktext": [f"{v:,.10g}" for v in ticks]}
 
 
 def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | None = None,
@@ -142,19 +165,25 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     shown = _sample(labels.size, SCATTER_POINTS, seed)
     edge = np.zeros(labels.size, dtype=bool) if borderline is None else np.asarray(borderline, dtype=bool)
     names = seg.segment_names
+    x_scale, y_scale = axis_scale(seg, x), axis_scale(seg, y)
+    logs = (x_scale, y_scale) != ("none", "none")
     # SVG draws a few thousand points crisply (and exports as true vectors); WebGL keeps more light.
     trace = go.Scatter if shown.size <= SVG_POINTS else go.Scattergl
     fig = go.Figure()
     for label in range(seg.k):
         name = f"{display_cluster(label)} · {names[label]}"
         in_segment = shown[labels[shown] == label]
-        hover = f"{_plain(name)}<br>{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}"
+        hover = f"{_plain(name)}<br>" + ("%{text}" if logs else f"{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}")
         for near_border in (False, True):
             members = in_segment[edge[in_segment] == near_border]
             if near_border and members.size == 0:
                 continue
             fig.add_trace(trace(
                 x=xs[members], y=ys[members], mode="markers",
+                # on a log scale the hover text gives the customer's values in the feature's own units
+                **({"text": [f"{_plain(x)}={a:.6g}<br>{_plain(y)}={b:.6g}" for a, b in
+                             zip(invert_transform(x_scale, xs[members]), invert_transform(y_scale, ys[members]))]}
+                   if logs else {}),
                 name=_plain(f"{name} ({int((labels == label).sum()):,})"),
                 showlegend=not near_border, legendgroup=str(label),
                 # row numbers as a plain list: dcc.Graph reads each selected point's customdata from the
@@ -177,9 +206,14 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     # It has no title: "1 · name (size)" says what it lists, and a title beside the entries took a phone's
     # width from them (Plotly indents the entries by the title's width even with the title above), cutting
     # long names off.
-    fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)), yaxis_title=_plain(axis_label(y, explained, 1)),
+    fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)) + (" (log scale)" if x_scale != "none" else ""),
+                      yaxis_title=_plain(axis_label(y, explained, 1)) + (" (log scale)" if y_scale != "none" else ""),
                       legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0), height=560,
                       dragmode="select", **_LAYOUT)
+    if x_scale != "none":
+        fig.update_xaxes(**_log_axis(xs, x_scale))
+    if y_scale != "none":
+        fig.update_yaxes(**_log_axis(ys, y_scale))
     return fig, int(shown.size)
 
 
@@ -262,6 +296,9 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
 
     ``selected`` (one flag per scored customer) restricts the bars to a selection; a segment with none
     of the selected customers keeps its (empty) panel, and says so.
+
+    A feature the model takes the log of is binned and drawn on the log scale, its axis ticked in the
+    feature's own units (0, 10, 100, 1,000) and each bar's range in them in its hover text.
     """
     j = seg.features.index(feature)
     values = seg.matrix.X[:, j]
@@ -269,13 +306,16 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     if selected is not None:
         values, labels = values[selected], labels[selected]
     names = seg.segment_names
-    edges = _bin_edges(values, bins)
+    # a feature the model takes the log of (skewed spend) is binned and drawn on that scale, its axis in the
+    # feature's own units: on a linear axis nine customers in ten were in the first of 30 bars
+    transform = seg.transforms[j] if j < len(seg.transforms) else "none"
+    scaled = apply_transform(transform, values) if transform in LOG_SCALES else values
+    edges = _log_bin_edges(values, bins, transform) if transform in LOG_SCALES else _bin_edges(values, bins)
     bins = edges.size - 1
     centers = (edges[:-1] + edges[1:]) / 2
     # Every segment's counts in one pass (np.histogram per segment sorts its values: 2 s at 10^7 rows):
     # bin i holds edges[i] <= v < edges[i + 1], the last bin its right edge too, as np.histogram does.
-    index = np.searchsorted(edges, values, side="right") - 1
-    index[values == edges[-1]] = bins - 1
+    index = np.clip(np.searchsorted(edges, scaled, side="right") - 1, 0, bins - 1)
     by_segment = np.bincount(labels * bins + index, minlength=seg.k * bins).reshape(seg.k, bins)
     totals = by_segment.sum(axis=1)
     shares = np.divide(100.0 * by_segment, totals[:, None], out=np.zeros(by_segment.shape), where=totals[:, None] > 0)
@@ -289,10 +329,18 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     title_text = _plain(short_label(feature))
     for label in range(seg.k):
         name = _plain(f"{display_cluster(label)} · {names[label]}")
-        fig.add_trace(go.Bar(x=centers, y=shares[label], customdata=by_segment[label], name=name,
-                             width=float(edges[1] - edges[0]), marker=dict(color=cluster_color(label), line_width=0),
+        if transform in LOG_SCALES:  # the bar's range in the feature's units (its position is on the log scale)
+            low, high = invert_transform(transform, edges[:-1]), invert_transform(transform, edges[1:])
+            custom = np.column_stack([by_segment[label], low, high])
+            where = f"{feature_text} %{{customdata[1]:.4g}} to %{{customdata[2]:.4g}}"
+        else:
+            custom, where = by_segment[label], f"{feature_text} ≈ %{{x:.4g}}"
+        count_of = "%{customdata[0]:,}" if transform in LOG_SCALES else "%{customdata:,}"
+        fig.add_trace(go.Bar(x=centers, y=shares[label], customdata=custom, name=name,
+                             width=np.diff(edges) if transform in LOG_SCALES else float(edges[1] - edges[0]),
+                             marker=dict(color=cluster_color(label), line_width=0),
                              showlegend=False,
-                             hovertemplate=f"{name}<br>{feature_text} ≈ %{{x:.4g}}<br>%{{customdata:,}} customers "
+                             hovertemplate=f"{name}<br>{where}<br>{count_of} customers "
                                            "(%{y:.1f}% of the segment)<extra></extra>"),
                       row=label + 1, col=1)
         count = int(totals[label])
@@ -306,13 +354,35 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
                            font=dict(size=12, color="#212529"))
     fig.update_yaxes(range=[0, top * 1.1], nticks=3, ticksuffix="%", showgrid=True)
     fig.update_xaxes(showticklabels=True, row=seg.k, col=1)
-    fig.update_xaxes(title_text=_plain(axis_label(feature)), row=seg.k, col=1)
+    fig.update_xaxes(title_text=_plain(axis_label(feature)) + (" (log scale)" if transform in LOG_SCALES else ""),
+                     row=seg.k, col=1)
+    if transform in LOG_SCALES:
+        ticks = log_ticks(float(edges[0]), float(edges[-1]), transform)
+        fig.update_xaxes(tickvals=[apply_transform(transform, np.array([v]))[0] for v in ticks],
+                         ticktext=[f"{v:,.10g}" for v in ticks])
     # the feature, and what the bars are on a line below it (on one line a phone cut it off)
     fig.update_layout(title=dict(text=title_text, font=dict(size=14), y=1, yref="container", yanchor="top",
                                  pad=dict(t=10), subtitle=dict(text="share of each segment's customers",
                                                                font=dict(size=12))),
                       bargap=0.05, height=height, **{**_LAYOUT, "margin": _HISTOGRAM_MARGIN})
     return fig
+
+
+def _log_bin_edges(values: np.ndarray, bins: int, transform: str) -> np.ndarray:
+    """At most ``bins`` equal bins on the scale of ``transform`` (edges on that scale). Whole numbers (orders,
+    visits) get edges half-way between them, so no bar holds part of a number: with equal bins on the log
+    scale, bars between 10 and 11 held no whole number and the counts showed gaps."""
+    scaled = apply_transform(transform, values)
+    low, high = (float(scaled.min()), float(scaled.max())) if scaled.size else (0.0, 1.0)
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    edges = np.histogram_bin_edges(scaled, bins=bins, range=(low, high))
+    if values.size and np.array_equal(values, np.round(values)) and np.abs(values).max() < 2 ** 52:
+        whole = np.unique(np.round(invert_transform(transform, edges) - 0.5) + 0.5)
+        whole = np.unique(np.concatenate([[values.min() - 0.5], whole[(whole > values.min()) & (whole < values.max())],
+                                          [values.max() + 0.5]]))
+        edges = apply_transform(transform, whole)
+    return edges
 
 
 def _bin_edges(values: np.ndarray, bins: int) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from core.report import render_report
@@ -175,3 +176,82 @@ def test_whole_number_features_are_binned_on_whole_numbers_so_no_bar_rises_by_th
     assert nps[0].width == 1 and list(nps[0].x) == list(range(11))  # one bar per score
     spend = _bars(histogram_figure(seg, "Spend"))
     assert len(spend[0].x) == 30  # amounts keep 30 bins
+
+
+def test_a_feature_the_model_takes_the_log_of_is_drawn_on_the_log_scale_in_its_own_units():
+    """Found from outside (a 50,000-customer CRM export and a shop export): skewed spend, which the model takes the
+    log of, was drawn on a linear axis: nine customers in ten in the first of 30 bars, the rest invisible. It is
+    binned on the log scale now, its axis ticked in the feature's units; whole numbers (orders) still get bars of
+    whole numbers; an amount with refunds (a signed log) is ticked on both sides of zero."""
+    rng = np.random.default_rng(5)
+    rows = 40_000
+    spend = rng.lognormal(4, 1.4, rows).round(2)
+    frame = pd.DataFrame({"Spend": spend.astype(str), "Orders": rng.geometric(0.15, rows).astype(str),
+                          "Net": np.where(rng.random(rows) < 0.05, -spend / 3, spend).round(2).astype(str)})
+    seg = segment_new(frame, ["Spend", "Orders", "Net"], 3, seed=0,
+                      transforms={"Spend": "log", "Orders": "log", "Net": "signed_log"})
+    figure = histogram_figure(seg, "Spend")
+    bars = _bars(figure)
+    shares = np.vstack([np.asarray(b.y) for b in bars])
+    assert shares.max() < 25, shares.max(axis=1)  # on a linear axis the first bar held about 90%
+    counts = sum(np.asarray(b.customdata)[:, 0] for b in bars)
+    assert counts.sum() == rows
+    axis = figure.layout[f"xaxis{seg.k}"]
+    assert axis.title.text == "Spend (log scale)"
+    assert list(axis.ticktext) == ["1", "10", "100", "1,000", "10,000"] or "1,000" in axis.ticktext
+    assert np.allclose(axis.tickvals, np.log1p([float(t.replace(",", "")) for t in axis.ticktext]))
+    low, high = np.asarray(bars[0].customdata)[:, 1], np.asarray(bars[0].customdata)[:, 2]
+    assert np.allclose(np.log1p(low), np.asarray(bars[0].x) - np.asarray(bars[0].width) / 2)  # the range in units
+    assert np.all(high > low) and "Spend %{customdata[1]:.4g} to %{customdata[2]:.4g}" in bars[0].hovertemplate
+
+    orders = _bars(histogram_figure(seg, "Orders"))
+    edges = np.expm1(np.asarray(orders[0].x) - np.asarray(orders[0].width) / 2)
+    assert np.allclose(edges, np.round(edges - 0.5) + 0.5)  # every bar starts half-way between two whole numbers
+    assert np.all(np.diff(np.asarray(orders[0].customdata)[:, 1]) > 1 - 1e-9)  # so each holds whole numbers of orders
+
+    net_axis = histogram_figure(seg, "Net").layout[f"xaxis{seg.k}"]
+    assert "0" in net_axis.ticktext and any(t.startswith("-") for t in net_axis.ticktext)
+    assert histogram_figure(seg, "Spend", selected=np.arange(rows) % 2 == 0).data  # a selection draws too
+
+
+def test_the_scatter_draws_log_features_on_their_scale_and_selects_what_is_drawn():
+    """Found from outside (a 20,000-customer shop export, orders and spend both taken the log of): on linear axes
+    the low segment and its centroid sat in the bottom corner under the high one's cloud. Such a feature is drawn
+    on the log scale, as the model sees it, ticked in its own units, the hover giving the customer's values; a box
+    drawn on that scale selects the customers inside it; the report's scatter does the same."""
+    from dashboard.figures import scatter_coordinates
+
+    rng = np.random.default_rng(9)
+    rows = 6_000
+    orders = rng.geometric(0.2, rows)
+    spend = (orders * rng.lognormal(3, 0.6, rows)).round(2)
+    frame = pd.DataFrame({"Orders": orders.astype(str), "Spend": spend.astype(str),
+                          "Age": rng.integers(18, 80, rows).astype(str)})
+    seg = segment_new(frame, ["Orders", "Spend", "Age"], 2, seed=0, transforms={"Orders": "log", "Spend": "log"})
+    xs, ys, cx, cy, _ = scatter_coordinates(seg, "Orders", "Spend")
+    assert np.allclose(xs, np.log1p(orders)) and np.allclose(ys, np.log1p(spend))
+    # each centroid sits inside its segment's cloud on the drawn scale (on linear axes both were at its low edge)
+    for label in range(2):
+        mine = seg.labels[seg.scored] == label
+        assert np.quantile(ys[mine], 0.2) < cy[label] < np.quantile(ys[mine], 0.8)
+    figure, _ = scatter_figure(seg, "Orders", "Spend")
+    assert figure.layout.xaxis.title.text == "Orders (log scale)" and figure.layout.yaxis.title.text == "Spend (log scale)"
+    assert np.allclose(figure.layout.yaxis.tickvals, np.log1p([float(t.replace(",", "")) for t in figure.layout.yaxis.ticktext]))
+    first = figure.data[0]
+    assert first.hovertemplate.endswith("%{text}<extra></extra>") and first.text[0].startswith("Orders=")
+    assert float(first.text[0].split("<br>")[1].split("=")[1]) == pytest.approx(np.expm1(first.y[0]), rel=1e-5)
+    age, _ = scatter_figure(seg, "Age", "Spend")
+    assert age.layout.xaxis.title.text == "Age" and age.layout.xaxis.tickvals is None  # a linear feature stays linear
+
+    box = {"range": {"x": [float(np.log1p(3)), float(np.log1p(8))], "y": [float(np.log1p(50)), float(np.log1p(200))]}}
+    inside = inside_selection(xs, ys, box)
+    expected = (orders >= 3) & (orders <= 8) & (spend >= 50) & (spend <= 200)
+    assert inside.sum() > 0 and np.array_equal(inside, expected[seg.scored])
+
+    page = render_report("shop.csv", frame, seg)
+    start = page.index("Customers on")
+    chart = page[start:page.index("</svg>", start)]
+    assert sorted(re.findall(r'class="label"[^>]*>([^<]*)<', chart)) == ["Orders (log scale)", "Spend (log scale)"]
+    ticks = re.findall(r'class="tick"[^>]*>([^<]*)<', chart)
+    assert {"1", "10", "100", "1,000"} <= set(ticks), ticks  # in the features' own units
+
