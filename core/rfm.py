@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
-from .transform import WRITTEN_DATES
+from .transform import WRITTEN_DATES, without_utc_offset
 
 __all__ = [
     "OrderColumns",
@@ -106,7 +106,9 @@ _EXAMPLES = 3
 _NAMES: dict[str, tuple[str, ...]] = {
     "customer": ("customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
                  "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
-                 "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid"),
+                 "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid",
+                 # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
+                 "email", "emailaddress", "customeremail", "billingemail", "mail"),
     "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
              "orderedat", "createdat", "created", "time"),
@@ -341,8 +343,8 @@ _YEARS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
 
 def _try(texts: pd.Series, fmt: str) -> pd.Series:
     """``texts`` read with one format (nanosecond timestamps), NaT where it does not fit or the year is
-    implausible."""
-    got = pd.to_datetime(texts, format=fmt, errors="coerce")
+    implausible. A time's UTC offset is left out: the date and time as written, in the shop's own zone."""
+    got = pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
     got = got.where((got >= _YEARS[0]) & (got < _YEARS[1]))
     return got.astype("datetime64[ns]")
 

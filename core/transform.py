@@ -224,7 +224,7 @@ WRITTEN_DATES: tuple[str, ...] = tuple(day + time for day in DAY_FIRST + MONTH_F
 #: Formats of a date column, in the order they are tried: ISO dates first, then :data:`WRITTEN_DATES`.
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ", *WRITTEN_DATES,
+    "%Y-%m-%dT%H:%M:%S.%f", *WRITTEN_DATES,
 )
 #: Suffix of a feature derived from a date column.
 DAYS_SINCE = " (days since)"
@@ -239,8 +239,22 @@ _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3
               r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}")
 
 
+#: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``.
+_UTC_OFFSET = r"(?:(?<=\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))(?:\s*(?:Z|UTC|GMT)|\s?[+-]\d\d:?\d\d)$"
+
+
+def without_utc_offset(texts: pd.Series) -> pd.Series:
+    """Date texts without the UTC offset after their time (a shop's order export writes ``2024-06-26 13:03:00
+    +0100``, and ``+0200`` in summer): each date and time as written, in the shop's own zone. With the offsets
+    pandas made dates of another type (with a zone) that no comparison accepted, or, with two offsets, none."""
+    texts = texts.astype(str)
+    if not bool(texts.str.contains(r"[+-]\d\d:?\d\d$|(?:Z|UTC|GMT)$", regex=True).any()):
+        return texts
+    return texts.str.replace(_UTC_OFFSET, "", regex=True)
+
+
 def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
-    return pd.to_datetime(texts, format=fmt, errors="coerce")
+    return pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
 
 
 def date_format(texts: pd.Series) -> str | None:

@@ -69,3 +69,24 @@ def test_the_share_of_dates_is_measured_on_cells_spread_over_the_column(monkeypa
     half = births.copy()
     half.iloc[rows // 2:] = "unknown"  # dates on top, no dates in the second half
     assert date_format(half) is None
+
+
+@pytest.mark.parametrize("cells", [
+    ["2024-06-26 13:03:00 +0100", "2024-03-26 09:00:00 +0200"],  # a shop's export: its offset, and summer's
+    ["2024-06-26T13:03:00Z", "2024-03-26T09:00:00Z"],
+    ["2024-06-26T13:03:00.123+01:00", "2024-03-26T09:00:00.250-05:00"],
+    ["2024-06-26 13:03:00 UTC", "2024-03-26 09:00:00 UTC"],
+])
+def test_dates_with_a_utc_offset_are_dates_as_written(cells: list[str]) -> None:
+    """Found from outside (a Shopify-shaped order export): "Created at" with a UTC offset was a text column, so
+    no "days since" feature was offered; the RFM builder crashed on it. The offset is left out: each date and
+    time as the shop wrote it."""
+    texts = pd.Series(cells * 150)
+    assert date_format(texts) is not None
+    days = days_since(texts)
+    assert days[0] == pytest.approx(0.0) and days[1] > 80  # the latest (26 June) is day 0, as written
+    report = check_quality(pd.DataFrame({"Created at": texts, "Spend": [str(i) for i in range(len(texts))]}))
+    assert report.column("Created at").data_type == "date"
+    # a date whose last part is a year is not cut: the offset is only looked for after a time
+    assert date_format(pd.Series(["01-02-2024", "13-02-2024"] * 150)) is not None
+

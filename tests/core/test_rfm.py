@@ -86,6 +86,27 @@ def test_dates_in_several_formats_and_times() -> None:
     assert "formats" in text and "'not a date'" in text and "1 order line has a date that could not be read" in text
 
 
+def test_a_shop_export_with_utc_offsets_and_e_mails_becomes_customers() -> None:
+    """Found from outside on a Shopify-shaped order export: its dates carry the shop's UTC offset
+    (``2024-06-26 13:03:00 +0100``, ``+0200`` in summer) and its customers are e-mail addresses. `segments rfm`
+    stopped with "internal error (TypeError: Invalid comparison between dtype=datetime64[us, UTC+01:00] and
+    Timestamp)", and without --customer said no column holds the customer."""
+    header = ["Name", "Email", "Created at", "Total"]
+    rows = [["#1001", "ann@mail.com", "2024-01-31 23:30:00 +0100", "10.00"],
+            ["#1002", "ann@mail.com", "2024-06-30 00:15:00 +0200", "20.00"],
+            ["#1003", "bob@mail.com", "2024-07-01T09:00:00Z", "5.00"],
+            ["#1004", "bob@mail.com", "2024-07-02T09:00:00.250-05:00", "7.50"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.customer == "Email"
+    table = result.table.set_index(result.id_column)
+    # each date as the shop wrote it (its own zone): not shifted to another day by the offset
+    assert table.loc["ann@mail.com", "first_purchase"] == "2024-01-31"
+    assert table.loc["ann@mail.com", "last_purchase"] == "2024-06-30"
+    assert table.loc["bob@mail.com", "last_purchase"] == "2024-07-02"
+    assert table.loc["bob@mail.com", "monetary"] == pytest.approx(12.5)
+    assert not any("could not be read" in note for note in result.notes)
+
+
 def test_month_first_dates_are_recognised_from_a_day_above_12() -> None:
     rows = [["a", "12/1/2010 8:26", "2"], ["b", "12/13/2010 9:00", "3"], ["a", "1/5/2011 10:00", "1"]]
     result = build_customers(_text(rows, ["CustomerID", "InvoiceDate", "Amount"]), today=TODAY)
