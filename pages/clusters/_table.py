@@ -55,6 +55,17 @@ def customer_grid(dataset: service.Dataset) -> list[Any]:
     return [status, grid]
 
 
+def grid_caption(dataset: service.Dataset) -> str:
+    """What the customer table's caption says: how to sort, what an empty cluster means, and, for a file wider
+    than :data:`GRID_COLUMNS`, which columns it shows (a CRM export of 91 columns lost 31 without a word)."""
+    text = "Click a column header to sort. Customers left out of the model have an empty cluster."
+    columns = int(dataset.frame.shape[1])
+    if columns > GRID_COLUMNS:
+        text += (f" The file's first {GRID_COLUMNS} of its {columns} columns are shown here; the downloads have "
+                 "every column.")
+    return text
+
+
 #: What the note over the customer table says until the table's first rows arrive.
 GRID_LOADING = "Loading customers\u2026"
 

@@ -35,7 +35,7 @@ from ._scatter import scatter_note, update_view
 from ._shared import HIDE, PAGE, axis_options, segments_and_borderline, stability_key_of
 from ._selection import follow_selection, select_customers
 from ._stability import check_stability, rename_stability
-from ._table import GRID_EMPTY, GRID_LOADING, answer_rows, customer_grid, serve_rows
+from ._table import GRID_EMPTY, GRID_LOADING, answer_rows, customer_grid, grid_caption, serve_rows
 
 __all__ = ["layout", "update_view", "select_customers", "follow_selection", "check_stability", "rename_stability",
            "answer_rows", "serve_rows", "GRID_LOADING", "GRID_EMPTY", "stability_key_of"]
@@ -107,8 +107,7 @@ def layout(**query: Any) -> html.Div:
         dbc.Card(dbc.CardBody([html.H5("Distribution of each feature by segment", className="card-title"),
                                dbc.Row(histograms(seg, None), id=ids.Clusters.HISTOGRAMS)]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H5("The clustered customers", className="card-title"),
-                               html.P("Click a column header to sort. Customers left out of the model have an "
-                                      "empty cluster.", className="small text-muted"),
+                               html.P(grid_caption(dataset), className="small text-muted"),
                                html.Div(customer_grid(dataset), id=ids.Clusters.GRID_BOX,
                                         className="segments-grid-box")]), className="mb-3"),
         next_button("Next: download the results →", state.href("/downloads"), ids.Clusters.NEXT),

@@ -269,6 +269,20 @@ def test_grid_pages_and_sorts_numerically(client, request_context):
     assert all(isinstance(row["cluster"], int) for row in response["rowData"])
 
 
+def test_a_file_wider_than_the_customer_table_says_which_columns_it_shows(client, request_context):
+    """Found from outside: a CRM export of 91 columns showed its first 60 in the customer table, the other 31
+    gone without a word."""
+    from pages.clusters._table import GRID_COLUMNS, grid_caption
+
+    wide = pd.DataFrame({f"col_{j}": np.arange(30) * (j + 1) for j in range(GRID_COLUMNS + 31)})
+    token = _token(client, wide.to_csv(index=False).encode())
+    caption = grid_caption(service.get_dataset(token))
+    assert f"The file's first {GRID_COLUMNS} of its {GRID_COLUMNS + 31} columns are shown here" in caption
+    page = json.dumps(clusters_page.layout(ds=token, k="2", features="col_0,col_1"), cls=plotly.utils.PlotlyJSONEncoder)
+    assert caption in page
+    assert "are shown here" not in grid_caption(service.get_dataset(_token(client)))  # the demo: every column
+
+
 def test_grid_sorts_segments_by_name_then_cluster(client, request_context):
     content = b"id,Age,Spend\n" + b"".join(f"{i},{a},{b}\n".encode() for i, (a, b) in enumerate(
         [(20, 1), (70, 90), (21, 2), (71, 91), (22, 3), (40, 50), (72, 92), ("", 5)], 1))
