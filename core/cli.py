@@ -192,6 +192,9 @@ def _build_parser() -> _Parser:
     value.add_argument("--quantity", metavar="COL", help="the quantity column (with --price)")
     rfm.add_argument("--price", metavar="COL", help="the unit price column (with --quantity)")
     rfm.add_argument("--order", metavar="COL", help="the order (invoice) number column (default: recognised)")
+    rfm.add_argument("--status", metavar="COL",
+                     help="the order status column: lines of orders marked refunded, cancelled, voided or failed are "
+                          "left out and said (default: recognised by name; 'none' counts every line)")
     rfm.add_argument("--as-of", metavar="DATE",
                      help="measure recency to this date (default: the day after the last order)")
     return parser
@@ -762,7 +765,8 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     _check_outputs({"--out": args.out}, {"the order file": args.file})
     table = read_table(args.file, Path(args.file).name)
     columns = recognise_columns(table.frame, customer=args.customer, date=args.date, amount=args.amount,
-                                quantity=args.quantity, price=args.price, order=args.order)
+                                quantity=args.quantity, price=args.price, order=args.order,
+                                status="" if args.status == "none" else args.status)
     print("columns:", file=out)
     for line in columns.describe():
         print(f"- {line}", file=out)

@@ -118,6 +118,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "units", "unitssold", "quantitysold", "itemcount", "items", "count"),
     "price": ("unitprice", "price", "priceeach", "itemprice", "unitcost", "priceperunit", "salesprice",
               "sellingprice", "unitamount"),
+    "status": ("status", "orderstatus", "financialstatus", "paymentstatus", "transactionstatus", "orderstate",
+               "bestellstatus", "statut", "estado"),
     "order": ("invoiceno", "invoice", "invoicenumber", "invoiceid", "orderid", "orderno", "ordernumber",
               "order", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
               "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno"),
@@ -126,6 +128,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
 # French, Spanish, Dutch exports).
 _PARTS: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "client", "kunde", "cliente", "klant", "member", "buyer"),
+    "status": ("status",),
     "date": ("date", "datum", "fecha", "datetime", "timestamp"),
     "amount": ("amount", "revenue", "sales", "total", "betrag", "umsatz", "montant", "importe", "bedrag"),
     "quantity": ("quantity", "qty", "menge", "anzahl", "quantite", "cantidad", "aantal"),
@@ -134,7 +137,15 @@ _PARTS: dict[str, tuple[str, ...]] = {
               "factuur", "bestelling", "receipt", "transaction"),
 }
 _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount", "quantity": "quantity",
-               "price": "unit price", "order": "order number"}
+               "price": "unit price", "order": "order number", "status": "order status"}
+#: Order statuses whose lines are not purchases (normalised: lower case, letters only): a refunded, cancelled,
+#: voided or failed order keeps its positive amount in a shop's export (Shopify, WooCommerce), unlike a return
+#: line or a cancelled invoice number, which net against purchases.
+NOT_PURCHASES = frozenset({
+    "refunded", "refund", "cancelled", "canceled", "cancel", "voided", "void", "failed", "declined", "rejected",
+    "returned", "storniert", "storno", "erstattet", "zurückerstattet", "annulé", "annulée", "annule", "annulee",
+    "remboursé", "rembourse", "cancelado", "cancelada", "reembolsado", "anulado", "geannuleerd", "terugbetaald",
+})
 
 
 def _norm(name: str) -> str:
@@ -155,6 +166,9 @@ class OrderColumns:
         Used when there is no amount column.
     order : str | None
         The order (invoice) number; without it every line is an order.
+    status : str | None
+        The order's status: lines of orders marked refunded, cancelled, voided or failed
+        (:data:`NOT_PURCHASES`) are left out, and said.
     recognised : tuple[str, ...]
         The roles (``"customer"``, ``"date"``...) found from the names rather than given.
     """
@@ -166,11 +180,12 @@ class OrderColumns:
     price: str | None = None
     order: str | None = None
     recognised: tuple[str, ...] = ()
+    status: str | None = None
 
     def describe(self) -> list[str]:
         """One line per role: ``customer: 'CustomerID' (recognised)``."""
         lines = []
-        for role in ("customer", "date", "order", "amount", "quantity", "price"):
+        for role in ("customer", "date", "order", "amount", "quantity", "price", "status"):
             name = getattr(self, role)
             if name is None:
                 if role == "order":
@@ -185,7 +200,8 @@ class OrderColumns:
     @property
     def used(self) -> list[str]:
         """The file's columns these roles read."""
-        return [c for c in (self.customer, self.date, self.order, self.amount, self.quantity, self.price) if c]
+        return [c for c in (self.customer, self.date, self.order, self.amount, self.quantity, self.price, self.status)
+                if c]
 
 
 @dataclass(frozen=True)
@@ -257,7 +273,7 @@ def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
 
 def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date: str | None = None,
                       amount: str | None = None, quantity: str | None = None, price: str | None = None,
-                      order: str | None = None) -> OrderColumns:
+                      order: str | None = None, status: str | None = None) -> OrderColumns:
     """The columns playing each part: those given, the others recognised from their names.
 
     Raises
@@ -268,8 +284,10 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     """
     names = [str(c) for c in frame.columns]
     listed = ", ".join(f"'{n}'" for n in names[:20]) + (" ..." if len(names) > 20 else "")
+    # status="" asks for none (every line a purchase, whatever its status)
+    no_status = status == ""
     given = {"customer": customer, "date": date, "amount": amount, "quantity": quantity, "price": price,
-             "order": order}
+             "order": order, "status": status or None}
     for role, name in given.items():
         if name is not None and name not in names:
             raise FeatureError(f"There is no column '{name}' (given as the {_ROLE_WORDS[role]}); the file's "
@@ -282,7 +300,7 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     taken = {n for n in given.values() if n}
     found: dict[str, str | None] = dict(given)
     recognised = []
-    roles = ["customer", "date", "order"]
+    roles = ["customer", "date", "order"] + ([] if no_status else ["status"])
     if amount is None and quantity is None and price is None:
         roles += ["quantity", "price", "amount"]
     elif amount is None:
@@ -314,7 +332,7 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
                           f"and recency cannot be measured without them. The file's columns are {listed}. "
                           "Name the date column with --date.")
     return OrderColumns(found["customer"], found["date"], found["amount"],  # type: ignore[arg-type]
-                        found["quantity"], found["price"], found["order"], tuple(recognised))
+                        found["quantity"], found["price"], found["order"], tuple(recognised), found["status"])
 
 
 def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
@@ -330,6 +348,31 @@ def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
     customers = frame[columns.customer]
     distinct = int(customers.head(200_000).nunique())
     return columns if distinct < _ORDERS_SHARE * min(len(frame), 200_000) else None
+
+
+def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray, value: np.ndarray, total: float,
+                   customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
+    """The lines whose order status says they are not purchases (:data:`NOT_PURCHASES`), with a note saying how
+    many were left out, which statuses, their share of the value of all lines, and how many customers had no
+    other order (they are not in the customer table)."""
+    codes, statuses = pd.factorize(frame[columns.status], sort=False)  # type: ignore[index]
+    words = pd.Series(statuses).astype(str).str.strip().str.lower().str.replace(r"[\s_\-]+", "", regex=True)
+    out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES}).to_numpy()
+    left = np.zeros(len(frame), dtype=bool) if not out_status.any() else (codes >= 0) & out_status[np.maximum(codes, 0)]
+    left &= keep
+    if left.any():
+        counts = pd.Series(codes[left]).map(dict(enumerate(statuses))).astype(str).str.strip().value_counts()
+        listed = ", ".join(f"'{name}' ({count:,})" for name, count in counts.items())
+        share = float(np.abs(value[left]).sum()) / total if total else 0.0
+        before = np.unique(customer_codes[keep]).size
+        gone = before - np.unique(customer_codes[keep & ~left]).size
+        nobody = (f" {_plural(gone, 'customer')} had no other order and {'is' if gone == 1 else 'are'} not in the "
+                  "customer table." if gone else "")
+        notes.append(f"{_plural(int(left.sum()), 'order line')} marked {listed} in '{columns.status}' "
+                     f"{'is' if left.sum() == 1 else 'are'} left out: not purchases ({float(value[left].sum()):,.2f}, "
+                     f"{share:.1%} of the value of all lines).{nobody} Choose no status column to count "
+                     f"{'it' if left.sum() == 1 else 'them'}.")
+    return left
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -622,6 +665,8 @@ def build_customers(
                      f"no customer id in '{columns.customer}'; left out. They hold {share:.1%} of the value of "
                      f"all lines ({revenue:,.2f}).")
     keep = usable_value & ~no_customer
+    if columns.status is not None:
+        keep &= ~_not_purchases(frame, columns, keep, value, total, customer_codes, notes)
     if not keep.any():
         raise OrdersError("No order line has a customer, a readable date and an amount together, so no customer "
                           "table can be built." + _left_out(notes))

@@ -37,6 +37,7 @@ ROLES = (
     ("amount", "Amount of the line", True),
     ("quantity", "Quantity (with unit price)", True),
     ("price", "Unit price (with quantity)", True),
+    ("status", "Order status (refunded, cancelled: left out)", True),
 )
 
 
@@ -65,8 +66,8 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
         html.P([f"{len(dataset.frame):,} order lines for about {customers:,} customers. Segments are found "
                 "among customers, so build the customer table first: one row per customer with recency "
                 "(days since the last purchase), frequency (orders), monetary value (total spent), the RFM "
-                "scores and the usual RFM groups. Returns and cancellations net against purchases; every "
-                "line left out is reported."]),
+                "scores and the usual RFM groups. Returns and cancellations net against purchases; orders whose "
+                "status says refunded or cancelled are left out; every line left out is reported."]),
         html.P("The columns used (recognised from their names; change any that is wrong). The amount of a "
                "line is the amount column, or quantity × unit price when no amount is chosen.",
                className="small text-muted mb-2"),
@@ -116,7 +117,8 @@ def build_customer_table(n_clicks: int | None, values: list[str | None], role_id
         if len(set(picked)) < len(picked):
             raise SegmentsError("Each part needs its own column: one column is chosen twice.")
         columns = OrderColumns(chosen["customer"], chosen["date"], chosen.get("amount"),  # type: ignore[arg-type]
-                               chosen.get("quantity"), chosen.get("price"), chosen.get("order"))
+                               chosen.get("quantity"), chosen.get("price"), chosen.get("order"),
+                               status=chosen.get("status"))
         customers = service.store_customer_table(dataset, columns, as_of)
     except SegmentsError as exc:
         return dash.no_update, error_alert(exc, "The customer table could not be built")

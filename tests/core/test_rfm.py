@@ -107,6 +107,37 @@ def test_a_shop_export_with_utc_offsets_and_e_mails_becomes_customers() -> None:
     assert not any("could not be read" in note for note in result.notes)
 
 
+def test_refunded_and_cancelled_orders_by_status_are_left_out_and_said() -> None:
+    """Found from outside on a Shopify-shaped export: 290 lines of refunded orders (4% of the value) kept their
+    positive Total and counted as spend, because only negative lines and C-numbered invoices were known as
+    returns. A status column (recognised by name) marks them: refunded, cancelled, voided or failed orders are
+    left out, with a note naming the statuses, their value and the customers who had no other order; a
+    partially refunded order is kept; status="" counts every line."""
+    header = ["Order ID", "Customer", "Order Date", "Total", "Financial Status"]
+    rows = [["1", "a", "2024-01-05", "10", "paid"], ["2", "a", "2024-02-05", "40", "Refunded"],
+            ["3", "b", "2024-03-05", "25", "partially_refunded"], ["4", "b", "2024-03-06", "5", "VOIDED"],
+            ["5", "c", "2024-04-01", "99", "cancelled"], ["6", "d", "2024-04-02", "7", "Storniert"],
+            ["7", "d", "2024-04-03", "8", ""]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.status == "Financial Status" and "order status: 'Financial Status' (recognised)" \
+        in result.columns.describe()
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["a", "b", "d"]  # c's one order was cancelled
+    assert table.loc["a", "monetary"] == 10 and table.loc["a", "frequency"] == 1
+    assert table.loc["b", "monetary"] == 25 and table.loc["d", "monetary"] == 8
+    note = next(n for n in result.notes if "not purchases" in n)
+    assert note.startswith("4 order lines marked ")
+    for status in ("'Refunded' (1)", "'VOIDED' (1)", "'cancelled' (1)", "'Storniert' (1)"):
+        assert status in note
+    assert "(151.00, 77.8% of the value of all lines). 1 customer had no other order" in note
+    everything = build_customers(_text(rows, header), recognise_columns(_text(rows, header), status=""), today=TODAY)
+    assert everything.columns.status is None and len(everything.table) == 4
+    assert not any("not purchases" in n for n in everything.notes)
+    # a US state is not a status; a status column without such orders leaves every line in
+    plain = _text([["1", "a", "2024-01-05", "10", "TX"]], ["Order ID", "Customer", "Order Date", "Total", "State"])
+    assert recognise_columns(plain).status is None
+
+
 def test_month_first_dates_are_recognised_from_a_day_above_12() -> None:
     rows = [["a", "12/1/2010 8:26", "2"], ["b", "12/13/2010 9:00", "3"], ["a", "1/5/2011 10:00", "1"]]
     result = build_customers(_text(rows, ["CustomerID", "InvoiceDate", "Amount"]), today=TODAY)

@@ -101,3 +101,17 @@ def test_rfm_hostile_order_files(tmp_path: Path, rows: dict[str, list[str]], mes
     code, out, err = run("rfm", str(path), "--out", str(tmp_path / "c.csv"))
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_rfm_leaves_refunded_orders_out_unless_told_not_to(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Customer": ["a", "a", "b"], "Order Date": ["2024-01-05", "2024-02-05", "2024-03-05"],
+                          "Total": ["10", "40", "25"], "Status": ["completed", "refunded", "completed"]})
+    path = orders_csv(tmp_path, frame)
+    code, out, err = run("rfm", str(path), "--out", str(tmp_path / "c.csv"))
+    assert code == 0, err
+    assert "- order status: 'Status' (recognised)" in out and "1 order line marked 'refunded' (1) in 'Status'" in out
+    assert pd.read_csv(tmp_path / "c.csv").set_index("customer_id").loc["a", "monetary"] == 10
+    code, out, err = run("rfm", str(path), "--status", "none", "--out", str(tmp_path / "all.csv"))
+    assert code == 0 and "not purchases" not in out
+    assert pd.read_csv(tmp_path / "all.csv").set_index("customer_id").loc["a", "monetary"] == 50
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -77,3 +78,24 @@ def test_build_explains_bad_choices(client, request_context):
     values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", quantity="Quantity", price="UnitPrice")
     _, status = orders_page.build_customer_table(1, values, role_ids, "2001-01-01", query)
     assert "is before the last order" in json.dumps(status.to_plotly_json(), default=str)
+
+
+def test_the_order_panel_offers_the_status_column_and_the_build_leaves_refunds_out(client, request_context):
+    frame, kinds = make_orders(150, seed=11)
+    frame["Order Status"] = np.where(np.arange(len(frame)) % 10 == 0, "Refunded", "Completed")
+    token = upload(client, frame.to_csv(index=False).encode(), "orders.csv").get_json()["token"]
+    _, payload = route(client, "/upload", f"?ds={token}")
+    text = json.dumps(payload)
+    assert "Order status (refunded, cancelled: left out)" in text and '"value": "Order Status"' in text
+    values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", order="InvoiceNo", quantity="Quantity",
+                              price="UnitPrice", status="Order Status")
+    href, status = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query())
+    assert status is None
+    customers = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
+    assert any("marked 'Refunded'" in w and "not purchases" in w for w in customers.table.warnings)
+    values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", order="InvoiceNo", quantity="Quantity",
+                              price="UnitPrice")  # no status chosen: every line counts
+    href, _ = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query())
+    every = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
+    assert not any("not purchases" in w for w in every.table.warnings)
+
