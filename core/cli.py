@@ -123,9 +123,11 @@ def _build_parser() -> _Parser:
 
     skip_help = ("leave out the first row under the header when the data check finds that it describes the "
                  "columns (descriptions or units) rather than a customer")
+    sheet_help = "the worksheet of an Excel workbook to read (default: the one with the most cells)"
     inspect = sub.add_parser("inspect", help="read a file and report what the data check found")
     inspect.add_argument("file")
     inspect.add_argument("--skip-description-row", action="store_true", help=skip_help)
+    inspect.add_argument("--sheet", metavar="NAME", help=sheet_help)
     summary_help = ("leave out the rows at the end of the file that the data check finds total or average the "
                     "customers above them ('Total', 'Average', or the columns' sums)")
     inspect.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
@@ -141,6 +143,7 @@ def _build_parser() -> _Parser:
                        help="what to do with missing values (default: drop those rows from the model)")
         p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
         p.add_argument("--skip-description-row", action="store_true", help=skip_help)
+        p.add_argument("--sheet", metavar="NAME", help=sheet_help)
         p.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
         p.add_argument("--threads", type=_thread_count, metavar="N",
                        help="threads for the read, the sweep, the fit and its stability check (default: "
@@ -184,6 +187,7 @@ def _build_parser() -> _Parser:
 
     rfm = sub.add_parser("rfm", help="turn an order file into a customer table (recency, frequency, monetary)")
     rfm.add_argument("file", metavar="ORDERS")
+    rfm.add_argument("--sheet", metavar="NAME", help=sheet_help)
     rfm.add_argument("--out", required=True, help="where to write the customer table (CSV)")
     rfm.add_argument("--customer", metavar="COL", help="the customer id column (default: recognised by name)")
     rfm.add_argument("--date", metavar="COL", help="the order date column (default: recognised by name)")
@@ -278,7 +282,7 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
     from .io import read_table
     from .quality import check_quality, without_rows
 
-    table = read_table(path, Path(path).name)
+    table = read_table(path, Path(path).name, sheet=args.sheet)
     report = check_quality(table.frame, table.decimal, table.numbers)
     left_out: list[int] = []
     said: list[str] = []
@@ -763,7 +767,7 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     if args.price and args.amount:
         raise _UsageError("--price goes with --quantity, not with --amount")
     _check_outputs({"--out": args.out}, {"the order file": args.file})
-    table = read_table(args.file, Path(args.file).name)
+    table = read_table(args.file, Path(args.file).name, sheet=args.sheet)
     columns = recognise_columns(table.frame, customer=args.customer, date=args.date, amount=args.amount,
                                 quantity=args.quantity, price=args.price, order=args.order,
                                 status="" if args.status == "none" else args.status)

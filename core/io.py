@@ -132,6 +132,7 @@ def read_table(
     max_rows: int | None = None,
     max_columns: int | None = None,
     max_cells: int | None = None,
+    sheet: str | None = None,
 ) -> TableRead:
     """Read a CSV or ``.xlsx`` customer file into a frame of text cells.
 
@@ -149,6 +150,10 @@ def read_table(
     max_cells : int, optional
         Refuse workbooks whose table would have more cells than this (default
         :data:`DEFAULT_MAX_CELLS`); a CSV file's size already bounds its cells.
+    sheet : str, optional
+        The worksheet of a workbook to read (default: the one with the most cells, said in a warning when
+        the workbook has several: a report's summary sheet often comes first). Refused, naming the sheets,
+        when the workbook has none of that name; ignored for a CSV file.
 
     Returns
     -------
@@ -168,7 +173,7 @@ def read_table(
         raise ReadError(f"{label} is empty.")
     _refuse_non_tables(raw, label)
     if raw.startswith(b"PK\x03\x04"):
-        result = _read_xlsx(raw, label, limits)
+        result = _read_xlsx(raw, label, limits, sheet)
     else:
         result = _read_csv(raw, label, limits)
     frame = _finish_header(result.frame, label, result.warnings)
@@ -291,8 +296,13 @@ def _after_title_lines(data: bytes, start: int, header_at: int, separator: str,
     return offsets[count], _titles_said(records, count, _count_line_ends(data[start:offsets[count]]) + 1)
 
 
-def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
-    """The first worksheet, read with calamine (python-calamine: Rust, 5-10x openpyxl's speed), within ``limits``.
+def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = None) -> TableRead:
+    """A worksheet (``sheet``, or the one with the most cells), read with calamine (python-calamine: Rust,
+    5-10x openpyxl's speed), within ``limits``.
+
+    Found from outside: a CRM report's workbook opened on its summary sheet (a title and four figures) and
+    the 500 customers on its second sheet were never read. Each sheet's cells are counted by the scan below;
+    the sheet with the most is read unless one is named, and a warning names the sheets not read.
 
     A workbook is a zip of XML: a 1.5 KB file can declare a cell at ``XFD20000`` (a table of 327 million
     cells once padded) and a 2 MB one can hold 30 million cells. Before anything is parsed, the uncompressed
@@ -320,13 +330,24 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits") -> TableRead:
         if not sheets:
             raise ReadError(f"{label} has no worksheets.")
         warnings = []
-        if len(sheets) > 1:
-            warnings.append(f"The workbook has {len(sheets)} sheets; only the first, '{sheets[0]}', was read.")
+        if sheet is not None and sheet not in sheets:
+            raise ReadError(f"{label} has no sheet named '{sheet}'; its sheets are "
+                            + ", ".join(f"'{n}'" for n in sheets) + ".")
         paths = _sheet_paths(archive)
-        for path in [paths[sheets[0]]] if paths.get(sheets[0]) in names else \
-                [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
-            _count_cells(archive, path, label, limits)
-        cells = book.get_sheet_by_name(sheets[0]).to_python(skip_empty_area=False)
+        if all(paths.get(n) in names for n in sheets):
+            counted = {n: _count_cells(archive, paths[n], f"{label} (sheet '{n}')", limits) for n in sheets}
+            chosen = sheet if sheet is not None else max(sheets, key=lambda n: counted[n])  # the first of equals
+        else:  # the workbook's list of sheets could not be followed: check every sheet's XML, read the first
+            for path in [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
+                _count_cells(archive, path, label, limits)
+            chosen = sheet if sheet is not None else sheets[0]
+        if len(sheets) > 1:
+            rest = [f"'{n}'" for n in sheets if n != chosen]
+            others = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " or " + rest[-1]
+            how = "as asked" if sheet is not None else "the one with the most cells"
+            warnings.append(f"The workbook has {len(sheets)} sheets; '{chosen}' was read ({how}), not {others}. "
+                            "To segment another sheet, save it as a file of its own.")
+        cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except ReadError:
         raise
     except Exception as exc:  # calamine raises its own types for damaged or encrypted workbooks
@@ -368,8 +389,9 @@ _ROW_AT = (rb'<row r="', rb'<row [^>]*?\br="')
 _CELL_AT = (rb'<c r="', rb'<c [^>]*?\br="')
 
 
-def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limits") -> None:
-    """Refuse a sheet whose XML holds more rows or cells than the limits, or whose table would (a cell named
+def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limits") -> int:
+    """The cells a sheet's XML holds; refuse a sheet whose XML holds more rows or cells than the limits, or whose
+    table would (a cell named
     ``XFD20000``: 327 million cells once padded), by scanning its decompressed bytes a megabyte at a time
     (about 1 s for 30 million cells, where parsing them takes far longer).
 
@@ -398,6 +420,7 @@ def _count_cells(archive: zipfile.ZipFile, path: str, label: str, limits: "_Limi
                         "Save a smaller sheet or export it as CSV.")
     width = furthest_column + (_widest_row(archive, path) if named_cells < cells else 0)
     limits.check_sheet(furthest_row + rows - named_rows, max(width, 1), label, declared=False)
+    return cells
 
 
 def _whole_tags(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:

@@ -87,7 +87,7 @@ def test_every_kind_of_cell_reads_as_the_openpyxl_reader_gave_it() -> None:
     assert table.frame["big"].tolist() == ["1000000000000001", "9007199254740992", "-1000000000000"]
 
 
-def test_only_the_first_worksheet_is_read_even_after_a_chart_sheet() -> None:
+def test_the_worksheet_with_the_table_is_read_even_after_a_chart_sheet() -> None:
     book = Workbook()
     book.active.title = "Customers"
     book.active.append(["Age", "Spend"])
@@ -99,6 +99,38 @@ def test_only_the_first_worksheet_is_read_even_after_a_chart_sheet() -> None:
     table = read_table(buffer.getvalue(), "book.xlsx")
     assert table.frame.columns.tolist() == ["Age", "Spend"] and table.frame.to_numpy().tolist() == [["30", "12.5"]]
     assert any("2 sheets" in warning and "'Customers'" in warning for warning in table.warnings)
+
+
+def test_a_report_whose_summary_sheet_comes_first_is_read_from_its_customer_sheet(tmp_path) -> None:
+    """Found from outside: a CRM report's workbook opens on a summary sheet (a title and four figures); only that
+    sheet was read, so the file looked like 2 rows of 'Generated' and '2024-10-01', and the 500 customers on
+    the second sheet were never seen. The sheet with the most cells is read and the others named; --sheet (or
+    ``sheet=``) reads another; a sheet that is not there is refused, naming those that are."""
+    from core.cli import main
+
+    book = Workbook()
+    book.active.title = "Summary"
+    for row in (["Customer report Q3"], ["Generated", "2024-10-01"], ["Customers", 300], ["Revenue", 1234.5]):
+        book.active.append(row)
+    customers = book.create_sheet("Customers")
+    customers.append(["CustomerID", "Age", "Spend"])
+    for i in range(300):
+        customers.append([i + 1, 20 + i % 50, 10.5 + i])
+    book.create_sheet("Notes").append(["from the CRM"])
+    path = tmp_path / "report.xlsx"
+    book.save(path)
+    table = read_table(path, "report.xlsx")
+    assert table.frame.columns.tolist() == ["CustomerID", "Age", "Spend"] and len(table.frame) == 300
+    assert ("The workbook has 3 sheets; 'Customers' was read (the one with the most cells), not 'Summary' or "
+            "'Notes'. To segment another sheet, save it as a file of its own.") in table.warnings
+    summary = read_table(path, "report.xlsx", sheet="Summary")
+    assert summary.frame.columns.tolist() == ["Generated", "2024-10-01"]
+    assert any("'Summary' was read (as asked)" in w for w in summary.warnings)
+    with pytest.raises(ReadError, match="has no sheet named 'Kunden'; its sheets are 'Summary', 'Customers', 'Notes'"):
+        read_table(path, "report.xlsx", sheet="Kunden")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["inspect", str(path), "--sheet", "Customers"], out, err) == 0, err.getvalue()
+    assert out.getvalue().startswith(f"{path}: 300 rows, 3 columns")
 
 
 @pytest.mark.parametrize("rows_xml", [

@@ -189,3 +189,17 @@ def test_an_upload_cut_short_says_so(client: Any) -> None:
     response = client.post("/api/upload", data=content, content_type="application/octet-stream",
                            headers={"X-File-Name": "cut.csv"}, environ_overrides={"CONTENT_LENGTH": "5000"})
     assert response.status_code == 400 and "interrupted" in response.get_json()["error"]
+
+
+def test_a_workbook_whose_summary_sheet_comes_first_opens_on_its_customers(client: Any) -> None:
+    """Found from outside: the upload read a report's summary sheet (2 rows) and never its customer sheet."""
+    import pandas as pd
+
+    book = io.BytesIO()
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Report": ["Q3", "Generated 2024-10-01"]}).to_excel(writer, sheet_name="Summary", index=False)
+        pd.DataFrame({"CustomerID": range(1, 61), "Age": [20 + i % 40 for i in range(60)],
+                      "Spend": [10.5 + i for i in range(60)]}).to_excel(writer, sheet_name="Customers", index=False)
+    dataset = _dataset(upload_raw(client, book.getvalue(), "report.xlsx"))
+    assert dataset.report.rows == 60 and list(dataset.frame.columns) == ["CustomerID", "Age", "Spend"]
+    assert any("'Customers' was read (the one with the most cells), not 'Summary'" in w for w in dataset.table.warnings)
