@@ -690,7 +690,8 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
         _check_outputs({"--out": args.out}, {"OLD (a file being compared)": args.old,
                                              "NEW (a file being compared)": args.new})
     old_table = read_table(args.old, Path(args.old).name)
-    old, new = old_table.frame, read_table(args.new, Path(args.new).name).frame
+    new_table = read_table(args.new, Path(args.new).name)
+    old, new = old_table.frame, new_table.frame
     if args.id_column is None:
         args.id_column = _recognised_id(old_table, new, args.cluster)
         print(f"customer id: {args.id_column!r} (recognised; --id names another)", file=out)
@@ -711,7 +712,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
     if args.out:
         parked = _park(args.out)
         try:
-            parked.write_bytes(to_csv_bytes(moves.counts()))
+            parked.write_bytes(to_csv_bytes(moves.counts(), new_table.dialect))  # in the files' own separator
             parked.replace(args.out)
         finally:
             parked.unlink(missing_ok=True)
@@ -777,7 +778,8 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     result = build_customers(table.frame, columns, as_of=args.as_of, decimal=table.decimal)
     parked = _park(args.out)
     try:
-        write_csv(result.to_text_frame(), parked)
+        dialect = table.dialect  # the order file's own separator and decimal mark, as fit writes its outputs
+        write_csv(result.to_text_frame(dialect.decimal), parked, dialect=dialect)
         parked.replace(args.out)
     finally:
         parked.unlink(missing_ok=True)

@@ -235,13 +235,17 @@ class CustomerTable:
     used_lines: int
     notes: list[str] = field(default_factory=list)
 
-    def to_text_frame(self) -> pd.DataFrame:
-        """The table as text cells, the way :func:`core.io.read_table` gives a file (for the dashboard)."""
+    def to_text_frame(self, decimal: str = ".") -> pd.DataFrame:
+        """The table as text cells, the way :func:`core.io.read_table` gives a file (for the dashboard); the
+        amounts with ``decimal`` as their decimal mark (``segments rfm`` writes a German export's customer table
+        with its decimal comma)."""
         out = {}
         for name in self.table.columns:
             values = self.table[name]
             if pd.api.types.is_float_dtype(values):
                 text = values.round(2).astype(str)
+                if decimal != ".":
+                    text = text.str.replace(".", decimal, regex=False)
             else:
                 text = values.astype(str)
             out[name] = text.astype("str")

@@ -47,3 +47,30 @@ def test_a_comma_file_and_a_workbook_are_written_with_commas_and_points():
     assert read_table(b"a;b\n1.5;2\n", "x.csv").dialect == CsvDialect(";", ".")
     assert read_table(b"a;b\n1,5;2\n", "x.csv").dialect == CsvDialect(";", ",")
     assert CsvDialect.of(None, ".") == COMMAS and CsvDialect.of(",", ",") == COMMAS
+
+
+def test_segments_rfm_and_compare_write_a_german_export_in_its_own_dialect(cli, write, tmp_path):
+    """Left in session 11 and found again from outside: `segments rfm` of a German order export (semicolons,
+    decimal commas) wrote its customer table, and `segments compare` its counts, comma-separated with points."""
+    lines = ["Kunde;Bestelldatum;Betrag"]
+    for i in range(120):
+        lines.append(f"K{i % 40:03d};{1 + i % 28:02d}.0{1 + i % 9}.2024;{10 + i},{i % 100:02d}")
+    orders = write("bestellungen.csv", ("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    customers = tmp_path / "kunden.csv"
+    status, _, err = cli("rfm", orders, "--out", customers)
+    assert (status, err) == (0, ""), err
+    table = read_table(customers)
+    assert (table.separator, table.decimal) == (";", ",")
+    monetary = table.frame["monetary"]
+    assert monetary.str.contains(",").any() and not monetary.str.contains(r"\.").any()
+    expected = {f"K{c:03d}": sum(10 + i + (i % 100) / 100 for i in range(120) if i % 40 == c) for c in range(40)}
+    read = dict(zip(table.frame["customer_id"], monetary.str.replace(",", ".").astype(float)))
+    assert read == {k: round(v, 2) for k, v in expected.items()}
+
+    out_a, out_b, moves = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "moves.csv"
+    for out in (out_a, out_b):
+        status, _, err = cli("fit", customers, "--k", "2", "--out", out, "--stability-runs", "0")
+        assert status == 0, err
+    status, _, err = cli("compare", out_a, out_b, "--id", "customer_id", "--out", moves)
+    assert status == 0, err
+    assert moves.read_text(encoding="utf-8").splitlines()[0] == "from;to;customers"
