@@ -234,6 +234,11 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
                 f"shows in this range")
         head += (f"; try the elbow's k={elbow_k} for fewer, broader segments, or more than {k} segments if you "
                  f"need finer groups" if elbow_k < k else f"; try more than {k} segments")
+    elif passed and len(left := [c for c in ks.tolist() if c >= 2 and c not in why_not]) == 1:
+        # found from outside (4 customers): "all four measures agree" of the one k that was left read as a
+        # contradiction beside "k=2 (preferred by the elbow and the silhouette) was set aside"
+        tried = [c for c in ks.tolist() if c >= 2]
+        head = f"it is the only k from {min(tried)} to {max(tried)} left once the others were set aside"
     elif not others and len(agree) >= 2:
         head = (f"all four measures agree{among} (the elbow, the silhouette, Calinski-Harabasz and "
                 f"Davies-Bouldin)" if len(agree) == 4 else f"{join_words(labels)} agree{among}")

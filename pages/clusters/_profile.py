@@ -166,7 +166,7 @@ def _mix_box(prof: Profile, columns: list[str], label: str) -> html.Div:
     """A table of the mixes of ``columns``, in a box a narrow screen scrolls sideways (focusable, so a keyboard
     can scroll it too)."""
     head = html.Thead(html.Tr(
-        [html.Th(""), html.Th("All customers", className="segments-mix-all")]
+        [html.Td(""), html.Th("All customers", className="segments-mix-all", scope="col")]
         + [html.Th([html.Span(f"{display_cluster(int(label))}", className="segments-swatch text-white small "
                               "text-center", style={"background": cluster_color(int(label)), "width": "1.6rem"}),
                     str(name)], className="segments-mix-name", scope="col")

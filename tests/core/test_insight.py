@@ -776,6 +776,11 @@ def test_at_the_most_segments_a_small_file_allows_the_reason_does_not_ask_for_mo
     assert "try more than" not in rec.reason and not rec.at_edge, rec.reason
     if rec.k == 3:
         assert "the most segments 4 different customers allow" in rec.reason, rec.reason
+        # "all four measures agree" of the one k left read as a contradiction beside "k=2 (preferred by the
+        # elbow and the silhouette) was set aside"
+        assert rec.reason.startswith("It is the only k from 2 to 3 left once the others were set aside; k=2 "
+                                     "(preferred by"), rec.reason
+        assert "agree" not in rec.reason
     assert sweep_k(StandardScaler().fit_transform(generate_demo(200, seed=1)[0][[AGE, INCOME]].to_numpy(float)),
                    2, 6, seed=0).data_limit is None  # the range asked was there to try
 
