@@ -32,6 +32,7 @@ dash.register_page(__name__, path="/library", name="Library", order=5, title="Sa
                    description="Saved segmentations, their snapshots and how customers move between segments.")
 
 NEW, GONE = "new", "gone"  # the movers pickers' values for the empty segment
+PAGE = "library"
 
 
 def _when(moment: Any) -> str:
@@ -49,9 +50,18 @@ def _int(value: Any) -> int | None:
     return int(text) if text is not None and text.isdigit() else None
 
 
-def detail_href(saved_id: str, **params: Any) -> str:
-    """The address of a saved segmentation's page (``params`` with a value are added)."""
-    return "/library?" + urlencode({"saved": saved_id, **{k: v for k, v in params.items() if v not in (None, "")}})
+def detail_href(saved_id: str) -> str:
+    """The address of a saved segmentation's page."""
+    return "/library" + detail_query(saved_id)
+
+
+def detail_query(saved_id: str, *, upload: str | None = None, first: int | None = None, second: int | None = None,
+                 id_column: str | None = None, loose: bool = False) -> str:
+    """The query string of a saved segmentation's page: the snapshots compared, the id column and how ids are
+    matched, kept in the address bar (the page's query Store) so that a link shared shows the same view."""
+    params = {"saved": saved_id, "upload": upload, "first": first, "second": second, "id": id_column,
+              "loose": 1 if loose else None}
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 # ---------------------------------------------------------------------------------------------- the list
@@ -320,6 +330,8 @@ def _detail_page(saved_id: str, upload: str | None, first: int | None, second: i
     summary = saved.summary
     parts: list[Any] = [
         dcc.Store(id=ids.Library.DETAIL, data={"saved": saved.id, "upload": upload}),
+        dcc.Store(id=ids.page_query(PAGE), data=detail_query(saved.id, upload=upload, first=first, second=second,
+                                                              id_column=id_column, loose=loose)),
         page_header(summary.name, f"{summary.dataset_name} · {summary.customers:,} customers · {summary.k} segments "
                                   f"· saved {_when(summary.created_at)}"),
         html.P(summary.note, className="segments-saved-note") if summary.note else None,
@@ -377,6 +389,7 @@ def apply_to_snapshot(clicks: int | None, detail: dict[str, str] | None, columns
 
 @callback(
     Output(ids.Library.MIGRATION, "children"),
+    Output(ids.page_query(PAGE), "data"),
     Input(ids.Library.FIRST, "value"),
     Input(ids.Library.SECOND, "value"),
     Input(ids.Library.ID_COLUMN, "value"),
@@ -385,11 +398,14 @@ def apply_to_snapshot(clicks: int | None, detail: dict[str, str] | None, columns
     prevent_initial_call=True,
 )
 def update_migration(first: int | None, second: int | None, id_column: str | None, loose: list[str] | None,
-                     detail: dict[str, str] | None) -> Any:
-    """Show who moved between the chosen snapshots on the chosen id column, ids matched as chosen."""
+                     detail: dict[str, str] | None) -> tuple[Any, Any]:
+    """Show who moved between the chosen snapshots on the chosen id column, ids matched as chosen, and keep the
+    choice in the address bar (found from outside: a shared link opened on the last two snapshots, exact ids)."""
     if not detail:
-        return dash.no_update
-    return migration_view(detail["saved"], first, second, id_column, bool(loose))
+        return dash.no_update, dash.no_update
+    query = detail_query(detail["saved"], upload=detail.get("upload"), first=first, second=second,
+                         id_column=id_column, loose=bool(loose))
+    return migration_view(detail["saved"], first, second, id_column, bool(loose)), query
 
 
 @callback(

@@ -21,7 +21,7 @@ from dashboard import ids
 from tests.support import gunicorn_server
 
 from .flow import DEMO_FEATURES, csv_bytes, customers_frame, download, expect_clusters, expect_dataset, \
-    expect_fit, read_csv_text, set_k, upload
+    expect_fit, read_csv_text, set_k, upload, wait_for_query
 from .watch import JOB_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
@@ -126,6 +126,7 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         expect(page.locator(".segments-migration-summary")).to_contain_text("(ignoring leading zeros",
                                                                            timeout=JOB_TIMEOUT_MS)
         expect(warning).to_have_count(0)
+        wait_for_query(page, loose="1", id="CustomerID")  # the address bar keeps the choice: a link to share
         summary = page.locator(".segments-migration-summary").inner_text()
         assert f"{len(april):,} customers" in summary and " 0 stayed" not in summary, summary
         expect(page.locator(f"#{ids.Library.MOVERS}")).to_have_attribute("href", re.compile("loose=1"))

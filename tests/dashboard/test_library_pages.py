@@ -229,6 +229,14 @@ def test_a_month_whose_ids_lost_their_zeros_is_flagged_and_matched_when_asked(cl
     assert result.moves.counts().equals(expected) and result.moves.moved() > 0
     loose = json.dumps(library_page.migration_view(saved_id, None, None, None, True).to_plotly_json(), default=str)
     assert ids.Library.ID_WARNING not in loose and "(ignoring leading zeros" in loose
+    # the choice is kept in the address bar (the page's query Store), so a shared link shows the same view
+    view, query = library_page.update_migration(first, second, "CustomerID", ["loose"], {"saved": saved_id})
+    assert query == f"?saved={saved_id}&first={first}&second={second}&id=CustomerID&loose=1"
+    code, page = route(client, "/library", query)
+    stores = [c["props"] for c in components(page) if c["props"].get("id") == ids.page_query("library")]
+    assert code == 200 and stores and stores[0]["data"] == query
+    switch = next(c["props"] for c in components(page) if c["props"].get("id") == ids.Library.LOOSE_IDS)
+    assert switch["value"] == ["loose"] and "(ignoring leading zeros" in json.dumps(page)
 
     # the movers download keeps the loose match, and gives the rows as the files wrote them
     stayed_in_1 = result.moves.movers("1", "1")
