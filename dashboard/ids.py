@@ -125,6 +125,8 @@ class Clusters:
     SCATTER = "clusters-scatter"
     SCATTER_NOTE = "clusters-scatter-note"
     HISTOGRAMS = "clusters-histograms"
+    MORE_HISTOGRAMS = "clusters-more-histograms"
+    EVERY_HISTOGRAM = "clusters-every-histogram"
     SUMMARY = "clusters-summary"
     GRID = "clusters-grid"
     GRID_STATUS = "clusters-grid-status"

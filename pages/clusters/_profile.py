@@ -214,11 +214,27 @@ def drivers_line(prof: Profile) -> html.P:
                    " from 0 to 1: ", html.Strong(parts), more], className="mb-0 segments-drivers")
 
 
-def histograms(seg: Segmentation, rows: np.ndarray | None) -> list[Any]:
+#: Distribution charts drawn at first. Found from outside: a CRM export's 60 features made 60 charts, 4 s of the
+#: server's time on every change of the page (a rename, an axis) and about 20 s in the browser; the others come
+#: with a button (:data:`ids.Clusters.MORE_HISTOGRAMS`).
+HISTOGRAMS_SHOWN = 12
+
+
+def histograms(seg: Segmentation, rows: np.ndarray | None, every: bool = False) -> list[Any]:
+    """The distribution of each feature by segment (of the selected ``rows`` only, when given): the first
+    :data:`HISTOGRAMS_SHOWN` features, then a button for the others, or all of them with ``every``."""
     selected = None
     if rows is not None:
         chosen = np.zeros(seg.labels.size, dtype=bool)
         chosen[rows] = True
         selected = chosen[seg.scored]
-    return [dbc.Col(chart(ids.Clusters.histogram(i), histogram_figure(seg, f, selected)), md=6)
-            for i, f in enumerate(seg.features)]
+    features = list(seg.features)
+    shown = features if every or len(features) <= HISTOGRAMS_SHOWN else features[:HISTOGRAMS_SHOWN]
+    charts: list[Any] = [dbc.Col(chart(ids.Clusters.histogram(i), histogram_figure(seg, f, selected)), md=6)
+                         for i, f in enumerate(shown)]
+    if len(shown) < len(features):
+        rest = len(features) - len(shown)
+        charts.append(dbc.Col(dbc.Button(f"Show the distributions of the other {rest} features", size="sm",
+                                         id=ids.Clusters.MORE_HISTOGRAMS, color="secondary", outline=True),
+                              width=12, className="mt-2"))
+    return charts

@@ -88,10 +88,12 @@ def _rows_in_gesture(seg: Segmentation, state: ViewState, selected: dict[str, An
     Output(ids.Clusters.SELECTION_BOX, "style"),
     Input(ids.Clusters.SELECTION, "data"),
     Input(ids.page_query(PAGE), "data"),
+    Input(ids.Clusters.EVERY_HISTOGRAM, "data"),
     prevent_initial_call=True,
 )
-def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tuple[Any, ...]:
-    """Profile, histograms and table for the selected customers (or everyone), with the current names."""
+def follow_selection(selection: dict[str, Any] | None, query: str | None, every: bool | None = False) -> tuple[Any, ...]:
+    """Profile, histograms and table for the selected customers (or everyone), with the current names; every
+    feature's histogram once asked (:data:`ids.Clusters.MORE_HISTOGRAMS`)."""
     state = ViewState.from_search(query)
     try:
         dataset = service.get_dataset(state.ds)
@@ -104,15 +106,27 @@ def follow_selection(selection: dict[str, Any] | None, query: str | None) -> tup
         # Plotly dims every point when a box or lasso holds none: say so, and offer the way back.
         info = dbc.Alert("No customers inside that shape. Draw another box or lasso, or clear the selection to "
                          "see every customer again.", color="warning", className="py-2 mb-2 segments-selection-empty")
-        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None), info, grid, \
+        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, bool(every)), info, grid, \
             {"display": "block"}
     if rows is None:
-        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None), None, grid, HIDE
+        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, bool(every)), None, grid, HIDE
     info = dbc.Alert([
         html.Strong(f"{len(rows):,} customers selected"), f" (from {selection.get('how', 'the chart')}). "
         "The profile, histograms and table below show only them. ",
         html.A("Download the selection (CSV)", href=f"/download/selection.csv{state.query()}&sel={selection['token']}",
                id=ids.Clusters.SELECTION_DOWNLOAD, className="alert-link", download=""),
     ], color="info", className="py-2 mb-2 segments-selection")
-    return (profile_table(segment_profile(dataset, seg.restricted(rows)), True), histograms(seg, rows), info, grid,
+    return (profile_table(segment_profile(dataset, seg.restricted(rows)), True), histograms(seg, rows, bool(every)), info,
+            grid,
             {"display": "block"})
+
+
+@callback(
+    Output(ids.Clusters.EVERY_HISTOGRAM, "data"),
+    Input(ids.Clusters.MORE_HISTOGRAMS, "n_clicks"),
+    prevent_initial_call=True,
+)
+def show_every_histogram(clicks: int | None) -> bool:
+    """The button under the first distributions: draw every feature's (:func:`follow_selection` draws them)."""
+    return bool(clicks) or dash.no_update
+

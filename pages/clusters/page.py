@@ -33,12 +33,12 @@ from dashboard.titles import page_description, page_title
 from ._profile import drivers_line, histograms, profile_table, segment_profile
 from ._scatter import scatter_note, update_view
 from ._shared import HIDE, PAGE, axis_options, segments_and_borderline, stability_key_of
-from ._selection import follow_selection, select_customers
+from ._selection import follow_selection, select_customers, show_every_histogram
 from ._stability import check_stability, rename_stability
 from ._table import GRID_EMPTY, GRID_LOADING, answer_rows, customer_grid, grid_caption, serve_rows
 
-__all__ = ["layout", "update_view", "select_customers", "follow_selection", "check_stability", "rename_stability",
-           "answer_rows", "serve_rows", "GRID_LOADING", "GRID_EMPTY", "stability_key_of"]
+__all__ = ["layout", "update_view", "select_customers", "follow_selection", "show_every_histogram", "check_stability",
+           "rename_stability", "answer_rows", "serve_rows", "GRID_LOADING", "GRID_EMPTY", "stability_key_of"]
 
 
 dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=page_title("Clusters"),
@@ -72,6 +72,7 @@ def layout(**query: Any) -> html.Div:
     return html.Div([
         page_query_store(PAGE, state),
         dcc.Store(id=ids.Clusters.SELECTION),
+        dcc.Store(id=ids.Clusters.EVERY_HISTOGRAM, data=False),
         dcc.Store(id=ids.Clusters.STABILITY_KEY, data=stability_key_of(state)),
         header,
         html.Div([html.P(n, className="small text-muted mb-1") for n in service.segmentation_notes(state, seg)],
