@@ -343,6 +343,11 @@ def _dashboard_views(steps: Steps, state: Any, sizes: dict[str, int]) -> None:
     clusters_shared.trigger = lambda: ids.Clusters.X  # what Dash's context says when an axis dropdown fires
     query = state.query()
     answer("view: axis change", lambda: clusters.update_view(FEATURES[2], FEATURES[3], [], None, [], query))
+    # the same change of the page's address reaches the profile's callback too, which leaves its parts alone
+    clusters_shared.trigger = lambda: ids.page_query("clusters")
+    moved = state.with_(x=FEATURES[2], y=FEATURES[3]).query()
+    answer("view: axis change, the profile's callback",
+           lambda: clusters.follow_selection(None, moved, False, clusters_shared.shown_view_of(state)))
     answer("view: table page", lambda: clusters.serve_rows({"startRow": 100, "endRow": 120, "sortModel": []},
                                                            query, None))
     by_income = [{"colId": "c3", "sort": "desc"}]

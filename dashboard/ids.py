@@ -127,6 +127,7 @@ class Clusters:
     HISTOGRAMS = "clusters-histograms"
     MORE_HISTOGRAMS = "clusters-more-histograms"
     EVERY_HISTOGRAM = "clusters-every-histogram"
+    SHOWN_VIEW = "clusters-shown-view"
     SUMMARY = "clusters-summary"
     GRID = "clusters-grid"
     GRID_STATUS = "clusters-grid-status"

@@ -18,7 +18,7 @@ from dashboard.state import ViewState
 
 from . import _shared
 from ._profile import histograms, profile_table, segment_profile
-from ._shared import HIDE, PAGE, selected_rows
+from ._shared import HIDE, PAGE, selected_rows, shown_view_of
 from ._table import customer_grid
 
 
@@ -86,15 +86,28 @@ def _rows_in_gesture(seg: Segmentation, state: ViewState, selected: dict[str, An
     Output(ids.Clusters.SELECTION_INFO, "children"),
     Output(ids.Clusters.GRID_BOX, "children"),
     Output(ids.Clusters.SELECTION_BOX, "style"),
+    Output(ids.Clusters.SHOWN_VIEW, "data"),
     Input(ids.Clusters.SELECTION, "data"),
     Input(ids.page_query(PAGE), "data"),
     Input(ids.Clusters.EVERY_HISTOGRAM, "data"),
+    State(ids.Clusters.SHOWN_VIEW, "data"),
     prevent_initial_call=True,
 )
-def follow_selection(selection: dict[str, Any] | None, query: str | None, every: bool | None = False) -> tuple[Any, ...]:
+def follow_selection(selection: dict[str, Any] | None, query: str | None, every: bool | None = False,
+                     shown: str | None = None) -> tuple[Any, ...]:
     """Profile, histograms and table for the selected customers (or everyone), with the current names; every
-    feature's histogram once asked (:data:`ids.Clusters.MORE_HISTOGRAMS`)."""
+    feature's histogram once asked (:data:`ids.Clusters.MORE_HISTOGRAMS`). A change of the page's state that
+    they do not show (the scatter's axes) changes nothing."""
     state = ViewState.from_search(query)
+    view = shown_view_of(state)
+    fired = _shared.triggers()
+    if view == shown and fired and all(one == ids.page_query(PAGE) for one in fired):
+        return (dash.no_update,) * 6
+    return (*_followed(selection, state, bool(every)), view)
+
+
+def _followed(selection: dict[str, Any] | None, state: ViewState, every: bool) -> tuple[Any, ...]:
+    """:func:`follow_selection`'s five parts: profile, histograms, selection note, table, selection box style."""
     try:
         dataset = service.get_dataset(state.ds)
         seg = service.get_segmentation(state)
@@ -106,19 +119,18 @@ def follow_selection(selection: dict[str, Any] | None, query: str | None, every:
         # Plotly dims every point when a box or lasso holds none: say so, and offer the way back.
         info = dbc.Alert("No customers inside that shape. Draw another box or lasso, or clear the selection to "
                          "see every customer again.", color="warning", className="py-2 mb-2 segments-selection-empty")
-        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, bool(every)), info, grid, \
+        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, every), info, grid, \
             {"display": "block"}
     if rows is None:
-        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, bool(every)), None, grid, HIDE
+        return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, every), None, grid, HIDE
     info = dbc.Alert([
         html.Strong(f"{len(rows):,} customers selected"), f" (from {selection.get('how', 'the chart')}). "
         "The profile, histograms and table below show only them. ",
         html.A("Download the selection (CSV)", href=f"/download/selection.csv{state.query()}&sel={selection['token']}",
                id=ids.Clusters.SELECTION_DOWNLOAD, className="alert-link", download=""),
     ], color="info", className="py-2 mb-2 segments-selection")
-    return (profile_table(segment_profile(dataset, seg.restricted(rows)), True), histograms(seg, rows, bool(every)), info,
-            grid,
-            {"display": "block"})
+    return (profile_table(segment_profile(dataset, seg.restricted(rows)), True), histograms(seg, rows, every), info,
+            grid, {"display": "block"})
 
 
 @callback(

@@ -32,7 +32,7 @@ from dashboard.titles import page_description, page_title
 # The page's parts; importing them registers their callbacks with the page (and names them here).
 from ._profile import drivers_line, histograms, profile_table, segment_profile
 from ._scatter import scatter_note, update_view
-from ._shared import HIDE, PAGE, axis_options, segments_and_borderline, stability_key_of
+from ._shared import HIDE, PAGE, axis_options, segments_and_borderline, shown_view_of, stability_key_of
 from ._selection import follow_selection, select_customers, show_every_histogram
 from ._stability import check_stability, rename_stability
 from ._table import GRID_EMPTY, GRID_LOADING, answer_rows, customer_grid, grid_caption, serve_rows
@@ -73,6 +73,7 @@ def layout(**query: Any) -> html.Div:
         page_query_store(PAGE, state),
         dcc.Store(id=ids.Clusters.SELECTION),
         dcc.Store(id=ids.Clusters.EVERY_HISTOGRAM, data=False),
+        dcc.Store(id=ids.Clusters.SHOWN_VIEW, data=shown_view_of(state)),
         dcc.Store(id=ids.Clusters.STABILITY_KEY, data=stability_key_of(state)),
         header,
         html.Div([html.P(n, className="small text-muted mb-1") for n in service.segmentation_notes(state, seg)],
