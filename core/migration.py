@@ -271,9 +271,14 @@ class IdOverlap:
         return min(self.old, self.new)
 
     @property
+    def gain_needed(self) -> float:
+        """How many more customers a loose match must pair to be proposed (:data:`LOOSE_GAIN` of the smaller)."""
+        return max(1.0, LOOSE_GAIN * self.smaller)
+
+    @property
     def loose_helps(self) -> bool:
         """A loose match would pair at least :data:`LOOSE_GAIN` of the smaller snapshot's customers more."""
-        return self.smaller > 0 and self.loose - self.exact >= max(1.0, LOOSE_GAIN * self.smaller)
+        return self.smaller > 0 and self.loose - self.exact >= self.gain_needed
 
     def warning(self, old_label: str, new_label: str, id_name: str, loose: bool = False) -> str | None:
         """What the user should know before reading the counts (None when most customers match).
@@ -298,15 +303,17 @@ class IdOverlap:
 
 
 def id_overlap(old_ids: pd.Series, new_ids: pd.Series) -> IdOverlap:
-    """Customers in both snapshots, exactly and (when fewer than all match exactly) loosely.
+    """Customers in both snapshots, exactly and (when it could be proposed) loosely.
 
-    The loose match is measured only when some customer of the smaller snapshot is unmatched exactly.
+    The loose match is measured only when enough customers of the smaller snapshot are unmatched exactly for it
+    to be proposed (:attr:`IdOverlap.gain_needed`): a usual month, most customers matched, costs no pass over
+    the ids' text (each view of who moved asks).
     """
     old_keys = pc.unique(pc.drop_null(_keys(old_ids, False)))
     new_keys = pc.unique(pc.drop_null(_keys(new_ids, False)))
     exact = int(pc.sum(pc.is_in(new_keys, value_set=old_keys)).as_py() or 0)
     overlap = IdOverlap(len(old_keys), len(new_keys), exact, exact)
-    if exact >= overlap.smaller:
+    if overlap.smaller - exact < overlap.gain_needed:
         return overlap
     old_loose, new_loose = _keys(old_keys, True), _keys(new_keys, True)
     in_old = pc.is_in(new_loose, value_set=old_loose)

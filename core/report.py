@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .insight import Profile, Recommendation, Stability, recommend_k, summary_profile
-from .transform_kinds import LOG_SCALES, apply_transform, log_ticks
+from .transform_kinds import LOG_SCALES, apply_transform, log_axis_ticks
 from .model import display_cluster
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
@@ -346,9 +346,7 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     parts = svg.children
 
     def log_axis(scale: str, low: float, high: float) -> list[tuple[float, str]] | None:
-        if scale == "none":
-            return None
-        return [(float(apply_transform(scale, np.array([v]))[0]), f"{v:,.10g}") for v in log_ticks(low, high, scale)]
+        return None if scale == "none" else log_axis_ticks(low, high, scale)
 
     def titled(feature: str, scale: str) -> str:
         return feature + (" (log scale)" if scale != "none" else "")

@@ -389,9 +389,9 @@ _YEARS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
 
 
 def _try(texts: pd.Series, fmt: str) -> pd.Series:
-    """``texts`` read with one format (nanosecond timestamps), NaT where it does not fit or the year is
-    implausible. A time's UTC offset is left out: the date and time as written, in the shop's own zone."""
-    got = pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
+    """``texts`` (without UTC offsets: :func:`parse_dates`) read with one format (nanosecond timestamps), NaT
+    where it does not fit or the year is implausible."""
+    got = pd.to_datetime(texts, format=fmt, errors="coerce")
     got = got.where((got >= _YEARS[0]) & (got < _YEARS[1]))
     return got.astype("datetime64[ns]")
 
@@ -421,8 +421,10 @@ def parse_dates(texts: pd.Series) -> tuple[pd.Series, list[str]]:
     Returns the timestamps (NaT where no known format reads the text) and notes on the formats used.
     The format that reads most of a sample (:func:`_best_format`) reads every text it can; the texts it
     leaves are given the best format for them, and so on (a column mixing formats). When day/month and
-    month/day both read every date, day-first is taken, and a note says so.
+    month/day both read every date, day-first is taken, and a note says so. A time's UTC offset is left out,
+    once, before any format is tried: the date and time as written, in the shop's own zone.
     """
+    texts = without_utc_offset(texts)
     parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
     used: list[str] = []
     for _ in range(_MAX_FORMATS):

@@ -254,6 +254,7 @@ def without_utc_offset(texts: pd.Series) -> pd.Series:
 
 
 def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
+    """Stripped date texts read with ``fmt`` (their UTC offsets left out), NaT where it does not fit."""
     return pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
 
 
@@ -267,11 +268,12 @@ def date_format(texts: pd.Series) -> str | None:
     sample = sample.head(_DATE_SAMPLE)
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
+    sample = without_utc_offset(sample)  # once, not for each format tried
     # the share of dates is then measured on cells spread evenly over the column: parsing every cell of a
     # column of 300,000 birth dates took 0.15 s, of 10^7 several seconds, for a share known to 0.5% from these
     spread = texts if texts.size <= _DATE_SPREAD else texts.iloc[np.linspace(0, texts.size - 1, _DATE_SPREAD).astype(int)]
     for fmt in DATE_FORMATS:
-        if float(_parsed(sample, fmt).notna().mean()) >= _DATE_SHARE:
+        if float(pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()) >= _DATE_SHARE:
             spread_dates = _parsed(spread.astype(str).str.strip(), fmt)
             if float(spread_dates.notna().mean()) >= _DATE_SHARE:
                 return fmt

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["TRANSFORMS", "LOG_SCALES", "apply_transform", "invert_transform", "log_ticks"]
+__all__ = ["TRANSFORMS", "LOG_SCALES", "apply_transform", "invert_transform", "log_ticks", "log_axis_ticks"]
 
 #: The transforms a feature can have.
 TRANSFORMS: tuple[str, ...] = ("none", "log", "signed_log")
@@ -48,3 +48,11 @@ def log_ticks(low: float, high: float, transform: str, most: int = 8) -> list[fl
         if len(ticks) <= most:
             return ticks
     return ticks[:: int(np.ceil(len(ticks) / most))]
+
+
+def log_axis_ticks(low: float, high: float, transform: str) -> list[tuple[float, str]]:
+    """An axis drawn on the scale of ``transform`` between the scaled positions ``low`` and ``high``: each tick's
+    position on that scale and its label in the feature's own units (:func:`log_ticks`; ``1,000``)."""
+    ticks = log_ticks(low, high, transform)
+    positions = apply_transform(transform, np.asarray(ticks, dtype=float))
+    return [(float(at), f"{value:,.10g}") for at, value in zip(positions, ticks)]

@@ -18,7 +18,7 @@ from core import Segmentation, SweepResult, display_cluster
 from core.palette import segment_color as cluster_color  # one palette with the report: core/palette.py
 from core.projection import project_2d
 from core.text import short_label
-from core.transform_kinds import LOG_SCALES, apply_transform, invert_transform, log_ticks
+from core.transform_kinds import LOG_SCALES, apply_transform, invert_transform, log_axis_ticks
 
 from .state import PCA
 from .terms import plain
@@ -139,13 +139,15 @@ def axis_scale(seg: Segmentation, axis: str) -> str:
     return transform if transform in LOG_SCALES else "none"
 
 
-def _log_axis(values: np.ndarray, scale: str) -> dict[str, Any]:
-    """An axis drawn on ``scale`` (positions ``values`` on it), ticked in the feature's own units."""
+def _log_axis(low: float, high: float, scale: str) -> dict[str, Any]:
+    """An axis drawn on ``scale`` from ``low`` to ``high`` (positions on it), ticked in the feature's own units."""
+    ticks = log_axis_ticks(low, high, scale)
+    return {"tickvals": [at for at, _ in ticks], "ticktext": [label for _, label in ticks]}
+
+
+def _span(values: np.ndarray) -> tuple[float, float]:
     finite = values[np.isfinite(values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    ticks = log_ticks(low, high, scale)
-    return {"tickvals": [float(apply_transform(scale, np.array([v]))[0]) for v in ticks],
-            "ticktext": [f"{v:,.10g}" for v in ticks]}
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
 
 def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | None = None,
@@ -211,9 +213,9 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
                       legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0), height=560,
                       dragmode="select", **_LAYOUT)
     if x_scale != "none":
-        fig.update_xaxes(**_log_axis(xs, x_scale))
+        fig.update_xaxes(**_log_axis(*_span(xs), x_scale))
     if y_scale != "none":
-        fig.update_yaxes(**_log_axis(ys, y_scale))
+        fig.update_yaxes(**_log_axis(*_span(ys), y_scale))
     return fig, int(shown.size)
 
 
@@ -357,9 +359,7 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
     fig.update_xaxes(title_text=_plain(axis_label(feature)) + (" (log scale)" if transform in LOG_SCALES else ""),
                      row=seg.k, col=1)
     if transform in LOG_SCALES:
-        ticks = log_ticks(float(edges[0]), float(edges[-1]), transform)
-        fig.update_xaxes(tickvals=[apply_transform(transform, np.array([v]))[0] for v in ticks],
-                         ticktext=[f"{v:,.10g}" for v in ticks])
+        fig.update_xaxes(**_log_axis(float(edges[0]), float(edges[-1]), transform))
     # the feature, and what the bars are on a line below it (on one line a phone cut it off)
     fig.update_layout(title=dict(text=title_text, font=dict(size=14), y=1, yref="container", yanchor="top",
                                  pad=dict(t=10), subtitle=dict(text="share of each segment's customers",
