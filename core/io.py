@@ -22,6 +22,10 @@ value alone on its line must be quoted, ``""``, as csv writers do). Lines of spa
 header are skipped, and so are such lines in a file of several columns (they hold no value of any
 column). In a **one-column** file a line of spaces or tabs after the header is a customer whose cell is
 those spaces: such a cell is written back that way, and skipping it would shift every later row.
+
+Rows that hold no customer: in a table of two columns or more, a row whose every cell is empty (a
+spreadsheet saves its blank rows as ``,,,``) and a row that repeats the header line (several exports joined
+into one file) are left out, and a warning says how many and where the first was.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -749,10 +754,14 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     """Turn the first row into column names, checking they are usable."""
     if frame.shape[0] == 0:
         raise ReadError(f"{label} is empty.")
-    header = [str(v).strip() for v in frame.iloc[0].tolist()]
+    as_written = [str(v) for v in frame.iloc[0].tolist()]
+    header = [name.strip() for name in as_written]
     body = frame.iloc[1:].reset_index(drop=True)
     if body.shape[0] == 0:
         raise ReadError(f"{label} has a header row but no data rows.")
+    body = _without_rows_of_no_customer(body, as_written, warnings)
+    if body.shape[0] == 0:
+        raise ReadError(f"{label} has a header row but no data rows: every row below it is empty or repeats it.")
     keep = []
     for position, name in enumerate(header):
         if name:
@@ -776,6 +785,45 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     body = body.iloc[:, keep]
     body.columns = pd.Index(names, dtype=object)
     return body.astype(str)
+
+
+def _without_rows_of_no_customer(body: pd.DataFrame, header: list[str], warnings: list[str]) -> pd.DataFrame:
+    """``body`` without the rows that hold no customer, each kind said in ``warnings``: rows whose every cell is
+    empty (a spreadsheet saves its blank rows as ``,,,``) and rows that repeat the ``header`` line as written
+    (several exports joined into one file). A table of one column keeps them: there an empty cell is a
+    customer's gap (see the module docstring), and a value may be the column's name."""
+    if body.shape[1] < 2:
+        return body
+    empty = _rows_equal_to(body, [""] * body.shape[1])
+    repeats = _rows_equal_to(body, header)
+    for rows, said in ((empty, "{have} every cell empty ({where}); {they} {hold} no customer and {were} left out."),
+                       (repeats, "{repeat} the header line ({where}), as when exports are joined into one file; "
+                                 "{they} {were} left out.")):
+        if rows.size:
+            one = rows.size == 1
+            where = f"{'' if one else 'the first is '}row {int(rows[0]) + 2:,}, counting the header as row 1"
+            warnings.append(f"{rows.size:,} row{'' if one else 's'} " + said.format(
+                have="has" if one else "have", where=where, they="it" if one else "they",
+                hold="holds" if one else "hold", were="was" if one else "were",
+                repeat="repeats" if one else "repeat"))
+    dropped = np.union1d(empty, repeats)
+    if not dropped.size:
+        return body
+    keep = np.ones(body.shape[0], dtype=bool)
+    keep[dropped] = False
+    return body[keep].reset_index(drop=True)
+
+
+def _rows_equal_to(body: pd.DataFrame, values: list[str]) -> np.ndarray:
+    """Positions of the rows of ``body`` whose cells are ``values``, one per column, exactly. The first column
+    is compared in full, then each next one only on the rows still alike (usually none after the first)."""
+    rows = np.flatnonzero((body.iloc[:, 0] == values[0]).to_numpy(dtype=bool, na_value=False))
+    for position in range(1, body.shape[1]):
+        if not rows.size:
+            break
+        cells = body.iloc[rows, position]
+        rows = rows[(cells == values[position]).to_numpy(dtype=bool, na_value=False)]
+    return rows
 
 
 def _check_limits(frame: pd.DataFrame, label: str, max_rows: int | None, max_columns: int | None) -> None:
