@@ -6,8 +6,9 @@ unchanged, and what lets the data check say *which* cells of a numeric column ar
 
 Detection, in order:
 
-1. Known binary formats by their first bytes: ``.xlsx`` (read with calamine), and a clear refusal for
-   other zip files, images, PDFs, pickles, UTF-16 without a BOM and anything with NUL bytes.
+1. Known binary formats by their first bytes: ``.xlsx`` (read with calamine); a gzip archive or a zip
+   archive of one file is unpacked and its file read; a clear refusal for other zip files, images, PDFs,
+   pickles, UTF-16 without a BOM and anything with NUL bytes.
 2. The encoding: a UTF-8 or UTF-16 byte-order mark; else UTF-8 if the bytes decode as UTF-8; else
    cp1252 if every byte is defined there; else latin-1 (which decodes any byte).
 3. The separator among ``,`` ``;`` tab and ``|``: the candidate that splits the first lines into the
@@ -138,8 +139,9 @@ def read_table(
     max_columns: int | None = None,
     max_cells: int | None = None,
     sheet: str | None = None,
+    max_bytes: int | None = None,
 ) -> TableRead:
-    """Read a CSV or ``.xlsx`` customer file into a frame of text cells.
+    """Read a CSV or ``.xlsx`` customer file, or either in a gzip or zip archive, into a frame of text cells.
 
     Parameters
     ----------
@@ -159,6 +161,9 @@ def read_table(
         The worksheet of a workbook to read (default: the one with the most cells, said in a warning when
         the workbook has several: a report's summary sheet often comes first). Refused, naming the sheets,
         when the workbook has none of that name; ignored for a CSV file.
+    max_bytes : int, optional
+        Refuse an archive (``.gz``, ``.zip``) whose file unpacks to more bytes than this, as it is unpacked
+        (default: no limit; the dashboard gives its upload limit).
 
     Returns
     -------
@@ -171,6 +176,7 @@ def read_table(
     """
     raw = _read_bytes(source)
     label = f"'{filename}'" if filename else "The file"
+    raw, unpacked = _unpacked(raw, label, max_bytes)
     limits = _Limits(rows=DEFAULT_MAX_ROWS if max_rows is None else max_rows,
                      columns=DEFAULT_MAX_COLUMNS if max_columns is None else max_columns,
                      cells=DEFAULT_MAX_CELLS if max_cells is None else max_cells)
@@ -181,10 +187,121 @@ def read_table(
         result = _read_xlsx(raw, label, limits, sheet)
     else:
         result = _read_csv(raw, label, limits)
-    frame = _finish_header(result.frame, label, result.warnings)
+    warnings = ([unpacked] if unpacked else []) + result.warnings
+    frame = _finish_header(result.frame, label, warnings)
     _check_limits(frame, label, max_rows, limits.columns)
-    return TableRead(frame, result.file_format, result.encoding, result.separator, result.decimal,
-                     result.warnings)
+    return TableRead(frame, result.file_format, result.encoding, result.separator, result.decimal, warnings)
+
+
+#: File names inside a zip archive that are no one's table: macOS's resource forks and folder settings.
+_ZIP_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+_GZIP = b"\x1f\x8b"
+_ZIP = b"PK\x03\x04"
+
+
+def _unpacked(raw: bytes, label: str, max_bytes: int | None) -> tuple[bytes, str | None]:
+    """The file inside a gzip archive (``.csv.gz``, as data warehouses export) or a zip archive of one file
+    (``.zip``; a workbook, itself a zip, is left as it is), and a note naming the file read from a zip; the
+    bytes as they are, and None, for anything else.
+
+    The unpacked file is held to ``max_bytes`` (when given) while it is unpacked, never after: a small
+    archive can unpack to gigabytes. An archive inside an archive, a zip of several files and a
+    password-protected zip are refused, saying which.
+    """
+    if raw.startswith(_GZIP):
+        inner = _gunzip(raw, label, max_bytes)
+        note = None
+    elif raw.startswith(_ZIP):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(raw))
+            names = archive.namelist()
+        except zipfile.BadZipFile:
+            raise ReadError(f"{label} looks like a zip archive or an Excel file but is damaged or incomplete.") from None
+        if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
+            return raw, None  # a workbook (an Office file): read as one
+        inner, name = _unzip_one(archive, label, max_bytes)
+        note = f"Read '{name}' from the zip archive."
+    else:
+        return raw, None
+    if inner.startswith(_GZIP) or (inner.startswith(_ZIP) and not _is_workbook(inner)):
+        raise ReadError(f"{label} holds an archive inside an archive. Unpack it and upload the CSV or Excel file.")
+    if not inner.strip(b" \t\r\n\x00"):
+        raise ReadError(f"{label} unpacks to an empty file.")
+    return inner, note
+
+
+def _too_large(label: str, max_bytes: int) -> ReadError:
+    return ReadError(f"{label} unpacks to more than {max_bytes / 1024 ** 2:,.1f} MB, the most this installation "
+                     "accepts. Upload a smaller export.")
+
+
+def _gunzip(raw: bytes, label: str, max_bytes: int | None) -> bytes:
+    """A gzip file's content (every member of a multi-member file, as ``gzip`` writes when appending), unpacked
+    a piece at a time so that no more than ``max_bytes`` (+1) is ever held."""
+    import zlib
+
+    pieces: list[bytes] = []
+    held = 0
+    rest = raw
+    try:
+        while rest:
+            unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            data = rest
+            while data:
+                room = 0 if max_bytes is None else max_bytes + 1 - held
+                piece = unpacker.decompress(data, max(room, 1) if max_bytes is not None else 0)
+                pieces.append(piece)
+                held += len(piece)
+                if max_bytes is not None and held > max_bytes:
+                    raise _too_large(label, max_bytes)
+                data = unpacker.unconsumed_tail
+                if unpacker.eof:
+                    break
+            if not unpacker.eof:
+                raise ReadError(f"{label} is an incomplete gzip archive: it ends before its content does.")
+            rest = unpacker.unused_data.lstrip(b"\x00")  # (some writers pad the file with zeros)
+            if rest and not rest.startswith(_GZIP):
+                break  # trailing bytes that are no gzip member: ignored, as gzip itself does
+    except zlib.error:
+        raise ReadError(f"{label} is a damaged gzip archive and could not be unpacked.") from None
+    return b"".join(pieces)
+
+
+def _unzip_one(archive: zipfile.ZipFile, label: str, max_bytes: int | None) -> tuple[bytes, str]:
+    """The one file of a zip archive (folders and system files aside) and its name, read a piece at a time within
+    ``max_bytes``; a clear refusal when the archive holds no file or several, or is password-protected."""
+    files = [info for info in archive.infolist() if not info.is_dir() and not _ZIP_JUNK.search(info.filename)]
+    if not files:
+        raise ReadError(f"{label} is a zip archive with no file in it.")
+    if len(files) > 1:
+        listed = ", ".join(f"'{info.filename}'" for info in files[:5]) + (", ..." if len(files) > 5 else "")
+        raise ReadError(f"{label} is a zip archive of {len(files):,} files ({listed}). Upload one file: unzip it, "
+                        "or zip only the customer file.")
+    info = files[0]
+    if info.flag_bits & 0x1:
+        raise ReadError(f"{label} is a password-protected zip archive. Unzip it and upload the file inside.")
+    if max_bytes is not None and info.file_size > max_bytes:
+        raise _too_large(label, max_bytes)
+    pieces: list[bytes] = []
+    held = 0
+    try:
+        with archive.open(info) as member:
+            while piece := member.read(1 << 20):
+                pieces.append(piece)
+                held += len(piece)
+                if max_bytes is not None and held > max_bytes:  # (the size the archive states may be untrue)
+                    raise _too_large(label, max_bytes)
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise ReadError(f"{label} is a zip archive whose file could not be unpacked "
+                        f"({type(exc).__name__}).") from None
+    return b"".join(pieces), info.filename.rsplit("/", 1)[-1]
+
+
+def _is_workbook(raw: bytes) -> bool:
+    try:
+        return "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def _read_bytes(source: bytes | str | os.PathLike[str] | BinaryIO) -> bytes:
@@ -207,7 +324,6 @@ _SIGNATURES: list[tuple[bytes, str]] = [
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
     (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"),
     (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Office file"),
     (b"\x80\x02", "a Python pickle"),
     (b"\x80\x03", "a Python pickle"),
@@ -759,9 +875,6 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     body = frame.iloc[1:].reset_index(drop=True)
     if body.shape[0] == 0:
         raise ReadError(f"{label} has a header row but no data rows.")
-    body = _without_rows_of_no_customer(body, as_written, warnings)
-    if body.shape[0] == 0:
-        raise ReadError(f"{label} has a header row but no data rows: every row below it is empty or repeats it.")
     keep = []
     for position, name in enumerate(header):
         if name:
@@ -782,7 +895,9 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
         listed = ", ".join(f"'{n}' ({counts[n]} times)" for n in duplicated)
         raise ReadError(f"Column names must be unique, but {label.lower() if label == 'The file' else label} "
                         f"repeats {listed}. Rename the repeated columns and upload again.")
-    body = body.iloc[:, keep]
+    body = _without_rows_of_no_customer(body.iloc[:, keep], [as_written[p] for p in keep], warnings)
+    if body.shape[0] == 0:
+        raise ReadError(f"{label} has a header row but no data rows: every row below it is empty or repeats it.")
     body.columns = pd.Index(names, dtype=object)
     return body.astype(str)
 

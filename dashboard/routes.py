@@ -120,6 +120,16 @@ def _too_big_for_memory(size: int, xlsx: bool, share: float) -> str | None:
             "administrator to add memory or raise UPLOAD_MEMORY_SHARE.")
 
 
+def _unpacked_limit(max_upload_bytes: int, share: float) -> int:
+    """The most a zipped or gzipped upload may unpack to: what an upload of its own may be (``MAX_UPLOAD_MB``),
+    and no more than :func:`_too_big_for_memory` lets a file of that size be (the archive's own size said
+    nothing of what it holds)."""
+    available = _available_memory()
+    if available is None:
+        return max_upload_bytes
+    return max(1, min(max_upload_bytes, int(share * available / MEMORY_PER_FILE_BYTE)))
+
+
 class _UploadRequest(Request):
     """Flask's request, receiving an uploaded file into memory instead of a temporary file on disk when
     the file will be read into memory next anyway (its size passes :func:`_too_big_for_memory`): at 10^7
@@ -461,7 +471,8 @@ def register(server: Flask, settings: Settings) -> None:
             return received
         try:
             dataset = service.read_and_store(received.content, received.name, settings.max_rows,
-                                             settings.max_columns, settings.max_cells)
+                                             settings.max_columns, settings.max_cells,
+                                             _unpacked_limit(settings.max_upload_bytes, settings.upload_memory_share))
         except service.StoreUnavailable as exc:
             return jsonify(error=str(exc)), 503
         except SegmentsError as exc:

@@ -78,9 +78,11 @@ def store_table(table: TableRead, name: str) -> Dataset:
 
 
 def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: int | None,
-                   max_cells: int | None = None) -> Dataset:
-    """Read a file (bytes or path), check it and store it. Raises core's ReadError on bad files."""
-    table = read_table(source, name, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
+                   max_cells: int | None = None, max_bytes: int | None = None) -> Dataset:
+    """Read a file (bytes or path; ``max_bytes``: the most a zipped or gzipped file may unpack to), check it and
+    store it. Raises core's ReadError on bad files."""
+    table = read_table(source, name, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells,
+                       max_bytes=max_bytes)
     return store_table(table, name)
 
 

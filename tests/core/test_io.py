@@ -291,6 +291,7 @@ def _zip_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("data.csv", "a,b\n1,2\n")
+        archive.writestr("more.csv", "a,b\n3,4\n")
     return buffer.getvalue()
 
 
@@ -308,7 +309,7 @@ BAD_FILES = {
     "utf-16 without bom": ("a,b\n1,2\n".encode("utf-16-le"), "UTF-16"),
     "pickle": (pickle.dumps({"a": [1, 2, 3]}, protocol=4), "pickle"),
     "pickle protocol 2": (pickle.dumps([1, 2], protocol=2), "pickle"),
-    "zip that is not xlsx": (_zip_bytes(), "zip archive"),
+    "zip of two files": (_zip_bytes(), "zip archive of 2 files"),
     "damaged xlsx": (b"PK\x03\x04" + b"garbage" * 20, "damaged"),
     "json array": (b'[{"a": 1, "b": 2}, {"a": 3, "b": 4}]\n', "JSON"),
     "json object": (b'  {"rows": [[1, 2]]}', "JSON"),

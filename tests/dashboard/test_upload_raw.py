@@ -203,3 +203,21 @@ def test_a_workbook_whose_summary_sheet_comes_first_opens_on_its_customers(clien
     dataset = _dataset(upload_raw(client, book.getvalue(), "report.xlsx"))
     assert dataset.report.rows == 60 and list(dataset.frame.columns) == ["CustomerID", "Age", "Spend"]
     assert any("'Customers' was read (the one with the most cells), not 'Summary'" in w for w in dataset.table.warnings)
+
+
+def test_a_gzipped_export_gives_the_dataset_of_the_file_inside(client: Any) -> None:
+    import gzip
+
+    plain = _dataset(upload_raw(client, demo_bytes(), "customers.csv"))
+    packed = _dataset(upload_raw(client, gzip.compress(demo_bytes()), "customers.csv.gz"))
+    assert packed.table.frame.equals(plain.table.frame)
+    assert packed.report.rows == plain.report.rows
+
+
+def test_an_archive_unpacking_past_the_upload_limit_is_refused_with_it(client: Any) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"a,b\n" + b"1,2\n" * 400_000)  # 1.6 MB inside, ~5 KB sent: the test app takes 1 MB
+    response = upload_raw(client, bomb, "bomb.csv.gz")
+    assert response.status_code == 400
+    assert "unpacks to more than 1.0 MB, the most this installation accepts" in response.get_json()["error"]

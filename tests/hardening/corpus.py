@@ -93,10 +93,11 @@ def _png() -> bytes:
             + chunk(b"IEND", b""))
 
 
-def _zip() -> bytes:
+def _zip(files: int = 1) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("customers.csv", _numeric(10))
+        for number in range(files):
+            archive.writestr(f"customers{number or ''}.csv", _numeric(10))
     return buffer.getvalue()
 
 
@@ -333,11 +334,13 @@ def build_cases(pickle_marker: Path) -> list[Case]:
         Case("xlsx of 6 million cells declaring A1:B2", _cell_bomb(60_000, 100), refuse="cells"),
         Case("50,000 columns", (",".join(f"c{j}" for j in range(50_000)) + "\n" + ",".join(["1"] * 50_000) + "\n")
              .encode(), refuse="columns in its header line"),
-        Case("zip renamed csv", _zip(), refuse="zip archive"),
+        Case("zip of one csv", _zip(), rows=10, columns=4),
+        Case("zip of two csv files", _zip(2), refuse="zip archive of 2 files"),
         Case("PNG renamed csv", _png(), refuse="PNG image"),
         Case("JPEG renamed csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), refuse="JPEG image"),
         Case("PDF renamed csv", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n", refuse="PDF document"),
-        Case("gzip renamed csv", gzip.compress(ten.encode()), refuse="gzip archive"),
+        Case("gzipped csv", gzip.compress(ten.encode()), rows=10, columns=4),
+        Case("gzip inside gzip", gzip.compress(gzip.compress(ten.encode())), refuse="archive inside an archive"),
         Case("pickle renamed csv", pickle.dumps(PickleBomb(pickle_marker), protocol=4), refuse="Python pickle"),
         Case("pickle protocol 2 renamed csv", pickle.dumps(PickleBomb(pickle_marker), protocol=2),
              refuse="Python pickle"),
