@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,6 +81,8 @@ __all__ = [
     "SUMMARY_TAIL",
     "find_summary_rows",
     "without_rows",
+    "RepeatedIds",
+    "find_repeated_ids",
 ]
 
 #: Cell texts (after stripping spaces, compared case-insensitively) that mean "no value".
@@ -519,6 +521,40 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
+class RepeatedIds:
+    """Customer ids found on more than one row, those rows differing (:func:`find_repeated_ids`).
+
+    Attributes
+    ----------
+    column : str
+        The customer id column.
+    ids : int
+        Ids on more than one row (rows that repeat an earlier row exactly are not counted: the data check
+        reports those apart).
+    rows : int
+        The rows holding them.
+    example : str
+        The id on the most rows (the first of equals in the file).
+    example_rows : int
+        Its rows.
+    """
+
+    column: str
+    ids: int
+    rows: int
+    example: str
+    example_rows: int
+
+    def finding(self) -> str:
+        """What it means, in words for the user."""
+        one = self.ids == 1
+        return (f"'{self.column}' has {self.ids:,} id{'' if one else 's'} on more than one row ({self.rows:,} rows "
+                f"with different values; e.g. '{self.example}' on {self.example_rows:,} rows): each row counts as a "
+                "customer of its own in the segments. Check that the export has one row per customer (a file "
+                "with a row per order or per month gives several per customer).")
+
+
+@dataclass(frozen=True)
 class QualityReport:
     """The data check of a whole table.
 
@@ -539,6 +575,8 @@ class QualityReport:
     summary_rows : tuple[SummaryRow, ...]
         Rows at the end of the table that total or average the customers above them rather than being one
         (:func:`find_summary_rows`): kept in the table unless the user leaves them out.
+    repeated_ids : RepeatedIds or None
+        Customer ids on more than one row whose rows differ (:func:`find_repeated_ids`), or None.
     """
 
     rows: int
@@ -549,6 +587,7 @@ class QualityReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     description_row: tuple[str, ...] = ()
     summary_rows: tuple[SummaryRow, ...] = ()
+    repeated_ids: RepeatedIds | None = None
 
     def column(self, name: str) -> ColumnReport:
         """The report of the column called ``name`` (KeyError if there is none)."""
@@ -738,6 +777,9 @@ class QualityReport:
             if self.duplicate_rows:
                 found.append(f"{self.duplicate_rows:,} row{'s repeat' if self.duplicate_rows != 1 else ' repeats'} "
                              "an earlier row exactly; they are kept.")
+            repeated = getattr(self, "repeated_ids", None)  # (a report cached before it existed has none)
+            if repeated is not None:
+                found.append(repeated.finding())
         return found
 
     def to_frame(self) -> pd.DataFrame:
@@ -800,12 +842,40 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
     reports = _mark_redundant(tuple(reports_list), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
-    duplicate_rows = int(frame.duplicated().sum()) if rows and not all_distinct else 0
+    duplicated = frame.duplicated().to_numpy() if rows and not all_distinct else None
+    duplicate_rows = int(duplicated.sum()) if duplicated is not None else 0
     numeric = sum(1 for r in reports if r.kind == "numeric")
     described = looks_like_description_row(len(first_row_text), numeric)
     return QualityReport(rows, columns, reports, duplicate_rows, decimal,
                          description_row=tuple(first_row_text[:_EXAMPLES]) if described else (),
-                         summary_rows=find_summary_rows(frame, tails))
+                         summary_rows=find_summary_rows(frame, tails),
+                         repeated_ids=find_repeated_ids(frame, reports, duplicated))
+
+
+def find_repeated_ids(frame: pd.DataFrame, reports: Sequence[ColumnReport],
+                      duplicated: np.ndarray | None) -> RepeatedIds | None:
+    """The customer ids on more than one row of a customer table, those rows differing, or None.
+
+    The customer id column is the first whose name marks an identifier (:func:`is_id_name`) and that the check
+    found ID-like; a text or numeric one. A customer table has one row per customer: an id on several rows
+    with different values (found from outside: a CRM export with 3,000 of 20,000 customers twice, once per
+    account) counts each of them as a customer of its own, silently. ``duplicated`` marks the rows that repeat
+    an earlier row exactly (reported apart; None when no row can, as a column has no repeated value).
+    """
+    column = next((r for r in reports if r.id_like and r.kind in ("text", "numeric") and is_id_name(r.name)), None)
+    if column is None or column.unique >= column.rows - column.missing:
+        return None  # every id once (the usual file: nothing counted)
+    ids = frame[column.name]
+    keep = ~missing_mask(ids)
+    if duplicated is not None:
+        keep &= ~duplicated
+    counts = ids[keep].value_counts(sort=False)
+    repeated = counts[counts > 1]
+    if repeated.empty:
+        return None
+    top = repeated.to_numpy().argmax()  # (the first of equals in the file's order)
+    return RepeatedIds(column.name, int(repeated.size), int(repeated.sum()), str(repeated.index[top]),
+                       int(repeated.iloc[top]))
 
 
 def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, float, int]]) -> tuple[SummaryRow, ...]:

@@ -266,3 +266,40 @@ def test_a_date_column_is_found_below_many_blank_cells(blank_on_top: int) -> Non
     assert date_format(pd.Series([" "] * blank_on_top + ["Female", "Male"] * 150 + dates)) is None
     frame = text_frame({"Joined": [""] * blank_on_top + dates})
     assert check_quality(frame).column("Joined").kind == "date"
+
+
+# --- customer ids on several rows (found from outside: counted as customers of their own, said nowhere) ---------
+
+def _ids_table(ids: list[str], spend: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"CustomerID": ids, "Spend": [f"{v:.2f}" for v in spend],
+                         "Age": [str(20 + i % 50) for i in range(len(ids))]})
+
+
+def test_ids_on_several_rows_with_different_values_are_a_finding() -> None:
+    ids = [f"C{i:04d}" for i in range(100)] + ["C0007", "C0007", "C0042"]
+    frame = _ids_table(ids, [float(i) for i in range(103)])
+    report = check_quality(frame)
+    repeated = report.repeated_ids
+    assert repeated is not None
+    assert (repeated.column, repeated.ids, repeated.rows, repeated.example, repeated.example_rows) == (
+        "CustomerID", 2, 5, "C0007", 3)
+    said = [f for f in report.problems() if "more than one row" in f]
+    assert said == ["'CustomerID' has 2 ids on more than one row (5 rows with different values; e.g. 'C0007' on 3 "
+                    "rows): each row counts as a customer of its own in the segments. Check that the export has "
+                    "one row per customer (a file with a row per order or per month gives several per customer)."]
+
+
+def test_rows_repeated_exactly_are_not_counted_twice() -> None:
+    frame = _ids_table([f"C{i:04d}" for i in range(50)], [float(i) for i in range(50)])
+    frame = pd.concat([frame, frame.iloc[[3, 4]]], ignore_index=True)
+    report = check_quality(frame)
+    assert report.duplicate_rows == 2 and report.repeated_ids is None
+    assert not any("more than one row" in f for f in report.problems())
+
+
+def test_unique_ids_gaps_and_columns_not_named_as_ids_say_nothing() -> None:
+    assert check_quality(_ids_table([f"C{i}" for i in range(60)], [1.0] * 60)).repeated_ids is None
+    gaps = check_quality(_ids_table([f"C{i}" for i in range(58)] + ["", "n/a"], [float(i) for i in range(60)]))
+    assert gaps.repeated_ids is None  # missing ids are gaps, not one repeated id
+    zips = pd.DataFrame({"Zip": [str(10000 + i % 7) for i in range(60)], "Spend": [str(i) for i in range(60)]})
+    assert check_quality(zips).repeated_ids is None
