@@ -127,7 +127,12 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     tiny = np.isfinite(share) & (share < tiny_share)
     small = np.isfinite(share) & (share < max(tiny_share, useful_share))
     dominant = np.isfinite(largest) & (largest > DOMINANT_SHARE)
-    unstable = np.isfinite(stab) & (stab < STABLE_SWEEP)
+    measured = np.isfinite(stab)
+    # A k whose stability could not be measured (its re-fits had too few different customers: 8 customers at
+    # k=7) is not taken for a stable one while another k's was measured; with none measured (a result cached
+    # before the sweep measured it) every k counts as stable, as then.
+    unmeasured = ~measured & measured.any()
+    unstable = (measured & (stab < STABLE_SWEEP)) | unmeasured
     # The first non-empty tier is voted on: stable and useful; stable without a tiny segment; without a
     # tiny segment; every k.
     tiers = [~unstable & ~small & ~dominant, ~unstable & ~tiny, ~tiny, np.ones(ks.size, dtype=bool)]
@@ -166,7 +171,7 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
         elif strict and dominant[i]:
             why_not[candidate] = ("dominant", float(largest[i]))
         else:
-            why_not[candidate] = ("unstable", float(stab[i]))
+            why_not[candidate] = ("unmeasured", float("nan")) if unmeasured[i] else ("unstable", float(stab[i]))
     only_tiny = all(tiny[i] for i in range(ks.size) if not eligible[i])
     # the largest k tried, chosen by a score (not the elbow alone): the scores still improve at the range's end
     # (unless the data set that end: a file of four different customers allows three segments at most)
@@ -187,8 +192,9 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
         reason += f" Its segments are {word} under resampling (stability {stab[i]:.2f}){held}."
     warnings = _recommend_warnings(k, rows, share_of, sil_of, ks, tiny_share)
     if unstable[i]:
+        measured_here = f"stability {stab[i]:.2f}" if measured[i] else "stability not measured"
         warnings.append(f"No k from {int(ks[0])} to {int(ks[-1])} gives segments that hold when the customers "
-                        f"are resampled (at k={k} stability {stab[i]:.2f}): treat the segments as a rough split.")
+                        f"are resampled (at k={k} {measured_here}): treat the segments as a rough split.")
     return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes, at_edge)
 
 
@@ -200,6 +206,9 @@ _SET_ASIDE: dict[str, tuple[str, str, Callable[[float], str]]] = {
                  lambda v: percent(v, short=True)),
     "unstable": ("its segments change when the customers are resampled (stability {})",
                  "their segments change when the customers are resampled (stability {})", lambda v: f"{v:.2f}"),
+    "unmeasured": ("its stability could not be measured (too few different customers to re-fit it)",
+                   "their stability could not be measured (too few different customers to re-fit them)",
+                   lambda v: ""),
 }
 
 

@@ -798,3 +798,31 @@ def test_a_coded_columns_values_are_listed_in_number_order():
     result = profile(seg, frame, ["Products", "Plan"])
     assert list(result.mix("Products").columns) == ["2", "3", "4", "5", "6"]  # the five most common, in order
     assert list(result.mix("Plan").columns) == ["Basic", "Plus", "Gold"]
+
+
+def test_a_k_whose_stability_could_not_be_measured_is_not_taken_for_a_stable_one():
+    """Found from outside (an 8-customer file, `fit --k auto`): k=7, seven segments for eight customers, was
+    recommended as "the only k left" because its re-fits could not run (a resample of 8 customers has fewer
+    than 7 different ones), so its stability was unknown, while k=2, 3 and 5, measured unstable, were set
+    aside. Unknown now counts as not stable while some k was measured."""
+    ks = list(range(1, 8))
+    table = pd.DataFrame({"k": ks, "wcss": np.linspace(100, 10, 7),
+                          "silhouette": [np.nan, 0.45, 0.40, 0.30, 0.35, 0.20, 0.18]})
+    indices = pd.DataFrame({"k": ks, "calinski_harabasz": [np.nan, 9, 12, 8, 10, 7, 6],
+                            "davies_bouldin": [np.nan, 0.8, 0.7, 0.9, 0.75, 0.9, 0.95],
+                            "smallest_share": [1.0, 0.375, 0.25, 0.125, 0.125, 0.125, 0.125],
+                            "largest_share": [1.0, 0.625, 0.5, 0.375, 0.25, 0.25, 0.25],
+                            "stability": [np.nan, 0.57, 0.63, 0.40, 0.63, np.nan, np.nan]})
+    sweep = SweepResult(table, 3, 2, 7, None, indices, rows=8, data_limit=7)
+    rec = recommend_k(sweep, 8)
+    assert rec.k in (2, 3), rec.reason
+    assert "only k" not in rec.reason and "the most segments" not in rec.reason, rec.reason
+    assert any(w.startswith("No k from 2 to 7 gives segments that hold") for w in rec.warnings), rec.warnings
+    # one k measured stable, the others unknown: the measured one is recommended, the unknown said set aside
+    indices["stability"] = [np.nan, 0.9, np.nan, np.nan, np.nan, np.nan, np.nan]
+    rec = recommend_k(SweepResult(table, 3, 2, 7, None, indices, rows=8, data_limit=7), 8)
+    assert rec.k == 2, rec.reason
+    assert "could not be measured" in rec.reason, rec.reason
+    # a result with no stability at all (cached before it existed) is recommended as before
+    indices["stability"] = np.nan
+    assert recommend_k(SweepResult(table, 3, 2, 7, None, indices, rows=8, data_limit=7), 8).k == 3
