@@ -54,7 +54,7 @@ from .export import CsvDialect
 from .quality import CURRENCY_PATTERN, ColumnNumbers
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
-           "DEFAULT_MAX_CELLS", "table_to_parquet", "table_from_parquet", "MAX_TITLE_LINES", "title_lines"]
+           "DEFAULT_MAX_CELLS", "file_stem", "table_to_parquet", "table_from_parquet", "MAX_TITLE_LINES", "title_lines"]
 
 #: The limits of a read when the caller gives none (the command line): Excel's own sheet size (the row
 #: limit applies to workbooks only: a CSV file may have more rows), and a workbook of at most 5 million
@@ -197,6 +197,13 @@ def read_table(
 _ZIP_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
 _GZIP = b"\x1f\x8b"
 _ZIP = b"PK\x03\x04"
+
+
+def file_stem(name: str) -> str:
+    """A file's name without its extension, and without the archive's (``orders.csv.gz`` and ``orders.zip`` give
+    ``orders``): what the names of the files made from it start with."""
+    name = re.sub(r"(?i)\.(gz|zip)$", "", name)
+    return name.rsplit(".", 1)[0] if "." in name else name
 
 
 def _unpacked(raw: bytes, label: str, max_bytes: int | None) -> tuple[bytes, str | None]:

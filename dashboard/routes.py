@@ -41,6 +41,7 @@ from core import DataError, Segmentation, SegmentsError, clustered_table, iter_c
 from core.deliver import UTF8_BOM, rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
 from core.insight import Profile, for_export, summary_profile
 from core.report import render_report
+from core.io import file_stem
 
 from . import library, service, snapshots
 from .ratelimit import RateLimit, client_address
@@ -295,8 +296,9 @@ def _with_bom(payload: bytes | Iterator[bytes]) -> bytes | Iterator[bytes]:
 
 
 def _download_name(name: str, suffix: str) -> str:
-    """``<file stem>-<suffix>`` with only safe characters (the extension is added by the caller)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name.rsplit(".", 1)[0])[:60] or "customers"
+    """``<file stem>-<suffix>`` with only safe characters (the extension is added by the caller; a gzipped or
+    zipped upload's stem is its file's: ``customers.csv.gz`` gives ``customers``)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", file_stem(name))[:60] or "customers"
     return f"{stem}-{suffix}"
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from core import (ModelInfo, OrderColumns, QualityReport, SavedModel, TableRead, build_customers, check_quality, load_bundle,
                   read_table)
 from core.errors import DataError, SegmentsError
+from core.io import file_stem
 from core.quality import without_rows
 
 from .. import library
@@ -130,8 +131,7 @@ def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | No
     result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal,
                              numbers=orders.table.numbers)
     table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
-    stem = orders.name.rsplit(".", 1)[0] if "." in orders.name else orders.name
-    return store_table(table, f"{stem}-customers.csv")
+    return store_table(table, f"{file_stem(orders.name)}-customers.csv")
 
 
 def get_dataset(token: str | None) -> Dataset:

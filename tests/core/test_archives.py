@@ -94,3 +94,12 @@ def test_a_damaged_or_cut_gzip_is_refused_clearly() -> None:
         read_table(raw[: len(raw) // 2], "cut.csv.gz")
     with pytest.raises(ReadError, match="damaged gzip archive"):
         read_table(raw[:10] + b"\xff" * 50 + raw[60:], "damaged.csv.gz")
+
+
+@pytest.mark.parametrize("name,stem", [("orders.csv.gz", "orders"), ("Orders.CSV.GZ", "Orders"), ("export.zip", "export"),
+                                       ("kunden.2026.csv", "kunden.2026"), ("customers", "customers"),
+                                       ("book.xlsx", "book")])
+def test_the_stem_of_a_file_leaves_out_the_archives_extension(name: str, stem: str) -> None:
+    from core.io import file_stem
+
+    assert file_stem(name) == stem

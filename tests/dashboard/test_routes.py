@@ -213,3 +213,15 @@ def test_csv_downloads_come_in_the_uploaded_files_dialect(client):
     # a comma file keeps commas
     assert client.get(f"/download/clustered.csv?ds={upload(client, demo_bytes()).get_json()['token']}&k=3").data \
         .split(b"\n", 1)[0].count(b",") > 3
+
+
+def test_a_download_of_a_zipped_or_gzipped_upload_is_named_after_the_file_inside(client):
+    """Found from outside: ``customers.csv.gz`` downloaded as ``customers.csv-segments.csv``."""
+    import gzip
+
+    content = b"id,Age,Income\n" + b"".join(b"%d,%d,%d\n" % (i, 20 + i % 40, 10 + i * 3 % 90) for i in range(40))
+    for name in ("customers.csv.gz", "customers.CSV.GZ"):
+        token = upload(client, gzip.compress(content), name).get_json()["token"]
+        clustered = client.get(f"/download/clustered.csv?ds={token}&k=2")
+        assert 'filename="customers-segments.csv"' in clustered.headers["Content-Disposition"], (
+            clustered.headers["Content-Disposition"])
