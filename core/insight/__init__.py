@@ -50,7 +50,9 @@ by how far the segment's index (mean / overall mean * 100, as the profile shows 
 either direction, so word order is the same rule for every segment. A name holds at most
 :data:`MAX_NAME_CHARS` (40) characters (the weaker trait is left out rather than the name cut), so it
 is stored whole in bundles and links: "High"/"Low" from 0.5 SD, "Very high"/"Very low" from :data:`VERY_HIGH_Z`
-(1.5) SD; age reads "Older"/"Younger" ("Much older"/"Much younger"). Without such a feature the
+(1.5) SD; age reads "Older"/"Younger" ("Much older"/"Much younger"), a joining year ("Member since")
+"Newer"/"Longer-standing", the days since a date "Recent last order"/"Long-ago last order" (a birth date's
+like age). Without such a feature the
 segment is :data:`AVERAGE_NAME`. Segments that would share a name get their next most distinctive
 features added until the names differ; any still equal are numbered "(1)", "(2)" in cluster order.
 

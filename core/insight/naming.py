@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..model import original_centers, transform_of
 from ..stats import FeatureStats
+from ..transform import date_source
 
 if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this)
     from ..segmentation import Segmentation
@@ -56,8 +57,43 @@ VERY_HIGH_Z = 1.5
 MAX_NAME_FEATURES = 2
 #: Name of a segment with no distinctive feature.
 AVERAGE_NAME = "Average customers"
-#: Words used instead of High / Low for some features.
+#: Words used instead of High / Low for some features: ``(low, high)``, the whole of the name's part.
 _DIRECTION_WORDS: dict[str, tuple[str, str]] = {"age": ("younger", "older")}
+#: ... for a year the customer joined in ("Member since", "Customer since": an earlier year, a longer-standing one).
+_SINCE_WORDS = ("longer-standing", "newer")
+#: ... for the days since a date (a feature the data check derives from a date column, "Last order (days
+#: since)"): a low value is a recent date. Said before the date's name: "Recent last order".
+_DAYS_SINCE_WORDS = ("recent", "long-ago")
+
+
+class _Reading(NamedTuple):
+    """How a feature reads in a name: ``low`` or ``high`` (lower case), before ``noun`` when there is one
+    ("High income", "Recent last order") or alone ("Older", "Newer")."""
+
+    low: str
+    high: str
+    noun: str | None
+
+
+def _reading(feature: str, short: str) -> _Reading:
+    """How ``feature`` (its short name ``short``) reads in a segment name.
+
+    Found from outside: a customer file's "Last order" date, offered by the data check as "Last order (days
+    since)", named a segment "High last order" (a last order long ago) and a "Member since" year "Low member
+    since" (members since long ago). The days since a date read "Recent ..." / "Long-ago ..." (a birth date's
+    "Younger" / "Older"), a joining year "Longer-standing" / "Newer"."""
+    source = date_source(str(feature))
+    if source is not None:
+        noun = short_feature_name(source)
+        if "birth" in noun.split():
+            return _Reading(*_DIRECTION_WORDS["age"], None)
+        noun = re.sub(r" (date|day|time)$", "", noun) if noun not in ("date", "day", "time") else noun
+        return _Reading(*_DAYS_SINCE_WORDS, noun)
+    if short == "since" or short.endswith(" since"):
+        return _Reading(*_SINCE_WORDS, None)
+    if short in _DIRECTION_WORDS:
+        return _Reading(*_DIRECTION_WORDS[short], None)
+    return _Reading("low", "high", short)
 
 
 def _words(name: str) -> list[str]:
@@ -125,14 +161,13 @@ def _short_names(features: Sequence[str]) -> list[str]:
     return short
 
 
-def _part(z: float, short: str) -> str:
+def _part(z: float, reading: _Reading) -> str:
     very = abs(z) >= VERY_HIGH_Z
-    if short in _DIRECTION_WORDS:
-        low, high = _DIRECTION_WORDS[short]
-        word = high if z > 0 else low
+    word = reading.high if z > 0 else reading.low
+    if reading.noun is None:
         return ("Much " + word) if very else word.capitalize()
-    level = ("Very high" if very else "High") if z > 0 else ("Very low" if very else "Low")
-    return f"{level} {short}"
+    level = ("Very " + word) if very else word.capitalize()
+    return f"{level} {reading.noun}"
 
 
 def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None) -> list[str]:
@@ -167,7 +202,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         if index.shape != z.shape:
             raise ValueError(f"indices must be (segments, {len(features)}); got shape {index.shape}.")
         strength = np.where(np.isfinite(index), np.abs(index - 100.0), 50.0 * np.abs(z))
-    short = _short_names(features)
+    short = [_reading(feature, name) for feature, name in zip(features, _short_names(features))]
     ranked: list[list[int]] = []
     for i, row in enumerate(z):
         order = sorted(range(row.size), key=lambda j: (-strength[i, j], j))
