@@ -52,6 +52,7 @@ from . import csv_reader_fast
 from .errors import ReadError
 from .export import CsvDialect
 from .quality import CURRENCY_PATTERN, ColumnNumbers
+from .text import join_words
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
            "DEFAULT_MAX_CELLS", "file_stem", "table_to_parquet", "table_from_parquet", "MAX_TITLE_LINES", "title_lines"]
@@ -895,18 +896,42 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
             warnings.append(f"Column {position + 1} has no name and no values; it was ignored.")
     if not keep:
         raise ReadError(f"{label} has no named columns.")
-    names = [header[p] for p in keep]
-    counts = Counter(names)  # (one pass: list.count per name took minutes on 50,000 columns)
-    duplicated = sorted(n for n, times in counts.items() if times > 1)
-    if duplicated:
-        listed = ", ".join(f"'{n}' ({counts[n]} times)" for n in duplicated)
-        raise ReadError(f"Column names must be unique, but {label.lower() if label == 'The file' else label} "
-                        f"repeats {listed}. Rename the repeated columns and upload again.")
+    names = _unique_names([header[p] for p in keep], warnings)
     body = _without_rows_of_no_customer(body.iloc[:, keep], [as_written[p] for p in keep], warnings)
     if body.shape[0] == 0:
         raise ReadError(f"{label} has a header row but no data rows: every row below it is empty or repeats it.")
     body.columns = pd.Index(names, dtype=object)
     return body.astype(str)
+
+
+def _unique_names(names: list[str], warnings: list[str]) -> list[str]:
+    """``names`` with each repeat of a name numbered, ``'Email'``, ``'Email (2)'`` (a number no other column's name
+    has), and a warning per repeated name. Found from outside: a CRM export naming two columns ``Email`` (the
+    contact's and the account's) was refused whole; every cell is kept, under a name the file can be told by."""
+    counts = Counter(names)  # (one pass: list.count per name took minutes on 50,000 columns)
+    if all(times == 1 for times in counts.values()):
+        return names
+    taken = set(names)
+    seen: Counter[str] = Counter()
+    renamed: dict[str, list[str]] = {}
+    out = []
+    for name in names:
+        seen[name] += 1
+        if seen[name] == 1:
+            out.append(name)
+            continue
+        number = seen[name]
+        while f"{name} ({number})" in taken:
+            number += 1
+        new = f"{name} ({number})"
+        taken.add(new)
+        renamed.setdefault(name, []).append(new)
+        out.append(new)
+    for name, news in renamed.items():
+        listed = join_words([f"'{n}'" for n in news])
+        warnings.append(f"{len(news) + 1} columns are called '{name}'; the later {'one is' if len(news) == 1 else 'ones are'} "
+                        f"called {listed} here (their cells are kept as they are).")
+    return out
 
 
 def _without_rows_of_no_customer(body: pd.DataFrame, header: list[str], warnings: list[str]) -> pd.DataFrame:

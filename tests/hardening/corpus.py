@@ -236,8 +236,8 @@ def build_cases(pickle_marker: Path) -> list[Case]:
              _rows(["Age", "Income"], [[20 + i, "unknown" if i == 4 else 10 + i * 3] for i in range(20)]).encode(),
              rows=20),
         # -- header problems --------------------------------------------------------------------------
-        Case("duplicated column names", b"Age,Income,Age\n1,2,3\n4,5,6\n", refuse="'Age' (2 times)"),
-        Case("duplicated after stripping", b"Income, Score,Score \n1,2,3\n4,5,6\n", refuse="'Score' (2 times)"),
+        Case("duplicated column names", b"Age,Income,Age\n1,2,3\n4,5,6\n7,8,9\n", rows=3, columns=3),
+        Case("duplicated after stripping", b"Income, Score,Score \n1,2,3\n4,5,6\n7,8,9\n", rows=3, columns=3),
         Case("blank column names", _rows(["Age", "", "Income", " "], [[20 + i, i * 2, 30 + i * 9, ""]
                                                                       for i in range(6)]).encode(),
              rows=6, columns=3, check=_columns_are(["Age", "Column 2", "Income"])),
