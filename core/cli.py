@@ -275,6 +275,10 @@ _SKIPPED_DESCRIPTION_ROW = ("The first row under the header describes the column
                             "as asked (--skip-description-row).")
 
 
+#: Said when a workbook has several sheets and none was named.
+_OTHER_SHEETS = "Give --sheet NAME to read another sheet of the workbook."
+
+
 def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport, list[str]]:
     """The file read and checked, without the rows ``args`` asks to leave out (a description row, summary
     rows), and what was left out in words. A row asked to be left out that the data check did not find is a
@@ -283,9 +287,12 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
     from .quality import check_quality, without_rows
 
     table = read_table(path, Path(path).name, sheet=args.sheet)
+    said: list[str] = []
+    if len(table.sheets) > 1 and args.sheet is None:
+        said.append(_OTHER_SHEETS)
+        table = replace(table, warnings=[*table.warnings, _OTHER_SHEETS])
     report = check_quality(table.frame, table.decimal, table.numbers)
     left_out: list[int] = []
-    said: list[str] = []
     if args.skip_description_row:
         if not report.description_row:
             raise _UsageError("--skip-description-row: the first row under the header holds a customer, not "
@@ -312,7 +319,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
         f"CSV, {table.encoding}, {table.separator_name}-separated, decimal mark '{table.decimal}'"
     print(f"{args.file}: {report.rows:,} rows, {report.columns:,} columns ({fmt})", file=out)
     for warning in table.warnings:
-        print(f"note: {warning}", file=out)
+        print(f"note: {_one_line(warning)}", file=out)
     frame = report.to_frame()
     frame["missing share"] = frame["missing share"].map(percent)
     frame["skewness"] = frame["skewness"].map(lambda v: "" if v != v else f"{v:.2f}")

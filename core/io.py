@@ -101,6 +101,10 @@ class TableRead:
         The decimal mark numbers use in this file (``"."`` or ``","``).
     warnings : list[str]
         Things the reader changed or noticed, in words for the user (e.g. a renamed blank header).
+    sheets : tuple[str, ...]
+        A workbook's worksheets, in its order (empty for a CSV file).
+    sheet : str | None
+        The worksheet read (None for a CSV file).
     numbers : core.quality.ColumnNumbers
         The frame's columns parsed as numbers, each once, beside the text: give it to
         :func:`core.quality.check_quality` and :func:`core.prepare.prepare_features` and the sweep and the
@@ -114,6 +118,8 @@ class TableRead:
     separator: str | None
     decimal: str
     warnings: list[str] = field(default_factory=list)
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
     numbers: ColumnNumbers = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -191,7 +197,8 @@ def read_table(
     warnings = ([unpacked] if unpacked else []) + result.warnings
     frame = _finish_header(result.frame, label, warnings)
     _check_limits(frame, label, max_rows, limits.columns)
-    return TableRead(frame, result.file_format, result.encoding, result.separator, result.decimal, warnings)
+    return TableRead(frame, result.file_format, result.encoding, result.separator, result.decimal, warnings,
+                     result.sheets, result.sheet)
 
 
 #: File names inside a zip archive that are no one's table: macOS's resource forks and folder settings.
@@ -474,8 +481,7 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
             rest = [f"'{n}'" for n in sheets if n != chosen]
             others = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " or " + rest[-1]
             how = "as asked" if sheet is not None else "the one with the most cells"
-            warnings.append(f"The workbook has {len(sheets)} sheets; '{chosen}' was read ({how}), not {others}. "
-                            "To segment another sheet, save it as a file of its own.")
+            warnings.append(f"The workbook has {len(sheets)} sheets; '{chosen}' was read ({how}), not {others}.")
         cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except ReadError:
         raise
@@ -487,7 +493,7 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
         warnings.append(_titles_said(rows, titles, titles + 1))
         rows = rows[titles:]
     frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
-    return TableRead(frame.astype(str), "xlsx", None, None, ".", warnings)
+    return TableRead(frame.astype(str), "xlsx", None, None, ".", warnings, tuple(sheets), chosen)
 
 
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -997,7 +1003,8 @@ def table_to_parquet(table: TableRead) -> bytes:
     # pandas' str columns are Arrow strings already: handed over without making a Python object per cell
     arrays = [pa.array(frame.iloc[:, j], type=pa.large_string()) for j in range(frame.shape[1])]
     meta = {"file_format": table.file_format, "encoding": table.encoding, "separator": table.separator,
-            "decimal": table.decimal, "warnings": list(table.warnings), "columns": [str(c) for c in frame.columns]}
+            "decimal": table.decimal, "warnings": list(table.warnings), "columns": [str(c) for c in frame.columns],
+            "sheets": list(table.sheets), "sheet": table.sheet}
     arrow = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(frame.shape[1])])
     arrow = arrow.replace_schema_metadata({_PARQUET_META: json.dumps(meta).encode("utf-8")})
     sink = io.BytesIO()
@@ -1028,5 +1035,7 @@ def table_from_parquet(raw: bytes) -> TableRead:
     if len(columns) != frame.shape[1]:
         raise ReadError("The stored table is damaged: its column names do not match its columns.")
     frame.columns = pd.Index(columns, dtype=object)
+    sheet = meta.get("sheet")
     return TableRead(frame, str(meta["file_format"]), meta["encoding"], meta["separator"], str(meta["decimal"]),
-                     [str(w) for w in meta.get("warnings", [])])
+                     [str(w) for w in meta.get("warnings", [])], tuple(str(n) for n in meta.get("sheets", [])),
+                     None if sheet is None else str(sheet))

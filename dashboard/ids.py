@@ -57,6 +57,8 @@ class Upload:
     MISSING = "upload-missing-choice"
     NEXT = "upload-next"
     LEAVE_OUT_STATUS = "upload-leave-out-status"  # what went wrong leaving rows out (buttons: leave_out_rows)
+    SHEET = "upload-sheet"  # the workbook's sheet read (a workbook of several sheets)
+    SHEET_STATUS = "upload-sheet-status"  # why another sheet could not be read
 
 
 class Model:

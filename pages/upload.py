@@ -14,7 +14,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import DEMO_PATH, QualityReport, SegmentsError
 from core.text import percent
@@ -128,6 +128,21 @@ def _leave_out_panel(rows: str, title: str, body: list[Any], button: str, class_
     ], color="info", className=class_name)
 
 
+def _sheet_picker(dataset: service.Dataset) -> html.Div | None:
+    """A choice of the workbook's sheet to read, when it has several and is still kept (:func:`read_sheet`).
+    Found from outside: a workbook whose customers were on its second-largest sheet could not be segmented
+    from the dashboard (the note said to save the sheet as a file of its own)."""
+    table = dataset.table
+    if len(table.sheets) < 2 or not getattr(dataset, "workbook", None):
+        return None
+    return html.Div([
+        html.Label("Sheet read", htmlFor=ids.Upload.SHEET, className="small me-2 mb-0"),
+        dcc.Dropdown(id=ids.Upload.SHEET, options=list(table.sheets), value=table.sheet, clearable=False,
+                     searchable=False, className="segments-sheet"),
+        html.Div(id=ids.Upload.SHEET_STATUS),
+    ], className="mt-2 d-flex align-items-center flex-wrap gap-2")
+
+
 def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
     report = dataset.report
     columns = report.to_frame().head(SHOWN_COLUMNS * 5)
@@ -140,6 +155,7 @@ def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
             html.P([html.Strong(f"{report.rows:,} rows × {report.columns:,} columns"), " · ",
                     html.Span(_format_line(dataset), className="segments-format")], className="mb-1"),
             *[html.P(w, className="small text-muted mb-0") for w in dataset.table.warnings],
+            _sheet_picker(dataset),
         ]), className="mb-3"),
         orders_panel(dataset),
         _description_row_panel(report),
@@ -226,6 +242,26 @@ def leave_out_rows(clicks: list[int | None], query: str | None) -> tuple[Any, An
     if not any(clicks) or not isinstance(pressed, dict):
         return dash.no_update, dash.no_update
     return leave_out(str(pressed.get("rows")), query)
+
+
+@callback(
+    Output(ids.Shell.REDIRECT, "href", allow_duplicate=True),
+    Output(ids.Upload.SHEET_STATUS, "children"),
+    Input(ids.Upload.SHEET, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def read_sheet(sheet: str | None, query: str | None) -> tuple[Any, Any]:
+    """Read the chosen sheet of the open data set's workbook as a new data set, and open it."""
+    state = ViewState.from_search(query)
+    try:
+        dataset = service.get_dataset(state.ds)
+        if not sheet or sheet == dataset.table.sheet:
+            return dash.no_update, None
+        dataset = service.read_sheet(dataset, sheet)
+    except SegmentsError as exc:
+        return dash.no_update, error_alert(exc, f"The sheet '{sheet}' could not be read")
+    return ViewState(ds=dataset.token, missing=state.missing).href("/upload"), None
 
 
 def leave_out(rows: str, query: str | None) -> tuple[Any, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ __all__ = ["Dataset", "DatasetGone", "ModelGone", "new_token", "store_table", "r
            "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "store_without_rows",
            "CUSTOMER_TABLE_FORMAT",
            "store_customer_table", "put_selection", "get_selection", "store_bundle", "uploaded_bundle",
-           "applied_model"]
+           "applied_model", "read_sheet"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,9 @@ class Dataset:
     name: str
     table: TableRead
     report: QualityReport
+    #: The store's key of the uploaded workbook's bytes when it has several sheets (another can then be read:
+    #: :func:`read_sheet`); None for a CSV file, a one-sheet workbook or a data set from the library.
+    workbook: str | None = None
 
     @property
     def frame(self):  # type: ignore[no-untyped-def]
@@ -69,11 +73,12 @@ def _dataset_key(token: str) -> str:
     return f"ds:{token}"
 
 
-def store_table(table: TableRead, name: str) -> Dataset:
+def store_table(table: TableRead, name: str, workbook: str | None = None) -> Dataset:
     """Check a table and keep it on the server under a new token, with the numbers the data check parsed
     (:attr:`core.io.TableRead.numbers`, pickled with the frame they belong to): every later request on
-    the dataset, in any worker, builds its features from them instead of parsing the columns again."""
-    dataset = Dataset(new_token(), name, table, check_quality(table.frame, table.decimal, table.numbers))
+    the dataset, in any worker, builds its features from them instead of parsing the columns again.
+    ``workbook``: :attr:`Dataset.workbook`."""
+    dataset = Dataset(new_token(), name, table, check_quality(table.frame, table.decimal, table.numbers), workbook)
     store.write(_dataset_key(dataset.token), dataset)
     return dataset
 
@@ -81,10 +86,29 @@ def store_table(table: TableRead, name: str) -> Dataset:
 def read_and_store(source: Any, name: str, max_rows: int | None, max_columns: int | None,
                    max_cells: int | None = None, max_bytes: int | None = None) -> Dataset:
     """Read a file (bytes or path; ``max_bytes``: the most a zipped or gzipped file may unpack to), check it and
-    store it. Raises core's ReadError on bad files."""
+    store it; a workbook of several sheets is kept too, under a token of its own, so that another sheet can be
+    read (:func:`read_sheet`). Raises core's ReadError on bad files."""
     table = read_table(source, name, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells,
                        max_bytes=max_bytes)
-    return store_table(table, name)
+    workbook = None
+    if len(table.sheets) > 1:
+        workbook = f"wb:{new_token()}"
+        store.write(workbook, source if isinstance(source, bytes) else Path(source).read_bytes())
+    return store_table(table, name, workbook)
+
+
+def read_sheet(dataset: Dataset, sheet: str) -> Dataset:
+    """Another sheet of a data set's workbook, read within the server's limits and stored as a new data set (the
+    same workbook kept for it: any of its sheets can be read from either). Raises :class:`DataError` when the
+    data set has no workbook kept or it expired, core's ReadError for a sheet that cannot be read."""
+    raw = store.read(dataset.workbook) if dataset.workbook else None
+    if not isinstance(raw, bytes):
+        raise DataError("The workbook's other sheets are no longer on the server. Upload the workbook again to "
+                        "read another sheet.")
+    limits = store.settings()
+    table = read_table(raw, dataset.name, max_rows=limits.max_rows, max_columns=limits.max_columns,
+                       max_cells=limits.max_cells, max_bytes=limits.max_upload_bytes, sheet=sheet)
+    return store_table(table, dataset.name, dataset.workbook)
 
 
 #: What the table's notes say once the user left out a description row.
@@ -117,7 +141,7 @@ def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
         raise DataError(f"Unknown rows to leave out: {rows!r}.")
     table = replace(dataset.table, frame=without_rows(dataset.frame, positions),
                     warnings=[*dataset.table.warnings, said])
-    return store_table(table, dataset.name)
+    return store_table(table, dataset.name, getattr(dataset, "workbook", None))
 
 
 #: TableRead.file_format of a customer table built from an order file (no file of its own).

@@ -407,8 +407,6 @@ ERROR_CASES = {
     "empty file": (["fit", "{empty}", "--k", "2", "--out", "{out}"], "'empty.csv' is empty"),
     "header only": (["sweep", "{header}"], "no data rows"),
     "binary file": (["inspect", "{png}"], "PNG image"),
-    "duplicate columns": (["inspect", "{dup}"], "'A' (2 times)"),
-    "duplicate multi-line column names": (["inspect", "{dup multiline}"], "'two lines' (2 times)"),
     "bad --features": (["fit", "{demo}", "--features", "Age,Nope", "--k", "2", "--out", "{out}"],
                        "no column 'Nope'"),
     "text feature": (["sweep", "{demo}", "--features", "Gender"], "'Gender' is not a numeric column"),
@@ -476,6 +474,17 @@ def test_bad_input_exits_2_with_one_error_line(cli, files, argv, expected):
     assert "Traceback" not in err
     assert not files["marker"].exists()
     assert not files["out"].exists()
+
+
+def test_repeated_column_names_are_numbered_in_one_line_notes(cli, files):
+    """Repeated column names are read (numbered) rather than refused; a name of two lines is said on one."""
+    status, out, err = cli("inspect", files["dup"])
+    assert status == 0 and err == "", err
+    assert "note: 2 columns are called 'A'; the later one is called 'A (2)' here" in out
+    status, out, err = cli("inspect", files["dup multiline"])
+    assert status == 0 and err == "", err
+    notes = [line for line in out.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "columns are called 'two lines'" in notes[0], out
 
 
 def test_internal_errors_are_one_line_too(cli, demo_csv, tmp_path, monkeypatch):

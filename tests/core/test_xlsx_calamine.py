@@ -122,15 +122,25 @@ def test_a_report_whose_summary_sheet_comes_first_is_read_from_its_customer_shee
     table = read_table(path, "report.xlsx")
     assert table.frame.columns.tolist() == ["CustomerID", "Age", "Spend"] and len(table.frame) == 300
     assert ("The workbook has 3 sheets; 'Customers' was read (the one with the most cells), not 'Summary' or "
-            "'Notes'. To segment another sheet, save it as a file of its own.") in table.warnings
+            "'Notes'.") in table.warnings
+    assert (table.sheets, table.sheet) == (("Summary", "Customers", "Notes"), "Customers")
     summary = read_table(path, "report.xlsx", sheet="Summary")
     assert summary.frame.columns.tolist() == ["Generated", "2024-10-01"]
     assert any("'Summary' was read (as asked)" in w for w in summary.warnings)
     with pytest.raises(ReadError, match="has no sheet named 'Kunden'; its sheets are 'Summary', 'Customers', 'Notes'"):
         read_table(path, "report.xlsx", sheet="Kunden")
+    assert summary.sheet == "Summary"
     out, err = io.StringIO(), io.StringIO()
     assert main(["inspect", str(path), "--sheet", "Customers"], out, err) == 0, err.getvalue()
     assert out.getvalue().startswith(f"{path}: 300 rows, 3 columns")
+    assert "--sheet NAME" not in out.getvalue()
+    out = io.StringIO()
+    assert main(["inspect", str(path)], out, err) == 0, err.getvalue()
+    assert "note: Give --sheet NAME to read another sheet of the workbook." in out.getvalue()
+    from core.io import table_from_parquet, table_to_parquet
+
+    back = table_from_parquet(table_to_parquet(table))
+    assert (back.sheets, back.sheet) == (table.sheets, table.sheet)
 
 
 @pytest.mark.parametrize("rows_xml", [

@@ -221,3 +221,61 @@ def test_an_archive_unpacking_past_the_upload_limit_is_refused_with_it(client: A
     response = upload_raw(client, bomb, "bomb.csv.gz")
     assert response.status_code == 400
     assert "unpacks to more than 1.0 MB, the most this installation accepts" in response.get_json()["error"]
+
+
+def workbook_of_three_sheets() -> bytes:
+    """A report's workbook: a summary sheet first, this year's 400 customers, last year's 120 (with a column more)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Summary"
+    for row in (["Customer report"], ["Generated", "2026-11-30"], ["Customers", 400]):
+        book.active.append(row)
+    this_year = book.create_sheet("Customers 2026")
+    this_year.append(["CustomerID", "Age", "Spend"])
+    for i in range(400):
+        this_year.append([f"C{i:04d}", 20 + i % 50, round(10.5 + (i * 37) % 300, 2)])
+    last_year = book.create_sheet("Customers 2025")
+    last_year.append(["CustomerID", "Age", "Spend", "Visits"])
+    for i in range(120):
+        last_year.append([f"C{i:04d}", 25 + i % 40, round(20 + (i * 13) % 200, 2), i % 9])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_another_sheet_of_an_uploaded_workbook_is_read_as_a_new_dataset(client: Any, app: Any) -> None:
+    """Found from outside: the dashboard could read only a workbook's largest sheet."""
+    from pages import upload as upload_page
+    from tests.fixtures import components, route
+
+    first = _dataset(upload_raw(client, workbook_of_three_sheets(), "report.xlsx"))
+    assert (first.table.sheet, first.report.rows) == ("Customers 2026", 400)
+    status, layout = route(client, "/upload", f"?ds={first.token}")
+    assert status == 200
+    picker = [c for c in components(layout) if c["props"].get("id") == upload_page.ids.Upload.SHEET]
+    assert len(picker) == 1 and picker[0]["props"]["options"] == ["Summary", "Customers 2026", "Customers 2025"]
+    assert picker[0]["props"]["value"] == "Customers 2026"
+    with app.server.test_request_context("/"):
+        href, status_said = upload_page.read_sheet("Customers 2025", f"?ds={first.token}&missing=median")
+    assert status_said is None and href.startswith("/upload?ds=") and "missing=median" in href
+    second = service.get_dataset(href.split("ds=")[1].split("&")[0])
+    assert (second.table.sheet, second.report.rows, second.report.columns) == ("Customers 2025", 120, 4)
+    assert second.workbook == first.workbook  # any sheet can be read from either
+    assert service.get_dataset(first.token).report.rows == 400  # the first reading keeps its own link
+    with app.server.test_request_context("/"):
+        unchanged = upload_page.read_sheet("Customers 2026", f"?ds={first.token}")
+    assert unchanged[0] is upload_page.dash.no_update
+
+
+def test_a_csv_or_a_one_sheet_workbook_has_no_sheet_choice(client: Any) -> None:
+    from tests.fixtures import components, route
+
+    plain = _dataset(upload_raw(client, demo_bytes(), "customers.csv"))
+    assert plain.workbook is None
+    status, layout = route(client, "/upload", f"?ds={plain.token}")
+    assert not [c for c in components(layout) if c["props"].get("id") == "upload-sheet"]
+    from core.errors import DataError
+
+    with pytest.raises(DataError, match="no longer on the server"):
+        service.read_sheet(plain, "Sheet1")
