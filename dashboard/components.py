@@ -124,7 +124,7 @@ def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str
         if column in names:
             return column_label(str(value))
         spec = formats.get(column)
-        return format(value, spec) if spec else str(value)
+        return format(value, spec) if spec else _cell_text(str(value))
 
     head = html.Thead(html.Tr([html.Th(column_label(str(c))) for c in frame.columns]))
     body = html.Tbody([
@@ -137,6 +137,21 @@ def frame_table(frame: pd.DataFrame, className: str = "", formats: dict[str, str
     return html.Div(table, className="table-responsive", tabIndex="0", role="region",
                     **{"aria-label": f"Table: {', '.join(str(c) for c in frame.columns[:4])}"
                                      + (" …" if len(frame.columns) > 4 else "")})
+
+
+#: Characters of a table cell shown before it is cut (the whole text in its tooltip, up to :data:`CELL_TIP_CHARS`).
+CELL_CHARS = 32
+CELL_TIP_CHARS = 1_000
+
+
+def _cell_text(text: str) -> str | html.Span:
+    """A cell's text as a compact table shows it: whole when short; else its start, an ellipsis, and the text in
+    a tooltip. Found from outside: an export's notes of a few thousand characters pushed every later column of
+    the Upload page's first rows out of sight."""
+    if len(text) <= CELL_CHARS:
+        return text
+    tip = text if len(text) <= CELL_TIP_CHARS else text[:CELL_TIP_CHARS - 1] + "\u2026"
+    return html.Span(text[:CELL_CHARS - 1].rstrip() + "\u2026", title=tip)
 
 
 def dropzone_data(max_upload_bytes: int, max_upload_mb: int, progress: str, status: str,

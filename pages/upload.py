@@ -165,7 +165,7 @@ def _dataset_panel(dataset: service.Dataset, state: ViewState) -> html.Div:
         html.H5("What the data check found", className="mt-3"),
         html.Ul([html.Li(f) for f in findings] or [html.Li("No problems found.")], className="segments-findings"),
         frame_table(columns.assign(**{"missing share": columns["missing share"].map(percent)}), "segments-quality",
-                    names=("column",)),
+                    formats={"missing": ",", "not a number": ",", "distinct values": ","}, names=("column",)),
         html.H5("First rows", className="mt-3"),
         frame_table(preview, "segments-preview"),
         html.P(f"… and {more:,} more columns" if more > 0 else "", className="small text-muted"),

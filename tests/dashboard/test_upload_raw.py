@@ -279,3 +279,21 @@ def test_a_csv_or_a_one_sheet_workbook_has_no_sheet_choice(client: Any) -> None:
 
     with pytest.raises(DataError, match="no longer on the server"):
         service.read_sheet(plain, "Sheet1")
+
+
+def test_the_first_rows_cut_long_texts_and_the_check_writes_counts_with_separators(client: Any) -> None:
+    """Found from outside: an export's notes of a few thousand characters pushed every later column of the
+    Upload page's first rows out of sight, and the data check read "distinct values 3000"."""
+    from tests.fixtures import components, route
+
+    notes = "called twice about the invoice, prefers email, " * 3
+    content = "CustomerID,Notes,Age\n" + "".join(f"C{i:05d},\"{notes}\",{20 + i % 50}\n" for i in range(1_500))
+    dataset = _dataset(upload_raw(client, content.encode(), "notes.csv"))
+    status, layout = route(client, "/upload", f"?ds={dataset.token}")
+    assert status == 200
+    tips = [c["props"] for c in components(layout) if c["type"] == "Span" and c["props"].get("title") == notes]
+    assert tips, "the long notes are not cut with a tooltip"
+    shown = tips[0]["children"]
+    assert len(shown) <= 32 and shown.endswith("\u2026") and shown.startswith("called twice about")
+    texts = [c["props"].get("children") for c in components(layout) if c["type"] == "Td"]
+    assert "1,500" in texts  # CustomerID's distinct values
