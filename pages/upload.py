@@ -136,7 +136,7 @@ def _sheet_picker(dataset: service.Dataset) -> html.Div | None:
     if len(table.sheets) < 2 or not getattr(dataset, "workbook", None):
         return None
     return html.Div([
-        html.Label("Sheet read", htmlFor=ids.Upload.SHEET, className="small me-2 mb-0"),
+        dbc.Label("Sheet read", html_for=ids.Upload.SHEET, className="small me-2 mb-0"),
         dcc.Dropdown(id=ids.Upload.SHEET, options=list(table.sheets), value=table.sheet, clearable=False,
                      searchable=False, className="segments-sheet"),
         html.Div(id=ids.Upload.SHEET_STATUS),
