@@ -231,17 +231,29 @@ def profile(
 
 
 def cramers_v(counts: np.ndarray) -> float:
-    """Cramér's V of a table of counts (segments x values): sqrt(chi² / (n (min(rows, columns) - 1))) over the
-    rows and columns that hold anyone, 0..1; NaN with fewer than two of either (nothing to compare)."""
+    """Cramér's V of a table of counts (segments x values), bias-corrected (Bergsma 2013), over the rows and
+    columns that hold anyone: 0..1; NaN with fewer than two of either (nothing to compare).
+
+    The plain V, sqrt(chi² / (n (min(r, c) - 1))), grows with the number of values by chance alone: a column of
+    thousands of values in as many rows (zip codes), unrelated to the segments, came out near 0.8, above every
+    column that did tell them apart. The correction takes chance's expected phi², (r - 1)(c - 1) / (n - 1), off
+    phi² and from the table's size: about 0 for chance, nearly the plain V for a few values in many rows."""
     table = np.asarray(counts, dtype=float)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     smaller = min(table.shape) if table.size else 0
     if smaller < 2:
         return float("nan")
     n = table.sum()
+    rows, values = table.shape
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-    chi2 = float(((table - expected) ** 2 / expected).sum())
-    return float(min(1.0, np.sqrt(chi2 / (n * (smaller - 1)))))
+    phi2 = float(((table - expected) ** 2 / expected).sum()) / n
+    if n <= 1:
+        return float("nan")
+    beyond_chance = max(0.0, phi2 - (rows - 1) * (values - 1) / (n - 1))
+    room = min(rows - (rows - 1) ** 2 / (n - 1), values - (values - 1) ** 2 / (n - 1)) - 1
+    if room <= 0:
+        return 0.0
+    return float(min(1.0, np.sqrt(beyond_chance / room)))
 
 
 def _in_number_order(order: list[int], values: list[str]) -> list[int]:

@@ -710,6 +710,7 @@ def test_the_text_columns_are_ranked_by_how_much_their_mix_differs_between_segme
     45. Each column now has a strength, Cramér's V of its segments x values counts, and the share of all
     customers with each value to compare a segment's share with."""
     from core.insight.profiling import cramers_v
+    from scipy.stats import chi2_contingency
     from scipy.stats.contingency import association
 
     rng = np.random.default_rng(8)
@@ -728,7 +729,13 @@ def test_the_text_columns_are_ranked_by_how_much_their_mix_differs_between_segme
     assert result.mix_strength["Country"] < 0.05 < 0.5 < result.mix_strength["Churn"] < result.mix_strength["Plan"]
     for column in result.described:
         table = pd.crosstab(seg.labels, frame[column]).to_numpy()
-        assert result.mix_strength[column] == pytest.approx(association(table, method="cramer"))
+        # the bias-corrected V (Bergsma 2013) from scipy's chi-squared
+        n, (r, c) = table.sum(), table.shape
+        phi2 = chi2_contingency(table, correction=False).statistic / n
+        corrected = np.sqrt(max(0.0, phi2 - (r - 1) * (c - 1) / (n - 1))
+                            / (min(r - (r - 1) ** 2 / (n - 1), c - (c - 1) ** 2 / (n - 1)) - 1))
+        assert result.mix_strength[column] == pytest.approx(corrected)
+        assert result.mix_strength[column] <= association(table, method="cramer")
         for value in result.mix(column).columns:
             assert result.mix_overall[(column, value)] == pytest.approx((frame[column] == value).mean())
     assert result.mix_overall.index.equals(result.mixes.columns)
@@ -841,3 +848,28 @@ def test_dates_and_joining_years_read_as_people_say_them_in_segment_names():
         z = np.zeros((2, len(features)))
         z[0, j], z[1, j] = 0.8, -1.7
         assert name_segments(z, features) == [high, very_low], features[j]
+
+
+def test_a_column_of_many_values_is_not_called_telling_by_chance():
+    """Found from outside (a Shopify customer export): a zip code column of thousands of values in as many rows,
+    unrelated to the segments, had the strongest Cramér's V of all (chance alone fills a table of thousands of
+    values unevenly) and was shown first. The strength is now bias-corrected (Bergsma 2013): about 0 for chance,
+    as before for a few values in many rows."""
+    from core.insight.profiling import cramers_v
+
+    rng = np.random.default_rng(3)
+    rows = 3_000
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({
+        "Spend": (50 + 40 * group + rng.normal(0, 5, rows)).round(2).astype(str),
+        "Zip": [f"{v:05d}" for v in rng.integers(10_000, 10_300, rows)],  # plain V about 0.3 by chance
+        "Plan": np.where(group == 2, "Gold", rng.choice(["Basic", "Plus"], rows)),
+    })
+    seg = segment_new(frame, ["Spend"], 3, seed=0)
+    result = profile(seg, frame, ["Zip", "Plan"])
+    assert result.mix_strength["Zip"] < 0.1 < 0.5 < result.mix_strength["Plan"]
+    assert result.telling_mixes[0] == ["Plan"]
+    chance = rng.integers(0, 50, (3, 50)) + 100  # a few values, many rows: almost unchanged by the correction
+    plain = np.sqrt(((chance - np.outer(chance.sum(1), chance.sum(0)) / chance.sum()) ** 2
+                     / (np.outer(chance.sum(1), chance.sum(0)) / chance.sum())).sum() / (chance.sum() * 2))
+    assert cramers_v(chance) <= plain

@@ -303,3 +303,22 @@ def test_unique_ids_gaps_and_columns_not_named_as_ids_say_nothing() -> None:
     assert gaps.repeated_ids is None  # missing ids are gaps, not one repeated id
     zips = pd.DataFrame({"Zip": [str(10000 + i % 7) for i in range(60)], "Spend": [str(i) for i in range(60)]})
     assert check_quality(zips).repeated_ids is None
+
+
+def test_a_text_column_of_mostly_different_values_is_free_text_not_a_profile() -> None:
+    """Found from outside (a Shopify customer export): phone numbers and zip codes written with a leading
+    apostrophe (to keep their zeros) were text columns of 7,998 and 7,675 different values in 8,000 rows, and
+    "profile" columns: the Clusters page ranked them as the two columns whose mix tells the segments apart most."""
+    rng = np.random.default_rng(4)
+    rows = 2_000
+    frame = pd.DataFrame({
+        "Phone": [f"'+1555{v:07d}" for v in rng.integers(0, 20_000, rows)],  # a few shared (households)
+        "Zip": [f"'{v:05d}" for v in rng.integers(1_000, 4_000, rows)],  # some repeat: most do not
+        "City": rng.choice([f"City {i}" for i in range(40)], rows),
+        "Spend": [f"{v:.2f}" for v in rng.gamma(2, 50, rows)],
+    })
+    report = check_quality(frame)
+    assert report.column("Phone").use == "free text"
+    assert report.column("Zip").unique > rows // 2 and report.column("Zip").use == "free text"
+    assert report.column("City").use == "profile"
+    assert report.describing_columns == ["City"]
