@@ -549,10 +549,19 @@ class RepeatedIds:
     rows: int
     example: str
     example_rows: int
+    #: The repeated ids are written in scientific notation (``6.54322E+12``): a spreadsheet rounded long ids,
+    #: and different customers came to share one.
+    rounded: bool = False
 
     def finding(self) -> str:
         """What it means, in words for the user."""
         one = self.ids == 1
+        if self.rounded:
+            return (f"'{self.column}' holds ids in scientific notation (e.g. '{self.example}', on {self.example_rows:,} "
+                    f"rows): a spreadsheet rounded long ids, so {self.rows:,} customers share {self.ids:,} "
+                    f"id{'' if one else 's'} and cannot be told apart by it (in the downloads, or to see who moved "
+                    "next time). Export the file again without opening it in a spreadsheet, or format that column "
+                    "as text before saving.")
         return (f"'{self.column}' has {self.ids:,} id{'' if one else 's'} on more than one row ({self.rows:,} rows "
                 f"with different values; e.g. '{self.example}' on {self.example_rows:,} rows): each row counts as a "
                 "customer of its own in the segments. Check that the export has one row per customer (a file "
@@ -879,8 +888,14 @@ def find_repeated_ids(frame: pd.DataFrame, reports: Sequence[ColumnReport],
     if repeated.empty:
         return None
     top = repeated.to_numpy().argmax()  # (the first of equals in the file's order)
+    shown = [str(v) for v in repeated.index[:100]]
+    rounded = sum(bool(_SCIENTIFIC.match(v)) for v in shown) > len(shown) / 2
     return RepeatedIds(column.name, int(repeated.size), int(repeated.sum()), str(repeated.index[top]),
-                       int(repeated.iloc[top]))
+                       int(repeated.iloc[top]), rounded)
+
+
+#: A number in scientific notation as a spreadsheet writes a long one (``6.54322E+12``).
+_SCIENTIFIC = re.compile(r"^\s*[-+]?\d(?:[.,]\d+)?[eE]\+?\d+\s*$")
 
 
 def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, float, int]]) -> tuple[SummaryRow, ...]:

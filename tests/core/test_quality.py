@@ -322,3 +322,17 @@ def test_a_text_column_of_mostly_different_values_is_free_text_not_a_profile() -
     assert report.column("Zip").unique > rows // 2 and report.column("Zip").use == "free text"
     assert report.column("City").use == "profile"
     assert report.describing_columns == ["City"]
+
+
+def test_ids_a_spreadsheet_rounded_to_scientific_notation_are_said_so() -> None:
+    """Found from outside: a Shopify export's 13-digit customer ids, opened and saved in a spreadsheet, read
+    '6.54321E+12': 8,000 customers under 7 ids. The finding names the cause and what to do."""
+    ids = [f"{6_543_210_000_000 + i * 1_000_003:.5E}" for i in range(300)]
+    frame = _ids_table(ids, [float(i) for i in range(300)])
+    repeated = check_quality(frame).repeated_ids
+    assert repeated is not None and repeated.rounded
+    said = repeated.finding()
+    assert said.startswith("'CustomerID' holds ids in scientific notation (e.g. '6.54")
+    assert f"so 300 customers share {repeated.ids} ids" in said and "format that column as text" in said
+    plain = check_quality(_ids_table([f"C{i % 250}" for i in range(300)], [float(i) for i in range(300)]))
+    assert plain.repeated_ids is not None and not plain.repeated_ids.rounded
