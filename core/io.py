@@ -954,7 +954,7 @@ def _without_rows_of_no_customer(body: pd.DataFrame, header: list[str], warnings
                                  "{they} {were} left out.")):
         if rows.size:
             one = rows.size == 1
-            where = f"{'' if one else 'the first is '}row {int(rows[0]) + 2:,}, counting the header as row 1"
+            where = f"{'' if one else 'the first is '}row {int(rows[0]) + 1:,} under the header"
             warnings.append(f"{rows.size:,} row{'' if one else 's'} " + said.format(
                 have="has" if one else "have", where=where, they="it" if one else "they",
                 hold="holds" if one else "hold", were="was" if one else "were",

@@ -32,7 +32,7 @@ def test_rows_of_separators_only_are_left_out_with_a_note(sep: str) -> None:
     assert table.frame.shape[0] == 40
     assert table.frame["CustomerID"].tolist() == [f"C{i:05d}" for i in range(40)]
     notes = [w for w in table.warnings if "empty" in w]
-    assert len(notes) == 1 and "5 rows" in notes[0] and "left out" in notes[0] and "row 42" in notes[0], table.warnings
+    assert len(notes) == 1 and "5 rows" in notes[0] and "left out" in notes[0] and "row 41 under the header" in notes[0], table.warnings
     report = check_quality(table.frame, table.decimal, numbers=table.numbers)
     assert report.rows == 40
     assert report.column("Age").missing == 0
@@ -43,7 +43,7 @@ def test_empty_rows_in_the_middle_are_left_out_and_the_others_keep_their_order()
     text = "\n".join(rows[:3] + [",,,"] + rows[3:] + [""])
     table = read_table(text.encode(), "export.csv")
     assert table.frame["CustomerID"].tolist() == [f"C{i:05d}" for i in range(6)]
-    assert any("1 row " in w and "every cell empty" in w and "row 4" in w for w in table.warnings), table.warnings
+    assert any("1 row " in w and "every cell empty" in w and "row 3 under the header" in w for w in table.warnings), table.warnings
 
 
 def test_a_row_with_one_value_is_kept() -> None:
@@ -65,7 +65,7 @@ def test_a_repeated_header_line_is_left_out_with_a_note() -> None:
     assert table.frame.shape[0] == 60
     assert "CustomerID" not in table.frame["CustomerID"].tolist()
     notes = [w for w in table.warnings if "header" in w]
-    assert len(notes) == 1 and "1 row repeats the header" in notes[0] and "row 32" in notes[0], table.warnings
+    assert len(notes) == 1 and "1 row repeats the header" in notes[0] and "row 31 under the header" in notes[0], table.warnings
     report = check_quality(table.frame, table.decimal, numbers=table.numbers)
     assert report.column("Age").not_numbers == 0
     assert report.column("Gender").unique == 2
@@ -76,7 +76,7 @@ def test_header_repeated_with_other_quoting_and_several_times() -> None:
     quoted = parts[2].replace("CustomerID,Gender,Age,Spend", '"CustomerID","Gender","Age","Spend"')
     table = read_table((parts[0] + parts[1] + quoted).encode())
     assert table.frame.shape[0] == 30
-    assert any("2 rows repeat the header" in w and "row 12" in w for w in table.warnings), table.warnings
+    assert any("2 rows repeat the header" in w and "row 11 under the header" in w for w in table.warnings), table.warnings
 
 
 def test_a_row_that_shares_only_some_header_names_is_kept() -> None:
