@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import DataError
+from .quality import looks_rounded
 
 __all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
            "CUSTOMERS", "NONE", "sorted_segments", "match_keys", "IdOverlap", "id_overlap", "LOOSE_MATCH",
@@ -139,10 +140,14 @@ def _keyed(ids: pd.Series, segments: pd.Series, label: str, id_name: str,
                 f"{label}: matched {LOOSE_MATCH}, the id column {id_name!r} repeats {len(values):,} "
                 f"id{'s' if len(values) > 1 else ''}: {named}{f' and {more:,} more' if more > 0 else ''}. "
                 "Match the ids exactly as written, or choose another id column.")
+        listed = [str(i) for i in values]
+        rounded = (" They are in scientific notation: a spreadsheet rounded long ids, so different customers share "
+                   "one; export the file again without opening it in a spreadsheet, or format that column as text."
+                   if looks_rounded(listed[:100]) else "")
         raise DuplicateIdError(
             f"{label}: the id column {id_name!r} repeats {len(values):,} id{'s' if len(values) > 1 else ''}: "
-            f"{_listed_ids([str(i) for i in values], [int(c) for c in times])}. "
-            "Each customer must appear once to be matched; remove the repeats or choose another id column.")
+            f"{_listed_ids(listed, [int(c) for c in times])}. "
+            "Each customer must appear once to be matched; remove the repeats or choose another id column." + rounded)
     return keys, segments.astype("string").fillna(NONE).to_numpy(dtype=object)
 
 

@@ -83,6 +83,7 @@ __all__ = [
     "without_rows",
     "RepeatedIds",
     "find_repeated_ids",
+    "looks_rounded",
 ]
 
 #: Cell texts (after stripping spaces, compared case-insensitively) that mean "no value".
@@ -888,14 +889,18 @@ def find_repeated_ids(frame: pd.DataFrame, reports: Sequence[ColumnReport],
     if repeated.empty:
         return None
     top = repeated.to_numpy().argmax()  # (the first of equals in the file's order)
-    shown = [str(v) for v in repeated.index[:100]]
-    rounded = sum(bool(_SCIENTIFIC.match(v)) for v in shown) > len(shown) / 2
     return RepeatedIds(column.name, int(repeated.size), int(repeated.sum()), str(repeated.index[top]),
-                       int(repeated.iloc[top]), rounded)
+                       int(repeated.iloc[top]), looks_rounded([str(v) for v in repeated.index[:100]]))
 
 
 #: A number in scientific notation as a spreadsheet writes a long one (``6.54322E+12``).
 _SCIENTIFIC = re.compile(r"^\s*[-+]?\d(?:[.,]\d+)?[eE]\+?\d+\s*$")
+
+
+def looks_rounded(ids: Sequence[str]) -> bool:
+    """Whether most of some ids are written in scientific notation (``6.54322E+12``): long ids a spreadsheet
+    rounded, so that different customers came to share one."""
+    return bool(ids) and sum(bool(_SCIENTIFIC.match(str(i))) for i in ids) > len(ids) / 2
 
 
 def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, float, int]]) -> tuple[SummaryRow, ...]:

@@ -101,7 +101,16 @@ def test_repeated_ids_are_refused_by_name():
         compare_tables(old, new, "id", old_label="march.csv")
     message = str(caught.value)
     assert "march.csv" in message and "'B' (3 times)" in message and "'A' (2 times)" in message
-    assert "'C'" not in message
+    assert "'C'" not in message and "scientific notation" not in message
+
+
+def test_ids_a_spreadsheet_rounded_are_said_so_when_refused():
+    """Found from outside: two months of a Shopify export whose 13-digit ids a spreadsheet had written as
+    '6.54322E+12' were refused for repeated ids, without saying why they repeated."""
+    ids = [f"{6_543_210_000_000 + i * 1_000_003:.5E}" for i in range(300)]
+    old = pd.DataFrame({"id": ids, "cluster": ["1"] * 300})
+    with pytest.raises(DuplicateIdError, match="scientific notation: a spreadsheet rounded long ids"):
+        compare_tables(old, old, "id", old_label="march.csv")
 
 
 def test_empty_ids_and_missing_columns_are_refused():
