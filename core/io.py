@@ -1004,7 +1004,8 @@ def table_to_parquet(table: TableRead) -> bytes:
     arrays = [pa.array(frame.iloc[:, j], type=pa.large_string()) for j in range(frame.shape[1])]
     meta = {"file_format": table.file_format, "encoding": table.encoding, "separator": table.separator,
             "decimal": table.decimal, "warnings": list(table.warnings), "columns": [str(c) for c in frame.columns],
-            "sheets": list(table.sheets), "sheet": table.sheet}
+            # (a table pickled before tables said their sheets has neither)
+            "sheets": list(getattr(table, "sheets", ())), "sheet": getattr(table, "sheet", None)}
     arrow = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(frame.shape[1])])
     arrow = arrow.replace_schema_metadata({_PARQUET_META: json.dumps(meta).encode("utf-8")})
     sink = io.BytesIO()

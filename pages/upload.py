@@ -132,12 +132,12 @@ def _sheet_picker(dataset: service.Dataset) -> html.Div | None:
     """A choice of the workbook's sheet to read, when it has several and is still kept (:func:`read_sheet`).
     Found from outside: a workbook whose customers were on its second-largest sheet could not be segmented
     from the dashboard (the note said to save the sheet as a file of its own)."""
-    table = dataset.table
-    if len(table.sheets) < 2 or not getattr(dataset, "workbook", None):
+    sheets = getattr(dataset.table, "sheets", ())  # (a data set cached before tables said their sheets has none)
+    if len(sheets) < 2 or not getattr(dataset, "workbook", None):
         return None
     return html.Div([
         dbc.Label("Sheet read", html_for=ids.Upload.SHEET, className="small me-2 mb-0"),
-        dcc.Dropdown(id=ids.Upload.SHEET, options=list(table.sheets), value=table.sheet, clearable=False,
+        dcc.Dropdown(id=ids.Upload.SHEET, options=list(sheets), value=dataset.table.sheet, clearable=False,
                      searchable=False, className="segments-sheet"),
         html.Div(id=ids.Upload.SHEET_STATUS),
     ], className="mt-2 d-flex align-items-center flex-wrap gap-2")
