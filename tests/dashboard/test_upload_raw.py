@@ -297,3 +297,18 @@ def test_the_first_rows_cut_long_texts_and_the_check_writes_counts_with_separato
     assert len(shown) <= 32 and shown.endswith("\u2026") and shown.startswith("called twice about")
     texts = [c["props"].get("children") for c in components(layout) if c["type"] == "Td"]
     assert "1,500" in texts  # CustomerID's distinct values
+
+
+def test_a_data_set_cached_by_the_previous_release_still_renders_and_saves(client: Any, request_context: None) -> None:
+    """Tables and data sets pickled before they said their sheets (and kept their workbook) lack those attributes."""
+    from core.io import table_from_parquet, table_to_parquet
+    from dashboard.state import ViewState
+    from pages import upload as upload_page
+
+    dataset = _dataset(upload_raw(client, workbook_of_three_sheets(), "report.xlsx"))
+    for name in ("sheets", "sheet"):
+        object.__delattr__(dataset.table, name)
+    object.__delattr__(dataset, "workbook")
+    assert upload_page._sheet_picker(dataset) is None
+    upload_page._dataset_panel(dataset, ViewState(ds=dataset.token))
+    assert table_from_parquet(table_to_parquet(dataset.table)).sheets == ()
