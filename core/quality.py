@@ -136,11 +136,15 @@ _EXAMPLES = 3
 #: What a totals or averages row at the end of an export is labelled with in its first filled cell (compared
 #: without case, surrounding spaces or a final colon): such a row is no customer (:attr:`QualityReport.summary_rows`).
 SUMMARY_LABELS = frozenset({
-    "total", "totals", "grand total", "overall total", "sum", "subtotal", "sub-total", "sub total", "average",
+    "total", "totals", "grand total", "grand totals", "overall total", "sum", "subtotal", "sub-total", "sub total", "average",
     "averages", "mean", "avg", "summe", "gesamt", "gesamtsumme", "durchschnitt", "total général", "moyenne",
     "totaal", "totale", "totalt", "suma", "summa", "media", "promedio"})
 #: Rows at the end of a table looked at for a summary row (exports put totals last).
 SUMMARY_TAIL = 3
+#: Lines a report export may end with after its totals row, at most: rows whose one filled cell is the first
+#: (Salesforce ends a report with "Confidential Information - Do Not Distribute" and a copyright line).
+#: They are summary rows too ("footer") when a totals row is found right above them.
+FOOTER_LINES = 5
 #: A row with no such label is a summary row when each of its numbers (at least two) is the sum or the mean
 #: of the rest of its column to this relative tolerance (totals are often rounded)...
 SUMMARY_TOLERANCE = 1e-3
@@ -518,7 +522,8 @@ class SummaryRow:
     label : str
         Its first filled cell when that names it (``"Total"``, ``"Average:"``), else "".
     kind : str
-        ``"label"``, or what its numbers are: ``"sums"``, ``"means"`` or ``"sums and means"``.
+        ``"label"``, or what its numbers are: ``"sums"``, ``"means"`` or ``"sums and means"``; ``"footer"`` for a
+        report's closing line under its totals row (its text in ``label``).
     """
 
     position: int
@@ -683,12 +688,21 @@ class QualityReport:
         with ``first_word``, to open a sentence)."""
         last = self.rows - 1
         parts = []
+        footers = [row for row in self.summary_rows if row.kind == "footer"]
         for row in self.summary_rows:
+            if row.kind == "footer":
+                continue
             where = ("the last row" if row.position == last else "the row before last" if row.position == last - 1
                      else "a row near the end") + f" (row {row.position + 1:,})"
             what = (f"reads {row.label!r}" if row.label else
                     f"holds the {row.kind} of the rows above it")
             parts.append(f"{where} {what}")
+        if footers:
+            one = len(footers) == 1
+            quoted = ", ".join(repr(row.label if len(row.label) <= 40 else row.label[:39].rstrip() + "\u2026")
+                               for row in footers)
+            parts.append(f"{'the line' if one else f'the {len(footers)} lines'} under it ({quoted}) "
+                         f"close{'s' if one else ''} the report")
         said = join_words(parts)
         return said[:1].upper() + said[1:] if first_word else said
 
@@ -852,7 +866,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
         if report.kind == "numeric" and sample is not None:
             sampled[report.name] = values[sample]
         if report.kind == "numeric" and not report.id_like and not report.constant and rows >= SUMMARY_MIN_ROWS:
-            tails[j] = (np.array(values[-SUMMARY_TAIL:], dtype=float), float(np.nansum(values)),
+            tails[j] = (np.array(values[-(SUMMARY_TAIL + FOOTER_LINES):], dtype=float), float(np.nansum(values)),
                         rows - report.missing - report.not_numbers)
     reports = _mark_redundant(tuple(reports_list), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
@@ -922,18 +936,36 @@ def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, fl
     rows = int(frame.shape[0])
     if rows < SUMMARY_MIN_ROWS:
         return ()
-    first = max(0, rows - SUMMARY_TAIL)
+    footer = 0  # a report's closing lines under its totals (found from outside: a Salesforce report export)
+    while footer < FOOTER_LINES and rows - footer > SUMMARY_MIN_ROWS and _first_cell_only(frame, rows - 1 - footer):
+        footer += 1
+    end = rows - footer
+    first = max(0, end - SUMMARY_TAIL)
     found: dict[int, SummaryRow] = {}
-    for position in range(first, rows):
+    for position in range(first, end):
         label = _first_filled(frame, position)
-        if _SPACES.sub(" ", label.strip().rstrip(":").strip()).lower() in SUMMARY_LABELS:
+        if _SUMMARY_COUNT.sub("", _SPACES.sub(" ", label.strip().rstrip(":").strip())).lower() in SUMMARY_LABELS:
             found[position] = SummaryRow(position, label.strip(), "label")
-    for position in range(first, rows):
+    for position in range(first, end):
         if position not in found:
             kinds = _aggregate_kinds(position - rows, tails, [p - rows for p in found if p < position])
             if kinds:
                 found[position] = SummaryRow(position, "", kinds)
+    if footer and end - 1 in found:
+        for position in range(end, rows):
+            found[position] = SummaryRow(position, _first_filled(frame, position).strip(), "footer")
     return tuple(found[p] for p in sorted(found))
+
+
+#: What a report adds to its totals row's label: "Grand Totals (400 records)".
+_SUMMARY_COUNT = re.compile(r"\s*\(\s*[\d.,]+\s*\w*\s*\)$")
+
+
+def _first_cell_only(frame: pd.DataFrame, position: int) -> bool:
+    """Whether the row's first cell is its one filled cell (a report's closing line)."""
+    cells = ["" if v is None else str(v).strip() for v in frame.iloc[position].tolist()]
+    return bool(cells) and cells[0].lower() not in MISSING_MARKERS and all(
+        c.lower() in MISSING_MARKERS for c in cells[1:])
 
 
 def _aggregate_kinds(at: int, tails: dict[int, tuple[np.ndarray, float, int]], summaries: list[int]) -> str:

@@ -137,3 +137,28 @@ def test_the_command_line_refuses_to_leave_out_rows_that_are_customers(tmp_path)
     _customers().to_csv(path, index=False)
     status, _, err = _run("inspect", str(path), "--skip-summary-rows")
     assert status != 0 and "the last rows of the file hold customers" in err and "Traceback" not in err
+
+
+def test_a_reports_closing_lines_under_its_totals_are_summary_rows_too() -> None:
+    """Found from outside: a Salesforce report export ends with its totals, 'Grand Totals (400 records)', then
+    'Confidential Information - Do Not Distribute' and a copyright line, each alone in the first column. Those two
+    were counted as customers, and the totals row, no longer among the last three, went unnoticed by label."""
+    customers = _customers()
+    text = _with(customers, _sums(customers, CustomerID="Grand Totals (400 records)"),
+                 {"CustomerID": "Confidential Information - Do Not Distribute"},
+                 {"CustomerID": "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."}).to_csv(index=False)
+    table = read_table(text.replace("\n", '\n""\n', 1).encode() + b'""\n', "report.csv")  # blank lines as written
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert [(r.position, r.kind) for r in report.summary_rows] == [(400, "label"), (401, "footer"), (402, "footer")]
+    said = report.problems()[0]
+    assert said.startswith("A row near the end (row 401) reads 'Grand Totals (400 records)' and the 2 lines under it "
+                           "('Confidential Information - Do Not Distr\u2026', 'Copyright (c) 2000-2026 salesforce.com,"
+                           "\u2026') close the report: totals rows, not customers."), said
+    left = without_rows(table.frame, [r.position for r in report.summary_rows])
+    assert len(left) == 400 and left["CustomerID"].iloc[-1] == "C000399"
+
+
+def test_lines_of_one_cell_at_the_end_without_a_totals_row_above_stay_customers() -> None:
+    customers = _customers()
+    sparse = _with(customers, {"CustomerID": "C900001"}, {"CustomerID": "C900002"})  # two customers, little known
+    assert check_quality(sparse).summary_rows == ()
