@@ -40,9 +40,11 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   (:func:`core.transform.propose_transform`): ``log`` for strongly right-skewed columns without
   negative values, ``signed_log`` for skewed ones with negatives, ``none`` otherwise.
 
-**Roles** (:attr:`ColumnReport.use`): ``feature`` (proposed for the model), ``profile`` (coded
-numbers and text describing segments, and the RFM columns), ``date``, ``ID-like``, ``constant``,
-``free text`` and ``empty``.
+**Roles** (:attr:`ColumnReport.use`): ``feature`` (proposed for the model), ``repeats another``, ``model
+output`` and ``mostly missing`` (measured columns offered but not proposed: see :data:`REDUNDANT_CORRELATION`,
+:data:`MODEL_OUTPUT_NAME` and :data:`MOSTLY_MISSING`), ``profile`` (coded numbers and text describing
+segments, and the RFM columns), ``date``, ``ID-like``, ``constant``, ``free text`` (more different values
+than :data:`FREE_TEXT_SHARE` of the filled cells) and ``empty``.
 """
 
 from __future__ import annotations
@@ -154,6 +156,10 @@ SUMMARY_MIN_ROWS = 5
 CODED_MAX_DISTINCT = 6
 #: ... or at most this many when the column's name says it is a code.
 CODED_NAMED_MAX_DISTINCT = 12
+#: A measured column empty in more than this share of the rows is offered, not proposed, as a feature: a model on
+#: it leaves most customers out (or fills them with one made-up value). Found from outside: a HubSpot export's
+#: "Recent Deal Amount", filled for the 10% of contacts with a deal, made the default model segment 1,231 of 12,000.
+MOSTLY_MISSING = 0.5
 #: A text column with more different values than this share of its filled cells is free text (names, addresses,
 #: comments, phone numbers), not a profile column: a mix of that many values says nothing about a segment.
 #: Found from outside: a shop's phone numbers and zip codes, 7,998 and 7,675 values in 8,000 rows.
@@ -463,6 +469,11 @@ class ColumnReport:
         return self.missing / self.rows if self.rows else 0.0
 
     @property
+    def mostly_missing(self) -> bool:
+        """Empty in more than :data:`MOSTLY_MISSING` of the rows."""
+        return self.missing_share > MOSTLY_MISSING
+
+    @property
     def unusable(self) -> int:
         """Cells that a model cannot use: missing plus not-a-number."""
         return self.missing + self.not_numbers
@@ -486,6 +497,8 @@ class ColumnReport:
                 return "profile"
             if self.model_output:
                 return "model output"
+            if self.mostly_missing:
+                return "mostly missing"
             return "feature" if self.redundant_with is None else "repeats another"
         present = self.rows - self.missing
         if present >= 20 and self.unique > FREE_TEXT_SHARE * present:
@@ -626,7 +639,8 @@ class QualityReport:
         """Numeric columns proposed for the model: ID-like, constant and coded columns, repeats and other models'
         outputs left out (coded ones are proposed only when the file has no other numeric column)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
-        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.model_output]
+        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.model_output
+                    and not c.mostly_missing]
         return measured or [c.name for c in candidates]
 
     @property
@@ -788,6 +802,12 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
+            proposed = self.default_features
+            found.extend(f"'{c.name}' is empty in {percent(c.missing_share, short=True)} of the rows: it is not proposed "
+                         "as a feature (a model on it would leave most customers out, or fill them with one made-up "
+                         "value). Choose it if you want it anyway."
+                         for c in self.column_reports
+                         if c.is_feature_candidate and c.mostly_missing and not c.coded and c.name not in proposed)
             outputs = self.model_output_columns
             if outputs:  # (one finding for them all: an export may end with several)
                 one = len(outputs) == 1
@@ -1036,8 +1056,9 @@ def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.nda
     millions of pairs, nearly all of them far from repeating each other.
     """
     transforms = {r.name: r.transform for r in reports}
-    measured = [r.name for r in reports
-                if r.is_feature_candidate and not r.coded and not r.model_output and r.name in sampled]
+    measured = [r.name for r in reports  # (a mostly empty column is not proposed: nothing repeats it)
+                if r.is_feature_candidate and not r.coded and not r.model_output and not r.mostly_missing
+                and r.name in sampled]
     if not measured:
         return reports
     with np.errstate(all="ignore"):
