@@ -651,6 +651,14 @@ class QualityReport:
                 if c.is_feature_candidate and c.redundant_with is not None}
 
     @property
+    def mostly_missing_columns(self) -> list[str]:
+        """Measured columns left out of the default features because they are empty in most rows
+        (:data:`MOSTLY_MISSING`): a model on them leaves most customers out. They can still be chosen."""
+        proposed = self.default_features  # (every candidate when the file has nothing else)
+        return [c.name for c in self.column_reports
+                if c.is_feature_candidate and not c.coded and c.mostly_missing and c.name not in proposed]
+
+    @property
     def model_output_columns(self) -> list[str]:
         """Measured columns left out of the default features because their names say they hold another model's
         output (:data:`MODEL_OUTPUT_NAME`: a churn classifier's score, a predicted value, a probability):
@@ -802,12 +810,10 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
-            proposed = self.default_features
-            found.extend(f"'{c.name}' is empty in {percent(c.missing_share, short=True)} of the rows: it is not proposed "
-                         "as a feature (a model on it would leave most customers out, or fill them with one made-up "
-                         "value). Choose it if you want it anyway."
-                         for c in self.column_reports
-                         if c.is_feature_candidate and c.mostly_missing and not c.coded and c.name not in proposed)
+            found.extend(f"'{name}' is empty in {percent(self.column(name).missing_share, short=True)} of the rows: it "
+                         "is not proposed as a feature (a model on it would leave most customers out, or fill them "
+                         "with one made-up value). Choose it if you want it anyway."
+                         for name in self.mostly_missing_columns)
             outputs = self.model_output_columns
             if outputs:  # (one finding for them all: an export may end with several)
                 one = len(outputs) == 1

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core import SegmentsError
 from dashboard import ids, service
-from core.text import short_label
+from core.text import percent, short_label
 from dashboard.components import column_label, error_alert
 from dashboard.state import ViewState
 
@@ -40,6 +40,9 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     options += [option(name, " (another model's output: not proposed)")
                 for name in report.model_output_columns]
+    options += [option(name, f" (empty in {percent(report.column(name).missing_share, short=True)} of rows: "
+                             "not proposed)")
+                for name in report.mostly_missing_columns]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             options.append(option(column.name, f" ({_NOT_OFFERED.get(column.role, column.role)}, not offered)", disabled=True))

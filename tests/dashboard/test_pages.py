@@ -185,6 +185,21 @@ def test_the_model_page_offers_another_models_output_without_ticking_it(client, 
     assert not labels["churn_probability"].get("disabled")
 
 
+def test_the_model_page_offers_a_mostly_empty_column_without_ticking_it(client, request_context):
+    """Found from outside (a HubSpot export): a deal amount filled for one contact in ten is no longer proposed,
+    and the Model page still offers it, saying why it is not ticked."""
+    from dashboard import service
+    from pages.model._features import feature_options
+
+    rows = [f"{i},{20 + i % 50},{1000 + 37 * i % 900},{(i * 37) % 500 if i % 10 == 0 else ''}" for i in range(1, 301)]
+    token = upload(client, ("CustomerID,Age,Income,Deal\n" + "\n".join(rows) + "\n").encode()).get_json()["token"]
+    dataset = service.get_dataset(token)
+    labels = {option["value"]: option for option in feature_options(dataset)}
+    assert dataset.report.default_features == ["Age", "Income"]
+    assert "empty in 90% of rows: not proposed" in str(labels["Deal"]["label"])
+    assert not labels["Deal"].get("disabled")
+
+
 def test_the_upload_pages_tables_shorten_a_long_column_name_and_keep_it_whole_in_a_tooltip(client):
     """A bank export's 130-character column name filled the data check's first column, pushing the roles out
     of view; in both tables (the data check and the first rows) it is now shortened, whole in its tooltip."""
