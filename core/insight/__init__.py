@@ -52,7 +52,7 @@ either direction, so word order is the same rule for every segment. A name holds
 is stored whole in bundles and links: "High"/"Low" from 0.5 SD, "Very high"/"Very low" from :data:`VERY_HIGH_Z`
 (1.5) SD; age reads "Older"/"Younger" ("Much older"/"Much younger"), a joining year ("Member since")
 "Newer"/"Longer-standing", the days since a date "Recent last order"/"Long-ago last order" (a birth date's
-like age). Without such a feature the
+like age), a year of birth "Younger"/"Older". Without such a feature the
 segment is :data:`AVERAGE_NAME`. Segments that would share a name get their next most distinctive
 features added until the names differ; any still equal are numbered "(1)", "(2)" in cluster order.
 

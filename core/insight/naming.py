@@ -66,6 +66,10 @@ _SINCE_WORDS = ("longer-standing", "newer")
 _DAYS_SINCE_WORDS = ("recent", "long-ago")
 
 
+#: A feature that dates a customer's birth ("Birth year", "Year of birth", "Geburtsjahr").
+_BIRTH = re.compile(r"birth|geburt")
+
+
 class _Reading(NamedTuple):
     """How a feature reads in a name: ``low`` or ``high`` (lower case), before ``noun`` when there is one
     ("High income", "Recent last order") or alone ("Older", "Newer")."""
@@ -81,16 +85,20 @@ def _reading(feature: str, short: str) -> _Reading:
     Found from outside: a customer file's "Last order" date, offered by the data check as "Last order (days
     since)", named a segment "High last order" (a last order long ago) and a "Member since" year "Low member
     since" (members since long ago). The days since a date read "Recent ..." / "Long-ago ..." (a birth date's
-    "Younger" / "Older"), a joining year "Longer-standing" / "Newer"."""
+    "Younger" / "Older"), a joining year "Longer-standing" / "Newer", a year of birth "Older" / "Younger" (a
+    "High birth year" is a younger customer)."""
     source = date_source(str(feature))
     if source is not None:
         noun = short_feature_name(source)
-        if "birth" in noun.split():
+        if _BIRTH.search(noun):  # the days since a birth date: an age
             return _Reading(*_DIRECTION_WORDS["age"], None)
         noun = re.sub(r" (date|day|time)$", "", noun) if noun not in ("date", "day", "time") else noun
         return _Reading(*_DAYS_SINCE_WORDS, noun)
     if short == "since" or short.endswith(" since"):
         return _Reading(*_SINCE_WORDS, None)
+    if _BIRTH.search(short):  # a year of birth: a later year, a younger customer
+        older, younger = _DIRECTION_WORDS["age"][1], _DIRECTION_WORDS["age"][0]
+        return _Reading(older, younger, None)
     if short in _DIRECTION_WORDS:
         return _Reading(*_DIRECTION_WORDS[short], None)
     return _Reading("low", "high", short)
