@@ -451,8 +451,9 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
         names = archive.namelist()
     except zipfile.BadZipFile:
         raise ReadError(f"{label} looks like an Excel file but is damaged or incomplete.") from None
-    if "xl/workbook.xml" not in names:
-        raise ReadError(f"{label} is a zip archive, not a CSV or Excel file. Unzip it first.")
+    if "xl/workbook.xml" not in names:  # (an Office file of another kind: a zip of one file is unpacked before)
+        raise ReadError(f"{label} is an Office file but not an Excel workbook (a Word or PowerPoint file?). Save "
+                        "the customer table as .xlsx or CSV and upload that.")
     xml_bytes = sum(info.file_size for info in archive.infolist())
     if xml_bytes > limits.cells * _XLSX_BYTES_PER_CELL + _XLSX_FIXED_BYTES:
         raise ReadError(f"{label} unpacks to {xml_bytes / 1024 ** 2:,.0f} MB of spreadsheet data, more than a "

@@ -103,3 +103,9 @@ def test_the_stem_of_a_file_leaves_out_the_archives_extension(name: str, stem: s
     from core.io import file_stem
 
     assert file_stem(name) == stem
+
+
+def test_an_office_file_that_is_no_workbook_is_refused_by_name() -> None:
+    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    with pytest.raises(ReadError, match="an Office file but not an Excel workbook"):
+        read_table(docx, "letter.docx")
