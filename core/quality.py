@@ -138,8 +138,8 @@ _EXAMPLES = 3
 #: What a totals or averages row at the end of an export is labelled with in its first filled cell (compared
 #: without case, surrounding spaces or a final colon): such a row is no customer (:attr:`QualityReport.summary_rows`).
 SUMMARY_LABELS = frozenset({
-    "total", "totals", "grand total", "grand totals", "overall total", "sum", "subtotal", "sub-total", "sub total", "average",
-    "averages", "mean", "avg", "summe", "gesamt", "gesamtsumme", "durchschnitt", "total général", "moyenne",
+    "total", "totals", "grand total", "grand totals", "overall total", "sum", "subtotal", "sub-total", "sub total",
+    "average", "averages", "mean", "avg", "summe", "gesamt", "gesamtsumme", "durchschnitt", "total général", "moyenne",
     "totaal", "totale", "totalt", "suma", "summa", "media", "promedio"})
 #: Rows at the end of a table looked at for a summary row (exports put totals last).
 SUMMARY_TAIL = 3
@@ -576,8 +576,8 @@ class RepeatedIds:
         """What it means, in words for the user."""
         one = self.ids == 1
         if self.rounded:
-            return (f"'{self.column}' holds ids in scientific notation (e.g. '{self.example}', on {self.example_rows:,} "
-                    f"rows): a spreadsheet rounded long ids, so {self.rows:,} customers share {self.ids:,} "
+            return (f"'{self.column}' holds ids in scientific notation (e.g. '{self.example}', on "
+                    f"{self.example_rows:,} rows): a spreadsheet rounded long ids, so {self.rows:,} customers share {self.ids:,} "
                     f"id{'' if one else 's'} and cannot be told apart by it (in the downloads, or to see who moved "
                     "next time). Export the file again without opening it in a spreadsheet, or format that column "
                     "as text before saving.")
@@ -921,11 +921,12 @@ def find_repeated_ids(frame: pd.DataFrame, reports: Sequence[ColumnReport],
     if column is None or column.unique >= column.rows - column.missing:
         return None  # every id once (the usual file: nothing counted)
     ids = frame[column.name]
-    keep = ~missing_mask(ids)
-    if duplicated is not None:
-        keep &= ~duplicated
-    counts = ids[keep].value_counts(sort=False)
+    if duplicated is not None and duplicated.any():
+        ids = ids[~duplicated]
+    counts = ids.value_counts(sort=False)  # (pyarrow's hash of the text; only distinct ids become Python strings)
     repeated = counts[counts > 1]
+    if not repeated.empty:  # a gap is no id: "", "n/a"... (compared as the check compares them)
+        repeated = repeated[~pd.Index(repeated.index.astype(str)).str.strip().str.lower().isin(MISSING_MARKERS)]
     if repeated.empty:
         return None
     top = repeated.to_numpy().argmax()  # (the first of equals in the file's order)
