@@ -66,6 +66,8 @@ _SINCE_WORDS = ("longer-standing", "newer")
 _DAYS_SINCE_WORDS = ("recent", "long-ago")
 
 
+#: The last word of a joining year's name ("Member since", "Kunde seit", "Client depuis", "Cliente desde").
+_SINCE = frozenset({"since", "seit", "depuis", "desde", "dal"})
 #: A feature that dates a customer's birth ("Birth year", "Year of birth", "Geburtsjahr").
 _BIRTH = re.compile(r"birth|geburt")
 
@@ -94,7 +96,7 @@ def _reading(feature: str, short: str) -> _Reading:
             return _Reading(*_DIRECTION_WORDS["age"], None)
         noun = re.sub(r" (date|day|time)$", "", noun) if noun not in ("date", "day", "time") else noun
         return _Reading(*_DAYS_SINCE_WORDS, noun)
-    if short == "since" or short.endswith(" since"):
+    if short.rsplit(" ", 1)[-1] in _SINCE:
         return _Reading(*_SINCE_WORDS, None)
     if _BIRTH.search(short):  # a year of birth: a later year, a younger customer
         older, younger = _DIRECTION_WORDS["age"][1], _DIRECTION_WORDS["age"][0]
