@@ -32,6 +32,9 @@ NOT_SCORED = -1
 STATS_ROWS_PER_STEP = 262_144
 #: An overall mean within this fraction of the feature's largest absolute value counts as 0 (no index).
 ZERO_MEAN = 1e-9
+#: A feature whose spread (standard deviation) is under this fraction of its mean is measured far from zero (a
+#: year: 2008 and 2024 are both "index 100" of 2015): no index.
+FAR_FROM_ZERO = 0.05
 #: The columns of a per-segment sizes frame, in order: the number shown, the name, customers, share.
 SIZE_COLUMNS: tuple[str, ...] = ("cluster", "segment", "customers", "share")
 
@@ -105,10 +108,12 @@ class FeatureStats:
         like income or visits, so NaN for a feature whose overall mean is 0 (within :data:`ZERO_MEAN` of its
         largest absolute value) or some cluster's mean is negative, and so the overall mean may be (a balance
         with overdrafts: "index -144" said nothing). A few negative values (returns in a net spend) leave the
-        index."""
+        index. No index either for a feature measured far from zero, whose spread is under :data:`FAR_FROM_ZERO`
+        of its mean (found from outside: the year customers joined read "index 100" in every segment)."""
         with np.errstate(invalid="ignore", divide="ignore"):
             zero = ~np.isfinite(self.overall) | (np.abs(self.overall) <= ZERO_MEAN * self.largest)
             zero |= (np.where(np.isnan(self.means), 0.0, self.means) < 0).any(axis=0)  # (the overall mean too)
+            zero |= self.spread < FAR_FROM_ZERO * np.abs(self.overall)
             return np.where(zero[None, :], np.nan, self.means / np.where(zero, 1.0, self.overall)[None, :] * 100)
 
 

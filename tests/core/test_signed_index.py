@@ -47,3 +47,26 @@ def test_a_net_spend_with_a_few_returns_keeps_its_index() -> None:
     np.testing.assert_allclose(stats.indices(), stats.means / stats.overall * 100)
     balance = FeatureStats.of(X - [100.0, 0.0], np.array([0, 0, 0, 1, 1, 1]), 2)  # a segment's mean below 0
     assert np.isnan(balance.indices()[:, 0]).all() and np.isfinite(balance.indices()[:, 1]).all()
+
+
+def test_a_year_has_no_index_and_still_names_its_segments() -> None:
+    """Found from outside (a German customer export's "Kunde seit", the year a customer joined): every segment
+    read "index 100" (2008 and 2024 are both about 100% of 2015), and the segment names, which rank features by
+    how far their index is from 100, put the year last however much the segments differed in it. A feature
+    measured far from zero (spread under a twentieth of its mean) has no index; names rank it by its spread."""
+    from core.insight import segment_names
+
+    rng = np.random.default_rng(5)
+    rows = 900
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({
+        "Member since": [str(v) for v in np.array([2008, 2016, 2024])[group] + rng.integers(-1, 2, rows)],
+        "Spend": [f"{v:.2f}" for v in rng.normal(100, 30, rows) + 10 * group],
+    })
+    seg = segment_new(frame, ["Member since", "Spend"], k=3, seed=0)
+    prof = profile(seg, frame, [])
+    assert prof.indices["Member since"].isna().all()
+    assert np.isfinite(prof.indices["Spend"]).all()
+    names = segment_names(seg)  # the year tells the segments apart: it comes first in their names
+    assert sum(name.startswith(("Much longer-standing", "Longer-standing")) for name in names) == 1, names
+    assert sum(name.startswith(("Much newer", "Newer")) for name in names) == 1, names
