@@ -40,8 +40,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from core import DataError, Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
 from core.deliver import UTF8_BOM, rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
 from core.insight import Profile, for_export, summary_profile
-from core.report import render_report
 from core.io import file_stem
+from core.report import render_report
 
 from . import library, service, snapshots
 from .ratelimit import RateLimit, client_address
