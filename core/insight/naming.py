@@ -30,16 +30,22 @@ GENERIC_WORDS: frozenset[str] = frozenset({
     "amount", "count", "number", "num", "nr", "of", "the", "per", "in", "mnt", "amt", "cnt", "ct", "qty",
     # whose: every column of a customer file is the customer's ("Customer_Age" is the age)
     "customer", "customers", "client", "clients",
+    # the same words in the German, French and Spanish exports tried ("Anzahl Bestellungen" is the orders)
+    "anzahl", "summe", "gesamt", "betrag", "durchschnitt", "durchschnittlich", "durchschnittliche",
+    "durchschnittlicher", "kunde", "kunden", "nombre", "montant", "moyenne", "cantidad", "importe", "promedio",
 })
 #: Units of time: a rate or a window over one ("per year", "in months", "12 mon") says when, not what, and is
 #: dropped like "annual" ("Returns per year" -> "returns").
 TIME_UNITS: frozenset[str] = frozenset({
     "hour", "hours", "hr", "day", "days", "week", "weeks", "wk", "month", "months", "mon", "mo", "mth",
     "quarter", "quarters", "qtr", "year", "years", "yr", "yrs", "annum",
+    "tag", "tage", "woche", "wochen", "monat", "monate", "quartal", "jahr", "jahre", "jour", "jours", "semaine",
+    "semaines", "mois", "année", "années", "día", "días", "semana", "semanas", "mes", "meses", "año", "años",
 })
 #: Words that join two parts of a name ("Revenue per visit", "Spend in store", "Value of orders"): kept
 #: between two kept words, so the name stays grammatical; dropped at either end.
-_JOINING_WORDS: frozenset[str] = frozenset({"per", "in", "of", "on", "by", "from", "at", "with"})
+_JOINING_WORDS: frozenset[str] = frozenset({"per", "in", "of", "on", "by", "from", "at", "with",
+                                            "pro", "je", "von", "de", "du", "des", "par", "del", "en"})
 #: Words replaced when naming segments, so names read as people write them ("High spending", never
 #: "High spent"): verbs and past participles become the noun, abbreviations are spelled out.
 WORD_FORMS: dict[str, str] = {
@@ -58,7 +64,7 @@ MAX_NAME_FEATURES = 2
 #: Name of a segment with no distinctive feature.
 AVERAGE_NAME = "Average customers"
 #: Words used instead of High / Low for some features: ``(low, high)``, the whole of the name's part.
-_DIRECTION_WORDS: dict[str, tuple[str, str]] = {"age": ("younger", "older")}
+_DIRECTION_WORDS: dict[str, tuple[str, str]] = {name: ("younger", "older") for name in ("age", "alter", "âge", "edad")}
 #: ... for a year the customer joined in ("Member since", "Customer since": an earlier year, a longer-standing one).
 _SINCE_WORDS = ("longer-standing", "newer")
 #: ... for the days since a date (a feature the data check derives from a date column, "Last order (days

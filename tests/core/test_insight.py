@@ -310,6 +310,10 @@ def test_recommend_k_without_the_extra_indices():
     ("CustomerLifetimeValue", "lifetime value"),
     ("client_tenure", "tenure"),
     ("Customers", "customers"),  # nothing else left: kept
+    # found from outside: a German export's segments read "High anzahl bestellungen" ("number of orders"); the
+    # generic words, time units and joining words of German, French and Spanish exports are dropped too
+    ("Anzahl Bestellungen", "bestellungen"), ("Umsatz pro Jahr", "umsatz"), ("Bestellungen je Monat", "bestellungen"),
+    ("Nombre de commandes", "commandes"), ("Commandes par mois", "commandes"), ("Kunden Alter", "alter"),
 ])
 def test_short_feature_name(name, short):
     assert short_feature_name(name) == short
