@@ -61,7 +61,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .transform import apply_transform, date_format, derived_name, propose_transform
-from .text import join_words, percent
+from .text import clip, join_words, percent
 
 __all__ = [
     "ColumnReport",
@@ -721,8 +721,7 @@ class QualityReport:
             parts.append(f"{where} {what}")
         if footers:
             one = len(footers) == 1
-            quoted = ", ".join(repr(row.label if len(row.label) <= 40 else row.label[:39].rstrip() + "\u2026")
-                               for row in footers)
+            quoted = ", ".join(repr(clip(row.label, 40)) for row in footers)
             parts.append(f"{'the line' if one else f'the {len(footers)} lines'} under it ({quoted}) "
                          f"close{'s' if one else ''} the report")
         said = join_words(parts)
@@ -730,7 +729,7 @@ class QualityReport:
 
     def description_row_text(self, limit: int = 40) -> str:
         """A few of the :attr:`description_row`'s cells, quoted, each cut to ``limit`` characters: ``'years', 'M/F'``."""
-        return ", ".join(repr(text if len(text) <= limit else text[:limit - 1] + "…") for text in self.description_row)
+        return ", ".join(repr(clip(text, limit)) for text in self.description_row)
 
     def why_no_features(self) -> str:
         """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""

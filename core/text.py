@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 
-__all__ = ["percent", "join_words", "TERMS", "split_terms", "short_label", "LABEL_CHARS"]
+__all__ = ["percent", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
 
 #: The longest column name a label, legend, axis or heading shows whole (a CRM export's 130-character
 #: "Naive_Bayes_Classifier_..._1" ran out of its box): longer names are shortened by :func:`short_label`.
@@ -46,6 +46,12 @@ def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
     if short and "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def clip(text: str, limit: int) -> str:
+    """A text as a cell or a quote shows it: whole up to ``limit`` characters, else its start and an ellipsis
+    (``limit`` characters in all). For a name, whose end may tell it apart, see :func:`short_label`."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
 def short_label(name: str, limit: int = LABEL_CHARS) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from core import SegmentsError
-from core.text import short_label
+from core.text import clip, short_label
 
 from . import ids, service
 from .state import ViewState
@@ -148,10 +148,8 @@ def _cell_text(text: str) -> str | html.Span:
     """A cell's text as a compact table shows it: whole when short; else its start, an ellipsis, and the text in
     a tooltip. Found from outside: an export's notes of a few thousand characters pushed every later column of
     the Upload page's first rows out of sight."""
-    if len(text) <= CELL_CHARS:
-        return text
-    tip = text if len(text) <= CELL_TIP_CHARS else text[:CELL_TIP_CHARS - 1] + "\u2026"
-    return html.Span(text[:CELL_CHARS - 1].rstrip() + "\u2026", title=tip)
+    shown = clip(text, CELL_CHARS)
+    return text if shown == text else html.Span(shown, title=clip(text, CELL_TIP_CHARS))
 
 
 def dropzone_data(max_upload_bytes: int, max_upload_mb: int, progress: str, status: str,

@@ -50,8 +50,8 @@ def _dropzone(settings: Settings) -> html.Div:
                 html.Button("browse your computer", id=ids.Upload.BROWSE, className="btn btn-link p-0 align-baseline",
                             type="button"),
             ]),
-            html.Div(f"CSV (any separator or encoding) or Excel .xlsx, also zipped or gzipped · up to {settings.max_upload_mb} MB",
-                     className="small text-muted mt-1 segments-limit"),
+            html.Div("CSV (any separator or encoding) or Excel .xlsx, also zipped or gzipped · "
+                     f"up to {settings.max_upload_mb} MB", className="small text-muted mt-1 segments-limit"),
         ], id=ids.Upload.DROPZONE, className="segments-dropzone",
             **dropzone_data(settings.max_upload_bytes, settings.max_upload_mb, ids.Upload.PROGRESS, ids.Upload.STATUS,
                            "/upload?ds=")),
