@@ -10,12 +10,12 @@ from html import escape as html_escape
 
 import dash
 import diskcache
-import psutil
 from celery import Celery
 from dash import CeleryManager, Dash, DiskcacheManager
 from flask import Flask, request
 
 from . import library, routes, security, service, shell
+from .jobs import CeleryJobManager, JobManager
 from .settings import Settings
 
 __all__ = ["create_app", "make_celery", "celery_of", "ROOT"]
@@ -62,25 +62,11 @@ def celery_of(app: Dash) -> Celery | None:
     return manager.handle if isinstance(manager, CeleryManager) else None
 
 
-class _JobManager(DiskcacheManager):
-    """Dash's local job manager, tolerant of a job that ends while it is being cancelled.
-
-    When a control changes just as the previous job finishes, Dash cancels a process that has already
-    exited; psutil then raises and the callback answered 500. A job that is gone needs no cancelling.
-    """
-
-    def terminate_job(self, job: object) -> None:
-        try:
-            super().terminate_job(job)
-        except psutil.Error:
-            pass
-
-
 def _background_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
     if settings.background == "celery":
-        return CeleryManager(make_celery(settings), expire=settings.job_timeout * 2)
+        return CeleryJobManager(make_celery(settings), expire=settings.job_timeout * 2)
     jobs = diskcache.Cache(str(settings.cache_dir / "jobs"))
-    return _JobManager(jobs, expire=settings.job_timeout * 2)
+    return JobManager(jobs, expire=settings.job_timeout * 2)
 
 
 def create_app(name: str = "app", settings: Settings | None = None) -> Dash:
