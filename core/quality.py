@@ -41,8 +41,8 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   negative values, ``signed_log`` for skewed ones with negatives, ``none`` otherwise.
 
 **Roles** (:attr:`ColumnReport.use`): ``feature`` (proposed for the model), ``repeats another``, ``model
-output`` and ``mostly missing`` (measured columns offered but not proposed: see :data:`REDUNDANT_CORRELATION`,
-:data:`MODEL_OUTPUT_NAME` and :data:`MOSTLY_MISSING`), ``profile`` (coded numbers and text describing
+output``, ``map position`` and ``mostly missing`` (measured columns offered but not proposed: see
+:data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MOSTLY_MISSING`), ``profile`` (coded numbers and text describing
 segments, and the RFM columns), ``date``, ``ID-like``, ``constant``, ``free text`` (more different values
 than :data:`FREE_TEXT_SHARE` of the filled cells) and ``empty``.
 """
@@ -107,6 +107,12 @@ PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", 
 #: A numeric column whose name says it holds another model's output (a churn classifier's score, a predicted
 #: value, a probability or propensity): offered as a feature but not proposed (see :attr:`ColumnReport.model_output`).
 MODEL_OUTPUT_NAME = re.compile(r"(?i)(classifier|predict|probabilit|propensit)")
+#: The last word of a name that says latitude, and of one that says longitude (English, German, French, Spanish,
+#: Italian: ``LATITUDE``, ``geo_lat``, ``Breitengrad``, ``lng``). A file's pair of them, each within its range
+#: (±90, ±180), is a map position: offered, not proposed (see :attr:`ColumnReport.location`).
+LATITUDE_NAME = re.compile(r"(?i)(?:^|[^a-z])(lat|latitude|latitud|latitudine|breitengrad|breite)$")
+LONGITUDE_NAME = re.compile(r"(?i)(?:^|[^a-z])(lon|lng|long|longitude|longitud|longitudine|l[aä]ngengrad|laenge"
+                            r"|l[aä]nge)$")
 _THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 #: Currency signs and codes a number may carry before or after it (``$5``, ``12,50 €``, ``USD 12.50``, ``kr 100``);
@@ -442,6 +448,9 @@ class ColumnReport:
     model_output : bool
         A numeric column whose name says it holds another model's output (:data:`MODEL_OUTPUT_NAME`): offered
         as a feature, not proposed.
+    location : bool
+        A latitude or longitude, one of a pair (:data:`LATITUDE_NAME`, :data:`LONGITUDE_NAME`): offered as a
+        feature, not proposed (segments would follow where customers are on the map, not what they do).
     """
 
     name: str
@@ -462,6 +471,7 @@ class ColumnReport:
     redundant_with: str | None = None
     correlation: float | None = None
     model_output: bool = False
+    location: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -497,6 +507,8 @@ class ColumnReport:
                 return "profile"
             if self.model_output:
                 return "model output"
+            if self.location:
+                return "map position"
             if self.mostly_missing:
                 return "mostly missing"
             return "feature" if self.redundant_with is None else "repeats another"
@@ -636,12 +648,15 @@ class QualityReport:
 
     @property
     def default_features(self) -> list[str]:
-        """Numeric columns proposed for the model: ID-like, constant and coded columns, repeats and other models'
-        outputs left out (coded ones are proposed only when the file has no other numeric column)."""
+        """Numeric columns proposed for the model: ID-like, constant and coded columns, repeats, other models'
+        outputs, map positions and mostly empty columns left out (coded ones are proposed only when the file has
+        no other measured column, and then a map position only when it has nothing else)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
         measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.model_output
-                    and not c.mostly_missing]
-        return measured or [c.name for c in candidates]
+                    and not c.location and not c.mostly_missing]
+        # (a file whose only measured columns are a map position, such as a Mailchimp audience, is proposed
+        # its codes rather than its members' coordinates)
+        return measured or [c.name for c in candidates if not c.location] or [c.name for c in candidates]
 
     @property
     def redundant_columns(self) -> dict[str, str]:
@@ -657,6 +672,15 @@ class QualityReport:
         proposed = self.default_features  # (every candidate when the file has nothing else)
         return [c.name for c in self.column_reports
                 if c.is_feature_candidate and not c.coded and c.mostly_missing and c.name not in proposed]
+
+    @property
+    def location_columns(self) -> list[str]:
+        """Measured columns left out of the default features because they are a latitude and a longitude
+        (:attr:`ColumnReport.location`): segments on them group customers by where they are on the map, which
+        a region column or a map says better. They can still be chosen."""
+        proposed = self.default_features  # (every candidate when the file has nothing else)
+        return [c.name for c in self.column_reports
+                if c.is_feature_candidate and not c.coded and c.location and c.name not in proposed]
 
     @property
     def model_output_columns(self) -> list[str]:
@@ -822,6 +846,11 @@ class QualityReport:
                              f"{'it is' if one else 'they are'} not proposed as "
                              f"{'a feature' if one else 'features'}, so that the segments follow what customers do "
                              f"rather than that model's answer. Choose {'it' if one else 'them'} if you want.")
+            places = self.location_columns
+            if places:
+                found.append(join_words([f"'{n}'" for n in places]) + " give each customer's position on the map: "
+                             "they are not proposed as features, so that the segments follow what customers do "
+                             "rather than where they are. Choose them if you want.")
             found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
                          "(days to the file's latest date), not chosen by default."
                          for c in self.column_reports if c.kind == "date")
@@ -893,7 +922,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
         if report.kind == "numeric" and not report.id_like and not report.constant and rows >= SUMMARY_MIN_ROWS:
             tails[j] = (np.array(values[-(SUMMARY_TAIL + FOOTER_LINES):], dtype=float), float(np.nansum(values)),
                         rows - report.missing - report.not_numbers)
-    reports = _mark_redundant(tuple(reports_list), sampled)
+    reports = _mark_redundant(_mark_locations(tuple(reports_list), sampled), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
     duplicated = frame.duplicated().to_numpy() if rows and not all_distinct else None
@@ -1053,6 +1082,25 @@ def without_first_row(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[1:].reset_index(drop=True)
 
 
+def _mark_locations(reports: tuple[ColumnReport, ...], sampled: dict[str, np.ndarray]) -> tuple[ColumnReport, ...]:
+    """Mark a latitude and a longitude (:data:`LATITUDE_NAME`, :data:`LONGITUDE_NAME`), when the file has both,
+    each measured and within its range on the sampled rows: a lone ``Long`` or ``Breite`` (a width) is not
+    taken for a position."""
+    def within(report: ColumnReport, limit: float) -> bool:
+        values = sampled.get(report.name)
+        if values is None or not report.is_feature_candidate or report.coded:
+            return False
+        finite = values[np.isfinite(values)]
+        return bool(finite.size) and float(np.abs(finite).max()) <= limit
+
+    latitudes = [r.name for r in reports if LATITUDE_NAME.search(r.name.strip()) and within(r, 90.0)]
+    longitudes = [r.name for r in reports if LONGITUDE_NAME.search(r.name.strip()) and within(r, 180.0)]
+    if not latitudes or not longitudes:
+        return reports
+    marked = set(latitudes) | set(longitudes)
+    return tuple(replace(r, location=True) if r.name in marked else r for r in reports)
+
+
 def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.ndarray]) -> tuple[ColumnReport, ...]:
     """Mark each measured column that repeats an earlier one (``_repeats`` on the sampled rows, after the
     proposed transforms, rows where both are present).
@@ -1063,8 +1111,8 @@ def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.nda
     """
     transforms = {r.name: r.transform for r in reports}
     measured = [r.name for r in reports  # (a mostly empty column is not proposed: nothing repeats it)
-                if r.is_feature_candidate and not r.coded and not r.model_output and not r.mostly_missing
-                and r.name in sampled]
+                if r.is_feature_candidate and not r.coded and not r.model_output and not r.location
+                and not r.mostly_missing and r.name in sampled]
     if not measured:
         return reports
     with np.errstate(all="ignore"):

@@ -40,6 +40,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     options += [option(name, " (another model's output: not proposed)")
                 for name in report.model_output_columns]
+    options += [option(name, " (a map position: not proposed)") for name in report.location_columns]
     options += [option(name, f" (empty in {percent(report.column(name).missing_share, short=True)} of rows: "
                              "not proposed)")
                 for name in report.mostly_missing_columns]

@@ -354,3 +354,53 @@ def test_a_column_empty_in_most_rows_is_offered_not_proposed() -> None:
     assert len(said) == 1 and "not proposed as a feature" in said[0] and "Choose it if you want it" in said[0], said
     alone = check_quality(frame[["Deal"]])  # nothing else to segment on: proposed all the same
     assert alone.default_features == ["Deal"]
+
+
+def _audience(rows: int = 1_000, seed: int = 7) -> pd.DataFrame:
+    """A Mailchimp audience export's numeric columns: its rating and opens, and where each member is."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"MEMBER_RATING": [str(v) for v in rng.integers(1, 6, rows)],
+                         "OPENS": [str(v) for v in rng.poisson(12, rows)],
+                         "CLICK_RATE": [f"{v:.3f}" for v in rng.beta(2, 8, rows)],
+                         "LATITUDE": [f"{v:.6f}" for v in rng.uniform(25, 49, rows)],
+                         "LONGITUDE": [f"{v:.6f}" for v in rng.uniform(-124, -67, rows)]})
+
+
+def test_a_latitude_and_a_longitude_are_offered_not_proposed() -> None:
+    """Found from outside (a Mailchimp audience): LATITUDE and LONGITUDE were proposed features, so the
+    default segments grouped members by where they live on the map."""
+    report = check_quality(_audience())
+    assert report.default_features == ["OPENS", "CLICK_RATE"]
+    assert report.location_columns == ["LATITUDE", "LONGITUDE"]
+    assert report.column("LATITUDE").use == "map position" and report.column("LATITUDE").is_feature_candidate
+    said = [f for f in report.problems() if "position on the map" in f]
+    assert said == ["'LATITUDE' and 'LONGITUDE' give each customer's position on the map: they are not proposed as "
+                    "features, so that the segments follow what customers do rather than where they are. Choose "
+                    "them if you want."]
+
+
+@pytest.mark.parametrize("names", [("lat", "lng"), ("geo_lat", "geo_lon"), ("Breitengrad", "Längengrad"),
+                                   ("Billing Latitude", "Billing Longitude"), ("latitud", "longitud")])
+def test_map_positions_are_known_by_their_usual_names(names: tuple[str, str]) -> None:
+    frame = _audience().rename(columns={"LATITUDE": names[0], "LONGITUDE": names[1]})
+    assert check_quality(frame).location_columns == list(names)
+
+
+def test_a_lone_long_or_a_width_out_of_range_is_no_map_position() -> None:
+    """'Long' alone (no latitude beside it) or 'Breite' (a width) beyond ±90 measure something else."""
+    frame = _audience()
+    alone = frame.drop(columns=["LATITUDE"]).rename(columns={"LONGITUDE": "Long"})
+    assert check_quality(alone).location_columns == []
+    assert "Long" in check_quality(alone).default_features
+    wide = frame.assign(LATITUDE=[str(v) for v in np.random.default_rng(1).integers(60, 300, len(frame))])
+    assert check_quality(wide).location_columns == []
+    only_places = frame[["LATITUDE", "LONGITUDE"]]  # nothing else to segment on: proposed all the same
+    assert check_quality(only_places).default_features == ["LATITUDE", "LONGITUDE"]
+
+
+def test_a_file_of_codes_and_a_map_position_is_proposed_its_codes() -> None:
+    """The Mailchimp audience as exported: a member rating (1-5) and the coordinates are its only numbers.
+    The codes are proposed when nothing is measured; the coordinates were proposed with them."""
+    report = check_quality(_audience().drop(columns=["OPENS", "CLICK_RATE"]))
+    assert report.default_features == ["MEMBER_RATING"]
+    assert report.location_columns == ["LATITUDE", "LONGITUDE"]

@@ -190,6 +190,20 @@ def test_the_model_page_offers_a_column_not_proposed_without_ticking_it(client, 
     assert not labels[column].get("disabled")
 
 
+def test_the_model_page_offers_a_map_position_without_ticking_it(client, request_context):
+    """Found from outside (a Mailchimp audience): its latitude and longitude were ticked features."""
+    from dashboard import service
+    from pages.model._features import feature_options
+
+    rows = [f"{i},{20 + i % 50},{1000 + 37 * i % 900},{30 + i % 17 / 3:.5f},{-120 + i % 41:.5f}" for i in range(1, 301)]
+    token = upload(client, ("CustomerID,Age,Income,Latitude,Longitude\n" + "\n".join(rows) + "\n").encode()).get_json()["token"]
+    dataset = service.get_dataset(token)
+    labels = {option["value"]: option for option in feature_options(dataset)}
+    assert dataset.report.default_features == ["Age", "Income"]
+    for name in ("Latitude", "Longitude"):
+        assert "a map position: not proposed" in str(labels[name]["label"]) and not labels[name].get("disabled")
+
+
 def test_the_upload_pages_tables_shorten_a_long_column_name_and_keep_it_whole_in_a_tooltip(client):
     """A bank export's 130-character column name filled the data check's first column, pushing the roles out
     of view; in both tables (the data check and the first rows) it is now shortened, whole in its tooltip."""
