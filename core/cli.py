@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
 from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES, SWEEP_K_MAX, SWEEP_K_MIN
-from .text import join_words, percent, short_label
+from .text import join_words, mean_text, percent, short_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -657,7 +657,11 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
         print(f"warning: {_one_line(warning)}", file=out)
     if seg.silhouette is not None:
         print(f"silhouette: {seg.silhouette:.4f}", file=out)
-    print(_summary_text(seg.summary(), shutil.get_terminal_size((100, 24)).columns), file=out)
+    from .stats import year_like
+
+    stats = seg.feature_stats
+    print(_summary_text(seg.summary(), shutil.get_terminal_size((100, 24)).columns,
+                        year_like(stats.overall, stats.spread).tolist()), file=out)
     if stab is not None:
         print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "
               f"({stab.sample_note}). {stab.verdict}", file=out)
@@ -666,20 +670,23 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
     print(f"wrote {join_words(list(written))}", file=out)
 
 
-def _summary_text(summary: pd.DataFrame, width: int) -> str:
+def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = ()) -> str:
     """The printed summary: one row per segment, its size and its features' means, when that fits in
     ``width`` characters. A wider one (many features, long names) is printed as two tables: the segments'
     sizes, then the means with a row per feature and a column per segment, names shortened to fit
-    (:func:`core.text.short_label`; the ``--summary`` file keeps them whole)."""
+    (:func:`core.text.short_label`; the ``--summary`` file keeps them whole). ``years`` says, per feature,
+    whether it is a year (:func:`core.stats.year_like`: its means without thousands separators)."""
     summary = summary.assign(customers=summary["customers"].map("{:,}".format), share=summary["share"].map(percent))
-    table = summary.to_string(index=False, float_format=lambda v: f"{v:,.2f}")
+    first_mean = summary.columns.get_loc("share") + 1  # (:meth:`core.segmentation.Segmentation.summary`)
+    means = summary.iloc[:, first_mean:]
+    year_of = dict(zip(means.columns, [*years, *[False] * means.shape[1]]))
+    table = summary.to_string(index=False, formatters={  # (one callable per mean column: a year's differs)
+        column: (lambda v, year=year_of[column]: mean_text(v, year)) for column in means.columns})
     if max(len(line) for line in table.splitlines()) <= width:
         return table
-    first_mean = summary.columns.get_loc("share") + 1  # (:meth:`core.segmentation.Segmentation.summary`)
     sizes = summary.iloc[:, :first_mean].to_string(index=False)
-    means = summary.iloc[:, first_mean:]
     clusters = [str(c) for c in summary.iloc[:, 0]]
-    cells = [[f"{v:,.2f}" for v in means[column]] for column in means.columns]
+    cells = [[mean_text(v, year_of[column]) for v in means[column]] for column in means.columns]
     cell = max(len(text) for text in [*clusters, *(c for row in cells for c in row)]) + 2
     label = max(12, min(max(len(str(c)) for c in means.columns), width - cell * len(clusters)))
     lines = [f"{'feature':<{label}}" + "".join(f"{c:>{cell}}" for c in clusters)]

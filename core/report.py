@@ -45,6 +45,7 @@ from .transform_kinds import LOG_SCALES, apply_transform, log_axis_ticks
 from .model import display_cluster
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
+from .stats import year_like
 from .text import TERMS, percent, split_terms
 
 if TYPE_CHECKING:
@@ -102,13 +103,16 @@ def _in_words(text: str) -> Any:
                            for piece, technical, capital in split_terms(str(text)))
 
 
-def _num(value: float | int | None) -> str:
-    """A number for people: thousands separators, sensible decimals, an en dash when missing."""
+def _num(value: float | int | None, year: bool = False) -> str:
+    """A number for people: thousands separators, sensible decimals, an en dash when missing; a year's mean
+    (:func:`core.stats.year_like`) to one decimal without a separator ("1987.8")."""
     if value is None:
         return "–"
     v = float(value)
     if not math.isfinite(v):
         return "–" if math.isnan(v) else ("∞" if v > 0 else "-∞")
+    if year:
+        return f"{v:.1f}"
     if v != 0 and abs(v) < 1:
         return f"{v:.3g}"
     if abs(v) >= 1000:
@@ -161,11 +165,12 @@ def _ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], float]:
     return ticks, step
 
 
-def _tick_text(value: float, step: float) -> str:
+def _tick_text(value: float, step: float, year: bool = False) -> str:
+    """A tick's text: the step's decimals, thousands separators unless the axis holds years ("1980")."""
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     if abs(step * 10 ** decimals - round(step * 10 ** decimals)) > 1e-6:
         decimals += 1
-    return f"{value:,.{decimals}f}"
+    return f"{value:.{decimals}f}" if year else f"{value:,.{decimals}f}"
 
 
 class _Plot:
@@ -194,13 +199,16 @@ class _Plot:
         return _svg(title, self.width, self.height)
 
     def axes(self, x_label: str, y_label: str, x_ticks: Sequence[tuple[float, str]] | None = None,
-             y_grid: bool = True, y_ticks: Sequence[tuple[float, str]] | None = None) -> list[_El]:
+             y_grid: bool = True, y_ticks: Sequence[tuple[float, str]] | None = None,
+             years: tuple[bool, bool] = (False, False)) -> list[_El]:
+        """The axes, their labels and ticks (``x_ticks``/``y_ticks``, else round values; ``years``: an axis
+        of years, :func:`core.stats.year_like`, is ticked without thousands separators)."""
         parts: list[_El] = []
         bottom, left = self.height - self.bottom, self.left
         right = self.width - self.right
         if y_ticks is None:
             values, y_step = _ticks(self.y0, self.y1)
-            y_ticks = [(v, _tick_text(v, y_step)) for v in values]
+            y_ticks = [(v, _tick_text(v, y_step, years[1])) for v in values]
         for value, text in y_ticks:
             if not (self.y0 - 1e-9 <= value <= self.y1 + 1e-9):
                 continue
@@ -210,7 +218,7 @@ class _Plot:
             parts.append(_el("text", text, class_="tick", x=left - 6, y=f"{y + 4:.1f}", text_anchor="end"))
         if x_ticks is None:
             values, step = _ticks(self.x0, self.x1)
-            x_ticks = [(v, _tick_text(v, step)) for v in values if self.x0 - 1e-9 <= v <= self.x1 + 1e-9]
+            x_ticks = [(v, _tick_text(v, step, years[0])) for v in values if self.x0 - 1e-9 <= v <= self.x1 + 1e-9]
         for value, text in x_ticks:
             x = self.x(value)
             parts.append(_el("line", class_="axis", x1=f"{x:.1f}", y1=bottom, x2=f"{x:.1f}", y2=bottom + 4))
@@ -326,6 +334,8 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     X = np.asarray(seg.matrix.X, dtype=float)[keep]
     labels = labels_used[keep].astype(int)
     columns = [list(seg.features).index(f) for f in features]
+    stats = seg.feature_stats
+    years = year_like(stats.overall[columns], stats.spread[columns])
     rng = np.random.default_rng(0)
     count = X.shape[0]
     pick = rng.choice(count, size=SCATTER_MAX_POINTS, replace=False) if count > SCATTER_MAX_POINTS \
@@ -353,7 +363,8 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
 
     parts += plot.axes(titled(features[0], scales[0]), "(spread for visibility)" if one else titled(features[1], scales[1]),
                        x_ticks=log_axis(scales[0], *x_range), y_grid=not one,
-                       y_ticks=None if one else log_axis(scales[1], *y_range))
+                       y_ticks=None if one else log_axis(scales[1], *y_range),
+                       years=(bool(years[0]), not one and bool(years[-1])))
     for x, y, label in zip(xs, ys, labels[pick]):
         parts.append(_el("circle", cx=f"{plot.x(x):.1f}", cy=f"{plot.y(y):.1f}", r="2.6", fill=segment_color(label),
                          fill_opacity="0.65"))
@@ -437,9 +448,10 @@ def _index_class(value: float) -> str | None:
 
 
 def _profile_section(prof: Profile) -> dict[str, Any]:
-    averages = [(feature, [(_num(m), f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
+    years = year_like(prof.overall[prof.features].to_numpy(), prof.spread[prof.features].to_numpy())
+    averages = [(feature, [(_num(m, year), f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
                            for m, i in zip(prof.means[feature], prof.indices[feature])])
-                for feature in prof.features]
+                for feature, year in zip(prof.features, years)]
     # the column whose mix differs most between the segments first, as the dashboard's table; those whose mix
     # hardly differs are named below the table, not shown (a wide export's 25 columns of "20% 20% 20%")
     shown = prof.telling_mixes[0]

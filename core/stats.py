@@ -17,6 +17,8 @@ import pandas as pd
 __all__ = [
     "FeatureStats",
     "NOT_SCORED",
+    "YEARS",
+    "year_like",
     "STATS_ROWS_PER_STEP",
     "ZERO_MEAN",
     "SIZE_COLUMNS",
@@ -35,6 +37,8 @@ ZERO_MEAN = 1e-9
 #: A feature whose spread (standard deviation) is under this fraction of its mean is measured far from zero (a
 #: year: 2008 and 2024 are both "index 100" of 2015): no index.
 FAR_FROM_ZERO = 0.05
+#: The range of a year's values (a year of birth, the year a customer joined): see :func:`year_like`.
+YEARS = (1800.0, 2200.0)
 #: The columns of a per-segment sizes frame, in order: the number shown, the name, customers, share.
 SIZE_COLUMNS: tuple[str, ...] = ("cluster", "segment", "customers", "share")
 
@@ -115,6 +119,15 @@ class FeatureStats:
             zero |= (np.where(np.isnan(self.means), 0.0, self.means) < 0).any(axis=0)  # (the overall mean too)
             zero |= self.spread < FAR_FROM_ZERO * np.abs(self.overall)
             return np.where(zero[None, :], np.nan, self.means / np.where(zero, 1.0, self.overall)[None, :] * 100)
+
+
+def year_like(overall: np.ndarray | float, spread: np.ndarray | float) -> np.ndarray:
+    """Whether a feature reads as a year, from its mean and spread over the customers: a mean within
+    :data:`YEARS`, measured far from zero (a spread under :data:`FAR_FROM_ZERO` of the mean, so it has no
+    index). Its means are written without a thousands separator ("1987.78", not "1,987.78")."""
+    with np.errstate(invalid="ignore"):
+        overall, spread = np.asarray(overall, dtype=float), np.asarray(spread, dtype=float)
+        return (overall >= YEARS[0]) & (overall <= YEARS[1]) & (spread < FAR_FROM_ZERO * overall)
 
 
 def _largest_absolute(part: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 
-__all__ = ["percent", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
+__all__ = ["percent", "mean_text", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
 
 #: The longest column name a label, legend, axis or heading shows whole (a CRM export's 130-character
 #: "Naive_Bayes_Classifier_..._1" ran out of its box): longer names are shortened by :func:`short_label`.
@@ -46,6 +46,12 @@ def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
     if short and "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def mean_text(value: float, year: bool = False) -> str:
+    """A segment's mean for tables: two decimals with thousands separators ("62,899.53"), a year's without
+    them ("1987.78", :func:`core.stats.year_like`)."""
+    return f"{value:.2f}" if year else f"{value:,.2f}"
 
 
 def clip(text: str, limit: int) -> str:

@@ -14,7 +14,8 @@ from dash import html
 from core import Segmentation, display_cluster
 from core.insight import Profile, profile
 from core.segmentation import MAX_NAME_LENGTH
-from core.text import percent
+from core.stats import year_like
+from core.text import mean_text, percent
 from dashboard import ids, service
 from dashboard.components import chart, column_label
 from dashboard.figures import cluster_color, histogram_figure
@@ -50,6 +51,7 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
         + [html.Th([column_label(f), html.Br(), html.Small(f"strength {strength[f]:.2f}" if f in strength else "",
                                              className="text-muted fw-normal")], className="segments-feature")
            for f in features]))
+    years = pd.Series(year_like(prof.overall.to_numpy(), prof.spread.to_numpy()), index=prof.overall.index)
     rows = []
     for label, row in prof.sizes.iterrows():
         label = int(label)
@@ -66,7 +68,7 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
             ], className="d-flex align-items-center gap-1"))]
             + [_labelled("Customers", f"{int(row['customers']):,}"), _labelled("Share", percent(row['share']))]
             + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f],
-                           prof.overall[f], prof.spread[f]) for f in features]
+                           prof.overall[f], prof.spread[f], bool(years[f])) for f in features]
             + [_labelled(column_label(str(column), f": {value}"), share, className="segments-phone-only")
                for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label)) if column in shown]))
     caption = ("Profile of the selected customers. " if selecting else "") + \
@@ -91,7 +93,7 @@ def _labelled(label: Any, value: Any, className: str = "", style: dict[str, str]
                    **({"className": className} if className else {}), **({"style": style} if style else {}))
 
 
-def _index_cell(label: Any, mean: float, index: float, overall: float, spread: float) -> html.Td:
+def _index_cell(label: Any, mean: float, index: float, overall: float, spread: float, year: bool = False) -> html.Td:
     """A feature's mean in a segment over its index, shaded by how far the index is from 100: blue above,
     orange below, stronger the further (twice or half the average is the strongest). A feature without an
     index (a segment averaging below zero: a balance) says how far the mean is from the average instead, shaded by that
@@ -99,7 +101,7 @@ def _index_cell(label: Any, mean: float, index: float, overall: float, spread: f
     its contrast."""
     if pd.isna(mean):
         return _labelled(label, "", "segments-index")
-    text: list[Any] = [f"{mean:,.2f}"]
+    text: list[Any] = [mean_text(mean, year)]
     strength = 0.0
     if not pd.isna(index):
         text += [html.Br(), html.Small(f"index {index:.0f}")]

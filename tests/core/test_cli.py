@@ -593,3 +593,16 @@ def test_a_reader_that_stops_early_gets_no_error_message(tmp_path) -> None:
         ran = subprocess.run([sys.executable, "-m", "core.cli", "inspect", str(path)], stdout=closed,
                              stderr=subprocess.PIPE, text=True, cwd=repo, timeout=120)
     assert ran.stderr == "" and ran.returncode == 141, (ran.returncode, ran.stderr)
+
+
+def test_fit_prints_a_years_means_without_thousands_separators(cli, tmp_path):
+    """Found from outside: a Year_Birth's segment means printed "1,987.78" in the summary."""
+    from tests.dashboard.test_callbacks import _born_and_joined
+
+    source = tmp_path / "customers.csv"
+    _born_and_joined().to_csv(source, index=False)
+    status, printed, _ = cli("fit", source, "--k", "3", "--features", "Year_Birth,Income,Spend",
+                             "--out", tmp_path / "out.csv", "--stability-runs", "0")
+    assert status == 0
+    assert not re.search(r"\b1,9\d\d\.\d\d", printed), printed
+    assert len(re.findall(r"\b19[4-9]\d\.\d\d\b", printed)) == 3 and re.search(r"\b\d\d,\d{3}\.\d\d\b", printed)

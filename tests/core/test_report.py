@@ -334,3 +334,18 @@ def test_technical_terms_read_as_plain_words_with_the_term_in_a_tip(rendered):
     assert reader.terms >= 5
     for technical in ("η² (eta squared)", "Adjusted Rand index", "Jaccard index", "WCSS", "Silhouette score"):
         assert technical in page  # in the tips
+
+
+def test_a_years_means_have_no_thousands_separator():
+    """Found from outside: a year of birth's segment means read "1,968" in the report's averages."""
+    import re
+
+    from tests.dashboard.test_callbacks import _born_and_joined
+
+    frame = _born_and_joined().astype(str)
+    seg = segment_new(frame, ["Year_Birth", "Income", "Spend"], k=3, seed=0)
+    page = render_report("customers.csv", frame, seg, report=None, missing="drop", sweep=None, stability=None,
+                         text_columns=[])
+    check_html(page)
+    assert not re.search(r">1,9\d\d<", page)
+    assert len(re.findall(r">19[4-9]\d\.\d<", page)) == 3

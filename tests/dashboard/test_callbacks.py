@@ -814,3 +814,23 @@ def test_an_axis_change_leaves_the_profile_histograms_and_table_alone(client, re
     page = json.dumps(clusters_page.layout(ds=token, k="4"), cls=plotly.utils.PlotlyJSONEncoder)
     assert ids.Clusters.SHOWN_VIEW in page
 
+
+
+def _born_and_joined(rows: int = 600) -> pd.DataFrame:
+    """A customer file with a year of birth and the year each customer joined, beside income and spend."""
+    rng = np.random.default_rng(12)
+    return pd.DataFrame({"id": np.arange(1, rows + 1), "Year_Birth": rng.integers(1940, 2001, rows),
+                         "Member since": rng.integers(2008, 2025, rows),
+                         "Income": rng.normal(60_000, 15_000, rows).round(),
+                         "Spend": rng.lognormal(6, 0.8, rows).round(2)})
+
+
+def test_a_years_means_have_no_thousands_separator_in_the_profile_table(client, request_context, monkeypatch):
+    """Found from outside (a marketing-campaign export's Year_Birth): its segments' means read "1,968.45"."""
+    token = _token(client, _born_and_joined().to_csv(index=False).encode())
+    query = ViewState(ds=token, k=3, features=("Year_Birth", "Member since", "Income", "Spend")).query()
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
+    table = json.dumps(clusters_page.follow_selection(None, query)[0].to_plotly_json(), default=str)
+    assert not re.search(r"\b(1|2),\d{3}\.\d\d", table), re.findall(r"\b[12],\d{3}\.\d\d", table)
+    assert len(re.findall(r"\b(19[4-9]\d|20[0-2]\d)\.\d\d\b", table)) == 6  # two years in three segments
+    assert len(re.findall(r"\b\d\d,\d{3}\.\d\d\b", table)) >= 3  # the income keeps its separators
