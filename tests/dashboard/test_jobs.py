@@ -116,13 +116,21 @@ def test_another_workers_job_is_stopped_without_waiting_for_it(tmp_path, monkeyp
         worker.join()
 
 
-def test_a_job_that_died_without_an_answer_is_logged_with_how(tmp_path, caplog):
-    import multiprocessing
+def _crash() -> None:
+    """A job that crashes (quietly: pytest's fault handler would print every thread's stack to the log)."""
+    import faulthandler
     import os
     import signal
 
+    faulthandler.disable()
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_a_job_that_died_without_an_answer_is_logged_with_how(tmp_path, caplog):
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
-    job = context.Process(target=lambda: os.kill(os.getpid(), signal.SIGSEGV))  # a crash
+    job = context.Process(target=_crash)
     job.start()
     _until(lambda: _status(job.pid) == "zombie", "the job to die")
     manager = _job_manager(tmp_path)
