@@ -35,7 +35,9 @@ So a k the stability check would call unstable is never recommended while a stab
 split that puts 85% of the customers in one segment loses to one a marketer can act on. The elbow votes
 for the kept k closest to it (smaller k on a tie), but the reason always quotes the elbow the chart
 marks. The k with the most votes wins; a tie goes to the tied k with the highest silhouette (then the
-smaller k). Warnings: a cluster under ``tiny_share`` at the recommended k or at k-1 / k+1; fewer than
+smaller k). When every measure chose another k, the middle of their choices wins (of two in the middle,
+the better silhouette): each measure leans to one end of the range, the silhouette to few segments and
+Calinski-Harabasz to many. Warnings: a cluster under ``tiny_share`` at the recommended k or at k-1 / k+1; fewer than
 :data:`MIN_CUSTOMERS_PER_SEGMENT` customers per segment on average; a silhouette at the recommended k
 under :data:`WEAK_SILHOUETTE` (no strong natural groups); no stable k at all. The reason is one sentence
 on the vote and what was set aside, then one on the chosen k's stability and segment sizes.

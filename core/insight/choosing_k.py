@@ -5,7 +5,7 @@ See the rules in :mod:`core.insight`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,7 +93,10 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     Rule: each of the four measures votes for one k in ``sweep.k_min .. sweep.k_max``; k whose
     smallest cluster holds less than ``tiny_share`` of the customers are set aside while any other k
     remains (the elbow then votes for the remaining k closest to it). Most votes wins; a tie goes to
-    the tied k with the highest silhouette, then to the smaller k. Measures the sweep lacks (a result
+    the tied k with the highest silhouette, then to the smaller k. When every measure chose another k,
+    the middle of their choices wins (of two in the middle, the better silhouette): each measure leans to
+    one end of the range (the silhouette to few segments, Calinski-Harabasz to many), and the middle sets
+    them against each other. Measures the sweep lacks (a result
     built without :attr:`SweepResult.indices`) do not vote.
 
     Parameters
@@ -160,7 +163,15 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
         value = sil_of.get(k, float("nan"))
         return (value if np.isfinite(value) else -np.inf, -k)
 
-    k = max(tied, key=sil_key)
+    if top == 1 and len(tied) >= 3:
+        # every measure chose another k: the middle of their choices, each measure's lean to one end of the
+        # range set against the others' (the silhouette to few segments, Calinski-Harabasz to many); of two in
+        # the middle, the better separated
+        middle = {m: sil_of.get(m, float("nan")) for m in tied[(len(tied) - 1) // 2: len(tied) // 2 + 1]}
+        k = max(middle, key=sil_key)
+    else:
+        middle = {}
+        k = max(tied, key=sil_key)
     why_not: dict[int, tuple[str, float]] = {}  # k set aside -> (why, the number that says so)
     strict = eligible is tiers[0]
     for i, candidate in enumerate(ks.tolist()):
@@ -178,7 +189,7 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     at_edge = k == int(ks[-1]) and ks.size > 1 and sweep.data_limit is None and any(
         name != "elbow" and choice == k for name, choice in votes.items())
     reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
-                     tiny_share, only_tiny, at_edge)
+                     tiny_share, only_tiny, at_edge, middle)
     if sweep.data_limit is not None and k == sweep.data_limit:
         reason += f" It is the most segments {k + 1:,} different customers allow."
     i = int(np.flatnonzero(ks == k)[0])
@@ -214,7 +225,8 @@ _SET_ASIDE: dict[str, tuple[str, str, Callable[[float], str]]] = {
 
 def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, tuple[str, float]],
             share_of: dict[int, float], ks: np.ndarray, best_sil: int | None, best_ch: int | None,
-            best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True, at_edge: bool = False) -> str:
+            best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True, at_edge: bool = False,
+            middle: Mapping[int, float] | None = None) -> str:
     raw = {"the elbow": elbow, "the silhouette": best_sil, "Calinski-Harabasz": best_ch,
            "Davies-Bouldin": best_db}
     passed: dict[int, list[str]] = {}  # k set aside -> the measures that preferred it
@@ -259,8 +271,15 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
         head = f"it is the elbow of the curve{among}"
     else:
         listing = "; ".join(said(name, choice) for name, choice in votes.items())
-        head = (f"the measures disagree{among} ({listing}); k={k} has the best-separated segments "
-                f"among their choices")
+        if middle and len(middle) == 1:
+            pick = f"k={k} is the middle of their choices"
+        elif middle:
+            other = next(m for m in middle if m != k)
+            pick = (f"of the two in the middle of their choices, k={k} has the better-separated segments "
+                    f"(silhouette {middle[k]:.2f}, against {middle[other]:.2f} at k={other})")
+        else:
+            pick = f"k={k} has the best-separated segments among their choices"
+        head = f"the measures disagree{among} ({listing}); {pick}"
     clauses = [head]
     for kind, (one, several, number) in _SET_ASIDE.items():
         group = [choice for choice in sorted(passed) if why_not[choice][0] == kind]

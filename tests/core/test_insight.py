@@ -163,8 +163,31 @@ def test_recommend_k_majority_vote():
     assert rec.warnings == []
 
 
+def test_when_every_measure_chooses_another_k_the_middle_choice_wins():
+    """Found from outside (the telco export on tenure and charges): the four measures chose 2, 3, 4 and 10,
+    and the silhouette's k=2 won, as the silhouette's choice always did when every measure chose another k
+    (it leans to few segments: every real file tried was recommended k=2). k=4 separates as well (0.47
+    against 0.48), holds under resampling and is the middle choice: tenure and charges' four corners."""
+    sweep = made_up_sweep(sil=[0.4789, 0.4542, 0.4696, 0.4412, 0.4354, 0.4300, 0.4285, 0.4343, 0.4368],
+                          ch=[8257.9, 8489.0, 9581.5, 10165.0, 10175.2, 10171.2, 10371.3, 10532.2, 10886.6],
+                          db=[0.7801, 0.8537, 0.7082, 0.7584, 0.7743, 0.8248, 0.7927, 0.7779, 0.7471],
+                          share=[0.336, 0.305, 0.165, 0.134, 0.109, 0.106, 0.091, 0.077, 0.070], elbow=3)
+    rec = recommend_k(sweep, 7032)
+    assert rec.votes == {"elbow": 3, "silhouette": 2, "calinski_harabasz": 10, "davies_bouldin": 4}
+    assert rec.k == 4
+    assert rec.reason.startswith("The measures disagree (the elbow k=3; the silhouette k=2; Calinski-Harabasz k=10; "
+                                 "Davies-Bouldin k=4); of the two in the middle of their choices, k=4 has the "
+                                 "better-separated segments (silhouette 0.47, against 0.45 at k=3)."), rec.reason
+    # three measures (the sweep has no Davies-Bouldin), each choosing another k: the middle one
+    del_db = made_up_sweep(sil=[0.5, 0.45, 0.4, 0.35, 0.3, 0.25], ch=[1, 2, 3, 4, 5, 9], db=[np.nan] * 6,
+                           share=OK_SHARES, elbow=4)
+    three = recommend_k(del_db, 1000)
+    assert three.votes == {"elbow": 4, "silhouette": 2, "calinski_harabasz": 7} and three.k == 4
+    assert "k=4 is the middle of their choices" in three.reason
+
+
 @pytest.mark.parametrize("elbow,ch_best,db_best,expected", [
-    (3, 6, 4, 5),  # four different votes: the silhouette's choice wins
+    (3, 6, 4, 5),  # four different votes (3, 4, 5, 6): of the middle two, the better silhouette
     (3, 3, 5, 5),  # two against two: the pair with the better silhouette wins
     (5, 5, 5, 5),  # unanimous
 ])
