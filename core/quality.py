@@ -3,7 +3,9 @@
 Rules (each documented here because the dashboard and the CLI both rely on them):
 
 * **Missing**: an empty cell, or one holding only spaces, is missing. So are the usual markers
-  ``NA``, ``N/A``, ``NaN``, ``null``, ``None``, ``-`` and ``?`` (case-insensitive).
+  ``NA``, ``N/A``, ``NaN``, ``null``, ``None``, ``-`` and ``?`` (case-insensitive), except in a text
+  column, where ``none`` is a value (a plan, a tax exemption of none) and so is ``NA`` among codes such as
+  ``EMEA`` and ``APAC`` (North America), as the segments' mixes show them.
 * **Numbers stored as text** are recognised where it is safe: surrounding spaces (``" 81 "``),
   thousands separators in the standard 3-digit groups (``"1,234"``, or ``"1.234,5"`` in a file whose
   decimal mark is a comma; a space, a no-break space, a thin space or an apostrophe between groups:
@@ -26,7 +28,8 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   used as a text mix (``rfm_group`` is, like any text column).
 * A numeric column is **coded** when it holds whole numbers with few distinct values (at most
   :data:`CODED_MAX_DISTINCT`, or up to :data:`CODED_NAMED_MAX_DISTINCT` when its name says code, region,
-  channel, type...) in a file with at least four rows per value: 0/1 flags, a channel or region stored
+  channel, type...), or two values only of any kind (a flag written as 0 or 19.99), in a file with at
+  least four rows per value: 0/1 flags, a channel or region stored
   as 1, 2, 3, small counts such as kids at home. Coded columns are **profile columns** too (their mix per
   segment is shown, like Gender's), not proposed features, unless the file has no other numeric column.
 * A text column is a **date** column when its cells are dates in a common format
@@ -825,7 +828,7 @@ class QualityReport:
             coded = self.coded_columns
             if coded and coded != self.default_features:
                 found.append("Coded columns (" + ", ".join(f"'{n}'" for n in coded[:8])
-                             + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes or small "
+                             + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two values only (a flag) or small "
                              "counts; they describe the segments (their mix per segment) rather than drive them. "
                              "Choose them as features if you want them to.")
             found.extend(f"'{c.name}' moves with '{c.redundant_with}' (correlation {c.correlation:+.2f}): it "
@@ -1324,7 +1327,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         whole = (counted_whole or _whole(finite)) if unique <= CODED_NAMED_MAX_DISTINCT else False
         number_name = bool(_NUMBER_NAME.search(name.strip()))
         limit = CODED_NAMED_MAX_DISTINCT if number_name or _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
-        coded = whole and 1 < unique <= limit and finite.size >= 4 * unique
+        # two values only, whole or not (a flag written as 0 or 19.99: a dispute's fee), is a code as well
+        coded = (whole or unique == 2) and 1 < unique <= limit and finite.size >= 4 * unique
         # an invoice, product or post code's number: more values than a coded column has, names not measures
         id_by_values = id_by_values or (number_name and not coded and unique > 1
                                         and (counted_whole or _whole(finite)))
@@ -1340,12 +1344,38 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     profile = name.strip().lower() in PROFILE_COLUMN_NAMES
     if not is_numeric:
         fmt = None if id_like or unique <= 1 else date_format(texts)
+        if not fmt and not id_like and missing:  # a text column's "none" or "NA" (a region) is one of its values
+            marked = values[~present].astype(str)
+            own = _values_among_markers(marked, texts)
+            if own.any():
+                texts = pd.concat([texts, marked[own]])
+                missing -= int(own.sum())
+                unique = int(texts.nunique())
         # a profile column's dates (the RFM table's first_purchase) are said to be dates, not offered as features
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
                             id_like, unique == 1, rows, profile, date_format=fmt)
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)))
+
+
+#: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).
+_CODE_TEXT = re.compile(r"^[A-Z][A-Z0-9]{1,4}$")
+
+
+def _values_among_markers(marked: pd.Series, texts: pd.Series) -> np.ndarray:
+    """Which of a text column's cells read as missing (:data:`MISSING_MARKERS`) are values of its own, as
+    the segments' mixes show them: ``none`` (a plan, a tax exemption, a referral of none: Stripe's "Tax
+    Exempt" is none, exempt or reverse) and, among codes such as ``EMEA`` and ``APAC`` or ``US`` and ``DE``,
+    ``NA`` (North America, Namibia). Found from outside: such a column was reported missing in 95% of its
+    rows and "the same value in every row", and left out of the mixes."""
+    stripped = marked.str.strip()
+    own = stripped.str.lower() == "none"
+    if (stripped == "NA").any():
+        distinct = texts.astype(str).str.strip().unique()
+        if len(distinct) and all(_CODE_TEXT.match(t) for t in distinct):
+            own |= stripped == "NA"
+    return own.to_numpy(dtype=bool)
 
 
 def _distinct_values(finite: np.ndarray) -> tuple[int, bool]:
