@@ -139,8 +139,9 @@ _PARTS: dict[str, tuple[str, ...]] = {
 _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount", "quantity": "quantity",
                "price": "unit price", "order": "order number", "status": "order status"}
 #: Order statuses whose lines are not purchases (normalised: lower case, letters only): a refunded, cancelled,
-#: voided or failed order keeps its positive amount in a shop's export (Shopify, WooCommerce), unlike a return
-#: line or a cancelled invoice number, which net against purchases.
+#: voided or failed order keeps its positive amount in a shop's export (Shopify, WooCommerce, whose ``wc-`` before
+#: a status is dropped: ``wc-refunded``), unlike a return line or a cancelled invoice number, which net against
+#: purchases.
 NOT_PURCHASES = frozenset({
     "refunded", "refund", "cancelled", "canceled", "cancel", "voided", "void", "failed", "declined", "rejected",
     "returned", "storniert", "storno", "erstattet", "zurückerstattet", "annulé", "annulée", "annule", "annulee",
@@ -360,7 +361,9 @@ def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray,
     many were left out, which statuses, their share of the value of all lines, and how many customers had no
     other order (they are not in the customer table)."""
     codes, statuses = pd.factorize(frame[columns.status], sort=False)  # type: ignore[index]
-    words = pd.Series(statuses).astype(str).str.strip().str.lower().str.replace(r"[\s_\-]+", "", regex=True)
+    words = pd.Series(statuses).astype(str).str.strip().str.lower()
+    # WooCommerce writes its statuses as stored, "wc-refunded", "wc-cancelled" (or as shown, "Refunded")
+    words = words.str.replace(r"^wc-", "", regex=True).str.replace(r"[\s_\-]+", "", regex=True)
     out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES}).to_numpy()
     left = np.zeros(len(frame), dtype=bool) if not out_status.any() else (codes >= 0) & out_status[np.maximum(codes, 0)]
     left &= keep

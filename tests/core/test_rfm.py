@@ -328,3 +328,22 @@ def test_columns_named_in_other_words_and_languages_are_recognised() -> None:
     both = recognise_columns(_text([["1", "2", "A", "2024-01-01", "9"]],
                                    ["Order date", "OrderID", "Customer", "Date", "Total"]))
     assert (both.date, both.order) == ("Order date", "OrderID")
+
+
+def test_woocommerce_statuses_as_stored_are_known() -> None:
+    """Found from outside (a WooCommerce order export): its statuses as stored, 'wc-refunded' and
+    'wc-cancelled', were not known, so 1,601 of 9,000 lines (17.7% of the value) counted as purchases. Guests'
+    orders carry customer user id 0: the billing e-mail is the customer."""
+    header = ["Order ID", "Order Date", "Order Status", "Customer User ID", "Billing Email", "Order Subtotal Amount"]
+    rows = [["101", "2024-01-05 10:00:00", "wc-completed", "7", "ann@mail.com", "30.00"],
+            ["102", "2024-02-05 11:00:00", "wc-refunded", "7", "ann@mail.com", "45.00"],
+            ["103", "2024-03-05 12:00:00", "wc-processing", "0", "guest@mail.com", "12.50"],
+            ["104", "2024-03-06 13:00:00", "wc-cancelled", "0", "other@mail.com", "99.00"],
+            ["105", "2024-04-01 14:00:00", "wc-on-hold", "0", "guest@mail.com", "5.00"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.customer == "Billing Email" and result.columns.status == "Order Status"
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["ann@mail.com", "guest@mail.com"]
+    assert table.loc["ann@mail.com", "monetary"] == 30 and table.loc["guest@mail.com", "monetary"] == 17.5
+    note = next(n for n in result.notes if "not purchases" in n)
+    assert "'wc-refunded' (1)" in note and "'wc-cancelled' (1)" in note
