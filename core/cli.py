@@ -199,6 +199,9 @@ def _build_parser() -> _Parser:
     rfm.add_argument("--status", metavar="COL",
                      help="the order status column: lines of orders marked refunded, cancelled, voided or failed are "
                           "left out and said (default: recognised by name; 'none' counts every line)")
+    rfm.add_argument("--refund", metavar="COL",
+                     help="the amount refunded of each line's order (a partial refund): it nets against the line's "
+                          "value and is said (default: recognised by name; 'none' nets nothing)")
     rfm.add_argument("--as-of", metavar="DATE",
                      help="measure recency to this date (default: the day after the last order)")
     return parser
@@ -785,7 +788,8 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     table = read_table(args.file, Path(args.file).name, sheet=args.sheet)
     columns = recognise_columns(table.frame, customer=args.customer, date=args.date, amount=args.amount,
                                 quantity=args.quantity, price=args.price, order=args.order,
-                                status="" if args.status == "none" else args.status)
+                                status="" if args.status == "none" else args.status,
+                                refund="" if args.refund == "none" else args.refund)
     print("columns:", file=out)
     for line in columns.describe():
         print(f"- {line}", file=out)

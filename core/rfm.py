@@ -32,6 +32,9 @@ Real exports are messy; each of these is reported in :attr:`CustomerTable.notes`
 * **Returns and cancellations** net against purchases: a negative quantity or amount is a return;
   a line whose order number is marked cancelled (``C536379``) counts negative whatever its sign.
   They lower ``monetary`` but are not purchases (no order in ``frequency``, no purchase date).
+* **Amounts refunded in part**, in a refund column (``Refunded Amount``, ``Order Refund Amount``: recognised
+  by name, never taken for the amount), net against the line's value; the order stays a purchase.
+  Orders refunded in full are left out by their status (:data:`NOT_PURCHASES`).
 * **Lines without a customer id** are counted and left out, with the share of revenue they hold.
 * **Dates** in ISO form or in the usual day/month/year orders with ``/``, ``.`` or ``-``, month
   names, two- or four-digit years, with or without a time; a column mixing formats is read format
@@ -120,6 +123,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
               "sellingprice", "unitamount"),
     "status": ("status", "orderstatus", "financialstatus", "paymentstatus", "transactionstatus", "orderstate",
                "bestellstatus", "statut", "estado"),
+    "refund": ("refundedamount", "refundamount", "amountrefunded", "totalrefunded", "orderrefundamount", "refunded",
+               "refund", "refunds", "refundtotal", "erstattungsbetrag", "erstattet", "rembourse", "montantrembourse",
+               "reembolso", "importereembolsado"),
     "order": ("invoiceno", "invoice", "invoicenumber", "invoiceid", "orderid", "orderno", "ordernumber",
               "order", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
               "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno"),
@@ -129,6 +135,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
 _PARTS: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "client", "kunde", "cliente", "klant", "member", "buyer"),
     "status": ("status",),
+    "refund": ("refund", "erstatt", "rembours", "reembols", "terugbetaal"),
     "date": ("date", "datum", "fecha", "datetime", "timestamp"),
     "amount": ("amount", "revenue", "sales", "total", "betrag", "umsatz", "montant", "importe", "bedrag"),
     "quantity": ("quantity", "qty", "menge", "anzahl", "quantite", "cantidad", "aantal"),
@@ -137,7 +144,8 @@ _PARTS: dict[str, tuple[str, ...]] = {
               "factuur", "bestelling", "receipt", "transaction"),
 }
 _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount", "quantity": "quantity",
-               "price": "unit price", "order": "order number", "status": "order status"}
+               "price": "unit price", "order": "order number", "status": "order status",
+               "refund": "refunded amount"}
 #: Order statuses whose lines are not purchases (normalised: lower case, letters only): a refunded, cancelled,
 #: voided or failed order keeps its positive amount in a shop's export (Shopify, WooCommerce, whose ``wc-`` before
 #: a status is dropped: ``wc-refunded``), unlike a return line or a cancelled invoice number, which net against
@@ -170,6 +178,9 @@ class OrderColumns:
     status : str | None
         The order's status: lines of orders marked refunded, cancelled, voided or failed
         (:data:`NOT_PURCHASES`) are left out, and said.
+    refund : str | None
+        The amount refunded of a line's order (a partial refund: Shopify's "Refunded Amount", WooCommerce's
+        "Order Refund Amount"): it nets against the line's value, and is said. Empty cells refund nothing.
     recognised : tuple[str, ...]
         The roles (``"customer"``, ``"date"``...) found from the names rather than given.
     """
@@ -182,11 +193,12 @@ class OrderColumns:
     order: str | None = None
     recognised: tuple[str, ...] = ()
     status: str | None = None
+    refund: str | None = None
 
     def describe(self) -> list[str]:
         """One line per role: ``customer: 'CustomerID' (recognised)``."""
         lines = []
-        for role in ("customer", "date", "order", "amount", "quantity", "price", "status"):
+        for role in ("customer", "date", "order", "amount", "quantity", "price", "status", "refund"):
             name = getattr(self, role)
             if name is None:
                 if role == "order":
@@ -201,8 +213,8 @@ class OrderColumns:
     @property
     def used(self) -> list[str]:
         """The file's columns these roles read."""
-        return [c for c in (self.customer, self.date, self.order, self.amount, self.quantity, self.price, self.status)
-                if c]
+        return [c for c in (self.customer, self.date, self.order, self.amount, self.quantity, self.price, self.status,
+                            self.refund) if c]
 
 
 @dataclass(frozen=True)
@@ -278,7 +290,8 @@ def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
 
 def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date: str | None = None,
                       amount: str | None = None, quantity: str | None = None, price: str | None = None,
-                      order: str | None = None, status: str | None = None) -> OrderColumns:
+                      order: str | None = None, status: str | None = None,
+                      refund: str | None = None) -> OrderColumns:
     """The columns playing each part: those given, the others recognised from their names.
 
     Raises
@@ -289,10 +302,10 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     """
     names = [str(c) for c in frame.columns]
     listed = ", ".join(f"'{n}'" for n in names[:20]) + (" ..." if len(names) > 20 else "")
-    # status="" asks for none (every line a purchase, whatever its status)
-    no_status = status == ""
+    # status="" asks for none (every line a purchase, whatever its status); refund="" likewise
+    no_status, no_refund = status == "", refund == ""
     given = {"customer": customer, "date": date, "amount": amount, "quantity": quantity, "price": price,
-             "order": order, "status": status or None}
+             "order": order, "status": status or None, "refund": refund or None}
     for role, name in given.items():
         if name is not None and name not in names:
             raise FeatureError(f"There is no column '{name}' (given as the {_ROLE_WORDS[role]}); the file's "
@@ -305,7 +318,8 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     taken = {n for n in given.values() if n}
     found: dict[str, str | None] = dict(given)
     recognised = []
-    roles = ["customer", "date", "order"] + ([] if no_status else ["status"])
+    # a refund column first: "Refund Amount" holds an amount, but never the lines' value
+    roles = ["customer", "date", "order"] + ([] if no_status else ["status"]) + ([] if no_refund else ["refund"])
     if amount is None and quantity is None and price is None:
         roles += ["quantity", "price", "amount"]
     elif amount is None:
@@ -337,7 +351,8 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
                           f"and recency cannot be measured without them. The file's columns are {listed}. "
                           "Name the date column with --date.")
     return OrderColumns(found["customer"], found["date"], found["amount"],  # type: ignore[arg-type]
-                        found["quantity"], found["price"], found["order"], tuple(recognised), found["status"])
+                        found["quantity"], found["price"], found["order"], tuple(recognised), found["status"],
+                        found["refund"])
 
 
 def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
@@ -558,6 +573,32 @@ def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
     return numbers, notes
 
 
+def _net_of_refunds(frame: pd.DataFrame, name: str, decimal: str, keep: np.ndarray, value: np.ndarray,
+                    kept: ColumnNumbers | None, notes: list[str]) -> np.ndarray:
+    """The lines' values less the amounts refunded in column ``name`` (written positive or negative; an empty
+    cell refunds nothing), on the lines kept, with a note saying how many lines and how much. A refund cell
+    that is not a number refunds nothing, and is said."""
+    if kept is not None and kept.belongs_to(frame, decimal):
+        _, refund, invalid = next(kept.columns([frame.columns.get_loc(name)], keep=False))
+    else:
+        refund, invalid = parse_numeric(frame[name], decimal)
+    refunded = keep & np.isfinite(refund) & (refund != 0)
+    bad = int(np.count_nonzero(keep & invalid))
+    if bad:
+        shown = ", ".join(repr(v) for v in dict.fromkeys(frame[name][keep & invalid].head(50).tolist()))
+        notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a refunded amount in '{name}' that "
+                     f"is not a number (e.g. {', '.join(shown.split(', ')[:_EXAMPLES])}); nothing is refunded on "
+                     f"{'it' if bad == 1 else 'them'}.")
+    if not refunded.any():
+        return value
+    taken = np.abs(refund[refunded])
+    notes.append(f"{_plural(int(refunded.sum()), 'order line')} with an amount refunded in '{name}' net against "
+                 f"purchases: {-float(taken.sum()):,.2f} in total.")
+    value = value.copy()
+    value[refunded] -= taken
+    return value
+
+
 def _arrow(values: pd.Series) -> pa.ChunkedArray:
     """A column of text cells as pyarrow strings (no copy when pyarrow holds them already)."""
     to_arrow = getattr(values.array, "__arrow_array__", None)
@@ -702,6 +743,8 @@ def build_customers(
         notes.append(f"{_plural(n_returns, 'return line')} (negative "
                      f"{'amount' if columns.amount else 'quantity or price'}) net against purchases: "
                      f"{float(value[returns].sum()):,.2f} in total.")
+    if columns.refund is not None:  # (after the returns: a line refunded in full is no return line)
+        value = _net_of_refunds(frame, columns.refund, decimal, keep, value, numbers, notes)
 
     duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes])
     if duplicates:

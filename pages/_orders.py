@@ -38,6 +38,7 @@ ROLES = (
     ("quantity", "Quantity (with unit price)", True),
     ("price", "Unit price (with quantity)", True),
     ("status", "Order status (refunded, cancelled: left out)", True),
+    ("refund", "Amount refunded (nets against the line)", True),
 )
 
 
@@ -66,8 +67,9 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
         html.P([f"{len(dataset.frame):,} order lines for about {customers:,} customers. Segments are found "
                 "among customers, so build the customer table first: one row per customer with recency "
                 "(days since the last purchase), frequency (orders), monetary value (total spent), the RFM "
-                "scores and the usual RFM groups. Returns and cancellations net against purchases; orders whose "
-                "status says refunded or cancelled are left out; every line left out is reported."]),
+                "scores and the usual RFM groups. Returns, cancellations and amounts refunded in part net against "
+                "purchases; orders whose status says refunded or cancelled are left out; every line left out is "
+                "reported."]),
         html.P("The columns used (recognised from their names; change any that is wrong). The amount of a "
                "line is the amount column, or quantity × unit price when no amount is chosen.",
                className="small text-muted mb-2"),
@@ -118,7 +120,7 @@ def build_customer_table(n_clicks: int | None, values: list[str | None], role_id
             raise SegmentsError("Each part needs its own column: one column is chosen twice.")
         columns = OrderColumns(chosen["customer"], chosen["date"], chosen.get("amount"),  # type: ignore[arg-type]
                                chosen.get("quantity"), chosen.get("price"), chosen.get("order"),
-                               status=chosen.get("status"))
+                               status=chosen.get("status"), refund=chosen.get("refund"))
         customers = service.store_customer_table(dataset, columns, as_of)
     except SegmentsError as exc:
         return dash.no_update, error_alert(exc, "The customer table could not be built")

@@ -347,3 +347,25 @@ def test_woocommerce_statuses_as_stored_are_known() -> None:
     assert table.loc["ann@mail.com", "monetary"] == 30 and table.loc["guest@mail.com", "monetary"] == 17.5
     note = next(n for n in result.notes if "not purchases" in n)
     assert "'wc-refunded' (1)" in note and "'wc-cancelled' (1)" in note
+
+
+def test_amounts_refunded_in_part_net_against_the_order_and_are_said() -> None:
+    """Found from outside (a WooCommerce order export): 'Order Refund Amount' (3% of orders refunded in part)
+    was not read, so those customers' spend kept what was paid back; and a refund column named before the
+    amount ('Refund Amount', 'Amount') was the first column named like an amount."""
+    header = ["Order ID", "Customer", "Order Date", "Refund Amount", "Amount"]
+    rows = [["1", "a", "2024-01-05", "", "100.00"], ["2", "a", "2024-02-05", "-30.00", "50.00"],
+            ["3", "b", "2024-03-05", "5", "20.00"], ["4", "b", "2024-03-06", "see note", "10.00"],
+            ["5", "c", "2024-04-01", "0", "70.00"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert (result.columns.amount, result.columns.refund) == ("Amount", "Refund Amount")
+    assert "refunded amount: 'Refund Amount' (recognised)" in result.columns.describe()
+    table = result.table.set_index(result.id_column)
+    assert table.loc["a", "monetary"] == 120 and table.loc["a", "frequency"] == 2  # still two orders
+    assert table.loc["b", "monetary"] == 25 and table.loc["c", "monetary"] == 70
+    assert "2 order lines with an amount refunded in 'Refund Amount' net against purchases: -35.00 in total." \
+        in result.notes
+    assert any("refunded amount in 'Refund Amount' that is not a number (e.g. 'see note')" in n for n in result.notes)
+    # refund="" nets nothing
+    plain = build_customers(_text(rows, header), recognise_columns(_text(rows, header), refund=""), today=TODAY)
+    assert plain.columns.refund is None and plain.table.set_index(plain.id_column).loc["a", "monetary"] == 150

@@ -99,3 +99,23 @@ def test_the_order_panel_offers_the_status_column_and_the_build_leaves_refunds_o
     every = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
     assert not any("not purchases" in w for w in every.table.warnings)
 
+
+
+def test_the_orders_panel_offers_a_refund_column_and_the_build_nets_it(client, request_context):
+    """A shop export's refund column (found from outside: WooCommerce's 'Order Refund Amount') is recognised on
+    the panel, can be changed there, and nets against the customers' spend when the table is built."""
+    rows = ["Order ID,Customer,Order Date,Order Refund Amount,Order Total Amount"]
+    rows += [f"{i},c{i % 40},2024-{1 + i % 12:02d}-{1 + i % 28:02d},{'10.00' if i % 10 == 0 else ''},50.00"
+             for i in range(1, 401)]
+    token = upload(client, ("\n".join(rows) + "\n").encode(), "shop.csv").get_json()["token"]
+    _, payload = route(client, "/upload", f"?ds={token}")
+    text = json.dumps(payload)
+    assert "Amount refunded (nets against the line)" in text and '"value": "Order Refund Amount"' in text
+    for refund, spend in (("Order Refund Amount", 500.0 - 10 * 10), (None, 500.0)):
+        values, role_ids = _roles(customer="Customer", date="Order Date", order="Order ID",
+                                  amount="Order Total Amount", refund=refund)
+        href, status = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query())
+        assert status is None
+        customers = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
+        frame = customers.frame.set_index("customer_id")
+        assert float(frame.loc["c0", "monetary"]) == spend  # c0's ten orders, each refunded 10.00
