@@ -267,12 +267,22 @@ class CustomerTable:
         return frame
 
 
+#: Words that make a column named like an amount something else than the line's value: its shipping, tax,
+#: discount or fee ("Order Shipping Amount" before "Order Total Amount" in a WooCommerce export).
+_NOT_THE_VALUE = ("shipping", "shipment", "delivery", "tax", "vat", "discount", "coupon", "fee", "tip", "duty",
+                  "versand", "steuer", "mwst", "rabatt", "porto", "livraison", "remise", "envio", "impuesto",
+                  "descuento", "verzend", "korting", "btw")
+
+
 def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
     """The first free column whose normalised name contains one of the role's words (``Client code``,
-    ``Date of order``), in the words' order of preference."""
+    ``Date of order``), in the words' order of preference; for the amount, none that names a shipping, tax,
+    discount or fee amount (:data:`_NOT_THE_VALUE`)."""
     for word in _PARTS[role]:
         for column in frame_columns:
-            if column not in taken and word in _norm(column):
+            name = _norm(column)
+            if column not in taken and word in name and not (
+                    role == "amount" and any(other in name for other in _NOT_THE_VALUE)):
                 return column
     return None
 

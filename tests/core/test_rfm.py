@@ -369,3 +369,12 @@ def test_amounts_refunded_in_part_net_against_the_order_and_are_said() -> None:
     # refund="" nets nothing
     plain = build_customers(_text(rows, header), recognise_columns(_text(rows, header), refund=""), today=TODAY)
     assert plain.columns.refund is None and plain.table.set_index(plain.id_column).loc["a", "monetary"] == 150
+
+
+def test_a_shipping_tax_or_discount_amount_is_not_the_lines_value() -> None:
+    """Found from outside (a WooCommerce export's column order): the first column named like an amount was the
+    value of each line, so 'Order Shipping Amount' before 'Order Total Amount' would have been the spend."""
+    header = ["Order ID", "Customer", "Order Date", "Order Shipping Amount", "Order Tax Amount",
+              "Cart Discount Amount", "Order Total Amount"]
+    rows = [["1", "a", "2024-01-05", "4.95", "3.10", "0", "54.95"], ["2", "b", "2024-02-05", "0", "1.00", "5", "20.00"]]
+    assert recognise_columns(_text(rows, header)).amount == "Order Total Amount"
