@@ -377,7 +377,8 @@ def title_lines(records: list[list[str]]) -> int:
     Title lines each fill at most half the table's width (its widest record among these) and at most one
     field in a table of two or three columns: a title, ``Exported on,2024-10-01``, a blank line. The record
     after them is the header: it fills more than half the width, with names (no field is a number), and
-    records follow it. At most :data:`MAX_TITLE_LINES` are skipped; otherwise nothing is.
+    records follow it. A line grouping the columns above their names (:func:`_groups_columns`) is skipped
+    too. At most :data:`MAX_TITLE_LINES` are skipped; otherwise nothing is.
     """
     filled = [sum(1 for value in record if str(value).strip()) for record in records]
     width = max(filled, default=0)
@@ -385,11 +386,31 @@ def title_lines(records: list[list[str]]) -> int:
         return 0
     half = max(1, width // 2)
     header = next((i for i, count in enumerate(filled) if count > half), None)
+    if header is not None and header < MAX_TITLE_LINES and _groups_columns(records, header, width):
+        header += 1  # a line grouping the columns above their names ("Customer,,Purchases,,")
     if header is None or header == 0 or header > MAX_TITLE_LINES or header + 1 >= len(records):
         return 0
     if any(_NUMBER_NAME.match(str(value)) for value in records[header] if str(value).strip()):
         return 0  # numbers where names belong (years as columns): no header to skip to
     return header
+
+
+def _groups_columns(records: list[list[str]], at: int, width: int) -> bool:
+    """Whether record ``at`` groups the columns above their names, as a report's two-line header does
+    (``Customer,,Purchases,,Engagement`` above ``Customer ID,Region,Orders,Revenue,Visits``): it names at least
+    two groups and leaves cells empty, none a number; the next record fills every column with different
+    names, none a number; and the one after it holds numbers in at least half the columns (a customer).
+    Found from outside: such a file was read with the group names as its header ('Column 2' for the rest)
+    and its real header as a first row describing the columns."""
+    if at + 2 >= len(records):
+        return False
+    groups = [str(v).strip() for v in records[at]]
+    names = [str(v).strip() for v in records[at + 1]]
+    first = [str(v).strip() for v in records[at + 2]]
+    named = [g for g in groups if g]
+    return (len(named) >= 2 and len(named) < len(names) and not any(_NUMBER_NAME.match(g) for g in named)
+            and sum(1 for n in names if n) == width == len(set(names)) and not any(_NUMBER_NAME.match(n) for n in names)
+            and 2 * sum(1 for v in first if _NUMBER_NAME.match(v)) >= width)
 
 
 def _titles_said(records: list[list[str]], count: int, line: int) -> str:
@@ -398,7 +419,11 @@ def _titles_said(records: list[list[str]], count: int, line: int) -> str:
     texts = [", ".join(str(v).strip() for v in record if str(v).strip()) for record in records[:count]]
     shown = "; ".join(repr(text if len(text) <= 60 else text[:59] + "…") for text in texts if text)
     lines = "The first line is" if count == 1 else f"The first {count} lines are"
-    return (f"{lines} above the table's header ({shown}): a report's title, not customers. "
+    width = max((sum(1 for v in record if str(v).strip()) for record in records), default=0)
+    what = ("a report's title and a line grouping the columns above their names" if count > 1 else
+            "a line grouping the columns above their names") if _groups_columns(records, count - 1, width) \
+        else "a report's title"
+    return (f"{lines} above the table's header ({shown}): {what}, not customers. "
             f"{'It was' if count == 1 else 'They were'} skipped; the table starts at line {line}.")
 
 

@@ -88,3 +88,34 @@ def test_more_title_lines_than_the_limit_are_not_taken_for_titles(tmp_path) -> N
     path.write_text("\n".join([*titles, *_table()]) + "\n")
     table = read_table(path)
     assert not any("above the table's header" in w for w in table.warnings)
+
+
+@pytest.mark.parametrize("above", [
+    ["Customer,,Purchases,"],  # a report's two-line header: the groups, then the names
+    ["Customer report Q3 2024,,,", ",,,", "Customer,,Purchases,"],  # a title, then the two lines
+])
+def test_a_line_grouping_the_columns_above_their_names_is_skipped_and_said(tmp_path, above: list[str]) -> None:
+    """Found from outside (a BI report exported to CSV): 'Customer,,Purchases,,Engagement' above the column
+    names was read as the header ('Column 2', 'Column 4' for the rest), and the real names as a first row
+    describing the columns, their text 'not a number' in every numeric column."""
+    path = tmp_path / "grouped.csv"
+    path.write_text("\n".join([*above, *_table()]) + "\n")
+    table = read_table(path)
+    assert list(table.frame.columns) == ["CustomerID", "Age", "Income", "Spend"] and len(table.frame) == 200
+    said = [w for w in table.warnings if "above the table's header" in w]
+    assert len(said) == 1 and "a line grouping the columns above their names" in said[0], said
+    assert f"the table starts at line {len(above) + 1}" in said[0]
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert report.default_features == ["Age", "Income", "Spend"] and not report.description_row
+
+
+@pytest.mark.parametrize("lines", [
+    ["Name,,City", "Ann,x,Paris", *[f"P{i},{i},Rome" for i in range(50)]],  # a blank name over text rows
+    ["Customer,,Purchases,Visits", "a,b,c,d", *[f"x{i},y{i},z{i},w{i}" for i in range(50)]],  # no numbers below
+])
+def test_a_header_with_blank_names_over_text_is_not_taken_for_groups(tmp_path, lines: list[str]) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text("\n".join(lines) + "\n")
+    table = read_table(path)
+    assert not any("above the table's header" in w for w in table.warnings)
+    assert str(table.frame.columns[0]) == lines[0].split(",")[0]
