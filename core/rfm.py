@@ -40,6 +40,10 @@ Real exports are messy; each of these is reported in :attr:`CustomerTable.notes`
   names, two- or four-digit years, with or without a time; a column mixing formats is read format
   by format; ambiguous day/month orders are resolved from the data and reported.
 * **Duplicate lines** (every value repeated) are reported and kept.
+* **An order's further items**: Shopify writes an order of several items as a line per item, the date,
+  total and status on the first only, the order number (``#1001``, recognised by its values in a column
+  called Name) on each. Lines with an order number but neither a date nor an amount, whose order has them on
+  another line, count in that order and are said as such, not as lines left out.
 * Lines whose date or amount is not readable are counted and left out, with examples.
 
 Bad files raise :class:`core.errors.OrdersError` (or :class:`~core.errors.FeatureError` for a
@@ -287,6 +291,17 @@ def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | No
     return None
 
 
+_ORDER_NUMBER = re.compile(r"^#\d+$")
+
+
+def _numbered_orders(cells: pd.Series) -> bool:
+    """Whether a column's first filled cells (200 at most) are order numbers written ``#1001``, as Shopify
+    names its orders (in a column called Name), nine in ten at least."""
+    sample = cells.head(2_000).astype(str).str.strip()
+    sample = sample[sample.str.len() > 0].head(200)
+    return len(sample) >= 2 and sample.map(lambda v: bool(_ORDER_NUMBER.match(v))).mean() >= 0.9
+
+
 def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
     by_norm: dict[str, str] = {}
     for column in frame_columns:
@@ -342,6 +357,11 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
                     found[role] = column
                     taken.add(column)
                     recognised.append(role)
+    if found["order"] is None:  # Shopify names each order "#1001" in a column called Name
+        found["order"] = next((c for c in names if c not in taken and _numbered_orders(frame[c])), None)
+        if found["order"] is not None:
+            taken.add(found["order"])
+            recognised.append("order")
     # an amount column beats quantity x price (a file with both holds the line total in it)
     if found["amount"] is not None and amount is None and quantity is None and price is None:
         found["quantity"] = found["price"] = None
@@ -516,9 +536,11 @@ def _ambiguous(fmt: str, texts: pd.Series) -> str | None:
     return None
 
 
-def _line_dates(cells: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+def _line_dates(cells: pd.Series, name: str,
+                further: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
     """Each line's date as int64 nanoseconds, a mask of lines with a date, notes, and each line's code of
-    its date text (equal texts, equal codes).
+    its date text (equal texts, equal codes). The ``further`` items of an order (:func:`_further_items`) have
+    no date of their own, and are not counted in the note on lines without one.
 
     Dates are parsed once per distinct text (exports repeat each order's timestamp on every line)."""
     codes, uniques = pd.factorize(cells, sort=False)
@@ -541,7 +563,8 @@ def _line_dates(cells: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray, li
     line_ok = ok_unique[codes] if len(codes) else np.zeros(0, dtype=bool)
     line_ok &= codes >= 0
     dates = values[np.maximum(codes, 0)]
-    missing_lines = int(np.count_nonzero(missing.to_numpy()[codes] | (codes < 0)))
+    no_date = missing.to_numpy()[codes] | (codes < 0)
+    missing_lines = int(np.count_nonzero(no_date & ~further if further is not None else no_date))
     bad_lines = int(np.count_nonzero(bad_unique[codes]))
     if missing_lines:
         notes.append(f"{missing_lines:,} order line{'s have' if missing_lines != 1 else ' has'} no date in "
@@ -560,7 +583,9 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
-             kept: ColumnNumbers | None = None) -> tuple[np.ndarray, list[str]]:
+             kept: ColumnNumbers | None = None, further: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """The column's numbers, and notes on the lines without one (not counting an order's ``further`` items,
+    :func:`_further_items`, which have none of their own)."""
     if kept is not None and kept.belongs_to(frame, decimal):  # as the data check parsed it (same numbers)
         _, numbers, invalid = next(kept.columns([frame.columns.get_loc(name)], keep=False))
     else:
@@ -576,11 +601,30 @@ def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
         shown = ", ".join(shown.split(", ")[:_EXAMPLES])
         notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a {role} in '{name}' that is not "
                      f"a number (e.g. {shown}); left out.")
-    empty = int(np.isnan(numbers).sum()) - bad
+    empty = int(np.count_nonzero(np.isnan(numbers) & ~invalid & (~further if further is not None else True)))
     if empty:
         notes.append(f"{_plural(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
                      "left out.")
     return numbers, notes
+
+
+def _further_items(frame: pd.DataFrame, columns: OrderColumns) -> np.ndarray | None:
+    """The lines that are an order's further items, or None when there are none: with an order number, no
+    date and no amount, their order's date and total on another line (Shopify's order export writes them on
+    the order's first line only). Found from outside: half of such an export's lines were said to be left out
+    for want of an amount and a date."""
+    if columns.order is None or columns.amount is None:
+        return None
+    def blank(name: str) -> pd.Series:
+        return frame[name].astype(str).str.strip().str.len() == 0
+    order = frame[columns.order].astype(str).str.strip()
+    no_total, no_date = blank(columns.amount), blank(columns.date)
+    candidates = no_total & no_date & (order.str.len() > 0)
+    if not candidates.any():
+        return None
+    heads = pd.unique(order[~no_total & ~no_date])
+    further = (candidates & order.isin(heads)).to_numpy(dtype=bool)
+    return further if further.any() else None
 
 
 def _net_of_refunds(frame: pd.DataFrame, name: str, decimal: str, keep: np.ndarray, value: np.ndarray,
@@ -616,8 +660,8 @@ def _arrow(values: pd.Series) -> pa.ChunkedArray:
     return found if isinstance(found, pa.ChunkedArray) else pa.chunked_array([found])
 
 
-def _duplicate_lines(frame: pd.DataFrame, keys: list[np.ndarray | None]) -> int:
-    """Lines that repeat an earlier line exactly (every column).
+def _duplicate_lines(frame: pd.DataFrame, keys: list[np.ndarray | None], among: np.ndarray | None = None) -> int:
+    """Lines that repeat an earlier line exactly (every column), among the lines ``among`` marks (default all).
 
     Only lines whose parsed customer, date, value and order repeat can be such lines: those are found
     from one 64-bit mix of those keys per line (a hash table over integers, not a sort of every column;
@@ -633,6 +677,8 @@ def _duplicate_lines(frame: pd.DataFrame, keys: list[np.ndarray | None]) -> int:
             bits = key.view(np.uint64) if key.dtype == np.float64 else key.astype(np.int64).view(np.uint64)
             mixed = (mixed ^ (bits * factor)) * np.uint64(0x100000001B3)
     candidates = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    if among is not None:
+        candidates = candidates & among
     if not candidates.any():
         return 0
     return int(frame[candidates].duplicated().sum())
@@ -697,8 +743,9 @@ def build_customers(
     columns = columns or recognise_columns(frame)
     lines = int(len(frame))
     notes: list[str] = []
+    further = _further_items(frame, columns)
     if columns.amount is not None:
-        value, found = _numbers(frame, columns.amount, decimal, "amount", numbers)
+        value, found = _numbers(frame, columns.amount, decimal, "amount", numbers, further)
         notes += found
     else:
         quantity, found = _numbers(frame, columns.quantity, decimal, "quantity", numbers)  # type: ignore[arg-type]
@@ -707,8 +754,13 @@ def build_customers(
         notes += found
         value = quantity * price
         del quantity, price  # ten million lines: 160 MB no longer needed
-    dates, dated, found, date_codes = _line_dates(frame[columns.date], columns.date)
+    dates, dated, found, date_codes = _line_dates(frame[columns.date], columns.date, further)
     notes += found
+    if further is not None:
+        count = int(np.count_nonzero(further))
+        notes.append(f"{_plural(count, 'line')} {'is a further item' if count == 1 else 'are further items'} of an "
+                     f"order whose first line holds its date and total (as Shopify exports orders): "
+                     f"{'it counts' if count == 1 else 'they count'} in that order.")
 
     customer_cells = frame[columns.customer]
     # each distinct id once (a frame of order lines repeats them): codes per line, the missing check per id
@@ -756,7 +808,8 @@ def build_customers(
     if columns.refund is not None:  # (after the returns: a line refunded in full is no return line)
         value = _net_of_refunds(frame, columns.refund, decimal, keep, value, numbers, notes)
 
-    duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes])
+    # (among the lines kept: an order's further items, left out above, repeat each other's empty cells)
+    duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes], among=keep)
     if duplicates:
         notes.append(f"{_plural(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
                      "line exactly; kept (they may be real repeat purchases; remove them from the export if not).")

@@ -378,3 +378,30 @@ def test_a_shipping_tax_or_discount_amount_is_not_the_lines_value() -> None:
               "Cart Discount Amount", "Order Total Amount"]
     rows = [["1", "a", "2024-01-05", "4.95", "3.10", "0", "54.95"], ["2", "b", "2024-02-05", "0", "1.00", "5", "20.00"]]
     assert recognise_columns(_text(rows, header)).amount == "Order Total Amount"
+
+
+def test_a_shopify_order_export_counts_each_order_once_with_its_further_items() -> None:
+    """Found from outside (a Shopify order export): an order of several items has one line per item, its date,
+    total and status on the first line only, its number ('#1001') in a column called Name. The number was not
+    recognised, and the further items were said to be left out 'for want of an amount' and 'of a date' (half
+    the file's lines), and their repeated empty cells counted as repeated lines."""
+    header = ["Name", "Email", "Financial Status", "Total", "Created at", "Lineitem quantity", "Lineitem name",
+              "Refunded Amount"]
+    rows = [["#1001", "ann@shop.com", "paid", "45.00", "2024-03-01 10:00:00 -0500", "1", "Tee", "0.00"],
+            ["#1001", "ann@shop.com", "", "", "", "1", "Mug", ""],
+            ["#1001", "ann@shop.com", "", "", "", "1", "Mug", ""],
+            ["#1002", "bob@shop.com", "partially_refunded", "80.00", "2024-03-02 11:00:00 -0500", "2", "Cap", "20.00"],
+            ["#1002", "bob@shop.com", "", "", "", "1", "Tee", ""],
+            ["#1003", "ann@shop.com", "paid", "15.00", "2024-04-02 09:00:00 -0500", "1", "Tee", "0.00"],
+            ["#1004", "cid@shop.com", "refunded", "30.00", "2024-04-03 09:00:00 -0500", "1", "Hoodie", "30.00"],
+            ["#1004", "cid@shop.com", "", "", "", "1", "Cap", ""]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.order == "Name" and "order number: 'Name' (recognised)" in result.columns.describe()
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["ann@shop.com", "bob@shop.com"]
+    assert (table.loc["ann@shop.com", "frequency"], table.loc["ann@shop.com", "monetary"]) == (2, 60)
+    assert (table.loc["bob@shop.com", "frequency"], table.loc["bob@shop.com", "monetary"]) == (1, 60)
+    assert "4 lines are further items of an order whose first line holds its date and total (as Shopify exports " \
+           "orders): they count in that order." in result.notes
+    assert not any("no amount" in n or "no date" in n or "repeat an earlier line" in n for n in result.notes), \
+        result.notes
