@@ -82,6 +82,7 @@ class Model:
     SWEEP_DONE = "model-sweep-done"
     SWEEP_WATCH = "model-sweep-watch"
     SWEEP_RETRY = "model-sweep-retry"
+    SWEEP_RETRIED = "model-sweep-retried"
     FIT_RESULT = "model-fit-result"
     FIT_PROGRESS = "model-fit-progress"
     FIT_CANCEL = "model-fit-cancel"

@@ -79,8 +79,8 @@ class JobManager(_OwnResults, DiskcacheManager):
       answered 500;
     * a job is waited for only by the worker that started it: another worker cannot reap it, and Dash
       waited a whole second for it there before answering, so half the jobs' answers came a second late;
-    * a job that ended without an answer is logged with how it ended, as a warning unless it was killed
-      (SIGKILL: stopped by a page or Cancel, or by the system when memory ran out).
+    * a job that ended without an answer is logged with how it ended when its worker can tell, as a warning
+      unless it was killed (SIGKILL: stopped by a page or Cancel, or by the system when memory ran out).
     """
 
     def terminate_job(self, job: Any) -> None:
@@ -112,7 +112,8 @@ class JobManager(_OwnResults, DiskcacheManager):
         result = super().get_result(key, job)
         if result is self.UNDEFINED and job and not self.job_running(job):
             how = _how_it_ended(int(job))
-            log.log(logging.INFO if not how or "SIGKILL" in how else logging.WARNING,
+            # (killed: a page replaced or cancelled it, as it may; else unknown or a crash, worth a look)
+            log.log(logging.INFO if "SIGKILL" in how else logging.WARNING,
                     "A background job (process %s) ended without an answer%s", job, how)
         return result
 

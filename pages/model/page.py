@@ -86,6 +86,7 @@ def layout(**query: Any) -> html.Div:
         # what the last fit answered (None: none yet, so a fit job that dies unanswered offers a retry)
         dcc.Store(id=ids.Model.FIT_DONE, data={"query": state.query(), "shown": True} if fitted else None),
         dcc.Store(id=ids.Model.SWEEP_DONE),
+        dcc.Store(id=ids.Model.SWEEP_RETRIED),  # the sweep key started once more by itself (or cancelled)
         header,
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
