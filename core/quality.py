@@ -45,9 +45,10 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
 
 **Roles** (:attr:`ColumnReport.use`): ``feature`` (proposed for the model), ``repeats another``, ``model
 output``, ``map position`` and ``mostly missing`` (measured columns offered but not proposed: see
-:data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MOSTLY_MISSING`), ``profile`` (coded numbers and text describing
-segments, and the RFM columns), ``date``, ``ID-like``, ``constant``, ``free text`` (more different values
-than :data:`FREE_TEXT_SHARE` of the filled cells) and ``empty``.
+:data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MOSTLY_MISSING`),
+``profile`` (coded numbers and text describing segments, and the RFM columns), ``date``, ``ID-like``,
+``constant``, ``free text`` (more different values than :data:`FREE_TEXT_SHARE` of the filled cells) and
+``empty``.
 """
 
 from __future__ import annotations
@@ -828,8 +829,8 @@ class QualityReport:
             coded = self.coded_columns
             if coded and coded != self.default_features:
                 found.append("Coded columns (" + ", ".join(f"'{n}'" for n in coded[:8])
-                             + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two values only (a flag) or small "
-                             "counts; they describe the segments (their mix per segment) rather than drive them. "
+                             + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two "
+                             "values only (a flag) or small counts; they describe the segments (their mix per segment) rather than drive them. "
                              "Choose them as features if you want them to.")
             found.extend(f"'{c.name}' moves with '{c.redundant_with}' (correlation {c.correlation:+.2f}): it "
                          "repeats what that column says, so it is not proposed as a feature (each would count "

@@ -57,12 +57,14 @@ class _OwnResults:
     Dash keys a job's result by its callback's inputs, and the first reader deletes it. A callback started
     twice with the same inputs (a page drawn again re-sends its stores) then had two jobs on one key: the
     page's first, outdated request collected the result and deleted it, and the current one found neither
-    a result nor a running job. Dash takes that as a cancelled job and drops it: the page's k sweep "was
-    not finished" although it was (seen about once in five CI runs).
+    a result nor a running job. Dash takes that as a cancelled job and drops it: the page's job "was not
+    finished" although it was. (Found while tracing the k sweep's CI failures, which have a cause of their
+    own still: see :func:`pages.model._sweep.watch_sweep`.)
     """
 
     def build_cache_key(self, fn: Any, args: Any, cache_args_to_ignore: Any, triggered: Any) -> str:
-        return f"{super().build_cache_key(fn, args, cache_args_to_ignore, triggered)}-{secrets.token_hex(8)}"  # type: ignore[misc]
+        key = super().build_cache_key(fn, args, cache_args_to_ignore, triggered)  # type: ignore[misc]
+        return f"{key}-{secrets.token_hex(8)}"
 
 
 class CeleryJobManager(_OwnResults, CeleryManager):

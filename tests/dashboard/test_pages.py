@@ -196,7 +196,8 @@ def test_the_model_page_offers_a_map_position_without_ticking_it(client, request
     from pages.model._features import feature_options
 
     rows = [f"{i},{20 + i % 50},{1000 + 37 * i % 900},{30 + i % 17 / 3:.5f},{-120 + i % 41:.5f}" for i in range(1, 301)]
-    token = upload(client, ("CustomerID,Age,Income,Latitude,Longitude\n" + "\n".join(rows) + "\n").encode()).get_json()["token"]
+    body = "CustomerID,Age,Income,Latitude,Longitude\n" + "\n".join(rows) + "\n"
+    token = upload(client, body.encode()).get_json()["token"]
     dataset = service.get_dataset(token)
     labels = {option["value"]: option for option in feature_options(dataset)}
     assert dataset.report.default_features == ["Age", "Income"]
