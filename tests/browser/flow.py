@@ -257,6 +257,16 @@ def download_file(page: Page, link: str) -> tuple[str, Path]:
 LOST_CLICK_MS = 60_000
 
 
+def bundle_chooser(page: Page, token: str) -> Locator:
+    """Open the Model page to apply a saved model to dataset ``token``; returns its bundle file input once the
+    page has written its settings into the address and settled. A file set before then could go to an input
+    the page was about to draw again (seen once in CI: the pickle's refusal never came)."""
+    page.goto(f"/model?ds={token}&mode=saved")
+    expect(page).to_have_url(re.compile(r"[?&]feature="), timeout=JOB_TIMEOUT_MS)
+    settled(page)
+    return page.locator(f"#{ids.Model.BUNDLE_UPLOAD} input[type=file]")
+
+
 def settled(page: Page) -> None:
     """Wait until Dash updates no component of the page: it marks each with ``data-dash-is-loading`` while a
     callback that writes to it runs. Not the network's idleness, which a background job started on another

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from core import DEMO_PATH
 from dashboard import ids
 
-from .flow import download, open_demo, read_csv_text, upload
+from .flow import bundle_chooser, download, open_demo, read_csv_text, upload
 from .watch import JOB_TIMEOUT_MS
 from tests.support import id_selector
 
@@ -130,8 +130,7 @@ def test_a_pickle_offered_as_a_model_is_refused(page: Page, tmp_path: Path) -> N
             return (open, (str(marker), "w"))
 
     token = open_demo(page)
-    page.goto(f"/model?ds={token}&mode=saved")
-    page.locator(f"#{ids.Model.BUNDLE_UPLOAD} input[type=file]").set_input_files(
+    bundle_chooser(page, token).set_input_files(
         {"name": "model.pkl", "mimeType": "application/octet-stream", "buffer": pickle.dumps(Payload())})
     expect(page.locator(f"#{ids.Model.BUNDLE_STATUS}")).to_contain_text("can run code", timeout=JOB_TIMEOUT_MS)
     assert not marker.exists()

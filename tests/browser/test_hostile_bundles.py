@@ -14,7 +14,7 @@ from dashboard import ids
 
 from tests.hardening.corpus import HOSTILE_BUNDLES
 
-from .flow import download, open_demo
+from .flow import bundle_chooser, download, open_demo
 from .watch import JOB_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,7 @@ def test_hostile_bundles_are_refused_on_the_model_page(page: Page) -> None:
     token = open_demo(page)
     page.goto(f"/downloads?ds={token}&k=3")
     _, good = download(page, f"#{ids.Downloads.MODEL}")
-    page.goto(f"/model?ds={token}&mode=saved")
-    chooser = page.locator(f"#{ids.Model.BUNDLE_UPLOAD} input[type=file]")
+    chooser = bundle_chooser(page, token)
     status = page.locator(f"#{ids.Model.BUNDLE_STATUS}")
     for name, (make, message) in HOSTILE_BUNDLES.items():
         bundle = make(json.loads(good)).encode()
