@@ -498,6 +498,13 @@ class ColumnReport:
         return self.kind == "numeric" and not self.id_like and not self.constant and not self.profile
 
     @property
+    def set_aside(self) -> bool:
+        """A measured column offered but not proposed for what it holds: another model's output, a map position,
+        or mostly empty cells (a repeat of another column is set aside by :func:`_mark_redundant`, which these
+        never repeat)."""
+        return self.model_output or self.location or self.mostly_missing
+
+    @property
     def use(self) -> str:
         """The column's proposed role: feature, repeats another or model output (features left out, see
         :attr:`QualityReport.redundant_columns` and :attr:`QualityReport.model_output_columns`), profile, date,
@@ -656,8 +663,7 @@ class QualityReport:
         outputs, map positions and mostly empty columns left out (coded ones are proposed only when the file has
         no other measured column, and then a map position only when it has nothing else)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
-        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.model_output
-                    and not c.location and not c.mostly_missing]
+        measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.set_aside]
         # (a file whose only measured columns are a map position, such as a Mailchimp audience, is proposed
         # its codes rather than its members' coordinates)
         return measured or [c.name for c in candidates if not c.location] or [c.name for c in candidates]
@@ -669,31 +675,32 @@ class QualityReport:
         return {c.name: c.redundant_with for c in self.column_reports
                 if c.is_feature_candidate and c.redundant_with is not None}
 
+    def _set_aside(self, why: str) -> list[str]:
+        """The measured columns set aside (:attr:`ColumnReport.set_aside`) for ``why`` (the flag's name) and not
+        proposed after all (every candidate is, when the file has nothing else)."""
+        proposed = self.default_features
+        return [c.name for c in self.column_reports
+                if c.is_feature_candidate and not c.coded and getattr(c, why) and c.name not in proposed]
+
     @property
     def mostly_missing_columns(self) -> list[str]:
         """Measured columns left out of the default features because they are empty in most rows
         (:data:`MOSTLY_MISSING`): a model on them leaves most customers out. They can still be chosen."""
-        proposed = self.default_features  # (every candidate when the file has nothing else)
-        return [c.name for c in self.column_reports
-                if c.is_feature_candidate and not c.coded and c.mostly_missing and c.name not in proposed]
+        return self._set_aside("mostly_missing")
 
     @property
     def location_columns(self) -> list[str]:
         """Measured columns left out of the default features because they are a latitude and a longitude
         (:attr:`ColumnReport.location`): segments on them group customers by where they are on the map, which
         a region column or a map says better. They can still be chosen."""
-        proposed = self.default_features  # (every candidate when the file has nothing else)
-        return [c.name for c in self.column_reports
-                if c.is_feature_candidate and not c.coded and c.location and c.name not in proposed]
+        return self._set_aside("location")
 
     @property
     def model_output_columns(self) -> list[str]:
         """Measured columns left out of the default features because their names say they hold another model's
         output (:data:`MODEL_OUTPUT_NAME`: a churn classifier's score, a predicted value, a probability):
         segments built on them would follow that model's answer, not what the customers do."""
-        proposed = self.default_features  # (every candidate when the file has nothing else)
-        return [c.name for c in self.column_reports
-                if c.is_feature_candidate and not c.coded and c.model_output and c.name not in proposed]
+        return self._set_aside("model_output")
 
     @property
     def proposed_transforms(self) -> dict[str, str]:
@@ -830,8 +837,8 @@ class QualityReport:
             if coded and coded != self.default_features:
                 found.append("Coded columns (" + ", ".join(f"'{n}'" for n in coded[:8])
                              + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two "
-                             "values only (a flag) or small counts; they describe the segments (their mix per segment) rather than drive them. "
-                             "Choose them as features if you want them to.")
+                             "values only (a flag) or small counts; they describe the segments (their mix per "
+                             "segment) rather than drive them. Choose them as features if you want them to.")
             found.extend(f"'{c.name}' moves with '{c.redundant_with}' (correlation {c.correlation:+.2f}): it "
                          "repeats what that column says, so it is not proposed as a feature (each would count "
                          "twice in the model). Choose it if you want it anyway."
@@ -1114,9 +1121,8 @@ def _mark_redundant(reports: tuple[ColumnReport, ...], sampled: dict[str, np.nda
     millions of pairs, nearly all of them far from repeating each other.
     """
     transforms = {r.name: r.transform for r in reports}
-    measured = [r.name for r in reports  # (a mostly empty column is not proposed: nothing repeats it)
-                if r.is_feature_candidate and not r.coded and not r.model_output and not r.location
-                and not r.mostly_missing and r.name in sampled]
+    measured = [r.name for r in reports  # (a column set aside is not proposed: nothing repeats it)
+                if r.is_feature_candidate and not r.coded and not r.set_aside and r.name in sampled]
     if not measured:
         return reports
     with np.errstate(all="ignore"):

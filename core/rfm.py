@@ -582,14 +582,26 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def _parsed(frame: pd.DataFrame, name: str, decimal: str, kept: ColumnNumbers | None) -> tuple[np.ndarray, np.ndarray]:
+    """The column's numbers and its cells that are not numbers: as the data check parsed them when ``kept``
+    holds them (the same numbers), else parsed here."""
+    if kept is not None and kept.belongs_to(frame, decimal):
+        _, numbers, invalid = next(kept.columns([frame.columns.get_loc(name)], keep=False))
+        return numbers, invalid
+    return parse_numeric(frame[name], decimal)
+
+
+def _examples(cells: pd.Series) -> str:
+    """A few different cells of ``cells`` (of its first 50), quoted, for a note."""
+    shown = ", ".join(repr(v) for v in dict.fromkeys(cells.head(50).tolist()))
+    return ", ".join(shown.split(", ")[:_EXAMPLES])
+
+
 def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
              kept: ColumnNumbers | None = None, further: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """The column's numbers, and notes on the lines without one (not counting an order's ``further`` items,
     :func:`_further_items`, which have none of their own)."""
-    if kept is not None and kept.belongs_to(frame, decimal):  # as the data check parsed it (same numbers)
-        _, numbers, invalid = next(kept.columns([frame.columns.get_loc(name)], keep=False))
-    else:
-        numbers, invalid = parse_numeric(frame[name], decimal)
+    numbers, invalid = _parsed(frame, name, decimal, kept)
     if np.isnan(numbers).all():
         shown = ", ".join(repr(v) for v in frame[name][invalid].head(_EXAMPLES).tolist())
         raise OrdersError(f"'{name}' (the {role}) holds no numbers" + (f": e.g. {shown}" if shown else ": it is empty")
@@ -597,10 +609,8 @@ def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
     notes = []
     bad = int(invalid.sum())
     if bad:
-        shown = ", ".join(repr(v) for v in dict.fromkeys(frame[name][invalid].head(50).tolist()))
-        shown = ", ".join(shown.split(", ")[:_EXAMPLES])
         notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a {role} in '{name}' that is not "
-                     f"a number (e.g. {shown}); left out.")
+                     f"a number (e.g. {_examples(frame[name][invalid])}); left out.")
     empty = int(np.count_nonzero(np.isnan(numbers) & ~invalid & (~further if further is not None else True)))
     if empty:
         notes.append(f"{_plural(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
@@ -632,16 +642,12 @@ def _net_of_refunds(frame: pd.DataFrame, name: str, decimal: str, keep: np.ndarr
     """The lines' values less the amounts refunded in column ``name`` (written positive or negative; an empty
     cell refunds nothing), on the lines kept, with a note saying how many lines and how much. A refund cell
     that is not a number refunds nothing, and is said."""
-    if kept is not None and kept.belongs_to(frame, decimal):
-        _, refund, invalid = next(kept.columns([frame.columns.get_loc(name)], keep=False))
-    else:
-        refund, invalid = parse_numeric(frame[name], decimal)
+    refund, invalid = _parsed(frame, name, decimal, kept)
     refunded = keep & np.isfinite(refund) & (refund != 0)
     bad = int(np.count_nonzero(keep & invalid))
     if bad:
-        shown = ", ".join(repr(v) for v in dict.fromkeys(frame[name][keep & invalid].head(50).tolist()))
         notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a refunded amount in '{name}' that "
-                     f"is not a number (e.g. {', '.join(shown.split(', ')[:_EXAMPLES])}); nothing is refunded on "
+                     f"is not a number (e.g. {_examples(frame[name][keep & invalid])}); nothing is refunded on "
                      f"{'it' if bad == 1 else 'them'}.")
     if not refunded.any():
         return value
