@@ -66,7 +66,7 @@ import secrets
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -701,7 +701,7 @@ def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = ())
 def _compare(args: argparse.Namespace, out: TextIO) -> None:
     from .export import to_csv_bytes
     from .io import read_table
-    from .migration import compare_tables, id_overlap, renamed_clusters
+    from .migration import cluster_names, compare_tables, id_overlap, renamed_clusters
 
     if args.out is not None:
         _check_outputs({"--out": args.out}, {"OLD (a file being compared)": args.old,
@@ -726,14 +726,15 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
               "each file was segmented by its own model, which numbers its segments by size, so customers who "
               "stayed count as moved. Segment the new file with the old file's model: segments fit OLD-FILE "
               "--save-model model.json, then segments fit NEW-FILE --model model.json.", file=out)
+    old_names, new_names = cluster_names(old, args.cluster), cluster_names(new, args.cluster)
     if args.out:
         parked = _park(args.out)
-        try:
-            parked.write_bytes(to_csv_bytes(moves.counts(), new_table.dialect))  # in the files' own separator
+        try:  # in the files' own separator
+            parked.write_bytes(to_csv_bytes(moves.named_counts(old_names, new_names), new_table.dialect))
             parked.replace(args.out)
         finally:
             parked.unlink(missing_ok=True)
-    _print_compare(moves, args, out)
+    _print_compare(moves, args, out, old_names)
 
 
 def _recognised_id(old: TableRead, new: pd.DataFrame, cluster: str) -> str:
@@ -753,12 +754,14 @@ def _recognised_id(old: TableRead, new: pd.DataFrame, cluster: str) -> str:
                       f"({'those' if found else 'columns in both'}: {listed})")
 
 
-def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO) -> None:
-    """The matrix with readable row and column names, totals, and what the empty segment means."""
+def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO, names: Mapping[str, str]) -> None:
+    """The matrix with readable row and column names (a row's segment name, ``names``, as the old file has it),
+    totals, and what the empty segment means."""
     from .migration import CUSTOMERS, FROM, NONE, TO
 
     matrix = moves.matrix()
-    matrix.index = [f"{FROM} {v}" if v != NONE else "(new)" for v in matrix.index]
+    matrix.index = [(f"{FROM} {v} {names[v]}" if v in names else f"{FROM} {v}") if v != NONE else "(new)"
+                    for v in matrix.index]
     matrix.columns = [f"{TO} {v}" if v != NONE else "(gone)" for v in matrix.columns]
     matrix["total"] = matrix.sum(axis=1)
     matrix.loc["total"] = matrix.sum(axis=0)

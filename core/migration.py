@@ -29,7 +29,7 @@ match loosely (``migration_table(..., loose=True)``). Nothing is matched loosely
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,7 @@ from .quality import looks_rounded
 
 __all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
            "CUSTOMERS", "NONE", "sorted_segments", "match_keys", "IdOverlap", "id_overlap", "LOOSE_MATCH",
-           "positions_of", "renamed_clusters"]
+           "positions_of", "renamed_clusters", "cluster_names"]
 
 #: The columns of :meth:`Migration.counts` (and of ``segments compare --out``).
 FROM, TO, CUSTOMERS = "from", "to", "customers"
@@ -191,6 +191,17 @@ class Migration:
         rows = [(f, t, int(n)) for (f, t), n in grouped.items()]
         rows.sort(key=lambda r: (_segment_order(r[0]), _segment_order(r[1])))
         return pd.DataFrame(rows, columns=[FROM, TO, CUSTOMERS]).astype({CUSTOMERS: "int64"})
+
+    def named_counts(self, old_names: Mapping[str, str], new_names: Mapping[str, str]) -> pd.DataFrame:
+        """:meth:`counts` with each end's segment name beside its number (``from segment``, ``to segment``:
+        ``old_names`` and ``new_names``, :func:`cluster_names` of the two tables; blank for new, gone or
+        unnamed); :meth:`counts` itself when neither table names its segments."""
+        counts = self.counts()
+        if not old_names and not new_names:
+            return counts
+        counts.insert(1, f"{FROM} segment", counts[FROM].map(lambda c: old_names.get(c, "")))
+        counts.insert(3, f"{TO} segment", counts[TO].map(lambda c: new_names.get(c, "")))
+        return counts
 
     def matrix(self) -> pd.DataFrame:
         """The from x to table of counts (rows: old segments, columns: new segments; zeros where none)."""
@@ -343,18 +354,21 @@ def renamed_clusters(old: pd.DataFrame, new: pd.DataFrame, segment_column: str =
     """
     if name_column not in old.columns or name_column not in new.columns:
         return []
-
-    def names(frame: pd.DataFrame) -> dict[str, str]:
-        pairs = frame[[segment_column, name_column]].astype("string").dropna()
-        pairs = pairs[(pairs[segment_column] != NONE) & (pairs[name_column] != "")]
-        counted = pairs.value_counts(sort=True)
-        found: dict[str, str] = {}
-        for (cluster, name), _ in counted.items():
-            found.setdefault(str(cluster), str(name))
-        return found
-
-    before, after = names(old), names(new)
+    before, after = cluster_names(old, segment_column, name_column), cluster_names(new, segment_column, name_column)
     return [(c, before[c], after[c]) for c in sorted_segments(set(before) & set(after)) if before[c] != after[c]]
+
+
+def cluster_names(frame: pd.DataFrame, segment_column: str = "cluster", name_column: str = "segment") -> dict[str, str]:
+    """``{cluster: name}`` of a clustered table (``segments fit --out`` writes each cluster's name beside it):
+    each cluster's most common name. Empty when the table has no ``name_column``."""
+    if name_column not in frame.columns or segment_column not in frame.columns:
+        return {}
+    pairs = frame[[segment_column, name_column]].astype("string").dropna()
+    pairs = pairs[(pairs[segment_column].str.strip() != NONE) & (pairs[name_column].str.strip() != "")]
+    found: dict[str, str] = {}
+    for (cluster, name), _ in pairs.value_counts(sort=True).items():
+        found.setdefault(str(cluster).strip(), str(name))
+    return found
 
 
 def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]) -> list[str]:

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -75,6 +75,9 @@ __all__ = [
     "ColumnNumbers",
     "missing_mask",
     "MISSING_MARKERS",
+    "kept_markers",
+    "case_variants",
+    "CASE_CHECK_MAX_DISTINCT",
     "NUMERIC_SHARE",
     "PROFILE_COLUMN_NAMES",
     "is_id_name",
@@ -455,6 +458,9 @@ class ColumnReport:
     location : bool
         A latitude or longitude, one of a pair (:data:`LATITUDE_NAME`, :data:`LONGITUDE_NAME`): offered as a
         feature, not proposed (segments would follow where customers are on the map, not what they do).
+    case_variants : tuple[tuple[str, ...], ...]
+        A text column's values written in different case (:func:`case_variants`), most common spelling first:
+        the segments' mixes count each group as one value.
     """
 
     name: str
@@ -476,6 +482,7 @@ class ColumnReport:
     correlation: float | None = None
     model_output: bool = False
     location: bool = False
+    case_variants: tuple[tuple[str, ...], ...] = ()
 
     @property
     def missing_share(self) -> float:
@@ -862,6 +869,11 @@ class QualityReport:
                 found.append(join_words([f"'{n}'" for n in places]) + " give each customer's position on the map: "
                              "they are not proposed as features, so that the segments follow what customers do "
                              "rather than where they are. Choose them if you want.")
+            found.extend(f"'{c.name}' writes a value in different case ("
+                         + "; ".join(", ".join(g[:4]) + (", ..." if len(g) > 4 else "") for g in c.case_variants[:3])
+                         + ("; ..." if len(c.case_variants) > 3 else "")
+                         + "): the segments' mixes count each as one value, written the most common way."
+                         for c in self.column_reports if c.case_variants)
             found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
                          "(days to the file's latest date), not chosen by default."
                          for c in self.column_reports if c.kind == "date")
@@ -1003,14 +1015,15 @@ def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, fl
     if rows < SUMMARY_MIN_ROWS:
         return ()
     footer = 0  # a report's closing lines under its totals (found from outside: a Salesforce report export)
-    while footer < FOOTER_LINES and rows - footer > SUMMARY_MIN_ROWS and _first_cell_only(frame, rows - 1 - footer):
+    while (footer < FOOTER_LINES and rows - footer > SUMMARY_MIN_ROWS and _first_cell_only(frame, rows - 1 - footer)
+           and not _summary_label(_first_filled(frame, rows - 1 - footer))):  # the totals row is no closing line
         footer += 1
     end = rows - footer
     first = max(0, end - SUMMARY_TAIL)
     found: dict[int, SummaryRow] = {}
     for position in range(first, end):
         label = _first_filled(frame, position)
-        if _SUMMARY_COUNT.sub("", _SPACES.sub(" ", label.strip().rstrip(":").strip())).lower() in SUMMARY_LABELS:
+        if _summary_label(label):
             found[position] = SummaryRow(position, label.strip(), "label")
     for position in range(first, end):
         if position not in found:
@@ -1025,6 +1038,12 @@ def find_summary_rows(frame: pd.DataFrame, tails: dict[int, tuple[np.ndarray, fl
 
 #: What a report adds to its totals row's label: "Grand Totals (400 records)".
 _SUMMARY_COUNT = re.compile(r"\s*\(\s*[\d.,]+\s*\w*\s*\)$")
+
+
+def _summary_label(text: str) -> bool:
+    """Whether a row's first filled cell labels totals (:data:`SUMMARY_LABELS`, without case, spaces, a final
+    colon or a count of records)."""
+    return _SUMMARY_COUNT.sub("", _SPACES.sub(" ", text.strip().rstrip(":").strip())).lower() in SUMMARY_LABELS
 
 
 def _first_cell_only(frame: pd.DataFrame, position: int) -> bool:
@@ -1358,9 +1377,15 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                 texts = pd.concat([texts, marked[own]])
                 missing -= int(own.sum())
                 unique = int(texts.nunique())
+        variants: tuple[tuple[str, ...], ...] = ()
+        if not fmt and not id_like and 1 < unique <= CASE_CHECK_MAX_DISTINCT:
+            counts = texts.str.strip().value_counts(sort=False)
+            counts = counts[counts.index != ""]
+            ranked = sorted(counts.index, key=lambda t: (-int(counts[t]), t))  # most common first
+            variants = case_variants(ranked)
         # a profile column's dates (the RFM table's first_purchase) are said to be dates, not offered as features
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
-                            id_like, unique == 1, rows, profile, date_format=fmt)
+                            id_like, unique == 1, rows, profile, date_format=fmt, case_variants=variants)
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)))
@@ -1370,19 +1395,43 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
 _CODE_TEXT = re.compile(r"^[A-Z][A-Z0-9]{1,4}$")
 
 
+def kept_markers(marked: Collection[str], present: Callable[[], Iterable[str]]) -> set[str]:
+    """Of a text column's distinct cells that read as missing (``marked``: :data:`MISSING_MARKERS`, spaces
+    stripped), those that are values of its own: ``none`` in any case (a plan, a tax exemption, a referral of
+    none: Stripe's "Tax Exempt" is none, exempt or reverse) and, among codes such as ``EMEA`` and ``APAC`` or
+    ``US`` and ``DE``, ``NA`` (North America, Namibia). ``present()``: the column's other distinct cells,
+    asked for only when ``NA`` is among ``marked``. The data check and the segments' mixes (:mod:`core.insight`)
+    both follow this rule. Found from outside: such a column was reported missing in 95% of its rows and "the
+    same value in every row", and left out of the mixes."""
+    own = {m for m in marked if m.lower() == "none"}
+    if "NA" in marked:
+        distinct = [t.strip() for t in present()]
+        if distinct and all(_CODE_TEXT.match(t) for t in distinct):
+            own.add("NA")
+    return own
+
+
 def _values_among_markers(marked: pd.Series, texts: pd.Series) -> np.ndarray:
-    """Which of a text column's cells read as missing (:data:`MISSING_MARKERS`) are values of its own, as
-    the segments' mixes show them: ``none`` (a plan, a tax exemption, a referral of none: Stripe's "Tax
-    Exempt" is none, exempt or reverse) and, among codes such as ``EMEA`` and ``APAC`` or ``US`` and ``DE``,
-    ``NA`` (North America, Namibia). Found from outside: such a column was reported missing in 95% of its
-    rows and "the same value in every row", and left out of the mixes."""
+    """Which of a text column's cells read as missing (``marked``) are values of its own (:func:`kept_markers`);
+    ``texts``: the column's cells that do not."""
     stripped = marked.str.strip()
-    own = stripped.str.lower() == "none"
-    if (stripped == "NA").any():
-        distinct = texts.astype(str).str.strip().unique()
-        if len(distinct) and all(_CODE_TEXT.match(t) for t in distinct):
-            own |= stripped == "NA"
-    return own.to_numpy(dtype=bool)
+    own = kept_markers(set(stripped.unique()), lambda: texts.astype(str).unique())
+    return stripped.isin(own).to_numpy(dtype=bool) if own else np.zeros(len(stripped), dtype=bool)
+
+
+#: A text column with at most this many distinct values is checked for values written in different case
+#: (a category such as Gender or Plan; not names, e-mails or free text).
+CASE_CHECK_MAX_DISTINCT = 1_000
+
+
+def case_variants(distinct: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """The groups of ``distinct`` (a column's distinct cells, spaces stripped) that differ only in case, each
+    group in the order the cells came (give them most common first), the groups by their first spelling:
+    ``("Female", "female", "FEMALE"), ("Male", "male")``. Empty when every value is written one way."""
+    groups: dict[str, list[str]] = {}
+    for text in distinct:
+        groups.setdefault(text.casefold(), []).append(text)
+    return tuple(sorted((tuple(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0]))
 
 
 def _distinct_values(finite: np.ndarray) -> tuple[int, bool]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import FeatureError
 from ..model import display_cluster
+from ..quality import MISSING_MARKERS, kept_markers
 from ..stats import NOT_SCORED, FeatureStats, flat_table
 from .naming import segment_names
 
@@ -267,13 +268,26 @@ def _in_number_order(order: list[int], values: list[str]) -> list[int]:
 
 
 def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """(A code per cell, the distinct texts): cells are compared with surrounding spaces stripped, and
-    missing or blank cells get code -1. Only the distinct cells become Python strings."""
+    """(A code per cell, the distinct values): cells are read as the data check reads them. Surrounding
+    spaces are stripped; blank cells and missing markers (``N/A``, ``-``, ``?``: :data:`core.quality.MISSING_MARKERS`,
+    but not a column's own values, :func:`core.quality.kept_markers`) get code -1; spellings that differ only
+    in case are one value, written as its most common spelling (ties: the first in text order). Only the
+    distinct cells become Python strings."""
     raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
     stripped = [str(u).strip() for u in uniques]
-    texts = sorted({t for t in stripped if t})
+    marked = {t for t in stripped if t.lower() in MISSING_MARKERS}
+    own = kept_markers(marked, lambda: [t for t in stripped if t not in marked]) if marked else set()
+    counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(uniques))
+    spellings: dict[str, dict[str, int]] = {}
+    for text, count in zip(stripped, counts.tolist()):
+        if text and (text not in marked or text in own):
+            found = spellings.setdefault(text.casefold(), {})
+            found[text] = found.get(text, 0) + count
+    written = {fold: min(found, key=lambda t: (-found[t], t)) for fold, found in spellings.items()}
+    texts = sorted(set(written.values()))
     position = {t: i for i, t in enumerate(texts)}
-    remap = np.array([position.get(t, -1) for t in stripped] + [-1], dtype=np.int64)
+    remap = np.array([position[written[t.casefold()]] if t.casefold() in written and (t not in marked or t in own)
+                      else -1 for t in stripped] + [-1], dtype=np.int64)
     return remap[raw_codes], texts  # a missing cell's -1 picks the last entry, -1
 
 

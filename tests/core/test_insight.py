@@ -903,3 +903,32 @@ def test_a_column_of_many_values_is_not_called_telling_by_chance():
     plain = np.sqrt(((chance - np.outer(chance.sum(1), chance.sum(0)) / chance.sum()) ** 2
                      / (np.outer(chance.sum(1), chance.sum(0)) / chance.sum())).sum() / (chance.sum() * 2))
     assert cramers_v(chance) <= plain
+
+
+def test_a_text_mix_reads_missing_markers_and_case_as_the_data_check_does():
+    """Found from outside (a CRM export's Gender written Male, male, FEMALE, N/A, - and ?): the data check
+    reported the markers missing, but the segments' mix showed "N/A" as a value beside "Female", and "Male" and
+    "male" as two values. Markers are missing in the mix too (a column's own "none", and "NA" among codes,
+    stay values, as in the check), and spellings that differ only in case are one value, written as its most
+    common spelling."""
+    rng = np.random.default_rng(3)
+    rows = 3_000
+    group = rng.integers(0, 2, rows)
+    gender = rng.choice(["Male", "male", "MALE", "Female", "female", "N/A", "-", "?", " n/a "], rows,
+                        p=[.3, .1, .02, .3, .1, .1, .04, .02, .02])
+    frame = pd.DataFrame({
+        "Spend": (50 + 60 * group + rng.normal(0, 5, rows)).round(2).astype(str),
+        "Gender": gender,
+        "Plan": rng.choice(["none", "None", "Pro", "Basic"], rows),
+        "Region": rng.choice(["EMEA", "APAC", "NA", "LATAM"], rows),
+    })
+    seg = segment_new(frame, ["Spend"], 2, seed=0)
+    result = profile(seg, frame, ["Gender", "Plan", "Region"])
+    assert list(result.mix("Gender").columns) == ["Male", "Female"]  # the most common first
+    folded = pd.Series(gender).str.strip().str.lower()
+    for value in ("Female", "Male"):
+        expected = [(folded[seg.labels == c] == value.lower()).mean() for c in range(2)]
+        assert result.mix("Gender")[value].tolist() == pytest.approx(expected)
+        assert result.mix_overall[("Gender", value)] == pytest.approx((folded == value.lower()).mean())
+    assert sorted(result.mix("Plan").columns) == ["Basic", "Pro", "none"]  # "None" and "none": one value
+    assert sorted(result.mix("Region").columns) == ["APAC", "EMEA", "LATAM", "NA"]

@@ -281,3 +281,26 @@ def test_cli_compare_warns_when_each_file_was_segmented_by_its_own_model(tmp_pat
     new.to_csv(tmp_path / "bare.csv", index=False)
     _, bare, _ = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "bare.csv"), "--id", "customer_id")
     assert "warning:" not in same and "warning:" not in bare
+
+
+def test_cli_compare_names_the_segments(tmp_path: Path):
+    """Found from outside: ``segments compare`` of two ``fit`` outputs printed "from 1 ... to 3" only, so the
+    analyst had to look up which segment each number was. The rows now carry each segment's name (as the old
+    file calls it), and the counts file names both ends of every move."""
+    old = pd.DataFrame({"id": ["A", "B", "C", "D"], "cluster": ["1", "1", "2", "2"],
+                        "segment": ["Big spenders", "Big spenders", "Bargain hunters", "Bargain hunters"]})
+    new = pd.DataFrame({"id": ["A", "B", "C", "E"], "cluster": ["1", "2", "2", "1"],
+                        "segment": ["Big spenders", "Bargain hunters", "Bargain hunters", "Big spenders"]})
+    old.to_csv(tmp_path / "old.csv", index=False)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", "id",
+                         "--out", str(tmp_path / "moves.csv"))
+    assert code == 0, err
+    rows = {line.split()[1]: line for line in out.splitlines() if line.startswith("from ")}
+    assert "Big spenders" in rows["1"] and "Bargain hunters" in rows["2"]
+    written = pd.read_csv(tmp_path / "moves.csv", dtype=str, keep_default_na=False)
+    assert list(written.columns) == ["from", "from segment", "to", "to segment", "customers"]
+    moved = written[(written["from"] == "1") & (written["to"] == "2")]
+    assert moved[["from segment", "to segment", "customers"]].values.tolist() == [
+        ["Big spenders", "Bargain hunters", "1"]]
+    assert written.loc[written["from"] == "", "from segment"].tolist() == [""]  # E is new: no segment before

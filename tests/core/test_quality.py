@@ -447,3 +447,17 @@ def test_a_column_of_two_values_is_a_flag_even_when_they_are_not_whole() -> None
     assert report.column("Dispute Losses").coded and report.column("Dispute Losses").use == "profile"
     assert report.default_features == ["Total Spend", "Payment Count"]
     assert any("'Dispute Losses'" in f and "two values only (a flag)" in f for f in report.problems())
+
+
+def test_values_written_in_different_case_are_said():
+    """Found from outside: a Gender column written Male, male, FEMALE and Female was checked as four values
+    without a word. The check names the spellings; the segments' mixes count them as one value."""
+    frame = pd.DataFrame({"Gender": ["Male", "male", "Female", "FEMALE", "female", "Male", "Female"] * 10,
+                          "Plan": ["Pro", "Basic"] * 35, "Spend": [str(i) for i in range(70)]})
+    report = check_quality(frame)
+    gender = report.column("Gender")
+    assert gender.case_variants == (("Female", "FEMALE", "female"), ("Male", "male"))  # most common first
+    assert report.column("Plan").case_variants == ()
+    said = [f for f in report.problems() if "different case" in f]
+    assert said == ["'Gender' writes a value in different case (Female, FEMALE, female; Male, male): the segments' "
+                    "mixes count each as one value, written the most common way."]

@@ -158,6 +158,21 @@ def test_a_reports_closing_lines_under_its_totals_are_summary_rows_too() -> None
     assert len(left) == 400 and left["CustomerID"].iloc[-1] == "C000399"
 
 
+def test_a_totals_row_of_its_label_alone_above_a_reports_closing_lines() -> None:
+    """Found from outside: a Salesforce details export, whose "Grand Totals (1500 records)" row holds no sums
+    (nothing was summarised), had its totals and closing lines all counted as customers with gaps: the totals
+    row, alone in its first cell too, was taken for one of the closing lines."""
+    customers = _customers()
+    text = _with(customers, {"CustomerID": "Grand Totals (400 records)"},
+                 {"CustomerID": "Confidential Information - Do Not Distribute"},
+                 {"CustomerID": "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."}).to_csv(index=False)
+    table = read_table(text.encode(), "report.csv")
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert [(r.position, r.kind) for r in report.summary_rows] == [(400, "label"), (401, "footer"), (402, "footer")]
+    left = without_rows(table.frame, [r.position for r in report.summary_rows])
+    assert len(left) == 400 and left["CustomerID"].iloc[-1] == "C000399"
+
+
 def test_lines_of_one_cell_at_the_end_without_a_totals_row_above_stay_customers() -> None:
     customers = _customers()
     sparse = _with(customers, {"CustomerID": "C900001"}, {"CustomerID": "C900002"})  # two customers, little known
