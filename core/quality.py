@@ -44,8 +44,8 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   negative values, ``signed_log`` for skewed ones with negatives, ``none`` otherwise.
 
 **Roles** (:attr:`ColumnReport.use`): ``feature`` (proposed for the model), ``repeats another``, ``model
-output``, ``map position`` and ``mostly missing`` (measured columns offered but not proposed: see
-:data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MOSTLY_MISSING`),
+output``, ``map position`` and ``many gaps`` (measured columns offered but not proposed: see
+:data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MANY_GAPS`),
 ``profile`` (coded numbers and text describing segments, and the RFM columns), ``date``, ``ID-like``,
 ``constant``, ``free text`` (more different values than :data:`FREE_TEXT_SHARE` of the filled cells) and
 ``empty``.
@@ -170,9 +170,11 @@ CODED_MAX_DISTINCT = 6
 #: ... or at most this many when the column's name says it is a code.
 CODED_NAMED_MAX_DISTINCT = 12
 #: A measured column empty in more than this share of the rows is offered, not proposed, as a feature: a model on
-#: it leaves most customers out (or fills them with one made-up value). Found from outside: a HubSpot export's
-#: "Recent Deal Amount", filled for the 10% of contacts with a deal, made the default model segment 1,231 of 12,000.
-MOSTLY_MISSING = 0.5
+#: it leaves those customers out of the segments (or fills them with one made-up value). Found from outside: a
+#: HubSpot export's "Recent Deal Amount", filled for the 10% of contacts with a deal, made the default model segment
+#: 1,231 of 12,000; a Klaviyo export's "Average Order Value", empty for the 35% who never ordered, left every
+#: subscriber who never bought out of the default segments.
+MANY_GAPS = 0.2
 #: A text column with more different values than this share of its filled cells is free text (names, addresses,
 #: comments, phone numbers), not a profile column: a mix of that many values says nothing about a segment.
 #: Found from outside: a shop's phone numbers and zip codes, 7,998 and 7,675 values in 8,000 rows.
@@ -490,9 +492,9 @@ class ColumnReport:
         return self.missing / self.rows if self.rows else 0.0
 
     @property
-    def mostly_missing(self) -> bool:
-        """Empty in more than :data:`MOSTLY_MISSING` of the rows."""
-        return self.missing_share > MOSTLY_MISSING
+    def many_gaps(self) -> bool:
+        """Empty in more than :data:`MANY_GAPS` of the rows."""
+        return self.missing_share > MANY_GAPS
 
     @property
     def unusable(self) -> int:
@@ -507,9 +509,9 @@ class ColumnReport:
     @property
     def set_aside(self) -> bool:
         """A measured column offered but not proposed for what it holds: another model's output, a map position,
-        or mostly empty cells (a repeat of another column is set aside by :func:`_mark_redundant`, which these
+        or many empty cells (a repeat of another column is set aside by :func:`_mark_redundant`, which these
         never repeat)."""
-        return self.model_output or self.location or self.mostly_missing
+        return self.model_output or self.location or self.many_gaps
 
     @property
     def use(self) -> str:
@@ -527,8 +529,8 @@ class ColumnReport:
                 return "model output"
             if self.location:
                 return "map position"
-            if self.mostly_missing:
-                return "mostly missing"
+            if self.many_gaps:
+                return "many gaps"
             return "feature" if self.redundant_with is None else "repeats another"
         present = self.rows - self.missing
         if present >= 20 and self.unique > FREE_TEXT_SHARE * present:
@@ -667,7 +669,7 @@ class QualityReport:
     @property
     def default_features(self) -> list[str]:
         """Numeric columns proposed for the model: ID-like, constant and coded columns, repeats, other models'
-        outputs, map positions and mostly empty columns left out (coded ones are proposed only when the file has
+        outputs, map positions and columns with many gaps left out (coded ones are proposed only when the file has
         no other measured column, and then a map position only when it has nothing else)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
         measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.set_aside]
@@ -690,10 +692,10 @@ class QualityReport:
                 if c.is_feature_candidate and not c.coded and getattr(c, why) and c.name not in proposed]
 
     @property
-    def mostly_missing_columns(self) -> list[str]:
-        """Measured columns left out of the default features because they are empty in most rows
-        (:data:`MOSTLY_MISSING`): a model on them leaves most customers out. They can still be chosen."""
-        return self._set_aside("mostly_missing")
+    def gappy_columns(self) -> list[str]:
+        """Measured columns left out of the default features because they are empty in many rows
+        (:data:`MANY_GAPS`): a model on them leaves those customers out. They can still be chosen."""
+        return self._set_aside("many_gaps")
 
     @property
     def location_columns(self) -> list[str]:
@@ -852,9 +854,9 @@ class QualityReport:
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
             found.extend(f"'{name}' is empty in {percent(self.column(name).missing_share, short=True)} of the rows: it "
-                         "is not proposed as a feature (a model on it would leave most customers out, or fill them "
-                         "with one made-up value). Choose it if you want it anyway."
-                         for name in self.mostly_missing_columns)
+                         "is not proposed as a feature (a model on it would leave those customers out of the segments, "
+                         "or fill them with one made-up value). Choose it if you want it anyway."
+                         for name in self.gappy_columns)
             outputs = self.model_output_columns
             if outputs:  # (one finding for them all: an export may end with several)
                 one = len(outputs) == 1

@@ -43,7 +43,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     options += [option(name, " (a map position: not proposed)") for name in report.location_columns]
     options += [option(name, f" (empty in {percent(report.column(name).missing_share, short=True)} of rows: "
                              "not proposed)")
-                for name in report.mostly_missing_columns]
+                for name in report.gappy_columns]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
             options.append(option(column.name, f" ({_NOT_OFFERED.get(column.role, column.role)}, not offered)", disabled=True))

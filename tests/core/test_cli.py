@@ -413,9 +413,10 @@ ERROR_CASES = {
     "empty --features": (["fit", "{demo}", "--features", ",", "--k", "2", "--out", "{out}"], "at least one"),
     "k larger than rows": (["fit", "{gaps}", "--k", "9", "--out", "{out}"], "9 segments need at least 9"),
     "k zero": (["fit", "{gaps}", "--k", "0", "--out", "{out}"], "k must be from 2 to 100"),  # as sweep: 2 or more
-    "sweep too few rows": (["sweep", "{gaps}", "--k-min", "3"], "at least 4 different customers"),
+    "sweep too few rows": (["sweep", "{gaps}", "--features", "A,B", "--k-min", "3"], "at least 4 different customers"),
     "sweep k-min 1": (["sweep", "{gaps}", "--k-min", "1"], "at least 2"),
-    "--missing error with gaps": (["fit", "{gaps}", "--k", "2", "--missing", "error", "--out", "{out}"],
+    "--missing error with gaps": (["fit", "{gaps}", "--features", "A,B", "--k", "2", "--missing", "error", "--out",
+                                   "{out}"],
                                   "'B' (1)"),
     "unknown argument": (["fit", "{gaps}", "--k", "2", "--bogus", "--out", "{out}"],
                          "segments fit has no option --bogus"),  # named before argparse's other complaints

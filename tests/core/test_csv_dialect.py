@@ -73,4 +73,4 @@ def test_segments_rfm_and_compare_write_a_german_export_in_its_own_dialect(cli, 
         assert status == 0, err
     status, _, err = cli("compare", out_a, out_b, "--id", "customer_id", "--out", moves)
     assert status == 0, err
-    assert moves.read_text(encoding="utf-8").splitlines()[0] == "from;to;customers"
+    assert moves.read_text(encoding="utf-8").splitlines()[0] == "from;from segment;to;to segment;customers"
