@@ -103,9 +103,11 @@ _ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _
                       r"|(?i:[ _\-.](id|uuid|guid|key)$)|[a-z0-9]ID$|[a-z0-9]Id$")
 #: A name that says a column numbers or codes something (an invoice, a product, a post code, a phone): its whole
 #: numbers name things rather than measure them. ``InvoiceNo``, ``order_number``, ``StockCode``, ``Product
-#: Code``, ``Zip``, ``PLZ``, ``Kundennummer``; not ``Casino`` or ``Number of children``.
+#: Code``, ``Zip``, ``PLZ``, ``Kundennummer``, ``Cust #``, a column named ``Account`` or ``Customer`` alone; not
+#: ``Casino``, ``Number of children`` or ``Account Balance``.
 _NUMBER_NAME = re.compile(
-    r"(?i:^(zip|zipcode|postcode|postal|plz|postleitzahl|phone|telephone|mobile|sku|ean|upc|isbn|iban)$)"
+    r"(?i:^(zip|zipcode|postcode|postal|plz|postleitzahl|phone|telephone|mobile|sku|ean|upc|isbn|iban|account|acct|"
+    r"client|customer|member|card)$)|#\s*$"
     r"|(?i:[ _\-.](no|nr|num|number|code|zip|phone|sku|ean|upc|ref|nummer)\.?$)"
     r"|[a-z](No|Nr|Num|Number|Code|Zip|Phone|Sku|Ref)$|(?i:nummer$)")
 #: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.

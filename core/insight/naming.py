@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS"]
+           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS", "none_of"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
@@ -146,19 +146,24 @@ def _meaning_words(words: list[str]) -> list[str]:
     """
     kept: list[str] = []
     i = 0
+    before_kept = False  # whether the word just before this one was kept
     while i < len(words):
         word = words[i]
         after = words[i + 1] if i + 1 < len(words) else None
         if after in TIME_UNITS and (word in _JOINING_WORDS or word in {"a", "each", "every", "last"}
                                     or word.isdigit()):
             i += 2  # "per year", "in months", "a month", "12 mon": when, not what
+            before_kept = False
             continue
+        size = len(kept)
         if word in TIME_UNITS and not kept:
             kept.append(word)  # "Months on book", "Days since purchase": the time is what is measured
         elif word in _JOINING_WORDS:
-            kept.append(word)  # for now: kept only if a kept word follows (below)
+            if before_kept:  # "Revenue per visit"; not the "of" of "Historic Number Of Orders" once "number" is gone
+                kept.append(word)  # for now: kept only if a kept word follows (below)
         elif word not in GENERIC_WORDS and word not in TIME_UNITS and not word.isdigit() and len(word) > 1:
             kept.append(word)
+        before_kept = len(kept) > size
         i += 1
     # a joining word stands between two kept words only
     joined = [w for j, w in enumerate(kept)
@@ -177,7 +182,9 @@ def _short_names(features: Sequence[str]) -> list[str]:
     return short
 
 
-def _part(z: float, reading: _Reading) -> str:
+def _part(z: float, reading: _Reading, none: bool = False) -> str:
+    if none and reading.noun is not None and reading.low == "low":  # "No orders", not "Low orders"
+        return f"No {reading.noun}"
     very = abs(z) >= VERY_HIGH_Z
     word = reading.high if z > 0 else reading.low
     if reading.noun is None:
@@ -186,7 +193,8 @@ def _part(z: float, reading: _Reading) -> str:
     return f"{level} {reading.noun}"
 
 
-def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None) -> list[str]:
+def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None,
+                  none: np.ndarray | None = None) -> list[str]:
     """Human-readable segment names from how each centroid differs from the overall mean.
 
     Parameters
@@ -201,6 +209,10 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         ``(k, features)``: segment mean / overall mean * 100 in original units (NaN where undefined).
         When given, the distinctive features are ranked by ``|index - 100|`` (strongest first, in either
         direction; ``50 * |z|`` where the index is undefined), else by ``|z|``.
+    none : numpy.ndarray, optional
+        ``(k, features)`` booleans: every customer of the segment has zero of the feature, which other
+        customers have (:func:`none_of`). Such a trait reads "No orders" rather than "Low orders" (a feature
+        read as "Recent ..." or "Older" keeps its words).
 
     Returns
     -------
@@ -225,8 +237,15 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         ranked.append([j for j in order if abs(row[j]) >= HIGH_Z])
     used = [min(MAX_NAME_FEATURES, len(r)) for r in ranked]
 
+    nothing = np.zeros(z.shape, dtype=bool) if none is None else np.asarray(none, dtype=bool)
+    if nothing.shape != z.shape:
+        raise ValueError(f"none must be (segments, {len(features)}); got shape {nothing.shape}.")
+
+    def part(i: int, j: int) -> str:
+        return _part(z[i, j], short[j], bool(nothing[i, j]))
+
     def build(i: int) -> str:
-        parts = [_part(z[i, j], short[j]) for j in ranked[i][: used[i]]]
+        parts = [part(i, j) for j in ranked[i][: used[i]]]
         while len(parts) > 1 and len(" · ".join(parts)) > MAX_NAME_CHARS:
             parts.pop()  # the weaker trait goes first: a name never needs cutting
         name = " · ".join(parts) if parts else AVERAGE_NAME
@@ -240,7 +259,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
             if len(members) < 2:
                 continue
             for i in members:
-                longer = " · ".join(_part(z[i, j], short[j]) for j in ranked[i][: used[i] + 1])
+                longer = " · ".join(part(i, j) for j in ranked[i][: used[i] + 1])
                 if used[i] < len(ranked[i]) and len(longer) <= MAX_NAME_CHARS:
                     used[i] += 1
                     grown = True
@@ -317,4 +336,19 @@ def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats
     features : sequence of str
         The feature names, one per column of ``X``.
     """
-    return name_segments(_z_scores(pipeline, X, labels, stats), list(features), stats.indices())
+    return name_segments(_z_scores(pipeline, X, labels, stats), list(features), stats.indices(),
+                         none_of(X, labels, stats))
+
+
+def none_of(X: np.ndarray, labels: np.ndarray, stats: FeatureStats) -> np.ndarray:
+    """``(k, features)``: True where every customer of a segment has exactly zero of a feature that some other
+    customer has (a segment of customers who never ordered), for :func:`name_segments`' "No ..." names. Only
+    the features with a segment averaging zero are counted (one pass over their column)."""
+    k, width = stats.means.shape
+    found = np.zeros((k, width), dtype=bool)
+    for j in np.flatnonzero(((stats.means == 0) & (stats.sizes[:, None] > 0)).any(axis=0)):
+        if not np.any(X[:, j] != 0):
+            continue  # zero for everyone: nothing sets a segment apart
+        nonzero = np.bincount(labels, weights=(X[:, j] != 0), minlength=k)
+        found[:, j] = (nonzero == 0) & (stats.sizes > 0)
+    return found

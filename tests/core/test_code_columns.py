@@ -50,7 +50,11 @@ def test_numbers_named_as_numbers_or_codes_of_things_are_not_features():
 
 
 @pytest.mark.parametrize("name", ["Customer No", "customer_no", "CustomerNo", "Kundennummer", "Account Nr",
-                                  "Postcode", "postal_code", "PLZ", "SKU", "EAN", "Product Code", "Member number"])
+                                  "Postcode", "postal_code", "PLZ", "SKU", "EAN", "Product Code", "Member number",
+                                  # found from outside: a loyalty export's "Cust #" and a CRM's "Account" (unique
+                                  # 5- and 4-digit numbers) were proposed features beside spend and visits
+                                  "Cust #", "Order#", "Customer #", "Account", "Acct", "Client", "Customer",
+                                  "Member", "Card"])
 def test_each_spelling_of_a_number_or_code_is_recognised(name):
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({name: rng.choice(rng.integers(1_000, 99_999, 500), 2_000).astype(str),

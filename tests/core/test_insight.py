@@ -328,6 +328,9 @@ def test_recommend_k_without_the_extra_indices():
     ("Revenue per store visit", "revenue per store visit"),
     ("Number of purchases", "purchases"),
     ("Months_on_book", "months on book"),
+    # found from outside (a Klaviyo export): "Historic Number Of Orders" read "historic of orders", its "of"
+    # kept once "number" was gone; a joining word stays only right after a kept word
+    ("Historic Number Of Orders", "historic orders"), ("Amount of time on site", "time on site"),
     # "customer" / "client" says whose, which every column of a customer file is: dropped
     ("Customer_Age", "age"),
     ("CustomerLifetimeValue", "lifetime value"),
@@ -932,3 +935,25 @@ def test_a_text_mix_reads_missing_markers_and_case_as_the_data_check_does():
         assert result.mix_overall[("Gender", value)] == pytest.approx((folded == value.lower()).mean())
     assert sorted(result.mix("Plan").columns) == ["Basic", "Pro", "none"]  # "None" and "none": one value
     assert sorted(result.mix("Region").columns) == ["APAC", "EMEA", "LATAM", "NA"]
+
+
+def test_a_segment_of_customers_who_have_none_of_a_feature_is_named_so():
+    """Found from outside (a Klaviyo profiles export): the subscribers who never ordered, zero orders and zero
+    lifetime value each, made a segment named "Low historic lifetime value", as if they had bought a little.
+    A segment whose every customer has none of a feature that others have is named "No ..."."""
+    rng = np.random.default_rng(4)
+    rows = 3_000
+    buyers = rng.random(rows) < 0.6
+    orders = np.where(buyers, 8 + rng.poisson(4, rows), 0)
+    frame = pd.DataFrame({"Orders": orders.astype(str),
+                          "Lifetime Value": np.where(buyers, orders * rng.gamma(9, 15, rows), 0).round(2).astype(str)})
+    seg = segment_new(frame, ["Orders", "Lifetime Value"], 3, seed=0)
+    names = insight.segment_names(seg)
+    never = int(np.bincount(seg.labels[~buyers]).argmax())
+    assert (seg.labels[~buyers] == never).all() and not (seg.labels[buyers] == never).any()
+    assert names[never] == "No orders · No lifetime value", names
+    assert not any(n.startswith("No ") for i, n in enumerate(names) if i != never), names
+    # a feature that is zero for some of a segment only, or negative elsewhere, is not "none"
+    z = np.array([[-1.0], [1.0]])
+    assert name_segments(z, ["Orders"], none=np.array([[False], [False]])) == ["Low orders", "High orders"]
+    assert name_segments(z, ["Orders"], none=np.array([[True], [False]])) == ["No orders", "High orders"]
