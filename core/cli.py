@@ -141,6 +141,9 @@ def _build_parser() -> _Parser:
                             "the data check's proposal, a log for strongly right-skewed columns)")
         p.add_argument("--missing", choices=MISSING_STRATEGIES, default=DEFAULT_MISSING,
                        help="what to do with missing values (default: drop those rows from the model)")
+        p.add_argument("--keep-codes", action="store_true",
+                       help="use numbers the data check reads as codes for unknown (an age of 999, an income of "
+                            "-1) as values; by default they count as missing")
         p.add_argument("--seed", type=_seed, default=0, help=f"random seed, 0 to {MAX_SEED} (default 0)")
         p.add_argument("--skip-description-row", action="store_true", help=skip_help)
         p.add_argument("--sheet", metavar="NAME", help=sheet_help)
@@ -252,7 +255,12 @@ def _transforms(args: argparse.Namespace, report: QualityReport, features: Seque
             found, f"a {found} column, not one of the features")
         raise SegmentsError(f"--transform {stray[0]}=...: '{stray[0]}' is {kind}; transforms apply to the model's "
                             f"numeric features ({', '.join(features)}).")
-    return {**report.proposed_transforms_for(features), **chosen}
+    return {**report.proposed_transforms_for(features, keep_codes=args.keep_codes), **chosen}
+
+
+def _unknown(args: argparse.Namespace, report: QualityReport) -> dict[str, tuple[float, ...]]:
+    """The codes for "unknown" read as missing (the data check's), none with ``--keep-codes``."""
+    return {} if args.keep_codes else report.unknown_codes
 
 
 def _labels(features: Sequence[str], transforms: Sequence[str]) -> str:
@@ -354,7 +362,7 @@ def _sweep(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> 
         print(f"note: {note}", file=out)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features),
-                              table.numbers)
+                              table.numbers, _unknown(args, report))
     result = sweep_k(matrix.X, args.k_min, args.k_max, args.seed, threads=args.threads,
                      scale=standardiser(matrix.X, matrix.transforms))
     recommendation = recommend_k(result, rows=result.rows)
@@ -444,14 +452,15 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         model = load_model_file(args.model)
         info = model.info
         seg = segment_with_model(table.frame, model, _parse_map(args.map), args.missing, table.decimal,
-                                 table.numbers)  # the model's columns as the data check parsed them
+                                 table.numbers, _unknown(args, report))  # the model's columns as the check parsed them
         if len(info.names) == seg.k:  # the names the model was saved with
             seg = seg.renamed(dict(enumerate(info.names)))
     else:
         features = _features(args, report)
         transforms = _transforms(args, report, features)
         # the features' columns as the data check parsed them (kept in table.numbers): not parsed again
-        matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms, table.numbers)
+        matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms, table.numbers,
+                                  _unknown(args, report))
         k, scaler = args.k, None
         if k == "auto":
             k, scaler = _auto_k(matrix, args, out)

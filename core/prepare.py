@@ -32,6 +32,7 @@ from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
 from .quality import ColumnNumbers, QualityReport, parse_columns
 from .transform import TransformError, check_transform, date_source, days_since
+from .text import join_words
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
@@ -120,6 +121,7 @@ def prepare_features(
     decimal: str = ".",
     transforms: Sequence[str] | Mapping[str, str] | None = None,
     numbers: ColumnNumbers | None = None,
+    unknown: Mapping[str, Sequence[float]] | None = None,
 ) -> FeatureMatrix:
     """Parse the chosen columns as numbers and apply a missing-value strategy.
 
@@ -140,6 +142,10 @@ def prepare_features(
         not parsed again (the same numbers). A column it did not keep (an ID chosen as a feature) is parsed
         here and not added: the numbers stay as the check left them, as a cached dataset's entry must
         (its size is counted once, when stored). Ignored unless it belongs to this very frame and decimal mark.
+    unknown : dict, optional
+        ``{column: codes}``: numbers that mean "unknown" in a column (the data check's
+        :attr:`core.quality.QualityReport.unknown_codes`, an age of 999): those cells are missing, and the
+        strategy applies to them (said in the notes). None or empty: every number is a value.
 
     Raises
     ------
@@ -161,12 +167,13 @@ def prepare_features(
         raise FeatureError("Each column can be chosen once; repeated: " + ", ".join(repr(d) for d in duplicated))
     derived = {f: date_source(f) for f in features
                if f not in frame.columns and date_source(f) in frame.columns}
-    unknown = [f for f in features if f not in frame.columns and f not in derived]
-    if unknown:
-        raise FeatureError("The file has no column " + ", ".join(repr(u) for u in unknown)
+    absent = [f for f in features if f not in frame.columns and f not in derived]
+    if absent:
+        raise FeatureError("The file has no column " + ", ".join(repr(u) for u in absent)
                            + ". Columns are: " + ", ".join(repr(str(c)) for c in frame.columns[:30]) + ".")
     rows = int(frame.shape[0])
     values = np.empty((rows, len(features)), dtype="float64")
+    unknown_notes: list[str] = []
     gaps: dict[str, int] = {}
     not_numbers: dict[str, int] = {}
     # Columns are parsed in batches: many short columns per call (wide files), one long column per call.
@@ -184,6 +191,14 @@ def prepare_features(
             invalid = np.zeros(rows, dtype=bool)
         else:
             column, invalid = parsed[j]
+            codes = tuple(unknown.get(name, ())) if unknown else ()
+            if codes:
+                coded = np.isin(column, codes)
+                if coded.any():  # (a copy: the kept numbers are shared and read-only)
+                    column = np.where(coded, np.nan, column)
+                    written = join_words([format(float(c), "g") for c in codes])
+                    unknown_notes.append(f"'{name}': {int(coded.sum()):,} cell{'s' if coded.sum() != 1 else ''} "
+                                         f"holding {written}, a code for \"unknown\", read as missing.")
         count = int(np.count_nonzero(~np.isnan(column)))
         if count == 0 or count < 0.5 * (count + int(invalid.sum())):
             raise FeatureError(f"'{name}' is not a numeric column (most of its cells are not numbers), "
@@ -197,7 +212,7 @@ def prepare_features(
     chosen = _transforms(features, transforms)
     for j, name in enumerate(features):
         check_transform(name, chosen[j] if chosen else "none", values[:, j])
-    notes: list[str] = []
+    notes: list[str] = list(unknown_notes)
     notes.extend(not_a_number_note(name, n) for name, n in not_numbers.items())
     fill_values: dict[str, float] = {}
     if not gaps:

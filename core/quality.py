@@ -76,6 +76,8 @@ __all__ = [
     "missing_mask",
     "MISSING_MARKERS",
     "kept_markers",
+    "unknown_codes",
+    "UNKNOWN_CODES",
     "case_variants",
     "CASE_CHECK_MAX_DISTINCT",
     "NUMERIC_SHARE",
@@ -465,6 +467,12 @@ class ColumnReport:
     case_variants : tuple[tuple[str, ...], ...]
         A text column's values written in different case (:func:`case_variants`), most common spelling first:
         the segments' mixes count each group as one value.
+    unknown_codes : tuple[float, ...]
+        A numeric column's codes for "unknown" (:func:`unknown_codes`: an age of 999, an income of -1): left
+        out of its skewness, distinct values and proposal, and read as missing by a model unless the user keeps
+        them (:func:`core.prepare.prepare_features`' ``unknown``).
+    unknown : int
+        Cells holding one of them.
     """
 
     name: str
@@ -487,6 +495,8 @@ class ColumnReport:
     model_output: bool = False
     location: bool = False
     case_variants: tuple[tuple[str, ...], ...] = ()
+    unknown_codes: tuple[float, ...] = ()
+    unknown: int = 0
 
     @property
     def missing_share(self) -> float:
@@ -694,6 +704,12 @@ class QualityReport:
                 if c.is_feature_candidate and not c.coded and getattr(c, why) and c.name not in proposed]
 
     @property
+    def unknown_codes(self) -> dict[str, tuple[float, ...]]:
+        """``{column: its codes for "unknown"}`` (:attr:`ColumnReport.unknown_codes`) of the columns that have
+        some: what :func:`core.prepare.prepare_features` reads as missing unless the user keeps them."""
+        return {c.name: c.unknown_codes for c in self.column_reports if c.unknown_codes}
+
+    @property
     def gappy_columns(self) -> list[str]:
         """Measured columns left out of the default features because they are empty in many rows
         (:data:`MANY_GAPS`): a model on them leaves those customers out. They can still be chosen."""
@@ -718,10 +734,14 @@ class QualityReport:
         """``{numeric column: proposed transform}`` for every numeric column (``none`` included)."""
         return {c.name: c.transform for c in self.column_reports if c.kind == "numeric"}
 
-    def proposed_transforms_for(self, features: Iterable[str]) -> dict[str, str]:
-        """``{feature: proposed transform}`` for some features (``none`` for derived or unknown ones)."""
+    def proposed_transforms_for(self, features: Iterable[str], keep_codes: bool = False) -> dict[str, str]:
+        """``{feature: proposed transform}`` for some features (``none`` for derived or unknown ones).
+        ``keep_codes``: the codes for "unknown" are kept as numbers (:attr:`unknown_codes`), so a column whose
+        code is negative (-1) is proposed the signed log where its other values were proposed a log."""
         proposed = self.proposed_transforms
-        return {f: proposed.get(f, "none") for f in features}
+        negative = {name for name, codes in self.unknown_codes.items() if min(codes) < 0} if keep_codes else set()
+        return {f: "signed_log" if f in negative and proposed.get(f) == "log" else proposed.get(f, "none")
+                for f in features}
 
     @property
     def date_columns(self) -> list[str]:
@@ -859,6 +879,11 @@ class QualityReport:
                          "is not proposed as a feature (a model on it would leave those customers out of the segments, "
                          "or fill them with one made-up value). Choose it if you want it anyway."
                          for name in self.gappy_columns)
+            found.extend(f"'{c.name}' holds {join_words([format(v, 'g') for v in c.unknown_codes])} in "
+                         f"{c.unknown:,} row{'s' if c.unknown != 1 else ''} ({percent(c.unknown / c.rows, short=True)}), "
+                         "apart from all its other values: read as a code for \"unknown\", those cells count as "
+                         "missing in a model. Keep them as numbers if they are real values."
+                         for c in self.column_reports if c.unknown_codes)
             outputs = self.model_output_columns
             if outputs:  # (one finding for them all: an export may end with several)
                 one = len(outputs) == 1
@@ -1340,6 +1365,42 @@ class ColumnNumbers:
             yield j, numbers, invalid
 
 
+#: Numbers exports write for "unknown" in a numeric column (an age of 999, an income of -1).
+UNKNOWN_CODES = frozenset({99.0, 999.0, 9999.0, 99999.0, 999999.0, 9999999.0, -1.0, -9.0, -99.0, -999.0, -9999.0})
+#: A code is read as "unknown" only when at least this many cells hold it...
+UNKNOWN_CODE_MIN_CELLS = 3
+#: ... and a column's other values stay below it by this factor (a 9s code) or are never negative (a negative code).
+UNKNOWN_CODE_GAP = 1.5
+
+
+def unknown_codes(finite: np.ndarray) -> tuple[tuple[float, ...], int]:
+    """The codes for "unknown" among a numeric column's values (``finite``: no NaN), and how many cells hold
+    them: its largest value when it is one of the 9s of :data:`UNKNOWN_CODES` (99, 999, 9999...) and every
+    other value is at most its :data:`UNKNOWN_CODE_GAP`-th part (ages of 18 to 79 beside 999, not scores up to
+    98 beside 99); its smallest when it is a negative code (-1, -99...) and every other value is zero or more
+    (incomes beside -1). Each held by at least :data:`UNKNOWN_CODE_MIN_CELLS` cells, in a column with more
+    values than codes. Found from outside: a CRM export's Age held 999 for 6% of its customers; the default
+    segments made them a segment "Much older" of mean age 999, and the data check proposed a log for the age."""
+    if finite.size < 4 * UNKNOWN_CODE_MIN_CELLS:
+        return (), 0
+    found: list[float] = []
+    cells = 0
+    rest = finite
+    for extreme in (float(finite.max()), float(finite.min())):
+        if extreme not in UNKNOWN_CODES or rest.size == 0:
+            continue
+        at = rest == extreme
+        count = int(np.count_nonzero(at))
+        if count < UNKNOWN_CODE_MIN_CELLS or count == rest.size:
+            continue
+        others = rest[~at]
+        if (extreme > 0 and float(others.max()) * UNKNOWN_CODE_GAP <= extreme) or (extreme < 0 and float(others.min()) >= 0):
+            found.append(extreme)
+            cells += count
+            rest = others
+    return tuple(found), cells
+
+
 def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, invalid: np.ndarray) -> ColumnReport:
     nan = np.isnan(numbers)
     missing = int(np.count_nonzero(nan) - np.count_nonzero(invalid))
@@ -1350,6 +1411,9 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     is_numeric = numeric_count >= NUMERIC_SHARE * present
     if is_numeric:
         finite = numbers[~nan] if nan.any() else numbers  # (no copy when every cell is a number)
+        codes, coded_cells = unknown_codes(finite)
+        if codes:  # what the column measures, without its codes for "unknown"
+            finite = finite[~np.isin(finite, codes)]
         unique, counted_whole = _distinct_values(finite)
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
         id_by_values = _looks_like_id_numbers(finite, unique, counted_whole)
@@ -1390,9 +1454,12 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         # a profile column's dates (the RFM table's first_purchase) are said to be dates, not offered as features
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
                             id_like, unique == 1, rows, profile, date_format=fmt, case_variants=variants)
+    if id_like:
+        codes, coded_cells = (), 0  # an identifier's 999 is a customer's number
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
-                        transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)))
+                        transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
+                        unknown_codes=codes, unknown=coded_cells)
 
 
 #: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).

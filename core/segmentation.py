@@ -284,6 +284,7 @@ def segment_new(
     matrix: FeatureMatrix | None = None,
     numbers: ColumnNumbers | None = None,
     scaler: StandardScaler | None = None,
+    unknown: Mapping[str, Sequence[float]] | None = None,
 ) -> Segmentation:
     """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
 
@@ -293,7 +294,8 @@ def segment_new(
     columns once for the sweep and the fit). ``numbers``: the table's parsed columns
     (:attr:`core.io.TableRead.numbers`), so the columns the data check parsed are not parsed again.
     ``scaler``: the scaler the sweep that chose k fitted on the same matrix (:attr:`core.model.Standardiser.scaler`),
-    not fitted again (:func:`core.model.fit_segmenter`).
+    not fitted again (:func:`core.model.fit_segmenter`). ``unknown``: ``{column: codes}`` read as missing
+    (:func:`core.prepare.prepare_features`; without ``matrix``).
 
     Raises
     ------
@@ -301,7 +303,7 @@ def segment_new(
         With a message for the user.
     """
     if matrix is None:
-        matrix = prepare_features(frame, features, missing, decimal, transforms, numbers)
+        matrix = prepare_features(frame, features, missing, decimal, transforms, numbers, unknown)
     pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms, scaler)
     used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
     # the silhouette's sample alone in the model's space (not a standardised copy of every row)
@@ -407,6 +409,7 @@ def segment_with_model(
     missing: str = DEFAULT_MISSING,
     decimal: str = ".",
     numbers: ColumnNumbers | None = None,
+    unknown: Mapping[str, Sequence[float]] | None = None,
 ) -> Segmentation:
     """Apply a saved model to a table, after checking the table has every feature the model needs.
 
@@ -419,6 +422,9 @@ def segment_with_model(
     numbers : ColumnNumbers, optional
         The table's parsed columns (:attr:`core.io.TableRead.numbers`): the columns the data check parsed
         are not parsed again (ignored unless they belong to this very frame and decimal mark).
+    unknown : dict, optional
+        ``{file column: codes}`` read as missing (:func:`core.prepare.prepare_features`), e.g. the table's
+        :attr:`core.quality.QualityReport.unknown_codes`.
 
     Raises
     ------
@@ -429,7 +435,8 @@ def segment_with_model(
     chosen = resolve_mapping([str(c) for c in frame.columns], info.features, mapping)
     columns = [chosen[f] for f in info.features]
     try:
-        matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None, numbers)
+        matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None, numbers,
+                                  unknown)
     except FeatureError as exc:
         raise ModelFeatureError(f"The model cannot be applied: {exc}", []) from None
     notes = list(matrix.notes)

@@ -55,6 +55,7 @@ class Upload:
     DEMO = "upload-demo-button"
     RESULT = "upload-result"
     MISSING = "upload-missing-choice"
+    CODES = "upload-codes-choice"
     NEXT = "upload-next"
     LEAVE_OUT_STATUS = "upload-leave-out-status"  # what went wrong leaving rows out (buttons: leave_out_rows)
     SHEET = "upload-sheet"  # the workbook's sheet read (a workbook of several sheets)

@@ -50,7 +50,8 @@ def save_current(state: ViewState, name: str, note: str = "") -> str:
         "query": state.with_(x=None, y=None).query(),
         "features": list(seg.features), "model_features": list(seg.model_features),
         "transforms": list(seg.transforms), "k": seg.k,
-        "seed": seg.seed, "missing": state.missing, "mode": state.mode, "mapping": state.mapping_dict,
+        "seed": seg.seed, "missing": state.missing, "codes": state.codes, "mode": state.mode,
+        "mapping": state.mapping_dict,
         "names": list(seg.segment_names),
     }
     bundle = bundle_bytes(seg.saved_model(f"{dataset.name}: {scored:,} customers"))
@@ -70,8 +71,9 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     """Apply a saved segmentation's model to another data set (next month's export) and keep the result
     as its newest snapshot; returns the snapshot's id.
 
-    ``mapping`` is ``{model feature: file column}``. The saved missing-value rule is used; the saved
-    segment names come with the model. The out-of-range check's warning is kept with the snapshot.
+    ``mapping`` is ``{model feature: file column}``. The saved missing-value rule is used, and the saved
+    reading of codes for "unknown" (the new file's own codes, read as missing unless the segmentation kept
+    them); the saved segment names come with the model. The out-of-range check's warning is kept with the snapshot.
 
     Raises
     ------
@@ -83,8 +85,10 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     model = load_bundle(saved.bundle)
     info = model.info
     by_column = {column: feature for feature, column in mapping.items() if column}
+    keep = saved.settings.get("codes") == "keep"
     seg = segment_with_model(dataset.frame, model, by_column, str(saved.settings.get("missing", "drop")),
-                             dataset.table.decimal, dataset.table.numbers)
+                             dataset.table.decimal, dataset.table.numbers,
+                             {} if keep else dataset.report.unknown_codes)
     warning = ""
     if seg.matrix.X.shape[0]:
         warning = out_of_range(seg.matrix.X, info, list(seg.model_features)).warning or ""

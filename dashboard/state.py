@@ -5,6 +5,8 @@ Query parameters (all optional; unknown ones such as ``utm_source`` are ignored)
     ds       the dataset token (an unguessable 192-bit random string)
     feature  a model feature (repeat for several; absent = the data check's proposal)
     missing  drop | mean | median                     (default drop)
+    codes    keep: numbers the data check reads as codes for "unknown" (an age of 999) are values
+             (default: they count as missing)
     mode     new | pretrained | saved                 (default new)
     model    the token of an uploaded model bundle (mode=saved)
     k        number of segments for a new model, 2..15 (default 4)
@@ -29,13 +31,15 @@ from urllib.parse import urlencode
 
 from core.transform import TRANSFORMS
 
-__all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES", "MISSING_CHOICES", "PCA",
+__all__ = ["ViewState", "TOKEN_PATTERN", "K_MIN", "K_MAX", "DEFAULT_K", "MODES", "MISSING_CHOICES", "CODES_CHOICES", "PCA",
            "distinct_axes"]
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 K_MIN, K_MAX, DEFAULT_K = 2, 15, 4
 MODES = ("new", "pretrained", "saved")
 MISSING_CHOICES = ("drop", "mean", "median")
+#: What the codes for "unknown" the data check finds (an age of 999) are: missing (the default) or kept as values.
+CODES_CHOICES = ("unknown", "keep")
 _MAX_SEED = 2**31 - 1
 PCA = "pca"
 
@@ -93,6 +97,7 @@ class ViewState:
     ds: str | None = None
     features: tuple[str, ...] = ()
     missing: str = "drop"
+    codes: str = "unknown"
     mode: str = "new"
     k: int = DEFAULT_K
     seed: int = 0
@@ -110,6 +115,7 @@ class ViewState:
         model = _first(params.get("model"))
         mode = _first(params.get("mode"))
         missing = _first(params.get("missing"))
+        codes = _first(params.get("codes"))
         names = []
         for pair in _as_list(params.get("name")):
             number, _, name = pair.partition(":")
@@ -129,6 +135,7 @@ class ViewState:
             ds=token if token and TOKEN_PATTERN.match(token) else None,
             features=tuple(dict.fromkeys(f for f in _as_list(params.get("feature")) if f)),
             missing=missing if missing in MISSING_CHOICES else "drop",
+            codes=codes if codes in CODES_CHOICES else "unknown",
             mode=mode if mode in MODES else "new",
             k=_as_int(params.get("k"), DEFAULT_K, K_MIN, K_MAX),
             seed=_as_int(params.get("seed"), 0, 0, _MAX_SEED),
@@ -180,6 +187,8 @@ class ViewState:
         pairs.extend(("transform", f"{feature}={kind}") for feature, kind in self.transforms)
         if self.missing != "drop":
             pairs.append(("missing", self.missing))
+        if self.codes != "unknown":
+            pairs.append(("codes", self.codes))
         if self.mode != "new":
             pairs.append(("mode", self.mode))
         if self.k != DEFAULT_K:

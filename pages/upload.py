@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import DEMO_PATH, QualityReport, SegmentsError
-from core.text import percent
+from core.text import join_words, percent
 from dashboard import ids, service
 from dashboard.components import (dropzone_data, error_alert, frame_table, gone_panel, next_button, page_header,
                                   page_query_store)
@@ -77,19 +77,32 @@ def _format_line(dataset: service.Dataset) -> str:
 
 
 def _missing_panel(report: QualityReport, state: ViewState) -> dbc.Alert:
-    affected = [c for c in report.column_reports if c.is_feature_candidate and c.unusable]
+    affected = [c for c in report.column_reports if c.is_feature_candidate and (c.unusable or c.unknown_codes)]
     if not affected:
         return dbc.Alert("No missing values in the numeric columns: every customer can be segmented.",
                          color="success", className="segments-missing-ok")
-    listed = [html.Li(f"{c.name}: {c.missing:,} missing ({percent(c.missing_share)})"
-                      + (f", {c.not_numbers:,} not a number (e.g. {', '.join(repr(e) for e in c.examples)})"
-                         if c.not_numbers else "")) for c in affected]
+    listed = [html.Li(f"{c.name}: " + ", ".join(part for part in (
+        f"{c.missing:,} missing ({percent(c.missing_share)})" if c.missing else "",
+        f"{c.not_numbers:,} not a number (e.g. {', '.join(repr(e) for e in c.examples)})" if c.not_numbers else "",
+        f"{c.unknown:,} hold {_codes_text(c.unknown_codes)}, a code for unknown ({percent(c.unknown / c.rows)})"
+        if c.unknown_codes else "") if part)) for c in affected]
+    coded = [c for c in affected if c.unknown_codes]
+    codes_choice = dbc.Switch(
+        id=ids.Upload.CODES, value=state.codes != "keep", className="mt-2" + ("" if coded else " d-none"),
+        label="Read " + join_words([f"{_codes_text(c.unknown_codes)} in {c.name}" for c in coded[:4]])
+              + (" and the other codes" if len(coded) > 4 else "") + " as unknown (missing)")
     return dbc.Alert([
         html.H5("Missing values found", className="alert-heading"),
         html.P("These numeric columns have gaps. Nothing is dropped or filled without your say:"),
         html.Ul(listed),
+        codes_choice,
         dbc.RadioItems(id=ids.Upload.MISSING, options=MISSING_OPTIONS, value=state.missing, className="mt-2"),
     ], color="warning", className="segments-missing-alert")
+
+
+def _codes_text(codes: tuple[float, ...]) -> str:
+    """A column's codes for "unknown" as written: "999", "9999 or -9"."""
+    return " or ".join(format(code, "g") for code in codes)
 
 
 def _description_row_panel(report: QualityReport) -> dbc.Alert | None:
@@ -219,12 +232,15 @@ def open_demo(n_clicks: int | None) -> tuple[Any, Any, bool]:
     Output(ids.page_query(PAGE), "data"),
     Output(ids.Upload.NEXT, "href"),
     Input(ids.Upload.MISSING, "value"),
+    Input(ids.Upload.CODES, "value"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def choose_missing(missing: str | None, query: str | None) -> tuple[str, str]:
-    """Keep the chosen missing-value strategy in the view state."""
-    state = ViewState.from_search(query).with_(missing=missing if missing in MISSING_CHOICES else "drop")
+def choose_missing(missing: str | None, unknown: bool | None, query: str | None) -> tuple[str, str]:
+    """Keep the chosen missing-value strategy, and whether codes for "unknown" count as missing, in the view
+    state."""
+    state = ViewState.from_search(query).with_(missing=missing if missing in MISSING_CHOICES else "drop",
+                                               codes="keep" if unknown is False else "unknown")
     return state.query(), state.href("/model")
 
 

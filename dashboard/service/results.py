@@ -28,7 +28,7 @@ from . import store
 from .datasets import Dataset, applied_model, get_dataset
 
 __all__ = ["ResultSpec", "result_spec", "resolve_state", "resolve_transforms", "transforms_for",
-           "resolve_mapping_for", "get_segmentation", "has_segmentation", "get_confidence", "get_stability",
+           "resolve_mapping_for", "unknown_for", "get_segmentation", "has_segmentation", "get_confidence", "get_stability",
            "get_sweep", "model_bundle", "segmentation_notes"]
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class ResultSpec:
     seed: int = 0
     model: str | None = None
     mapping: tuple[tuple[str, str], ...] = ()
+    codes: str = "unknown"
 
     def key(self, kind: str) -> str:
         """The store key of the result of ``kind`` (``seg``, ``conf``, ``stab``, ``sweep``) for this spec."""
@@ -63,9 +64,10 @@ def result_spec(state: ViewState, dataset: Dataset) -> ResultSpec:
     """The spec of the segmentation a resolved state asks for."""
     if state.applies_model:
         model = "pretrained" if state.mode == "pretrained" else f"saved:{state.model}"
-        return ResultSpec(dataset.token, missing=state.missing, model=model, mapping=tuple(sorted(state.mapping)))
+        return ResultSpec(dataset.token, missing=state.missing, model=model, mapping=tuple(sorted(state.mapping)),
+                          codes=state.codes)
     return ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, state.k,
-                      state.seed)
+                      state.seed, codes=state.codes)
 
 
 def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
@@ -91,7 +93,7 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
 def resolve_transforms(dataset: Dataset, state: ViewState, features: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Each feature's transform (the link's choice, else the data check's proposal), keeping only those a link
     must carry: the transformed features and the proposals the user turned off."""
-    proposed = dataset.report.proposed_transforms_for(features)
+    proposed = dataset.report.proposed_transforms_for(features, keep_codes=state.codes == "keep")
     chosen = {**proposed, **{f: t for f, t in state.transform_dict.items() if f in proposed}}
     return tuple((f, t) for f, t in chosen.items() if t != "none" or proposed[f] != "none")
 
@@ -100,6 +102,11 @@ def transforms_for(state: ViewState) -> dict[str, str]:
     """``{feature: transform}`` of a resolved state's features (``none`` where the state names none)."""
     given = state.transform_dict
     return {f: given.get(f, "none") for f in state.features}
+
+
+def unknown_for(dataset: Dataset, state: ViewState) -> dict[str, tuple[float, ...]]:
+    """The codes for "unknown" a model reads as missing: the data check's, none when the state keeps them."""
+    return {} if state.codes == "keep" else dataset.report.unknown_codes
 
 
 def resolve_mapping_for(dataset: Dataset, state: ViewState) -> dict[str, str]:
@@ -142,12 +149,12 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
     def compute() -> Segmentation:
         if state.applies_model:
             return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
-                                      dataset.table.decimal, dataset.table.numbers)
+                                      dataset.table.decimal, dataset.table.numbers, unknown_for(dataset, state))
         if not state.features:
             raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
                            dataset.table.decimal, transforms_for(state), matrix=matrix,
-                           numbers=dataset.table.numbers)
+                           numbers=dataset.table.numbers, unknown=unknown_for(dataset, state))
 
     seg = store.memoized(spec.key("seg"), compute)
     if state.names:
@@ -189,11 +196,11 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
     state's features (kept per features, transforms, missing-value rule and seed)."""
     dataset, state, _ = _resolved(state)
     spec = ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, None,
-                      state.seed)
+                      state.seed, codes=state.codes)
 
     def compute() -> SweepResult:
         matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
-                                  transforms_for(state), dataset.table.numbers)
+                                  transforms_for(state), dataset.table.numbers, unknown_for(dataset, state))
         return sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress,
                        scale=standardiser(matrix.X, matrix.transforms))
 

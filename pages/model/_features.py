@@ -53,7 +53,7 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
 def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
     """One row per chosen feature: its transform (the proposal unless the link says otherwise) and why."""
     chosen = service.transforms_for(state)
-    proposed = dataset.report.proposed_transforms_for(state.features)
+    proposed = dataset.report.proposed_transforms_for(state.features, keep_codes=state.codes == "keep")
     rows: list[Any] = []
     for feature in state.features:
         try:

@@ -107,6 +107,33 @@ def test_whole_flow_on_an_uploaded_file_with_gaps_filled(page: Page) -> None:
     check_summary(summary, 4, DEMO_FEATURES, 300)
 
 
+def test_an_age_of_999_is_read_as_unknown_unless_the_user_keeps_it(page: Page) -> None:
+    """Found from outside: a CRM export's Age held 999 for "unknown" and the default segments made those customers
+    a segment of mean age 999. The Upload page offers the reading (on: missing); turned off, the link carries
+    codes=keep and every customer is segmented, 999 and all."""
+    coded = (5, 17, 60, 61, 200, 250)
+    original = customers_frame(300)
+    original.loc[list(coded), "Age"] = "999"
+    page.goto("/upload")
+    upload_raw(page, "crm.csv", csv_bytes(original))
+    expect_dataset(page, "crm.csv")
+    alert = page.locator(".segments-missing-alert")
+    expect(alert).to_contain_text("Age: 6 hold 999, a code for unknown (2.0%)")
+    switch = page.locator(f"#{ids.Upload.CODES}")
+    expect(switch).to_be_checked()
+    page.screenshot(path=str(ARTEFACTS / "upload-unknown-codes.png"), full_page=True)
+    page.click(f"#{ids.Upload.NEXT}")
+    expect_fit(page, "294 customers segmented on Age, Annual Income (k$), Spending Score (1-100)")
+
+    page.go_back()
+    expect_dataset(page, "crm.csv")
+    page.locator(f"#{ids.Upload.CODES}").uncheck()
+    wait_for_query(page, codes="keep")
+    page.click(f"#{ids.Upload.NEXT}")
+    expect_fit(page, "300 customers segmented on Age, Annual Income (k$), Spending Score (1-100)")
+    assert query(page)["codes"] == ["keep"]
+
+
 def test_a_file_named_in_any_script_is_sent_as_itself_and_keeps_its_name(page: Page) -> None:
     name = "Kunden März 2026 – ünïcødé 顧客 (v2) 📈.csv"
     page.goto("/upload")

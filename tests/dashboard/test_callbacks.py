@@ -41,10 +41,41 @@ def test_open_demo_redirects_to_a_new_dataset(client, request_context):
 
 def test_choose_missing_keeps_other_settings(request_context):
     query = ViewState(ds="T" * 32, k=6).query()
-    new_query, next_href = upload_page.choose_missing("median", query)
+    new_query, next_href = upload_page.choose_missing("median", None, query)
     state = ViewState.from_search(new_query)
-    assert state.missing == "median" and state.k == 6
+    assert state.missing == "median" and state.k == 6 and state.codes == "unknown"
     assert next_href.startswith("/model?") and "missing=median" in next_href
+    kept, _ = upload_page.choose_missing("median", False, query)
+    assert ViewState.from_search(kept).codes == "keep" and "codes=keep" in kept
+
+
+def _crm_bytes(rows: int = 600) -> bytes:
+    rng = np.random.default_rng(9)
+    age = rng.integers(18, 80, rows)
+    age[rng.random(rows) < 0.06] = 999
+    return pd.DataFrame({"CustomerID": np.arange(1, rows + 1), "Age": age, "Visits": rng.poisson(8, rows),
+                         "Spend": rng.gamma(2, 50, rows).round(2)}).to_csv(index=False).encode()
+
+
+def test_codes_for_unknown_are_offered_on_the_upload_page_and_read_as_missing_unless_kept(client, request_context):
+    """Found from outside: a CRM export's Age held 999 for "unknown"; the dashboard's default segments made those
+    customers a segment of mean age 999. The Upload page says so beside the gaps, with a switch (on: the codes
+    count as missing); the model follows the link's choice, and each choice is kept apart in the cache."""
+    token = _token(client, _crm_bytes())
+    dataset = service.get_dataset(token)
+    coded = int((dataset.frame["Age"] == "999").sum())
+    panel = json.loads(json.dumps(upload_page._missing_panel(dataset.report, ViewState(ds=token)),
+                                  cls=plotly.utils.PlotlyJSONEncoder))
+    items = [c["props"]["children"] for c in components(panel) if c["type"] == "Li"]
+    assert items == [f"Age: {coded:,} hold 999, a code for unknown ({coded / 600:.1%})"]
+    switch = next(c["props"] for c in components(panel) if c["props"].get("id") == ids.Upload.CODES)
+    assert switch["value"] is True and switch["label"] == "Read 999 in Age as unknown (missing)"
+    read = service.get_segmentation(ViewState(ds=token, k=3))
+    assert int(read.scored.sum()) == 600 - coded and read.feature_stats.means[:, 0].max() < 80
+    kept = service.get_segmentation(ViewState(ds=token, k=3, codes="keep"))
+    assert int(kept.scored.sum()) == 600 and kept.feature_stats.means[:, 0].max() == 999
+    plain = upload_page._missing_panel(service.get_dataset(_token(client)).report, ViewState())
+    assert "No missing values" in str(plain.children)  # the demo has neither gaps nor codes
 
 
 def test_model_state_follows_controls(client, request_context):

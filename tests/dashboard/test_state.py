@@ -51,3 +51,10 @@ def test_axes_are_never_one_feature_against_itself():
     assert distinct_axes(axes, "Age", "Age", previous=("Age", "Score")) == ("Score", "Age")
     assert distinct_axes(["Age"], None, None) == ("Age", "Age")  # nothing else to show
     assert distinct_axes([], "Age", "Income") == (None, None)
+
+
+def test_the_reading_of_codes_for_unknown_round_trips_and_defaults_to_missing():
+    assert ViewState.from_search("?codes=keep").codes == "keep"
+    assert ViewState.from_search("?codes=yes").codes == "unknown"  # a bad value: the default, never an error
+    assert ViewState().query() == "" and ViewState(codes="keep").query() == "?codes=keep"
+    assert ViewState.from_search(ViewState(ds="T" * 32, codes="keep").query()).codes == "keep"
