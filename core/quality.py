@@ -1437,7 +1437,11 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     id_like = is_id_name(name) or id_by_values
     profile = name.strip().lower() in PROFILE_COLUMN_NAMES
     if not is_numeric:
-        fmt = None if id_like or unique <= 1 else date_format(texts)
+        # every cell different and no space in it reads like a code, but a timestamp is a date (found from outside:
+        # an export's "Signup" written 2024-03-15T10:22:00Z was an identifier); a column named as an id is one
+        fmt = None if is_id_name(name) or unique <= 1 else date_format(texts)
+        if fmt:
+            id_like = False
         if not fmt and not id_like and missing:  # a text column's "none" or "NA" (a region) is one of its values
             marked = values[~present].astype(str)
             own = _values_among_markers(marked, texts)

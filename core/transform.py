@@ -224,7 +224,7 @@ WRITTEN_DATES: tuple[str, ...] = tuple(day + time for day in DAY_FIRST + MONTH_F
 #: Formats of a date column, in the order they are tried: ISO dates first, then :data:`WRITTEN_DATES`.
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S.%f", *WRITTEN_DATES,
+    "%Y-%m-%dT%H:%M:%S.%f", *WRITTEN_DATES, "%Y-%m",  # a month ("First order month": 2024-03), its first day
 )
 #: Suffix of a feature derived from a date column.
 DAYS_SINCE = " (days since)"
@@ -236,7 +236,7 @@ _DATE_SPREAD = 20_000
 #: Every sampled cell of a date column starts like one of :data:`DATE_FORMATS` (a cheap look first: a column
 #: of codes with digits is not tried in every format).
 _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}"
-              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}")
+              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|^(?:19|20)\d\d-[01]\d$")
 
 
 #: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``.

@@ -90,3 +90,25 @@ def test_dates_with_a_utc_offset_are_dates_as_written(cells: list[str]) -> None:
     # a date whose last part is a year is not cut: the offset is only looked for after a time
     assert date_format(pd.Series(["01-02-2024", "13-02-2024"] * 150)) is not None
 
+
+
+def test_timestamps_each_different_are_dates_not_identifiers() -> None:
+    """Found from outside: an export's "Signup", written 2024-03-15T10:22:00Z (ISO 8601 in UTC, as APIs write
+    them) and different in every row, was "an identifier" (every cell different, no space: a code), so it was
+    neither a date nor offered as a feature; a "First Order Month" written 2024-03 was text, its 33 months shown as
+    a mix per segment."""
+    dates = _dates(400)
+    frame = pd.DataFrame({"Signup": [d.strftime("%Y-%m-%dT%H:%M:%SZ") for d in dates],
+                          "First Order Month": [d.strftime("%Y-%m") for d in dates],
+                          "Customer Id": [d.strftime("%Y%m%d%H%M%S") + f"-{i}" for i, d in enumerate(dates)],
+                          "Spend": [str(10 + i % 37) for i in range(400)]})
+    report = check_quality(frame)
+    assert report.column("Signup").kind == "date" and not report.column("Signup").id_like
+    assert report.column("First Order Month").kind == "date"
+    assert report.column("Customer Id").id_like  # named an id: an id, whatever its cells look like
+    assert report.derived_features == ["Signup (days since)", "First Order Month (days since)"]
+    days = days_since(frame["Signup"])
+    latest = max(dates)
+    assert days == pytest.approx([(latest - d).total_seconds() / 86400 for d in dates])
+    months = days_since(frame["First Order Month"])
+    assert months.min() == 0 and np.isfinite(months).all()
