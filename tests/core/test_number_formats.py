@@ -212,3 +212,19 @@ def test_dates_and_codes_are_not_parsed_one_cell_at_a_time(monkeypatch) -> None:
     numbers, _ = quality.parse_numeric(mixed)
     assert calls == ["\u0663\u0664"] and numbers[-1] == 12 and np.isnan(numbers[:-2]).all()
     np.testing.assert_array_equal(numbers[-2], real("\u0663\u0664", "."))  # the one-cell rules' answer
+
+
+def test_amounts_shortened_as_dashboards_export_them_are_numbers() -> None:
+    """Found from outside: a BI report's lifetime values written $17.0K and $1.2M made the column text, its
+    666 values shown as a mix per segment and nothing to segment on. K and k (a thousand), M and MM (a million),
+    B and bn (a billion) after a number, with what a number may carry before it, are read; a lone m is not."""
+    from core.quality import parse_numeric
+
+    cells = pd.Series(["$17.0K", "$1.2M", "950", "€3.4bn", "2.5k", "-1.5K", "12 MM", "$980", "7m", "K", "5K run"],
+                      dtype="str")
+    numbers, invalid = parse_numeric(cells)
+    expected = [17_000, 1_200_000, 950, 3_400_000_000, 2_500, -1_500, 12_000_000, 980]
+    assert numbers[:8] == pytest.approx(expected)
+    assert invalid.tolist() == [False] * 8 + [True] * 3
+    frame = pd.DataFrame({"LTV": [f"${v / 1000:.1f}K" if v >= 1000 else f"${v:.0f}" for v in range(100, 90_100, 300)]})
+    assert check_quality(frame).column("LTV").kind == "numeric"
