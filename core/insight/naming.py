@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS", "none_of"]
+           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS", "none_of", "NONE_SHARE"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
@@ -210,7 +210,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         When given, the distinctive features are ranked by ``|index - 100|`` (strongest first, in either
         direction; ``50 * |z|`` where the index is undefined), else by ``|z|``.
     none : numpy.ndarray, optional
-        ``(k, features)`` booleans: every customer of the segment has zero of the feature, which other
+        ``(k, features)`` booleans: (nearly) every customer of the segment has zero of the feature, which other
         customers have (:func:`none_of`). Such a trait reads "No orders" rather than "Low orders" (a feature
         read as "Recent ..." or "Older" keeps its words).
 
@@ -340,15 +340,21 @@ def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats
                          none_of(X, labels, stats))
 
 
+#: A segment "has none" of a feature when at least this share of its customers has exactly zero of it.
+NONE_SHARE = 0.99
+
+
 def none_of(X: np.ndarray, labels: np.ndarray, stats: FeatureStats) -> np.ndarray:
-    """``(k, features)``: True where every customer of a segment has exactly zero of a feature that some other
-    customer has (a segment of customers who never ordered), for :func:`name_segments`' "No ..." names. Only
-    the features with a segment averaging zero are counted (one pass over their column)."""
+    """``(k, features)``: True where (nearly: :data:`NONE_SHARE`) every customer of a segment has exactly zero of a
+    feature that other customers have (a segment of customers who never ordered, one of whom bought once), for
+    :func:`name_segments`' "No ..." names. Only a feature whose segment mean is within a hundredth of its largest
+    value (what such a segment's mean can be) is counted (one pass over its column)."""
     k, width = stats.means.shape
     found = np.zeros((k, width), dtype=bool)
-    for j in np.flatnonzero(((stats.means == 0) & (stats.sizes[:, None] > 0)).any(axis=0)):
-        if not np.any(X[:, j] != 0):
-            continue  # zero for everyone: nothing sets a segment apart
+    low = (stats.means >= 0) & (stats.means <= (1 - NONE_SHARE) * stats.largest) & (stats.sizes[:, None] > 0)
+    for j in np.flatnonzero(low.any(axis=0)):
         nonzero = np.bincount(labels, weights=(X[:, j] != 0), minlength=k)
-        found[:, j] = (nonzero == 0) & (stats.sizes > 0)
+        if not nonzero.any():
+            continue  # zero for everyone: nothing sets a segment apart
+        found[:, j] = (nonzero <= (1 - NONE_SHARE) * stats.sizes) & (stats.sizes > 0)
     return found

@@ -953,6 +953,15 @@ def test_a_segment_of_customers_who_have_none_of_a_feature_is_named_so():
     assert (seg.labels[~buyers] == never).all() and not (seg.labels[buyers] == never).any()
     assert names[never] == "No orders · No lifetime value", names
     assert not any(n.startswith("No ") for i, n in enumerate(names) if i != never), names
+    # found from outside (a Shopify customers export): a segment of 1,479 who never ordered and one who ordered
+    # once read "Very low spending · Low orders"; at least 99% with none is "No ..."
+    few = np.where(buyers, 4 + rng.poisson(4, rows), 0)
+    frame = pd.DataFrame({"Orders": few.astype(str),
+                          "Lifetime Value": np.where(buyers, few * rng.gamma(9, 15, rows), 0).round(2).astype(str)})
+    seg = segment_new(frame, ["Orders", "Lifetime Value"], 3, seed=0)
+    never = int(np.bincount(seg.labels[~buyers]).argmax())
+    assert 0 < (seg.labels[buyers] == never).sum() <= 0.01 * (seg.labels == never).sum()  # a few buyers with them
+    assert set(insight.segment_names(seg)[never].split(" · ")) == {"No orders", "No lifetime value"}
     # a feature that is zero for some of a segment only, or negative elsewhere, is not "none"
     z = np.array([[-1.0], [1.0]])
     assert name_segments(z, ["Orders"], none=np.array([[False], [False]])) == ["Low orders", "High orders"]
