@@ -210,9 +210,11 @@ def test_a_k_sweep_whose_process_dies_is_started_once_more_by_itself(page: Page,
 
 
 def test_a_cancelled_k_sweep_is_not_started_again_by_itself(page: Page, app_server) -> None:
+    # 24 features without any structure: a sweep of several seconds however quiet the machine (3 features on
+    # 200,000 rows took about a second, and once a CI run's click on Cancel came after the sweep had finished)
     rng = np.random.default_rng(int(time.time()) + 1)
-    rows = 200_000
-    frame = pd.DataFrame(np.round(rng.normal(0, 1, (rows, 3)), 3), columns=["Spend", "Visits", "Tenure"])
+    rows = 50_000
+    frame = pd.DataFrame(np.round(rng.normal(0, 1, (rows, 24)), 3), columns=[f"Score {i}" for i in range(1, 25)])
     import requests
 
     token = requests.post(app_server.url + "/api/upload", timeout=120,
