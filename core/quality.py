@@ -179,6 +179,8 @@ CODED_NAMED_MAX_DISTINCT = 12
 #: 1,231 of 12,000; a Klaviyo export's "Average Order Value", empty for the 35% who never ordered, left every
 #: subscriber who never bought out of the default segments.
 MANY_GAPS = 0.2
+#: Up to this many such columns are each said in a finding of their own; more are said in one.
+GAPPY_SAID_ONE_BY_ONE = 3
 #: A text column with more different values than this share of its filled cells is free text (names, addresses,
 #: comments, phone numbers), not a profile column: a mix of that many values says nothing about a segment.
 #: Found from outside: a shop's phone numbers and zip codes, 7,998 and 7,675 values in 8,000 rows.
@@ -905,10 +907,18 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
-            found.extend(f"'{name}' is empty in {percent(self.column(name).missing_share, short=True)} of the rows: it "
-                         "is not proposed as a feature (a model on it would leave those customers out of the segments, "
-                         "or fill them with one made-up value). Choose it if you want it anyway."
-                         for name in self.gappy_columns)
+            gappy = self.gappy_columns
+            if len(gappy) > GAPPY_SAID_ONE_BY_ONE:  # a wide CRM export: one finding, not one per column
+                shown = [f"'{n}' ({percent(self.column(n).missing_share, short=True)})" for n in gappy[:8]]
+                found.append(", ".join(shown) + (f" and {len(gappy) - 8} more" if len(gappy) > 8 else "")
+                             + " are empty in more than a fifth of the rows: they are not proposed as features (a "
+                             "model on them would leave those customers out of the segments, or fill them with "
+                             "made-up values). Choose them if you want them anyway.")
+            else:
+                found.extend(f"'{name}' is empty in {percent(self.column(name).missing_share, short=True)} of the rows: "
+                             "it is not proposed as a feature (a model on it would leave those customers out of the "
+                             "segments, or fill them with one made-up value). Choose it if you want it anyway."
+                             for name in gappy)
             found.extend(f"'{c.name}' holds {join_words([format(v, 'g') for v in c.unknown_codes])} in "
                          f"{c.unknown:,} row{'s' if c.unknown != 1 else ''} ({percent(c.unknown / c.rows, short=True)}), "
                          "apart from all its other values: read as a code for \"unknown\", those cells count as "
