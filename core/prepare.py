@@ -31,7 +31,7 @@ import pandas as pd
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
 from .quality import ColumnNumbers, QualityReport, parse_columns
-from .transform import TransformError, check_transform, date_source, days_since
+from .transform import TransformError, check_transform, date_source, days_since_and_placeholders
 from .text import join_words
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
@@ -184,7 +184,11 @@ def prepare_features(
     parsed = {j: (cells, invalid) for j, (_, cells, invalid) in zip(plain, parse)}
     for j, name in enumerate(features):
         if name in derived:
-            column = days_since(frame[derived[name]])
+            column, placeholders, example = days_since_and_placeholders(frame[derived[name]])
+            if placeholders:
+                unknown_notes.append(f"'{derived[name]}': {placeholders:,} cell{'s' if placeholders != 1 else ''} "
+                                     f"holding a date before 1901 (e.g. {example}), a placeholder for \"no date\", "
+                                     "read as missing.")
             if not np.isfinite(column).any():
                 raise FeatureError(f"'{derived[name]}' does not hold dates in a recognised format, so "
                                    f"'{name}' cannot be computed.")

@@ -62,6 +62,8 @@ __all__ = [
     "DAYS_SINCE",
     "date_format",
     "days_since",
+    "days_since_and_placeholders",
+    "FIRST_REAL_DATE",
     "date_source",
     "derived_name",
 ]
@@ -280,16 +282,37 @@ def date_format(texts: pd.Series) -> str | None:
     return None
 
 
+#: Dates before this are placeholders for "no date", not dates (Excel's day zero, 00.01.1900 or 30.12.1899, and
+#: 01.01.1900, as ERP exports write an unknown date): read as missing. Dates past pandas' range (SAP's
+#: 31.12.9999, "no end") are not read as dates either.
+FIRST_REAL_DATE = pd.Timestamp("1901-01-01")
+
+
 def days_since(texts: pd.Series, fmt: str | None = None) -> np.ndarray:
-    """Days from each date to the column's latest date (float; NaN where the cell is not a date)."""
+    """Days from each date to the column's latest date (float; NaN where the cell is not a date, or is a
+    placeholder before :data:`FIRST_REAL_DATE`: found from outside, an ERP export's last orders of 01.01.1900
+    for "never" made a segment "Very long-ago" of 45,327 days)."""
+    return days_since_and_placeholders(texts, fmt)[0]
+
+
+def days_since_and_placeholders(texts: pd.Series, fmt: str | None = None) -> tuple[np.ndarray, int, str]:
+    """:func:`days_since`, with how many cells held a placeholder date (read as missing) and the first of them
+    as written (0 and "" when none), for a note."""
     fmt = fmt or date_format(texts)
     if fmt is None:
-        return np.full(len(texts), np.nan)
-    dates = _parsed(texts.astype(str).str.strip(), fmt)
+        return np.full(len(texts), np.nan), 0, ""
+    stripped = texts.astype(str).str.strip()
+    dates = _parsed(stripped, fmt)
+    early = (dates < FIRST_REAL_DATE).to_numpy(dtype=bool)
+    example = ""
+    if early.any():
+        example = str(stripped.iloc[int(np.flatnonzero(early)[0])])
+        dates = dates.mask(early)
     latest = dates.max()
     if pd.isna(latest):
-        return np.full(len(texts), np.nan)
-    return ((latest - dates).dt.total_seconds() / 86_400.0).to_numpy(dtype=float, na_value=np.nan)
+        return np.full(len(texts), np.nan), int(early.sum()), example
+    return (((latest - dates).dt.total_seconds() / 86_400.0).to_numpy(dtype=float, na_value=np.nan),
+            int(early.sum()), example)
 
 
 def derived_name(column: str) -> str:

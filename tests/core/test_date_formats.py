@@ -112,3 +112,25 @@ def test_timestamps_each_different_are_dates_not_identifiers() -> None:
     assert days == pytest.approx([(latest - d).total_seconds() / 86400 for d in dates])
     months = days_since(frame["First Order Month"])
     assert months.min() == 0 and np.isfinite(months).all()
+
+
+def test_a_placeholder_date_before_1901_is_no_date() -> None:
+    """Found from outside: an ERP export wrote 01.01.1900 for customers who never ordered; offered as 'days since',
+    those customers made a segment "Very long-ago" of 45,327 days. A date before 1901 (Excel's day zero,
+    01.01.1900) is read as missing, and the model's notes say how many."""
+    from core.prepare import prepare_features
+
+    dates = _dates(300)
+    cells = [d.strftime("%d.%m.%Y") for d in dates]
+    for i in (3, 50, 51, 200):
+        cells[i] = "01.01.1900"
+    cells[7] = "30.12.1899"
+    frame = pd.DataFrame({"Letzte Bestellung": cells, "Umsatz": [str(10 + i % 37) for i in range(300)]})
+    days = days_since(frame["Letzte Bestellung"])
+    assert np.isnan(days[[3, 7, 50, 51, 200]]).all() and np.isfinite(np.delete(days, [3, 7, 50, 51, 200])).all()
+    assert np.nanmax(days) == (max(dates).date() - min(d for i, d in enumerate(dates)
+                                                      if i not in (3, 7, 50, 51, 200)).date()).days
+    matrix = prepare_features(frame, ["Letzte Bestellung (days since)", "Umsatz"], "drop", decimal=",")
+    assert matrix.notes[0] == ("'Letzte Bestellung': 5 cells holding a date before 1901 (e.g. 01.01.1900), a "
+                               "placeholder for \"no date\", read as missing.")
+    assert int(matrix.used.sum()) == 295
