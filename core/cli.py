@@ -514,7 +514,8 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         parked.replace(args.out)
     finally:
         parked.unlink(missing_ok=True)
-    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out)
+    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out,
+               table.frame)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -659,7 +660,7 @@ def _notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame) -> 
 
 
 def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], warnings: Sequence[str],
-               stab: Stability | None, stab_note: str | None, out: TextIO) -> None:
+               stab: Stability | None, stab_note: str | None, out: TextIO, frame: pd.DataFrame) -> None:
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how})", file=out)
     print(f"features: {', '.join(seg.feature_labels)}", file=out)  # (once: a wide file's list is long)
@@ -669,11 +670,12 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
         print(f"warning: {_one_line(warning)}", file=out)
     if seg.silhouette is not None:
         print(f"silhouette: {seg.silhouette:.4f}", file=out)
-    from .stats import year_like
+    from .stats import written_as_percent, year_like
 
     stats = seg.feature_stats
     print(_summary_text(seg.summary(), shutil.get_terminal_size((100, 24)).columns,
-                        year_like(stats.overall, stats.spread).tolist()), file=out)
+                        year_like(stats.overall, stats.spread).tolist(),
+                        written_as_percent(frame, list(seg.features)).tolist()), file=out)
     if stab is not None:
         print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "
               f"({stab.sample_note}). {stab.verdict}", file=out)
@@ -682,23 +684,26 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
     print(f"wrote {join_words(list(written))}", file=out)
 
 
-def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = ()) -> str:
+def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = (), percents: Sequence[bool] = ()) -> str:
     """The printed summary: one row per segment, its size and its features' means, when that fits in
     ``width`` characters. A wider one (many features, long names) is printed as two tables: the segments'
     sizes, then the means with a row per feature and a column per segment, names shortened to fit
     (:func:`core.text.short_label`; the ``--summary`` file keeps them whole). ``years`` says, per feature,
-    whether it is a year (:func:`core.stats.year_like`: its means without thousands separators)."""
+    whether it is a year (:func:`core.stats.year_like`: its means without thousands separators), ``percents``
+    whether the file writes it as a percentage (its means as percentages)."""
     summary = summary.assign(customers=summary["customers"].map("{:,}".format), share=summary["share"].map(percent))
     first_mean = summary.columns.get_loc("share") + 1  # (:meth:`core.segmentation.Segmentation.summary`)
     means = summary.iloc[:, first_mean:]
     year_of = dict(zip(means.columns, [*years, *[False] * means.shape[1]]))
+    percent_of = dict(zip(means.columns, [*percents, *[False] * means.shape[1]]))
     table = summary.to_string(index=False, formatters={  # (one callable per mean column: a year's differs)
-        column: (lambda v, year=year_of[column]: mean_text(v, year)) for column in means.columns})
+        column: (lambda v, year=year_of[column], pct=percent_of[column]: mean_text(v, year, pct))
+        for column in means.columns})
     if max(len(line) for line in table.splitlines()) <= width:
         return table
     sizes = summary.iloc[:, :first_mean].to_string(index=False)
     clusters = [str(c) for c in summary.iloc[:, 0]]
-    cells = [[mean_text(v, year_of[column]) for v in means[column]] for column in means.columns]
+    cells = [[mean_text(v, year_of[column], percent_of[column]) for v in means[column]] for column in means.columns]
     cell = max(len(text) for text in [*clusters, *(c for row in cells for c in row)]) + 2
     label = max(12, min(max(len(str(c)) for c in means.columns), width - cell * len(clusters)))
     lines = [f"{'feature':<{label}}" + "".join(f"{c:>{cell}}" for c in clusters)]

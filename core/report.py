@@ -103,14 +103,17 @@ def _in_words(text: str) -> Any:
                            for piece, technical, capital in split_terms(str(text)))
 
 
-def _num(value: float | int | None, year: bool = False) -> str:
+def _num(value: float | int | None, year: bool = False, percentage: bool = False) -> str:
     """A number for people: thousands separators, sensible decimals, an en dash when missing; a year's mean
-    (:func:`core.stats.year_like`) to one decimal without a separator ("1987.8")."""
+    (:func:`core.stats.year_like`) to one decimal without a separator ("1987.8"); a feature written as a
+    percentage (:func:`core.stats.written_as_percent`) as one ("30.8%")."""
     if value is None:
         return "–"
     v = float(value)
     if not math.isfinite(v):
         return "–" if math.isnan(v) else ("∞" if v > 0 else "-∞")
+    if percentage:
+        return f"{v * 100:,.1f}%"
     if year:
         return f"{v:.1f}"
     if v != 0 and abs(v) < 1:
@@ -449,7 +452,8 @@ def _index_class(value: float) -> str | None:
 
 def _profile_section(prof: Profile) -> dict[str, Any]:
     years = year_like(prof.overall[prof.features].to_numpy(), prof.spread[prof.features].to_numpy())
-    averages = [(feature, [(_num(m, year), f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
+    averages = [(feature, [(_num(m, year, bool(prof.percents[feature])),
+                            f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
                            for m, i in zip(prof.means[feature], prof.indices[feature])])
                 for feature, year in zip(prof.features, years)]
     # the column whose mix differs most between the segments first, as the dashboard's table; those whose mix

@@ -48,9 +48,12 @@ def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
     return f"{text}%"
 
 
-def mean_text(value: float, year: bool = False) -> str:
+def mean_text(value: float, year: bool = False, percentage: bool = False) -> str:
     """A segment's mean for tables: two decimals with thousands separators ("62,899.53"), a year's without
-    them ("1987.78", :func:`core.stats.year_like`)."""
+    them ("1987.78", :func:`core.stats.year_like`), a feature written as a percentage as one ("30.75%" for
+    0.3075, :func:`core.stats.written_as_percent`)."""
+    if percentage:
+        return f"{value * 100:,.2f}%"
     return f"{value:.2f}" if year else f"{value:,.2f}"
 
 

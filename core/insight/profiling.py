@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import FeatureError
 from ..model import display_cluster
 from ..quality import MISSING_MARKERS, kept_markers
-from ..stats import NOT_SCORED, FeatureStats, flat_table
+from ..stats import NOT_SCORED, FeatureStats, flat_table, written_as_percent
 from .naming import segment_names
 
 if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this package)
@@ -70,6 +70,9 @@ class Profile:
         Per text column (``described``' order): how strongly its mix differs between the segments, Cramér's V
         over all its values (0 = every segment has the same mix, 1 = each value belongs to one segment); NaN
         with fewer than two segments or values.
+    percents : pandas.Series
+        Per feature, whether the file writes it as a percentage (:func:`core.stats.written_as_percent`): its
+        means are shown as percentages.
     """
 
     sizes: pd.DataFrame
@@ -81,6 +84,7 @@ class Profile:
     spread: pd.Series
     mix_overall: pd.Series
     mix_strength: pd.Series
+    percents: pd.Series
 
     @property
     def names(self) -> list[str]:
@@ -228,7 +232,8 @@ def profile(
     return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features),
                    pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features),
                    pd.Series([overall_shares[c] for c in mixes], index=columns, dtype=float),
-                   pd.Series(strengths, index=list(strengths), dtype=float))
+                   pd.Series(strengths, index=list(strengths), dtype=float),
+                   pd.Series(written_as_percent(frame, features), index=features, dtype=bool))
 
 
 def cramers_v(counts: np.ndarray) -> float:

@@ -966,3 +966,36 @@ def test_a_segment_of_customers_who_have_none_of_a_feature_is_named_so():
     z = np.array([[-1.0], [1.0]])
     assert name_segments(z, ["Orders"], none=np.array([[False], [False]])) == ["Low orders", "High orders"]
     assert name_segments(z, ["Orders"], none=np.array([[True], [False]])) == ["No orders", "High orders"]
+
+
+def test_a_feature_written_as_a_percentage_is_shown_as_one(tmp_path):
+    """Found from outside: an e-mail platform's export wrote its open rates and discounts as 24.4% and 19%; the
+    data check reads them as 0.244 and 0.19 (as a spreadsheet holds them), and every table then showed a
+    segment's mean discount as "0.31". The tables show such means as percentages ("30.75%")."""
+    import io as text_io
+
+    from core.cli import main
+    from core.report import render_report
+    from core.stats import written_as_percent
+    from core.text import mean_text
+
+    rng = np.random.default_rng(2)
+    rows = 600
+    group = rng.integers(0, 2, rows)
+    frame = pd.DataFrame({"Discount": [f"{v:.0f}%" for v in 5 + 25 * group + rng.uniform(0, 5, rows)],
+                          "Spend": [f"{v:.2f}" for v in 50 + 20 * group + rng.normal(0, 5, rows)],
+                          "Joined": ["2024-01-%02d" % (1 + i % 28) for i in range(rows)]})
+    assert written_as_percent(frame, ["Discount", "Spend", "Joined (days since)"]).tolist() == [True, False, False]
+    assert mean_text(0.3075, percentage=True) == "30.75%" and mean_text(1234.5) == "1,234.50"
+    seg = segment_new(frame, ["Discount", "Spend"], 2, seed=0)
+    prof = profile(seg, frame, [])
+    assert prof.percents.to_dict() == {"Discount": True, "Spend": False}
+    html = render_report("rates.csv", frame, seg)
+    high = seg.feature_stats.means[:, 0].max()
+    assert f"{high * 100:.1f}%" in html
+    path = tmp_path / "rates.csv"
+    frame.to_csv(path, index=False)
+    out, err = text_io.StringIO(), text_io.StringIO()
+    assert main(["fit", str(path), "--features", "Discount,Spend", "--k", "2", "--stability-runs", "0", "--out",
+                 str(tmp_path / "out.csv")], out, err) == 0, err.getvalue()
+    assert f"{high * 100:.2f}%" in out.getvalue() and f"{high:.2f} " not in out.getvalue()
