@@ -514,8 +514,7 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         parked.replace(args.out)
     finally:
         parked.unlink(missing_ok=True)
-    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out,
-               table.frame)
+    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -660,7 +659,7 @@ def _notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame) -> 
 
 
 def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], warnings: Sequence[str],
-               stab: Stability | None, stab_note: str | None, out: TextIO, frame: pd.DataFrame) -> None:
+               stab: Stability | None, stab_note: str | None, out: TextIO) -> None:
     how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how})", file=out)
     print(f"features: {', '.join(seg.feature_labels)}", file=out)  # (once: a wide file's list is long)
@@ -670,12 +669,12 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
         print(f"warning: {_one_line(warning)}", file=out)
     if seg.silhouette is not None:
         print(f"silhouette: {seg.silhouette:.4f}", file=out)
-    from .stats import written_as_percent, year_like
+    from .stats import year_like
 
     stats = seg.feature_stats
     print(_summary_text(seg.summary(), shutil.get_terminal_size((100, 24)).columns,
                         year_like(stats.overall, stats.spread).tolist(),
-                        written_as_percent(frame, list(seg.features)).tolist()), file=out)
+                        [f in seg.percent_features for f in seg.features]), file=out)
     if stab is not None:
         print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "
               f"({stab.sample_note}). {stab.verdict}", file=out)

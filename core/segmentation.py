@@ -28,7 +28,7 @@ from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .quality import ColumnNumbers
 from .selection import silhouette
-from .stats import NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table
+from .stats import NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table, written_as_percent
 from .transform import feature_label
 
 __all__ = [
@@ -80,6 +80,9 @@ class Segmentation:
     names : tuple[str, ...]
         One name per cluster, given when the segmentation is built (:func:`segment_new` and
         :func:`segment_with_model` give the automatic names of :func:`core.insight.naming.automatic_names`).
+    percent_features : tuple[str, ...]
+        The features the file writes as percentages (:func:`core.stats.written_as_percent`: ``24.4%``, read
+        as 0.244): tables show their means, and charts their axes, as percentages.
 
     Raises
     ------
@@ -97,6 +100,7 @@ class Segmentation:
     silhouette: float | None
     notes: list[str] = field(default_factory=list)
     names: tuple[str, ...] = ()
+    percent_features: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.names) != self.k:
@@ -254,14 +258,16 @@ def _scored(matrix: FeatureMatrix, labels: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _built(matrix: FeatureMatrix, model_features: tuple[str, ...], pipeline: Pipeline, used_labels: np.ndarray,
-           k: int, seed: int | None, source: str, score: float | None, notes: list[str]) -> Segmentation:
+           k: int, seed: int | None, source: str, score: float | None, notes: list[str],
+           frame: pd.DataFrame) -> Segmentation:
     """A segmentation named when it is made: the statistics its automatic names need are computed once
     and kept, so that copies of it (a cache, other processes) carry them instead of computing them again."""
     labels = _labels_for_all_rows(matrix, used_labels)
     X, scored_labels = _scored(matrix, labels)
     stats = FeatureStats.of(X, scored_labels, k)
     names = automatic_names(pipeline, X, scored_labels, stats, matrix.features)
-    seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names))
+    percents = tuple(f for f, found in zip(matrix.features, written_as_percent(frame, matrix.features)) if found)
+    seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names), percents)
     seg.__dict__["feature_stats"] = stats  # a cached property: the same customers and labels
     return seg
 
@@ -308,7 +314,7 @@ def segment_new(
     used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
     # the silhouette's sample alone in the model's space (not a standardised copy of every row)
     score = silhouette(matrix.X, used_labels, seed, scale=functools.partial(model_space, pipeline))
-    return _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes))
+    return _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes), frame)
 
 
 def _normalise(name: str) -> str:
@@ -447,7 +453,8 @@ def segment_with_model(
         np.empty(0, dtype=np.int64)
     score = silhouette(matrix.X, used_labels, 0, scale=functools.partial(model_space, pipeline)) \
         if matrix.X.shape[0] else None
-    return _built(matrix, tuple(info.features), pipeline, used_labels, info.k, info.seed, "pretrained", score, notes)
+    return _built(matrix, tuple(info.features), pipeline, used_labels, info.k, info.seed, "pretrained", score, notes,
+                  frame)
 
 
 def clustered_table(frame: pd.DataFrame, segmentation: Segmentation,

@@ -40,6 +40,10 @@ _TITLED = {**_LAYOUT, "margin": dict(l=50, r=20, t=66, b=45)}
 AXIS_TITLE_CHARS = 30
 
 
+#: Plotly's tick format of an axis whose feature the file writes as percentages (its values are fractions).
+PERCENT_TICKS = ".0%"
+
+
 def axis_label(axis: str, explained: tuple[float, float] | None = None, index: int = 0) -> str:
     """How an axis is titled: the feature (a long name shortened: :func:`core.text.short_label`), or the
     principal component and its variance share."""
@@ -214,8 +218,12 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
                       dragmode="select", **_LAYOUT)
     if x_scale != "none":
         fig.update_xaxes(**_log_axis(*_span(xs), x_scale))
+    elif x in seg.percent_features:  # written 24.4% in the file: ticked "20%", not "0.2"
+        fig.update_xaxes(tickformat=PERCENT_TICKS)
     if y_scale != "none":
         fig.update_yaxes(**_log_axis(*_span(ys), y_scale))
+    elif y in seg.percent_features:
+        fig.update_yaxes(tickformat=PERCENT_TICKS)
     return fig, int(shown.size)
 
 
@@ -360,6 +368,8 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
                      row=seg.k, col=1)
     if transform in LOG_SCALES:
         fig.update_xaxes(**_log_axis(float(edges[0]), float(edges[-1]), transform))
+    elif feature in seg.percent_features:  # written 24.4% in the file: ticked "20%", not "0.2"
+        fig.update_xaxes(tickformat=PERCENT_TICKS)
     # the feature, and what the bars are on a line below it (on one line a phone cut it off)
     fig.update_layout(title=dict(text=title_text, font=dict(size=14), y=1, yref="container", yanchor="top",
                                  pad=dict(t=10), subtitle=dict(text="share of each segment's customers",

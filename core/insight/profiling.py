@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import FeatureError
 from ..model import display_cluster
 from ..quality import MISSING_MARKERS, kept_markers
-from ..stats import NOT_SCORED, FeatureStats, flat_table, written_as_percent
+from ..stats import NOT_SCORED, FeatureStats, flat_table
 from .naming import segment_names
 
 if TYPE_CHECKING:  # for the type checker only: never imported at run time (core.segmentation imports this package)
@@ -71,7 +71,7 @@ class Profile:
         over all its values (0 = every segment has the same mix, 1 = each value belongs to one segment); NaN
         with fewer than two segments or values.
     percents : pandas.Series
-        Per feature, whether the file writes it as a percentage (:func:`core.stats.written_as_percent`): its
+        Per feature, whether the file writes it as a percentage (:attr:`Segmentation.percent_features`): its
         means are shown as percentages.
     """
 
@@ -233,7 +233,7 @@ def profile(
                    pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features),
                    pd.Series([overall_shares[c] for c in mixes], index=columns, dtype=float),
                    pd.Series(strengths, index=list(strengths), dtype=float),
-                   pd.Series(written_as_percent(frame, features), index=features, dtype=bool))
+                   pd.Series([f in seg.percent_features for f in features], index=features, dtype=bool))
 
 
 def cramers_v(counts: np.ndarray) -> float:

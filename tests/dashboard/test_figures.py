@@ -255,3 +255,27 @@ def test_the_scatter_draws_log_features_on_their_scale_and_selects_what_is_drawn
     ticks = re.findall(r'class="tick"[^>]*>([^<]*)<', chart)
     assert {"1", "10", "100", "1,000"} <= set(ticks), ticks  # in the features' own units
 
+
+
+def test_an_axis_of_a_feature_written_as_percentages_is_ticked_in_percent():
+    """Found from outside: open rates written 24.4% were ticked 0.2, 0.4 on the scatter and the histograms."""
+    import numpy as np
+    import pandas as pd
+
+    from core.segmentation import segment_new
+    from dashboard.figures import PERCENT_TICKS, histogram_figure, scatter_figure
+
+    rng = np.random.default_rng(3)
+    rows = 300
+    frame = pd.DataFrame({"Open Rate": [f"{v:.1f}%" for v in rng.uniform(10, 60, rows)],
+                          "Spend": rng.gamma(2, 40, rows).round(2).astype(str),
+                          "Visits": rng.poisson(6, rows).astype(str)})
+    seg = segment_new(frame, ["Open Rate", "Spend", "Visits"], 3, seed=0, transforms=["none", "none", "none"])
+    assert seg.percent_features == ("Open Rate",)
+    figure, _ = scatter_figure(seg, "Open Rate", "Visits")
+    assert figure.layout.xaxis.tickformat == PERCENT_TICKS and figure.layout.yaxis.tickformat is None
+    figure, _ = scatter_figure(seg, "Spend", "Open Rate")
+    assert figure.layout.yaxis.tickformat == PERCENT_TICKS and figure.layout.xaxis.tickformat is None
+    bottom = f"xaxis{seg.k}"
+    assert histogram_figure(seg, "Open Rate").layout[bottom].tickformat == PERCENT_TICKS
+    assert histogram_figure(seg, "Visits").layout[bottom].tickformat is None
