@@ -181,6 +181,8 @@ CODED_NAMED_MAX_DISTINCT = 12
 MANY_GAPS = 0.2
 #: Up to this many such columns are each said in a finding of their own; more are said in one.
 GAPPY_SAID_ONE_BY_ONE = 3
+#: Up to this many columns with missing values are each said in a finding of their own; more are said in one.
+MISSING_SAID_ONE_BY_ONE = 8
 #: A text column with more different values than this share of its filled cells is free text (names, addresses,
 #: comments, phone numbers), not a profile column: a mix of that many values says nothing about a segment.
 #: Found from outside: a shop's phone numbers and zip codes, 7,998 and 7,675 values in 8,000 rows.
@@ -863,13 +865,21 @@ class QualityReport:
         """
         wanted = None if features is None else set(features)
         found: list[str] = []
+        gappy = [c for c in self.column_reports if c.missing and c.kind != "empty"
+                 and (wanted is None or c.name in wanted)]
+        grouped = len(gappy) > MISSING_SAID_ONE_BY_ONE  # a wide CRM export: one line, not one per column
+        if grouped:
+            shown = [f"'{c.name}' ({percent(c.missing_share, short=True)})" for c in gappy[:8]]
+            found.append(f"{len(gappy)} columns have missing values: " + ", ".join(shown)
+                         + (f" and {len(gappy) - 8} more" if len(gappy) > 8 else "")
+                         + " (the table of columns gives each one's count).")
         for c in self.column_reports:
             if wanted is not None and c.name not in wanted:
                 continue
             if c.kind == "empty":
                 found.append(f"'{c.name}' has no values at all.")
                 continue
-            if c.missing:
+            if c.missing and not grouped:
                 found.append(f"'{c.name}' has {c.missing:,} missing value{'s' if c.missing != 1 else ''} "
                              f"({percent(c.missing_share)}).")
             if c.not_numbers:

@@ -495,6 +495,10 @@ def test_many_columns_with_gaps_are_said_in_one_finding() -> None:
     for i in range(12):
         frame[f"Optional {i}"] = ["" if rng.random() < 0.5 else str(v) for v in rng.poisson(20, rows)]
     report = check_quality(frame)
+    missing = [f for f in report.problems() if "missing value" in f]
+    assert missing == [f"12 columns have missing values: 'Optional 0' ({report.column('Optional 0').missing_share:.0%})"
+                       f"{missing[0].split(')', 1)[1]}"] and " and 4 more (the table of columns gives each one's " \
+        "count)." in missing[0]  # one line, not twelve
     said = [f for f in report.problems() if "more than a fifth of the rows" in f or " is empty in " in f]
     assert len(said) == 1 and said[0].startswith("'Optional 0' (") and " and 4 more are empty in more than a " \
            "fifth of the rows: they are not proposed as features" in said[0], said
