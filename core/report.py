@@ -168,8 +168,11 @@ def _ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], float]:
     return ticks, step
 
 
-def _tick_text(value: float, step: float, year: bool = False) -> str:
-    """A tick's text: the step's decimals, thousands separators unless the axis holds years ("1980")."""
+def _tick_text(value: float, step: float, year: bool = False, percentage: bool = False) -> str:
+    """A tick's text: the step's decimals, thousands separators unless the axis holds years ("1980"); an axis
+    of a feature written as percentages (its values fractions) in percent ("20%")."""
+    if percentage:
+        return _tick_text(value * 100, step * 100) + "%"
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     if abs(step * 10 ** decimals - round(step * 10 ** decimals)) > 1e-6:
         decimals += 1
@@ -203,15 +206,16 @@ class _Plot:
 
     def axes(self, x_label: str, y_label: str, x_ticks: Sequence[tuple[float, str]] | None = None,
              y_grid: bool = True, y_ticks: Sequence[tuple[float, str]] | None = None,
-             years: tuple[bool, bool] = (False, False)) -> list[_El]:
+             years: tuple[bool, bool] = (False, False), percents: tuple[bool, bool] = (False, False)) -> list[_El]:
         """The axes, their labels and ticks (``x_ticks``/``y_ticks``, else round values; ``years``: an axis
-        of years, :func:`core.stats.year_like`, is ticked without thousands separators)."""
+        of years, :func:`core.stats.year_like`, is ticked without thousands separators; ``percents``: an axis of
+        a feature written as percentages, in percent)."""
         parts: list[_El] = []
         bottom, left = self.height - self.bottom, self.left
         right = self.width - self.right
         if y_ticks is None:
             values, y_step = _ticks(self.y0, self.y1)
-            y_ticks = [(v, _tick_text(v, y_step, years[1])) for v in values]
+            y_ticks = [(v, _tick_text(v, y_step, years[1], percents[1])) for v in values]
         for value, text in y_ticks:
             if not (self.y0 - 1e-9 <= value <= self.y1 + 1e-9):
                 continue
@@ -221,7 +225,8 @@ class _Plot:
             parts.append(_el("text", text, class_="tick", x=left - 6, y=f"{y + 4:.1f}", text_anchor="end"))
         if x_ticks is None:
             values, step = _ticks(self.x0, self.x1)
-            x_ticks = [(v, _tick_text(v, step, years[0])) for v in values if self.x0 - 1e-9 <= v <= self.x1 + 1e-9]
+            x_ticks = [(v, _tick_text(v, step, years[0], percents[0])) for v in values
+                       if self.x0 - 1e-9 <= v <= self.x1 + 1e-9]
         for value, text in x_ticks:
             x = self.x(value)
             parts.append(_el("line", class_="axis", x1=f"{x:.1f}", y1=bottom, x2=f"{x:.1f}", y2=bottom + 4))
@@ -367,7 +372,8 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     parts += plot.axes(titled(features[0], scales[0]), "(spread for visibility)" if one else titled(features[1], scales[1]),
                        x_ticks=log_axis(scales[0], *x_range), y_grid=not one,
                        y_ticks=None if one else log_axis(scales[1], *y_range),
-                       years=(bool(years[0]), not one and bool(years[-1])))
+                       years=(bool(years[0]), not one and bool(years[-1])),
+                       percents=(features[0] in seg.percent_features, not one and features[-1] in seg.percent_features))
     for x, y, label in zip(xs, ys, labels[pick]):
         parts.append(_el("circle", cx=f"{plot.x(x):.1f}", cy=f"{plot.y(y):.1f}", r="2.6", fill=segment_color(label),
                          fill_opacity="0.65"))

@@ -993,6 +993,7 @@ def test_a_feature_written_as_a_percentage_is_shown_as_one(tmp_path):
     html = render_report("rates.csv", frame, seg)
     high = seg.feature_stats.means[:, 0].max()
     assert f"{high * 100:.1f}%" in html
+    assert ">20%</text>" in html and ">0.2</text>" not in html  # the scatter's axis of discounts
     path = tmp_path / "rates.csv"
     frame.to_csv(path, index=False)
     out, err = text_io.StringIO(), text_io.StringIO()
