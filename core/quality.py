@@ -855,6 +855,12 @@ class QualityReport:
         """Missing cells in the whole table."""
         return sum(c.missing for c in self.column_reports)
 
+    def _named_with_gaps(self, names: Sequence[str], shown: int = 8) -> str:
+        """The first ``shown`` columns with their shares of empty rows, and how many more: "'A' (35%), 'B' (12%)
+        and 4 more" (a wide export's columns said in one finding)."""
+        named = ", ".join(f"'{n}' ({percent(self.column(n).missing_share, short=True)})" for n in names[:shown])
+        return named + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
     def problems(self, features: list[str] | None = None) -> list[str]:
         """Plain-language findings worth the user's attention, most important first.
 
@@ -865,14 +871,12 @@ class QualityReport:
         """
         wanted = None if features is None else set(features)
         found: list[str] = []
-        gappy = [c for c in self.column_reports if c.missing and c.kind != "empty"
-                 and (wanted is None or c.name in wanted)]
-        grouped = len(gappy) > MISSING_SAID_ONE_BY_ONE  # a wide CRM export: one line, not one per column
+        with_gaps = [c.name for c in self.column_reports if c.missing and c.kind != "empty"
+                     and (wanted is None or c.name in wanted)]
+        grouped = len(with_gaps) > MISSING_SAID_ONE_BY_ONE  # a wide CRM export: one line, not one per column
         if grouped:
-            shown = [f"'{c.name}' ({percent(c.missing_share, short=True)})" for c in gappy[:8]]
-            found.append(f"{len(gappy)} columns have missing values: " + ", ".join(shown)
-                         + (f" and {len(gappy) - 8} more" if len(gappy) > 8 else "")
-                         + " (the table of columns gives each one's count).")
+            found.append(f"{len(with_gaps)} columns have missing values: {self._named_with_gaps(with_gaps)} "
+                         "(the table of columns gives each one's count).")
         for c in self.column_reports:
             if wanted is not None and c.name not in wanted:
                 continue
@@ -919,8 +923,7 @@ class QualityReport:
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
             gappy = self.gappy_columns
             if len(gappy) > GAPPY_SAID_ONE_BY_ONE:  # a wide CRM export: one finding, not one per column
-                shown = [f"'{n}' ({percent(self.column(n).missing_share, short=True)})" for n in gappy[:8]]
-                found.append(", ".join(shown) + (f" and {len(gappy) - 8} more" if len(gappy) > 8 else "")
+                found.append(self._named_with_gaps(gappy)
                              + " are empty in more than a fifth of the rows: they are not proposed as features (a "
                              "model on them would leave those customers out of the segments, or fill them with "
                              "made-up values). Choose them if you want them anyway.")

@@ -282,17 +282,18 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     stripped = [str(u).strip() for u in uniques]
     marked = {t for t in stripped if t.lower() in MISSING_MARKERS}
     own = kept_markers(marked, lambda: [t for t in stripped if t not in marked]) if marked else set()
+    values_of = [bool(t) and (t not in marked or t in own) for t in stripped]  # (not blank, not a marker)
     counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(uniques))
     spellings: dict[str, dict[str, int]] = {}
-    for text, count in zip(stripped, counts.tolist()):
-        if text and (text not in marked or text in own):
+    for text, count, value in zip(stripped, counts.tolist(), values_of):
+        if value:
             found = spellings.setdefault(text.casefold(), {})
             found[text] = found.get(text, 0) + count
     written = {fold: min(found, key=lambda t: (-found[t], t)) for fold, found in spellings.items()}
     texts = sorted(set(written.values()))
     position = {t: i for i, t in enumerate(texts)}
-    remap = np.array([position[written[t.casefold()]] if t.casefold() in written and (t not in marked or t in own)
-                      else -1 for t in stripped] + [-1], dtype=np.int64)
+    remap = np.array([position[written[t.casefold()]] if value else -1 for t, value in zip(stripped, values_of)]
+                     + [-1], dtype=np.int64)
     return remap[raw_codes], texts  # a missing cell's -1 picks the last entry, -1
 
 
