@@ -971,7 +971,9 @@ class QualityReport:
         return found
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per column: name, role, missing count and share, not-a-number count, distinct values."""
+        """One row per column: name, role, missing count and share, not-a-number count, (when some column has
+        them) the cells holding a code for "unknown", distinct values."""
+        codes = {"unknown code": [c.unknown for c in self.column_reports]} if self.unknown_codes else {}
         return pd.DataFrame(
             {
                 "column": [c.name for c in self.column_reports],
@@ -979,6 +981,7 @@ class QualityReport:
                 "missing": [c.missing for c in self.column_reports],
                 "missing share": [c.missing_share for c in self.column_reports],
                 "not a number": [c.not_numbers for c in self.column_reports],
+                **codes,
                 "distinct values": [c.unique for c in self.column_reports],
                 "role": [c.use for c in self.column_reports],
                 # "+ 0.0" turns the -0.0 of a tiny negative skewness into 0.0 (tables showed "-0.0")

@@ -39,6 +39,9 @@ def test_the_data_check_reads_999_and_minus_one_apart_from_the_other_values_as_u
                     "values: read as a code for \"unknown\", those cells count as missing in a model. Keep them as "
                     "numbers if they are real values.".replace(".0%", "%")]
     assert "CustomerID" not in report.unknown_codes  # an identifier's 999 is a customer's number
+    table = report.to_frame().set_index("column")  # the table of columns counts them beside the gaps
+    assert table.loc["Age", "unknown code"] == age.unknown and table.loc["Visits", "unknown code"] == 0
+    assert "unknown code" not in check_quality(frame[["Visits", "Spend"]]).to_frame().columns
 
 
 @pytest.mark.parametrize("values", [
