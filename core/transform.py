@@ -31,7 +31,6 @@ file (a tenure or recency as of the file's export). Not chosen by default.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
