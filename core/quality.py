@@ -688,6 +688,9 @@ class QualityReport:
         (:func:`find_summary_rows`): kept in the table unless the user leaves them out.
     repeated_ids : RepeatedIds or None
         Customer ids on more than one row whose rows differ (:func:`find_repeated_ids`), or None.
+    described_columns : tuple[str, ...]
+        With a :attr:`description_row`, the numeric columns whose first cell is its text (that cell is their
+        only "not a number" when it is the only one: not said once more per column).
     """
 
     rows: int
@@ -699,6 +702,7 @@ class QualityReport:
     description_row: tuple[str, ...] = ()
     summary_rows: tuple[SummaryRow, ...] = ()
     repeated_ids: RepeatedIds | None = None
+    described_columns: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnReport:
         """The report of the column called ``name`` (KeyError if there is none)."""
@@ -886,7 +890,9 @@ class QualityReport:
             if c.missing and not grouped:
                 found.append(f"'{c.name}' has {c.missing:,} missing value{'s' if c.missing != 1 else ''} "
                              f"({percent(c.missing_share)}).")
-            if c.not_numbers:
+            if c.not_numbers == 1 and c.name in self.described_columns:
+                pass  # the description row's cell, said once for the whole row (a bank export: 20 such lines)
+            elif c.not_numbers:
                 shown = ", ".join(repr(e) for e in c.examples)
                 found.append(f"'{c.name}' has {c.not_numbers:,} cell{'s' if c.not_numbers != 1 else ''} "
                              f"that {'are' if c.not_numbers != 1 else 'is'} not a number (e.g. {shown}); "
@@ -1015,6 +1021,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
     reports_list: list[ColumnReport] = []
     sampled: dict[str, np.ndarray] = {}
     first_row_text: list[str] = []  # the first row's text cells in numeric columns
+    first_row_columns: list[str] = []  # ... and their columns
     tails: dict[int, tuple[np.ndarray, float, int]] = {}  # measured column -> (last rows' numbers, sum, count)
     kept = numbers if numbers is not None and numbers.belongs_to(frame, decimal) else None
     for j, values, invalid in (kept.columns(range(columns), keep=False) if kept is not None
@@ -1025,6 +1032,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
             kept.keep(j, values, invalid)  # (a text column's or an ID's numbers are no feature's)
         if report.kind == "numeric" and rows and invalid[0]:
             first_row_text.append(str(frame.iat[0, j]))
+            first_row_columns.append(report.name)
         if report.kind == "numeric" and sample is not None:
             sampled[report.name] = values[sample]
         if report.kind == "numeric" and not report.id_like and not report.constant and rows >= SUMMARY_MIN_ROWS:
@@ -1039,6 +1047,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
     described = looks_like_description_row(len(first_row_text), numeric)
     return QualityReport(rows, columns, reports, duplicate_rows, decimal,
                          description_row=tuple(first_row_text[:_EXAMPLES]) if described else (),
+                         described_columns=tuple(first_row_columns) if described else (),
                          summary_rows=find_summary_rows(frame, tails),
                          repeated_ids=find_repeated_ids(frame, reports, duplicated))
 
