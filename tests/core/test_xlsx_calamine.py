@@ -12,9 +12,11 @@ import sys
 import types
 
 import pytest
+import numpy as np
 from openpyxl import Workbook, load_workbook
 
 from core import ReadError, read_table
+from core.quality import parse_numeric
 from tests.hardening.corpus import _xlsx_with
 
 
@@ -197,3 +199,36 @@ def test_text_that_looks_like_positions_does_not_hide_cells_that_name_none(unbui
     far = b'<row r="1">' + text + b"<c><v>1</v></c>" * 16_383 + b'</row><row r="20000"><c><v>1</v></c></row>'
     with pytest.raises(ReadError, match=r"(has a table of 20,000 rows by 16,384 columns|16,385 columns or more)"):
         read_table(_xlsx_with(far, dimension=False), "far.xlsx")
+
+
+@pytest.mark.parametrize("corner", ["A1", "C3"])
+def test_numbers_formatted_as_percentages_are_read_as_a_person_sees_them(tmp_path, corner: str) -> None:
+    """Found from outside: an e-mail tool's workbook of open rates formatted as percentages (24.4% on screen) was
+    read as 0.244 and profiled as "0.23". Numbers whose cells are formatted as percentages (Excel's 0% and 0.00%,
+    or a format of the workbook's own with a %) are read as written on screen, "24.4%", which the data check reads
+    back as 0.244 and the tables show as percentages."""
+    import openpyxl
+
+    from core import check_quality
+
+    rng = np.random.default_rng(4)
+    rates = np.round(rng.uniform(0, 0.6, 120), 3)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    top, left = openpyxl.utils.cell.coordinate_to_tuple(corner)
+    for j, name in enumerate(["id", "Open Rate", "Click Rate", "Spend"]):
+        sheet.cell(row=top, column=left + j, value=name)
+    for i, rate in enumerate(rates, start=1):
+        sheet.cell(row=top + i, column=left, value=i)
+        sheet.cell(row=top + i, column=left + 1, value=float(rate)).number_format = "0.0%"
+        sheet.cell(row=top + i, column=left + 2, value=float(rate) / 10).number_format = "0.00%"  # built-in 10
+        sheet.cell(row=top + i, column=left + 3, value=float(rate) * 500)
+    path = tmp_path / "rates.xlsx"
+    book.save(path)
+    table = read_table(path, "rates.xlsx")
+    frame = table.frame.iloc[:, -4:] if corner != "A1" else table.frame
+    assert frame["Open Rate"].iloc[0] == f"{rates[0] * 100:g}%" and frame["Spend"].iloc[0] == f"{rates[0] * 500:g}"
+    report = check_quality(table.frame)
+    assert report.column("Open Rate").kind == "numeric" and report.column("Click Rate").kind == "numeric"
+    numbers, _ = parse_numeric(frame["Open Rate"])
+    assert numbers == pytest.approx(rates, abs=1e-12)
