@@ -52,19 +52,34 @@ def _how_it_ended(pid: int) -> str:
 
 
 class _OwnResults:
-    """Each job's result under a key of its own.
+    """Each job's result under a key of its own, and looked for once more when the job has just ended
+    (:meth:`get_result`).
 
     Dash keys a job's result by its callback's inputs, and the first reader deletes it. A callback started
     twice with the same inputs (a page drawn again re-sends its stores) then had two jobs on one key: the
     page's first, outdated request collected the result and deleted it, and the current one found neither
     a result nor a running job. Dash takes that as a cancelled job and drops it: the page's job "was not
-    finished" although it was. (Found while tracing the k sweep's CI failures, which have a cause of their
-    own still: see :func:`pages.model._sweep.watch_sweep`.)
+    finished" although it was. (Found while tracing the k sweep's CI failures, whose own cause is the race
+    :meth:`get_result` closes.)
     """
 
     def build_cache_key(self, fn: Any, args: Any, cache_args_to_ignore: Any, triggered: Any) -> str:
         key = super().build_cache_key(fn, args, cache_args_to_ignore, triggered)  # type: ignore[misc]
         return f"{key}-{secrets.token_hex(8)}"
+
+    def get_result(self, key: Any, job: Any) -> Any:
+        """The job's answer; looked for once more when there was none and the job is no longer running.
+
+        Dash asks for the answer, then whether the job still runs, and takes "no answer, not running" for a
+        cancelled job: the page's callback gets nothing ("not finished"). A job that wrote its answer and
+        ended between those two questions was taken for cancelled, its answer left unread. The cause of the
+        CI failures of sessions 13-15 ("a background job ended without an answer: exit status 0", the k sweep
+        and the fit "not finished"). Once the job has ended its answer, if any, is written, so a second look
+        is certain to find it."""
+        result = super().get_result(key, job)  # type: ignore[misc]
+        if result is self.UNDEFINED and job and not self.job_running(job):  # type: ignore[attr-defined]
+            result = super().get_result(key, job)  # type: ignore[misc]
+        return result
 
 
 class CeleryJobManager(_OwnResults, CeleryManager):

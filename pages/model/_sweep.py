@@ -162,8 +162,10 @@ def watch_sweep(status: dict[str, str] | None, done: str | None, key: str | None
     try again.
 
     Found in CI (about one run in four): the sweep's job was gone at its first poll, without an answer or
-    an error, and the page said "not finished" until the user pressed Try again. The cause is not found; the
-    server logs each such job (:class:`dashboard.jobs.JobManager`) and each restart here."""
+    an error, and the page said "not finished" until the user pressed Try again. The cause, found in session
+    15, was a job that answered and ended between Dash's two looks (:meth:`dashboard.jobs._OwnResults.get_result`
+    now looks again); the restart stays for a job that really dies (the system out of memory), and the server
+    logs each such job (:class:`dashboard.jobs.JobManager`) and each restart here."""
     if key and retried != key and retry_style(status, done, key).get("display") != "none":
         log.warning("The k sweep stopped without an answer; it is started once more")
         return dash.no_update, dash.no_update, (retries or 0) + 1, key
