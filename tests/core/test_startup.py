@@ -157,7 +157,9 @@ def using_threads(count):  # what the main thread imported until the command cal
     ready = context.__enter__()
 
     def watched_ready():
-        main_before_ready.extend(sorted(n for n, t in finders.items() if t == "MainThread"))
+        # (a copy first, made in one step: the import thread may be adding to finders meanwhile; iterating the
+        # dict itself failed a CI run with "dictionary changed size during iteration")
+        main_before_ready.extend(sorted(n for n, t in dict(finders).items() if t == "MainThread"))
         ready()
 
     class Context:
