@@ -30,9 +30,8 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
-from .quality import ColumnNumbers, QualityReport, parse_columns
+from .quality import ColumnNumbers, QualityReport, codes_text, parse_columns
 from .transform import TransformError, check_transform, date_source, days_since_and_placeholders
-from .text import join_words
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
@@ -200,9 +199,8 @@ def prepare_features(
                 coded = np.isin(column, codes)
                 if coded.any():  # (a copy: the kept numbers are shared and read-only)
                     column = np.where(coded, np.nan, column)
-                    written = join_words([format(float(c), "g") for c in codes])
                     unknown_notes.append(f"'{name}': {int(coded.sum()):,} cell{'s' if coded.sum() != 1 else ''} "
-                                         f"holding {written}, a code for \"unknown\", read as missing.")
+                                         f"holding {codes_text(codes)}, a code for \"unknown\", read as missing.")
         count = int(np.count_nonzero(~np.isnan(column)))
         if count == 0 or count < 0.5 * (count + int(invalid.sum())):
             raise FeatureError(f"'{name}' is not a numeric column (most of its cells are not numbers), "

@@ -77,6 +77,7 @@ __all__ = [
     "MISSING_MARKERS",
     "kept_markers",
     "unknown_codes",
+    "codes_text",
     "UNKNOWN_CODES",
     "case_variants",
     "CASE_CHECK_MAX_DISTINCT",
@@ -288,10 +289,11 @@ def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
 
 #: An amount shortened as dashboards and BI reports export it: ``$17.0K``, ``1.2M``, ``€3.4bn`` (the number as
 #: :func:`_clean_number` reads it, then a thousand, million or billion: :data:`ABBREVIATIONS`).
-_ABBREVIATED = re.compile(r"^(?P<number>.*\d)\s?(?P<unit>K|k|M|MM|B|bn|Bn)$")
-_ABBREVIATED_LOOK = re.compile(r"\d\s?(?:K|k|M|MM|B|bn|Bn)$")  # (the same cells, without groups: a quick look)
 #: What each abbreviation multiplies by (a lone ``m`` is left alone: minutes, metres).
-ABBREVIATIONS = {"K": 1e3, "k": 1e3, "M": 1e6, "MM": 1e6, "B": 1e9, "bn": 1e9, "Bn": 1e9}
+ABBREVIATIONS = {"K": 1e3, "k": 1e3, "MM": 1e6, "M": 1e6, "B": 1e9, "bn": 1e9, "Bn": 1e9}
+_UNITS = "|".join(ABBREVIATIONS)
+_ABBREVIATED = re.compile(rf"^(?P<number>.*\d)\s?(?P<unit>{_UNITS})$")
+_ABBREVIATED_LOOK = re.compile(rf"\d\s?(?:{_UNITS})$")  # (the same cells, without groups: a quick look)
 
 
 def _read_abbreviated(text: pd.Series, decimal: str, numbers: np.ndarray, invalid: np.ndarray) -> None:
@@ -938,7 +940,7 @@ class QualityReport:
                              "it is not proposed as a feature (a model on it would leave those customers out of the "
                              "segments, or fill them with one made-up value). Choose it if you want it anyway."
                              for name in gappy)
-            found.extend(f"'{c.name}' holds {join_words([format(v, 'g') for v in c.unknown_codes])} in "
+            found.extend(f"'{c.name}' holds {codes_text(c.unknown_codes)} in "
                          f"{c.unknown:,} row{'s' if c.unknown != 1 else ''} ({percent(c.unknown / c.rows, short=True)}), "
                          "apart from all its other values: read as a code for \"unknown\", those cells count as "
                          "missing in a model. Keep them as numbers if they are real values."
@@ -1464,6 +1466,12 @@ def unknown_codes(finite: np.ndarray) -> tuple[tuple[float, ...], int]:
             cells += count
             rest = others
     return tuple(found), cells
+
+
+def codes_text(codes: Sequence[float]) -> str:
+    """A column's codes for "unknown" as a person writes them: "999", "9999 or -9" (the finding, the model's
+    note and the Upload page say them alike)."""
+    return " or ".join(format(float(code), "g") for code in codes)
 
 
 def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, invalid: np.ndarray) -> ColumnReport:

@@ -85,10 +85,9 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     model = load_bundle(saved.bundle)
     info = model.info
     by_column = {column: feature for feature, column in mapping.items() if column}
-    keep = saved.settings.get("codes") == "keep"
     seg = segment_with_model(dataset.frame, model, by_column, str(saved.settings.get("missing", "drop")),
                              dataset.table.decimal, dataset.table.numbers,
-                             {} if keep else dataset.report.unknown_codes)
+                             service.unknown_for(dataset, str(saved.settings.get("codes", "unknown"))))
     warning = ""
     if seg.matrix.X.shape[0]:
         warning = out_of_range(seg.matrix.X, info, list(seg.model_features)).warning or ""

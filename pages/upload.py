@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import DEMO_PATH, QualityReport, SegmentsError
+from core.quality import codes_text
 from core.text import join_words, percent
 from dashboard import ids, service
 from dashboard.components import (dropzone_data, error_alert, frame_table, gone_panel, next_button, page_header,
@@ -84,12 +85,12 @@ def _missing_panel(report: QualityReport, state: ViewState) -> dbc.Alert:
     listed = [html.Li(f"{c.name}: " + ", ".join(part for part in (
         f"{c.missing:,} missing ({percent(c.missing_share)})" if c.missing else "",
         f"{c.not_numbers:,} not a number (e.g. {', '.join(repr(e) for e in c.examples)})" if c.not_numbers else "",
-        f"{c.unknown:,} hold {_codes_text(c.unknown_codes)}, a code for unknown ({percent(c.unknown / c.rows)})"
+        f"{c.unknown:,} hold {codes_text(c.unknown_codes)}, a code for unknown ({percent(c.unknown / c.rows)})"
         if c.unknown_codes else "") if part)) for c in affected]
     coded = [c for c in affected if c.unknown_codes]
     codes_choice = dbc.Switch(
         id=ids.Upload.CODES, value=state.codes != "keep", className="mt-2" + ("" if coded else " d-none"),
-        label="Read " + join_words([f"{_codes_text(c.unknown_codes)} in {c.name}" for c in coded[:4]])
+        label="Read " + join_words([f"{codes_text(c.unknown_codes)} in {c.name}" for c in coded[:4]])
               + (" and the other codes" if len(coded) > 4 else "") + " as unknown (missing)")
     return dbc.Alert([
         html.H5("Missing values found", className="alert-heading"),
@@ -98,11 +99,6 @@ def _missing_panel(report: QualityReport, state: ViewState) -> dbc.Alert:
         codes_choice,
         dbc.RadioItems(id=ids.Upload.MISSING, options=MISSING_OPTIONS, value=state.missing, className="mt-2"),
     ], color="warning", className="segments-missing-alert")
-
-
-def _codes_text(codes: tuple[float, ...]) -> str:
-    """A column's codes for "unknown" as written: "999", "9999 or -9"."""
-    return " or ".join(format(code, "g") for code in codes)
 
 
 def _description_row_panel(report: QualityReport) -> dbc.Alert | None:

@@ -104,9 +104,10 @@ def transforms_for(state: ViewState) -> dict[str, str]:
     return {f: given.get(f, "none") for f in state.features}
 
 
-def unknown_for(dataset: Dataset, state: ViewState) -> dict[str, tuple[float, ...]]:
-    """The codes for "unknown" a model reads as missing: the data check's, none when the state keeps them."""
-    return {} if state.codes == "keep" else dataset.report.unknown_codes
+def unknown_for(dataset: Dataset, codes: str) -> dict[str, tuple[float, ...]]:
+    """The codes for "unknown" a model reads as missing: the data check's, none when ``codes`` (a view state's,
+    or a saved segmentation's setting) keeps them."""
+    return {} if codes == "keep" else dataset.report.unknown_codes
 
 
 def resolve_mapping_for(dataset: Dataset, state: ViewState) -> dict[str, str]:
@@ -149,12 +150,12 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
     def compute() -> Segmentation:
         if state.applies_model:
             return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
-                                      dataset.table.decimal, dataset.table.numbers, unknown_for(dataset, state))
+                                      dataset.table.decimal, dataset.table.numbers, unknown_for(dataset, state.codes))
         if not state.features:
             raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
                            dataset.table.decimal, transforms_for(state), matrix=matrix,
-                           numbers=dataset.table.numbers, unknown=unknown_for(dataset, state))
+                           numbers=dataset.table.numbers, unknown=unknown_for(dataset, state.codes))
 
     seg = store.memoized(spec.key("seg"), compute)
     if state.names:
@@ -200,7 +201,7 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
 
     def compute() -> SweepResult:
         matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
-                                  transforms_for(state), dataset.table.numbers, unknown_for(dataset, state))
+                                  transforms_for(state), dataset.table.numbers, unknown_for(dataset, state.codes))
         return sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress,
                        scale=standardiser(matrix.X, matrix.transforms))
 
