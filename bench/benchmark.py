@@ -238,7 +238,8 @@ def run_ours(path: Path, k: int, seed: int, labels_out: Path) -> dict[str, Any]:
     def summarise() -> tuple[Any, Any]:
         # the segment names and the statistics they need, as segment_new builds them (core.segmentation._built:
         # computed once and kept by the segmentation, which summary_table then reads), are part of the profile
-        seg = _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes))
+        seg = _built(matrix, matrix.features, pipeline, used_labels, k, seed, "new", score, list(matrix.notes),
+                     frame)
         return seg, summary_table(seg, frame, ["Gender"])
 
     seg, _ = steps.run("profile", summarise)

@@ -1,0 +1,31 @@
+"""Every section of bench/benchmark.py runs to its table at a small size.
+
+The benchmark is how the project's speed figures are made (docs/performance.md), but nothing ran it between
+sessions: session 15 gave ``core.segmentation._built`` the frame (for the features written as percentages) and
+the benchmark's own path through the steps ("ours") stopped with a TypeError, unseen until it was next run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import benchmark
+
+
+@pytest.mark.slow
+def test_every_section_of_the_benchmark_runs_and_prints_its_table(tmp_path: Path, capsys) -> None:
+    small = "2000"
+    code = benchmark.main(["--sizes", small, "--dashboard-sizes", small, "--upload-sizes", small,
+                           "--rfm-sizes", small, "--cli-sizes", small, "--thread-sizes", small,
+                           "--thread-repeats", "1", "--naive-limit", "60", "--data-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "failed:" not in out
+    for heading in ("\n## 2,000 rows", "\n## from a file to a segmented file, 2,000 rows", "\n## threads, 2,000 rows",
+                    "\n## dashboard, 2,000 rows", "\n## rfm: order file -> customer table, 2,000 order lines"):
+        assert heading in out, heading
+    end_to_end = next(line for line in out.splitlines() if line.startswith("end to end"))
+    assert end_to_end.rstrip().endswith("x")  # ours against the naive way, both measured
+    assert "ours end to end = " in out and "quality: WCSS ours vs naive" in out
