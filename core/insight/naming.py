@@ -244,28 +244,42 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
     def part(i: int, j: int) -> str:
         return _part(z[i, j], short[j], bool(nothing[i, j]))
 
+    #: segment -> the order its first traits read in, shared with the segments whose names it clashed with
+    lead: dict[int, list[int]] = {}
+
+    def traits(i: int) -> list[int]:
+        chosen = ranked[i][: used[i]]
+        first = [j for j in lead.get(i, []) if j in chosen]
+        return first + [j for j in chosen if j not in first]
+
     def build(i: int) -> str:
-        parts = [part(i, j) for j in ranked[i][: used[i]]]
+        parts = [part(i, j) for j in traits(i)]
         while len(parts) > 1 and len(" · ".join(parts)) > MAX_NAME_CHARS:
             parts.pop()  # the weaker trait goes first: a name never needs cutting
         name = " · ".join(parts) if parts else AVERAGE_NAME
         return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS].rsplit(" ", 1)[0]
 
-    names = [build(i) for i in range(z.shape[0])]
+    def clashes() -> list[list[int]]:
+        """Segments whose names say the same traits, in any order ("High orders · High spending" and "High
+        spending · High orders" tell nothing apart)."""
+        groups: dict[frozenset[str], list[int]] = {}
+        for i in range(z.shape[0]):
+            groups.setdefault(frozenset(build(i).split(" · ")), []).append(i)
+        return [members for members in groups.values() if len(members) > 1]
+
     while True:
         grown = False
-        for name in set(names):
-            members = [i for i, n in enumerate(names) if n == name]
-            if len(members) < 2:
-                continue
+        for members in clashes():
+            shared = traits(members[0])  # the shared traits read in one order in all of them
             for i in members:
-                longer = " · ".join(part(i, j) for j in ranked[i][: used[i] + 1])
+                lead[i] = shared
+                longer = " · ".join(part(i, j) for j in [*traits(i), *ranked[i][used[i]: used[i] + 1]])
                 if used[i] < len(ranked[i]) and len(longer) <= MAX_NAME_CHARS:
                     used[i] += 1
                     grown = True
         if not grown:
             break
-        names = [build(i) for i in range(z.shape[0])]
+    names = [build(i) for i in range(z.shape[0])]
     final = list(names)
     for name in set(names):
         members = [i for i, n in enumerate(names) if n == name]

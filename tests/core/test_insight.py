@@ -370,6 +370,23 @@ def test_name_segments_rules():
     ]
 
 
+def test_segments_with_the_same_traits_in_another_order_are_told_apart():
+    """Found from outside: a shop's 100,000 customers, the buyers split by age alone. The two buyer segments were
+    named "High orders · High spending" and "High spending · High orders": the same two traits (ranked a hair
+    apart), so the names differed as text and nothing told the segments apart, although one was 31 years older.
+    Names with the same traits clash whatever their order: the shared traits read in one order, then the
+    trait that tells them apart."""
+    features = ["Age", "Total Orders", "Total Spent"]
+    z = np.array([[0.9, 0.62, 0.61], [-0.9, 0.61, 0.62], [0.0, -1.2, -1.3]])
+    indices = np.array([[132.0, 143.0, 142.0], [68.0, 142.0, 143.0], [100.0, 0.0, 0.0]])
+    none = np.array([[False] * 3, [False] * 3, [False, True, True]])
+    assert name_segments(z, features, indices, none) == [
+        "High orders · High spending · Older", "High orders · High spending · Younger", "No orders · No spending"]
+    # with no trait left to tell them apart, they are numbered, their traits in the same order
+    assert name_segments(z[:2, 1:], features[1:], indices[:2, 1:]) == [
+        "High orders · High spending (1)", "High orders · High spending (2)"]
+
+
 def test_a_customer_age_reads_older_and_younger():
     z = np.array([[1.0, 0.0], [-1.6, 0.8]])
     assert name_segments(z, ["Customer_Age", "Credit_Limit"]) == ["Older", "Much younger · High credit limit"]
