@@ -235,7 +235,6 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
     for i, row in enumerate(z):
         order = sorted(range(row.size), key=lambda j: (-strength[i, j], j))
         ranked.append([j for j in order if abs(row[j]) >= HIGH_Z])
-    used = [min(MAX_NAME_FEATURES, len(r)) for r in ranked]
 
     nothing = np.zeros(z.shape, dtype=bool) if none is None else np.asarray(none, dtype=bool)
     if nothing.shape != z.shape:
@@ -244,13 +243,15 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
     def part(i: int, j: int) -> str:
         return _part(z[i, j], short[j], bool(nothing[i, j]))
 
+    #: segment -> the features its name says, strongest first (two at first; more to tell clashing names apart)
+    chosen = [r[:MAX_NAME_FEATURES] for r in ranked]
     #: segment -> the order its first traits read in, shared with the segments whose names it clashed with
     lead: dict[int, list[int]] = {}
+    tried = [set(c) for c in chosen]
 
     def traits(i: int) -> list[int]:
-        chosen = ranked[i][: used[i]]
-        first = [j for j in lead.get(i, []) if j in chosen]
-        return first + [j for j in chosen if j not in first]
+        first = [j for j in lead.get(i, []) if j in chosen[i]]
+        return first + [j for j in chosen[i] if j not in first]
 
     def build(i: int) -> str:
         parts = [part(i, j) for j in traits(i)]
@@ -267,16 +268,36 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
             groups.setdefault(frozenset(build(i).split(" · ")), []).append(i)
         return [members for members in groups.values() if len(members) > 1]
 
+    def says(i: int, j: int) -> str | None:
+        return part(i, j) if j in ranked[i] else None
+
+    def grow(i: int, members: list[int]) -> bool:
+        """One more trait in segment ``i``'s name, which clashes with the other ``members``' names: the strongest
+        that tells it from one of them (else the next strongest, which may tell it apart from others later).
+        When the name would grow too long, the traits it shares with them make room, the weakest first."""
+        left = [j for j in ranked[i] if j not in tried[i]]
+        telling = [j for j in left if any(says(m, j) != part(i, j) for m in members if m != i)]
+        for j in telling or left[:1]:
+            tried[i].add(j)
+            names = [*traits(i), j]
+            while len(" · ".join(part(i, t) for t in names)) > MAX_NAME_CHARS:
+                shared = [t for t in names[1:-1] if t in lead[i]]
+                if not shared:
+                    break
+                names.remove(shared[-1])
+            if len(" · ".join(part(i, t) for t in names)) <= MAX_NAME_CHARS:
+                chosen[i] = names
+                return True
+        return False
+
     while True:
         grown = False
         for members in clashes():
             shared = traits(members[0])  # the shared traits read in one order in all of them
             for i in members:
                 lead[i] = shared
-                longer = " · ".join(part(i, j) for j in [*traits(i), *ranked[i][used[i]: used[i] + 1]])
-                if used[i] < len(ranked[i]) and len(longer) <= MAX_NAME_CHARS:
-                    used[i] += 1
-                    grown = True
+            for i in members:
+                grown = grow(i, members) or grown
         if not grown:
             break
     names = [build(i) for i in range(z.shape[0])]

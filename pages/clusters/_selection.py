@@ -114,7 +114,7 @@ def _followed(selection: dict[str, Any] | None, state: ViewState, every: bool) -
     except SegmentsError as exc:
         return error_alert(exc), dash.no_update, dash.no_update, dash.no_update, dash.no_update
     rows = selected_rows(selection)
-    grid = customer_grid(dataset) if _shared.trigger() == ids.Clusters.SELECTION else dash.no_update
+    grid = customer_grid(dataset, seg.segment_names) if _shared.trigger() == ids.Clusters.SELECTION else dash.no_update
     if rows is None and (selection or {}).get("empty"):
         # Plotly dims every point when a box or lasso holds none: say so, and offer the way back.
         info = dbc.Alert("No customers inside that shape. Draw another box or lasso, or clear the selection to "

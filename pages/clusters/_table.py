@@ -29,12 +29,29 @@ PAGE_SIZE = 20
 MAX_BLOCK_ROWS = 100
 
 
-def customer_grid(dataset: service.Dataset) -> list[Any]:
-    """The paged customer table, and over it a note that says its rows are on their way (see
-    :data:`GRID_LOADING`): the infinite row model draws an empty grid until the first page arrives."""
+#: The segment column's width in pixels: at least this, ...
+SEGMENT_MIN_WIDTH = 220
+#: ... and at most this (a longer name shows whole in the cell's tooltip).
+SEGMENT_MAX_WIDTH = 440
+
+
+def segment_width(names: list[str]) -> int:
+    """The segment column's width for these names: the longest whole, at AG Grid's 14 px font (8 px a character
+    leaves room for the widest letters) with the cell's padding, within :data:`SEGMENT_MIN_WIDTH` and
+    :data:`SEGMENT_MAX_WIDTH`. Found from outside: two segments named "High orders · High spending · Older" and
+    "... · Younger" read alike in a 220 px column, the word that told them apart cut."""
+    longest = max((len(name) for name in names), default=0)
+    return int(min(max(SEGMENT_MIN_WIDTH, 40 + 8 * longest), SEGMENT_MAX_WIDTH))
+
+
+def customer_grid(dataset: service.Dataset, names: list[str]) -> list[Any]:
+    """The paged customer table (its segment column as wide as the longest of ``names``), and over it a note
+    that says its rows are on their way (see :data:`GRID_LOADING`): the infinite row model draws an empty grid
+    until the first page arrives."""
     columns = [str(c) for c in dataset.frame.columns[:GRID_COLUMNS]]
     column_defs = [{"field": "cluster", "headerName": "cluster", "pinned": "left", "width": 100},
-                   {"field": "segment", "headerName": "segment", "pinned": "left", "width": 220}]
+                   {"field": "segment", "headerName": "segment", "pinned": "left", "width": segment_width(names),
+                    "tooltipField": "segment"}]
     # a long name shortened in its header, whole in the header's tooltip (the downloads keep it whole)
     column_defs += [{"field": f"c{i}", "headerName": short_label(name),
                      **({"headerTooltip": name} if short_label(name) != name else {})} for i, name in enumerate(columns)]

@@ -110,7 +110,7 @@ def layout(**query: Any) -> html.Div:
                                dbc.Row(histograms(seg, None), id=ids.Clusters.HISTOGRAMS)]), className="mb-3"),
         dbc.Card(dbc.CardBody([html.H5("The clustered customers", className="card-title"),
                                html.P(grid_caption(dataset), className="small text-muted"),
-                               html.Div(customer_grid(dataset), id=ids.Clusters.GRID_BOX,
+                               html.Div(customer_grid(dataset, seg.segment_names), id=ids.Clusters.GRID_BOX,
                                         className="segments-grid-box")]), className="mb-3"),
         next_button("Next: download the results →", state.href("/downloads"), ids.Clusters.NEXT),
     ])

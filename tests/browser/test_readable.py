@@ -173,6 +173,23 @@ def test_the_profile_of_eight_features_fits_a_laptop_screen_with_whole_names(
     _shot(page, "profile-eight-features", ".segments-summary")
 
 
+def test_the_customer_table_shows_each_segments_whole_name(new_context, base_url, eight_features) -> None:
+    """Found from outside: a shop's two buyer segments, "High orders · High spending · Older" and "... · Younger",
+    both read "High orders · High spending…" in the customer table's segment column (220 px wide): the word that
+    told them apart was cut. The column is as wide as the longest name, a user's long name included."""
+    page = new_context(viewport=DESKTOP).new_page()
+    features = "&".join(f"feature={quote(f)}" for f in WIDE_FEATURES)
+    page.goto(f"/clusters?ds={eight_features}&k=6&{features}&name={quote('1:' + LONG_NAME)}")
+    cells = page.locator(f"#{ids.Clusters.GRID} .ag-row [col-id='segment']")
+    expect(cells.first).not_to_be_empty(timeout=JOB_TIMEOUT_MS)
+    expect(cells.filter(has_text=LONG_NAME).first).to_be_attached()
+    names = cells.evaluate_all("cells => cells.map(c => [c.textContent, c.scrollWidth <= c.clientWidth + 1])")
+    assert len({name for name, _ in names}) >= 3, names  # (several segments on the first page)
+    cut = sorted({name for name, whole in names if not whole})
+    assert not cut, f"segment names cut in the customer table: {cut}"
+    _shot(page, "table-whole-names", f"#{ids.Clusters.GRID_BOX}")
+
+
 @pytest.mark.parametrize("where, term", [
     ("clusters", "η²"), ("clusters", "Cramér's V"), ("clusters", "adjusted Rand index"), ("clusters", "Jaccard"),
     ("model", "Calinski-Harabasz"), ("model", "Davies-Bouldin"), ("model", "WCSS"),

@@ -387,6 +387,17 @@ def test_segments_with_the_same_traits_in_another_order_are_told_apart():
         "High orders · High spending (1)", "High orders · High spending (2)"]
 
 
+def test_a_clash_with_no_room_left_makes_room_with_the_shared_traits():
+    """Two segments of eight features differed by their newsletter clicks alone (z -0.25 and +0.92): both read
+    "High returns · Low basket value · Older", the next traits, shared, too long to add, so they were numbered
+    "(1)" and "(2)". The trait that tells one apart takes the place of the weaker shared ones."""
+    features = ["Age", "Basket value", "Returns per year", "Visits per month", "Newsletter clicks"]
+    z = np.array([[0.94, -0.91, 1.05, 0.94, -0.25], [0.94, -0.93, 1.06, 0.96, 0.92]])
+    indices = np.array([[149.6, 43.2, 161.5, 140.6, 90.3], [149.6, 41.8, 161.8, 141.1, 135.7]])
+    assert name_segments(z, features, indices) == ["High returns · Low basket value · Older",
+                                                   "High returns · High newsletter clicks"]
+
+
 def test_a_customer_age_reads_older_and_younger():
     z = np.array([[1.0, 0.0], [-1.6, 0.8]])
     assert name_segments(z, ["Customer_Age", "Credit_Limit"]) == ["Older", "Much younger · High credit limit"]
