@@ -32,6 +32,11 @@ Rules (each documented here because the dashboard and the CLI both rely on them)
   least four rows per value: 0/1 flags, a channel or region stored
   as 1, 2, 3, small counts such as kids at home. Coded columns are **profile columns** too (their mix per
   segment is shown, like Gender's), not proposed features, unless the file has no other numeric column.
+* A numeric column of few whole numbers is a **rating**, measured and proposed like any feature, when they fit
+  a rating scale (three values or more, none below 0, the highest from 3 to :data:`RATING_TOP`) and its name says
+  it rates (:func:`is_rating_name`: rating, score, NPS, satisfaction, "(1-5)"...) or at least
+  :data:`RATING_BATTERY` columns share its scale, none below 1, their names not counting things (a survey's "Q1"
+  to "Q8").
 * A text column is a **date** column when its cells are dates in a common format
   (:data:`core.transform.DATE_FORMATS`); it is offered as the derived feature ``"<column> (days
   since)"`` but not chosen by default, and it is not described as text values in profiles.
@@ -86,6 +91,9 @@ __all__ = [
     "is_id_name",
     "CODED_MAX_DISTINCT",
     "CODED_NAMED_MAX_DISTINCT",
+    "RATING_BATTERY",
+    "RATING_TOP",
+    "is_rating_name",
     "CURRENCY_MARKS",
     "CURRENCY_PATTERN",
     "SummaryRow",
@@ -174,6 +182,22 @@ SUMMARY_MIN_ROWS = 5
 CODED_MAX_DISTINCT = 6
 #: ... or at most this many when the column's name says it is a code.
 CODED_NAMED_MAX_DISTINCT = 12
+#: Whole-number columns on one rating scale from 1 (1-5, 1-7, 1-10) read as ratings, not codes, when at least this
+#: many share it: a battery of survey questions ("Q1" to "Q8"), unnamed as ratings.
+RATING_BATTERY = 3
+#: The highest answer a rating scale may have (NPS: 0 to 10).
+RATING_TOP = 10
+#: Words of a column's name that say it holds ratings (whole words, or a word's start for the ``*`` ones).
+_RATING_WORDS = frozenset({"rating", "ratings", "rated", "score", "scores", "nps", "csat", "star", "stars",
+                           "importance", "bewertung", "note", "noten", "puntuacion", "puntuación", "valoracion",
+                           "valoración"})
+_RATING_STARTS = ("satisf", "zufrieden", "recommend", "empfehl", "likel", "agree", "dissatisf")
+#: ... a scale written in the name: "(1-5)", "1 to 10", "(0-10)".
+_SCALE_IN_NAME = re.compile(r"(?<!\d)[01]\s*(?:-|–|to|bis|à|a)\s*(?:3|4|5|6|7|9|10)(?!\d)")
+#: Words of a column's name that say it counts things (kids at home, cars): a small count, not a rating.
+_COUNT_WORDS = frozenset({"num", "number", "numbers", "count", "counts", "cnt", "qty", "quantity", "nr", "no",
+                          "kid", "kids", "kidhome", "teen", "teens", "teenhome", "child", "children", "dependent",
+                          "dependents", "household", "members", "people", "persons", "anzahl", "nombre"})
 #: A measured column empty in more than this share of the rows is offered, not proposed, as a feature: a model on
 #: it leaves those customers out of the segments (or fills them with one made-up value). Found from outside: a
 #: HubSpot export's "Recent Deal Amount", filled for the 10% of contacts with a deal, made the default model segment
@@ -200,6 +224,48 @@ REDUNDANT_WITHIN = 0.5
 REDUNDANCY_SAMPLE = 100_000
 _CODE_NAME = re.compile(r"(?i)(code|region|channel|type|category|class|group|segment|status|flag|level|"
                         r"tier|area|zone|branch)s?$")
+
+
+def _name_words(name: str) -> list[str]:
+    """A column name's words, lower case (camelCase and punctuation split: "NumWebVisits" -> num, web, visits)."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name))
+    return [w for w in re.split(r"[^0-9a-zà-ÿ]+", text.lower()) if w]
+
+
+def is_rating_name(name: str) -> bool:
+    """Whether a column's name says it holds ratings: rating, score, NPS, CSAT, stars, satisfaction, likely to
+    recommend, agree (and their German, French and Spanish words), or a scale such as "(1-5)"."""
+    words = _name_words(name)
+    return (any(w in _RATING_WORDS or w.startswith(_RATING_STARTS) for w in words)
+            or bool(_SCALE_IN_NAME.search(str(name))))
+
+
+def _rating_scale(finite: np.ndarray) -> tuple[int, int] | None:
+    """``(lowest, highest)`` answer of whole numbers that fit a rating scale (none below 0, the highest from 3 to
+    :data:`RATING_TOP`; a question nobody answered 1 still rates), else None."""
+    if finite.size == 0:
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    return (int(low), int(high)) if low >= 0 and 3 <= high <= RATING_TOP else None
+
+
+def _standard_top(high: int) -> int:
+    """The scale a highest answer belongs to: 5 (4-5), 7 (6-7) or 10 (8-10)."""
+    return 5 if high <= 5 else 7 if high <= 7 else 10
+
+
+def _mark_ratings(reports: tuple[ColumnReport, ...]) -> tuple[ColumnReport, ...]:
+    """Read as ratings the coded columns of a battery: at least :data:`RATING_BATTERY` of them on one scale, none
+    below 1 (1-5, 1-7, 1-10), their names not saying they count things (kids at home, number of cars)."""
+    batteries: dict[int, list[str]] = {}
+    for r in reports:
+        if (r.coded and r.scale is not None and r.scale[0] >= 1 and r.scale[1] >= 4
+                and not _COUNT_WORDS.intersection(_name_words(r.name))):
+            batteries.setdefault(_standard_top(r.scale[1]), []).append(r.name)
+    rated = {name for names in batteries.values() if len(names) >= RATING_BATTERY for name in names}
+    if not rated:
+        return reports
+    return tuple(replace(r, coded=False, rating=True) if r.name in rated else r for r in reports)
 
 
 def is_id_name(name: str) -> bool:
@@ -509,6 +575,12 @@ class ColumnReport:
         them (:func:`core.prepare.prepare_features`' ``unknown``).
     unknown : int
         Cells holding one of them.
+    scale : tuple[int, int] | None
+        A column of few whole numbers (three or more): its lowest and highest value when they fit a rating scale
+        (none below 0, the highest from 3 to :data:`RATING_TOP`), else None.
+    rating : bool
+        Read as ratings (:func:`is_rating_name`, or a battery of :data:`RATING_BATTERY` columns on one scale): a
+        measured column, proposed as a feature, although its few whole numbers would make it coded.
     """
 
     name: str
@@ -533,6 +605,8 @@ class ColumnReport:
     case_variants: tuple[tuple[str, ...], ...] = ()
     unknown_codes: tuple[float, ...] = ()
     unknown: int = 0
+    scale: tuple[int, int] | None = None
+    rating: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -924,6 +998,14 @@ class QualityReport:
                              + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two "
                              "values only (a flag) or small counts; they describe the segments (their mix per "
                              "segment) rather than drive them. Choose them as features if you want them to.")
+            rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate]
+            if rated:
+                low = min(c.scale[0] for c in rated if c.scale)
+                high = max(c.scale[1] for c in rated if c.scale)
+                found.append("Ratings (" + ", ".join(f"'{c.name}'" for c in rated[:8])
+                             + (" ..." if len(rated) > 8 else "") + f") hold answers from {low} to {high}: they "
+                             "measure how customers rate something, so they are proposed as features, unlike "
+                             "whole-number codes.")
             found.extend(f"'{c.name}' moves with '{c.redundant_with}' (correlation {c.correlation:+.2f}): it "
                          "repeats what that column says, so it is not proposed as a feature (each would count "
                          "twice in the model). Choose it if you want it anyway."
@@ -1040,7 +1122,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
         if report.kind == "numeric" and not report.id_like and not report.constant and rows >= SUMMARY_MIN_ROWS:
             tails[j] = (np.array(values[-(SUMMARY_TAIL + FOOTER_LINES):], dtype=float), float(np.nansum(values)),
                         rows - report.missing - report.not_numbers)
-    reports = _mark_redundant(_mark_locations(tuple(reports_list), sampled), sampled)
+    reports = _mark_redundant(_mark_locations(_mark_ratings(tuple(reports_list)), sampled), sampled)
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
     duplicated = frame.duplicated().to_numpy() if rows and not all_distinct else None
@@ -1499,6 +1581,10 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         # an invoice, product or post code's number: more values than a coded column has, names not measures
         id_by_values = id_by_values or (number_name and not coded and unique > 1
                                         and (counted_whole or _whole(finite)))
+        # answers on a rating scale measure (a satisfaction of 1 to 5), where a region's 1 to 5 name places
+        scale = _rating_scale(finite) if coded and whole and unique >= 3 else None
+        rating = scale is not None and is_rating_name(name)
+        coded = coded and not rating
         proposal = propose_transform(finite, unique)
     else:
         present = ~nan | invalid
@@ -1538,7 +1624,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
-                        unknown_codes=codes, unknown=coded_cells)
+                        unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating)
 
 
 #: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).

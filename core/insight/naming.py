@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..model import original_centers, transform_of
+from ..quality import is_rating_name
 from ..stats import FeatureStats
 from ..transform import date_source
 
@@ -239,6 +240,8 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
     nothing = np.zeros(z.shape, dtype=bool) if none is None else np.asarray(none, dtype=bool)
     if nothing.shape != z.shape:
         raise ValueError(f"none must be (segments, {len(features)}); got shape {nothing.shape}.")
+    # a rating of 0 is a low score, not the absence of one ("Very low nps", never "No nps")
+    nothing = nothing & ~np.array([is_rating_name(str(f)) for f in features], dtype=bool)
 
     def part(i: int, j: int) -> str:
         return _part(z[i, j], short[j], bool(nothing[i, j]))

@@ -370,7 +370,8 @@ def test_a_latitude_and_a_longitude_are_offered_not_proposed() -> None:
     """Found from outside (a Mailchimp audience): LATITUDE and LONGITUDE were proposed features, so the
     default segments grouped members by where they live on the map."""
     report = check_quality(_audience())
-    assert report.default_features == ["OPENS", "CLICK_RATE"]
+    # (Mailchimp's MEMBER_RATING, one to five stars of engagement, is a rating: tests/core/test_ratings.py)
+    assert report.default_features == ["MEMBER_RATING", "OPENS", "CLICK_RATE"]
     assert report.location_columns == ["LATITUDE", "LONGITUDE"]
     assert report.column("LATITUDE").use == "map position" and report.column("LATITUDE").is_feature_candidate
     said = [f for f in report.problems() if "position on the map" in f]
