@@ -94,6 +94,7 @@ __all__ = [
     "RATING_BATTERY",
     "RATING_TOP",
     "is_rating_name",
+    "is_question_name",
     "CURRENCY_MARKS",
     "CURRENCY_PATTERN",
     "SummaryRow",
@@ -188,7 +189,7 @@ RATING_BATTERY = 3
 #: The highest answer a rating scale may have (NPS: 0 to 10).
 RATING_TOP = 10
 #: Words of a column's name that say it holds ratings (whole words, or a word's start for the ``*`` ones).
-_RATING_WORDS = frozenset({"rating", "ratings", "rated", "score", "scores", "nps", "csat", "star", "stars",
+_RATING_WORDS = frozenset({"rating", "ratings", "rate", "rated", "score", "scores", "nps", "csat", "star", "stars",
                            "importance", "bewertung", "note", "noten", "puntuacion", "puntuación", "valoracion",
                            "valoración"})
 _RATING_STARTS = ("satisf", "zufrieden", "recommend", "empfehl", "likel", "agree", "dissatisf")
@@ -197,7 +198,10 @@ _SCALE_IN_NAME = re.compile(r"(?<!\d)[01]\s*(?:-|–|to|bis|à|a)\s*(?:3|4|5|6|7
 #: Words of a column's name that say it counts things (kids at home, cars): a small count, not a rating.
 _COUNT_WORDS = frozenset({"num", "number", "numbers", "count", "counts", "cnt", "qty", "quantity", "nr", "no",
                           "kid", "kids", "kidhome", "teen", "teens", "teenhome", "child", "children", "dependent",
-                          "dependents", "household", "members", "people", "persons", "anzahl", "nombre"})
+                          "dependents", "household", "members", "people", "persons", "anzahl", "nombre", "many",
+                          "often", "times", "wie", "viele", "combien", "cuantos", "cuántos"})
+#: The first words of a survey question without a question mark.
+_QUESTION_STARTS = frozenset({"how", "what", "which", "would"})
 #: A measured column empty in more than this share of the rows is offered, not proposed, as a feature: a model on
 #: it leaves those customers out of the segments (or fills them with one made-up value). Found from outside: a
 #: HubSpot export's "Recent Deal Amount", filled for the 10% of contacts with a deal, made the default model segment
@@ -232,12 +236,21 @@ def _name_words(name: str) -> list[str]:
     return [w for w in re.split(r"[^0-9a-zà-ÿ]+", text.lower()) if w]
 
 
+def is_question_name(name: str) -> bool:
+    """Whether a column's name is a survey question: it asks ("?"), or starts with how, what, which or would (not
+    "Do not email")."""
+    words = _name_words(name)
+    return "?" in str(name) or bool(words) and words[0] in _QUESTION_STARTS
+
+
 def is_rating_name(name: str) -> bool:
     """Whether a column's name says it holds ratings: rating, score, NPS, CSAT, stars, satisfaction, likely to
-    recommend, agree (and their German, French and Spanish words), or a scale such as "(1-5)"."""
+    recommend, agree (and their German, French and Spanish words), a scale such as "(1-5)", or a survey question
+    that does not count ("How easy was it to order?", not "How many children do you have?")."""
     words = _name_words(name)
     return (any(w in _RATING_WORDS or w.startswith(_RATING_STARTS) for w in words)
-            or bool(_SCALE_IN_NAME.search(str(name))))
+            or bool(_SCALE_IN_NAME.search(str(name)))
+            or is_question_name(name) and not _COUNT_WORDS.intersection(words))
 
 
 def _rating_scale(finite: np.ndarray) -> tuple[int, int] | None:
@@ -257,12 +270,12 @@ def _standard_top(high: int) -> int:
 def _mark_ratings(reports: tuple[ColumnReport, ...]) -> tuple[ColumnReport, ...]:
     """Read as ratings the coded columns of a battery: at least :data:`RATING_BATTERY` of them on one scale, none
     below 1 (1-5, 1-7, 1-10), their names not saying they count things (kids at home, number of cars)."""
-    batteries: dict[int, list[str]] = {}
+    batteries: dict[int, list[ColumnReport]] = {}  # (the ratings by name count in their scale's battery)
     for r in reports:
-        if (r.coded and r.scale is not None and r.scale[0] >= 1 and r.scale[1] >= 4
+        if ((r.coded or r.rating) and r.scale is not None and r.scale[0] >= 1 and r.scale[1] >= 4
                 and not _COUNT_WORDS.intersection(_name_words(r.name))):
-            batteries.setdefault(_standard_top(r.scale[1]), []).append(r.name)
-    rated = {name for names in batteries.values() if len(names) >= RATING_BATTERY for name in names}
+            batteries.setdefault(_standard_top(r.scale[1]), []).append(r)
+    rated = {r.name for battery in batteries.values() if len(battery) >= RATING_BATTERY for r in battery if r.coded}
     if not rated:
         return reports
     return tuple(replace(r, coded=False, rating=True) if r.name in rated else r for r in reports)

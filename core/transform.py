@@ -240,8 +240,10 @@ _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3
               r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|^(?:19|20)\d\d-[01]\d$")
 
 
-#: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``.
-_UTC_OFFSET = r"(?:(?<=\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))(?:\s*(?:Z|UTC|GMT)|\s?[+-]\d\d:?\d\d)$"
+#: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``,
+#: ``1:03:00 PM GMT+1`` (a Google Forms response sheet's Timestamp), ``13:03:00 UTC+10``.
+_UTC_OFFSET = (r"(?:(?<=\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6})|(?<=[AaPp][Mm]))"
+               r"(?:\s*(?:Z|UTC|GMT)(?:[+-]\d{1,2}(?::?\d\d)?)?|\s?[+-]\d\d:?\d\d)$")
 
 
 def without_utc_offset(texts: pd.Series) -> pd.Series:
@@ -249,7 +251,7 @@ def without_utc_offset(texts: pd.Series) -> pd.Series:
     +0100``, and ``+0200`` in summer): each date and time as written, in the shop's own zone. With the offsets
     pandas made dates of another type (with a zone) that no comparison accepted, or, with two offsets, none."""
     texts = texts.astype(str)
-    if not bool(texts.str.contains(r"[+-]\d\d:?\d\d$|(?:Z|UTC|GMT)$", regex=True).any()):
+    if not bool(texts.str.contains(r"[+-]\d\d:?\d\d$|(?:Z|UTC|GMT)(?:[+-]\d{1,2}(?::?\d\d)?)?$", regex=True).any()):
         return texts
     return texts.str.replace(_UTC_OFFSET, "", regex=True)
 

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..model import original_centers, transform_of
-from ..quality import is_rating_name
+from ..quality import is_question_name, is_rating_name
 from ..stats import FeatureStats
 from ..transform import date_source
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS", "none_of", "NONE_SHARE"]
+           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS", "none_of", "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
@@ -119,6 +119,31 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^0-9A-Za-zÀ-ÿ]+", text.lower()) if w]
 
 
+#: Words of a survey question that ask rather than say what is rated ("How likely are you to recommend us to a
+#: friend?" is the recommendation): dropped from a question's name (:func:`_question_words`).
+QUESTION_WORDS: frozenset[str] = frozenset({
+    "how", "what", "which", "who", "why", "when", "would", "will", "could", "should", "can", "do", "does", "did",
+    "are", "is", "was", "were", "be", "been", "you", "your", "yours", "we", "our", "us", "i", "me", "my", "it", "its",
+    "they", "their", "to", "a", "an", "the", "with", "of", "on", "in", "at", "for", "about", "this", "that", "these",
+    "please", "rate", "overall", "scale", "from", "very", "much", "so", "far", "today", "recently", "likely",
+    "likelihood", "friend", "friends", "colleague", "colleagues", "family", "or", "and", "there", "have", "has",
+})
+#: A question's word read as the noun it asks about, and said after what it rates ("delivery speed satisfaction").
+_QUESTION_FORMS: dict[str, str] = {"satisfied": "satisfaction", "satisfy": "satisfaction",
+                                   "recommend": "recommendation"}
+#: A survey question's number ("Q1", "q12b"): dropped when the question has other words.
+_QUESTION_NUMBER = re.compile(r"q\d+[a-z]?")
+
+
+def _question_words(words: list[str]) -> list[str]:
+    """A survey question's words that say what it rates: its number, the :data:`QUESTION_WORDS` and bare numbers
+    (a scale's "1 5") dropped, "satisfied" read as "satisfaction" and said last."""
+    kept = [_QUESTION_FORMS.get(w, w) for w in words
+            if w not in QUESTION_WORDS and not _QUESTION_NUMBER.fullmatch(w) and not w.isdigit()]
+    nouns = [w for w in kept if w in _QUESTION_FORMS.values()]
+    return [w for w in kept if w not in nouns] + nouns
+
+
 def short_feature_name(name: str) -> str:
     """A short lower-case name for a feature, for segment names.
 
@@ -128,11 +153,14 @@ def short_feature_name(name: str) -> str:
     one-letter units when another word remains; a joining word ("per", "in", "of") stays between two
     kept words. "Annual Income (k$)" -> "income", "Spending Score (1-100)" -> "spending", "Returns per
     year" -> "returns", "Revenue per visit" -> "revenue per visit", "Age" -> "age". A name with no words
-    left is only lower-cased.
+    left is only lower-cased. A survey question keeps what it asks about (:func:`_question_words`): "How
+    satisfied are you with the delivery speed?" -> "delivery speed satisfaction".
     """
     words = _words(name)
     if not words:
         return str(name).strip().lower() or str(name)
+    if is_question_name(name):  # a survey's "How satisfied are you with the delivery speed?"
+        words = _question_words(words) or words
     kept = _meaning_words(words)
     return " ".join(WORD_FORMS.get(w, w) for w in (kept or words))
 

@@ -76,6 +76,11 @@ def test_the_share_of_dates_is_measured_on_cells_spread_over_the_column(monkeypa
     ["2024-06-26T13:03:00Z", "2024-03-26T09:00:00Z"],
     ["2024-06-26T13:03:00.123+01:00", "2024-03-26T09:00:00.250-05:00"],
     ["2024-06-26 13:03:00 UTC", "2024-03-26 09:00:00 UTC"],
+    # a Google Forms response sheet's Timestamp (found from outside: a survey export's Timestamp was free text)
+    ["2024/06/26 1:03:00 PM GMT+1", "2024/03/26 9:00:00 AM GMT+1"],
+    ["2024/06/26 1:03:00 PM GMT-5", "2024/03/26 9:00:00 AM GMT-5"],
+    ["2024/06/26 1:03:00 PM GMT+5:30", "2024/03/26 9:00:00 AM GMT+5:30"],
+    ["2024-06-26 13:03:00 GMT+2", "2024-03-26 09:00:00 UTC+10"],
 ])
 def test_dates_with_a_utc_offset_are_dates_as_written(cells: list[str]) -> None:
     """Found from outside (a Shopify-shaped order export): "Created at" with a UTC offset was a text column, so

@@ -345,6 +345,22 @@ def test_short_feature_name(name, short):
     assert short_feature_name(name) == short
 
 
+@pytest.mark.parametrize("name,short", [
+    ("How likely are you to recommend us to a friend?", "recommendation"),
+    ("How satisfied are you with the delivery speed?", "delivery speed satisfaction"),
+    ("Q1. How satisfied are you with our service? (1-5)", "service satisfaction"),
+    ("How would you rate our customer support?", "support"),
+    ("On a scale of 1-5, how easy was it to find what you needed?", "easy find needed"),
+    ("Overall, how satisfied are you?", "satisfaction"),
+    ("Q7", "q7"),  # a question's number alone stays its name
+])
+def test_a_survey_questions_short_name_keeps_what_it_asks_about(name, short):
+    """Found from outside: a survey export's columns are its questions, and the segments were named "Low q1 how
+    satisfied are you with our" (the question cut at 40 characters). A question's words that ask rather than say
+    what is rated (how, are you, to, our...) are dropped; "satisfied" reads "satisfaction", after what it rates."""
+    assert short_feature_name(name) == short
+
+
 def test_segment_names_of_rate_features_read_as_written():
     features = ["Returns per year", "Revenue per visit", "Tenure in months"]
     z = np.array([[-1.0, 0.7, 0.0], [0.0, -0.8, 1.2], [0.9, 0.0, -0.6]])

@@ -88,3 +88,27 @@ def test_a_score_of_zero_is_low_not_none():
     none = np.array([[True], [False]])
     assert name_segments(z, ["NPS (0-10)"], none=none) == ["Very low nps", "High nps"]
     assert name_segments(z, ["Orders"], none=none) == ["No orders", "High orders"]
+
+
+def test_a_forms_questions_are_ratings_and_read_as_what_they_ask():
+    """Found from outside: a Google Forms response sheet, one column per question. "How would you rate our customer
+    support?" and "How easy was it to place your order?" (1 to 5) were coded columns, and the segments were named
+    after the questions cut at 40 characters. A question's whole-number answers on a scale are ratings, unless it
+    counts ("How many children do you have?"); a rating by its name also counts in its scale's battery."""
+    rng = np.random.default_rng(11)
+    rows = 2_000
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({
+        "How satisfied are you with the delivery speed?": np.array([1, 3, 5])[group],
+        "How would you rate our customer support?": np.array([5, 2, 3])[group],
+        "How easy was it to place your order?": np.clip(np.array([2, 5, 3])[group] + rng.integers(-1, 2, rows), 1, 5),
+        "How many children do you have?": rng.integers(0, 4, rows),
+        "Shipping speed": rng.integers(1, 6, rows),  # no rating name: in the battery of the three above
+        "Region": rng.integers(1, 4, rows),  # 1-3: no rating scale's top, no rating name
+    }).astype(str)
+    report = check_quality(frame)
+    assert report.coded_columns == ["How many children do you have?", "Region"]
+    assert report.column("Shipping speed").rating
+    seg = segment_new(frame, report.default_features[:3], 3, seed=0)
+    assert sorted(seg.segment_names) == ["High delivery speed satisfaction", "High easy place order · Low support",
+                                         "Low delivery speed satisfaction"]
