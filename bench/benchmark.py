@@ -317,7 +317,7 @@ def _dashboard_figures(steps: Steps, service: Any, state: Any, sizes: dict[str, 
                            .to_numpy(dtype=bool, na_value=False)[seg.scored])
 
     def scatter() -> None:
-        figure, _ = scatter_figure(seg, FEATURES[1], FEATURES[2], borderline, seed=seed)
+        figure, *_ = scatter_figure(seg, FEATURES[1], FEATURES[2], borderline, seed=seed)
         sizes["scatter"] = len(figure.to_json())
 
     steps.run("scatter", scatter)

@@ -45,7 +45,7 @@ from .transform_kinds import LOG_SCALES, apply_transform, log_axis_ticks
 from .model import display_cluster
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
-from .stats import year_like
+from .stats import SPREAD_WIDTH, spread_step, year_like
 from .text import TERMS, percent, split_terms
 
 if TYPE_CHECKING:
@@ -354,6 +354,15 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     xs = apply_transform(scales[0], X[pick, columns[0]])
     one = len(columns) == 1
     ys = rng.uniform(-1, 1, size=pick.size) if one else apply_transform(scales[1], X[pick, columns[1]])
+    # a few whole numbers (a rating of 1 to 5) spread around each value, as the dashboard draws them
+    spread = [False, False]
+    for axis, scale in enumerate(scales):
+        values = xs if axis == 0 else ys
+        step = spread_step(values) if scale == "none" else None
+        if step is not None:
+            moved = values + rng.uniform(-SPREAD_WIDTH * step, SPREAD_WIDTH * step, values.size)
+            xs, ys = (moved, ys) if axis == 0 else (xs, moved)
+            spread[axis] = True
     centroids = seg.centroids()
     cx = apply_transform(scales[0], centroids.iloc[:, 1 + columns[0]].to_numpy(dtype=float))
     cy = np.zeros(cx.size) if one else apply_transform(scales[1], centroids.iloc[:, 1 + columns[1]].to_numpy(dtype=float))
@@ -366,10 +375,11 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     def log_axis(scale: str, low: float, high: float) -> list[tuple[float, str]] | None:
         return None if scale == "none" else log_axis_ticks(low, high, scale)
 
-    def titled(feature: str, scale: str) -> str:
-        return feature + (" (log scale)" if scale != "none" else "")
+    def titled(feature: str, scale: str, spread_out: bool) -> str:
+        return feature + (" (log scale)" if scale != "none" else " (spread for visibility)" if spread_out else "")
 
-    parts += plot.axes(titled(features[0], scales[0]), "(spread for visibility)" if one else titled(features[1], scales[1]),
+    parts += plot.axes(titled(features[0], scales[0], spread[0]),
+                       "(spread for visibility)" if one else titled(features[1], scales[1], spread[1]),
                        x_ticks=log_axis(scales[0], *x_range), y_grid=not one,
                        y_ticks=None if one else log_axis(scales[1], *y_range),
                        years=(bool(years[0]), not one and bool(years[-1])),

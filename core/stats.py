@@ -27,6 +27,9 @@ __all__ = [
     "index_column",
     "mix_column",
     "flat_table",
+    "SPREAD_MAX_VALUES",
+    "SPREAD_WIDTH",
+    "spread_step",
 ]
 
 #: Internal label of rows left out of the model (shown as an empty cell).
@@ -193,3 +196,24 @@ def flat_table(sizes: pd.DataFrame, means: pd.DataFrame, indices: pd.DataFrame |
     if mixes is not None and mixes.shape[1]:
         parts.append(mixes.set_axis([mix_column(str(c), str(v)) for c, v in mixes.columns], axis=1))
     return pd.concat(parts, axis=1).reset_index(drop=True)
+
+
+#: A scatter's axis whose drawn customers hold at most this many different whole numbers (a rating of 1 to 5, a
+#: count of children) is spread: ...
+SPREAD_MAX_VALUES = 12
+#: ... each point moved by up to this share of the step between two values, either way, so that the customers on
+#: one value show as a patch rather than one dot (the dashboard's scatter and the report's). Found from outside: a
+#: survey's 4,000 respondents, answers of 1 to 5 and 0 to 10, were drawn as 40 dots, each hiding up to 300.
+SPREAD_WIDTH = 0.3
+
+
+def spread_step(values: np.ndarray) -> float | None:
+    """The step between the few whole numbers of a scatter axis's drawn values (:data:`SPREAD_MAX_VALUES` at
+    most), or None when they are not such numbers (and the axis is drawn as it is)."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        return None
+    distinct = np.unique(values)
+    if not 2 <= distinct.size <= SPREAD_MAX_VALUES or not np.array_equal(distinct, np.round(distinct)):
+        return None
+    return float(np.diff(distinct).min())

@@ -7,7 +7,7 @@ every customer, so only bar heights travel to the browser.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from core import Segmentation, SweepResult, display_cluster
 from core.palette import segment_color as cluster_color  # one palette with the report: core/palette.py
+from core.stats import SPREAD_WIDTH, spread_step
 from core.projection import project_2d
 from core.text import short_label
 from core.transform_kinds import LOG_SCALES, apply_transform, invert_transform, log_axis_ticks
@@ -25,7 +26,7 @@ from .terms import plain
 
 __all__ = ["cluster_color", "elbow_figure", "silhouette_figure", "index_figure", "scatter_figure", "histogram_figure",
            "SCATTER_POINTS", "axis_label", "sankey_figure", "trend_figure", "scatter_coordinates",
-           "inside_selection", "axis_scale"]
+           "inside_selection", "axis_scale", "ScatterFigure"]
 
 #: At most this many customers are drawn in the scatter (the summary always uses every row).
 SCATTER_POINTS = 20_000
@@ -154,9 +155,22 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
 
+class ScatterFigure(NamedTuple):
+    """:func:`scatter_figure`'s answer."""
+
+    figure: go.Figure
+    #: customers drawn (a seeded sample beyond :data:`SCATTER_POINTS`)
+    drawn: int
+    #: the axes ("x", "y") whose points are spread around their whole-number values
+    spread: tuple[str, ...]
+
+
 def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | None = None,
-                   seed: int = 0) -> tuple[go.Figure, int]:
-    """Customers coloured by segment, centroids as crosses. Returns the figure and the points drawn.
+                   seed: int = 0) -> ScatterFigure:
+    """Customers coloured by segment, centroids as crosses. Returns the figure, the points drawn and the axes
+    spread (an axis of a few whole numbers, such as a rating of 1 to 5: each point moved by up to
+    :data:`core.stats.SPREAD_WIDTH` of a step, seeded, so that the customers on one value show; the hover, the centroids and
+    a box or lasso keep the true values).
 
     ``x`` and ``y`` are features, or ``"pca"`` for the first (x) or second (y) principal component.
     ``borderline`` (one flag per scored customer) draws customers near a segment border as open,
@@ -172,7 +186,19 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     edge = np.zeros(labels.size, dtype=bool) if borderline is None else np.asarray(borderline, dtype=bool)
     names = seg.segment_names
     x_scale, y_scale = axis_scale(seg, x), axis_scale(seg, y)
-    logs = (x_scale, y_scale) != ("none", "none")
+    true_xs, true_ys = xs, ys
+    rng = np.random.default_rng(seed)
+    spread: list[tuple[str, float]] = []  # (axis, the step between its values)
+    for axis, scale in (("x", x_scale), ("y", y_scale)):
+        values = xs if axis == "x" else ys
+        step = spread_step(values[shown]) if scale == "none" else None
+        if step is None:
+            continue
+        moved = values.astype(float, copy=True)
+        moved[shown] += rng.uniform(-SPREAD_WIDTH * step, SPREAD_WIDTH * step, shown.size)
+        xs, ys = (moved, ys) if axis == "x" else (xs, moved)
+        spread.append((axis, step))
+    logs = (x_scale, y_scale) != ("none", "none") or bool(spread)  # (the hover then gives the true values)
     # SVG draws a few thousand points crisply (and exports as true vectors); WebGL keeps more light.
     trace = go.Scatter if shown.size <= SVG_POINTS else go.Scattergl
     fig = go.Figure()
@@ -188,7 +214,8 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
                 x=xs[members], y=ys[members], mode="markers",
                 # on a log scale the hover text gives the customer's values in the feature's own units
                 **({"text": [f"{_plain(x)}={a:.6g}<br>{_plain(y)}={b:.6g}" for a, b in
-                             zip(invert_transform(x_scale, xs[members]), invert_transform(y_scale, ys[members]))]}
+                             zip(invert_transform(x_scale, true_xs[members]),
+                                 invert_transform(y_scale, true_ys[members]))]}
                    if logs else {}),
                 name=_plain(f"{name} ({int((labels == label).sum()):,})"),
                 showlegend=not near_border, legendgroup=str(label),
@@ -224,7 +251,9 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         fig.update_yaxes(**_log_axis(*_span(ys), y_scale))
     elif y in seg.percent_features:
         fig.update_yaxes(tickformat=PERCENT_TICKS)
-    return fig, int(shown.size)
+    for axis, step in spread:  # a tick on each value, not between two of them
+        (fig.update_xaxes if axis == "x" else fig.update_yaxes)(dtick=step)
+    return ScatterFigure(fig, int(shown.size), tuple(axis for axis, _ in spread))
 
 
 def inside_selection(xs: np.ndarray, ys: np.ndarray, selected: dict[str, Any]) -> np.ndarray | None:

@@ -17,7 +17,9 @@ from . import _shared
 from ._shared import PAGE, axis_options
 
 
-def scatter_note(seg: Segmentation, drawn: int, borderline: int) -> str:
+def scatter_note(seg: Segmentation, drawn: int, borderline: int, spread: tuple[str, ...] = ()) -> str:
+    """What the scatter shows: how many customers, those near a border and left out, the axes spread around
+    their values (``spread``: "x", "y"), and how to select."""
     total = int(seg.scored.sum())
     left_out = int(seg.labels.size - total)
     parts = [f"Showing {drawn:,} of {total:,} segmented customers"
@@ -27,6 +29,10 @@ def scatter_note(seg: Segmentation, drawn: int, borderline: int) -> str:
         parts.append(f"{borderline:,} customers sit near a segment border (open circles).")
     if left_out:
         parts.append(f"{left_out:,} customers with missing values are not in the model.")
+    if spread:
+        across = {("x",): "across", ("y",): "up and down"}.get(tuple(spread), "a little each way")
+        parts.append(f"The customers on each whole value are spread {across} around it so that all of them show; "
+                     "hovering gives each one's true values.")
     parts.append("Lasso or box-select customers to study them.")
     return " ".join(parts)
 
@@ -80,6 +86,6 @@ def update_view(x: str | None, y: str | None, names: list[str | None], _clear: i
     state = state.with_(x=x, y=y, names=chosen if status is None else state.names)
     if status is None and state.query() == query and _shared.trigger() != ids.Clusters.CLEAR_SELECTION:
         return unchanged
-    figure, drawn = scatter_figure(seg, x, y, borderline, seed=state.seed)
-    return (figure, scatter_note(seg, drawn, int(borderline.sum())), state.query(), status,
+    figure, drawn, spread = scatter_figure(seg, x, y, borderline, seed=state.seed)
+    return (figure, scatter_note(seg, drawn, int(borderline.sum()), spread), state.query(), status,
             state.href("/downloads"), x if x != asked[0] else dash.no_update, y if y != asked[1] else dash.no_update)

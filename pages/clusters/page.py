@@ -66,7 +66,7 @@ def layout(**query: Any) -> html.Div:
     if not (state.x or state.y):  # the link names no axes: the two features that separate the segments most
         x, y = strongest_axes(prof, seg)
         state = state.with_(x=x, y=y)
-    figure, drawn = scatter_figure(seg, state.x, state.y, borderline, seed=state.seed)
+    figure, drawn, spread = scatter_figure(seg, state.x, state.y, borderline, seed=state.seed)
     stability_status = job_status(ids.Clusters.STABILITY_STATUS, ids.Clusters.STABILITY_PROGRESS,
                                   ids.Clusters.STABILITY_CANCEL)
     return html.Div([
@@ -93,7 +93,7 @@ def layout(**query: Any) -> html.Div:
                          dcc.Dropdown(id=ids.Clusters.Y, options=options, value=state.y, clearable=False)], md=6),
             ], className="mb-2"),
             chart(ids.Clusters.SCATTER, figure),
-            html.P(scatter_note(seg, drawn, int(borderline.sum())), id=ids.Clusters.SCATTER_NOTE,
+            html.P(scatter_note(seg, drawn, int(borderline.sum()), spread), id=ids.Clusters.SCATTER_NOTE,
                    className="small text-muted"),
             html.Div([
                 html.Div(id=ids.Clusters.SELECTION_INFO),

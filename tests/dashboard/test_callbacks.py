@@ -664,7 +664,7 @@ def test_a_very_long_column_name_is_shortened_on_the_pages_and_whole_in_tooltips
     seg = service.get_segmentation(service.resolve_state(state, service.get_dataset(token)))
     from dashboard.figures import histogram_figure, scatter_figure
 
-    figure, _ = scatter_figure(seg, LONG_NAME, "Credit_Limit")
+    figure, *_ = scatter_figure(seg, LONG_NAME, "Credit_Limit")
     axis_title = figure.layout.xaxis.title.text  # (shorter still: centred under a phone's narrow plot)
     assert len(axis_title) <= 30 and axis_title.startswith("Naive_Bayes") and axis_title.endswith("_1")
     assert histogram_figure(seg, LONG_NAME).layout.title.text == short

@@ -69,7 +69,7 @@ def test_the_centroids_are_drawn_above_the_customers_at_any_size():
     of 7,043 customers). The centroids are drawn like the customers, and last: on top."""
     for rows in (SVG_POINTS // 2, 2 * SVG_POINTS):
         seg = _segmentation(rows=rows)
-        figure, _ = scatter_figure(seg, "Age", "Income")
+        figure, *_ = scatter_figure(seg, "Age", "Income")
         customers = {trace.type for trace in figure.data[:-1]}
         assert len(customers) == 1 and figure.data[-1].name == "Centroids"
         assert figure.data[-1].type in customers
@@ -234,13 +234,13 @@ def test_the_scatter_draws_log_features_on_their_scale_and_selects_what_is_drawn
     for label in range(2):
         mine = seg.labels[seg.scored] == label
         assert np.quantile(ys[mine], 0.2) < cy[label] < np.quantile(ys[mine], 0.8)
-    figure, _ = scatter_figure(seg, "Orders", "Spend")
+    figure, *_ = scatter_figure(seg, "Orders", "Spend")
     assert figure.layout.xaxis.title.text == "Orders (log scale)" and figure.layout.yaxis.title.text == "Spend (log scale)"
     assert np.allclose(figure.layout.yaxis.tickvals, np.log1p([float(t.replace(",", "")) for t in figure.layout.yaxis.ticktext]))
     first = figure.data[0]
     assert first.hovertemplate.endswith("%{text}<extra></extra>") and first.text[0].startswith("Orders=")
     assert float(first.text[0].split("<br>")[1].split("=")[1]) == pytest.approx(np.expm1(first.y[0]), rel=1e-5)
-    age, _ = scatter_figure(seg, "Age", "Spend")
+    age, *_ = scatter_figure(seg, "Age", "Spend")
     assert age.layout.xaxis.title.text == "Age" and age.layout.xaxis.tickvals is None  # a linear feature stays linear
 
     box = {"range": {"x": [float(np.log1p(3)), float(np.log1p(8))], "y": [float(np.log1p(50)), float(np.log1p(200))]}}
@@ -272,10 +272,56 @@ def test_an_axis_of_a_feature_written_as_percentages_is_ticked_in_percent():
                           "Visits": rng.poisson(6, rows).astype(str)})
     seg = segment_new(frame, ["Open Rate", "Spend", "Visits"], 3, seed=0, transforms=["none", "none", "none"])
     assert seg.percent_features == ("Open Rate",)
-    figure, _ = scatter_figure(seg, "Open Rate", "Visits")
+    figure, *_ = scatter_figure(seg, "Open Rate", "Visits")
     assert figure.layout.xaxis.tickformat == PERCENT_TICKS and figure.layout.yaxis.tickformat is None
-    figure, _ = scatter_figure(seg, "Spend", "Open Rate")
+    figure, *_ = scatter_figure(seg, "Spend", "Open Rate")
     assert figure.layout.yaxis.tickformat == PERCENT_TICKS and figure.layout.xaxis.tickformat is None
     bottom = f"xaxis{seg.k}"
     assert histogram_figure(seg, "Open Rate").layout[bottom].tickformat == PERCENT_TICKS
     assert histogram_figure(seg, "Visits").layout[bottom].tickformat is None
+
+
+def test_answers_on_a_scale_are_spread_around_their_values_so_that_every_customer_shows():
+    """Found from outside: a survey's 4,000 respondents, answers of 1 to 5 and 0 to 10, were drawn as 40 dots, each
+    hiding up to 300 customers. An axis of a few whole numbers is spread (seeded: the same figure every time), each
+    point within SPREAD_WIDTH of its value; the hover, the centroids and the selection keep the true values; a
+    measured axis is not moved."""
+    from core.stats import SPREAD_WIDTH
+    from dashboard.figures import scatter_coordinates
+    from pages.clusters._scatter import scatter_note
+
+    rng = np.random.default_rng(4)
+    rows = 4_000
+    group = rng.integers(0, 3, rows)
+    frame = pd.DataFrame({"Support rating": np.array([1, 3, 5])[group] + 0 * rows,
+                          "NPS": np.clip(np.array([2, 6, 9])[group] + rng.integers(-2, 3, rows), 0, 10),
+                          "Spend": rng.lognormal(3, 0.5, rows).round(2)}).astype(str)
+    seg = segment_new(frame, ["Support rating", "NPS", "Spend"], 3, seed=0, transforms={"Spend": "none"})
+    _, _, cx, cy, _ = scatter_coordinates(seg, "NPS", "Support rating")
+    figure, drawn, spread = scatter_figure(seg, "NPS", "Support rating", seed=0)
+    assert spread == ("x", "y") and drawn == rows
+    points = [trace for trace in figure.data if trace.name != "Centroids"]
+    shown_x = np.concatenate([np.asarray(t.x, dtype=float) for t in points])
+    rows_drawn = np.concatenate([np.asarray(t.customdata) for t in points])
+    true_x = np.asarray(frame["NPS"], dtype=float)[rows_drawn]
+    assert 0 < np.abs(shown_x - true_x).max() <= SPREAD_WIDTH  # moved, never to the next value
+    assert len(np.unique(np.round(shown_x, 6))) > 1_000  # (40 dots before)
+    hover = points[0].text[0]  # the true values
+    assert hover == f"NPS={true_x[0]:.6g}<br>Support rating={float(frame['Support rating'][rows_drawn[0]]):.6g}"
+    centroids = next(t for t in figure.data if t.name == "Centroids")
+    assert np.allclose(centroids.x, cx) and np.allclose(centroids.y, cy)
+    assert figure.layout.xaxis.dtick == 1 and figure.layout.yaxis.dtick == 2
+    again, *_ = scatter_figure(seg, "NPS", "Support rating", seed=0)
+    assert np.array_equal(np.asarray(again.data[0].x), np.asarray(points[0].x))  # the same figure every time
+    measured, _, moved = scatter_figure(seg, "Spend", "Support rating", seed=0)
+    assert moved == ("y",)
+    spend = np.concatenate([np.asarray(t.x, dtype=float) for t in measured.data if t.name != "Centroids"])
+    assert np.allclose(np.sort(spend), np.sort(np.asarray(frame["Spend"], dtype=float)))  # measured: not moved
+    assert "spread up and down" in scatter_note(seg, drawn, 0, moved)
+    # the report's scatter (on the two features that separate the segments most) spreads them too
+    page = render_report("survey.csv", frame, seg)
+    start = page.index("Customers on")
+    chart = page[start:page.index("</svg>", start)]
+    labels = re.findall(r'class="label"[^>]*>([^<]*)<', chart)
+    assert any(label.endswith("(spread for visibility)") for label in labels), labels
+    assert len(set(re.findall(r'<circle cx="([\d.]+)"', chart))) > 100
