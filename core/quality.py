@@ -371,8 +371,9 @@ def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
 #: What each abbreviation multiplies by (a lone ``m`` is left alone: minutes, metres).
 ABBREVIATIONS = {"K": 1e3, "k": 1e3, "MM": 1e6, "M": 1e6, "B": 1e9, "bn": 1e9, "Bn": 1e9}
 _UNITS = "|".join(ABBREVIATIONS)
-_ABBREVIATED = re.compile(rf"^(?P<number>.*\d)\s?(?P<unit>{_UNITS})$")
-_ABBREVIATED_LOOK = re.compile(rf"\d\s?(?:{_UNITS})$")  # (the same cells, without groups: a quick look)
+#: (An accounting negative's closing bracket or SAP's trailing minus may follow the unit: ``($1.5K)``, ``1.5K-``.)
+_ABBREVIATED = re.compile(rf"^(?P<number>.*\d)\s?(?P<unit>{_UNITS})(?P<after>[)-]?)$")
+_ABBREVIATED_LOOK = re.compile(rf"\d\s?(?:{_UNITS})[)-]?$")  # (the same cells, without groups: a quick look)
 
 
 def _read_abbreviated(text: pd.Series, decimal: str, numbers: np.ndarray, invalid: np.ndarray) -> None:
@@ -388,7 +389,8 @@ def _read_abbreviated(text: pd.Series, decimal: str, numbers: np.ndarray, invali
     if not shortened.any():
         return
     at = positions[shortened]
-    values = _clean_numbers(found["number"][shortened].astype(str).str.strip(), decimal)
+    values = _clean_numbers((found["number"][shortened].astype(str) + found["after"][shortened].fillna("").astype(str))
+                            .str.strip(), decimal)
     values = values * found["unit"][shortened].map(ABBREVIATIONS).to_numpy(dtype=float)
     read = np.isfinite(values)
     numbers[at[read]] = values[read]

@@ -228,3 +228,7 @@ def test_amounts_shortened_as_dashboards_export_them_are_numbers() -> None:
     assert invalid.tolist() == [False] * 8 + [True] * 3
     frame = pd.DataFrame({"LTV": [f"${v / 1000:.1f}K" if v >= 1000 else f"${v:.0f}" for v in range(100, 90_100, 300)]})
     assert check_quality(frame).column("LTV").kind == "numeric"
+    # a shortened accounting negative and SAP's trailing minus (a BI report's net change: "($1.5K)")
+    negatives, left = parse_numeric(pd.Series(["($1.5K)", "(2.3M)", "1.5K-", "$(1.5K)", "(1.5K", "1.5K)"], dtype="str"))
+    assert negatives[:4] == pytest.approx([-1_500, -2_300_000, -1_500, -1_500])  # ($ outside too, as "$(1,234.50)")
+    assert left.tolist() == [False] * 4 + [True] * 2  # a bracket without its pair is no number
