@@ -439,9 +439,9 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
               wanted_names: dict[int, str], stack: ExitStack) -> None:
     """``fit`` once the file is read and checked. With a second thread and a new model, the stability
     check's re-fits run beside the fit and the write (:func:`_refits_beside`); ``stack`` ends them."""
-    from .deliver import to_xlsx_bytes
+    from .deliver import share_columns, to_xlsx_bytes
     from .export import to_csv_bytes, write_csv
-    from .insight import confidence, for_export, out_of_range, summary_table
+    from .insight import confidence, for_export, out_of_range, summary_profile
     from .persist import bundle_bytes, load_model_file
     from .prepare import prepare_features
     from .segmentation import clustered_table, segment_new, segment_with_model
@@ -484,7 +484,8 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
     parked = _park(args.out)
     try:
         clustered = clustered_table(table.frame, seg, extra=conf)
-        summary = summary_table(seg, table.frame, text_columns) if args.summary else None
+        profiled = summary_profile(seg, table.frame, text_columns) if args.summary else None
+        summary = profiled.flat() if profiled is not None else None
         numeric = [c.name for c in report.column_reports if c.kind == "numeric"] + list(conf.columns[:3])
         stack.close()  # the re-fits beside the fit are done by now (or finish first): every thread for the rest
         if _is_xlsx(args.out):  # a real workbook: numbers as numbers, formulas escaped
@@ -494,7 +495,8 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         stab, stab_note = _stability(seg, args.stability_runs, args.threads, None if refits is None else refits.result())
         outputs: dict[str, bytes] = {}
         if args.summary:
-            outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal)
+            outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal,
+                                                   share_columns(profiled))
                                      if _is_xlsx(args.summary) else to_csv_bytes(summary, table.dialect))
         if args.save_model:
             outputs[args.save_model] = bundle_bytes(seg.saved_model(

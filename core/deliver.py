@@ -22,7 +22,7 @@ from .model import display_cluster
 from .quality import parse_numeric
 from .insight import Profile
 from .segmentation import Segmentation
-from .stats import mix_column
+from .stats import feature_columns, mix_column, written_as_percent
 from .xlsx_writer_fast import workbook_bytes
 
 __all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "rounded_summary", "share_columns",
@@ -67,9 +67,12 @@ def segments_zip_bytes(clustered: pd.DataFrame, seg: Segmentation, dialect: CsvD
 
 
 def share_columns(profile: Profile) -> list[str]:
-    """The columns of ``profile.flat()`` that hold shares (0..1): ``share`` and the text-column mixes
+    """The columns of ``profile.flat()`` that hold shares (0..1): ``share``, the means of the features written as
+    percentages (an open rate of "24.4%": :attr:`core.insight.Profile.percents`) and the text-column mixes
     (``Gender: Female``)."""
-    return ["share"] + [mix_column(str(c), str(v)) for c, v in profile.mixes.columns]
+    percents = [f for f in profile.features if bool(profile.percents.get(f, False))]
+    means = dict(zip(profile.features, feature_columns(profile.features)))
+    return ["share"] + [means[f] for f in percents] + [mix_column(str(c), str(v)) for c, v in profile.mixes.columns]
 
 
 def _sensible(value: float) -> float:
@@ -135,7 +138,9 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), 
     decimal : str
         The decimal mark of those text cells.
     percent : sequence of str
-        Columns of shares (0..1) to show as percentages (``50.6%``; the cell keeps the number).
+        Columns of shares (0..1) to show as percentages (``50.6%``; the cell keeps the number). The ``numeric``
+        columns the file writes as percentages (``24.4%``, :func:`core.stats.written_as_percent`) are shown so
+        too, their cells the numbers (0.244).
 
     Raises
     ------
@@ -149,7 +154,11 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], numeric: Sequence[str] = (), 
     taken: set[str] = set()
     prepared = [(_sheet_name(title, taken), escape_formulas(_with_numbers(frame, numeric, decimal)), frame)
                 for title, frame in sheets.items()]
+    def written_as_percentages(frame: pd.DataFrame) -> set[str]:
+        columns = [c for c in numeric if c in frame.columns and frame[c].dtype.kind not in "biuf"]
+        return {str(c) for c, found in zip(columns, written_as_percent(frame, columns)) if found}
+
     shown_as_percent = {name: {str(c) for c in frame.columns if c in percent and frame[c].dtype.kind == "f"}
-                        for name, _, frame in prepared}
+                        | written_as_percentages(frame) for name, _, frame in prepared}
     # written by core.xlsx_writer_fast (openpyxl took 90 s for 300,000 customers; the same cells read back)
     return workbook_bytes([(name, ready) for name, ready, _ in prepared], shown_as_percent)

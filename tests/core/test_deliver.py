@@ -64,3 +64,35 @@ def test_workbook_refuses_more_rows_than_excel_holds(monkeypatch):
 def test_safe_file_name():
     assert safe_file_name("../../etc/passwd") == "_.._etc_passwd"
     assert safe_file_name("   ") == "segment"
+
+
+def test_columns_written_as_percentages_come_back_as_percentages_in_the_workbook():
+    """Noticed in session 15: a file's open rates written "24.4%" (or a workbook's cells formatted as
+    percentages, read as "24.4%") came back from the Excel download as 0.244 in a plain number format, and the
+    segments' mean open rate as 0.31. Such a column's cells keep the number, formatted as a percentage, in the
+    customers' sheet and in the segments' means; other numbers keep a plain format."""
+    from openpyxl import load_workbook
+
+    from core.deliver import rounded_summary, share_columns
+    from core.insight import summary_profile
+
+    rng = np.random.default_rng(5)
+    rows = 400
+    frame = pd.DataFrame({"Customer": [f"C{i}" for i in range(rows)],
+                          "Open Rate": [f"{v:.1f}%" for v in rng.uniform(5, 60, rows)],
+                          "Orders": rng.integers(1, 30, rows).astype(str)})
+    seg = segment_new(frame, ["Open Rate", "Orders"], 3, seed=0)
+    profiled = summary_profile(seg, frame, [])
+    data = to_xlsx_bytes({"Customers": clustered_table(frame, seg), "Segments": rounded_summary(profiled)},
+                         ["Open Rate", "Orders"], percent=share_columns(profiled))  # as the Downloads page asks
+    book = load_workbook(io.BytesIO(data))
+    customers = book["Customers"]
+    header = [c.value for c in customers[1]]
+    rate, orders = customers.cell(2, header.index("Open Rate") + 1), customers.cell(2, header.index("Orders") + 1)
+    assert rate.value == pytest.approx(float(frame["Open Rate"][0].rstrip("%")) / 100)
+    assert "%" in rate.number_format and "%" not in orders.number_format
+    segments = book["Segments"]
+    header = [c.value for c in segments[1]]
+    mean = segments.cell(2, header.index("Open Rate") + 1)
+    assert 0 < mean.value < 1 and "%" in mean.number_format
+    assert "%" not in segments.cell(2, header.index("Orders") + 1).number_format
