@@ -221,6 +221,11 @@ def test_a_cancelled_k_sweep_is_not_started_again_by_itself(page: Page, app_serv
                           files={"file": ("cancel.csv", frame.to_csv(index=False).encode())}).json()["token"]
     page.goto(f"/model?ds={token}")
     expect(page.locator(f"#{ids.Model.SWEEP_STATUS}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    # Cancel only once the page knows the job: Dash's Cancel names the jobs the renderer holds, and the status
+    # row shows as the request leaves, before the server's answer names the job (seen in session 16: a click in
+    # between cancelled nothing and the sweep ran to its end). The first k's progress comes with the job's name.
+    expect(page.locator(f"#{ids.Model.SWEEP_PROGRESS} .progress-bar")).not_to_have_attribute(
+        "aria-valuenow", "0", timeout=JOB_TIMEOUT_MS)
     page.click(f"#{ids.Model.SWEEP_CANCEL}")
     expect(page.locator(f"#{ids.Model.SWEEP_WATCH}")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     expect(page.locator(f"#{ids.Model.SWEEP_WATCH}")).to_contain_text("not finished")
