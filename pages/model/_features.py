@@ -50,25 +50,47 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     return options
 
 
+#: Up to this many chosen features, each transform is in sight; beyond, the features with none proposed or chosen
+#: are folded into one line that opens to their dropdowns (a survey of 30 questions put 30 dropdowns, each "none",
+#: down the Model page, the four guides 5,100 px below).
+OPEN_TRANSFORMS = 6
+
+
 def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
-    """One row per chosen feature: its transform (the proposal unless the link says otherwise) and why."""
+    """One row per chosen feature: its transform (the proposal unless the link says otherwise) and why; beyond
+    :data:`OPEN_TRANSFORMS` features, those with no transform proposed or chosen folded into one line."""
     chosen = service.transforms_for(state)
     proposed = dataset.report.proposed_transforms_for(state.features, keep_codes=state.codes == "keep")
-    rows: list[Any] = []
-    for feature in state.features:
-        try:
-            column = dataset.report.column(feature)
-            why = f"Proposed: {proposed[feature].replace('_', ' ')} \u2014 {column.transform_reason}."
-        except KeyError:
-            why = "Days from each date to the file's latest date."
-        # the name on its own line: beside the dropdown, the narrow card broke snake_case names mid-word
-        rows.append(dbc.Row([
-            dbc.Col(html.Span(column_label(feature), className="small fw-semibold"), width=12),
-            dbc.Col(dcc.Dropdown(id={"type": ids.Model.TRANSFORM, "feature": feature}, options=TRANSFORM_OPTIONS,
-                                 value=chosen.get(feature, "none"), clearable=False, searchable=False), width=7),
-            dbc.Col(html.Small(why, className="text-muted"), width=12),
-        ], className="g-1 mb-2"))
-    return rows
+    rows = [_transform_row(dataset, feature, chosen, proposed) for feature in state.features]
+    if len(rows) <= OPEN_TRANSFORMS:
+        return rows
+    plain = [chosen.get(f, "none") == "none" and proposed.get(f, "none") == "none" for f in state.features]
+    if sum(plain) < 2:
+        return rows
+    folded = [row for row, quiet in zip(rows, plain) if quiet]
+    in_sight = [row for row, quiet in zip(rows, plain) if not quiet]
+    return in_sight + [html.Details([
+        html.Summary(f"{len(folded)}{' more' if in_sight else ''} features: no transform proposed (open to change "
+                     "one)", className="small text-muted mb-2"),
+        *folded,
+    ], className="segments-folded-transforms")]
+
+
+def _transform_row(dataset: service.Dataset, feature: str, chosen: dict[str, str],
+                   proposed: dict[str, str]) -> Any:
+    """One feature's transform choice: its name, the dropdown and why the proposal is what it is."""
+    try:
+        column = dataset.report.column(feature)
+        why = f"Proposed: {proposed[feature].replace('_', ' ')} \u2014 {column.transform_reason}."
+    except KeyError:
+        why = "Days from each date to the file's latest date."
+    # the name on its own line: beside the dropdown, the narrow card broke snake_case names mid-word
+    return dbc.Row([
+        dbc.Col(html.Span(column_label(feature), className="small fw-semibold"), width=12),
+        dbc.Col(dcc.Dropdown(id={"type": ids.Model.TRANSFORM, "feature": feature}, options=TRANSFORM_OPTIONS,
+                             value=chosen.get(feature, "none"), clearable=False, searchable=False), width=7),
+        dbc.Col(html.Small(why, className="text-muted"), width=12),
+    ], className="g-1 mb-2")
 
 
 def kept_transforms(state: ViewState) -> tuple[tuple[str, str], ...]:

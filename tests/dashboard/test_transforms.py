@@ -120,3 +120,38 @@ def test_the_model_page_offers_a_repeating_column_unticked(client, request_conte
     resolved = service.resolve_state(ViewState(ds=token), service.get_dataset(token))
     assert resolved.features == ("Age", "Income")
     assert "AgeAgain (moves with Age: not proposed)" in _text(model_page.layout(ds=token))
+
+
+def test_many_features_without_a_transform_are_folded_into_one_line(client, request_context):
+    """Found from outside: a survey of 30 questions put 30 dropdowns, each "none" with the same reason, down the
+    Model page: 5,100 px, the four guides far below. Beyond a few features, those with nothing proposed or chosen
+    are folded into one line that opens to their dropdowns; a feature with a log proposed stays in sight."""
+    import numpy as np
+    import pandas as pd
+    from dash import html
+
+    from pages.model._features import OPEN_TRANSFORMS, transform_rows
+
+    rng = np.random.default_rng(3)
+    rows = 1_000
+    frame = pd.DataFrame({f"Q{q}": rng.integers(1, 8, rows) for q in range(1, 21)})
+    frame["Spend"] = rng.lognormal(3, 1.2, rows).round(2)
+    token = upload(client, frame.to_csv(index=False).encode()).get_json()["token"]
+    dataset = service.get_dataset(token)
+    state = service.resolve_state(ViewState(ds=token), dataset)
+    assert len(state.features) == 21
+    shown = transform_rows(dataset, state)
+    folded = [part for part in shown if isinstance(part, html.Details)]
+    assert len(folded) == 1 and len(shown) == 2  # Spend's row in sight, then the fold
+    assert "Spend" in _text(shown[0]) and '"log"' in _text(shown[0])
+    assert "20 more features: no transform proposed" in _text(folded[0].children[0])
+    dropdowns = re.findall(r'"type": "%s"' % ids.Model.TRANSFORM, _text(folded[0]))
+    assert len(dropdowns) == 20  # every feature keeps its dropdown, one click away
+    alone = transform_rows(dataset, state.with_(features=state.features[:-1]))  # nothing in sight: not "more"
+    assert len(alone) == 1 and "20 features: no transform proposed" in _text(alone[0].children[0])
+    # a few features: every row in sight, as before
+    few = transform_rows(dataset, state.with_(features=state.features[:OPEN_TRANSFORMS]))
+    assert not any(isinstance(part, html.Details) for part in few) and len(few) == OPEN_TRANSFORMS
+    # a transform the user chose stays in sight
+    chosen = transform_rows(dataset, state.with_(transforms=(*state.transforms, ("Q3", "log"))))
+    assert len(chosen) == 3 and "Q3" in _text(chosen[0])  # (in the file's order)
