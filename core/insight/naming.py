@@ -161,6 +161,8 @@ def short_feature_name(name: str) -> str:
         return str(name).strip().lower() or str(name)
     if is_question_name(name):  # a survey's "How satisfied are you with the delivery speed?"
         words = _question_words(words) or words
+    elif len(words) > 1 and _QUESTION_NUMBER.fullmatch(words[0]):  # a survey's "Q4_support" is the support
+        words = words[1:]
     kept = _meaning_words(words)
     return " ".join(WORD_FORMS.get(w, w) for w in (kept or words))
 

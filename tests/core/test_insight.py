@@ -353,12 +353,16 @@ def test_short_feature_name(name, short):
     ("On a scale of 1-5, how easy was it to find what you needed?", "easy find needed"),
     ("Overall, how satisfied are you?", "satisfaction"),
     ("Q7", "q7"),  # a question's number alone stays its name
+    ("Q4_support", "support"), ("Q12b Store staff", "store staff"),  # a battery's numbered topics
 ])
 def test_a_survey_questions_short_name_keeps_what_it_asks_about(name, short):
     """Found from outside: a survey export's columns are its questions, and the segments were named "Low q1 how
     satisfied are you with our" (the question cut at 40 characters). A question's words that ask rather than say
-    what is rated (how, are you, to, our...) are dropped; "satisfied" reads "satisfaction", after what it rates."""
+    what is rated (how, are you, to, our...) are dropped; "satisfied" reads "satisfaction", after what it rates.
+    A question's number before its topic is dropped too ("Q4_support"; two such names alike keep their numbers)."""
     assert short_feature_name(name) == short
+    assert name_segments(np.array([[1.0, 0.0], [0.0, -1.0]]), ["Q1 revenue", "Q2 revenue"]) == [
+        "High q1 revenue", "Low q2 revenue"]
 
 
 def test_segment_names_of_rate_features_read_as_written():
