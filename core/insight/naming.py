@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "AVERAGE_NAME", "TIME_UNITS", "none_of", "NONE_SHARE", "QUESTION_WORDS"]
+           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "none_of", "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
@@ -53,6 +53,7 @@ WORD_FORMS: dict[str, str] = {
     "spent": "spending", "bought": "purchases", "purchased": "purchases",
     "paid": "payments", "ordered": "orders", "visited": "visits", "trans": "transactions",
     "txn": "transactions", "txns": "transactions", "bal": "balance", "util": "utilisation",
+    "prods": "products", "prod": "product",
 }
 #: Longest automatic name (before a " (n)" number that tells two equal names apart): never cut later.
 MAX_NAME_CHARS = 40
@@ -62,6 +63,9 @@ HIGH_Z = 0.5
 VERY_HIGH_Z = 1.5
 #: Features named in a segment's name (more only to tell two segments apart).
 MAX_NAME_FEATURES = 2
+#: |z| from which a trait tells apart segments whose names would otherwise clash ("Average customers (1)" and
+#: "(2)"), said as a comparative: "Higher wines", "Slightly older".
+WEAK_Z = 0.25
 #: Name of a segment with no distinctive feature.
 AVERAGE_NAME = "Average customers"
 #: Words used instead of High / Low for some features: ``(low, high)``, the whole of the name's part.
@@ -218,9 +222,13 @@ def _part(z: float, reading: _Reading, none: bool = False) -> str:
         return f"No {reading.noun}"
     very = abs(z) >= VERY_HIGH_Z
     word = reading.high if z > 0 else reading.low
+    weak = abs(z) < HIGH_Z  # a weaker trait, named only to tell clashing names apart (WEAK_Z)
     if reading.noun is None:
-        return ("Much " + word) if very else word.capitalize()
-    level = ("Very " + word) if very else word.capitalize()
+        return ("Much " + word) if very else ("Slightly " + word) if weak else word.capitalize()
+    if weak:
+        level = {"low": "Lower", "high": "Higher"}.get(word, "More " + word)
+    else:
+        level = ("Very " + word) if very else word.capitalize()
     return f"{level} {reading.noun}"
 
 
@@ -263,9 +271,11 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         strength = np.where(np.isfinite(index), np.abs(index - 100.0), 50.0 * np.abs(z))
     short = [_reading(feature, name) for feature, name in zip(features, _short_names(features))]
     ranked: list[list[int]] = []
+    weaker: list[list[int]] = []  # traits from WEAK_Z: only to tell clashing names apart
     for i, row in enumerate(z):
         order = sorted(range(row.size), key=lambda j: (-strength[i, j], j))
         ranked.append([j for j in order if abs(row[j]) >= HIGH_Z])
+        weaker.append([j for j in order if WEAK_Z <= abs(row[j]) < HIGH_Z])
 
     nothing = np.zeros(z.shape, dtype=bool) if none is None else np.asarray(none, dtype=bool)
     if nothing.shape != z.shape:
@@ -302,7 +312,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         return [members for members in groups.values() if len(members) > 1]
 
     def says(i: int, j: int) -> str | None:
-        return part(i, j) if j in ranked[i] else None
+        return part(i, j) if j in ranked[i] or j in weaker[i] else None
 
     def grow(i: int, members: list[int]) -> bool:
         """One more trait in segment ``i``'s name, which clashes with the other ``members``' names: the strongest
@@ -310,6 +320,13 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         When the name would grow too long, the traits it shares with them make room, the weakest first."""
         left = [j for j in ranked[i] if j not in tried[i]]
         telling = [j for j in left if any(says(m, j) != part(i, j) for m in members if m != i)]
+        if not left:  # nothing stronger: the weaker traits, to tell apart what would read alike
+            left = [j for j in weaker[i] if j not in tried[i]]
+            telling = [j for j in left if any(says(m, j) != part(i, j) for m in members if m != i)]
+            if not chosen[i]:  # an average segment: named by as many traits as any name has
+                chosen[i] = (telling or left)[:MAX_NAME_FEATURES]
+                tried[i].update(chosen[i])
+                return bool(chosen[i])
         for j in telling or left[:1]:
             tried[i].add(j)
             names = [*traits(i), j]

@@ -354,6 +354,7 @@ def test_short_feature_name(name, short):
     ("Overall, how satisfied are you?", "satisfaction"),
     ("Q7", "q7"),  # a question's number alone stays its name
     ("Q4_support", "support"), ("Q12b Store staff", "store staff"),  # a battery's numbered topics
+    ("MntGoldProds", "gold products"),  # (the marketing-campaign export's spend columns)
 ])
 def test_a_survey_questions_short_name_keeps_what_it_asks_about(name, short):
     """Found from outside: a survey export's columns are its questions, and the segments were named "Low q1 how
@@ -416,6 +417,22 @@ def test_a_clash_with_no_room_left_makes_room_with_the_shared_traits():
     indices = np.array([[149.6, 43.2, 161.5, 140.6, 90.3], [149.6, 41.8, 161.8, 141.1, 135.7]])
     assert name_segments(z, features, indices) == ["High returns · Low basket value · Older",
                                                    "High returns · High newsletter clicks"]
+
+
+def test_average_segments_are_told_apart_by_their_weaker_traits():
+    """Found from outside (a marketing-campaign export of 2,240 customers, six spend columns taken the log of): k=2
+    split the customers by what they spend, wine 55 and 146 against the average, but every trait stayed under
+    0.5 SD in log units, so both segments read "Average customers (1)" and "(2)". Segments that clash with nothing
+    stronger to tell them apart are named by their traits from 0.25 SD, in comparatives."""
+    features = ["Year_Birth", "Income", "MntWines", "MntFishProducts", "NumDealsPurchases"]
+    z = np.array([[-0.04, -0.03, -0.41, -0.40, 0.10], [0.04, 0.03, 0.43, 0.42, -0.11]])
+    indices = np.array([[np.nan, 99.0, 55.3, 53.8, 106.6], [np.nan, 101.0, 146.1, 147.5, 93.2]])
+    assert name_segments(z, features, indices) == ["Lower fish products · Lower wines",  # (fish 46 from 100)
+                                                   "Higher fish products · Higher wines"]
+    # ages and dates keep their own words
+    assert name_segments(np.array([[0.3], [-0.3]]), ["Age"]) == ["Slightly older", "Slightly younger"]
+    # a lone average segment stays "Average customers"; weaker traits only tell clashing names apart
+    assert name_segments(np.array([[1.0, 0.0], [0.0, 0.3]]), ["Income", "Spend"]) == ["High income", AVERAGE_NAME]
 
 
 def test_a_customer_age_reads_older_and_younger():
