@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "none_of", "NONE_SHARE", "QUESTION_WORDS"]
+           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "none_of", "negative_only", "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
@@ -421,22 +421,38 @@ def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats
     features : sequence of str
         The feature names, one per column of ``X``.
     """
-    return name_segments(_z_scores(pipeline, X, labels, stats), list(features), stats.indices(),
-                         none_of(X, labels, stats))
+    negative = negative_only(X, stats)
+    z = _z_scores(pipeline, X, labels, stats)
+    z[:, negative] *= -1  # refunds written as negatives: named by their size ("High refunds")
+    return name_segments(z, list(features), stats.indices(), none_of(X, labels, stats, negative))
+
+
+def negative_only(X: np.ndarray, stats: FeatureStats) -> np.ndarray:
+    """Per feature, whether no customer has more than zero of it and some have less (refunds, returns or
+    discounts written as negative amounts): such a feature is named by its size, the largest refunds "Very high
+    refunds" (found from outside: a shop's segment of its largest refunds read "Very low refunds"). Only the
+    columns whose overall mean is below zero are looked at (one pass over each)."""
+    found = np.zeros(stats.overall.shape, dtype=bool)
+    for j in np.flatnonzero(np.nan_to_num(stats.overall, nan=0.0) < 0):
+        found[j] = bool(np.nanmax(X[:, j]) <= 0) if X.shape[0] else False
+    return found
 
 
 #: A segment "has none" of a feature when at least this share of its customers has exactly zero of it.
 NONE_SHARE = 0.99
 
 
-def none_of(X: np.ndarray, labels: np.ndarray, stats: FeatureStats) -> np.ndarray:
+def none_of(X: np.ndarray, labels: np.ndarray, stats: FeatureStats,
+            negative: np.ndarray | None = None) -> np.ndarray:
     """``(k, features)``: True where (nearly: :data:`NONE_SHARE`) every customer of a segment has exactly zero of a
     feature that other customers have (a segment of customers who never ordered, one of whom bought once), for
     :func:`name_segments`' "No ..." names. Only a feature whose segment mean is within a hundredth of its largest
-    value (what such a segment's mean can be) is counted (one pass over its column)."""
+    value (what such a segment's mean can be) is counted (one pass over its column); with ``negative``
+    (:func:`negative_only`), a feature written as negative amounts counts by its size (no refunds)."""
     k, width = stats.means.shape
     found = np.zeros((k, width), dtype=bool)
-    low = (stats.means >= 0) & (stats.means <= (1 - NONE_SHARE) * stats.largest) & (stats.sizes[:, None] > 0)
+    size = stats.means if negative is None else np.where(negative, -stats.means, stats.means)
+    low = (size >= 0) & (size <= (1 - NONE_SHARE) * stats.largest) & (stats.sizes[:, None] > 0)
     for j in np.flatnonzero(low.any(axis=0)):
         nonzero = np.bincount(labels, weights=(X[:, j] != 0), minlength=k)
         if not nonzero.any():

@@ -435,6 +435,33 @@ def test_average_segments_are_told_apart_by_their_weaker_traits():
     assert name_segments(np.array([[1.0, 0.0], [0.0, 0.3]]), ["Income", "Spend"]) == ["High income", AVERAGE_NAME]
 
 
+def test_refunds_written_as_negatives_read_by_their_size():
+    """Found from outside (a shop of 10^6 customers, refunds written as negative amounts): the segment of the
+    customers with the largest refunds (-26.39 against -0.27) was named "Very low refunds · High orders", which a
+    marketer reads as few refunds. A feature that is never above zero is named by its size: "Very high refunds",
+    and the customers with none read "No refunds"."""
+    rng = np.random.default_rng(2)
+    rows = 6_000
+    refunder = rng.random(rows) < 0.15
+    frame = pd.DataFrame({
+        "Orders": rng.poisson(4, rows) + 1,
+        "Refunds": np.where(refunder, -rng.lognormal(3.3, 0.4, rows).round(2), 0.0),
+    }).astype(str)
+    seg = segment_new(frame, ["Orders", "Refunds"], 2, seed=0)
+    by_size = dict(zip(seg.summary()["Refunds"].round(2), seg.segment_names))
+    assert by_size[min(by_size)].startswith("Very high refunds"), by_size  # (the others: "Average customers")
+    # a segment without refunds among customers who have them reads "No refunds"
+    from core.insight.naming import negative_only, none_of
+    from core.stats import FeatureStats
+
+    X = np.array([[0.0]] * 199 + [[-1.0]] + [[-5.0], [-20.0], [-8.0]])  # one small refund among 200 customers
+    labels = np.array([0] * 200 + [1, 1, 1])
+    stats = FeatureStats.of(X, labels, 2)
+    assert negative_only(X, stats).tolist() == [True]
+    assert none_of(X, labels, stats, negative_only(X, stats))[:, 0].tolist() == [True, False]
+    assert not none_of(X, labels, stats).any()  # (read as written, a mean below zero was never "none")
+
+
 def test_a_customer_age_reads_older_and_younger():
     z = np.array([[1.0, 0.0], [-1.6, 0.8]])
     assert name_segments(z, ["Customer_Age", "Credit_Limit"]) == ["Older", "Much younger · High credit limit"]
