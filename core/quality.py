@@ -1017,10 +1017,14 @@ class QualityReport:
             if rated:
                 low = min(c.scale[0] for c in rated if c.scale)
                 high = max(c.scale[1] for c in rated if c.scale)
-                found.append("Ratings (" + ", ".join(f"'{c.name}'" for c in rated[:8])
-                             + (" ..." if len(rated) > 8 else "") + f") hold answers from {low} to {high}: they "
-                             "measure how customers rate something, so they are proposed as features, unlike "
-                             "whole-number codes.")
+                if len(rated) == 1:
+                    found.append(f"'{rated[0].name}' holds ratings, answers from {low} to {high}: it measures how "
+                                 "customers rate something, so it is proposed as a feature, unlike whole-number codes.")
+                else:
+                    found.append("Ratings (" + ", ".join(f"'{c.name}'" for c in rated[:8])
+                                 + (" ..." if len(rated) > 8 else "") + f") hold answers from {low} to {high}: they "
+                                 "measure how customers rate something, so they are proposed as features, unlike "
+                                 "whole-number codes.")
             found.extend(f"'{c.name}' moves with '{c.redundant_with}' (correlation {c.correlation:+.2f}): it "
                          "repeats what that column says, so it is not proposed as a feature (each would count "
                          "twice in the model). Choose it if you want it anyway."

@@ -19,9 +19,10 @@ Transforms (:data:`TRANSFORMS`):
     values (refunds, balances). Defined for every number, never NaN.
 
 **The proposal** (:func:`propose_transform`): ``log`` for a column without negatives whose skewness
-is at least :data:`SKEW_FOR_LOG` (1.0, "strongly right-skewed"), ``signed_log`` for such a column
-with negatives, ``none`` otherwise (roughly symmetric columns, and columns with fewer than
-:data:`MIN_DISTINCT_FOR_LOG` distinct values).
+is at least :data:`SKEW_FOR_LOG` (1.0, "strongly right-skewed"), ``signed_log`` for a column with negatives
+skewed that much to either side (refunds written as negative amounts: a skewness of -5), ``none`` otherwise
+(roughly symmetric columns, columns skewed to the left without negatives such as scores bunched near the top,
+and columns with fewer than :data:`MIN_DISTINCT_FOR_LOG` distinct values).
 
 **Dates** (:func:`date_format`): a text column whose cells (at least 90% of those present) are dates in
 one of :data:`DATE_FORMATS` is a date column. It is offered as a derived numeric feature named
@@ -128,8 +129,14 @@ def propose_transform(values: np.ndarray, distinct: int | None = None) -> Propos
     count = distinct if distinct is not None else int(np.unique(x[:100_000]).size)
     if count < MIN_DISTINCT_FOR_LOG:
         return Proposal("none", f"few distinct values (skewness {shown})", skew)
-    if skew < SKEW_FOR_LOG:
+    if abs(skew) < SKEW_FOR_LOG:
         return Proposal("none", f"roughly symmetric (skewness {shown})", skew)
+    if skew < 0 and float(x.min()) >= 0:  # scores bunched near the top: a log would stretch the tail further
+        return Proposal("none", f"left-skewed (skewness {shown}): a log would stretch its tail of low values "
+                                "further, so its values are kept", skew)
+    if skew < 0:  # refunds written as negative amounts: a few very large ones on the left
+        return Proposal("signed_log", f"strongly skewed toward large negative values (skewness {shown}): a signed "
+                                      "log tames the extremes below zero", skew)
     if float(x.min()) >= 0:
         return Proposal("log", f"strongly right-skewed (skewness {shown}): without a log a few very large "
                                "values would decide the segments", skew)

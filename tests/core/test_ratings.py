@@ -70,6 +70,8 @@ def test_flags_counts_and_codes_stay_coded():
     }).astype(str)
     report = check_quality(frame)
     assert report.default_features == ["Income", "Rating"]
+    assert "'Rating' holds ratings, answers from 1 to 5: it measures how customers rate something" in " ".join(
+        report.problems())
     assert set(report.coded_columns) == set(frame.columns) - {"Income", "Rating"}
 
 

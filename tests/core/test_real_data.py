@@ -418,6 +418,24 @@ def test_a_skewness_that_rounds_to_zero_reads_0_0_never_minus_0_0():
     assert proposal.reason == "roughly symmetric (skewness 0.0)"
 
 
+def test_refunds_written_as_negatives_get_a_signed_log_and_left_skew_is_not_called_symmetric():
+    """Found from outside (a shop of 10^6 customers): its Refunds, 0 for most and down to -200 for a tenth, had a
+    skewness of -5.3 and were proposed no transform, "roughly symmetric (skewness -5.3)": a few very large refunds
+    then decided a segment of their own. A column strongly skewed to either side with values below zero gets the
+    signed log; one skewed to the left without negatives (scores bunched near the top) keeps its values, and the
+    reason says why."""
+    rng = np.random.default_rng(8)
+    refunds = np.where(rng.random(5_000) < 0.1, -rng.lognormal(3, 0.6, 5_000).round(2), 0.0)
+    proposal = propose_transform(refunds)
+    assert proposal.skewness < -1 and proposal.transform == "signed_log", proposal
+    assert "negative" in proposal.reason
+    bunched = 100 - rng.lognormal(1, 0.8, 5_000).round(1).clip(0, 99)  # most near 100, a tail to the left
+    left = propose_transform(bunched)
+    assert left.skewness < -1 and left.transform == "none" and left.reason.startswith("left-skewed"), left
+    frame = pd.DataFrame({"Refunds": refunds, "Orders": rng.poisson(3, 5_000)}).astype(str)
+    assert check_quality(frame).proposed_transforms["Refunds"] == "signed_log"
+
+
 def test_the_data_checks_table_never_shows_a_skewness_of_minus_zero():
     """The Upload page's table and ``segments inspect`` showed "-0.0" and "-0.00" for a bank export's
     ``members_in_household`` (a skewness of about -0.001: the reason said 0.0, the table did not)."""
