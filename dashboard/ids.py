@@ -56,6 +56,7 @@ class Upload:
     RESULT = "upload-result"
     MISSING = "upload-missing-choice"
     CODES = "upload-codes-choice"
+    LEFT_OUT = "upload-left-out"  # how many customers have a gap in the proposed features
     NEXT = "upload-next"
     LEAVE_OUT_STATUS = "upload-leave-out-status"  # what went wrong leaving rows out (buttons: leave_out_rows)
     SHEET = "upload-sheet"  # the workbook's sheet read (a workbook of several sheets)

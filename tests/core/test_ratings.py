@@ -114,3 +114,43 @@ def test_a_forms_questions_are_ratings_and_read_as_what_they_ask():
     seg = segment_new(frame, report.default_features[:3], 3, seed=0)
     assert sorted(seg.segment_names) == ["High delivery speed satisfaction", "High easy place order · Low support",
                                          "Low delivery speed satisfaction"]
+
+
+def _with_dont_know(rows: int = 3_000, questions: int = 15) -> pd.DataFrame:
+    rng = np.random.default_rng(13)
+    group = rng.integers(0, 3, rows)
+    columns: dict[str, object] = {"Respondent": np.arange(1, rows + 1)}
+    for q in range(1, questions + 1):
+        answers = np.clip(rng.integers(1, 6, 3)[group] + rng.integers(-1, 2, rows), 1, 5).astype(object)
+        answers[rng.random(rows) < 0.05] = "Don't know"
+        columns[f"Q{q} rating"] = answers
+    return pd.DataFrame(columns).astype(str)
+
+
+def test_a_surveys_dont_knows_are_said_once_with_the_customers_a_model_would_leave_out():
+    """Found from outside: a survey of 15 questions with 5% "Don't know" in each. The data check said "'Q1 rating'
+    has 137 cells that are not a number" fifteen times, and nothing said that together they left out over half of
+    the respondents: `segments fit` then segmented 1,386 of 3,000. Many such columns are said in one finding, and
+    the check counts the rows a model on the proposed features would leave out."""
+    from core.quality import rows_with_gaps
+
+    frame = _with_dont_know()
+    report = check_quality(frame)
+    said = [p for p in report.problems() if "not a number" in p]
+    assert len(said) == 1 and said[0].startswith("15 columns have cells that are not a number (e.g. \"Don't know\")")
+    assert "'Q1 rating' (" in said[0]
+    gaps = rows_with_gaps(frame, report.default_features)
+    seg = segment_new(frame, report.default_features, 3, seed=0)
+    assert gaps == len(frame) - int(seg.scored.sum()) and gaps > len(frame) / 2
+    assert rows_with_gaps(frame, ["Q1 rating"]) == int((frame["Q1 rating"] == "Don't know").sum())
+
+
+def test_segments_inspect_says_how_many_customers_a_model_would_leave_out(tmp_path, capsys):
+    from core.cli import main
+
+    frame = _with_dont_know()
+    path = tmp_path / "survey.csv"
+    frame.to_csv(path, index=False)
+    assert main(["inspect", str(path)]) == 0
+    gaps = int((frame.iloc[:, 1:] == "Don't know").any(axis=1).sum())
+    assert (f"customers with a gap in a proposed feature: {gaps:,} of 3,000" in capsys.readouterr().out)

@@ -41,11 +41,11 @@ def test_open_demo_redirects_to_a_new_dataset(client, request_context):
 
 def test_choose_missing_keeps_other_settings(request_context):
     query = ViewState(ds="T" * 32, k=6).query()
-    new_query, next_href = upload_page.choose_missing("median", None, query)
+    new_query, next_href, _ = upload_page.choose_missing("median", None, query)
     state = ViewState.from_search(new_query)
     assert state.missing == "median" and state.k == 6 and state.codes == "unknown"
     assert next_href.startswith("/model?") and "missing=median" in next_href
-    kept, _ = upload_page.choose_missing("median", False, query)
+    kept, *_ = upload_page.choose_missing("median", False, query)
     assert ViewState.from_search(kept).codes == "keep" and "codes=keep" in kept
 
 
@@ -64,7 +64,7 @@ def test_codes_for_unknown_are_offered_on_the_upload_page_and_read_as_missing_un
     token = _token(client, _crm_bytes())
     dataset = service.get_dataset(token)
     coded = int((dataset.frame["Age"] == "999").sum())
-    panel = json.loads(json.dumps(upload_page._missing_panel(dataset.report, ViewState(ds=token)),
+    panel = json.loads(json.dumps(upload_page._missing_panel(dataset, ViewState(ds=token)),
                                   cls=plotly.utils.PlotlyJSONEncoder))
     items = [c["props"]["children"] for c in components(panel) if c["type"] == "Li"]
     assert items == [f"Age: {coded:,} hold 999, a code for unknown ({coded / 600:.1%})"]
@@ -74,8 +74,32 @@ def test_codes_for_unknown_are_offered_on_the_upload_page_and_read_as_missing_un
     assert int(read.scored.sum()) == 600 - coded and read.feature_stats.means[:, 0].max() < 80
     kept = service.get_segmentation(ViewState(ds=token, k=3, codes="keep"))
     assert int(kept.scored.sum()) == 600 and kept.feature_stats.means[:, 0].max() == 999
-    plain = upload_page._missing_panel(service.get_dataset(_token(client)).report, ViewState())
+    plain = upload_page._missing_panel(service.get_dataset(_token(client)), ViewState())
     assert "No missing values" in str(plain.children)  # the demo has neither gaps nor codes
+
+
+def test_the_upload_page_says_how_many_customers_a_model_would_leave_out(client, request_context):
+    """Found from outside: a survey of 15 questions with 5% "Don't know" in each. The Upload page listed each
+    column's count, and nothing said that together they left out 54% of the respondents under the default choice.
+    The panel says how many customers have a gap in the proposed features, and follows the codes switch."""
+    from tests.core.test_ratings import _with_dont_know
+
+    frame = _with_dont_know()
+    token = _token(client, frame.to_csv(index=False).encode())
+    dataset = service.get_dataset(token)
+    gaps = int((frame.iloc[:, 1:] == "Don't know").any(axis=1).sum())
+    panel = json.loads(json.dumps(upload_page._missing_panel(dataset, ViewState(ds=token)),
+                                  cls=plotly.utils.PlotlyJSONEncoder))
+    said = next(c for c in components(panel) if c["props"].get("id") == ids.Upload.LEFT_OUT)
+    text = json.dumps(said)
+    assert f"{gaps:,} of 3,000 customers" in text and f"the other {3_000 - gaps:,}" in text
+    # a CRM's 999 codes: counted while read as unknown, not once kept
+    crm = _token(client, _crm_bytes())
+    coded = int((service.get_dataset(crm).frame["Age"] == "999").sum())
+    *_, unknown = upload_page.choose_missing("drop", True, ViewState(ds=crm).query())
+    *_, kept = upload_page.choose_missing("drop", False, ViewState(ds=crm).query())
+    assert f"{coded:,} of 600 customers" in json.dumps(unknown, cls=plotly.utils.PlotlyJSONEncoder)
+    assert "no customer has a gap" in json.dumps(kept, cls=plotly.utils.PlotlyJSONEncoder)
 
 
 def test_model_state_follows_controls(client, request_context):
