@@ -107,6 +107,10 @@ def _reading(feature: str, short: str) -> _Reading:
             return _Reading(*_DIRECTION_WORDS["age"], None)
         noun = re.sub(r" (date|day|time)$", "", noun) if noun not in ("date", "day", "time") else noun
         return _Reading(*_DAYS_SINCE_WORDS, noun)
+    if short == "recency":  # days since the last purchase (an RFM table's recency_days): high is long ago
+        return _Reading(*_DAYS_SINCE_WORDS, "purchase")
+    if short.startswith("days since ") and len(short) > len("days since "):  # "Days since last order"
+        return _Reading(*_DAYS_SINCE_WORDS, short[len("days since "):])
     if short.rsplit(" ", 1)[-1] in _SINCE:
         return _Reading(*_SINCE_WORDS, None)
     if _BIRTH.search(short):  # a year of birth: a later year, a younger customer

@@ -462,6 +462,15 @@ def test_refunds_written_as_negatives_read_by_their_size():
     assert not none_of(X, labels, stats).any()  # (read as written, a mean below zero was never "none")
 
 
+def test_recency_in_days_reads_recent_and_long_ago():
+    """Found from outside (the marketing-campaign export's Recency, and our own `segments rfm` table's recency_days):
+    days since the last purchase named segments "High recency", which a marketer reads as having bought lately,
+    the opposite of what it meant. Recency and "days since ..." read "Recent ..." / "Long-ago ..."."""
+    z = np.array([[1.6, 0.0], [-0.8, 0.9]])
+    assert name_segments(z, ["recency_days", "monetary"]) == ["Very long-ago purchase", "High monetary · Recent purchase"]
+    assert name_segments(z[:, :1], ["Days since last order"]) == ["Very long-ago last order", "Recent last order"]
+
+
 def test_a_customer_age_reads_older_and_younger():
     z = np.array([[1.0, 0.0], [-1.6, 0.8]])
     assert name_segments(z, ["Customer_Age", "Credit_Limit"]) == ["Older", "Much younger · High credit limit"]
