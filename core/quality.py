@@ -95,6 +95,7 @@ __all__ = [
     "RATING_TOP",
     "is_rating_name",
     "is_question_name",
+    "name_words",
     "rows_with_gaps",
     "CURRENCY_MARKS",
     "CURRENCY_PATTERN",
@@ -231,8 +232,9 @@ _CODE_NAME = re.compile(r"(?i)(code|region|channel|type|category|class|group|seg
                         r"tier|area|zone|branch)s?$")
 
 
-def _name_words(name: str) -> list[str]:
-    """A column name's words, lower case (camelCase and punctuation split: "NumWebVisits" -> num, web, visits)."""
+def name_words(name: str) -> list[str]:
+    """A column name's words, lower case (camelCase and punctuation split: "NumWebVisits" -> num, web, visits):
+    how the data check and the segment names (:mod:`core.insight.naming`) read a name."""
     text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name))
     return [w for w in re.split(r"[^0-9a-zà-ÿ]+", text.lower()) if w]
 
@@ -240,7 +242,7 @@ def _name_words(name: str) -> list[str]:
 def is_question_name(name: str) -> bool:
     """Whether a column's name is a survey question: it asks ("?"), or starts with how, what, which or would (not
     "Do not email")."""
-    words = _name_words(name)
+    words = name_words(name)
     return "?" in str(name) or bool(words) and words[0] in _QUESTION_STARTS
 
 
@@ -248,7 +250,7 @@ def is_rating_name(name: str) -> bool:
     """Whether a column's name says it holds ratings: rating, score, NPS, CSAT, stars, satisfaction, likely to
     recommend, agree (and their German, French and Spanish words), a scale such as "(1-5)", or a survey question
     that does not count ("How easy was it to order?", not "How many children do you have?")."""
-    words = _name_words(name)
+    words = name_words(name)
     return (any(w in _RATING_WORDS or w.startswith(_RATING_STARTS) for w in words)
             or bool(_SCALE_IN_NAME.search(str(name)))
             or is_question_name(name) and not _COUNT_WORDS.intersection(words))
@@ -274,7 +276,7 @@ def _mark_ratings(reports: tuple[ColumnReport, ...]) -> tuple[ColumnReport, ...]
     batteries: dict[int, list[ColumnReport]] = {}  # (the ratings by name count in their scale's battery)
     for r in reports:
         if ((r.coded or r.rating) and r.scale is not None and r.scale[0] >= 1 and r.scale[1] >= 4
-                and not _COUNT_WORDS.intersection(_name_words(r.name))):
+                and not _COUNT_WORDS.intersection(name_words(r.name))):
             batteries.setdefault(_standard_top(r.scale[1]), []).append(r)
     rated = {r.name for battery in batteries.values() if len(battery) >= RATING_BATTERY for r in battery if r.coded}
     if not rated:

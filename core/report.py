@@ -45,7 +45,7 @@ from .transform_kinds import LOG_SCALES, apply_transform, log_axis_ticks
 from .model import display_cluster
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
-from .stats import SPREAD_WIDTH, spread_step, year_like
+from .stats import spread_around, year_like
 from .text import TERMS, percent, split_terms
 
 if TYPE_CHECKING:
@@ -357,12 +357,10 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     # a few whole numbers (a rating of 1 to 5) spread around each value, as the dashboard draws them
     spread = [False, False]
     for axis, scale in enumerate(scales):
-        values = xs if axis == 0 else ys
-        step = spread_step(values) if scale == "none" else None
-        if step is not None:
-            moved = values + rng.uniform(-SPREAD_WIDTH * step, SPREAD_WIDTH * step, values.size)
+        if scale == "none":
+            moved, step = spread_around(xs if axis == 0 else ys, rng)
             xs, ys = (moved, ys) if axis == 0 else (xs, moved)
-            spread[axis] = True
+            spread[axis] = step is not None
     centroids = seg.centroids()
     cx = apply_transform(scales[0], centroids.iloc[:, 1 + columns[0]].to_numpy(dtype=float))
     cy = np.zeros(cx.size) if one else apply_transform(scales[1], centroids.iloc[:, 1 + columns[1]].to_numpy(dtype=float))

@@ -30,6 +30,7 @@ __all__ = [
     "SPREAD_MAX_VALUES",
     "SPREAD_WIDTH",
     "spread_step",
+    "spread_around",
 ]
 
 #: Internal label of rows left out of the model (shown as an empty cell).
@@ -217,3 +218,12 @@ def spread_step(values: np.ndarray) -> float | None:
     if not 2 <= distinct.size <= SPREAD_MAX_VALUES or not np.array_equal(distinct, np.round(distinct)):
         return None
     return float(np.diff(distinct).min())
+
+
+def spread_around(values: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float | None]:
+    """A scatter axis's drawn values, each moved by up to :data:`SPREAD_WIDTH` of a step either way when they are
+    a few whole numbers (:func:`spread_step`), and that step; else the values as they are and None."""
+    step = spread_step(values)
+    if step is None:
+        return values, None
+    return np.asarray(values, dtype=float) + rng.uniform(-SPREAD_WIDTH * step, SPREAD_WIDTH * step, len(values)), step

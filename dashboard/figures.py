@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from core import Segmentation, SweepResult, display_cluster
 from core.palette import segment_color as cluster_color  # one palette with the report: core/palette.py
-from core.stats import SPREAD_WIDTH, spread_step
+from core.stats import spread_around
 from core.projection import project_2d
 from core.text import short_label
 from core.transform_kinds import LOG_SCALES, apply_transform, invert_transform, log_axis_ticks
@@ -181,30 +181,33 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     """
     xs, ys, cx, cy, explained = scatter_coordinates(seg, x, y, seed)
     labels = seg.labels[seg.scored]
-    rows = np.flatnonzero(seg.scored)
     shown = _sample(labels.size, SCATTER_POINTS, seed)
-    edge = np.zeros(labels.size, dtype=bool) if borderline is None else np.asarray(borderline, dtype=bool)
-    names = seg.segment_names
+    total = np.bincount(labels, minlength=seg.k)  # each segment's customers, drawn or not (the legend)
     x_scale, y_scale = axis_scale(seg, x), axis_scale(seg, y)
+    # a log axis is ticked over every customer, drawn or not
+    spans = [_span(values) if scale != "none" else None for values, scale in ((xs, x_scale), (ys, y_scale))]
+    # from here on, the drawn customers only
+    rows = np.flatnonzero(seg.scored)[shown]
+    edge = np.zeros(shown.size, dtype=bool) if borderline is None else np.asarray(borderline, dtype=bool)[shown]
+    xs, ys, labels = xs[shown], ys[shown], labels[shown]
+    names = seg.segment_names
     true_xs, true_ys = xs, ys
     rng = np.random.default_rng(seed)
     spread: list[tuple[str, float]] = []  # (axis, the step between its values)
     for axis, scale in (("x", x_scale), ("y", y_scale)):
-        values = xs if axis == "x" else ys
-        step = spread_step(values[shown]) if scale == "none" else None
-        if step is None:
+        if scale != "none":
             continue
-        moved = values.astype(float, copy=True)
-        moved[shown] += rng.uniform(-SPREAD_WIDTH * step, SPREAD_WIDTH * step, shown.size)
-        xs, ys = (moved, ys) if axis == "x" else (xs, moved)
-        spread.append((axis, step))
+        moved, step = spread_around(xs if axis == "x" else ys, rng)
+        if step is not None:
+            xs, ys = (moved, ys) if axis == "x" else (xs, moved)
+            spread.append((axis, step))
     logs = (x_scale, y_scale) != ("none", "none") or bool(spread)  # (the hover then gives the true values)
     # SVG draws a few thousand points crisply (and exports as true vectors); WebGL keeps more light.
     trace = go.Scatter if shown.size <= SVG_POINTS else go.Scattergl
     fig = go.Figure()
     for label in range(seg.k):
         name = f"{display_cluster(label)} · {names[label]}"
-        in_segment = shown[labels[shown] == label]
+        in_segment = np.flatnonzero(labels == label)
         hover = f"{_plain(name)}<br>" + ("%{text}" if logs else f"{_plain(x)}=%{{x}}<br>{_plain(y)}=%{{y}}")
         for near_border in (False, True):
             members = in_segment[edge[in_segment] == near_border]
@@ -217,7 +220,7 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
                              zip(invert_transform(x_scale, true_xs[members]),
                                  invert_transform(y_scale, true_ys[members]))]}
                    if logs else {}),
-                name=_plain(f"{name} ({int((labels == label).sum()):,})"),
+                name=_plain(f"{name} ({int(total[label]):,})"),
                 showlegend=not near_border, legendgroup=str(label),
                 # row numbers as a plain list: dcc.Graph reads each selected point's customdata from the
                 # figure as sent, and a numpy array is sent as {dtype, bdata}, which it cannot index
@@ -244,11 +247,11 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
                       legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0), height=560,
                       dragmode="select", **_LAYOUT)
     if x_scale != "none":
-        fig.update_xaxes(**_log_axis(*_span(xs), x_scale))
+        fig.update_xaxes(**_log_axis(*spans[0], x_scale))
     elif x in seg.percent_features:  # written 24.4% in the file: ticked "20%", not "0.2"
         fig.update_xaxes(tickformat=PERCENT_TICKS)
     if y_scale != "none":
-        fig.update_yaxes(**_log_axis(*_span(ys), y_scale))
+        fig.update_yaxes(**_log_axis(*spans[1], y_scale))
     elif y in seg.percent_features:
         fig.update_yaxes(tickformat=PERCENT_TICKS)
     for axis, step in spread:  # a tick on each value, not between two of them

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..model import original_centers, transform_of
-from ..quality import is_question_name, is_rating_name
+from ..quality import is_question_name, is_rating_name, name_words
 from ..stats import FeatureStats
 from ..transform import date_source
 
@@ -122,9 +122,8 @@ def _reading(feature: str, short: str) -> _Reading:
 
 
 def _words(name: str) -> list[str]:
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(name))  # drop parenthesised parts
-    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)  # split camelCase: AnnualIncome -> Annual Income
-    return [w for w in re.split(r"[^0-9A-Za-zÀ-ÿ]+", text.lower()) if w]
+    """A feature name's words (:func:`core.quality.name_words`) without its parenthesised parts ("(k$)")."""
+    return name_words(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(name)))
 
 
 #: Words of a survey question that ask rather than say what is rated ("How likely are you to recommend us to a
@@ -323,14 +322,13 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         that tells it from one of them (else the next strongest, which may tell it apart from others later).
         When the name would grow too long, the traits it shares with them make room, the weakest first."""
         left = [j for j in ranked[i] if j not in tried[i]]
-        telling = [j for j in left if any(says(m, j) != part(i, j) for m in members if m != i)]
         if not left:  # nothing stronger: the weaker traits, to tell apart what would read alike
             left = [j for j in weaker[i] if j not in tried[i]]
-            telling = [j for j in left if any(says(m, j) != part(i, j) for m in members if m != i)]
-            if not chosen[i]:  # an average segment: named by as many traits as any name has
-                chosen[i] = (telling or left)[:MAX_NAME_FEATURES]
-                tried[i].update(chosen[i])
-                return bool(chosen[i])
+        telling = [j for j in left if any(says(m, j) != part(i, j) for m in members if m != i)]
+        if not chosen[i] and left:  # an average segment (no stronger trait): as many traits as any name has
+            chosen[i] = (telling or left)[:MAX_NAME_FEATURES]
+            tried[i].update(chosen[i])
+            return True
         for j in telling or left[:1]:
             tried[i].add(j)
             names = [*traits(i), j]
