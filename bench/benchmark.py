@@ -56,7 +56,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,6 +299,28 @@ def run_naive(path: Path, k: int, seed: int, skip: dict[str, float], labels_in: 
     return out
 
 
+#: The environment variable that hands ``--warm-memory`` to the measuring processes.
+WARM_MEMORY_ENV = "SEGMENTS_BENCH_WARM_GB"
+
+
+def warm_memory(gigabytes: float) -> float | None:
+    """Touch ``gigabytes`` of fresh memory and free it; the seconds that took (None for none).
+
+    A virtual machine may give its memory to the guest only when a page is first touched, and take free pages
+    back a few seconds after they are freed (free page reporting): a process's first touch of a gigabyte then
+    costs seconds of system time that no code of ours spends. Freed just before the timed steps, the pages are
+    the guest's again for them.
+    """
+    if gigabytes <= 0:
+        return None
+    import numpy as np
+
+    started = time.perf_counter()
+    block = np.ones(int(gigabytes * 2**30) // 8)
+    del block
+    return time.perf_counter() - started
+
+
 def run_floor(path: Path) -> dict[str, Any]:
     import pyarrow.csv as pa_csv
 
@@ -489,8 +511,22 @@ print(json.dumps({"k": int(k), "wcss": [float(w) for w in wcss], "inertia": floa
 """
 
 
-def _timed(command: list[str], env: dict[str, str | None] | None = None) -> tuple[float, float, str]:
-    """Run a command in its own process: (wall seconds, CPU seconds of the process, its stdout). ``env`` changes
+class Timed(NamedTuple):
+    """A command's run: wall seconds, CPU seconds (user and system), system seconds alone, its stdout."""
+
+    wall: float
+    cpu: float
+    system: float
+    stdout: str
+
+    def figures(self) -> dict[str, float]:
+        """The seconds, as the results keep them."""
+        return {"wall": self.wall, "cpu": self.cpu, "system": self.system}
+
+
+def _timed(command: list[str], env: dict[str, str | None] | None = None) -> Timed:
+    """Run a command in its own process: its wall, CPU and system seconds and its stdout (system seconds apart:
+    on this project's virtual machine, memory a process touches first costs system time). ``env`` changes
     this process's environment for it: a name given None is unset (``--cli-threads 0``: OMP_NUM_THREADS, which
     ``--threads`` sets here for the children, unset)."""
     changed = {**os.environ, **{name: value for name, value in (env or {}).items() if value is not None}}
@@ -503,7 +539,8 @@ def _timed(command: list[str], env: dict[str, str | None] | None = None) -> tupl
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
+    system = after.ru_stime - before.ru_stime
+    return Timed(wall, (after.ru_utime - before.ru_utime) + system, system, done.stdout)
 
 
 def _our_wcss(out_csv: Path, features: list[str], transforms: list[str]) -> tuple[int, float, Any]:
@@ -543,12 +580,12 @@ def run_cli(path: Path, seed: int, threads: int) -> dict[str, Any]:
     segments = _segments_command()
     result: dict[str, Any] = {"threads": threads}
     try:
-        wall, cpu, text = _timed([sys.executable, "-c", NAIVE_SCRIPT, str(path), str(out), str(seed),
-                                  json.dumps(FEATURES)], env)
-        result["naive"] = {"wall": wall, "cpu": cpu, **json.loads(text.strip().splitlines()[-1])}
-        wall, cpu, text = _timed([*segments, "fit", str(path), "--k", "auto", "--seed", str(seed), "--out", str(out)],
-                                 env)
-        result["auto"] = {"wall": wall, "cpu": cpu, "stdout": text}
+        timed = _timed([sys.executable, "-c", NAIVE_SCRIPT, str(path), str(out), str(seed), json.dumps(FEATURES)],
+                       env)
+        result["naive"] = {**timed.figures(), **json.loads(timed.stdout.strip().splitlines()[-1])}
+        timed = _timed([*segments, "fit", str(path), "--k", "auto", "--seed", str(seed), "--out", str(out)], env)
+        result["auto"] = {**timed.figures(), "stdout": timed.stdout}
+        text = timed.stdout
         labelled = re.search(r"^features: (.+)$", text, re.M).group(1)
         transforms = [next((t for t in ("signed log", "log") if f.endswith(f"({t})")), "none").replace(" ", "_")
                       for f in labelled.split(", ")]
@@ -561,16 +598,15 @@ def run_cli(path: Path, seed: int, threads: int) -> dict[str, Any]:
         else:
             reference = result["naive"]["wcss"][k - 1]
         result["auto"]["reference_wcss"] = reference
-        wall, cpu, text = _timed([*segments, "sweep", str(path), "--seed", str(seed)], env)
-        chosen = int(re.search(r"^recommended k: (\d+)", text, re.M).group(1))
-        result["sweep"] = {"wall": wall, "cpu": cpu, "k": chosen}
-        wall, cpu, text = _timed([*segments, "fit", str(path), "--k", str(chosen), "--seed", str(seed),
-                                  "--out", str(out)], env)
+        timed = _timed([*segments, "sweep", str(path), "--seed", str(seed)], env)
+        chosen = int(re.search(r"^recommended k: (\d+)", timed.stdout, re.M).group(1))
+        result["sweep"] = {**timed.figures(), "k": chosen}
+        timed = _timed([*segments, "fit", str(path), "--k", str(chosen), "--seed", str(seed), "--out", str(out)], env)
         k, wcss, _ = _our_wcss(out, FEATURES, transforms)
-        result["fit"] = {"wall": wall, "cpu": cpu, "k": k, "wcss": wcss}
-        wall, cpu, text = _timed([sys.executable, str(Path(__file__).resolve()), "--child", "floor", str(path)], env)
-        inside = sum(json.loads(text.strip().splitlines()[-1])["seconds"].values())
-        result["floor"] = {"wall": wall, "cpu": cpu, "read_write": inside}
+        result["fit"] = {**timed.figures(), "k": k, "wcss": wcss}
+        timed = _timed([sys.executable, str(Path(__file__).resolve()), "--child", "floor", str(path)], env)
+        inside = sum(json.loads(timed.stdout.strip().splitlines()[-1])["seconds"].values())
+        result["floor"] = {**timed.figures(), "read_write": inside}
     finally:
         out.unlink(missing_ok=True)
     return result
@@ -588,8 +624,7 @@ def run_threads(path: Path, seed: int, k: int, repeats: int) -> dict[str, Any]:
         for _ in range(repeats):
             for name, command in commands.items():
                 for threads in ("1", "2"):
-                    wall, cpu, _ = _timed([*segments, *command, "--threads", threads])
-                    result[name][threads].append({"wall": wall, "cpu": cpu})
+                    result[name][threads].append(_timed([*segments, *command, "--threads", threads]).figures())
     finally:
         out.unlink(missing_ok=True)
     return result
@@ -615,7 +650,7 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     taking turns: on a machine whose speed drifts by 20% within minutes, a median of turns compares fairly)."""
     median = {**runs[0], **{way: dict(runs[0][way]) for way in _CLI_WAYS}}
     for way in _CLI_WAYS:
-        for measure in ("wall", "cpu"):
+        for measure in ("wall", "cpu", "system"):
             median[way][measure] = float(statistics.median(run[way][measure] for run in runs))
     return median
 
@@ -626,13 +661,16 @@ def _print_cli(rows: int, entry: dict[str, Any]) -> None:
     print(f"\n## from a file to a segmented file, {_label(rows)} rows ({entry['file_mb']:.0f} MB; each command "
           f"its own process, start-up included; OMP_NUM_THREADS={cli['threads'] or 'unset'}; load at the end "
           f"{' '.join(Path('/proc/loadavg').read_text().split()[:3]) if Path('/proc/loadavg').exists() else '-'})")
-    print(f"{'way':<34} {'wall s':>8} {'cpu s':>8} {'naive/ours wall':>16} {'cpu':>6}")
-    print(f"{'naive (pandas, elbow k=1..10, fit)':<34} {_seconds(naive['wall']):>8} {_seconds(naive['cpu']):>8}")
-    both = {"wall": sweep["wall"] + fit["wall"], "cpu": sweep["cpu"] + fit["cpu"]}
+    print(f"{'way':<34} {'wall s':>8} {'cpu s':>8} {'of it sys':>9} {'naive/ours wall':>16} {'cpu':>6} "
+          f"{'user':>6}")
+    print(f"{'naive (pandas, elbow k=1..10, fit)':<34} {_seconds(naive['wall']):>8} {_seconds(naive['cpu']):>8} "
+          f"{_seconds(naive['system']):>9}")
+    both = {measure: sweep[measure] + fit[measure] for measure in ("wall", "cpu", "system")}
     for name, ours in (("segments fit --k auto", auto), ("segments sweep", sweep),
                        (f"segments fit --k {fit['k']}", fit), ("sweep, then fit --k N", both)):
-        print(f"{name:<34} {_seconds(ours['wall']):>8} {_seconds(ours['cpu']):>8} "
-              f"{naive['wall'] / ours['wall']:>15.1f}x {naive['cpu'] / ours['cpu']:>5.1f}x")
+        user = (naive["cpu"] - naive["system"]) / (ours["cpu"] - ours["system"])
+        print(f"{name:<34} {_seconds(ours['wall']):>8} {_seconds(ours['cpu']):>8} {_seconds(ours['system']):>9} "
+              f"{naive['wall'] / ours['wall']:>15.1f}x {naive['cpu'] / ours['cpu']:>5.1f}x {user:>5.1f}x")
     runs = entry.get("runs", [])
     if len(runs) > 1:
         for name, ways in (("fit --k auto", ("auto",)), ("sweep, then fit", ("sweep", "fit"))):
@@ -641,7 +679,8 @@ def _print_cli(rows: int, entry: dict[str, Any]) -> None:
         print(f"  naive, each turn: {', '.join(_seconds(run['naive']['wall']) for run in runs)} s "
               f"(the rows above: medians of {len(runs)} turns)")
     floor = cli["floor"]
-    print(f"{'floor: pyarrow read + write':<34} {_seconds(floor['wall']):>8} {_seconds(floor['cpu']):>8}   "
+    print(f"{'floor: pyarrow read + write':<34} {_seconds(floor['wall']):>8} {_seconds(floor['cpu']):>8} "
+          f"{_seconds(floor['system']):>9}   "
           f"(the read and write alone {_seconds(floor['read_write'])} s; fit --k auto = "
           f"{auto['wall'] / floor['wall']:.1f}x the floor's process, {auto['wall'] / floor['read_write']:.1f}x its "
           "read and write)")
@@ -662,7 +701,11 @@ def _child(kind: str, args: list[str], env: dict[str, str] | None = None) -> dic
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if done.returncode != 0:
         raise SystemExit(f"{kind} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if "warm_memory_seconds" in result:
+        print(f"  ({kind}: {os.environ[WARM_MEMORY_ENV]} GB of fresh memory touched before the timed steps in "
+              f"{result['warm_memory_seconds']:.1f} s)", flush=True)
+    return result
 
 
 def _size(text: str) -> int:
@@ -735,11 +778,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, help="keep the generated files here (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--warm-memory", type=float, default=0.0,
+                        help="GB of memory each measuring process touches and frees before its timed steps (0: "
+                             "none). On a virtual machine that backs its memory on first touch (this project's: "
+                             "~10 s per GB some days), the figures are then the code's, not the machine's")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
         kind, *rest = args.child
+        warmed = warm_memory(float(os.environ.get(WARM_MEMORY_ENV, "0") or 0))
         if kind == "generate":
             generate(_size(rest[0]), Path(rest[1]), args.seed)
             result: dict[str, Any] = {}
@@ -758,6 +806,8 @@ def main(argv: list[str] | None = None) -> int:
             result = run_rfm_naive(Path(rest[0]))
         else:
             result = run_dashboard(Path(rest[0]), args.k, args.seed, Path(rest[1]), upload_only=kind == "upload")
+        if warmed is not None:
+            result["warm_memory_seconds"] = warmed
         print(json.dumps(result))
         return 0
 
@@ -771,6 +821,8 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     threads = {} if args.threads <= 0 else {"OMP_NUM_THREADS": str(args.threads)}
     os.environ.update(threads)  # the children inherit it
+    if args.warm_memory > 0:
+        os.environ[WARM_MEMORY_ENV] = str(args.warm_memory)
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
     results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}, "upload": {},

@@ -83,6 +83,24 @@ _SINCE = frozenset({"since", "seit", "depuis", "desde", "dal"})
 _BIRTH = re.compile(r"birth|geburt")
 
 
+#: Abbreviations said in capitals in a segment name whatever their case in the header ("nps" -> "High NPS").
+ABBREVIATIONS: frozenset[str] = frozenset({
+    "nps", "csat", "ces", "mrr", "arr", "arpu", "arpa", "acv", "ltv", "clv", "cltv", "aov", "gmv", "rfm", "roi",
+    "kpi", "vip", "sms", "sku", "b2b", "b2c", "crm", "usd", "eur", "gbp"})
+#: An abbreviation as a header writes it: two to five capitals or digits from a capital, not the start of a
+#: capitalised word ("MRR ($)", "Customer LTV", "Q1 revenue"; not the "N" of "NumWebVisits").
+_CAPITALS = re.compile(r"[A-Z][A-Z0-9]{1,4}(?![a-z])")
+
+
+def _in_capitals(noun: str, feature: str) -> str:
+    """``noun`` (lower case) with the words ``feature``'s header writes as an abbreviation, and the
+    :data:`ABBREVIATIONS`, in capitals. Found from outside: a SaaS export's "MRR ($)" named segments "High mrr".
+    A header written all in capitals ("MEMBER_RATING") has no abbreviations of its own."""
+    header = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(feature))
+    written = ({w.lower() for w in _CAPITALS.findall(header)} if any(c.islower() for c in header) else set())
+    return " ".join(w.upper() if w in ABBREVIATIONS or w in written else w for w in noun.split(" "))
+
+
 class _Reading(NamedTuple):
     """How a feature reads in a name: ``low`` or ``high`` (lower case), before ``noun`` when there is one
     ("High income", "Recent last order") or alone ("Older", "Newer")."""
@@ -273,6 +291,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
             raise ValueError(f"indices must be (segments, {len(features)}); got shape {index.shape}.")
         strength = np.where(np.isfinite(index), np.abs(index - 100.0), 50.0 * np.abs(z))
     short = [_reading(feature, name) for feature, name in zip(features, _short_names(features))]
+    short = [r if r.noun is None else r._replace(noun=_in_capitals(r.noun, str(f))) for r, f in zip(short, features)]
     ranked: list[list[int]] = []
     weaker: list[list[int]] = []  # traits from WEAK_Z: only to tell clashing names apart
     for i, row in enumerate(z):

@@ -15,9 +15,11 @@ from bench import benchmark
 
 
 @pytest.mark.slow
-def test_every_section_of_the_benchmark_runs_and_prints_its_table(tmp_path: Path, capsys) -> None:
+def test_every_section_of_the_benchmark_runs_and_prints_its_table(tmp_path: Path, capsys,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     small = "2000"
-    code = benchmark.main(["--sizes", small, "--dashboard-sizes", small, "--upload-sizes", small,
+    monkeypatch.delenv(benchmark.WARM_MEMORY_ENV, raising=False)  # (the run sets it for its children)
+    code = benchmark.main(["--warm-memory", "0.01", "--sizes", small, "--dashboard-sizes", small, "--upload-sizes", small,
                            "--rfm-sizes", small, "--cli-sizes", small, "--thread-sizes", small,
                            "--thread-repeats", "1", "--naive-limit", "60", "--data-dir", str(tmp_path)])
     out = capsys.readouterr().out
@@ -29,3 +31,4 @@ def test_every_section_of_the_benchmark_runs_and_prints_its_table(tmp_path: Path
     end_to_end = next(line for line in out.splitlines() if line.startswith("end to end"))
     assert end_to_end.rstrip().endswith("x")  # ours against the naive way, both measured
     assert "ours end to end = " in out and "quality: WCSS ours vs naive" in out
+    assert "(ours: 0.01 GB of fresh memory touched before the timed steps in " in out

@@ -363,7 +363,20 @@ def test_a_survey_questions_short_name_keeps_what_it_asks_about(name, short):
     A question's number before its topic is dropped too ("Q4_support"; two such names alike keep their numbers)."""
     assert short_feature_name(name) == short
     assert name_segments(np.array([[1.0, 0.0], [0.0, -1.0]]), ["Q1 revenue", "Q2 revenue"]) == [
-        "High q1 revenue", "Low q2 revenue"]
+        "High Q1 revenue", "Low Q2 revenue"]
+
+
+def test_abbreviations_stay_in_capitals_in_segment_names():
+    """Found from outside (a SaaS accounts export): "MRR ($)" and "NPS" named segments "High mrr · High seats"
+    and "Very low nps". An abbreviation the header writes in capitals, or a known one (NPS, LTV...) whatever
+    its case, stays in capitals; a header written all in capitals is read as words ("MEMBER_RATING")."""
+    z = np.array([[1.0, 0.8, 0.0, 0.0], [-1.0, -0.8, 0.0, 0.0]])
+    assert name_segments(z, ["MRR ($)", "nps", "Seats", "Logins"]) == ["High MRR · High NPS", "Low MRR · Low NPS"]
+    assert name_segments(np.array([[1.6], [-1.0]]), ["Customer LTV"]) == ["Very high LTV", "Low LTV"]
+    assert name_segments(np.array([[1.0], [-1.0]]), ["MEMBER_RATING"]) == ["High member rating", "Low member rating"]
+    assert name_segments(np.array([[1.0], [-1.0]]), ["NumWebVisitsMonth"]) == ["High web visits", "Low web visits"]
+    assert name_segments(np.array([[1.0], [-1.0]]), ["Last Login (days since)"]) == [
+        "Long-ago last login", "Recent last login"]
 
 
 def test_segment_names_of_rate_features_read_as_written():

@@ -2,7 +2,7 @@
 to 10, a respondent id) was segmented on the NPS alone. Its answers hold a few whole numbers, so the data check
 took every question for a code (a region, a channel) that describes the segments rather than drives them; the
 NPS, with eleven values, was the only proposed feature, and `--k auto` cut it into ten segments, one per score
-("High nps (1)", "High nps (2)", "No nps").
+("High NPS (1)", "High NPS (2)", "No NPS").
 
 A column of whole numbers on a rating scale (from 0 or 1 up to at most 10, three values or more) is a rating, a
 proposed feature, when its name says so (rating, score, satisfaction, likely to recommend, NPS, "(1-5)"...) or
@@ -85,10 +85,10 @@ def test_a_surveys_segments_follow_its_answers():
 
 
 def test_a_score_of_zero_is_low_not_none():
-    """A segment whose NPS is 0 throughout read "No nps": a rating of 0 is a low score, not the absence of one."""
+    """A segment whose NPS is 0 throughout read "No NPS": a rating of 0 is a low score, not the absence of one."""
     z = np.array([[-1.6], [0.8]])
     none = np.array([[True], [False]])
-    assert name_segments(z, ["NPS (0-10)"], none=none) == ["Very low nps", "High nps"]
+    assert name_segments(z, ["NPS (0-10)"], none=none) == ["Very low NPS", "High NPS"]
     assert name_segments(z, ["Orders"], none=none) == ["No orders", "High orders"]
 
 
