@@ -43,6 +43,7 @@ from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .errors import NotEnoughRowsError
+from .stats import FeatureStats
 from .transform_step import FeatureTransform
 
 __all__ = [
@@ -417,6 +418,17 @@ def transform_of(pipeline: Pipeline) -> FeatureTransform | None:
     """The pipeline's transform step, or None when no feature is transformed."""
     first = pipeline[0]
     return first if isinstance(first, FeatureTransform) else None
+
+
+def model_space_stats(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats: FeatureStats) -> FeatureStats:
+    """The statistics of the scored customers ``X`` (original units) labelled ``labels`` in the space the model
+    measures in: of the transformed values when the model transforms a feature (a log of spend), else ``stats``
+    (theirs in original units) itself. How far apart the segments are, as the model sees it (the segment names'
+    z-scores, the features' strength)."""
+    step = transform_of(pipeline)
+    if step is not None and getattr(step, "active", False):
+        return FeatureStats.of(step.transform(X), labels, int(stats.sizes.size))
+    return stats
 
 
 def scaled_centers(pipeline: Pipeline) -> np.ndarray:

@@ -22,8 +22,8 @@ from sklearn.preprocessing import StandardScaler
 
 from .errors import DataError, FeatureError, ModelFeatureError
 from .insight.naming import automatic_names
-from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, model_space, original_centers,
-                    transform_of)
+from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, model_space, model_space_stats,
+                    original_centers, transform_of)
 from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .quality import ColumnNumbers
@@ -126,6 +126,13 @@ class Segmentation:
         """Per-feature statistics over the scored customers (computed once per object)."""
         X, labels = self.scored_matrix()
         return FeatureStats.of(X, labels, self.k)
+
+    @functools.cached_property
+    def model_stats(self) -> FeatureStats:
+        """:attr:`feature_stats` in the space the model measures in: of the transformed values for a feature the
+        model transforms (a log of spend), else :attr:`feature_stats` itself (computed once per object)."""
+        X, labels = self.scored_matrix()
+        return model_space_stats(self.pipeline, X, labels, self.feature_stats)
 
     def scored_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(The feature values of the scored customers in original units, their internal labels).

@@ -87,7 +87,8 @@ def join_words(words: Sequence[str]) -> str:
 #: dashboard's tooltips, the report's).
 TERMS: dict[str, tuple[str, str]] = {
     "η²": ("strength", "η² (eta squared): the share of a feature's variation that the segments explain, "
-                         "from 0 (the segments do not differ) to 1 (each segment has a single value)."),
+                         "from 0 (the segments do not differ) to 1 (each segment has a single value); of its "
+                         "log for a feature the model takes the log of, as the model compares customers."),
     "Cramér's V": ("strength", "Cramér's V: how much a column's mix differs between the segments, from 0 (every "
                                "segment has the same mix) to 1 (each value belongs to one segment)."),
     "adjusted Rand index": ("agreement", "Adjusted Rand index: how alike two segmentations of the same customers "

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ..model import original_centers, transform_of
+from ..model import model_space_stats, original_centers, transform_of
 from ..quality import is_question_name, is_rating_name, name_words
 from ..stats import FeatureStats
 from ..transform import date_source
@@ -389,17 +389,19 @@ def segment_z_scores(seg: Segmentation) -> np.ndarray:
     transforms (a log of spend: a handful of extreme buyers do not make everyone else "average"). A
     segment with no customers uses the model's centroid instead; a feature that does not vary gives 0.
     """
-    X, labels = seg.scored_matrix()
-    return _z_scores(seg.pipeline, X, labels, seg.feature_stats)
+    return _z_of(seg.pipeline, seg.model_stats)
 
 
 def _z_scores(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats: FeatureStats) -> np.ndarray:
     """:func:`segment_z_scores` of the scored customers ``X`` (original units) labelled ``labels``, whose
     statistics in original units are ``stats``."""
+    return _z_of(pipeline, model_space_stats(pipeline, X, labels, stats))
+
+
+def _z_of(pipeline: Pipeline, stats: FeatureStats) -> np.ndarray:
+    """:func:`segment_z_scores` from the scored customers' statistics in the space the model measures in."""
     k = int(stats.sizes.size)
     step = transform_of(pipeline)
-    if step is not None and getattr(step, "active", False):
-        stats = FeatureStats.of(step.transform(X), labels, k)  # the space the model measures in
     if stats.customers == 0:
         return np.zeros((k, stats.means.shape[1]))
     means = stats.means.copy()

@@ -229,7 +229,8 @@ def profile(
         strengths[str(column)] = cramers_v(per_segment)
     columns = pd.MultiIndex.from_tuples(list(mixes), names=["column", "value"])
     mix_frame = pd.DataFrame(mixes, index=labels, columns=columns)
-    return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(stats, features),
+    # how far apart the segments are as the model sees it: a logged feature's strength is of its logged values
+    return Profile(size_frame, mean_frame, index_frame, mix_frame, _drivers(seg.model_stats, features),
                    pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features),
                    pd.Series([overall_shares[c] for c in mixes], index=columns, dtype=float),
                    pd.Series(strengths, index=list(strengths), dtype=float),

@@ -611,6 +611,30 @@ def test_profile_drivers(marketing):
     assert drivers.loc[0, "eta_squared"] > 0.9
 
 
+def test_the_strength_of_a_logged_feature_is_measured_as_the_model_sees_it():
+    """Found from outside (a SaaS accounts export): the segments split free accounts (MRR 0) from paying ones on
+    the log of MRR, and were named "High MRR" / "Low MRR", but the drivers line said MRR's strength was 0.05 (in
+    dollars, a few very large accounts are most of the variance) and put logins first. A transformed feature's
+    η² is that of the values the model clustered; a feature without a transform keeps its η² in its units."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    paying = rng.random(n) < 0.55
+    mrr = np.round(np.where(paying, rng.lognormal(4.5, 1.5, n), 0.0), 2)
+    logins = np.round(rng.normal(15, 6, n).clip(0), 1)
+    frame = pd.DataFrame({"MRR": [f"{v:.2f}" for v in mrr], "Logins": [f"{v:.1f}" for v in logins]})
+    seg = segment_new(frame, ["MRR", "Logins"], k=2, seed=0, transforms={"MRR": "log"})
+    drivers = profile(seg, frame, []).drivers.set_index("feature")
+    labels = seg.labels
+    assert abs(np.corrcoef(labels, paying)[0, 1]) > 0.9  # the segments are free against paying
+    logged = np.log1p(mrr)
+    between = sum((labels == c).sum() * (logged[labels == c].mean() - logged.mean()) ** 2 for c in (0, 1))
+    assert drivers.loc["MRR", "eta_squared"] == pytest.approx(between / ((logged - logged.mean()) ** 2).sum(), rel=1e-6)
+    assert drivers.loc["MRR", "eta_squared"] > 0.8
+    assert drivers.index[0] == "MRR"
+    plain = sum((labels == c).sum() * (logins[labels == c].mean() - logins.mean()) ** 2 for c in (0, 1))
+    assert drivers.loc["Logins", "eta_squared"] == pytest.approx(plain / ((logins - logins.mean()) ** 2).sum())
+
+
 def test_profile_zero_mean_and_errors(marketing):
     frame, _, seg = marketing
     centred = frame.copy()
