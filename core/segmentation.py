@@ -272,10 +272,12 @@ def _built(matrix: FeatureMatrix, model_features: tuple[str, ...], pipeline: Pip
     labels = _labels_for_all_rows(matrix, used_labels)
     X, scored_labels = _scored(matrix, labels)
     stats = FeatureStats.of(X, scored_labels, k)
-    names = automatic_names(pipeline, X, scored_labels, stats, matrix.features)
+    model_stats = model_space_stats(pipeline, X, scored_labels, stats)
+    names = automatic_names(pipeline, X, scored_labels, stats, matrix.features, model_stats)
     percents = tuple(f for f, found in zip(matrix.features, written_as_percent(frame, matrix.features)) if found)
     seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names), percents)
-    seg.__dict__["feature_stats"] = stats  # a cached property: the same customers and labels
+    seg.__dict__["feature_stats"] = stats  # cached properties: the same customers and labels
+    seg.__dict__["model_stats"] = model_stats
     return seg
 
 

@@ -429,7 +429,7 @@ def segment_names(seg: Segmentation) -> list[str]:
 
 
 def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats: FeatureStats,
-                    features: Sequence[str]) -> list[str]:
+                    features: Sequence[str], model_stats: FeatureStats | None = None) -> list[str]:
     """The names :func:`segment_names` gives, from the parts a segmentation is made of (so that
     :mod:`core.segmentation` names a segmentation while it builds it).
 
@@ -443,9 +443,12 @@ def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats
         ``FeatureStats.of(X, labels, k)``.
     features : sequence of str
         The feature names, one per column of ``X``.
+    model_stats : FeatureStats, optional
+        ``core.model.model_space_stats(pipeline, X, labels, stats)`` when the caller has it (computed here
+        otherwise).
     """
     negative = negative_only(X, stats)
-    z = _z_scores(pipeline, X, labels, stats)
+    z = _z_of(pipeline, model_stats) if model_stats is not None else _z_scores(pipeline, X, labels, stats)
     z[:, negative] *= -1  # refunds written as negatives: named by their size ("High refunds")
     return name_segments(z, list(features), stats.indices(), none_of(X, labels, stats, negative))
 
