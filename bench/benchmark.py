@@ -747,6 +747,7 @@ def machine() -> dict[str, str]:
     return {"cpu": model, "cores": str(os.cpu_count()), "memory": memory, "load": load,
             "python": platform.python_version(), "numpy": numpy.__version__, "pandas": pandas.__version__,
             "scikit-learn": sklearn.__version__, "pyarrow": pyarrow.__version__,
+            "pyarrow allocator": pyarrow.default_memory_pool().backend_name,
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset: every core)")}
 
 
@@ -823,6 +824,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(threads)  # the children inherit it
     if args.warm_memory > 0:
         os.environ[WARM_MEMORY_ENV] = str(args.warm_memory)
+    import core  # noqa: F401 (sets pyarrow's allocator as the product runs it; every child inherits it, the floor's too)
+
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
     results: dict[str, Any] = {"machine": info, "sizes": {}, "dashboard": {}, "rfm": {}, "cli": {}, "upload": {},

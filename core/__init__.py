@@ -13,7 +13,29 @@ loads none of them until they are needed; ``from core import X`` works as before
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
+
+
+def _arrow_uses_the_system_allocator() -> None:
+    """Have pyarrow allocate with the C library's ``malloc`` rather than its default, mimalloc, unless
+    ``ARROW_DEFAULT_MEMORY_POOL`` names another.
+
+    On virtual machines that back a guest's memory only when it is first touched (as this project's
+    machines do), mimalloc's way of taking memory from the system and handing it back cost the 10^7-row
+    upload ~20 s of system time, against ~4 s in all with ``malloc`` (docs/performance.md, issue 15,
+    session 18). The variable is set before pyarrow is imported (pyarrow reads it once, at import), and is
+    inherited by the processes this one starts (gunicorn's workers, background jobs); when pyarrow is
+    already imported its pool is switched directly.
+    """
+    choice = os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None and choice == "system" and arrow.default_memory_pool().backend_name != "system":
+        arrow.set_memory_pool(arrow.system_memory_pool())
+
+
+_arrow_uses_the_system_allocator()
 
 #: Each public name and the module of this package that defines it.
 _WHERE: dict[str, str] = {
