@@ -748,6 +748,7 @@ def machine() -> dict[str, str]:
             "python": platform.python_version(), "numpy": numpy.__version__, "pandas": pandas.__version__,
             "scikit-learn": sklearn.__version__, "pyarrow": pyarrow.__version__,
             "pyarrow allocator": pyarrow.default_memory_pool().backend_name,
+            "NUMPY_MADVISE_HUGEPAGE": os.environ.get("NUMPY_MADVISE_HUGEPAGE", "(unset: huge pages)"),
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset: every core)")}
 
 

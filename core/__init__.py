@@ -18,24 +18,34 @@ import sys
 from typing import Any
 
 
-def _arrow_uses_the_system_allocator() -> None:
-    """Have pyarrow allocate with the C library's ``malloc`` rather than its default, mimalloc, unless
-    ``ARROW_DEFAULT_MEMORY_POOL`` names another.
+#: How the libraries take memory from the system, unless the environment already says: pyarrow with the C
+#: library's ``malloc`` rather than its default, mimalloc, and numpy without asking for transparent huge pages.
+MEMORY_SETTINGS: dict[str, str] = {"ARROW_DEFAULT_MEMORY_POOL": "system", "NUMPY_MADVISE_HUGEPAGE": "0"}
+
+
+def _memory_settings() -> None:
+    """Apply :data:`MEMORY_SETTINGS` to this process and the processes it starts (gunicorn's workers,
+    background jobs), for each variable the environment does not already set.
 
     On virtual machines that back a guest's memory only when it is first touched (as this project's
-    machines do), mimalloc's way of taking memory from the system and handing it back cost the 10^7-row
-    upload ~20 s of system time, against ~4 s in all with ``malloc`` (docs/performance.md, issue 15,
-    session 18). The variable is set before pyarrow is imported (pyarrow reads it once, at import), and is
-    inherited by the processes this one starts (gunicorn's workers, background jobs); when pyarrow is
-    already imported its pool is switched directly.
+    machines do), mimalloc's way of taking memory and handing it back made the 10^7-row upload ~24 s, against
+    4.4-8.4 s with ``malloc``; numpy's huge pages made ``segments sweep`` of 10^7 rows 10.4-10.6 s, against
+    6.4-6.6 s without, nearly all of the difference system time (the kernel did not compact memory: each
+    2 MB page is simply slow to get on first touch there; docs/performance.md, issue 15, session 18). Both libraries read their variable once, at import: one imported before this package
+    (the web app imports numpy through plotly) is switched directly.
     """
-    choice = os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    for name, value in MEMORY_SETTINGS.items():
+        os.environ.setdefault(name, value)
     arrow = sys.modules.get("pyarrow")
-    if arrow is not None and choice == "system" and arrow.default_memory_pool().backend_name != "system":
+    if (arrow is not None and os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+            and arrow.default_memory_pool().backend_name != "system"):
         arrow.set_memory_pool(arrow.system_memory_pool())
+    if "numpy" in sys.modules and os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0":
+        # (numpy's own switch for what the variable sets at import, named in its release notes since 1.20)
+        sys.modules["numpy"]._core.multiarray._set_madvise_hugepage(False)
 
 
-_arrow_uses_the_system_allocator()
+_memory_settings()
 
 #: Each public name and the module of this package that defines it.
 _WHERE: dict[str, str] = {
