@@ -825,7 +825,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(threads)  # the children inherit it
     if args.warm_memory > 0:
         os.environ[WARM_MEMORY_ENV] = str(args.warm_memory)
-    import core  # noqa: F401 (sets pyarrow's allocator as the product runs it; every child inherits it, the floor's too)
+    import core  # noqa: F401 (core.MEMORY_SETTINGS, as the product runs: every child inherits them, the floor too)
 
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
