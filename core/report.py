@@ -20,8 +20,8 @@ Sections (each an ``<section id=...>``): ``data`` (the file, rows left out and w
 (features, k, seed, missing values, model), ``choosing-k`` (the recommendation, a WCSS elbow chart and
 a silhouette bar chart when a sweep is given), ``profiles`` (:func:`core.insight.summary_profile`:
 sizes, shares, means, indices, text-column mixes), ``charts`` (a scatter of at most
-:data:`SCATTER_MAX_POINTS` sampled customers on the two features that separate the segments most,
-with the centroids, and the segment sizes), ``drivers`` (features ranked by how much of their
+:data:`SCATTER_MAX_POINTS` sampled customers on the two features that set the segments furthest apart
+(:func:`core.insight.scatter_features`), with the centroids, and the segment sizes), ``drivers`` (features ranked by how much of their
 variation the segments explain) and ``stability``.
 
 Segment colours follow :data:`core.palette.PALETTE` in cluster order (Cluster 1 is the first colour), as in
@@ -40,9 +40,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .insight import Profile, Recommendation, Stability, recommend_k, summary_profile
+from .insight import Profile, Recommendation, Stability, recommend_k, scatter_features, summary_profile
 from .transform_kinds import LOG_SCALES, apply_transform, log_axis_ticks
-from .model import display_cluster
+from .model import display_cluster, scaled_centers
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
 from .stats import spread_around, year_like
@@ -486,13 +486,12 @@ def _strength_text(strength: float | None) -> str:
 
 
 def _charts_section(seg: Segmentation, drivers: pd.DataFrame, names: Sequence[str]) -> dict[str, Any]:
-    ranked = [str(f) for f in drivers["feature"]] if len(drivers) else [str(f) for f in seg.features]
-    chosen = ranked[:2]
+    chosen = scatter_features([str(f) for f in drivers["feature"]], seg.features, scaled_centers(seg.pipeline))
     scored = int(np.count_nonzero(np.asarray(seg.labels) >= 0))
     out: dict[str, Any] = {"scatter": None}
     if scored and chosen:
         scatter, drawn = _scatter_chart(seg, chosen, names)
-        which = (f"the two features that separate the segments most, {chosen[0]} and {chosen[1]}"
+        which = (f"the two features that set the segments furthest apart, {chosen[0]} and {chosen[1]}"
                  if len(chosen) == 2 else f"the only feature, {chosen[0]}")
         sample = f"a random sample of {drawn:,} of the {scored:,} customers" if drawn < scored \
             else f"all {scored:,} customers"

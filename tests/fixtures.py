@@ -136,3 +136,18 @@ def read_written(source: bytes | Path) -> Any:
     from core import read_table
 
     return read_table(source, "written.csv").frame
+
+
+def players_csv(rows: int = 3_000, seed: int = 0) -> bytes:
+    """A mobile game's player export, as found from outside: two segments of non-payers (engaged, casual:
+    ~94% of the players, told apart by their sessions) and the payers, set apart by purchases and spend."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    group = rng.choice(3, size=rows, p=[0.54, 0.40, 0.06])  # engaged, casual, payers
+    sessions = np.round(np.where(group == 1, rng.gamma(4, 7, rows), rng.gamma(6, 30, rows))).astype(int) + 1
+    purchases = np.where(group == 2, rng.poisson(3, rows) + 1, 0)
+    spend = np.where(group == 2, np.round(rng.lognormal(3.5, 0.8, rows), 2), 0.0)
+    lines = ["player_id,sessions,purchases,total_spend_usd"]
+    lines += [f"P{i:06d},{s},{p},{v:.2f}" for i, (s, p, v) in enumerate(zip(sessions, purchases, spend))]
+    return ("\n".join(lines) + "\n").encode()

@@ -82,7 +82,8 @@ from .customer_confidence import (BORDERLINE_MARGIN, BORDERLINE_SILHOUETTE, EXAC
 from .naming import (AVERAGE_NAME, GENERIC_WORDS, HIGH_Z, MAX_NAME_CHARS, MAX_NAME_FEATURES, VERY_HIGH_Z,
                      WORD_FORMS, automatic_names, name_segments, segment_indices, segment_names, segment_z_scores,
                      short_feature_name)
-from .profiling import TOP_TEXT_VALUES, Profile, profile, summary_profile, summary_table
+from .profiling import (SCATTER_APART, TOP_TEXT_VALUES, Profile, profile, scatter_features, summary_profile,
+                        summary_table)
 from .range_check import OUTSIDE_SHARE_WARN, SHIFT_SD_WARN, RangeCheck, out_of_range
 from .stability_check import (SEGMENT_UNSTABLE, STABILITY_COMPARE_ROWS, STABILITY_LEVELS, STABILITY_MAX_ROWS,
                               Refits, Stability, refit, stability, stability_verdict)
@@ -116,7 +117,9 @@ __all__ = [
     "profile",
     "summary_profile",
     "summary_table",
+    "scatter_features",
     "TOP_TEXT_VALUES",
+    "SCATTER_APART",
     # stability
     "Stability",
     "stability",

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..model import model_space_stats, original_centers, transform_of
-from ..quality import is_question_name, is_rating_name, name_words
+from ..quality import CURRENCY_MARKS, is_question_name, is_rating_name, name_words
 from ..stats import FeatureStats
 from ..transform import date_source
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "none_of", "negative_only", "NONE_SHARE", "QUESTION_WORDS"]
+           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "CURRENCY_WORDS", "none_of", "negative_only", "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
@@ -35,6 +35,10 @@ GENERIC_WORDS: frozenset[str] = frozenset({
     "anzahl", "summe", "gesamt", "betrag", "durchschnitt", "durchschnittlich", "durchschnittliche",
     "durchschnittlicher", "kunde", "kunden", "nombre", "montant", "moyenne", "cantidad", "importe", "promedio",
 })
+#: Currency codes ("usd" of "total_spend_usd", "EUR" of "Revenue EUR"): a feature's unit, like "($)", dropped
+#: when another word remains. Not "try" (Turkey's lira), an English word ("Retry", "Try outs").
+CURRENCY_WORDS: frozenset[str] = frozenset(
+    mark.lower() for mark in CURRENCY_MARKS if len(mark) == 3 and mark.isalpha() and mark.isupper()) - {"try"}
 #: Units of time: a rate or a window over one ("per year", "in months", "12 mon") says when, not what, and is
 #: dropped like "annual" ("Returns per year" -> "returns").
 TIME_UNITS: frozenset[str] = frozenset({
@@ -196,7 +200,8 @@ def _meaning_words(words: list[str]) -> list[str]:
     """The words that say what a feature measures, in order, joined grammatically.
 
     Dropped: a time window or rate ("per year", "in months", "a month", "12 mon", "monthly"), the
-    :data:`GENERIC_WORDS`, bare numbers and one-letter units ("k" of "k$"). A joining word ("per",
+    :data:`GENERIC_WORDS`, bare numbers, currency codes (:data:`CURRENCY_WORDS`) and one-letter units ("k" of
+    "k$"). A joining word ("per",
     "in", "of", ...) is kept only between two kept words: "Revenue per visit" -> "revenue per visit",
     "Number of purchases" -> "purchases", "Returns per year" -> "returns" (never "returns year").
     """
@@ -217,7 +222,8 @@ def _meaning_words(words: list[str]) -> list[str]:
         elif word in _JOINING_WORDS:
             if before_kept:  # "Revenue per visit"; not the "of" of "Historic Number Of Orders" once "number" is gone
                 kept.append(word)  # for now: kept only if a kept word follows (below)
-        elif word not in GENERIC_WORDS and word not in TIME_UNITS and not word.isdigit() and len(word) > 1:
+        elif (word not in GENERIC_WORDS and word not in TIME_UNITS and word not in CURRENCY_WORDS
+              and not word.isdigit() and len(word) > 1):
             kept.append(word)
         before_kept = len(kept) > size
         i += 1

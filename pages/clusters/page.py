@@ -20,7 +20,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from core import Segmentation
-from core.insight import Profile
+from core.insight import Profile, scatter_features
+from core.model import scaled_centers
 from dashboard import ids, service
 from dashboard.components import (SegmentedView, chart, job_status, next_button, page_header, page_query_store,
                                   segmented_view_or_page)
@@ -46,10 +47,11 @@ dash.register_page(__name__, path="/clusters", name="Clusters", order=3, title=p
 
 
 def strongest_axes(prof: Profile, seg: Segmentation) -> tuple[str, str]:
-    """The scatter's default axes: the two features that separate the segments most (the profile's drivers,
-    strongest across), as the report draws them (a one-feature model: that feature on both)."""
-    ranked = [str(f) for f in prof.drivers["feature"] if str(f) in seg.features] + list(seg.features)
-    return distinct_axes([option["value"] for option in axis_options(seg)], ranked[0], ranked[1])
+    """The scatter's default axes: the strongest feature across and, up, the one that keeps the segments
+    furthest apart beside it (:func:`core.insight.scatter_features`), as the report draws them (a one-feature
+    model: that feature on both)."""
+    chosen = scatter_features([str(f) for f in prof.drivers["feature"]], seg.features, scaled_centers(seg.pipeline))
+    return distinct_axes([option["value"] for option in axis_options(seg)], chosen[0], chosen[-1])
 
 
 def layout(**query: Any) -> html.Div:
@@ -63,7 +65,7 @@ def layout(**query: Any) -> html.Div:
     dataset, state, (seg, borderline) = view
     prof = segment_profile(dataset, seg)
     options = axis_options(seg)
-    if not (state.x or state.y):  # the link names no axes: the two features that separate the segments most
+    if not (state.x or state.y):  # the link names no axes: the two that set the segments furthest apart
         x, y = strongest_axes(prof, seg)
         state = state.with_(x=x, y=y)
     figure, drawn, spread = scatter_figure(seg, state.x, state.y, borderline, seed=state.seed)

@@ -48,7 +48,7 @@ def test_whole_flow_on_the_demo_data(page: Page) -> None:
     assert sum(sizes) == 500
     expect(page.locator(f"#{ids.Clusters.SCATTER_NOTE}")).to_contain_text("Showing 500 of 500 segmented customers")
 
-    # The scatter opens on the two features that separate the segments most, strongest across.
+    # The scatter opens on the strongest feature across and, up, the next that keeps the segments apart.
     wait_for_query(page, x=MODEL_SPENDING, y=MODEL_INCOME)
     expect(page.locator(f"#{ids.Clusters.SCATTER} .xtitle")).to_have_text(MODEL_SPENDING)
     # Another axis redraws the scatter and lands in the address bar.

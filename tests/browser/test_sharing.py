@@ -28,7 +28,7 @@ def test_copied_link_shows_the_same_clusters_in_another_browser(page: Page,
     expect_fit(page, "New model with k=3, seed 11")
     page.click(f"#{ids.Model.NEXT}")
     first_rows = expect_clusters(page, 3, DEMO_FEATURES)
-    wait_for_query(page, x=MODEL_SPENDING, y="Age")  # the two features that separate the segments most
+    wait_for_query(page, x=MODEL_SPENDING, y="Age")  # the two features that set the segments furthest apart
     choose(page, f"#{ids.Clusters.X}", "Age")
     wait_for_query(page, x="Age", y=MODEL_SPENDING)  # Age was up: the axes swap
     link = page.url  # what the address bar holds is the link the user copies

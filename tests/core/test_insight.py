@@ -4,6 +4,8 @@ truth is known."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +25,7 @@ from core.insight import (
     out_of_range,
     profile,
     recommend_k,
+    scatter_features,
     segment_names,
     segment_z_scores,
     short_feature_name,
@@ -31,10 +34,13 @@ from core.insight import (
 )
 from core.demo import generate_demo
 from core.errors import FeatureError
+from core.io import read_table
 from core.model import clusterer, fit_segmenter
 from core.persist import ModelInfo, training_statistics
+from core.report import render_report
 from core.segmentation import segment_new
 from core.selection import SweepResult, sweep_k
+from tests.fixtures import players_csv
 
 INCOME, SPENDING, AGE = "Annual Income (k$)", "Spending Score (1-100)", "Age"
 
@@ -377,6 +383,48 @@ def test_abbreviations_stay_in_capitals_in_segment_names():
     assert name_segments(np.array([[1.0], [-1.0]]), ["NumWebVisitsMonth"]) == ["High web visits", "Low web visits"]
     assert name_segments(np.array([[1.0], [-1.0]]), ["Last Login (days since)"]) == [
         "Long-ago last login", "Recent last login"]
+
+
+def test_the_scatter_opens_on_the_features_that_keep_the_segments_apart():
+    """The strongest feature across; up, the second strongest unless it leaves segments on top of each other that
+    another keeps apart (found from outside: purchases and spend, both telling the payers from the rest, drew
+    94% of a game's players on one point)."""
+    features = ["sessions", "purchases", "spend"]
+    centers = np.array([[0.6, -0.3, -0.3], [-0.9, -0.3, -0.3], [0.8, 3.5, 3.4]])  # engaged, casual, payers
+    assert scatter_features(["purchases", "spend", "sessions"], features, centers) == ["purchases", "sessions"]
+    # the second strongest leaves no more segments on top of each other than another would: it stays
+    apart = np.array([[0.0, 1.0, -1.0], [1.0, -1.0, 1.0], [-1.0, 0.0, 0.0]])
+    assert scatter_features(["purchases", "spend", "sessions"], features, apart) == ["purchases", "spend"]
+    both_hide_a_pair = np.array([[0.0, 0.0, 0.0], [0.1, 0.3, 0.2], [2.0, -2.0, 2.0]])
+    assert scatter_features(["purchases", "spend", "sessions"], features, both_hide_a_pair) == ["purchases", "spend"]
+    # features the ranking leaves out come after it; one feature, or one segment, gives what there is
+    assert scatter_features([], features, centers) == ["sessions", "purchases"]
+    assert scatter_features(["spend"], ["spend"], np.array([[0.0], [1.0]])) == ["spend"]
+    assert scatter_features(["spend", "sessions"], ["sessions", "spend"], np.zeros((1, 2))) == ["spend", "sessions"]
+
+
+def test_a_game_export_opens_its_report_scatter_on_purchases_against_sessions():
+    frame = read_table(players_csv()).frame
+    seg = segment_new(frame, ["sessions", "purchases", "total_spend_usd"], k=3, seed=0,
+                      transforms={"sessions": "log", "purchases": "log", "total_spend_usd": "log"})
+    assert sorted(np.round(seg.sizes() / seg.sizes().sum(), 1)) == [0.1, 0.4, 0.5]
+    drivers = profile(seg, frame, []).drivers
+    assert set(drivers["feature"][:2]) == {"purchases", "total_spend_usd"}  # the payers' two, strongest
+    page = render_report("players.csv", frame, seg)
+    assert re.search(r"the two features that set the segments furthest apart, (purchases|total_spend_usd) and "
+                     r"sessions", page), re.findall(r"Customers on [^:]*", page)
+
+
+def test_a_currency_code_in_a_name_is_a_unit_not_a_word():
+    """Found from outside (a mobile game's player export): "total_spend_usd" named a segment "Very high spend
+    USD". A currency code in a header is its unit, like "($)": dropped when another word remains."""
+    assert short_feature_name("total_spend_usd") == "spend"
+    assert short_feature_name("Revenue EUR") == "revenue"
+    assert short_feature_name("gbp_ltv") == "ltv"
+    assert short_feature_name("USD") == "usd"  # nothing else to say
+    assert short_feature_name("Retry count") == "retry"  # (a word, not Turkey's lira, TRY)
+    assert short_feature_name("Try outs") == "try outs"
+    assert name_segments(np.array([[1.6], [-1.0]]), ["total_spend_usd"]) == ["Very high spend", "Low spend"]
 
 
 def test_segment_names_of_rate_features_read_as_written():

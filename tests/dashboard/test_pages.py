@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import ids
 
-from tests.fixtures import components, demo_bytes, route, upload
+from tests.fixtures import components, demo_bytes, players_csv, route, upload
 
 PATHS = ["/", "/upload", "/model", "/clusters", "/downloads"]
 #: What each page shows first: its heading, and the name its view-state Store carries.
@@ -90,6 +90,16 @@ def test_pages_with_real_data(client):
     assert text.count(f'"type": "{ids.Clusters.RENAME}"') == 3  # one name box per segment
     _, downloads = route(client, "/downloads", f"?ds={token}&k=3")
     assert "/download/clustered.csv?ds=" + token in _text(downloads)
+
+
+def test_the_clusters_page_opens_its_scatter_on_features_that_keep_every_segment_apart(client):
+    """Found from outside (a mobile game's players): the scatter opened on purchases against spend, the two
+    strongest features, which drew both segments of non-payers, 94% of the players, on one point."""
+    token = upload(client, players_csv(), "players.csv").get_json()["token"]
+    _, clusters = route(client, "/clusters", f"?ds={token}&k=3")
+    axes = {c["props"]["id"]: c["props"]["value"] for c in components(clusters)
+            if c["props"].get("id") in (ids.Clusters.X, ids.Clusters.Y)}
+    assert axes[ids.Clusters.X] in ("purchases", "total_spend_usd") and axes[ids.Clusters.Y] == "sessions", axes
 
 
 @pytest.mark.parametrize("path, title, message_id", [("/clusters", "No segments to show yet", None),
