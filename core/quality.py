@@ -312,7 +312,18 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
         own buffer, not copied): copy it before changing it.
     invalid : numpy.ndarray of bool
         True where the cell is not missing but is not a (finite) number either.
+
+    A column of durations (``00:03:25``, ``45:10``) is read as seconds (:func:`_read_durations`).
     """
+    numbers, invalid = _parse_cells(values, decimal)
+    if invalid.any():
+        _read_durations(values.astype(str), numbers, invalid)
+    return numbers, invalid
+
+
+def _parse_cells(values: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_numeric` cell by cell, without the rules that look at the whole column (durations): the
+    cells may be several columns one after the other (:func:`parse_columns`)."""
     text = values.astype(str)
     if decimal == "." and (text.size <= DISTINCT_PARSE_ROWS or _all_plain(text.head(DISTINCT_PARSE_ROWS)) is not None):
         # (a failed cast costs as much as a whole one: tried on the first cells, then on all)
@@ -398,6 +409,53 @@ def _read_abbreviated(text: pd.Series, decimal: str, numbers: np.ndarray, invali
     read = np.isfinite(values)
     numbers[at[read]] = values[read]
     invalid[at[read]] = False
+
+
+#: A duration as exports write it: ``h:mm:ss`` (Google Analytics' "Avg. Session Duration" ``00:03:25``, a call
+#: centre's talk time ``1:02:33``) or ``m:ss`` (``45:10``); fractions of a second allowed.
+_DURATION = re.compile(r"^(?:(?P<h>\d{1,4}):(?P<m3>[0-5]\d)|(?P<m2>\d{1,4})):(?P<s>[0-5]\d(?:\.\d+)?)$")
+_DURATION_LOOK = re.compile(r"^\d{1,4}:\d\d(?::\d\d)?(?:\.\d+)?$")  # (the same cells, without groups: a quick look)
+#: A column of ``h:mm:ss`` cells whose hour is 0 in at least this share of them holds durations (minutes long),
+#: not times of day (which spread over the day's hours).
+DURATION_ZERO_HOURS = 0.9
+
+
+def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -> None:
+    """Read the cells ``invalid`` marks that are durations (:data:`_DURATION`) into ``numbers`` as seconds (and
+    clear their ``invalid``), in place, when the column's durations cannot be times of day: an hour of 24 or
+    more (``37:12:05``), a first part of 24 or more in ``m:ss`` (``45:10``), or an hour of 0 in at least
+    :data:`DURATION_ZERO_HOURS` of the ``h:mm:ss`` cells (``00:03:25``). A column of times (``14:22``,
+    ``09:05:00``) stays text. Found from outside: a Google Analytics export's "Avg. Session Duration"
+    (``00:08:54``) was a text column of 517 values, shown as a mix per segment instead of a feature."""
+    positions = np.flatnonzero(invalid)
+    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 1_000)).astype(int)]
+    if not text.iloc[look].str.strip().str.contains(_DURATION_LOOK).any():  # names, e-mails: no pass over every cell
+        return
+    # each distinct text once (a column of times of day has at most 86,400), every cell takes its answer
+    codes, distinct = pd.factorize(text.iloc[positions].str.strip())
+    found = pd.Series(distinct, dtype="str").str.extract(_DURATION)
+    cells = np.bincount(codes[codes >= 0], minlength=len(distinct))  # how many cells hold each distinct text
+    matched = found["s"].notna().to_numpy()
+    if not matched.any():
+        return
+    hours = pd.to_numeric(found["h"]).to_numpy(dtype=float)
+    minutes = pd.to_numeric(found["m3"].fillna(found["m2"])).to_numpy(dtype=float)
+    three = matched & ~np.isnan(hours)
+    two = matched & np.isnan(hours)
+    if not ((hours[three] >= 24).any() or (minutes[two] >= 24).any()
+            or cells[three].sum() and cells[three & (hours == 0)].sum() >= DURATION_ZERO_HOURS * cells[three].sum()):
+        return  # times of day
+    seconds = np.nan_to_num(hours) * 3600 + minutes * 60 + pd.to_numeric(found["s"]).to_numpy(dtype=float)
+    read = matched[codes] & (codes >= 0)
+    numbers[positions[read]] = seconds[codes[read]]
+    invalid[positions[read]] = False
+
+
+def is_duration_text(values: pd.Series) -> bool:
+    """Whether a column's first written cells are durations as :func:`parse_numeric` reads them (``00:03:25``,
+    ``45:10``): said by the data check, as the column's numbers are seconds."""
+    shown = values.head(200).dropna().astype(str).str.strip()
+    return bool(shown[shown != ""].head(20).str.contains(_DURATION_LOOK).any())
 
 
 def _arrow_text(text: pd.Series) -> pa.ChunkedArray:
@@ -599,6 +657,9 @@ class ColumnReport:
     rating : bool
         Read as ratings (:func:`is_rating_name`, or a battery of :data:`RATING_BATTERY` columns on one scale): a
         measured column, proposed as a feature, although its few whole numbers would make it coded.
+    duration : bool
+        A numeric column written as durations (``00:03:25``, ``45:10``: :func:`is_duration_text`), its numbers
+        seconds.
     """
 
     name: str
@@ -625,6 +686,7 @@ class ColumnReport:
     unknown: int = 0
     scale: tuple[int, int] | None = None
     rating: bool = False
+    duration: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -1027,6 +1089,8 @@ class QualityReport:
                              + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two "
                              "values only (a flag) or small counts; they describe the segments (their mix per "
                              "segment) rather than drive them. Choose them as features if you want them to.")
+            found.extend(f"'{c.name}' holds durations (hours:minutes:seconds or minutes:seconds): they are read "
+                         "as seconds." for c in self.column_reports if c.duration and c.kind == "numeric")
             rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate]
             if rated:
                 low = min(c.scale[0] for c in rated if c.scale)
@@ -1481,9 +1545,12 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
             chunks = [chunk.cast(pa.large_string()) for j in batch
                       for chunk in _arrow_text(frame.iloc[:, j].astype(str)).chunks]
             cells = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, pa.large_string())))
-        numbers, invalid = parse_numeric(cells, decimal)
+        numbers, invalid = _parse_cells(cells, decimal)
         for i, j in enumerate(batch):
-            yield j, numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
+            column_numbers, column_invalid = numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
+            if column_invalid.any():  # (each column's own: durations are told from times of day column by column)
+                _read_durations(frame.iloc[:, j].astype(str), column_numbers, column_invalid)
+            yield j, column_numbers, column_invalid
 
 
 class ColumnNumbers:
@@ -1679,7 +1746,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
-                        unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating)
+                        unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
+                        duration=is_duration_text(values))
 
 
 #: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).

@@ -79,8 +79,8 @@ def test_the_kept_numbers_give_the_text_paths_answers(table):
 def test_the_features_are_not_parsed_again_after_the_check(table, monkeypatch):
     check_quality(table.frame, table.decimal, table.numbers)
     parsed: list[int] = []
-    original = quality.parse_numeric
-    monkeypatch.setattr(quality, "parse_numeric", lambda values, decimal=".": parsed.append(len(values))
+    original = quality._parse_cells  # (what parse_columns parses the cells of its columns with)
+    monkeypatch.setattr(quality, "_parse_cells", lambda values, decimal: parsed.append(len(values))
                         or original(values, decimal))
     matrix = prepare_features(table.frame, FEATURES, "drop", table.decimal, numbers=table.numbers)
     assert parsed == [] and matrix.X.shape[1] == 4
@@ -96,8 +96,8 @@ def test_an_id_column_is_not_kept_and_is_parsed_when_asked_for(monkeypatch):
     report = check_quality(table.frame, table.decimal, table.numbers)
     assert report.column("CustomerID").kind == "numeric" and report.column("CustomerID").id_like
     parsed: list[int] = []
-    original = quality.parse_numeric
-    monkeypatch.setattr(quality, "parse_numeric", lambda values, decimal=".": parsed.append(len(values))
+    original = quality._parse_cells  # (what parse_columns parses the cells of its columns with)
+    monkeypatch.setattr(quality, "_parse_cells", lambda values, decimal: parsed.append(len(values))
                         or original(values, decimal))
     (_, age, _), = table.numbers.columns([1], keep=False)
     assert parsed == [] and not age.flags.writeable  # the check kept Age (read-only) ...
@@ -114,8 +114,8 @@ def test_features_never_add_to_the_kept_numbers(monkeypatch):
     table = read_table(f"CustomerID,Age,Spend\n{rows}\n".encode())
     check_quality(table.frame, table.decimal, table.numbers)
     parsed: list[int] = []
-    original = quality.parse_numeric
-    monkeypatch.setattr(quality, "parse_numeric", lambda values, decimal=".": parsed.append(len(values))
+    original = quality._parse_cells  # (what parse_columns parses the cells of its columns with)
+    monkeypatch.setattr(quality, "_parse_cells", lambda values, decimal: parsed.append(len(values))
                         or original(values, decimal))
     for _ in range(2):
         prepare_features(table.frame, ["CustomerID", "Age"], "drop", table.decimal, numbers=table.numbers)

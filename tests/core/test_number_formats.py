@@ -232,3 +232,43 @@ def test_amounts_shortened_as_dashboards_export_them_are_numbers() -> None:
     negatives, left = parse_numeric(pd.Series(["($1.5K)", "(2.3M)", "1.5K-", "$(1.5K)", "(1.5K", "1.5K)"], dtype="str"))
     assert negatives[:4] == pytest.approx([-1_500, -2_300_000, -1_500, -1_500])  # ($ outside too, as "$(1,234.50)")
     assert left.tolist() == [False] * 4 + [True] * 2  # a bracket without its pair is no number
+
+
+def test_durations_as_exports_write_them_are_seconds() -> None:
+    """Found from outside: a Google Analytics export's "Avg. Session Duration" (00:08:54) was a text column of
+    517 values, shown as a mix per segment instead of a feature. A column of durations is read as seconds when
+    it cannot be times of day: hours of 0 in nine cells in ten or more, an hour of 24 or more, or minutes:seconds
+    with minutes of 24 or more. Times of day stay text."""
+    numbers, invalid = parse_numeric(pd.Series(["00:08:54", "00:00:05", " 00:59:59 ", "", "01:02:03", "00:01:30.5"]
+                                               + ["00:03:00"] * 10, dtype="str"))
+    assert numbers[:6].tolist()[:3] == [534, 5, 3599] and math.isnan(numbers[3])
+    assert numbers[4:6].tolist() == [3723, 90.5] and not invalid.any()
+    assert parse_numeric(pd.Series(["37:12:05", "02:00:00", "13:30:00"], dtype="str"))[0].tolist() == [
+        133_925, 7_200, 48_600]  # a call centre's monthly talk time: 37 hours is no time of day
+    assert parse_numeric(pd.Series(["45:10", "3:07", "12:00"], dtype="str"))[0].tolist() == [2_710, 187, 720]
+    for times in (["04:48", "14:22", "23:59", "00:15"], ["09:05:00", "14:22:05", "00:10:00", "18:30:00"]):
+        numbers, invalid = parse_numeric(pd.Series(times, dtype="str"))
+        assert invalid.all() and np.isnan(numbers).all(), times
+
+
+def test_durations_beside_times_of_day_in_one_file() -> None:
+    """Short columns are parsed several at a time; each column is told durations or times of day on its own
+    (a first version read a file's "Last visit time" as durations because the session lengths beside it were)."""
+    rng = np.random.default_rng(3)
+    rows = 400
+    seconds = rng.integers(1, 3_000, rows)
+    frame = pd.DataFrame({
+        "Sessions": rng.integers(1, 40, rows).astype(str),
+        "Avg. Session Duration": [f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in seconds],
+        "Last visit time": [f"{h:02d}:{m:02d}" for h, m in zip(rng.integers(0, 24, rows), rng.integers(0, 60, rows))],
+    }, dtype="str")
+    report = check_quality(frame)
+    assert report.column("Avg. Session Duration").kind == "numeric"
+    assert report.column("Last visit time").kind == "text"
+    assert "Avg. Session Duration" in report.default_features
+    assert any("'Avg. Session Duration' holds durations" in f for f in report.problems())
+    assert not any("'Last visit time' holds durations" in f for f in report.problems())
+    from core.prepare import prepare_features
+
+    matrix = prepare_features(frame, ["Sessions", "Avg. Session Duration"])
+    assert matrix.values[:, 1].tolist() == seconds.astype(float).tolist()
