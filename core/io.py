@@ -783,6 +783,12 @@ def _excel_cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, (pd.Timestamp, _dt.datetime)):
         return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
+    if isinstance(value, _dt.timedelta):  # a duration cell ([h]:mm:ss) as Excel shows it: 30:05:00, not "1 day, 6:05:00"
+        sign = "-" if value < _dt.timedelta(0) else ""
+        minutes, seconds = divmod(abs(value).total_seconds(), 60)
+        hours, minutes = divmod(int(minutes), 60)
+        second = f"{int(seconds):02d}" if seconds == int(seconds) else f"{seconds:06.3f}".rstrip("0")
+        return f"{sign}{hours}:{minutes:02d}:{second}"
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[no-any-return, attr-defined]
     return str(value)
@@ -826,7 +832,7 @@ def _detect_separator(text_sample: str, whole: bool = False) -> str:
         lines = lines[:-1]  # the sample may cut the last line short
     lines = [line for line in lines if line.strip(" \t")]  # blank lines say nothing about the separator
     best, best_score = ",", -1.0
-    quoted = any('"' in line for line in lines)
+    quotes = sum(line.count('"') for line in lines)
     for sep in (",", ";", "\t", "|"):
         try:
             rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
@@ -841,13 +847,26 @@ def _detect_separator(text_sample: str, whole: bool = False) -> str:
         # consistency over the sample's lines, not over the parsed rows: a wrong separator can make a
         # stray quote swallow many lines into one "consistent" row
         score = hits / len(lines) * 1000 + width
-        if quoted and not any('"' in field for row in rows for field in row):
-            # a tie is broken by the quotes: this separator read them all as quoting, another left some in its
-            # fields ('cluster;"a,b"' split at the comma gives 'cluster;"a' and 'b"')
-            score += 0.5
+        if quotes and _reads_strictly(lines, sep):
+            # a tie is broken by the quotes: the separator that reads them as quoting leaves the fewest in its
+            # fields ('cluster;"a,b"' split at the comma gives 'cluster;"a' and 'b"'; a quoted field's doubled
+            # quote, "say ""hi""", leaves one of its own); one that reads a quote closing a field followed by
+            # more text ('"say ""hi""";"a' at the comma) reads none of them rightly
+            score += 0.5 * (1 - sum(field.count('"') for row in rows for field in row) / quotes)
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+def _reads_strictly(lines: list[str], separator: str) -> bool:
+    """Whether ``lines`` read at ``separator`` as well-formed CSV: no quoted field is followed by anything but a
+    separator or the line's end (:mod:`csv`'s ``strict`` reading)."""
+    try:
+        for _ in csv.reader(io.StringIO("\n".join(lines)), delimiter=separator, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _detect_decimal(frame: pd.DataFrame, separator: str) -> str:

@@ -143,6 +143,18 @@ def test_decimal_point_with_semicolons_and_with_commas():
 
 # --- quoting and exact text ------------------------------------------------------------------------
 
+def test_a_quote_escaped_inside_a_quoted_header_does_not_hide_the_separator():
+    """Found by the round-trip property test (session 18): the header 'say "hi"' quoted with its quotes doubled,
+    beside "a,b", in a semicolon file whose lines split into two fields at the comma too. Left-over quotes counted for neither
+    separator (a quoted field may hold a quote), so the comma won the tie; the separator that reads the quotes
+    as quoting, strictly, and leaves the fewest of them in the fields, wins it now."""
+    t = read_table(b'"say ""hi""";"a,b"\n0;"1,234"\n', "quotes.csv")
+    assert t.separator == ";" and list(t.frame.columns) == ['say "hi"', "a,b"]
+    assert cells(t)["a,b"] == ["1,234"]
+    t = read_table(b'"Name";"Note"\n"Smith, J.";"said ""ok"", twice"\n"Lee";"x,y"\n', "notes.csv")
+    assert t.separator == ";" and cells(t)["Note"] == ['said "ok", twice', "x,y"]
+
+
 def test_quoted_fields_with_separators_newlines_and_quotes():
     raw = (b'id,name,note,amount\n'
            b'1,"Smith, John","line one\nline two",3\n'

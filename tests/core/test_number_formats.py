@@ -272,3 +272,28 @@ def test_durations_beside_times_of_day_in_one_file() -> None:
 
     matrix = prepare_features(frame, ["Sessions", "Avg. Session Duration"])
     assert matrix.values[:, 1].tolist() == seconds.astype(float).tolist()
+
+
+def test_a_workbooks_duration_cells_are_seconds() -> None:
+    """Excel keeps a duration as a time (under a day) or, formatted [h]:mm:ss, as a number of days its reader
+    gives as a timedelta: read "1 day, 6:05:00" and stayed text; both are read as Excel shows them, then as
+    seconds."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Client", "Avg. Session Duration", "Talk time"])
+    for i in range(30):
+        sheet.append([f"C{i}", dt.time(0, i, 7), dt.timedelta(hours=20 + i, minutes=5, seconds=30)])
+        sheet.cell(row=i + 2, column=3).number_format = "[h]:mm:ss"
+    saved = io.BytesIO()
+    book.save(saved)
+    table = read_table(saved.getvalue(), "calls.xlsx")
+    assert table.frame.iloc[4].tolist() == ["C4", "00:04:07", "24:05:30"]  # as Excel shows them
+    report = check_quality(table.frame)
+    assert report.column("Avg. Session Duration").kind == report.column("Talk time").kind == "numeric"
+    talk, _ = parse_numeric(table.frame["Talk time"])
+    assert talk[:2].tolist() == [72_330, 75_930]
