@@ -418,14 +418,20 @@ _DURATION_LOOK = re.compile(r"^\d{1,4}:\d\d(?::\d\d)?(?:\.\d+)?$")  # (the same 
 #: A column of ``h:mm:ss`` cells whose hour is 0 in at least this share of them holds durations (minutes long),
 #: not times of day (which spread over the day's hours).
 DURATION_ZERO_HOURS = 0.9
+#: A column name that says it holds durations: its ``m:ss`` and ``h:mm:ss`` cells are durations whatever their
+#: hours ("AHT" 4:35, "Talk time" 1:02:33; not "Last login time").
+DURATION_NAME = re.compile(
+    r"(?i)duration|length|dauer|durée|duración|(?<![a-z])aht(?![a-z])|(?<![a-z])time[\s_-]*(?:on|in|spent)(?![a-z])"
+    r"|(?<![a-z])(?:talk|handle|handling|hold|wait|waiting|watch|watching|viewing|listening|play|playing|ring)"
+    r"[\s_-]*time(?![a-z])")
 
 
 def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -> None:
     """Read the cells ``invalid`` marks that are durations (:data:`_DURATION`) into ``numbers`` as seconds (and
-    clear their ``invalid``), in place, when the column's durations cannot be times of day: an hour of 24 or
-    more (``37:12:05``), a first part of 24 or more in ``m:ss`` (``45:10``), or an hour of 0 in at least
-    :data:`DURATION_ZERO_HOURS` of the ``h:mm:ss`` cells (``00:03:25``). A column of times (``14:22``,
-    ``09:05:00``) stays text. Found from outside: a Google Analytics export's "Avg. Session Duration"
+    clear their ``invalid``), in place, when the column's durations cannot be times of day: its name says so
+    (:data:`DURATION_NAME`, ``text.name``), an hour of 24 or more (``37:12:05``), a first part of 24 or more
+    in ``m:ss`` (``45:10``), or an hour of 0 in at least :data:`DURATION_ZERO_HOURS` of the ``h:mm:ss`` cells
+    (``00:03:25``). A column of times (``14:22``, ``09:05:00``) stays text. Found from outside: a Google Analytics export's "Avg. Session Duration"
     (``00:08:54``) was a text column of 517 values, shown as a mix per segment instead of a feature."""
     positions = np.flatnonzero(invalid)
     look = positions[np.linspace(0, positions.size - 1, min(positions.size, 1_000)).astype(int)]
@@ -442,7 +448,7 @@ def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -
     minutes = pd.to_numeric(found["m3"].fillna(found["m2"])).to_numpy(dtype=float)
     three = matched & ~np.isnan(hours)
     two = matched & np.isnan(hours)
-    if not ((hours[three] >= 24).any() or (minutes[two] >= 24).any()
+    if not (DURATION_NAME.search(str(text.name or "")) or (hours[three] >= 24).any() or (minutes[two] >= 24).any()
             or cells[three].sum() and cells[three & (hours == 0)].sum() >= DURATION_ZERO_HOURS * cells[three].sum()):
         return  # times of day
     seconds = np.nan_to_num(hours) * 3600 + minutes * 60 + pd.to_numeric(found["s"]).to_numpy(dtype=float)

@@ -297,3 +297,19 @@ def test_a_workbooks_duration_cells_are_seconds() -> None:
     assert report.column("Avg. Session Duration").kind == report.column("Talk time").kind == "numeric"
     talk, _ = parse_numeric(table.frame["Talk time"])
     assert talk[:2].tolist() == [72_330, 75_930]
+
+
+def test_a_name_that_says_durations_reads_cells_that_could_be_times() -> None:
+    """A call centre's average handle time of 4:35 (minutes:seconds, all under 24) could be a time of day by its
+    cells alone; a name that says durations ("AHT", "Talk time", "Avg. call duration") decides. "Last login time"
+    does not."""
+    calls = ["4:35", "12:02", "0:48", "7:15"]
+    for name in ("AHT", "Talk Time", "Avg. call duration", "time_on_site", "Watch time (h:mm:ss)"):
+        numbers, invalid = parse_numeric(pd.Series(calls, dtype="str", name=name))
+        assert numbers.tolist() == [275, 722, 48, 435] and not invalid.any(), name
+    for name in ("Last login time", "Opening hours", "Slot"):
+        assert parse_numeric(pd.Series(calls, dtype="str", name=name))[1].all(), name
+    frame = pd.DataFrame({"Agent": [f"A{i}" for i in range(40)], "AHT": calls * 10,
+                          "Shift start": ["08:00", "14:30", "22:00", "06:15"] * 10}, dtype="str")
+    report = check_quality(frame)  # the columns parsed together: each told by its own name
+    assert report.column("AHT").kind == "numeric" and report.column("Shift start").kind == "text"
