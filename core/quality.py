@@ -69,7 +69,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import apply_transform, date_format, derived_name, propose_transform
+from .transform import apply_transform, date_format, derived_name, epoch_format, propose_transform
 from .text import clip, join_words, percent
 
 __all__ = [
@@ -237,6 +237,18 @@ def name_words(name: str) -> list[str]:
     how the data check and the segment names (:mod:`core.insight.naming`) read a name."""
     text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(name))
     return [w for w in re.split(r"[^0-9a-zà-ÿ]+", text.lower()) if w]
+
+
+#: Words of a column name that say it holds a moment: with Unix-time numbers (:func:`core.transform.epoch_format`),
+#: a date column ("created_at", "last_seen_ms", "signupTimestamp").
+TIME_NAME_WORDS: frozenset[str] = frozenset({
+    "at", "date", "time", "timestamp", "ts", "datetime", "epoch", "seen", "created", "updated", "modified",
+    "signup", "joined", "registered", "login", "logged", "active", "activity"})
+
+
+def is_time_name(name: str) -> bool:
+    """Whether a column's name says it holds a moment (:data:`TIME_NAME_WORDS`)."""
+    return not TIME_NAME_WORDS.isdisjoint(name_words(name))
 
 
 def is_question_name(name: str) -> bool:
@@ -1694,6 +1706,12 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     is_numeric = numeric_count >= NUMERIC_SHARE * present
     if is_numeric:
         finite = numbers[~nan] if nan.any() else numbers  # (no copy when every cell is a number)
+        epoch = epoch_format(finite) if is_time_name(name) and not is_id_name(name) else None
+        if epoch and name.strip().lower() not in PROFILE_COLUMN_NAMES:
+            # Unix time under a name that says a moment (found from outside: an app export's created_at of
+            # 1701388800 was "an identifier", its last_seen_ms too, and no recency could be had from them)
+            return ColumnReport(name, "date", missing, int(invalid.sum()), (), _distinct_values(finite)[0], False,
+                                False, rows, date_format=epoch)
         codes, coded_cells = unknown_codes(finite)
         if codes:  # what the column measures, without its codes for "unknown"
             finite = finite[~np.isin(finite, codes)]

@@ -236,6 +236,11 @@ DATE_FORMATS: tuple[str, ...] = (
 )
 #: Suffix of a feature derived from a date column.
 DAYS_SINCE = " (days since)"
+#: A date column written as Unix time, whole seconds or milliseconds since 1970 (an app's ``created_at`` of
+#: 1701388800): the "format" :func:`date_format` names it by, and the unit pandas reads it in.
+EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}
+#: The Unix times read as dates, in seconds: from 2000-01-01 to 2100-01-01 (a number outside is no date).
+EPOCH_RANGE = (946_684_800, 4_102_444_800)
 #: Share of the present cells that must read as dates.
 _DATE_SHARE = 0.9
 _DATE_SAMPLE = 200
@@ -264,8 +269,30 @@ def without_utc_offset(texts: pd.Series) -> pd.Series:
 
 
 def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
-    """Stripped date texts read with ``fmt`` (their UTC offsets left out), NaT where it does not fit."""
+    """Stripped date texts read with ``fmt`` (their UTC offsets left out; Unix time, :data:`EPOCH_FORMATS`, as
+    a number of seconds or milliseconds), NaT where it does not fit."""
+    if fmt in EPOCH_FORMATS:
+        numbers = pd.to_numeric(texts, errors="coerce")
+        return pd.to_datetime(numbers.where((numbers >= _epoch_bounds(fmt)[0]) & (numbers <= _epoch_bounds(fmt)[1])),
+                              unit=EPOCH_FORMATS[fmt], errors="coerce")
     return pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
+
+
+def _epoch_bounds(fmt: str) -> tuple[float, float]:
+    """:data:`EPOCH_RANGE` in the unit of ``fmt``."""
+    scale = 1_000 if EPOCH_FORMATS[fmt] == "ms" else 1
+    return EPOCH_RANGE[0] * scale, EPOCH_RANGE[1] * scale
+
+
+def epoch_format(values: np.ndarray) -> str | None:
+    """The Unix-time format (:data:`EPOCH_FORMATS`) every one of ``values`` (finite numbers) fits, whole numbers
+    within :data:`EPOCH_RANGE`, or None. A number column only says it is a date with its name as well
+    (:func:`core.quality.is_time_name`): a customer number can fall in the same range."""
+    if values.size == 0 or not bool(np.all(values == np.floor(values))):
+        return None
+    low, high = float(values.min()), float(values.max())
+    return next((fmt for fmt in EPOCH_FORMATS if _epoch_bounds(fmt)[0] <= low and high <= _epoch_bounds(fmt)[1]),
+                None)
 
 
 def date_format(texts: pd.Series) -> str | None:
@@ -276,6 +303,8 @@ def date_format(texts: pd.Series) -> str | None:
         sample = texts.astype(str).str.strip()
         sample = sample[sample != ""]
     sample = sample.head(_DATE_SAMPLE)
+    if not sample.empty and bool(sample.str.fullmatch(r"\d{10}|\d{13}").all()):  # Unix time (a chosen feature's)
+        return epoch_format(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float))
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
     sample = without_utc_offset(sample)  # once, not for each format tried

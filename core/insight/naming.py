@@ -29,6 +29,8 @@ __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_na
 GENERIC_WORDS: frozenset[str] = frozenset({
     "annual", "yearly", "monthly", "weekly", "daily", "total", "avg", "average", "mean", "score",
     "amount", "count", "number", "num", "nr", "of", "the", "per", "in", "mnt", "amt", "cnt", "ct", "qty",
+    # a moment's unit or kind ("last_seen_ms", "created_ts", a Unix time's: read as days since, core.transform)
+    "ms", "ts", "epoch", "unix", "utc",
     # whose: every column of a customer file is the customer's ("Customer_Age" is the age)
     "customer", "customers", "client", "clients",
     # the same words in the German, French and Spanish exports tried ("Anzahl Bestellungen" is the orders)

@@ -139,3 +139,36 @@ def test_a_placeholder_date_before_1901_is_no_date() -> None:
     assert matrix.notes[0] == ("'Letzte Bestellung': 5 cells holding a date before 1901 (e.g. 01.01.1900), a "
                                "placeholder for \"no date\", read as missing.")
     assert int(matrix.used.sum()) == 295
+
+
+def test_unix_times_under_a_name_that_says_a_moment_are_dates() -> None:
+    """Found from outside (an app's user export): created_at written 1701388800 and last_seen_ms written
+    1752358718000 were "identifiers", and no recency could be had from them. Whole seconds or milliseconds since
+    1970, between 2000 and 2100, under a name that says a moment, are dates: offered as days since."""
+    from core.insight import name_segments
+    from core.prepare import prepare_features
+
+    rng = np.random.default_rng(4)
+    rows = 300
+    latest = 1_764_547_200  # 2025-12-01
+    seen = latest - rng.integers(0, 400 * 86_400, rows)
+    seen[0] = latest
+    frame = pd.DataFrame({
+        "user_id": np.arange(1_700_000_000, 1_700_000_000 + rows),  # in the range, but an identifier's name
+        "created_at": seen - rng.integers(0, 900 * 86_400, rows),
+        "last_seen_ms": seen * 1_000,
+        "account_number": rng.integers(1_500_000_000, 1_800_000_000, rows),  # in the range: no moment's name
+        "spend": rng.gamma(2, 50, rows).round(2),
+    }).astype(str)
+    report = check_quality(frame)
+    assert [report.column(c).kind for c in frame.columns] == ["numeric", "date", "date", "numeric", "numeric"]
+    assert report.column("created_at").date_format == "unix seconds"
+    assert report.column("last_seen_ms").date_format == "unix milliseconds"
+    assert any("'last_seen_ms' holds dates" in p for p in report.problems())
+    matrix = prepare_features(frame, ["last_seen_ms (days since)", "spend"])
+    assert matrix.values[:, 0] == pytest.approx((latest - seen) / 86_400)
+    assert name_segments(np.array([[-1.0], [1.0]]), ["last_seen_ms (days since)"]) == [
+        "Recent last seen", "Long-ago last seen"]
+    # numbers outside 2000-2100, or not whole, are no Unix time whatever the name
+    for values in (["20240101", "20240102"] * 10, ["1701388800.5", "1701388801"] * 10):
+        assert check_quality(pd.DataFrame({"signup_date_ts": values})).column("signup_date_ts").kind != "date"
