@@ -59,6 +59,7 @@ import argparse
 import csv
 import difflib
 import errno
+import functools
 import gc
 import importlib
 import os
@@ -71,7 +72,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .errors import NotEnoughRowsError, SegmentsError
 from .options import DEFAULT_MISSING, MAX_MODEL_K, MISSING_STRATEGIES, SWEEP_K_MAX, SWEEP_K_MIN
@@ -682,7 +683,8 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
     stats = seg.feature_stats
     print(_summary_text(seg.summary(), shutil.get_terminal_size((100, 24)).columns,
                         year_like(stats.overall, stats.spread).tolist(),
-                        [f in seg.percent_features for f in seg.features]), file=out)
+                        [f in seg.percent_features for f in seg.features],
+                        [f in seg.duration_features for f in seg.features]), file=out)
     if stab is not None:
         print(f"stability: adjusted Rand {stab.overall:.3f} over {stab.runs} re-fit{'s' if stab.runs != 1 else ''} "
               f"({stab.sample_note}). {stab.verdict}", file=out)
@@ -691,26 +693,32 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
     print(f"wrote {join_words(list(written))}", file=out)
 
 
-def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = (), percents: Sequence[bool] = ()) -> str:
+def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = (), percents: Sequence[bool] = (),
+                  durations: Sequence[bool] = ()) -> str:
     """The printed summary: one row per segment, its size and its features' means, when that fits in
     ``width`` characters. A wider one (many features, long names) is printed as two tables: the segments'
     sizes, then the means with a row per feature and a column per segment, names shortened to fit
     (:func:`core.text.short_label`; the ``--summary`` file keeps them whole). ``years`` says, per feature,
     whether it is a year (:func:`core.stats.year_like`: its means without thousands separators), ``percents``
-    whether the file writes it as a percentage (its means as percentages)."""
+    whether the file writes it as a percentage (its means as percentages), ``durations`` as durations (its
+    means as durations, "2:54")."""
     summary = summary.assign(customers=summary["customers"].map("{:,}".format), share=summary["share"].map(percent))
     first_mean = summary.columns.get_loc("share") + 1  # (:meth:`core.segmentation.Segmentation.summary`)
     means = summary.iloc[:, first_mean:]
     year_of = dict(zip(means.columns, [*years, *[False] * means.shape[1]]))
     percent_of = dict(zip(means.columns, [*percents, *[False] * means.shape[1]]))
+    duration_of = dict(zip(means.columns, [*durations, *[False] * means.shape[1]]))
+
+    def text(column: Any, value: float) -> str:
+        return mean_text(value, year_of[column], percent_of[column], duration_of[column])
+
     table = summary.to_string(index=False, formatters={  # (one callable per mean column: a year's differs)
-        column: (lambda v, year=year_of[column], pct=percent_of[column]: mean_text(v, year, pct))
-        for column in means.columns})
+        column: functools.partial(text, column) for column in means.columns})
     if max(len(line) for line in table.splitlines()) <= width:
         return table
     sizes = summary.iloc[:, :first_mean].to_string(index=False)
     clusters = [str(c) for c in summary.iloc[:, 0]]
-    cells = [[mean_text(v, year_of[column], percent_of[column]) for v in means[column]] for column in means.columns]
+    cells = [[text(column, v) for v in means[column]] for column in means.columns]
     cell = max(len(text) for text in [*clusters, *(c for row in cells for c in row)]) + 2
     label = max(12, min(max(len(str(c)) for c in means.columns), width - cell * len(clusters)))
     lines = [f"{'feature':<{label}}" + "".join(f"{c:>{cell}}" for c in clusters)]

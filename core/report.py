@@ -46,7 +46,7 @@ from .model import display_cluster, scaled_centers
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
 from .stats import spread_around, year_like
-from .text import TERMS, percent, split_terms
+from .text import TERMS, duration_text, percent, split_terms
 
 if TYPE_CHECKING:
     import jinja2
@@ -103,10 +103,11 @@ def _in_words(text: str) -> Any:
                            for piece, technical, capital in split_terms(str(text)))
 
 
-def _num(value: float | int | None, year: bool = False, percentage: bool = False) -> str:
+def _num(value: float | int | None, year: bool = False, percentage: bool = False, duration: bool = False) -> str:
     """A number for people: thousands separators, sensible decimals, an en dash when missing; a year's mean
     (:func:`core.stats.year_like`) to one decimal without a separator ("1987.8"); a feature written as a
-    percentage (:func:`core.stats.written_as_percent`) as one ("30.8%")."""
+    percentage (:func:`core.stats.written_as_percent`) as one ("30.8%"), one written as durations as one
+    ("2:54", :func:`core.text.duration_text`)."""
     if value is None:
         return "–"
     v = float(value)
@@ -114,6 +115,8 @@ def _num(value: float | int | None, year: bool = False, percentage: bool = False
         return "–" if math.isnan(v) else ("∞" if v > 0 else "-∞")
     if percentage:
         return f"{v * 100:,.1f}%"
+    if duration:
+        return duration_text(v)
     if year:
         return f"{v:.1f}"
     if v != 0 and abs(v) < 1:
@@ -466,7 +469,7 @@ def _index_class(value: float) -> str | None:
 
 def _profile_section(prof: Profile) -> dict[str, Any]:
     years = year_like(prof.overall[prof.features].to_numpy(), prof.spread[prof.features].to_numpy())
-    averages = [(feature, [(_num(m, year, bool(prof.percents[feature])),
+    averages = [(feature, [(_num(m, year, bool(prof.percents[feature]), bool(prof.durations.get(feature, False))),
                             f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
                            for m, i in zip(prof.means[feature], prof.indices[feature])])
                 for feature, year in zip(prof.features, years)]

@@ -28,7 +28,8 @@ from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
 from .quality import ColumnNumbers
 from .selection import silhouette
-from .stats import NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table, written_as_percent
+from .stats import (NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table, written_as_duration,
+                    written_as_percent)
 from .transform import feature_label
 
 __all__ = [
@@ -83,6 +84,9 @@ class Segmentation:
     percent_features : tuple[str, ...]
         The features the file writes as percentages (:func:`core.stats.written_as_percent`: ``24.4%``, read
         as 0.244): tables show their means, and charts their axes, as percentages.
+    duration_features : tuple[str, ...]
+        The features the file writes as durations (:func:`core.stats.written_as_duration`: ``00:03:25``, read
+        as 205 seconds): tables show their means as durations ("3:25").
 
     Raises
     ------
@@ -101,6 +105,7 @@ class Segmentation:
     notes: list[str] = field(default_factory=list)
     names: tuple[str, ...] = ()
     percent_features: tuple[str, ...] = ()
+    duration_features: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.names) != self.k:
@@ -274,8 +279,10 @@ def _built(matrix: FeatureMatrix, model_features: tuple[str, ...], pipeline: Pip
     stats = FeatureStats.of(X, scored_labels, k)
     model_stats = model_space_stats(pipeline, X, scored_labels, stats)
     names = automatic_names(pipeline, X, scored_labels, stats, matrix.features, model_stats)
-    percents = tuple(f for f, found in zip(matrix.features, written_as_percent(frame, matrix.features)) if found)
-    seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names), percents)
+    percents, durations = (tuple(f for f, found in zip(matrix.features, written(frame, matrix.features)) if found)
+                           for written in (written_as_percent, written_as_duration))
+    seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names), percents,
+                       durations)
     seg.__dict__["feature_stats"] = stats  # cached properties: the same customers and labels
     seg.__dict__["model_stats"] = model_stats
     return seg

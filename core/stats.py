@@ -8,7 +8,7 @@ pandas only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,13 +145,28 @@ def written_as_percent(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarr
     it; tables show such a feature's means as percentages ("30.8%", :func:`core.text.mean_text`), not "0.31".
     Found from outside: an e-mail platform's open rates and discounts, written 24.4% and 19%, were profiled as
     0.23 and 0.31. A feature that is no column of ``frame`` (a date's days since) is not."""
+    return _written_as(frame, features, lambda cells: float(cells.str.endswith("%").mean()) >= PERCENT_SHARE)
+
+
+def written_as_duration(frame: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
+    """Per feature, whether the file writes it as durations (``00:03:25``, ``45:10``: :func:`core.quality.
+    is_duration_text`), which the data check reads as seconds; tables show such a feature's means as durations
+    ("2:54", :func:`core.text.mean_text`), not "174.44"."""
+    from .quality import is_duration_text
+
+    return _written_as(frame, features, is_duration_text)
+
+
+def _written_as(frame: pd.DataFrame, features: Sequence[str], test: Callable[[pd.Series], bool]) -> np.ndarray:
+    """Per feature, ``test`` of the first :data:`PERCENT_SAMPLE` filled cells of its column (stripped); False for a
+    feature that is no column of ``frame``."""
     found = np.zeros(len(features), dtype=bool)
     for j, feature in enumerate(features):
         if feature not in frame.columns:
             continue
         cells = frame[feature].head(5 * PERCENT_SAMPLE).dropna().astype(str).str.strip()
         cells = cells[cells != ""].head(PERCENT_SAMPLE)
-        found[j] = bool(cells.size) and float(cells.str.endswith("%").mean()) >= PERCENT_SHARE
+        found[j] = bool(cells.size) and bool(test(cells))
     return found
 
 

@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 
-__all__ = ["percent", "mean_text", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
+__all__ = ["percent", "mean_text", "duration_text", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
 
 #: The longest column name a label, legend, axis or heading shows whole (a CRM export's 130-character
 #: "Naive_Bayes_Classifier_..._1" ran out of its box): longer names are shortened by :func:`short_label`.
@@ -48,13 +48,27 @@ def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:
     return f"{text}%"
 
 
-def mean_text(value: float, year: bool = False, percentage: bool = False) -> str:
+def mean_text(value: float, year: bool = False, percentage: bool = False, duration: bool = False) -> str:
     """A segment's mean for tables: two decimals with thousands separators ("62,899.53"), a year's without
     them ("1987.78", :func:`core.stats.year_like`), a feature written as a percentage as one ("30.75%" for
-    0.3075, :func:`core.stats.written_as_percent`)."""
+    0.3075, :func:`core.stats.written_as_percent`), one written as durations as one ("2:54" for 174.4 seconds,
+    :func:`duration_text`)."""
     if percentage:
         return f"{value * 100:,.2f}%"
+    if duration:
+        return duration_text(value)
     return f"{value:.2f}" if year else f"{value:,.2f}"
+
+
+def duration_text(seconds: float, sign: bool = False) -> str:
+    """Seconds as a duration is written: "m:ss" under an hour ("2:54"), "h:mm:ss" from one ("1:02:33"), to the
+    nearest second; with ``sign``, a "+" before a positive one (a difference: "+0:41")."""
+    if not math.isfinite(seconds):
+        return ""
+    whole = int(round(abs(seconds)))
+    hours, rest = divmod(whole, 3600)
+    text = f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return ("-" if seconds < 0 and whole else "+" if sign else "") + text
 
 
 def clip(text: str, limit: int) -> str:

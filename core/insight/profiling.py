@@ -5,7 +5,7 @@ features set the segments apart, as a typed :class:`Profile`; :func:`summary_tab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,6 +76,9 @@ class Profile:
     percents : pandas.Series
         Per feature, whether the file writes it as a percentage (:attr:`Segmentation.percent_features`): its
         means are shown as percentages.
+    durations : pandas.Series
+        Per feature, whether the file writes it as durations (:attr:`Segmentation.duration_features`): its
+        means are shown as durations.
     """
 
     sizes: pd.DataFrame
@@ -88,6 +91,7 @@ class Profile:
     mix_overall: pd.Series
     mix_strength: pd.Series
     percents: pd.Series
+    durations: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
 
     @property
     def names(self) -> list[str]:
@@ -237,7 +241,8 @@ def profile(
                    pd.Series(stats.overall, index=features), pd.Series(stats.spread, index=features),
                    pd.Series([overall_shares[c] for c in mixes], index=columns, dtype=float),
                    pd.Series(strengths, index=list(strengths), dtype=float),
-                   pd.Series([f in seg.percent_features for f in features], index=features, dtype=bool))
+                   pd.Series([f in seg.percent_features for f in features], index=features, dtype=bool),
+                   pd.Series([f in seg.duration_features for f in features], index=features, dtype=bool))
 
 
 def cramers_v(counts: np.ndarray) -> float:

@@ -15,7 +15,7 @@ from core import Segmentation, display_cluster
 from core.insight import Profile, profile
 from core.segmentation import MAX_NAME_LENGTH
 from core.stats import year_like
-from core.text import mean_text, percent
+from core.text import duration_text, mean_text, percent
 from dashboard import ids, service
 from dashboard.components import chart, column_label
 from dashboard.figures import cluster_color, histogram_figure
@@ -68,7 +68,8 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
             ], className="d-flex align-items-center gap-1"))]
             + [_labelled("Customers", f"{int(row['customers']):,}"), _labelled("Share", percent(row['share']))]
             + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f],
-                           prof.overall[f], prof.spread[f], bool(years[f]), bool(prof.percents[f])) for f in features]
+                           prof.overall[f], prof.spread[f], bool(years[f]), bool(prof.percents[f]),
+                           bool(prof.durations.get(f, False))) for f in features]
             + [_labelled(column_label(str(column), f": {value}"), share, className="segments-phone-only")
                for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label)) if column in shown]))
     caption = ("Profile of the selected customers. " if selecting else "") + \
@@ -94,7 +95,7 @@ def _labelled(label: Any, value: Any, className: str = "", style: dict[str, str]
 
 
 def _index_cell(label: Any, mean: float, index: float, overall: float, spread: float, year: bool = False,
-                percentage: bool = False) -> html.Td:
+                percentage: bool = False, duration: bool = False) -> html.Td:
     """A feature's mean in a segment over its index, shaded by how far the index is from 100: blue above,
     orange below, stronger the further (twice or half the average is the strongest). A feature without an
     index (a segment averaging below zero: a balance) says how far the mean is from the average instead, shaded by that
@@ -102,13 +103,14 @@ def _index_cell(label: Any, mean: float, index: float, overall: float, spread: f
     its contrast."""
     if pd.isna(mean):
         return _labelled(label, "", "segments-index")
-    text: list[Any] = [mean_text(mean, year, percentage)]
+    text: list[Any] = [mean_text(mean, year, percentage, duration)]
     strength = 0.0
     if not pd.isna(index):
         text += [html.Br(), html.Small(f"index {index:.0f}")]
         strength = _log_ratio(index, 100)
     elif np.isfinite(overall):
-        gap = f"{(mean - overall) * 100:+,.2f} points" if percentage else f"{mean - overall:+,.2f}"
+        gap = (f"{(mean - overall) * 100:+,.2f} points" if percentage
+               else duration_text(mean - overall, sign=True) if duration else f"{mean - overall:+,.2f}")
         text += [html.Br(), html.Small(f"{gap} vs average")]
         if spread > 0:
             strength = float(np.clip((mean - overall) / spread, -1, 1))

@@ -1154,6 +1154,40 @@ def test_a_segment_of_customers_who_have_none_of_a_feature_is_named_so():
     assert name_segments(z, ["Orders"], none=np.array([[True], [False]])) == ["No orders", "High orders"]
 
 
+def test_a_feature_written_as_durations_is_shown_as_them(tmp_path):
+    """An analytics export's "Avg. Session Duration" (00:03:25) is read as seconds; the tables showed a segment's
+    mean as "174.44". The profile, the report and `segments fit`'s summary show means as durations ("2:54")."""
+    import io as text_io
+
+    from core.cli import main
+    from core.stats import written_as_duration
+    from core.text import duration_text, mean_text
+
+    assert [duration_text(v) for v in (174.44, 54, 3723, 0, -41, float("nan"))] == [
+        "2:54", "0:54", "1:02:03", "0:00", "-0:41", ""]
+    assert duration_text(41, sign=True) == "+0:41" and mean_text(174.44, duration=True) == "2:54"
+    rng = np.random.default_rng(2)
+    rows = 600
+    group = rng.integers(0, 2, rows)
+    seconds = (40 + 200 * group + rng.uniform(0, 20, rows)).astype(int)
+    frame = pd.DataFrame({"Avg. Session Duration": [f"00:{s // 60:02d}:{s % 60:02d}" for s in seconds],
+                          "Spend": [f"{v:.2f}" for v in 50 + 20 * group + rng.normal(0, 5, rows)]})
+    assert written_as_duration(frame, ["Avg. Session Duration", "Spend", "x (days since)"]).tolist() == [
+        True, False, False]
+    seg = segment_new(frame, ["Avg. Session Duration", "Spend"], 2, seed=0)
+    assert seg.duration_features == ("Avg. Session Duration",)
+    assert profile(seg, frame, []).durations.to_dict() == {"Avg. Session Duration": True, "Spend": False}
+    means = [duration_text(m) for m in seg.feature_stats.means[:, 0]]
+    html = render_report("sessions.csv", frame, seg)
+    assert all(f"<td>{m} " in html for m in means), means
+    path = tmp_path / "sessions.csv"
+    frame.to_csv(path, index=False)
+    out, err = text_io.StringIO(), text_io.StringIO()
+    assert main(["fit", str(path), "--k", "2", "--stability-runs", "0", "--out", str(tmp_path / "out.csv")],
+                out, err) == 0, err.getvalue()
+    assert all(m in out.getvalue() for m in means), out.getvalue()
+
+
 def test_a_feature_written_as_a_percentage_is_shown_as_one(tmp_path):
     """Found from outside: an e-mail platform's export wrote its open rates and discounts as 24.4% and 19%; the
     data check reads them as 0.244 and 0.19 (as a spreadsheet holds them), and every table then showed a

@@ -891,15 +891,33 @@ def test_a_years_means_have_no_thousands_separator_in_the_profile_table(client, 
     assert len(re.findall(r"\b\d\d,\d{3}\.\d\d\b", table)) >= 3  # the income keeps its separators
 
 
+def _profiled(client, column: str, written: list[str], group: np.ndarray) -> tuple[str, np.ndarray]:
+    """The Clusters page at k=2 of a file of ``column`` (its cells ``written``) and a spend told apart by
+    ``group``, as JSON, and the two segments' means of ``column`` as the data check reads it."""
+    rng = np.random.default_rng(3)
+    content = pd.DataFrame({column: written, "Spend": (50 + 20 * group + rng.normal(0, 5, group.size)).round(2)})
+    token = _token(client, content.to_csv(index=False).encode())
+    page = json.dumps(clusters_page.layout(ds=token, k="2").to_plotly_json(), default=str)
+    return page, service.get_segmentation(ViewState(ds=token, k=2)).feature_stats.means[:, 0]
+
+
+def test_the_profile_shows_durations_as_durations(client, request_context):
+    """An analytics export's session lengths written 00:03:25 are read as seconds; the profile shows their
+    means as durations ("3:25"), not as "205.00"."""
+    from core.text import duration_text
+
+    group = np.random.default_rng(3).integers(0, 2, 400)
+    seconds = (30 + 300 * group + np.random.default_rng(4).uniform(0, 30, group.size)).astype(int)
+    page, means = _profiled(client, "Avg. Session Duration", [f"00:{s // 60:02d}:{s % 60:02d}" for s in seconds],
+                            group)
+    for mean in means:
+        assert f"'{duration_text(mean)}'" in page and f"'{mean:,.2f}'" not in page
+
+
 def test_the_profile_shows_a_rate_written_as_a_percentage_as_one(client, request_context):
     """Found from outside: open rates written 24.4% were profiled on the Clusters page as "0.23"."""
-    rng = np.random.default_rng(3)
-    rows = 400
-    group = rng.integers(0, 2, rows)
-    content = pd.DataFrame({"Open Rate": [f"{v:.1f}%" for v in 20 + 30 * group + rng.uniform(0, 5, rows)],
-                            "Spend": (50 + 20 * group + rng.normal(0, 5, rows)).round(2)}).to_csv(index=False).encode()
-    token = _token(client, content)
-    page = json.dumps(clusters_page.layout(ds=token, k="2").to_plotly_json(), default=str)
-    seg = service.get_segmentation(ViewState(ds=token, k=2))
-    for mean in seg.feature_stats.means[:, 0]:
+    group = np.random.default_rng(3).integers(0, 2, 400)
+    rates = 20 + 30 * group + np.random.default_rng(4).uniform(0, 5, group.size)
+    page, means = _profiled(client, "Open Rate", [f"{v:.1f}%" for v in rates], group)
+    for mean in means:
         assert f"{mean * 100:,.2f}%" in page and f'"{mean:,.2f}"' not in page
