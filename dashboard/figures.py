@@ -242,8 +242,8 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     # It has no title: "1 · name (size)" says what it lists, and a title beside the entries took a phone's
     # width from them (Plotly indents the entries by the title's width even with the title above), cutting
     # long names off.
-    fig.update_layout(xaxis_title=_plain(axis_label(x, explained, 0)) + (" (log scale)" if x_scale != "none" else ""),
-                      yaxis_title=_plain(axis_label(y, explained, 1)) + (" (log scale)" if y_scale != "none" else ""),
+    fig.update_layout(xaxis_title=_axis_title(seg, x, axis_label(x, explained, 0), x_scale != "none"),
+                      yaxis_title=_axis_title(seg, y, axis_label(y, explained, 1), y_scale != "none"),
                       legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0), height=560,
                       dragmode="select", **_LAYOUT)
     if x_scale != "none":
@@ -257,6 +257,13 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
     for axis, step in spread:  # a tick on each value, not between two of them
         (fig.update_xaxes if axis == "x" else fig.update_yaxes)(dtick=step)
     return ScatterFigure(fig, int(shown.size), tuple(axis for axis, _ in spread))
+
+
+def _axis_title(seg: Segmentation, feature: str | None, label: str, log: bool) -> str:
+    """An axis's title: the feature's label, then in brackets what its numbers are when the file wrote them
+    otherwise (seconds, for a feature written as durations: 00:03:25) and whether the axis is on a log scale."""
+    notes = (["seconds"] if feature in seg.duration_features else []) + (["log scale"] if log else [])
+    return _plain(label) + (f" ({', '.join(notes)})" if notes else "")
 
 
 def inside_selection(xs: np.ndarray, ys: np.ndarray, selected: dict[str, Any]) -> np.ndarray | None:
@@ -396,8 +403,7 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
                            font=dict(size=12, color="#212529"))
     fig.update_yaxes(range=[0, top * 1.1], nticks=3, ticksuffix="%", showgrid=True)
     fig.update_xaxes(showticklabels=True, row=seg.k, col=1)
-    fig.update_xaxes(title_text=_plain(axis_label(feature)) + (" (log scale)" if transform in LOG_SCALES else ""),
-                     row=seg.k, col=1)
+    fig.update_xaxes(title_text=_axis_title(seg, feature, axis_label(feature), transform in LOG_SCALES), row=seg.k, col=1)
     if transform in LOG_SCALES:
         fig.update_xaxes(**_log_axis(float(edges[0]), float(edges[-1]), transform))
     elif feature in seg.percent_features:  # written 24.4% in the file: ticked "20%", not "0.2"

@@ -281,6 +281,20 @@ def test_an_axis_of_a_feature_written_as_percentages_is_ticked_in_percent():
     assert histogram_figure(seg, "Visits").layout[bottom].tickformat is None
 
 
+def test_an_axis_of_a_feature_written_as_durations_says_seconds():
+    """Durations written 00:03:25 are read as seconds: the scatter's and the histograms' axes say so."""
+    rng = np.random.default_rng(3)
+    seconds = rng.integers(5, 3_000, 300)
+    frame = pd.DataFrame({"Avg. Session Duration": [f"00:{s // 60:02d}:{s % 60:02d}" for s in seconds],
+                          "Visits": rng.poisson(6, 300).astype(str)})
+    seg = segment_new(frame, ["Avg. Session Duration", "Visits"], 2, seed=0, transforms=["log", "none"])
+    figure, *_ = scatter_figure(seg, "Avg. Session Duration", "Visits")
+    assert figure.layout.xaxis.title.text == "Avg. Session Duration (seconds, log scale)"
+    assert figure.layout.yaxis.title.text == "Visits"
+    assert histogram_figure(seg, "Avg. Session Duration").layout[f"xaxis{seg.k}"].title.text == \
+        "Avg. Session Duration (seconds, log scale)"
+
+
 def test_answers_on_a_scale_are_spread_around_their_values_so_that_every_customer_shows():
     """Found from outside: a survey's 4,000 respondents, answers of 1 to 5 and 0 to 10, were drawn as 40 dots, each
     hiding up to 300 customers. An axis of a few whole numbers is spread (seeded: the same figure every time), each
