@@ -31,8 +31,9 @@ def _memory_settings() -> None:
     machines do), mimalloc's way of taking memory and handing it back made the 10^7-row upload ~24 s, against
     4.4-8.4 s with ``malloc``; numpy's huge pages made ``segments sweep`` of 10^7 rows 10.4-10.6 s, against
     6.4-6.6 s without, nearly all of the difference system time (the kernel did not compact memory: each
-    2 MB page is simply slow to get on first touch there; docs/performance.md, issue 15, session 18). Both libraries read their variable once, at import: one imported before this package
-    (the web app imports numpy through plotly) is switched directly.
+    2 MB page is simply slow to get on first touch there; docs/performance.md, issue 15, session 18). Both
+    libraries read their variable once, at import: one imported before this package (the web app imports
+    numpy through plotly) is switched directly.
     """
     for name, value in MEMORY_SETTINGS.items():
         os.environ.setdefault(name, value)

@@ -443,8 +443,9 @@ def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -
     clear their ``invalid``), in place, when the column's durations cannot be times of day: its name says so
     (:data:`DURATION_NAME`, ``text.name``), an hour of 24 or more (``37:12:05``), a first part of 24 or more
     in ``m:ss`` (``45:10``), or an hour of 0 in at least :data:`DURATION_ZERO_HOURS` of the ``h:mm:ss`` cells
-    (``00:03:25``). A column of times (``14:22``, ``09:05:00``) stays text. Found from outside: a Google Analytics export's "Avg. Session Duration"
-    (``00:08:54``) was a text column of 517 values, shown as a mix per segment instead of a feature."""
+    (``00:03:25``). A column of times (``14:22``, ``09:05:00``) stays text. Found from outside: a Google
+    Analytics export's "Avg. Session Duration" (``00:08:54``) was a text column of 517 values, shown as a mix per
+    segment instead of a feature."""
     positions = np.flatnonzero(invalid)
     look = positions[np.linspace(0, positions.size - 1, min(positions.size, 1_000)).astype(int)]
     if not text.iloc[look].str.strip().str.contains(_DURATION_LOOK).any():  # names, e-mails: no pass over every cell

@@ -21,8 +21,8 @@ Sections (each an ``<section id=...>``): ``data`` (the file, rows left out and w
 a silhouette bar chart when a sweep is given), ``profiles`` (:func:`core.insight.summary_profile`:
 sizes, shares, means, indices, text-column mixes), ``charts`` (a scatter of at most
 :data:`SCATTER_MAX_POINTS` sampled customers on the two features that set the segments furthest apart
-(:func:`core.insight.scatter_features`), with the centroids, and the segment sizes), ``drivers`` (features ranked by how much of their
-variation the segments explain) and ``stability``.
+(:func:`core.insight.scatter_features`), with the centroids, and the segment sizes), ``drivers`` (features
+ranked by how much of their variation the segments explain) and ``stability``.
 
 Segment colours follow :data:`core.palette.PALETTE` in cluster order (Cluster 1 is the first colour), as in
 the dashboard.

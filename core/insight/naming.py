@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "CURRENCY_WORDS", "none_of", "negative_only", "NONE_SHARE", "QUESTION_WORDS"]
+           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "CURRENCY_WORDS", "none_of", "negative_only",
+           "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
 GENERIC_WORDS: frozenset[str] = frozenset({
