@@ -42,8 +42,12 @@ def _memory_settings() -> None:
             and arrow.default_memory_pool().backend_name != "system"):
         arrow.set_memory_pool(arrow.system_memory_pool())
     if "numpy" in sys.modules and os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0":
-        # (numpy's own switch for what the variable sets at import, named in its release notes since 1.20)
-        sys.modules["numpy"]._core.multiarray._set_madvise_hugepage(False)
+        # numpy's own switch for what the variable sets at import, named in its release notes since 1.20 (looked
+        # up, not called blindly: a numpy without it must not stop this package from importing)
+        inner = getattr(sys.modules["numpy"], "_core", None)
+        switch = getattr(getattr(inner, "multiarray", None), "_set_madvise_hugepage", None)
+        if switch is not None:
+            switch(False)
 
 
 _memory_settings()
