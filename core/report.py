@@ -469,7 +469,7 @@ def _index_class(value: float) -> str | None:
 
 def _profile_section(prof: Profile) -> dict[str, Any]:
     years = year_like(prof.overall[prof.features].to_numpy(), prof.spread[prof.features].to_numpy())
-    averages = [(feature, [(_num(m, year, bool(prof.percents[feature]), bool(prof.durations.get(feature, False))),
+    averages = [(feature, [(_num(m, year, bool(prof.percents[feature]), bool(prof.durations[feature])),
                             f"{i:.0f}" if _index_class(i) is not None else None, _index_class(i))
                            for m, i in zip(prof.means[feature], prof.indices[feature])])
                 for feature, year in zip(prof.features, years)]

@@ -273,8 +273,9 @@ def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
     a number of seconds or milliseconds), NaT where it does not fit."""
     if fmt in EPOCH_FORMATS:
         numbers = pd.to_numeric(texts, errors="coerce")
-        return pd.to_datetime(numbers.where((numbers >= _epoch_bounds(fmt)[0]) & (numbers <= _epoch_bounds(fmt)[1])),
-                              unit=EPOCH_FORMATS[fmt], errors="coerce")
+        low, high = _epoch_bounds(fmt)
+        return pd.to_datetime(numbers.where((numbers >= low) & (numbers <= high)), unit=EPOCH_FORMATS[fmt],
+                              errors="coerce")
     return pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
 
 

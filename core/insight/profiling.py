@@ -5,7 +5,7 @@ features set the segments apart, as a typed :class:`Profile`; :func:`summary_tab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -91,7 +91,7 @@ class Profile:
     mix_overall: pd.Series
     mix_strength: pd.Series
     percents: pd.Series
-    durations: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
+    durations: pd.Series
 
     @property
     def names(self) -> list[str]:

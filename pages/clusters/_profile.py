@@ -69,7 +69,7 @@ def profile_table(prof: Profile, selecting: bool) -> html.Div:
             + [_labelled("Customers", f"{int(row['customers']):,}"), _labelled("Share", percent(row['share']))]
             + [_index_cell(column_label(f), prof.means.at[label, f], prof.indices.at[label, f],
                            prof.overall[f], prof.spread[f], bool(years[f]), bool(prof.percents[f]),
-                           bool(prof.durations.get(f, False))) for f in features]
+                           bool(prof.durations[f])) for f in features]
             + [_labelled(column_label(str(column), f": {value}"), share, className="segments-phone-only")
                for (column, value), share in zip(prof.mixes.columns, _mix_shares(prof, label)) if column in shown]))
     caption = ("Profile of the selected customers. " if selecting else "") + \
