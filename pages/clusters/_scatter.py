@@ -26,9 +26,11 @@ def scatter_note(seg: Segmentation, drawn: int, borderline: int, spread: tuple[s
              + (" (a random sample keeps the chart fast; the tables, and a box or lasso, take everyone)."
                  if drawn < total else ".")]
     if borderline:
-        parts.append(f"{borderline:,} customers sit near a segment border (open circles).")
+        parts.append(f"{borderline:,} customer{'s sit' if borderline != 1 else ' sits'} near a segment border "
+                     "(open circles).")
     if left_out:
-        parts.append(f"{left_out:,} customers with missing values are not in the model.")
+        parts.append(f"{left_out:,} customer{'s' if left_out != 1 else ''} with missing values "
+                     f"{'are' if left_out != 1 else 'is'} not in the model.")
     if spread:
         across = {("x",): "across", ("y",): "up and down"}.get(tuple(spread), "a little each way")
         parts.append(f"The customers on each whole value are spread {across} around it so that all of them show; "

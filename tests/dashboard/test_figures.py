@@ -339,3 +339,17 @@ def test_answers_on_a_scale_are_spread_around_their_values_so_that_every_custome
     labels = re.findall(r'class="label"[^>]*>([^<]*)<', chart)
     assert any(label.endswith("(spread for visibility)") for label in labels), labels
     assert len(set(re.findall(r'<circle cx="([\d.]+)"', chart))) > 100
+
+
+def test_the_scatter_note_counts_one_customer_as_one():
+    """Found from outside (the bank churners export, its description row left out of the model): the note read
+    "1 customers with missing values are not in the model"."""
+    from pages.clusters._scatter import scatter_note
+
+    frame = pd.DataFrame({"Spend": ["12.5", "", "40", "41", "12", "13", "39", "11"],
+                          "Visits": ["1", "2", "9", "8", "2", "1", "9", "2"]})
+    seg = segment_new(frame, ["Spend", "Visits"], 2, seed=0, transforms=["none", "none"])
+    note = scatter_note(seg, 7, 1)
+    assert "1 customer with missing values is not in the model." in note
+    assert "1 customer sits near a segment border" in note
+    assert "3 customers sit near" in scatter_note(seg, 7, 3)
