@@ -65,7 +65,7 @@ import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
-from .transform import WRITTEN_DATES, without_utc_offset
+from .transform import EPOCH_FORMATS, WRITTEN_DATES, read_dates, unix_time_format, without_utc_offset
 
 __all__ = [
     "OrderColumns",
@@ -118,7 +118,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
                  "email", "emailaddress", "customeremail", "billingemail", "mail"),
     "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
-             "orderedat", "createdat", "created", "time"),
+             "orderedat", "createdat", "created", "time", "ts", "epoch"),
     "amount": ("amount", "lineamount", "linetotal", "totalamount", "total", "totalprice", "sales",
                "salesamount", "revenue", "netamount", "netsales", "ordertotal", "ordervalue", "value",
                "spend", "spent", "turnover", "subtotal"),
@@ -140,7 +140,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "client", "kunde", "cliente", "klant", "member", "buyer"),
     "status": ("status",),
     "refund": ("refund", "erstatt", "rembours", "reembols", "terugbetaal"),
-    "date": ("date", "datum", "fecha", "datetime", "timestamp"),
+    "date": ("date", "datum", "fecha", "datetime", "timestamp", "orderedat", "createdat", "purchasedat", "paidat"),
     "amount": ("amount", "revenue", "sales", "total", "betrag", "umsatz", "montant", "importe", "bedrag"),
     "quantity": ("quantity", "qty", "menge", "anzahl", "quantite", "cantidad", "aantal"),
     "price": ("unitprice", "price", "preis", "prix", "precio", "prijs"),
@@ -463,15 +463,22 @@ def _best_format(texts: pd.Series) -> str | None:
     return best
 
 
-def parse_dates(texts: pd.Series) -> tuple[pd.Series, list[str]]:
-    """Parse distinct date texts (stripped, none missing) into timestamps.
+def parse_dates(texts: pd.Series, name: str = "The date column") -> tuple[pd.Series, list[str]]:
+    """Parse distinct date texts (stripped, none missing) of the column ``name`` into timestamps.
 
     Returns the timestamps (NaT where no known format reads the text) and notes on the formats used.
     The format that reads most of a sample (:func:`_best_format`) reads every text it can; the texts it
     leaves are given the best format for them, and so on (a column mixing formats). When day/month and
     month/day both read every date, day-first is taken, and a note says so. A time's UTC offset is left out,
-    once, before any format is tried: the date and time as written, in the shop's own zone.
+    once, before any format is tried: the date and time as written, in the shop's own zone. A column of Unix
+    times only (an app's ``created_at`` of 1699523186, :func:`core.transform.unix_time_format`) is read as
+    such, in UTC, and a note says so.
     """
+    unix = unix_time_format(texts.astype(str))
+    if unix is not None:
+        unit = "seconds" if EPOCH_FORMATS[unix] == "s" else "milliseconds"
+        return read_dates(texts.astype(str), unix).astype("datetime64[ns]"), [
+            f"{name!r} holds Unix times ({unit} since 1 January 1970): read as dates and times in UTC."]
     texts = without_utc_offset(texts)
     parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
     used: list[str] = []
@@ -549,7 +556,7 @@ def _line_dates(cells: pd.Series, name: str,
     parsed = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
     notes: list[str] = []
     if (~missing).any():
-        got, notes = parse_dates(uniq[~missing])
+        got, notes = parse_dates(uniq[~missing], name)
         parsed[~missing] = got
     values = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
     ok_unique = ~np.isnat(parsed.to_numpy(dtype="datetime64[ns]"))

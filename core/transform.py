@@ -60,6 +60,12 @@ __all__ = [
     "TIMES",
     "WRITTEN_DATES",
     "DAYS_SINCE",
+    "EPOCH_FORMATS",
+    "EPOCH_RANGE",
+    "UNIX_TIME_TEXT",
+    "epoch_format",
+    "unix_time_format",
+    "read_dates",
     "date_format",
     "days_since",
     "days_since_and_placeholders",
@@ -239,6 +245,8 @@ DAYS_SINCE = " (days since)"
 #: A date column written as Unix time, whole seconds or milliseconds since 1970 (an app's ``created_at`` of
 #: 1701388800): the "format" :func:`date_format` names it by, and the unit pandas reads it in.
 EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}
+#: A Unix time written as text: ten digits (seconds) or thirteen (milliseconds).
+UNIX_TIME_TEXT = r"\d{10}|\d{13}"
 #: The Unix times read as dates, in seconds: from 2000-01-01 to 2100-01-01 (a number outside is no date).
 EPOCH_RANGE = (946_684_800, 4_102_444_800)
 #: Share of the present cells that must read as dates.
@@ -268,7 +276,7 @@ def without_utc_offset(texts: pd.Series) -> pd.Series:
     return texts.str.replace(_UTC_OFFSET, "", regex=True)
 
 
-def _parsed(texts: pd.Series, fmt: str) -> pd.Series:
+def read_dates(texts: pd.Series, fmt: str) -> pd.Series:
     """Stripped date texts read with ``fmt`` (their UTC offsets left out; Unix time, :data:`EPOCH_FORMATS`, as
     a number of seconds or milliseconds), NaT where it does not fit."""
     if fmt in EPOCH_FORMATS:
@@ -296,6 +304,15 @@ def epoch_format(values: np.ndarray) -> str | None:
                 None)
 
 
+def unix_time_format(texts: pd.Series) -> str | None:
+    """The Unix-time format (:data:`EPOCH_FORMATS`) of stripped texts (present cells only) that are all ten
+    digits (seconds) or thirteen (milliseconds) and all within :data:`EPOCH_RANGE`, or None: an app's
+    ``created_at`` of 1699523186."""
+    if texts.empty or not bool(texts.str.fullmatch(UNIX_TIME_TEXT).all()):
+        return None
+    return epoch_format(pd.to_numeric(texts).to_numpy(dtype=float))
+
+
 def date_format(texts: pd.Series) -> str | None:
     """The format of a column of date texts (present cells only), or None when it is not a date column."""
     head = texts.head(4 * _DATE_SAMPLE).astype(str).str.strip()  # (not every cell of ten million stripped)
@@ -304,7 +321,7 @@ def date_format(texts: pd.Series) -> str | None:
         sample = texts.astype(str).str.strip()
         sample = sample[sample != ""]
     sample = sample.head(_DATE_SAMPLE)
-    if not sample.empty and bool(sample.str.fullmatch(r"\d{10}|\d{13}").all()):  # Unix time (a chosen feature's)
+    if not sample.empty and bool(sample.str.fullmatch(UNIX_TIME_TEXT).all()):  # Unix time (a chosen feature's)
         return epoch_format(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float))
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
@@ -314,7 +331,7 @@ def date_format(texts: pd.Series) -> str | None:
     spread = texts if texts.size <= _DATE_SPREAD else texts.iloc[np.linspace(0, texts.size - 1, _DATE_SPREAD).astype(int)]
     for fmt in DATE_FORMATS:
         if float(pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()) >= _DATE_SHARE:
-            spread_dates = _parsed(spread.astype(str).str.strip(), fmt)
+            spread_dates = read_dates(spread.astype(str).str.strip(), fmt)
             if float(spread_dates.notna().mean()) >= _DATE_SHARE:
                 return fmt
     return None
@@ -340,7 +357,7 @@ def days_since_and_placeholders(texts: pd.Series, fmt: str | None = None) -> tup
     if fmt is None:
         return np.full(len(texts), np.nan), 0, ""
     stripped = texts.astype(str).str.strip()
-    dates = _parsed(stripped, fmt)
+    dates = read_dates(stripped, fmt)
     early = (dates < FIRST_REAL_DATE).to_numpy(dtype=bool)
     example = ""
     if early.any():

@@ -62,8 +62,8 @@ def test_the_share_of_dates_is_measured_on_cells_spread_over_the_column(monkeypa
     rows = 300_000
     births = pd.Series(pd.date_range("1950-01-01", periods=rows // 10).strftime("%Y-%m-%d").tolist() * 10, dtype="str")
     seen: list[int] = []
-    real = transform._parsed
-    monkeypatch.setattr(transform, "_parsed", lambda texts, fmt: (seen.append(len(texts)), real(texts, fmt))[1])
+    real = transform.read_dates
+    monkeypatch.setattr(transform, "read_dates", lambda texts, fmt: (seen.append(len(texts)), real(texts, fmt))[1])
     assert date_format(births) == "%Y-%m-%d"
     assert seen and max(seen) <= transform._DATE_SPREAD
     half = births.copy()

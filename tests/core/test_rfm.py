@@ -405,3 +405,35 @@ def test_a_shopify_order_export_counts_each_order_once_with_its_further_items() 
            "orders): they count in that order." in result.notes
     assert not any("no amount" in n or "no date" in n or "repeat an earlier line" in n for n in result.notes), \
         result.notes
+
+
+@pytest.mark.parametrize("header, scale", [("created_at", 1), ("created_at_ms", 1000), ("ts", 1)])
+def test_an_app_export_with_unix_times_becomes_customers(header: str, scale: int) -> None:
+    """Found from outside on an app's order export (30,000 orders): its ``created_at`` is a Unix time
+    (1699523186). `segments rfm` stopped: "'created_at' does not hold dates that could be read"; with the
+    milliseconds written ``created_at_ms`` it found no date column at all. Unix times are read as dates in UTC
+    (the note says so); an order number in the same range is not a date (the id test below)."""
+    moments = [pd.Timestamp("2024-01-31 23:30:00"), pd.Timestamp("2024-06-30 00:15:00"),
+               pd.Timestamp("2024-07-01 09:00:00"), pd.Timestamp("2024-07-02 09:00:00")]
+    unix = [str(int(moment.timestamp()) * scale) for moment in moments]
+    rows = [["1700000001", "7", unix[0], "10.00"], ["1700000002", "7", unix[1], "20.00"],
+            ["1700000003", "9", unix[2], "5.00"], ["1700000004", "9", unix[3], "7.50"]]
+    result = build_customers(_text(rows, ["order_id", "user_id", header, "total"]), today=TODAY)
+    assert result.columns.date == header and result.columns.order == "order_id"
+    table = result.table.set_index(result.id_column)
+    assert table.loc["7", "first_purchase"] == "2024-01-31" and table.loc["7", "last_purchase"] == "2024-06-30"
+    assert table.loc["9", "last_purchase"] == "2024-07-02" and table.loc["9", "frequency"] == 2
+    assert result.as_of == pd.Timestamp("2024-07-03")
+    assert any("Unix time" in note and "UTC" in note and f"'{header}'" in note for note in result.notes)
+    assert not any("could not be read" in note for note in result.notes)
+
+
+def test_unix_times_beside_dates_or_out_of_range_are_not_read_as_unix_times() -> None:
+    """Ten digits are a Unix time only when every date text of the column is one, between 2000 and 2100."""
+    header = ["Customer", "Date", "Sales"]
+    mixed = [["a", "2024-01-31", "1"], ["a", "1706745600", "1"], ["b", "2024-03-01", "1"]]
+    result = build_customers(_text(mixed, header), today=TODAY)
+    assert "1 order line has a date that could not be read" in " ".join(result.notes)
+    old = [["a", "0912345678", "1"], ["b", "0923456789", "1"]]  # 1998-1999: numbers, not this app's times
+    with pytest.raises(OrdersError, match="does not hold dates"):
+        build_customers(_text(old, header), today=TODAY)
