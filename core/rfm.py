@@ -922,8 +922,10 @@ def build_customers(
         "rfm_group": pd.Categorical(groups, categories=list(RFM_GROUPS)),
     })
     used_lines = int(np.count_nonzero(keep))
+    # (a form shows the default in its date field: given back unchanged, it is still the default)
+    default = as_of_day == last_order.normalize() + pd.Timedelta(days=1)
     summary = (f"{used_lines:,} of {lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
-               f"({'given' if as_of is not None else 'the day after the last order'}).")
+               f"({'the day after the last order' if default else 'given'}).")
     return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines, [summary, *notes])
 
 

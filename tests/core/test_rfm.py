@@ -271,6 +271,16 @@ def test_as_of_before_the_last_order_is_refused() -> None:
         build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), as_of="someday", today=TODAY)
     result = build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), as_of="2024-03-02", today=TODAY)
     assert result.table["recency_days"].tolist() == [61, 0]
+    assert "as of 2024-03-02 (given)" in result.notes[0]
+
+
+def test_the_default_as_of_date_given_back_is_said_to_be_the_default() -> None:
+    """Found from outside: the Upload page's order card fills its date field with the default (the day after the
+    last order) and sends it back; the built table then said "as of 2024-12-31 (given)" for a date nobody gave."""
+    rows = [["a", "2024-01-01", "1"], ["b", "2024-03-02 18:00", "2"]]
+    for as_of in (None, "2024-03-03"):
+        result = build_customers(_text(rows, ["CustomerID", "Date", "Amount"]), as_of=as_of, today=TODAY)
+        assert result.notes[0].endswith("as of 2024-03-03 (the day after the last order).")
 
 
 def test_missing_columns_are_named() -> None:
