@@ -50,7 +50,8 @@ def test_orders_to_customer_table_to_clusters(page: Page, tmp_path: Path) -> Non
     page.click(f"#{ids.Orders.BUILD}")
     expect_dataset(page, "orders-customers.csv")
     expect(page.locator(".segments-format")).to_have_text("Customer table built from order lines")
-    expect(page.locator("body")).to_contain_text(f"-> {len(kinds):,} customers; as of {as_of} (the day after the last order)")
+    expect(page.locator("body")).to_contain_text(
+        f"-> {len(kinds):,} customers; as of {as_of} (the day after the last order)")
     expect(page.locator(".segments-orders")).to_have_count(0)
 
     page.click(f"#{ids.Upload.NEXT}")
