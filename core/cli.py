@@ -132,6 +132,9 @@ def _build_parser() -> _Parser:
     summary_help = ("leave out the rows at the end of the file that the data check finds total or average the "
                     "customers above them ('Total', 'Average', or the columns' sums)")
     inspect.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
+    net_help = ("leave out of a customer table made by 'segments rfm' the customers whose returns equal or exceed "
+                "their purchases (monetary 0 or less)")
+    inspect.add_argument("--skip-net-returns", action="store_true", help=net_help)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("file")
@@ -149,6 +152,7 @@ def _build_parser() -> _Parser:
         p.add_argument("--skip-description-row", action="store_true", help=skip_help)
         p.add_argument("--sheet", metavar="NAME", help=sheet_help)
         p.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
+        p.add_argument("--skip-net-returns", action="store_true", help=net_help)
         p.add_argument("--threads", type=_thread_count, metavar="N",
                        help="threads for the read, the sweep, the fit and its stability check (default: "
                             "OMP_NUM_THREADS if set, else every core this process may use); the answers are the "
@@ -293,10 +297,12 @@ _OTHER_SHEETS = "Give --sheet NAME to read another sheet of the workbook."
 
 def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport, list[str]]:
     """The file read and checked, without the rows ``args`` asks to leave out (a description row, summary
-    rows), and what was left out in words. A row asked to be left out that the data check did not find is a
-    usage error: nothing is left out unasked or by guess."""
+    rows, the customers of an RFM table who returned as much as they bought), and what was left out (or could be:
+    those customers, and the workbook's other sheets) in words. A row asked to be left out that the data check did
+    not find is a usage error: nothing is left out unasked or by guess."""
     from .io import read_table
     from .quality import check_quality, without_rows
+    from .rfm import net_return_rows, net_returns_text
 
     table = read_table(path, Path(path).name, sheet=args.sheet)
     said: list[str] = []
@@ -319,9 +325,22 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
         several = len(report.summary_rows) > 1
         said.append(f"{report.summary_rows_text(first_word=True)}; {'they were' if several else 'it was'} left out "
                     "of the table, as asked (--skip-summary-rows).")
+    net = net_return_rows(table.frame, table.decimal)
+    if args.skip_net_returns:
+        if not net:
+            raise _UsageError("--skip-net-returns: no customer of this table returned as much as they bought (it is "
+                              "not a customer table made by 'segments rfm', or every monetary value is above 0); "
+                              "nothing was left out")
+        left_out.extend(net)
+        said.append(f"{len(net):,} of {report.rows:,} customers returned as much as they bought or more (monetary 0 "
+                    "or less); they were left out of the table, as asked (--skip-net-returns).")
+    elif net:
+        said.append(f"{net_returns_text(len(net), report.rows)}: --skip-net-returns leaves them out of the table.")
+        table = replace(table, warnings=[*table.warnings, said[-1]])
     if not left_out:
         return table, report, said
-    table = replace(table, frame=without_rows(table.frame, left_out), warnings=[*table.warnings, *said])
+    table = replace(table, frame=without_rows(table.frame, left_out),
+                    warnings=[*table.warnings, *(line for line in said if line not in table.warnings)])
     return table, check_quality(table.frame, table.decimal, table.numbers), said
 
 

@@ -21,8 +21,9 @@ def term(key: str) -> str:
 
 
 def leave_out_rows(rows: str) -> dict[str, str]:
-    """The id of the Upload page's button that leaves rows that are no customers out of the table: ``rows`` is
-    ``"description"`` (a first row describing the columns) or ``"summary"`` (totals rows at the end)."""
+    """The id of the Upload page's button that leaves rows out of the table: ``rows`` is ``"description"`` (a first
+    row describing the columns), ``"summary"`` (totals rows at the end) or ``"net_returns"`` (customers of a table
+    built from orders who returned as much as they bought)."""
     return {"type": "upload-leave-out", "rows": rows}
 
 

@@ -16,13 +16,15 @@ from core import (ModelInfo, OrderColumns, QualityReport, SavedModel, TableRead,
 from core.errors import DataError, SegmentsError
 from core.io import file_stem
 from core.quality import without_rows
+from core.rfm import net_return_rows
 
 from .. import library
 from ..state import ViewState
 from . import store
 
 __all__ = ["Dataset", "DatasetGone", "ModelGone", "new_token", "store_table", "read_and_store", "get_dataset",
-           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "store_without_rows",
+           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "NET_RETURNS_LEFT_OUT",
+           "store_without_rows",
            "CUSTOMER_TABLE_FORMAT",
            "store_customer_table", "put_selection", "get_selection", "store_bundle", "uploaded_bundle",
            "applied_model", "read_sheet"]
@@ -116,14 +118,19 @@ DESCRIPTION_ROW_LEFT_OUT = "The first row under the header described the columns
 #: What the table's notes say once the user left out totals rows (where they were and what they held; "a totals
 #: row" or "totals rows").
 SUMMARY_ROWS_LEFT_OUT = "{}: {}, left out of the table, as you chose."
+#: What the table's notes say once the user left out the customers who returned as much as they bought (how many, of
+#: how many).
+NET_RETURNS_LEFT_OUT = ("{:,} of {:,} customers returned as much as they bought or more (monetary 0 or less); they "
+                        "were left out of the table, as you chose.")
 
 
 def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
     """Keep a copy of a dataset without rows the data check found to be no customers, under a new token; the
     original stays as it was. ``rows``: ``"description"``, the first row when it describes the columns
     (:attr:`core.QualityReport.description_row`), or ``"summary"``, the totals rows at the end
-    (:attr:`core.QualityReport.summary_rows`). Raises :class:`core.DataError` when the data check found no
-    such row (nothing is ever left out unasked)."""
+    (:attr:`core.QualityReport.summary_rows`), or ``"net_returns"``, the customers of a table built from orders
+    who returned as much as they bought (:func:`core.rfm.net_return_rows`). Raises :class:`core.DataError` when
+    there is no such row (nothing is ever left out unasked)."""
     report = dataset.report
     if rows == "description":
         if not report.description_row:
@@ -137,6 +144,12 @@ def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
         positions = [row.position for row in report.summary_rows]
         said = SUMMARY_ROWS_LEFT_OUT.format(report.summary_rows_text(first_word=True),
                                             "totals rows" if len(positions) > 1 else "a totals row")
+    elif rows == "net_returns":
+        positions = net_return_rows(dataset.frame, dataset.table.decimal)
+        if not positions:
+            raise DataError("No customer of this table returned as much as they bought (monetary 0 or less): "
+                            "nothing was left out.")
+        said = NET_RETURNS_LEFT_OUT.format(len(positions), report.rows)
     else:
         raise DataError(f"Unknown rows to leave out: {rows!r}.")
     table = replace(dataset.table, frame=without_rows(dataset.frame, positions),

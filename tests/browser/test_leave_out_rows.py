@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.rfm import build_customers
+
 from dashboard import ids
+from tests.core.orders import make_orders, with_net_returners
 from tests.core.test_description_row import _customers as _described_customers
 from tests.core.test_description_row import _described
 from tests.core.test_summary_rows import _customers, _sums, _with
@@ -56,3 +60,13 @@ def test_a_description_row_is_left_out_with_its_button(page: Page) -> None:
     data = _described(_described_customers()).to_csv(index=False).encode()
     _leave_out(page, "description", "described.csv", data, "The first row describes the columns",
                "Leave this row out of the table", "it was left out of the table, as you chose", 300)
+
+
+def test_customers_who_returned_as_much_as_they_bought_are_left_out_with_their_button(page: Page) -> None:
+    """A customer table that ``segments rfm`` wrote (or the dashboard built) with 3 customers whose returns exceed
+    their purchases: found from outside, such customers made a segment of their own at every k from 3."""
+    frame, kinds = make_orders(150, seed=11, returns=False)
+    table = build_customers(with_net_returners(frame, 3), today=pd.Timestamp("2025-01-01")).to_text_frame()
+    _leave_out(page, "net_returns", "rfm-customers.csv", table.to_csv(index=False).encode(),
+               "3 customers returned as much as they bought", "Leave these 3 customers out of the table",
+               "3 of 153 customers returned as much as they bought or more", len(kinds))

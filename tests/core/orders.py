@@ -66,3 +66,14 @@ def expected(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     out["recency_days"] = (as_of - out["last"]).dt.days
     out["tenure_days"] = (as_of - out["first"]).dt.days
     return out
+
+
+def with_net_returners(frame: pd.DataFrame, count: int) -> pd.DataFrame:
+    """``frame`` (from :func:`make_orders`) and ``count`` more customers (ids 99000 on) who each bought one item and
+    returned two: their returns exceed their purchases (monetary -10.00)."""
+    rows = []
+    for n in range(count):
+        cid, day = str(99000 + n), pd.Timestamp("2024-05-01") + pd.Timedelta(days=n)
+        rows.append((str(700000 + 2 * n), cid, day.strftime("%Y-%m-%d %H:%M"), "1", "10.00"))
+        rows.append((f"C{700001 + 2 * n}", cid, (day + pd.Timedelta(days=2)).strftime("%Y-%m-%d %H:%M"), "-2", "10.00"))
+    return pd.concat([frame, pd.DataFrame(rows, columns=frame.columns)], ignore_index=True).astype("str")

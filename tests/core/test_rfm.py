@@ -10,9 +10,9 @@ from sklearn.metrics import adjusted_rand_score
 from core import check_quality, read_table, segment_new
 from core.errors import FeatureError, OrdersError
 from core.rfm import (RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
-                      recognise_columns)
+                      net_return_rows, net_returns_text, recognise_columns)
 
-from .orders import expected, make_orders
+from .orders import expected, make_orders, with_net_returners
 
 TODAY = pd.Timestamp("2025-01-01")
 
@@ -447,3 +447,17 @@ def test_unix_times_beside_dates_or_out_of_range_are_not_read_as_unix_times() ->
     old = [["a", "0912345678", "1"], ["b", "0923456789", "1"]]  # 1998-1999: numbers, not this app's times
     with pytest.raises(OrdersError, match="does not hold dates"):
         build_customers(_text(old, header), today=TODAY)
+
+
+def test_the_customers_who_returned_as_much_as_they_bought_are_found_in_the_table_it_writes() -> None:
+    """:func:`core.rfm.net_return_rows` finds them in the customer table as text (the dashboard's data set, the
+    file ``segments rfm`` wrote, with a decimal comma too) and in no other table."""
+    frame, kinds = make_orders(200, seed=3, returns=False)
+    result = build_customers(with_net_returners(frame, 4), today=TODAY)
+    table = result.table
+    want = np.flatnonzero(table["monetary"].to_numpy() <= 0).tolist()
+    assert len(want) == 4 and set(table[result.id_column].iloc[want]) == {"99000", "99001", "99002", "99003"}
+    assert net_return_rows(result.to_text_frame()) == want
+    assert net_return_rows(result.to_text_frame(","), ",") == want
+    assert net_return_rows(frame) == [] and net_return_rows(result.to_text_frame().drop(columns="rfm_group")) == []
+    assert net_returns_text(4, 204).startswith("4 customers (2.0%) returned as much as they bought or more")

@@ -1,0 +1,59 @@
+"""The Upload page offers to leave out, of a customer table built from orders, the customers who returned as much as
+they bought, and never leaves them out unasked."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import dash
+from plotly.utils import PlotlyJSONEncoder
+
+from dashboard import service
+from dashboard.state import ViewState
+from tests.core.orders import make_orders, with_net_returners
+from tests.fixtures import upload
+
+TITLE = "3 customers returned as much as they bought"
+
+
+def _text(component) -> str:
+    return json.dumps(component, cls=PlotlyJSONEncoder)
+
+
+def test_the_upload_page_offers_to_leave_them_out_of_a_built_table(client, request_context):
+    """Found from outside (an app's 2,999 customers, 11 with monetary 0 or less: a segment of 0.4% at every k from
+    3, k=2 unstable): the built table's page now says why they matter and offers to leave them out."""
+    upload_page = importlib.import_module("pages.upload")
+    orders_page = importlib.import_module("pages._orders")
+    frame, kinds = make_orders(150, seed=11, returns=False)
+    token = upload(client, with_net_returners(frame, 3).to_csv(index=False).encode(), "orders.csv").get_json()["token"]
+    roles = [role for role, _, _ in orders_page.ROLES]
+    chosen = {"customer": "CustomerID", "date": "InvoiceDate", "order": "InvoiceNo", "quantity": "Quantity",
+              "price": "UnitPrice"}
+    href, status = orders_page.build_customer_table(1, [chosen.get(r) for r in roles],
+                                                    [{"type": "orders-role", "role": r} for r in roles], None,
+                                                    ViewState(ds=token).query())
+    assert status is None
+    built = ViewState.from_search(href.split("?", 1)[1]).ds
+    shown = _text(upload_page.layout(ds=built))
+    assert TITLE in shown and "segments-net-returns" in shown and "Leave these 3 customers out of the table" in shown
+    assert "on spending they sit far from every other customer" in shown
+
+    href, status = upload_page.leave_out("net_returns", ViewState(ds=built, missing="median").query())
+    assert status is None
+    new = ViewState.from_search(href.split("?", 1)[1])
+    assert new.ds != built and new.missing == "median"
+    trimmed = service.get_dataset(new.ds)
+    assert trimmed.report.rows == len(kinds) and not trimmed.frame["CustomerID"].str.startswith("990").any()
+    assert service.NET_RETURNS_LEFT_OUT.format(3, len(kinds) + 3) in trimmed.table.warnings
+    assert "segments-net-returns" not in _text(upload_page.layout(ds=new.ds))  # the offer is gone
+    assert service.get_dataset(built).report.rows == len(kinds) + 3  # the table as built keeps its own link
+
+
+def test_a_table_without_them_gets_no_offer_and_the_callback_refuses(client, request_context):
+    upload_page = importlib.import_module("pages.upload")
+    token = upload(client, make_orders(150, seed=11)[0].to_csv(index=False).encode()).get_json()["token"]
+    assert "returned as much as they bought" not in _text(upload_page.layout(ds=token))
+    href, status = upload_page.leave_out("net_returns", ViewState(ds=token).query())
+    assert href is dash.no_update and "No customer of this table returned as much as they bought" in _text(status)
