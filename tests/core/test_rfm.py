@@ -461,3 +461,21 @@ def test_the_customers_who_returned_as_much_as_they_bought_are_found_in_the_tabl
     assert net_return_rows(result.to_text_frame(","), ",") == want
     assert net_return_rows(frame) == [] and net_return_rows(result.to_text_frame().drop(columns="rfm_group")) == []
     assert net_returns_text(4, 204).startswith("4 customers (2.0%) returned as much as they bought or more")
+
+
+def test_a_stripe_payments_export_becomes_customers() -> None:
+    """Found from outside on a Stripe-shaped payments export (20,000 charges): its date column is "Created (UTC)",
+    and `segments rfm` said no column holds the order dates. Its failed and refunded charges are not purchases, and
+    an amount refunded in part nets against its charge."""
+    header = ["id", "Created (UTC)", "Amount", "Amount Refunded", "Currency", "Status", "Customer ID", "Customer Email"]
+    rows = [["ch_1", "2024-01-31 23:30:00", "49.00", "0.00", "usd", "Paid", "cus_A", "a@mail.com"],
+            ["ch_2", "2024-02-29 23:30:00", "49.00", "0.00", "usd", "Failed", "cus_A", "a@mail.com"],
+            ["ch_3", "2024-03-31 23:30:00", "49.00", "20.00", "usd", "Paid", "cus_A", "a@mail.com"],
+            ["ch_4", "2024-03-01 08:00:00", "9.00", "9.00", "usd", "Refunded", "cus_B", "b@mail.com"],
+            ["ch_5", "2024-02-01 08:00:00", "9.00", "0.00", "usd", "Paid", "cus_B", "b@mail.com"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert (result.columns.customer, result.columns.date) == ("Customer ID", "Created (UTC)")
+    assert (result.columns.status, result.columns.refund) == ("Status", "Amount Refunded")
+    table = result.table.set_index(result.id_column)
+    assert table.loc["cus_A", "monetary"] == pytest.approx(78.0) and table.loc["cus_A", "frequency"] == 2
+    assert table.loc["cus_B", "monetary"] == pytest.approx(9.0) and table.loc["cus_B", "last_purchase"] == "2024-02-01"
