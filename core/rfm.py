@@ -908,7 +908,8 @@ def build_customers(
         notes.append(id_note)
     non_positive = int(np.count_nonzero(money <= 0))
     if non_positive:
-        notes.append(f"{_plural(non_positive, 'customer')}' returns equal or exceed their purchases "
+        whose = "'s" if non_positive == 1 else "'"  # (1 customer's returns, 2 customers' returns)
+        notes.append(f"{_plural(non_positive, 'customer')}{whose} returns equal or exceed their purchases "
                      "(monetary 0 or less).")
     table = pd.DataFrame({
         id_name: pd.array(np.asarray(ids, dtype=object)[bought], dtype="str"),

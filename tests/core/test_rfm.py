@@ -479,3 +479,13 @@ def test_a_stripe_payments_export_becomes_customers() -> None:
     table = result.table.set_index(result.id_column)
     assert table.loc["cus_A", "monetary"] == pytest.approx(78.0) and table.loc["cus_A", "frequency"] == 2
     assert table.loc["cus_B", "monetary"] == pytest.approx(9.0) and table.loc["cus_B", "last_purchase"] == "2024-02-01"
+
+
+def test_one_customer_who_returned_everything_is_one_customers_returns() -> None:
+    """Found from outside (an Online Retail-shaped export of 10^6 lines): "1 customer' returns equal or exceed their
+    purchases"."""
+    frame, _ = make_orders(100, seed=3, returns=False)
+    notes = build_customers(with_net_returners(frame, 1), today=TODAY).notes
+    assert "1 customer's returns equal or exceed their purchases (monetary 0 or less)." in notes
+    notes = build_customers(with_net_returners(frame, 2), today=TODAY).notes
+    assert "2 customers' returns equal or exceed their purchases (monetary 0 or less)." in notes
