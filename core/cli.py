@@ -302,7 +302,7 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
     not find is a usage error: nothing is left out unasked or by guess."""
     from .io import read_table
     from .quality import check_quality, without_rows
-    from .rfm import net_return_rows, net_returns_text
+    from .rfm import net_return_rows, net_returns_apart, net_returns_text
 
     table = read_table(path, Path(path).name, sheet=args.sheet)
     said: list[str] = []
@@ -334,7 +334,7 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
         left_out.extend(net)
         said.append(f"{len(net):,} of {report.rows:,} customers returned as much as they bought or more (monetary 0 "
                     "or less); they were left out of the table, as asked (--skip-net-returns).")
-    elif net:
+    elif net and net_returns_apart(report.proposed_transforms):
         said.append(f"{net_returns_text(len(net), report.rows)}: --skip-net-returns leaves them out of the table.")
         table = replace(table, warnings=[*table.warnings, said[-1]])
     if not left_out:

@@ -18,7 +18,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import DEMO_PATH, QualityReport, SegmentsError
 from core.quality import codes_text, rows_with_gaps
-from core.rfm import net_return_rows, net_returns_text
+from core.rfm import net_return_rows, net_returns_apart, net_returns_text
 from core.text import join_words, percent
 from dashboard import ids, service
 from dashboard.components import (dropzone_data, error_alert, frame_table, gone_panel, next_button, page_header,
@@ -152,10 +152,11 @@ def _summary_rows_panel(report: QualityReport) -> dbc.Alert | None:
 
 def _net_returns_panel(dataset: service.Dataset) -> dbc.Alert | None:
     """The choice to leave out, of a customer table built from orders, the customers who returned as much as they
-    bought (:func:`core.rfm.net_return_rows`). Found from outside: 11 of an app's 2,999 customers made a segment of
-    0.4% at every k from 3, and k=2 was unstable."""
+    bought (:func:`core.rfm.net_return_rows`), when the proposed transforms set them apart
+    (:func:`core.rfm.net_returns_apart`). Found from outside: 11 of an app's 2,999 customers made a segment of 0.4%
+    at every k from 3, and k=2 was unstable."""
     positions = net_return_rows(dataset.frame, dataset.table.decimal)
-    if not positions:
+    if not positions or not net_returns_apart(dataset.report.proposed_transforms):
         return None
     several = len(positions) > 1
     return _leave_out_panel("net_returns", f"{len(positions):,} customer{'s' if several else ''} returned as much as "

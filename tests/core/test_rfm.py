@@ -10,7 +10,8 @@ from sklearn.metrics import adjusted_rand_score
 from core import check_quality, read_table, segment_new
 from core.errors import FeatureError, OrdersError
 from core.rfm import (RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
-                      net_return_rows, net_returns_text, recognise_columns)
+                      net_return_rows, net_returns_apart, net_returns_text,
+                      recognise_columns)
 
 from .orders import expected, make_orders, with_net_returners
 
@@ -489,3 +490,20 @@ def test_one_customer_who_returned_everything_is_one_customers_returns() -> None
     assert "1 customer's returns equal or exceed their purchases (monetary 0 or less)." in notes
     notes = build_customers(with_net_returners(frame, 2), today=TODAY).notes
     assert "2 customers' returns equal or exceed their purchases (monetary 0 or less)." in notes
+
+
+def test_customers_who_returned_everything_are_only_apart_when_spending_is_logged() -> None:
+    """Found from outside (an Online Retail-shaped export): one customer at -5 among 5,942 whose spending was not
+    skewed (no log proposed) was offered to be left out as "far from every other customer": on a linear scale they
+    are just a low spender. They are said only when a log or signed log of spending sets them apart."""
+    frame, _ = make_orders(200, seed=3, returns=False)
+    table = build_customers(with_net_returners(frame, 2), today=TODAY).to_text_frame()
+    report = check_quality(table)
+    assert report.proposed_transforms["monetary"] != "none" and net_returns_apart(report.proposed_transforms)
+    flat = table.assign(monetary=np.where(table["monetary"].astype(float) <= 0, "-5.0", "500.0"),
+                        average_order_value=np.linspace(40, 60, len(table)).round(2).astype(str))
+    flat["monetary"] = np.where(flat["monetary"] == "500.0",
+                                np.linspace(300, 700, len(flat)).round(2).astype(str), flat["monetary"])
+    report = check_quality(flat)
+    assert net_return_rows(flat) == net_return_rows(table) and len(net_return_rows(flat)) == 2
+    assert not net_returns_apart(report.proposed_transforms)

@@ -7,7 +7,11 @@ import importlib
 import json
 
 import dash
+import numpy as np
+import pandas as pd
 from plotly.utils import PlotlyJSONEncoder
+
+from core.rfm import build_customers
 
 from dashboard import service
 from dashboard.state import ViewState
@@ -57,3 +61,17 @@ def test_a_table_without_them_gets_no_offer_and_the_callback_refuses(client, req
     assert "returned as much as they bought" not in _text(upload_page.layout(ds=token))
     href, status = upload_page.leave_out("net_returns", ViewState(ds=token).query())
     assert href is dash.no_update and "No customer of this table returned as much as they bought" in _text(status)
+
+
+def test_no_offer_when_spending_is_not_logged(client, request_context):
+    """On a linear scale a customer who returned everything is just a low spender (found from outside: one customer
+    at -5 among 5,942 whose spending was not skewed was offered to be left out)."""
+    upload_page = importlib.import_module("pages.upload")
+    table = build_customers(with_net_returners(make_orders(150, seed=11, returns=False)[0], 1),
+                            today=pd.Timestamp("2025-01-01")).to_text_frame()
+    table["monetary"] = np.where(table["monetary"].astype(float) <= 0, "-5.0",
+                                 np.linspace(300, 700, len(table)).round(2).astype(str))
+    table["average_order_value"] = np.linspace(40, 60, len(table)).round(2).astype(str)
+    token = upload(client, table.to_csv(index=False).encode(), "flat-customers.csv").get_json()["token"]
+    assert service.get_dataset(token).report.proposed_transforms["monetary"] == "none"
+    assert "segments-net-returns" not in _text(upload_page.layout(ds=token))
