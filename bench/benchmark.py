@@ -67,6 +67,9 @@ FEATURES = ["Age", "Annual Income (k$)", "Spending Score (1-100)", "Tenure (mont
 STEPS = ("read", "check", "sweep", "fit", "silhouette", "profile", "write")
 #: How a naive step's time grows with the rows (the exact silhouette is quadratic).
 GROWTH = {"silhouette": 2.0}
+#: The size the naive steps are first timed at, unprinted, when every size asked for is larger: without it a run of
+#: ``--sizes 1e6`` alone had nothing to extrapolate from and ran the exact silhouette on 10^6 rows (hours).
+CALIBRATION_ROWS = 10_000
 #: share, then (mean, sd) of income, spending, age, tenure, orders per year, average basket.
 SEGMENTS = [
     (0.34, (55, 7), (50, 6), (42, 6), (36, 10), (12, 3), (45, 8)),
@@ -834,6 +837,13 @@ def main(argv: list[str] | None = None) -> int:
     measured: dict[str, tuple[int, float]] = {}  # naive step -> (rows, seconds) where it last ran
     started = time.perf_counter()
     try:
+        if sizes and min(sizes) > CALIBRATION_ROWS:
+            path = folder / f"customers-{CALIBRATION_ROWS}.csv"
+            if not path.exists():
+                _child("generate", [str(CALIBRATION_ROWS), str(path)])
+            print(f"  (naive steps first timed at {CALIBRATION_ROWS:,} rows, to tell which to skip)", flush=True)
+            calibration = _child("naive", [str(path), str(folder / "labels-calibration.npy"), json.dumps({})])
+            measured.update({step: (CALIBRATION_ROWS, seconds) for step, seconds in calibration["seconds"].items()})
         for rows in sizes:
             path = folder / f"customers-{rows}.csv"
             if not path.exists():

@@ -32,3 +32,20 @@ def test_every_section_of_the_benchmark_runs_and_prints_its_table(tmp_path: Path
     assert end_to_end.rstrip().endswith("x")  # ours against the naive way, both measured
     assert "ours end to end = " in out and "quality: WCSS ours vs naive" in out
     assert "(ours: 0.01 GB of fresh memory touched before the timed steps in " in out
+
+
+@pytest.mark.slow
+def test_a_run_of_large_sizes_only_skips_the_naive_steps_it_would_wait_hours_for(tmp_path: Path, capsys,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found running ``--sizes 1e6`` alone: with no smaller size to extrapolate from, the naive exact silhouette ran
+    on 10^6 rows (14 minutes of CPU before it was stopped; hours expected). The naive steps are now first timed,
+    unprinted, at :data:`bench.benchmark.CALIBRATION_ROWS` (smaller here, as the sizes are)."""
+    monkeypatch.setattr(benchmark, "CALIBRATION_ROWS", 1_000, raising=False)
+    monkeypatch.delenv(benchmark.WARM_MEMORY_ENV, raising=False)
+    code = benchmark.main(["--sizes", "30000", "--dashboard-sizes", "", "--upload-sizes", "", "--rfm-sizes", "",
+                           "--cli-sizes", "", "--naive-limit", "0.5", "--data-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "naive steps first timed at 1,000 rows" in out
+    assert "\n## 30,000 rows" in out and "\n## 1,000 rows" not in out  # the calibration is not a size of the run
+    silhouette = out.split("\nsilhouette", 1)[1].splitlines()
+    assert silhouette[0].split()[0].startswith(">") and "(naive skipped: >" in silhouette[1]
