@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
-           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "CURRENCY_WORDS", "none_of", "negative_only",
+           "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "CURRENCY_WORDS", "WINDOW_WORDS", "none_of", "negative_only",
            "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
@@ -50,6 +50,21 @@ TIME_UNITS: frozenset[str] = frozenset({
     "tag", "tage", "woche", "wochen", "monat", "monate", "quartal", "jahr", "jahre", "jour", "jours", "semaine",
     "semaines", "mois", "année", "années", "día", "días", "semana", "semanas", "mes", "meses", "año", "años",
 })
+#: A time window written as one word: "12m", "90d", "3yr", "L12M" (last 12 months), "T3M" (trailing), "P30D" (past),
+#: "FY24" (a fiscal year), and the to-date and trailing abbreviations (:data:`WINDOW_WORDS`). Found from outside: a
+#: loyalty export's "Spend Meat 12m" named a segment "High spend meat 12m"; "Spend_L12M", "Revenue YTD" the same.
+_WINDOW_TOKEN = re.compile(r"[lpt]?\d+(?:h|hr|hrs|d|w|wk|wks|m|mo|mos|mth|mths|q|y|yr|yrs)|fy\d{2}(?:\d{2})?")
+WINDOW_WORDS: frozenset[str] = frozenset({"ytd", "mtd", "qtd", "wtd", "ltm", "ttm", "ntm", "lifetodate"})
+#: Words that say a window is the recent one ("last 12 months", "past 90d", "trailing 3 months"): dropped with it.
+_RECENT_WORDS: frozenset[str] = frozenset({"last", "past", "previous", "prior", "trailing", "rolling", "letzte",
+                                           "letzten", "derniers", "dernières", "últimos", "últimas"})
+
+
+def _is_window(word: str) -> bool:
+    """Whether one word is a time window (:data:`_WINDOW_TOKEN`, :data:`WINDOW_WORDS`)."""
+    return word in WINDOW_WORDS or bool(_WINDOW_TOKEN.fullmatch(word))
+
+
 #: Words that join two parts of a name ("Revenue per visit", "Spend in store", "Value of orders"): kept
 #: between two kept words, so the name stays grammatical; dropped at either end.
 _JOINING_WORDS: frozenset[str] = frozenset({"per", "in", "of", "on", "by", "from", "at", "with",
@@ -202,7 +217,8 @@ def short_feature_name(name: str) -> str:
 def _meaning_words(words: list[str]) -> list[str]:
     """The words that say what a feature measures, in order, joined grammatically.
 
-    Dropped: a time window or rate ("per year", "in months", "a month", "12 mon", "monthly"), the
+    Dropped: a time window or rate ("per year", "in months", "a month", "12 mon", "monthly", "last 12 months",
+    "12m", "L12M", "YTD"), the
     :data:`GENERIC_WORDS`, bare numbers, currency codes (:data:`CURRENCY_WORDS`) and one-letter units ("k" of
     "k$"). A joining word ("per",
     "in", "of", ...) is kept only between two kept words: "Revenue per visit" -> "revenue per visit",
@@ -214,9 +230,19 @@ def _meaning_words(words: list[str]) -> list[str]:
     while i < len(words):
         word = words[i]
         after = words[i + 1] if i + 1 < len(words) else None
-        if after in TIME_UNITS and (word in _JOINING_WORDS or word in {"a", "each", "every", "last"}
-                                    or word.isdigit()):
-            i += 2  # "per year", "in months", "a month", "12 mon": when, not what
+        third = words[i + 2] if i + 2 < len(words) else None
+        if word in _RECENT_WORDS and after is not None and after.isdigit() and third in TIME_UNITS:
+            i += 3  # "last 12 months", "past 3 months": when, not what
+            before_kept = False
+            continue
+        if (after in TIME_UNITS and (word in _JOINING_WORDS or word in {"a", "each", "every"} | _RECENT_WORDS
+                                     or word.isdigit())) or (word in _RECENT_WORDS and after is not None
+                                                            and _is_window(after)):
+            i += 2  # "per year", "in months", "a month", "12 mon", "last 90d": when, not what
+            before_kept = False
+            continue
+        if _is_window(word):
+            i += 1  # "12m", "L12M", "YTD"
             before_kept = False
             continue
         size = len(kept)

@@ -346,6 +346,14 @@ def test_recommend_k_without_the_extra_indices():
     # generic words, time units and joining words of German, French and Spanish exports are dropped too
     ("Anzahl Bestellungen", "bestellungen"), ("Umsatz pro Jahr", "umsatz"), ("Bestellungen je Monat", "bestellungen"),
     ("Nombre de commandes", "commandes"), ("Commandes par mois", "commandes"), ("Kunden Alter", "alter"),
+    # found from outside (a loyalty export of 20,000 members): "Spend Meat 12m" named a segment "High spend meat
+    # 12m"; a window written as one word, or as "last 12 months", says when, not what
+    ("Spend Meat 12m", "spend meat"), ("Spend_L12M", "spend"), ("visits_last_90d", "visits"),
+    ("Revenue YTD", "revenue"), ("Net Sales LTM", "net sales"), ("Sales FY24", "sales"),
+    ("Spend last 12 months", "spend"), ("Sales past 3 months", "sales"), ("Purchases in the last 90 days", "purchases"),
+    ("Spend last month", "spend"),
+    # "last" that is not a window stays; a window alone stays as written
+    ("Days since last order", "days since last order"), ("last_order_days", "last order"), ("12m", "12m"),
 ])
 def test_short_feature_name(name, short):
     assert short_feature_name(name) == short
@@ -1220,3 +1228,11 @@ def test_a_feature_written_as_a_percentage_is_shown_as_one(tmp_path):
     assert main(["fit", str(path), "--features", "Discount,Spend", "--k", "2", "--stability-runs", "0", "--out",
                  str(tmp_path / "out.csv")], out, err) == 0, err.getvalue()
     assert f"{high * 100:.2f}%" in out.getvalue() and f"{high:.2f} " not in out.getvalue()
+
+
+def test_features_that_differ_only_in_their_window_keep_it_in_their_names():
+    """"Spend 3m" and "Spend 12m" both read "spend" without their windows: their names fall back to the fuller
+    forms, so the segments' names tell them apart."""
+    from core.insight.naming import _short_names
+
+    assert _short_names(["Spend 3m", "Spend 12m", "Visits 12m"]) == ["spend 3m", "spend 12m", "visits"]
