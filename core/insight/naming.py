@@ -182,9 +182,45 @@ _QUESTION_FORMS: dict[str, str] = {"satisfied": "satisfaction", "satisfy": "sati
 _QUESTION_NUMBER = re.compile(r"q\d+[a-z]?")
 
 
+#: A counting question's verb read as what it counts ("How often do you visit our store?" counts store visits).
+_COUNTED: dict[str, str] = {"order": "orders", "visit": "visits", "buy": "purchases", "purchase": "purchases",
+                            "shop": "shopping trips", "call": "calls", "contact": "contacts", "use": "uses",
+                            "login": "logins", "travel": "trips", "fly": "flights", "dine": "meals out",
+                            "attend": "visits", "book": "bookings", "return": "returns"}
+#: Words that end the noun of a "how many" question ("How many products did you buy?" counts the products).
+_AUXILIARIES: frozenset[str] = frozenset({"do", "does", "did", "have", "has", "had", "will", "would", "are", "is",
+                                          "were", "was", "can", "could", "should"})
+
+
+def _counted_words(words: list[str]) -> list[str] | None:
+    """What a counting question counts, or None when it does not count. Found from outside: a survey's "How many
+    times did you order from us in the last 12 months?" named its segments "High many times order".
+
+    "How many times" and "how often" count an action: its verb read as the noun (:data:`_COUNTED`), said after
+    its object ("store visits"). "How many products did you buy?" counts the words before the auxiliary, and
+    without one the word after "how many"."""
+    if words[:2] == ["how", "often"] or words[:3] == ["how", "many", "times"]:
+        rest = _question_words(words[2 if words[1] == "often" else 3:])
+        if rest and rest[0] in _COUNTED:
+            return rest[1:] + [_COUNTED[rest[0]]]
+        return rest or None
+    if words[:2] == ["how", "many"]:
+        noun = []
+        for word in words[2:]:
+            if word in _AUXILIARIES:
+                return noun or None
+            noun.append(word)
+        return noun[:1] or None  # no auxiliary: "How many people live in your household?" counts the people
+    return None
+
+
 def _question_words(words: list[str]) -> list[str]:
     """A survey question's words that say what it rates: its number, the :data:`QUESTION_WORDS` and bare numbers
-    (a scale's "1 5") dropped, "satisfied" read as "satisfaction" and said last."""
+    (a scale's "1 5") dropped, "satisfied" read as "satisfaction" and said last; a counting question's what it
+    counts (:func:`_counted_words`)."""
+    counted = _counted_words(words[1:] if words and _QUESTION_NUMBER.fullmatch(words[0]) else words)
+    if counted:
+        return counted
     kept = [_QUESTION_FORMS.get(w, w) for w in words
             if w not in QUESTION_WORDS and not _QUESTION_NUMBER.fullmatch(w) and not w.isdigit()]
     nouns = [w for w in kept if w in _QUESTION_FORMS.values()]

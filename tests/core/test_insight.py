@@ -362,6 +362,11 @@ def test_short_feature_name(name, short):
 @pytest.mark.parametrize("name,short", [
     ("How likely are you to recommend us to a friend?", "recommendation"),
     ("How satisfied are you with the delivery speed?", "delivery speed satisfaction"),
+    # found from outside: a survey's segments were named "High many times order"; a counting question says what it
+    # counts
+    ("How many times did you order from us in the last 12 months?", "orders"),
+    ("How often do you visit our store?", "store visits"), ("Q5. How often do you shop online?", "online shopping trips"),
+    ("How many products did you buy last month?", "products"), ("How many people live in your household?", "people"),
     ("Q1. How satisfied are you with our service? (1-5)", "service satisfaction"),
     ("How would you rate our customer support?", "support"),
     ("On a scale of 1-5, how easy was it to find what you needed?", "easy find needed"),
