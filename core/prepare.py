@@ -17,7 +17,8 @@ cannot apply (a log of negative values) is refused with the column's name before
 The matrix itself stays in the original units; the model's pipeline applies the transforms.
 
 **Derived features**: a feature named ``"<date column> (days since)"`` is computed from that date
-column (:func:`core.transform.days_since`).
+column (:func:`core.transform.days_since`), and ``"<date of birth> (age)"`` as each customer's age today
+(:func:`core.transform.derived_values`).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
-from .quality import ColumnNumbers, QualityReport, codes_text, parse_columns
-from .transform import TransformError, check_transform, date_source, days_since_and_placeholders
+from .quality import ColumnNumbers, QualityReport, codes_text, missing_mask, parse_columns
+from .transform import TransformError, check_transform, date_format, date_source, derived_values
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
@@ -183,7 +184,11 @@ def prepare_features(
     parsed = {j: (cells, invalid) for j, (_, cells, invalid) in zip(plain, parse)}
     for j, name in enumerate(features):
         if name in derived:
-            column, placeholders, example = days_since_and_placeholders(frame[derived[name]])
+            texts = frame[derived[name]]
+            # the format of the cells that are not missing, as the data check found it: a column of last orders
+            # empty for a quarter of the customers (never ordered) is a date column all the same
+            fmt = date_format(texts[~missing_mask(texts)])
+            column, placeholders, example = derived_values(name, texts, fmt)
             if placeholders:
                 unknown_notes.append(f"'{derived[name]}': {placeholders:,} cell{'s' if placeholders != 1 else ''} "
                                      f"holding a date before 1901 (e.g. {example}), a placeholder for \"no date\", "

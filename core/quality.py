@@ -69,7 +69,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import apply_transform, date_format, derived_name, epoch_format, propose_transform
+from .transform import apply_transform, date_format, derived_name, epoch_format, is_birth_name, propose_transform
 from .text import clip, join_words, percent
 
 __all__ = [
@@ -963,7 +963,8 @@ class QualityReport:
 
     @property
     def derived_features(self) -> list[str]:
-        """Features offered on top of the numeric columns: ``"<date column> (days since)"``."""
+        """Features offered on top of the numeric columns: ``"<date column> (days since)"``, or ``"<date of
+        birth> (age)"``."""
         return [derived_name(c) for c in self.date_columns]
 
     @property
@@ -1163,7 +1164,8 @@ class QualityReport:
                          + "): the segments' mixes count each as one value, written the most common way."
                          for c in self.column_reports if c.case_variants)
             found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
-                         "(days to the file's latest date), not chosen by default."
+                         + ("(each customer's age today, in years)" if is_birth_name(c.name)
+                            else "(days to the file's latest date)") + ", not chosen by default."
                          for c in self.column_reports if c.kind == "date")
             found.extend(f"'{c.name}' is {c.transform_reason}; a {'log' if c.transform == 'log' else 'signed log'} "
                          "is proposed before scaling."

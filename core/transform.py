@@ -27,11 +27,13 @@ and columns with fewer than :data:`MIN_DISTINCT_FOR_LOG` distinct values).
 **Dates** (:func:`date_format`): a text column whose cells (at least 90% of those present) are dates in
 one of :data:`DATE_FORMATS` is a date column. It is offered as a derived numeric feature named
 ``"<column> (days since)"``: the days from each date to the latest date of that column in the same
-file (a tenure or recency as of the file's export). Not chosen by default.
+file (a tenure or recency as of the file's export); a date of birth (:func:`is_birth_name`) as
+``"<column> (age)"``, each customer's age today in years. Not chosen by default.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +62,11 @@ __all__ = [
     "TIMES",
     "WRITTEN_DATES",
     "DAYS_SINCE",
+    "AGE",
+    "DAYS_PER_YEAR",
+    "is_birth_name",
+    "today",
+    "derived_values",
     "EPOCH_FORMATS",
     "EPOCH_RANGE",
     "UNIX_TIME_TEXT",
@@ -242,6 +249,10 @@ DATE_FORMATS: tuple[str, ...] = (
 )
 #: Suffix of a feature derived from a date column.
 DAYS_SINCE = " (days since)"
+#: Suffix of the feature derived from a date of birth: the age in years, to today (:func:`derived_values`).
+AGE = " (age)"
+#: A column that dates customers' births ("Date of Birth", "DOB", "birthday", "Geburtsdatum", "Fecha de nacimiento").
+_BIRTH_NAME = re.compile(r"birth|geburt|naissance|nacimiento|nascimento|nascita|geboorte|(?<![a-z])dob(?![a-z])")
 #: A date column written as Unix time, whole seconds or milliseconds since 1970 (an app's ``created_at`` of
 #: 1701388800): the "format" :func:`date_format` names it by, and the unit pandas reads it in.
 EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}
@@ -353,9 +364,20 @@ def days_since(texts: pd.Series, fmt: str | None = None) -> np.ndarray:
 def days_since_and_placeholders(texts: pd.Series, fmt: str | None = None) -> tuple[np.ndarray, int, str]:
     """:func:`days_since`, with how many cells held a placeholder date (read as missing) and the first of them
     as written (0 and "" when none), for a note."""
+    dates, placeholders, example = _real_dates(texts, fmt)
+    latest = dates.max() if dates is not None else pd.NaT
+    if pd.isna(latest):
+        return np.full(len(texts), np.nan), placeholders, example
+    return (((latest - dates).dt.total_seconds() / 86_400.0).to_numpy(dtype=float, na_value=np.nan),
+            placeholders, example)
+
+
+def _real_dates(texts: pd.Series, fmt: str | None = None) -> tuple[pd.Series | None, int, str]:
+    """A date column's dates (None when it holds none in a known format), NaT where a cell is no date or a
+    placeholder before :data:`FIRST_REAL_DATE`; how many placeholders, and the first as written."""
     fmt = fmt or date_format(texts)
     if fmt is None:
-        return np.full(len(texts), np.nan), 0, ""
+        return None, 0, ""
     stripped = texts.astype(str).str.strip()
     dates = read_dates(stripped, fmt)
     early = (dates < FIRST_REAL_DATE).to_numpy(dtype=bool)
@@ -363,18 +385,52 @@ def days_since_and_placeholders(texts: pd.Series, fmt: str | None = None) -> tup
     if early.any():
         example = str(stripped.iloc[int(np.flatnonzero(early)[0])])
         dates = dates.mask(early)
-    latest = dates.max()
-    if pd.isna(latest):
-        return np.full(len(texts), np.nan), int(early.sum()), example
-    return (((latest - dates).dt.total_seconds() / 86_400.0).to_numpy(dtype=float, na_value=np.nan),
-            int(early.sum()), example)
+    return dates, int(early.sum()), example
+
+
+def is_birth_name(name: str) -> bool:
+    """Whether a column's name says it dates customers' births (:data:`_BIRTH_NAME`)."""
+    return bool(_BIRTH_NAME.search(str(name).lower()))
 
 
 def derived_name(column: str) -> str:
-    """The feature derived from a date column: ``"Joined (days since)"``."""
-    return f"{column}{DAYS_SINCE}"
+    """The feature derived from a date column: ``"Joined (days since)"``, or for a date of birth its age,
+    ``"Date of Birth (age)"``."""
+    return f"{column}{AGE if is_birth_name(column) else DAYS_SINCE}"
 
 
 def date_source(feature: str) -> str | None:
     """The date column a derived feature comes from, or None for an ordinary column."""
-    return feature[: -len(DAYS_SINCE)] if feature.endswith(DAYS_SINCE) else None
+    if feature.endswith(DAYS_SINCE):
+        return feature[: -len(DAYS_SINCE)]
+    if feature.endswith(AGE) and is_birth_name(feature[: -len(AGE)]):
+        return feature[: -len(AGE)]
+    return None
+
+
+#: Days in a year, on average over the calendar's leap years: an age in years from days.
+DAYS_PER_YEAR = 365.2425
+
+
+def today() -> pd.Timestamp:
+    """Today's date (UTC), the day ages are measured to."""
+    return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+
+
+def derived_values(feature: str, texts: pd.Series, fmt: str | None = None) -> tuple[np.ndarray, int, str]:
+    """A derived feature's values from its date column's ``texts``, with the placeholder dates read as missing
+    (:func:`days_since_and_placeholders`): the days since each date, or for an age (:data:`AGE`) the years from
+    each birth to :func:`today`.
+
+    Found from outside: a CRM export's "Date of Birth" was offered as the days from each birth to the youngest
+    customer's, whose segment means (9,131 days) said nothing a marketer could read. Ages move with the calendar
+    together: the same file gives the same segments on any day (a shift every value shares is taken out by the
+    scaling), and the means say how old each segment is today. ``fmt``: the column's date format, found from its
+    present cells (:func:`date_format`) when not given."""
+    if not feature.endswith(AGE):
+        return days_since_and_placeholders(texts, fmt)
+    dates, placeholders, example = _real_dates(texts, fmt)
+    if dates is None:
+        return np.full(len(texts), np.nan), placeholders, example
+    return (((today() - dates).dt.total_seconds() / 86_400.0 / DAYS_PER_YEAR).to_numpy(dtype=float, na_value=np.nan),
+            placeholders, example)

@@ -172,3 +172,69 @@ def test_unix_times_under_a_name_that_says_a_moment_are_dates() -> None:
     # numbers outside 2000-2100, or not whole, are no Unix time whatever the name
     for values in (["20240101", "20240102"] * 10, ["1701388800.5", "1701388801"] * 10):
         assert check_quality(pd.DataFrame({"signup_date_ts": values})).column("signup_date_ts").kind != "date"
+
+
+def _crm(rows: int = 600, seed: int = 5) -> pd.DataFrame:
+    """A CRM contacts export: a date of birth (some blank), spend and orders, as text cells."""
+    rng = np.random.default_rng(seed)
+    births = pd.Timestamp("1950-01-01") + pd.to_timedelta(rng.integers(0, 365 * 55, rows), unit="D")
+    frame = pd.DataFrame({"Contact ID": [f"C-{i:05d}" for i in range(rows)],
+                          "Date of Birth": births.strftime("%m/%d/%Y"),
+                          "Lifetime Spend": np.round(rng.lognormal(5, 1, rows), 2),
+                          "Total Orders": rng.poisson(6, rows)}).astype(str)
+    frame.loc[::40, "Date of Birth"] = ""
+    return frame
+
+
+def test_a_date_of_birth_is_offered_as_each_customers_age(monkeypatch) -> None:
+    """Found from outside (a CRM contacts export of 8,000): "Date of Birth" was offered as the days from each birth
+    to the youngest customer's, and a segment's mean read 9,131 days. It is now offered as the age, in years, today;
+    the segments are the same on any day (every age moves by the same amount), their mean ages move with them."""
+    from core import segment_new
+    from core.transform import AGE, date_source, derived_name, derived_values, is_birth_name
+
+    frame = _crm()
+    report = check_quality(frame)
+    assert report.derived_features == ["Date of Birth (age)"]
+    assert "offered as the feature 'Date of Birth (age)' (each customer's age today, in years)" in " ".join(
+        report.problems())
+    for name in ("Date of Birth", "DOB", "birth_date", "Birthday", "Geburtsdatum", "Fecha de nacimiento"):
+        assert is_birth_name(name) and date_source(derived_name(name)) == name and derived_name(name).endswith(AGE)
+    for name in ("Signup Date", "Last order", "Doberman"):
+        assert not is_birth_name(name) and derived_name(name) == f"{name} (days since)"
+    assert date_source("Customer (age)") is None  # a column named so is no derived age
+
+    monkeypatch.setattr("core.transform.today", lambda: pd.Timestamp("2025-07-01"))
+    ages, placeholders, _ = derived_values("Date of Birth (age)", pd.Series(["07/01/1985", "01/01/2000", ""]),
+                                           "%m/%d/%Y")
+    np.testing.assert_allclose(ages[:2], [40.0, 25.5], atol=0.01)
+    assert np.isnan(ages[2]) and placeholders == 0
+
+    features = ["Date of Birth (age)", "Lifetime Spend", "Total Orders"]
+    first = segment_new(frame, features, 3, seed=0)
+    monkeypatch.setattr("core.transform.today", lambda: pd.Timestamp("2031-02-17"))
+    later = segment_new(frame, features, 3, seed=0)
+    np.testing.assert_array_equal(first.labels, later.labels)
+    used = first.matrix.used
+    np.testing.assert_allclose(later.matrix.values[used, 0] - first.matrix.values[used, 0],
+                               (pd.Timestamp("2031-02-17") - pd.Timestamp("2025-07-01")).days / 365.2425)
+
+
+@pytest.mark.parametrize("header", ["Last Purchase Date", "Date of Birth"])
+def test_a_date_column_empty_for_a_quarter_of_the_customers_can_be_chosen(header: str) -> None:
+    """Found from outside (a CRM export): a date column empty in more than a tenth of the rows (the last purchase of
+    customers who never bought, "N/A" or blank) was offered by the data check, which looks at the cells present,
+    but choosing it stopped with "'Last Purchase Date' does not hold dates in a recognised format": the days were
+    computed from the format of every cell, blanks included. Those customers are now left out like any gap."""
+    from core import segment_new
+
+    frame = _crm(rows=800)
+    frame[header] = frame.pop("Date of Birth")
+    frame.loc[1::4, header] = ""
+    frame.loc[2::8, header] = "N/A"
+    report = check_quality(frame)
+    (feature,) = report.derived_features
+    seg = segment_new(frame, [feature, "Total Orders"], 2, seed=0)
+    present = ~frame[header].isin(["", "N/A"]).to_numpy()
+    np.testing.assert_array_equal(seg.matrix.used, present)
+    assert np.isfinite(seg.matrix.values[present, 0]).all()

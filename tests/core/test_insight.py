@@ -1068,7 +1068,7 @@ def test_dates_and_joining_years_read_as_people_say_them_in_segment_names():
     """Found from outside: a file's "Last order" date, offered as the feature "Last order (days since)", named a
     segment "High last order" (its last order long ago), and a "Member since" year "Low member since"."""
     features = ["Last order (days since)", "Member since", "Signup date (days since)", "Date of birth (days since)",
-                "Spend", "Birth year", "Geburtsjahr", "Kunde seit"]
+                "Spend", "Birth year", "Geburtsjahr", "Kunde seit", "Date of birth (age)"]
     for j, (high, very_low) in enumerate([("Long-ago last order", "Very recent last order"),
                                           ("Newer", "Much longer-standing"),
                                           ("Long-ago signup", "Very recent signup"),
@@ -1076,7 +1076,8 @@ def test_dates_and_joining_years_read_as_people_say_them_in_segment_names():
                                           ("High spend", "Very low spend"),
                                           ("Younger", "Much older"),  # a later year of birth: younger
                                           ("Younger", "Much older"),
-                                          ("Newer", "Much longer-standing")]):
+                                          ("Newer", "Much longer-standing"),
+                                          ("Older", "Much younger")]):  # a date of birth's age
         z = np.zeros((2, len(features)))
         z[0, j], z[1, j] = 0.8, -1.7
         assert name_segments(z, features) == [high, very_low], features[j]
