@@ -236,8 +236,10 @@ def prepare_features(
     elif missing == "drop":
         used = ~np.isnan(values).any(axis=1)  # the complete rows
         left_out = rows - int(used.sum())
-        notes.append(f"{left_out:,} of {rows:,} rows have a missing value in a chosen column and are left "
-                     "out of the model; they stay in the downloads with an empty cluster.")
+        one = left_out == 1  # (found from outside: "1 of 10,128 rows have ... they stay")
+        notes.append(f"{left_out:,} of {rows:,} rows {'has' if one else 'have'} a missing value in a chosen column and "
+                     f"{'is' if one else 'are'} left out of the model; {'it stays' if one else 'they stay'} in the "
+                     "downloads with an empty cluster.")
         X = values[used]
     else:
         used = np.ones(rows, dtype=bool)

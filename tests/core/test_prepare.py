@@ -46,6 +46,18 @@ def test_drop_leaves_rows_out_and_says_how_many():
     assert any("4 of 8 rows" in n and "left out" in n for n in m.notes)
     assert any("'C': 1 cell is not a number" in n for n in m.notes)
     assert m.fill_values == {}
+    assert "4 of 8 rows have a missing value in a chosen column and are left out of the model; they stay in the " \
+           "downloads with an empty cluster." in m.notes
+
+
+def test_one_row_left_out_is_one_row():
+    """Found from outside (the shared bank churners file, its description row): "1 of 10,128 rows have a missing
+    value in a chosen column and are left out of the model; they stay in the downloads"."""
+    m = prepare_features(FRAME, ["A", "B"], "drop")
+    assert m.rows_left_out == 2
+    m = prepare_features(FRAME.drop(index=4), ["A", "B"], "drop")
+    assert "1 of 7 rows has a missing value in a chosen column and is left out of the model; it stays in the " \
+           "downloads with an empty cluster." in m.notes
 
 
 @pytest.mark.parametrize("strategy,b_fill,c_fill", [
