@@ -66,7 +66,7 @@ import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
-from .text import percent
+from .text import counted, percent
 from .transform import EPOCH_FORMATS, WRITTEN_DATES, read_dates, unix_time_format, without_utc_offset
 
 __all__ = [
@@ -424,9 +424,9 @@ def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray,
         share = float(np.abs(value[left]).sum()) / total if total else 0.0
         before = np.unique(customer_codes[keep]).size
         gone = before - np.unique(customer_codes[keep & ~left]).size
-        nobody = (f" {_plural(gone, 'customer')} had no other order and {'is' if gone == 1 else 'are'} not in the "
+        nobody = (f" {counted(gone, 'customer')} had no other order and {'is' if gone == 1 else 'are'} not in the "
                   "customer table." if gone else "")
-        notes.append(f"{_plural(int(left.sum()), 'order line')} marked {listed} in '{columns.status}' "
+        notes.append(f"{counted(int(left.sum()), 'order line')} marked {listed} in '{columns.status}' "
                      f"{'is' if left.sum() == 1 else 'are'} left out: not purchases ({float(value[left].sum()):,.2f}, "
                      f"{share:.1%} of the value of all lines).{nobody} Choose no status column to count "
                      f"{'it' if left.sum() == 1 else 'them'}.")
@@ -591,10 +591,6 @@ def _line_dates(cells: pd.Series, name: str,
 
 # --- the table -------------------------------------------------------------------------------------
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def _parsed(frame: pd.DataFrame, name: str, decimal: str, kept: ColumnNumbers | None) -> tuple[np.ndarray, np.ndarray]:
     """The column's numbers and its cells that are not numbers: as the data check parsed them when ``kept``
     holds them (the same numbers), else parsed here."""
@@ -622,11 +618,11 @@ def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
     notes = []
     bad = int(invalid.sum())
     if bad:
-        notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a {role} in '{name}' that is not "
+        notes.append(f"{counted(bad, 'order line')} {'has' if bad == 1 else 'have'} a {role} in '{name}' that is not "
                      f"a number (e.g. {_examples(frame[name][invalid])}); left out.")
     empty = int(np.count_nonzero(np.isnan(numbers) & ~invalid & (~further if further is not None else True)))
     if empty:
-        notes.append(f"{_plural(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
+        notes.append(f"{counted(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
                      "left out.")
     return numbers, notes
 
@@ -659,13 +655,13 @@ def _net_of_refunds(frame: pd.DataFrame, name: str, decimal: str, keep: np.ndarr
     refunded = keep & np.isfinite(refund) & (refund != 0)
     bad = int(np.count_nonzero(keep & invalid))
     if bad:
-        notes.append(f"{_plural(bad, 'order line')} {'has' if bad == 1 else 'have'} a refunded amount in '{name}' that "
+        notes.append(f"{counted(bad, 'order line')} {'has' if bad == 1 else 'have'} a refunded amount in '{name}' that "
                      f"is not a number (e.g. {_examples(frame[name][keep & invalid])}); nothing is refunded on "
                      f"{'it' if bad == 1 else 'them'}.")
     if not refunded.any():
         return value
     taken = np.abs(refund[refunded])
-    notes.append(f"{_plural(int(refunded.sum()), 'order line')} with an amount refunded in '{name}' net against "
+    notes.append(f"{counted(int(refunded.sum()), 'order line')} with an amount refunded in '{name}' net against "
                  f"purchases: {-float(taken.sum()):,.2f} in total.")
     value = value.copy()
     value[refunded] -= taken
@@ -777,7 +773,7 @@ def build_customers(
     notes += found
     if further is not None:
         count = int(np.count_nonzero(further))
-        notes.append(f"{_plural(count, 'line')} {'is a further item' if count == 1 else 'are further items'} of an "
+        notes.append(f"{counted(count, 'line')} {'is a further item' if count == 1 else 'are further items'} of an "
                      f"order whose first line holds its date and total (as Shopify exports orders): "
                      f"{'it counts' if count == 1 else 'they count'} in that order.")
 
@@ -792,7 +788,7 @@ def build_customers(
     if n_anonymous:
         revenue = float(value[no_customer & usable_value].sum())
         share = float(np.abs(value[no_customer & usable_value]).sum()) / total if total else 0.0
-        notes.append(f"{_plural(n_anonymous, 'order line')} ({n_anonymous / lines:.1%}) {'has' if n_anonymous == 1 else 'have'} "
+        notes.append(f"{counted(n_anonymous, 'order line')} ({n_anonymous / lines:.1%}) {'has' if n_anonymous == 1 else 'have'} "
                      f"no customer id in '{columns.customer}'; left out. They hold {share:.1%} of the value of "
                      f"all lines ({revenue:,.2f}).")
     keep = usable_value & ~no_customer
@@ -816,12 +812,12 @@ def build_customers(
     if n_cancel_lines:
         n_cancel_orders = int(pd.unique(order_codes[keep & cancelled]).size)  # type: ignore[index]
         example = str(frame[columns.order][keep & cancelled].iloc[0]).strip()  # type: ignore[index]
-        notes.append(f"{_plural(n_cancel_lines, 'line')} of {_plural(n_cancel_orders, 'cancelled order')} (numbers "
+        notes.append(f"{counted(n_cancel_lines, 'line')} of {counted(n_cancel_orders, 'cancelled order')} (numbers "
                      f"marked cancelled, e.g. '{example}') net against purchases: "
                      f"{float(value[keep & cancelled].sum()):,.2f} in total.")
     n_returns = int(np.count_nonzero(returns))
     if n_returns:
-        notes.append(f"{_plural(n_returns, 'return line')} (negative "
+        notes.append(f"{counted(n_returns, 'return line')} (negative "
                      f"{'amount' if columns.amount else 'quantity or price'}) net against purchases: "
                      f"{float(value[returns].sum()):,.2f} in total.")
     if columns.refund is not None:  # (after the returns: a line refunded in full is no return line)
@@ -830,7 +826,7 @@ def build_customers(
     # (among the lines kept: an order's further items, left out above, repeat each other's empty cells)
     duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes], among=keep)
     if duplicates:
-        notes.append(f"{_plural(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
+        notes.append(f"{counted(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
                      "line exactly; kept (they may be real repeat purchases; remove them from the export if not).")
 
     # the customers of the kept lines, numbered 0.. in order of first appearance
@@ -869,7 +865,7 @@ def build_customers(
     only_returns = int(np.count_nonzero(~bought))
     if only_returns:
         shown = ", ".join(repr(str(v)) for v in ids[~bought][:_EXAMPLES])
-        notes.append(f"{_plural(only_returns, 'customer')} {'has' if only_returns == 1 else 'have'} only returns or "
+        notes.append(f"{counted(only_returns, 'customer')} {'has' if only_returns == 1 else 'have'} only returns or "
                      f"cancellations in the file (e.g. {shown}; their purchases are before it); left out.")
     if int(np.count_nonzero(bought)) < 2:
         raise OrdersError("Fewer than two customers have a purchase in the file: a customer table needs many "
@@ -881,7 +877,7 @@ def build_customers(
         if last_order.normalize() > today:
             later = int(np.count_nonzero(line_date > (today + pd.Timedelta(days=1)).value))
             raise OrdersError(
-                f"{_plural(later, 'order line is', 'order lines are')} dated after today ({today.date()}); the "
+                f"{counted(later, 'order line is', 'order lines are')} dated after today ({today.date()}); the "
                 f"last is {last_order.date()}. Check the date column (a wrong year, or day and month swapped), or "
                 "give the as-of date to measure recency to (--as-of) if these dates are right.")
         as_of_day = last_order.normalize() + pd.Timedelta(days=1)
@@ -911,7 +907,7 @@ def build_customers(
     non_positive = int(np.count_nonzero(money <= 0))
     if non_positive:
         whose = "'s" if non_positive == 1 else "'"  # (1 customer's returns, 2 customers' returns)
-        notes.append(f"{_plural(non_positive, 'customer')}{whose} returns equal or exceed their purchases "
+        notes.append(f"{counted(non_positive, 'customer')}{whose} returns equal or exceed their purchases "
                      "(monetary 0 or less).")
     table = pd.DataFrame({
         id_name: pd.array(np.asarray(ids, dtype=object)[bought], dtype="str"),
@@ -965,7 +961,7 @@ def net_returns_apart(transforms: Mapping[str, str]) -> bool:
 
 def net_returns_text(count: int, rows: int) -> str:
     """Why ``count`` customers of ``rows`` who returned as much as they bought (:func:`net_return_rows`) matter."""
-    return (f"{_plural(count, 'customer')} ({percent(count / rows if rows else 0.0)}) returned as much as they bought or more "
+    return (f"{counted(count, 'customer')} ({percent(count / rows if rows else 0.0)}) returned as much as they bought or more "
             "(monetary 0 or less): on spending they sit far from every other customer, so a model can give "
             "them a segment of their own and split the others less stably. RFM analyses usually leave them out")
 

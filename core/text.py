@@ -9,11 +9,17 @@ import math
 import re
 from collections.abc import Sequence
 
-__all__ = ["percent", "mean_text", "duration_text", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
+__all__ = ["counted", "percent", "mean_text", "duration_text", "join_words", "TERMS", "split_terms", "short_label", "clip", "LABEL_CHARS"]
 
 #: The longest column name a label, legend, axis or heading shows whole (a CRM export's 130-character
 #: "Naive_Bayes_Classifier_..._1" ran out of its box): longer names are shortened by :func:`short_label`.
 LABEL_CHARS = 40
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``count`` things, with the thousands marked: ``counted(1, "customer")`` is ``"1 customer"``,
+    ``counted(2000, "customer")`` ``"2,000 customers"``, ``counted(3, "person", "people")`` ``"3 people"``."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def percent(share: float | None, decimals: int = 1, short: bool = False) -> str:

@@ -316,7 +316,7 @@ def movers_href(saved_id: str, first: int, second: int, id_column: str, old: str
 
 def _movers_link(result: snapshots.SnapshotMigration, old: str, new: str) -> tuple[str, str]:
     count = len(result.moves.movers(NONE if old == NEW else old, NONE if new == GONE else new))
-    return (f"Download these {count:,} customers (CSV)",
+    return (f"Download {'this customer' if count == 1 else f'these {count:,} customers'} (CSV)",
             movers_href(result.saved.id, result.first.id, result.second.id, result.id_column, old, new, result.loose))
 
 

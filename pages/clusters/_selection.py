@@ -11,6 +11,7 @@ import numpy as np
 from dash import ALL, Input, Output, State, callback, html
 
 from core import Segmentation, SegmentsError, display_cluster
+from core.text import counted
 from dashboard import ids, service
 from dashboard.components import error_alert
 from dashboard.figures import SCATTER_POINTS, inside_selection, scatter_coordinates
@@ -124,7 +125,7 @@ def _followed(selection: dict[str, Any] | None, state: ViewState, every: bool) -
     if rows is None:
         return profile_table(segment_profile(dataset, seg), False), histograms(seg, None, every), None, grid, HIDE
     info = dbc.Alert([
-        html.Strong(f"{len(rows):,} customers selected"), f" (from {selection.get('how', 'the chart')}). "
+        html.Strong(f"{counted(len(rows), 'customer')} selected"), f" (from {selection.get('how', 'the chart')}). "
         "The profile, histograms and table below show only them. ",
         html.A("Download the selection (CSV)", href=f"/download/selection.csv{state.query()}&sel={selection['token']}",
                id=ids.Clusters.SELECTION_DOWNLOAD, className="alert-link", download=""),

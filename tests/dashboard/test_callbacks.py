@@ -921,3 +921,12 @@ def test_the_profile_shows_a_rate_written_as_a_percentage_as_one(client, request
     page, means = _profiled(client, "Open Rate", [f"{v:.1f}%" for v in rates], group)
     for mean in means:
         assert f"{mean * 100:,.2f}%" in page and f'"{mean:,.2f}"' not in page
+
+
+def test_one_customer_selected_is_one_customer(client, request_context, monkeypatch):
+    """Found from outside (a click on one point of the scatter): the note read "1 customers selected"."""
+    monkeypatch.setattr(clusters_shared, "trigger", lambda: ids.Clusters.SCATTER)
+    query = ViewState(ds=_token(client), k=5).query()
+    selection = clusters_page.select_customers({"points": [{"customdata": 7}]}, [None] * 5, None, query)
+    info = json.dumps(clusters_page.follow_selection(selection, query)[2].to_plotly_json(), default=str)
+    assert "1 customer selected" in info and "1 customers" not in info

@@ -92,6 +92,11 @@ def test_save_apply_and_see_who_moved(client, request_context):
     assert result.id_column == "CustomerID"
     assert {(f, t, int(n)) for f, t, n in result.moves.counts().itertuples(index=False)} == expected
 
+    # the movers link says how many it holds, one customer as one (found from outside: "these 1 customers")
+    for (came, went), count in joined.groupby(["c_old", "c_new"]).size().items():
+        old_key, new_key = str(came) if came else "new", str(went) if went else "gone"
+        text, _ = library_page.update_movers(old_key, new_key, None, None, None, None, {"saved": saved_id})
+        assert text == ("Download this customer (CSV)" if count == 1 else f"Download these {count:,} customers (CSV)")
     view = json.dumps(library_page.migration_view(saved_id, None, None, None).to_plotly_json(), default=str)
     assert "Sankey" in view or "sankey" in view
     assert "new / not scored" in view and "gone / not scored" in view
