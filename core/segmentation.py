@@ -30,7 +30,7 @@ from .quality import ColumnNumbers
 from .selection import silhouette
 from .stats import (NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table, written_as_duration,
                     written_as_percent)
-from .transform import feature_label
+from .transform import date_source, feature_label
 
 __all__ = [
     "Segmentation",
@@ -350,16 +350,24 @@ def propose_mapping(columns: list[str], model_features: list[str]) -> dict[str, 
     without one such column are left out: the user maps them."""
     proposed: dict[str, str] = {}
     for feature in model_features:
-        if feature in columns:
-            proposed[feature] = feature
+        wanted = date_source(feature) or feature  # a date's days since, an age: fed by the date column
+        if wanted in columns:
+            proposed[feature] = wanted
             continue
         for key in (_normalise, _bare):
-            matches = [c for c in columns if key(c) == key(feature)]
+            matches = [c for c in columns if key(c) == key(wanted)]
             if matches:
                 if len(matches) == 1:
                     proposed[feature] = matches[0]
                 break
     return proposed
+
+
+def _fed(feature: str, column: str) -> str:
+    """The file's feature that feeds a model ``feature`` from ``column``: the column, or, for a feature derived
+    from a date column ("Last order (days since)", "Date of Birth (age)"), the same derivation of ``column``."""
+    source = date_source(feature)
+    return column if source is None else column + feature[len(source):]
 
 
 def resolve_mapping(
@@ -381,8 +389,9 @@ def resolve_mapping(
     Returns
     -------
     dict[str, str]
-        ``{model feature: file column}`` for every model feature. Features the user did not map are
-        matched by :func:`propose_mapping`.
+        ``{model feature: file column}`` for every model feature (for a feature derived from a date column, the
+        same derivation of the file's date column: :func:`_fed`). Features the user did not map are matched by
+        :func:`propose_mapping`.
 
     Raises
     ------
@@ -421,7 +430,7 @@ def resolve_mapping(
     if repeated:
         raise ModelFeatureError("A column can feed only one model feature; repeated: "
                                 + ", ".join(repr(r) for r in repeated) + ".", [])
-    return chosen
+    return {feature: _fed(feature, column) for feature, column in chosen.items()}
 
 
 def segment_with_model(

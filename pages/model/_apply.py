@@ -22,7 +22,8 @@ from ._shared import PAGE
 
 
 def _mapping_rows(dataset: service.Dataset, state: ViewState, info: ModelInfo) -> list[Any]:
-    numeric = list(dataset.report.numeric_columns)
+    # a feature derived from a date column ("Last order (days since)") is fed by a date column
+    numeric = list(dataset.report.numeric_columns) + list(dataset.report.date_columns)
     # the obvious matches proposed ("AnnualIncome" for "Annual Income (k$)"), the link's mapping on top
     chosen = {f: c for f, c in propose_mapping(numeric, list(info.features)).items()}
     chosen.update({feature: column for column, feature in state.mapping if column in numeric})

@@ -324,3 +324,26 @@ def test_damaged_bundles_refused(shipped, change, match):
 def test_non_bundles_refused(raw, error, match):
     with pytest.raises(error, match=match):
         load_bundle(raw)
+
+
+def test_a_model_on_dates_applies_to_the_next_export_even_with_its_date_column_renamed():
+    """Found from outside (a CRM export's model saved with "Last Purchase Date (days since)" and "Date of Birth
+    (age)", applied to the same file): "The model cannot be applied: 'Date of Birth' is not a numeric column". A
+    feature derived from a date column is fed by the next export's date column of that name (or the column mapped to
+    it), derived the same way."""
+    from tests.core.test_date_formats import _crm
+
+    frame = _crm(rows=900)
+    frame["Last Purchase Date"] = (np.datetime64("2024-11-30") - np.arange(900) % 400).astype(str)
+    features = ["Date of Birth (age)", "Lifetime Spend", "Last Purchase Date (days since)"]
+    seg = segment_new(frame, features, 3, seed=0)
+    model = load_bundle(bundle_bytes(seg.saved_model("crm.csv")))
+    applied = segment_with_model(frame, model)
+    np.testing.assert_array_equal(applied.labels, seg.labels)
+    assert resolve_mapping(list(frame.columns), list(model.info.features)) == dict(zip(features, features))
+    # the next export calls its columns otherwise: the user maps them, the derivations follow
+    renamed = frame.rename(columns={"Date of Birth": "Birthday", "Last Purchase Date": "Last order"})
+    applied = segment_with_model(renamed, model, {"Birthday": "Date of Birth (age)",
+                                                  "Last order": "Last Purchase Date (days since)"})
+    np.testing.assert_array_equal(applied.labels, seg.labels)
+    assert "'Birthday (age)' is used as 'Date of Birth (age)'" in applied.notes[0]

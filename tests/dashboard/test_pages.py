@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dashboard import ids
@@ -232,3 +233,32 @@ def test_the_upload_pages_tables_shorten_a_long_column_name_and_keep_it_whole_in
         spans = [c["props"] for c in components(table) if c["type"] == "Span" and c["props"].get("title") == long_name]
         assert [span["children"] for span in spans] == [short_label(long_name)], table["props"]["className"]
         assert long_name not in [c["props"].get("children") for c in components(table)]
+
+
+def test_a_saved_model_on_dates_applies_to_the_next_export(client, app):
+    """Found from outside (a CRM export): a model saved with "Last Purchase Date (days since)" and "Date of Birth
+    (age)" could not be applied to the next export ("'Date of Birth' is not a numeric column"); its Clusters page now
+    opens on the model's segments, customer for customer as the fit."""
+    from dashboard import service
+    from dashboard.state import ViewState
+    from tests.core.test_date_formats import _crm
+
+    frame = _crm(rows=600)
+    frame["Last Purchase Date"] = (np.datetime64("2024-11-30") - np.arange(600) % 300).astype(str)
+    token = upload(client, frame.to_csv(index=False).encode(), "crm.csv").get_json()["token"]
+    features = ("Date of Birth (age)", "Lifetime Spend", "Last Purchase Date (days since)")
+    with app.server.test_request_context("/"):
+        fitted = ViewState(ds=token, k=3, features=features)
+        bundle = service.model_bundle(fitted, "crm")
+        model, info = service.store_bundle(bundle)
+        applied = service.get_segmentation(ViewState(ds=token, mode="saved", model=model))
+        np.testing.assert_array_equal(applied.labels, service.get_segmentation(fitted).labels)
+    page = client.get(f"/clusters?ds={token}&mode=saved&model={model}")
+    assert page.status_code == 200 and "3 segments" in page.data.decode()
+    with app.server.test_request_context("/"):  # the Model page's mapping shows the date columns that feed them
+        from pages.model._apply import _mapping_rows
+
+        rows = _mapping_rows(service.get_dataset(token), ViewState(ds=token, mode="saved", model=model), info)
+        chosen = {row.children[1].children.id["feature"]: row.children[1].children.value for row in rows}
+    assert chosen == {"Date of Birth (age)": "Date of Birth", "Lifetime Spend": "Lifetime Spend",
+                      "Last Purchase Date (days since)": "Last Purchase Date"}
