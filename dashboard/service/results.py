@@ -21,6 +21,7 @@ from core.errors import FeatureError, SegmentsError
 from core.insight import Stability, confidence, stability
 from core.model import standardiser
 from core.prepare import shown_notes
+from core.transform import date_source
 from core.options import SWEEP_K_MAX, SWEEP_K_MIN
 
 from ..state import PCA, ViewState, distinct_axes
@@ -78,7 +79,9 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
     Features the file does not have as numeric columns are dropped from the state.
     """
     numeric = set(dataset.report.numeric_columns) | set(dataset.report.derived_features)
-    features = tuple(f for f in state.features if f in numeric) or tuple(dataset.report.default_features)
+    dates = set(dataset.report.date_columns)  # (a link from before ages names a birth date's days since)
+    features = tuple(f for f in state.features if f in numeric or date_source(f) in dates) \
+        or tuple(dataset.report.default_features)
     if state.applies_model:
         try:
             chosen = resolve_mapping_for(dataset, state)

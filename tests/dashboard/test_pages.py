@@ -262,3 +262,19 @@ def test_a_saved_model_on_dates_applies_to_the_next_export(client, app):
         chosen = {row.children[1].children.id["feature"]: row.children[1].children.value for row in rows}
     assert chosen == {"Date of Birth (age)": "Date of Birth", "Lifetime Spend": "Lifetime Spend",
                       "Last Purchase Date (days since)": "Last Purchase Date"}
+
+
+def test_a_link_from_before_ages_keeps_its_days_since_a_birth(client, app):
+    """A link shared before dates of birth were offered as ages names "Date of Birth (days since)": it opens the
+    segments it named, not the proposed features."""
+    from dashboard import service
+    from dashboard.state import ViewState
+    from tests.core.test_date_formats import _crm
+
+    token = upload(client, _crm(rows=400).to_csv(index=False).encode(), "crm.csv").get_json()["token"]
+    features = ("Date of Birth (days since)", "Lifetime Spend")
+    with app.server.test_request_context("/"):
+        resolved = service.resolve_state(ViewState(ds=token, k=3, features=features), service.get_dataset(token))
+        assert resolved.features == features
+        seg = service.get_segmentation(ViewState(ds=token, k=3, features=features))
+    assert seg.features == features
