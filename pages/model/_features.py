@@ -3,6 +3,7 @@ kept in the link as the user changes them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -11,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from core import SegmentsError
 from dashboard import ids, service
 from core.text import percent, short_label
+from core.transform import date_source
 from dashboard.components import column_label, error_alert
 from dashboard.state import ViewState
 
@@ -26,7 +28,10 @@ TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value
 _NOT_OFFERED = {"profile": "an RFM score or purchase date: a profile column"}
 
 
-def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
+def feature_options(dataset: service.Dataset, chosen: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The Model page's features to tick, with why those not proposed are not; ``chosen`` (the link's features)
+    adds a date's derivation the link names that the data check no longer offers (a link from before dates of
+    birth were offered as ages names "Date of Birth (days since)")."""
     report = dataset.report
 
     def option(name: str, note: str = "", **more: Any) -> dict[str, Any]:
@@ -36,6 +41,8 @@ def feature_options(dataset: service.Dataset) -> list[dict[str, Any]]:
     options += [option(name, " (a code: shown as a profile column unless chosen)")
                 for name in report.coded_columns if name not in report.default_features]
     options += [option(name) for name in report.derived_features]  # "Joined (days since)"
+    options += [option(name) for name in chosen
+                if name not in report.derived_features and date_source(name) in report.date_columns]
     options += [option(name, f" (moves with {short_label(other)}: not proposed)")
                 for name, other in report.redundant_columns.items() if name not in report.default_features]
     options += [option(name, " (another model's output: not proposed)")

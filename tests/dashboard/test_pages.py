@@ -278,3 +278,8 @@ def test_a_link_from_before_ages_keeps_its_days_since_a_birth(client, app):
         assert resolved.features == features
         seg = service.get_segmentation(ViewState(ds=token, k=3, features=features))
     assert seg.features == features
+    from pages.model._features import feature_options
+
+    options = [o["value"] for o in feature_options(service.get_dataset(token), resolved.features)]
+    assert "Date of Birth (days since)" in options and "Date of Birth (age)" in options  # the Model page ticks it
+    assert "Date of Birth (days since)" not in [o["value"] for o in feature_options(service.get_dataset(token))]
