@@ -198,12 +198,14 @@ def _counted_words(words: list[str]) -> list[str] | None:
 
     "How many times" and "how often" count an action: its verb read as the noun (:data:`_COUNTED`), said after
     its object ("store visits"). "How many products did you buy?" counts the words before the auxiliary, and
-    without one the word after "how many"."""
+    without one the word after "how many". "How long have you been a customer?" measures the tenure."""
     if words[:2] == ["how", "often"] or words[:3] == ["how", "many", "times"]:
         rest = _question_words(words[2 if words[1] == "often" else 3:])
         if rest and rest[0] in _COUNTED:
             return rest[1:] + [_COUNTED[rest[0]]]
         return rest or None
+    if words[:5] == ["how", "long", "have", "you", "been"]:  # "How long have you been a customer?": the tenure
+        return ["tenure"]
     if words[:2] == ["how", "many"]:
         noun = []
         for word in words[2:]:

@@ -367,6 +367,7 @@ def test_short_feature_name(name, short):
     ("How many times did you order from us in the last 12 months?", "orders"),
     ("How often do you visit our store?", "store visits"), ("Q5. How often do you shop online?", "online shopping trips"),
     ("How many products did you buy last month?", "products"), ("How many people live in your household?", "people"),
+    ("How long have you been a customer?", "tenure"), ("How long have you been a member of our club?", "tenure"),
     ("Q1. How satisfied are you with our service? (1-5)", "service satisfaction"),
     ("How would you rate our customer support?", "support"),
     ("On a scale of 1-5, how easy was it to find what you needed?", "easy find needed"),
