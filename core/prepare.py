@@ -185,9 +185,9 @@ def prepare_features(
     for j, name in enumerate(features):
         if name in derived:
             texts = frame[derived[name]]
-            # the format of the cells that are not missing, as the data check found it: a column of last orders
-            # empty for a quarter of the customers (never ordered) is a date column all the same
-            fmt = date_format(texts[~missing_mask(texts)])
+            # else the format of the cells that are not missing, as the data check found it: a column of last
+            # orders empty for a quarter of the customers (never ordered) is a date column all the same
+            fmt = date_format(texts) or date_format(texts[~missing_mask(texts)])
             column, placeholders, example = derived_values(name, texts, fmt)
             if placeholders:
                 unknown_notes.append(f"'{derived[name]}': {placeholders:,} cell{'s' if placeholders != 1 else ''} "
