@@ -19,7 +19,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from core import DEMO_PATH, QualityReport, SegmentsError
 from core.quality import codes_text, rows_with_gaps
 from core.rfm import net_return_rows, net_returns_apart, net_returns_text
-from core.text import join_words, percent
+from core.text import counted, join_words, percent
 from dashboard import ids, service
 from dashboard.components import (dropzone_data, error_alert, frame_table, gone_panel, next_button, page_header,
                                   page_query_store)
@@ -159,16 +159,16 @@ def _net_returns_panel(dataset: service.Dataset) -> dbc.Alert | None:
     if not positions or not net_returns_apart(dataset.report.proposed_transforms):
         return None
     several = len(positions) > 1
-    return _leave_out_panel("net_returns", f"{len(positions):,} customer{'s' if several else ''} returned as much as "
-                                           "they bought", [
+    customers = counted(len(positions), "customer")
+    return _leave_out_panel("net_returns", f"{customers} returned as much as they bought", [
         f"{net_returns_text(len(positions), dataset.report.rows)}. As it is, {'they stay' if several else 'it stays'} "
         "in the model and in every download."],
-        f"Leave {'these' if several else 'this'} {len(positions):,} customer{'s' if several else ''} out of the table",
-        "segments-net-returns")
+        f"Leave {'these' if several else 'this'} {customers} out of the table", "segments-net-returns")
 
 
 def _leave_out_panel(rows: str, title: str, body: list[Any], button: str, class_name: str) -> dbc.Alert:
-    """A panel offering to leave rows that are no customers out of the table (:func:`leave_out_rows`)."""
+    """A panel offering to leave rows out of the table (:func:`leave_out_rows`): rows that are no customers, or
+    customers who would make a segment of their own."""
     return dbc.Alert([
         html.H5(title, className="alert-heading"),
         html.P(body),
