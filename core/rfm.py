@@ -67,7 +67,8 @@ import pyarrow.compute as pc
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
 from .text import counted, percent
-from .transform import EPOCH_FORMATS, WRITTEN_DATES, read_dates, unix_time_format, without_utc_offset
+from .transform import (EPOCH_FORMATS, EXCEL_DAYS, WRITTEN_DATES, excel_days_format, read_dates, unix_time_format,
+                        without_utc_offset)
 
 __all__ = [
     "OrderColumns",
@@ -478,13 +479,18 @@ def parse_dates(texts: pd.Series, name: str = "The date column") -> tuple[pd.Ser
     month/day both read every date, day-first is taken, and a note says so. A time's UTC offset is left out,
     once, before any format is tried: the date and time as written, in the shop's own zone. A column of Unix
     times only (an app's ``created_at`` of 1699523186, :func:`core.transform.unix_time_format`) is read as
-    such, in UTC, and a note says so.
+    such, in UTC, and a note says so; so is a column of a spreadsheet's day numbers only (45079.9601,
+    :func:`core.transform.excel_days_format`).
     """
     unix = unix_time_format(texts.astype(str))
     if unix is not None:
         unit = "seconds" if EPOCH_FORMATS[unix] == "s" else "milliseconds"
         return read_dates(texts.astype(str), unix).astype("datetime64[ns]"), [
             f"{name!r} holds Unix times ({unit} since 1 January 1970): read as dates and times in UTC."]
+    if excel_days_format(texts.astype(str)) is not None:
+        return read_dates(texts.astype(str), EXCEL_DAYS).astype("datetime64[ns]"), [
+            f"{name!r} holds a spreadsheet's day numbers (45,292 is 1 January 2024: the sheet's dates were formatted "
+            "as numbers): read as dates."]
     texts = without_utc_offset(texts)
     parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
     used: list[str] = []

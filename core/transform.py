@@ -72,6 +72,8 @@ __all__ = [
     "UNIX_TIME_TEXT",
     "epoch_format",
     "unix_time_format",
+    "EXCEL_DAYS",
+    "excel_days_format",
     "read_dates",
     "date_format",
     "days_since",
@@ -258,6 +260,14 @@ _BIRTH_NAME = re.compile(r"birth|geburt|naissance|nacimiento|nascimento|nascita|
 EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}
 #: A Unix time written as text: ten digits (seconds) or thirteen (milliseconds).
 UNIX_TIME_TEXT = r"\d{10}|\d{13}"
+#: A date written as a spreadsheet's day number (days since 30 December 1899, a fraction for the time of day): an
+#: order export saved from a sheet whose date column was formatted as a number (45079.9601). Read only where the
+#: column is known to hold dates (an order file's date column): the "format" :func:`read_dates` names it by.
+EXCEL_DAYS = "excel day numbers"
+#: A spreadsheet's day number written as text: five digits, a fraction or not.
+EXCEL_DAYS_TEXT = r"\d{5}(?:\.\d+)?"
+#: The day numbers read as dates: from 2000-01-01 (36526) to 2100-01-01 (73051).
+EXCEL_DAYS_RANGE = (36_526, 73_051)
 #: The Unix times read as dates, in seconds: from 2000-01-01 to 2100-01-01 (a number outside is no date).
 EPOCH_RANGE = (946_684_800, 4_102_444_800)
 #: Share of the present cells that must read as dates.
@@ -289,7 +299,12 @@ def without_utc_offset(texts: pd.Series) -> pd.Series:
 
 def read_dates(texts: pd.Series, fmt: str) -> pd.Series:
     """Stripped date texts read with ``fmt`` (their UTC offsets left out; Unix time, :data:`EPOCH_FORMATS`, as
-    a number of seconds or milliseconds), NaT where it does not fit."""
+    a number of seconds or milliseconds; :data:`EXCEL_DAYS` as a spreadsheet's day numbers), NaT where it does not
+    fit."""
+    if fmt == EXCEL_DAYS:
+        numbers = pd.to_numeric(texts, errors="coerce")
+        inside = numbers.where((numbers >= EXCEL_DAYS_RANGE[0]) & (numbers < EXCEL_DAYS_RANGE[1]))
+        return pd.to_datetime(inside, unit="D", origin="1899-12-30", errors="coerce")
     if fmt in EPOCH_FORMATS:
         numbers = pd.to_numeric(texts, errors="coerce")
         low, high = _epoch_bounds(fmt)
@@ -322,6 +337,16 @@ def unix_time_format(texts: pd.Series) -> str | None:
     if texts.empty or not bool(texts.str.fullmatch(UNIX_TIME_TEXT).all()):
         return None
     return epoch_format(pd.to_numeric(texts).to_numpy(dtype=float))
+
+
+def excel_days_format(texts: pd.Series) -> str | None:
+    """:data:`EXCEL_DAYS` when every one of stripped texts (present cells only) is a spreadsheet's day number
+    (:data:`EXCEL_DAYS_TEXT`) within :data:`EXCEL_DAYS_RANGE`, else None."""
+    if texts.empty or not bool(texts.str.fullmatch(EXCEL_DAYS_TEXT).all()):
+        return None
+    numbers = pd.to_numeric(texts)
+    inside = bool(((numbers >= EXCEL_DAYS_RANGE[0]) & (numbers < EXCEL_DAYS_RANGE[1])).all())
+    return EXCEL_DAYS if inside else None
 
 
 def date_format(texts: pd.Series) -> str | None:

@@ -507,3 +507,21 @@ def test_customers_who_returned_everything_are_only_apart_when_spending_is_logge
     report = check_quality(flat)
     assert net_return_rows(flat) == net_return_rows(table) and len(net_return_rows(flat)) == 2
     assert not net_returns_apart(report.proposed_transforms)
+
+
+def test_order_dates_written_as_a_spreadsheets_day_numbers_are_dates() -> None:
+    """Found from outside: an order export saved from a sheet whose date column was formatted as a number
+    (45079.9601) stopped `segments rfm` with "'Order Date' does not hold dates". A column of day numbers only, from
+    2000 to 2100, is read as dates, with a note; one mixing them with written dates is not."""
+    rows = [["1", "a", "45292", "10"], ["2", "a", "45322.75", "20"], ["3", "b", "45300.5", "5"]]
+    result = build_customers(_text(rows, ["Order ID", "Customer", "Order Date", "Sales"]), today=TODAY)
+    table = result.table.set_index(result.id_column)
+    assert table.loc["a", "first_purchase"] == "2024-01-01" and table.loc["a", "last_purchase"] == "2024-01-31"
+    assert table.loc["b", "last_purchase"] == "2024-01-09"
+    assert any("spreadsheet's day numbers" in note and "'Order Date'" in note for note in result.notes)
+    mixed = [["1", "a", "2024-01-01", "10"], ["2", "b", "45322", "20"], ["3", "c", "2024-02-01", "5"]]
+    result = build_customers(_text(mixed, ["Order ID", "Customer", "Order Date", "Sales"]), today=TODAY)
+    assert "1 order line has a date that could not be read" in " ".join(result.notes)
+    with pytest.raises(OrdersError, match="does not hold dates"):  # 1973-1977: not this century's orders
+        build_customers(_text([["1", "a", "26000", "1"], ["2", "b", "28000", "1"]],
+                              ["Order ID", "Customer", "Order Date", "Sales"]), today=TODAY)
