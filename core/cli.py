@@ -302,7 +302,7 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
     not find is a usage error: nothing is left out unasked or by guess."""
     from .io import read_table
     from .quality import check_quality, without_rows
-    from .rfm import net_return_rows, net_returns_apart, net_returns_text
+    from .rfm import net_return_rows, net_returns_apart, net_returns_left_out, net_returns_text
 
     table = read_table(path, Path(path).name, sheet=args.sheet)
     said: list[str] = []
@@ -325,15 +325,14 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
         several = len(report.summary_rows) > 1
         said.append(f"{report.summary_rows_text(first_word=True)}; {'they were' if several else 'it was'} left out "
                     "of the table, as asked (--skip-summary-rows).")
-    net = net_return_rows(table.frame, table.decimal)
+    net = net_return_rows(table.frame, table.decimal, table.numbers)
     if args.skip_net_returns:
         if not net:
             raise _UsageError("--skip-net-returns: no customer of this table returned as much as they bought (it is "
                               "not a customer table made by 'segments rfm', or every monetary value is above 0); "
                               "nothing was left out")
         left_out.extend(net)
-        said.append(f"{len(net):,} of {report.rows:,} customers returned as much as they bought or more (monetary 0 "
-                    "or less); they were left out of the table, as asked (--skip-net-returns).")
+        said.append(f"{net_returns_left_out(len(net), report.rows)}, as asked (--skip-net-returns).")
     elif net and net_returns_apart(report.proposed_transforms):
         said.append(f"{net_returns_text(len(net), report.rows)}: --skip-net-returns leaves them out of the table.")
         table = replace(table, warnings=[*table.warnings, said[-1]])

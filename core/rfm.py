@@ -82,6 +82,7 @@ __all__ = [
     "net_return_rows",
     "net_returns_apart",
     "net_returns_text",
+    "net_returns_left_out",
     "last_order",
     "group_crosstab",
     "GROUP_COLUMN",
@@ -482,15 +483,16 @@ def parse_dates(texts: pd.Series, name: str = "The date column") -> tuple[pd.Ser
     such, in UTC, and a note says so; so is a column of a spreadsheet's day numbers only (45079.9601,
     :func:`core.transform.excel_days_format`).
     """
-    unix = unix_time_format(texts.astype(str))
-    if unix is not None:
-        unit = "seconds" if EPOCH_FORMATS[unix] == "s" else "milliseconds"
-        return read_dates(texts.astype(str), unix).astype("datetime64[ns]"), [
-            f"{name!r} holds Unix times ({unit} since 1 January 1970): read as dates and times in UTC."]
-    if excel_days_format(texts.astype(str)) is not None:
-        return read_dates(texts.astype(str), EXCEL_DAYS).astype("datetime64[ns]"), [
-            f"{name!r} holds a spreadsheet's day numbers (45,292 is 1 January 2024: the sheet's dates were formatted "
-            "as numbers): read as dates."]
+    written = texts.astype(str)
+    number_format = unix_time_format(written) or excel_days_format(written)
+    if number_format is not None:  # dates written as numbers: Unix times, a spreadsheet's day numbers
+        if number_format == EXCEL_DAYS:
+            said = ("a spreadsheet's day numbers (45,292 is 1 January 2024: the sheet's dates were formatted as "
+                    "numbers): read as dates.")
+        else:
+            unit = "seconds" if EPOCH_FORMATS[number_format] == "s" else "milliseconds"
+            said = f"Unix times ({unit} since 1 January 1970): read as dates and times in UTC."
+        return read_dates(written, number_format).astype("datetime64[ns]"), [f"{name!r} holds {said}"]
     texts = without_utc_offset(texts)
     parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
     used: list[str] = []
@@ -938,11 +940,11 @@ def build_customers(
     return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines, [summary, *notes])
 
 
-def net_return_rows(frame: pd.DataFrame, decimal: str = ".") -> list[int]:
+def net_return_rows(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumbers | None = None) -> list[int]:
     """Positions of the customers whose returns equal or exceed their purchases (``monetary`` 0 or less) in a
     customer table built from orders: one with every column of :data:`RFM_COLUMNS`, as
     :meth:`CustomerTable.to_text_frame` gives it or as ``segments rfm`` wrote it (``decimal``: its decimal
-    mark). None in any other table.
+    mark; ``numbers``: the columns the data check parsed, not parsed again). None in any other table.
 
     On spending they sit far from every other customer (a signed log puts a net -27.46 at -3.3, a typical 250 at
     5.5), so a model gives them a segment of their own. Found from outside: in an app's 2,999 customers, 11 such
@@ -952,7 +954,7 @@ def net_return_rows(frame: pd.DataFrame, decimal: str = ".") -> list[int]:
     """
     if not set(RFM_COLUMNS) <= {str(name) for name in frame.columns}:
         return []
-    money, _ = parse_numeric(frame["monetary"], decimal)
+    money, _ = _parsed(frame, "monetary", decimal, numbers)
     return np.flatnonzero(money <= 0).tolist()
 
 
@@ -963,6 +965,13 @@ def net_returns_apart(transforms: Mapping[str, str]) -> bool:
     On a linear scale (spending not skewed) a customer who returned everything is just a low spender: nothing to
     say."""
     return any(transforms.get(column, "none") != "none" for column in ("monetary", "average_order_value"))
+
+
+def net_returns_left_out(count: int, rows: int) -> str:
+    """That ``count`` customers of ``rows`` who returned as much as they bought were left out of the table (the
+    command line and the dashboard each say after it how it was asked)."""
+    return (f"{count:,} of {rows:,} customers returned as much as they bought or more (monetary 0 or less); "
+            "they were left out of the table")
 
 
 def net_returns_text(count: int, rows: int) -> str:

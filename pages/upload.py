@@ -155,7 +155,7 @@ def _net_returns_panel(dataset: service.Dataset) -> dbc.Alert | None:
     bought (:func:`core.rfm.net_return_rows`), when the proposed transforms set them apart
     (:func:`core.rfm.net_returns_apart`). Found from outside: 11 of an app's 2,999 customers made a segment of 0.4%
     at every k from 3, and k=2 was unstable."""
-    positions = net_return_rows(dataset.frame, dataset.table.decimal)
+    positions = net_return_rows(dataset.frame, dataset.table.decimal, dataset.table.numbers)
     if not positions or not net_returns_apart(dataset.report.proposed_transforms):
         return None
     several = len(positions) > 1

@@ -12,7 +12,7 @@ All clustering is done by :mod:`core`.
 
 from __future__ import annotations
 
-from .datasets import (CUSTOMER_TABLE_FORMAT, DESCRIPTION_ROW_LEFT_OUT, NET_RETURNS_LEFT_OUT, SUMMARY_ROWS_LEFT_OUT, Dataset,
+from .datasets import (CUSTOMER_TABLE_FORMAT, DESCRIPTION_ROW_LEFT_OUT, SUMMARY_ROWS_LEFT_OUT, Dataset,
                        DatasetGone, ModelGone, applied_model,
                        forget_dataset, get_dataset, get_selection, new_token, put_selection, read_and_store,
                        read_sheet, store_bundle, store_customer_table, store_table, store_without_rows, uploaded_bundle)
@@ -26,7 +26,7 @@ from .store import (DISK_FULL_MESSAGE, StoreUnavailable, cache, forget_local, in
 __all__ = ["DISK_FULL_MESSAGE", "store_problem", "cache", "init_app", "settings", "Dataset", "DatasetGone",
            "StoreUnavailable", "new_token", "store_table", "read_and_store", "get_dataset", "forget_dataset",
            "store_customer_table", "CUSTOMER_TABLE_FORMAT", "store_without_rows", "read_sheet", "DESCRIPTION_ROW_LEFT_OUT",
-           "SUMMARY_ROWS_LEFT_OUT", "NET_RETURNS_LEFT_OUT",
+           "SUMMARY_ROWS_LEFT_OUT",
            "resolve_state", "resolve_transforms", "transforms_for", "unknown_for", "resolve_mapping_for", "ResultSpec", "result_spec",
            "get_segmentation", "has_segmentation", "get_sweep", "get_confidence", "segmentation_notes", "put_selection",
            "get_selection",

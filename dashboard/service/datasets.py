@@ -16,15 +16,14 @@ from core import (ModelInfo, OrderColumns, QualityReport, SavedModel, TableRead,
 from core.errors import DataError, SegmentsError
 from core.io import file_stem
 from core.quality import without_rows
-from core.rfm import net_return_rows
+from core.rfm import net_return_rows, net_returns_left_out
 
 from .. import library
 from ..state import ViewState
 from . import store
 
 __all__ = ["Dataset", "DatasetGone", "ModelGone", "new_token", "store_table", "read_and_store", "get_dataset",
-           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "NET_RETURNS_LEFT_OUT",
-           "store_without_rows",
+           "forget_dataset", "DESCRIPTION_ROW_LEFT_OUT", "SUMMARY_ROWS_LEFT_OUT", "store_without_rows",
            "CUSTOMER_TABLE_FORMAT",
            "store_customer_table", "put_selection", "get_selection", "store_bundle", "uploaded_bundle",
            "applied_model", "read_sheet"]
@@ -118,10 +117,6 @@ DESCRIPTION_ROW_LEFT_OUT = "The first row under the header described the columns
 #: What the table's notes say once the user left out totals rows (where they were and what they held; "a totals
 #: row" or "totals rows").
 SUMMARY_ROWS_LEFT_OUT = "{}: {}, left out of the table, as you chose."
-#: What the table's notes say once the user left out the customers who returned as much as they bought (how many, of
-#: how many).
-NET_RETURNS_LEFT_OUT = ("{:,} of {:,} customers returned as much as they bought or more (monetary 0 or less); they "
-                        "were left out of the table, as you chose.")
 
 
 def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
@@ -145,11 +140,11 @@ def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
         said = SUMMARY_ROWS_LEFT_OUT.format(report.summary_rows_text(first_word=True),
                                             "totals rows" if len(positions) > 1 else "a totals row")
     elif rows == "net_returns":
-        positions = net_return_rows(dataset.frame, dataset.table.decimal)
+        positions = net_return_rows(dataset.frame, dataset.table.decimal, dataset.table.numbers)
         if not positions:
             raise DataError("No customer of this table returned as much as they bought (monetary 0 or less): "
                             "nothing was left out.")
-        said = NET_RETURNS_LEFT_OUT.format(len(positions), report.rows)
+        said = f"{net_returns_left_out(len(positions), report.rows)}, as you chose."
     else:
         raise DataError(f"Unknown rows to leave out: {rows!r}.")
     table = replace(dataset.table, frame=without_rows(dataset.frame, positions),

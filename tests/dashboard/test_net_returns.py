@@ -50,7 +50,8 @@ def test_the_upload_page_offers_to_leave_them_out_of_a_built_table(client, reque
     assert new.ds != built and new.missing == "median"
     trimmed = service.get_dataset(new.ds)
     assert trimmed.report.rows == len(kinds) and not trimmed.frame["CustomerID"].str.startswith("990").any()
-    assert service.NET_RETURNS_LEFT_OUT.format(3, len(kinds) + 3) in trimmed.table.warnings
+    assert (f"3 of {len(kinds) + 3} customers returned as much as they bought or more (monetary 0 or less); they were "
+            "left out of the table, as you chose.") in trimmed.table.warnings
     assert "segments-net-returns" not in _text(upload_page.layout(ds=new.ds))  # the offer is gone
     assert service.get_dataset(built).report.rows == len(kinds) + 3  # the table as built keeps its own link
 
