@@ -135,6 +135,9 @@ def _build_parser() -> _Parser:
     net_help = ("leave out of a customer table made by 'segments rfm' the customers whose returns equal or exceed "
                 "their purchases (monetary 0 or less)")
     inspect.add_argument("--skip-net-returns", action="store_true", help=net_help)
+    zero_help = ("count the blank cells of this numeric column as 0 (repeatable): a total or a count left empty for "
+                 "customers who did nothing, such as a CRM export's revenue; cells that are text stay gaps")
+    inspect.add_argument("--blank-is-zero", action="append", default=[], metavar="COLUMN", help=zero_help)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("file")
@@ -153,6 +156,7 @@ def _build_parser() -> _Parser:
         p.add_argument("--sheet", metavar="NAME", help=sheet_help)
         p.add_argument("--skip-summary-rows", action="store_true", help=summary_help)
         p.add_argument("--skip-net-returns", action="store_true", help=net_help)
+        p.add_argument("--blank-is-zero", action="append", default=[], metavar="COLUMN", help=zero_help)
         p.add_argument("--threads", type=_thread_count, metavar="N",
                        help="threads for the read, the sweep, the fit and its stability check (default: "
                             "OMP_NUM_THREADS if set, else every core this process may use); the answers are the "
@@ -336,11 +340,21 @@ def _read(path: str, args: argparse.Namespace) -> tuple[TableRead, QualityReport
     elif net and net_returns_apart(report.proposed_transforms):
         said.append(f"{net_returns_text(len(net), report.rows)}: --skip-net-returns leaves them out of the table.")
         table = replace(table, warnings=[*table.warnings, said[-1]])
-    if not left_out:
-        return table, report, said
-    table = replace(table, frame=without_rows(table.frame, left_out),
-                    warnings=[*table.warnings, *(line for line in said if line not in table.warnings)])
-    return table, check_quality(table.frame, table.decimal, table.numbers), said
+    if left_out:
+        table = replace(table, frame=without_rows(table.frame, left_out),
+                        warnings=[*table.warnings, *(line for line in said if line not in table.warnings)])
+        report = check_quality(table.frame, table.decimal, table.numbers)
+    return table, _with_zero_blanks(report, args), said
+
+
+def _with_zero_blanks(report: QualityReport, args: argparse.Namespace) -> QualityReport:
+    """The report with the blanks of the ``--blank-is-zero`` columns counted as 0 (a usage error names a column
+    whose blanks cannot be: none such, text, an identifier)."""
+    for name in args.blank_is_zero:
+        problem = report.zero_blank_problem(name)
+        if problem:
+            raise _UsageError(f"--blank-is-zero: {problem}")
+    return report.with_zero_blanks(args.blank_is_zero)
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> None:
@@ -359,7 +373,12 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     proposed = report.default_features
     print(f"features proposed: {_labels(proposed, list(report.proposed_transforms_for(proposed).values())) or '(none)'}",
           file=out)
-    gaps = rows_with_gaps(table.frame, proposed, table.decimal, table.numbers, report.unknown_codes)
+    if report.zero_blank_proposed:  # (a CRM export's revenue, empty for those who never bought)
+        print("blanks that likely mean 0 (--blank-is-zero COLUMN counts them as 0): " + ", ".join(
+            f"{name} ({percent(report.column(name).missing_share)} blank)" for name in report.zero_blank_proposed),
+            file=out)
+    gaps = rows_with_gaps(table.frame, proposed, table.decimal, table.numbers, report.unknown_codes,
+                          args.blank_is_zero)
     if gaps:  # (a survey's "Don't know" in each of 15 questions left out 54% of its respondents)
         print(f"customers with a gap in a proposed feature: {gaps:,} of {report.rows:,} ({percent(gaps / report.rows)}); "
               "a model leaves them out unless --missing mean or median fills the gaps", file=out)
@@ -387,7 +406,7 @@ def _sweep(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> 
         print(f"note: {note}", file=out)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features),
-                              table.numbers, _unknown(args, report))
+                              table.numbers, _unknown(args, report), args.blank_is_zero)
     result = sweep_k(matrix.X, args.k_min, args.k_max, args.seed, threads=args.threads,
                      scale=standardiser(matrix.X, matrix.transforms))
     recommendation = recommend_k(result, rows=result.rows)
@@ -445,6 +464,9 @@ def _fit(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> No
         raise _UsageError("--map goes with --model")
     if args.model and args.transform:
         raise _UsageError("--transform goes with --k; a saved model applies its own transforms")
+    if args.model and args.blank_is_zero:
+        raise _UsageError("--blank-is-zero goes with --k; a saved model counts blanks as 0 in the features it was "
+                          "trained to")
     if args.stability_runs < 0:
         raise _UsageError("--stability-runs must be 0 (skip the check) or more")
     wanted_names = _parse_names(args.name)
@@ -485,7 +507,7 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         transforms = _transforms(args, report, features)
         # the features' columns as the data check parsed them (kept in table.numbers): not parsed again
         matrix = prepare_features(table.frame, features, args.missing, table.decimal, transforms, table.numbers,
-                                  _unknown(args, report))
+                                  _unknown(args, report), args.blank_is_zero)
         k, scaler = args.k, None
         if k == "auto":
             k, scaler = _auto_k(matrix, args, out)

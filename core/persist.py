@@ -92,6 +92,9 @@ class ModelInfo:
     transforms : list[str]
         One :data:`core.transform.TRANSFORMS` per feature, applied before the scaler; empty (bundles
         saved before transforms existed, or a model without any) means ``none`` for every feature.
+    zero : list[str]
+        Features whose blank cells the model counts as 0, as the user chose when training it (a total revenue left
+        empty for customers who never bought); empty in bundles saved before this existed.
     """
 
     features: list[str]
@@ -107,6 +110,7 @@ class ModelInfo:
     names: list[str] = field(default_factory=list)
     sha256: str = ""
     transforms: list[str] = field(default_factory=list)
+    zero: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -126,6 +130,7 @@ class ModelInfo:
                 trained_on=str(data.get("trained_on", "")), rows=int(data.get("rows", 0)),
                 names=[str(n) for n in data.get("names", [])], sha256=str(data.get("sha256", "")),
                 transforms=_transforms(data.get("transforms") or [], len(features)),
+                zero=[str(z) for z in data.get("zero") or [] if str(z) in features],
                 **stats,
             )
         except (KeyError, TypeError, ValueError) as exc:

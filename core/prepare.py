@@ -10,7 +10,8 @@ Missing-value strategies (:data:`MISSING_STRATEGIES`):
 ``error``
     Stop with the list of affected columns and their counts.
 
-Whatever happens is said in :attr:`FeatureMatrix.notes`. Nothing is ever filled with zero.
+Whatever happens is said in :attr:`FeatureMatrix.notes`. Nothing is filled with zero unless the user says
+that a column's blanks mean 0 (``zero``: a total or a count left empty for customers who did nothing).
 
 **Transforms** (:mod:`core.transform`) are checked here, against the column's values, so that one that
 cannot apply (a log of negative values) is refused with the column's name before any model is fitted.
@@ -23,7 +24,7 @@ column (:func:`core.transform.days_since`), and ``"<date of birth> (age)"`` as e
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,7 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
+from .text import counted
 from .quality import ColumnNumbers, QualityReport, codes_text, missing_mask, parse_columns
 from .transform import TransformError, check_transform, date_format, date_source, derived_values
 
@@ -63,6 +65,8 @@ class FeatureMatrix:
     transforms : tuple[str, ...]
         One transform per feature (:data:`core.transform.TRANSFORMS`), checked against the values;
         empty when none was asked for (the same as ``none`` for every feature).
+    zero : tuple[str, ...]
+        The features whose blank cells were counted as 0, as the user chose (``prepare_features``' ``zero``).
     """
 
     features: tuple[str, ...]
@@ -74,6 +78,7 @@ class FeatureMatrix:
     gaps: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     transforms: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()
 
     @property
     def rows_left_out(self) -> int:
@@ -122,6 +127,7 @@ def prepare_features(
     transforms: Sequence[str] | Mapping[str, str] | None = None,
     numbers: ColumnNumbers | None = None,
     unknown: Mapping[str, Sequence[float]] | None = None,
+    zero: Collection[str] = (),
 ) -> FeatureMatrix:
     """Parse the chosen columns as numbers and apply a missing-value strategy.
 
@@ -146,6 +152,10 @@ def prepare_features(
         ``{column: codes}``: numbers that mean "unknown" in a column (the data check's
         :attr:`core.quality.QualityReport.unknown_codes`, an age of 999): those cells are missing, and the
         strategy applies to them (said in the notes). None or empty: every number is a value.
+    zero : collection of str, optional
+        Columns whose blank cells are counted as 0, as the user chose (:meth:`core.quality.QualityReport.with_zero_blanks`):
+        a HubSpot export's "Total Revenue" is empty for contacts who never bought. Cells that are text or a code
+        for "unknown" stay gaps. Said in the notes.
 
     Raises
     ------
@@ -174,6 +184,8 @@ def prepare_features(
     rows = int(frame.shape[0])
     values = np.empty((rows, len(features)), dtype="float64")
     unknown_notes: list[str] = []
+    zero_notes: list[str] = []
+    zero = frozenset(zero)
     gaps: dict[str, int] = {}
     not_numbers: dict[str, int] = {}
     # Columns are parsed in batches: many short columns per call (wide files), one long column per call.
@@ -199,6 +211,12 @@ def prepare_features(
             invalid = np.zeros(rows, dtype=bool)
         else:
             column, invalid = parsed[j]
+            if name in zero:  # blank cells (not text, not a code for "unknown") are 0, as the user chose
+                blank = np.isnan(column) & ~invalid
+                if blank.any():  # (a copy: the kept numbers are shared and read-only)
+                    column = np.where(blank, 0.0, column)
+                    zero_notes.append(f"'{name}': {counted(int(blank.sum()), 'blank cell is', 'blank cells are')} "
+                                      "counted as 0, as chosen.")
             codes = tuple(unknown.get(name, ())) if unknown else ()
             if codes:
                 coded = np.isin(column, codes)
@@ -219,7 +237,7 @@ def prepare_features(
     chosen = _transforms(features, transforms)
     for j, name in enumerate(features):
         check_transform(name, chosen[j] if chosen else "none", values[:, j])
-    notes: list[str] = list(unknown_notes)
+    notes: list[str] = [*unknown_notes, *zero_notes]
     notes.extend(not_a_number_note(name, n) for name, n in not_numbers.items())
     fill_values: dict[str, float] = {}
     if not gaps:
@@ -253,7 +271,8 @@ def prepare_features(
             X[np.isnan(column), j] = fill
             notes.append(f"'{name}': {gaps[name]:,} missing value{'s' if gaps[name] != 1 else ''} filled with "
                          f"the {missing}, {fill:,.4g}.")
-    return FeatureMatrix(features, values, used, X, missing, fill_values, gaps, notes, chosen)
+    return FeatureMatrix(features, values, used, X, missing, fill_values, gaps, notes, chosen,
+                         tuple(f for f in features if f in zero and f not in derived))
 
 
 def _transforms(features: tuple[str, ...], transforms: Sequence[str] | Mapping[str, str] | None) -> tuple[str, ...]:

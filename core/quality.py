@@ -212,6 +212,19 @@ _QUESTION_STARTS = frozenset({"how", "what", "which", "would"})
 MANY_GAPS = 0.2
 #: Up to this many such columns are each said in a finding of their own; more are said in one.
 GAPPY_SAID_ONE_BY_ONE = 3
+#: A numeric column whose name says it totals or counts what a customer did (revenue, spend, orders, visits,
+#: sessions, deals...), where a blank most likely means none: its blanks are proposed to be counted as 0 when no
+#: 0 is written in it. Found from outside: HubSpot leaves "Total Revenue" empty for the 88% of contacts who never
+#: bought, and often its counts too; such a column had "many gaps" and a model on it left those contacts out.
+BLANK_ZERO_NAME = re.compile(
+    r"(?i)(revenue|spend|spent|sales|purchase|order|deal|visit|session|page ?views?|click|opens?\b|download"
+    r"|transaction|donation|gift|refund|return|amount|total|lifetime value|\bltv\b|\bclv\b|count|\bnumber of"
+    r"|\bnum\b|#|\btimes\b|quantity|\bqty\b|\bunits\b|items|tickets|calls|complaints|bookings|trips|points)")
+#: ... unless the name says a score, an average, a rate, a time or a date (an average order value is not 0 for a
+#: customer who never ordered: it has no value).
+_NOT_BLANK_ZERO_NAME = re.compile(
+    r"(?i)(score|rating|rank|index|average|\bavg|\bmean|median|\bper\b|rate|ratio|percent|%|share|\bdays?\b"
+    r"|since|\bage\b|date|\btime\b|\bid\b|last|first|recent)")
 #: Up to this many columns with missing values are each said in a finding of their own; more are said in one.
 MISSING_SAID_ONE_BY_ONE = 8
 #: A text column with more different values than this share of its filled cells is free text (names, addresses,
@@ -632,6 +645,43 @@ def _clean_number(text: str, decimal: str) -> float:
 
 
 @dataclass(frozen=True)
+class BlankZero:
+    """A numeric column with its blank cells counted as 0 (:func:`blank_zero_reading`).
+
+    Attributes
+    ----------
+    proposed : bool
+        The check proposes it: the column's name says it totals or counts what a customer did
+        (:data:`BLANK_ZERO_NAME`) and no value in it is 0 or below, so a blank most likely means none.
+    unique : int
+        Distinct values with the 0s.
+    transform, transform_reason : str
+        The transform proposed for the column with its 0s (:func:`core.transform.propose_transform`).
+    skewness : float or None
+        Its skewness with the 0s.
+    """
+
+    proposed: bool
+    unique: int
+    transform: str
+    transform_reason: str
+    skewness: float | None
+
+
+def blank_zero_reading(name: str, finite: np.ndarray, blanks: int, unique: int) -> BlankZero | None:
+    """What a numeric column is with its ``blanks`` blank cells counted as 0 (``finite``: its numbers, ``unique``
+    of them distinct), and whether the data check proposes to count them so; None without blanks."""
+    if blanks <= 0:
+        return None
+    low = float(finite.min()) if finite.size else 0.0
+    named = bool(BLANK_ZERO_NAME.search(name)) and not _NOT_BLANK_ZERO_NAME.search(name)
+    has_zero = bool(finite.size) and low <= 0 and bool((finite == 0).any())
+    proposal = propose_transform(np.concatenate([finite, np.zeros(blanks)]), unique + (not has_zero))
+    return BlankZero(named and finite.size > 0 and low > 0, unique + (not has_zero), proposal.transform,
+                     proposal.reason, proposal.skewness)
+
+
+@dataclass(frozen=True)
 class ColumnReport:
     """What the data check found in one column.
 
@@ -679,6 +729,11 @@ class ColumnReport:
     duration : bool
         A numeric column written as durations (``00:03:25``, ``45:10``: :func:`is_duration_text`), its numbers
         seconds.
+    blank_zero : BlankZero or None
+        For a numeric column with blank cells: what it is with them counted as 0 (:func:`blank_zero_reading`), and
+        whether the check proposes that (a total or a count with no 0 written in it). None without blanks.
+    zeroed : int
+        Blank cells counted as 0, as the user chose (:meth:`QualityReport.with_zero_blanks`); 0 otherwise.
     """
 
     name: str
@@ -706,6 +761,8 @@ class ColumnReport:
     scale: tuple[int, int] | None = None
     rating: bool = False
     duration: bool = False
+    blank_zero: BlankZero | None = None
+    zeroed: int = 0
 
     @property
     def missing_share(self) -> float:
@@ -943,6 +1000,51 @@ class QualityReport:
         return self._set_aside("model_output")
 
     @property
+    def zero_blank_proposed(self) -> list[str]:
+        """Numeric columns whose blanks the check proposes to count as 0 (:attr:`BlankZero.proposed`: a total or a
+        count with no 0 written in it), not counted so yet. Never done unasked."""
+        return [c.name for c in self.column_reports if c.blank_zero is not None and c.blank_zero.proposed
+                and c.is_feature_candidate and not c.zeroed]
+
+    @property
+    def zero_blank_columns(self) -> list[str]:
+        """Numeric columns (not ID-like) with blank cells that can be counted as 0: the proposed ones first."""
+        offered = [c.name for c in self.column_reports if c.blank_zero is not None and not c.id_like
+                   and c.kind == "numeric" and not c.profile]
+        proposed = set(self.zero_blank_proposed)
+        return [n for n in offered if n in proposed] + [n for n in offered if n not in proposed]
+
+    def with_zero_blanks(self, columns: Iterable[str]) -> "QualityReport":
+        """The report with the blank cells of ``columns`` counted as 0, as the user chose: no gaps left in them
+        (:attr:`ColumnReport.zeroed` says how many were blank), their distinct values, skewness and proposed
+        transform with the 0s (so a column with many gaps is proposed as a feature again). Columns without blanks,
+        and names that are no numeric column, change nothing (:meth:`zero_blank_problem` says why)."""
+        chosen = set(columns)
+        if not chosen:
+            return self
+        reports = tuple(
+            replace(c, missing=0, zeroed=c.missing, unique=c.blank_zero.unique, constant=c.blank_zero.unique == 1,
+                    skewness=c.blank_zero.skewness, transform=c.blank_zero.transform,
+                    transform_reason=c.blank_zero.transform_reason)
+            if c.name in chosen and c.blank_zero is not None and not c.zeroed and c.kind == "numeric"
+            and not c.profile else c
+            for c in self.column_reports)
+        return replace(self, column_reports=reports)
+
+    def zero_blank_problem(self, name: str) -> str | None:
+        """Why the blanks of column ``name`` cannot be counted as 0 (no such column, not numeric or an identifier),
+        or None when they can (a column without blanks can: nothing changes)."""
+        report = next((c for c in self.column_reports if c.name == name), None)
+        if report is None:
+            shown = ", ".join(repr(c.name) for c in self.column_reports[:30])
+            return f"The file has no column '{name}'. Columns are: {shown}."
+        if report.kind != "numeric" or report.profile:
+            return f"'{name}' is not a numeric column: its blanks cannot be counted as 0."
+        if report.id_like:
+            return f"'{name}' looks like an identifier: its blanks cannot be counted as 0."
+        return None
+
+    @property
     def proposed_transforms(self) -> dict[str, str]:
         """``{numeric column: proposed transform}`` for every numeric column (``none`` included)."""
         return {c.name: c.transform for c in self.column_reports if c.kind == "numeric"}
@@ -1109,6 +1211,16 @@ class QualityReport:
                              + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two "
                              "values only (a flag) or small counts; they describe the segments (their mix per "
                              "segment) rather than drive them. Choose them as features if you want them to.")
+            zero_proposed = self.zero_blank_proposed
+            found.extend(f"'{c.name}' is blank in {percent(c.missing_share, short=True)} of the rows and holds no 0: "
+                         "in a total or a count a blank most likely means none. "
+                         + ("Counted as 0, it can be a feature; as it is, it is not proposed (a model on it would "
+                            "leave those customers out). " if c.name in self.gappy_columns else "They can be counted "
+                            "as 0. ")
+                         + "Nothing is filled unless you choose it."
+                         for c in self.column_reports if c.name in zero_proposed)
+            found.extend(f"'{c.name}': {c.zeroed:,} blank cell{'s are' if c.zeroed != 1 else ' is'} counted as 0, "
+                         "as chosen." for c in self.column_reports if c.zeroed)
             found.extend(f"'{c.name}' holds durations (hours:minutes:seconds or minutes:seconds): they are read "
                          "as seconds." for c in self.column_reports if c.duration and c.kind == "numeric")
             rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate]
@@ -1128,7 +1240,7 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
-            gappy = self.gappy_columns
+            gappy = [name for name in self.gappy_columns if name not in zero_proposed]  # (said with the 0s)
             if len(gappy) > GAPPY_SAID_ONE_BY_ONE:  # a wide CRM export: one finding, not one per column
                 found.append(self._named_with_gaps(gappy)
                              + " are empty in more than a fifth of the rows: they are not proposed as features (a "
@@ -1636,21 +1748,23 @@ class ColumnNumbers:
 
 
 def rows_with_gaps(frame: pd.DataFrame, features: Sequence[str], decimal: str = ".",
-                   numbers: ColumnNumbers | None = None, unknown: Mapping[str, Sequence[float]] | None = None) -> int:
+                   numbers: ColumnNumbers | None = None, unknown: Mapping[str, Sequence[float]] | None = None,
+                   zero: Collection[str] = ()) -> int:
     """How many rows have a gap in at least one of ``features`` (columns of ``frame``): a missing cell, one that
     is not a number, or one of the column's ``unknown`` codes (``{column: codes}``, read as missing): the rows a
     model on them leaves out unless the gaps are filled. Found from outside: a survey's 5% of "Don't know" in each
     of 15 questions left out 54% of the respondents, and nothing said so before the fit. ``numbers`` (the table's
-    :class:`ColumnNumbers`) spares parsing again. A feature that is no column (a date's days since) is skipped."""
+    :class:`ColumnNumbers`) spares parsing again. A feature that is no column (a date's days since) is skipped.
+    In the ``zero`` columns a blank cell is 0, as the user chose, not a gap (a text cell still is)."""
     positions = [frame.columns.get_loc(f) for f in features if f in frame.columns]
     if not positions or frame.shape[0] == 0:
         return 0
     kept = numbers if numbers is not None and numbers.belongs_to(frame, decimal) else None
     gap = np.zeros(frame.shape[0], dtype=bool)
     unknown = unknown or {}
-    for j, values, _ in (kept.columns(positions, keep=False) if kept is not None
-                         else parse_columns(frame, positions, decimal)):
-        gap |= np.isnan(values)
+    for j, values, invalid in (kept.columns(positions, keep=False) if kept is not None
+                               else parse_columns(frame, positions, decimal)):
+        gap |= invalid if str(frame.columns[j]) in zero else np.isnan(values)
         codes = unknown.get(str(frame.columns[j]))
         if codes:
             gap |= np.isin(values, list(codes))
@@ -1774,7 +1888,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
                         unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
-                        duration=is_duration_text(values))
+                        duration=is_duration_text(values),
+                        blank_zero=None if id_like else blank_zero_reading(name, finite, missing, unique))
 
 
 #: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).

@@ -439,6 +439,8 @@ def _settings_section(seg: Segmentation, missing: str, model: str | None) -> dic
         seed = "–" if seg.seed is None else str(seg.seed)
     facts = [("Segments (k)", str(seg.k)), ("Random seed", seed),
              ("Missing values", _MISSING_WORDS.get(missing, missing)), ("Model", source)]
+    if seg.matrix.zero:  # (a CRM's revenue, empty for those who never bought)
+        facts.append(("Blanks counted as 0", ", ".join(seg.matrix.zero) + " (as chosen: a blank total or count is none)"))
     mapped = [(f, m) for m, f in zip(seg.model_features, seg.features) if m != f]
     if mapped:
         facts.append(("Column mapping", "; ".join(f"{f} used as {m}" for f, m in mapped)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -250,6 +250,7 @@ class Segmentation:
                          sklearn_version=sklearn_version(), trained_on=trained_on, rows=rows,
                          names=list(self.segment_names),
                          transforms=[] if set(self.transforms) <= {"none"} else list(self.transforms),
+                         zero=[m for m, f in zip(self.model_features, self.features) if f in self.matrix.zero],
                          **training_statistics(self.matrix.X, list(self.model_features)))
 
     def scaled_used(self) -> np.ndarray:
@@ -307,6 +308,7 @@ def segment_new(
     numbers: ColumnNumbers | None = None,
     scaler: StandardScaler | None = None,
     unknown: Mapping[str, Sequence[float]] | None = None,
+    zero: Collection[str] = (),
 ) -> Segmentation:
     """Train a new StandardScaler + K-Means model with ``k`` segments and label every row.
 
@@ -316,8 +318,9 @@ def segment_new(
     columns once for the sweep and the fit). ``numbers``: the table's parsed columns
     (:attr:`core.io.TableRead.numbers`), so the columns the data check parsed are not parsed again.
     ``scaler``: the scaler the sweep that chose k fitted on the same matrix (:attr:`core.model.Standardiser.scaler`),
-    not fitted again (:func:`core.model.fit_segmenter`). ``unknown``: ``{column: codes}`` read as missing
-    (:func:`core.prepare.prepare_features`; without ``matrix``).
+    not fitted again (:func:`core.model.fit_segmenter`). ``unknown``: ``{column: codes}`` read as missing, and
+    ``zero``: columns whose blanks are 0, as the user chose (:func:`core.prepare.prepare_features`; without
+    ``matrix``). A model saved from it counts the blanks of those features as 0 wherever it is applied.
 
     Raises
     ------
@@ -325,7 +328,7 @@ def segment_new(
         With a message for the user.
     """
     if matrix is None:
-        matrix = prepare_features(frame, features, missing, decimal, transforms, numbers, unknown)
+        matrix = prepare_features(frame, features, missing, decimal, transforms, numbers, unknown, zero)
     pipeline = fit_segmenter(matrix.X, k, seed, matrix.transforms, scaler)
     used_labels = np.asarray(clusterer(pipeline).labels_, dtype=np.int64)
     # the silhouette's sample alone in the model's space (not a standardised copy of every row)
@@ -457,6 +460,9 @@ def segment_with_model(
         ``{file column: codes}`` read as missing (:func:`core.prepare.prepare_features`), e.g. the table's
         :attr:`core.quality.QualityReport.unknown_codes`.
 
+    The blanks of the features the model was trained to count as 0 (:attr:`core.persist.ModelInfo.zero`) are
+    counted as 0 here too.
+
     Raises
     ------
     ModelFeatureError
@@ -467,7 +473,7 @@ def segment_with_model(
     columns = [chosen[f] for f in info.features]
     try:
         matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None, numbers,
-                                  unknown)
+                                  unknown, {chosen[f] for f in info.zero if f in chosen})
     except FeatureError as exc:
         raise ModelFeatureError(f"The model cannot be applied: {exc}", []) from None
     notes = list(matrix.notes)

@@ -333,8 +333,8 @@ def _selection(dataset: service.Dataset, state: ViewState) -> pd.DataFrame:
 def _report(dataset: service.Dataset, state: ViewState) -> bytes:
     seg = service.get_segmentation(state)
     sweep = service.get_sweep(state) if not state.applies_model else None
-    html = render_report(dataset.name, dataset.frame, seg, report=dataset.report, missing=state.missing,
-                         sweep=sweep, stability=service.get_stability(state),
+    html = render_report(dataset.name, dataset.frame, seg, report=service.report_for(dataset, state),
+                         missing=state.missing, sweep=sweep, stability=service.get_stability(state),
                          text_columns=dataset.report.describing_columns)
     return html.encode("utf-8")
 

@@ -7,6 +7,8 @@ Query parameters (all optional; unknown ones such as ``utm_source`` are ignored)
     missing  drop | mean | median                     (default drop)
     codes    keep: numbers the data check reads as codes for "unknown" (an age of 999) are values
              (default: they count as missing)
+    zero     a numeric column whose blank cells count as 0 (repeatable; a total revenue left empty for
+             customers who never bought; default: blanks are gaps)
     mode     new | pretrained | saved                 (default new)
     model    the token of an uploaded model bundle (mode=saved)
     k        number of segments for a new model, 2..15 (default 4)
@@ -107,6 +109,7 @@ class ViewState:
     y: str | None = None
     names: tuple[tuple[int, str], ...] = ()
     transforms: tuple[tuple[str, str], ...] = ()
+    zero: tuple[str, ...] = ()
 
     @classmethod
     def from_query(cls, params: dict[str, Any]) -> "ViewState":
@@ -145,6 +148,7 @@ class ViewState:
             y=_first(params.get("y")),
             names=tuple(dict(names).items()),
             transforms=tuple(dict(transforms).items()),
+            zero=tuple(dict.fromkeys(z for z in _as_list(params.get("zero")) if z)),
         )
 
     @classmethod
@@ -189,6 +193,7 @@ class ViewState:
             pairs.append(("missing", self.missing))
         if self.codes != "unknown":
             pairs.append(("codes", self.codes))
+        pairs.extend(("zero", z) for z in self.zero)
         if self.mode != "new":
             pairs.append(("mode", self.mode))
         if self.k != DEFAULT_K:

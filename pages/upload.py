@@ -21,8 +21,8 @@ from core.quality import codes_text, rows_with_gaps
 from core.rfm import net_return_rows, net_returns_apart, net_returns_text
 from core.text import counted, join_words, percent
 from dashboard import ids, service
-from dashboard.components import (dropzone_data, error_alert, frame_table, gone_panel, next_button, page_header,
-                                  page_query_store)
+from dashboard.components import (column_label, dropzone_data, error_alert, frame_table, gone_panel, next_button,
+                                  page_header, page_query_store)
 from dashboard.settings import Settings
 from dashboard.titles import page_description, page_title
 from dashboard.state import MISSING_CHOICES, ViewState
@@ -86,10 +86,10 @@ def _left_out(dataset: service.Dataset, state: ViewState) -> Any:
     """How many customers have a gap in the proposed features (a missing cell, one that is not a number, a code
     for unknown read as such): those a model leaves out unless the gaps are filled. Found from outside: a survey's
     5% of "Don't know" in each of 15 questions left out 54% of the respondents, and only the fit said so."""
-    report = dataset.report
+    report = service.report_for(dataset, state)
     table = dataset.table
     gaps = rows_with_gaps(dataset.frame, report.default_features, table.decimal, table.numbers,
-                          service.unknown_for(dataset, state.codes))
+                          service.unknown_for(dataset, state.codes), state.zero)
     if not gaps:
         return "With the proposed features, no customer has a gap: the gaps are in other columns."
     rows = report.rows
@@ -119,9 +119,26 @@ def _missing_panel(dataset: service.Dataset, state: ViewState) -> dbc.Alert:
         html.P("These numeric columns have gaps. Nothing is dropped or filled without your say:"),
         html.Ul(listed),
         html.P(_left_out(dataset, state), id=ids.Upload.LEFT_OUT, className="mb-1"),
+        _zero_choice(report, state),
         codes_choice,
         dbc.RadioItems(id=ids.Upload.MISSING, options=MISSING_OPTIONS, value=state.missing, className="mt-2"),
     ], color="warning", className="segments-missing-alert")
+
+
+def _zero_choice(report: QualityReport, state: ViewState) -> html.Div:
+    """The columns whose blank cells can be counted as 0, ticked as the link says (none unless chosen): those the
+    data check proposes first, said why (a total or a count with no 0 in it, where a blank most likely means none;
+    found from outside: a HubSpot export's "Total Revenue", empty for the 88% who never bought)."""
+    columns = report.zero_blank_columns
+    proposed = set(report.zero_blank_proposed)
+    options = [{"label": column_label(name, f" ({percent(report.column(name).missing_share, short=True)} blank"
+                                            + ("; no 0 in it: a blank likely means none)" if name in proposed else ")")),
+                "value": name} for name in columns]
+    return html.Div([
+        html.P("Count the blanks as 0 (a total or a count left empty for customers who did nothing):",
+               className="mb-1 mt-2 fw-semibold"),
+        dbc.Checklist(id=ids.Upload.ZERO, options=options, value=[z for z in state.zero if z in columns]),
+    ], className="" if columns else "d-none")
 
 
 def _description_row_panel(report: QualityReport) -> dbc.Alert | None:
@@ -271,14 +288,17 @@ def open_demo(n_clicks: int | None) -> tuple[Any, Any, bool]:
     Output(ids.Upload.LEFT_OUT, "children"),
     Input(ids.Upload.MISSING, "value"),
     Input(ids.Upload.CODES, "value"),
+    Input(ids.Upload.ZERO, "value"),
     State(ids.page_query(PAGE), "data"),
     prevent_initial_call=True,
 )
-def choose_missing(missing: str | None, unknown: bool | None, query: str | None) -> tuple[str, str, Any]:
-    """Keep the chosen missing-value strategy, and whether codes for "unknown" count as missing, in the view
-    state; say again how many customers have a gap (the codes switch changes it)."""
+def choose_missing(missing: str | None, unknown: bool | None, zero: list[str] | None,
+                   query: str | None) -> tuple[str, str, Any]:
+    """Keep the chosen missing-value strategy, whether codes for "unknown" count as missing and the columns whose
+    blanks count as 0 in the view state; say again how many customers have a gap (the codes and the 0s change it)."""
     state = ViewState.from_search(query).with_(missing=missing if missing in MISSING_CHOICES else "drop",
-                                               codes="keep" if unknown is False else "unknown")
+                                               codes="keep" if unknown is False else "unknown",
+                                               zero=tuple(str(z) for z in zero or ()))
     try:
         left_out = _left_out(service.get_dataset(state.ds), state)
     except SegmentsError:

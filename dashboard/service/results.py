@@ -21,6 +21,7 @@ from core.errors import FeatureError, SegmentsError
 from core.insight import Stability, confidence, stability
 from core.model import standardiser
 from core.prepare import shown_notes
+from core.quality import QualityReport
 from core.transform import date_source
 from core.options import SWEEP_K_MAX, SWEEP_K_MIN
 
@@ -54,6 +55,7 @@ class ResultSpec:
     model: str | None = None
     mapping: tuple[tuple[str, str], ...] = ()
     codes: str = "unknown"
+    zero: tuple[str, ...] = ()
 
     def key(self, kind: str) -> str:
         """The store key of the result of ``kind`` (``seg``, ``conf``, ``stab``, ``sweep``) for this spec."""
@@ -68,7 +70,7 @@ def result_spec(state: ViewState, dataset: Dataset) -> ResultSpec:
         return ResultSpec(dataset.token, missing=state.missing, model=model, mapping=tuple(sorted(state.mapping)),
                           codes=state.codes)
     return ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, state.k,
-                      state.seed, codes=state.codes)
+                      state.seed, codes=state.codes, zero=zero_in(state))
 
 
 def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
@@ -78,10 +80,12 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
 
     Features the file does not have as numeric columns are dropped from the state.
     """
-    numeric = set(dataset.report.numeric_columns) | set(dataset.report.derived_features)
-    dates = set(dataset.report.date_columns)  # (a link from before ages names a birth date's days since)
+    zero = tuple(z for z in state.zero if dataset.report.zero_blank_problem(z) is None)
+    report = dataset.report.with_zero_blanks(zero)
+    numeric = set(report.numeric_columns) | set(report.derived_features)
+    dates = set(report.date_columns)  # (a link from before ages names a birth date's days since)
     features = tuple(f for f in state.features if f in numeric or date_source(f) in dates) \
-        or tuple(dataset.report.default_features)
+        or tuple(report.default_features)
     if state.applies_model:
         try:
             chosen = resolve_mapping_for(dataset, state)
@@ -90,13 +94,14 @@ def resolve_state(state: ViewState, dataset: Dataset) -> ViewState:
             pass
     x, y = (distinct_axes(list(features) + ([PCA] if len(features) > 2 else []), state.x, state.y)
             if state.x or state.y else (None, None))
+    state = state.with_(zero=zero)
     return state.with_(features=features, x=x, y=y, transforms=resolve_transforms(dataset, state, features))
 
 
 def resolve_transforms(dataset: Dataset, state: ViewState, features: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Each feature's transform (the link's choice, else the data check's proposal), keeping only those a link
     must carry: the transformed features and the proposals the user turned off."""
-    proposed = dataset.report.proposed_transforms_for(features, keep_codes=state.codes == "keep")
+    proposed = report_for(dataset, state).proposed_transforms_for(features, keep_codes=state.codes == "keep")
     chosen = {**proposed, **{f: t for f, t in state.transform_dict.items() if f in proposed}}
     return tuple((f, t) for f, t in chosen.items() if t != "none" or proposed[f] != "none")
 
@@ -105,6 +110,18 @@ def transforms_for(state: ViewState) -> dict[str, str]:
     """``{feature: transform}`` of a resolved state's features (``none`` where the state names none)."""
     given = state.transform_dict
     return {f: given.get(f, "none") for f in state.features}
+
+
+def report_for(dataset: Dataset, state: ViewState) -> QualityReport:
+    """The data set's check as the state reads it: the blanks of its ``zero`` columns counted as 0
+    (:meth:`core.quality.QualityReport.with_zero_blanks`), so those columns are proposed and transformed as
+    columns without gaps."""
+    return dataset.report.with_zero_blanks(state.zero)
+
+
+def zero_in(state: ViewState) -> tuple[str, ...]:
+    """The columns of a new model's features whose blanks the state counts as 0 (sorted: a cache key's part)."""
+    return tuple(sorted(set(state.zero) & set(state.features)))
 
 
 def unknown_for(dataset: Dataset, codes: str) -> dict[str, tuple[float, ...]]:
@@ -158,7 +175,8 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
             raise FeatureError(dataset.report.why_no_features())
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
                            dataset.table.decimal, transforms_for(state), matrix=matrix,
-                           numbers=dataset.table.numbers, unknown=unknown_for(dataset, state.codes))
+                           numbers=dataset.table.numbers, unknown=unknown_for(dataset, state.codes),
+                           zero=zero_in(state))
 
     seg = store.memoized(spec.key("seg"), compute)
     if state.names:
@@ -200,11 +218,12 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
     state's features (kept per features, transforms, missing-value rule and seed)."""
     dataset, state, _ = _resolved(state)
     spec = ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, None,
-                      state.seed, codes=state.codes)
+                      state.seed, codes=state.codes, zero=zero_in(state))
 
     def compute() -> SweepResult:
         matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
-                                  transforms_for(state), dataset.table.numbers, unknown_for(dataset, state.codes))
+                                  transforms_for(state), dataset.table.numbers, unknown_for(dataset, state.codes),
+                                  zero_in(state))
         return sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress,
                        scale=standardiser(matrix.X, matrix.transforms))
 

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from core import SegmentsError
 from dashboard import ids, service
+from core.quality import QualityReport
 from core.text import percent, short_label
 from core.transform import date_source
 from dashboard.components import column_label, error_alert
@@ -28,16 +29,18 @@ TRANSFORM_OPTIONS = [{"label": "none", "value": "none"}, {"label": "log", "value
 _NOT_OFFERED = {"profile": "an RFM score or purchase date: a profile column"}
 
 
-def feature_options(dataset: service.Dataset, chosen: Sequence[str] = ()) -> list[dict[str, Any]]:
+def feature_options(dataset: service.Dataset, chosen: Sequence[str] = (), zero: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The Model page's features to tick, with why those not proposed are not; ``chosen`` (the link's features)
     adds a date's derivation the link names that the data check no longer offers (a link from before dates of
-    birth were offered as ages names "Date of Birth (days since)")."""
-    report = dataset.report
+    birth were offered as ages names "Date of Birth (days since)"). ``zero``: columns whose blanks count as 0
+    (the Upload page's choice), offered as columns without gaps."""
+    report = dataset.report.with_zero_blanks(zero)
 
     def option(name: str, note: str = "", **more: Any) -> dict[str, Any]:
         return {"label": column_label(name, note), "value": name, **more}  # a long name shortened, in a tip
 
-    options: list[dict[str, Any]] = [option(name) for name in report.default_features]
+    options: list[dict[str, Any]] = [option(name, " (blanks counted as 0)" if report.column(name).zeroed else "")
+                                     for name in report.default_features]
     options += [option(name, " (a code: shown as a profile column unless chosen)")
                 for name in report.coded_columns if name not in report.default_features]
     options += [option(name) for name in report.derived_features]  # "Joined (days since)"
@@ -49,7 +52,8 @@ def feature_options(dataset: service.Dataset, chosen: Sequence[str] = ()) -> lis
                 for name in report.model_output_columns]
     options += [option(name, " (a map position: not proposed)") for name in report.location_columns]
     options += [option(name, f" (empty in {percent(report.column(name).missing_share, short=True)} of rows: "
-                             "not proposed)")
+                             "not proposed" + ("; the Upload page can count its blanks as 0)"
+                                               if name in report.zero_blank_proposed else ")"))
                 for name in report.gappy_columns]
     for column in report.column_reports:
         if column.kind == "numeric" and not column.is_feature_candidate:
@@ -67,8 +71,9 @@ def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
     """One row per chosen feature: its transform (the proposal unless the link says otherwise) and why; beyond
     :data:`OPEN_TRANSFORMS` features, those with no transform proposed or chosen folded into one line."""
     chosen = service.transforms_for(state)
-    proposed = dataset.report.proposed_transforms_for(state.features, keep_codes=state.codes == "keep")
-    rows = [_transform_row(dataset, feature, chosen, proposed) for feature in state.features]
+    report = service.report_for(dataset, state)
+    proposed = report.proposed_transforms_for(state.features, keep_codes=state.codes == "keep")
+    rows = [_transform_row(report, feature, chosen, proposed) for feature in state.features]
     if len(rows) <= OPEN_TRANSFORMS:
         return rows
     plain = [chosen.get(f, "none") == "none" and proposed.get(f, "none") == "none" for f in state.features]
@@ -83,11 +88,10 @@ def transform_rows(dataset: service.Dataset, state: ViewState) -> list[Any]:
     ], className="segments-folded-transforms")]
 
 
-def _transform_row(dataset: service.Dataset, feature: str, chosen: dict[str, str],
-                   proposed: dict[str, str]) -> Any:
+def _transform_row(report: QualityReport, feature: str, chosen: dict[str, str], proposed: dict[str, str]) -> Any:
     """One feature's transform choice: its name, the dropdown and why the proposal is what it is."""
     try:
-        column = dataset.report.column(feature)
+        column = report.column(feature)
         why = f"Proposed: {proposed[feature].replace('_', ' ')} \u2014 {column.transform_reason}."
     except KeyError:
         why = "Days from each date to the file's latest date."

@@ -95,7 +95,7 @@ def layout(**query: Any) -> html.Div:
                        "that holds each.", id=ids.Model.FEATURES_NOTE, className="small text-muted",
                        style=features_note_style),
                 html.Div([
-                    dbc.Checklist(id=ids.Model.FEATURES, options=feature_options(dataset, state.features),
+                    dbc.Checklist(id=ids.Model.FEATURES, options=feature_options(dataset, state.features, state.zero),
                                   value=list(state.features)),
                     html.H6("Transform before scaling", className="mt-3"),
                     html.Div(transform_rows(dataset, state), id=ids.Model.TRANSFORMS),

@@ -134,6 +134,29 @@ def test_an_age_of_999_is_read_as_unknown_unless_the_user_keeps_it(page: Page) -
     assert query(page)["codes"] == ["keep"]
 
 
+def test_blanks_in_a_total_are_counted_as_zero_when_the_user_ticks_it(page: Page) -> None:
+    """Found from outside: a HubSpot export leaves "Total Revenue" empty for the 88% of contacts who never bought.
+    The Upload page offers to count those blanks as 0 (unticked); ticked, the link carries it, the Model page
+    proposes the revenue as a feature, and every contact is segmented, the non-buyers in a segment of their own."""
+    from tests.core.test_blank_zero import REVENUE, hubspot
+
+    page.goto("/upload")
+    upload_raw(page, "contacts.csv", csv_bytes(hubspot(600)))
+    expect_dataset(page, "contacts.csv")
+    choice = page.locator(f"#{ids.Upload.ZERO}")
+    expect(choice).to_contain_text("Total Revenue (88% blank; no 0 in it: a blank likely means none)")
+    box = choice.get_by_role("checkbox", name=re.compile("^Total Revenue"))
+    expect(box).not_to_be_checked()
+    box.check()
+    wait_for_query(page, zero=REVENUE)
+    page.screenshot(path=str(ARTEFACTS / "upload-blanks-as-zero.png"), full_page=True)
+    page.click(f"#{ids.Upload.NEXT}")
+    expect(page.locator(f"#{ids.Model.FEATURES}")).to_contain_text("Total Revenue (blanks counted as 0)")
+    expect_fit(page, "600 customers segmented on Age, Total Revenue (log)")
+    page.screenshot(path=str(ARTEFACTS / "model-blanks-as-zero.png"), full_page=True)
+    assert query(page)["zero"] == [REVENUE]
+
+
 def test_a_file_named_in_any_script_is_sent_as_itself_and_keeps_its_name(page: Page) -> None:
     name = "Kunden März 2026 – ünïcødé 顧客 (v2) 📈.csv"
     page.goto("/upload")

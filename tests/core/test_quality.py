@@ -346,14 +346,15 @@ def test_a_column_empty_in_most_rows_is_offered_not_proposed() -> None:
     deal = np.where(rng.random(rows) < 0.1, rng.lognormal(7, 1, rows).round(2), np.nan)
     frame = pd.DataFrame({"Sessions": [str(v) for v in rng.poisson(5, rows)],
                           "Pageviews": [str(v) for v in rng.poisson(20, rows)],
-                          "Deal": ["" if np.isnan(v) else f"{v:.2f}" for v in deal]})
+                          "Recent Deal Amount": ["" if np.isnan(v) else f"{v:.2f}" for v in deal]})
     report = check_quality(frame)
     assert report.default_features == ["Sessions", "Pageviews"]
-    assert report.column("Deal").use == "many gaps" and report.column("Deal").is_feature_candidate
-    said = [f for f in report.problems() if f.startswith("'Deal' is empty in")]
+    assert report.column("Recent Deal Amount").use == "many gaps" and report.column("Recent Deal Amount").is_feature_candidate
+    assert report.zero_blank_proposed == []  # the amount of the latest deal: a blank is no amount, not 0
+    said = [f for f in report.problems() if f.startswith("'Recent Deal Amount' is empty in")]
     assert len(said) == 1 and "not proposed as a feature" in said[0] and "Choose it if you want it" in said[0], said
-    alone = check_quality(frame[["Deal"]])  # nothing else to segment on: proposed all the same
-    assert alone.default_features == ["Deal"]
+    alone = check_quality(frame[["Recent Deal Amount"]])  # nothing else to segment on: proposed all the same
+    assert alone.default_features == ["Recent Deal Amount"]
 
 
 def _audience(rows: int = 1_000, seed: int = 7) -> pd.DataFrame:

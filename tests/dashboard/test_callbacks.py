@@ -41,11 +41,11 @@ def test_open_demo_redirects_to_a_new_dataset(client, request_context):
 
 def test_choose_missing_keeps_other_settings(request_context):
     query = ViewState(ds="T" * 32, k=6).query()
-    new_query, next_href, _ = upload_page.choose_missing("median", None, query)
+    new_query, next_href, _ = upload_page.choose_missing("median", None, None, query)
     state = ViewState.from_search(new_query)
     assert state.missing == "median" and state.k == 6 and state.codes == "unknown"
     assert next_href.startswith("/model?") and "missing=median" in next_href
-    kept, *_ = upload_page.choose_missing("median", False, query)
+    kept, *_ = upload_page.choose_missing("median", False, None, query)
     assert ViewState.from_search(kept).codes == "keep" and "codes=keep" in kept
 
 
@@ -96,8 +96,8 @@ def test_the_upload_page_says_how_many_customers_a_model_would_leave_out(client,
     # a CRM's 999 codes: counted while read as unknown, not once kept
     crm = _token(client, _crm_bytes())
     coded = int((service.get_dataset(crm).frame["Age"] == "999").sum())
-    *_, unknown = upload_page.choose_missing("drop", True, ViewState(ds=crm).query())
-    *_, kept = upload_page.choose_missing("drop", False, ViewState(ds=crm).query())
+    *_, unknown = upload_page.choose_missing("drop", True, None, ViewState(ds=crm).query())
+    *_, kept = upload_page.choose_missing("drop", False, None, ViewState(ds=crm).query())
     assert f"{coded:,} of 600 customers" in json.dumps(unknown, cls=plotly.utils.PlotlyJSONEncoder)
     assert "no customer has a gap" in json.dumps(kept, cls=plotly.utils.PlotlyJSONEncoder)
 

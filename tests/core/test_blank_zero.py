@@ -1,0 +1,171 @@
+"""Blanks that mean 0: a total or a count left empty for customers who did nothing.
+
+Found from outside (a HubSpot contacts export): "Total Revenue" is empty for the 88% of contacts who never bought,
+and the session and pageview counts for those who never visited. The data check called such a column "many gaps"
+and did not propose it; choosing it left those contacts out of the model (or filled them with a made-up mean),
+and nothing offered to count the blanks as what they are, 0. The check now proposes it (never does it unasked),
+and the choice reaches the model, its notes, the saved model and every later file it is applied to.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.cli import main
+from core.persist import ModelInfo, bundle_bytes, load_bundle
+from core.prepare import prepare_features
+from core.quality import check_quality, rows_with_gaps
+from core.segmentation import segment_new, segment_with_model
+
+REVENUE, SESSIONS = "Total Revenue", "Number of Sessions"
+
+
+def hubspot(rows: int = 3_000, seed: int = 3) -> pd.DataFrame:
+    """A HubSpot-shaped contacts export: revenue blank for those who never bought, sessions blank for those who
+    never visited, an amount of the latest deal and an average that have no value without a deal."""
+    rng = np.random.default_rng(seed)
+    bought = rng.random(rows) < 0.12
+    revenue = np.where(bought, rng.lognormal(6, 1, rows).round(2), np.nan)
+    sessions = np.where(rng.random(rows) < 0.7, rng.poisson(6, rows) + 1, np.nan)
+    text = lambda values: ["" if np.isnan(v) else f"{v:g}" for v in values]  # noqa: E731
+    return pd.DataFrame({
+        "Record ID": [str(1_000_000 + i) for i in range(rows)],
+        "Age": [str(v) for v in rng.integers(18, 80, rows)],
+        REVENUE: text(revenue),
+        SESSIONS: text(sessions),
+        "Recent Deal Amount": text(revenue),
+        "Average Order Value": text(revenue / 2),
+        "Refunds": text(np.where(bought, rng.integers(0, 3, rows), np.nan)),  # a 0 is written: a blank is unknown
+    })
+
+
+def test_the_check_proposes_blanks_as_zero_for_totals_and_counts_only():
+    report = check_quality(hubspot())
+    assert report.zero_blank_proposed == [REVENUE, SESSIONS]
+    # every numeric column with blanks can be chosen (the proposed first); the identifier cannot
+    assert report.zero_blank_columns[:2] == [REVENUE, SESSIONS]
+    assert set(report.zero_blank_columns) == {REVENUE, SESSIONS, "Recent Deal Amount", "Average Order Value", "Refunds"}
+    assert REVENUE not in report.default_features  # nothing is counted as 0 unasked
+    said = [p for p in report.problems() if p.startswith(f"'{REVENUE}' is blank in")]
+    assert said == [f"'{REVENUE}' is blank in 87% of the rows and holds no 0: in a total or a count a blank most "
+                    "likely means none. Counted as 0, it can be a feature; as it is, it is not proposed (a model on "
+                    "it would leave those customers out). Nothing is filled unless you choose it."]
+    assert not [p for p in report.problems() if p.startswith(f"'{REVENUE}' is empty in")]  # said once, with the 0s
+    assert report.zero_blank_problem("Record ID") == "'Record ID' looks like an identifier: its blanks cannot be counted as 0."
+    assert report.zero_blank_problem("Nope").startswith("The file has no column 'Nope'.")
+
+
+def test_a_column_with_its_blanks_as_zero_is_proposed_and_transformed_with_the_zeros():
+    report = check_quality(hubspot()).with_zero_blanks([REVENUE, SESSIONS, "Record ID", "Nope"])
+    revenue = report.column(REVENUE)
+    assert revenue.missing == 0 and revenue.zeroed == 2_598 and not revenue.many_gaps
+    assert report.default_features == ["Age", REVENUE, SESSIONS]
+    assert report.proposed_transforms_for([REVENUE, SESSIONS]) == {REVENUE: "log", SESSIONS: "none"}
+    assert report.zero_blank_proposed == []  # done
+    assert f"'{REVENUE}': 2,598 blank cells are counted as 0, as chosen." in report.problems()
+    assert report.column("Record ID") == check_quality(hubspot()).column("Record ID")
+
+
+def test_the_matrix_counts_blanks_as_zero_and_keeps_text_and_codes_as_gaps():
+    frame = pd.DataFrame({REVENUE: ["", "10", "n/a", "oops", "999", "20"] * 50, "Age": ["30", "40"] * 150})
+    matrix = prepare_features(frame, [REVENUE, "Age"], unknown={REVENUE: (999.0,)}, zero=[REVENUE])
+    column = matrix.values[:6, 0]
+    assert column[0] == 0 and column[2] == 0 and column[1] == 10 and column[5] == 20
+    assert np.isnan(column[3]) and np.isnan(column[4])  # a text cell and a code for "unknown" stay gaps
+    assert matrix.zero == (REVENUE,)
+    assert f"'{REVENUE}': 100 blank cells are counted as 0, as chosen." in matrix.notes
+    assert matrix.rows_left_out == 100
+    unasked = prepare_features(frame, [REVENUE, "Age"])
+    assert unasked.rows_left_out == 150 and unasked.zero == () and not any("as 0" in n for n in unasked.notes)
+    assert rows_with_gaps(frame, [REVENUE], zero=[REVENUE]) == 50
+    assert rows_with_gaps(frame, [REVENUE]) == 150
+
+
+def test_a_saved_model_counts_the_same_blanks_as_zero_wherever_it_is_applied():
+    frame = hubspot()
+    features = ["Age", REVENUE, SESSIONS]
+    seg = segment_new(frame, features, 4, transforms={REVENUE: "log"}, zero=[REVENUE, SESSIONS])
+    assert seg.scored.all()
+    info = seg.model_info("hubspot.csv")
+    assert info.zero == [REVENUE, SESSIONS]
+    model = load_bundle(bundle_bytes(seg.saved_model("hubspot.csv")))
+    assert model.info.zero == [REVENUE, SESSIONS]
+    applied = segment_with_model(frame, model)
+    assert np.array_equal(applied.labels, seg.labels)
+    # next month's export names the revenue differently: the mapped column's blanks are 0 too
+    renamed = frame.rename(columns={REVENUE: "Revenue (total)"})
+    mapped = segment_with_model(renamed, model, {"Revenue (total)": REVENUE})
+    assert np.array_equal(mapped.labels, seg.labels)
+    assert any("'Revenue (total)': 2,598 blank cells are counted as 0" in n for n in mapped.notes)
+    # a bundle saved before the choice existed counts nothing as 0
+    old = ModelInfo.from_json({k: v for k, v in info.to_json().items() if k != "zero"})
+    assert old.zero == []
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "contacts.csv"
+    hubspot().to_csv(path, index=False)
+    return path
+
+
+def test_the_command_line_proposes_and_counts_blanks_as_zero(export, tmp_path):
+    code, out, _ = _run("inspect", str(export))
+    assert code == 0
+    assert ("blanks that likely mean 0 (--blank-is-zero COLUMN counts them as 0): Total Revenue (86.6% blank), "
+            "Number of Sessions (29.0% blank)") in out
+    written = tmp_path / "out.csv"
+    code, out, err = _run("fit", str(export), "--k", "3", "--features", f"Age,{REVENUE}", "--blank-is-zero", REVENUE,
+                          "--out", str(written), "--stability-runs", "0")
+    assert code == 0, err
+    assert "segmented 3,000 of 3,000 customers" in out
+    assert f"note: '{REVENUE}': 2,598 blank cells are counted as 0, as chosen." in out
+    assert "features: Age, Total Revenue (log)" in out
+    clustered = pd.read_csv(written, dtype=str, keep_default_na=False)
+    assert (clustered[REVENUE] == "").sum() == 2_598  # the file keeps its blanks: nothing is changed on the way
+    code, out, _ = _run("fit", str(export), "--k", "3", "--features", f"Age,{REVENUE}", "--out", str(written),
+                        "--stability-runs", "0")
+    assert code == 0 and "segmented 402 of 3,000 customers" in out  # unasked, the blanks stay gaps
+
+
+@pytest.mark.parametrize("column, said", [
+    ("Nope", "error: --blank-is-zero: The file has no column 'Nope'."),
+    ("Record ID", "error: --blank-is-zero: 'Record ID' looks like an identifier: its blanks cannot be counted as 0."),
+])
+def test_the_command_line_refuses_a_column_whose_blanks_cannot_be_zero(export, column, said):
+    code, _, err = _run("sweep", str(export), "--blank-is-zero", column)
+    assert code == 2 and err.startswith(said)
+
+
+def test_a_saved_model_brings_its_own_zeros_on_the_command_line(export, tmp_path):
+    bundle = tmp_path / "model.json"
+    code, _, err = _run("fit", str(export), "--k", "3", "--features", f"Age,{REVENUE}", "--blank-is-zero", REVENUE,
+                        "--out", str(tmp_path / "a.csv"), "--save-model", str(bundle), "--stability-runs", "0")
+    assert code == 0, err
+    code, out, _ = _run("fit", str(export), "--model", str(bundle), "--out", str(tmp_path / "b.csv"))
+    assert code == 0 and "segmented 3,000 of 3,000 customers" in out
+    first = pd.read_csv(tmp_path / "a.csv", dtype=str)["cluster"]
+    assert first.equals(pd.read_csv(tmp_path / "b.csv", dtype=str)["cluster"])
+    code, _, err = _run("fit", str(export), "--model", str(bundle), "--blank-is-zero", REVENUE,
+                        "--out", str(tmp_path / "c.csv"))
+    assert code == 2 and "--blank-is-zero goes with --k" in err
+
+
+def test_the_html_report_says_which_blanks_were_counted_as_zero():
+    from core.report import render_report
+
+    frame = hubspot(600)
+    seg = segment_new(frame, ["Age", REVENUE], 3, transforms={REVENUE: "log"}, zero=[REVENUE])
+    html = render_report("contacts.csv", frame, seg, report=check_quality(frame).with_zero_blanks([REVENUE]))
+    assert "Blanks counted as 0" in html and "Total Revenue (as chosen: a blank total or count is none)" in html
+    plain = segment_new(frame, ["Age", REVENUE], 3, transforms={REVENUE: "log"})
+    assert "Blanks counted as 0" not in render_report("contacts.csv", frame, plain, report=check_quality(frame))

@@ -1,0 +1,91 @@
+"""The dashboard's choice to count a column's blanks as 0 (a HubSpot export's "Total Revenue", empty for the 88% of
+contacts who never bought): offered on the Upload page, kept in the link, followed by the model, the cache and a
+saved model."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import plotly.utils
+import pytest
+
+from dashboard import ids, service
+from dashboard.state import ViewState
+from tests.core.test_blank_zero import REVENUE, SESSIONS, hubspot
+from tests.fixtures import components, upload
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pages(app):
+    global upload_page, model_page
+    upload_page = importlib.import_module("pages.upload")
+    model_page = importlib.import_module("pages.model.page")
+
+
+def _json(component) -> dict:
+    return json.loads(json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder))
+
+
+@pytest.fixture
+def token(client) -> str:
+    return upload(client, hubspot().to_csv(index=False).encode(), "contacts.csv").get_json()["token"]
+
+
+def test_the_upload_page_offers_the_columns_unticked_the_proposed_first(token, request_context):
+    panel = _json(upload_page._missing_panel(service.get_dataset(token), ViewState(ds=token)))
+    choice = next(c["props"] for c in components(panel) if c["props"].get("id") == ids.Upload.ZERO)
+    assert [o["value"] for o in choice["options"]][:2] == [REVENUE, SESSIONS]
+    assert choice["value"] == []  # nothing is counted as 0 unasked
+    said = json.dumps(choice["options"][0]["label"])
+    assert "87% blank; no 0 in it: a blank likely means none" in said
+    assert "Count the blanks as 0" in json.dumps(panel)
+
+
+def test_ticking_a_column_keeps_it_in_the_link_and_says_again_who_is_left_out(token, request_context):
+    query = ViewState(ds=token, k=5).query()
+    new_query, next_href, left_out = upload_page.choose_missing("drop", None, [REVENUE, SESSIONS], query)
+    state = ViewState.from_search(new_query)
+    assert state.zero == (REVENUE, SESSIONS) and state.k == 5
+    assert next_href == state.href("/model") and "zero=Total+Revenue" in next_href
+    assert ViewState.from_search(state.query()) == state  # a copied link gives the same choice
+    # the proposed features now hold the revenue and the sessions, and no customer has a gap in them
+    assert left_out == "With the proposed features, no customer has a gap: the gaps are in other columns."
+
+
+def test_the_customers_left_out_are_counted_again_with_the_zeros(client, request_context):
+    frame = hubspot()
+    frame[REVENUE] = [str(i % 97 + 1) if i % 10 else "" for i in range(len(frame))]  # a tenth blank: proposed
+    token = upload(client, frame.to_csv(index=False).encode(), "contacts.csv").get_json()["token"]
+    query = ViewState(ds=token).query()
+    *_, before = upload_page.choose_missing("drop", None, [], query)
+    *_, after = upload_page.choose_missing("drop", None, [REVENUE], query)
+    assert "300 of 3,000 customers (10.0%) have a gap" in before
+    assert after == "With the proposed features, no customer has a gap: the gaps are in other columns."
+
+
+def test_the_model_follows_the_choice_and_each_choice_is_kept_apart(token, request_context):
+    dataset = service.get_dataset(token)
+    chosen = service.resolve_state(ViewState(ds=token, k=3, zero=(REVENUE, SESSIONS, "Record ID", "Nope")), dataset)
+    assert chosen.zero == (REVENUE, SESSIONS)  # what cannot be 0 is dropped from the state, as other bad values
+    assert chosen.features == ("Age", REVENUE, SESSIONS)  # proposed once counted as 0
+    assert dict(chosen.transforms) == {REVENUE: "log"}
+    seg = service.get_segmentation(chosen)
+    assert seg.scored.all() and f"'{REVENUE}': 2,598 blank cells are counted as 0, as chosen." in seg.notes
+    unasked = service.resolve_state(ViewState(ds=token, k=3, features=("Age", REVENUE)), dataset)
+    assert int(service.get_segmentation(unasked).scored.sum()) == 402
+    assert service.result_spec(unasked.with_(zero=(REVENUE,)), dataset).key("seg") != \
+        service.result_spec(unasked, dataset).key("seg")
+    # a column counted as 0 that is no feature changes nothing: the same result, kept once
+    assert service.result_spec(unasked.with_(zero=(SESSIONS,)), dataset).key("seg") == \
+        service.result_spec(unasked, dataset).key("seg")
+    assert service.model_bundle(chosen, "contacts").find(b'"zero"') > 0
+
+
+def test_the_model_page_offers_a_column_counted_as_zero_as_proposed(token, request_context):
+    dataset = service.get_dataset(token)
+    feature_options = importlib.import_module("pages.model._features").feature_options
+    plain = {o["value"]: json.dumps(o["label"]) for o in _json(feature_options(dataset))}
+    assert "the Upload page can count its blanks as 0" in plain[REVENUE]
+    counted = {o["value"]: json.dumps(o["label"]) for o in _json(feature_options(dataset, (), (REVENUE,)))}
+    assert "blanks counted as 0" in counted[REVENUE] and "not proposed" not in counted[REVENUE]
