@@ -69,7 +69,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import apply_transform, date_format, derived_name, epoch_format, is_birth_name, propose_transform
+from .transform import (apply_transform, date_format, derived_name, epoch_format, excel_days_in, is_birth_name,
+                        propose_transform)
 from .text import clip, join_words, percent
 
 __all__ = [
@@ -262,6 +263,17 @@ TIME_NAME_WORDS: frozenset[str] = frozenset({
 def is_time_name(name: str) -> bool:
     """Whether a column's name says it holds a moment (:data:`TIME_NAME_WORDS`)."""
     return not TIME_NAME_WORDS.isdisjoint(name_words(name))
+
+
+#: A column's name that says it holds dates (``Last Purchase Date``, ``signup_date``, ``Datum``, ``Fecha``), not
+#: only a moment's words (``time``: a time on site in seconds can fall where a spreadsheet's day numbers do).
+_DATE_NAME = re.compile(r"(?i)date|datum|fecha|(?<![a-z])data(?![a-z])")
+
+
+def is_date_name(name: str) -> bool:
+    """Whether a column's name says it holds dates (:data:`_DATE_NAME`): a number column of a spreadsheet's day
+    numbers under such a name is a date column (:func:`core.transform.excel_days_in`)."""
+    return bool(_DATE_NAME.search(str(name)))
 
 
 def is_question_name(name: str) -> bool:
@@ -1824,6 +1836,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     if is_numeric:
         finite = numbers[~nan] if nan.any() else numbers  # (no copy when every cell is a number)
         epoch = epoch_format(finite) if is_time_name(name) and not is_id_name(name) else None
+        if epoch is None and is_date_name(name) and not is_id_name(name):
+            epoch = excel_days_in(finite)  # (a sheet's dates formatted as numbers: "Last Purchase Date" 45611.4375)
         if epoch and name.strip().lower() not in PROFILE_COLUMN_NAMES:
             # Unix time under a name that says a moment (found from outside: an app export's created_at of
             # 1701388800 was "an identifier", its last_seen_ms too, and no recency could be had from them)

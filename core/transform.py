@@ -262,7 +262,8 @@ EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}
 UNIX_TIME_TEXT = r"\d{10}|\d{13}"
 #: A date written as a spreadsheet's day number (days since 30 December 1899, a fraction for the time of day): an
 #: order export saved from a sheet whose date column was formatted as a number (45079.9601). Read only where the
-#: column is known to hold dates (an order file's date column): the "format" :func:`read_dates` names it by.
+#: column is known to hold dates (an order file's date column, a customer file's column whose name says a date:
+#: :func:`excel_days_in`): the "format" :func:`read_dates` names it by.
 EXCEL_DAYS = "excel day numbers"
 #: A spreadsheet's day number written as text: five digits, a fraction or not.
 EXCEL_DAYS_TEXT = r"\d{5}(?:\.\d+)?"
@@ -349,6 +350,16 @@ def excel_days_format(texts: pd.Series) -> str | None:
     return EXCEL_DAYS if inside else None
 
 
+def excel_days_in(values: np.ndarray) -> str | None:
+    """:data:`EXCEL_DAYS` when every one of ``values`` (finite numbers) is a spreadsheet's day number within
+    :data:`EXCEL_DAYS_RANGE`, else None. A number column only says it holds dates with its name as well
+    (:func:`core.quality.is_date_name`): a spend of 40,000 falls in the same range."""
+    if values.size == 0:
+        return None
+    return EXCEL_DAYS if EXCEL_DAYS_RANGE[0] <= float(values.min()) and float(values.max()) < EXCEL_DAYS_RANGE[1] \
+        else None
+
+
 def date_format(texts: pd.Series) -> str | None:
     """The format of a column of date texts (present cells only), or None when it is not a date column."""
     head = texts.head(4 * _DATE_SAMPLE).astype(str).str.strip()  # (not every cell of ten million stripped)
@@ -359,6 +370,8 @@ def date_format(texts: pd.Series) -> str | None:
     sample = sample.head(_DATE_SAMPLE)
     if not sample.empty and bool(sample.str.fullmatch(UNIX_TIME_TEXT).all()):  # Unix time (a chosen feature's)
         return epoch_format(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float))
+    if not sample.empty and bool(sample.str.fullmatch(EXCEL_DAYS_TEXT).all()):  # day numbers (a chosen feature's)
+        return excel_days_in(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float))
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
     sample = without_utc_offset(sample)  # once, not for each format tried

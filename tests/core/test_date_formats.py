@@ -238,3 +238,36 @@ def test_a_date_column_empty_for_a_quarter_of_the_customers_can_be_chosen(header
     present = ~frame[header].isin(["", "N/A"]).to_numpy()
     np.testing.assert_array_equal(seg.matrix.used, present)
     assert np.isfinite(seg.matrix.values[present, 0]).all()
+
+
+def test_a_spreadsheets_day_numbers_under_a_dates_name_are_dates_in_a_customer_file() -> None:
+    """Found from outside (a customer list saved from a sheet whose date columns were formatted as numbers): "Last
+    Purchase Date" written 45611.4375 and "Signup Date" 44927 were measured columns, proposed as features, and the
+    segments' means read "Last Purchase Date 45,210". Day numbers of 2000 to 2100 under a name that says a date are
+    dates, offered as days since; other numbers in that range (a spend of 40,000), or under other names, stay numbers."""
+    from core.prepare import prepare_features
+
+    rng = np.random.default_rng(12)
+    rows = 400
+    last = 45_990 - rng.integers(0, 500, rows) + rng.integers(0, 96, rows) / 96  # days and a time of day
+    last[0] = 45_990
+    frame = pd.DataFrame({
+        "Customer": [f"K{i:04d}" for i in range(rows)],
+        "Last Purchase Date": [f"{v:.4f}".rstrip("0").rstrip(".") for v in last],
+        "Signup Date": rng.integers(43_000, 45_000, rows),
+        "Lifetime Spend": rng.integers(36_600, 70_000, rows),  # in the range, no date's name
+        "Orders": rng.poisson(7, rows),
+    }).astype(str)
+    frame.loc[::25, "Signup Date"] = ""
+    report = check_quality(frame)
+    assert [report.column(c).kind for c in frame.columns[1:]] == ["date", "date", "numeric", "numeric"]
+    assert report.column("Signup Date").date_format == "excel day numbers"
+    assert report.default_features == ["Lifetime Spend", "Orders"]
+    assert "Last Purchase Date (days since)" in report.derived_features
+    matrix = prepare_features(frame, ["Last Purchase Date (days since)", "Signup Date (days since)", "Orders"])
+    assert matrix.values[:, 0] == pytest.approx(45_990 - last, abs=1e-4)  # (written to 4 decimals)
+    assert matrix.gaps == {"Signup Date (days since)": 16}
+    assert date_format(frame["Signup Date"]) == "excel day numbers"
+    # out of the range, or a count under a date's name, stays a number
+    assert check_quality(pd.DataFrame({"Dates visited": [str(v) for v in range(1, 41)]})).column(
+        "Dates visited").kind == "numeric"
