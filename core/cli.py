@@ -216,7 +216,25 @@ def _build_parser() -> _Parser:
                           "value and is said (default: recognised by name; 'none' nets nothing)")
     rfm.add_argument("--as-of", metavar="DATE",
                      help="measure recency to this date (default: the day after the last order)")
+    rfm.add_argument("--window", metavar="MONTHS", type=_window_months,
+                     help="count orders and spending over the MONTHS months before the as-of date only (columns "
+                          "frequency_12m, monetary_12m...), so tables built from exports months apart measure the same "
+                          "span (default: every order)")
     return parser
+
+
+def _window_months(text: str) -> int:
+    """``rfm --window``: a whole number of months within :data:`core.rfm.WINDOW_MONTHS`."""
+    from .rfm import WINDOW_MONTHS  # (when the option is given: not for --help)
+
+    low, high = WINDOW_MONTHS
+    try:
+        months = int(text.strip().lower().removesuffix("m").removesuffix("months").strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of months, such as 12, got '{text}'") from None
+    if not low <= months <= high:
+        raise argparse.ArgumentTypeError(f"the window is from {low} to {high} months, got {months}")
+    return months
 
 
 def _k_value(text: str) -> int | str:
@@ -865,7 +883,7 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     print("columns:", file=out)
     for line in columns.describe():
         print(f"- {line}", file=out)
-    result = build_customers(table.frame, columns, as_of=args.as_of, decimal=table.decimal)
+    result = build_customers(table.frame, columns, as_of=args.as_of, decimal=table.decimal, window_months=args.window)
     parked = _park(args.out)
     try:
         dialect = table.dialect  # the order file's own separator and decimal mark, as fit writes its outputs

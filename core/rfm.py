@@ -16,6 +16,13 @@ column                meaning
 ``monetary``          total spent, returns and cancellations netted
 ``average_order_value`` ``monetary / frequency``
 ``tenure_days``       days from the first purchase to the as-of date
+
+With a window (``window_months``: the last 12 months, say), ``frequency``, ``monetary`` and
+``average_order_value`` count only the orders in those months before the as-of date, and are named for it
+(``frequency_12m``, ``monetary_12m``, ``average_order_value_12m``; empty for a customer with no order in it):
+customer tables built from two exports months apart then measure the same span, so a saved segmentation
+applied to the later one shows who moved rather than who kept buying (all-time totals only grow). Recency and
+tenure always look at every order.
 ``first_purchase``    date of the first purchase (``YYYY-MM-DD``)
 ``last_purchase``     date of the last purchase
 ``r_score`` ...       the classic RFM scores, 1-5 by quintile (5 = best: most recent, most
@@ -108,6 +115,8 @@ RFM_COLUMNS: tuple[str, ...] = (
 )
 #: The column holding the named RFM group.
 GROUP_COLUMN = "rfm_group"
+#: The windows :func:`build_customers` accepts, in months.
+WINDOW_MONTHS = (1, 120)
 #: The id column's name when the file's own is not recognised as an identifier by core.quality.
 DEFAULT_ID_NAME = "customer_id"
 #: A transactions file has at most this many distinct customers per line (else it is a customer table).
@@ -271,6 +280,7 @@ class CustomerTable:
                 text = values.round(2).astype(str)
                 if decimal != ".":
                     text = text.str.replace(".", decimal, regex=False)
+                text = text.where(values.notna(), "")  # (no order in the window: no average order value)
             else:
                 text = values.astype(str)
             out[name] = text.astype("str")
@@ -732,6 +742,7 @@ def build_customers(
     decimal: str = ".",
     today: pd.Timestamp | None = None,
     numbers: ColumnNumbers | None = None,
+    window_months: int | None = None,
 ) -> CustomerTable:
     """Turn order lines (text cells) into one row per customer with RFM values, scores and groups.
 
@@ -753,6 +764,9 @@ def build_customers(
         The order file's parsed columns (:attr:`core.io.TableRead.numbers`): the amount, quantity and
         price columns the data check parsed are not parsed again (ignored unless they belong to this
         very frame and decimal mark).
+    window_months : int, optional
+        Count orders and spending over this many months before the as-of date only (:data:`WINDOW_MONTHS`
+        bounds it); the columns are then named for the window (``frequency_12m``). Default: every order.
 
     Returns
     -------
@@ -763,6 +777,9 @@ def build_customers(
     OrdersError, FeatureError
         The file cannot be turned into a customer table; the message says why and what to do.
     """
+    if window_months is not None and not WINDOW_MONTHS[0] <= int(window_months) <= WINDOW_MONTHS[1]:
+        raise OrdersError(f"The window is a number of months from {WINDOW_MONTHS[0]} to {WINDOW_MONTHS[1]}; "
+                          f"got {window_months}.")
     columns = columns or recognise_columns(frame)
     lines = int(len(frame))
     notes: list[str] = []
@@ -855,13 +872,7 @@ def build_customers(
 
     monetary = np.bincount(codes, weights=line_value, minlength=n_customers)
     p_codes = codes[purchase]
-    if columns.order is not None:
-        pairs = p_codes.astype(np.int64) * (int(order_codes.max()) + 1) + order_codes[keep][purchase]  # type: ignore[index]
-        distinct = pd.unique(pairs)
-        frequency = np.bincount((distinct // (int(order_codes.max()) + 1)).astype(np.int64),  # type: ignore[union-attr]
-                                minlength=n_customers)
-    else:
-        frequency = np.bincount(p_codes, minlength=n_customers)
+    frequency = _frequency(codes, purchase, order_codes[keep] if order_codes is not None else None, n_customers)
     # first and last purchase: unbuffered min/max into one slot per customer (no hash table, no sort)
     first = np.full(n_customers, np.iinfo(np.int64).max, dtype=np.int64)
     last = np.full(n_customers, np.iinfo(np.int64).min, dtype=np.int64)
@@ -896,6 +907,19 @@ def build_customers(
                               f"({last_order.date()}): recency would be negative. Give a date on or after "
                               f"{last_order.date()}, or leave it out to use the day after the last order.")
 
+    window_note = ""
+    spent = monetary  # every order's (the net returners' note)
+    if window_months is not None:  # orders and spending in the window only: (as_of - months, as_of)
+        start = as_of_day - pd.DateOffset(months=int(window_months))
+        inside = line_date >= np.int64(start.value)
+        monetary = np.bincount(codes[inside], weights=line_value[inside], minlength=n_customers)
+        frequency = _frequency(codes, purchase & inside, order_codes[keep] if order_codes is not None else None,
+                               n_customers)
+        idle = int(np.count_nonzero(frequency[bought] == 0))
+        window_note = (f"Frequency, monetary value and average order value count the orders of the {window_months} "
+                       f"months from {start.date()} to the as-of date only; recency and tenure every order. "
+                       f"{counted(idle, 'customer has', 'customers have')} no purchase in those months: frequency 0 "
+                       "and no average order value.")
     day = np.int64(86_400 * 10**9)
     as_of_ns = np.int64(as_of_day.value)
     last_day = last[bought] - np.mod(last[bought], day)
@@ -904,7 +928,8 @@ def build_customers(
     tenure = ((as_of_ns - first_day) // day).astype(np.int64)
     freq = frequency[bought].astype(np.int64)
     money = np.round(monetary[bought], 2)
-    aov = np.round(money / freq, 2)
+    with np.errstate(invalid="ignore", divide="ignore"):  # (no order in the window: no average, left empty)
+        aov = np.where(freq > 0, np.round(money / np.maximum(freq, 1), 2), np.nan)
     r = _scores(recency.astype(float), higher_is_better=False)
     f = _scores(freq.astype(float), higher_is_better=True)
     m = _scores(money, higher_is_better=True)
@@ -912,17 +937,18 @@ def build_customers(
     id_name, id_note = _id_name(columns.customer)
     if id_note:
         notes.append(id_note)
-    non_positive = int(np.count_nonzero(money <= 0))
+    non_positive = int(np.count_nonzero(np.round(spent[bought], 2) <= 0))
     if non_positive:
         whose = "'s" if non_positive == 1 else "'"  # (1 customer's returns, 2 customers' returns)
         notes.append(f"{counted(non_positive, 'customer')}{whose} returns equal or exceed their purchases "
                      "(monetary 0 or less).")
+    suffix = f"_{window_months}m" if window_months is not None else ""
     table = pd.DataFrame({
         id_name: pd.array(np.asarray(ids, dtype=object)[bought], dtype="str"),
         "recency_days": recency,
-        "frequency": freq,
-        "monetary": money,
-        "average_order_value": aov,
+        "frequency" + suffix: freq,
+        "monetary" + suffix: money,
+        "average_order_value" + suffix: aov,
         "tenure_days": tenure,
         "first_purchase": pd.array(pd.DatetimeIndex(first_day).strftime("%Y-%m-%d"), dtype="str"),
         "last_purchase": pd.array(pd.DatetimeIndex(last_day).strftime("%Y-%m-%d"), dtype="str"),
@@ -937,7 +963,19 @@ def build_customers(
     default = as_of_day == last_order.normalize() + pd.Timedelta(days=1)
     summary = (f"{used_lines:,} of {lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
                f"({'the day after the last order' if default else 'given'}).")
-    return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines, [summary, *notes])
+    return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines,
+                         [summary, *([window_note] if window_note else []), *notes])
+
+
+def _frequency(codes: np.ndarray, purchase: np.ndarray, orders: np.ndarray | None, customers: int) -> np.ndarray:
+    """Purchases per customer among the lines ``purchase`` marks (``codes``: each line's customer): distinct
+    orders (``orders``: each line's order code), or lines when the file has no order column."""
+    p_codes = codes[purchase]
+    if orders is None:
+        return np.bincount(p_codes, minlength=customers)
+    width = int(orders.max()) + 1 if orders.size else 1
+    distinct = pd.unique(p_codes.astype(np.int64) * width + orders[purchase])
+    return np.bincount((distinct // width).astype(np.int64), minlength=customers)
 
 
 def net_return_rows(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumbers | None = None) -> list[int]:

@@ -170,6 +170,7 @@ class Orders:
     PANEL = "orders-panel"
     ROLE = "orders-role"  # pattern-matching type: {"type": ROLE, "role": "customer" | "date" | ...}
     AS_OF = "orders-as-of"
+    WINDOW = "orders-window"  # count orders and spending over every order, or the last months only
     BUILD = "orders-build"
     STATUS = "orders-status"
 

@@ -29,6 +29,11 @@ from dashboard.state import ViewState
 __all__ = ["orders_panel", "build_customer_table"]
 
 PAGE = "upload"
+#: The spans orders and spending can be counted over (months; 0: every order), for tables built from exports
+#: months apart to measure the same span (:func:`core.build_customers`' ``window_months``).
+WINDOWS = ((0, "every order"), (3, "the last 3 months"), (6, "the last 6 months"), (12, "the last 12 months"),
+           (24, "the last 24 months"))
+
 #: (role, label, may be left empty), in the order shown.
 ROLES = (
     ("customer", "Customer id", False),
@@ -82,6 +87,15 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
                                                                    if last is not None else ""),
                          className="small text-muted"),
             ], md=4),
+            dbc.Col([
+                dbc.Label("Count orders and spending over", html_for=ids.Orders.WINDOW, className="small mb-0"),
+                dcc.Dropdown(id=ids.Orders.WINDOW, options=[{"label": label, "value": months}
+                                                            for months, label in WINDOWS],
+                             value=0, clearable=False, searchable=False),
+                html.Div("A window of months lets tables built from exports months apart measure the same span "
+                         "(all-time totals only grow), so a saved segmentation shows who moved.",
+                         className="small text-muted"),
+            ], md=4),
             dbc.Col(dbc.Button("Build the customer table", id=ids.Orders.BUILD, color="primary",
                                className="mt-3"), md=4),
         ], className="align-items-start"),
@@ -97,10 +111,11 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
     State({"type": ids.Orders.ROLE, "role": ALL}, "id"),
     State(ids.Orders.AS_OF, "value"),
     State(ids.page_query(PAGE), "data"),
+    State(ids.Orders.WINDOW, "value"),
     prevent_initial_call=True,
 )
 def build_customer_table(n_clicks: int | None, values: list[str | None], role_ids: list[dict[str, str]],
-                         as_of: str | None, query: str | None) -> tuple[Any, Any]:
+                         as_of: str | None, query: str | None, window: int | None = 0) -> tuple[Any, Any]:
     """Build the customer table from the chosen columns, keep it as a new dataset and open it."""
     if not n_clicks:
         return dash.no_update, dash.no_update
@@ -121,7 +136,8 @@ def build_customer_table(n_clicks: int | None, values: list[str | None], role_id
         columns = OrderColumns(chosen["customer"], chosen["date"], chosen.get("amount"),  # type: ignore[arg-type]
                                chosen.get("quantity"), chosen.get("price"), chosen.get("order"),
                                status=chosen.get("status"), refund=chosen.get("refund"))
-        customers = service.store_customer_table(dataset, columns, as_of)
+        months = int(window) if window in {m for m, _ in WINDOWS} else 0
+        customers = service.store_customer_table(dataset, columns, as_of, months or None)
     except SegmentsError as exc:
         return dash.no_update, error_alert(exc, "The customer table could not be built")
     return ViewState(ds=customers.token, missing=state.missing).href("/upload"), None

@@ -156,12 +156,14 @@ def store_without_rows(dataset: Dataset, rows: str) -> Dataset:
 CUSTOMER_TABLE_FORMAT = "customer table"
 
 
-def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | None) -> Dataset:
+def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | None,
+                         window_months: int | None = None) -> Dataset:
     """Build the customer table (:func:`core.build_customers`) of an order file and keep it as a new dataset,
     like an upload: the model, clusters and downloads pages then run on it. Its table's warnings carry what
-    the build found (returns, lines left out...). Raises core's OrdersError/FeatureError with the reason."""
+    the build found (returns, lines left out...). ``window_months``: count orders and spending over those last
+    months only. Raises core's OrdersError/FeatureError with the reason."""
     result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal,
-                             numbers=orders.table.numbers)
+                             numbers=orders.table.numbers, window_months=window_months)
     table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
     return store_table(table, f"{file_stem(orders.name)}-customers.csv")
 

@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import plotly.utils
 import pytest
 
 from dashboard import ids, service
@@ -119,3 +120,24 @@ def test_the_orders_panel_offers_a_refund_column_and_the_build_nets_it(client, r
         customers = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
         frame = customers.frame.set_index("customer_id")
         assert float(frame.loc["c0", "monetary"]) == spend  # c0's ten orders, each refunded 10.00
+
+
+def test_build_over_a_window_of_months_counts_those_months_only(client, request_context):
+    """Tables built from exports months apart measure the same span when built over a window (found from
+    outside: all-time totals only grow, so a saved segmentation applied to a later export moved customers
+    whose habits had not changed)."""
+    token, kinds = _orders_token(client)
+    text = json.dumps(orders_page.orders_panel(service.get_dataset(token)), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "Count orders and spending over" in text and "the last 12 months" in text
+    values, role_ids = _roles(customer="CustomerID", date="InvoiceDate", order="InvoiceNo", quantity="Quantity",
+                              price="UnitPrice")
+    href, status = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query(), 12)
+    assert status is None
+    customers = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
+    assert customers.report.rows == len(kinds)
+    assert {"frequency_12m", "monetary_12m", "average_order_value_12m"} <= set(customers.frame.columns)
+    assert "recency_days" in customers.report.default_features and "frequency_12m" in customers.report.default_features
+    assert any(w.startswith("Frequency, monetary value and average order value count the orders of the 12 months")
+               for w in customers.table.warnings)
+    every, _ = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query(), 0)
+    assert "frequency" in service.get_dataset(ViewState.from_search(every.split("?", 1)[1]).ds).frame.columns
