@@ -746,6 +746,10 @@ class ColumnReport:
         whether the check proposes that (a total or a count with no 0 written in it). None without blanks.
     zeroed : int
         Blank cells counted as 0, as the user chose (:meth:`QualityReport.with_zero_blanks`); 0 otherwise.
+    grows : bool
+        A customer table's ``tenure_days`` when its orders and spending are counted over a window of months
+        (:func:`mark_growing`): it grows with time for every customer, so tables built from exports months apart
+        do not compare on it. Offered, not proposed.
     """
 
     name: str
@@ -775,6 +779,7 @@ class ColumnReport:
     duration: bool = False
     blank_zero: BlankZero | None = None
     zeroed: int = 0
+    grows: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -801,7 +806,7 @@ class ColumnReport:
         """A measured column offered but not proposed for what it holds: another model's output, a map position,
         or many empty cells (a repeat of another column is set aside by :func:`_mark_redundant`, which these
         never repeat)."""
-        return self.model_output or self.location or self.many_gaps
+        return self.model_output or self.location or self.many_gaps or self.grows
 
     @property
     def use(self) -> str:
@@ -819,6 +824,8 @@ class ColumnReport:
                 return "model output"
             if self.location:
                 return "map position"
+            if self.grows:
+                return "grows with time"
             if self.many_gaps:
                 return "many gaps"
             return "feature" if self.redundant_with is None else "repeats another"
@@ -990,6 +997,12 @@ class QualityReport:
         """``{column: its codes for "unknown"}`` (:attr:`ColumnReport.unknown_codes`) of the columns that have
         some: what :func:`core.prepare.prepare_features` reads as missing unless the user keeps them."""
         return {c.name: c.unknown_codes for c in self.column_reports if c.unknown_codes}
+
+    @property
+    def growing_columns(self) -> list[str]:
+        """Measured columns left out of the default features because they grow with time for every customer
+        (:attr:`ColumnReport.grows`: a windowed customer table's tenure). They can still be chosen."""
+        return self._set_aside("grows")
 
     @property
     def gappy_columns(self) -> list[str]:
@@ -1252,6 +1265,9 @@ class QualityReport:
                          "twice in the model). Choose it if you want it anyway."
                          for c in self.column_reports
                          if c.redundant_with is not None and c.correlation is not None and c.is_feature_candidate)
+            found.extend(f"'{name}' grows with time for every customer: in a customer table counted over a window of "
+                         "months it is not proposed, so that tables built from exports months apart compare on the "
+                         "same measures. Choose it if you want it anyway." for name in self.growing_columns)
             gappy = [name for name in self.gappy_columns if name not in zero_proposed]  # (said with the 0s)
             if len(gappy) > GAPPY_SAID_ONE_BY_ONE:  # a wide CRM export: one finding, not one per column
                 found.append(self._named_with_gaps(gappy)
@@ -1364,7 +1380,7 @@ def check_quality(frame: pd.DataFrame, decimal: str = ".", numbers: ColumnNumber
         if report.kind == "numeric" and not report.id_like and not report.constant and rows >= SUMMARY_MIN_ROWS:
             tails[j] = (np.array(values[-(SUMMARY_TAIL + FOOTER_LINES):], dtype=float), float(np.nansum(values)),
                         rows - report.missing - report.not_numbers)
-    reports = _mark_redundant(_mark_locations(_mark_ratings(tuple(reports_list)), sampled), sampled)
+    reports = mark_growing(_mark_redundant(_mark_locations(_mark_ratings(tuple(reports_list)), sampled), sampled))
     # A column whose every value differs (an ID) already proves no row repeats: skip hashing every row.
     all_distinct = any(report.unique == rows for report in reports)
     duplicated = frame.duplicated().to_numpy() if rows and not all_distinct else None
@@ -1530,6 +1546,22 @@ def looks_like_description_row(text_cells: int, numeric_columns: int) -> bool:
 def without_first_row(frame: pd.DataFrame) -> pd.DataFrame:
     """The table without its first row (a description row the user chose to leave out), numbered from 0."""
     return frame.iloc[1:].reset_index(drop=True)
+
+
+#: The columns of a customer table whose orders and spending are counted over a window of months
+#: (:func:`core.rfm.build_customers`' ``window_months``: ``frequency_12m``, ``monetary_12m``).
+_WINDOWED_RFM = (re.compile(r"frequency_\d+m"), re.compile(r"monetary_\d+m"))
+
+
+def mark_growing(reports: tuple[ColumnReport, ...]) -> tuple[ColumnReport, ...]:
+    """Mark ``tenure_days`` as growing with time (:attr:`ColumnReport.grows`) in a customer table whose orders
+    and spending are counted over a window: the window is chosen so that tables built months apart compare, and
+    every customer's tenure is longer in the later one (found from outside: a model trained on July's table, applied
+    to January's, had 97% of the tenures outside its training range, and 95 of 142 customers moved up a segment)."""
+    names = [r.name for r in reports]
+    if not all(any(pattern.fullmatch(n) for n in names) for pattern in _WINDOWED_RFM):
+        return reports
+    return tuple(replace(r, grows=True) if r.name == "tenure_days" and r.kind == "numeric" else r for r in reports)
 
 
 def _mark_locations(reports: tuple[ColumnReport, ...], sampled: dict[str, np.ndarray]) -> tuple[ColumnReport, ...]:

@@ -19,10 +19,11 @@ column                meaning
 
 With a window (``window_months``: the last 12 months, say), ``frequency``, ``monetary`` and
 ``average_order_value`` count only the orders in those months before the as-of date, and are named for it
-(``frequency_12m``, ``monetary_12m``, ``average_order_value_12m``; empty for a customer with no order in it):
+(``frequency_12m``, ``monetary_12m``, ``average_order_value_12m``; 0 for a customer with no purchase in it):
 customer tables built from two exports months apart then measure the same span, so a saved segmentation
 applied to the later one shows who moved rather than who kept buying (all-time totals only grow). Recency and
-tenure always look at every order.
+tenure always look at every order; tenure then grows with time for everyone, so the data check does not propose it
+(:func:`core.quality.mark_growing`).
 ``first_purchase``    date of the first purchase (``YYYY-MM-DD``)
 ``last_purchase``     date of the last purchase
 ``r_score`` ...       the classic RFM scores, 1-5 by quintile (5 = best: most recent, most
@@ -918,8 +919,8 @@ def build_customers(
         idle = int(np.count_nonzero(frequency[bought] == 0))
         window_note = (f"Frequency, monetary value and average order value count the orders of the {window_months} "
                        f"months from {start.date()} to the as-of date only; recency and tenure every order. "
-                       f"{counted(idle, 'customer has', 'customers have')} no purchase in those months: frequency 0 "
-                       "and no average order value.")
+                       f"{counted(idle, 'customer has', 'customers have')} no purchase in those months: frequency "
+                       "and average order value 0.")
     day = np.int64(86_400 * 10**9)
     as_of_ns = np.int64(as_of_day.value)
     last_day = last[bought] - np.mod(last[bought], day)
@@ -928,8 +929,9 @@ def build_customers(
     tenure = ((as_of_ns - first_day) // day).astype(np.int64)
     freq = frequency[bought].astype(np.int64)
     money = np.round(monetary[bought], 2)
-    with np.errstate(invalid="ignore", divide="ignore"):  # (no order in the window: no average, left empty)
-        aov = np.where(freq > 0, np.round(money / np.maximum(freq, 1), 2), np.nan)
+    # no purchase in the window: an average order value of 0, as frequency is, so that every customer can be
+    # segmented (found from outside: left empty, a saved model left the customers who stopped buying unscored)
+    aov = np.where(freq > 0, np.round(money / np.maximum(freq, 1), 2), 0.0)
     r = _scores(recency.astype(float), higher_is_better=False)
     f = _scores(freq.astype(float), higher_is_better=True)
     m = _scores(money, higher_is_better=True)

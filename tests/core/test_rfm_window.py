@@ -16,6 +16,7 @@ import pytest
 
 from core.cli import main
 from core.errors import OrdersError
+from core.quality import check_quality
 from core.rfm import build_customers, net_return_rows
 from core.segmentation import segment_new, segment_with_model
 from tests.core.orders import make_orders
@@ -49,17 +50,23 @@ def test_a_window_counts_the_orders_and_spending_of_its_months_only():
     assert table["frequency_12m"].tolist() == hand["orders"].astype(int).tolist()
     assert table["monetary_12m"].to_numpy() == pytest.approx(hand["spent"].round(2).to_numpy(), abs=0.01)
     idle = table["frequency_12m"] == 0
-    assert idle.any() and table.loc[idle, "average_order_value_12m"].isna().all()
+    # a customer who bought nothing in the window still gets a segment: an average order value of 0, as frequency
+    assert idle.any() and (table.loc[idle, "average_order_value_12m"] == 0).all()
     # recency and tenure look at every order
     assert table["recency_days"].tolist() == every["recency_days"].tolist()
     assert table["tenure_days"].tolist() == every["tenure_days"].tolist()
     said = year.notes[1]
     assert said.startswith("Frequency, monetary value and average order value count the orders of the 12 months "
                            "from 2023-07-01 to the as-of date only; recency and tenure every order. ")
-    assert f"{int(idle.sum())} customers have no purchase in those months" in said
+    assert f"{int(idle.sum())} customers have no purchase in those months: frequency and average order value 0." in said
     text = year.to_text_frame()
-    assert (text.loc[idle.to_numpy(), "average_order_value_12m"] == "").all()  # empty, not "nan"
     assert net_return_rows(text) == []  # a lapsed customer's 0 is no net return
+    # tenure grows with time for every customer: not proposed in a windowed table (it is in an all-time one)
+    report = check_quality(text)
+    assert report.growing_columns == ["tenure_days"] and "tenure_days" not in report.default_features
+    assert report.column("tenure_days").use == "grows with time"
+    assert any(p.startswith("'tenure_days' grows with time for every customer") for p in report.problems())
+    assert "tenure_days" in check_quality(build_customers(frame, as_of=AS_OF).to_text_frame()).default_features
     with pytest.raises(OrdersError, match="from 1 to 120"):
         build_customers(frame, window_months=0)
 
