@@ -108,7 +108,9 @@ _BIRTH = re.compile(r"birth|geburt")
 #: Abbreviations said in capitals in a segment name whatever their case in the header ("nps" -> "High NPS").
 ABBREVIATIONS: frozenset[str] = frozenset({
     "nps", "csat", "ces", "mrr", "arr", "arpu", "arpa", "acv", "ltv", "clv", "cltv", "aov", "gmv", "rfm", "roi",
-    "kpi", "vip", "sms", "sku", "b2b", "b2c", "crm", "usd", "eur", "gbp"})
+    "kpi", "vip", "sms", "sku", "b2b", "b2c", "crm", "usd", "eur", "gbp",
+    # a contact centre's and an ad platform's (found from outside: a call-centre export's "AHT" named "Low aht")
+    "aht", "acw", "asa", "fcr", "sla", "ivr", "ctr", "cpc", "cpa", "cpm", "roas", "cac", "dau", "mau"})
 #: An abbreviation as a header writes it: two to five capitals or digits from a capital, not the start of a
 #: capitalised word ("MRR ($)", "Customer LTV", "Q1 revenue"; not the "N" of "NumWebVisits").
 _CAPITALS = re.compile(r"[A-Z][A-Z0-9]{1,4}(?![a-z])")

@@ -146,8 +146,13 @@ class Profile:
         return self.mixes.xs(column, axis=1, level=0)
 
     def flat(self) -> pd.DataFrame:
-        """One flat table (see :func:`core.stats.flat_table`): sizes, means, ``<f> index``, ``<column>: <value>``."""
-        return flat_table(self.sizes, self.means, self.indices, self.mixes)
+        """One flat table (see :func:`core.stats.flat_table`): sizes, means, ``<f> index``, ``<column>: <value>``.
+        A feature written as durations has its means in seconds, and says so: ``AHT (seconds)`` (found from
+        outside: a call-centre file's summary CSV gave AHT 128.79 under a header that did not say the unit,
+        where the pages show 2:09)."""
+        seconds = {name: f"{name} (seconds)" for name, written in self.durations.items()
+                   if written and name in self.means.columns}
+        return flat_table(self.sizes, self.means.rename(columns=seconds), self.indices, self.mixes)
 
 
 def profile(

@@ -392,6 +392,8 @@ def test_abbreviations_stay_in_capitals_in_segment_names():
     its case, stays in capitals; a header written all in capitals is read as words ("MEMBER_RATING")."""
     z = np.array([[1.0, 0.8, 0.0, 0.0], [-1.0, -0.8, 0.0, 0.0]])
     assert name_segments(z, ["MRR ($)", "nps", "Seats", "Logins"]) == ["High MRR · High NPS", "Low MRR · Low NPS"]
+    # a call-centre export's handle time and an ad platform's click-through rate, headers in capitals
+    assert name_segments(z, ["AHT", "CTR", "Seats", "Logins"]) == ["High AHT · High CTR", "Low AHT · Low CTR"]
     assert name_segments(np.array([[1.6], [-1.0]]), ["Customer LTV"]) == ["Very high LTV", "Low LTV"]
     assert name_segments(np.array([[1.0], [-1.0]]), ["MEMBER_RATING"]) == ["High member rating", "Low member rating"]
     assert name_segments(np.array([[1.0], [-1.0]]), ["NumWebVisitsMonth"]) == ["High web visits", "Low web visits"]
