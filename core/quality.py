@@ -69,8 +69,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import (apply_transform, date_format, derived_name, epoch_format, excel_days_in, is_birth_name,
-                        propose_transform)
+from .transform import (SKEW_SAMPLE, apply_transform, date_format, derived_name, epoch_format, excel_days_in,
+                        is_birth_name, propose_transform)
 from .text import clip, join_words, percent
 
 __all__ = [
@@ -688,7 +688,12 @@ def blank_zero_reading(name: str, finite: np.ndarray, blanks: int, unique: int) 
     low = float(finite.min()) if finite.size else 0.0
     named = bool(BLANK_ZERO_NAME.search(name)) and not _NOT_BLANK_ZERO_NAME.search(name)
     has_zero = bool(finite.size) and low <= 0 and bool((finite == 0).any())
-    proposal = propose_transform(np.concatenate([finite, np.zeros(blanks)]), unique + (not has_zero))
+    # every n-th value and as many 0s in proportion, with the lowest value (it decides a log or a signed log):
+    # the skewness that propose_transform would measure on its own sample, without a copy of a 10^7-row column
+    step = -(-(finite.size + blanks) // SKEW_SAMPLE)
+    sample = np.concatenate([finite[::step], finite[:0] if step == 1 or not finite.size else [low],
+                             np.zeros(-(-blanks // step))])
+    proposal = propose_transform(sample, unique + (not has_zero))
     return BlankZero(named and finite.size > 0 and low > 0, unique + (not has_zero), proposal.transform,
                      proposal.reason, proposal.skewness)
 

@@ -169,3 +169,16 @@ def test_the_html_report_says_which_blanks_were_counted_as_zero():
     assert "Blanks counted as 0" in html and "Total Revenue (as chosen: a blank total or count is none)" in html
     plain = segment_new(frame, ["Age", REVENUE], 3, transforms={REVENUE: "log"})
     assert "Blanks counted as 0" not in render_report("contacts.csv", frame, plain, report=check_quality(frame))
+
+
+def test_the_transform_with_the_zeros_keeps_sight_of_a_negative_value_in_a_long_column():
+    """Above a million values the zeros' transform is measured on every n-th value: a single negative one (a
+    refund) still makes it a signed log, which a log could not apply to."""
+    from core.quality import blank_zero_reading
+
+    values = np.random.default_rng(0).lognormal(3, 1, 2_500_000)
+    values[7] = -50.0
+    reading = blank_zero_reading("Total Revenue", values, 1_000_000, 100_000)
+    assert reading.transform == "signed_log" and not reading.proposed
+    values[7] = 5.0
+    assert blank_zero_reading("Total Revenue", values, 1_000_000, 100_000).transform == "log"
