@@ -238,7 +238,11 @@ def profile(
         for i in order:
             mixes[(str(column), values[i])] = shares[:, i]
             overall_shares[(str(column), values[i])] = counts[i] / total if total else np.nan
-        strengths[str(column)] = cramers_v(per_segment)
+        # blanks count as a value of their own in the strength, as in the shares (of every customer of a segment):
+        # found from outside, a HubSpot export's Refunds, filled only for the 12% who bought and all of them in one
+        # segment, had a strength of 0.00 beside shares of 33% against <0.1%
+        blank = sizes - per_segment.sum(axis=1)
+        strengths[str(column)] = cramers_v(np.column_stack([per_segment, blank]))
     columns = pd.MultiIndex.from_tuples(list(mixes), names=["column", "value"])
     mix_frame = pd.DataFrame(mixes, index=labels, columns=columns)
     # how far apart the segments are as the model sees it: a logged feature's strength is of its logged values

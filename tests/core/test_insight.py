@@ -976,6 +976,27 @@ def test_the_text_columns_are_ranked_by_how_much_their_mix_differs_between_segme
     assert np.isnan(cramers_v(np.array([[10, 0, 0], [0, 0, 0], [10, 0, 0]])))  # one value held: nothing to compare
 
 
+def test_a_column_filled_for_one_segment_only_has_the_strength_its_shares_show():
+    """Found from outside (a HubSpot export of 10^6 contacts, revenue blanks counted as 0): 'Refunds', filled only
+    for the 12% who bought, all in the 'Very high revenue' segment (0, 1 or 2 refunds, a third each), showed shares
+    of 33% there against <0.1% elsewhere, with a strength of 0.00: it was measured among the filled cells only,
+    where the segments do not differ. Blanks now count as a value of their own, as in the shares."""
+    rng = np.random.default_rng(4)
+    rows = 3_000
+    bought = rng.random(rows) < 0.15
+    frame = pd.DataFrame({
+        "Spend": np.where(bought, rng.normal(500, 20, rows), rng.normal(10, 2, rows)).round(2).astype(str),
+        "Refunds": np.where(bought, rng.integers(0, 3, rows).astype(str), ""),
+        "Country": rng.choice(["US", "UK", "DE"], rows),  # no blanks, the same mix everywhere
+        "Region": np.where(rng.random(rows) < 0.3, "", rng.choice(["N", "S"], rows)),  # blanks at random
+    })
+    seg = segment_new(frame, ["Spend"], 2, seed=0)
+    result = profile(seg, frame, ["Refunds", "Country", "Region"])
+    assert result.mix_strength["Refunds"] > 0.9
+    assert result.mix_strength["Country"] < 0.05 and result.mix_strength["Region"] < 0.05
+    assert result.described_by_strength[0] == "Refunds"
+
+
 def test_the_text_columns_shown_are_those_whose_mix_differs_the_rest_are_named():
     """Found from outside: a CRM export's 25 text and flag columns, none telling, filled the page with "20% 20%
     20%"; the telco file's six telling columns and eleven others. At most six columns whose mix differs (Cramér's
