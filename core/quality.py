@@ -1241,12 +1241,11 @@ class QualityReport:
                              + (" ..." if len(coded) > 8 else "") + ") hold a few whole-number codes, two "
                              "values only (a flag) or small counts; they describe the segments (their mix per "
                              "segment) rather than drive them. Choose them as features if you want them to.")
-            zero_proposed = self.zero_blank_proposed
+            zero_proposed, gappy = self.zero_blank_proposed, self.gappy_columns
             found.extend(f"'{c.name}' is blank in {percent(c.missing_share, short=True)} of the rows and holds no 0: "
                          "in a total or a count a blank most likely means none. "
                          + ("Counted as 0, it can be a feature; as it is, it is not proposed (a model on it would "
-                            "leave those customers out). " if c.name in self.gappy_columns else "They can be counted "
-                            "as 0. ")
+                            "leave those customers out). " if c.name in gappy else "They can be counted as 0. ")
                          + "Nothing is filled unless you choose it."
                          for c in self.column_reports if c.name in zero_proposed)
             found.extend(f"'{c.name}': {c.zeroed:,} blank cell{'s are' if c.zeroed != 1 else ' is'} counted as 0, "
@@ -1273,7 +1272,7 @@ class QualityReport:
             found.extend(f"'{name}' grows with time for every customer: in a customer table counted over a window of "
                          "months it is not proposed, so that tables built from exports months apart compare on the "
                          "same measures. Choose it if you want it anyway." for name in self.growing_columns)
-            gappy = [name for name in self.gappy_columns if name not in zero_proposed]  # (said with the 0s)
+            gappy = [name for name in gappy if name not in zero_proposed]  # (said with the 0s)
             if len(gappy) > GAPPY_SAID_ONE_BY_ONE:  # a wide CRM export: one finding, not one per column
                 found.append(self._named_with_gaps(gappy)
                              + " are empty in more than a fifth of the rows: they are not proposed as features (a "

@@ -22,6 +22,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from core import SegmentsError, resolve_mapping
+from core.text import join_words
 from core.migration import CUSTOMERS, FROM, LOOSE_MATCH, NONE, TO
 from dashboard import ids, library, service, snapshots
 from dashboard.components import chart, dropzone_data, error_alert, frame_table, gone_panel, page_header
@@ -192,6 +193,12 @@ def _dropzone(saved: library.SavedSegmentation) -> html.Div:
     ])
 
 
+def _zero_said(saved: library.SavedSegmentation) -> str:
+    """That the saved model counts some features' blanks as 0 (as chosen when it was trained), or ""."""
+    zero = [str(f) for f in saved.settings.get("zero", [])]
+    return f" It counts the blank cells of {join_words(zero)} as 0, as chosen when it was saved." if zero else ""
+
+
 def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
     """How the uploaded file's columns feed the saved model, and the Apply button."""
     try:
@@ -219,7 +226,7 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
         html.H5(f"Apply to {dataset.name}", className="card-title"),
         html.P(f"{dataset.report.rows:,} rows × {dataset.report.columns:,} columns. The saved model and its "
                f"missing-value rule ({saved.settings.get('missing', 'drop')}) are applied unchanged: the "
-               "segments are the saved ones, not a new clustering.", className="small"),
+               "segments are the saved ones, not a new clustering." + _zero_said(saved), className="small"),
         *rows,
         dbc.Button("Apply and keep as a new snapshot", id=ids.Library.APPLY, color="primary", className="mt-2 me-2"),
         dbc.Button("Choose another file", href=detail_href(saved.id), color="secondary", outline=True,

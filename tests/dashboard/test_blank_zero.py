@@ -89,3 +89,22 @@ def test_the_model_page_offers_a_column_counted_as_zero_as_proposed(token, reque
     assert "the Upload page can count its blanks as 0" in plain[REVENUE]
     counted = {o["value"]: json.dumps(o["label"]) for o in _json(feature_options(dataset, (), (REVENUE,)))}
     assert "blanks counted as 0" in counted[REVENUE] and "not proposed" not in counted[REVENUE]
+
+
+def test_a_saved_segmentation_counts_the_same_blanks_as_zero_in_next_months_export(client, request_context):
+    """The library: a segmentation saved with the revenue's blanks counted as 0 says so where it is applied, and
+    its model counts next month's blank revenues as 0 too, so the customers who never bought are segmented."""
+    library_page = importlib.import_module("pages.library")
+    snapshots = importlib.import_module("dashboard.snapshots")
+    library = importlib.import_module("dashboard.library")
+    march = upload(client, hubspot(800, seed=1).to_csv(index=False).encode(), "march.csv").get_json()["token"]
+    state = ViewState(ds=march, k=3, features=("Age", REVENUE), zero=(REVENUE,))
+    saved_id = snapshots.save_current(state, "Contacts by revenue")
+    saved = library.get_saved(saved_id)
+    assert saved.settings["zero"] == [REVENUE]
+    april = upload(client, hubspot(900, seed=2).to_csv(index=False).encode(), "april.csv").get_json()["token"]
+    panel = json.dumps(library_page._apply_panel(saved, april), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "It counts the blank cells of Total Revenue as 0, as chosen when it was saved." in panel
+    snapshot_id = snapshots.apply_snapshot(saved_id, april, {"Age": "Age", REVENUE: REVENUE})
+    applied = next(s for s in library.get_saved(saved_id).snapshots if s.id == snapshot_id)
+    assert sum(applied.sizes) == 900  # every contact has a segment
