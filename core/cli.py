@@ -375,6 +375,10 @@ def _with_zero_blanks(report: QualityReport, args: argparse.Namespace) -> Qualit
     return report.with_zero_blanks(args.blank_is_zero)
 
 
+#: Columns ``inspect`` names in one line before it says how many more.
+_SHOWN_COLUMNS = 8
+
+
 def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     from .quality import rows_with_gaps
 
@@ -391,9 +395,11 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     proposed = report.default_features
     print(f"features proposed: {_labels(proposed, list(report.proposed_transforms_for(proposed).values())) or '(none)'}",
           file=out)
-    if report.zero_blank_proposed:  # (a CRM export's revenue, empty for those who never bought)
+    zero = report.zero_blank_proposed
+    if zero:  # (a CRM export's revenue, empty for those who never bought; a loyalty export's 40 categories)
         print("blanks that likely mean 0 (--blank-is-zero COLUMN counts them as 0): " + ", ".join(
-            f"{name} ({percent(report.column(name).missing_share)} blank)" for name in report.zero_blank_proposed),
+            f"{name} ({percent(report.column(name).missing_share)} blank)" for name in zero[:_SHOWN_COLUMNS])
+            + (f" and {len(zero) - _SHOWN_COLUMNS} more" if len(zero) > _SHOWN_COLUMNS else ""),
             file=out)
     gaps = rows_with_gaps(table.frame, proposed, table.decimal, table.numbers, report.unknown_codes,
                           args.blank_is_zero)

@@ -1242,14 +1242,25 @@ class QualityReport:
                              "values only (a flag) or small counts; they describe the segments (their mix per "
                              "segment) rather than drive them. Choose them as features if you want them to.")
             zero_proposed, gappy = self.zero_blank_proposed, self.gappy_columns
-            found.extend(f"'{c.name}' is blank in {percent(c.missing_share, short=True)} of the rows and holds no 0: "
-                         "in a total or a count a blank most likely means none. "
-                         + ("Counted as 0, it can be a feature; as it is, it is not proposed (a model on it would "
-                            "leave those customers out). " if c.name in gappy else "They can be counted as 0. ")
-                         + "Nothing is filled unless you choose it."
-                         for c in self.column_reports if c.name in zero_proposed)
-            found.extend(f"'{c.name}': {c.zeroed:,} blank cell{'s are' if c.zeroed != 1 else ' is'} counted as 0, "
-                         "as chosen." for c in self.column_reports if c.zeroed)
+            if len(zero_proposed) > GAPPY_SAID_ONE_BY_ONE:  # a wide loyalty export's spend per category: one finding
+                found.append(f"{len(zero_proposed)} totals or counts have blanks and no 0: "
+                             f"{self._named_with_gaps(zero_proposed)}. In a total or a count a blank most likely "
+                             "means none: counted as 0, they can be features. Nothing is filled unless you choose it.")
+            else:
+                found.extend(f"'{c.name}' is blank in {percent(c.missing_share, short=True)} of the rows and holds no "
+                             "0: in a total or a count a blank most likely means none. "
+                             + ("Counted as 0, it can be a feature; as it is, it is not proposed (a model on it would "
+                                "leave those customers out). " if c.name in gappy else "They can be counted as 0. ")
+                             + "Nothing is filled unless you choose it."
+                             for c in self.column_reports if c.name in zero_proposed)
+            zeroed = [c for c in self.column_reports if c.zeroed]
+            if len(zeroed) > GAPPY_SAID_ONE_BY_ONE:
+                found.append(f"The blank cells of {len(zeroed)} columns are counted as 0, as chosen: "
+                             + ", ".join(f"'{c.name}' ({c.zeroed:,})" for c in zeroed[:8])
+                             + (f" and {len(zeroed) - 8} more." if len(zeroed) > 8 else "."))
+            else:
+                found.extend(f"'{c.name}': {c.zeroed:,} blank cell{'s are' if c.zeroed != 1 else ' is'} counted as "
+                             "0, as chosen." for c in zeroed)
             found.extend(f"'{c.name}' holds durations (hours:minutes:seconds or minutes:seconds): they are read "
                          "as seconds." for c in self.column_reports if c.duration and c.kind == "numeric")
             rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate]

@@ -58,6 +58,7 @@ class Upload:
     MISSING = "upload-missing-choice"
     CODES = "upload-codes-choice"
     ZERO = "upload-zero-choice"  # the numeric columns whose blanks count as 0
+    ZERO_PROPOSED = "upload-zero-proposed"  # ticks every column the data check proposes
     LEFT_OUT = "upload-left-out"  # how many customers have a gap in the proposed features
     NEXT = "upload-next"
     LEAVE_OUT_STATUS = "upload-leave-out-status"  # what went wrong leaving rows out (buttons: leave_out_rows)

@@ -134,11 +134,32 @@ def _zero_choice(report: QualityReport, state: ViewState) -> html.Div:
     options = [{"label": column_label(name, f" ({percent(report.column(name).missing_share, short=True)} blank"
                                             + ("; no 0 in it: a blank likely means none)" if name in proposed else ")")),
                 "value": name} for name in columns]
+    every = dbc.Button(f"Tick the {len(proposed)} proposed", id=ids.Upload.ZERO_PROPOSED, color="link", size="sm",
+                       className="p-0 ms-2 align-baseline" + ("" if len(proposed) > 1 else " d-none"))
     return html.Div([
-        html.P("Count the blanks as 0 (a total or a count left empty for customers who did nothing):",
+        html.P(["Count the blanks as 0 (a total or a count left empty for customers who did nothing):", every],
                className="mb-1 mt-2 fw-semibold"),
         dbc.Checklist(id=ids.Upload.ZERO, options=options, value=[z for z in state.zero if z in columns]),
     ], className="" if columns else "d-none")
+
+
+@callback(
+    Output(ids.Upload.ZERO, "value"),
+    Input(ids.Upload.ZERO_PROPOSED, "n_clicks"),
+    State(ids.Upload.ZERO, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def tick_proposed_zeros(clicks: int | None, ticked: list[str] | None, query: str | None) -> Any:
+    """Tick every column whose blanks the data check proposes to count as 0 (a loyalty export's spend and visits
+    per category: 40 boxes), beside those ticked already."""
+    if not clicks:
+        return dash.no_update
+    try:
+        report = service.get_dataset(ViewState.from_search(query).ds).report
+    except SegmentsError:
+        return dash.no_update
+    return list(dict.fromkeys([*(ticked or []), *report.zero_blank_proposed]))
 
 
 def _description_row_panel(report: QualityReport) -> dbc.Alert | None:

@@ -157,6 +157,22 @@ def test_blanks_in_a_total_are_counted_as_zero_when_the_user_ticks_it(page: Page
     assert query(page)["zero"] == [REVENUE]
 
 
+def test_one_click_counts_the_blanks_of_every_proposed_column_as_zero(page: Page) -> None:
+    """A loyalty export with spend in 12 categories, blank for those who never bought in each: the link beside the
+    question ticks the 12 proposed columns, and the link carries them."""
+    from tests.core.test_blank_zero import loyalty
+
+    page.goto("/upload")
+    upload_raw(page, "loyalty.csv", csv_bytes(loyalty()))
+    expect_dataset(page, "loyalty.csv")
+    page.get_by_role("button", name="Tick the 12 proposed").click()
+    choice = page.locator(f"#{ids.Upload.ZERO}")
+    expect(choice.get_by_role("checkbox", checked=True)).to_have_count(12)
+    expect(page).to_have_url(re.compile(r"(zero=Spend\+cat\+\d\d.*){12}"))
+    page.screenshot(path=str(ARTEFACTS / "upload-blanks-as-zero-wide.png"), full_page=True)
+    assert len(query(page)["zero"]) == 12
+
+
 def test_a_file_named_in_any_script_is_sent_as_itself_and_keeps_its_name(page: Page) -> None:
     name = "Kunden März 2026 – ünïcødé 顧客 (v2) 📈.csv"
     page.goto("/upload")

@@ -10,6 +10,7 @@ and the choice reaches the model, its notes, the saved model and every later fil
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -182,3 +183,33 @@ def test_the_transform_with_the_zeros_keeps_sight_of_a_negative_value_in_a_long_
     assert reading.transform == "signed_log" and not reading.proposed
     values[7] = 5.0
     assert blank_zero_reading("Total Revenue", values, 1_000_000, 100_000).transform == "log"
+
+
+def loyalty(rows: int = 600, categories: int = 12, seed: int = 4) -> pd.DataFrame:
+    """A loyalty export with spend per category, blank for the customers who never bought in it."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"Member ID": [f"M{i:05d}" for i in range(rows)],
+                          "Age": [str(v) for v in rng.integers(18, 80, rows)]})
+    for c in range(categories):
+        bought = rng.random(rows) < 0.4
+        frame[f"Spend cat {c:02d}"] = [f"{v:.2f}" if b else "" for v, b in zip(rng.lognormal(3, 1, rows), bought)]
+    return frame
+
+
+def test_a_wide_exports_blanks_are_said_in_one_finding_and_one_line(tmp_path):
+    """Found from outside (a loyalty export with spend in 12 categories): each proposal was a finding of its own, a
+    dozen near-identical lines, and the command line named every column on one line."""
+    report = check_quality(loyalty())
+    said = [p for p in report.problems() if "blank" in p and "no 0" in p]
+    assert len(said) == 1 and said[0].startswith("12 totals or counts have blanks and no 0: 'Spend cat 00' (")
+    assert said[0].count("'Spend cat") == 8 and said[0].endswith(
+        "and 4 more. In a total or a count a blank most likely means none: counted as 0, they can be features. "
+        "Nothing is filled unless you choose it.")
+    chosen = report.with_zero_blanks(report.zero_blank_proposed)
+    assert [p for p in chosen.problems() if "counted as 0" in p][0].startswith(
+        "The blank cells of 12 columns are counted as 0, as chosen: 'Spend cat 00' (")
+    path = tmp_path / "loyalty.csv"
+    loyalty().to_csv(path, index=False)
+    code, out, _ = _run("inspect", str(path))
+    line = next(text for text in out.splitlines() if text.startswith("blanks that likely mean 0"))
+    assert re.search(r"Spend cat 07 \(\d+\.\d% blank\) and 4 more$", line) and line.count("Spend cat") == 8

@@ -108,3 +108,21 @@ def test_a_saved_segmentation_counts_the_same_blanks_as_zero_in_next_months_expo
     snapshot_id = snapshots.apply_snapshot(saved_id, april, {"Age": "Age", REVENUE: REVENUE})
     applied = next(s for s in library.get_saved(saved_id).snapshots if s.id == snapshot_id)
     assert sum(applied.sizes) == 900  # every contact has a segment
+
+
+def test_one_click_ticks_every_proposed_column_of_a_wide_export(client, request_context):
+    """A loyalty export's spend in 12 categories, blank for those who never bought in each: 12 boxes to tick one by
+    one. A link beside the question ticks the proposed ones, keeping what was ticked already."""
+    from tests.core.test_blank_zero import loyalty
+
+    token = upload(client, loyalty().to_csv(index=False).encode(), "loyalty.csv").get_json()["token"]
+    panel = _json(upload_page._missing_panel(service.get_dataset(token), ViewState(ds=token)))
+    button = next(c["props"] for c in components(panel) if c["props"].get("id") == ids.Upload.ZERO_PROPOSED)
+    assert button["children"] == "Tick the 12 proposed" and "d-none" not in button["className"]
+    ticked = upload_page.tick_proposed_zeros(1, ["Spend cat 03"], ViewState(ds=token).query())
+    assert ticked == ["Spend cat 03"] + [f"Spend cat {c:02d}" for c in range(12) if c != 3]
+    # with one column proposed, there is no such link (the HubSpot-shaped file proposes two)
+    one = upload(client, hubspot().drop(columns=[SESSIONS]).to_csv(index=False).encode()).get_json()["token"]
+    panel = _json(upload_page._missing_panel(service.get_dataset(one), ViewState(ds=one)))
+    button = next(c["props"] for c in components(panel) if c["props"].get("id") == ids.Upload.ZERO_PROPOSED)
+    assert "d-none" in button["className"]
