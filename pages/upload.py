@@ -372,4 +372,5 @@ def leave_out(rows: str, query: str | None) -> tuple[Any, Any]:
         dataset = service.store_without_rows(service.get_dataset(state.ds), rows)
     except SegmentsError as exc:
         return dash.no_update, error_alert(exc, "The rows could not be left out")
-    return ViewState(ds=dataset.token, missing=state.missing).href("/upload"), None
+    # (the same columns: the choices made on them still hold)
+    return ViewState(ds=dataset.token, missing=state.missing, codes=state.codes, zero=state.zero).href("/upload"), None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import json
 
+import pandas as pd
 import plotly.utils
 import pytest
 
@@ -126,3 +127,16 @@ def test_one_click_ticks_every_proposed_column_of_a_wide_export(client, request_
     panel = _json(upload_page._missing_panel(service.get_dataset(one), ViewState(ds=one)))
     button = next(c["props"] for c in components(panel) if c["props"].get("id") == ids.Upload.ZERO_PROPOSED)
     assert "d-none" in button["className"]
+
+
+def test_leaving_a_row_out_keeps_the_choices_made_on_the_columns(client, request_context):
+    """The table without its description row has the same columns: the blanks counted as 0 (and the codes kept)
+    still hold on the new link, as the missing-value rule always did."""
+    frame = hubspot(300)
+    described = pd.concat([pd.DataFrame([{c: "unit" for c in frame.columns}]), frame], ignore_index=True)
+    token = upload(client, described.to_csv(index=False).encode(), "contacts.csv").get_json()["token"]
+    query = ViewState(ds=token, missing="median", codes="keep", zero=(REVENUE,)).query()
+    href, status = upload_page.leave_out("description", query)
+    assert status is None
+    new = ViewState.from_search(href.split("?", 1)[1])
+    assert new.ds != token and new.missing == "median" and new.codes == "keep" and new.zero == (REVENUE,)
