@@ -17,13 +17,6 @@ column                meaning
 ``average_order_value`` ``monetary / frequency``
 ``tenure_days``       days from the first purchase to the as-of date
 
-With a window (``window_months``: the last 12 months, say), ``frequency``, ``monetary`` and
-``average_order_value`` count only the orders in those months before the as-of date, and are named for it
-(``frequency_12m``, ``monetary_12m``, ``average_order_value_12m``; 0 for a customer with no purchase in it):
-customer tables built from two exports months apart then measure the same span, so a saved segmentation
-applied to the later one shows who moved rather than who kept buying (all-time totals only grow). Recency and
-tenure always look at every order; tenure then grows with time for everyone, so the data check does not propose it
-(:func:`core.quality.mark_growing`).
 ``first_purchase``    date of the first purchase (``YYYY-MM-DD``)
 ``last_purchase``     date of the last purchase
 ``r_score`` ...       the classic RFM scores, 1-5 by quintile (5 = best: most recent, most
@@ -31,6 +24,14 @@ tenure always look at every order; tenure then grows with time for everyone, so 
 ``rfm_score``         the three scores as one number (``545``)
 ``rfm_group``         the usual named group from the R and F scores (:data:`RFM_GROUPS`)
 ===================== ==========================================================================
+
+With a window (``window_months``: the last 12 months, say), ``frequency``, ``monetary`` and
+``average_order_value`` count only the orders in those months before the as-of date, and are named for it
+(``frequency_12m``, ``monetary_12m``, ``average_order_value_12m``; 0 for a customer with no purchase in it):
+customer tables built from two exports months apart then measure the same span, so a saved segmentation
+applied to the later one shows who moved rather than who kept buying (all-time totals only grow). Recency and
+tenure always look at every order; tenure then grows with time for everyone, so the data check does not propose it
+(:func:`core.quality.mark_growing`).
 
 The scores, ``rfm_score`` and the purchase dates are *profile* columns: :mod:`core.quality` knows
 them by name (:data:`core.quality.PROFILE_COLUMN_NAMES`) and never proposes them as model features.
@@ -281,7 +282,6 @@ class CustomerTable:
                 text = values.round(2).astype(str)
                 if decimal != ".":
                     text = text.str.replace(".", decimal, regex=False)
-                text = text.where(values.notna(), "")  # (no order in the window: no average order value)
             else:
                 text = values.astype(str)
             out[name] = text.astype("str")
@@ -873,7 +873,8 @@ def build_customers(
 
     monetary = np.bincount(codes, weights=line_value, minlength=n_customers)
     p_codes = codes[purchase]
-    frequency = _frequency(codes, purchase, order_codes[keep] if order_codes is not None else None, n_customers)
+    line_orders = order_codes[keep] if order_codes is not None else None
+    frequency = _frequency(codes, purchase, line_orders, n_customers)
     # first and last purchase: unbuffered min/max into one slot per customer (no hash table, no sort)
     first = np.full(n_customers, np.iinfo(np.int64).max, dtype=np.int64)
     last = np.full(n_customers, np.iinfo(np.int64).min, dtype=np.int64)
@@ -914,8 +915,7 @@ def build_customers(
         start = as_of_day - pd.DateOffset(months=int(window_months))
         inside = line_date >= np.int64(start.value)
         monetary = np.bincount(codes[inside], weights=line_value[inside], minlength=n_customers)
-        frequency = _frequency(codes, purchase & inside, order_codes[keep] if order_codes is not None else None,
-                               n_customers)
+        frequency = _frequency(codes, purchase & inside, line_orders, n_customers)
         idle = int(np.count_nonzero(frequency[bought] == 0))
         window_note = (f"Frequency, monetary value and average order value count the orders of the {window_months} "
                        f"months from {start.date()} to the as-of date only; recency and tenure every order. "

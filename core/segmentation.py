@@ -250,8 +250,13 @@ class Segmentation:
                          sklearn_version=sklearn_version(), trained_on=trained_on, rows=rows,
                          names=list(self.segment_names),
                          transforms=[] if set(self.transforms) <= {"none"} else list(self.transforms),
-                         zero=[m for m, f in zip(self.model_features, self.features) if f in self.matrix.zero],
+                         zero=self.zero_features,
                          **training_statistics(self.matrix.X, list(self.model_features)))
+
+    @property
+    def zero_features(self) -> list[str]:
+        """The model features whose blank cells were counted as 0, as the user chose (:attr:`FeatureMatrix.zero`)."""
+        return [m for m, f in zip(self.model_features, self.features) if f in self.matrix.zero]
 
     def scaled_used(self) -> np.ndarray:
         """The used rows in standardised units (the model's view)."""
@@ -473,7 +478,7 @@ def segment_with_model(
     columns = [chosen[f] for f in info.features]
     try:
         matrix = prepare_features(frame, columns, missing, decimal, list(info.transforms) or None, numbers,
-                                  unknown, {chosen[f] for f in info.zero if f in chosen})
+                                  unknown, {chosen[f] for f in info.zero})
     except FeatureError as exc:
         raise ModelFeatureError(f"The model cannot be applied: {exc}", []) from None
     notes = list(matrix.notes)

@@ -51,7 +51,7 @@ def save_current(state: ViewState, name: str, note: str = "") -> str:
         "features": list(seg.features), "model_features": list(seg.model_features),
         "transforms": list(seg.transforms), "k": seg.k,
         "seed": seg.seed, "missing": state.missing, "codes": state.codes, "mode": state.mode,
-        "zero": [m for m, f in zip(seg.model_features, seg.features) if f in seg.matrix.zero],
+        "zero": seg.zero_features,
         "mapping": state.mapping_dict,
         "names": list(seg.segment_names),
     }
