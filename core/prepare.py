@@ -34,7 +34,7 @@ from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
 from .text import counted
 from .quality import ColumnNumbers, QualityReport, codes_text, missing_mask, parse_columns
-from .transform import TransformError, check_transform, date_format, date_source, derived_values
+from .transform import TransformError, check_transform, date_format, date_source, derived_values, is_birth_name
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
 
@@ -199,7 +199,8 @@ def prepare_features(
             texts = frame[derived[name]]
             # else the format of the cells that are not missing, as the data check found it: a column of last
             # orders empty for a quarter of the customers (never ordered) is a date column all the same
-            fmt = date_format(texts) or date_format(texts[~missing_mask(texts)])
+            birth = is_birth_name(derived[name])  # (a birth's day numbers start in 1906, not 2000)
+            fmt = date_format(texts, birth) or date_format(texts[~missing_mask(texts)], birth)
             column, placeholders, example = derived_values(name, texts, fmt)
             if placeholders:
                 unknown_notes.append(f"'{derived[name]}': {placeholders:,} cell{'s' if placeholders != 1 else ''} "

@@ -269,6 +269,11 @@ EXCEL_DAYS = "excel day numbers"
 EXCEL_DAYS_TEXT = r"\d{5}(?:\.\d+)?"
 #: The day numbers read as dates: from 2000-01-01 (36526) to 2100-01-01 (73051).
 EXCEL_DAYS_RANGE = (36_526, 73_051)
+#: The first day number read as a date of birth (1906-01-01): a column whose name says a birth holds earlier
+#: dates than an order's, and a year of birth (at most 2100) is never read as a day of 1905.
+BIRTH_DAYS_FIRST = 2_193
+#: A birth's day number written as text: four or five digits (1906 to 1927 have four), a fraction or not.
+BIRTH_DAYS_TEXT = r"\d{4,5}(?:\.\d+)?"
 #: The Unix times read as dates, in seconds: from 2000-01-01 to 2100-01-01 (a number outside is no date).
 EPOCH_RANGE = (946_684_800, 4_102_444_800)
 #: Share of the present cells that must read as dates.
@@ -302,9 +307,9 @@ def read_dates(texts: pd.Series, fmt: str) -> pd.Series:
     """Stripped date texts read with ``fmt`` (their UTC offsets left out; Unix time, :data:`EPOCH_FORMATS`, as
     a number of seconds or milliseconds; :data:`EXCEL_DAYS` as a spreadsheet's day numbers), NaT where it does not
     fit."""
-    if fmt == EXCEL_DAYS:
+    if fmt == EXCEL_DAYS:  # (a column was found to be dates by its name and every value: births from 1906)
         numbers = pd.to_numeric(texts, errors="coerce")
-        inside = numbers.where((numbers >= EXCEL_DAYS_RANGE[0]) & (numbers < EXCEL_DAYS_RANGE[1]))
+        inside = numbers.where((numbers >= BIRTH_DAYS_FIRST) & (numbers < EXCEL_DAYS_RANGE[1]))
         return pd.to_datetime(inside, unit="D", origin="1899-12-30", errors="coerce")
     if fmt in EPOCH_FORMATS:
         numbers = pd.to_numeric(texts, errors="coerce")
@@ -350,18 +355,20 @@ def excel_days_format(texts: pd.Series) -> str | None:
     return EXCEL_DAYS if inside else None
 
 
-def excel_days_in(values: np.ndarray) -> str | None:
+def excel_days_in(values: np.ndarray, birth: bool = False) -> str | None:
     """:data:`EXCEL_DAYS` when every one of ``values`` (finite numbers) is a spreadsheet's day number within
-    :data:`EXCEL_DAYS_RANGE`, else None. A number column only says it holds dates with its name as well
-    (:func:`core.quality.is_date_name`): a spend of 40,000 falls in the same range."""
+    :data:`EXCEL_DAYS_RANGE` (from :data:`BIRTH_DAYS_FIRST` for a column of ``birth`` dates), else None. A number
+    column only says it holds dates with its name as well (:func:`core.quality.is_date_name`): a spend of 40,000
+    falls in the same range."""
     if values.size == 0:
         return None
-    return EXCEL_DAYS if EXCEL_DAYS_RANGE[0] <= float(values.min()) and float(values.max()) < EXCEL_DAYS_RANGE[1] \
-        else None
+    first = BIRTH_DAYS_FIRST if birth else EXCEL_DAYS_RANGE[0]
+    return EXCEL_DAYS if first <= float(values.min()) and float(values.max()) < EXCEL_DAYS_RANGE[1] else None
 
 
-def date_format(texts: pd.Series) -> str | None:
-    """The format of a column of date texts (present cells only), or None when it is not a date column."""
+def date_format(texts: pd.Series, birth: bool = False) -> str | None:
+    """The format of a column of date texts (present cells only), or None when it is not a date column; ``birth``:
+    the column's name says it dates births (:func:`is_birth_name`: a spreadsheet's day numbers from 1906)."""
     head = texts.head(4 * _DATE_SAMPLE).astype(str).str.strip()  # (not every cell of ten million stripped)
     sample = head[head != ""]
     if sample.size < _DATE_SAMPLE and texts.size > head.size:  # too few present cells on top: look further
@@ -370,8 +377,9 @@ def date_format(texts: pd.Series) -> str | None:
     sample = sample.head(_DATE_SAMPLE)
     if not sample.empty and bool(sample.str.fullmatch(UNIX_TIME_TEXT).all()):  # Unix time (a chosen feature's)
         return epoch_format(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float))
-    if not sample.empty and bool(sample.str.fullmatch(EXCEL_DAYS_TEXT).all()):  # day numbers (a chosen feature's)
-        return excel_days_in(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float))
+    if not sample.empty and bool(sample.str.fullmatch(BIRTH_DAYS_TEXT if birth else EXCEL_DAYS_TEXT).all()):
+        # day numbers (a chosen feature's)
+        return excel_days_in(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float), birth)
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
     sample = without_utc_offset(sample)  # once, not for each format tried

@@ -76,7 +76,11 @@ WORD_FORMS: dict[str, str] = {
     "paid": "payments", "ordered": "orders", "visited": "visits", "trans": "transactions",
     "txn": "transactions", "txns": "transactions", "bal": "balance", "util": "utilisation",
     "prods": "products", "prod": "product",
+    "monetary": "spending",  # an RFM table's monetary value ("No monetary" said nothing to a marketer)
 }
+#: An RFM table's order count as ``segments rfm`` names it (``frequency``, ``frequency_12m``): its orders. Only
+#: that name: another file's "Purchase frequency" keeps its own words.
+_RFM_FREQUENCY = re.compile(r"frequency(?:_\d+m)?")
 #: Longest automatic name (before a " (n)" number that tells two equal names apart): never cut later.
 MAX_NAME_CHARS = 40
 #: |z| (in overall standard deviations) from which a feature counts as High / Low.
@@ -151,6 +155,8 @@ def _reading(feature: str, short: str) -> _Reading:
         return _Reading(*_DAYS_SINCE_WORDS, noun)
     if short == "recency":  # days since the last purchase (an RFM table's recency_days): high is long ago
         return _Reading(*_DAYS_SINCE_WORDS, "purchase")
+    if _RFM_FREQUENCY.fullmatch(str(feature)):  # "No orders", not "No frequency"
+        return _Reading("low", "high", "orders")
     if short.startswith("days since ") and len(short) > len("days since "):  # "Days since last order"
         return _Reading(*_DAYS_SINCE_WORDS, short[len("days since "):])
     if short.rsplit(" ", 1)[-1] in _SINCE:
@@ -250,8 +256,10 @@ def short_feature_name(name: str) -> str:
         words = _question_words(words) or words
     elif len(words) > 1 and _QUESTION_NUMBER.fullmatch(words[0]):  # a survey's "Q4_support" is the support
         words = words[1:]
-    kept = _meaning_words(words)
-    return " ".join(WORD_FORMS.get(w, w) for w in (kept or words))
+    kept = _meaning_words(words) or words
+    if kept == ["monetary", "value"]:  # an RFM table's "Monetary Value": the spending, not "spending value"
+        kept = ["monetary"]
+    return " ".join(WORD_FORMS.get(w, w) for w in kept)
 
 
 def _meaning_words(words: list[str]) -> list[str]:

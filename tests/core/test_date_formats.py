@@ -271,3 +271,48 @@ def test_a_spreadsheets_day_numbers_under_a_dates_name_are_dates_in_a_customer_f
     # out of the range, or a count under a date's name, stays a number
     assert check_quality(pd.DataFrame({"Dates visited": [str(v) for v in range(1, 41)]})).column(
         "Dates visited").kind == "numeric"
+
+
+def test_dates_of_birth_written_as_day_numbers_are_dates_from_1906() -> None:
+    """Found from outside (a customer list saved from a sheet whose "Date of Birth" was formatted as a number):
+    births from 1950 to 1999 were day numbers of 18,264 to 36,525, below the 2000 that other date columns' day
+    numbers must reach, so the column was a proposed feature whose segment means read 29,140. Under a name that
+    says a birth, day numbers from 1906 on are dates (offered as each customer's age); a year of birth
+    under such a name (1968: a day of 1905) stays a number, as does a day number of 1905 or before."""
+    from core import segment_new
+    from core.prepare import prepare_features
+
+    rng = np.random.default_rng(5)
+    rows = 600
+    born = pd.Timestamp("1950-01-01") + pd.to_timedelta(rng.integers(0, 18_000, rows), unit="D")
+    days = ((born - pd.Timestamp("1899-12-30")).days).to_numpy()
+    frame = pd.DataFrame({
+        "Customer": [f"C{i:04d}" for i in range(rows)],
+        "Date of Birth": days,
+        "Spend": rng.gamma(2.0, 300.0, rows).round(2),
+        "Orders": rng.poisson(6, rows),
+    }).astype(str)
+    frame.loc[::30, "Date of Birth"] = ""
+    report = check_quality(frame)
+    assert report.column("Date of Birth").kind == "date"
+    assert report.column("Date of Birth").date_format == "excel day numbers"
+    assert "Date of Birth" not in report.default_features
+    assert "Date of Birth (age)" in report.derived_features
+    matrix = prepare_features(frame, ["Date of Birth (age)", "Orders"])
+    present = (frame["Date of Birth"] != "").to_numpy()
+    ages = matrix.values[present, 0]
+    assert 26 < ages.min() and ages.max() < 77  # born 1950-1999, ages today (2026)
+    assert matrix.gaps == {"Date of Birth (age)": 20}
+    # the same births written as dates give the same feature
+    written = frame.assign(**{"Date of Birth": [b.strftime("%Y-%m-%d") if p else "" for b, p in zip(born, present)]})
+    np.testing.assert_allclose(prepare_features(written, ["Date of Birth (age)"]).values[:, 0], matrix.values[:, 0])
+    seg = segment_new(frame, ["Date of Birth (age)", "Spend"], 3, seed=0)
+    assert all("date of birth" not in name.lower() for name in seg.names)  # an age: "Older", "Younger"
+    # years of birth under a birth date's name, and day numbers of 1905 or before, stay numbers
+    years = frame.assign(**{"Date of Birth": [str(1950 + i % 50) for i in range(rows)]})
+    assert check_quality(years).column("Date of Birth").kind == "numeric"
+    early = frame.assign(**{"Date of Birth": [str(1_000 + i) for i in range(rows)]})
+    assert check_quality(early).column("Date of Birth").kind == "numeric"
+    # and other date columns still start in 2000 (a "Purchase Date" of 20,000 is no date)
+    assert check_quality(frame.rename(columns={"Date of Birth": "Purchase Date"})).column(
+        "Purchase Date").kind == "numeric"

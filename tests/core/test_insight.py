@@ -544,8 +544,24 @@ def test_recency_in_days_reads_recent_and_long_ago():
     days since the last purchase named segments "High recency", which a marketer reads as having bought lately,
     the opposite of what it meant. Recency and "days since ..." read "Recent ..." / "Long-ago ..."."""
     z = np.array([[1.6, 0.0], [-0.8, 0.9]])
-    assert name_segments(z, ["recency_days", "monetary"]) == ["Very long-ago purchase", "High monetary · Recent purchase"]
+    assert name_segments(z, ["recency_days", "monetary"]) == ["Very long-ago purchase", "High spending · Recent purchase"]
     assert name_segments(z[:, :1], ["Days since last order"]) == ["Very long-ago last order", "Recent last order"]
+
+
+def test_an_rfm_tables_frequency_and_monetary_read_as_orders_and_spending():
+    """Found from outside (a 12-month window of a shop's orders, `segments rfm --window 12`): the customers with no
+    purchase in the window were named "Long-ago purchase · No monetary" ("monetary" is an adjective: it said
+    nothing to a marketer). The RFM table's monetary value reads "spending" and its frequency "orders", with a
+    window or without; someone else's "Purchase frequency" keeps its own words."""
+    z = np.array([[1.6, -1.0, -1.0], [-0.8, 0.9, 1.7]])
+    none = np.array([[False, True, True], [False, False, False]])
+    assert name_segments(z, ["recency_days", "frequency_12m", "monetary_12m"], none=none) == [
+        "Very long-ago purchase · No orders", "Very high spending · High orders"]
+    assert name_segments(z, ["recency_days", "frequency", "monetary"]) == [
+        "Very long-ago purchase · Low orders", "Very high spending · High orders"]
+    assert name_segments(z[:, 1:], ["Purchase Frequency", "Monetary Value"]) == [
+        "Low purchase frequency · Low spending", "Very high spending"]
+    assert insight.short_feature_name("Monetary Value") == "spending"
 
 
 def test_a_customer_age_reads_older_and_younger():
