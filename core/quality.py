@@ -69,8 +69,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import (SKEW_SAMPLE, apply_transform, date_format, derived_name, epoch_format, excel_days_in,
-                        is_birth_name, propose_transform)
+from .transform import (EPOCH_FORMATS, EXCEL_DAYS, SKEW_SAMPLE, apply_transform, date_format, derived_name,
+                        epoch_format, excel_days_in, is_birth_name, propose_transform)
 from .text import clip, join_words, percent
 
 __all__ = [
@@ -319,6 +319,16 @@ def _mark_ratings(reports: tuple[ColumnReport, ...]) -> tuple[ColumnReport, ...]
     if not rated:
         return reports
     return tuple(replace(r, coded=False, rating=True) if r.name in rated else r for r in reports)
+
+
+def _written_as(fmt: str | None) -> str:
+    """How a date column written as numbers writes its dates, for the data check's finding ("" for written
+    dates): the user sees 33479 in the first rows and is told why it is a date."""
+    if fmt == EXCEL_DAYS:
+        return " written as a spreadsheet's day numbers (days since 30 December 1899)"
+    if fmt in EPOCH_FORMATS:
+        return f" written as Unix time ({'milliseconds' if EPOCH_FORMATS[fmt] == 'ms' else 'seconds'} since 1970)"
+    return ""
 
 
 def is_id_name(name: str) -> bool:
@@ -1318,7 +1328,8 @@ class QualityReport:
                          + ("; ..." if len(c.case_variants) > 3 else "")
                          + "): the segments' mixes count each as one value, written the most common way."
                          for c in self.column_reports if c.case_variants)
-            found.extend(f"'{c.name}' holds dates; it is offered as the feature '{derived_name(c.name)}' "
+            found.extend(f"'{c.name}' holds dates{_written_as(c.date_format)}; it is offered as the feature "
+                         f"'{derived_name(c.name)}' "
                          + ("(each customer's age today, in years)" if is_birth_name(c.name)
                             else "(days to the file's latest date)") + ", not chosen by default."
                          for c in self.column_reports if c.kind == "date")

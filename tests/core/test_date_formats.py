@@ -164,7 +164,8 @@ def test_unix_times_under_a_name_that_says_a_moment_are_dates() -> None:
     assert [report.column(c).kind for c in frame.columns] == ["numeric", "date", "date", "numeric", "numeric"]
     assert report.column("created_at").date_format == "unix seconds"
     assert report.column("last_seen_ms").date_format == "unix milliseconds"
-    assert any("'last_seen_ms' holds dates" in p for p in report.problems())
+    assert any("'last_seen_ms' holds dates written as Unix time (milliseconds since 1970)" in p
+               for p in report.problems())
     matrix = prepare_features(frame, ["last_seen_ms (days since)", "spend"])
     assert matrix.values[:, 0] == pytest.approx((latest - seen) / 86_400)
     assert name_segments(np.array([[-1.0], [1.0]]), ["last_seen_ms (days since)"]) == [
@@ -298,6 +299,9 @@ def test_dates_of_birth_written_as_day_numbers_are_dates_from_1906() -> None:
     assert report.column("Date of Birth").date_format == "excel day numbers"
     assert "Date of Birth" not in report.default_features
     assert "Date of Birth (age)" in report.derived_features
+    # the first rows show 33479: the finding says why it is a date
+    assert ("'Date of Birth' holds dates written as a spreadsheet's day numbers (days since 30 December 1899); "
+            "it is offered as the feature 'Date of Birth (age)'") in " ".join(report.problems())
     matrix = prepare_features(frame, ["Date of Birth (age)", "Orders"])
     present = (frame["Date of Birth"] != "").to_numpy()
     ages = matrix.values[present, 0]
