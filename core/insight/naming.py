@@ -101,6 +101,14 @@ _SINCE_WORDS = ("longer-standing", "newer")
 #: ... for the days since a date (a feature the data check derives from a date column, "Last order (days
 #: since)"): a low value is a recent date. Said before the date's name: "Recent last order".
 _DAYS_SINCE_WORDS = ("recent", "long-ago")
+#: ... for the days since a date whose name says what was done ("Signed up", "Last seen", "Joined", "created_at"):
+#: said after it, "Signed up recently", "Last seen long ago" (found from outside: an Intercom export's segments were
+#: named "Recent signed up" and "Long-ago last seen").
+_DONE_WORDS = ("recently", "long ago")
+#: Their weaker forms, to tell clashing names apart.
+_DONE_WEAKER = {"recently": "more recently", "long ago": "longer ago"}
+#: The last words of a past participle or an adjective that read as what was done, besides those ending in -ed.
+_DONE = frozenset({"seen", "up", "in", "active", "made", "sent", "paid", "bought", "done", "heard", "online"})
 
 
 #: The last word of a joining year's name ("Member since", "Kunde seit", "Client depuis", "Cliente desde").
@@ -131,11 +139,19 @@ def _in_capitals(noun: str, feature: str) -> str:
 
 class _Reading(NamedTuple):
     """How a feature reads in a name: ``low`` or ``high`` (lower case), before ``noun`` when there is one
-    ("High income", "Recent last order") or alone ("Older", "Newer")."""
+    ("High income", "Recent last order") or alone ("Older", "Newer"); ``after`` it when the noun says what was
+    done ("Signed up recently")."""
 
     low: str
     high: str
     noun: str | None
+    after: bool = False
+
+
+def _says_done(noun: str) -> bool:
+    """Whether a date's name says what was done ("signed up", "last seen", "joined", "last opened email"), not a
+    thing ("last order", "last login")."""
+    return any(w.endswith("ed") or w in _DONE for w in noun.split(" "))
 
 
 def _reading(feature: str, short: str) -> _Reading:
@@ -152,6 +168,9 @@ def _reading(feature: str, short: str) -> _Reading:
         if _BIRTH.search(noun):  # the days since a birth date: an age
             return _Reading(*_DIRECTION_WORDS["age"], None)
         noun = re.sub(r" (date|day|time)$", "", noun) if noun not in ("date", "day", "time") else noun
+        done = re.sub(r"^(date|day|time) ", "", noun)  # "Date joined": joined
+        if _says_done(done):
+            return _Reading(*_DONE_WORDS, done, after=True)
         return _Reading(*_DAYS_SINCE_WORDS, noun)
     if short == "recency":  # days since the last purchase (an RFM table's recency_days): high is long ago
         return _Reading(*_DAYS_SINCE_WORDS, "purchase")
@@ -327,6 +346,9 @@ def _part(z: float, reading: _Reading, none: bool = False) -> str:
     very = abs(z) >= VERY_HIGH_Z
     word = reading.high if z > 0 else reading.low
     weak = abs(z) < HIGH_Z  # a weaker trait, named only to tell clashing names apart (WEAK_Z)
+    if reading.after and reading.noun is not None:  # "Signed up very recently", "Last seen longer ago"
+        said = _DONE_WEAKER[word] if weak else ("very " + word) if very else word
+        return f"{reading.noun[:1].upper()}{reading.noun[1:]} {said}"
     if reading.noun is None:
         return ("Much " + word) if very else ("Slightly " + word) if weak else word.capitalize()
     if weak:

@@ -169,7 +169,7 @@ def test_unix_times_under_a_name_that_says_a_moment_are_dates() -> None:
     matrix = prepare_features(frame, ["last_seen_ms (days since)", "spend"])
     assert matrix.values[:, 0] == pytest.approx((latest - seen) / 86_400)
     assert name_segments(np.array([[-1.0], [1.0]]), ["last_seen_ms (days since)"]) == [
-        "Recent last seen", "Long-ago last seen"]
+        "Last seen recently", "Last seen long ago"]
     # numbers outside 2000-2100, or not whole, are no Unix time whatever the name
     for values in (["20240101", "20240102"] * 10, ["1701388800.5", "1701388801"] * 10):
         assert check_quality(pd.DataFrame({"signup_date_ts": values})).column("signup_date_ts").kind != "date"

@@ -548,6 +548,25 @@ def test_recency_in_days_reads_recent_and_long_ago():
     assert name_segments(z[:, :1], ["Days since last order"]) == ["Very long-ago last order", "Recent last order"]
 
 
+def test_a_date_named_for_what_was_done_reads_recently_and_long_ago_after_it():
+    """Found from outside (an Intercom export's "Signed up (your timezone)" and "Last seen (your timezone)",
+    offered as days since): segments were named "Recent signed up" and "Long-ago last seen", as a Django
+    export's "Date Joined" was "Recent date joined". A date whose name says what was done reads "Signed up
+    recently", "Last seen very long ago", "Joined longer ago"; one that names a thing still reads "Recent last
+    order"."""
+    z = np.array([[1.6, 0.0, 0.6], [-0.8, 0.9, 0.0], [0.3, -0.6, -0.9], [0.0, 0.0, 1.7]])
+    assert name_segments(z, ["Last seen (your timezone) (days since)", "Signed up (your timezone) (days since)",
+                             "Monthly Spend"]) == [
+        "Last seen very long ago · High spend", "Signed up long ago · Last seen recently",
+        "Low spend · Signed up recently", "Very high spend"]
+    assert name_segments(z, ["Date Joined (days since)", "Last Order Date (days since)", "created_at (days since)"]) == [
+        "Joined very long ago · Created long ago", "Long-ago last order · Joined recently",
+        "Created recently · Recent last order", "Created very long ago"]
+    weak = np.array([[0.3, 1.0], [-0.3, 1.0]])  # told apart by a weaker trait
+    assert name_segments(weak, ["Last Active (days since)", "Orders"]) == [
+        "High orders · Last active longer ago", "High orders · Last active more recently"]
+
+
 def test_an_rfm_tables_frequency_and_monetary_read_as_orders_and_spending():
     """Found from outside (a 12-month window of a shop's orders, `segments rfm --window 12`): the customers with no
     purchase in the window were named "Long-ago purchase · No monetary" ("monetary" is an adjective: it said
