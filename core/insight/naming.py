@@ -340,22 +340,68 @@ def _short_names(features: Sequence[str]) -> list[str]:
     return short
 
 
-def _part(z: float, reading: _Reading, none: bool = False) -> str:
+def _phrase(z: float, reading: _Reading, none: bool = False) -> tuple[str, str]:
+    """A trait of a segment's name as its level and the noun that follows it (``("Very high", "orders")``), or as
+    a whole with no noun to share (``("Older", "")``, ``("Signed up recently", "")``)."""
     if none and reading.noun is not None and reading.low == "low":  # "No orders", not "Low orders"
-        return f"No {reading.noun}"
+        return "No", reading.noun
     very = abs(z) >= VERY_HIGH_Z
     word = reading.high if z > 0 else reading.low
     weak = abs(z) < HIGH_Z  # a weaker trait, named only to tell clashing names apart (WEAK_Z)
     if reading.after and reading.noun is not None:  # "Signed up very recently", "Last seen longer ago"
         said = _DONE_WEAKER[word] if weak else ("very " + word) if very else word
-        return f"{reading.noun[:1].upper()}{reading.noun[1:]} {said}"
+        return f"{reading.noun[:1].upper()}{reading.noun[1:]} {said}", ""
     if reading.noun is None:
-        return ("Much " + word) if very else ("Slightly " + word) if weak else word.capitalize()
+        return ("Much " + word) if very else ("Slightly " + word) if weak else word.capitalize(), ""
     if weak:
         level = {"low": "Lower", "high": "Higher"}.get(word, "More " + word)
     else:
         level = ("Very " + word) if very else word.capitalize()
-    return f"{level} {reading.noun}"
+    return level, reading.noun
+
+
+def _part(z: float, reading: _Reading, none: bool = False) -> str:
+    """A trait of a segment's name: "High income", "No orders", "Older"."""
+    level, noun = _phrase(z, reading, none)
+    return f"{level} {noun}" if noun else level
+
+
+def _listed(words: list[str]) -> str:
+    """``a & b``, ``a, b & c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " & " + words[-1]
+
+
+def _shared_nouns(nouns: list[str]) -> str | None:
+    """Nouns that share their last words ("web purchases", "store purchases": "web & store purchases") or their
+    first ("toys spend", "toys visits": "toys spend & visits") said once, else None."""
+    words = [noun.split(" ") for noun in nouns]
+    shortest = min(len(w) for w in words)
+    for take in range(shortest - 1, 0, -1):  # the most words shared, each noun keeping one of its own
+        if all(w[-take:] == words[0][-take:] for w in words):
+            rests = [" ".join(w[:-take]) for w in words]
+            if len(set(rests)) == len(rests):
+                return f"{_listed(rests)} {' '.join(words[0][-take:])}"
+        if all(w[:take] == words[0][:take] for w in words):
+            rests = [" ".join(w[take:]) for w in words]
+            if len(set(rests)) == len(rests):
+                return f"{' '.join(words[0][:take])} {_listed(rests)}"
+    return None
+
+
+def _said(phrases: list[tuple[str, str]]) -> str:
+    """Traits joined into a name, " · " between them; traits side by side at the same level whose nouns share a
+    word say the level and that word once (found from outside: a marketing file's segments were "High web
+    purchases · High store purchases", cut to "High web purchases" to stay short, and a loyalty export's "High
+    spend toys · High visits toys"). Any name is at most as long as its traits joined."""
+    groups: list[tuple[str, list[str]]] = []
+    for level, noun in phrases:
+        if noun and groups and groups[-1][0] == level and groups[-1][1] \
+                and _shared_nouns([*groups[-1][1], noun]) is not None:
+            groups[-1][1].append(noun)
+        else:
+            groups.append((level, [noun] if noun else []))
+    return " · ".join(level if not nouns else f"{level} {nouns[0] if len(nouns) == 1 else _shared_nouns(nouns)}"
+                      for level, nouns in groups)
 
 
 def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None,
@@ -413,6 +459,9 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
     def part(i: int, j: int) -> str:
         return _part(z[i, j], short[j], bool(nothing[i, j]))
 
+    def said(i: int, traits: list[int]) -> str:
+        return _said([_phrase(z[i, j], short[j], bool(nothing[i, j])) for j in traits])
+
     #: segment -> the features its name says, strongest first (two at first; more to tell clashing names apart)
     chosen = [r[:MAX_NAME_FEATURES] for r in ranked]
     #: segment -> the order its first traits read in, shared with the segments whose names it clashed with
@@ -423,11 +472,15 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         first = [j for j in lead.get(i, []) if j in chosen[i]]
         return first + [j for j in chosen[i] if j not in first]
 
+    def shown(i: int) -> list[int]:
+        """The traits segment ``i``'s name says: the weaker go first while the name is too long."""
+        kept = traits(i)
+        while len(kept) > 1 and len(said(i, kept)) > MAX_NAME_CHARS:
+            kept = kept[:-1]  # a name never needs cutting
+        return kept
+
     def build(i: int) -> str:
-        parts = [part(i, j) for j in traits(i)]
-        while len(parts) > 1 and len(" · ".join(parts)) > MAX_NAME_CHARS:
-            parts.pop()  # the weaker trait goes first: a name never needs cutting
-        name = " · ".join(parts) if parts else AVERAGE_NAME
+        name = said(i, shown(i)) or AVERAGE_NAME
         return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS].rsplit(" ", 1)[0]
 
     def clashes() -> list[list[int]]:
@@ -435,7 +488,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         spending · High orders" tell nothing apart)."""
         groups: dict[frozenset[str], list[int]] = {}
         for i in range(z.shape[0]):
-            groups.setdefault(frozenset(build(i).split(" · ")), []).append(i)
+            groups.setdefault(frozenset(part(i, j) for j in shown(i)), []).append(i)
         return [members for members in groups.values() if len(members) > 1]
 
     def says(i: int, j: int) -> str | None:
@@ -456,12 +509,12 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         for j in telling or left[:1]:
             tried[i].add(j)
             names = [*traits(i), j]
-            while len(" · ".join(part(i, t) for t in names)) > MAX_NAME_CHARS:
+            while len(said(i, names)) > MAX_NAME_CHARS:
                 shared = [t for t in names[1:-1] if t in lead[i]]
                 if not shared:
                     break
                 names.remove(shared[-1])
-            if len(" · ".join(part(i, t) for t in names)) <= MAX_NAME_CHARS:
+            if len(said(i, names)) <= MAX_NAME_CHARS:
                 chosen[i] = names
                 return True
         return False

@@ -567,6 +567,31 @@ def test_a_date_named_for_what_was_done_reads_recently_and_long_ago_after_it():
         "High orders · Last active longer ago", "High orders · Last active more recently"]
 
 
+def test_traits_at_one_level_that_share_a_word_say_it_once():
+    """Found from outside: the marketing-campaign file's strongest segment was named "High web purchases", its
+    store purchases left out because "High web purchases · High store purchases" was too long, and a loyalty
+    export's "High spend toys · High visits toys" said its level and category twice. Traits side by side at the
+    same level whose nouns share a word say both once; other traits keep their own."""
+    z = np.array([[1.0, 0.9, 0.0], [-1.0, -0.8, 0.2], [0.0, 0.1, 1.8], [-0.2, 0.0, -1.6]])
+    assert name_segments(z, ["NumWebPurchases", "NumStorePurchases", "MntWines"]) == [
+        "High web & store purchases", "Low web & store purchases", "Very high wines", "Very low wines"]
+    assert name_segments(z, ["Toys Spend", "Toys Visits", "Books Spend"])[:2] == [
+        "High toys spend & visits", "Low toys spend & visits"]
+    three = np.array([[1.0, 0.9, 0.8], [-1.0, -1.2, -0.9]])
+    assert name_segments(three, ["NumWebPurchases", "NumStorePurchases", "NumCatalogPurchases"]) == [
+        "High web & store purchases", "Low store & web purchases"]
+    # another level, or nothing shared: two traits as before
+    mixed = np.array([[1.7, 0.8], [-0.9, 0.0]])
+    assert name_segments(mixed, ["Web Orders", "Store Orders"]) == [
+        "Very high web orders · High store orders", "Low web orders"]
+    assert name_segments(np.array([[1.0, 0.9], [-1.0, -0.8]]), ["Income", "Spending"]) == [
+        "High income · High spending", "Low income · Low spending"]
+    # dates read before their noun share it too
+    days = np.array([[-1.0, -0.9], [1.0, 0.8]])
+    assert name_segments(days, ["Last Order Date (days since)", "Last Login (days since)"]) == [
+        "Recent last order & login", "Long-ago last order & login"]
+
+
 def test_an_rfm_tables_frequency_and_monetary_read_as_orders_and_spending():
     """Found from outside (a 12-month window of a shop's orders, `segments rfm --window 12`): the customers with no
     purchase in the window were named "Long-ago purchase · No monetary" ("monetary" is an adjective: it said
