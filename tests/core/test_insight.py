@@ -592,6 +592,21 @@ def test_traits_at_one_level_that_share_a_word_say_it_once():
         "Recent last order & login", "Long-ago last order & login"]
 
 
+def test_a_segment_with_none_of_what_few_have_says_so():
+    """Found from outside (a HubSpot export, "Total Revenue" blank for the 87% of contacts who never bought,
+    counted as 0): the two segments of non-buyers were named "Older" and "Younger". Their revenue of 0 was only
+    0.4 standard deviations below the average (which the 13% of buyers lift), short of a named trait. None at all
+    is named from the weaker level on; a weak low that is not none stays unnamed."""
+    z = np.array([[0.8, -0.39], [-0.9, -0.39], [0.1, 2.6]])
+    none = np.array([[False, True], [False, True], [False, False]])
+    assert name_segments(z, ["Age", "Total Revenue"], none=none) == [
+        "Older · No revenue", "Younger · No revenue", "Very high revenue"]
+    assert name_segments(z, ["Age", "Total Revenue"]) == ["Older", "Younger", "Very high revenue"]
+    index = np.array([[133.0, 0.0], [68.0, 0.0], [100.0, 660.0]])  # the profile's indices rank the none first
+    assert name_segments(z, ["Age", "Total Revenue"], index, none) == [
+        "No revenue · Older", "No revenue · Younger", "Very high revenue"]
+
+
 def test_an_rfm_tables_frequency_and_monetary_read_as_orders_and_spending():
     """Found from outside (a 12-month window of a shop's orders, `segments rfm --window 12`): the customers with no
     purchase in the window were named "Long-ago purchase · No monetary" ("monetary" is an adjective: it said
