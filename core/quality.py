@@ -986,12 +986,15 @@ class QualityReport:
     def default_features(self) -> list[str]:
         """Numeric columns proposed for the model: ID-like, constant and coded columns, repeats, other models'
         outputs, map positions and columns with many gaps left out (coded ones are proposed only when the file has
-        no other measured column, and then a map position only when it has nothing else)."""
+        no other measured column, and then another model's output or a map position only when it has nothing
+        else)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
         measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.set_aside]
         # (a file whose only measured columns are a map position, such as a Mailchimp audience, is proposed
-        # its codes rather than its members' coordinates)
-        return measured or [c.name for c in candidates if not c.location] or [c.name for c in candidates]
+        # its codes rather than its members' coordinates; one whose measures all have many gaps, such as a
+        # Klaviyo export of a shop few have bought from, those measures rather than its predicted lifetime value)
+        return (measured or [c.name for c in candidates if not c.location and not c.model_output]
+                or [c.name for c in candidates if not c.location] or [c.name for c in candidates])
 
     @property
     def redundant_columns(self) -> dict[str, str]:

@@ -34,6 +34,9 @@ GENERIC_WORDS: frozenset[str] = frozenset({
     "ms", "ts", "epoch", "unix", "utc",
     # whose: every column of a customer file is the customer's ("Customer_Age" is the age)
     "customer", "customers", "client", "clients",
+    # so far: a Klaviyo export's "Historic Number Of Orders" is the orders (its "Predicted Number Of Orders" beside
+    # it keeps its own word)
+    "historic", "historical",
     # the same words in the German, French and Spanish exports tried ("Anzahl Bestellungen" is the orders)
     "anzahl", "summe", "gesamt", "betrag", "durchschnitt", "durchschnittlich", "durchschnittliche",
     "durchschnittlicher", "kunde", "kunden", "nombre", "montant", "moyenne", "cantidad", "importe", "promedio",

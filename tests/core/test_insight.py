@@ -334,9 +334,9 @@ def test_recommend_k_without_the_extra_indices():
     ("Revenue per store visit", "revenue per store visit"),
     ("Number of purchases", "purchases"),
     ("Months_on_book", "months on book"),
-    # found from outside (a Klaviyo export): "Historic Number Of Orders" read "historic of orders", its "of"
-    # kept once "number" was gone; a joining word stays only right after a kept word
-    ("Historic Number Of Orders", "historic orders"), ("Amount of time on site", "time on site"),
+    # found from outside (a Klaviyo export): "Historic Number Of Orders" read "historic of orders", its "of" kept
+    # once "number" was gone (a joining word stays only right after a kept word), and "historic" says only when
+    ("Historic Number Of Orders", "orders"), ("Amount of time on site", "time on site"),
     # "customer" / "client" says whose, which every column of a customer file is: dropped
     ("Customer_Age", "age"),
     ("CustomerLifetimeValue", "lifetime value"),

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from core import check_quality, segment_new
+from core.insight import name_segments
 
 NAIVE_BAYES = "Naive_Bayes_Classifier_Attrition_Flag_Card_Category_Contacts_Count_12_mon_1"
 
@@ -89,3 +90,37 @@ def test_inspect_and_fit_leave_the_model_outputs_out(cli, tmp_path) -> None:
     status, out, err = cli("fit", path, "--k", "3", "--out", tmp_path / "out.csv", "--stability-runs", "0")
     assert (status, err) == (0, "")
     assert "features: Customer_Age, Credit_Limit (log), Total_Trans_Amt (log), Total_Trans_Ct\n" in out
+
+
+def test_a_file_whose_measures_all_have_gaps_proposes_them_before_a_model_output() -> None:
+    """Found from outside (a Klaviyo export of a shop where 65% of the profiles never bought: their lifetime value
+    and order count blank, the days between orders blank for all but repeat buyers): with every measured column
+    set aside for its gaps, the fallback proposed every numeric column, "Predicted Customer Lifetime Value" (a
+    model's output) among them. A model's output is now proposed only when nothing but outputs and map positions
+    is left; with the blanks counted as 0 the measures are proposed as usual."""
+    rng = np.random.default_rng(4)
+    rows = 1_500
+    buyer = rng.random(rows) < 0.35
+    orders = np.where(buyer, rng.negative_binomial(1, 0.3, rows) + 1, 0)
+    value = np.where(buyer, orders * rng.lognormal(4, 0.4, rows), 0).round(2)
+    frame = pd.DataFrame({
+        "Email": [f"p{i}@example.com" for i in range(rows)],
+        "Total Customer Lifetime Value": np.where(buyer, value.astype(str), ""),
+        "Historic Number Of Orders": np.where(buyer, orders.astype(str), ""),
+        "Predicted Customer Lifetime Value": (value * 1.2 + rng.gamma(2, 5, rows)).round(2).astype(str),
+        "Average Days Between Orders": np.where(orders > 1, rng.integers(10, 200, rows).astype(str), ""),
+    })
+    report = check_quality(frame)
+    assert report.model_output_columns == ["Predicted Customer Lifetime Value"]
+    assert report.default_features == ["Total Customer Lifetime Value", "Historic Number Of Orders",
+                                       "Average Days Between Orders"]
+    assert any("'Predicted Customer Lifetime Value' reads like another model's output" in p for p in report.problems())
+    zero = report.with_zero_blanks(report.zero_blank_proposed)
+    assert zero.default_features == ["Total Customer Lifetime Value", "Historic Number Of Orders"]
+    # the non-buyers' segment reads "No lifetime value · No orders" (not "No historic orders")
+    seg = segment_new(frame, zero.default_features, 2, seed=0, zero=zero.zero_blank_columns,
+                      transforms=zero.proposed_transforms_for(zero.default_features))
+    assert sorted(seg.names) == ["High lifetime value · High orders", "No lifetime value · No orders"]
+    assert name_segments(np.array([[1.0, 0.9], [-1.0, -0.9]]), ["Historic Number Of Orders",
+                                                                 "Predicted Number Of Orders"]) == [
+        "High orders · High predicted orders", "Low orders · Low predicted orders"]
