@@ -1897,7 +1897,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     if is_numeric:
         finite = numbers[~nan] if nan.any() else numbers  # (no copy when every cell is a number)
         epoch = epoch_format(finite) if is_time_name(name) and not is_id_name(name) else None
-        if epoch is None and is_date_name(name) and not is_id_name(name):
+        if epoch is None and (is_date_name(name) or is_birth_name(name)) and not is_id_name(name):
             # (a sheet's dates formatted as numbers: "Last Purchase Date" 45611.4375, "Date of Birth" 25213)
             epoch = excel_days_in(finite, is_birth_name(name))
         if epoch and name.strip().lower() not in PROFILE_COLUMN_NAMES:

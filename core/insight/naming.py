@@ -459,7 +459,7 @@ def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.nd
         # none at all is a trait from WEAK_Z (found from outside: where 87% of a CRM's contacts never bought, the
         # two segments of non-buyers were "Older" and "Younger", their 0 revenue only 0.4 standard deviations
         # below the average, which the buyers lift)
-        named = [abs(row[j]) >= HIGH_Z or nothing[i, j] and abs(row[j]) >= WEAK_Z for j in range(row.size)]
+        named = [abs(row[j]) >= HIGH_Z or (nothing[i, j] and abs(row[j]) >= WEAK_Z) for j in range(row.size)]
         ranked.append([j for j in order if named[j]])
         weaker.append([j for j in order if WEAK_Z <= abs(row[j]) and not named[j]])
 

@@ -317,6 +317,9 @@ def test_dates_of_birth_written_as_day_numbers_are_dates_from_1906() -> None:
     assert check_quality(years).column("Date of Birth").kind == "numeric"
     early = frame.assign(**{"Date of Birth": [str(1_000 + i) for i in range(rows)]})
     assert check_quality(early).column("Date of Birth").kind == "numeric"
+    # a birth's name without "date" says dates as well, and a year of birth stays a number
+    dob = check_quality(frame.rename(columns={"Date of Birth": "DOB"}).assign(**{"Birth Year": born.year.astype(str)}))
+    assert (dob.column("DOB").kind, dob.column("Birth Year").kind) == ("date", "numeric")
     # and other date columns still start in 2000 (a "Purchase Date" of 20,000 is no date)
     assert check_quality(frame.rename(columns={"Date of Birth": "Purchase Date"})).column(
         "Purchase Date").kind == "numeric"
