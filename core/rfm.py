@@ -124,7 +124,13 @@ DEFAULT_ID_NAME = "customer_id"
 #: A transactions file has at most this many distinct customers per line (else it is a customer table).
 _ORDERS_SHARE = 0.8
 #: Order numbers marked as cancelled: a leading C (or "C-") before the number, as in C536379.
-_CANCELLED = r"^\s*[Cc]-?\d"
+_CANCELLED = r"^\s*[Cc]-?\d+\s*$"
+#: An order number of digits only: the C of a cancelled one marks it only among such numbers (found from outside:
+#: 384 of a PayPal download's 20,000 transaction ids, letters and digits, started with C and a digit,
+#: 'C1454AC31A353', and were netted as cancellations).
+_DIGITS = r"^\s*\d+\s*$"
+#: The share of the other order numbers that must be digits only for a C to mark a cancelled one.
+_DIGITS_SHARE = 0.99
 _EXAMPLES = 3
 
 # Column names, normalised (lower case, letters and digits only), in order of preference.
@@ -133,14 +139,18 @@ _NAMES: dict[str, tuple[str, ...]] = {
                  "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
                  "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid",
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
-                 "email", "emailaddress", "customeremail", "billingemail", "mail"),
+                 "email", "emailaddress", "customeremail", "billingemail", "mail",
+                 # a payment provider's activity download names the payer (PayPal: "From Email Address")
+                 "fromemailaddress", "fromemail", "payeremail", "payeremailaddress", "payerid", "payer"),
     "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
              "orderedat", "createdat", "created", "createdutc", "createdon", "createddate", "paymentdate", "paidat",
              "chargedate", "time", "ts", "epoch"),
     "amount": ("amount", "lineamount", "linetotal", "totalamount", "total", "totalprice", "sales",
                "salesamount", "revenue", "netamount", "netsales", "ordertotal", "ordervalue", "value",
-               "spend", "spent", "turnover", "subtotal"),
+               "spend", "spent", "turnover", "subtotal",
+               # what the buyer paid, before the provider's fee (PayPal: "Gross" beside "Fee" and "Net")
+               "gross", "grossamount"),
     "quantity": ("quantity", "qty", "units", "unitssold", "quantitysold", "itemcount", "items", "count"),
     "price": ("unitprice", "price", "priceeach", "itemprice", "unitcost", "priceperunit", "salesprice",
               "sellingprice", "unitamount"),
@@ -175,9 +185,23 @@ _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount",
 #: purchases.
 NOT_PURCHASES = frozenset({
     "refunded", "refund", "cancelled", "canceled", "cancel", "voided", "void", "failed", "declined", "rejected",
+    "denied", "reversed",  # (PayPal: a payment refused, or taken back by a chargeback)
     "returned", "storniert", "storno", "erstattet", "zurückerstattet", "annulé", "annulée", "annule", "annulee",
     "remboursé", "rembourse", "cancelado", "cancelada", "reembolsado", "anulado", "geannuleerd", "terugbetaald",
 })
+
+
+def _cancelled_numbers(order_cells: pd.Series) -> np.ndarray:
+    """Which lines' order numbers are marked cancelled (:data:`_CANCELLED`, C536379): only where the other order
+    numbers written are digits only (:data:`_DIGITS_SHARE` of them), as an invoice register writes them."""
+    cells = _arrow(order_cells)
+    cancelled = pc.match_substring_regex(cells, _CANCELLED).to_numpy(zero_copy_only=False)
+    if cancelled.any():
+        written = pc.match_substring_regex(cells, r"\S").to_numpy(zero_copy_only=False) & ~cancelled
+        digits = pc.match_substring_regex(cells, _DIGITS).to_numpy(zero_copy_only=False)
+        if np.count_nonzero(digits) < _DIGITS_SHARE * np.count_nonzero(written):
+            return np.zeros(len(order_cells), dtype=bool)
+    return cancelled
 
 
 def _norm(name: str) -> str:
@@ -828,7 +852,7 @@ def build_customers(
     order_codes: np.ndarray | None = None
     if columns.order is not None:
         order_cells = frame[columns.order]
-        cancelled = pc.match_substring_regex(_arrow(order_cells), _CANCELLED).to_numpy(zero_copy_only=False)
+        cancelled = _cancelled_numbers(order_cells)
         raw_codes, raw_orders = pd.factorize(order_cells, sort=False)  # spaces around a number: the same order
         same = pd.factorize(pd.Series(raw_orders).astype(str).str.strip(), sort=False)[0]
         order_codes = same[raw_codes].astype(np.int64)

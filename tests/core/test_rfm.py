@@ -482,6 +482,40 @@ def test_a_stripe_payments_export_becomes_customers() -> None:
     assert table.loc["cus_B", "monetary"] == pytest.approx(9.0) and table.loc["cus_B", "last_purchase"] == "2024-02-01"
 
 
+def test_a_paypal_activity_download_becomes_customers() -> None:
+    """Found from outside on a PayPal-shaped activity download (20,000 lines): `segments rfm` said no column holds
+    the value of each order line. PayPal names what the buyer paid "Gross" (and what the seller kept "Net"), and
+    the buyer "From Email Address". A refund is a line of its own with a negative Gross, which nets against the
+    buyer's purchases; a denied or reversed payment (a chargeback) is not a purchase. Its transaction ids are
+    letters and digits: one that starts with C and a digit ('C1454AC31A353', 384 of the 20,000) is no cancelled
+    invoice number (C536379 among invoice numbers of digits), though such lines were netted as cancellations."""
+    header = ["Date", "Time", "TimeZone", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net",
+              "From Email Address", "To Email Address", "Transaction ID"]
+    rows = [["01/05/2024", "10:00:00", "PST", "Ann", "Website Payment", "Completed", "USD", "30.00", "-1.20",
+             "28.80", "ann@mail.com", "shop@example.com", "1AB"],
+            ["02/05/2024", "11:00:00", "PST", "Ann", "Website Payment", "Completed", "USD", "1,045.00", "-30.61",
+             "1,014.39", "ann@mail.com", "shop@example.com", "2CD"],
+            ["02/06/2024", "09:00:00", "PST", "Ann", "Payment Refund", "Completed", "USD", "-45.00", "1.30",
+             "-43.70", "ann@mail.com", "shop@example.com", "3EF"],
+            ["03/05/2024", "12:00:00", "PST", "Bob", "Express Checkout Payment", "Completed", "USD", "12.50", "-0.66",
+             "11.84", "bob@mail.com", "shop@example.com", "C1454AC31A353"],
+            ["03/07/2024", "12:00:00", "PST", "Bob", "Express Checkout Payment", "Denied", "USD", "80.00", "0.00",
+             "80.00", "bob@mail.com", "shop@example.com", "5IJ"],
+            ["03/09/2024", "12:00:00", "PST", "Bob", "Website Payment", "Reversed", "USD", "20.00", "-0.88",
+             "19.12", "bob@mail.com", "shop@example.com", "6KL"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    columns = result.columns
+    assert (columns.customer, columns.date, columns.amount, columns.order, columns.status) == (
+        "From Email Address", "Date", "Gross", "Transaction ID", "Status")
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["ann@mail.com", "bob@mail.com"]
+    assert table.loc["ann@mail.com", "monetary"] == pytest.approx(1_030.0)
+    assert table.loc["bob@mail.com", "monetary"] == pytest.approx(12.5) and table.loc["bob@mail.com", "frequency"] == 1
+    note = next(n for n in result.notes if "not purchases" in n)
+    assert "'Denied' (1)" in note and "'Reversed' (1)" in note
+    assert not any("cancelled order" in n for n in result.notes)
+
+
 def test_one_customer_who_returned_everything_is_one_customers_returns() -> None:
     """Found from outside (an Online Retail-shaped export of 10^6 lines): "1 customer' returns equal or exceed their
     purchases"."""
