@@ -213,3 +213,19 @@ def test_a_wide_exports_blanks_are_said_in_one_finding_and_one_line(tmp_path):
     code, out, _ = _run("inspect", str(path))
     line = next(text for text in out.splitlines() if text.startswith("blanks that likely mean 0"))
     assert re.search(r"Spend cat 07 \(\d+\.\d% blank\) and 4 more$", line) and line.count("Spend cat") == 8
+
+
+@pytest.mark.parametrize("name", ["Annual Revenue", "AnnualRevenue", "Company Revenue", "Yearly Turnover",
+                                  "Number of Employees", "NumberOfEmployees"])
+def test_a_companys_size_is_never_proposed_as_blank_meaning_0(name):
+    """Found from outside (a Salesforce accounts report): the company's "Annual Revenue", blank for 15% of the
+    accounts (not known), was proposed as blank meaning 0, the way a contact's "Total Revenue" is. A company's
+    annual or yearly revenue or turnover and its number of employees describe its size: a blank is not known,
+    never none. What a customer spent in a year still is ("Annual Spend")."""
+    rng = np.random.default_rng(1)
+    values = ["" if i % 7 == 0 else f"{v:.2f}" for i, v in enumerate(rng.lognormal(12, 1, 700))]
+    report = check_quality(pd.DataFrame({name: values, "Age": [str(v) for v in rng.integers(18, 80, 700)]}))
+    assert report.zero_blank_proposed == []
+    assert name in report.zero_blank_columns  # (it can still be chosen)
+    spend = check_quality(pd.DataFrame({"Annual Spend": values}))
+    assert spend.zero_blank_proposed == ["Annual Spend"]
