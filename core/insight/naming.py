@@ -81,6 +81,9 @@ WORD_FORMS: dict[str, str] = {
     "prods": "products", "prod": "product",
     "monetary": "spending",  # an RFM table's monetary value ("No monetary" said nothing to a marketer)
 }
+#: Words that say what was done and nothing else when they are all that is left of a name: a CRM's "Total Won
+#: Amount" named segments "High won" (found from outside, a Salesforce accounts report).
+_ALONE_FORMS: dict[str, str] = {"won": "deals won", "lost": "deals lost"}
 #: An RFM table's order count as ``segments rfm`` names it (``frequency``, ``frequency_12m``): its orders. Only
 #: that name: another file's "Purchase frequency" keeps its own words.
 _RFM_FREQUENCY = re.compile(r"frequency(?:_\d+m)?")
@@ -281,6 +284,8 @@ def short_feature_name(name: str) -> str:
     kept = _meaning_words(words) or words
     if kept == ["monetary", "value"]:  # an RFM table's "Monetary Value": the spending, not "spending value"
         kept = ["monetary"]
+    if len(kept) == 1 and kept[0] in _ALONE_FORMS:
+        return _ALONE_FORMS[kept[0]]
     return " ".join(WORD_FORMS.get(w, w) for w in kept)
 
 

@@ -327,6 +327,8 @@ def test_recommend_k_without_the_extra_indices():
     ("Contacts_Count_12_mon", "contacts"),
     ("Income per year (k$)", "income"),
     ("Income k$", "income"),  # a unit outside brackets
+    # found from outside (a Salesforce accounts report): "Total Won Amount" named segments "High won"
+    ("Total Won Amount", "deals won"), ("Lost Amount", "deals lost"), ("Opportunities Won", "opportunities won"),
     # a joining word between two kept words is kept, so the name stays grammatical
     ("Revenue per visit", "revenue per visit"),
     ("Spend in store", "spend in store"),
