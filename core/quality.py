@@ -248,6 +248,28 @@ _CODE_NAME = re.compile(r"(?i)(code|region|channel|type|category|class|group|seg
                         r"tier|area|zone|branch)s?$")
 
 
+#: The part of the calendar a column's name may say it holds, and that part's whole numbers: a month (1-12), a
+#: weekday (0-7: Sunday is 0 or 7) or a quarter (1-4).
+_CALENDAR_WORDS: dict[str, tuple[int, int]] = {"month": (1, 12), "mth": (1, 12), "weekday": (0, 7), "dow": (0, 7),
+                                               "quarter": (1, 4), "qtr": (1, 4)}
+#: Words before "month" that make the column a count or amount over a month, not the month ("Orders this month",
+#: "Visits per month", "Spend last month").
+_OVER_A_MONTH = frozenset({"this", "last", "per", "a", "each", "every", "next", "past", "previous", "prior",
+                           "current", "one", "first", "that"})
+
+
+def _calendar_range(name: str) -> tuple[int, int] | None:
+    """The whole numbers of the part of the calendar a column's name says it holds ("Enrollment Month": 1-12,
+    "Day of Week": 0-7, "Signup Quarter": 1-4), else None ("Orders this month", "Tenure (months)")."""
+    words = name_words(name)
+    for i, word in enumerate(words):
+        if word in _CALENDAR_WORDS and (i == 0 or words[i - 1] not in _OVER_A_MONTH):
+            return _CALENDAR_WORDS[word]
+        if words[i:i + 3] == ["day", "of", "week"]:
+            return _CALENDAR_WORDS["weekday"]
+    return None
+
+
 def name_words(name: str) -> list[str]:
     """A column name's words, lower case (camelCase and punctuation split: "NumWebVisits" -> num, web, visits):
     how the data check and the segment names (:mod:`core.insight.naming`) read a name."""
@@ -1919,11 +1941,17 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         limit = CODED_NAMED_MAX_DISTINCT if number_name or _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
         # two values only, whole or not (a flag written as 0 or 19.99: a dispute's fee), is a code as well
         coded = (whole or unique == 2) and 1 < unique <= limit and finite.size >= 4 * unique
+        # a month, weekday or quarter of the calendar describes a segment by its mix (found from outside: an airline
+        # loyalty file's "Enrollment Month", 1 to 12, was a proposed feature, January and December far apart)
+        calendar = _calendar_range(name)
+        on_calendar = (calendar is not None and whole and 1 < unique
+                       and calendar[0] <= float(finite.min()) and float(finite.max()) <= calendar[1])
+        coded = coded or on_calendar
         # an invoice, product or post code's number: more values than a coded column has, names not measures
         id_by_values = id_by_values or (number_name and not coded and unique > 1
                                         and (counted_whole or _whole(finite)))
         # answers on a rating scale measure (a satisfaction of 1 to 5), where a region's 1 to 5 name places
-        scale = _rating_scale(finite) if coded and whole and unique >= 3 else None
+        scale = _rating_scale(finite) if coded and whole and unique >= 3 and not on_calendar else None
         rating = scale is not None and is_rating_name(name)
         coded = coded and not rating
         proposal = propose_transform(finite, unique)

@@ -81,3 +81,32 @@ def test_the_table_of_columns_says_what_kind_of_data_each_holds_beside_its_role(
     ids = check_quality(pd.DataFrame({"CustomerID": [str(10_000 + i * i) for i in range(40)],
                                       "Spend": [str(10.5 + i) for i in range(40)]})).to_frame().set_index("column")
     assert np.isnan(ids.loc["CustomerID", "skewness"]) and ids.loc["CustomerID", "transform"] == ""
+
+
+def test_a_month_weekday_or_quarter_of_the_calendar_is_a_profile_column_not_a_feature() -> None:
+    """Found from outside (an airline's loyalty history: "Enrollment Year" and "Enrollment Month", the month 1 to
+    12): the enrollment month was a proposed feature, so January and December customers sat at opposite ends
+    of the segments. A column whose name says a month, a weekday or a quarter of the calendar, holding whole
+    numbers in its range, is read as a coded column (its mix shown per segment); counts over a month ("Orders
+    this month", "Visits per month") and durations ("Tenure (months)") stay measures."""
+    rng = np.random.default_rng(8)
+    rows = 2_000
+    frame = pd.DataFrame({
+        "CLV": rng.lognormal(8, 0.5, rows).round(2),
+        "Enrollment Year": rng.integers(2012, 2019, rows),
+        "Enrollment Month": rng.integers(1, 13, rows),
+        "Birth_Month": rng.integers(1, 13, rows),
+        "Day of Week": rng.integers(1, 8, rows),
+        "Signup Quarter": rng.integers(1, 5, rows),
+        "Orders this month": rng.integers(0, 12, rows),
+        "Visits per month": rng.integers(1, 13, rows),
+        "Tenure (months)": rng.integers(1, 13, rows),
+    }).astype(str)
+    report = check_quality(frame)
+    calendar = ["Enrollment Month", "Birth_Month", "Day of Week", "Signup Quarter"]
+    assert [report.column(c).use for c in calendar] == ["profile"] * 4
+    assert report.default_features == ["CLV", "Enrollment Year", "Orders this month", "Visits per month",
+                                       "Tenure (months)"]
+    # a "month" column of other numbers (a month's spend) is no calendar month
+    spend = check_quality(pd.DataFrame({"Spend month": rng.integers(1, 40, rows).astype(str)}))
+    assert spend.column("Spend month").use == "feature"
