@@ -81,9 +81,10 @@ WORD_FORMS: dict[str, str] = {
     "prods": "products", "prod": "product",
     "monetary": "spending",  # an RFM table's monetary value ("No monetary" said nothing to a marketer)
 }
-#: Words that say what was done and nothing else when they are all that is left of a name: a CRM's "Total Won
-#: Amount" named segments "High won" (found from outside, a Salesforce accounts report).
-_ALONE_FORMS: dict[str, str] = {"won": "deals won", "lost": "deals lost"}
+#: What is left of a name read as a whole: an RFM table's "Monetary Value" is the spending (not "spending value"),
+#: and a CRM's "Total Won Amount" the deals won (found from outside, a Salesforce accounts report: "High won").
+_WHOLE_FORMS: dict[tuple[str, ...], str] = {("monetary", "value"): "spending", ("won",): "deals won",
+                                            ("lost",): "deals lost"}
 #: An RFM table's order count as ``segments rfm`` names it (``frequency``, ``frequency_12m``): its orders. Only
 #: that name: another file's "Purchase frequency" keeps its own words.
 _RFM_FREQUENCY = re.compile(r"frequency(?:_\d+m)?")
@@ -282,11 +283,7 @@ def short_feature_name(name: str) -> str:
     elif len(words) > 1 and _QUESTION_NUMBER.fullmatch(words[0]):  # a survey's "Q4_support" is the support
         words = words[1:]
     kept = _meaning_words(words) or words
-    if kept == ["monetary", "value"]:  # an RFM table's "Monetary Value": the spending, not "spending value"
-        kept = ["monetary"]
-    if len(kept) == 1 and kept[0] in _ALONE_FORMS:
-        return _ALONE_FORMS[kept[0]]
-    return " ".join(WORD_FORMS.get(w, w) for w in kept)
+    return _WHOLE_FORMS.get(tuple(kept)) or " ".join(WORD_FORMS.get(w, w) for w in kept)
 
 
 def _meaning_words(words: list[str]) -> list[str]:
@@ -401,15 +398,15 @@ def _said(phrases: list[tuple[str, str]]) -> str:
     word say the level and that word once (found from outside: a marketing file's segments were "High web
     purchases · High store purchases", cut to "High web purchases" to stay short, and a loyalty export's "High
     spend toys · High visits toys"). Any name is at most as long as its traits joined."""
-    groups: list[tuple[str, list[str]]] = []
+    groups: list[tuple[str, list[str], str]] = []  # a level, its nouns, and how they are said together
     for level, noun in phrases:
-        if noun and groups and groups[-1][0] == level and groups[-1][1] \
-                and _shared_nouns([*groups[-1][1], noun]) is not None:
-            groups[-1][1].append(noun)
-        else:
-            groups.append((level, [noun] if noun else []))
-    return " · ".join(level if not nouns else f"{level} {nouns[0] if len(nouns) == 1 else _shared_nouns(nouns)}"
-                      for level, nouns in groups)
+        if noun and groups and groups[-1][0] == level and groups[-1][1]:
+            shared = _shared_nouns([*groups[-1][1], noun])
+            if shared is not None:
+                groups[-1] = (level, [*groups[-1][1], noun], shared)
+                continue
+        groups.append((level, [noun] if noun else [], noun))
+    return " · ".join(f"{level} {said}" if said else level for level, _, said in groups)
 
 
 def name_segments(centers_z: np.ndarray, features: Sequence[str], indices: np.ndarray | None = None,
