@@ -53,7 +53,8 @@ output``, ``map position`` and ``many gaps`` (measured columns offered but not p
 :data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MANY_GAPS`),
 ``profile`` (coded numbers and text describing segments, and the RFM columns), ``date``, ``ID-like``,
 ``constant``, ``free text`` (more different values than :data:`FREE_TEXT_SHARE` of the filled cells) and
-``empty``.
+``empty``. The table of columns (:meth:`QualityReport.to_frame`) says ``feature (many gaps)``, ``feature (coded)``
+and so on of a column proposed after all because the file has nothing better.
 """
 
 from __future__ import annotations
@@ -1371,6 +1372,14 @@ class QualityReport:
                 found.append(repeated.finding())
         return found
 
+    def _roles(self) -> list[str]:
+        """Each column's :attr:`ColumnReport.use`, or ``feature (many gaps)``, ``feature (coded)``, ... for a column
+        proposed after all because the file has nothing better (see :attr:`default_features`): the table must not
+        say "many gaps" of a column the Model page has ticked."""
+        proposed = set(self.default_features)
+        return [f"feature ({'coded' if c.coded else c.use})" if c.name in proposed and c.use != "feature" else c.use
+                for c in self.column_reports]
+
     def to_frame(self) -> pd.DataFrame:
         """One row per column: name, role, missing count and share, not-a-number count, (when some column has
         them) the cells holding a code for "unknown", distinct values."""
@@ -1384,7 +1393,7 @@ class QualityReport:
                 "not a number": [c.not_numbers for c in self.column_reports],
                 **codes,
                 "distinct values": [c.unique for c in self.column_reports],
-                "role": [c.use for c in self.column_reports],
+                "role": self._roles(),
                 # "+ 0.0" turns the -0.0 of a tiny negative skewness into 0.0 (tables showed "-0.0")
                 "skewness": [np.nan if c.skewness is None or c.id_like else round(c.skewness, 2) + 0.0
                              for c in self.column_reports],
