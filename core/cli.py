@@ -511,7 +511,7 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
     """``fit`` once the file is read and checked. With a second thread and a new model, the stability
     check's re-fits run beside the fit and the write (:func:`_refits_beside`); ``stack`` ends them."""
     from .deliver import share_columns, to_xlsx_bytes
-    from .export import to_csv_bytes, write_csv
+    from .export import UTF8_BOM, to_csv_bytes, write_csv
     from .insight import confidence, for_export, out_of_range, summary_profile
     from .persist import bundle_bytes, load_model_file
     from .prepare import prepare_features
@@ -562,13 +562,13 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         if _is_xlsx(args.out):  # a real workbook: numbers as numbers, formulas escaped
             parked.write_bytes(to_xlsx_bytes({"Customers": clustered}, numeric, table.decimal))
         else:
-            write_csv(clustered, parked, args.threads, table.dialect)  # in the file's own separator
+            write_csv(clustered, parked, args.threads, table.dialect, bom=True)  # in the file's own separator
         stab, stab_note = _stability(seg, args.stability_runs, args.threads, None if refits is None else refits.result())
         outputs: dict[str, bytes] = {}
         if args.summary:
             outputs[args.summary] = (to_xlsx_bytes({"Segments": summary}, numeric, table.decimal,
                                                    share_columns(profiled))
-                                     if _is_xlsx(args.summary) else to_csv_bytes(summary, table.dialect))
+                                     if _is_xlsx(args.summary) else UTF8_BOM + to_csv_bytes(summary, table.dialect))
         if args.save_model:
             outputs[args.save_model] = bundle_bytes(seg.saved_model(
                 f"{Path(args.file).name}: {int(seg.matrix.used.sum()):,} rows"))
@@ -792,7 +792,7 @@ def _summary_text(summary: pd.DataFrame, width: int, years: Sequence[bool] = (),
 
 
 def _compare(args: argparse.Namespace, out: TextIO) -> None:
-    from .export import to_csv_bytes
+    from .export import UTF8_BOM, to_csv_bytes
     from .io import read_table
     from .migration import cluster_names, compare_tables, id_overlap, renamed_clusters
 
@@ -823,7 +823,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
     if args.out:
         parked = _park(args.out)
         try:  # in the files' own separator
-            parked.write_bytes(to_csv_bytes(moves.named_counts(old_names, new_names), new_table.dialect))
+            parked.write_bytes(UTF8_BOM + to_csv_bytes(moves.named_counts(old_names, new_names), new_table.dialect))
             parked.replace(args.out)
         finally:
             parked.unlink(missing_ok=True)
@@ -893,7 +893,7 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     parked = _park(args.out)
     try:
         dialect = table.dialect  # the order file's own separator and decimal mark, as fit writes its outputs
-        write_csv(result.to_text_frame(dialect.decimal), parked, dialect=dialect)
+        write_csv(result.to_text_frame(dialect.decimal), parked, dialect=dialect, bom=True)
         parked.replace(args.out)
     finally:
         parked.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .export import COMMAS, CsvDialect, escape_formulas, to_csv_bytes
+from .export import COMMAS, UTF8_BOM, CsvDialect, escape_formulas, to_csv_bytes
 from .model import display_cluster
 from .quality import parse_numeric
 from .insight import Profile
@@ -27,10 +27,6 @@ from .xlsx_writer_fast import workbook_bytes
 
 __all__ = ["segments_zip_bytes", "to_xlsx_bytes", "safe_file_name", "rounded_summary", "share_columns",
            "EXCEL_MAX_ROWS", "UTF8_BOM"]
-
-#: Written before the CSV downloads: Excel on Windows reads a CSV without it as the ANSI code page, and
-#: segment names ("High income · Young"), accented names and currency signs come out garbled.
-UTF8_BOM = b"\xef\xbb\xbf"
 
 #: Excel's row limit, less the header.
 EXCEL_MAX_ROWS = 1_048_575

@@ -38,7 +38,8 @@ from flask import Flask, Request, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core import DataError, Segmentation, SegmentsError, clustered_table, iter_csv, to_csv_bytes
-from core.deliver import UTF8_BOM, rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
+from core.deliver import rounded_summary, segments_zip_bytes, share_columns, to_xlsx_bytes
+from core.export import UTF8_BOM
 from core.insight import Profile, for_export, summary_profile
 from core.io import file_stem
 from core.report import render_report

@@ -31,7 +31,7 @@ def test_segments_fit_writes_a_semicolon_file_back_in_its_own_dialect(cli, write
     assert (status, err) == (0, ""), err
     written = read_table(out)
     assert (written.separator, written.decimal) == (";", ",")
-    header = out.read_text(encoding="utf-8").splitlines()[0]
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("Kundennummer;Ort;Umsatz;Bestellungen;cluster;segment;distance;")
     original = read_table(path).frame
     pd.testing.assert_frame_equal(written.frame[original.columns], original)  # every cell as it came
@@ -73,4 +73,29 @@ def test_segments_rfm_and_compare_write_a_german_export_in_its_own_dialect(cli, 
         assert status == 0, err
     status, _, err = cli("compare", out_a, out_b, "--id", "customer_id", "--out", moves)
     assert status == 0, err
-    assert moves.read_text(encoding="utf-8").splitlines()[0] == "from;from segment;to;to segment;customers"
+    assert moves.read_text(encoding="utf-8-sig").splitlines()[0] == "from;from segment;to;to segment;customers"
+
+
+def test_the_command_lines_csv_outputs_open_in_excel_as_utf8(cli, write, tmp_path):
+    """Found from outside (a French customer export in cp1252, ``1 312,83 €``): ``segments fit`` wrote its file in
+    UTF-8 without the byte-order mark the dashboard's downloads carry, and Excel on Windows opened it as the ANSI
+    code page: "TÃ©lÃ©phone", "506,17 â‚¬", segment names "High income Â· Young". Every CSV the command line
+    writes (the clustered file, the summary, the customer table of ``rfm``, the counts of ``compare``) now
+    starts with it; the product reads it back as before."""
+    path = write("clients.csv", german_export().replace("Ort", "Ville de résidence").encode("cp1252"))
+    out, summary = tmp_path / "out.csv", tmp_path / "summary.csv"
+    status, _, err = cli("fit", path, "--k", "3", "--out", out, "--summary", summary, "--stability-runs", "0")
+    assert (status, err) == (0, ""), err
+    for written in (out, summary):
+        assert written.read_bytes().startswith(b"\xef\xbb\xbf" + ("Kundennummer;Ville de résidence;"
+                                                                  if written == out else "cluster;").encode("utf-8"))
+    assert "Köln" in out.read_text(encoding="utf-8-sig") and "·" in summary.read_text(encoding="utf-8-sig")
+    assert read_table(out).frame.columns[1] == "Ville de résidence"  # the product reads its own output back
+
+    orders = write("commandes.csv", "client;date;montant\r\n" + "".join(
+        f"C{i % 30:02d};{1 + i % 28:02d}/0{1 + i % 9}/2024;{10 + i},50 €\r\n" for i in range(90)))
+    customers, moves = tmp_path / "clients_rfm.csv", tmp_path / "moves.csv"
+    assert cli("rfm", orders, "--out", customers)[0] == 0
+    assert customers.read_bytes().startswith(b"\xef\xbb\xbfcustomer_id;")
+    assert cli("compare", out, out, "--id", "Kundennummer", "--out", moves)[0] == 0
+    assert moves.read_bytes().startswith(b"\xef\xbb\xbffrom;from segment;")
