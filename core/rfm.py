@@ -135,7 +135,8 @@ _EXAMPLES = 3
 
 # Column names, normalised (lower case, letters and digits only), in order of preference.
 _NAMES: dict[str, tuple[str, ...]] = {
-    "customer": ("customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
+    # (a customer id per order beside the person's own: the Brazilian e-commerce data's customer_unique_id)
+    "customer": ("customeruniqueid", "uniquecustomerid", "customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
                  "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
                  "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid",
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
@@ -143,12 +144,15 @@ _NAMES: dict[str, tuple[str, ...]] = {
                  # a payment provider's activity download names the payer (PayPal: "From Email Address")
                  "fromemailaddress", "fromemail", "payeremail", "payeremailaddress", "payerid", "payer"),
     "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
+             "orderpurchasetimestamp", "purchasetimestamp", "ordertimestamp", "orderplacedat", "placedat",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
              "orderedat", "createdat", "created", "createdutc", "createdon", "createddate", "paymentdate", "paidat",
              "chargedate", "time", "ts", "epoch"),
     "amount": ("amount", "lineamount", "linetotal", "totalamount", "total", "totalprice", "sales",
                "salesamount", "revenue", "netamount", "netsales", "ordertotal", "ordervalue", "value",
                "spend", "spent", "turnover", "subtotal",
+               # what was paid for the order (the Brazilian e-commerce data's payments: "payment_value")
+               "paymentvalue", "paymentamount", "amountpaid", "paidamount", "totalpaid",
                # what the buyer paid, before the provider's fee (PayPal: "Gross" beside "Fee" and "Net")
                "gross", "grossamount"),
     "quantity": ("quantity", "qty", "units", "unitssold", "quantitysold", "itemcount", "items", "count"),
@@ -186,6 +190,7 @@ _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount",
 NOT_PURCHASES = frozenset({
     "refunded", "refund", "cancelled", "canceled", "cancel", "voided", "void", "failed", "declined", "rejected",
     "denied", "reversed",  # (PayPal: a payment refused, or taken back by a chargeback)
+    "unavailable",  # (an order the shop could not fill: the Brazilian e-commerce data)
     "returned", "storniert", "storno", "erstattet", "zurückerstattet", "annulé", "annulée", "annule", "annulee",
     "remboursé", "rembourse", "cancelado", "cancelada", "reembolsado", "anulado", "geannuleerd", "terugbetaald",
 })
@@ -319,17 +324,22 @@ class CustomerTable:
 _NOT_THE_VALUE = ("shipping", "shipment", "delivery", "tax", "vat", "discount", "coupon", "fee", "tip", "duty",
                   "versand", "steuer", "mwst", "rabatt", "porto", "livraison", "remise", "envio", "impuesto",
                   "descuento", "verzend", "korting", "btw")
+#: Words in a date column's name that say it dates something after the order (found from outside: the Brazilian
+#: e-commerce data's carrier and delivery dates, blank until an order ships, came before its purchase timestamp).
+_NOT_THE_ORDER_DATE = ("deliver", "ship", "carrier", "estimat", "approv", "due", "expir", "cancel", "refund",
+                       "return", "updat", "modif", "birth", "lieferdatum", "versand", "livraison", "envio")
 
 
 def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
     """The first free column whose normalised name contains one of the role's words (``Client code``,
     ``Date of order``), in the words' order of preference; for the amount, none that names a shipping, tax,
-    discount or fee amount (:data:`_NOT_THE_VALUE`)."""
+    discount or fee amount (:data:`_NOT_THE_VALUE`); for the date, none that dates what follows the order
+    (:data:`_NOT_THE_ORDER_DATE`)."""
+    unwanted = {"amount": _NOT_THE_VALUE, "date": _NOT_THE_ORDER_DATE}.get(role, ())
     for word in _PARTS[role]:
         for column in frame_columns:
             name = _norm(column)
-            if column not in taken and word in name and not (
-                    role == "amount" and any(other in name for other in _NOT_THE_VALUE)):
+            if column not in taken and word in name and not any(other in name for other in unwanted):
                 return column
     return None
 

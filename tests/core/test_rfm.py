@@ -559,3 +559,38 @@ def test_order_dates_written_as_a_spreadsheets_day_numbers_are_dates() -> None:
     with pytest.raises(OrdersError, match="does not hold dates"):  # 1973-1977: not this century's orders
         build_customers(_text([["1", "a", "26000", "1"], ["2", "b", "28000", "1"]],
                               ["Order ID", "Customer", "Order Date", "Sales"]), today=TODAY)
+
+
+def test_an_olist_shaped_join_of_orders_payments_and_customers_becomes_customers() -> None:
+    """Found from outside (the public Brazilian e-commerce data's orders joined with its payments and customers, as
+    analysts join them, 30,000 lines): `segments rfm` said no column holds each line's value ("payment_value"); given
+    that, it took 'customer_id' (one per order in this data: 28,453 "customers" of one order each) for the customer
+    rather than 'customer_unique_id', and the carrier's delivery date (blank for undelivered orders, 1,547 lines left
+    out) for the order date rather than 'order_purchase_timestamp'. An 'unavailable' order was counted as a
+    purchase."""
+    header = ["order_id", "customer_id", "order_status", "order_purchase_timestamp", "order_approved_at",
+              "order_delivered_carrier_date", "order_delivered_customer_date", "order_estimated_delivery_date",
+              "payment_sequential", "payment_type", "payment_installments", "payment_value", "customer_unique_id",
+              "customer_zip_code_prefix", "customer_city", "customer_state"]
+
+    def line(order: str, status: str, day: int, value: str, who: str, delivered: bool = True) -> list[str]:
+        bought = f"2018-03-{day:02d} 10:56:33"
+        shipped = f"2018-03-{day + 2:02d} 08:00:00" if delivered else ""
+        return [order, f"c{order}", status, bought, f"2018-03-{day:02d} 11:07:15", shipped, shipped,
+                f"2018-04-{day:02d} 00:00:00", "1", "credit_card", "3", value, who, "14409", "franca", "SP"]
+
+    rows = [line("o1", "delivered", 2, "100.00", "u1"), line("o2", "delivered", 10, "50.50", "u1"),
+            line("o3", "shipped", 20, "30.00", "u1", delivered=False),
+            line("o4", "delivered", 5, "20.00", "u2"), line("o5", "unavailable", 12, "999.00", "u2", delivered=False),
+            line("o6", "canceled", 14, "80.00", "u3", delivered=False), line("o7", "delivered", 1, "10.00", "u3")]
+    result = build_customers(_text(rows, header), today=TODAY)
+    columns = result.columns
+    assert (columns.customer, columns.date, columns.amount, columns.order, columns.status) == (
+        "customer_unique_id", "order_purchase_timestamp", "payment_value", "order_id", "order_status")
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["u1", "u2", "u3"]
+    assert table.loc["u1", "frequency"] == 3 and table.loc["u1", "monetary"] == pytest.approx(180.5)
+    assert table.loc["u1", "last_purchase"] == "2018-03-20"  # the shipped order has no delivery date: still counted
+    assert table.loc["u2", "monetary"] == pytest.approx(20.0) and table.loc["u3", "frequency"] == 1
+    note = next(n for n in result.notes if "not purchases" in n)
+    assert "'unavailable' (1)" in note and "'canceled' (1)" in note
