@@ -70,8 +70,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .transform import (EPOCH_FORMATS, EXCEL_DAYS, SKEW_SAMPLE, apply_transform, date_format, derived_name,
-                        epoch_format, excel_days_in, is_birth_name, propose_transform)
+from .transform import (COMPACT_DATE, EPOCH_FORMATS, EXCEL_DAYS, SKEW_SAMPLE, apply_transform, date_format, derived_name,
+                        compact_dates_in, epoch_format, excel_days_in, is_birth_name, propose_transform)
 from .text import clip, join_words, percent
 
 __all__ = [
@@ -292,7 +292,7 @@ def is_time_name(name: str) -> bool:
 
 #: A column's name that says it holds dates (``Last Purchase Date``, ``signup_date``, ``Datum``, ``Fecha``), not
 #: only a moment's words (``time``: a time on site in seconds can fall where a spreadsheet's day numbers do).
-_DATE_NAME = re.compile(r"(?i)date|datum|fecha|(?<![a-z])data(?![a-z])")
+_DATE_NAME = re.compile(r"(?i)date|datum|fecha|(?<![a-z])data(?![a-z])|yyyymmdd|(?<![a-z])dt(?![a-z])")
 
 
 def is_date_name(name: str) -> bool:
@@ -353,6 +353,8 @@ def _written_as(fmt: str | None) -> str:
         return " written as a spreadsheet's day numbers (days since 30 December 1899)"
     if fmt in EPOCH_FORMATS:
         return f" written as Unix time ({'milliseconds' if EPOCH_FORMATS[fmt] == 'ms' else 'seconds'} since 1970)"
+    if fmt == COMPACT_DATE:
+        return " written as eight digits, year, month and day (20240115)"
     return ""
 
 
@@ -1931,8 +1933,9 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         finite = numbers[~nan] if nan.any() else numbers  # (no copy when every cell is a number)
         epoch = epoch_format(finite) if is_time_name(name) and not is_id_name(name) else None
         if epoch is None and (is_date_name(name) or is_birth_name(name)) and not is_id_name(name):
-            # (a sheet's dates formatted as numbers: "Last Purchase Date" 45611.4375, "Date of Birth" 25213)
-            epoch = excel_days_in(finite, is_birth_name(name))
+            # (a sheet's dates formatted as numbers: "Last Purchase Date" 45611.4375, "Date of Birth" 25213; a
+            # warehouse's written as eight digits: "Last Order Date" 20240115)
+            epoch = excel_days_in(finite, is_birth_name(name)) or compact_dates_in(finite)
         if epoch and name.strip().lower() not in PROFILE_COLUMN_NAMES:
             # Unix time under a name that says a moment (found from outside: an app export's created_at of
             # 1701388800 was "an identifier", its last_seen_ms too, and no recency could be had from them)

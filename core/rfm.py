@@ -145,6 +145,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
                  "fromemailaddress", "fromemail", "payeremail", "payeremailaddress", "payerid", "payer"),
     "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
              "orderpurchasetimestamp", "purchasetimestamp", "ordertimestamp", "orderplacedat", "placedat",
+             # a data warehouse's abbreviations (order_dt 20240115, txn_date)
+             "orderdt", "invoicedt", "transactiondt", "txndt", "txndate", "trandt", "trandate", "purchasedt",
+             "salesdt", "saledt", "dt",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
              "orderedat", "createdat", "created", "createdutc", "createdon", "createddate", "paymentdate", "paidat",
              "chargedate", "time", "ts", "epoch"),

@@ -73,6 +73,8 @@ __all__ = [
     "epoch_format",
     "unix_time_format",
     "EXCEL_DAYS",
+    "COMPACT_DATE",
+    "compact_dates_in",
     "excel_days_format",
     "read_dates",
     "date_format",
@@ -274,6 +276,12 @@ EXCEL_DAYS_RANGE = (36_526, 73_051)
 BIRTH_DAYS_FIRST = 2_193
 #: A birth's day number written as text: four or five digits (1906 to 1927 have four), a fraction or not.
 BIRTH_DAYS_TEXT = r"\d{4,5}(?:\.\d+)?"
+#: A date written as eight digits, year, month and day (20240115): a data warehouse's or an ERP's extract, Google
+#: Analytics' ``event_date``. A customer file's number column is read so only under a name that says a date
+#: (:func:`compact_dates_in`); as text it is one of :data:`OTHER_DATES`.
+COMPACT_DATE = "%Y%m%d"
+#: The days written so that are read as dates: 1901-01-01 to 2100-12-31.
+COMPACT_DATE_RANGE = (19_010_101, 21_001_231)
 #: The Unix times read as dates, in seconds: from 2000-01-01 to 2100-01-01 (a number outside is no date).
 EPOCH_RANGE = (946_684_800, 4_102_444_800)
 #: Share of the present cells that must read as dates.
@@ -316,6 +324,8 @@ def read_dates(texts: pd.Series, fmt: str) -> pd.Series:
         low, high = _epoch_bounds(fmt)
         return pd.to_datetime(numbers.where((numbers >= low) & (numbers <= high)), unit=EPOCH_FORMATS[fmt],
                               errors="coerce")
+    if fmt == COMPACT_DATE:  # (a number column's: 20240115, or 20240115.0 as a program that wrote floats does)
+        texts = texts.astype(str).str.replace(r"\.0*$", "", regex=True)
     return pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
 
 
@@ -364,6 +374,19 @@ def excel_days_in(values: np.ndarray, birth: bool = False) -> str | None:
         return None
     first = BIRTH_DAYS_FIRST if birth else EXCEL_DAYS_RANGE[0]
     return EXCEL_DAYS if first <= float(values.min()) and float(values.max()) < EXCEL_DAYS_RANGE[1] else None
+
+
+def compact_dates_in(values: np.ndarray) -> str | None:
+    """:data:`COMPACT_DATE` when every one of ``values`` (finite numbers) is a day of :data:`COMPACT_DATE_RANGE`
+    written as eight digits, year, month and day (20240115), else None. A number column only says it holds dates
+    with its name as well (:func:`core.quality.is_date_name`): a spend can be eight digits too."""
+    if values.size == 0 or float(values.min()) < COMPACT_DATE_RANGE[0] or float(values.max()) > COMPACT_DATE_RANGE[1]:
+        return None
+    days = np.unique(values)  # (a few thousand days at most, however many customers)
+    if not bool(np.all(days == np.floor(days))):
+        return None
+    read = pd.to_datetime(pd.Series(days.astype(np.int64).astype(str)), format=COMPACT_DATE, errors="coerce")
+    return COMPACT_DATE if bool(read.notna().all()) else None
 
 
 def date_format(texts: pd.Series, birth: bool = False) -> str | None:

@@ -170,9 +170,13 @@ def test_unix_times_under_a_name_that_says_a_moment_are_dates() -> None:
     assert matrix.values[:, 0] == pytest.approx((latest - seen) / 86_400)
     assert name_segments(np.array([[-1.0], [1.0]]), ["last_seen_ms (days since)"]) == [
         "Last seen recently", "Last seen long ago"]
-    # numbers outside 2000-2100, or not whole, are no Unix time whatever the name
-    for values in (["20240101", "20240102"] * 10, ["1701388800.5", "1701388801"] * 10):
-        assert check_quality(pd.DataFrame({"signup_date_ts": values})).column("signup_date_ts").kind != "date"
+    # numbers outside 2000-2100, or not whole, are no Unix time whatever the name (eight digits under a date's
+    # name are days written year, month, day: see the test below)
+    assert check_quality(pd.DataFrame({"signup_ts": ["20240101", "20240102"] * 10})).column("signup_ts").kind != "date"
+    assert check_quality(pd.DataFrame({"signup_date_ts": ["20240101", "20240102"] * 10})).column(
+        "signup_date_ts").date_format == "%Y%m%d"
+    values = ["1701388800.5", "1701388801"] * 10
+    assert check_quality(pd.DataFrame({"signup_date_ts": values})).column("signup_date_ts").kind != "date"
 
 
 def _crm(rows: int = 600, seed: int = 5) -> pd.DataFrame:
@@ -323,3 +327,42 @@ def test_dates_of_birth_written_as_day_numbers_are_dates_from_1906() -> None:
     # and other date columns still start in 2000 (a "Purchase Date" of 20,000 is no date)
     assert check_quality(frame.rename(columns={"Date of Birth": "Purchase Date"})).column(
         "Purchase Date").kind == "numeric"
+
+
+def test_dates_written_as_eight_digits_under_a_dates_name_are_dates() -> None:
+    """Found from outside (a data warehouse's customer extract, and Google Analytics' BigQuery export, which write a
+    date as eight digits, 20240115): "Last Order Date", "first_order_dt" and "signup_yyyymmdd" were numbers, the
+    first proposed as a feature (a month's last day and the next month's first 70 apart, a year's end and the next
+    year's start 8,870) and the others marked as repeating it. Under a name that says a date, whole numbers that are
+    all days of 1901 to 2100 written year, month, day are dates, offered as days since; other such numbers (a spend,
+    an order number, a date name over impossible days) stay numbers."""
+    from core.prepare import prepare_features
+
+    rng = np.random.default_rng(3)
+    rows = 500
+    last = pd.Timestamp("2024-12-31") - pd.to_timedelta(rng.integers(0, 700, rows), unit="D")
+    first = last - pd.to_timedelta(rng.integers(0, 900, rows), unit="D")
+    frame = pd.DataFrame({
+        "Customer": [f"C{i:04d}" for i in range(rows)],
+        "Last Order Date": last.strftime("%Y%m%d"),
+        "first_order_dt": first.strftime("%Y%m%d"),
+        "signup_yyyymmdd": (first - pd.Timedelta(days=3)).strftime("%Y%m%d"),
+        "Spend": rng.integers(19_010_101, 21_001_231, rows).astype(str),  # eight digits, no date's name
+        "Orders": rng.poisson(6, rows).astype(str),
+    })
+    frame.loc[::20, "first_order_dt"] = ""
+    report = check_quality(frame)
+    dated = ["Last Order Date", "first_order_dt", "signup_yyyymmdd"]
+    assert [report.column(c).kind for c in dated] == ["date"] * 3
+    assert report.column("Last Order Date").date_format == "%Y%m%d"
+    assert report.column("Spend").kind == "numeric" and report.default_features == ["Orders"]
+    assert ("'Last Order Date' holds dates written as eight digits, year, month and day (20240115); it is offered "
+            "as the feature 'Last Order Date (days since)'") in " ".join(report.problems())
+    matrix = prepare_features(frame, ["Last Order Date (days since)", "first_order_dt (days since)", "Orders"])
+    assert matrix.values[:, 0] == pytest.approx((last.max() - last).days.to_numpy().astype(float))
+    assert matrix.gaps == {"first_order_dt (days since)": 25}
+    # impossible days (a 13th month) under a date's name, and a date's key in a warehouse, stay what they were
+    wrong = frame.assign(**{"Last Order Date": [f"2024{13 + i % 5:02d}01" for i in range(rows)]})
+    assert check_quality(wrong).column("Last Order Date").kind == "numeric"
+    keyed = frame.rename(columns={"Last Order Date": "date_key"})
+    assert check_quality(keyed).column("date_key").kind != "date"

@@ -594,3 +594,20 @@ def test_an_olist_shaped_join_of_orders_payments_and_customers_becomes_customers
     assert table.loc["u2", "monetary"] == pytest.approx(20.0) and table.loc["u3", "frequency"] == 1
     note = next(n for n in result.notes if "not purchases" in n)
     assert "'unavailable' (1)" in note and "'canceled' (1)" in note
+
+
+def test_a_data_warehouse_order_extract_with_eight_digit_dates_becomes_customers() -> None:
+    """Found from outside (a data warehouse's order extract: cust_id, order_dt written 20240115, order_id,
+    sales_amt): `segments rfm` found no column of order dates. A warehouse's abbreviations (order_dt, txn_date) name
+    the date, and its eight digits are read year, month, day."""
+    rows = [["7", "20240115", "1", "10.50"], ["7", "20240301", "2", "4.50"], ["8", "20231231", "3", "20.00"]]
+    assert looks_like_orders(_text(rows, ["cust_id", "order_dt", "order_id", "sales_amt"]))
+    result = build_customers(_text(rows, ["cust_id", "order_dt", "order_id", "sales_amt"]), today=TODAY)
+    columns = result.columns
+    assert (columns.customer, columns.date, columns.order, columns.amount) == ("cust_id", "order_dt", "order_id",
+                                                                               "sales_amt")
+    table = result.table.set_index(result.id_column)
+    assert table.loc["7", "last_purchase"] == "2024-03-01" and table.loc["7", "first_purchase"] == "2024-01-15"
+    assert table.loc["8", "monetary"] == pytest.approx(20.0)
+    assert build_customers(_text(rows, ["cust_id", "txn_date", "order_id", "sales_amt"]), today=TODAY).columns.date \
+        == "txn_date"
