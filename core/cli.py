@@ -214,6 +214,12 @@ def _build_parser() -> _Parser:
     rfm.add_argument("--refund", metavar="COL",
                      help="the amount refunded of each line's order (a partial refund): it nets against the line's "
                           "value and is said (default: recognised by name; 'none' nets nothing)")
+    rfm.add_argument("--currency", metavar="COL",
+                     help="the currency of each line's amount: with several currencies, the lines of one are counted "
+                          "and the others left out and said (default: recognised by name; 'none' reads no currency)")
+    rfm.add_argument("--in-currency", metavar="CODE",
+                     help="the currency counted when the lines are in several (default: the currency of the most "
+                          "lines; 'all' adds up every amount as written, without conversion)")
     rfm.add_argument("--as-of", metavar="DATE",
                      help="measure recency to this date (default: the day after the last order)")
     rfm.add_argument("--window", metavar="MONTHS", type=_window_months,
@@ -885,11 +891,13 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     columns = recognise_columns(table.frame, customer=args.customer, date=args.date, amount=args.amount,
                                 quantity=args.quantity, price=args.price, order=args.order,
                                 status="" if args.status == "none" else args.status,
-                                refund="" if args.refund == "none" else args.refund)
+                                refund="" if args.refund == "none" else args.refund,
+                                currency="" if args.currency == "none" else args.currency)
     print("columns:", file=out)
     for line in columns.describe():
         print(f"- {line}", file=out)
-    result = build_customers(table.frame, columns, as_of=args.as_of, decimal=table.decimal, window_months=args.window)
+    result = build_customers(table.frame, columns, as_of=args.as_of, decimal=table.decimal, window_months=args.window,
+                             currency=args.in_currency)
     parked = _park(args.out)
     try:
         dialect = table.dialect  # the order file's own separator and decimal mark, as fit writes its outputs

@@ -80,6 +80,8 @@ from .transform import (EPOCH_FORMATS, EXCEL_DAYS, WRITTEN_DATES, excel_days_for
                         without_utc_offset)
 
 __all__ = [
+    "ALL_CURRENCIES",
+    "currencies",
     "OrderColumns",
     "CustomerTable",
     "RFM_GROUPS",
@@ -161,6 +163,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "units", "unitssold", "quantitysold", "itemcount", "items", "count"),
     "price": ("unitprice", "price", "priceeach", "itemprice", "unitcost", "priceperunit", "salesprice",
               "sellingprice", "unitamount"),
+    "currency": ("currency", "currencycode", "ordercurrency", "presentmentcurrency", "transactioncurrency",
+                 "paymentcurrency", "curr", "ccy", "whrung", "waehrung", "devise", "moneda", "divisa", "valuta", "munt"),
     "status": ("status", "orderstatus", "financialstatus", "paymentstatus", "transactionstatus", "orderstate",
                "bestellstatus", "statut", "estado"),
     "refund": ("refundedamount", "refundamount", "amountrefunded", "totalrefunded", "orderrefundamount", "refunded",
@@ -175,6 +179,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
 _PARTS: dict[str, tuple[str, ...]] = {
     "customer": ("customer", "client", "kunde", "cliente", "klant", "member", "buyer"),
     "status": ("status",),
+    "currency": ("currency", "whrung", "waehrung", "devise", "moneda", "valuta"),
     "refund": ("refund", "erstatt", "rembours", "reembols", "terugbetaal"),
     "date": ("date", "datum", "fecha", "datetime", "timestamp", "orderedat", "createdat", "purchasedat", "paidat"),
     "amount": ("amount", "revenue", "sales", "total", "betrag", "umsatz", "montant", "importe", "bedrag"),
@@ -185,7 +190,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
 }
 _ROLE_WORDS = {"customer": "customer", "date": "order date", "amount": "amount", "quantity": "quantity",
                "price": "unit price", "order": "order number", "status": "order status",
-               "refund": "refunded amount"}
+               "refund": "refunded amount", "currency": "currency"}
 #: Order statuses whose lines are not purchases (normalised: lower case, letters only): a refunded, cancelled,
 #: voided or failed order keeps its positive amount in a shop's export (Shopify, WooCommerce, whose ``wc-`` before
 #: a status is dropped: ``wc-refunded``), unlike a return line or a cancelled invoice number, which net against
@@ -236,6 +241,10 @@ class OrderColumns:
     refund : str | None
         The amount refunded of a line's order (a partial refund: Shopify's "Refunded Amount", WooCommerce's
         "Order Refund Amount"): it nets against the line's value, and is said. Empty cells refund nothing.
+    currency : str | None
+        The currency each line's amount is in (USD, EUR...): lines in several currencies cannot be added up without
+        conversion, so one currency's lines are counted (:func:`build_customers`' ``currency``), the others left
+        out and said. Empty cells (an order's further item lines) count in any currency.
     recognised : tuple[str, ...]
         The roles (``"customer"``, ``"date"``...) found from the names rather than given.
     """
@@ -249,11 +258,12 @@ class OrderColumns:
     recognised: tuple[str, ...] = ()
     status: str | None = None
     refund: str | None = None
+    currency: str | None = None
 
     def describe(self) -> list[str]:
         """One line per role: ``customer: 'CustomerID' (recognised)``."""
         lines = []
-        for role in ("customer", "date", "order", "amount", "quantity", "price", "status", "refund"):
+        for role in ("customer", "date", "order", "amount", "quantity", "price", "status", "refund", "currency"):
             name = getattr(self, role)
             if name is None:
                 if role == "order":
@@ -269,7 +279,7 @@ class OrderColumns:
     def used(self) -> list[str]:
         """The file's columns these roles read."""
         return [c for c in (self.customer, self.date, self.order, self.amount, self.quantity, self.price, self.status,
-                            self.refund) if c]
+                            self.refund, self.currency) if c]
 
 
 @dataclass(frozen=True)
@@ -372,8 +382,9 @@ def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
 def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date: str | None = None,
                       amount: str | None = None, quantity: str | None = None, price: str | None = None,
                       order: str | None = None, status: str | None = None,
-                      refund: str | None = None) -> OrderColumns:
-    """The columns playing each part: those given, the others recognised from their names.
+                      refund: str | None = None, currency: str | None = None) -> OrderColumns:
+    """The columns playing each part: those given, the others recognised from their names (a currency column only
+    when its cells are currency codes or signs, :func:`_holds_currencies`).
 
     Raises
     ------
@@ -383,10 +394,10 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     """
     names = [str(c) for c in frame.columns]
     listed = ", ".join(f"'{n}'" for n in names[:20]) + (" ..." if len(names) > 20 else "")
-    # status="" asks for none (every line a purchase, whatever its status); refund="" likewise
-    no_status, no_refund = status == "", refund == ""
+    # status="" asks for none (every line a purchase, whatever its status); refund="" and currency="" likewise
+    no_status, no_refund, no_currency = status == "", refund == "", currency == ""
     given = {"customer": customer, "date": date, "amount": amount, "quantity": quantity, "price": price,
-             "order": order, "status": status or None, "refund": refund or None}
+             "order": order, "status": status or None, "refund": refund or None, "currency": currency or None}
     for role, name in given.items():
         if name is not None and name not in names:
             raise FeatureError(f"There is no column '{name}' (given as the {_ROLE_WORDS[role]}); the file's "
@@ -413,6 +424,12 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
                     found[role] = column
                     taken.add(column)
                     recognised.append(role)
+    if found["currency"] is None and not no_currency:  # (after the amount: "Amount (currency)" is the amount)
+        found["currency"] = next((c for finder in (_find, _find_part) for c in [finder(names, "currency", taken)]
+                                  if c is not None and _holds_currencies(frame[c])), None)
+        if found["currency"] is not None:
+            taken.add(found["currency"])
+            recognised.append("currency")
     if found["order"] is None:  # Shopify names each order "#1001" in a column called Name
         found["order"] = next((c for c in names if c not in taken and _numbered_orders(frame[c])), None)
         if found["order"] is not None:
@@ -438,7 +455,7 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
                           "Name the date column with --date.")
     return OrderColumns(found["customer"], found["date"], found["amount"],  # type: ignore[arg-type]
                         found["quantity"], found["price"], found["order"], tuple(recognised), found["status"],
-                        found["refund"])
+                        found["refund"], found["currency"])
 
 
 def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
@@ -454,6 +471,63 @@ def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
     customers = frame[columns.customer]
     distinct = int(customers.head(200_000).nunique())
     return columns if distinct < _ORDERS_SHARE * min(len(frame), 200_000) else None
+
+
+#: A currency as order exports write it: an ISO code (USD, EUR) or a sign ($, €, kr).
+_CURRENCY_CELL = r"^\s*(?:[A-Za-z]{3}|[$€£¥₹₩₽₺₪₫฿]|[A-Za-z]{1,3}\$|kr|zł|Kč|Ft|R)\s*$"
+#: Counting the lines of every currency, their amounts summed as written (:func:`build_customers`' ``currency``).
+ALL_CURRENCIES = "all"
+
+
+def _holds_currencies(cells: pd.Series) -> bool:
+    """Whether nine in ten of a column's first written cells (2,000 at most) are currencies (:data:`_CURRENCY_CELL`)."""
+    sample = cells.head(20_000).astype(str).str.strip()
+    sample = sample[sample != ""].head(2_000)
+    return len(sample) > 0 and float(sample.str.match(_CURRENCY_CELL).mean()) >= 0.9
+
+
+def currencies(frame: pd.DataFrame, column: str) -> list[tuple[str, int]]:
+    """The currencies a column writes (stripped, upper case: ``usd`` and ``USD`` are one), each with its number of
+    lines, most lines first (the first is what :func:`build_customers` counts by default); empty cells aside."""
+    written = frame[column].astype(str).str.strip().str.upper()
+    counts = written[written != ""].value_counts(sort=False)
+    return sorted(((str(code), int(n)) for code, n in counts.items()), key=lambda item: (-item[1], item[0]))
+
+
+def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep: np.ndarray, value: np.ndarray,
+                      total: float, customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
+    """The kept lines in another currency than ``chosen`` (None: the most common of the kept lines;
+    :data:`ALL_CURRENCIES`: none, every amount summed as written), with a note when the lines are in several."""
+    written = frame[column].astype(str).str.strip().str.upper().to_numpy(dtype=object)
+    kinds = currencies(pd.DataFrame({column: written[keep]}), column)
+    none = np.zeros(len(frame), dtype=bool)
+    if chosen is not None and chosen.strip().lower() == ALL_CURRENCIES:  # (not Albania's lek, ALL)
+        chosen = ALL_CURRENCIES
+    if chosen is not None and chosen != ALL_CURRENCIES:
+        chosen = chosen.strip().upper()
+        if chosen not in {code for code, _ in kinds}:
+            listed = ", ".join(f"{code} ({n:,} lines)" for code, n in kinds[:8]) or "none"
+            raise OrdersError(f"No order line in '{column}' is in {chosen}; its currencies are {listed}.")
+    if len(kinds) < 2:
+        return none
+    listed = ", ".join(f"{code} ({n:,})" for code, n in kinds[:8]) + (" ..." if len(kinds) > 8 else "")
+    if chosen == ALL_CURRENCIES:
+        notes.append(f"The order lines are in {len(kinds)} currencies in '{column}' ({listed}): their amounts are "
+                     "added up as written, without conversion, so monetary values mix currencies.")
+        return none
+    chosen = chosen or kinds[0][0]
+    left = keep & (written != chosen) & (written != "")
+    share = float(np.abs(value[left]).sum()) / total if total else 0.0
+    gone = np.unique(customer_codes[keep]).size - np.unique(customer_codes[keep & ~left]).size
+    others = ", ".join(f"{code} ({n:,})" for code, n in kinds if code != chosen)
+    nobody = (f" {counted(gone, 'customer')} had no order in {chosen} and {'is' if gone == 1 else 'are'} not in the "
+              "customer table." if gone else "")
+    notes.append(f"Only the order lines in {chosen} are counted: {counted(int(left.sum()), 'line')} in other "
+                 f"currencies in '{column}' ({others}; {share:.1%} of the value of all lines, as written) "
+                 f"{'is' if left.sum() == 1 else 'are'} left out, since amounts in different currencies cannot be "
+                 f"added up without conversion.{nobody} Choose another currency, or every currency to add them up "
+                 "as written.")
+    return left
 
 
 def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray, value: np.ndarray, total: float,
@@ -781,6 +855,7 @@ def build_customers(
     today: pd.Timestamp | None = None,
     numbers: ColumnNumbers | None = None,
     window_months: int | None = None,
+    currency: str | None = None,
 ) -> CustomerTable:
     """Turn order lines (text cells) into one row per customer with RFM values, scores and groups.
 
@@ -805,6 +880,10 @@ def build_customers(
     window_months : int, optional
         Count orders and spending over this many months before the as-of date only (:data:`WINDOW_MONTHS`
         bounds it); the columns are then named for the window (``frequency_12m``). Default: every order.
+    currency : str, optional
+        With a currency column (:attr:`OrderColumns.currency`) whose lines are in several currencies, the one
+        counted (``EUR``); the others' lines are left out and said. Default: the currency of the most lines;
+        :data:`ALL_CURRENCIES` adds up every line's amount as written, with a note.
 
     Returns
     -------
@@ -857,6 +936,8 @@ def build_customers(
     keep = usable_value & ~no_customer
     if columns.status is not None:
         keep &= ~_not_purchases(frame, columns, keep, value, total, customer_codes, notes)
+    if columns.currency is not None:
+        keep &= ~_other_currencies(frame, columns.currency, currency, keep, value, total, customer_codes, notes)
     if not keep.any():
         raise OrdersError("No order line has a customer, a readable date and an amount together, so no customer "
                           "table can be built." + _left_out(notes))

@@ -172,6 +172,8 @@ class Orders:
     ROLE = "orders-role"  # pattern-matching type: {"type": ROLE, "role": "customer" | "date" | ...}
     AS_OF = "orders-as-of"
     WINDOW = "orders-window"  # count orders and spending over every order, or the last months only
+    CURRENCY = "orders-currency"  # the currency counted when the lines are in several
+    CURRENCY_ROW = "orders-currency-row"  # its label and note, shown only when there are several
     BUILD = "orders-build"
     STATUS = "orders-status"
 

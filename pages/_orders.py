@@ -21,12 +21,12 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from core import OrderColumns, SegmentsError, looks_like_orders
-from core.rfm import last_order
+from core.rfm import ALL_CURRENCIES, currencies, last_order
 from dashboard import ids, service
 from dashboard.components import error_alert
 from dashboard.state import ViewState
 
-__all__ = ["orders_panel", "build_customer_table"]
+__all__ = ["orders_panel", "build_customer_table", "currency_choices"]
 
 PAGE = "upload"
 #: The spans orders and spending can be counted over (months; 0: every order), for tables built from exports
@@ -44,7 +44,21 @@ ROLES = (
     ("price", "Unit price (with quantity)", True),
     ("status", "Order status (refunded, cancelled: left out)", True),
     ("refund", "Amount refunded (nets against the line)", True),
+    ("currency", "Currency of the amounts", True),
 )
+
+
+def _currency_options(dataset: service.Dataset, column: str | None) -> tuple[list[dict[str, str]], str | None]:
+    """The choices of the currency counted (each with its lines; then every currency, added up as written) and the
+    default, the currency of the most lines; none when the column writes one currency or none."""
+    if not column or column not in dataset.frame.columns:
+        return [], None
+    kinds = currencies(dataset.frame, column)
+    if len(kinds) < 2:
+        return [], None
+    options = [{"label": f"{code} only ({lines:,} lines)", "value": code} for code, lines in kinds]
+    options.append({"label": "every currency, added up as written (no conversion)", "value": ALL_CURRENCIES})
+    return options, kinds[0][0]
 
 
 def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
@@ -99,8 +113,37 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
             dbc.Col(dbc.Button("Build the customer table", id=ids.Orders.BUILD, color="primary",
                                className="mt-3"), md=4),
         ], className="align-items-start"),
+        _currency_row(*_currency_options(dataset, columns.currency)),
         dcc.Loading(html.Div(id=ids.Orders.STATUS, className="mt-2"), type="dot"),
     ]), className="mb-3 border-primary segments-orders")
+
+
+def _currency_row(options: list[dict[str, str]], value: str | None) -> html.Div:
+    """The choice of the currency counted, shown when the currency column writes several."""
+    return html.Div([
+        dbc.Label("The lines are in several currencies: count", html_for=ids.Orders.CURRENCY, className="small mb-0"),
+        dcc.Dropdown(id=ids.Orders.CURRENCY, options=options, value=value, clearable=False, searchable=False),
+        html.Div("Amounts in different currencies cannot be added up without conversion: the other currencies' "
+                 "lines are left out, and said.", className="small text-muted"),
+    ], id=ids.Orders.CURRENCY_ROW, className="mt-2", style=None if options else {"display": "none"})
+
+
+@callback(
+    Output(ids.Orders.CURRENCY, "options"),
+    Output(ids.Orders.CURRENCY, "value"),
+    Output(ids.Orders.CURRENCY_ROW, "style"),
+    Input({"type": ids.Orders.ROLE, "role": "currency"}, "value"),
+    State(ids.page_query(PAGE), "data"),
+    prevent_initial_call=True,
+)
+def currency_choices(column: str | None, query: str | None) -> tuple[Any, Any, Any]:
+    """The currencies of the column chosen as the currency (the choice is hidden when it writes one or none)."""
+    try:
+        dataset = service.get_dataset(ViewState.from_search(query).ds)
+    except SegmentsError:
+        return dash.no_update, dash.no_update, dash.no_update
+    options, value = _currency_options(dataset, column)
+    return options, value, None if options else {"display": "none"}
 
 
 @callback(
@@ -112,10 +155,12 @@ def orders_panel(dataset: service.Dataset) -> dbc.Card | None:
     State(ids.Orders.AS_OF, "value"),
     State(ids.page_query(PAGE), "data"),
     State(ids.Orders.WINDOW, "value"),
+    State(ids.Orders.CURRENCY, "value"),
     prevent_initial_call=True,
 )
 def build_customer_table(n_clicks: int | None, values: list[str | None], role_ids: list[dict[str, str]],
-                         as_of: str | None, query: str | None, window: int | None = 0) -> tuple[Any, Any]:
+                         as_of: str | None, query: str | None, window: int | None = 0,
+                         currency: str | None = None) -> tuple[Any, Any]:
     """Build the customer table from the chosen columns, keep it as a new dataset and open it."""
     if not n_clicks:
         return dash.no_update, dash.no_update
@@ -135,9 +180,10 @@ def build_customer_table(n_clicks: int | None, values: list[str | None], role_id
             raise SegmentsError("Each part needs its own column: one column is chosen twice.")
         columns = OrderColumns(chosen["customer"], chosen["date"], chosen.get("amount"),  # type: ignore[arg-type]
                                chosen.get("quantity"), chosen.get("price"), chosen.get("order"),
-                               status=chosen.get("status"), refund=chosen.get("refund"))
+                               status=chosen.get("status"), refund=chosen.get("refund"),
+                               currency=chosen.get("currency"))
         months = int(window) if window in {m for m, _ in WINDOWS} else 0
-        customers = service.store_customer_table(dataset, columns, as_of, months or None)
+        customers = service.store_customer_table(dataset, columns, as_of, months or None, currency or None)
     except SegmentsError as exc:
         return dash.no_update, error_alert(exc, "The customer table could not be built")
     return ViewState(ds=customers.token, missing=state.missing).href("/upload"), None

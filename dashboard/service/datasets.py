@@ -157,13 +157,14 @@ CUSTOMER_TABLE_FORMAT = "customer table"
 
 
 def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | None,
-                         window_months: int | None = None) -> Dataset:
+                         window_months: int | None = None, currency: str | None = None) -> Dataset:
     """Build the customer table (:func:`core.build_customers`) of an order file and keep it as a new dataset,
     like an upload: the model, clusters and downloads pages then run on it. Its table's warnings carry what
     the build found (returns, lines left out...). ``window_months``: count orders and spending over those last
-    months only. Raises core's OrdersError/FeatureError with the reason."""
+    months only; ``currency``: the currency counted when the lines are in several (:data:`core.rfm.ALL_CURRENCIES`:
+    every one). Raises core's OrdersError/FeatureError with the reason."""
     result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal,
-                             numbers=orders.table.numbers, window_months=window_months)
+                             numbers=orders.table.numbers, window_months=window_months, currency=currency)
     table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
     return store_table(table, f"{file_stem(orders.name)}-customers.csv")
 

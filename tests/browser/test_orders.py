@@ -94,3 +94,31 @@ def test_orders_over_the_last_12_months(page: Page) -> None:
     page.screenshot(path=str(SCREENSHOTS / "orders-window-built.png"), full_page=True)
     page.click(f"#{ids.Upload.NEXT}")
     expect_fit(page, f"{len(kinds):,} customers segmented on recency_days (log), frequency_12m (log), monetary_12m")
+
+
+def test_orders_in_several_currencies_count_the_one_chosen(page: Page) -> None:
+    """An export in EUR, GBP and JPY: the offer shows which currency is counted (the most lines' by default);
+    choosing JPY and building says which lines were left out, and the table holds the JPY customers only."""
+    rows = ["Order ID,Customer,Order Date,Currency,Total"]
+    currency = lambda i: "EUR" if i % 7 < 4 else "GBP" if i % 7 < 6 else "JPY"  # noqa: E731
+    rows += [f"{i},c{i % 60},2024-{1 + i % 12:02d}-{1 + i % 28:02d},{currency(i)},"
+             f"{15000 + i if currency(i) == 'JPY' else 50 + i % 9}.00" for i in range(1, 601)]
+    page.goto("/upload")
+    upload(page, "shop.csv", ("\n".join(rows) + "\n").encode())
+    expect_dataset(page, "shop.csv")
+    expect(page.locator(_role("currency"))).to_contain_text("Currency")
+    eur = sum(currency(i) == "EUR" for i in range(1, 601))
+    expect(page.locator(f"#{ids.Orders.CURRENCY}")).to_contain_text(f"EUR only ({eur} lines)")
+    jpy = sum(currency(i) == "JPY" for i in range(1, 601))
+    choose(page, f"#{ids.Orders.CURRENCY}", f"JPY only ({jpy} lines)")
+    card = page.locator(".segments-orders")
+    card.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    card.screenshot(path=str(SCREENSHOTS / "orders-currency.png"))
+    page.click(f"#{ids.Orders.BUILD}")
+    expect_dataset(page, "shop-customers.csv")
+    expect(page.locator("body")).to_contain_text(f"Only the order lines in JPY are counted: {600 - jpy:,} lines in "
+                                                 "other currencies in 'Currency'")
+    customers = len({i % 60 for i in range(1, 601) if currency(i) == "JPY"})
+    expect(page.locator(".segments-file-name").locator("..")).to_contain_text(f"{customers:,} rows")
+    page.screenshot(path=str(SCREENSHOTS / "orders-currency-built.png"), full_page=True)

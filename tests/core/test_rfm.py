@@ -9,7 +9,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from core import check_quality, read_table, segment_new
 from core.errors import FeatureError, OrdersError
-from core.rfm import (RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
+from core.rfm import (ALL_CURRENCIES, RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
                       net_return_rows, net_returns_apart, net_returns_text,
                       recognise_columns)
 
@@ -611,3 +611,50 @@ def test_a_data_warehouse_order_extract_with_eight_digit_dates_becomes_customers
     assert table.loc["8", "monetary"] == pytest.approx(20.0)
     assert build_customers(_text(rows, ["cust_id", "txn_date", "order_id", "sales_amt"]), today=TODAY).columns.date \
         == "txn_date"
+
+
+def _multi_currency_orders() -> pd.DataFrame:
+    """A shop's order export in three currencies, as Shopify writes it (Currency on an order's first line only)."""
+    header = ["Name", "Email", "Created at", "Currency", "Total"]
+    rows = [["#1", "ann@x.com", "2024-01-05 10:00:00 +0100", "EUR", "40.00"],
+            ["#1", "ann@x.com", "", "", ""],  # the order's further item line
+            ["#2", "ann@x.com", "2024-02-05 10:00:00 +0100", "EUR", "60.00"],
+            ["#3", "bob@x.com", "2024-03-05 10:00:00 +0100", "eur", "25.00"],
+            ["#4", "bob@x.com", "2024-03-09 10:00:00 +0100", "JPY", "15000"],
+            ["#5", "cid@x.com", "2024-04-05 10:00:00 +0100", "JPY", "9000"],
+            ["#6", "dan@x.com", "2024-04-06 10:00:00 +0100", "GBP", "30.00"],
+            ["#7", "eve@x.com", "2024-04-07 10:00:00 +0100", "EUR", "10.00"]]
+    return _text(rows, header)
+
+
+def test_order_lines_in_several_currencies_are_not_added_up() -> None:
+    """Found from outside (a shop's order export in EUR, GBP and JPY, as Shopify, Stripe and PayPal write a Currency
+    column): `segments rfm` added ¥15,000 to €25 as 15,025 of monetary value, so the few JPY orders made the
+    'Champions'. The lines in the currency of the most lines are counted, the others left out and said; another
+    currency, or every one (added up as written, with a note), can be chosen; one currency says nothing."""
+    frame = _multi_currency_orders()
+    result = build_customers(frame, today=TODAY)
+    assert result.columns.currency == "Currency" and "currency: 'Currency' (recognised)" in result.columns.describe()
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["ann@x.com", "bob@x.com", "eve@x.com"]  # 'eur' is EUR; cid and dan are not
+    assert table.loc["bob@x.com", "monetary"] == pytest.approx(25.0) and table.loc["bob@x.com", "frequency"] == 1
+    assert table.loc["ann@x.com", "monetary"] == pytest.approx(100.0)  # the further item line counts in its order
+    note = next(n for n in result.notes if "currencies" in n)
+    assert note.startswith("Only the order lines in EUR are counted: 3 lines in other currencies in 'Currency' "
+                           "(JPY (2), GBP (1);") and "2 customers had no order in EUR" in note
+
+    jpy = build_customers(frame, currency="jpy", today=TODAY).table.set_index(result.id_column)
+    assert jpy["monetary"].to_dict() == {"bob@x.com": 15000.0, "cid@x.com": 9000.0}
+    every = build_customers(frame, currency=ALL_CURRENCIES, today=TODAY)
+    assert every.table.set_index(result.id_column).loc["bob@x.com", "monetary"] == pytest.approx(15_025.0)
+    assert any("are in 3 currencies in 'Currency' (EUR (4), JPY (2), GBP (1)): their amounts are added up as "
+               "written, without conversion" in n for n in every.notes)
+    with pytest.raises(OrdersError, match=r"No order line in 'Currency' is in CHF; its currencies are EUR \(4 lines\)"):
+        build_customers(frame, currency="CHF", today=TODAY)
+    one = frame[frame["Currency"].str.upper().isin(["EUR", ""])]
+    assert not any("currenc" in n for n in build_customers(one, today=TODAY).notes)
+    # no currency read: every line counts; a column named so that holds amounts is no currency
+    assert build_customers(frame, recognise_columns(frame, currency=""), today=TODAY).columns.currency is None
+    amounts = frame.rename(columns={"Total": "Amount", "Currency": "Currency Rate"}).assign(
+        **{"Currency Rate": "1.08"})
+    assert recognise_columns(amounts).currency is None

@@ -142,3 +142,26 @@ def test_the_customers_who_returned_as_much_as_they_bought_are_said_and_left_out
     # a file without such customers: asking is a usage error, nothing is left out by guess
     code, _, err = run("inspect", str(orders_csv(tmp_path, frame)), "--skip-net-returns")
     assert code == 2 and "--skip-net-returns: no customer of this table returned as much as they bought" in err
+
+
+def test_rfm_counts_one_currency_and_says_so(tmp_path: Path) -> None:
+    """`segments rfm` of an export in several currencies counts the currency of the most lines and says which lines
+    it left out; --in-currency chooses another (or all), --currency none reads no currency, an unknown one is an
+    error line."""
+    from .test_rfm import _multi_currency_orders
+
+    path = orders_csv(tmp_path, _multi_currency_orders())
+    out_path = tmp_path / "customers.csv"
+    code, out, err = run("rfm", str(path), "--out", str(out_path))
+    assert code == 0, err
+    assert "- currency: 'Currency' (recognised)" in out and "note: Only the order lines in EUR are counted" in out
+    code, out, err = run("rfm", str(path), "--out", str(out_path), "--in-currency", "JPY")
+    assert code == 0, err
+    table = pd.read_csv(out_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert dict(zip(table["customer_id"], table["monetary"])) == {"bob@x.com": "15000.0", "cid@x.com": "9000.0"}
+    code, out, err = run("rfm", str(path), "--out", str(out_path), "--in-currency", "ALL")
+    assert code == 0 and "are added up as written, without conversion" in out
+    code, out, err = run("rfm", str(path), "--out", str(out_path), "--currency", "none")
+    assert code == 0 and "currency:" not in out and "currencies" not in out
+    code, out, err = run("rfm", str(path), "--out", str(out_path), "--in-currency", "CHF")
+    assert code == 2 and err.startswith("error: No order line in 'Currency' is in CHF")

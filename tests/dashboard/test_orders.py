@@ -141,3 +141,31 @@ def test_build_over_a_window_of_months_counts_those_months_only(client, request_
                for w in customers.table.warnings)
     every, _ = orders_page.build_customer_table(1, values, role_ids, None, ViewState(ds=token).query(), 0)
     assert "frequency" in service.get_dataset(ViewState.from_search(every.split("?", 1)[1]).ds).frame.columns
+
+
+def test_the_orders_panel_offers_the_currency_counted_and_the_build_counts_it(client, request_context):
+    """An export in several currencies (found from outside: ¥15,000 and €25 were added up as 15,025 of monetary
+    value): the panel recognises the currency column and offers the currency counted, each with its lines, the most
+    common first; the build counts the chosen one, and says what it left out. Another column chosen as the currency
+    updates the choice, hidden when it writes one currency."""
+    rows = ["Order ID,Customer,Order Date,Currency,Total,Region"]
+    currency = lambda i: "EUR" if i // 40 % 5 < 3 else "GBP" if i // 40 % 5 == 3 else "JPY"  # noqa: E731
+    rows += [f"{i},c{i % 40},2024-{1 + i % 12:02d}-{1 + i % 28:02d},{currency(i)},"
+             f"{'15000' if currency(i) == 'JPY' else '50.00'},EU" for i in range(1, 401)]
+    token = upload(client, ("\n".join(rows) + "\n").encode(), "shop.csv").get_json()["token"]
+    text = json.dumps(orders_page.orders_panel(service.get_dataset(token)), cls=plotly.utils.PlotlyJSONEncoder)
+    assert '"value": "Currency"' in text and "The lines are in several currencies: count" in text
+    eur = sum(currency(i) == "EUR" for i in range(1, 401))
+    assert f"EUR only ({eur} lines)" in text and "every currency, added up as written (no conversion)" in text
+    query = ViewState(ds=token).query()
+    options, value, style = orders_page.currency_choices("Currency", query)
+    assert [o["value"] for o in options] == ["EUR", "GBP", "JPY", "all"] and value == "EUR" and style is None
+    assert orders_page.currency_choices("Region", query) == ([], None, {"display": "none"})
+    for chosen, spend in (("EUR", 6 * 50.0), ("JPY", 2 * 15000.0), ("all", 6 * 50.0 + 2 * 50.0 + 2 * 15000.0)):
+        values, role_ids = _roles(customer="Customer", date="Order Date", order="Order ID", amount="Total",
+                                  currency="Currency")
+        href, status = orders_page.build_customer_table(1, values, role_ids, None, query, 0, chosen)
+        assert status is None, status
+        customers = service.get_dataset(ViewState.from_search(href.split("?", 1)[1]).ds)
+        assert float(customers.frame.set_index("customer_id").loc["c1", "monetary"]) == spend  # 10 orders
+    assert any(w.startswith("The order lines are in 3 currencies") for w in customers.table.warnings)
