@@ -516,7 +516,7 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
               wanted_names: dict[int, str], stack: ExitStack) -> None:
     """``fit`` once the file is read and checked. With a second thread and a new model, the stability
     check's re-fits run beside the fit and the write (:func:`_refits_beside`); ``stack`` ends them."""
-    from .deliver import share_columns, to_xlsx_bytes
+    from .deliver import rounded_summary, share_columns, to_xlsx_bytes
     from .export import UTF8_BOM, to_csv_bytes, write_csv
     from .insight import confidence, for_export, out_of_range, summary_profile
     from .persist import bundle_bytes, load_model_file
@@ -562,7 +562,8 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
     try:
         clustered = clustered_table(table.frame, seg, extra=conf)
         profiled = summary_profile(seg, table.frame, text_columns) if args.summary else None
-        summary = profiled.flat() if profiled is not None else None
+        # rounded as people read it, as the dashboard's summary downloads are
+        summary = rounded_summary(profiled) if profiled is not None else None
         numeric = [c.name for c in report.column_reports if c.kind == "numeric"] + list(conf.columns[:3])
         stack.close()  # the re-fits beside the fit are done by now (or finish first): every thread for the rest
         if _is_xlsx(args.out):  # a real workbook: numbers as numbers, formulas escaped
