@@ -311,7 +311,9 @@ def _features(args: argparse.Namespace, report: QualityReport) -> list[str]:
         return [f for f in fields if f != ""]
     chosen = report.default_features
     if not chosen:
-        raise SegmentsError(report.why_no_features() + " To use other columns, name them with --features.")
+        dates = report.derived_features
+        example = f' (--features "{",".join(dates[:2])}")' if dates else ""
+        raise SegmentsError(report.why_no_features() + f" To use other columns, name them with --features{example}.")
     return chosen
 
 

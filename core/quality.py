@@ -1184,13 +1184,20 @@ class QualityReport:
         return ", ".join(repr(clip(text, limit)) for text in self.description_row)
 
     def why_no_features(self) -> str:
-        """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty)."""
+        """Why no column is proposed as a feature, in words for the user (when :attr:`default_features` is empty),
+        and the dates that can be chosen instead (:attr:`derived_features`), if any."""
         if self.rows < 2:
             return "The file has a single customer; finding segments needs many."
         numeric = [c for c in self.column_reports if c.kind == "numeric"]
+        dates = self.derived_features
+        # (found from outside: a helpdesk's user export, ids and dates only, was told no column could be used)
+        offer = (" Its dates can be segmented on instead: choose " + join_words([repr(d) for d in dates[:4]])
+                 + (f" (or another of its {len(dates)} dates)" if len(dates) > 4 else "") + " as features."
+                 if dates else "")
         if not numeric:
-            return ("The file has no numeric columns to segment on: every column holds text. Segments are found "
-                    "from numbers such as age, income or visits.")
+            held = "text or dates" if dates else "text"
+            return (f"The file has no numeric columns to segment on: every column holds {held}. Segments are found "
+                    "from numbers such as age, income or visits." + offer)
         constant = [c.name for c in numeric if c.constant and not c.id_like]
         ids = [c.name for c in numeric if c.id_like]
         parts = []
@@ -1200,7 +1207,7 @@ class QualityReport:
         if ids:
             parts.append("the numeric columns " + ", ".join(repr(n) for n in ids[:5])
                          + " look like identifiers, not descriptions of customers")
-        return "No column can be used to segment: " + "; ".join(parts) + "."
+        return "No numeric column can be used to segment: " + "; ".join(parts) + "." + offer
 
     @property
     def missing_cells(self) -> int:

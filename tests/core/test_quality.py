@@ -209,6 +209,14 @@ def test_why_no_features_says_what_is_wrong():
     assert "every column holds text" in why("a,b\nx,y\nz,w\n")
     assert "same value in every row ('a'" in why("a,b\n1,x\n1,y\n1,z\n")
     assert "look like identifiers" in why("id,b\n1,x\n2,y\n3,z\n")
+    # found from outside (a helpdesk's user export: ids, text and dates): the dates can be chosen, and it says so
+    assert why("id,created_at,last_login_at\n1,2024-01-05,2024-03-01\n2,2024-02-05,\n3,2024-03-05,2024-04-01\n") == (
+        "No numeric column can be used to segment: the numeric columns 'id' look like identifiers, not descriptions "
+        "of customers. Its dates can be segmented on instead: choose 'created_at (days since)' and "
+        "'last_login_at (days since)' as features.")
+    assert why("name,signed_up\nx,2024-01-05\ny,2024-02-05\nz,2024-03-01\n").startswith(
+        "The file has no numeric columns to segment on: every column holds text or dates. Segments are found from "
+        "numbers such as age, income or visits. Its dates can be segmented on instead: choose 'signed_up (days since)'")
 
 
 def _columns_for_distinct() -> dict[str, np.ndarray]:
