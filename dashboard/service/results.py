@@ -172,7 +172,7 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
             return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
                                       dataset.table.decimal, dataset.table.numbers, unknown_for(dataset, state.codes))
         if not state.features:
-            raise FeatureError(dataset.report.why_no_features())
+            raise _no_features(dataset)
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,
                            dataset.table.decimal, transforms_for(state), matrix=matrix,
                            numbers=dataset.table.numbers, unknown=unknown_for(dataset, state.codes),
@@ -194,6 +194,13 @@ def segmentation_notes(state: ViewState, seg: Segmentation) -> list[str]:
     return shown_notes(seg.notes, dataset.report, dataset.frame,
                        "the Upload page can leave it out of the table as well",
                        "the Upload page can leave {} out of the table")
+
+
+def _no_features(dataset: Dataset) -> FeatureError:
+    """The error of a model or sweep on no feature (a state has none only when the data check proposes none:
+    :func:`resolve_state`): why, and which dates can be chosen instead (found from outside: a helpdesk's user
+    export of ids and dates was told to "choose at least one numeric column", its dates offered beside)."""
+    return FeatureError(dataset.report.why_no_features())
 
 
 def get_confidence(state: ViewState) -> pd.DataFrame:
@@ -221,6 +228,8 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
                       state.seed, codes=state.codes, zero=zero_in(state))
 
     def compute() -> SweepResult:
+        if not state.features:
+            raise _no_features(dataset)
         matrix = prepare_features(dataset.frame, list(state.features), state.missing, dataset.table.decimal,
                                   transforms_for(state), dataset.table.numbers, unknown_for(dataset, state.codes),
                                   zero_in(state))
