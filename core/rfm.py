@@ -486,20 +486,38 @@ def _holds_currencies(cells: pd.Series) -> bool:
     return len(sample) > 0 and float(sample.str.match(_CURRENCY_CELL).mean()) >= 0.9
 
 
+def _currency_codes(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's currency as a number (-1 for an empty or missing cell) and the currencies (stripped, upper case:
+    ``usd`` and ``USD`` are one): each distinct cell is read once, not each of ten million lines."""
+    codes, distinct = pd.factorize(cells, sort=False)
+    names = pd.Series(distinct, dtype=object).astype(str).str.strip().str.upper().to_numpy(dtype=object)
+    same, currencies_found = pd.factorize(names, sort=False)
+    empty = np.asarray(currencies_found == "", dtype=bool)
+    line = np.where(codes >= 0, same[np.maximum(codes, 0)], -1)
+    if empty.any():  # an empty cell names no currency
+        line[line == int(np.flatnonzero(empty)[0])] = -1
+    return line, np.asarray(currencies_found, dtype=object)
+
+
+def _counted(line: np.ndarray, names: np.ndarray, among: np.ndarray | None = None) -> list[tuple[str, int]]:
+    """``(currency, lines)`` of the lines ``among`` (all by default), most lines first, then by name."""
+    chosen = line if among is None else line[among]
+    counts = np.bincount(chosen[chosen >= 0], minlength=len(names))
+    return sorted(((str(names[i]), int(n)) for i, n in enumerate(counts) if n), key=lambda item: (-item[1], item[0]))
+
+
 def currencies(frame: pd.DataFrame, column: str) -> list[tuple[str, int]]:
     """The currencies a column writes (stripped, upper case: ``usd`` and ``USD`` are one), each with its number of
     lines, most lines first (the first is what :func:`build_customers` counts by default); empty cells aside."""
-    written = frame[column].astype(str).str.strip().str.upper()
-    counts = written[written != ""].value_counts(sort=False)
-    return sorted(((str(code), int(n)) for code, n in counts.items()), key=lambda item: (-item[1], item[0]))
+    return _counted(*_currency_codes(frame[column]))
 
 
 def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep: np.ndarray, value: np.ndarray,
                       total: float, customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
     """The kept lines in another currency than ``chosen`` (None: the most common of the kept lines;
     :data:`ALL_CURRENCIES`: none, every amount summed as written), with a note when the lines are in several."""
-    written = frame[column].astype(str).str.strip().str.upper().to_numpy(dtype=object)
-    kinds = currencies(pd.DataFrame({column: written[keep]}), column)
+    line, names = _currency_codes(frame[column])
+    kinds = _counted(line, names, keep)
     none = np.zeros(len(frame), dtype=bool)
     if chosen is not None and chosen.strip().lower() == ALL_CURRENCIES:  # (not Albania's lek, ALL)
         chosen = ALL_CURRENCIES
@@ -516,9 +534,10 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
                      "added up as written, without conversion, so monetary values mix currencies.")
         return none
     chosen = chosen or kinds[0][0]
-    left = keep & (written != chosen) & (written != "")
+    left = keep & (line >= 0) & (line != int(np.flatnonzero(names == chosen)[0]))
     share = float(np.abs(value[left]).sum()) / total if total else 0.0
-    gone = np.unique(customer_codes[keep]).size - np.unique(customer_codes[keep & ~left]).size
+    gone = int(np.count_nonzero(np.bincount(customer_codes[keep])) - np.count_nonzero(
+        np.bincount(customer_codes[keep & ~left])))
     others = ", ".join(f"{code} ({n:,})" for code, n in kinds if code != chosen)
     nobody = (f" {counted(gone, 'customer')} had no order in {chosen} and {'is' if gone == 1 else 'are'} not in the "
               "customer table." if gone else "")
