@@ -532,6 +532,83 @@ def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -
     invalid[positions[read]] = False
 
 
+#: Answers on a scale written as words (a survey export's choice text, as SurveyMonkey and Qualtrics write it by
+#: default), each scale from its low end to its high end: a column whose answers are all words of one scale is read
+#: as their places, 1 to n (the first scale, in this order, that holds every answer: 5 points before 7).
+SCALE_WORDS: tuple[tuple[str, ...], ...] = (
+    ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree"),
+    ("strongly disagree", "disagree", "somewhat disagree", "neither agree nor disagree", "somewhat agree", "agree",
+     "strongly agree"),
+    ("very dissatisfied", "dissatisfied", "neither satisfied nor dissatisfied", "satisfied", "very satisfied"),
+    ("very dissatisfied", "dissatisfied", "somewhat dissatisfied", "neither satisfied nor dissatisfied",
+     "somewhat satisfied", "satisfied", "very satisfied"),
+    ("not at all satisfied", "slightly satisfied", "moderately satisfied", "very satisfied", "extremely satisfied"),
+    ("very unlikely", "unlikely", "neither likely nor unlikely", "likely", "very likely"),
+    ("not at all likely", "not very likely", "somewhat likely", "very likely", "extremely likely"),
+    ("poor", "fair", "good", "very good", "excellent"),
+    ("very poor", "poor", "fair", "good", "very good", "excellent"),
+    ("very bad", "bad", "neither good nor bad", "good", "very good"),
+    ("never", "rarely", "sometimes", "often", "always"),
+    ("not at all important", "slightly important", "moderately important", "very important", "extremely important"),
+    ("very difficult", "difficult", "neither easy nor difficult", "easy", "very easy"),
+)
+#: Answers that place nobody on the scale: read as missing, like a blank answer (said by the data check).
+NO_ANSWER_WORDS = frozenset({"don't know", "do not know", "not sure", "n/a", "not applicable", "prefer not to say",
+                             "prefer not to answer", "no opinion", "unsure"})
+_ALL_SCALE_WORDS = frozenset(w for scale in SCALE_WORDS for w in scale) | {"neutral"}
+
+
+def _scale_word(text: str) -> str:
+    """An answer as :data:`SCALE_WORDS` write it: lower case, one space between words, a straight apostrophe."""
+    return " ".join(str(text).replace("\u2019", "'").lower().split())
+
+
+def _scale_of(answers: Iterable[str]) -> tuple[str, ...] | None:
+    """The first of :data:`SCALE_WORDS` that holds every one of ``answers`` (scale words, three or more different
+    ones; "neutral" for its middle answer), or None."""
+    said = {a for a in answers if a not in NO_ANSWER_WORDS}
+    if len(said) < 3:
+        return None
+    for scale in SCALE_WORDS:
+        middle = next((w for w in scale if w.startswith("neither ")), None)
+        if said <= set(scale) | ({"neutral"} if middle else set()) and not ({"neutral", middle} <= said):
+            return scale
+    return None
+
+
+def scale_words(values: pd.Series) -> tuple[str, ...]:
+    """The scale (:data:`SCALE_WORDS`) a column's answers are written in words of, low end first, or ``()``: its first
+    written cells (200 at most) are all words of one scale or answers that place nobody (:data:`NO_ANSWER_WORDS`),
+    three different scale words at least. The data check's flag; :func:`parse_columns` reads every cell."""
+    shown = values.head(2_000).dropna().astype(str).str.strip()
+    answers = shown[shown != ""].head(200).map(_scale_word)
+    if answers.empty or not answers.isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():
+        return ()
+    return _scale_of(answers.unique()) or ()
+
+
+def _read_scale_words(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -> None:
+    """Read the cells ``invalid`` marks into ``numbers`` as their places on a scale (1 to n), in place, when every
+    one of them is a word of one scale (:data:`SCALE_WORDS`) or an answer that places nobody (read as missing: NaN,
+    not invalid). Found from outside: a survey export whose answers were written as words ("Somewhat agree") had no
+    numeric column, and nothing could be segmented."""
+    positions = np.flatnonzero(invalid)
+    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 200)).astype(int)]
+    if not text.iloc[look].map(_scale_word).isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():  # names: no pass
+        return
+    codes, distinct = pd.factorize(text.iloc[positions])  # each distinct answer once
+    answers = [_scale_word(a) for a in distinct]
+    scale = _scale_of(answers)
+    if scale is None or not set(answers) <= set(scale) | NO_ANSWER_WORDS | {"neutral"}:
+        return
+    middle = next((i for i, w in enumerate(scale) if w.startswith("neither ")), -1)
+    places = np.array([scale.index(a) + 1.0 if a in scale else middle + 1.0 if a == "neutral" else np.nan
+                       for a in answers])
+    read = codes >= 0
+    numbers[positions[read]] = places[codes[read]]
+    invalid[positions[read]] = False
+
+
 def is_duration_text(values: pd.Series) -> bool:
     """Whether a column's first written cells are durations as :func:`parse_numeric` reads them (``00:03:25``,
     ``45:10``): said by the data check, as the column's numbers are seconds."""
@@ -783,6 +860,10 @@ class ColumnReport:
     duration : bool
         A numeric column written as durations (``00:03:25``, ``45:10``: :func:`is_duration_text`), its numbers
         seconds.
+    scale_words : tuple[str, ...]
+        A column of answers written as words of one scale (:func:`scale_words`: "Strongly disagree" ... "Strongly
+        agree"), low end first: its numbers are the answers' places, 1 to n, and it is read as ratings. Empty
+        otherwise.
     blank_zero : BlankZero or None
         For a numeric column with blank cells: what it is with them counted as 0 (:func:`blank_zero_reading`), and
         whether the check proposes that (a total or a count with no 0 written in it). None without blanks.
@@ -819,6 +900,7 @@ class ColumnReport:
     scale: tuple[int, int] | None = None
     rating: bool = False
     duration: bool = False
+    scale_words: tuple[str, ...] = ()
     blank_zero: BlankZero | None = None
     zeroed: int = 0
     grows: bool = False
@@ -878,8 +960,9 @@ class ColumnReport:
 
     @property
     def data_type(self) -> str:
-        """What the cells hold, for tables: numeric, date, text or empty (what is done with them is :attr:`use`)."""
-        return "date" if self.date_format else self.kind
+        """What the cells hold, for tables: numeric, date, text or empty, or words on a scale (what is done with them
+        is :attr:`use`)."""
+        return "date" if self.date_format else "scale words" if self.scale_words else self.kind
 
     @property
     def role(self) -> str:
@@ -1310,7 +1393,13 @@ class QualityReport:
                              "0, as chosen." for c in zeroed)
             found.extend(f"'{c.name}' holds durations (hours:minutes:seconds or minutes:seconds): they are read "
                          "as seconds." for c in self.column_reports if c.duration and c.kind == "numeric")
-            rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate]
+            found.extend(f"'{c.name}' holds answers written as words of a scale of {len(c.scale_words)}: they are "
+                         f"read as its places, from 1 ({c.scale_words[0].capitalize()!r}) to {len(c.scale_words)} "
+                         f"({c.scale_words[-1].capitalize()!r})"
+                         + ("; its blank cells and answers such as \"Don't know\" count as missing." if c.missing
+                            else ".") for c in self.column_reports if c.scale_words and c.kind == "numeric")
+            # (answers written as words are said above, each with its scale)
+            rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate and not c.scale_words]
             if rated:
                 low = min(c.scale[0] for c in rated if c.scale)
                 high = max(c.scale[1] for c in rated if c.scale)
@@ -1798,6 +1887,8 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
             column_numbers, column_invalid = numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
             if column_invalid.any():  # (each column's own: durations are told from times of day column by column)
                 _read_durations(frame.iloc[:, j].astype(str), column_numbers, column_invalid)
+            if column_invalid.any():  # (and answers written as words, "Somewhat agree", from other text)
+                _read_scale_words(frame.iloc[:, j].astype(str), column_numbers, column_invalid)
             yield j, column_numbers, column_invalid
 
 
@@ -1972,6 +2063,9 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         # answers on a rating scale measure (a satisfaction of 1 to 5), where a region's 1 to 5 name places
         scale = _rating_scale(finite) if coded and whole and unique >= 3 and not on_calendar else None
         rating = scale is not None and is_rating_name(name)
+        words = scale_words(values) if not_numbers < finite.size else ()  # (a column of words: "Somewhat agree")
+        if words:  # on its scale's places, whichever answers were given
+            scale, rating = (1, len(words)), True
         coded = coded and not rating
         proposal = propose_transform(finite, unique)
     else:
@@ -2013,8 +2107,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
                         unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
-                        duration=is_duration_text(values),
-                        blank_zero=None if id_like else blank_zero_reading(name, finite, missing, unique))
+                        duration=is_duration_text(values), scale_words=words,
+                        blank_zero=None if id_like or words else blank_zero_reading(name, finite, missing, unique))
 
 
 #: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).
