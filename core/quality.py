@@ -533,29 +533,34 @@ def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -
 
 
 #: Answers on a scale written as words (a survey export's choice text, as SurveyMonkey and Qualtrics write it by
-#: default), each scale from its low end to its high end: a column whose answers are all words of one scale is read
-#: as their places, 1 to n (the first scale, in this order, that holds every answer: 5 points before 7).
-SCALE_WORDS: tuple[tuple[str, ...], ...] = (
-    ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree"),
-    ("strongly disagree", "disagree", "somewhat disagree", "neither agree nor disagree", "somewhat agree", "agree",
-     "strongly agree"),
-    ("very dissatisfied", "dissatisfied", "neither satisfied nor dissatisfied", "satisfied", "very satisfied"),
-    ("very dissatisfied", "dissatisfied", "somewhat dissatisfied", "neither satisfied nor dissatisfied",
-     "somewhat satisfied", "satisfied", "very satisfied"),
-    ("not at all satisfied", "slightly satisfied", "moderately satisfied", "very satisfied", "extremely satisfied"),
-    ("very unlikely", "unlikely", "neither likely nor unlikely", "likely", "very likely"),
-    ("not at all likely", "not very likely", "somewhat likely", "very likely", "extremely likely"),
-    ("poor", "fair", "good", "very good", "excellent"),
-    ("very poor", "poor", "fair", "good", "very good", "excellent"),
-    ("very bad", "bad", "neither good nor bad", "good", "very good"),
-    ("never", "rarely", "sometimes", "often", "always"),
-    ("not at all important", "slightly important", "moderately important", "very important", "extremely important"),
-    ("very difficult", "difficult", "neither easy nor difficult", "easy", "very easy"),
+#: default): each scale's words from its low end to its high end, each with the number it is read as. A word has the
+#: same number in every file, whichever answers a file holds (a model saved on one export scores the next alike):
+#: a seven-point agreement's "Somewhat agree" is 3.5 between "Agree" (4) and the middle (3), a five-point one's
+#: answers are 1 to 5. A column is read on the first scale, in this order, that holds every answer.
+SCALE_WORDS: tuple[tuple[tuple[str, float], ...], ...] = (
+    (("strongly disagree", 1), ("disagree", 2), ("somewhat disagree", 2.5), ("neither agree nor disagree", 3),
+     ("somewhat agree", 3.5), ("agree", 4), ("strongly agree", 5)),
+    (("very dissatisfied", 1), ("dissatisfied", 2), ("somewhat dissatisfied", 2.5),
+     ("neither satisfied nor dissatisfied", 3), ("somewhat satisfied", 3.5), ("satisfied", 4), ("very satisfied", 5)),
+    (("not at all satisfied", 1), ("slightly satisfied", 2), ("moderately satisfied", 3), ("very satisfied", 4),
+     ("extremely satisfied", 5)),
+    (("very unlikely", 1), ("unlikely", 2), ("somewhat unlikely", 2.5), ("neither likely nor unlikely", 3),
+     ("somewhat likely", 3.5), ("likely", 4), ("very likely", 5)),
+    (("not at all likely", 1), ("not very likely", 2), ("somewhat likely", 3), ("very likely", 4),
+     ("extremely likely", 5)),
+    (("very poor", 0), ("poor", 1), ("fair", 2), ("good", 3), ("very good", 4), ("excellent", 5)),
+    (("very bad", 1), ("bad", 2), ("neither good nor bad", 3), ("good", 4), ("very good", 5)),
+    (("never", 1), ("rarely", 2), ("sometimes", 3), ("often", 4), ("always", 5)),
+    (("not at all important", 1), ("slightly important", 2), ("moderately important", 3), ("very important", 4),
+     ("extremely important", 5)),
+    (("very difficult", 1), ("difficult", 2), ("neither easy nor difficult", 3), ("easy", 4), ("very easy", 5)),
 )
+#: The middle answer of a scale that has one ("neither ... nor ..."), as many surveys write it.
+_NEUTRAL = "neutral"
 #: Answers that place nobody on the scale: read as missing, like a blank answer (said by the data check).
 NO_ANSWER_WORDS = frozenset({"don't know", "do not know", "not sure", "n/a", "not applicable", "prefer not to say",
                              "prefer not to answer", "no opinion", "unsure"})
-_ALL_SCALE_WORDS = frozenset(w for scale in SCALE_WORDS for w in scale) | {"neutral"}
+_ALL_SCALE_WORDS = frozenset(w for scale in SCALE_WORDS for w, _ in scale) | {_NEUTRAL}
 
 
 def _scale_word(text: str) -> str:
@@ -563,34 +568,46 @@ def _scale_word(text: str) -> str:
     return " ".join(str(text).replace("\u2019", "'").lower().split())
 
 
-def _scale_of(answers: Iterable[str]) -> tuple[str, ...] | None:
-    """The first of :data:`SCALE_WORDS` that holds every one of ``answers`` (scale words, three or more different
-    ones; "neutral" for its middle answer), or None."""
+def _scale_of(answers: Iterable[str]) -> dict[str, float] | None:
+    """``{word: number}`` of the first of :data:`SCALE_WORDS` that holds every one of ``answers`` (scale words,
+    three or more different ones; "neutral" for its middle answer, not beside it), or None."""
     said = {a for a in answers if a not in NO_ANSWER_WORDS}
     if len(said) < 3:
         return None
     for scale in SCALE_WORDS:
-        middle = next((w for w in scale if w.startswith("neither ")), None)
-        if said <= set(scale) | ({"neutral"} if middle else set()) and not ({"neutral", middle} <= said):
-            return scale
+        places = dict(scale)
+        middle = next((w for w in places if w.startswith("neither ")), None)
+        if middle is not None:
+            places[_NEUTRAL] = places[middle]
+        if said <= set(places) and not (middle is not None and {_NEUTRAL, middle} <= said):
+            return places
     return None
 
 
 def scale_words(values: pd.Series) -> tuple[str, ...]:
-    """The scale (:data:`SCALE_WORDS`) a column's answers are written in words of, low end first, or ``()``: its first
-    written cells (200 at most) are all words of one scale or answers that place nobody (:data:`NO_ANSWER_WORDS`),
-    three different scale words at least. The data check's flag; :func:`parse_columns` reads every cell."""
+    """The words of a scale (:data:`SCALE_WORDS`) a column's answers are written in, as found in its first written
+    cells (200 at most), low end first, or ``()``: those cells are all words of one scale or answers that place nobody
+    (:data:`NO_ANSWER_WORDS`), three different scale words at least. The data check's flag; :func:`parse_columns`
+    reads every cell."""
     shown = values.head(2_000).dropna().astype(str).str.strip()
     answers = shown[shown != ""].head(200).map(_scale_word)
     if answers.empty or not answers.isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():
         return ()
-    return _scale_of(answers.unique()) or ()
+    places = _scale_of(answers.unique())
+    return () if places is None else tuple(sorted(set(answers) & set(places), key=places.__getitem__))
+
+
+def _scale_numbers(words: tuple[str, ...]) -> str:
+    """How a column's scale words are read, for the data check's finding: ``'Strongly disagree' = 1,
+    'Disagree' = 2, ...``."""
+    places = _scale_of(words) or {}
+    return ", ".join(f"{w.capitalize()!r} = {places[w]:g}" for w in words)
 
 
 def _read_scale_words(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -> None:
-    """Read the cells ``invalid`` marks into ``numbers`` as their places on a scale (1 to n), in place, when every
-    one of them is a word of one scale (:data:`SCALE_WORDS`) or an answer that places nobody (read as missing: NaN,
-    not invalid). Found from outside: a survey export whose answers were written as words ("Somewhat agree") had no
+    """Read the cells ``invalid`` marks into ``numbers`` as their numbers on a scale (:data:`SCALE_WORDS`), in place,
+    when every one of them is a word of one scale or an answer that places nobody (read as missing: NaN, not
+    invalid). Found from outside: a survey export whose answers were written as words ("Somewhat agree") had no
     numeric column, and nothing could be segmented."""
     positions = np.flatnonzero(invalid)
     look = positions[np.linspace(0, positions.size - 1, min(positions.size, 200)).astype(int)]
@@ -598,14 +615,11 @@ def _read_scale_words(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray)
         return
     codes, distinct = pd.factorize(text.iloc[positions])  # each distinct answer once
     answers = [_scale_word(a) for a in distinct]
-    scale = _scale_of(answers)
-    if scale is None or not set(answers) <= set(scale) | NO_ANSWER_WORDS | {"neutral"}:
+    places = _scale_of(answers)
+    if places is None or not set(answers) <= set(places) | NO_ANSWER_WORDS:
         return
-    middle = next((i for i, w in enumerate(scale) if w.startswith("neither ")), -1)
-    places = np.array([scale.index(a) + 1.0 if a in scale else middle + 1.0 if a == "neutral" else np.nan
-                       for a in answers])
     read = codes >= 0
-    numbers[positions[read]] = places[codes[read]]
+    numbers[positions[read]] = np.array([places.get(a, np.nan) for a in answers])[codes[read]]
     invalid[positions[read]] = False
 
 
@@ -862,8 +876,8 @@ class ColumnReport:
         seconds.
     scale_words : tuple[str, ...]
         A column of answers written as words of one scale (:func:`scale_words`: "Strongly disagree" ... "Strongly
-        agree"), low end first: its numbers are the answers' places, 1 to n, and it is read as ratings. Empty
-        otherwise.
+        agree"), its answers low end first: its numbers are the words' (:data:`SCALE_WORDS`), and it is read as
+        ratings. Empty otherwise.
     blank_zero : BlankZero or None
         For a numeric column with blank cells: what it is with them counted as 0 (:func:`blank_zero_reading`), and
         whether the check proposes that (a total or a count with no 0 written in it). None without blanks.
@@ -1393,9 +1407,8 @@ class QualityReport:
                              "0, as chosen." for c in zeroed)
             found.extend(f"'{c.name}' holds durations (hours:minutes:seconds or minutes:seconds): they are read "
                          "as seconds." for c in self.column_reports if c.duration and c.kind == "numeric")
-            found.extend(f"'{c.name}' holds answers written as words of a scale of {len(c.scale_words)}: they are "
-                         f"read as its places, from 1 ({c.scale_words[0].capitalize()!r}) to {len(c.scale_words)} "
-                         f"({c.scale_words[-1].capitalize()!r})"
+            found.extend(f"'{c.name}' holds answers written as words of a scale: they are read as numbers on it "
+                         f"({_scale_numbers(c.scale_words)})"
                          + ("; its blank cells and answers such as \"Don't know\" count as missing." if c.missing
                             else ".") for c in self.column_reports if c.scale_words and c.kind == "numeric")
             # (answers written as words are said above, each with its scale)
@@ -2064,8 +2077,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         scale = _rating_scale(finite) if coded and whole and unique >= 3 and not on_calendar else None
         rating = scale is not None and is_rating_name(name)
         words = scale_words(values) if not_numbers < finite.size else ()  # (a column of words: "Somewhat agree")
-        if words:  # on its scale's places, whichever answers were given
-            scale, rating = (1, len(words)), True
+        if words:  # on its scale's numbers, whichever answers were given
+            scale, rating = (int(finite.min()), int(np.ceil(finite.max()))) if finite.size else None, True
         coded = coded and not rating
         proposal = propose_transform(finite, unique)
     else:

@@ -1,8 +1,9 @@
 """Answers on a scale written as words, found from outside: a survey export that writes each answer's text
 ("Somewhat agree", "Very satisfied", as SurveyMonkey and Qualtrics do by default) had no numeric column, so
 nothing could be segmented and every question was a mix of texts. A column whose answers are all words of one
-scale (:data:`core.quality.SCALE_WORDS`) is read as their places, 1 to n, a rating proposed as a feature; answers
-that place nobody ("Don't know") count as missing; the file's cells are written back as they came."""
+scale (:data:`core.quality.SCALE_WORDS`) is read as the words' numbers, the same in every file, a rating proposed
+as a feature; answers that place nobody ("Don't know") count as missing; the file's cells are written back as they
+came."""
 
 from __future__ import annotations
 
@@ -44,12 +45,14 @@ def test_answers_written_as_words_of_a_scale_are_ratings() -> None:
     questions = ["The app is easy to use", "How satisfied are you with the delivery?", "How often do you order?"]
     assert report.default_features == questions
     easy = report.column("The app is easy to use")
-    assert (easy.kind, easy.rating, easy.scale, easy.scale_words[0]) == ("numeric", True, (1, 5), "strongly disagree")
+    assert (easy.kind, easy.rating, easy.scale, easy.scale_words) == ("numeric", True, (1, 5), tuple(
+        w.lower() for w in AGREE))
     assert easy.missing == int((frame["The app is easy to use"] == "Don't know").sum()) and easy.not_numbers == 0
     assert report.to_frame().set_index("column").loc["How often do you order?", "type"] == "scale words"
-    assert ("'How satisfied are you with the delivery?' holds answers written as words of a scale of 5: they are read "
-            "as its places, from 1 ('Very dissatisfied') to 5 ('Very satisfied').") in report.problems()
-    assert any(p.startswith("'The app is easy to use' holds answers written as words of a scale of 5") and
+    assert ("'How satisfied are you with the delivery?' holds answers written as words of a scale: they are read as "
+            "numbers on it ('Very dissatisfied' = 1, 'Dissatisfied' = 2, 'Neutral' = 3, 'Satisfied' = 4, "
+            "'Very satisfied' = 5).") in report.problems()
+    assert any(p.startswith("'The app is easy to use' holds answers written as words of a scale") and
                "\"Don't know\" count as missing" in p for p in report.problems())
     matrix = prepare_features(frame, questions, missing="drop")
     places = {w: i + 1.0 for i, w in enumerate(SATISFIED)}
@@ -77,12 +80,17 @@ def test_other_text_is_not_read_as_a_scale(cells: list[str]) -> None:
     assert report.column("Answer").kind == "text" and not report.column("Answer").scale_words
 
 
-def test_the_smallest_scale_that_holds_the_answers_is_read() -> None:
-    """A seven-point agreement ("Somewhat agree") places "Agree" at 6; a five-point one at 4; "Very poor" makes
-    the quality scale six points long."""
+def test_a_word_is_read_as_the_same_number_whichever_answers_a_file_holds() -> None:
+    """A model saved on one export scores the next alike: "Agree" is 4 whether or not the file has a seven-point
+    scale's "Somewhat agree" (3.5); "Good" is 3 on a quality scale with or without "Very poor" (0), and 4 on a
+    good-or-bad one; the words of another family decide which."""
     seven = check_quality(pd.DataFrame({"Q": ["Somewhat agree", "Agree", "Strongly agree", "Disagree"] * 10}))
-    assert seven.column("Q").scale == (1, 7)
-    five = prepare_features(pd.DataFrame({"Q": ["Agree", "Strongly agree", "Disagree"] * 10}), ["Q"])
-    assert list(five.values[:3, 0]) == [4.0, 5.0, 2.0]
-    six = prepare_features(pd.DataFrame({"Q": ["Very poor", "Good", "Excellent"] * 10}), ["Q"])
-    assert list(six.values[:3, 0]) == [1.0, 4.0, 6.0]
+    assert seven.column("Q").scale == (2, 5)
+    assert "('Disagree' = 2, 'Somewhat agree' = 3.5, 'Agree' = 4, 'Strongly agree' = 5)" in " ".join(seven.problems())
+    for answers, expected in ((["Somewhat agree", "Agree", "Strongly agree"], [3.5, 4.0, 5.0]),
+                              (["Agree", "Strongly agree", "Disagree"], [4.0, 5.0, 2.0]),
+                              (["Very poor", "Good", "Excellent"], [0.0, 3.0, 5.0]),
+                              (["Poor", "Good", "Excellent"], [1.0, 3.0, 5.0]),
+                              (["Bad", "Good", "Very good"], [2.0, 4.0, 5.0])):
+        matrix = prepare_features(pd.DataFrame({"Q": answers * 10}), ["Q"])
+        assert list(matrix.values[:3, 0]) == expected, answers
