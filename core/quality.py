@@ -387,7 +387,9 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
     invalid : numpy.ndarray of bool
         True where the cell is not missing but is not a (finite) number either.
 
-    A column of durations (``00:03:25``, ``45:10``) is read as seconds (:func:`_read_durations`).
+    A column of durations (``00:03:25``, ``45:10``) is read as seconds (:func:`_read_durations`). Answers written
+    as words of a scale are read by :func:`parse_columns` only (the model's numbers), not here: a workbook written
+    for people keeps "Agree" (:func:`core.deliver.to_xlsx_bytes`).
     """
     numbers, invalid = _parse_cells(values, decimal)
     if invalid.any():
@@ -1899,9 +1901,10 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
         for i, j in enumerate(batch):
             column_numbers, column_invalid = numbers[i * rows:(i + 1) * rows], invalid[i * rows:(i + 1) * rows]
             if column_invalid.any():  # (each column's own: durations are told from times of day column by column)
-                _read_durations(frame.iloc[:, j].astype(str), column_numbers, column_invalid)
-            if column_invalid.any():  # (and answers written as words, "Somewhat agree", from other text)
-                _read_scale_words(frame.iloc[:, j].astype(str), column_numbers, column_invalid)
+                text = frame.iloc[:, j].astype(str)
+                _read_durations(text, column_numbers, column_invalid)
+                if column_invalid.any():  # (and answers written as words, "Somewhat agree", from other text)
+                    _read_scale_words(text, column_numbers, column_invalid)
             yield j, column_numbers, column_invalid
 
 
