@@ -599,6 +599,15 @@ def scale_words(values: pd.Series) -> tuple[str, ...]:
     return () if places is None else tuple(sorted(set(answers) & set(places), key=places.__getitem__))
 
 
+def scale_ticks(values: pd.Series) -> tuple[tuple[float, str], ...]:
+    """``(number, answer)`` of each answer of a column written as words of a scale (:func:`scale_words`), low end
+    first, as a chart ticks its axis ("Strongly disagree" at 1 ... "Strongly agree" at 5); ``()`` for another
+    column."""
+    words = scale_words(values)
+    places = _scale_of(words) or {}
+    return tuple((places[w], w.capitalize()) for w in words)
+
+
 def _scale_numbers(words: tuple[str, ...]) -> str:
     """How a column's scale words are read, for the data check's finding: ``'Strongly disagree' = 1,
     'Disagree' = 2, ...``."""

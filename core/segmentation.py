@@ -26,7 +26,7 @@ from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, m
                     original_centers, transform_of)
 from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
-from .quality import ColumnNumbers
+from .quality import ColumnNumbers, scale_ticks
 from .selection import silhouette
 from .stats import (NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table, written_as_duration,
                     written_as_percent)
@@ -87,6 +87,9 @@ class Segmentation:
     duration_features : tuple[str, ...]
         The features the file writes as durations (:func:`core.stats.written_as_duration`: ``00:03:25``, read
         as 205 seconds): tables show their means as durations ("3:25").
+    scale_features : tuple[tuple[str, tuple[tuple[float, str], ...]], ...]
+        ``(feature, ((number, answer), ...))`` for the features the file writes as words of a scale
+        (:func:`core.quality.scale_ticks`: "Agree", read as 4): charts tick their axes with the answers.
 
     Raises
     ------
@@ -106,6 +109,7 @@ class Segmentation:
     names: tuple[str, ...] = ()
     percent_features: tuple[str, ...] = ()
     duration_features: tuple[str, ...] = ()
+    scale_features: tuple[tuple[str, tuple[tuple[float, str], ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.names) != self.k:
@@ -120,6 +124,11 @@ class Segmentation:
             X, labels = _scored(self.matrix, self.labels)
             names = automatic_names(self.pipeline, X, labels, self.feature_stats, self.matrix.features)
             self.__dict__["names"] = tuple(names)
+
+    def scale_ticks(self, feature: str) -> tuple[tuple[float, str], ...]:
+        """The answers a feature written as words of a scale is read from, with their numbers (``()`` for another
+        feature): :attr:`scale_features`."""
+        return dict(self.scale_features).get(feature, ())
 
     @property
     def segment_names(self) -> list[str]:
@@ -287,8 +296,10 @@ def _built(matrix: FeatureMatrix, model_features: tuple[str, ...], pipeline: Pip
     names = automatic_names(pipeline, X, scored_labels, stats, matrix.features, model_stats)
     percents, durations = (tuple(f for f, found in zip(matrix.features, written(frame, matrix.features)) if found)
                            for written in (written_as_percent, written_as_duration))
+    scales = tuple((f, ticks) for f in matrix.features if f in frame.columns for ticks in [scale_ticks(frame[f])]
+                   if ticks)
     seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names), percents,
-                       durations)
+                       durations, scales)
     seg.__dict__["feature_stats"] = stats  # cached properties: the same customers and labels
     seg.__dict__["model_stats"] = model_stats
     return seg

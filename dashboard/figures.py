@@ -256,7 +256,33 @@ def scatter_figure(seg: Segmentation, x: str, y: str, borderline: np.ndarray | N
         fig.update_yaxes(tickformat=PERCENT_TICKS)
     for axis, step in spread:  # a tick on each value, not between two of them
         (fig.update_xaxes if axis == "x" else fig.update_yaxes)(dtick=step)
+    # answers written as words: ticked "Agree", not 4
+    fig.update_xaxes(**_scale_axis(seg, x, across=True))
+    fig.update_yaxes(**_scale_axis(seg, y))
     return ScatterFigure(fig, int(shown.size), tuple(axis for axis, _ in spread))
+
+
+def _scale_axis(seg: Segmentation, feature: str, across: bool = False) -> dict[str, Any]:
+    """An axis's ticks for a feature the file writes as words of a scale (:meth:`Segmentation.scale_ticks`): each
+    answer at its number ("Agree" at 4), where a reader saw 1 to 5 with no word for them; nothing for another.
+    ``across``: a horizontal axis, its long answers on two lines ("Neither agree / nor disagree"), level (Plotly
+    turned them aslant, over the panels above, and squeezed a half-width chart)."""
+    ticks = seg.scale_ticks(feature)
+    if not ticks:
+        return {}
+    texts = [_two_lines(word) if across else _plain(word) for _, word in ticks]
+    return {"tickmode": "array", "tickvals": [at for at, _ in ticks], "ticktext": texts,
+            **({"tickangle": 0} if across else {})}
+
+
+def _two_lines(text: str, longest: int = 12) -> str:
+    """``text`` made inert (:func:`_plain`), on two lines at the space nearest its middle when it is longer than
+    ``longest`` characters."""
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    if len(text) <= longest or not spaces:
+        return _plain(text)
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return _plain(text[:cut]) + "<br>" + _plain(text[cut + 1:])
 
 
 def _axis_title(seg: Segmentation, feature: str | None, label: str, log: bool) -> str:
@@ -408,6 +434,7 @@ def histogram_figure(seg: Segmentation, feature: str, selected: np.ndarray | Non
         fig.update_xaxes(**_log_axis(float(edges[0]), float(edges[-1]), transform))
     elif feature in seg.percent_features:  # written 24.4% in the file: ticked "20%", not "0.2"
         fig.update_xaxes(tickformat=PERCENT_TICKS)
+    fig.update_xaxes(**_scale_axis(seg, feature, across=True))
     # the feature, and what the bars are on a line below it (on one line a phone cut it off)
     fig.update_layout(title=dict(text=title_text, font=dict(size=14), y=1, yref="container", yanchor="top",
                                  pad=dict(t=10), subtitle=dict(text="share of each segment's customers",

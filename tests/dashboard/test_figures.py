@@ -353,3 +353,26 @@ def test_the_scatter_note_counts_one_customer_as_one():
     assert "1 customer with missing values is not in the model." in note
     assert "1 customer sits near a segment border" in note
     assert "3 customers sit near" in scatter_note(seg, 7, 3)
+
+
+def test_answers_written_as_words_tick_the_charts_axes_with_the_words():
+    """Found from outside (a survey export written in answer text, seen in Chromium): the scatter and the
+    histograms ticked "How often do you order?" 1 to 5 with no word for them; they now tick each answer found at
+    its number ("Never" at 1 ... "Always" at 5), as the data check reads them."""
+    from tests.core.test_scale_words import OFTEN, survey
+
+    frame = survey()
+    questions = ["The app is easy to use", "How satisfied are you with the delivery?", "How often do you order?"]
+    seg = segment_new(frame, questions, 2, seed=0, missing="drop")
+    assert seg.scale_ticks("How often do you order?") == tuple((i + 1.0, w) for i, w in enumerate(OFTEN))
+    figure = scatter_figure(seg, "How often do you order?", "How satisfied are you with the delivery?").figure
+    assert list(figure.layout.xaxis.ticktext) == OFTEN and list(figure.layout.xaxis.tickvals) == [1, 2, 3, 4, 5]
+    assert list(figure.layout.yaxis.ticktext)[0] == "Very dissatisfied"  # (across, two lines: "Very<br>dissatisfied")
+    easy = scatter_figure(seg, "The app is easy to use", "How often do you order?").figure.layout.xaxis
+    assert "Neither agree<br>nor disagree" in easy.ticktext and easy.tickangle == 0
+    histogram = histogram_figure(seg, "How often do you order?")
+    assert list(histogram.layout[f"xaxis{seg.k}"].ticktext) == OFTEN
+    plain = segment_new(frame.assign(Score=[str(i % 5 + 1) for i in range(len(frame))]), ["Score", questions[0]], 2,
+                        seed=0, missing="drop")
+    assert plain.scale_ticks("Score") == () and scatter_figure(plain, "Score", questions[0]).figure.layout.xaxis.ticktext \
+        is None
