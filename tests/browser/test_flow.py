@@ -219,3 +219,29 @@ def test_pretrained_model_with_a_column_mapping(page: Page) -> None:
     check_clustered(clustered, original, 5, left_out=set(blanks))
     _, summary = download(page, f"#{ids.Downloads.SUMMARY}")
     check_summary(summary, 5, ["AnnualIncome", "SpendingScore"], 237)
+
+
+def test_a_survey_written_in_answer_text_is_segmented_on_its_answers(page: Page) -> None:
+    """Found from outside: a survey export written in answer text ("Somewhat agree", as SurveyMonkey and Qualtrics
+    write it) had no numeric column, and nothing could be segmented. The Upload page reads its questions as
+    "scale words" and says their numbers; the Model page proposes them; the Clusters page ticks the charts with the
+    answers."""
+    from tests.core.test_scale_words import survey
+
+    page.goto("/upload")
+    upload_raw(page, "survey.csv", csv_bytes(survey(800)))
+    expect_dataset(page, "survey.csv")
+    expect(page.locator(".segments-quality")).to_contain_text("scale words")
+    expect(page.locator(".segments-findings")).to_contain_text(
+        "'How often do you order?' holds answers written as words of a scale: they are read as numbers on it "
+        "('Never' = 1, 'Rarely' = 2, 'Sometimes' = 3, 'Often' = 4, 'Always' = 5).")
+    page.screenshot(path=str(ARTEFACTS / "upload-survey-words.png"), full_page=True)
+    page.click(f"#{ids.Upload.NEXT}")
+    expect_fit(page, "customers segmented on The app is easy to use, How satisfied are you with the delivery?, "
+                     "How often do you order?")
+    page.click(f"#{ids.Model.NEXT}")
+    scatter = page.locator(f"#{ids.Clusters.SCATTER}")
+    expect(scatter.locator(".xtick").first).to_be_visible(timeout=60_000)
+    expect(scatter.locator(".xaxislayer-above")).to_contain_text("Verysatisfied")  # (on two lines: "Very", "satisfied")
+    expect(page.locator(f"#{ids.Clusters.HISTOGRAMS}")).to_contain_text("Sometimes")
+    page.screenshot(path=str(ARTEFACTS / "clusters-survey-words.png"), full_page=True)
