@@ -53,7 +53,7 @@ from . import csv_reader_fast
 from .errors import ReadError
 from .export import CsvDialect
 from .quality import CURRENCY_PATTERN, ColumnNumbers
-from .text import join_words
+from .text import clip, join_words
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
            "DEFAULT_MAX_CELLS", "file_stem", "table_to_parquet", "table_from_parquet", "MAX_TITLE_LINES", "title_lines"]
@@ -1077,12 +1077,33 @@ def _without_rows_of_no_customer(body: pd.DataFrame, header: list[str], warnings
                 have="has" if one else "have", where=where, they="it" if one else "they",
                 hold="holds" if one else "hold", were="was" if one else "were",
                 repeat="repeats" if one else "repeat"))
-    dropped = np.union1d(empty, repeats)
+    dropped = np.union1d(np.union1d(empty, repeats), _qualtrics_rows(body, warnings))
     if not dropped.size:
         return body
     keep = np.ones(body.shape[0], dtype=bool)
     keep[dropped] = False
     return body[keep].reset_index(drop=True)
+
+
+#: A Qualtrics export's import id, the second row under its header: ``{"ImportId":"QID1"}``,
+#: ``{"ImportId":"startDate","timeZone":"America/Denver"}``.
+_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:\s*"[^"]*"')
+
+
+def _qualtrics_rows(body: pd.DataFrame, warnings: list[str]) -> np.ndarray:
+    """The first two rows of a Qualtrics survey export (each question's text, then its import id: every filled cell
+    of the second row is ``{"ImportId":...}``), said in ``warnings``; none for another file. Found from outside: in
+    such an export the two rows stayed in the table, so its answers, dates and numbers were read as text."""
+    if body.shape[0] < 3:
+        return np.empty(0, dtype=np.int64)
+    second = body.iloc[1].astype(str).str.strip()
+    filled = second[second != ""]
+    if filled.size < 2 or not filled.str.match(_IMPORT_ID).all():
+        return np.empty(0, dtype=np.int64)
+    questions = [clip(str(text), 60) for text in body.iloc[0] if str(text).strip()][-3:]
+    warnings.append("The 2 rows under the header are a Qualtrics export's question texts and import ids (such as "
+                    + ", ".join(repr(q) for q in questions) + "), not respondents; they were left out.")
+    return np.array([0, 1], dtype=np.int64)
 
 
 def _rows_equal_to(body: pd.DataFrame, values: list[str]) -> np.ndarray:

@@ -1759,8 +1759,10 @@ def _mark_locations(reports: tuple[ColumnReport, ...], sampled: dict[str, np.nda
         finite = values[np.isfinite(values)]
         return bool(finite.size) and float(np.abs(finite).max()) <= limit
 
-    latitudes = [r.name for r in reports if LATITUDE_NAME.search(r.name.strip()) and within(r, 90.0)]
-    longitudes = [r.name for r in reports if LONGITUDE_NAME.search(r.name.strip()) and within(r, 180.0)]
+    # (camelCase split: a Qualtrics export's "LocationLatitude", "LocationLongitude")
+    spaced = {r.name: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", r.name.strip()) for r in reports}
+    latitudes = [r.name for r in reports if LATITUDE_NAME.search(spaced[r.name]) and within(r, 90.0)]
+    longitudes = [r.name for r in reports if LONGITUDE_NAME.search(spaced[r.name]) and within(r, 180.0)]
     if not latitudes or not longitudes:
         return reports
     marked = set(latitudes) | set(longitudes)

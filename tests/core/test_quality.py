@@ -390,7 +390,8 @@ def test_a_latitude_and_a_longitude_are_offered_not_proposed() -> None:
 
 
 @pytest.mark.parametrize("names", [("lat", "lng"), ("geo_lat", "geo_lon"), ("Breitengrad", "Längengrad"),
-                                   ("Billing Latitude", "Billing Longitude"), ("latitud", "longitud")])
+                                   ("Billing Latitude", "Billing Longitude"), ("latitud", "longitud"),
+                                   ("LocationLatitude", "LocationLongitude")])  # (a Qualtrics export's)
 def test_map_positions_are_known_by_their_usual_names(names: tuple[str, str]) -> None:
     frame = _audience().rename(columns={"LATITUDE": names[0], "LONGITUDE": names[1]})
     assert check_quality(frame).location_columns == list(names)
