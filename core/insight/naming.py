@@ -273,11 +273,14 @@ def short_feature_name(name: str) -> str:
     kept words. "Annual Income (k$)" -> "income", "Spending Score (1-100)" -> "spending", "Returns per
     year" -> "returns", "Revenue per visit" -> "revenue per visit", "Age" -> "age". A name with no words
     left is only lower-cased. A survey question keeps what it asks about (:func:`_question_words`): "How
-    satisfied are you with the delivery speed?" -> "delivery speed satisfaction".
+    satisfied are you with the delivery speed?" -> "delivery speed satisfaction"; a question's id alone stays as
+    written ("Q5_1": found from outside, a Qualtrics export's matrix questions Q5_1 and Q5_2 named segments "High 1").
     """
     words = _words(name)
     if not words:
         return str(name).strip().lower() or str(name)
+    if all(_QUESTION_NUMBER.fullmatch(w) or w.isdigit() for w in words) and _QUESTION_NUMBER.fullmatch(words[0]):
+        return str(name).strip()  # a survey question's id alone, "Q5_1" of a matrix question: as written
     if is_question_name(name):  # a survey's "How satisfied are you with the delivery speed?"
         words = _question_words(words) or words
     elif len(words) > 1 and _QUESTION_NUMBER.fullmatch(words[0]):  # a survey's "Q4_support" is the support

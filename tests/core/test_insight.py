@@ -374,7 +374,9 @@ def test_short_feature_name(name, short):
     ("How would you rate our customer support?", "support"),
     ("On a scale of 1-5, how easy was it to find what you needed?", "easy find needed"),
     ("Overall, how satisfied are you?", "satisfaction"),
-    ("Q7", "q7"),  # a question's number alone stays its name
+    ("Q7", "Q7"),  # a question's number alone stays its name, as written
+    # found from outside: a Qualtrics export's matrix questions Q5_1 and Q5_2 named the segments "High 1"
+    ("Q5_1", "Q5_1"), ("q12b", "q12b"),
     ("Q4_support", "support"), ("Q12b Store staff", "store staff"),  # a battery's numbered topics
     ("MntGoldProds", "gold products"),  # (the marketing-campaign export's spend columns)
 ])
