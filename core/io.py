@@ -1007,6 +1007,12 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     body = frame.iloc[1:].reset_index(drop=True)
     if body.shape[0] == 0:
         raise ReadError(f"{label} has a header row but no data rows.")
+    joined = _survey_sub_header(header, body, warnings)
+    if joined is not None:  # SurveyMonkey's second header line, joined to the names and left out
+        header = as_written = joined
+        body = body.iloc[1:].reset_index(drop=True)
+        if body.shape[0] == 0:
+            raise ReadError(f"{label} has a header row but no data rows.")
     keep = []
     for position, name in enumerate(header):
         if name:
@@ -1026,6 +1032,37 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
         raise ReadError(f"{label} has a header row but no data rows: every row below it is empty or repeats it.")
     body.columns = pd.Index(names, dtype=object)
     return body.astype(str)
+
+
+#: What SurveyMonkey's second header line says of a column that holds a question's one answer.
+_ONE_ANSWER = frozenset({"response", "open-ended response"})
+
+
+def _survey_sub_header(header: list[str], body: pd.DataFrame, warnings: list[str]) -> list[str] | None:
+    """The column names of a SurveyMonkey export joined with its second header line, or None for another file.
+
+    SurveyMonkey writes each question once above its columns and, on the line under it, what each column holds:
+    "Response" for a question's one answer, or the option or row it answers ("Reports", "Price": a checkbox or a
+    matrix question's columns, the question written above the first only). Such a column is called "<question> -
+    <option>"; the line is left out and said. Known by the export's own columns (Respondent ID, Collector ID) and a
+    "Response" on that line. Found from outside: the line stayed as a respondent, so every answer column held a
+    text that was no answer ("Response"), and a checkbox question's columns were "Column 14", "Column 15"."""
+    if not {"respondent id", "collector id"} <= {name.lower() for name in header}:
+        return None
+    under = [str(cell).strip() for cell in body.iloc[0].tolist()]
+    if not any(cell.lower() in _ONE_ANSWER for cell in under):
+        return None
+    names, question = [], ""
+    for name, option in zip(header, under):
+        question = name or question
+        names.append(name if not option or option.lower() in _ONE_ANSWER else f"{question} - {option}" if question
+                     else option)
+    examples = [name for name, option in zip(names, under) if option and option.lower() not in _ONE_ANSWER][:2]
+    warnings.append("The line under the header is SurveyMonkey's second header line (what each column of a question "
+                    "holds: 'Response', or an option)" + (": it was joined to the column names ("
+                                                         + ", ".join(repr(clip(e, 70)) for e in examples) + ")"
+                                                         if examples else "") + " and left out.")
+    return names
 
 
 def _unique_names(names: list[str], warnings: list[str]) -> list[str]:

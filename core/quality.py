@@ -2126,8 +2126,11 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                     stripped[str(text).strip()] = stripped.get(str(text).strip(), 0) + int(count)
             variants = case_variants(sorted(stripped, key=lambda t: (-stripped[t], t)))  # most common first
         # a profile column's dates (the RFM table's first_purchase) are said to be dates, not offered as features
+        # one text and blanks is a flag, not a constant: a survey's checkbox column holds the option where it was
+        # chosen (found from outside: a SurveyMonkey export's "Which features do you use? - Reports", 60% chosen)
+        flag = unique == 1 and missing > 0 and not fmt
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
-                            id_like, unique == 1, rows, profile, date_format=fmt, case_variants=variants)
+                            id_like, unique == 1 and not flag, rows, profile, date_format=fmt, case_variants=variants)
     if id_like:
         codes, coded_cells = (), 0  # an identifier's 999 is a customer's number
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,

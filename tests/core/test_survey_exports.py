@@ -1,0 +1,99 @@
+"""Survey tools' exports, found from outside.
+
+A Qualtrics export writes under its header (Q1, Q2, StartDate...) each question's text, then each column's import
+id (``{"ImportId":"QID1"}``). The two rows stayed in the table as respondents, so the answers ("Agree"), the dates
+and even the numbers were read as text (a date column needs nine in ten of its first cells to be dates, and a
+question's text is none), and the map position was proposed as a feature.
+
+A SurveyMonkey export writes each question once above its columns and, on a second header line, what each column
+holds ("Response", or the option of a checkbox question: "Reports", "Dashboards"). The line stayed as a respondent
+(every answer column held "Response", so no question was read as answers), the checkbox's columns were "Column 14",
+"Column 15", and each, one option or blank, was "constant"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+
+from core import check_quality, read_table
+
+AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+
+
+def qualtrics_csv(rows: int = 300, seed: int = 6) -> bytes:
+    rng = np.random.default_rng(seed)
+    header = ["StartDate", "EndDate", "Progress", "Duration (in seconds)", "ResponseId", "LocationLatitude",
+              "LocationLongitude", "Q1", "Q2", "Q3"]
+    texts = ["Start Date", "End Date", "Progress", "Duration (in seconds)", "Response ID", "Location Latitude",
+             "Location Longitude", "The checkout is easy", "The prices are fair", "How likely are you to recommend us?"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([header, texts, [json.dumps({"ImportId": h}, separators=(",", ":")) for h in header]])
+    for i in range(rows):
+        writer.writerow([f"2024-05-{1 + i % 28:02d} 09:{i % 60:02d}:00", f"2024-05-{1 + i % 28:02d} 09:{i % 60:02d}:40",
+                         "100", str(int(rng.integers(40, 900))), f"R_{i:012x}", f"{rng.uniform(30, 45):.4f}",
+                         f"{rng.uniform(-120, -80):.4f}", AGREE[int(rng.integers(0, 5))], AGREE[int(rng.integers(0, 5))],
+                         str(int(rng.integers(0, 11)))])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def test_a_qualtrics_exports_question_texts_and_import_ids_are_left_out_and_said() -> None:
+    table = read_table(qualtrics_csv(), "survey.csv")
+    assert table.frame.shape[0] == 300 and table.frame.iloc[0]["Q1"] in AGREE
+    assert ("The 2 rows under the header are a Qualtrics export's question texts and import ids (such as 'The "
+            "checkout is easy', 'The prices are fair', 'How likely are you to recommend us?'), not respondents; they "
+            "were left out.") in table.warnings
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert report.column("Q1").scale_words and report.column("StartDate").kind == "date"
+    assert report.location_columns == ["LocationLatitude", "LocationLongitude"]
+    assert {"Q1", "Q2", "Q3"} <= set(report.default_features) and not report.description_row
+
+
+def test_a_second_row_of_other_text_stays() -> None:
+    """Only a whole row of import ids marks the export: one cell of JSON is a customer's value."""
+    rows = ["id,Spend,Note", "1,10,x", '2,20,"{""ImportId"":""a""}"', "3,30,y", "4,40,z"]
+    table = read_table("\n".join(rows).encode(), "x.csv")
+    assert table.frame.shape[0] == 4 and not any("Qualtrics" in w for w in table.warnings)
+
+
+def surveymonkey_csv(rows: int = 300, seed: int = 2) -> bytes:
+    rng = np.random.default_rng(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Respondent ID", "Collector ID", "Start Date", "How satisfied are you with our product?",
+                     "Which features do you use?", "", "", "Age"])
+    writer.writerow(["", "", "", "Response", "Reports", "Dashboards", "Other (please specify)", "Response"])
+    satisfied = ["Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied",
+                 "Very satisfied"]
+    for i in range(rows):
+        writer.writerow([str(114_000_000_000 + i), "431234567", f"03/{1 + i % 28:02d}/2024 10:{i % 60:02d}:00 AM",
+                         satisfied[int(rng.integers(0, 5))], "Reports" if i % 3 else "",
+                         "Dashboards" if i % 2 else "", "a custom report" if i % 10 == 0 else "",
+                         str(int(rng.integers(18, 80)))])
+    return out.getvalue().encode()
+
+
+def test_a_surveymonkey_exports_second_header_line_is_joined_to_the_names() -> None:
+    table = read_table(surveymonkey_csv(), "survey.csv")
+    assert list(table.frame.columns) == [
+        "Respondent ID", "Collector ID", "Start Date", "How satisfied are you with our product?",
+        "Which features do you use? - Reports", "Which features do you use? - Dashboards",
+        "Which features do you use? - Other (please specify)", "Age"]
+    assert table.frame.shape[0] == 300 and table.frame.iloc[0]["Respondent ID"] == "114000000000"
+    assert ("The line under the header is SurveyMonkey's second header line (what each column of a question holds: "
+            "'Response', or an option): it was joined to the column names ('Which features do you use? - Reports', "
+            "'Which features do you use? - Dashboards') and left out.") in table.warnings
+    report = check_quality(table.frame, table.decimal, table.numbers)
+    assert report.column("How satisfied are you with our product?").scale_words
+    assert report.default_features == ["How satisfied are you with our product?", "Age"]
+    # a checkbox's column, its option where chosen and blank elsewhere, describes the segments (not "constant")
+    reports = report.column("Which features do you use? - Reports")
+    assert not reports.constant and "Which features do you use? - Reports" in report.describing_columns
+
+
+def test_a_file_with_a_response_row_but_no_surveymonkey_columns_stays() -> None:
+    rows = ["id,Spend,Note", "1,10,Response", "2,20,x", "3,30,y"]
+    assert read_table("\n".join(rows).encode(), "x.csv").frame.shape[0] == 3
