@@ -1007,12 +1007,14 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     body = frame.iloc[1:].reset_index(drop=True)
     if body.shape[0] == 0:
         raise ReadError(f"{label} has a header row but no data rows.")
-    joined = _survey_sub_header(header, body, warnings)
-    if joined is not None:  # SurveyMonkey's second header line, joined to the names and left out
-        header = as_written = joined
-        body = body.iloc[1:].reset_index(drop=True)
-        if body.shape[0] == 0:
-            raise ReadError(f"{label} has a header row but no data rows.")
+    # a survey tool's header lines under the header: joined to the names and left out
+    for names, lines in (_survey_sub_header(header, body, warnings), _qualtrics_questions(header, body, warnings)):
+        if names is not None:
+            header = as_written = names
+            body = body.iloc[lines:].reset_index(drop=True)
+            if body.shape[0] == 0:
+                raise ReadError(f"{label} has a header row but no data rows.")
+            break
     keep = []
     for position, name in enumerate(header):
         if name:
@@ -1038,8 +1040,9 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
 _ONE_ANSWER = frozenset({"response", "open-ended response"})
 
 
-def _survey_sub_header(header: list[str], body: pd.DataFrame, warnings: list[str]) -> list[str] | None:
-    """The column names of a SurveyMonkey export joined with its second header line, or None for another file.
+def _survey_sub_header(header: list[str], body: pd.DataFrame, warnings: list[str]) -> tuple[list[str] | None, int]:
+    """The column names of a SurveyMonkey export joined with its second header line, and the 1 line they take, or
+    ``(None, 0)`` for another file.
 
     SurveyMonkey writes each question once above its columns and, on the line under it, what each column holds:
     "Response" for a question's one answer, or the option or row it answers ("Reports", "Price": a checkbox or a
@@ -1048,10 +1051,10 @@ def _survey_sub_header(header: list[str], body: pd.DataFrame, warnings: list[str
     "Response" on that line. Found from outside: the line stayed as a respondent, so every answer column held a
     text that was no answer ("Response"), and a checkbox question's columns were "Column 14", "Column 15"."""
     if not {"respondent id", "collector id"} <= {name.lower() for name in header}:
-        return None
+        return None, 0
     under = [str(cell).strip() for cell in body.iloc[0].tolist()]
     if not any(cell.lower() in _ONE_ANSWER for cell in under):
-        return None
+        return None, 0
     names, question = [], ""
     for name, option in zip(header, under):
         question = name or question
@@ -1062,7 +1065,7 @@ def _survey_sub_header(header: list[str], body: pd.DataFrame, warnings: list[str
                     "holds: 'Response', or an option)" + (": it was joined to the column names ("
                                                          + ", ".join(repr(clip(e, 70)) for e in examples) + ")"
                                                          if examples else "") + " and left out.")
-    return names
+    return names, 1
 
 
 def _unique_names(names: list[str], warnings: list[str]) -> list[str]:
@@ -1114,7 +1117,7 @@ def _without_rows_of_no_customer(body: pd.DataFrame, header: list[str], warnings
                 have="has" if one else "have", where=where, they="it" if one else "they",
                 hold="holds" if one else "hold", were="was" if one else "were",
                 repeat="repeats" if one else "repeat"))
-    dropped = np.union1d(np.union1d(empty, repeats), _qualtrics_rows(body, warnings))
+    dropped = np.union1d(empty, repeats)
     if not dropped.size:
         return body
     keep = np.ones(body.shape[0], dtype=bool)
@@ -1127,20 +1130,26 @@ def _without_rows_of_no_customer(body: pd.DataFrame, header: list[str], warnings
 _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:\s*"[^"]*"')
 
 
-def _qualtrics_rows(body: pd.DataFrame, warnings: list[str]) -> np.ndarray:
-    """The first two rows of a Qualtrics survey export (each question's text, then its import id: every filled cell
-    of the second row is ``{"ImportId":...}``), said in ``warnings``; none for another file. Found from outside: in
-    such an export the two rows stayed in the table, so its answers, dates and numbers were read as text."""
+def _qualtrics_questions(header: list[str], body: pd.DataFrame, warnings: list[str]) -> tuple[list[str] | None, int]:
+    """The column names of a Qualtrics survey export, each question's text in place of its id ("How satisfied are you
+    with our service?" for Q1; the id where the text is empty), and the 2 lines under the header they come from
+    (the texts, then the import ids: every filled cell of the second is ``{"ImportId":...}``), said in ``warnings``;
+    ``(None, 0)`` for another file. Found from outside: the two lines stayed in the table as respondents, so the
+    answers, dates and numbers were read as text, and the segments were named after Q1 and Q5_1."""
     if body.shape[0] < 3:
-        return np.empty(0, dtype=np.int64)
+        return None, 0
     second = body.iloc[1].astype(str).str.strip()
     filled = second[second != ""]
     if filled.size < 2 or not filled.str.match(_IMPORT_ID).all():
-        return np.empty(0, dtype=np.int64)
-    questions = [clip(str(text), 60) for text in body.iloc[0] if str(text).strip()][-3:]
-    warnings.append("The 2 rows under the header are a Qualtrics export's question texts and import ids (such as "
-                    + ", ".join(repr(q) for q in questions) + "), not respondents; they were left out.")
-    return np.array([0, 1], dtype=np.int64)
+        return None, 0
+    texts = [" ".join(str(text).split()) for text in body.iloc[0]]
+    names = [text or name for name, text in zip(header, texts)]
+    renamed = [(name, text) for name, text in zip(header, texts) if text and text != name]
+    said = ", ".join(f"{name} is {clip(text, 60)!r}" for name, text in renamed[-2:])
+    warnings.append("The 2 lines under the header are a Qualtrics export's question texts and import ids, not "
+                    "respondents: the columns are named by their questions" + (f" ({said})" if said else "")
+                    + ", and the lines were left out.")
+    return names, 2
 
 
 def _rows_equal_to(body: pd.DataFrame, values: list[str]) -> np.ndarray:

@@ -216,6 +216,10 @@ _QUESTION_FORMS: dict[str, str] = {"satisfied": "satisfaction", "satisfy": "sati
 _QUESTION_NUMBER = re.compile(r"q\d+[a-z]?")
 
 
+#: A matrix question's row as survey tools name its column: "<question> - <row>" ("Rate the following - Price").
+_MATRIX_ITEM = re.compile(r"^(?P<question>.+?)\s+-\s+(?P<item>[^-]+)$")
+
+
 #: A counting question's verb read as what it counts ("How often do you visit our store?" counts store visits).
 _COUNTED: dict[str, str] = {"order": "orders", "visit": "visits", "buy": "purchases", "purchase": "purchases",
                             "shop": "shopping trips", "call": "calls", "contact": "contacts", "use": "uses",
@@ -274,13 +278,23 @@ def short_feature_name(name: str) -> str:
     year" -> "returns", "Revenue per visit" -> "revenue per visit", "Age" -> "age". A name with no words
     left is only lower-cased. A survey question keeps what it asks about (:func:`_question_words`): "How
     satisfied are you with the delivery speed?" -> "delivery speed satisfaction"; a question's id alone stays as
-    written ("Q5_1": found from outside, a Qualtrics export's matrix questions Q5_1 and Q5_2 named segments "High 1").
+    written ("Q5_1": found from outside, a Qualtrics export's matrix questions Q5_1 and Q5_2 named segments "High 1");
+    a matrix question's row is what it rates ("Rate the following - Price" -> "price rating": found from outside,
+    "Low rate following price").
     """
     words = _words(name)
     if not words:
         return str(name).strip().lower() or str(name)
     if all(_QUESTION_NUMBER.fullmatch(w) or w.isdigit() for w in words) and _QUESTION_NUMBER.fullmatch(words[0]):
         return str(name).strip()  # a survey question's id alone, "Q5_1" of a matrix question: as written
+    matrix = _MATRIX_ITEM.match(str(name))
+    if matrix is not None:  # a matrix question's row, "Rate the following - Price": the price rating
+        asked = _words(matrix["question"])
+        if is_question_name(matrix["question"]) or asked[:1] in (["rate"], ["please"]):
+            item = short_feature_name(matrix["item"])
+            said = "rating" if {"rate", "rating"} & set(asked) else (
+                "satisfaction" if any(w.startswith("satisf") for w in asked) else "")
+            return f"{item} {said}" if said else item
     if is_question_name(name):  # a survey's "How satisfied are you with the delivery speed?"
         words = _question_words(words) or words
     elif len(words) > 1 and _QUESTION_NUMBER.fullmatch(words[0]):  # a survey's "Q4_support" is the support

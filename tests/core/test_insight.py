@@ -377,6 +377,9 @@ def test_short_feature_name(name, short):
     ("Q7", "Q7"),  # a question's number alone stays its name, as written
     # found from outside: a Qualtrics export's matrix questions Q5_1 and Q5_2 named the segments "High 1"
     ("Q5_1", "Q5_1"), ("q12b", "q12b"),
+    # found from outside: a Qualtrics export's matrix question named its segments "Low rate following price"
+    ("Rate the following - Price", "price rating"), ("Please rate our staff - Friendliness", "friendliness rating"),
+    ("How satisfied are you with the following? - Delivery speed", "delivery speed satisfaction"),
     ("Q4_support", "support"), ("Q12b Store staff", "store staff"),  # a battery's numbered topics
     ("MntGoldProds", "gold products"),  # (the marketing-campaign export's spend columns)
 ])

@@ -42,14 +42,19 @@ def qualtrics_csv(rows: int = 300, seed: int = 6) -> bytes:
 
 def test_a_qualtrics_exports_question_texts_and_import_ids_are_left_out_and_said() -> None:
     table = read_table(qualtrics_csv(), "survey.csv")
-    assert table.frame.shape[0] == 300 and table.frame.iloc[0]["Q1"] in AGREE
-    assert ("The 2 rows under the header are a Qualtrics export's question texts and import ids (such as 'The "
-            "checkout is easy', 'The prices are fair', 'How likely are you to recommend us?'), not respondents; they "
-            "were left out.") in table.warnings
+    assert table.frame.shape[0] == 300 and table.frame.iloc[0]["The checkout is easy"] in AGREE
+    assert ("The 2 lines under the header are a Qualtrics export's question texts and import ids, not respondents: "
+            "the columns are named by their questions (Q2 is 'The prices are fair', Q3 is 'How likely are you to "
+            "recommend us?'), and the lines were left out.") in table.warnings
+    # the columns are named by their questions (found from outside: the segments were named after Q1 and Q5_1)
+    assert list(table.frame.columns) == ["Start Date", "End Date", "Progress", "Duration (in seconds)", "Response ID",
+                                         "Location Latitude", "Location Longitude", "The checkout is easy",
+                                         "The prices are fair", "How likely are you to recommend us?"]
     report = check_quality(table.frame, table.decimal, table.numbers)
-    assert report.column("Q1").scale_words and report.column("StartDate").kind == "date"
-    assert report.location_columns == ["LocationLatitude", "LocationLongitude"]
-    assert {"Q1", "Q2", "Q3"} <= set(report.default_features) and not report.description_row
+    assert report.column("The checkout is easy").scale_words and report.column("Start Date").kind == "date"
+    assert report.location_columns == ["Location Latitude", "Location Longitude"]
+    assert {"The checkout is easy", "The prices are fair", "How likely are you to recommend us?"} <= set(
+        report.default_features) and not report.description_row
 
 
 def test_a_second_row_of_other_text_stays() -> None:
