@@ -591,6 +591,9 @@ def scale_words(values: pd.Series) -> tuple[str, ...]:
     cells (200 at most), low end first, or ``()``: those cells are all words of one scale or answers that place nobody
     (:data:`NO_ANSWER_WORDS`), three different scale words at least. The data check's flag; :func:`parse_columns`
     reads every cell."""
+    first = values.head(20).dropna().astype(str).str.strip()
+    if not first[first != ""].map(_scale_word).isin(_ALL_SCALE_WORDS).any():  # numbers: one look, not 200 cells
+        return ()
     shown = values.head(2_000).dropna().astype(str).str.strip()
     answers = shown[shown != ""].head(200).map(_scale_word)
     if answers.empty or not answers.isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():
