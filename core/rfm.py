@@ -144,12 +144,17 @@ _NAMES: dict[str, tuple[str, ...]] = {
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
                  "email", "emailaddress", "customeremail", "billingemail", "mail",
                  # a payment provider's activity download names the payer (PayPal: "From Email Address")
-                 "fromemailaddress", "fromemail", "payeremail", "payeremailaddress", "payerid", "payer"),
+                 "fromemailaddress", "fromemail", "payeremail", "payeremailaddress", "payerid", "payer",
+                 # a CRM's deals (Pipedrive: "Organization - Name"; Salesforce: "Account Name")
+                 "organizationname", "organisationname", "organization", "organisation", "accountname", "companyname",
+                 "company"),
     "date": ("invoicedate", "orderdate", "transactiondate", "purchasedate", "salesdate", "saledate",
              "orderpurchasetimestamp", "purchasetimestamp", "ordertimestamp", "orderplacedat", "placedat",
              # a data warehouse's abbreviations (order_dt 20240115, txn_date)
              "orderdt", "invoicedt", "transactiondt", "txndt", "txndate", "trandt", "trandate", "purchasedt",
              "salesdt", "saledt", "dt",
+             # a won deal's date (Pipedrive: "Deal - Won time"; Salesforce: "Close Date")
+             "dealwontime", "wontime", "wondate", "dealclosedate", "closedate", "closedat", "closeddate",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
              "orderedat", "createdat", "created", "createdutc", "createdon", "createddate", "paymentdate", "paidat",
              "chargedate", "time", "ts", "epoch"),
@@ -158,6 +163,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
                "spend", "spent", "turnover", "subtotal",
                # what was paid for the order (the Brazilian e-commerce data's payments: "payment_value")
                "paymentvalue", "paymentamount", "amountpaid", "paidamount", "totalpaid",
+               # a deal's (Pipedrive: "Deal - Value")
+               "dealvalue", "dealamount", "opportunityamount",
                # what the buyer paid, before the provider's fee (PayPal: "Gross" beside "Fee" and "Net")
                "gross", "grossamount"),
     "quantity": ("quantity", "qty", "units", "unitssold", "quantitysold", "itemcount", "items", "count"),
@@ -165,14 +172,15 @@ _NAMES: dict[str, tuple[str, ...]] = {
               "sellingprice", "unitamount"),
     "currency": ("currency", "currencycode", "ordercurrency", "presentmentcurrency", "transactioncurrency",
                  "paymentcurrency", "curr", "ccy", "whrung", "waehrung", "devise", "moneda", "divisa", "valuta", "munt"),
-    "status": ("status", "orderstatus", "financialstatus", "paymentstatus", "transactionstatus", "orderstate",
+    "status": ("status", "orderstatus", "financialstatus", "dealstatus", "stage", "dealstage", "opportunitystage",
+               "paymentstatus", "transactionstatus", "orderstate",
                "bestellstatus", "statut", "estado"),
     "refund": ("refundedamount", "refundamount", "amountrefunded", "totalrefunded", "orderrefundamount", "refunded",
                "refund", "refunds", "refundtotal", "erstattungsbetrag", "erstattet", "rembourse", "montantrembourse",
                "reembolso", "importereembolsado"),
     "order": ("invoiceno", "invoice", "invoicenumber", "invoiceid", "orderid", "orderno", "ordernumber",
               "order", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
-              "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno"),
+              "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno", "dealid", "opportunityid"),
 }
 # Words a column's normalised name may contain, per role, when no name matches exactly (English, German,
 # French, Spanish, Dutch exports).
@@ -549,9 +557,16 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
     return left
 
 
+#: A deal's status or stage that makes it a purchase, normalised (Pipedrive's "won", Salesforce's "Closed Won"): in a
+#: CRM's deals export, where one is written, every other status is no purchase.
+WON = frozenset({"won", "closedwon", "dealwon"})
+
+
 def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray, value: np.ndarray, total: float,
                    customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
-    """The lines whose order status says they are not purchases (:data:`NOT_PURCHASES`), with a note saying how
+    """The lines whose order status says they are not purchases (:data:`NOT_PURCHASES`; in a CRM's deals export, every
+    status but won, :data:`WON`: found from outside, a Pipedrive export's lost and open deals counted as purchases),
+    with a note saying how
     many were left out, which statuses, their share of the value of all lines, and how many customers had no
     other order (they are not in the customer table)."""
     codes, statuses = pd.factorize(frame[columns.status], sort=False)  # type: ignore[index]
@@ -559,6 +574,9 @@ def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray,
     # WooCommerce writes its statuses as stored, "wc-refunded", "wc-cancelled" (or as shown, "Refunded")
     words = words.str.replace(r"^wc-", "", regex=True).str.replace(r"[\s_\-]+", "", regex=True)
     out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES}).to_numpy()
+    won = words.isin(WON).to_numpy()
+    if won.any():  # a CRM's deals: only the won ones are purchases (lost and open ones, every stage before, are not)
+        out_status = ~won
     left = np.zeros(len(frame), dtype=bool) if not out_status.any() else (codes >= 0) & out_status[np.maximum(codes, 0)]
     left &= keep
     if left.any():

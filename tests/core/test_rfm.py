@@ -658,3 +658,27 @@ def test_order_lines_in_several_currencies_are_not_added_up() -> None:
     amounts = frame.rename(columns={"Total": "Amount", "Currency": "Currency Rate"}).assign(
         **{"Currency Rate": "1.08"})
     assert recognise_columns(amounts).currency is None
+
+
+def test_a_crms_deals_count_the_won_ones_as_purchases() -> None:
+    """Found from outside (a Pipedrive deals export: "Deal - Value", "Organization - Name", "Deal - Won time",
+    "Deal - Status" won, lost or open; a Salesforce opportunities report: "Account Name", "Amount", "Close Date",
+    "Stage"): `segments rfm` found no amount, and told the lost and open deals from the won ones by nothing. The
+    deal's names are recognised, and where a status says won, every other status is no purchase, and said."""
+    header = ["Deal - ID", "Deal - Value", "Organization - Name", "Deal - Status", "Deal - Won time"]
+    rows = [["1", "1000", "Acme", "won", "2024-01-10 10:00:00"], ["2", "500", "Acme", "lost", ""],
+            ["3", "700", "Acme", "won", "2024-03-01 09:00:00"], ["4", "9000", "Bolt", "open", "2024-02-01 09:00:00"],
+            ["5", "250", "Bolt", "won", "2024-02-20 12:00:00"], ["6", "80", "Cusp", "won", "2024-02-21 12:00:00"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    columns = result.columns
+    assert (columns.customer, columns.date, columns.amount, columns.order, columns.status) == (
+        "Organization - Name", "Deal - Won time", "Deal - Value", "Deal - ID", "Deal - Status")
+    table = result.table.set_index(result.id_column)
+    assert table["monetary"].to_dict() == {"Acme": 1700.0, "Bolt": 250.0, "Cusp": 80.0}
+    assert any("marked 'open' (1)" in n and "not purchases" in n for n in result.notes)
+    stages = ["Closed Won", "Closed Lost", "Closed Won", "Negotiation/Review", "Closed Won", "Closed Won"]
+    salesforce = _text([[r[0], r[1], r[2], stage, f"2024-0{1 + i % 3}-1{i}"] for i, (r, stage) in
+                        enumerate(zip(rows, stages))], ["Opportunity ID", "Amount", "Account Name", "Stage",
+                                                        "Close Date"])
+    table = build_customers(salesforce, today=TODAY).table.set_index("customer_id")
+    assert table["monetary"].to_dict() == {"Acme": 1700.0, "Bolt": 250.0, "Cusp": 80.0}
