@@ -618,6 +618,57 @@ def _scale_numbers(words: tuple[str, ...]) -> str:
     return ", ".join(f"{w.capitalize()!r} = {places[w]:g}" for w in words)
 
 
+#: Units a number is written with in a customer export ("3 years", "45 min", "12 kg"), each with its other spellings:
+#: a column whose every number is written with one of them is read as those numbers (:func:`_read_units`).
+UNITS: dict[str, tuple[str, ...]] = {
+    "seconds": ("sec", "secs", "second", "seconds"), "minutes": ("min", "mins", "minute", "minutes"),
+    "hours": ("hr", "hrs", "hour", "hours"), "days": ("day", "days"), "weeks": ("wk", "wks", "week", "weeks"),
+    "months": ("mo", "mos", "mth", "mths", "month", "months"), "years": ("yr", "yrs", "year", "years"),
+    "kg": ("kg", "kgs"), "lb": ("lb", "lbs"), "km": ("km",), "miles": ("mi", "mile", "miles"),
+    "items": ("item", "items", "pc", "pcs", "piece", "pieces", "unit", "units"), "orders": ("order", "orders"),
+    "visits": ("visit", "visits"), "points": ("pt", "pts", "point", "points"),
+}
+_UNIT_OF = {spelling: unit for unit, spellings in UNITS.items() for spelling in spellings}
+_WITH_UNIT = re.compile(r"^\s*(?P<number>[-+]?\d+(?:[.,]\d+)?)\s*(?P<unit>[A-Za-z]+)\.?\s*$")
+
+
+def number_unit(values: pd.Series) -> str | None:
+    """The unit (:data:`UNITS`) a column's first written cells (200 at most) are all numbers written with, one
+    unit for all ("3 years", "1 year"), or None: the data check's flag for its finding; :func:`parse_columns` reads
+    every cell."""
+    first = values.head(20).dropna().astype(str)
+    if not first.str.contains(r"\d\s*[A-Za-z]").any():  # numbers: one look, not 200 cells
+        return None
+    shown = values.head(2_000).dropna().astype(str).str.strip()
+    found = shown[shown != ""].head(200).str.extract(_WITH_UNIT)
+    units = found["unit"].str.lower().map(_UNIT_OF)
+    return None if found.empty or units.isna().any() or units.nunique() != 1 else str(units.iloc[0])
+
+
+def _read_units(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray, decimal: str) -> None:
+    """Read the cells ``invalid`` marks into ``numbers``, in place, when every one of them is a number written with
+    one unit (:data:`UNITS`: "3 years", "1 year", "45 min"), the unit dropped. Found from outside: a CRM export's
+    "Tenure" written "3 years" and an analytics export's "Avg. session" written "5 min" were text columns, a mix per
+    segment of every different value."""
+    positions = np.flatnonzero(invalid)
+    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 200)).astype(int)]
+    if not text.iloc[look].str.match(_WITH_UNIT).all():  # names, e-mails: no pass over every cell
+        return
+    codes, distinct = pd.factorize(text.iloc[positions])  # each distinct text once
+    found = pd.Series(distinct, dtype="str").str.extract(_WITH_UNIT)
+    units = found["unit"].str.lower().map(_UNIT_OF)
+    if units.isna().any() or units.nunique() != 1:  # one unit for all: "45 min" beside "1 hour" stays text
+        return
+    number = (found["number"].str.replace(",", ".", regex=False) if decimal == ","
+              else found["number"].str.replace(r",(?=\d{3}$)", "", regex=True))  # "1,500 km"
+    values = pd.to_numeric(number, errors="coerce").to_numpy(dtype=float)
+    if np.isnan(values).any():  # "7,5 kg" in a file of decimal points
+        return
+    read = codes >= 0
+    numbers[positions[read]] = values[codes[read]]
+    invalid[positions[read]] = False
+
+
 def _read_scale_words(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -> None:
     """Read the cells ``invalid`` marks into ``numbers`` as their numbers on a scale (:data:`SCALE_WORDS`), in place,
     when every one of them is a word of one scale or an answer that places nobody (read as missing: NaN, not
@@ -892,6 +943,9 @@ class ColumnReport:
         A column of answers written as words of one scale (:func:`scale_words`: "Strongly disagree" ... "Strongly
         agree"), its answers low end first: its numbers are the words' (:data:`SCALE_WORDS`), and it is read as
         ratings. Empty otherwise.
+    unit : str or None
+        The unit a numeric column's numbers are written with (:func:`number_unit`: "3 years"), dropped when they
+        are read; None otherwise.
     blank_zero : BlankZero or None
         For a numeric column with blank cells: what it is with them counted as 0 (:func:`blank_zero_reading`), and
         whether the check proposes that (a total or a count with no 0 written in it). None without blanks.
@@ -929,6 +983,7 @@ class ColumnReport:
     rating: bool = False
     duration: bool = False
     scale_words: tuple[str, ...] = ()
+    unit: str | None = None
     blank_zero: BlankZero | None = None
     zeroed: int = 0
     grows: bool = False
@@ -1425,6 +1480,8 @@ class QualityReport:
                          f"({_scale_numbers(c.scale_words)})"
                          + ("; its blank cells and answers such as \"Don't know\" count as missing." if c.missing
                             else ".") for c in self.column_reports if c.scale_words and c.kind == "numeric")
+            found.extend(f"'{c.name}' holds numbers written with a unit ({c.unit}): they are read as those numbers, "
+                         "the unit dropped." for c in self.column_reports if c.unit and c.kind == "numeric")
             # (answers written as words are said above, each with its scale)
             rated = [c for c in self.column_reports if c.rating and c.is_feature_candidate and not c.scale_words]
             if rated:
@@ -1919,6 +1976,8 @@ def parse_columns(frame: pd.DataFrame, positions: Iterable[int], decimal: str = 
                 _read_durations(text, column_numbers, column_invalid)
                 if column_invalid.any():  # (and answers written as words, "Somewhat agree", from other text)
                     _read_scale_words(text, column_numbers, column_invalid)
+                if column_invalid.any():  # (and numbers written with a unit, "3 years")
+                    _read_units(text, column_numbers, column_invalid, decimal)
             yield j, column_numbers, column_invalid
 
 
@@ -2141,6 +2200,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
                         unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
                         duration=is_duration_text(values), scale_words=words,
+                        unit=number_unit(values) if not words else None,
                         blank_zero=None if id_like or words else blank_zero_reading(name, finite, missing, unique))
 
 
