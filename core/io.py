@@ -1008,7 +1008,8 @@ def _finish_header(frame: pd.DataFrame, label: str, warnings: list[str]) -> pd.D
     if body.shape[0] == 0:
         raise ReadError(f"{label} has a header row but no data rows.")
     # a survey tool's header lines under the header: joined to the names and left out
-    for names, lines in (_survey_sub_header(header, body, warnings), _qualtrics_questions(header, body, warnings)):
+    for survey_header in (_survey_sub_header, _qualtrics_questions):
+        names, lines = survey_header(header, body, warnings)
         if names is not None:
             header = as_written = names
             body = body.iloc[lines:].reset_index(drop=True)
