@@ -388,8 +388,8 @@ def parse_numeric(values: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np
         True where the cell is not missing but is not a (finite) number either.
 
     A column of durations (``00:03:25``, ``45:10``) is read as seconds (:func:`_read_durations`). Answers written
-    as words of a scale are read by :func:`parse_columns` only (the model's numbers), not here: a workbook written
-    for people keeps "Agree" (:func:`core.deliver.to_xlsx_bytes`).
+    as words of a scale and numbers written with a unit are read by :func:`parse_columns` only (the model's
+    numbers), not here: a workbook written for people keeps "Agree" and "3 years" (:func:`core.deliver.to_xlsx_bytes`).
     """
     numbers, invalid = _parse_cells(values, decimal)
     if invalid.any():
