@@ -26,7 +26,7 @@ from .model import (DISPLAY_OFFSET, clusterer, display_cluster, fit_segmenter, m
                     original_centers, transform_of)
 from .persist import ModelInfo, SavedModel, sklearn_version, training_statistics
 from .prepare import DEFAULT_MISSING, FeatureMatrix, prepare_features
-from .quality import ColumnNumbers, scale_ticks
+from .quality import ColumnNumbers, number_unit, scale_ticks
 from .selection import silhouette
 from .stats import (NOT_SCORED, STATS_ROWS_PER_STEP, FeatureStats, feature_columns, flat_table, written_as_duration,
                     written_as_percent)
@@ -90,6 +90,9 @@ class Segmentation:
     scale_features : tuple[tuple[str, tuple[tuple[float, str], ...]], ...]
         ``(feature, ((number, answer), ...))`` for the features the file writes as words of a scale
         (:func:`core.quality.scale_ticks`: "Agree", read as 4): charts tick their axes with the answers.
+    unit_features : tuple[tuple[str, str], ...]
+        ``(feature, unit)`` for the features the file writes with a unit (:func:`core.quality.number_unit`: "3
+        years", read as 3): charts say the unit on their axes.
 
     Raises
     ------
@@ -110,6 +113,7 @@ class Segmentation:
     percent_features: tuple[str, ...] = ()
     duration_features: tuple[str, ...] = ()
     scale_features: tuple[tuple[str, tuple[tuple[float, str], ...]], ...] = ()
+    unit_features: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.names) != self.k:
@@ -298,8 +302,9 @@ def _built(matrix: FeatureMatrix, model_features: tuple[str, ...], pipeline: Pip
                            for written in (written_as_percent, written_as_duration))
     scales = tuple((f, ticks) for f in matrix.features if f in frame.columns for ticks in [scale_ticks(frame[f])]
                    if ticks)
+    units = tuple((f, unit) for f in matrix.features if f in frame.columns for unit in [number_unit(frame[f])] if unit)
     seg = Segmentation(matrix, model_features, pipeline, labels, k, seed, source, score, notes, tuple(names), percents,
-                       durations, scales)
+                       durations, scales, units)
     seg.__dict__["feature_stats"] = stats  # cached properties: the same customers and labels
     seg.__dict__["model_stats"] = model_stats
     return seg

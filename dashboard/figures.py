@@ -287,8 +287,11 @@ def _two_lines(text: str, longest: int = 12) -> str:
 
 def _axis_title(seg: Segmentation, feature: str | None, label: str, log: bool) -> str:
     """An axis's title: the feature's label, then in brackets what its numbers are when the file wrote them
-    otherwise (seconds, for a feature written as durations: 00:03:25) and whether the axis is on a log scale."""
-    notes = (["seconds"] if feature in seg.duration_features else []) + (["log scale"] if log else [])
+    otherwise (seconds, for a feature written as durations: 00:03:25; years, for one written "3 years") and whether
+    the axis is on a log scale."""
+    unit = dict(seg.unit_features).get(feature) if feature is not None else None
+    notes = (["seconds"] if feature in seg.duration_features else []) + ([unit] if unit else []) + (
+        ["log scale"] if log else [])
     return _plain(label) + (f" ({', '.join(notes)})" if notes else "")
 
 

@@ -37,6 +37,7 @@ def test_numbers_written_with_one_unit_are_numbers() -> None:
     assert list(matrix.values[:, 1]) == [float(d.split()[0].replace(",", "")) for d in frame["Distance"]]  # 1,500 km
     seg = segment_new(frame, ["Tenure", "Spend"], 3, seed=0)
     pd.testing.assert_frame_equal(clustered_table(frame, seg)[frame.columns], frame)  # written as they came
+    assert seg.unit_features == (("Tenure", "years"),)  # (the charts say it: tests/dashboard/test_figures.py)
 
 
 @pytest.mark.parametrize("cells", [

@@ -376,3 +376,12 @@ def test_answers_written_as_words_tick_the_charts_axes_with_the_words():
                         seed=0, missing="drop")
     assert plain.scale_ticks("Score") == () and scatter_figure(plain, "Score", questions[0]).figure.layout.xaxis.ticktext \
         is None
+
+
+def test_a_feature_written_with_a_unit_says_it_on_the_axes():
+    """A column read from "3 years" says "(years)" on the scatter's and the histograms' axes."""
+    from tests.core.test_units import crm
+
+    seg = segment_new(crm(), ["Tenure", "Spend"], 3, seed=0)
+    assert scatter_figure(seg, "Tenure", "Spend").figure.layout.xaxis.title.text == "Tenure (years)"
+    assert histogram_figure(seg, "Tenure").layout[f"xaxis{seg.k}"].title.text == "Tenure (years)"
