@@ -53,7 +53,8 @@ output``, ``map position`` and ``many gaps`` (measured columns offered but not p
 :data:`REDUNDANT_CORRELATION`, :data:`MODEL_OUTPUT_NAME`, :data:`LATITUDE_NAME` and :data:`MANY_GAPS`),
 ``profile`` (coded numbers and text describing segments, and the RFM columns), ``date``, ``ID-like``,
 ``constant``, ``free text`` (more different values than :data:`FREE_TEXT_SHARE` of the filled cells) and
-``empty``. The table of columns (:meth:`QualityReport.to_frame`) says ``feature (many gaps)``, ``feature (coded)``
+``empty``; ``survey timing`` (a survey tool's measure of how long a response took: :data:`SURVEY_TIMING_NAME`,
+offered, not proposed). The table of columns (:meth:`QualityReport.to_frame`) says ``feature (many gaps)``, ``feature (coded)``
 and so on of a column proposed after all because the file has nothing better.
 """
 
@@ -132,6 +133,10 @@ PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", 
 #: A numeric column whose name says it holds another model's output (a churn classifier's score, a predicted
 #: value, a probability or propensity): offered as a feature but not proposed (see :attr:`ColumnReport.model_output`).
 MODEL_OUTPUT_NAME = re.compile(r"(?i)(classifier|predict|probabilit|propensit)")
+#: A survey tool's own measure of a response, not of the respondent: how long it took (Qualtrics' "Duration (in
+#: seconds)", "Time taken", "Completion time"). Offered, not proposed. (A learner's "Progress" measures a customer.)
+SURVEY_TIMING_NAME = re.compile(r"(?i)^\s*(duration \(in seconds\)|time taken( \(s(ec(onds)?)?\))?|completion time"
+                                r"( \(s(ec(onds)?)?\))?|time to complete)\s*$")
 #: The last word of a name that says latitude, and of one that says longitude (English, German, French, Spanish,
 #: Italian: ``LATITUDE``, ``geo_lat``, ``Breitengrad``, ``lng``). A file's pair of them, each within its range
 #: (±90, ±180), is a map position: offered, not proposed (see :attr:`ColumnReport.location`).
@@ -955,6 +960,9 @@ class ColumnReport:
         A customer table's ``tenure_days`` when its orders and spending are counted over a window of months
         (:func:`mark_growing`): it grows with time for every customer, so tables built from exports months apart
         do not compare on it. Offered, not proposed.
+    survey_timing : bool
+        A survey tool's measure of the response (:data:`SURVEY_TIMING_NAME`: Qualtrics' "Duration (in seconds)"), not
+        of the respondent. Offered, not proposed.
     """
 
     name: str
@@ -987,6 +995,7 @@ class ColumnReport:
     blank_zero: BlankZero | None = None
     zeroed: int = 0
     grows: bool = False
+    survey_timing: bool = False
 
     @property
     def missing_share(self) -> float:
@@ -1013,7 +1022,7 @@ class ColumnReport:
         """A measured column offered but not proposed for what it holds: another model's output, a map position,
         or many empty cells (a repeat of another column is set aside by :func:`_mark_redundant`, which these
         never repeat)."""
-        return self.model_output or self.location or self.many_gaps or self.grows
+        return self.model_output or self.location or self.many_gaps or self.grows or self.survey_timing
 
     @property
     def use(self) -> str:
@@ -1033,6 +1042,8 @@ class ColumnReport:
                 return "map position"
             if self.grows:
                 return "grows with time"
+            if self.survey_timing:
+                return "survey timing"
             if self.many_gaps:
                 return "many gaps"
             return "feature" if self.redundant_with is None else "repeats another"
@@ -1227,6 +1238,12 @@ class QualityReport:
         (:attr:`ColumnReport.location`): segments on them group customers by where they are on the map, which
         a region column or a map says better. They can still be chosen."""
         return self._set_aside("location")
+
+    @property
+    def survey_timing_columns(self) -> list[str]:
+        """Measured columns left out of the default features because a survey tool measures the response with them,
+        not the respondent (:attr:`ColumnReport.survey_timing`: how long it took). They can still be chosen."""
+        return self._set_aside("survey_timing")
 
     @property
     def model_output_columns(self) -> list[str]:
@@ -1528,6 +1545,12 @@ class QualityReport:
                              f"{'it is' if one else 'they are'} not proposed as "
                              f"{'a feature' if one else 'features'}, so that the segments follow what customers do "
                              f"rather than that model's answer. Choose {'it' if one else 'them'} if you want.")
+            timing = self.survey_timing_columns
+            if timing:  # (found from outside: a Qualtrics export's response time was a proposed feature)
+                found.append(join_words([f"'{n}'" for n in timing]) + f" {'measures' if len(timing) == 1 else 'measure'}"
+                             " how long each response to the survey took, not the respondents: not proposed as "
+                             f"{'a feature' if len(timing) == 1 else 'features'}. Choose "
+                             f"{'it' if len(timing) == 1 else 'them'} if you want.")
             places = self.location_columns
             if places:
                 found.append(join_words([f"'{n}'" for n in places]) + " give each customer's position on the map: "
@@ -2198,6 +2221,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,
                         profile, coded=coded, skewness=proposal.skewness, transform=proposal.transform,
                         transform_reason=proposal.reason, model_output=bool(MODEL_OUTPUT_NAME.search(name)),
+                        survey_timing=bool(SURVEY_TIMING_NAME.match(name)),
                         unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
                         duration=is_duration_text(values), scale_words=words,
                         unit=number_unit(values) if not words else None,

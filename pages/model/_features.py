@@ -51,6 +51,7 @@ def feature_options(dataset: service.Dataset, chosen: Sequence[str] = (), zero: 
     options += [option(name, " (another model's output: not proposed)")
                 for name in report.model_output_columns]
     options += [option(name, " (a map position: not proposed)") for name in report.location_columns]
+    options += [option(name, " (the survey's timing: not proposed)") for name in report.survey_timing_columns]
     options += [option(name, " (grows with time: not proposed)") for name in report.growing_columns]
     options += [option(name, f" (empty in {percent(report.column(name).missing_share, short=True)} of rows: "
                              "not proposed" + ("; the Upload page can count its blanks as 0)"

@@ -55,6 +55,10 @@ def test_a_qualtrics_exports_question_texts_and_import_ids_are_left_out_and_said
     assert report.location_columns == ["Location Latitude", "Location Longitude"]
     assert {"The checkout is easy", "The prices are fair", "How likely are you to recommend us?"} <= set(
         report.default_features) and not report.description_row
+    # how long each response took measures the survey, not the respondent: offered, not proposed
+    assert report.survey_timing_columns == ["Duration (in seconds)"]
+    assert report.column("Duration (in seconds)").use == "survey timing"
+    assert "Duration (in seconds)" not in report.default_features
 
 
 def test_a_second_row_of_other_text_stays() -> None:
