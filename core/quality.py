@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -693,6 +694,38 @@ def _read_scale_words(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray)
     invalid[positions[read]] = False
 
 
+#: At most this many answers make a question whose cells hold several of them (:func:`choices_of`).
+MAX_CHOICES = 30
+#: ... and at most this many different cells (every way of ticking 14 of 30 answers would be more).
+MAX_CHOICE_CELLS = 20_000
+
+
+def choices_of(values: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """The answers of a column whose cells each hold one or several of a few of them, joined by commas or
+    semicolons (a survey's checkbox question, as Google Forms and Typeform write it: "Reports, Dashboards"), and which
+    of them each of ``values`` (its distinct cells) holds (a values x answers array of 0/1); None for another
+    column. A fifth of the distinct cells at least hold several answers, there are 2 to :data:`MAX_CHOICES` answers,
+    and nearly every answer (four in five) is in two cells or more: "Berlin, Germany" beside "Paris, France" is
+    no such column."""
+    if len(values) > MAX_CHOICE_CELLS:  # (a column of that many different cells holds no few answers)
+        return None
+    texts = [str(v) for v in values]
+    for separator in (";", ","):
+        parts = [[p.strip() for p in text.split(separator) if p.strip()] for text in texts]
+        if sum(len(p) > 1 for p in parts) < max(2, len(texts) / 5):
+            continue
+        seen = Counter(p for answers in parts for p in set(answers))
+        answers = sorted(seen)
+        if not 2 <= len(answers) <= MAX_CHOICES or sum(seen[a] >= 2 for a in answers) < 0.8 * len(answers):
+            continue
+        position = {a: i for i, a in enumerate(answers)}
+        held = np.zeros((len(texts), len(answers)))
+        for row, found in enumerate(parts):
+            held[row, [position[a] for a in found]] = 1.0
+        return tuple(answers), held
+    return None
+
+
 def is_duration_text(values: pd.Series) -> bool:
     """Whether a column's first written cells are durations as :func:`parse_numeric` reads them (``00:03:25``,
     ``45:10``): said by the data check, as the column's numbers are seconds."""
@@ -929,6 +962,9 @@ class ColumnReport:
     case_variants : tuple[tuple[str, ...], ...]
         A text column's values written in different case (:func:`case_variants`), most common spelling first:
         the segments' mixes count each group as one value.
+    choices : tuple[str, ...]
+        A text column whose cells each hold one or several answers (:func:`choices_of`: "Reports, Dashboards"): the
+        answers, each shown per segment in the mixes. Empty otherwise.
     unknown_codes : tuple[float, ...]
         A numeric column's codes for "unknown" (:func:`unknown_codes`: an age of 999, an income of -1): left
         out of its skewness, distinct values and proposal, and read as missing by a model unless the user keeps
@@ -985,6 +1021,7 @@ class ColumnReport:
     model_output: bool = False
     location: bool = False
     case_variants: tuple[tuple[str, ...], ...] = ()
+    choices: tuple[str, ...] = ()
     unknown_codes: tuple[float, ...] = ()
     unknown: int = 0
     scale: tuple[int, int] | None = None
@@ -1545,6 +1582,9 @@ class QualityReport:
                              f"{'it is' if one else 'they are'} not proposed as "
                              f"{'a feature' if one else 'features'}, so that the segments follow what customers do "
                              f"rather than that model's answer. Choose {'it' if one else 'them'} if you want.")
+            found.extend(f"'{c.name}' holds one or several answers in a cell ({', '.join(c.choices[:4])}"
+                         f"{' ...' if len(c.choices) > 4 else ''}): each answer's share is shown per segment."
+                         for c in self.column_reports if c.choices and c.use == "profile")
             timing = self.survey_timing_columns
             if timing:  # (found from outside: a Qualtrics export's response time was a proposed feature)
                 found.append(join_words([f"'{n}'" for n in timing]) + f" {'measures' if len(timing) == 1 else 'measure'}"
@@ -2203,6 +2243,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                 missing -= int(own.sum())
                 unique = int(texts.nunique())
         variants: tuple[tuple[str, ...], ...] = ()
+        choices: tuple[str, ...] = ()
         if not fmt and not id_like and 1 < unique <= CASE_CHECK_MAX_DISTINCT:
             # counted as written, then stripped: a few distinct texts, not every cell (0.3 s less at 10^7 rows)
             stripped: dict[str, int] = {}
@@ -2210,12 +2251,15 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                 if str(text).strip():
                     stripped[str(text).strip()] = stripped.get(str(text).strip(), 0) + int(count)
             variants = case_variants(sorted(stripped, key=lambda t: (-stripped[t], t)))  # most common first
+            found_choices = choices_of(sorted(stripped))
+            choices = found_choices[0] if found_choices is not None else ()
         # a profile column's dates (the RFM table's first_purchase) are said to be dates, not offered as features
         # one text and blanks is a flag, not a constant: a survey's checkbox column holds the option where it was
         # chosen (found from outside: a SurveyMonkey export's "Which features do you use? - Reports", 60% chosen)
         flag = unique == 1 and missing > 0 and not fmt
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
-                            id_like, unique == 1 and not flag, rows, profile, date_format=fmt, case_variants=variants)
+                            id_like, unique == 1 and not flag, rows, profile, date_format=fmt, case_variants=variants,
+                            choices=choices)
     if id_like:
         codes, coded_cells = (), 0  # an identifier's 999 is a customer's number
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,

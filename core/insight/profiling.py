@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import FeatureError
 from ..model import display_cluster
-from ..quality import MISSING_MARKERS, kept_markers
+from ..quality import MISSING_MARKERS, choices_of, kept_markers
 from ..stats import NOT_SCORED, FeatureStats, flat_table
 from .naming import segment_names
 
@@ -229,10 +229,15 @@ def profile(
         if not present.any():
             continue
         counts = np.bincount(codes[present], minlength=len(values))
-        order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], values[i]))[:TOP_TEXT_VALUES]
-        order = _in_number_order(order, values)
         per_segment = np.bincount(row_labels[present] * len(values) + codes[present],
                                   minlength=k * len(values)).reshape(k, len(values)).astype(float)
+        strength_table = per_segment  # (each cell's answers together: a customer counts once)
+        choices = choices_of(values)
+        if choices is not None:  # a checkbox question's cells ("Reports, Dashboards"): each answer's share
+            values, held = list(choices[0]), choices[1]
+            counts, per_segment = counts @ held, per_segment @ held
+        order = sorted(np.flatnonzero(counts), key=lambda i: (-counts[i], values[i]))[:TOP_TEXT_VALUES]
+        order = _in_number_order(order, values)
         with np.errstate(invalid="ignore", divide="ignore"):
             shares = np.where(sizes[:, None] > 0, per_segment / np.where(sizes > 0, sizes, 1)[:, None], np.nan)
         for i in order:
@@ -241,8 +246,8 @@ def profile(
         # blanks count as a value of their own in the strength, as in the shares (of every customer of a segment):
         # found from outside, a HubSpot export's Refunds, filled only for the 12% who bought and all of them in one
         # segment, had a strength of 0.00 beside shares of 33% against <0.1%
-        blank = sizes - per_segment.sum(axis=1)
-        strengths[str(column)] = cramers_v(np.column_stack([per_segment, blank]))
+        blank = sizes - strength_table.sum(axis=1)
+        strengths[str(column)] = cramers_v(np.column_stack([strength_table, blank]))
     columns = pd.MultiIndex.from_tuples(list(mixes), names=["column", "value"])
     mix_frame = pd.DataFrame(mixes, index=labels, columns=columns)
     # how far apart the segments are as the model sees it: a logged feature's strength is of its logged values

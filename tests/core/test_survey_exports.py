@@ -17,6 +17,8 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from core import check_quality, read_table
 
@@ -106,3 +108,35 @@ def test_a_surveymonkey_exports_second_header_line_is_joined_to_the_names() -> N
 def test_a_file_with_a_response_row_but_no_surveymonkey_columns_stays() -> None:
     rows = ["id,Spend,Note", "1,10,Response", "2,20,x", "3,30,y"]
     assert read_table("\n".join(rows).encode(), "x.csv").frame.shape[0] == 3
+
+
+def test_a_checkbox_question_in_one_cell_shows_each_answers_share() -> None:
+    """Found from outside (a Google Forms export: a checkbox question's answers joined in one cell, "Reports,
+    Dashboards"): the segments' mixes showed the five most common combinations, and most answers were in none of
+    them. Each answer's share of a segment is shown, and the data check says so; "Berlin, Germany" is no such column."""
+    from core import segment_new
+    from core.insight import summary_profile
+
+    rng = np.random.default_rng(8)
+    rows = 600
+    options = ["Reports", "Dashboards", "Alerts", "Exports", "API"]
+    heavy = rng.random(rows) < 0.5
+    ticked = [", ".join(o for j, o in enumerate(options) if rng.random() < (0.7 if h else 0.2) + 0.05 * j) or ""
+              for h in heavy]
+    frame = pd.DataFrame({"Logins": np.where(heavy, rng.poisson(40, rows), rng.poisson(5, rows)).astype(str),
+                          "Which features do you use?": ticked,
+                          "City": [f"{c}, {'Germany' if c in ('Berlin', 'Hamburg') else 'France'}" for c in
+                                   rng.choice(["Berlin", "Hamburg", "Paris", "Lyon", "Nice", "Lille"], rows)]})
+    report = check_quality(frame)
+    assert report.column("Which features do you use?").choices == tuple(sorted(options))
+    assert report.column("City").choices == ()
+    assert ("'Which features do you use?' holds one or several answers in a cell (API, Alerts, Dashboards, Exports "
+            "...): each answer's share is shown per segment.") in report.problems()
+    seg = segment_new(frame, ["Logins"], 2, seed=0)
+    profile = summary_profile(seg, frame, ["Which features do you use?", "City"])
+    shown = profile.mix("Which features do you use?")
+    assert sorted(shown.columns) == sorted(options)  # each answer, not combinations
+    heavy_segment = int(np.argmax(seg.summary()["Logins"].to_numpy()))
+    reports = np.array([("Reports" in t.split(", ")) for t in ticked])
+    members = seg.labels == heavy_segment
+    assert shown.iloc[heavy_segment]["Reports"] == pytest.approx(reports[members].mean())
