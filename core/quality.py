@@ -2215,7 +2215,10 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         # answers on a rating scale measure (a satisfaction of 1 to 5), where a region's 1 to 5 name places
         scale = _rating_scale(finite) if coded and whole and unique >= 3 and not on_calendar else None
         rating = scale is not None and is_rating_name(name)
-        words = scale_words(values) if not_numbers < finite.size else ()  # (a column of words: "Somewhat agree")
+        # a column of words ("Somewhat agree") or of numbers with a unit ("3 years"): letters in its first written
+        # cells (a look at 200 cells, not the 2,000 that scale_words and number_unit read for a column of numbers)
+        lettered = any(re.search("[A-Za-z]", str(cell)) for cell in values.iloc[:200].tolist())
+        words = scale_words(values) if lettered and not_numbers < finite.size else ()
         if words:  # on its scale's numbers, whichever answers were given
             scale, rating = (int(finite.min()), int(np.ceil(finite.max()))) if finite.size else None, True
         coded = coded and not rating
@@ -2268,7 +2271,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                         survey_timing=bool(SURVEY_TIMING_NAME.match(name)),
                         unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
                         duration=is_duration_text(values), scale_words=words,
-                        unit=number_unit(values) if not words else None,
+                        unit=number_unit(values) if lettered and not words else None,
                         blank_zero=None if id_like or words else blank_zero_reading(name, finite, missing, unique))
 
 
