@@ -562,12 +562,27 @@ SCALE_WORDS: tuple[tuple[tuple[str, float], ...], ...] = (
     (("not at all important", 1), ("slightly important", 2), ("moderately important", 3), ("very important", 4),
      ("extremely important", 5)),
     (("very difficult", 1), ("difficult", 2), ("neither easy nor difficult", 3), ("easy", 4), ("very easy", 5)),
+    # German, French and Spanish agreement and satisfaction, as survey tools write them in those languages
+    (("stimme gar nicht zu", 1), ("stimme überhaupt nicht zu", 1), ("stimme nicht zu", 2),
+     ("stimme eher nicht zu", 2), ("teils/teils", 3), ("teils, teils", 3), ("weder noch", 3), ("neutral", 3),
+     ("stimme eher zu", 4), ("stimme zu", 4), ("stimme voll zu", 5), ("stimme voll und ganz zu", 5)),
+    (("sehr unzufrieden", 1), ("unzufrieden", 2), ("eher unzufrieden", 2.5), ("weder zufrieden noch unzufrieden", 3),
+     ("neutral", 3), ("eher zufrieden", 3.5), ("zufrieden", 4), ("sehr zufrieden", 5)),
+    (("pas du tout d'accord", 1), ("pas d'accord", 2), ("plutôt pas d'accord", 2), ("ni d'accord ni pas d'accord", 3),
+     ("neutre", 3), ("plutôt d'accord", 4), ("d'accord", 4), ("tout à fait d'accord", 5)),
+    (("très insatisfait", 1), ("pas du tout satisfait", 1), ("insatisfait", 2), ("peu satisfait", 2), ("neutre", 3),
+     ("satisfait", 4), ("assez satisfait", 4), ("très satisfait", 5)),
+    (("totalmente en desacuerdo", 1), ("en desacuerdo", 2), ("ni de acuerdo ni en desacuerdo", 3), ("neutral", 3),
+     ("de acuerdo", 4), ("totalmente de acuerdo", 5)),
+    (("muy insatisfecho", 1), ("insatisfecho", 2), ("ni satisfecho ni insatisfecho", 3), ("neutral", 3),
+     ("satisfecho", 4), ("muy satisfecho", 5)),
 )
 #: The middle answer of a scale that has one ("neither ... nor ..."), as many surveys write it.
 _NEUTRAL = "neutral"
 #: Answers that place nobody on the scale: read as missing, like a blank answer (said by the data check).
 NO_ANSWER_WORDS = frozenset({"don't know", "do not know", "not sure", "n/a", "not applicable", "prefer not to say",
-                             "prefer not to answer", "no opinion", "unsure"})
+                             "prefer not to answer", "no opinion", "unsure", "weiß nicht", "keine angabe",
+                             "je ne sais pas", "ne sais pas", "no sé", "no lo sé", "ns/nc"})
 _ALL_SCALE_WORDS = frozenset(w for scale in SCALE_WORDS for w, _ in scale) | {_NEUTRAL}
 
 

@@ -94,3 +94,17 @@ def test_a_word_is_read_as_the_same_number_whichever_answers_a_file_holds() -> N
                               (["Bad", "Good", "Very good"], [2.0, 4.0, 5.0])):
         matrix = prepare_features(pd.DataFrame({"Q": answers * 10}), ["Q"])
         assert list(matrix.values[:3, 0]) == expected, answers
+
+
+@pytest.mark.parametrize("answers,expected", [
+    (["Stimme voll zu", "Stimme eher zu", "Teils/teils", "Stimme eher nicht zu", "Stimme gar nicht zu", "Weiß nicht"],
+     [5.0, 4.0, 3.0, 2.0, 1.0, None]),
+    (["Tout à fait d’accord", "Plutôt d'accord", "Plutôt pas d'accord", "Pas du tout d'accord"], [5.0, 4.0, 2.0, 1.0]),
+    (["Muy satisfecho", "Satisfecho", "Neutral", "Insatisfecho", "Muy insatisfecho"], [5.0, 4.0, 3.0, 2.0, 1.0]),
+])
+def test_answers_in_german_french_and_spanish_are_read_too(answers: list[str], expected: list[float | None]) -> None:
+    """Found from outside: a German survey export ("Stimme eher zu") stayed text after English answers were read."""
+    frame = pd.DataFrame({"Frage": answers * 10})
+    assert check_quality(frame).column("Frage").scale_words
+    values = prepare_features(frame, ["Frage"], missing="drop").values[:len(answers), 0]
+    assert [None if np.isnan(v) else float(v) for v in values] == expected
