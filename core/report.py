@@ -46,7 +46,7 @@ from .model import display_cluster, scaled_centers
 from .palette import PALETTE, segment_color
 from .selection import SweepResult
 from .stats import spread_around, year_like
-from .text import TERMS, duration_text, percent, split_terms
+from .text import TERMS, clip, duration_text, percent, split_terms
 
 if TYPE_CHECKING:
     import jinja2
@@ -338,6 +338,12 @@ def _sizes_chart(names: Sequence[str], sizes: np.ndarray, total: int) -> _El:
     return svg
 
 
+#: The scatter's left margin, in pixels, when its vertical axis is ticked with answers written as words, and the
+#: characters of an answer shown there.
+_WORDED_MARGIN = 150
+_WORDED_CHARS = 17
+
+
 def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[str]) -> tuple[_El, int]:
     """The scatter of sampled customers on ``features`` (one or two), and how many were drawn."""
     labels_used = np.asarray(seg.labels)[np.asarray(seg.matrix.used)]
@@ -369,20 +375,27 @@ def _scatter_chart(seg: Segmentation, features: Sequence[str], names: Sequence[s
     cy = np.zeros(cx.size) if one else apply_transform(scales[1], centroids.iloc[:, 1 + columns[1]].to_numpy(dtype=float))
     x_range = _padded(np.concatenate([xs, cx]))
     y_range = (-1.3, 1.3) if one else _padded(np.concatenate([ys, cy]))
-    plot = _Plot(x_range, y_range, height=260 if one else 440)
+    # answers written as words up the side need a wider margin than numbers
+    worded = not one and scales[1] == "none" and bool(seg.scale_ticks(features[-1]))
+    plot = _Plot(x_range, y_range, height=260 if one else 440, left=_WORDED_MARGIN if worded else 64)
     svg = plot.open(f"Customers on {features[0]}" + ("" if one else f" and {features[1]}"))
     parts = svg.children
 
-    def log_axis(scale: str, low: float, high: float) -> list[tuple[float, str]] | None:
-        return None if scale == "none" else log_axis_ticks(low, high, scale)
+    def log_axis(scale: str, low: float, high: float, feature: str, across: bool) -> list[tuple[float, str]] | None:
+        """A log axis's ticks in the feature's units; a feature written as words of a scale, its answers ("Agree"
+        at 4; up the side, cut to fit the margin); else None (round numbers)."""
+        if scale != "none":
+            return log_axis_ticks(low, high, scale)
+        answers = seg.scale_ticks(feature)
+        return [(at, word if across else clip(word, _WORDED_CHARS)) for at, word in answers] if answers else None
 
     def titled(feature: str, scale: str, spread_out: bool) -> str:
         return feature + (" (log scale)" if scale != "none" else " (spread for visibility)" if spread_out else "")
 
     parts += plot.axes(titled(features[0], scales[0], spread[0]),
                        "(spread for visibility)" if one else titled(features[1], scales[1], spread[1]),
-                       x_ticks=log_axis(scales[0], *x_range), y_grid=not one,
-                       y_ticks=None if one else log_axis(scales[1], *y_range),
+                       x_ticks=log_axis(scales[0], *x_range, features[0], True), y_grid=not one,
+                       y_ticks=None if one else log_axis(scales[1], *y_range, features[-1], False),
                        years=(bool(years[0]), not one and bool(years[-1])),
                        percents=(features[0] in seg.percent_features, not one and features[-1] in seg.percent_features))
     for x, y, label in zip(xs, ys, labels[pick]):

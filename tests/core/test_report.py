@@ -349,3 +349,18 @@ def test_a_years_means_have_no_thousands_separator():
     check_html(page)
     assert not re.search(r">1,9\d\d<", page)
     assert len(re.findall(r">19[4-9]\d\.\d<", page)) == 3
+
+
+def test_the_reports_scatter_ticks_answers_written_as_words():
+    """Found from outside (a survey export written in answer text): the report's scatter ticked its axes 1 to 5, as
+    the dashboard's did; it now ticks the answers ("Never" ... "Always"), shortened up the side."""
+    from tests.core.test_scale_words import OFTEN, survey
+
+    frame = survey()
+    questions = ["How often do you order?", "How satisfied are you with the delivery?"]
+    seg = segment_new(frame, questions, 2, seed=0, missing="drop")
+    html = render_report("survey.csv", frame, seg)
+    from core.text import clip
+
+    for word in [*OFTEN, "Very dissatisfied", "Very satisfied"]:  # across in full, up the side cut to 17 characters
+        assert f">{word}</text>" in html or f">{clip(word, 17)}</text>" in html, word
