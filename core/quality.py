@@ -472,12 +472,26 @@ _ABBREVIATED = re.compile(rf"^(?P<number>.*\d)\s?(?P<unit>{_UNITS})(?P<after>[)-
 _ABBREVIATED_LOOK = re.compile(rf"\d\s?(?:{_UNITS})[)-]?$")  # (the same cells, without groups: a quick look)
 
 
+def _invalid_sample(invalid: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the cells ``invalid`` marks, and ``size`` of them spread evenly over the column: what the
+    readers of written numbers (shortened amounts, durations, answers as words, units) look at before a pass over
+    every cell."""
+    positions = np.flatnonzero(invalid)
+    return positions, positions[np.linspace(0, positions.size - 1, min(positions.size, size)).astype(int)]
+
+
+def _first_written(values: pd.Series, count: int, among: int | None = None) -> pd.Series:
+    """A column's first ``count`` written cells, stripped, as text, of its first ``among`` cells (ten times
+    ``count`` by default)."""
+    shown = values.head(10 * count if among is None else among).dropna().astype(str).str.strip()
+    return shown[shown != ""].head(count)
+
+
 def _read_abbreviated(text: pd.Series, decimal: str, numbers: np.ndarray, invalid: np.ndarray) -> None:
     """Read the cells ``invalid`` marks that are shortened amounts (:data:`_ABBREVIATED`) into ``numbers`` (and
     clear their ``invalid``), in place. Found from outside: a BI report's lifetime values written ``$17.0K`` and
     ``$1.2M`` made the column text, its 666 values shown as a mix per segment."""
-    positions = np.flatnonzero(invalid)
-    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 1_000)).astype(int)]
+    positions, look = _invalid_sample(invalid, 1_000)
     if not text.iloc[look].str.contains(_ABBREVIATED_LOOK).any():  # names, e-mails, codes: no pass over every cell
         return
     found = text.iloc[positions].str.extract(_ABBREVIATED)
@@ -516,8 +530,7 @@ def _read_durations(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray) -
     (``00:03:25``). A column of times (``14:22``, ``09:05:00``) stays text. Found from outside: a Google
     Analytics export's "Avg. Session Duration" (``00:08:54``) was a text column of 517 values, shown as a mix per
     segment instead of a feature."""
-    positions = np.flatnonzero(invalid)
-    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 1_000)).astype(int)]
+    positions, look = _invalid_sample(invalid, 1_000)
     if not text.iloc[look].str.strip().str.contains(_DURATION_LOOK).any():  # names, e-mails: no pass over every cell
         return
     # each distinct text once (a column of times of day has at most 86,400), every cell takes its answer
@@ -612,11 +625,9 @@ def scale_words(values: pd.Series) -> tuple[str, ...]:
     cells (200 at most), low end first, or ``()``: those cells are all words of one scale or answers that place nobody
     (:data:`NO_ANSWER_WORDS`), three different scale words at least. The data check's flag; :func:`parse_columns`
     reads every cell."""
-    first = values.head(20).dropna().astype(str).str.strip()
-    if not first[first != ""].map(_scale_word).isin(_ALL_SCALE_WORDS).any():  # numbers: one look, not 200 cells
+    if not _first_written(values, 20, among=20).map(_scale_word).isin(_ALL_SCALE_WORDS).any():  # numbers: one look
         return ()
-    shown = values.head(2_000).dropna().astype(str).str.strip()
-    answers = shown[shown != ""].head(200).map(_scale_word)
+    answers = _first_written(values, 200).map(_scale_word)
     if answers.empty or not answers.isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():
         return ()
     places = _scale_of(answers.unique())
@@ -657,11 +668,9 @@ def number_unit(values: pd.Series) -> str | None:
     """The unit (:data:`UNITS`) a column's first written cells (200 at most) are all numbers written with, one
     unit for all ("3 years", "1 year"), or None: the data check's flag for its finding; :func:`parse_columns` reads
     every cell."""
-    first = values.head(20).dropna().astype(str)
-    if not first.str.contains(r"\d\s*[A-Za-z]").any():  # numbers: one look, not 200 cells
+    if not _first_written(values, 20, among=20).str.contains(r"\d\s*[A-Za-z]").any():  # numbers: one look
         return None
-    shown = values.head(2_000).dropna().astype(str).str.strip()
-    found = shown[shown != ""].head(200).str.extract(_WITH_UNIT)
+    found = _first_written(values, 200).str.extract(_WITH_UNIT)
     units = found["unit"].str.lower().map(_UNIT_OF)
     return None if found.empty or units.isna().any() or units.nunique() != 1 else str(units.iloc[0])
 
@@ -671,8 +680,7 @@ def _read_units(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray, decim
     one unit (:data:`UNITS`: "3 years", "1 year", "45 min"), the unit dropped. Found from outside: a CRM export's
     "Tenure" written "3 years" and an analytics export's "Avg. session" written "5 min" were text columns, a mix per
     segment of every different value."""
-    positions = np.flatnonzero(invalid)
-    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 200)).astype(int)]
+    positions, look = _invalid_sample(invalid, 200)
     if not text.iloc[look].str.match(_WITH_UNIT).all():  # names, e-mails: no pass over every cell
         return
     codes, distinct = pd.factorize(text.iloc[positions])  # each distinct text once
@@ -695,8 +703,7 @@ def _read_scale_words(text: pd.Series, numbers: np.ndarray, invalid: np.ndarray)
     when every one of them is a word of one scale or an answer that places nobody (read as missing: NaN, not
     invalid). Found from outside: a survey export whose answers were written as words ("Somewhat agree") had no
     numeric column, and nothing could be segmented."""
-    positions = np.flatnonzero(invalid)
-    look = positions[np.linspace(0, positions.size - 1, min(positions.size, 200)).astype(int)]
+    positions, look = _invalid_sample(invalid, 200)
     if not text.iloc[look].map(_scale_word).isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():  # names: no pass
         return
     codes, distinct = pd.factorize(text.iloc[positions])  # each distinct answer once
@@ -744,8 +751,7 @@ def choices_of(values: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray] | No
 def is_duration_text(values: pd.Series) -> bool:
     """Whether a column's first written cells are durations as :func:`parse_numeric` reads them (``00:03:25``,
     ``45:10``): said by the data check, as the column's numbers are seconds."""
-    shown = values.head(200).dropna().astype(str).str.strip()
-    return bool(shown[shown != ""].head(20).str.contains(_DURATION_LOOK).any())
+    return bool(_first_written(values, 20).str.contains(_DURATION_LOOK).any())
 
 
 def _arrow_text(text: pd.Series) -> pa.ChunkedArray:

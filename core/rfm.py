@@ -487,6 +487,12 @@ _CURRENCY_CELL = r"^\s*(?:[A-Za-z]{3}|[$€£¥₹₩₽₺₪₫฿]|[A-Za-z]{1
 ALL_CURRENCIES = "all"
 
 
+def _customers_gone(customer_codes: np.ndarray, keep: np.ndarray, left: np.ndarray) -> int:
+    """How many customers of the ``keep`` lines have none left once the ``left`` lines are left out: they are not in
+    the customer table, and the note that leaves the lines out says so."""
+    return int(np.unique(customer_codes[keep]).size - np.unique(customer_codes[keep & ~left]).size)
+
+
 def _holds_currencies(cells: pd.Series) -> bool:
     """Whether nine in ten of a column's first written cells (2,000 at most) are currencies (:data:`_CURRENCY_CELL`)."""
     sample = cells.head(20_000).astype(str).str.strip()
@@ -544,8 +550,7 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
     chosen = chosen or kinds[0][0]
     left = keep & (line >= 0) & (line != int(np.flatnonzero(names == chosen)[0]))
     share = float(np.abs(value[left]).sum()) / total if total else 0.0
-    gone = int(np.count_nonzero(np.bincount(customer_codes[keep])) - np.count_nonzero(
-        np.bincount(customer_codes[keep & ~left])))
+    gone = _customers_gone(customer_codes, keep, left)
     others = ", ".join(f"{code} ({n:,})" for code, n in kinds if code != chosen)
     nobody = (f" {counted(gone, 'customer')} had no order in {chosen} and {'is' if gone == 1 else 'are'} not in the "
               "customer table." if gone else "")
@@ -583,8 +588,7 @@ def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray,
         counts = pd.Series(codes[left]).map(dict(enumerate(statuses))).astype(str).str.strip().value_counts()
         listed = ", ".join(f"'{name}' ({count:,})" for name, count in counts.items())
         share = float(np.abs(value[left]).sum()) / total if total else 0.0
-        before = np.unique(customer_codes[keep]).size
-        gone = before - np.unique(customer_codes[keep & ~left]).size
+        gone = _customers_gone(customer_codes, keep, left)
         nobody = (f" {counted(gone, 'customer')} had no other order and {'is' if gone == 1 else 'are'} not in the "
                   "customer table." if gone else "")
         notes.append(f"{counted(int(left.sum()), 'order line')} marked {listed} in '{columns.status}' "
