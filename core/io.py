@@ -76,7 +76,8 @@ _AROUND = (r"^\s*\(?\s*[-+\u2212]?\s*(?:(?:{mark})\s*)?\(?[-+\u2212]?\s*{body}\s
 _DECIMAL_COMMA = re.compile(_AROUND.format(mark=CURRENCY_PATTERN,
                                            body=r"(?:\d+|\d{1,3}(?:[. \u00a0\u202f\u2009]\d{3})+),\d+"), re.IGNORECASE)
 _DECIMAL_POINT = re.compile(_AROUND.format(mark=CURRENCY_PATTERN,
-                                           body=r"(?:\d+|\d{1,3}(?:[, '’\u00a0\u202f\u2009]\d{3})+)\.\d+"), re.IGNORECASE)
+                                           body=r"(?:\d+|\d{1,3}(?:[, '’\u00a0\u202f\u2009]\d{3})+"
+                                                r"|\d{1,2}(?:,\d{2})+,\d{3})\.\d+"), re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEPARATOR_HINT = re.compile(rb"^(\xef\xbb\xbf)?sep=([,;\t|])[ \t]*(\r\n|\r|\n)", re.IGNORECASE)
 # Lines before the header that pandas' C reader skips as blank: spaces, and tabs unless tab separates fields.

@@ -144,7 +144,11 @@ SURVEY_TIMING_NAME = re.compile(r"(?i)^\s*(duration \(in seconds\)|time taken( \
 LATITUDE_NAME = re.compile(r"(?i)(?:^|[^a-z])(lat|latitude|latitud|latitudine|breitengrad|breite)$")
 LONGITUDE_NAME = re.compile(r"(?i)(?:^|[^a-z])(lon|lng|long|longitude|longitud|longitudine|l[aä]ngengrad|laenge"
                             r"|l[aä]nge)$")
-_THOUSANDS_POINT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: Thousands grouped by commas where the decimal mark is a point: 3-digit groups, or India's (lakh and crore:
+#: ``12,34,567.50``, three digits last and two-digit groups before them, as Tally, Zoho Books and Excel's en-IN
+#: format write amounts; found from outside, an Indian export's incomes were free text). No other reading exists.
+_POINT_GROUPS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3})"
+_THOUSANDS_POINT_DECIMAL = re.compile(rf"^[-+]?{_POINT_GROUPS}(\.[0-9]+)?$")
 _THOUSANDS_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 #: Currency signs and codes a number may carry before or after it (``$5``, ``12,50 €``, ``USD 12.50``, ``kr 100``);
 #: the codes compared case-insensitively. Longer spellings first (``US$`` before ``$``).
@@ -462,11 +466,13 @@ def _parse_text(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
     return numbers, invalid
 
 
-#: An amount shortened as dashboards and BI reports export it: ``$17.0K``, ``1.2M``, ``€3.4bn`` (the number as
-#: :func:`_clean_number` reads it, then a thousand, million or billion: :data:`ABBREVIATIONS`).
-#: What each abbreviation multiplies by (a lone ``m`` is left alone: minutes, metres).
-ABBREVIATIONS = {"K": 1e3, "k": 1e3, "MM": 1e6, "M": 1e6, "B": 1e9, "bn": 1e9, "Bn": 1e9}
-_UNITS = "|".join(ABBREVIATIONS)
+#: An amount shortened as dashboards and BI reports export it: ``$17.0K``, ``1.2M``, ``€3.4bn``, ``₹1.2 Cr`` (the
+#: number as :func:`_clean_number` reads it, then a thousand, million, billion, lakh or crore: :data:`ABBREVIATIONS`).
+#: What each abbreviation multiplies by (a lone ``m`` is left alone: minutes, metres; a lone ``L`` too: litres).
+ABBREVIATIONS = {"K": 1e3, "k": 1e3, "MM": 1e6, "M": 1e6, "B": 1e9, "bn": 1e9, "Bn": 1e9,
+                 **{word: 1e5 for word in ("lakh", "lakhs", "Lakh", "Lakhs", "lac", "lacs", "Lac", "Lacs")},
+                 **{word: 1e7 for word in ("Cr", "cr", "crore", "crores", "Crore", "Crores")}}
+_UNITS = "|".join(sorted(ABBREVIATIONS, key=len, reverse=True))  # (longest first: "lakhs" before "lakh")
 #: (An accounting negative's closing bracket or SAP's trailing minus may follow the unit: ``($1.5K)``, ``1.5K-``.)
 _ABBREVIATED = re.compile(rf"^(?P<number>.*\d)\s?(?P<unit>{_UNITS})(?P<after>[)-]?)$")
 _ABBREVIATED_LOOK = re.compile(rf"\d\s?(?:{_UNITS})[)-]?$")  # (the same cells, without groups: a quick look)
@@ -854,7 +860,7 @@ def _clean_numbers(cells: pd.Series, decimal: str) -> np.ndarray:
                             pc.invert(pc.match_substring(body, ".")))
         body = pc.if_else(one_comma, pc.replace_substring(body, ",", "."), body)
     else:
-        body = pc.if_else(pc.match_substring_regex(body, r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"),
+        body = pc.if_else(pc.match_substring_regex(body, _THOUSANDS_POINT_DECIMAL.pattern),
                           pc.replace_substring(body, ",", ""), body)
     valid &= matches(_PLAIN_ASCII, body)
     values = pc.cast(pc.if_else(pa.array(valid), body, None), pa.float64()).to_numpy(zero_copy_only=False).copy()

@@ -41,7 +41,8 @@ NBSP, NNBSP, THIN, MINUS = "\u00a0", "\u202f", "\u2009", "\u2212"
     ("£12", 12.0),
     ("-$12.00", -12.0),
     ("$-12.00", -12.0),
-    ("₹ 1,00,000", math.nan),  # Indian lakh grouping is not 3-digit groups: not guessed
+    ("₹ 1,00,000", 100_000.0),  # Indian grouping (lakh, crore): see test_indian_grouping_and_words
+    ("12,3,456", math.nan),  # neither 3-digit groups nor India's
 ])
 def test_point_decimal_spellings(cell: str, value: float) -> None:
     numbers, invalid = parse_numeric(pd.Series([cell, "7"], dtype="str"), ".")
@@ -232,6 +233,31 @@ def test_amounts_shortened_as_dashboards_export_them_are_numbers() -> None:
     negatives, left = parse_numeric(pd.Series(["($1.5K)", "(2.3M)", "1.5K-", "$(1.5K)", "(1.5K", "1.5K)"], dtype="str"))
     assert negatives[:4] == pytest.approx([-1_500, -2_300_000, -1_500, -1_500])  # ($ outside too, as "$(1,234.50)")
     assert left.tolist() == [False] * 4 + [True] * 2  # a bracket without its pair is no number
+
+
+def test_indian_grouping_and_words(tmp_path) -> None:
+    """Found from outside: an Indian export's amounts grouped in lakhs and crores (``₹1,42,126``, ``12,34,567.50``,
+    as Tally, Zoho Books and Excel's en-IN format write them) made 'Annual Income' free text, never proposed.
+    The grouping is read where the decimal mark is a point (three digits last, two-digit groups before them: no
+    other reading exists), and an amount shortened in lakhs or crores (``₹1.2 Cr``, ``₹45 lakh``) as the
+    shortened thousands and millions are; a lone L (litres) is not."""
+    cells = pd.Series(["₹1,42,126", "₹12,34,567.50", "1,23,45,678", "(₹1,00,000)", "1,00,000-", "₹1.2 Cr",
+                       "₹45 lakh", "3.5 lakhs", "2 crore", "12 lacs", "1,2,34,567", "1,23,4567", "12,34,56", "3.5L"],
+                      dtype="str")
+    numbers, invalid = parse_numeric(cells, ".")
+    assert numbers[:10] == pytest.approx([142_126, 1_234_567.5, 12_345_678, -100_000, -100_000, 12_000_000,
+                                          4_500_000, 350_000, 20_000_000, 1_200_000])
+    assert invalid.tolist() == [False] * 10 + [True] * 4
+    _, comma = parse_numeric(pd.Series(["1,00,000", "7"], dtype="str"), ",")  # a decimal comma file: no such number
+    assert comma[0]
+    rows = ["Customer ID,Annual Income,Spend"] + [f'C{i},"₹{i % 9 + 1},{i % 90 + 10:02d},{i % 900 + 100:03d}.50",'
+                                                   f'"{i * 7 % 5000:,}"' for i in range(200)]
+    path = tmp_path / "india.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.decimal == "."
+    income = check_quality(table.frame, decimal=table.decimal).column("Annual Income")
+    assert income.kind == "numeric" and income.not_numbers == 0 and not income.id_like
 
 
 def test_durations_as_exports_write_them_are_seconds() -> None:
