@@ -1026,6 +1026,11 @@ class ColumnReport:
     survey_timing : bool
         A survey tool's measure of the response (:data:`SURVEY_TIMING_NAME`: Qualtrics' "Duration (in seconds)"), not
         of the respondent. Offered, not proposed.
+    ticked : str or None
+        A checkbox question's column (a survey export's one column per option: "Which features do you use? -
+        Reports"): the option it holds where it was ticked, the one value its name ends with. Its blanks are the
+        respondents who did not tick it, answers rather than missing values: ``missing`` is 0 and ``unique`` 2.
+        None otherwise.
     """
 
     name: str
@@ -1060,6 +1065,7 @@ class ColumnReport:
     zeroed: int = 0
     grows: bool = False
     survey_timing: bool = False
+    ticked: str | None = None
 
     @property
     def missing_share(self) -> float:
@@ -1500,6 +1506,9 @@ class QualityReport:
             if c.kind == "empty":
                 found.append(f"'{c.name}' has no values at all.")
                 continue
+            if c.ticked:
+                found.append(f"'{c.name}' is a checkbox's option: it holds '{c.ticked}' where it was ticked and is "
+                             "blank where it was not. The blanks are answers, not missing values.")
             if c.missing and not grouped:
                 found.append(f"'{c.name}' has {c.missing:,} missing value{'s' if c.missing != 1 else ''} "
                              f"({percent(c.missing_share)}).")
@@ -2287,9 +2296,15 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         # one text and blanks is a flag, not a constant: a survey's checkbox column holds the option where it was
         # chosen (found from outside: a SurveyMonkey export's "Which features do you use? - Reports", 60% chosen)
         flag = unique == 1 and missing > 0 and not fmt
+        # ... and where the value is the option the column's name ends with, its blanks are answers: not ticked
+        # (found from outside: a SurveyMonkey export's checkbox columns were said to have 40% and 70% missing values)
+        option = str(texts.iloc[0]).strip() if flag else ""
+        ticked = option if option and name.strip().casefold().endswith(option.casefold()) else None
+        if ticked:
+            missing, unique = 0, 2
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
                             id_like, unique == 1 and not flag, rows, profile, date_format=fmt, case_variants=variants,
-                            choices=choices)
+                            choices=choices, ticked=ticked)
     if id_like:
         codes, coded_cells = (), 0  # an identifier's 999 is a customer's number
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,

@@ -105,6 +105,28 @@ def test_a_surveymonkey_exports_second_header_line_is_joined_to_the_names() -> N
     assert not reports.constant and "Which features do you use? - Reports" in report.describing_columns
 
 
+def test_a_checkbox_columns_blanks_are_answers_not_missing_values() -> None:
+    """Found from outside: the Upload page said "'Which features do you use? - Reports' has 486 missing values
+    (40.5%)" and its table "missing 40.5%", where a blank is a respondent who did not tick the option. A column whose
+    one value is the option its name ends with is a checkbox's: its blanks are answers. A column of one value and
+    blanks whose name does not name it (a "Country" of "US") keeps its missing values."""
+    table = read_table(surveymonkey_csv(), "survey.csv")
+    frame = table.frame.assign(Country=["US" if i % 4 else "" for i in range(len(table.frame))])
+    report = check_quality(frame, table.decimal, table.numbers)
+    reports = report.column("Which features do you use? - Reports")
+    assert reports.ticked == "Reports" and reports.missing == 0 and reports.unique == 2
+    assert report.column("Which features do you use? - Dashboards").ticked == "Dashboards"
+    assert report.column("Which features do you use? - Other (please specify)").ticked is None  # free text
+    country = report.column("Country")
+    assert country.ticked is None and country.missing == 75
+    findings = report.problems()
+    assert not any("Reports' has" in f and "missing" in f for f in findings)
+    assert ("'Which features do you use? - Reports' is a checkbox's option: it holds 'Reports' where it was ticked "
+            "and is blank where it was not. The blanks are answers, not missing values.") in findings
+    assert "'Country' has 75 missing values (25.0%)." in findings
+    assert report.to_frame().set_index("column").loc["Which features do you use? - Reports", "missing"] == 0
+
+
 def test_a_file_with_a_response_row_but_no_surveymonkey_columns_stays() -> None:
     rows = ["id,Spend,Note", "1,10,Response", "2,20,x", "3,30,y"]
     assert read_table("\n".join(rows).encode(), "x.csv").frame.shape[0] == 3
