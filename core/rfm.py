@@ -351,6 +351,21 @@ _NOT_THE_ORDER_DATE = ("deliver", "ship", "carrier", "estimat", "approv", "due",
                        "return", "updat", "modif", "birth", "lieferdatum", "versand", "livraison", "envio")
 
 
+#: The roles whose column holds numbers: a column named like one of them whose cells are text is passed over.
+_NUMBER_ROLES = ("amount", "quantity", "price")
+
+
+def _holds_numbers(cells: pd.Series) -> bool:
+    """Whether half or more of a column's first filled cells (200 at most) are numbers, written with a decimal
+    point or a decimal comma (the file's mark is not known yet); an empty column cannot tell, and passes."""
+    sample = cells.head(2_000).astype(str).str.strip()
+    sample = sample[sample != ""].head(200)
+    if sample.empty:
+        return True
+    read = ~parse_numeric(sample, ".")[1] | ~parse_numeric(sample, ",")[1]
+    return bool(read.mean() >= 0.5)
+
+
 def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
     """The first free column whose normalised name contains one of the role's words (``Client code``,
     ``Date of order``), in the words' order of preference; for the amount, none that names a shipping, tax,
@@ -416,8 +431,17 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
         # one of the two given: the other may still be recognised
         pass
     taken = {n for n in given.values() if n}
+    # found from outside: an Amazon order report's 'sales-channel' ("Amazon.com") was taken for the amount
+    texts = {n for n in names if n not in taken and any(_norm(n) in _NAMES[r] or any(w in _norm(n) for w in _PARTS[r])
+                                                        for r in _NUMBER_ROLES) and not _holds_numbers(frame[n])}
     found: dict[str, str | None] = dict(given)
     recognised = []
+    if "amazon-order-id" in names and "item-price" in names and amount is None and quantity is None \
+            and price is None and "item-price" not in texts:
+        # Amazon's order report: its item-price is the item's price times its quantity, the line's amount
+        found["amount"] = "item-price"
+        taken.add("item-price")
+        recognised.append("amount")
     # a refund column first: "Refund Amount" holds an amount, but never the lines' value
     roles = ["customer", "date", "order"] + ([] if no_status else ["status"]) + ([] if no_refund else ["refund"])
     if amount is None and quantity is None and price is None:
@@ -427,11 +451,18 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     for finder in (_find, _find_part):  # every exact name first, then names that contain a known word
         for role in roles:
             if found[role] is None:
-                column = finder(names, role, taken)
+                column = finder(names, role, taken | texts if role in _NUMBER_ROLES else taken)
                 if column is not None:
                     found[role] = column
                     taken.add(column)
                     recognised.append(role)
+    if found["amount"] is None and (found["quantity"] is None or found["price"] is None) and "amount" in roles:
+        # only a column of text is named like an amount: it is taken, and the build says it holds no numbers
+        found["amount"] = next((c for finder in (_find, _find_part) for c in [finder(names, "amount", taken)]
+                                if c is not None), None)
+        if found["amount"] is not None:
+            taken.add(found["amount"])
+            recognised.append("amount")
     if found["currency"] is None and not no_currency:  # (after the amount: "Amount (currency)" is the amount)
         found["currency"] = next((c for finder in (_find, _find_part) for c in [finder(names, "currency", taken)]
                                   if c is not None and _holds_currencies(frame[c])), None)

@@ -682,3 +682,27 @@ def test_a_crms_deals_count_the_won_ones_as_purchases() -> None:
                                                         "Close Date"])
     table = build_customers(salesforce, today=TODAY).table.set_index("customer_id")
     assert table["monetary"].to_dict() == {"Acme": 1700.0, "Bolt": 250.0, "Cusp": 80.0}
+
+
+def test_a_column_named_like_an_amount_that_holds_no_numbers_is_not_the_amount() -> None:
+    """Found from outside (an Amazon seller's order report: 'sales-channel' written 'Amazon.com', 'item-price',
+    'quantity'): `segments rfm` took 'sales-channel' for the amount (its name holds "sales") and stopped: "holds no
+    numbers". A column named like an amount, a quantity or a price is one only when its cells are numbers; and in
+    Amazon's report (its 'amazon-order-id'), 'item-price' is the line's amount (the item's price times its
+    quantity, as Amazon documents it), not a unit price to multiply."""
+    header = ["amazon-order-id", "purchase-date", "order-status", "sales-channel", "quantity", "currency",
+              "item-price", "buyer-email"]
+    rows = [["111-1", "2024-01-05T10:00:00+00:00", "Shipped", "Amazon.com", "2", "USD", "40.00", "a@m.amazon.com"],
+            ["111-2", "2024-02-05T10:00:00+00:00", "Shipped", "Amazon.com", "1", "USD", "15.00", "a@m.amazon.com"],
+            ["111-3", "2024-03-05T10:00:00+00:00", "Cancelled", "Amazon.com", "1", "USD", "", "b@m.amazon.com"],
+            ["111-4", "2024-03-09T10:00:00+00:00", "Shipped", "Amazon.com", "3", "USD", "30.00", "b@m.amazon.com"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    columns = result.columns
+    assert (columns.customer, columns.date, columns.order, columns.amount, columns.quantity, columns.status) == (
+        "buyer-email", "purchase-date", "amazon-order-id", "item-price", None, "order-status")
+    assert result.table.set_index(result.id_column)["monetary"].to_dict() == {"a@m.amazon.com": 55.0,
+                                                                             "b@m.amazon.com": 30.0}
+    # elsewhere a text column named like an amount is passed over for the next one that holds numbers
+    other = _text([["c1", "2024-01-05", "Online", "12.50"], ["c2", "2024-01-06", "Retail", "8.00"]],
+                  ["Customer", "Order Date", "Sales Channel", "Total"])
+    assert recognise_columns(other).amount == "Total"
