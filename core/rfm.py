@@ -356,14 +356,11 @@ _NUMBER_ROLES = ("amount", "quantity", "price")
 
 
 def _holds_numbers(cells: pd.Series) -> bool:
-    """Whether half or more of a column's first filled cells (200 at most) are numbers, written with a decimal
-    point or a decimal comma (the file's mark is not known yet); an empty column cannot tell, and passes."""
+    """Whether half or more of a column's first filled cells (200 at most) hold a digit: a look, not a reading (the
+    column is read once, later, as the data check read it); an empty column cannot tell, and passes."""
     sample = cells.head(2_000).astype(str).str.strip()
     sample = sample[sample != ""].head(200)
-    if sample.empty:
-        return True
-    read = ~parse_numeric(sample, ".")[1] | ~parse_numeric(sample, ",")[1]
-    return bool(read.mean() >= 0.5)
+    return sample.empty or bool(sample.str.contains(r"\d").mean() >= 0.5)
 
 
 def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
@@ -598,14 +595,10 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
 WON = frozenset({"won", "closedwon", "dealwon"})
 
 
-def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray, value: np.ndarray, total: float,
-                   customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
+def _status_out(cells: pd.Series) -> np.ndarray:
     """The lines whose order status says they are not purchases (:data:`NOT_PURCHASES`; in a CRM's deals export, every
-    status but won, :data:`WON`: found from outside, a Pipedrive export's lost and open deals counted as purchases),
-    with a note saying how
-    many were left out, which statuses, their share of the value of all lines, and how many customers had no
-    other order (they are not in the customer table)."""
-    codes, statuses = pd.factorize(frame[columns.status], sort=False)  # type: ignore[index]
+    status but won, :data:`WON`: found from outside, a Pipedrive export's lost and open deals counted as purchases)."""
+    codes, statuses = pd.factorize(cells, sort=False)
     words = pd.Series(statuses).astype(str).str.strip().str.lower()
     # WooCommerce writes its statuses as stored, "wc-refunded", "wc-cancelled" (or as shown, "Refunded")
     words = words.str.replace(r"^wc-", "", regex=True).str.replace(r"[\s_\-]+", "", regex=True)
@@ -613,17 +606,29 @@ def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, keep: np.ndarray,
     won = words.isin(WON).to_numpy()
     if won.any():  # a CRM's deals: only the won ones are purchases (lost and open ones, every stage before, are not)
         out_status = ~won
-    left = np.zeros(len(frame), dtype=bool) if not out_status.any() else (codes >= 0) & out_status[np.maximum(codes, 0)]
-    left &= keep
+    if not out_status.any():
+        return np.zeros(len(cells), dtype=bool)
+    return (codes >= 0) & out_status[np.maximum(codes, 0)]
+
+
+def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, out: np.ndarray, placed: np.ndarray, keep: np.ndarray,
+                   value: np.ndarray, total: float, customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Of the lines ``out`` marks (:func:`_status_out`), those left out for their status: every one that has a customer
+    and a date, with an amount or without (a cancelled order's line in an Amazon report has no price: found from
+    outside, such lines were said to lack an amount), and a note saying how many, which statuses, their share of the
+    value of all lines, and how many customers had no other order (they are not in the customer table). ``placed``:
+    the lines with a customer and a date; ``keep``: those with an amount too; ``value``: each line's amount (NaN where
+    none)."""
+    left = out & placed
     if left.any():
-        counts = pd.Series(codes[left]).map(dict(enumerate(statuses))).astype(str).str.strip().value_counts()
+        counts = frame[columns.status][left].astype(str).str.strip().value_counts()  # type: ignore[index]
         listed = ", ".join(f"'{name}' ({count:,})" for name, count in counts.items())
-        share = float(np.abs(value[left]).sum()) / total if total else 0.0
-        gone = _customers_gone(customer_codes, keep, left)
+        share = float(np.nansum(np.abs(value[left]))) / total if total else 0.0
+        gone = _customers_gone(customer_codes, keep | left, left)
         nobody = (f" {counted(gone, 'customer')} had no other order and {'is' if gone == 1 else 'are'} not in the "
                   "customer table." if gone else "")
         notes.append(f"{counted(int(left.sum()), 'order line')} marked {listed} in '{columns.status}' "
-                     f"{'is' if left.sum() == 1 else 'are'} left out: not purchases ({float(value[left].sum()):,.2f}, "
+                     f"{'is' if left.sum() == 1 else 'are'} left out: not purchases ({float(np.nansum(value[left])):,.2f}, "
                      f"{share:.1%} of the value of all lines).{nobody} Choose no status column to count "
                      f"{'it' if left.sum() == 1 else 'them'}.")
     return left
@@ -809,20 +814,21 @@ def _examples(cells: pd.Series) -> str:
 
 
 def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
-             kept: ColumnNumbers | None = None, further: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
-    """The column's numbers, and notes on the lines without one (not counting an order's ``further`` items,
-    :func:`_further_items`, which have none of their own)."""
+             kept: ColumnNumbers | None = None, excused: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """The column's numbers, and notes on the lines without one (not counting the ``excused`` ones: an order's further
+    items, :func:`_further_items`, which have none of their own, and lines left out for their status)."""
     numbers, invalid = _parsed(frame, name, decimal, kept)
     if np.isnan(numbers).all():
         shown = ", ".join(repr(v) for v in frame[name][invalid].head(_EXAMPLES).tolist())
         raise OrdersError(f"'{name}' (the {role}) holds no numbers" + (f": e.g. {shown}" if shown else ": it is empty")
                           + ". Name the right column with --amount, or --quantity and --price.")
     notes = []
-    bad = int(invalid.sum())
+    said = ~excused if excused is not None else np.ones(len(numbers), dtype=bool)
+    bad = int(np.count_nonzero(invalid & said))
     if bad:
         notes.append(f"{counted(bad, 'order line')} {'has' if bad == 1 else 'have'} a {role} in '{name}' that is not "
-                     f"a number (e.g. {_examples(frame[name][invalid])}); left out.")
-    empty = int(np.count_nonzero(np.isnan(numbers) & ~invalid & (~further if further is not None else True)))
+                     f"a number (e.g. {_examples(frame[name][invalid & said])}); left out.")
+    empty = int(np.count_nonzero(np.isnan(numbers) & ~invalid & said))
     if empty:
         notes.append(f"{counted(empty, 'order line')} {'has' if empty == 1 else 'have'} no {role} in '{name}'; "
                      "left out.")
@@ -973,13 +979,16 @@ def build_customers(
     lines = int(len(frame))
     notes: list[str] = []
     further = _further_items(frame, columns)
+    # lines whose status says they are no purchase: left out for that, and said so, not for a missing amount
+    out = _status_out(frame[columns.status]) if columns.status is not None else None
+    excused = further if out is None else out if further is None else further | out
     if columns.amount is not None:
-        value, found = _numbers(frame, columns.amount, decimal, "amount", numbers, further)
+        value, found = _numbers(frame, columns.amount, decimal, "amount", numbers, excused)
         notes += found
     else:
-        quantity, found = _numbers(frame, columns.quantity, decimal, "quantity", numbers)  # type: ignore[arg-type]
+        quantity, found = _numbers(frame, columns.quantity, decimal, "quantity", numbers, out)  # type: ignore[arg-type]
         notes += found
-        price, found = _numbers(frame, columns.price, decimal, "unit price", numbers)  # type: ignore[arg-type]
+        price, found = _numbers(frame, columns.price, decimal, "unit price", numbers, out)  # type: ignore[arg-type]
         notes += found
         value = quantity * price
         del quantity, price  # ten million lines: 160 MB no longer needed
@@ -1006,8 +1015,8 @@ def build_customers(
                      f"no customer id in '{columns.customer}'; left out. They hold {share:.1%} of the value of "
                      f"all lines ({revenue:,.2f}).")
     keep = usable_value & ~no_customer
-    if columns.status is not None:
-        keep &= ~_not_purchases(frame, columns, keep, value, total, customer_codes, notes)
+    if out is not None:
+        keep &= ~_not_purchases(frame, columns, out, dated & ~no_customer, keep, value, total, customer_codes, notes)
     if columns.currency is not None:
         keep &= ~_other_currencies(frame, columns.currency, currency, keep, value, total, customer_codes, notes)
     if not keep.any():

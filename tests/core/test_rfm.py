@@ -702,6 +702,10 @@ def test_a_column_named_like_an_amount_that_holds_no_numbers_is_not_the_amount()
         "buyer-email", "purchase-date", "amazon-order-id", "item-price", None, "order-status")
     assert result.table.set_index(result.id_column)["monetary"].to_dict() == {"a@m.amazon.com": 55.0,
                                                                              "b@m.amazon.com": 30.0}
+    # a cancelled order's line has no price in the report: it is said to be cancelled, not to lack an amount
+    assert not any("no amount" in n for n in result.notes)
+    assert any(n.startswith("1 order line marked 'Cancelled' (1) in 'order-status' is left out: not purchases")
+               for n in result.notes)
     # elsewhere a text column named like an amount is passed over for the next one that holds numbers
     other = _text([["c1", "2024-01-05", "Online", "12.50"], ["c2", "2024-01-06", "Retail", "8.00"]],
                   ["Customer", "Order Date", "Sales Channel", "Total"])
