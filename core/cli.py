@@ -8,7 +8,7 @@
     segments fit FILE [--features A,B,...] [--transform COLUMN=...] (--k N|auto | --model PATH [--map FILECOL=MODELCOL ...])
                  [--missing drop|mean|median|error] [--seed N] --out OUT.csv [--summary SUMMARY.csv]
                  [--name N=NAME ...] [--stability-runs 10] [--save-model MODEL.json] [--report REPORT.html]
-    segments compare OLD.csv NEW.csv --id COLUMN [--cluster cluster] [--out MIGRATION.csv]
+    segments compare OLD.csv NEW.csv [--id COLUMN|OLD=NEW] [--cluster cluster] [--out MIGRATION.csv]
     segments rfm ORDERS --out CUSTOMERS.csv [--customer COL] [--date COL]
                  [--amount COL | --quantity COL --price COL] [--order COL] [--as-of DATE]
 
@@ -35,7 +35,8 @@ spenders`` renames segment 2 in every output; ``--save-model`` keeps the names; 
 the one-page HTML report (:func:`core.report.render_report`).
 
 ``compare`` joins two clustered outputs (``fit --out`` files, one per snapshot) on the customer id
-column, compared as text exactly as in the files (``--loose-ids``: ignoring leading zeros, letter case
+column (recognised, or ``--id``; where the new file names it otherwise, the column holding the same ids, or
+``--id OLD=NEW``), compared as text exactly as in the files (``--loose-ids``: ignoring leading zeros, letter case
 and spaces at either end; a ``warning:`` line proposes it when few ids match exactly but many would
 loosely, as after a spreadsheet dropped the zeros), and prints the from x to matrix of clusters
 (:mod:`core.migration`); ``--out`` writes it as ``from``, ``to``, ``customers`` rows (``from`` empty for
@@ -189,7 +190,8 @@ def _build_parser() -> _Parser:
     compare.add_argument("new", metavar="NEW", help="the later clustered file")
     compare.add_argument("--id", dest="id_column", metavar="COLUMN",
                          help="the customer id column (matched as text, exactly as written; default: the column "
-                              "both files have that the data check finds ID-like, when there is one)")
+                              "both files have that the data check finds ID-like, when there is one); OLD=NEW when "
+                              "the new file names it otherwise (default: its column holding the same ids)")
     compare.add_argument("--loose-ids", action="store_true",
                          help="match ids ignoring leading zeros, letter case and spaces at either end (a spreadsheet "
                               "drops the leading zeros of ids written in digits)")
@@ -811,14 +813,16 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
     old_table = read_table(args.old, Path(args.old).name)
     new_table = read_table(args.new, Path(args.new).name)
     old, new = old_table.frame, new_table.frame
-    if args.id_column is None:
-        args.id_column = _recognised_id(old_table, new, args.cluster)
-        print(f"customer id: {args.id_column!r} (recognised; --id names another)", file=out)
     old_name, new_name = Path(args.old).name, Path(args.new).name
+    args.id_column, new_id, recognised = _id_pair(old_table, new_table, args.cluster, args.id_column)
+    if recognised:
+        elsewhere = f", in {new_name} {new_id!r}" if new_id != args.id_column else ""
+        print(f"customer id: {args.id_column!r}{elsewhere} (recognised{': their ids match' if elsewhere else ''}; "
+              f"--id {'OLD=NEW names others' if elsewhere else 'names another'})", file=out)
     moves = compare_tables(old, new, args.id_column, args.cluster, old_label=old_name, new_label=new_name,
-                           loose=args.loose_ids)
-    warning = id_overlap(old[args.id_column], new[args.id_column]).warning(old_name, new_name, args.id_column,
-                                                                          args.loose_ids)
+                           loose=args.loose_ids, new_id_column=new_id)
+    warning = id_overlap(old[args.id_column], new[new_id]).warning(old_name, new_name, args.id_column,
+                                                                  args.loose_ids)
     if warning:
         print(f"warning: {warning}" + (" (--loose-ids)" if "match the ids loosely" in warning else ""), file=out)
     renamed = renamed_clusters(old, new, args.cluster)
@@ -839,18 +843,38 @@ def _compare(args: argparse.Namespace, out: TextIO) -> None:
     _print_compare(moves, args, out, old_names)
 
 
-def _recognised_id(old: TableRead, new: pd.DataFrame, cluster: str) -> str:
-    """The customer id column of ``segments compare`` without ``--id``: the one column both files have that the
-    data check finds ID-like in the old file; a usage error naming the candidates otherwise."""
-    from .migration import id_candidates
+def _id_pair(old: TableRead, new: TableRead, cluster: str, given: str | None) -> tuple[str, str, bool]:
+    """The customer id column of ``segments compare`` in each file, and whether it was recognised rather than given
+    as it is: ``--id`` (``COLUMN`` or ``OLD=NEW``; a column the new file lacks is looked for there by its ids,
+    :func:`core.migration.renamed_id`), or the one column the data check finds ID-like in the old file that both
+    files have, or that the new one has under another name (its ids in both); a usage error naming the candidates
+    otherwise."""
+    from .migration import id_candidates, renamed_id
     from .quality import check_quality
 
-    id_like = {c.name for c in check_quality(old.frame, old.decimal, old.numbers).column_reports if c.id_like}
-    common = [c for c in id_candidates(old.frame, new, id_like) if c != cluster]
-    found = [c for c in common if c in id_like]
+    if given is not None and "=" in given and given not in old.frame.columns:
+        column, _, new_column = given.partition("=")
+        return column, new_column, False  # as given (compare_tables names a column either file lacks)
+    if given is not None:
+        if given not in old.frame.columns or given in new.frame.columns:
+            return given, given, False
+        others = [str(c) for c in new.frame.columns if c not in old.frame.columns]
+        partner = renamed_id(old.frame[given], new.frame, others)
+        return given, partner or given, partner is not None
+
+    def id_like(table: TableRead) -> set[str]:
+        return {c.name for c in check_quality(table.frame, table.decimal, table.numbers).column_reports if c.id_like}
+
+    old_like = id_like(old)
+    pairs = [p for p in id_candidates(old.frame, new.frame, old_like) if cluster not in p]
+    found = [p for p in pairs if p[0] in old_like]
+    if not found:  # the new file may name the id otherwise (its data check only then: a second read's cost)
+        pairs = [p for p in id_candidates(old.frame, new.frame, old_like, id_like(new)) if cluster not in p]
+        found = [p for p in pairs if p[0] in old_like]
     if len(found) == 1:
-        return found[0]
-    listed = ", ".join(repr(c) for c in (found or common)[:12]) or "(none)"
+        return found[0][0], found[0][1], True
+    common = [old_name for old_name, _ in pairs]
+    listed = ", ".join(repr(c) for c in ([c for c, _ in found] or common)[:12]) or "(none)"
     raise _UsageError(f"--id: name the customer id column; {'several columns' if found else 'no column'} both "
                       f"files have {'look' if found else 'looks'} like an identifier "
                       f"({'those' if found else 'columns in both'}: {listed})")

@@ -41,7 +41,7 @@ from .quality import looks_rounded
 
 __all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
            "CUSTOMERS", "NONE", "sorted_segments", "match_keys", "IdOverlap", "id_overlap", "LOOSE_MATCH",
-           "positions_of", "renamed_clusters", "cluster_names"]
+           "positions_of", "renamed_clusters", "cluster_names", "renamed_id", "RENAMED_ID_SHARE"]
 
 #: The columns of :meth:`Migration.counts` (and of ``segments compare --out``).
 FROM, TO, CUSTOMERS = "from", "to", "customers"
@@ -55,6 +55,9 @@ LOOSE_MATCH = "ignoring leading zeros, letter case and spaces at either end"
 FEW_MATCHED = 0.5
 #: A loose match that adds at least this share of the smaller snapshot's customers is proposed.
 LOOSE_GAIN = 0.05
+#: A column of the new snapshot that holds the old one's ids under another name is taken for its id column when at
+#: least this share of the smaller snapshot's ids are in both, as written (:func:`renamed_id`).
+RENAMED_ID_SHARE = 0.5
 
 
 def match_keys(ids: pd.Series, loose: bool = False) -> pd.Series:
@@ -371,19 +374,45 @@ def cluster_names(frame: pd.DataFrame, segment_column: str = "cluster", name_col
     return found
 
 
-def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]) -> list[str]:
-    """The columns both tables have, those in ``id_like`` (the old table's ID-like columns, as the data check
-    found them: the likely customer id) first, each group in the old table's order."""
+def renamed_id(old_ids: pd.Series, new: pd.DataFrame, candidates: Collection[str]) -> str | None:
+    """The column of ``new``, of ``candidates``, that holds ``old_ids`` under another name: the one whose ids are
+    most often in both as written, :data:`RENAMED_ID_SHARE` of the smaller snapshot's at least; None when none is.
+    Found from outside: the next month's export, a colleague's in German, named 'CustomerID' 'Kunde', and who moved
+    had no column in common to match customers on."""
+    best, most = None, 0
+    for name in candidates:
+        overlap = id_overlap(old_ids, new[name])
+        if overlap.exact >= max(1.0, RENAMED_ID_SHARE * overlap.smaller) and overlap.exact > most:
+            best, most = name, overlap.exact
+    return best
+
+
+def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str],
+                  new_id_like: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The columns to match the two tables' customers on, as ``(old name, new name)``: the columns both tables have,
+    and each of the old table's ID-like columns (``id_like``, as the data check found them: the likely customer id)
+    that the new one holds under another name, among its own ID-like columns the old one lacks (``new_id_like``;
+    :func:`renamed_id`). The ID-like ones first (the same name before another), each group in the old table's
+    order."""
     shared = set(new.columns)
-    common = [str(c) for c in old.columns if c in shared]
-    return sorted(common, key=lambda c: (c not in id_like, common.index(c)))
+    order = {str(c): i for i, c in enumerate(old.columns)}
+    pairs = [(str(c), str(c)) for c in old.columns if c in shared]
+    others = [c for c in new_id_like if c not in order]
+    if others:
+        for column in old.columns:
+            if column in id_like and column not in shared:
+                partner = renamed_id(old[column], new, others)
+                if partner is not None:
+                    pairs.append((str(column), partner))
+    return sorted(pairs, key=lambda p: (p[0] not in id_like, p[0] != p[1], order[p[0]]))
 
 
 def compare_tables(old: pd.DataFrame, new: pd.DataFrame, id_column: str, segment_column: str = "cluster",
                    *, old_label: str = "The old file", new_label: str = "The new file",
-                   loose: bool = False) -> Migration:
+                   loose: bool = False, new_id_column: str | None = None) -> Migration:
     """:func:`migration_table` of two clustered tables (as :func:`core.io.read_table` reads them), ids matched
-    as written or, with ``loose``, loosely (:func:`match_keys`).
+    as written or, with ``loose``, loosely (:func:`match_keys`); the new table's ids in ``new_id_column`` when it
+    names them otherwise (:func:`id_candidates`).
 
     Raises
     ------
@@ -392,12 +421,13 @@ def compare_tables(old: pd.DataFrame, new: pd.DataFrame, id_column: str, segment
     DuplicateIdError
         A table repeats an id.
     """
-    for frame, label in ((old, old_label), (new, new_label)):
-        for column, what in ((id_column, "id"), (segment_column, "segment")):
+    new_id = new_id_column or id_column
+    for frame, label, id_name in ((old, old_label, id_column), (new, new_label, new_id)):
+        for column, what in ((id_name, "id"), (segment_column, "segment")):
             if column not in frame.columns:
                 have = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
                 more = " ..." if len(frame.columns) > 20 else ""
                 raise DataError(f"{label} has no column {column!r} (the {what} column). Its columns are: "
                                 f"{have}{more}.")
-    return migration_table(old[id_column], old[segment_column], new[id_column], new[segment_column],
+    return migration_table(old[id_column], old[segment_column], new[new_id], new[segment_column],
                            old_label=old_label, new_label=new_label, id_name=id_column, loose=loose)

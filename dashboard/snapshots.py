@@ -97,11 +97,15 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
                                 used, warning)
 
 
-def id_columns(saved: library.SavedSegmentation, first: library.Snapshot, second: library.Snapshot) -> list[str]:
-    """Columns both snapshots have, ID-like ones first (the likely customer id)."""
+def id_columns(saved: library.SavedSegmentation, first: library.Snapshot,
+               second: library.Snapshot) -> list[tuple[str, str]]:
+    """The columns to match the snapshots' customers on, as ``(name in the first, name in the second)``: those both
+    have, and an id the second names otherwise (:func:`core.migration.id_candidates`); ID-like ones first (the
+    likely customer id)."""
     old = service.get_dataset(first.dataset_token)
     new = service.get_dataset(second.dataset_token)
-    return id_candidates(old.frame, new.frame, {c.name for c in old.report.column_reports if c.id_like})
+    return id_candidates(old.frame, new.frame, {c.name for c in old.report.column_reports if c.id_like},
+                         {c.name for c in new.report.column_reports if c.id_like})
 
 
 def segment_label(cluster: str, names: list[str]) -> str:
@@ -126,6 +130,7 @@ class SnapshotMigration:
     moves: Migration
     overlap: IdOverlap
     loose: bool = False
+    new_id_column: str = ""
 
     @property
     def warning(self) -> str | None:
@@ -144,7 +149,8 @@ class SnapshotMigration:
         ids = self.moves.movers(cluster_from, cluster_to)
         shot = self.second if which == "new" else self.first
         frame = service.get_dataset(shot.dataset_token).frame
-        chosen = frame.iloc[positions_of(ids, frame[self.id_column], self.loose)]
+        id_column = self.new_id_column or self.id_column if which == "new" else self.id_column
+        chosen = frame.iloc[positions_of(ids, frame[id_column], self.loose)]
         names = self.saved.names
         out = chosen.reset_index(drop=True)
         columns = {str(c) for c in out.columns}
@@ -186,7 +192,9 @@ def migration_between(saved_id: str, first_id: int | None = None, second_id: int
     candidates = id_columns(saved, first, second)
     if not candidates:
         raise SegmentsError(f"{first.label} and {second.label} have no column in common to match customers on.")
-    column = id_column if id_column in candidates else candidates[0]
+    pairs = dict(candidates)
+    column = id_column if id_column in pairs else candidates[0][0]
+    new_column = pairs[column]
     old_frame = service.get_dataset(first.dataset_token).frame
     new_frame = service.get_dataset(second.dataset_token).frame
     old_labels = library.snapshot_labels(saved.id, first.id)
@@ -195,10 +203,10 @@ def migration_between(saved_id: str, first_id: int | None = None, second_id: int
     def as_text(labels: np.ndarray) -> pd.Series:
         return pd.Series(np.where(labels > 0, labels.astype(str), NONE), dtype=object)
 
-    moves = migration_table(old_frame[column], as_text(old_labels), new_frame[column], as_text(new_labels),
+    moves = migration_table(old_frame[column], as_text(old_labels), new_frame[new_column], as_text(new_labels),
                             old_label=first.label, new_label=second.label, id_name=column, loose=loose)
-    return SnapshotMigration(saved, first, second, column, moves, id_overlap(old_frame[column], new_frame[column]),
-                             loose)
+    return SnapshotMigration(saved, first, second, column, moves, id_overlap(old_frame[column], new_frame[new_column]),
+                             loose, new_column)
 
 
 def check_segmentation(state: ViewState) -> Segmentation:

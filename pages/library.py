@@ -241,17 +241,21 @@ def _migration_controls(saved: library.SavedSegmentation, first: int | None, sec
     options = [{"label": f"{i + 1}. {s.label}", "value": s.id} for i, s in enumerate(shots)]
     first = first if first in {s.id for s in shots} else shots[-2].id
     second = second if second in {s.id for s in shots} else shots[-1].id
+    later = next(s for s in shots if s.id == second)
     try:
-        columns = snapshots.id_columns(saved, next(s for s in shots if s.id == first),
-                                       next(s for s in shots if s.id == second))
+        pairs = snapshots.id_columns(saved, next(s for s in shots if s.id == first), later)
     except SegmentsError:
-        columns = []
+        pairs = []
+    columns = [old for old, _ in pairs]
+    # an id the later snapshot names otherwise is said beside it ("CustomerID (Kunde in april.csv)")
+    id_options = [{"label": old if new == old else f"{old} ({new} in {later.label})", "value": old}
+                  for old, new in pairs]
     return dbc.Row([
         dbc.Col([dbc.Label("From snapshot"), dcc.Dropdown(id=ids.Library.FIRST, options=options, value=first,
                                                           clearable=False)], md=4),
         dbc.Col([dbc.Label("To snapshot"), dcc.Dropdown(id=ids.Library.SECOND, options=options, value=second,
                                                         clearable=False)], md=4),
-        dbc.Col([dbc.Label("Customer id column"), dcc.Dropdown(id=ids.Library.ID_COLUMN, options=columns,
+        dbc.Col([dbc.Label("Customer id column"), dcc.Dropdown(id=ids.Library.ID_COLUMN, options=id_options,
                                                                value=id_column if id_column in columns else
                                                                (columns[0] if columns else None),
                                                                clearable=False),
@@ -295,7 +299,9 @@ def migration_view(saved_id: str, first: int | None, second: int | None, id_colu
     return html.Div([
         dbc.Alert(warning, color="warning", className="py-2 small", id=ids.Library.ID_WARNING) if warning else None,
         html.P(f"{moves.customers:,} customers matched on \u201c{result.id_column}\u201d"
-               f"{f' ({LOOSE_MATCH})' if result.loose else ''}: {stayed:,} stayed, "
+               + (f" (\u201c{result.new_id_column}\u201d in {result.second.label})"
+                  if result.new_id_column not in ("", result.id_column) else "")
+               + f"{f' ({LOOSE_MATCH})' if result.loose else ''}: {stayed:,} stayed, "
                f"{moves.moved():,} moved to another segment, {new:,} new (or not scored before), {gone:,} gone "
                "(or not scored now).", className="segments-migration-summary"),
         frame_table(table, "segments-migration-matrix", {c: "," for c in table.columns[1:]}),

@@ -133,6 +133,20 @@ def test_save_restart_open_apply_and_see_who_moved(page: Page, tmp_path: Path) -
         _, data = download(page, f"#{ids.Library.MOVERS}")
         assert set(read_csv_text(data)["CustomerID"]) <= set(may["CustomerID"]) | set(april["CustomerID"])
 
+        # found from outside: a month exported by a colleague in German named the id column otherwise; who moved
+        # had no column to match customers on. The column holding the same ids is taken, and said
+        june = may.rename(columns={"CustomerID": "Kunden-Nr"})
+        upload(page, "june.csv", csv_bytes(june), via=f"#{ids.Library.DROPZONE}")
+        expect(page.locator(".segments-apply")).to_contain_text("Apply to june.csv", timeout=JOB_TIMEOUT_MS)
+        page.click(f"#{ids.Library.APPLY}")
+        expect(page.locator(f"#{ids.Library.SNAPSHOTS} tbody tr")).to_have_count(4, timeout=JOB_TIMEOUT_MS)
+        expect(page.locator(".segments-migration-summary")).to_contain_text(
+            "matched on \u201cCustomerID\u201d (\u201cKunden-Nr\u201d in june.csv)", timeout=JOB_TIMEOUT_MS)
+        expect(page.locator(f"#{ids.Library.ID_COLUMN}")).to_contain_text("CustomerID (Kunden-Nr in june.csv)")
+        summary = page.locator(".segments-migration-summary").inner_text()
+        assert f"{len(june):,} customers" in summary and f"{len(june):,} stayed" in summary, summary
+        page.screenshot(path=str(ARTEFACTS / "library-renamed-id.png"), full_page=True)
+
         # rename and delete from the list (Delete asks first)
         page.goto(web.url + "/library")
         row = page.locator(".segments-saved-row", has_text="march.csv")

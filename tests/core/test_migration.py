@@ -15,7 +15,7 @@ import pytest
 
 from core.cli import main
 from core.errors import DataError
-from core.migration import DuplicateIdError, compare_tables, id_overlap, match_keys, migration_table
+from core.migration import DuplicateIdError, compare_tables, id_candidates, id_overlap, match_keys, migration_table
 
 
 def snapshots(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
@@ -174,6 +174,40 @@ def test_cli_compare_recognises_the_customer_id_column(tmp_path: Path):
     assert lines[1].startswith(f"{2_000 + planted['new']:,} customers in either file, matched on 'customer_id': ")
     _, named, _ = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", "customer_id")
     assert named.splitlines()[1:] == lines[2:] and named.splitlines()[0] == lines[1]
+
+
+def test_a_renamed_id_column_is_matched_by_its_ids(tmp_path: Path):
+    """Found from outside: the next month's export, a colleague's in German, named the id column 'Kunde' where the
+    first said 'customer_id'; `segments compare` stopped ("no column both files have looks like an identifier"),
+    and the library's who moved had no column to match customers on. A column of the new file that holds the old
+    file's ids under another name (half the smaller file's ids in both, at least) is taken for it, and said;
+    `--id OLD=NEW` names the pair."""
+    old, new, planted = snapshots(2_000, seed=4)
+    renamed = new.rename(columns={"customer_id": "Kunde"})
+    assert id_candidates(old, renamed, {"customer_id"}, {"Kunde"}) == [("customer_id", "Kunde"), ("Spend", "Spend"),
+                                                                     ("cluster", "cluster")]
+    assert id_candidates(old, new, {"customer_id"}, {"customer_id"})[0] == ("customer_id", "customer_id")
+    expected = compare_tables(old, new, "customer_id").counts()
+    assert compare_tables(old, renamed, "customer_id", new_id_column="Kunde").counts().equals(expected)
+    old.to_csv(tmp_path / "old.csv", index=False)
+    (tmp_path / "same").mkdir()
+    new.to_csv(tmp_path / "same" / "new.csv", index=False)
+    renamed.to_csv(tmp_path / "new.csv", index=False)
+    _, same, _ = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "same" / "new.csv"))
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == ("customer id: 'customer_id', in new.csv 'Kunde' (recognised: their ids match; --id OLD=NEW "
+                        "names others)")
+    assert lines[1:] == same.splitlines()[1:]  # the same counts as with one name
+    for given in ("customer_id=Kunde", "customer_id"):
+        code, named, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", given)
+        assert code == 0 and named.splitlines()[-len(lines) + 1:] == lines[1:], err
+    # a column of other customers' ids is no renamed id: the files still have none to match on
+    others = renamed.assign(Kunde=[f"X{i}" for i in range(len(renamed))])
+    others.to_csv(tmp_path / "others.csv", index=False)
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "others.csv"))
+    assert code == 2 and "no column both files have looks like an identifier" in err
 
 
 @pytest.mark.parametrize(("header", "row", "said"), [

@@ -252,3 +252,37 @@ def test_a_month_whose_ids_lost_their_zeros_is_flagged_and_matched_when_asked(cl
     gone = client.get(library_page.movers_href(saved_id, first, second, "CustomerID", "1", "gone", loose=True))
     gone_rows = pd.read_csv(io.BytesIO(gone.data), dtype=str, keep_default_na=False)
     assert len(gone_rows) and gone_rows["CustomerID"].str.startswith("000000").all()  # the old snapshot's, as written
+
+
+def test_a_month_whose_id_column_was_renamed_is_matched_by_its_ids(client, request_context):
+    """Found from outside: the next month's export, a colleague's in German, named 'CustomerID' 'Kunden-Nr'; who
+    moved said the snapshots had no column in common to match customers on. The column of the later snapshot that
+    holds the earlier one's ids is taken for it, said in the id picker and the summary, and the movers' rows come
+    from it."""
+    def renamed(data: bytes) -> bytes:
+        return pd.read_csv(io.BytesIO(data), dtype=str).rename(columns={"CustomerID": "Kunden-Nr"}) \
+            .to_csv(index=False).encode()
+
+    mapping = {"Annual Income (k$)": "Annual Income (k$)", "Spending Score (1-100)": "Spending Score (1-100)"}
+    results = {}
+    for name, april_bytes in (("Plain", next_month()), ("Renamed", renamed(next_month()))):
+        token = upload(client, demo_bytes(), "march.csv").get_json()["token"]
+        status, _ = downloads_page.save_segmentation(1, name, "", ViewState(ds=token, k=4, seed=1).query())
+        saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+        april = upload(client, april_bytes, "april.csv").get_json()["token"]
+        snapshots.apply_snapshot(saved_id, april, mapping)
+        results[name] = (saved_id, snapshots.migration_between(saved_id))
+    saved_id, result = results["Renamed"]
+    assert (result.id_column, result.new_id_column) == ("CustomerID", "Kunden-Nr")
+    assert result.moves.counts().equals(results["Plain"][1].moves.counts()) and result.moves.moved() > 0
+    code, page = route(client, "/library", f"?saved={saved_id}")
+    picker = next(c["props"] for c in components(page) if c["props"].get("id") == ids.Library.ID_COLUMN)
+    assert code == 200 and picker["value"] == "CustomerID"
+    assert picker["options"][0] == {"label": "CustomerID (Kunden-Nr in april.csv)", "value": "CustomerID"}
+    assert "matched on \u201cCustomerID\u201d (\u201cKunden-Nr\u201d in april.csv)" in json.dumps(page, ensure_ascii=False)
+    shot = library.get_saved(saved_id).snapshots
+    response = client.get(library_page.movers_href(saved_id, shot[0].id, shot[1].id, "CustomerID", "new", "1"))
+    assert response.status_code == 200
+    movers = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
+    assert list(movers.columns[:3]) == ["from segment", "to segment", "Kunden-Nr"] and len(movers) > 0
+    assert movers["Kunden-Nr"].str.startswith("N").all()  # the new customers, from the later snapshot's rows
