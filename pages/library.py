@@ -235,21 +235,26 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
     ]), className="mb-3 segments-apply")
 
 
+def _id_options(saved: library.SavedSegmentation, first: int | None, second: int | None) -> list[dict[str, str]]:
+    """The customer id picker's choices for two snapshots (the last two by default); an id the later snapshot names
+    otherwise is said beside it ("CustomerID (Kunde in april.csv)")."""
+    shots = {s.id: s for s in saved.snapshots}
+    earlier, later = shots.get(first, saved.snapshots[-2]), shots.get(second, saved.snapshots[-1])  # type: ignore[arg-type]
+    try:
+        pairs = snapshots.id_columns(saved, earlier, later)
+    except SegmentsError:
+        pairs = []
+    return [{"label": old if new == old else f"{old} ({new} in {later.label})", "value": old} for old, new in pairs]
+
+
 def _migration_controls(saved: library.SavedSegmentation, first: int | None, second: int | None,
                         id_column: str | None, loose: bool) -> Any:
     shots = saved.snapshots
     options = [{"label": f"{i + 1}. {s.label}", "value": s.id} for i, s in enumerate(shots)]
     first = first if first in {s.id for s in shots} else shots[-2].id
     second = second if second in {s.id for s in shots} else shots[-1].id
-    later = next(s for s in shots if s.id == second)
-    try:
-        pairs = snapshots.id_columns(saved, next(s for s in shots if s.id == first), later)
-    except SegmentsError:
-        pairs = []
-    columns = [old for old, _ in pairs]
-    # an id the later snapshot names otherwise is said beside it ("CustomerID (Kunde in april.csv)")
-    id_options = [{"label": old if new == old else f"{old} ({new} in {later.label})", "value": old}
-                  for old, new in pairs]
+    id_options = _id_options(saved, first, second)
+    columns = [option["value"] for option in id_options]
     return dbc.Row([
         dbc.Col([dbc.Label("From snapshot"), dcc.Dropdown(id=ids.Library.FIRST, options=options, value=first,
                                                           clearable=False)], md=4),
@@ -403,6 +408,7 @@ def apply_to_snapshot(clicks: int | None, detail: dict[str, str] | None, columns
 @callback(
     Output(ids.Library.MIGRATION, "children"),
     Output(ids.page_query(PAGE), "data"),
+    Output(ids.Library.ID_COLUMN, "options"),
     Input(ids.Library.FIRST, "value"),
     Input(ids.Library.SECOND, "value"),
     Input(ids.Library.ID_COLUMN, "value"),
@@ -411,14 +417,19 @@ def apply_to_snapshot(clicks: int | None, detail: dict[str, str] | None, columns
     prevent_initial_call=True,
 )
 def update_migration(first: int | None, second: int | None, id_column: str | None, loose: list[str] | None,
-                     detail: dict[str, str] | None) -> tuple[Any, Any]:
-    """Show who moved between the chosen snapshots on the chosen id column, ids matched as chosen, and keep the
-    choice in the address bar (found from outside: a shared link opened on the last two snapshots, exact ids)."""
+                     detail: dict[str, str] | None) -> tuple[Any, Any, Any]:
+    """Show who moved between the chosen snapshots on the chosen id column, ids matched as chosen, keep the
+    choice in the address bar (found from outside: a shared link opened on the last two snapshots, exact ids), and
+    offer the id columns of the chosen snapshots (an id one of them names otherwise: found from outside)."""
     if not detail:
-        return dash.no_update, dash.no_update
+        return dash.no_update, dash.no_update, dash.no_update
     query = detail_query(detail["saved"], upload=detail.get("upload"), first=first, second=second,
                          id_column=id_column, loose=bool(loose))
-    return migration_view(detail["saved"], first, second, id_column, bool(loose)), query
+    try:
+        id_options: Any = _id_options(library.get_saved(detail["saved"]), first, second)
+    except SegmentsError:  # (the view says why)
+        id_options = dash.no_update
+    return migration_view(detail["saved"], first, second, id_column, bool(loose)), query, id_options
 
 
 @callback(

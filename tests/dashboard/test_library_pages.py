@@ -235,7 +235,7 @@ def test_a_month_whose_ids_lost_their_zeros_is_flagged_and_matched_when_asked(cl
     loose = json.dumps(library_page.migration_view(saved_id, None, None, None, True).to_plotly_json(), default=str)
     assert ids.Library.ID_WARNING not in loose and "(ignoring leading zeros" in loose
     # the choice is kept in the address bar (the page's query Store), so a shared link shows the same view
-    view, query = library_page.update_migration(first, second, "CustomerID", ["loose"], {"saved": saved_id})
+    view, query, _ = library_page.update_migration(first, second, "CustomerID", ["loose"], {"saved": saved_id})
     assert query == f"?saved={saved_id}&first={first}&second={second}&id=CustomerID&loose=1"
     code, page = route(client, "/library", query)
     stores = [c["props"] for c in components(page) if c["props"].get("id") == ids.page_query("library")]
@@ -286,3 +286,11 @@ def test_a_month_whose_id_column_was_renamed_is_matched_by_its_ids(client, reque
     movers = pd.read_csv(io.BytesIO(response.data), dtype=str, encoding="utf-8-sig")
     assert list(movers.columns[:3]) == ["from segment", "to segment", "Kunden-Nr"] and len(movers) > 0
     assert movers["Kunden-Nr"].str.startswith("N").all()  # the new customers, from the later snapshot's rows
+    # the picker follows the snapshots chosen: a third month, renamed, beside two that share the name
+    plain_id = results["Plain"][0]
+    may = snapshots.apply_snapshot(plain_id, upload(client, renamed(next_month()), "may.csv").get_json()["token"],
+                                   mapping)
+    march, april = (s.id for s in library.get_saved(plain_id).snapshots[:2])
+    for first, second, label in ((april, may, "CustomerID (Kunden-Nr in may.csv)"), (march, april, "CustomerID")):
+        _, _, options = library_page.update_migration(first, second, "CustomerID", [], {"saved": plain_id})
+        assert options[0] == {"label": label, "value": "CustomerID"}
