@@ -512,8 +512,40 @@ def _fit(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> No
     ready()
     for note in left_out:
         print(f"note: {note}", file=out)
+    if args.model and not args.map:
+        table, report = _customers_for_model(args, table, report, out)
     with ExitStack() as stack:
         _fit_read(args, out, table, report, wanted_names, stack)
+
+
+def _customers_for_model(args: argparse.Namespace, table: TableRead, report: QualityReport,
+                         out: TextIO) -> tuple[TableRead, QualityReport]:
+    """A file of order lines given with a model trained on customers built from orders (:func:`core.rfm.order_lines_
+    for`): its customer table, built as the model's was (the same window of months, as of the day after the last
+    order; the columns recognised, which ``segments rfm`` can choose otherwise), with what the build found said.
+    The file as read otherwise. Found from outside: next month's order export with last month's model was told it
+    lacked recency_days, frequency and monetary, as the dashboard's library was."""
+    from dataclasses import replace
+
+    from .persist import load_model_file
+    from .quality import check_quality
+    from .rfm import build_customers, order_lines_for, window_of
+
+    features = [str(f) for f in load_model_file(args.model).info.features]
+    columns = order_lines_for(table.frame, features)
+    if columns is None:
+        return table, report
+    window = window_of(features)
+    result = build_customers(table.frame, columns, decimal=table.decimal, numbers=table.numbers, window_months=window)
+    print(f"note: {Path(args.file).name} holds order lines ({'; '.join(columns.describe())}); the model was trained on "
+          "customers built from order lines, counting " + (f"the orders of the last {window} months" if window else
+                                                          "every order")
+          + ": its customer table is built the same way and segmented (segments rfm builds it with other choices).",
+          file=out)
+    for note in result.notes:
+        print(f"note: {_one_line(note)}", file=out)
+    customers = replace(table, frame=result.to_text_frame(table.decimal), warnings=[])
+    return customers, check_quality(customers.frame, customers.decimal, customers.numbers)
 
 
 def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: QualityReport,

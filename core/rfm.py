@@ -66,7 +66,7 @@ text): 10^7 lines take seconds beyond reading the file (see docs/performance.md)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
@@ -97,6 +97,9 @@ __all__ = [
     "last_order",
     "group_crosstab",
     "GROUP_COLUMN",
+    "built_from_orders",
+    "window_of",
+    "order_lines_for",
 ]
 
 #: The named groups of the common R/F segment map, best first.
@@ -121,6 +124,22 @@ RFM_COLUMNS: tuple[str, ...] = (
 GROUP_COLUMN = "rfm_group"
 #: The windows :func:`build_customers` accepts, in months.
 WINDOW_MONTHS = (1, 120)
+#: A measure of the customer table a model may be trained on, named for a window (``frequency_12m``) or not.
+_MEASURE = re.compile(r"^(?:recency_days|tenure_days|(?:frequency|monetary|average_order_value)(?:_(?P<months>\d+)m)?)$")
+
+
+def built_from_orders(features: Sequence[str]) -> bool:
+    """Whether every one of a model's features is a measure of the customer table :func:`build_customers` makes
+    (recency, frequency, monetary value, average order value, tenure): a model trained on customers built from
+    order lines, which next month's order lines can be turned into and segmented by."""
+    return bool(features) and all(_MEASURE.match(str(f)) for f in features)
+
+
+def window_of(features: Sequence[str]) -> int | None:
+    """The window in months a customer table's measures were counted over, as their names say
+    (``monetary_12m``: 12); None for every order (:func:`build_customers`' ``window_months``)."""
+    months = {int(m["months"]) for m in map(_MEASURE.match, map(str, features)) if m and m["months"]}
+    return months.pop() if len(months) == 1 else None
 #: The id column's name when the file's own is not recognised as an identifier by core.quality.
 DEFAULT_ID_NAME = "customer_id"
 #: A transactions file has at most this many distinct customers per line (else it is a customer table).
@@ -492,6 +511,17 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     return OrderColumns(found["customer"], found["date"], found["amount"],  # type: ignore[arg-type]
                         found["quantity"], found["price"], found["order"], tuple(recognised), found["status"],
                         found["refund"], found["currency"])
+
+
+def order_lines_for(frame: pd.DataFrame, features: Sequence[str]) -> OrderColumns | None:
+    """The order columns of ``frame`` when it holds order lines and a model's ``features`` are the measures of a
+    customer table built from such lines (:func:`built_from_orders`) that it lacks: a model trained on last month's
+    customers, given next month's order lines, whose customer table is to be built the same way
+    (:func:`build_customers`, over :func:`window_of` the features) before it segments them. None otherwise (a
+    customer table, another model, a file that is no order lines)."""
+    if not built_from_orders(features) or {str(f) for f in features} <= {str(c) for c in frame.columns}:
+        return None
+    return looks_like_orders(frame)
 
 
 def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:

@@ -17,13 +17,14 @@ from core.export import CsvDialect
 from core.insight import out_of_range
 from core.migration import NONE, IdOverlap, Migration, id_candidates, id_overlap, migration_table, positions_of
 from core.model import DISPLAY_OFFSET
+from core.rfm import OrderColumns, order_lines_for, window_of
 from core.segmentation import Segmentation
 
 from . import library, service
 from .state import ViewState
 
 __all__ = ["save_current", "delete_saved", "apply_snapshot", "SnapshotMigration", "migration_between", "id_columns",
-           "shown_labels", "segment_label", "open_href"]
+           "shown_labels", "segment_label", "open_href", "order_lines"]
 
 
 def shown_labels(seg: Segmentation) -> np.ndarray:
@@ -72,7 +73,9 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     """Apply a saved segmentation's model to another data set (next month's export) and keep the result
     as its newest snapshot; returns the snapshot's id.
 
-    ``mapping`` is ``{model feature: file column}``. The saved missing-value rule is used, and the saved
+    ``mapping`` is ``{model feature: file column}``. A file of order lines applied to a segmentation of customers
+    built from orders is built into its customer table first (:func:`order_lines`), kept as its own data set, and
+    the model applied to that. The saved missing-value rule is used, and the saved
     reading of codes for "unknown" (the new file's own codes, read as missing unless the segmentation kept
     them); the saved segment names come with the model. The out-of-range check's warning is kept with the snapshot.
 
@@ -83,6 +86,11 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     """
     saved = library.get_saved(saved_id)
     dataset = service.get_dataset(dataset_token)
+    columns = order_lines(saved, dataset)
+    if columns is not None:  # next month's order lines: their customer table, built as the saved one was
+        features = [str(f) for f in saved.settings.get("model_features", [])]
+        dataset = service.store_customer_table(dataset, columns, None, window_of(features))
+        mapping = {}
     model = load_bundle(saved.bundle)
     info = model.info
     by_column = {column: feature for feature, column in mapping.items() if column}
@@ -95,6 +103,15 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     used = {feature: column for feature, column in zip(info.features, seg.features)}
     return library.add_snapshot(saved_id, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k,
                                 used, warning)
+
+
+def order_lines(saved: library.SavedSegmentation, dataset: service.Dataset) -> OrderColumns | None:
+    """The order columns of an uploaded file of order lines when the saved segmentation was trained on a customer
+    table built from such lines (:func:`core.rfm.order_lines_for`): :func:`apply_snapshot` builds the file's
+    customer table first, over the same window, as of the day after its last order. None otherwise (a customer
+    table, or a file that is no order lines). Found from outside: next month's order export dropped on a
+    segmentation of customers built from orders asked which of its columns were recency and frequency."""
+    return order_lines_for(dataset.frame, [str(f) for f in saved.settings.get("model_features", [])])
 
 
 def id_columns(saved: library.SavedSegmentation, first: library.Snapshot,

@@ -24,6 +24,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from core import SegmentsError, resolve_mapping
 from core.text import join_words
 from core.migration import CUSTOMERS, FROM, LOOSE_MATCH, NONE, TO
+from core.rfm import OrderColumns, built_from_orders, window_of
 from dashboard import ids, library, service, snapshots
 from dashboard.components import chart, dropzone_data, error_alert, frame_table, gone_panel, page_header
 from dashboard.figures import sankey_figure, trend_figure
@@ -179,11 +180,14 @@ def _snapshot_table(saved: library.SavedSegmentation) -> Any:
 
 def _dropzone(saved: library.SavedSegmentation) -> html.Div:
     settings = service.settings()
+    features = [str(f) for f in saved.settings.get("model_features", [])]
+    how = (" is applied to its customers (order lines are built into a customer table first, as this "
+           "segmentation's were)" if built_from_orders(features) else " is applied to it as it is")
     return html.Div([
         html.Div([
             html.Div("Drop next month's export here, or click to browse", className="fw-semibold"),
-            html.Div(f"The saved model ({', '.join(saved.settings.get('model_features', []))}) is applied to it "
-                     f"as it is; CSV or Excel, up to {settings.max_upload_mb} MB.", className="small text-muted"),
+            html.Div(f"The saved model ({', '.join(features)}){how}; CSV or Excel, up to "
+                     f"{settings.max_upload_mb} MB.", className="small text-muted"),
         ], id=ids.Library.DROPZONE, className="segments-dropzone",
             **dropzone_data(settings.max_upload_bytes, settings.max_upload_mb, ids.Library.PROGRESS,
                            ids.Library.UPLOAD_STATUS, detail_href(saved.id) + "&upload=")),
@@ -207,6 +211,10 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
         return gone_panel(exc)
     features = [str(f) for f in saved.settings.get("model_features", [])]
     columns = [str(c) for c in dataset.frame.columns]
+    orders = snapshots.order_lines(saved, dataset)
+    if orders is not None:
+        return _apply_card(saved, dataset, [_orders_said(dataset, orders, window_of(features))],
+                           "Build its customer table, apply and keep as a new snapshot")
     try:
         guess = resolve_mapping(columns, features)
     except SegmentsError:  # partly matched: guess each feature on its own
@@ -222,13 +230,28 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
         dbc.Col(dcc.Dropdown(id={"type": ids.Library.MAP, "feature": feature}, options=numeric,
                              value=guess.get(feature), clearable=False, placeholder="choose a column"), width=7),
     ], className="mb-2") for feature in features]
+    return _apply_card(saved, dataset, rows, "Apply and keep as a new snapshot")
+
+
+def _orders_said(dataset: service.Dataset, orders: OrderColumns, window: int | None) -> Any:
+    """What happens to a file of order lines applied to a segmentation of customers built from orders."""
+    return html.P([
+        f"{dataset.name} holds order lines, one per purchase (" + "; ".join(orders.describe()) + "). The saved "
+        "segmentation was trained on customers built from order lines, counting "
+        + (f"the orders of the last {window} months" if window else "every order") + ": the customer table of "
+        f"{dataset.name} is built the same way, as of the day after its last order, and the saved model applied "
+        "to it. To choose other columns or another date, build the table on the Upload page and drop its "
+        "clustered download here."], className="small segments-apply-orders")
+
+
+def _apply_card(saved: library.SavedSegmentation, dataset: service.Dataset, body: list[Any], action: str) -> Any:
     return dbc.Card(dbc.CardBody([
         html.H5(f"Apply to {dataset.name}", className="card-title"),
         html.P(f"{dataset.report.rows:,} rows × {dataset.report.columns:,} columns. The saved model and its "
                f"missing-value rule ({saved.settings.get('missing', 'drop')}) are applied unchanged: the "
                "segments are the saved ones, not a new clustering." + _zero_said(saved), className="small"),
-        *rows,
-        dbc.Button("Apply and keep as a new snapshot", id=ids.Library.APPLY, color="primary", className="mt-2 me-2"),
+        *body,
+        dbc.Button(action, id=ids.Library.APPLY, color="primary", className="mt-2 me-2"),
         dbc.Button("Choose another file", href=detail_href(saved.id), color="secondary", outline=True,
                    className="mt-2"),
         html.Div(id=ids.Library.APPLY_STATUS, className="mt-2"),

@@ -122,3 +122,43 @@ def test_orders_in_several_currencies_count_the_one_chosen(page: Page) -> None:
     customers = len({i % 60 for i in range(1, 601) if currency(i) == "JPY"})
     expect(page.locator(".segments-file-name").locator("..")).to_contain_text(f"{customers:,} rows")
     page.screenshot(path=str(SCREENSHOTS / "orders-currency-built.png"), full_page=True)
+
+
+def test_next_months_orders_dropped_on_a_saved_segmentation_show_who_moved(page: Page) -> None:
+    """Found from outside: next month's order export dropped on a saved segmentation of customers built from orders
+    asked which of its columns were recency_days, frequency and monetary. It is built into its customer table as the
+    saved one was and segmented by the saved model; who moved follows."""
+    march, kinds = make_orders(240, seed=12)
+    page.goto("/upload")
+    upload(page, "march.csv", csv_bytes(march))
+    expect_dataset(page, "march.csv")
+    page.click(f"#{ids.Orders.BUILD}")
+    expect_dataset(page, "march-customers.csv")
+    page.click(f"#{ids.Upload.NEXT}")
+    set_k(page, 3)
+    expect_fit(page, "New model with k=3")
+    page.click(f"#{ids.Model.NEXT}")
+    expect(page).to_have_title(re.compile(r"Clusters · Customer Segments$"), timeout=JOB_TIMEOUT_MS)
+    page.click(f"#{ids.Clusters.NEXT}")
+    page.fill(f"#{ids.Downloads.SAVE_NAME}", "RFM segments")
+    page.click(f"#{ids.Downloads.SAVE}")
+    saved_link = page.locator(".segments-saved-link")
+    expect(saved_link).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    page.goto(saved_link.get_attribute("href"))
+
+    later = march.iloc[::3].copy()  # a third of the lines again, a month on
+    later["InvoiceNo"] = "9" + later["InvoiceNo"]
+    later["InvoiceDate"] = (pd.to_datetime(later["InvoiceDate"]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
+    upload(page, "april.csv", csv_bytes(pd.concat([march, later], ignore_index=True)), via=f"#{ids.Library.DROPZONE}")
+    apply = page.locator(".segments-apply")
+    expect(apply).to_contain_text("april.csv holds order lines", timeout=JOB_TIMEOUT_MS)
+    expect(apply.locator(".Select, .dash-dropdown")).to_have_count(0)  # no columns to map
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    apply.screenshot(path=str(SCREENSHOTS / "library-orders-apply.png"))
+    page.click(f"#{ids.Library.APPLY}")
+    expect(page.locator(f"#{ids.Library.SNAPSHOTS} tbody tr")).to_have_count(2, timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Library.SNAPSHOTS}")).to_contain_text("april-customers.csv")
+    summary = page.locator(".segments-migration-summary")
+    expect(summary).to_contain_text(f"{len(kinds):,} customers matched on \u201cCustomerID\u201d",
+                                    timeout=JOB_TIMEOUT_MS)
+    page.screenshot(path=str(SCREENSHOTS / "library-orders-moved.png"), full_page=True)

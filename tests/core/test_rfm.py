@@ -710,3 +710,39 @@ def test_a_column_named_like_an_amount_that_holds_no_numbers_is_not_the_amount()
     other = _text([["c1", "2024-01-05", "Online", "12.50"], ["c2", "2024-01-06", "Retail", "8.00"]],
                   ["Customer", "Order Date", "Sales Channel", "Total"])
     assert recognise_columns(other).amount == "Total"
+
+
+@pytest.mark.parametrize("window", [None, 12])
+def test_fit_with_a_model_of_customers_built_from_orders_builds_next_months_order_lines(tmp_path, window) -> None:
+    """Found from outside: `segments fit APRIL-ORDERS.csv --model MARCH.json`, the model trained on March's customer
+    table (`segments rfm`), said the file lacked recency_days, frequency and monetary. Order lines given with such a
+    model are built into their customer table as the model's was (its window of months) and segmented: the output
+    equals `segments rfm` then `fit --model` on the table it writes."""
+    import io
+
+    from core import cli
+
+    def run(*args: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        assert cli.main(list(args), out=out, err=err) == 0, err.getvalue()
+        return out.getvalue()
+
+    march, _ = make_orders(240, seed=12)
+    later = march.iloc[::3].copy()
+    later["InvoiceNo"] = "9" + later["InvoiceNo"]
+    later["InvoiceDate"] = (pd.to_datetime(later["InvoiceDate"]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
+    march.to_csv(tmp_path / "march.csv", index=False)
+    pd.concat([march, later]).to_csv(tmp_path / "april.csv", index=False)
+    months = ["--window", str(window)] if window else []
+    run("rfm", str(tmp_path / "march.csv"), "--out", str(tmp_path / "march-customers.csv"), *months)
+    run("fit", str(tmp_path / "march-customers.csv"), "--k", "3", "--out", str(tmp_path / "m.csv"),
+        "--save-model", str(tmp_path / "model.json"))
+    said = run("fit", str(tmp_path / "april.csv"), "--model", str(tmp_path / "model.json"), "--out",
+               str(tmp_path / "direct.csv"))
+    assert "april.csv holds order lines (customer: 'CustomerID' (recognised);" in said
+    assert ("counting the orders of the last 12 months" if window else "counting every order") in said
+    run("rfm", str(tmp_path / "april.csv"), "--out", str(tmp_path / "april-customers.csv"), *months)
+    run("fit", str(tmp_path / "april-customers.csv"), "--model", str(tmp_path / "model.json"), "--out",
+        str(tmp_path / "two-steps.csv"))
+    direct = (tmp_path / "direct.csv").read_bytes()
+    assert direct == (tmp_path / "two-steps.csv").read_bytes() and b"cluster" in direct.split(b"\n", 1)[0]

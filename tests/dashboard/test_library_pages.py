@@ -294,3 +294,48 @@ def test_a_month_whose_id_column_was_renamed_is_matched_by_its_ids(client, reque
     for first, second, label in ((april, may, "CustomerID (Kunden-Nr in may.csv)"), (march, april, "CustomerID")):
         _, _, options = library_page.update_migration(first, second, "CustomerID", [], {"saved": plain_id})
         assert options[0] == {"label": label, "value": "CustomerID"}
+
+
+@pytest.mark.parametrize("window", [None, 12])
+def test_next_months_order_lines_are_built_into_customers_and_segmented(client, request_context, window):
+    """Found from outside: a segmentation of customers built from order lines, saved, then next month's order
+    export dropped on it: the page asked which of the order file's columns were recency_days, frequency and
+    monetary (a quantity or a unit price could be chosen, and was applied as if it were). The order lines are built
+    into their customer table as the saved one was (the same window of months; as of the day after the last order),
+    and the saved model applied to it; the snapshot is that table."""
+    import core.rfm
+    from core import segment_with_model
+    from core.persist import load_bundle
+
+    from tests.core.orders import make_orders
+
+    march, _ = make_orders(240, seed=12)
+    orders = service.get_dataset(upload(client, march.to_csv(index=False).encode(), "march.csv").get_json()["token"])
+    customers = service.store_customer_table(orders, core.rfm.recognise_columns(orders.frame), None, window)
+    state = ViewState(ds=customers.token, k=3, seed=1)
+    status, _ = downloads_page.save_segmentation(1, "RFM", "", state.query())
+    saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    saved = library.get_saved(saved_id)
+    assert core.rfm.built_from_orders(saved.settings["model_features"])
+    assert core.rfm.window_of(saved.settings["model_features"]) == window
+
+    later = march.iloc[:: 3].copy()  # a third of the lines again, a month on: their customers bought again
+    later["InvoiceNo"] = "9" + later["InvoiceNo"]
+    later["InvoiceDate"] = (pd.to_datetime(later["InvoiceDate"]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
+    april_bytes = pd.concat([march, later], ignore_index=True).to_csv(index=False).encode()
+    april = upload(client, april_bytes, "april.csv").get_json()["token"]
+    panel = library_page._apply_panel(saved, april).to_plotly_json()
+    said = json.dumps(panel, default=str)
+    assert "april.csv holds order lines" in said and ids.Library.MAP not in said
+    assert ("the orders of the last 12 months" if window else "every order") in said
+
+    snapshot = snapshots.apply_snapshot(saved_id, april, {})
+    saved = library.get_saved(saved_id)
+    shot = saved.snapshots[-1]
+    assert shot.id == snapshot and shot.label == "april-customers.csv"
+    # the labels are those of the saved model on april's customer table, built independently
+    built = core.rfm.build_customers(service.get_dataset(april).frame, window_months=window)
+    expected = segment_with_model(built.to_text_frame(), load_bundle(saved.bundle), None, "drop", ".")
+    assert np.array_equal(library.snapshot_labels(saved_id, snapshot), snapshots.shown_labels(expected))
+    moves = snapshots.migration_between(saved_id).moves
+    assert moves.customers == len(built.table) and moves.moved() > 0
