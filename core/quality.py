@@ -281,6 +281,18 @@ def _calendar_range(name: str) -> tuple[int, int] | None:
     return None
 
 
+#: A column name's words run together that say it holds a time zone's offset from UTC (Mailchimp's GMTOFF and
+#: DSTOFF, "utc_offset", "Time zone offset"): where a customer is, not a measure of what they do.
+_UTC_OFFSET_NAMES = frozenset({"gmtoff", "dstoff", "utcoff", "gmtoffset", "utcoffset", "dstoffset", "tzoffset",
+                               "timezoneoffset", "zoneoffset", "offsetfromutc", "offsetfromgmt", "offsetutc",
+                               "offsetgmt"})
+
+
+def is_utc_offset_name(name: str) -> bool:
+    """Whether a column's name says it holds a time zone's offset from UTC (:data:`_UTC_OFFSET_NAMES`)."""
+    return "".join(name_words(name)) in _UTC_OFFSET_NAMES
+
+
 def name_words(name: str) -> list[str]:
     """A column name's words, lower case (camelCase and punctuation split: "NumWebVisits" -> num, web, visits):
     how the data check and the segment names (:mod:`core.insight.naming`) read a name."""
@@ -2244,12 +2256,15 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         calendar = _calendar_range(name)
         on_calendar = (calendar is not None and whole and 1 < unique
                        and calendar[0] <= float(finite.min()) and float(finite.max()) <= calendar[1])
-        coded = coded or on_calendar
+        # a time zone's offset from UTC says where a customer lives, as a map position does (found from outside: a
+        # Mailchimp export's GMTOFF, -8 to 10 with India's 5.5, was a proposed feature): its mix per segment
+        place = is_utc_offset_name(name) and unique > 1
+        coded = coded or on_calendar or place
         # an invoice, product or post code's number: more values than a coded column has, names not measures
         id_by_values = id_by_values or (number_name and not coded and unique > 1
                                         and (counted_whole or _whole(finite)))
         # answers on a rating scale measure (a satisfaction of 1 to 5), where a region's 1 to 5 name places
-        scale = _rating_scale(finite) if coded and whole and unique >= 3 and not on_calendar else None
+        scale = _rating_scale(finite) if coded and whole and unique >= 3 and not on_calendar and not place else None
         rating = scale is not None and is_rating_name(name)
         # a column of words ("Somewhat agree") or of numbers with a unit ("3 years"): letters in its first written
         # cells (a look at 200 cells, not the 2,000 that scale_words and number_unit read for a column of numbers)

@@ -110,3 +110,23 @@ def test_a_month_weekday_or_quarter_of_the_calendar_is_a_profile_column_not_a_fe
     # a "month" column of other numbers (a month's spend) is no calendar month
     spend = check_quality(pd.DataFrame({"Spend month": rng.integers(1, 40, rows).astype(str)}))
     assert spend.column("Spend month").use == "feature"
+
+
+def test_a_time_zones_offset_is_a_profile_column_not_a_feature() -> None:
+    """Found from outside (a Mailchimp audience export: GMTOFF and DSTOFF, -8 to 10, with 5.5 for India): the
+    offset from UTC was a proposed feature, so customers were segmented by how far east they live, as an interval.
+    A column whose name says it is a time zone's offset from UTC or GMT holds a place (its mix is shown per
+    segment), as a map position does; a measure named otherwise ("Offset days") stays one."""
+    rng = np.random.default_rng(3)
+    rows = 1_500
+    offsets = rng.choice([-8, -7, -6, -5, 0, 1, 5.5, 10], rows)
+    frame = pd.DataFrame({"Orders": rng.poisson(3, rows), "GMTOFF": offsets, "DSTOFF": offsets + 1,
+                          "utc_offset": offsets, "Time zone offset": offsets, "Offset days": rng.integers(0, 90, rows),
+                          "Spend": rng.lognormal(4, 1, rows).round(2)}).astype(str)
+    report = check_quality(frame)
+    assert [report.column(c).use for c in ("GMTOFF", "DSTOFF", "utc_offset", "Time zone offset")] == ["profile"] * 4
+    assert report.default_features == ["Orders", "Offset days", "Spend"]
+    # Europe's and Asia's whole hours, 0 to 8, in three such columns are no battery of ratings either
+    east = rng.choice([0, 1, 2, 3, 8], rows)
+    report = check_quality(frame.assign(GMTOFF=east, DSTOFF=east + 1, utc_offset=east).astype(str))
+    assert [report.column(c).use for c in ("GMTOFF", "DSTOFF", "utc_offset")] == ["profile"] * 3
