@@ -408,7 +408,8 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     zero = report.zero_blank_proposed
     if zero:  # (a CRM export's revenue, empty for those who never bought; a loyalty export's 40 categories)
         print("blanks that likely mean 0 (--blank-is-zero COLUMN counts them as 0): " + ", ".join(
-            f"{name} ({percent(report.column(name).missing_share)} blank)" for name in zero[:_SHOWN_COLUMNS])
+            f"{name} ({percent(report.column(name).missing_share)} {report.column(name).blank_cells})"
+            for name in zero[:_SHOWN_COLUMNS])
             + (f" and {len(zero) - _SHOWN_COLUMNS} more" if len(zero) > _SHOWN_COLUMNS else ""),
             file=out)
     gaps = rows_with_gaps(table.frame, proposed, table.decimal, table.numbers, report.unknown_codes,

@@ -941,6 +941,11 @@ class BlankZero:
         The transform proposed for the column with its 0s (:func:`core.transform.propose_transform`).
     skewness : float or None
         Its skewness with the 0s.
+    written : tuple[str, ...]
+        The missing markers written in those cells besides blanks (``NA``, ``#N/A``, ``null``: a join's or a lookup's
+        "none found"), at most three, as written: they count as blanks, and are said so.
+    empty : bool
+        Some of those cells are empty (or only spaces).
     """
 
     proposed: bool
@@ -948,6 +953,19 @@ class BlankZero:
     transform: str
     transform_reason: str
     skewness: float | None
+    written: tuple[str, ...] = ()
+    empty: bool = True
+
+
+
+def _with_markers(reading: BlankZero | None, values: pd.Series, blank: np.ndarray) -> BlankZero | None:
+    """``reading`` with the missing markers written in the column's ``blank`` cells besides empty ones (found from
+    outside: a spreadsheet's 'NA' and '#N/A' were said to be blank cells and counted as 0 as such)."""
+    if reading is None:
+        return None
+    cells = values.iloc[np.flatnonzero(blank)[:100_000]]  # (a look at the first ones: no pass over every cell)
+    distinct = [str(d) for d in pd.unique(cells.astype(str).str.strip())]
+    return replace(reading, written=tuple(sorted(d for d in distinct if d))[:3], empty="" in distinct)
 
 
 def blank_zero_reading(name: str, finite: np.ndarray, blanks: int, unique: int) -> BlankZero | None:
@@ -1078,6 +1096,14 @@ class ColumnReport:
     grows: bool = False
     survey_timing: bool = False
     ticked: str | None = None
+
+    @property
+    def blank_cells(self) -> str:
+        """What the cells :attr:`blank_zero` would count as 0 hold, in words: "blank", "'NA'" or "blank or 'NA'"
+        when a missing marker is written in some (:attr:`BlankZero.written`)."""
+        if self.blank_zero is None:
+            return "blank"
+        return " or ".join((["blank"] if self.blank_zero.empty else []) + [repr(w) for w in self.blank_zero.written])
 
     @property
     def missing_share(self) -> float:
@@ -1562,7 +1588,7 @@ class QualityReport:
                              f"{self._named_with_gaps(zero_proposed)}. In a total or a count a blank most likely "
                              "means none: counted as 0, they can be features. Nothing is filled unless you choose it.")
             else:
-                found.extend(f"'{c.name}' is blank in {percent(c.missing_share, short=True)} of the rows and holds no "
+                found.extend(f"'{c.name}' is {c.blank_cells} in {percent(c.missing_share, short=True)} of the rows and holds no "
                              "0: in a total or a count a blank most likely means none. "
                              + ("Counted as 0, it can be a feature; as it is, it is not proposed (a model on it would "
                                 "leave those customers out). " if c.name in gappy else "They can be counted as 0. ")
@@ -2329,7 +2355,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
                         unknown_codes=codes, unknown=coded_cells, scale=scale, rating=rating,
                         duration=is_duration_text(values), scale_words=words,
                         unit=number_unit(values) if lettered and not words else None,
-                        blank_zero=None if id_like or words else blank_zero_reading(name, finite, missing, unique))
+                        blank_zero=None if id_like or words else _with_markers(
+                            blank_zero_reading(name, finite, missing, unique), values, nan & ~invalid))
 
 
 #: A text column's values that read like codes (regions, countries: ``EMEA``, ``APAC``, ``US``, ``DE``).

@@ -131,7 +131,8 @@ def _zero_choice(report: QualityReport, state: ViewState) -> html.Div:
     found from outside: a HubSpot export's "Total Revenue", empty for the 88% who never bought)."""
     columns = report.zero_blank_columns
     proposed = set(report.zero_blank_proposed)
-    options = [{"label": column_label(name, f" ({percent(report.column(name).missing_share, short=True)} blank"
+    options = [{"label": column_label(name, f" ({percent(report.column(name).missing_share, short=True)} "
+                                            f"{report.column(name).blank_cells}"
                                             + ("; no 0 in it: a blank likely means none)" if name in proposed else ")")),
                 "value": name} for name in columns]
     every = dbc.Button(f"Tick the {len(proposed)} proposed", id=ids.Upload.ZERO_PROPOSED, color="link", size="sm",

@@ -229,3 +229,22 @@ def test_a_companys_size_is_never_proposed_as_blank_meaning_0(name):
     assert name in report.zero_blank_columns  # (it can still be chosen)
     spend = check_quality(pd.DataFrame({"Annual Spend": values}))
     assert spend.zero_blank_proposed == ["Annual Spend"]
+
+
+def test_the_cells_to_count_as_zero_are_said_as_written():
+    """Found from outside: a spreadsheet's 'Spend' with '#N/A' where a lookup found nothing, and a warehouse's
+    'Orders' with 'NA' (a join's "none"), were said to be "blank in 1.5% of the rows", and the command line listed
+    "Spend (1.5% blank)". What the cells hold is said: '#N/A', or blank or 'NA' where both are written."""
+    rows = 400
+    frame = pd.DataFrame({
+        "Spend": ["#N/A" if i % 40 == 0 else f"{10 + i % 97}.5" for i in range(rows)],
+        "Orders": ["" if i % 25 == 0 else "NA" if i % 25 == 1 else str(1 + i % 9) for i in range(rows)],
+        "Visits": ["" if i % 20 == 0 else str(1 + i % 30) for i in range(rows)],
+    })
+    report = check_quality(frame)
+    assert [report.column(c).blank_cells for c in ("Spend", "Orders", "Visits")] == ["'#N/A'", "blank or 'NA'",
+                                                                                    "blank"]
+    findings = report.problems()
+    assert any(f.startswith("'Spend' is '#N/A' in 2.5% of the rows and holds no 0") for f in findings), findings
+    assert any(f.startswith("'Orders' is blank or 'NA' in 8% of the rows") for f in findings), findings
+    assert any(f.startswith("'Visits' is blank in 5% of the rows") for f in findings), findings
