@@ -241,7 +241,8 @@ __all__.append("resolve_transforms")
 DAY_FIRST: tuple[str, ...] = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")
 MONTH_FIRST: tuple[str, ...] = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%Y")
 OTHER_DATES: tuple[str, ...] = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y",
-                                "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y")
+                                "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y",
+                                "%b-%d-%y", "%b-%d-%Y")  # (eBay's order reports: Aug-22-24; found from outside)
 TIMES: tuple[str, ...] = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
 #: :data:`DAY_FIRST`, :data:`MONTH_FIRST` and :data:`OTHER_DATES`, in that order, each with every time of
 #: :data:`TIMES`: the formats besides ISO 8601's (which the order file's reader reads in one go).
@@ -292,7 +293,7 @@ _DATE_SPREAD = 20_000
 #: Every sampled cell of a date column starts like one of :data:`DATE_FORMATS` (a cheap look first: a column
 #: of codes with digits is not tried in every format).
 _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}"
-              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|^(?:19|20)\d\d-[01]\d$")
+              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|^[A-Za-z]{3}-\d{1,2}-\d{2,4}\b|^(?:19|20)\d\d-[01]\d$")
 
 
 #: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``,

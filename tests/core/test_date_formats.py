@@ -25,7 +25,8 @@ def _dates(count: int = 300, seed: int = 8) -> list[dt.datetime]:
 
 
 @pytest.mark.parametrize("fmt", ["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%d/%m/%Y %H:%M:%S",
-                                 "%d.%m.%y", "%Y-%m-%d", "%d %b %Y", "%m/%d/%Y"])
+                                 "%d.%m.%y", "%Y-%m-%d", "%d %b %Y", "%m/%d/%Y",
+                                 "%b-%d-%y", "%b-%d-%Y"])  # (eBay's order reports: Aug-22-24)
 def test_a_date_column_is_found_in_the_formats_order_files_are_read_in(fmt: str) -> None:
     dates = _dates()
     frame = pd.DataFrame({"id": [str(i) for i in range(len(dates))], "last_order": [d.strftime(fmt) for d in dates],

@@ -746,3 +746,22 @@ def test_fit_with_a_model_of_customers_built_from_orders_builds_next_months_orde
         str(tmp_path / "two-steps.csv"))
     direct = (tmp_path / "direct.csv").read_bytes()
     assert direct == (tmp_path / "two-steps.csv").read_bytes() and b"cluster" in direct.split(b"\n", 1)[0]
+
+
+def test_an_ebay_order_reports_dates_and_closing_lines_are_read() -> None:
+    """Found from outside (an eBay seller's orders report: "Sale Date" written Aug-22-24, a blank line above the header
+    and two lines below the orders, "2,500 record(s) downloaded,from Jun-01-23 to Oct-13-24" and "Seller ID :
+    myshop"): `segments rfm` stopped, "'Sale Date' does not hold dates that could be read". eBay's month-day-year
+    dates are read; the closing lines, no customer and no date, are left out and said."""
+    header = ["Sales Record Number", "Order Number", "Buyer Username", "Quantity", "Total Price", "Sale Date",
+              "Shipped On Date"]
+    rows = [["1001", "11-111-1", "ann_b", "1", "$25.98", "Aug-22-24", "Aug-24-24"],
+            ["1002", "11-111-2", "ann_b", "2", "$10.00", "Oct-05-24", "Oct-07-24"],
+            ["1003", "11-111-3", "bo_c", "1", "$99.00", "Jan-03-24", "Jan-05-24"],
+            ["3 record(s) downloaded", "from Jan-03-24 to Oct-05-24", "", "", "", "", ""],
+            ["Seller ID : myshop", "", "", "", "", "", ""]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.date == "Sale Date" and result.columns.amount == "Total Price"
+    table = result.table.set_index(result.id_column)
+    assert table.loc["ann_b", "last_purchase"] == "2024-10-05" and table.loc["ann_b", "monetary"] == pytest.approx(35.98)
+    assert len(table) == 2 and any("2 order lines" in n and "no customer id" in n for n in result.notes), result.notes
