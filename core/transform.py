@@ -59,6 +59,7 @@ __all__ = [
     "DAY_FIRST",
     "MONTH_FIRST",
     "OTHER_DATES",
+    "DATE_TIMES",
     "TIMES",
     "WRITTEN_DATES",
     "DAYS_SINCE",
@@ -242,11 +243,20 @@ DAY_FIRST: tuple[str, ...] = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%
 MONTH_FIRST: tuple[str, ...] = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%Y")
 OTHER_DATES: tuple[str, ...] = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y",
                                 "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y",
-                                "%b-%d-%y", "%b-%d-%Y")  # (eBay's order reports: Aug-22-24; found from outside)
+                                "%b-%d-%y", "%b-%d-%Y",  # (eBay's order reports: Aug-22-24; found from outside)
+                                # (found from outside too: an e-mail tool's "Mon, 15 Jan 2024 10:22:33 GMT", a
+                                # spreadsheet's long date "Monday, January 15, 2024", a BI report's "Jan 15, 2024,
+                                # 10:22 AM", a Japanese export's 2024年1月15日)
+                                "%a, %d %b %Y", "%A, %B %d, %Y", "%A, %d %B %Y", "%Y年%m月%d日")
 TIMES: tuple[str, ...] = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
+#: Dates with their time written in a way of their own (a comma before it: a BI report's "Jan 15, 2024, 10:22 AM"),
+#: tried as they are, after the others.
+DATE_TIMES: tuple[str, ...] = ("%b %d, %Y, %I:%M %p", "%B %d, %Y, %I:%M %p", "%b %d, %Y, %H:%M")
 #: :data:`DAY_FIRST`, :data:`MONTH_FIRST` and :data:`OTHER_DATES`, in that order, each with every time of
-#: :data:`TIMES`: the formats besides ISO 8601's (which the order file's reader reads in one go).
-WRITTEN_DATES: tuple[str, ...] = tuple(day + time for day in DAY_FIRST + MONTH_FIRST + OTHER_DATES for time in TIMES)
+#: :data:`TIMES`, then :data:`DATE_TIMES`: the formats besides ISO 8601's (which the order file's reader reads in one
+#: go).
+WRITTEN_DATES: tuple[str, ...] = (*(day + time for day in DAY_FIRST + MONTH_FIRST + OTHER_DATES for time in TIMES),
+                                  *DATE_TIMES)
 #: Formats of a date column, in the order they are tried: ISO dates first, then :data:`WRITTEN_DATES`.
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
@@ -293,7 +303,8 @@ _DATE_SPREAD = 20_000
 #: Every sampled cell of a date column starts like one of :data:`DATE_FORMATS` (a cheap look first: a column
 #: of codes with digits is not tried in every format).
 _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3,9}[- ,]+\d{2,4}"
-              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|^[A-Za-z]{3}-\d{1,2}-\d{2,4}\b|^(?:19|20)\d\d-[01]\d$")
+              r"|^[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|^[A-Za-z]{3}-\d{1,2}-\d{2,4}\b|^(?:19|20)\d\d-[01]\d$"
+              r"|^[A-Za-z]{3,9}, (?:\d{1,2} [A-Za-z]{3,9}|[A-Za-z]{3,9} \d{1,2},) \d{4}|^\d{4}年\d{1,2}月\d{1,2}日")
 
 
 #: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``,

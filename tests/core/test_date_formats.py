@@ -26,7 +26,10 @@ def _dates(count: int = 300, seed: int = 8) -> list[dt.datetime]:
 
 @pytest.mark.parametrize("fmt", ["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%d/%m/%Y %H:%M:%S",
                                  "%d.%m.%y", "%Y-%m-%d", "%d %b %Y", "%m/%d/%Y",
-                                 "%b-%d-%y", "%b-%d-%Y"])  # (eBay's order reports: Aug-22-24)
+                                 "%b-%d-%y", "%b-%d-%Y",  # (eBay's order reports: Aug-22-24)
+                                 # (an e-mail tool's, a spreadsheet's long date, a BI report's, a Japanese export's)
+                                 "%a, %d %b %Y %H:%M:%S GMT", "%A, %B %d, %Y", "%b %d, %Y, %I:%M %p",
+                                 "%Y年%m月%d日", "%Y年%m月%d日 %H:%M"])
 def test_a_date_column_is_found_in_the_formats_order_files_are_read_in(fmt: str) -> None:
     dates = _dates()
     frame = pd.DataFrame({"id": [str(i) for i in range(len(dates))], "last_order": [d.strftime(fmt) for d in dates],
@@ -42,6 +45,15 @@ def test_a_date_column_is_found_in_the_formats_order_files_are_read_in(fmt: str)
     if "%H" not in fmt and "%I" not in fmt:  # a date alone: days between midnights
         expected = [float((latest.date() - d.date()).days) for d in dates]
     np.testing.assert_allclose(days, expected, atol=1 / 86_400 * 60)
+
+
+def test_every_written_date_format_can_be_read_with() -> None:
+    """A format that pandas cannot turn into a pattern (a time after a date that already has one) would end the data
+    check with a traceback on the first column that reaches it."""
+    from core.transform import WRITTEN_DATES
+
+    for fmt in DATE_FORMATS + WRITTEN_DATES:
+        assert pd.to_datetime(pd.Series(["not a date"]), format=fmt, errors="coerce").isna().all()
 
 
 @pytest.mark.parametrize("cells", [
