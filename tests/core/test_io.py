@@ -72,6 +72,32 @@ def test_utf16_with_bom(codec):
     assert cells(t) == {"Name": ["Zoë", "Renée"], "Age": ["30", "41"]}
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(codec):
+    """Found from outside: a UTF-16 export without its byte-order mark (a script's output, some databases') was
+    refused ("Save it as CSV in UTF-8"); its text is read as a marked one is."""
+    t = read_table("Name,Age\nZoë,30\nRenée,41\n".encode(codec), "people.csv")
+    assert t.encoding == "UTF-16"
+    assert cells(t) == {"Name": ["Zoë", "Renée"], "Age": ["30", "41"]}
+
+
+def test_lines_each_one_quoted_cell_are_read_as_the_table_inside():
+    """Found from outside: a CSV opened in a spreadsheet as one column (its separator not the spreadsheet's) and saved
+    again wraps every line in quotes ("CustomerID,Age,Income"): the file was one column, 'ID-like', nothing to
+    segment. When the header and nine lines in ten hold the same separators inside their one cell, the table inside
+    is read, and said; a one-column file whose cells hold commas (addresses) stays as it is."""
+    rows = ['"CustomerID,Age,Income,Name"'] + [f'"{i},{20 + i % 50},{30 + i % 90},""Smith, J{i}"""' for i in range(40)]
+    t = read_table(("\r\n".join(rows) + "\r\n").encode("utf-8"), "wrapped.csv")
+    assert list(t.frame.columns) == ["CustomerID", "Age", "Income", "Name"] and len(t.frame) == 40
+    assert t.frame.iloc[3].tolist() == ["3", "23", "33", "Smith, J3"]
+    assert any("Every line of the file was one quoted cell" in w for w in t.warnings), t.warnings
+    semicolons = read_table(("\n".join(r.replace(",", ";") for r in rows[:10]) + "\n").encode(), "s.csv")
+    assert list(semicolons.frame.columns) == ["CustomerID", "Age", "Income", "Name"]
+    addresses = read_table(('Address\n"1 Main St, Springfield"\n"2 High St, Leeds"\n"3 Rue X, Paris"\n').encode(),
+                           "a.csv")
+    assert list(addresses.frame.columns) == ["Address"] and len(addresses.frame) == 3
+
+
 # --- separators ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sep,name", [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
@@ -318,7 +344,7 @@ BAD_FILES = {
     "gzip": (b"\x1f\x8b\x08\x00" + bytes(20), "gzip"),
     "old excel": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(20), "xls"),
     "nul bytes": (b"a,b\n1,\x002\n3,4\n", "binary data"),
-    "utf-16 without bom": ("a,b\n1,2\n".encode("utf-16-le"), "UTF-16"),
+    "utf-16 without bom, damaged": ("a,b\n1,2\n".encode("utf-16-le")[:-1] + b"\x00\xd8", "UTF-16"),
     "pickle": (pickle.dumps({"a": [1, 2, 3]}, protocol=4), "pickle"),
     "pickle protocol 2": (pickle.dumps([1, 2], protocol=2), "pickle"),
     "zip of two files": (_zip_bytes(), "zip archive of 2 files"),

@@ -302,7 +302,10 @@ def build_cases(pickle_marker: Path) -> list[Case]:
              ("\ufeffÂge,Revenu €,Nom\n" + "".join(f"{20 + i},{10 + i * 7},Zoë {i}\n" for i in range(8)))
              .encode("utf-16-le"), rows=8,
              check=_all(_columns_are(["Âge", "Revenu €", "Nom"]), _expect("Nom", [f"Zoë {i}" for i in range(8)]))),
-        Case("UTF-16 without BOM", ("Age,Income\n" + "1,2\n" * 4).encode("utf-16-le"), refuse="without a byte-order"),
+        Case("UTF-16 without BOM", ("Âge,Income\n" + "".join(f"{20 + i},{10 + i}\n" for i in range(4))).encode("utf-16-le"),
+             rows=4, check=_all(_attribute("encoding", "UTF-16"), _columns_are(["Âge", "Income"]))),
+        Case("UTF-16 without BOM, damaged", ("Age,Income\n" + "1,2\n" * 4).encode("utf-16-le") + b"\x00\xd8",
+             refuse="without a byte-order mark, but its text is damaged"),
         Case("latin-1",
              ("Prénom,Âge,Ville\n" + "".join(f"Zoë{i},{20 + i},Köln\n" for i in range(8))).encode("latin-1"),
              rows=8,
