@@ -765,3 +765,23 @@ def test_an_ebay_order_reports_dates_and_closing_lines_are_read() -> None:
     table = result.table.set_index(result.id_column)
     assert table.loc["ann_b", "last_purchase"] == "2024-10-05" and table.loc["ann_b", "monetary"] == pytest.approx(35.98)
     assert len(table) == 2 and any("2 order lines" in n and "no customer id" in n for n in result.notes), result.notes
+
+
+def test_a_payment_providers_converted_amounts_are_counted_in_one_currency() -> None:
+    """Found from outside (a Stripe payments export of a multi-currency account: "Amount" and "Currency" as each
+    charge was made, "Converted Amount" and "Converted Currency" in the account's currency, "Converted Amount
+    Refunded"): `segments rfm` counted the USD charges only and left out a third of them as other currencies, though
+    every one was converted. The converted columns are the amount, its currency and the refund."""
+    header = ["id", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Converted Amount",
+              "Converted Amount Refunded", "Converted Currency", "Status", "Customer ID"]
+    rows = [["ch_1", "2024-01-05 10:00:00", "40.00", "0.00", "usd", "40.00", "0.00", "usd", "Paid", "cus_a"],
+            ["ch_2", "2024-02-05 10:00:00", "30.00", "10.00", "eur", "32.40", "10.80", "usd", "Paid", "cus_a"],
+            ["ch_3", "2024-03-05 10:00:00", "5000", "0", "jpy", "33.50", "0.00", "usd", "Paid", "cus_b"],
+            ["ch_4", "2024-03-09 10:00:00", "20.00", "0.00", "gbp", "25.40", "0.00", "usd", "Failed", "cus_b"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    columns = result.columns
+    assert (columns.amount, columns.currency, columns.refund) == ("Converted Amount", "Converted Currency",
+                                                                  "Converted Amount Refunded")
+    table = result.table.set_index(result.id_column)
+    assert table["monetary"].to_dict() == pytest.approx({"cus_a": 61.60, "cus_b": 33.50})
+    assert not any("currenc" in n for n in result.notes)
