@@ -76,7 +76,8 @@ import pyarrow.compute as pc
 from .errors import FeatureError, OrdersError
 from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
 from .text import counted, percent
-from .transform import (EPOCH_FORMATS, EXCEL_DAYS, WRITTEN_DATES, excel_days_format, read_dates, unix_time_format,
+from .transform import (EPOCH_FORMATS, EXCEL_DAYS, WRITTEN_DATES, english_months, excel_days_format, read_dates,
+                        unix_time_format,
                         without_utc_offset)
 
 __all__ = [
@@ -724,7 +725,7 @@ def parse_dates(texts: pd.Series, name: str = "The date column") -> tuple[pd.Ser
             unit = "seconds" if EPOCH_FORMATS[number_format] == "s" else "milliseconds"
             said = f"Unix times ({unit} since 1 January 1970): read as dates and times in UTC."
         return read_dates(written, number_format).astype("datetime64[ns]"), [f"{name!r} holds {said}"]
-    texts = without_utc_offset(texts)
+    texts = without_utc_offset(english_months(texts))  # (a month named in another language: "15. Januar 2024")
     parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
     used: list[str] = []
     for _ in range(_MAX_FORMATS):

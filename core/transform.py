@@ -247,7 +247,7 @@ OTHER_DATES: tuple[str, ...] = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d %b %Y", "%
                                 # (found from outside too: an e-mail tool's "Mon, 15 Jan 2024 10:22:33 GMT", a
                                 # spreadsheet's long date "Monday, January 15, 2024", a BI report's "Jan 15, 2024,
                                 # 10:22 AM", a Japanese export's 2024年1月15日)
-                                "%a, %d %b %Y", "%A, %B %d, %Y", "%A, %d %B %Y", "%Y年%m月%d日")
+                                "%a, %d %b %Y", "%A, %b %d, %Y", "%A, %d %b %Y", "%Y年%m月%d日")
 TIMES: tuple[str, ...] = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S")
 #: Dates with their time written in a way of their own (a comma before it: a BI report's "Jan 15, 2024, 10:22 AM"),
 #: tried as they are, after the others.
@@ -313,6 +313,50 @@ _UTC_OFFSET = (r"(?:(?<=\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6})|(?<=[AaPp][Mm]))"
                r"(?:\s*(?:Z|UTC|GMT)(?:[+-]\d{1,2}(?::?\d\d)?)?|\s?[+-]\d\d:?\d\d)$")
 
 
+#: Month names and their abbreviations in English (its full names: a column's months are all written one way),
+#: German, French, Spanish, Italian, Portuguese and Dutch (lower case, without a final period), each with the English
+#: abbreviation that ``%b`` reads: a date in a European export's language ("15. Januar 2024", "15 janv. 2024",
+#: "15 de enero de 2024") is read as its English twin (:func:`english_months`).
+LOCAL_MONTHS: dict[str, str] = {
+    **{name: name[:3].title() for name in ("january", "february", "march", "april", "june", "july", "august",
+                                           "september", "october", "november", "december")},
+    **dict.fromkeys(("januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro", "januari"), "Jan"),
+    **dict.fromkeys(("februar", "feber", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro", "fev",
+                     "februari"), "Feb"),
+    **dict.fromkeys(("märz", "maerz", "mär", "mrz", "mars", "marzo", "março", "marco", "maart", "mrt"), "Mar"),
+    **dict.fromkeys(("avril", "avr", "abril", "abr", "aprile"), "Apr"),
+    **dict.fromkeys(("mai", "mayo", "maggio", "mag", "maio", "mei"), "May"),
+    **dict.fromkeys(("juni", "juin", "junio", "giugno", "giu", "junho"), "Jun"),
+    **dict.fromkeys(("juli", "juillet", "juil", "julio", "luglio", "lug", "julho"), "Jul"),
+    **dict.fromkeys(("august", "août", "aout", "agosto", "ago", "augustus"), "Aug"),
+    **dict.fromkeys(("sept", "septembre", "septiembre", "setiembre", "settembre", "set", "setembro"), "Sep"),
+    **dict.fromkeys(("oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out"), "Oct"),
+    **dict.fromkeys(("novembre", "noviembre", "novembro"), "Nov"),
+    **dict.fromkeys(("dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre", "dezembro"),
+                    "Dec"),
+}
+_LOCAL_MONTH = re.compile(r"(?i)(?<![a-zà-ÿ])(" + "|".join(re.escape(m) for m in sorted(LOCAL_MONTHS, key=len,
+                                                                                          reverse=True))
+                          + r")\.?(?![a-zà-ÿ])")
+#: What is left around the English month: a Spanish or Portuguese "de", a German day's period ("15. Jan 2024").
+_AROUND_MONTH = re.compile(r"^(\d{1,2})\.?(\s+|-)(?:de\s+)?([A-Z][a-z]{2})\.?(?:\s+de)?(\s+|-)(\d{2,4})")
+
+
+def english_months(texts: pd.Series) -> pd.Series:
+    """Date texts (stripped) with their month names, in English or German, French, Spanish, Italian, Portuguese or
+    Dutch (:data:`LOCAL_MONTHS`), as English abbreviations, which ``%b`` reads (a Spanish "de" and a German day's
+    period left out: "15 Jan 2024"). Each distinct text is read once (a date column repeats its days); a column
+    without letters comes back as it is."""
+    texts = texts.astype(str)
+    codes, uniques = pd.factorize(texts, sort=False)
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str)
+    if not distinct.str.contains("[^\\W\\d_]", regex=True).any():
+        return texts
+    english = distinct.str.replace(_LOCAL_MONTH, lambda m: LOCAL_MONTHS[m.group(1).lower()], regex=True)
+    english = english.str.replace(_AROUND_MONTH, r"\1\2\3\4\5", regex=True)
+    return pd.Series(english.to_numpy(dtype=object)[codes], index=texts.index, dtype=texts.dtype)
+
+
 def without_utc_offset(texts: pd.Series) -> pd.Series:
     """Date texts without the UTC offset after their time (a shop's order export writes ``2024-06-26 13:03:00
     +0100``, and ``+0200`` in summer): each date and time as written, in the shop's own zone. With the offsets
@@ -338,6 +382,8 @@ def read_dates(texts: pd.Series, fmt: str) -> pd.Series:
                               errors="coerce")
     if fmt == COMPACT_DATE:  # (a number column's: 20240115, or 20240115.0 as a program that wrote floats does)
         texts = texts.astype(str).str.replace(r"\.0*$", "", regex=True)
+    if "%b" in fmt or "%B" in fmt:  # (a month named in another language: "15. Januar 2024")
+        texts = english_months(texts)
     return pd.to_datetime(without_utc_offset(texts), format=fmt, errors="coerce")
 
 
@@ -415,6 +461,7 @@ def date_format(texts: pd.Series, birth: bool = False) -> str | None:
     if not sample.empty and bool(sample.str.fullmatch(BIRTH_DAYS_TEXT if birth else EXCEL_DAYS_TEXT).all()):
         # day numbers (a chosen feature's)
         return excel_days_in(pd.to_numeric(texts, errors="coerce").dropna().to_numpy(dtype=float), birth)
+    sample = english_months(sample)  # (found from outside: a German export's "15. Januar 2024")
     if sample.empty or not bool(sample.str.contains(_DATE_LOOK, regex=True).all()):
         return None
     sample = without_utc_offset(sample)  # once, not for each format tried

@@ -379,3 +379,35 @@ def test_dates_written_as_eight_digits_under_a_dates_name_are_dates() -> None:
     assert check_quality(wrong).column("Last Order Date").kind == "numeric"
     keyed = frame.rename(columns={"Last Order Date": "date_key"})
     assert check_quality(keyed).column("date_key").kind != "date"
+
+
+@pytest.mark.parametrize("cells", [
+    ["15. Januar 2024", "3. März 2024", "28. Dezember 2023", "1. Mai 2024"],  # German, as a long date
+    ["15. Jan. 2024", "3. Mär. 2024", "28. Dez. 2023", "1. Mai 2024"],
+    ["15 janv. 2024", "3 mars 2024", "28 déc. 2023", "1 mai 2024"],  # French
+    ["15 janvier 2024", "3 mars 2024", "28 décembre 2023", "1 mai 2024"],
+    ["15 de enero de 2024", "3 de marzo de 2024", "28 de diciembre de 2023", "1 de mayo de 2024"],  # Spanish
+    ["15-ene-2024", "03-mar-2024", "28-dic-2023", "01-may-2024"],
+    ["15 januari 2024", "3 maart 2024", "28 december 2023", "1 mei 2024"],  # Dutch
+    ["15 gennaio 2024", "3 marzo 2024", "28 dicembre 2023", "1 maggio 2024"],  # Italian
+    ["15 de janeiro de 2024", "3 de março de 2024", "28 de dezembro de 2023", "1 de maio de 2024"],  # Portuguese
+])
+def test_dates_with_month_names_in_a_european_language_are_dates(cells: list[str]) -> None:
+    """Found from outside: a German export's "Kunde seit" written as a long date ("15. Januar 2024"), a French one's
+    "15 janv. 2024", a Spanish one's "15 de enero de 2024" were text: no "days since", no recency from an order file.
+    The month names of German, French, Spanish, Italian, Portuguese and Dutch (and their abbreviations) are read as
+    the English ones are."""
+    from core.rfm import parse_dates
+    from core.transform import read_dates
+
+    column = pd.Series(cells * 60, dtype="str")
+    fmt = date_format(column)
+    assert fmt is not None, cells
+    read = read_dates(column.head(4), fmt)
+    expected = [pd.Timestamp("2024-01-15"), pd.Timestamp("2024-03-03"), pd.Timestamp("2023-12-28"),
+                pd.Timestamp("2024-05-01")]
+    assert read.tolist() == expected
+    parsed, _ = parse_dates(pd.Series(cells, dtype="str"), "Datum")
+    assert parsed.tolist() == expected
+    # a text column of words that are months elsewhere is no date column
+    assert date_format(pd.Series(["mai", "mars", "set"] * 80, dtype="str")) is None
