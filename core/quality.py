@@ -943,7 +943,8 @@ class BlankZero:
         Its skewness with the 0s.
     written : tuple[str, ...]
         The missing markers written in those cells besides blanks (``NA``, ``#N/A``, ``null``: a join's or a lookup's
-        "none found"), at most three, as written: they count as blanks, and are said so.
+        "none found"), at most three, as written (of the first 2,000 such cells): they count as blanks, and are said
+        so.
     empty : bool
         Some of those cells are empty (or only spaces).
     """
@@ -960,10 +961,11 @@ class BlankZero:
 
 def _with_markers(reading: BlankZero | None, values: pd.Series, blank: np.ndarray) -> BlankZero | None:
     """``reading`` with the missing markers written in the column's ``blank`` cells besides empty ones (found from
-    outside: a spreadsheet's 'NA' and '#N/A' were said to be blank cells and counted as 0 as such)."""
+    outside: a spreadsheet's 'NA' and '#N/A' were said to be blank cells and counted as 0 as such): the first
+    2,000 of them."""
     if reading is None:
         return None
-    cells = values.iloc[np.flatnonzero(blank)[:100_000]]  # (a look at the first ones: no pass over every cell)
+    cells = values.iloc[np.flatnonzero(blank)[:2_000]]  # (a look at the first ones: no pass over every cell)
     distinct = [str(d) for d in pd.unique(cells.astype(str).str.strip())]
     return replace(reading, written=tuple(sorted(d for d in distinct if d))[:3], empty="" in distinct)
 
