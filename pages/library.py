@@ -89,8 +89,12 @@ def _list_body() -> Any:
             html.Td(html.Div([
                 dbc.Button("Open", href=snapshots.open_href(item), id={"type": ids.Library.OPEN, **key},
                            size="sm", color="primary", className="me-2"),
-                dbc.Input(id={"type": ids.Library.RENAME_INPUT, **key}, value=item.name, size="sm",
-                          maxLength=library.MAX_NAME, style={"maxWidth": "12rem"}, className="me-1"),
+                # (a label around the box, its text for screen readers only: found in CI, axe's "form elements must
+                # have labels" on a list with a row)
+                html.Label([html.Span(f"New name for {item.name}", className="visually-hidden"),
+                            dbc.Input(id={"type": ids.Library.RENAME_INPUT, **key}, value=item.name, size="sm",
+                                      maxLength=library.MAX_NAME, style={"maxWidth": "12rem"})],
+                           className="mb-0 me-1 position-relative"),  # (the hidden text stays in the table's box)
                 dbc.Button("Rename", id={"type": ids.Library.RENAME, **key}, size="sm", color="secondary",
                            outline=True, className="me-2"),
                 dcc.ConfirmDialogProvider(

@@ -58,6 +58,12 @@ def ten_thousand(browser, base_url) -> str:
     page.goto("/upload")
     upload(page, "ten_thousand.csv", csv_bytes(customers_frame(10_000, seed=11)))
     token = expect_dataset(page, "ten_thousand.csv")
+    # a saved segmentation, so that the library's list has a row (found in CI: its rename box had no label, seen only
+    # when another test had saved one first)
+    page.goto(f"/downloads?ds={token}&k=5")
+    page.fill(f"#{ids.Downloads.SAVE_NAME}", "Accessibility check")
+    page.click(f"#{ids.Downloads.SAVE}")
+    expect(page.locator(".segments-saved-link")).to_be_visible(timeout=JOB_TIMEOUT_MS)
     context.close()
     return token
 
