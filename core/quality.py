@@ -1659,7 +1659,8 @@ class QualityReport:
                              f"{'a feature' if one else 'features'}, so that the segments follow what customers do "
                              f"rather than that model's answer. Choose {'it' if one else 'them'} if you want.")
             found.extend(f"'{c.name}' holds one or several answers in a cell ({', '.join(c.choices[:4])}"
-                         f"{' ...' if len(c.choices) > 4 else ''}): each answer's share is shown per segment."
+                         f"{' ...' if len(c.choices) > 4 else ''}): each answer's share is shown per segment (a "
+                         "blank cell: none of them ticked, not a missing value)."
                          for c in self.column_reports if c.choices and c.use == "profile")
             timing = self.survey_timing_columns
             if timing:  # (found from outside: a Qualtrics export's response time was a proposed feature)
@@ -2345,6 +2346,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
         ticked = option if option and name.strip().casefold().endswith(option.casefold()) else None
         if ticked:
             missing, unique = 0, 2
+        if choices:  # a checkbox question in one cell: a blank is none of its answers ticked, as its mixes count it
+            missing = 0
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
                             id_like, unique == 1 and not flag, rows, profile, date_format=fmt, case_variants=variants,
                             choices=choices, ticked=ticked)

@@ -153,7 +153,11 @@ def test_a_checkbox_question_in_one_cell_shows_each_answers_share() -> None:
     assert report.column("Which features do you use?").choices == tuple(sorted(options))
     assert report.column("City").choices == ()
     assert ("'Which features do you use?' holds one or several answers in a cell (API, Alerts, Dashboards, Exports "
-            "...): each answer's share is shown per segment.") in report.problems()
+            "...): each answer's share is shown per segment (a blank cell: none of them ticked, not a missing "
+            "value).") in report.problems()
+    # found from outside: the blank cells, none ticked, were said to be missing values too
+    assert "" in ticked and report.column("Which features do you use?").missing == 0
+    assert not any(f.startswith("'Which features do you use?' has") for f in report.problems())
     seg = segment_new(frame, ["Logins"], 2, seed=0)
     profile = summary_profile(seg, frame, ["Which features do you use?", "City"])
     shown = profile.mix("Which features do you use?")
