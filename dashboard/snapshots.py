@@ -166,7 +166,7 @@ class SnapshotMigration:
         ids = self.moves.movers(cluster_from, cluster_to)
         shot = self.second if which == "new" else self.first
         frame = service.get_dataset(shot.dataset_token).frame
-        id_column = self.new_id_column or self.id_column if which == "new" else self.id_column
+        id_column = (self.new_id_column or self.id_column) if which == "new" else self.id_column
         chosen = frame.iloc[positions_of(ids, frame[id_column], self.loose)]
         names = self.saved.names
         out = chosen.reset_index(drop=True)
