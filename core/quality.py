@@ -498,7 +498,7 @@ def _invalid_sample(invalid: np.ndarray, size: int) -> tuple[np.ndarray, np.ndar
     return positions, positions[np.linspace(0, positions.size - 1, min(positions.size, size)).astype(int)]
 
 
-def _first_written(values: pd.Series, count: int, among: int | None = None) -> pd.Series:
+def first_written(values: pd.Series, count: int, among: int | None = None) -> pd.Series:
     """A column's first ``count`` written cells, stripped, as text, of its first ``among`` cells (ten times
     ``count`` by default)."""
     shown = values.head(10 * count if among is None else among).dropna().astype(str).str.strip()
@@ -643,9 +643,9 @@ def scale_words(values: pd.Series) -> tuple[str, ...]:
     cells (200 at most), low end first, or ``()``: those cells are all words of one scale or answers that place nobody
     (:data:`NO_ANSWER_WORDS`), three different scale words at least. The data check's flag; :func:`parse_columns`
     reads every cell."""
-    if not _first_written(values, 20, among=20).map(_scale_word).isin(_ALL_SCALE_WORDS).any():  # numbers: one look
+    if not first_written(values, 20, among=20).map(_scale_word).isin(_ALL_SCALE_WORDS).any():  # numbers: one look
         return ()
-    answers = _first_written(values, 200).map(_scale_word)
+    answers = first_written(values, 200).map(_scale_word)
     if answers.empty or not answers.isin(_ALL_SCALE_WORDS | NO_ANSWER_WORDS).all():
         return ()
     places = _scale_of(answers.unique())
@@ -686,9 +686,9 @@ def number_unit(values: pd.Series) -> str | None:
     """The unit (:data:`UNITS`) a column's first written cells (200 at most) are all numbers written with, one
     unit for all ("3 years", "1 year"), or None: the data check's flag for its finding; :func:`parse_columns` reads
     every cell."""
-    if not _first_written(values, 20, among=20).str.contains(r"\d\s*[A-Za-z]").any():  # numbers: one look
+    if not first_written(values, 20, among=20).str.contains(r"\d\s*[A-Za-z]").any():  # numbers: one look
         return None
-    found = _first_written(values, 200).str.extract(_WITH_UNIT)
+    found = first_written(values, 200).str.extract(_WITH_UNIT)
     units = found["unit"].str.lower().map(_UNIT_OF)
     return None if found.empty or units.isna().any() or units.nunique() != 1 else str(units.iloc[0])
 
@@ -769,7 +769,7 @@ def choices_of(values: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray] | No
 def is_duration_text(values: pd.Series) -> bool:
     """Whether a column's first written cells are durations as :func:`parse_numeric` reads them (``00:03:25``,
     ``45:10``): said by the data check, as the column's numbers are seconds."""
-    return bool(_first_written(values, 20).str.contains(_DURATION_LOOK).any())
+    return bool(first_written(values, 20).str.contains(_DURATION_LOOK).any())
 
 
 def _arrow_text(text: pd.Series) -> pa.ChunkedArray:

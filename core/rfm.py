@@ -74,7 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import FeatureError, OrdersError
-from .quality import ColumnNumbers, is_id_name, missing_mask, parse_numeric
+from .quality import ColumnNumbers, first_written, is_id_name, missing_mask, parse_numeric
 from .text import counted, percent
 from .transform import (EPOCH_FORMATS, EXCEL_DAYS, WRITTEN_DATES, english_months, excel_days_format, read_dates,
                         unix_time_format,
@@ -380,8 +380,7 @@ _NUMBER_ROLES = ("amount", "quantity", "price")
 def _holds_numbers(cells: pd.Series) -> bool:
     """Whether half or more of a column's first filled cells (200 at most) hold a digit: a look, not a reading (the
     column is read once, later, as the data check read it); an empty column cannot tell, and passes."""
-    sample = cells.head(2_000).astype(str).str.strip()
-    sample = sample[sample != ""].head(200)
+    sample = first_written(cells, 200)
     return sample.empty or bool(sample.str.contains(r"\d").mean() >= 0.5)
 
 
@@ -405,8 +404,7 @@ _ORDER_NUMBER = re.compile(r"^#\d+$")
 def _numbered_orders(cells: pd.Series) -> bool:
     """Whether a column's first filled cells (200 at most) are order numbers written ``#1001``, as Shopify
     names its orders (in a column called Name), nine in ten at least."""
-    sample = cells.head(2_000).astype(str).str.strip()
-    sample = sample[sample.str.len() > 0].head(200)
+    sample = first_written(cells, 200)
     return len(sample) >= 2 and sample.map(lambda v: bool(_ORDER_NUMBER.match(v))).mean() >= 0.9
 
 
@@ -556,8 +554,7 @@ def _customers_gone(customer_codes: np.ndarray, keep: np.ndarray, left: np.ndarr
 
 def _holds_currencies(cells: pd.Series) -> bool:
     """Whether nine in ten of a column's first written cells (2,000 at most) are currencies (:data:`_CURRENCY_CELL`)."""
-    sample = cells.head(20_000).astype(str).str.strip()
-    sample = sample[sample != ""].head(2_000)
+    sample = first_written(cells, 2_000)
     return len(sample) > 0 and float(sample.str.match(_CURRENCY_CELL).mean()) >= 0.9
 
 

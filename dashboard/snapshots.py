@@ -148,6 +148,7 @@ class SnapshotMigration:
     overlap: IdOverlap
     loose: bool = False
     new_id_column: str = ""
+    candidates: tuple[tuple[str, str], ...] = ()  # every id column the two could be matched on (id_columns)
 
     @property
     def warning(self) -> str | None:
@@ -223,7 +224,7 @@ def migration_between(saved_id: str, first_id: int | None = None, second_id: int
     moves = migration_table(old_frame[column], as_text(old_labels), new_frame[new_column], as_text(new_labels),
                             old_label=first.label, new_label=second.label, id_name=column, loose=loose)
     return SnapshotMigration(saved, first, second, column, moves, id_overlap(old_frame[column], new_frame[new_column]),
-                             loose, new_column)
+                             loose, new_column, tuple(candidates))
 
 
 def check_segmentation(state: ViewState) -> Segmentation:

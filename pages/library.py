@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -262,16 +263,21 @@ def _apply_card(saved: library.SavedSegmentation, dataset: service.Dataset, body
     ]), className="mb-3 segments-apply")
 
 
+def _pair_options(pairs: Sequence[tuple[str, str]], later: str) -> list[dict[str, str]]:
+    """The customer id picker's choices, each ``(name in the earlier snapshot, name in the later one)``; an id the
+    ``later`` snapshot names otherwise is said beside it ("CustomerID (Kunde in april.csv)")."""
+    return [{"label": old if new == old else f"{old} ({new} in {later})", "value": old} for old, new in pairs]
+
+
 def _id_options(saved: library.SavedSegmentation, first: int | None, second: int | None) -> list[dict[str, str]]:
-    """The customer id picker's choices for two snapshots (the last two by default); an id the later snapshot names
-    otherwise is said beside it ("CustomerID (Kunde in april.csv)")."""
+    """The customer id picker's choices for two snapshots (the last two by default)."""
     shots = {s.id: s for s in saved.snapshots}
     earlier, later = shots.get(first, saved.snapshots[-2]), shots.get(second, saved.snapshots[-1])  # type: ignore[arg-type]
     try:
         pairs = snapshots.id_columns(saved, earlier, later)
     except SegmentsError:
         pairs = []
-    return [{"label": old if new == old else f"{old} ({new} in {later.label})", "value": old} for old, new in pairs]
+    return _pair_options(pairs, later.label)
 
 
 def _migration_controls(saved: library.SavedSegmentation, first: int | None, second: int | None,
@@ -304,7 +310,16 @@ def migration_view(saved_id: str, first: int | None, second: int | None, id_colu
     try:
         result = snapshots.migration_between(saved_id, first, second, id_column, loose)
     except SegmentsError as exc:
-        return error_alert(exc, "Who moved cannot be shown")
+        return error_alert(exc, _NO_MIGRATION)
+    return _migration_body(result)
+
+
+#: The title of the message saying why who moved cannot be shown.
+_NO_MIGRATION = "Who moved cannot be shown"
+
+
+def _migration_body(result: snapshots.SnapshotMigration) -> Any:
+    """:func:`migration_view` of a migration found."""
     saved, moves = result.saved, result.moves
     names = saved.names
     matrix = moves.matrix()
@@ -452,11 +467,15 @@ def update_migration(first: int | None, second: int | None, id_column: str | Non
         return dash.no_update, dash.no_update, dash.no_update
     query = detail_query(detail["saved"], upload=detail.get("upload"), first=first, second=second,
                          id_column=id_column, loose=bool(loose))
-    try:
-        id_options: Any = _id_options(library.get_saved(detail["saved"]), first, second)
-    except SegmentsError:  # (the view says why)
-        id_options = dash.no_update
-    return migration_view(detail["saved"], first, second, id_column, bool(loose)), query, id_options
+    try:  # the snapshots are read once: the view and the id picker's choices come from one migration
+        result = snapshots.migration_between(detail["saved"], first, second, id_column, bool(loose))
+    except SegmentsError as exc:
+        try:
+            id_options: Any = _id_options(library.get_saved(detail["saved"]), first, second)
+        except SegmentsError:
+            id_options = dash.no_update
+        return error_alert(exc, _NO_MIGRATION), query, id_options
+    return _migration_body(result), query, _pair_options(result.candidates, result.second.label)
 
 
 @callback(
