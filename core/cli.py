@@ -521,28 +521,26 @@ def _fit(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> No
 
 def _customers_for_model(args: argparse.Namespace, table: TableRead, report: QualityReport,
                          out: TextIO) -> tuple[TableRead, QualityReport]:
-    """A file of order lines given with a model trained on customers built from orders (:func:`core.rfm.order_lines_
-    for`): its customer table, built as the model's was (the same window of months, as of the day after the last
-    order; the columns recognised, which ``segments rfm`` can choose otherwise), with what the build found said.
-    The file as read otherwise. Found from outside: next month's order export with last month's model was told it
-    lacked recency_days, frequency and monetary, as the dashboard's library was."""
+    """A file of order lines given with a model trained on customers built from orders (:func:`core.rfm.rebuild_for_
+    model`): its customer table, built as the model's was (the columns and currency its bundle keeps, the same window
+    of months, as of the day after the last order; the columns recognised for a model that keeps none, which
+    ``segments rfm`` can choose otherwise), with what the build found said. The file as read otherwise. Found from
+    outside: next month's order export with last month's model was told it lacked recency_days, frequency and
+    monetary, as the dashboard's library was."""
     from dataclasses import replace
 
     from .persist import load_model_file
     from .quality import check_quality
-    from .rfm import build_customers, order_lines_for, window_of
+    from .rfm import OrderRecipe, build_customers, rebuild_for_model
 
-    features = [str(f) for f in load_model_file(args.model).info.features]
-    columns = order_lines_for(table.frame, features)
-    if columns is None:
+    info = load_model_file(args.model).info
+    rebuild = rebuild_for_model(table.frame, [str(f) for f in info.features], OrderRecipe.from_json(info.orders))
+    if rebuild is None:
         return table, report
-    window = window_of(features)
-    result = build_customers(table.frame, columns, decimal=table.decimal, numbers=table.numbers, window_months=window)
-    print(f"note: {Path(args.file).name} holds order lines ({'; '.join(columns.describe())}); the model was trained on "
-          "customers built from order lines, counting " + (f"the orders of the last {window} months" if window else
-                                                          "every order")
-          + ": its customer table is built the same way and segmented (segments rfm builds it with other choices).",
-          file=out)
+    result = build_customers(table.frame, rebuild.columns, decimal=table.decimal, numbers=table.numbers,
+                             window_months=rebuild.window_months, currency=rebuild.currency)
+    print(f"note: {_one_line(rebuild.describe(Path(args.file).name))} It is segmented (segments rfm builds it with "
+          "other choices).", file=out)
     for note in result.notes:
         print(f"note: {_one_line(note)}", file=out)
     customers = replace(table, frame=result.to_text_frame(table.decimal), warnings=[])

@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ from .quality import CURRENCY_PATTERN, ColumnNumbers
 from .text import clip, join_words
 
 __all__ = ["TableRead", "read_table", "SEPARATOR_NAMES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_COLUMNS",
-           "DEFAULT_MAX_CELLS", "file_stem", "table_to_parquet", "table_from_parquet", "MAX_TITLE_LINES", "title_lines"]
+           "DEFAULT_MAX_CELLS", "file_stem", "table_to_parquet", "table_from_parquet", "recipe_of", "MAX_TITLE_LINES", "title_lines"]
 
 #: The limits of a read when the caller gives none (the command line): Excel's own sheet size (the row
 #: limit applies to workbooks only: a CSV file may have more rows), and a workbook of at most 5 million
@@ -107,6 +107,10 @@ class TableRead:
         A workbook's worksheets, in its order (empty for a CSV file).
     sheet : str | None
         The worksheet read (None for a CSV file).
+    recipe : dict
+        How a table built from another was made, JSON-ready: a customer table built from order lines keeps its
+        build's choices (:meth:`core.rfm.OrderRecipe.to_json`); empty for a file as read. A table pickled before
+        this existed has none: read it with :func:`recipe_of`.
     numbers : core.quality.ColumnNumbers
         The frame's columns parsed as numbers, each once, beside the text: give it to
         :func:`core.quality.check_quality` and :func:`core.prepare.prepare_features` and the sweep and the
@@ -122,6 +126,7 @@ class TableRead:
     warnings: list[str] = field(default_factory=list)
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
+    recipe: dict[str, Any] = field(default_factory=dict)
     numbers: ColumnNumbers = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -1223,7 +1228,8 @@ def table_to_parquet(table: TableRead) -> bytes:
     meta = {"file_format": table.file_format, "encoding": table.encoding, "separator": table.separator,
             "decimal": table.decimal, "warnings": list(table.warnings), "columns": [str(c) for c in frame.columns],
             # (a table pickled before tables said their sheets has neither)
-            "sheets": list(getattr(table, "sheets", ())), "sheet": getattr(table, "sheet", None)}
+            "sheets": list(getattr(table, "sheets", ())), "sheet": getattr(table, "sheet", None),
+            "recipe": recipe_of(table)}
     arrow = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(frame.shape[1])])
     arrow = arrow.replace_schema_metadata({_PARQUET_META: json.dumps(meta).encode("utf-8")})
     sink = io.BytesIO()
@@ -1257,4 +1263,9 @@ def table_from_parquet(raw: bytes) -> TableRead:
     sheet = meta.get("sheet")
     return TableRead(frame, str(meta["file_format"]), meta["encoding"], meta["separator"], str(meta["decimal"]),
                      [str(w) for w in meta.get("warnings", [])], tuple(str(n) for n in meta.get("sheets", [])),
-                     None if sheet is None else str(sheet))
+                     None if sheet is None else str(sheet), dict(meta.get("recipe") or {}))
+
+
+def recipe_of(table: TableRead) -> dict[str, Any]:
+    """The table's :attr:`TableRead.recipe` (empty for a table pickled before tables kept one)."""
+    return dict(getattr(table, "recipe", None) or {})

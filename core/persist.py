@@ -95,6 +95,10 @@ class ModelInfo:
     zero : list[str]
         Features whose blank cells the model counts as 0, as the user chose when training it (a total revenue left
         empty for customers who never bought); empty in bundles saved before this existed.
+    orders : dict
+        How the customer table it was trained on was built from order lines (:meth:`core.rfm.OrderRecipe.to_json`:
+        the column of each role, the currency counted), so that next month's order lines are built the same way;
+        empty for a model of another table, and in bundles saved before this existed.
     """
 
     features: list[str]
@@ -111,6 +115,7 @@ class ModelInfo:
     sha256: str = ""
     transforms: list[str] = field(default_factory=list)
     zero: list[str] = field(default_factory=list)
+    orders: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -131,10 +136,22 @@ class ModelInfo:
                 names=[str(n) for n in data.get("names", [])], sha256=str(data.get("sha256", "")),
                 transforms=_transforms(data.get("transforms") or [], len(features)),
                 zero=[str(z) for z in data.get("zero") or [] if str(z) in features],
+                orders=_orders(data.get("orders")),
                 **stats,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"The model's description is incomplete or damaged ({exc}).") from None
+
+
+def _orders(value: Any) -> dict[str, Any]:
+    """A bundle's :attr:`ModelInfo.orders`, read as :class:`core.rfm.OrderRecipe` reads it (a damaged one raises
+    ModelError), written back the same way."""
+    if not value:
+        return {}
+    from .rfm import OrderRecipe  # (the order reader, only for a model of customers built from orders)
+
+    recipe = OrderRecipe.from_json(value)
+    return recipe.to_json() if recipe is not None else {}
 
 
 def _transforms(values: Any, width: int) -> list[str]:

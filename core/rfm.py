@@ -66,16 +66,18 @@ text): 10^7 lines take seconds beyond reading the file (see docs/performance.md)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import FeatureError, OrdersError
+from .errors import FeatureError, ModelError, OrdersError
 from .quality import ColumnNumbers, first_written, is_id_name, missing_mask, parse_numeric
-from .text import counted, percent
+from .text import counted, join_words, percent
 from .transform import (EPOCH_FORMATS, EXCEL_DAYS, WRITTEN_DATES, english_months, excel_days_format, read_dates,
                         unix_time_format,
                         without_utc_offset)
@@ -85,6 +87,10 @@ __all__ = [
     "currencies",
     "OrderColumns",
     "CustomerTable",
+    "OrderRecipe",
+    "OrderRebuild",
+    "rebuild_for_model",
+    "growing_totals_note",
     "RFM_GROUPS",
     "RFM_COLUMNS",
     "recognise_columns",
@@ -134,6 +140,20 @@ def built_from_orders(features: Sequence[str]) -> bool:
     (recency, frequency, monetary value, average order value, tenure): a model trained on customers built from
     order lines, which next month's order lines can be turned into and segmented by."""
     return bool(features) and all(_MEASURE.match(str(f)) for f in features)
+
+
+def growing_totals_note(features: Sequence[str], above: Iterable[str]) -> str:
+    """Why a model of customers built from every order finds next month's customers out of its range, when some of
+    the ``above`` features (more of them above the training range than the range check accepts) count every order:
+    such totals only grow from one export to the next. "" otherwise (a window of months, other features). Found
+    from outside: each month's export of a shop warned that the saved segmentation did not fit its customers."""
+    growing = [str(f) for f in above if _MEASURE.match(str(f)) and not str(f).startswith("recency")]
+    if not built_from_orders(features) or window_of(features) is not None or not growing:
+        return ""
+    one = len(growing) == 1
+    return (f" The model's {join_words([repr(f) for f in growing])} count{'s' if one else ''} every order, so "
+            f"{'it grows' if one else 'they grow'} from one export to the next: a customer table built over a window of "
+            "months (the order card's, or segments rfm --window) keeps the months comparable.")
 
 
 def window_of(features: Sequence[str]) -> int | None:
@@ -290,8 +310,8 @@ class OrderColumns:
     refund: str | None = None
     currency: str | None = None
 
-    def describe(self) -> list[str]:
-        """One line per role: ``customer: 'CustomerID' (recognised)``."""
+    def describe(self, how: bool = True) -> list[str]:
+        """One line per role: ``customer: 'CustomerID' (recognised)`` (without ``how``: ``customer: 'CustomerID'``)."""
         lines = []
         for role in ("customer", "date", "order", "amount", "quantity", "price", "status", "refund", "currency"):
             name = getattr(self, role)
@@ -299,8 +319,8 @@ class OrderColumns:
                 if role == "order":
                     lines.append("order number: none (every line counts as an order)")
                 continue
-            how = "recognised" if role in self.recognised else "given"
-            lines.append(f"{_ROLE_WORDS[role]}: '{name}' ({how})")
+            found = "recognised" if role in self.recognised else "given"
+            lines.append(f"{_ROLE_WORDS[role]}: '{name}'" + (f" ({found})" if how else ""))
         if self.amount is None:
             lines.append("amount: quantity x unit price")
         return lines
@@ -333,6 +353,12 @@ class CustomerTable:
         Lines that went into the table.
     notes : list[str]
         What was found and done, in words for the user (returns, lines left out, duplicates...).
+    currency : str | None
+        The currency whose lines were counted (``EUR``; :data:`ALL_CURRENCIES`: every one, as written); None
+        without a currency column, or when it names none.
+    as_of_given : bool
+        :attr:`as_of` was given and is not the day after the last order (the default, which a form shows in its
+        date field and may give back unchanged).
     """
 
     table: pd.DataFrame
@@ -342,6 +368,8 @@ class CustomerTable:
     lines: int
     used_lines: int
     notes: list[str] = field(default_factory=list)
+    currency: str | None = None
+    as_of_given: bool = False
 
     def to_text_frame(self, decimal: str = ".") -> pd.DataFrame:
         """The table as text cells, the way :func:`core.io.read_table` gives a file (for the dashboard); the
@@ -525,6 +553,128 @@ def order_lines_for(frame: pd.DataFrame, features: Sequence[str]) -> OrderColumn
     return looks_like_orders(frame)
 
 
+#: The roles of :class:`OrderColumns` a recipe names a column for (the customer and date first).
+_RECIPE_ROLES = ("customer", "date", "amount", "quantity", "price", "order", "status", "refund", "currency")
+
+
+@dataclass(frozen=True)
+class OrderRecipe:
+    """How a customer table was built from order lines, kept with it and with a model trained on it (the
+    dashboard's :attr:`core.io.TableRead.recipe`, :attr:`core.persist.ModelInfo.orders`): next month's order lines
+    are built the same way (:func:`rebuild_for_model`), not by what is recognised in them. Found from outside: an
+    order card's choices (the net amount column rather than the gross one found by its name, the euro lines of a shop
+    selling mostly in dollars) were lost, and next month's customers were counted otherwise than the model's.
+
+    Attributes
+    ----------
+    columns : OrderColumns
+        The column of each role.
+    currency : str | None
+        The currency counted (:attr:`CustomerTable.currency`).
+    as_of : str | None
+        The date recency was measured to, when one was given (``2024-06-30``); None: the day after the last order.
+    """
+
+    columns: OrderColumns
+    currency: str | None = None
+    as_of: str | None = None
+
+    @classmethod
+    def of(cls, built: CustomerTable) -> OrderRecipe:
+        """The recipe of a customer table :func:`build_customers` made."""
+        return cls(replace(built.columns, recognised=()), built.currency,
+                   str(built.as_of.date()) if built.as_of_given else None)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (:meth:`from_json` reads it back)."""
+        return {"columns": {role: getattr(self.columns, role) for role in _RECIPE_ROLES
+                            if getattr(self.columns, role) is not None},
+                "currency": self.currency, "as_of": self.as_of}
+
+    @classmethod
+    def from_json(cls, data: Any) -> OrderRecipe | None:
+        """The recipe :meth:`to_json` wrote; None for an empty one (a table not built from orders).
+
+        Raises
+        ------
+        ModelError
+            ``data`` is not such a recipe (a damaged or hand-edited model bundle).
+        """
+        if not data:
+            return None
+        try:
+            named = {str(role): str(name) for role, name in dict(data["columns"]).items()}
+            if not {"customer", "date"} <= set(named) <= set(_RECIPE_ROLES) or not (
+                    "amount" in named or {"quantity", "price"} <= set(named)):
+                raise ValueError("its columns name no customer, date and amount")
+            currency, as_of = data.get("currency"), data.get("as_of")
+            if not all(v is None or isinstance(v, str) for v in (currency, as_of)):
+                raise ValueError("its currency or date is not text")
+            if as_of is not None:
+                pd.Timestamp(as_of)
+            return cls(OrderColumns(**named), currency, as_of)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"The model's description of how its customers were built from order lines is "
+                             f"damaged ({exc}).") from None
+
+
+@dataclass(frozen=True)
+class OrderRebuild:
+    """How next month's order lines are built into the customer table a model of customers built from orders
+    segments (:func:`rebuild_for_model`): :func:`build_customers`' ``columns``, ``window_months`` and
+    ``currency``, and what differs from the saved table's build, in words (``said``)."""
+
+    columns: OrderColumns
+    window_months: int | None
+    currency: str | None
+    said: tuple[str, ...] = ()
+    same_columns: bool = False
+
+    def describe(self, name: str) -> str:
+        """The build in words: ``april.csv holds order lines, one per purchase (customer: ...). The model was
+        trained on customers built from order lines, counting ...: the customer table of april.csv is built the
+        same way, as of the day after its last order.`` and what differs."""
+        roles = "; ".join(self.columns.describe(how=not self.same_columns))
+        if self.same_columns:
+            roles = f"in the columns the saved table was built from: {roles}"
+        counting = f"the orders of the last {self.window_months} months" if self.window_months else "every order"
+        if self.currency == ALL_CURRENCIES:
+            counting += " in every currency, as written"
+        elif self.currency:
+            counting += f" in {self.currency}"
+        return " ".join([f"{name} holds order lines, one per purchase ({roles}). The model was trained on customers "
+                         f"built from order lines, counting {counting}: the customer table of {name} is built the "
+                         "same way, as of the day after its last order.", *self.said])
+
+
+def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
+                      recipe: OrderRecipe | None = None) -> OrderRebuild | None:
+    """How ``frame``'s order lines are built into a customer table for a model whose ``features`` are the measures
+    of one (:func:`order_lines_for`): the columns of the saved table's ``recipe`` when ``frame`` has them all, else
+    the ones recognised (and said); its currency; the window the features name (:func:`window_of`). None when the
+    model is of other features, ``frame`` has them, or it holds no order lines."""
+    window = window_of(features)
+    names = {str(c) for c in frame.columns}
+    if recipe is not None and built_from_orders(features) and not {str(f) for f in features} <= names \
+            and set(recipe.columns.used) <= names:
+        columns, same = recipe.columns, True
+    else:
+        found = order_lines_for(frame, features)
+        if found is None:
+            return None
+        columns, same = found, False
+    said: list[str] = []
+    if recipe is not None and not same:
+        gone = [f"'{c}' ({_ROLE_WORDS[role]})" for role in _RECIPE_ROLES
+                if (c := getattr(recipe.columns, role)) is not None and c not in names]
+        said.append(f"The saved table was built from columns this file lacks ({', '.join(gone)}): the columns "
+                    "recognised in it are used.")
+    currency = recipe.currency if recipe is not None and columns.currency is not None else None
+    if recipe is not None and recipe.as_of:
+        said.append(f"(The saved table was counted as of {recipe.as_of}, a date given then.)")
+    return OrderRebuild(columns, window, currency, tuple(said), same)
+
+
 def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:
     """The order columns when ``frame`` looks like a transactions file, else None.
 
@@ -585,9 +735,11 @@ def currencies(frame: pd.DataFrame, column: str) -> list[tuple[str, int]]:
 
 
 def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep: np.ndarray, value: np.ndarray,
-                      total: float, customer_codes: np.ndarray, notes: list[str]) -> np.ndarray:
+                      total: float, customer_codes: np.ndarray,
+                      notes: list[str]) -> tuple[np.ndarray, str | None]:
     """The kept lines in another currency than ``chosen`` (None: the most common of the kept lines;
-    :data:`ALL_CURRENCIES`: none, every amount summed as written), with a note when the lines are in several."""
+    :data:`ALL_CURRENCIES`: none, every amount summed as written), with a note when the lines are in several; and
+    the currency counted (:attr:`CustomerTable.currency`)."""
     line, names = _currency_codes(frame[column])
     kinds = _counted(line, names, keep)
     none = np.zeros(len(frame), dtype=bool)
@@ -599,12 +751,12 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
             listed = ", ".join(f"{code} ({n:,} lines)" for code, n in kinds[:8]) or "none"
             raise OrdersError(f"No order line in '{column}' is in {chosen}; its currencies are {listed}.")
     if len(kinds) < 2:
-        return none
+        return none, (chosen if chosen == ALL_CURRENCIES else kinds[0][0] if kinds else None)
     listed = ", ".join(f"{code} ({n:,})" for code, n in kinds[:8]) + (" ..." if len(kinds) > 8 else "")
     if chosen == ALL_CURRENCIES:
         notes.append(f"The order lines are in {len(kinds)} currencies in '{column}' ({listed}): their amounts are "
                      "added up as written, without conversion, so monetary values mix currencies.")
-        return none
+        return none, ALL_CURRENCIES
     chosen = chosen or kinds[0][0]
     left = keep & (line >= 0) & (line != int(np.flatnonzero(names == chosen)[0]))
     share = float(np.abs(value[left]).sum()) / total if total else 0.0
@@ -617,7 +769,7 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
                  f"{'is' if left.sum() == 1 else 'are'} left out, since amounts in different currencies cannot be "
                  f"added up without conversion.{nobody} Choose another currency, or every currency to add them up "
                  "as written.")
-    return left
+    return left, chosen
 
 
 #: A deal's status or stage that makes it a purchase, normalised (Pipedrive's "won", Salesforce's "Closed Won"): in a
@@ -1047,8 +1199,11 @@ def build_customers(
     keep = usable_value & ~no_customer
     if out is not None:
         keep &= ~_not_purchases(frame, columns, out, dated & ~no_customer, keep, value, total, customer_codes, notes)
+    counted_in = None
     if columns.currency is not None:
-        keep &= ~_other_currencies(frame, columns.currency, currency, keep, value, total, customer_codes, notes)
+        other, counted_in = _other_currencies(frame, columns.currency, currency, keep, value, total, customer_codes,
+                                              notes)
+        keep &= ~other
     if not keep.any():
         raise OrdersError("No order line has a customer, a readable date and an amount together, so no customer "
                           "table can be built." + _left_out(notes))
@@ -1195,7 +1350,7 @@ def build_customers(
     summary = (f"{used_lines:,} of {lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
                f"({'the day after the last order' if default else 'given'}).")
     return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines,
-                         [summary, *([window_note] if window_note else []), *notes])
+                         [summary, *([window_note] if window_note else []), *notes], counted_in, not default)
 
 
 def _frequency(codes: np.ndarray, purchase: np.ndarray, orders: np.ndarray | None, customers: int) -> np.ndarray:

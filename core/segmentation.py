@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -247,23 +248,24 @@ class Segmentation:
         """The features as people read them, with their transforms: ``["Spend (log)", "Recency"]``."""
         return [feature_label(f, t) for f, t in zip(self.features, self.transforms)]
 
-    def saved_model(self, trained_on: str) -> SavedModel:
+    def saved_model(self, trained_on: str, orders: Mapping[str, Any] | None = None) -> SavedModel:
         """This segmentation's model as a :class:`~core.persist.SavedModel` (what a bundle holds; see
-        :meth:`model_info` for ``trained_on``)."""
-        return SavedModel(self.pipeline, self.model_info(trained_on))
+        :meth:`model_info` for ``trained_on`` and ``orders``)."""
+        return SavedModel(self.pipeline, self.model_info(trained_on, orders))
 
-    def model_info(self, trained_on: str) -> ModelInfo:
+    def model_info(self, trained_on: str, orders: Mapping[str, Any] | None = None) -> ModelInfo:
         """What a model bundle of this segmentation says about its model: features, k, seed, the segment
         names and the training data's statistics (for the out-of-range check of a later file).
 
-        ``trained_on`` describes the data in words, e.g. ``"customers.csv: 200 rows"``.
+        ``trained_on`` describes the data in words, e.g. ``"customers.csv: 200 rows"``; ``orders``: how the table
+        was built from order lines (:attr:`core.io.TableRead.recipe`), kept with the model.
         """
         rows = int(self.matrix.used.sum())
         return ModelInfo(features=list(self.model_features), k=self.k, seed=self.seed,
                          sklearn_version=sklearn_version(), trained_on=trained_on, rows=rows,
                          names=list(self.segment_names),
                          transforms=[] if set(self.transforms) <= {"none"} else list(self.transforms),
-                         zero=self.zero_features,
+                         zero=self.zero_features, orders=dict(orders or {}),
                          **training_statistics(self.matrix.X, list(self.model_features)))
 
     @property

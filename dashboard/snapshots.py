@@ -14,10 +14,11 @@ import pandas as pd
 
 from core import SegmentsError, bundle_bytes, load_bundle, segment_with_model
 from core.export import CsvDialect
+from core.io import recipe_of
 from core.insight import out_of_range
 from core.migration import NONE, IdOverlap, Migration, id_candidates, id_overlap, migration_table, positions_of
 from core.model import DISPLAY_OFFSET
-from core.rfm import OrderColumns, order_lines_for, window_of
+from core.rfm import OrderRebuild, OrderRecipe, rebuild_for_model
 from core.segmentation import Segmentation
 
 from . import library, service
@@ -56,7 +57,7 @@ def save_current(state: ViewState, name: str, note: str = "") -> str:
         "mapping": state.mapping_dict,
         "names": list(seg.segment_names),
     }
-    bundle = bundle_bytes(seg.saved_model(f"{dataset.name}: {scored:,} customers"))
+    bundle = bundle_bytes(seg.saved_model(f"{dataset.name}: {scored:,} customers", recipe_of(dataset.table)))
     uploaded = service.uploaded_bundle(state.model) if state.mode == "saved" and state.model else None
     return library.save(name, note, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k, settings,
                         bundle, model_token=state.model if uploaded else None, model_bundle=uploaded)
@@ -86,10 +87,10 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     """
     saved = library.get_saved(saved_id)
     dataset = service.get_dataset(dataset_token)
-    columns = order_lines(saved, dataset)
-    if columns is not None:  # next month's order lines: their customer table, built as the saved one was
-        features = [str(f) for f in saved.settings.get("model_features", [])]
-        dataset = service.store_customer_table(dataset, columns, None, window_of(features))
+    rebuild = order_lines(saved, dataset)
+    if rebuild is not None:  # next month's order lines: their customer table, built as the saved one was
+        dataset = service.store_customer_table(dataset, rebuild.columns, None, rebuild.window_months,
+                                               rebuild.currency)
         mapping = {}
     model = load_bundle(saved.bundle)
     info = model.info
@@ -99,19 +100,21 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
                              service.unknown_for(dataset, str(saved.settings.get("codes", "unknown"))))
     warning = ""
     if seg.matrix.X.shape[0]:
-        warning = out_of_range(seg.matrix.X, info, list(seg.model_features)).warning or ""
+        warning = out_of_range(seg.matrix.X, info, list(seg.model_features), "saved model").warning or ""
     used = {feature: column for feature, column in zip(info.features, seg.features)}
     return library.add_snapshot(saved_id, dataset.token, dataset.name, dataset.table, shown_labels(seg), seg.k,
                                 used, warning)
 
 
-def order_lines(saved: library.SavedSegmentation, dataset: service.Dataset) -> OrderColumns | None:
-    """The order columns of an uploaded file of order lines when the saved segmentation was trained on a customer
-    table built from such lines (:func:`core.rfm.order_lines_for`): :func:`apply_snapshot` builds the file's
-    customer table first, over the same window, as of the day after its last order. None otherwise (a customer
-    table, or a file that is no order lines). Found from outside: next month's order export dropped on a
-    segmentation of customers built from orders asked which of its columns were recency and frequency."""
-    return order_lines_for(dataset.frame, [str(f) for f in saved.settings.get("model_features", [])])
+def order_lines(saved: library.SavedSegmentation, dataset: service.Dataset) -> OrderRebuild | None:
+    """How an uploaded file of order lines is built into a customer table when the saved segmentation was trained
+    on one built from such lines (:func:`core.rfm.rebuild_for_model`): :func:`apply_snapshot` builds it first, with
+    the saved table's columns and currency, over the same window, as of the day after its last order. None
+    otherwise (a customer table, or a file that is no order lines). Found from outside: next month's order export
+    dropped on a segmentation of customers built from orders asked which of its columns were recency and
+    frequency; then its columns were recognised anew, not those chosen on the order card."""
+    return rebuild_for_model(dataset.frame, [str(f) for f in saved.settings.get("model_features", [])],
+                             OrderRecipe.from_json(load_bundle(saved.bundle).info.orders))
 
 
 def id_columns(saved: library.SavedSegmentation, first: library.Snapshot,

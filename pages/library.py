@@ -25,7 +25,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from core import SegmentsError, resolve_mapping
 from core.text import join_words
 from core.migration import CUSTOMERS, FROM, LOOSE_MATCH, NONE, TO
-from core.rfm import OrderColumns, built_from_orders, window_of
+from core.rfm import OrderRebuild, built_from_orders
 from dashboard import ids, library, service, snapshots
 from dashboard.components import chart, dropzone_data, error_alert, frame_table, gone_panel, page_header
 from dashboard.figures import sankey_figure, trend_figure
@@ -218,7 +218,7 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
     columns = [str(c) for c in dataset.frame.columns]
     orders = snapshots.order_lines(saved, dataset)
     if orders is not None:
-        return _apply_card(saved, dataset, [_orders_said(dataset, orders, window_of(features))],
+        return _apply_card(saved, dataset, [_orders_said(dataset, orders)],
                            "Build its customer table, apply and keep as a new snapshot")
     try:
         guess = resolve_mapping(columns, features)
@@ -238,15 +238,11 @@ def _apply_panel(saved: library.SavedSegmentation, token: str) -> Any:
     return _apply_card(saved, dataset, rows, "Apply and keep as a new snapshot")
 
 
-def _orders_said(dataset: service.Dataset, orders: OrderColumns, window: int | None) -> Any:
+def _orders_said(dataset: service.Dataset, orders: OrderRebuild) -> Any:
     """What happens to a file of order lines applied to a segmentation of customers built from orders."""
-    return html.P([
-        f"{dataset.name} holds order lines, one per purchase (" + "; ".join(orders.describe()) + "). The saved "
-        "segmentation was trained on customers built from order lines, counting "
-        + (f"the orders of the last {window} months" if window else "every order") + ": the customer table of "
-        f"{dataset.name} is built the same way, as of the day after its last order, and the saved model applied "
-        "to it. To choose other columns or another date, build the table on the Upload page and drop its "
-        "clustered download here."], className="small segments-apply-orders")
+    return html.P(orders.describe(dataset.name) + " The saved model is applied to it. To choose other columns or "
+                  "another date, build the table on the Upload page and drop its clustered download here.",
+                  className="small segments-apply-orders")
 
 
 def _apply_card(saved: library.SavedSegmentation, dataset: service.Dataset, body: list[Any], action: str) -> Any:

@@ -48,7 +48,8 @@ def _stat(stats: dict[str, float], feature: str, fallback: str | None) -> float:
     return float("nan")
 
 
-def out_of_range(X: np.ndarray, info: ModelInfo, features: Sequence[str]) -> RangeCheck:
+def out_of_range(X: np.ndarray, info: ModelInfo, features: Sequence[str],
+                 model: str = "pre-trained model") -> RangeCheck:
     """Compare a file's feature values with the training data of the model applied to it.
 
     Parameters
@@ -60,6 +61,8 @@ def out_of_range(X: np.ndarray, info: ModelInfo, features: Sequence[str]) -> Ran
     features : sequence of str
         A name per column of ``X``. Training statistics are looked up by this name, or else by the
         model's feature in the same position; a feature without statistics is not checked.
+    model : str
+        The model in the warning's words (``saved model``: a saved segmentation's, applied to next month's file).
 
     Returns
     -------
@@ -109,7 +112,10 @@ def out_of_range(X: np.ndarray, info: ModelInfo, features: Sequence[str]) -> Ran
             listed.append(f"{len(issues) - len(listed)} more difference{'s' if len(issues) > 4 else ''}")
         details = "; ".join(listed)
         trained = f" ({info.trained_on})" if info.trained_on else ""
-        warning = ("The pre-trained model probably does not fit these customers: they differ from the "
+        warning = (f"The {model} probably does not fit these customers: they differ from the "
                    f"customers it was trained on{trained}. {details[0].upper()}{details[1:]}. Its segments "
                    "may describe them poorly; consider training a new model on this file.")
+        from ..rfm import growing_totals_note  # (the order reader's names of measures; imported only to warn)
+
+        warning += growing_totals_note(info.features, table.loc[table["above"] > OUTSIDE_SHARE_WARN, "feature"])
     return RangeCheck(table, warning)

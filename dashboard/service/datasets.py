@@ -16,7 +16,7 @@ from core import (ModelInfo, OrderColumns, QualityReport, SavedModel, TableRead,
 from core.errors import DataError, SegmentsError
 from core.io import file_stem
 from core.quality import without_rows
-from core.rfm import net_return_rows, net_returns_left_out
+from core.rfm import OrderRecipe, net_return_rows, net_returns_left_out
 
 from .. import library
 from ..state import ViewState
@@ -165,7 +165,9 @@ def store_customer_table(orders: Dataset, columns: OrderColumns, as_of: str | No
     every one). Raises core's OrdersError/FeatureError with the reason."""
     result = build_customers(orders.frame, columns, as_of=as_of or None, decimal=orders.table.decimal,
                              numbers=orders.table.numbers, window_months=window_months, currency=currency)
-    table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes))
+    recipe = OrderRecipe.of(result).to_json()  # next month's lines are built the same way
+    table = TableRead(result.to_text_frame(), CUSTOMER_TABLE_FORMAT, None, None, ".", list(result.notes),
+                      recipe=recipe)
     return store_table(table, f"{file_stem(orders.name)}-customers.csv")
 
 

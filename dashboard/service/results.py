@@ -18,6 +18,7 @@ import pandas as pd
 from core import FeatureMatrix, Segmentation, SweepResult, bundle_bytes, prepare_features, resolve_mapping, segment_new, \
     segment_with_model, sweep_k
 from core.errors import FeatureError, SegmentsError
+from core.io import recipe_of
 from core.insight import Stability, confidence, stability
 from core.model import standardiser
 from core.prepare import shown_notes
@@ -240,6 +241,8 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
 
 
 def model_bundle(state: ViewState, name: str) -> bytes:
-    """The state's segmentation as a model bundle another file can be scored with."""
+    """The state's segmentation as a model bundle another file can be scored with (with how its customer table was
+    built from order lines, when it was: :attr:`core.persist.ModelInfo.orders`)."""
     seg = get_segmentation(state)
-    return bundle_bytes(seg.saved_model(f"{name}: {int(seg.matrix.used.sum()):,} customers"))
+    return bundle_bytes(seg.saved_model(f"{name}: {int(seg.matrix.used.sum()):,} customers",
+                                        recipe_of(get_dataset(state.ds).table)))

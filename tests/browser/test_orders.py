@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from dashboard import ids
 
-from tests.core.orders import make_orders
+from tests.core.orders import a_month_later, make_orders, net_and_gross_orders
 
 from .flow import choose, csv_bytes, expect_dataset, expect_fit, fit_result, set_k, upload, wait_for_query
 from .watch import JOB_TIMEOUT_MS
@@ -126,12 +126,18 @@ def test_orders_in_several_currencies_count_the_one_chosen(page: Page) -> None:
 
 def test_next_months_orders_dropped_on_a_saved_segmentation_show_who_moved(page: Page) -> None:
     """Found from outside: next month's order export dropped on a saved segmentation of customers built from orders
-    asked which of its columns were recency_days, frequency and monetary. It is built into its customer table as the
-    saved one was and segmented by the saved model; who moved follows."""
-    march, kinds = make_orders(240, seed=12)
+    asked which of its columns were recency_days, frequency and monetary; then it was built from the columns
+    recognised in it, not those chosen on the order card (here the net amount, not the "Total" its name finds, and
+    the euro lines, not the dollars of most lines). It is built into its customer table as the saved one was and
+    segmented by the saved model; who moved follows."""
+    march = net_and_gross_orders()
+    euro = march.loc[march["Currency"] == "EUR", "CustomerID"].nunique()
     page.goto("/upload")
     upload(page, "march.csv", csv_bytes(march))
     expect_dataset(page, "march.csv")
+    expect(page.locator(_role("amount"))).to_contain_text("Total")
+    choose(page, _role("amount"), "Net")
+    choose(page, f"#{ids.Orders.CURRENCY}", f"EUR only ({int((march['Currency'] == 'EUR').sum()):,} lines)")
     page.click(f"#{ids.Orders.BUILD}")
     expect_dataset(page, "march-customers.csv")
     page.click(f"#{ids.Upload.NEXT}")
@@ -146,12 +152,12 @@ def test_next_months_orders_dropped_on_a_saved_segmentation_show_who_moved(page:
     expect(saved_link).to_be_visible(timeout=JOB_TIMEOUT_MS)
     page.goto(saved_link.get_attribute("href"))
 
-    later = march.iloc[::3].copy()  # a third of the lines again, a month on
-    later["InvoiceNo"] = "9" + later["InvoiceNo"]
-    later["InvoiceDate"] = (pd.to_datetime(later["InvoiceDate"]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
-    upload(page, "april.csv", csv_bytes(pd.concat([march, later], ignore_index=True)), via=f"#{ids.Library.DROPZONE}")
+    upload(page, "april.csv", csv_bytes(a_month_later(march)), via=f"#{ids.Library.DROPZONE}")
     apply = page.locator(".segments-apply")
     expect(apply).to_contain_text("april.csv holds order lines", timeout=JOB_TIMEOUT_MS)
+    expect(apply).to_contain_text("in the columns the saved table was built from")
+    expect(apply).to_contain_text("amount: 'Net';")
+    expect(apply).to_contain_text("counting every order in EUR")
     expect(apply.locator(".Select, .dash-dropdown")).to_have_count(0)  # no columns to map
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     apply.screenshot(path=str(SCREENSHOTS / "library-orders-apply.png"))
@@ -159,6 +165,6 @@ def test_next_months_orders_dropped_on_a_saved_segmentation_show_who_moved(page:
     expect(page.locator(f"#{ids.Library.SNAPSHOTS} tbody tr")).to_have_count(2, timeout=JOB_TIMEOUT_MS)
     expect(page.locator(f"#{ids.Library.SNAPSHOTS}")).to_contain_text("april-customers.csv")
     summary = page.locator(".segments-migration-summary")
-    expect(summary).to_contain_text(f"{len(kinds):,} customers matched on \u201cCustomerID\u201d",
+    expect(summary).to_contain_text(f"{euro:,} customers matched on \u201cCustomerID\u201d",
                                     timeout=JOB_TIMEOUT_MS)
     page.screenshot(path=str(SCREENSHOTS / "library-orders-moved.png"), full_page=True)

@@ -77,3 +77,22 @@ def with_net_returners(frame: pd.DataFrame, count: int) -> pd.DataFrame:
         rows.append((str(700000 + 2 * n), cid, day.strftime("%Y-%m-%d %H:%M"), "1", "10.00"))
         rows.append((f"C{700001 + 2 * n}", cid, (day + pd.Timedelta(days=2)).strftime("%Y-%m-%d %H:%M"), "-2", "10.00"))
     return pd.concat([frame, pd.DataFrame(rows, columns=frame.columns)], ignore_index=True).astype("str")
+
+
+def net_and_gross_orders(customers: int = 240, seed: int = 12) -> pd.DataFrame:
+    """Order lines (from :func:`make_orders`) with a line's value twice, "Net" and "Total" (19% tax on top: the one
+    found by its name), and a "Currency": a third of the customers buy in EUR, the others in USD."""
+    frame, _ = make_orders(customers, seed=seed, returns=False)
+    net = frame["Quantity"].astype(float) * frame["UnitPrice"].astype(float)
+    euro = frame["CustomerID"].astype(int) % 3 == 0
+    return pd.DataFrame({"InvoiceNo": frame["InvoiceNo"], "CustomerID": frame["CustomerID"],
+                         "InvoiceDate": frame["InvoiceDate"], "Net": net.map("{:.2f}".format),
+                         "Total": (net * 1.19).map("{:.2f}".format), "Currency": np.where(euro, "EUR", "USD")})
+
+
+def a_month_later(frame: pd.DataFrame, date: str = "InvoiceDate", order: str = "InvoiceNo") -> pd.DataFrame:
+    """``frame``'s order lines and a third of them again, 31 days later under new order numbers: next month's export."""
+    later = frame.iloc[::3].copy()
+    later[order] = "9" + later[order]
+    later[date] = (pd.to_datetime(later[date]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
+    return pd.concat([frame, later], ignore_index=True)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from core import check_quality, read_table, segment_new
-from core.errors import FeatureError, OrdersError
-from core.rfm import (ALL_CURRENCIES, RFM_COLUMNS, RFM_GROUPS, build_customers, group_crosstab, last_order, looks_like_orders,
-                      net_return_rows, net_returns_apart, net_returns_text,
-                      recognise_columns)
+from core.errors import FeatureError, ModelError, OrdersError
+from core.rfm import (ALL_CURRENCIES, RFM_COLUMNS, RFM_GROUPS, CustomerTable, OrderColumns, OrderRecipe, build_customers,
+                      group_crosstab, last_order, looks_like_orders, net_return_rows, net_returns_apart, net_returns_text,
+                      rebuild_for_model, recognise_columns)
 
-from .orders import expected, make_orders, with_net_returners
+from .orders import a_month_later, expected, make_orders, net_and_gross_orders, with_net_returners
 
 TODAY = pd.Timestamp("2025-01-01")
 
@@ -728,18 +730,15 @@ def test_fit_with_a_model_of_customers_built_from_orders_builds_next_months_orde
         return out.getvalue()
 
     march, _ = make_orders(240, seed=12)
-    later = march.iloc[::3].copy()
-    later["InvoiceNo"] = "9" + later["InvoiceNo"]
-    later["InvoiceDate"] = (pd.to_datetime(later["InvoiceDate"]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
     march.to_csv(tmp_path / "march.csv", index=False)
-    pd.concat([march, later]).to_csv(tmp_path / "april.csv", index=False)
+    a_month_later(march).to_csv(tmp_path / "april.csv", index=False)
     months = ["--window", str(window)] if window else []
     run("rfm", str(tmp_path / "march.csv"), "--out", str(tmp_path / "march-customers.csv"), *months)
     run("fit", str(tmp_path / "march-customers.csv"), "--k", "3", "--out", str(tmp_path / "m.csv"),
         "--save-model", str(tmp_path / "model.json"))
     said = run("fit", str(tmp_path / "april.csv"), "--model", str(tmp_path / "model.json"), "--out",
                str(tmp_path / "direct.csv"))
-    assert "april.csv holds order lines (customer: 'CustomerID' (recognised);" in said
+    assert "april.csv holds order lines, one per purchase (customer: 'CustomerID' (recognised);" in said
     assert ("counting the orders of the last 12 months" if window else "counting every order") in said
     run("rfm", str(tmp_path / "april.csv"), "--out", str(tmp_path / "april-customers.csv"), *months)
     run("fit", str(tmp_path / "april-customers.csv"), "--model", str(tmp_path / "model.json"), "--out",
@@ -785,3 +784,94 @@ def test_a_payment_providers_converted_amounts_are_counted_in_one_currency() -> 
     table = result.table.set_index(result.id_column)
     assert table["monetary"].to_dict() == pytest.approx({"cus_a": 61.60, "cus_b": 33.50})
     assert not any("currenc" in n for n in result.notes)
+
+
+def _chosen_build(frame: pd.DataFrame, **given: str) -> tuple[OrderColumns, CustomerTable]:
+    """The columns an order card chose by hand (the net amount, not the total found by its name) and their EUR
+    customer table."""
+    columns = OrderColumns("CustomerID", "InvoiceDate", "Net", order="InvoiceNo", currency="Currency")
+    return columns, build_customers(frame, columns, currency="EUR", **given)
+
+
+def test_a_customer_tables_order_card_choices_build_next_months_lines_the_same_way() -> None:
+    """Found from outside (a shop's export with a net and a gross amount and sales in two currencies: the table built
+    from the net amount of its euro orders, saved, then next month's export): next month's lines were built from the
+    columns recognised in them (the gross "Total") and the currency of the most lines (USD), so the model met other
+    customers, counted otherwise than its own. The build's choices are kept (:class:`OrderRecipe`) and rebuilt."""
+    march = net_and_gross_orders()
+    assert recognise_columns(march).amount == "Total"  # what the name finds; the card chose Net
+    columns, built = _chosen_build(march, as_of="2024-07-10")
+    assert built.currency == "EUR" and build_customers(march).currency == "USD"
+    recipe = OrderRecipe.of(built)
+    assert OrderRecipe.from_json(json.loads(json.dumps(recipe.to_json()))) == recipe
+    assert recipe.columns == columns and recipe.as_of == "2024-07-10"
+    features = ["recency_days", "frequency", "monetary"]
+
+    april = a_month_later(march)
+    rebuild = rebuild_for_model(april, features, recipe)
+    assert (rebuild.columns, rebuild.currency, rebuild.window_months) == (columns, "EUR", None)
+    said = rebuild.describe("april.csv")
+    assert ("april.csv holds order lines, one per purchase (in the columns the saved table was built from: customer: "
+            "'CustomerID'; order date: 'InvoiceDate'; order number: 'InvoiceNo'; amount: 'Net'; currency: 'Currency')"
+            ) in said and "counting every order in EUR" in said
+    assert "(The saved table was counted as of 2024-07-10, a date given then.)" in said
+    rebuilt = build_customers(april, rebuild.columns, window_months=rebuild.window_months, currency=rebuild.currency)
+    assert rebuilt.table.equals(_chosen_build(april)[1].table)
+    assert set(rebuilt.table[rebuilt.id_column].astype(int) % 3) == {0}  # the euro customers only
+
+    # next month without the net amount: the recognised columns, said; a model of other features, a customer table
+    plain = rebuild_for_model(april.drop(columns=["Net"]), features, recipe)
+    assert plain.columns.amount == "Total" and not plain.same_columns
+    assert "The saved table was built from columns this file lacks ('Net' (amount))" in plain.describe("april.csv")
+    assert rebuild_for_model(april, ["Age", "Income"], recipe) is None
+    assert rebuild_for_model(built.to_text_frame(), features, recipe) is None
+    assert rebuild_for_model(april, features).columns.amount == "Total"  # a model that keeps none: recognised
+    for damaged in ({"columns": {"customer": "CustomerID"}}, {"columns": ["Net"]}, {"columns": {}, "as_of": "x"},
+                    {"columns": dict(recipe.to_json()["columns"]), "currency": 3}):
+        with pytest.raises(ModelError, match="how its customers were built from order lines is damaged"):
+            OrderRecipe.from_json(damaged)
+
+
+def test_the_recipe_travels_with_the_table_and_the_model(tmp_path) -> None:
+    """The recipe is kept with the stored table (the library's Parquet) and with the model bundle, whose `segments fit
+    ORDERS --model` builds next month's lines by it: the same output as `segments rfm` with the same choices, then
+    `fit --model` on the table it writes."""
+    import io
+
+    from core import cli
+    from core.io import TableRead, recipe_of, table_from_parquet, table_to_parquet
+    from core.persist import bundle_bytes, load_bundle
+
+    march = net_and_gross_orders()
+    _, built = _chosen_build(march)
+    recipe = OrderRecipe.of(built).to_json()
+    assert recipe["as_of"] is None  # the day after the last order
+    table = TableRead(built.to_text_frame(), "customer table", None, None, ".", recipe=recipe)
+    assert recipe_of(table_from_parquet(table_to_parquet(table))) == recipe
+    seg = segment_new(table.frame, ["recency_days", "frequency", "monetary"], k=3, seed=1)
+    bundle = bundle_bytes(seg.saved_model("march", recipe))
+    assert load_bundle(bundle).info.orders == recipe
+    (tmp_path / "model.json").write_bytes(bundle)
+    a_month_later(march).to_csv(tmp_path / "april.csv", index=False)
+
+    def run(*args: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        assert cli.main([*args[:1], str(tmp_path / args[1]), *args[2:]], out=out, err=err) == 0, err.getvalue()
+        return out.getvalue()
+
+    said = run("fit", "april.csv", "--model", str(tmp_path / "model.json"), "--out", str(tmp_path / "direct.csv"))
+    assert "the saved table was built from: customer: 'CustomerID'" in said and "every order in EUR" in said
+    run("rfm", "april.csv", "--out", str(tmp_path / "c.csv"), "--amount", "Net", "--in-currency", "EUR")
+    run("fit", "c.csv", "--model", str(tmp_path / "model.json"), "--out", str(tmp_path / "two-steps.csv"))
+    assert (tmp_path / "direct.csv").read_bytes() == (tmp_path / "two-steps.csv").read_bytes()
+
+
+def test_the_note_on_growing_totals_names_the_measures_that_count_every_order() -> None:
+    from core.rfm import growing_totals_note
+
+    features = ["recency_days", "frequency", "monetary", "tenure_days"]
+    assert growing_totals_note(features, ["frequency", "monetary"]).startswith(
+        " The model's 'frequency' and 'monetary' count every order, so they grow from one export to the next")
+    assert growing_totals_note(features, ["recency_days"]) == ""  # recency does not grow with the export
+    assert growing_totals_note(["recency_days", "frequency_12m"], ["frequency_12m"]) == ""  # a window: comparable
+    assert growing_totals_note(["Age", "frequency"], ["frequency"]) == ""  # not a table built from orders

@@ -307,7 +307,7 @@ def test_next_months_order_lines_are_built_into_customers_and_segmented(client, 
     from core import segment_with_model
     from core.persist import load_bundle
 
-    from tests.core.orders import make_orders
+    from tests.core.orders import a_month_later, make_orders
 
     march, _ = make_orders(240, seed=12)
     orders = service.get_dataset(upload(client, march.to_csv(index=False).encode(), "march.csv").get_json()["token"])
@@ -319,10 +319,7 @@ def test_next_months_order_lines_are_built_into_customers_and_segmented(client, 
     assert core.rfm.built_from_orders(saved.settings["model_features"])
     assert core.rfm.window_of(saved.settings["model_features"]) == window
 
-    later = march.iloc[:: 3].copy()  # a third of the lines again, a month on: their customers bought again
-    later["InvoiceNo"] = "9" + later["InvoiceNo"]
-    later["InvoiceDate"] = (pd.to_datetime(later["InvoiceDate"]) + pd.Timedelta(days=31)).dt.strftime("%Y-%m-%d %H:%M")
-    april_bytes = pd.concat([march, later], ignore_index=True).to_csv(index=False).encode()
+    april_bytes = a_month_later(march).to_csv(index=False).encode()  # their customers bought again
     april = upload(client, april_bytes, "april.csv").get_json()["token"]
     panel = library_page._apply_panel(saved, april).to_plotly_json()
     said = json.dumps(panel, default=str)
@@ -339,3 +336,44 @@ def test_next_months_order_lines_are_built_into_customers_and_segmented(client, 
     assert np.array_equal(library.snapshot_labels(saved_id, snapshot), snapshots.shown_labels(expected))
     moves = snapshots.migration_between(saved_id).moves
     assert moves.customers == len(built.table) and moves.moved() > 0
+    # found from outside: the all-time totals' warning spoke of a "pre-trained model" and said nothing of the window
+    # of months that answers it
+    if window is None:
+        assert shot.warning.startswith("The saved model probably does not fit these customers")
+        assert shot.warning.endswith("The model's 'frequency' counts every order, so it grows from one export to the "
+                                     "next: a customer table built over a window of months (the order card's, or "
+                                     "segments rfm --window) keeps the months comparable.")
+    assert "pre-trained" not in shot.warning and (window is None) == ("every order, so" in shot.warning)
+
+
+def test_next_months_order_lines_are_built_with_the_order_cards_choices(client, request_context):
+    """Found from outside: a customer table built on the order card from a shop's net amounts ("Net", not the "Total"
+    its name found) and its euro orders (most lines are in dollars), saved; next month's export dropped on it was
+    built from "Total" and the dollar lines, so the saved model segmented other customers, counted otherwise. The
+    card's choices are kept with the model and next month's lines built by them; the panel says so."""
+    import core.rfm
+    from core import segment_with_model
+    from core.persist import load_bundle
+
+    from tests.core.orders import a_month_later, net_and_gross_orders
+
+    march = net_and_gross_orders()
+    chosen = core.rfm.OrderColumns("CustomerID", "InvoiceDate", "Net", order="InvoiceNo", currency="Currency")
+    orders = service.get_dataset(upload(client, march.to_csv(index=False).encode(), "march.csv").get_json()["token"])
+    customers = service.store_customer_table(orders, chosen, "2024-07-10", 12, "EUR")
+    status, _ = downloads_page.save_segmentation(1, "Euro RFM", "", ViewState(ds=customers.token, k=3, seed=1).query())
+    saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    saved = library.get_saved(saved_id)
+    assert load_bundle(saved.bundle).info.orders["columns"]["amount"] == "Net"
+
+    april_frame = a_month_later(march)
+    april = upload(client, april_frame.to_csv(index=False).encode(), "april.csv").get_json()["token"]
+    said = json.dumps(library_page._apply_panel(saved, april).to_plotly_json(), default=str)
+    assert "the columns the saved table was built from: customer: 'CustomerID'" in said and "amount: 'Net';" in said
+    assert "counting the orders of the last 12 months in EUR" in said and "counted as of 2024-07-10" in said
+
+    snapshot = snapshots.apply_snapshot(saved_id, april, {})
+    built = core.rfm.build_customers(service.get_dataset(april).frame, chosen, window_months=12, currency="EUR")
+    expected = segment_with_model(built.to_text_frame(), load_bundle(saved.bundle), None, "drop", ".")
+    assert np.array_equal(library.snapshot_labels(saved_id, snapshot), snapshots.shown_labels(expected))
+    assert snapshots.migration_between(saved_id).moves.customers == len(built.table)
