@@ -914,7 +914,7 @@ def _id_pair(old: TableRead, new: TableRead, cluster: str, given: str | None) ->
 def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO, names: Mapping[str, str]) -> None:
     """The matrix with readable row and column names (a row's segment name, ``names``, as the old file has it),
     totals, and what the empty segment means."""
-    from .migration import CUSTOMERS, FROM, NONE, TO
+    from .migration import FROM, NONE, TO
 
     matrix = moves.matrix()
     matrix.index = [(f"{FROM} {v} {names[v]}" if v in names else f"{FROM} {v}") if v != NONE else "(new)"
@@ -922,14 +922,11 @@ def _print_compare(moves: Migration, args: argparse.Namespace, out: TextIO, name
     matrix.columns = [f"{TO} {v}" if v != NONE else "(gone)" for v in matrix.columns]
     matrix["total"] = matrix.sum(axis=1)
     matrix.loc["total"] = matrix.sum(axis=0)
-    counts = moves.counts()
-    stayed = int(counts.loc[(counts[FROM] == counts[TO]) & (counts[FROM] != NONE), CUSTOMERS].sum())
-    new = int(counts.loc[counts[FROM] == NONE, CUSTOMERS].sum())
-    gone = int(counts.loc[counts[TO] == NONE, CUSTOMERS].sum())
+    tally = moves.tally()
     how = " (loosely)" if args.loose_ids else ""
-    print(f"{moves.customers:,} customers in either file, matched on {args.id_column!r}{how}: {stayed:,} stayed in "
-          f"their cluster, {moves.moved():,} moved, {new:,} new or not scored in {Path(args.old).name}, "
-          f"{gone:,} gone or not scored in {Path(args.new).name}", file=out)
+    print(f"{moves.customers:,} customers in either file, matched on {args.id_column!r}{how}: {tally.stayed:,} stayed "
+          f"in their cluster, {tally.moved:,} moved, {tally.new:,} new or not scored in {Path(args.old).name}, "
+          f"{tally.gone:,} gone or not scored in {Path(args.new).name}{tally.neither_text()}", file=out)
     print(matrix.to_string(formatters={c: "{:,}".format for c in matrix.columns}), file=out)
     print("(new): not in the old file, or not scored there; (gone): not in the new file, or not scored there",
           file=out)

@@ -29,7 +29,7 @@ match loosely (``migration_table(..., loose=True)``). Nothing is matched loosely
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Mapping, Sequence
+from typing import Collection, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 from .errors import DataError
 from .quality import looks_rounded
 
-__all__ = ["Migration", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
+__all__ = ["Migration", "Tally", "DuplicateIdError", "migration_table", "compare_tables", "id_candidates", "FROM", "TO",
            "CUSTOMERS", "NONE", "sorted_segments", "match_keys", "IdOverlap", "id_overlap", "LOOSE_MATCH",
            "positions_of", "renamed_clusters", "cluster_names", "renamed_id", "RENAMED_ID_SHARE"]
 
@@ -224,6 +224,39 @@ class Migration:
         """Customers in both snapshots, scored in both, whose segment changed."""
         both = (self.pairs[FROM] != NONE) & (self.pairs[TO] != NONE)
         return int((both & (self.pairs[FROM] != self.pairs[TO])).sum())
+
+    def tally(self) -> Tally:
+        """Every customer counted once: stayed, moved, new, gone, or scored in neither snapshot."""
+        old = (self.pairs[FROM] != NONE).to_numpy()
+        new = (self.pairs[TO] != NONE).to_numpy()
+        same = (self.pairs[FROM] == self.pairs[TO]).to_numpy()
+        return Tally(int((old & new & same).sum()), int((old & new & ~same).sum()), int((~old & new).sum()),
+                     int((old & ~new).sum()), int((~old & ~new).sum()))
+
+
+class Tally(NamedTuple):
+    """A :class:`Migration`'s customers, each counted once (:meth:`Migration.tally`).
+
+    Attributes
+    ----------
+    stayed, moved : int
+        Scored in both snapshots, in the same segment or another.
+    new, gone : int
+        Scored in the new snapshot only (not in the old one, or not scored there), or in the old one only.
+    neither : int
+        Scored in neither snapshot (a description row under the header, left out of both models; a customer of one
+        file, not scored there): found from outside, such a row was counted as new and as gone at once.
+    """
+
+    stayed: int
+    moved: int
+    new: int
+    gone: int
+    neither: int
+
+    def neither_text(self) -> str:
+        """``, 1 scored in neither`` (``""`` for none)."""
+        return f", {self.neither:,} scored in neither" if self.neither else ""
 
 
 def migration_table(old_ids: pd.Series, old_segments: pd.Series, new_ids: pd.Series, new_segments: pd.Series,

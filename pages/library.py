@@ -327,9 +327,7 @@ def _migration_body(result: snapshots.SnapshotMigration) -> Any:
     table = shown.reset_index().rename(columns={"index": f"from {result.first.label} \u2193 / to "
                                                          f"{result.second.label} \u2192"})
     counts = moves.counts()
-    stayed = int(counts.loc[(counts[FROM] == counts[TO]) & (counts[FROM] != NONE), CUSTOMERS].sum())
-    new = int(counts.loc[counts[FROM] == NONE, CUSTOMERS].sum())
-    gone = int(counts.loc[counts[TO] == NONE, CUSTOMERS].sum())
+    tally = moves.tally()
     labels = [f"{i + 1}. {s.label}" for i, s in enumerate(saved.snapshots)]
     froms = [_segment_option(c, names, "new / not scored") for c in matrix.index]
     tos = [_segment_option(c, names, "gone / not scored") for c in matrix.columns]
@@ -344,9 +342,9 @@ def _migration_body(result: snapshots.SnapshotMigration) -> Any:
         html.P(f"{moves.customers:,} customers matched on \u201c{result.id_column}\u201d"
                + (f" (\u201c{result.new_id_column}\u201d in {result.second.label})"
                   if result.new_id_column not in ("", result.id_column) else "")
-               + f"{f' ({LOOSE_MATCH})' if result.loose else ''}: {stayed:,} stayed, "
-               f"{moves.moved():,} moved to another segment, {new:,} new (or not scored before), {gone:,} gone "
-               "(or not scored now).", className="segments-migration-summary"),
+               + f"{f' ({LOOSE_MATCH})' if result.loose else ''}: {tally.stayed:,} stayed, "
+               f"{tally.moved:,} moved to another segment, {tally.new:,} new (or not scored before), {tally.gone:,} "
+               f"gone (or not scored now){tally.neither_text()}.", className="segments-migration-summary"),
         frame_table(table, "segments-migration-matrix", {c: "," for c in table.columns[1:]}),
         chart(ids.Library.SANKEY, sankey_figure(counts, names, labels[saved.snapshots.index(result.first)],
                                                 labels[saved.snapshots.index(result.second)])),

@@ -338,3 +338,27 @@ def test_cli_compare_names_the_segments(tmp_path: Path):
     assert moved[["from segment", "to segment", "customers"]].values.tolist() == [
         ["Big spenders", "Bargain hunters", "1"]]
     assert written.loc[written["from"] == "", "from segment"].tolist() == [""]  # E is new: no segment before
+
+
+def test_each_customer_is_counted_once_in_the_summary(tmp_path):
+    """Found from outside (the bank churners file's description row under its header, left out of both models): a
+    customer scored in neither snapshot was counted as "1 new (or not scored before)" and "1 gone (or not scored
+    now)" at once, so the summary's counts added up to more than the customers. Each is counted once."""
+    old, new, _ = snapshots(2_000, seed=7)
+    old.loc[old.index[:3], "cluster"] = ""  # three customers of both files, scored in neither
+    new.loc[new["customer_id"].isin(old["customer_id"].iloc[:3]), "cluster"] = ""
+    tally = migration_table(old["customer_id"], old["cluster"], new["customer_id"], new["cluster"]).tally()
+    joined = old.merge(new, on="customer_id", how="outer", suffixes=("_old", "_new")).fillna("")
+    scored_old, scored_new = joined["cluster_old"].ne(""), joined["cluster_new"].ne("")
+    same = joined["cluster_old"].eq(joined["cluster_new"])
+    assert tally == (int((scored_old & scored_new & same).sum()), int((scored_old & scored_new & ~same).sum()),
+                     int((~scored_old & scored_new).sum()), int((scored_old & ~scored_new).sum()),
+                     int((~scored_old & ~scored_new).sum()))
+    assert tally.neither >= 3 and sum(tally) == len(joined)
+    old.to_csv(tmp_path / "old.csv", index=False)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"), "--id", "customer_id"],
+                out=out, err=err) == 0, err.getvalue()
+    assert (f"{tally.new:,} new or not scored in old.csv, {tally.gone:,} gone or not scored in new.csv, "
+            f"{tally.neither:,} scored in neither") in out.getvalue()

@@ -377,3 +377,20 @@ def test_next_months_order_lines_are_built_with_the_order_cards_choices(client, 
     expected = segment_with_model(built.to_text_frame(), load_bundle(saved.bundle), None, "drop", ".")
     assert np.array_equal(library.snapshot_labels(saved_id, snapshot), snapshots.shown_labels(expected))
     assert snapshots.migration_between(saved_id).moves.customers == len(built.table)
+
+
+def test_a_customer_scored_in_neither_snapshot_is_counted_once(client, request_context):
+    """Found from outside (the bank churners file's description row, left out of both models): the summary said "1
+    new (or not scored before)" and "1 gone (or not scored now)" of one customer, in both files and scored in
+    neither. It is counted once, as such."""
+    frame = pd.read_csv(io.BytesIO(demo_bytes()), dtype=str)
+    frame.loc[0, "Age"] = ""  # left out of the model in both months (missing values dropped)
+    raw = frame.to_csv(index=False).encode()
+    token = upload(client, raw, "march.csv").get_json()["token"]
+    status, _ = downloads_page.save_segmentation(1, "Blank", "", ViewState(ds=token, k=4, seed=1).query())
+    saved_id = re.search(r"/library\?saved=([A-Za-z0-9_-]+)", json.dumps(status.to_plotly_json(), default=str))[1]
+    features = library.get_saved(saved_id).settings["model_features"]
+    snapshots.apply_snapshot(saved_id, upload(client, raw, "april.csv").get_json()["token"], {f: f for f in features})
+    view = json.dumps(library_page.migration_view(saved_id, None, None, None).to_plotly_json(), default=str)
+    assert (f"{len(frame):,} customers matched on \\u201cCustomerID\\u201d: {len(frame) - 1:,} stayed, 0 moved to "
+            "another segment, 0 new (or not scored before), 0 gone (or not scored now), 1 scored in neither.") in view
