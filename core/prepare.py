@@ -32,8 +32,8 @@ import pandas as pd
 
 from .errors import FeatureError, MissingValuesError
 from .options import DEFAULT_MISSING, MISSING_STRATEGIES
-from .text import counted
-from .quality import ColumnNumbers, QualityReport, codes_text, missing_mask, parse_columns
+from .quality import (ColumnNumbers, QualityReport, blank_words, codes_text, missing_mask, parse_columns,
+                      written_markers, zeroed_text)
 from .transform import TransformError, check_transform, date_format, date_source, derived_values, is_birth_name
 
 __all__ = ["FeatureMatrix", "prepare_features", "MISSING_STRATEGIES", "DEFAULT_MISSING"]
@@ -216,8 +216,8 @@ def prepare_features(
                 blank = np.isnan(column) & ~invalid
                 if blank.any():  # (a copy: the kept numbers are shared and read-only)
                     column = np.where(blank, 0.0, column)
-                    zero_notes.append(f"'{name}': {counted(int(blank.sum()), 'blank cell is', 'blank cells are')} "
-                                      "counted as 0, as chosen.")
+                    zero_notes.append(zeroed_text(name, int(blank.sum()),
+                                                  blank_words(*written_markers(frame[name], blank))))
             codes = tuple(unknown.get(name, ())) if unknown else ()
             if codes:
                 coded = np.isin(column, codes)

@@ -74,7 +74,7 @@ import pyarrow.compute as pc
 
 from .transform import (COMPACT_DATE, EPOCH_FORMATS, EXCEL_DAYS, SKEW_SAMPLE, apply_transform, date_format, derived_name,
                         compact_dates_in, epoch_format, excel_days_in, is_birth_name, propose_transform)
-from .text import clip, join_words, percent
+from .text import clip, counted, join_words, percent
 
 __all__ = [
     "ColumnReport",
@@ -959,15 +959,36 @@ class BlankZero:
 
 
 
+def written_markers(values: pd.Series, blank: np.ndarray) -> tuple[tuple[str, ...], bool]:
+    """What a column's ``blank`` cells (a mask) hold besides empty ones: the missing markers written (``NA``,
+    ``#N/A``: at most three, sorted, as written) and whether some are empty, from a look at the first 2,000 of them
+    (no pass over every cell)."""
+    cells = values.iloc[np.flatnonzero(blank)[:2_000]]
+    distinct = [str(d) for d in pd.unique(cells.astype(str).str.strip())]
+    return tuple(sorted(d for d in distinct if d))[:3], "" in distinct
+
+
+def blank_words(written: Sequence[str], empty: bool = True) -> str:
+    """Cells that count as blank in words: "blank", "'NA'" or "blank or 'NA'" (:func:`written_markers`)."""
+    return " or ".join((["blank"] if empty else []) + [repr(w) for w in written]) or "blank"
+
+
+def zeroed_text(name: str, count: int, cells: str = "blank") -> str:
+    """``'Revenue': 12 blank cells are counted as 0, as chosen.``, or with what the cells hold (``cells``,
+    :func:`blank_words`) when some are written: ``'Revenue': 12 cells (blank or 'NA') are counted as 0, as chosen.``
+    (found from outside: cells holding 'NA' were said to be blank)."""
+    what = counted(count, "blank cell is", "blank cells are") if cells == "blank" else \
+        counted(count, f"cell ({cells}) is", f"cells ({cells}) are")
+    return f"'{name}': {what} counted as 0, as chosen."
+
+
 def _with_markers(reading: BlankZero | None, values: pd.Series, blank: np.ndarray) -> BlankZero | None:
     """``reading`` with the missing markers written in the column's ``blank`` cells besides empty ones (found from
-    outside: a spreadsheet's 'NA' and '#N/A' were said to be blank cells and counted as 0 as such): the first
-    2,000 of them."""
+    outside: a spreadsheet's 'NA' and '#N/A' were said to be blank cells and counted as 0 as such)."""
     if reading is None:
         return None
-    cells = values.iloc[np.flatnonzero(blank)[:2_000]]  # (a look at the first ones: no pass over every cell)
-    distinct = [str(d) for d in pd.unique(cells.astype(str).str.strip())]
-    return replace(reading, written=tuple(sorted(d for d in distinct if d))[:3], empty="" in distinct)
+    written, empty = written_markers(values, blank)
+    return replace(reading, written=written, empty=empty)
 
 
 def blank_zero_reading(name: str, finite: np.ndarray, blanks: int, unique: int) -> BlankZero | None:
@@ -1105,7 +1126,7 @@ class ColumnReport:
         when a missing marker is written in some (:attr:`BlankZero.written`)."""
         if self.blank_zero is None:
             return "blank"
-        return " or ".join((["blank"] if self.blank_zero.empty else []) + [repr(w) for w in self.blank_zero.written])
+        return blank_words(self.blank_zero.written, self.blank_zero.empty)
 
     @property
     def missing_share(self) -> float:
@@ -1602,8 +1623,7 @@ class QualityReport:
                              + ", ".join(f"'{c.name}' ({c.zeroed:,})" for c in zeroed[:8])
                              + (f" and {len(zeroed) - 8} more." if len(zeroed) > 8 else "."))
             else:
-                found.extend(f"'{c.name}': {c.zeroed:,} blank cell{'s are' if c.zeroed != 1 else ' is'} counted as "
-                             "0, as chosen." for c in zeroed)
+                found.extend(zeroed_text(c.name, c.zeroed, c.blank_cells) for c in zeroed)
             found.extend(f"'{c.name}' holds durations (hours:minutes:seconds or minutes:seconds): they are read "
                          "as seconds." for c in self.column_reports if c.duration and c.kind == "numeric")
             found.extend(f"'{c.name}' holds answers written as words of a scale: they are read as numbers on it "

@@ -78,7 +78,7 @@ def test_the_matrix_counts_blanks_as_zero_and_keeps_text_and_codes_as_gaps():
     assert column[0] == 0 and column[2] == 0 and column[1] == 10 and column[5] == 20
     assert np.isnan(column[3]) and np.isnan(column[4])  # a text cell and a code for "unknown" stay gaps
     assert matrix.zero == (REVENUE,)
-    assert f"'{REVENUE}': 100 blank cells are counted as 0, as chosen." in matrix.notes
+    assert f"'{REVENUE}': 100 cells (blank or 'n/a') are counted as 0, as chosen." in matrix.notes  # as written
     assert matrix.rows_left_out == 100
     unasked = prepare_features(frame, [REVENUE, "Age"])
     assert unasked.rows_left_out == 150 and unasked.zero == () and not any("as 0" in n for n in unasked.notes)
@@ -248,3 +248,15 @@ def test_the_cells_to_count_as_zero_are_said_as_written():
     assert any(f.startswith("'Spend' is '#N/A' in 2.5% of the rows and holds no 0") for f in findings), findings
     assert any(f.startswith("'Orders' is blank or 'NA' in 8% of the rows") for f in findings), findings
     assert any(f.startswith("'Visits' is blank in 5% of the rows") for f in findings), findings
+    # counted as 0, as chosen, the note says what they held (found from outside: "3 blank cells are counted as 0"
+    # of cells that held 'NA'), in the check, the matrix and on the command line
+    chosen = report.with_zero_blanks(["Spend", "Orders", "Visits"])
+    said = chosen.problems()
+    assert "'Spend': 10 cells ('#N/A') are counted as 0, as chosen." in said
+    assert "'Orders': 32 cells (blank or 'NA') are counted as 0, as chosen." in said
+    assert "'Visits': 20 blank cells are counted as 0, as chosen." in said
+    matrix = prepare_features(frame, ["Spend", "Orders", "Visits"], zero=["Spend", "Orders", "Visits"])
+    assert [n for n in matrix.notes if "as chosen" in n] == [
+        "'Spend': 10 cells ('#N/A') are counted as 0, as chosen.",
+        "'Orders': 32 cells (blank or 'NA') are counted as 0, as chosen.",
+        "'Visits': 20 blank cells are counted as 0, as chosen."]
