@@ -65,6 +65,7 @@ import gc
 import importlib
 import os
 import secrets
+import shlex
 import shutil
 import sys
 import threading
@@ -398,6 +399,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     print(f"{args.file}: {report.rows:,} rows, {report.columns:,} columns ({fmt})", file=out)
     for warning in table.warnings:
         print(f"note: {_one_line(warning)}", file=out)
+    _warn_order_lines(args, table, out)
     frame = report.to_frame()
     frame["missing share"] = frame["missing share"].map(percent)
     frame["skewness"] = frame["skewness"].map(lambda v: "" if v != v else f"{v:.2f}")
@@ -439,6 +441,8 @@ def _sweep(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> 
 
     for note in left_out:
         print(f"note: {note}", file=out)
+    if not args.features:
+        _warn_order_lines(args, table, out)
     features = _features(args, report)
     matrix = prepare_features(table.frame, features, args.missing, table.decimal, _transforms(args, report, features),
                               table.numbers, _unknown(args, report), args.blank_is_zero)
@@ -515,8 +519,22 @@ def _fit(args: argparse.Namespace, out: TextIO, ready: Callable[[], None]) -> No
         print(f"note: {note}", file=out)
     if args.model and not args.map:
         table, report = _customers_for_model(args, table, report, out)
+    elif not args.model and not args.features:
+        _warn_order_lines(args, table, out)
     with ExitStack() as stack:
         _fit_read(args, out, table, report, wanted_names, stack)
+
+
+def _warn_order_lines(args: argparse.Namespace, table: TableRead, out: TextIO) -> None:
+    """A ``warning:`` line when the file holds order lines (:func:`core.rfm.order_lines_warning`), with the command
+    that builds its customer table; ``--features`` segments the lines as asked, unwarned."""
+    from .rfm import order_lines_warning
+
+    said = order_lines_warning(table.frame, Path(args.file).name)
+    if said:
+        built = Path(args.file).with_name(f"{Path(args.file).stem}-customers.csv")
+        print(f"warning: {said}: segments rfm {shlex.quote(args.file)} --out {shlex.quote(str(built))}, then segment "
+              "that table (--features segments the lines as they are).", file=out)
 
 
 def _customers_for_model(args: argparse.Namespace, table: TableRead, report: QualityReport,

@@ -90,6 +90,7 @@ __all__ = [
     "OrderRecipe",
     "OrderRebuild",
     "rebuild_for_model",
+    "order_lines_warning",
     "growing_totals_note",
     "RFM_GROUPS",
     "RFM_COLUMNS",
@@ -673,6 +674,22 @@ def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
     if recipe is not None and recipe.as_of:
         said.append(f"(The saved table was counted as of {recipe.as_of}, a date given then.)")
     return OrderRebuild(columns, window, currency, tuple(said), same)
+
+
+def order_lines_warning(frame: pd.DataFrame, name: str) -> str | None:
+    """That ``frame`` (the file ``name``) holds order lines (:func:`looks_like_orders`), so segments of its rows would
+    group purchases, not customers: ``orders.csv holds order lines, one per purchase: 7,060 lines of 240 customers
+    ('CustomerID'), so segments of its rows would group purchases, not customers. Build its customer table first``
+    (the caller says how). None for any other table. Found from outside: ``segments fit orders.csv --k auto``
+    segmented "7,060 of 7,060 customers" of a file of 240, and the Model page offered the lines' amounts as
+    features, with nothing said beyond the Upload page's offer."""
+    columns = looks_like_orders(frame)
+    if columns is None:
+        return None
+    customers = int(frame[columns.customer].nunique())
+    return (f"{name} holds order lines, one per purchase: {counted(len(frame), 'line')} of "
+            f"{counted(customers, 'customer')} ('{columns.customer}'), so segments of its rows would group purchases, "
+            "not customers. Build its customer table first")
 
 
 def looks_like_orders(frame: pd.DataFrame) -> OrderColumns | None:

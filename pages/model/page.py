@@ -16,6 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from core.rfm import order_lines_warning
 from dashboard import ids, service
 from dashboard.components import job_status, load_or_panel, next_button, page_header, page_query_store, retry_alert
 from dashboard.terms import term
@@ -56,6 +57,20 @@ def _new_panel(state: ViewState) -> html.Div:
     ], id=ids.Model.NEW_PANEL, style=SHOW if state.mode == "new" else HIDE)
 
 
+def _order_lines_alert(dataset: service.Dataset, state: ViewState) -> dbc.Alert | None:
+    """Found from outside: a file of order lines (the Upload page's offer passed by, or a link to this page shared)
+    had its lines' amounts proposed as features, and its lines segmented as customers. Said, with the way back."""
+    if dataset.table.file_format == service.CUSTOMER_TABLE_FORMAT:
+        return None
+    said = order_lines_warning(dataset.frame, dataset.name)
+    if said is None:
+        return None
+    return dbc.Alert([f"{said} on the Upload page: one row per customer, with recency, frequency and monetary value. ",
+                      dcc.Link("Build the customer table", href=ViewState(ds=state.ds, missing=state.missing).href("/upload"),
+                               className="alert-link")],
+                     color="warning", className="segments-order-lines-alert")
+
+
 def layout(**query: Any) -> html.Div:
     """Feature choice, model choice and the k guidance for the open dataset."""
     state = ViewState.from_query(query)
@@ -88,6 +103,7 @@ def layout(**query: Any) -> html.Div:
         dcc.Store(id=ids.Model.SWEEP_DONE),
         dcc.Store(id=ids.Model.SWEEP_RETRIED),  # the sweep key started once more by itself (or cancelled)
         header,
+        _order_lines_alert(dataset, state),
         dbc.Row([
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.H5("1. Features", className="card-title"),

@@ -74,6 +74,32 @@ def test_orders_to_customer_table_to_clusters(page: Page, tmp_path: Path) -> Non
     page.screenshot(path=str(folder / "orders-rfm-groups.png"), full_page=False)
 
 
+def test_order_lines_taken_to_the_model_page_are_said_to_be_no_customers(page: Page) -> None:
+    """Found from outside: order lines taken past the Upload page's offer had their lines' amounts proposed as
+    features on the Model page, and their lines segmented as customers. The page says so, and its link leads back to
+    the offer."""
+    orders, kinds = make_orders(150, seed=9)
+    page.goto("/upload")
+    upload(page, "orders.csv", csv_bytes(orders))
+    expect_dataset(page, "orders.csv")
+    page.click(f"#{ids.Upload.NEXT}")
+    alert = page.locator(".segments-order-lines-alert")
+    expect(alert).to_contain_text(f"orders.csv holds order lines, one per purchase: {len(orders):,} lines of "
+                                  f"{len(kinds):,} customers", timeout=JOB_TIMEOUT_MS)
+    expect(page.locator(f"#{ids.Model.FEATURES}")).to_be_visible()
+    alert.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "model-order-lines.png"), full_page=True)
+    alert.get_by_role("link", name="Build the customer table").click()
+    expect(page.locator(".segments-orders")).to_contain_text(f"about {len(kinds):,} customers",
+                                                             timeout=JOB_TIMEOUT_MS)
+    page.click(f"#{ids.Orders.BUILD}")
+    expect_dataset(page, "orders-customers.csv")
+    page.click(f"#{ids.Upload.NEXT}")
+    expect_fit(page, f"{len(kinds):,} customers segmented on recency_days")
+    expect(page.locator(".segments-order-lines-alert")).to_have_count(0)
+
+
 def test_orders_over_the_last_12_months(page: Page) -> None:
     """The window of months chosen on the offer reaches the built table: its columns are named for it, and the
     Model page trains on them (found from outside: all-time totals only grow, so exports months apart moved

@@ -875,3 +875,33 @@ def test_the_note_on_growing_totals_names_the_measures_that_count_every_order() 
     assert growing_totals_note(features, ["recency_days"]) == ""  # recency does not grow with the export
     assert growing_totals_note(["recency_days", "frequency_12m"], ["frequency_12m"]) == ""  # a window: comparable
     assert growing_totals_note(["Age", "frequency"], ["frequency"]) == ""  # not a table built from orders
+
+
+def test_the_command_line_warns_that_a_file_of_order_lines_is_no_customer_table(tmp_path) -> None:
+    """Found from outside: `segments fit orders.csv --k auto` on a shop's order lines said "segmented 7,060 of 7,060
+    customers" of a file of 240 customers, with nothing said: its segments grouped purchases. `inspect`, `sweep` and
+    `fit` warn, with the command that builds the customer table; `--features` segments the lines unwarned, and the
+    customer table `segments rfm` writes is no order file."""
+    import io
+
+    from core import cli
+
+    def run(*args: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        assert cli.main([*args[:1], str(tmp_path / args[1]), *args[2:]], out=out, err=err) == 0, err.getvalue()
+        return out.getvalue()
+
+    orders = net_and_gross_orders()
+    orders.to_csv(tmp_path / "orders.csv", index=False)
+    customers = orders["CustomerID"].nunique()
+    warning = (f"warning: orders.csv holds order lines, one per purchase: {len(orders):,} lines of {customers:,} "
+               "customers ('CustomerID'), so segments of its rows would group purchases, not customers. Build its "
+               f"customer table first: segments rfm {tmp_path / 'orders.csv'} --out {tmp_path / 'orders-customers.csv'}"
+               ", then segment that table (--features segments the lines as they are).")
+    assert warning in run("inspect", "orders.csv")
+    assert warning in run("sweep", "orders.csv", "--k-max", "3")
+    quick = ("--k", "3", "--stability-runs", "0", "--out", str(tmp_path / "out.csv"))
+    assert warning in run("fit", "orders.csv", *quick)
+    assert "warning" not in run("fit", "orders.csv", "--features", "Net", *quick)
+    run("rfm", "orders.csv", "--out", str(tmp_path / "orders-customers.csv"))
+    assert "order lines" not in run("fit", "orders-customers.csv", *quick)

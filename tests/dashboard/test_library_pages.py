@@ -394,3 +394,25 @@ def test_a_customer_scored_in_neither_snapshot_is_counted_once(client, request_c
     view = json.dumps(library_page.migration_view(saved_id, None, None, None).to_plotly_json(), default=str)
     assert (f"{len(frame):,} customers matched on \\u201cCustomerID\\u201d: {len(frame) - 1:,} stayed, 0 moved to "
             "another segment, 0 new (or not scored before), 0 gone (or not scored now), 1 scored in neither.") in view
+
+
+def test_the_model_page_says_a_file_of_order_lines_is_no_customer_table(client, request_context):
+    """Found from outside: a file of order lines opened on the Model page (the Upload page's offer passed by, or a link
+    shared) had its lines' amounts proposed as features and its lines segmented as customers, with nothing said. The
+    page says so, with a link back to the offer; a customer table built from the lines has no such alert."""
+    import core.rfm
+
+    from tests.core.orders import make_orders
+
+    orders, kinds = make_orders(120, seed=3)
+    token = upload(client, orders.to_csv(index=False).encode(), "orders.csv").get_json()["token"]
+    code, page = route(client, "/model", f"?ds={token}")
+    alert = next(c["props"] for c in components(page) if "segments-order-lines-alert" in str(c["props"].get("className")))
+    said = json.dumps(alert, ensure_ascii=False)
+    assert code == 200 and (f"orders.csv holds order lines, one per purchase: {len(orders):,} lines of {len(kinds):,} "
+                            "customers ('CustomerID'), so segments of its rows would group purchases") in said
+    link = next(c["props"] for c in components(alert) if c["props"].get("href"))
+    assert link["href"] == f"/upload?ds={token}" and link["children"] == "Build the customer table"
+    built = service.store_customer_table(service.get_dataset(token), core.rfm.recognise_columns(orders), None)
+    code, page = route(client, "/model", f"?ds={built.token}")
+    assert code == 200 and "segments-order-lines-alert" not in json.dumps(page)
