@@ -1592,7 +1592,8 @@ class QualityReport:
                             f"{'customers' if several else 'a customer'}. As it is, "
                             f"{'they stay' if several else 'it stays'} in the table and "
                             f"{'count' if several else 'counts'} as {'customers' if several else 'a customer'} "
-                            "in the model and a segment's means; you can leave "
+                            "in the model and a segment's means (unless "
+                            f"{'they have' if several else 'it has'} gaps in the chosen columns); you can leave "
                             f"{'them' if several else 'it'} out of the table.")
         if wanted is None:
             found.extend(f"'{c.name}' looks like an identifier; it is not proposed as a feature."

@@ -66,8 +66,8 @@ def test_a_totals_row_and_an_averages_row_without_labels_are_found_by_their_numb
     assert report.summary_rows_text() == ("the row before last (row 401) holds the sums of the rows above it and "
                                           "the last row (row 402) holds the means of the rows above it")
     assert report.problems()[0].endswith("totals rows, not customers. As it is, they stay in the table and count "
-                                         "as customers in the model and a segment's means; you can leave them out "
-                                         "of the table.")
+                                         "as customers in the model and a segment's means (unless they have gaps in "
+                                         "the chosen columns); you can leave them out of the table.")
 
 
 def test_customers_are_never_taken_for_summary_rows() -> None:
