@@ -1,0 +1,52 @@
+"""Long file and segmentation names on a phone. Found from outside: a saved segmentation's page scrolled sideways by
+273 px at 390 px wide, its subtitle holding the export's name (telco_customer_churn_export_2024_12_01_final_version_
+for_marketing_team.csv), one word longer than the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core import DEMO_PATH
+from dashboard import ids
+
+from .flow import expect_dataset, upload
+from .watch import JOB_TIMEOUT_MS
+
+pytestmark = pytest.mark.browser
+
+NAME = "telco_customer_churn_export_2024_12_01_final_version_for_marketing_team.csv"
+#: Screenshots for a person to look at (gitignored).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "bench-results" / "screenshots" / "long-names"
+
+
+def _sideways(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def test_long_names_wrap_on_a_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/upload")
+    upload(page, NAME, Path(DEMO_PATH).read_bytes())
+    token = expect_dataset(page, NAME)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, address, ready in (("upload", f"/upload?ds={token}", ".segments-file-name"),
+                                 ("model", f"/model?ds={token}", f"#{ids.Model.FEATURES}"),
+                                 ("clusters", f"/clusters?ds={token}&k=5", ".segments-summary"),
+                                 ("downloads", f"/downloads?ds={token}&k=5", f"#{ids.Downloads.CLUSTERED}")):
+        page.goto(address)
+        expect(page.locator(ready).first).to_be_visible(timeout=JOB_TIMEOUT_MS)
+        assert _sideways(page) <= 1, f"{name} scrolls sideways by {_sideways(page)}px"
+    page.fill(f"#{ids.Downloads.SAVE_NAME}", "Quarterly review of the marketing team's customers by their charges")
+    page.click(f"#{ids.Downloads.SAVE}")
+    saved = page.locator(".segments-saved-link")
+    expect(saved).to_be_visible(timeout=JOB_TIMEOUT_MS)
+    page.goto(saved.get_attribute("href"))
+    expect(page.locator(f"#{ids.Library.SNAPSHOTS}")).to_contain_text(NAME[:20], timeout=JOB_TIMEOUT_MS)
+    page.screenshot(path=str(SCREENSHOTS / "saved-phone.png"), full_page=True)
+    assert _sideways(page) <= 1, f"the saved segmentation's page scrolls sideways by {_sideways(page)}px"
+    page.goto("/library")
+    expect(page.locator(f"#{ids.Library.LIST}")).to_contain_text("Quarterly review", timeout=JOB_TIMEOUT_MS)
+    assert _sideways(page) <= 1, f"the library's list scrolls sideways by {_sideways(page)}px"
