@@ -84,8 +84,9 @@ def _list_body() -> Any:
         key = {"saved": item.id}
         rows.append(html.Tr([
             html.Td([html.A(item.name, href=detail_href(item.id), className="fw-semibold segments-saved-name"),
-                     html.Div(item.note, className="small text-muted") if item.note else None]),
-            html.Td(item.dataset_name), html.Td(f"{item.customers:,}"), html.Td(str(item.k)),
+                     html.Div(item.note, className="small text-muted") if item.note else None],
+                    className="segments-wrap"),
+            html.Td(item.dataset_name, className="segments-wrap"), html.Td(f"{item.customers:,}"), html.Td(str(item.k)),
             html.Td(_when(item.created_at)), html.Td(str(item.snapshots)),
             html.Td(html.Div([
                 dbc.Button("Open", href=snapshots.open_href(item), id={"type": ids.Library.OPEN, **key},
@@ -174,7 +175,7 @@ def _snapshot_table(saved: library.SavedSegmentation) -> Any:
     names = saved.names
     head = html.Thead(html.Tr([html.Th("#"), html.Th("File"), html.Th("Customers"), html.Th("Added"),
                                *[html.Th(f"{j + 1} · {n}") for j, n in enumerate(names)]]))
-    rows = [html.Tr([html.Td(str(i + 1)), html.Td(shot.label), html.Td(f"{shot.customers:,}"),
+    rows = [html.Tr([html.Td(str(i + 1)), html.Td(shot.label, className="segments-wrap"), html.Td(f"{shot.customers:,}"),
                      html.Td(_when(shot.created_at)), *[html.Td(f"{v:,}") for v in shot.sizes]])
             for i, shot in enumerate(saved.snapshots)]
     warnings = [dbc.Alert(f"Snapshot {i + 1} ({shot.label}): {shot.warning}", color="warning", className="py-2")
