@@ -394,7 +394,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> None:
     from .quality import rows_with_gaps
 
     table, report, _ = _read(args.file, args)
-    fmt = "Excel workbook" if table.file_format == "xlsx" else \
+    fmt = table.workbook_kind or \
         f"CSV, {table.encoding}, {table.separator_name}-separated, decimal mark '{table.decimal}'"
     print(f"{args.file}: {report.rows:,} rows, {report.columns:,} columns ({fmt})", file=out)
     for warning in table.warnings:

@@ -6,7 +6,7 @@ unchanged, and what lets the data check say *which* cells of a numeric column ar
 
 Detection, in order:
 
-1. Known binary formats by their first bytes: ``.xlsx`` (read with calamine); a gzip archive or a zip
+1. Known binary formats by their first bytes: ``.xlsx`` and ``.xls`` (read with calamine); a gzip archive or a zip
    archive of one file is unpacked and its file read; a clear refusal for other zip files, images, PDFs,
    pickles, UTF-16 without a BOM and anything with NUL bytes.
 2. The encoding: a UTF-8 or UTF-16 byte-order mark; else UTF-8 if the bytes decode as UTF-8; else
@@ -94,7 +94,7 @@ class TableRead:
     frame : pandas.DataFrame
         Every row and column of the file; every cell a ``str`` (missing fields are ``""``).
     file_format : str
-        ``"csv"`` or ``"xlsx"``.
+        ``"csv"``, ``"xlsx"`` or ``"xls"``.
     encoding : str | None
         The detected text encoding (``None`` for ``.xlsx``).
     separator : str | None
@@ -136,6 +136,12 @@ class TableRead:
     def dialect(self) -> CsvDialect:
         """How this file's outputs are written: in its own separator and decimal mark (commas for a workbook)."""
         return CsvDialect.of(self.separator, self.decimal)
+
+    @property
+    def workbook_kind(self) -> str | None:
+        """What kind of workbook the table was read from, in words ("Excel workbook", "Excel 97-2003 workbook
+        (.xls)"); None for a CSV file."""
+        return {"xlsx": "Excel workbook", "xls": "Excel 97-2003 workbook (.xls)"}.get(self.file_format)
 
     @property
     def separator_name(self) -> str | None:
@@ -199,6 +205,8 @@ def read_table(
     _refuse_non_tables(raw, label)
     if raw.startswith(b"PK\x03\x04"):
         result = _read_xlsx(raw, label, limits, sheet)
+    elif raw.startswith(_OLE):
+        result = _read_xls(raw, label, limits, sheet)
     else:
         result = _read_csv(raw, label, limits)
     warnings = ([unpacked] if unpacked else []) + result.warnings
@@ -346,7 +354,6 @@ _SIGNATURES: list[tuple[bytes, str]] = [
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
     (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Office file"),
     (b"\x80\x02", "a Python pickle"),
     (b"\x80\x03", "a Python pickle"),
     (b"\x80\x04", "a Python pickle"),
@@ -358,8 +365,7 @@ _SIGNATURES: list[tuple[bytes, str]] = [
 def _refuse_non_tables(raw: bytes, label: str) -> None:
     for magic, what in _SIGNATURES:
         if raw.startswith(magic):
-            hint = " Save it as .xlsx or CSV and upload that." if "Excel" in what else ""
-            raise ReadError(f"{label} is {what}, not a CSV or Excel file.{hint}")
+            raise ReadError(f"{label} is {what}, not a CSV or Excel file.")
     head = raw[:_SAMPLE_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     lowered = head[:64].lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
@@ -510,11 +516,7 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
             for path in [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
                 _count_cells(archive, path, label, limits)
             chosen = sheet if sheet is not None else sheets[0]
-        if len(sheets) > 1:
-            rest = [f"'{n}'" for n in sheets if n != chosen]
-            others = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " or " + rest[-1]
-            how = "as asked" if sheet is not None else "the one with the most cells"
-            warnings.append(f"The workbook has {len(sheets)} sheets; '{chosen}' was read ({how}), not {others}.")
+        warnings.extend(_other_sheets(sheets, chosen, sheet))
         cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
         if chosen in paths and paths[chosen] in names:
             _as_percent_text(cells, _percent_columns(archive, paths[chosen], _percent_styles(archive)))
@@ -522,13 +524,66 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
         raise
     except Exception as exc:  # calamine raises its own types for damaged or encrypted workbooks
         raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+    return _sheet_table(cells, label, limits, warnings, "xlsx", sheets, chosen)
+
+
+def _other_sheets(sheets: list[str], chosen: str, asked: str | None) -> list[str]:
+    """The note naming a workbook's sheets not read (none for a workbook of one sheet)."""
+    if len(sheets) < 2:
+        return []
+    rest = [f"'{n}'" for n in sheets if n != chosen]
+    others = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " or " + rest[-1]
+    how = "as asked" if asked is not None else "the one with the most cells"
+    return [f"The workbook has {len(sheets)} sheets; '{chosen}' was read ({how}), not {others}."]
+
+
+def _sheet_table(cells: list[list[object]], label: str, limits: "_Limits", warnings: list[str], file_format: str,
+                 sheets: list[str], chosen: str) -> TableRead:
+    """A worksheet's cells (calamine's) as a table of text, the title lines above its header left out and said."""
     rows = _xlsx_rows(cells, label, limits)
     titles = title_lines(rows[:_TITLE_SAMPLE_LINES])
     if titles:
         warnings.append(_titles_said(rows, titles, titles + 1))
         rows = rows[titles:]
     frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
-    return TableRead(frame.astype(str), "xlsx", None, None, ".", warnings, tuple(sheets), chosen)
+    return TableRead(frame.astype(str), file_format, None, None, ".", warnings, tuple(sheets), chosen)
+
+
+#: The first bytes of an OLE2 compound file: an old-style Office file (.xls, .doc, .ppt, .msg).
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _read_xls(raw: bytes, label: str, limits: "_Limits", sheet: str | None = None) -> TableRead:
+    """A worksheet of an old-style Excel workbook (``.xls``: what older ERP, banking and accounting systems still
+    export), read with calamine as an ``.xlsx`` is: ``sheet``, or the one with the most cells, the others named.
+    Each sheet's size, as calamine reads it, is checked against ``limits`` before its cells are built (a ``.xls``
+    holds at most 65,536 rows by 256 columns). Cells formatted as percentages come as the fractions Excel stores
+    (0.244, not 24.4%): the ``.xlsx`` reader's look at the formats has no ``.xls`` counterpart. Found from
+    outside: such a file was refused with "save it as .xlsx"."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+    except Exception:  # (a Word or PowerPoint file, a password-protected or damaged workbook)
+        raise ReadError(f"{label} is an old-style Office file (.xls, .doc, .ppt) that could not be read as an Excel "
+                        "workbook: a Word or PowerPoint file, or a damaged or password-protected workbook? Save the "
+                        "customer table as .xlsx or CSV and upload that.") from None
+    if not sheets:
+        raise ReadError(f"{label} has no worksheets.")
+    if sheet is not None and sheet not in sheets:
+        raise ReadError(f"{label} has no sheet named '{sheet}'; its sheets are "
+                        + ", ".join(f"'{n}'" for n in sheets) + ".")
+    try:
+        sizes = {n: (book.get_sheet_by_name(n).height, book.get_sheet_by_name(n).width) for n in sheets}
+        chosen = sheet if sheet is not None else max(sheets, key=lambda n: sizes[n][0] * sizes[n][1])
+        limits.check_sheet(*sizes[chosen], f"{label} (sheet '{chosen}')", declared=True)
+        cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine raises its own types for damaged workbooks
+        raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+    return _sheet_table(cells, label, limits, _other_sheets(sheets, chosen, sheet), "xls", sheets, chosen)
 
 
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

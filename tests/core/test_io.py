@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import pickle
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -403,3 +404,43 @@ def test_duplicate_column_names_in_xlsx():
     assert list(table.frame.columns) == ["Spend", "Spend (2)"]
     assert table.warnings == ["2 columns are called 'Spend'; the later one is called 'Spend (2)' here (their cells "
                               "are kept as they are)."]
+
+
+#: An old-style Excel workbook (.xls): 200 customers on a sheet "Customers" (a date column among them) and a sheet
+#: "Notes" (tests/data/make_customers_xls.py made it).
+XLS = Path(__file__).resolve().parents[1] / "data" / "customers.xls"
+
+
+def test_an_old_style_excel_workbook_is_read():
+    """Found from outside: an .xls export (Excel 97-2003, as older ERP, banking and accounting systems still write)
+    was refused ("save it as .xlsx"). It is read as an .xlsx is: the sheet with the most cells, the others named,
+    numbers as typed, dates as dates; in a zip too; another sheet when asked."""
+    raw = XLS.read_bytes()
+    table = read_table(raw, "customers.xls")
+    assert (table.file_format, table.workbook_kind) == ("xls", "Excel 97-2003 workbook (.xls)")
+    assert table.sheets == ("Customers", "Notes") and table.sheet == "Customers"
+    assert table.warnings == ["The workbook has 2 sheets; 'Customers' was read (the one with the most cells), not "
+                              "'Notes'."]
+    frame = table.frame
+    assert list(frame.columns) == ["CustomerID", "Gender", "Age", "Annual Income (k$)", "Spending Score (1-100)",
+                                   "Joined"]
+    assert len(frame) == 200 and frame["CustomerID"].tolist() == [str(i) for i in range(1, 201)]
+    assert frame.iloc[0].tolist() == ["1", "Male", "54", "123", "98", "2020-05-09"]
+    report = check_quality(frame, table.decimal, table.numbers)
+    assert report.default_features == ["Age", "Annual Income (k$)", "Spending Score (1-100)"]
+    assert report.column("Joined").kind == "date"
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("export/customers.xls", raw)
+    assert read_table(zipped.getvalue(), "customers.zip").frame.equals(frame)
+    with pytest.raises(ReadError, match="header row but no data rows"):  # the other sheet, read when asked: one line
+        read_table(raw, "customers.xls", sheet="Notes")
+    with pytest.raises(ReadError, match="has no sheet named 'Kunden'; its sheets are 'Customers', 'Notes'"):
+        read_table(raw, "customers.xls", sheet="Kunden")
+    # its size is checked before its cells are built
+    with pytest.raises(ReadError, match=r"declares a table of 201 rows by 6 columns, more than the 1,000 cells"):
+        read_table(raw, "customers.xls", max_cells=1_000)
+    # an old-style Office file that is no workbook, or a damaged one, is refused saying what to do
+    with pytest.raises(ReadError, match=r"old-style Office file \(.xls, .doc, .ppt\) that could not be read as an "
+                                        r"Excel workbook.*Save the customer table as .xlsx or CSV"):
+        read_table(raw[:4096], "customers.xls")
