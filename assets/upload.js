@@ -87,7 +87,7 @@
     function browse(zone) {
         var input = document.createElement("input");
         input.type = "file";
-        input.accept = ".csv,.txt,.tsv,.xlsx,.xls,.gz,.zip";
+        input.accept = ".csv,.txt,.tsv,.xlsx,.xls,.ods,.gz,.zip";
         input.addEventListener("change", function () { send(input.files && input.files[0], zone); });
         input.click();
     }

@@ -6,7 +6,7 @@ unchanged, and what lets the data check say *which* cells of a numeric column ar
 
 Detection, in order:
 
-1. Known binary formats by their first bytes: ``.xlsx`` and ``.xls`` (read with calamine); a gzip archive or a zip
+1. Known binary formats by their first bytes: ``.xlsx``, ``.xls`` and ``.ods`` (read with calamine); a gzip archive or a zip
    archive of one file is unpacked and its file read; a clear refusal for other zip files, images, PDFs,
    pickles, UTF-16 without a BOM and anything with NUL bytes.
 2. The encoding: a UTF-8 or UTF-16 byte-order mark; else UTF-8 if the bytes decode as UTF-8; else
@@ -94,7 +94,7 @@ class TableRead:
     frame : pandas.DataFrame
         Every row and column of the file; every cell a ``str`` (missing fields are ``""``).
     file_format : str
-        ``"csv"``, ``"xlsx"`` or ``"xls"``.
+        ``"csv"``, ``"xlsx"``, ``"xls"`` or ``"ods"``.
     encoding : str | None
         The detected text encoding (``None`` for ``.xlsx``).
     separator : str | None
@@ -140,8 +140,9 @@ class TableRead:
     @property
     def workbook_kind(self) -> str | None:
         """What kind of workbook the table was read from, in words ("Excel workbook", "Excel 97-2003 workbook
-        (.xls)"); None for a CSV file."""
-        return {"xlsx": "Excel workbook", "xls": "Excel 97-2003 workbook (.xls)"}.get(self.file_format)
+        (.xls)", "OpenDocument spreadsheet (.ods)"); None for a CSV file."""
+        return {"xlsx": "Excel workbook", "xls": "Excel 97-2003 workbook (.xls)",
+                "ods": "OpenDocument spreadsheet (.ods)"}.get(self.file_format)
 
     @property
     def separator_name(self) -> str | None:
@@ -206,7 +207,7 @@ def read_table(
     if raw.startswith(b"PK\x03\x04"):
         result = _read_xlsx(raw, label, limits, sheet)
     elif raw.startswith(_OLE):
-        result = _read_xls(raw, label, limits, sheet)
+        result = _read_book(raw, label, limits, sheet, "xls")
     else:
         result = _read_csv(raw, label, limits)
     warnings = ([unpacked] if unpacked else []) + result.warnings
@@ -247,8 +248,8 @@ def _unpacked(raw: bytes, label: str, max_bytes: int | None) -> tuple[bytes, str
             names = archive.namelist()
         except zipfile.BadZipFile:
             raise ReadError(f"{label} looks like a zip archive or an Excel file but is damaged or incomplete.") from None
-        if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
-            return raw, None  # a workbook (an Office file): read as one
+        if "xl/workbook.xml" in names or "[Content_Types].xml" in names or _is_ods(archive):
+            return raw, None  # a workbook (an Office or OpenDocument file): read as one
         inner, name = _unzip_one(archive, label, max_bytes)
         note = f"Read '{name}' from the zip archive."
     else:
@@ -329,8 +330,22 @@ def _unzip_one(archive: zipfile.ZipFile, label: str, max_bytes: int | None) -> t
 
 def _is_workbook(raw: bytes) -> bool:
     try:
-        return "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        return "xl/workbook.xml" in archive.namelist() or _is_ods(archive)
     except zipfile.BadZipFile:
+        return False
+
+
+#: What an OpenDocument spreadsheet's ``mimetype`` entry holds (LibreOffice's, OpenOffice's and Google Sheets'
+#: .ods), a zip of XML like an .xlsx.
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    """Whether a zip archive is an OpenDocument spreadsheet (its ``mimetype`` entry says so)."""
+    try:
+        return archive.read("mimetype").strip() == _ODS_MIMETYPE
+    except KeyError:
         return False
 
 
@@ -489,7 +504,8 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
         names = archive.namelist()
     except zipfile.BadZipFile:
         raise ReadError(f"{label} looks like an Excel file but is damaged or incomplete.") from None
-    if "xl/workbook.xml" not in names:  # (an Office file of another kind: a zip of one file is unpacked before)
+    ods = _is_ods(archive)
+    if "xl/workbook.xml" not in names and not ods:  # (an Office file of another kind: a zip of one file is unpacked
         raise ReadError(f"{label} is an Office file but not an Excel workbook (a Word or PowerPoint file?). Save "
                         "the customer table as .xlsx or CSV and upload that.")
     xml_bytes = sum(info.file_size for info in archive.infolist())
@@ -497,6 +513,8 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
         raise ReadError(f"{label} unpacks to {xml_bytes / 1024 ** 2:,.0f} MB of spreadsheet data, more than a "
                         f"table of {limits.cells:,} cells (this installation's limit) needs. Save a smaller "
                         "sheet or export it as CSV.")
+    if ods:
+        return _read_book(raw, label, limits, sheet, "ods")
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
@@ -553,13 +571,14 @@ def _sheet_table(cells: list[list[object]], label: str, limits: "_Limits", warni
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _read_xls(raw: bytes, label: str, limits: "_Limits", sheet: str | None = None) -> TableRead:
-    """A worksheet of an old-style Excel workbook (``.xls``: what older ERP, banking and accounting systems still
-    export), read with calamine as an ``.xlsx`` is: ``sheet``, or the one with the most cells, the others named.
-    Each sheet's size, as calamine reads it, is checked against ``limits`` before its cells are built (a ``.xls``
-    holds at most 65,536 rows by 256 columns). Cells formatted as percentages come as the fractions Excel stores
-    (0.244, not 24.4%): the ``.xlsx`` reader's look at the formats has no ``.xls`` counterpart. Found from
-    outside: such a file was refused with "save it as .xlsx"."""
+def _read_book(raw: bytes, label: str, limits: "_Limits", sheet: str | None, file_format: str) -> TableRead:
+    """A worksheet of an old-style Excel workbook (``file_format`` ``"xls"``: what older ERP, banking and accounting
+    systems still export) or of an OpenDocument spreadsheet (``"ods"``: LibreOffice's; its unpacked size checked
+    before, as an ``.xlsx``'s), read with calamine as an ``.xlsx`` is: ``sheet``, or the one with the most cells,
+    the others named. Each sheet's size, as calamine reads it, is checked against ``limits`` before its cells are
+    built (a ``.xls`` holds at most 65,536 rows by 256 columns). Cells formatted as percentages come as the
+    fractions stored (0.244, not 24.4%): the ``.xlsx`` reader's look at the formats has no counterpart here. Found
+    from outside: an .xls was refused with "save it as .xlsx", an .ods said to be "a zip archive of 5 files"."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
@@ -583,7 +602,7 @@ def _read_xls(raw: bytes, label: str, limits: "_Limits", sheet: str | None = Non
         raise
     except Exception as exc:  # calamine raises its own types for damaged workbooks
         raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
-    return _sheet_table(cells, label, limits, _other_sheets(sheets, chosen, sheet), "xls", sheets, chosen)
+    return _sheet_table(cells, label, limits, _other_sheets(sheets, chosen, sheet), file_format, sheets, chosen)
 
 
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

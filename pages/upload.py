@@ -2,7 +2,7 @@
 
 ``/upload?demo=1`` opens the shipped demo data under a new token.
 
-Drag-and-drop or browse for a CSV, ``.xlsx`` or ``.xls`` file (streamed to ``POST /api/upload`` by
+Drag-and-drop or browse for a CSV, ``.xlsx``, ``.xls`` or ``.ods`` file (streamed to ``POST /api/upload`` by
 ``assets/upload.js``, with a progress bar and the size limit checked in the browser first), or open
 the demo data. With a dataset open, the page shows the file's shape and format, core's data check and,
 when chosen columns have gaps, the choice of how to handle them.
@@ -52,7 +52,8 @@ def _dropzone(settings: Settings) -> html.Div:
                 html.Button("browse your computer", id=ids.Upload.BROWSE, className="btn btn-link p-0 align-baseline",
                             type="button"),
             ]),
-            html.Div("CSV (any separator or encoding) or Excel (.xlsx, .xls), also zipped or gzipped · "
+            html.Div("CSV (any separator or encoding), Excel (.xlsx, .xls) or OpenDocument (.ods), also zipped or "
+                     "gzipped · "
                      f"up to {settings.max_upload_mb} MB", className="small text-muted mt-1 segments-limit"),
         ], id=ids.Upload.DROPZONE, className="segments-dropzone",
             **dropzone_data(settings.max_upload_bytes, settings.max_upload_mb, ids.Upload.PROGRESS, ids.Upload.STATUS,

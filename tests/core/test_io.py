@@ -409,6 +409,9 @@ def test_duplicate_column_names_in_xlsx():
 #: An old-style Excel workbook (.xls): 200 customers on a sheet "Customers" (a date column among them) and a sheet
 #: "Notes" (tests/data/make_customers_xls.py made it).
 XLS = Path(__file__).resolve().parents[1] / "data" / "customers.xls"
+#: An OpenDocument spreadsheet (.ods, LibreOffice's): 150 customers on a sheet "Kunden" and a sheet "Info"
+#: (tests/data/make_customers_ods.py made it).
+ODS = XLS.with_name("customers.ods")
 
 
 def test_an_old_style_excel_workbook_is_read():
@@ -444,3 +447,24 @@ def test_an_old_style_excel_workbook_is_read():
     with pytest.raises(ReadError, match=r"old-style Office file \(.xls, .doc, .ppt\) that could not be read as an "
                                         r"Excel workbook.*Save the customer table as .xlsx or CSV"):
         read_table(raw[:4096], "customers.xls")
+
+
+def test_an_opendocument_spreadsheet_is_read():
+    """Found from outside: LibreOffice's .ods (a zip of XML, as an .xlsx) was said to be "a zip archive of 5 files
+    ('mimetype', 'styles.xml', ...). Upload one file". It is read as a workbook: its largest sheet, the other named;
+    in a zip too; its size checked against the limits before its cells are built."""
+    raw = ODS.read_bytes()
+    table = read_table(raw, "customers.ods")
+    assert (table.file_format, table.workbook_kind) == ("ods", "OpenDocument spreadsheet (.ods)")
+    assert table.sheets == ("Kunden", "Info") and table.sheet == "Kunden"
+    assert table.warnings == ["The workbook has 2 sheets; 'Kunden' was read (the one with the most cells), not 'Info'."]
+    assert list(table.frame.columns) == ["CustomerID", "Gender", "Age", "Annual Income (k$)", "Spending Score (1-100)"]
+    assert len(table.frame) == 150 and table.frame["CustomerID"].tolist() == [str(i) for i in range(1, 151)]
+    assert check_quality(table.frame, table.decimal, table.numbers).default_features == [
+        "Age", "Annual Income (k$)", "Spending Score (1-100)"]
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("customers.ods", raw)
+    assert read_table(zipped.getvalue(), "customers.zip").frame.equals(table.frame)
+    with pytest.raises(ReadError, match=r"declares a table of 151 rows by 5 columns, more than the 500 cells"):
+        read_table(raw, "customers.ods", max_cells=500)

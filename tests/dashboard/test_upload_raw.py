@@ -314,19 +314,23 @@ def test_a_data_set_cached_by_the_previous_release_still_renders_and_saves(clien
     assert table_from_parquet(table_to_parquet(dataset.table)).sheets == ()
 
 
-def test_an_old_style_excel_workbook_is_uploaded_and_its_sheets_offered(client: Any) -> None:
-    """Found from outside: an .xls export (Excel 97-2003) was refused on the Upload page ("save it as .xlsx"). It is
-    read, said as such, and its other sheet offered."""
+@pytest.mark.parametrize("name,sheets,rows,kind", [
+    ("customers.xls", ["Customers", "Notes"], 200, "Excel 97-2003 workbook (.xls)"),
+    ("customers.ods", ["Kunden", "Info"], 150, "OpenDocument spreadsheet (.ods)")])
+def test_an_xls_or_ods_workbook_is_uploaded_and_its_sheets_offered(client: Any, name: str, sheets: list[str],
+                                                                   rows: int, kind: str) -> None:
+    """Found from outside: an .xls export (Excel 97-2003) was refused on the Upload page ("save it as .xlsx"), and
+    LibreOffice's .ods was said to be "a zip archive of 5 files". Each is read, said as such, its other sheet
+    offered."""
     from pathlib import Path
 
     from pages import upload as upload_page
     from tests.fixtures import components, route
 
-    raw = (Path(__file__).resolve().parents[1] / "data" / "customers.xls").read_bytes()
-    dataset = _dataset(upload_raw(client, raw, "customers.xls"))
-    assert (dataset.table.sheet, dataset.report.rows, dataset.report.columns) == ("Customers", 200, 6)
-    assert dataset.workbook is not None
+    raw = (Path(__file__).resolve().parents[1] / "data" / name).read_bytes()
+    dataset = _dataset(upload_raw(client, raw, name))
+    assert (dataset.table.sheet, dataset.report.rows) == (sheets[0], rows) and dataset.workbook is not None
     status, layout = route(client, "/upload", f"?ds={dataset.token}")
-    assert status == 200 and "Excel 97-2003 workbook (.xls)" in str(layout)
+    assert status == 200 and kind in str(layout)
     picker = [c for c in components(layout) if c["props"].get("id") == upload_page.ids.Upload.SHEET]
-    assert len(picker) == 1 and picker[0]["props"]["options"] == ["Customers", "Notes"]
+    assert len(picker) == 1 and picker[0]["props"]["options"] == sheets
