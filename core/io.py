@@ -304,6 +304,9 @@ def _unzip_one(archive: zipfile.ZipFile, label: str, max_bytes: int | None) -> t
     files = [info for info in archive.infolist() if not info.is_dir() and not _ZIP_JUNK.search(info.filename)]
     if not files:
         raise ReadError(f"{label} is a zip archive with no file in it.")
+    if any(info.filename.endswith(".iwa") for info in files):  # (found from outside: "a zip archive of 14 files")
+        raise ReadError(f"{label} is an Apple Numbers document, which cannot be read here. In Numbers, choose File > "
+                        "Export To > CSV (or Excel) and upload that file.")
     if len(files) > 1:
         listed = ", ".join(f"'{info.filename}'" for info in files[:5]) + (", ..." if len(files) > 5 else "")
         raise ReadError(f"{label} is a zip archive of {len(files):,} files ({listed}). Upload one file: unzip it, "

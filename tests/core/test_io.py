@@ -326,11 +326,12 @@ def test_limits():
 
 # --- errors ----------------------------------------------------------------------------------------
 
-def _zip_bytes() -> bytes:
+def _zip_bytes(files: dict[str, bytes] | None = None) -> bytes:
+    """A zip archive of ``files`` (default: two CSV files)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("data.csv", "a,b\n1,2\n")
-        archive.writestr("more.csv", "a,b\n3,4\n")
+        for name, content in (files or {"data.csv": b"a,b\n1,2\n", "more.csv": b"a,b\n3,4\n"}).items():
+            archive.writestr(name, content)
     return buffer.getvalue()
 
 
@@ -349,6 +350,9 @@ BAD_FILES = {
     "pickle": (pickle.dumps({"a": [1, 2, 3]}, protocol=4), "pickle"),
     "pickle protocol 2": (pickle.dumps([1, 2], protocol=2), "pickle"),
     "zip of two files": (_zip_bytes(), "zip archive of 2 files"),
+    # found from outside: an Apple Numbers document (a zip of .iwa files) was "a zip archive of 14 files"
+    "apple numbers": (_zip_bytes({"Index/Document.iwa": b"\x00\x01", "Index/Metadata.iwa": b"\x00",
+                                  "Metadata/Properties.plist": b"bplist00"}), "Apple Numbers document"),
     "damaged xlsx": (b"PK\x03\x04" + b"garbage" * 20, "damaged"),
     "json array": (b'[{"a": 1, "b": 2}, {"a": 3, "b": 4}]\n', "JSON"),
     "json object": (b'  {"rows": [[1, 2]]}', "JSON"),
