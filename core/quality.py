@@ -122,12 +122,15 @@ _ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _
 #: A name that says a column numbers or codes something (an invoice, a product, a post code, a phone): its whole
 #: numbers name things rather than measure them. ``InvoiceNo``, ``order_number``, ``StockCode``, ``Product
 #: Code``, ``Zip``, ``PLZ``, ``Kundennummer``, ``Cust #``, a column named ``Account`` or ``Customer`` alone; not
-#: ``Casino``, ``Number of children`` or ``Account Balance``.
+#: ``Casino``, ``Number of children`` or ``Account Balance``; a card's ``Last4``.
 _NUMBER_NAME = re.compile(
     r"(?i:^(zip|zipcode|postcode|postal|plz|postleitzahl|phone|telephone|mobile|sku|ean|upc|isbn|iban|account|acct|"
     r"client|customer|member|card)$)|#\s*$"
     r"|(?i:[ _\-.](no|nr|num|number|code|zip|phone|sku|ean|upc|ref|nummer)\.?$)"
-    r"|[a-z](No|Nr|Num|Number|Code|Zip|Phone|Sku|Ref)$|(?i:nummer$)")
+    r"|[a-z](No|Nr|Num|Number|Code|Zip|Phone|Sku|Ref)$|(?i:nummer$)"
+    # a card's last four digits (Stripe's "Card Last4", a shop's "last_4_digits"): found from outside, a feature
+    r"|(?i:last[ _\-]?(4|four)(?![0-9])(?![ _\-]?(weeks?|wks?|months?|mos?|days?|years?|yrs?|quarters?|qtrs?|hours?"
+    r"|hrs?|orders?|visits?|purchases?)))")
 #: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.
 PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", "first_purchase",
                                   "last_purchase"})

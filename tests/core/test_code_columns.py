@@ -54,7 +54,9 @@ def test_numbers_named_as_numbers_or_codes_of_things_are_not_features():
                                   # found from outside: a loyalty export's "Cust #" and a CRM's "Account" (unique
                                   # 5- and 4-digit numbers) were proposed features beside spend and visits
                                   "Cust #", "Order#", "Customer #", "Account", "Acct", "Client", "Customer",
-                                  "Member", "Card"])
+                                  "Member", "Card",
+                                  # found from outside: a Stripe customers export's "Card Last4" was a proposed feature
+                                  "Card Last4", "last_4_digits", "card_last_four"])
 def test_each_spelling_of_a_number_or_code_is_recognised(name):
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({name: rng.choice(rng.integers(1_000, 99_999, 500), 2_000).astype(str),
@@ -62,6 +64,13 @@ def test_each_spelling_of_a_number_or_code_is_recognised(name):
     report = check_quality(frame)
     assert report.column_reports[0].id_like, name
     assert report.default_features == ["Spend"]
+
+
+@pytest.mark.parametrize("name", ["Orders last 4 weeks", "Last4Weeks", "spend_last_4_months", "Visits last four days"])
+def test_a_count_over_the_last_four_weeks_is_no_card_number(name):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({name: rng.poisson(40, 2_000).astype(str), "Spend": rng.gamma(2, 40, 2_000).round(2).astype(str)})
+    assert name in check_quality(frame).default_features
 
 
 def test_the_table_of_columns_says_what_kind_of_data_each_holds_beside_its_role():
