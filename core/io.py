@@ -387,6 +387,11 @@ def _refuse_non_tables(raw: bytes, label: str) -> None:
     head = raw[:_SAMPLE_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
     lowered = head[:64].lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table")):
+        if re.search(r"(?i)\.xlsx?'?$", label) and b"<table" in head.lower():
+            # (found from outside: older web reports export an HTML table under an Excel name, which Excel opens)
+            raise ReadError(f"{label} is a web page (an HTML table) with an Excel file's name, as some reporting "
+                            "tools export, not a workbook. Open it in Excel and save it as .xlsx or CSV, or export "
+                            "the data as CSV, and upload that.")
         raise ReadError(f"{label} is a web page (HTML/XML), not a CSV file. Export the data as CSV.")
     if head[:1] in (b"{", b"["):
         stripped = raw.strip()

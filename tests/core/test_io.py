@@ -375,6 +375,18 @@ def test_clear_read_errors(raw, expected):
     assert isinstance(info.value, SegmentsError)
 
 
+def test_an_html_table_under_an_excel_name_is_said_to_be_one():
+    """Found from outside: a web report's "Excel" export, an HTML table in a file named report.xls, was said to be a
+    web page, with "export the data as CSV" only; Excel opens such a file, and saving it from there is the way."""
+    page = b"<html><body><table><tr><th>CustomerID</th><th>Spend</th></tr><tr><td>1</td><td>10</td></tr></table>"
+    with pytest.raises(ReadError, match=r"'report.xls' is a web page \(an HTML table\) with an Excel file's name, as "
+                                        r"some reporting tools export, not a workbook. Open it in Excel and save it "
+                                        r"as .xlsx or CSV"):
+        read_table(page, "report.xls")
+    with pytest.raises(ReadError, match=r"is a web page \(HTML/XML\), not a CSV file"):
+        read_table(page, "report.csv")
+
+
 def test_error_names_the_file():
     with pytest.raises(ReadError, match="'my file.csv' is empty"):
         read_table(b"", "my file.csv")
