@@ -261,6 +261,30 @@ def test_a_split_with_one_dominant_segment_loses_to_a_stable_useful_one():
     assert rec.reason.count(". ") == 1  # two sentences
 
 
+def test_a_dominant_segment_is_set_aside_also_when_every_k_has_a_small_one():
+    """Found from outside (a Stripe customers export: "Refunded Volume" zero for 95% of the customers, logged): every
+    k had a 4.8% segment of refunders, so no k was a "useful" split, and k=2, 95% of the customers in one "Average
+    customers" segment, won the vote among the stable ones. A k where one segment holds most customers is set aside
+    while a stable k without one remains."""
+    from core.insight import recommend_k
+
+    # the export's own sweep, k = 2..10
+    sweep = usefulness_sweep(sil=[0.666, 0.423, 0.490, 0.427, 0.410, 0.426, 0.418, 0.423, 0.419],
+                             ch=[1166, 2008, 2948, 3228, 3172, 3143, 3178, 3301, 3351],
+                             db=[0.513, 0.742, 0.563, 0.649, 0.726, 0.711, 0.779, 0.794, 0.790],
+                             smallest=[0.048, 0.048, 0.048, 0.048, 0.048, 0.048, 0.022, 0.022, 0.022],
+                             largest=[0.952, 0.488, 0.546, 0.383, 0.33, 0.2, 0.2, 0.192, 0.186],
+                             stab=[0.80, 0.93, 0.98, 0.96, 0.68, 0.70, 0.78, 0.78, 0.83], elbow=4)
+    rec = recommend_k(sweep, 2500)
+    assert rec.k == 4
+    assert "k=2 (preferred by the silhouette and Davies-Bouldin) was set aside because one segment would hold 95% " \
+           "of customers" in rec.reason
+    # with no stable k but the dominated one, it stays the choice
+    alone = usefulness_sweep(sil=[0.666, 0.423], ch=[1166, 2008], db=[0.513, 0.742], smallest=[0.048, 0.048],
+                             largest=[0.952, 0.488], stab=[0.80, 0.5], elbow=2)
+    assert recommend_k(alone, 2500).k == 2
+
+
 def test_never_an_unstable_k_when_a_stable_one_exists():
     from core.insight import recommend_k
 
