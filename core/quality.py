@@ -2297,7 +2297,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
             finite = finite[~np.isin(finite, codes)]
         unique, counted_whole = _distinct_values(finite)
         examples = tuple(dict.fromkeys(values[invalid].astype(str).tolist()))[:_EXAMPLES] if invalid.any() else ()
-        id_by_values = _looks_like_id_numbers(finite, unique, counted_whole)
+        id_by_values = _looks_like_id_numbers(finite, unique, counted_whole) or (
+            finite.size >= 20 and float(finite.min()) >= 10_000 and _analytics_client_ids(values))
         not_numbers = int(invalid.sum())
         whole = (counted_whole or _whole(finite)) if unique <= CODED_NAMED_MAX_DISTINCT else False
         number_name = bool(_NUMBER_NAME.search(name.strip()))
@@ -2562,6 +2563,18 @@ def _looks_like_id_numbers(finite: np.ndarray, unique: int, whole: bool = False)
         return False
     consecutive = float(finite.max() - finite.min()) == finite.size - 1
     return consecutive or float(np.abs(finite).min()) >= 100_000
+
+
+#: Google Analytics' client id (GA4's ``user_pseudo_id``): a random number, a point, and the first visit's time in
+#: Unix seconds (``1234567890.1698765432``): read as a number it is about 1.2e9, a "measure" of nothing.
+_ANALYTICS_CLIENT_ID = re.compile(r"^\d{5,10}\.1\d{9}$")
+
+
+def _analytics_client_ids(values: pd.Series) -> bool:
+    """Whether a column's first written cells are all analytics client ids (:data:`_ANALYTICS_CLIENT_ID`). Found
+    from outside: a GA export's client ids under a custom dimension's name ("Dimension 1") were a proposed feature."""
+    cells = first_written(values, 200)
+    return len(cells) >= 20 and bool(cells.str.fullmatch(_ANALYTICS_CLIENT_ID).all())
 
 
 def _looks_like_codes(texts: pd.Series) -> bool:

@@ -139,3 +139,16 @@ def test_a_time_zones_offset_is_a_profile_column_not_a_feature() -> None:
     east = rng.choice([0, 1, 2, 3, 8], rows)
     report = check_quality(frame.assign(GMTOFF=east, DSTOFF=east + 1, utc_offset=east).astype(str))
     assert [report.column(c).use for c in ("GMTOFF", "DSTOFF", "utc_offset")] == ["profile"] * 3
+
+
+@pytest.mark.parametrize("name", ["Dimension 1", "user_pseudo_id", "cd1"])
+def test_analytics_client_ids_are_identifiers_whatever_their_name(name):
+    """Found from outside: a Google Analytics export's client ids (a random number, a point, the first visit's Unix
+    time: 1234567890.1698765432) under a custom dimension's name were a proposed feature, read as about 1.2e9."""
+    rng = np.random.default_rng(5)
+    ids = [f"{rng.integers(100_000_000, 2_147_483_647)}.{rng.integers(1_600_000_000, 1_700_000_000)}"
+           for _ in range(1_000)]
+    frame = pd.DataFrame({name: ids, "Sessions": rng.poisson(5, 1_000).astype(str),
+                          "Large amounts": rng.uniform(1e9, 2e9, 1_000).round(1).astype(str)})
+    report = check_quality(frame)
+    assert report.column(name).id_like and report.default_features == ["Sessions", "Large amounts"]
