@@ -77,17 +77,23 @@ def _list_body() -> Any:
     if not items:
         return dbc.Alert(["Nothing is saved yet. Segment a file, then use ", html.Strong("Save this segmentation"),
                           " on the Downloads page: it stays here until you delete it."], color="info")
-    head = html.Thead(html.Tr([html.Th(t) for t in ("Name", "Data set", "Customers", "k", "Saved", "Snapshots",
-                                                    "")]))
+    # on a phone the name and the actions (the data set under the name): the other columns from medium screens on
+    wide = "d-none d-md-table-cell"
+    head = html.Thead(html.Tr([html.Th("Name"), *[html.Th(t, className=wide) for t in ("Data set", "Customers", "k",
+                                                                                     "Saved", "Snapshots")],
+                               html.Th("")]))
     rows = []
     for item in items:
         key = {"saved": item.id}
         rows.append(html.Tr([
             html.Td([html.A(item.name, href=detail_href(item.id), className="fw-semibold segments-saved-name"),
-                     html.Div(item.note, className="small text-muted") if item.note else None],
+                     html.Div(item.note, className="small text-muted") if item.note else None,
+                     html.Div(f"{item.dataset_name} · {item.customers:,} customers · k={item.k}",
+                              className="small text-muted d-md-none")],
                     className="segments-wrap"),
-            html.Td(item.dataset_name, className="segments-wrap"), html.Td(f"{item.customers:,}"), html.Td(str(item.k)),
-            html.Td(_when(item.created_at)), html.Td(str(item.snapshots)),
+            html.Td(item.dataset_name, className=f"segments-wrap {wide}"), html.Td(f"{item.customers:,}", className=wide),
+            html.Td(str(item.k), className=wide), html.Td(_when(item.created_at), className=wide),
+            html.Td(str(item.snapshots), className=wide),
             html.Td(html.Div([
                 dbc.Button("Open", href=snapshots.open_href(item), id={"type": ids.Library.OPEN, **key},
                            size="sm", color="primary", className="me-2"),
@@ -103,7 +109,7 @@ def _list_body() -> Any:
                     dbc.Button("Delete", size="sm", color="danger", outline=True),
                     id={"type": ids.Library.DELETE, **key},
                     message=f"Delete the saved segmentation \u201c{item.name}\u201d and its stored data for good?"),
-            ], className="d-flex align-items-center")),
+            ], className="d-flex flex-wrap align-items-center row-gap-1")),
         ], className="segments-saved-row"))
     return dbc.Table([head, html.Tbody(rows)], hover=True, responsive=True, size="sm", className="segments-table")
 

@@ -55,4 +55,9 @@ def test_long_names_wrap_on_a_phone(page: Page) -> None:
     # row's other cells and its buttons follow in the table's own sideways-scrolling box)
     link = row.locator(".segments-saved-name").bounding_box()
     assert link["x"] + link["width"] <= 390, link
+    # ... and on a phone the row is its name (the data set under it) and its actions, every button on the screen
+    expect(row).to_contain_text(f"{NAME} · 500 customers · k=5")
+    for action in ("Open", "Rename", "Delete"):
+        box = row.locator(".btn", has_text=action).bounding_box()
+        assert box["x"] + box["width"] <= 390, (action, box)
     page.screenshot(path=str(SCREENSHOTS / "library-phone.png"), full_page=True)
