@@ -513,6 +513,9 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
     except zipfile.BadZipFile:
         raise ReadError(f"{label} looks like an Excel file but is damaged or incomplete.") from None
     ods = _is_ods(archive)
+    if "xl/workbook.bin" in names:  # (Excel's binary workbook: the message said "a Word or PowerPoint file?")
+        raise ReadError(f"{label} is an Excel binary workbook (.xlsb), which is not read here. In Excel, save it as "
+                        "an Excel Workbook (.xlsx) or CSV and upload that.")
     if "xl/workbook.xml" not in names and not ods:  # (an Office file of another kind: a zip of one file is unpacked
         raise ReadError(f"{label} is an Office file but not an Excel workbook (a Word or PowerPoint file?). Save "
                         "the customer table as .xlsx or CSV and upload that.")

@@ -350,6 +350,10 @@ BAD_FILES = {
     "pickle": (pickle.dumps({"a": [1, 2, 3]}, protocol=4), "pickle"),
     "pickle protocol 2": (pickle.dumps([1, 2], protocol=2), "pickle"),
     "zip of two files": (_zip_bytes(), "zip archive of 2 files"),
+    # an Excel binary workbook: it was said to be "an Office file but not an Excel workbook (a Word or PowerPoint
+    # file?)"
+    "excel binary workbook": (_zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01",
+                                          "xl/worksheets/sheet1.bin": b"\x81\x01"}), "Excel binary workbook (.xlsb)"),
     # found from outside: an Apple Numbers document (a zip of .iwa files) was "a zip archive of 14 files"
     "apple numbers": (_zip_bytes({"Index/Document.iwa": b"\x00\x01", "Index/Metadata.iwa": b"\x00",
                                   "Metadata/Properties.plist": b"bplist00"}), "Apple Numbers document"),
