@@ -311,8 +311,9 @@ class OrderColumns:
     refund: str | None = None
     currency: str | None = None
 
-    def describe(self, how: bool = True) -> list[str]:
-        """One line per role: ``customer: 'CustomerID' (recognised)`` (without ``how``: ``customer: 'CustomerID'``)."""
+    def describe(self, how: bool = True, given: str = "given") -> list[str]:
+        """One line per role: ``customer: 'CustomerID' (recognised)`` (without ``how``: ``customer: 'CustomerID'``);
+        ``given`` says where the columns not recognised came from."""
         lines = []
         for role in ("customer", "date", "order", "amount", "quantity", "price", "status", "refund", "currency"):
             name = getattr(self, role)
@@ -320,7 +321,7 @@ class OrderColumns:
                 if role == "order":
                     lines.append("order number: none (every line counts as an order)")
                 continue
-            found = "recognised" if role in self.recognised else "given"
+            found = "recognised" if role in self.recognised else given
             lines.append(f"{_ROLE_WORDS[role]}: '{name}'" + (f" ({found})" if how else ""))
         if self.amount is None:
             lines.append("amount: quantity x unit price")
@@ -635,7 +636,7 @@ class OrderRebuild:
         """The build in words: ``april.csv holds order lines, one per purchase (customer: ...). The model was
         trained on customers built from order lines, counting ...: the customer table of april.csv is built the
         same way, as of the day after its last order.`` and what differs."""
-        roles = "; ".join(self.columns.describe(how=not self.same_columns))
+        roles = "; ".join(self.columns.describe(how=not self.same_columns, given="as the saved table was built"))
         if self.same_columns:
             roles = f"in the columns the saved table was built from: {roles}"
         counting = f"the orders of the last {self.window_months} months" if self.window_months else "every order"
@@ -652,24 +653,34 @@ def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
                       recipe: OrderRecipe | None = None) -> OrderRebuild | None:
     """How ``frame``'s order lines are built into a customer table for a model whose ``features`` are the measures
     of one (:func:`order_lines_for`): the columns of the saved table's ``recipe`` when ``frame`` has them all, else
-    the ones recognised (and said); its currency; the window the features name (:func:`window_of`). None when the
-    model is of other features, ``frame`` has them, or it holds no order lines."""
+    those of them it has and the others recognised (said); its currency; the window the features name
+    (:func:`window_of`). None when the model is of other features, ``frame`` has them, or it holds no order lines."""
     window = window_of(features)
     names = {str(c) for c in frame.columns}
-    if recipe is not None and built_from_orders(features) and not {str(f) for f in features} <= names \
-            and set(recipe.columns.used) <= names:
-        columns, same = recipe.columns, True
-    else:
-        found = order_lines_for(frame, features)
-        if found is None:
+    columns = None
+    if recipe is not None and built_from_orders(features) and not {str(f) for f in features} <= names:
+        # the saved table's columns this file has; a status, refund or currency column it had none of, none still
+        kept = {role: (name if name in names else None) if name is not None else
+                ("" if role in ("status", "refund", "currency") else None)
+                for role in _RECIPE_ROLES for name in [getattr(recipe.columns, role)]}
+        try:
+            columns = recognise_columns(frame, **kept)
+        except (FeatureError, OrdersError):
+            columns = None  # (a needed part neither kept nor recognised: a file of another kind)
+    if columns is None:
+        columns = order_lines_for(frame, features)
+        if columns is None:
             return None
-        columns, same = found, False
+    same = recipe is not None and all(getattr(columns, role) == getattr(recipe.columns, role) for role in _RECIPE_ROLES)
     said: list[str] = []
-    if recipe is not None and not same:
-        gone = [f"'{c}' ({_ROLE_WORDS[role]})" for role in _RECIPE_ROLES
-                if (c := getattr(recipe.columns, role)) is not None and c not in names]
-        said.append(f"The saved table was built from columns this file lacks ({', '.join(gone)}): the columns "
-                    "recognised in it are used.")
+    gone = [] if recipe is None else [(role, name) for role in _RECIPE_ROLES
+                                      if (name := getattr(recipe.columns, role)) is not None and name not in names]
+    if gone:
+        said.append("This file lacks " + join_words([f"'{name}' ({_ROLE_WORDS[role]})" for role, name in gone])
+                    + " of the saved table's columns: " + ("the columns recognised in it are used." if not any(
+                        getattr(columns, role) for role, _ in gone) else "; ".join(
+                        f"'{getattr(columns, role)}' was recognised as the {_ROLE_WORDS[role]}"
+                        for role, _ in gone if getattr(columns, role)) + " instead."))
     currency = recipe.currency if recipe is not None and columns.currency is not None else None
     if recipe is not None and recipe.as_of:
         said.append(f"(The saved table was counted as of {recipe.as_of}, a date given then.)")

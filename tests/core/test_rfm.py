@@ -819,10 +819,17 @@ def test_a_customer_tables_order_card_choices_build_next_months_lines_the_same_w
     assert rebuilt.table.equals(_chosen_build(april)[1].table)
     assert set(rebuilt.table[rebuilt.id_column].astype(int) % 3) == {0}  # the euro customers only
 
-    # next month without the net amount: the recognised columns, said; a model of other features, a customer table
+    # next month without the net amount: the saved table's other columns kept, the amount recognised, said
     plain = rebuild_for_model(april.drop(columns=["Net"]), features, recipe)
-    assert plain.columns.amount == "Total" and not plain.same_columns
-    assert "The saved table was built from columns this file lacks ('Net' (amount))" in plain.describe("april.csv")
+    assert (plain.columns.amount, plain.columns.currency, plain.currency) == ("Total", "Currency", "EUR")
+    assert not plain.same_columns
+    said = plain.describe("april.csv")
+    assert "customer: 'CustomerID' (as the saved table was built)" in said and "amount: 'Total' (recognised)" in said
+    assert "This file lacks 'Net' (amount) of the saved table's columns: 'Total' was recognised as the amount " \
+           "instead." in said
+    # a status column next month, where the saved table read none: none still (the lines counted the same way)
+    assert rebuild_for_model(april.assign(Status="refunded"), features, recipe).columns.status is None
+    # a model of other features, a customer table
     assert rebuild_for_model(april, ["Age", "Income"], recipe) is None
     assert rebuild_for_model(built.to_text_frame(), features, recipe) is None
     assert rebuild_for_model(april, features).columns.amount == "Total"  # a model that keeps none: recognised
