@@ -596,23 +596,28 @@ def _read_book(raw: bytes, label: str, limits: "_Limits", sheet: str | None, fil
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
     except Exception:  # (a Word or PowerPoint file, a password-protected or damaged workbook)
-        raise ReadError(f"{label} is an old-style Office file (.xls, .doc, .ppt) that could not be read as an Excel "
-                        "workbook: a Word or PowerPoint file, or a damaged or password-protected workbook? Save the "
-                        "customer table as .xlsx or CSV and upload that.") from None
+        what = ("an old-style Office file (.xls, .doc, .ppt) that could not be read as an Excel workbook: a Word or "
+                "PowerPoint file" if file_format == "xls" else "an OpenDocument spreadsheet that could not be read: a")
+        raise ReadError(f"{label} is {what}, or a damaged or password-protected workbook? Save the customer table as "
+                        ".xlsx or CSV and upload that.") from None
     if not sheets:
         raise ReadError(f"{label} has no worksheets.")
     if sheet is not None and sheet not in sheets:
         raise ReadError(f"{label} has no sheet named '{sheet}'; its sheets are "
                         + ", ".join(f"'{n}'" for n in sheets) + ".")
     try:
-        sizes = {n: (book.get_sheet_by_name(n).height, book.get_sheet_by_name(n).width) for n in sheets}
+        sizes = {}
+        for name in [sheet] if sheet is not None else sheets:  # (each sheet read once to measure it, then let go)
+            read = book.get_sheet_by_name(name)
+            sizes[name] = (read.height, read.width)
+            del read
         chosen = sheet if sheet is not None else max(sheets, key=lambda n: sizes[n][0] * sizes[n][1])
         limits.check_sheet(*sizes[chosen], f"{label} (sheet '{chosen}')", declared=True)
         cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     except ReadError:
         raise
     except Exception as exc:  # calamine raises its own types for damaged workbooks
-        raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
+        raise ReadError(f"{label} could not be read as a workbook ({type(exc).__name__}).") from None
     return _sheet_table(cells, label, limits, _other_sheets(sheets, chosen, sheet), file_format, sheets, chosen)
 
 
