@@ -109,8 +109,8 @@ class TableRead:
         The worksheet read (None for a CSV file).
     recipe : dict
         How a table built from another was made, JSON-ready: a customer table built from order lines keeps its
-        build's choices (:meth:`core.rfm.OrderRecipe.to_json`); empty for a file as read. A table pickled before
-        this existed has none: read it with :func:`recipe_of`.
+        build's choices (:meth:`core.rfm.OrderRecipe.to_json`); empty for a file as read (and for a table pickled
+        before this existed).
     numbers : core.quality.ColumnNumbers
         The frame's columns parsed as numbers, each once, beside the text: give it to
         :func:`core.quality.check_quality` and :func:`core.prepare.prepare_features` and the sweep and the
@@ -131,6 +131,12 @@ class TableRead:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "numbers", ColumnNumbers(self.frame, self.decimal))
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling: a table pickled before a field existed (a server cache's entry from an earlier release, still
+        in Redis after a deploy) gets that field's default, so that ``dataclasses.replace`` and every reader of the
+        field work on it."""
+        self.__dict__.update({"sheets": (), "sheet": None, "recipe": {}, **state})
 
     @property
     def dialect(self) -> CsvDialect:
@@ -1357,5 +1363,5 @@ def table_from_parquet(raw: bytes) -> TableRead:
 
 
 def recipe_of(table: TableRead) -> dict[str, Any]:
-    """The table's :attr:`TableRead.recipe` (empty for a table pickled before tables kept one)."""
-    return dict(getattr(table, "recipe", None) or {})
+    """A copy of the table's :attr:`TableRead.recipe` (to keep with a model or a stored table)."""
+    return dict(table.recipe)

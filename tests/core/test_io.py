@@ -488,3 +488,21 @@ def test_an_opendocument_spreadsheet_is_read():
     assert read_table(zipped.getvalue(), "customers.zip").frame.equals(table.frame)
     with pytest.raises(ReadError, match=r"declares a table of 151 rows by 5 columns, more than the 500 cells"):
         read_table(raw, "customers.ods", max_cells=500)
+
+
+def test_a_table_pickled_before_its_newer_fields_existed_reads_back_with_their_defaults():
+    """A server cache's entry from an earlier release (Redis keeps it across a deploy) holds a table pickled before
+    `sheets`, `sheet` and `recipe` existed: it reads back with their defaults, and `dataclasses.replace` (leaving
+    rows out of a cached data set) works on it instead of raising AttributeError."""
+    import dataclasses
+
+    from core.io import TableRead, recipe_of
+
+    table = read_table(b"CustomerID,Age\n1,30\n2,40\n", "old.csv")
+    old = pickle.loads(pickle.dumps(table))
+    for name in ("sheets", "sheet", "recipe"):
+        del old.__dict__[name]  # as an entry pickled by the earlier release holds it
+    again = pickle.loads(pickle.dumps(old))
+    assert (again.sheets, again.sheet, again.recipe, recipe_of(again)) == ((), None, {}, {})
+    shorter = dataclasses.replace(again, frame=again.frame.iloc[:1])
+    assert isinstance(shorter, TableRead) and len(shorter.frame) == 1 and shorter.recipe == {}
