@@ -537,12 +537,8 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheets = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
-        if not sheets:
-            raise ReadError(f"{label} has no worksheets.")
+        _check_sheets(label, sheets, sheet)
         warnings = []
-        if sheet is not None and sheet not in sheets:
-            raise ReadError(f"{label} has no sheet named '{sheet}'; its sheets are "
-                            + ", ".join(f"'{n}'" for n in sheets) + ".")
         paths = _sheet_paths(archive)
         if all(paths.get(n) in names for n in sheets):
             counted = {n: _count_cells(archive, paths[n], f"{label} (sheet '{n}')", limits) for n in sheets}
@@ -560,6 +556,15 @@ def _read_xlsx(raw: bytes, label: str, limits: "_Limits", sheet: str | None = No
     except Exception as exc:  # calamine raises its own types for damaged or encrypted workbooks
         raise ReadError(f"{label} could not be read as an Excel workbook ({type(exc).__name__}).") from None
     return _sheet_table(cells, label, limits, warnings, "xlsx", sheets, chosen)
+
+
+def _check_sheets(label: str, sheets: list[str], asked: str | None) -> None:
+    """Refuse a workbook without worksheets, or a sheet asked for that it does not have (naming its sheets)."""
+    if not sheets:
+        raise ReadError(f"{label} has no worksheets.")
+    if asked is not None and asked not in sheets:
+        raise ReadError(f"{label} has no sheet named '{asked}'; its sheets are " + ", ".join(f"'{n}'" for n in sheets)
+                        + ".")
 
 
 def _other_sheets(sheets: list[str], chosen: str, asked: str | None) -> list[str]:
@@ -606,11 +611,7 @@ def _read_book(raw: bytes, label: str, limits: "_Limits", sheet: str | None, fil
                 "PowerPoint file" if file_format == "xls" else "an OpenDocument spreadsheet that could not be read: a")
         raise ReadError(f"{label} is {what}, or a damaged or password-protected workbook? Save the customer table as "
                         ".xlsx or CSV and upload that.") from None
-    if not sheets:
-        raise ReadError(f"{label} has no worksheets.")
-    if sheet is not None and sheet not in sheets:
-        raise ReadError(f"{label} has no sheet named '{sheet}'; its sheets are "
-                        + ", ".join(f"'{n}'" for n in sheets) + ".")
+    _check_sheets(label, sheets, sheet)
     try:
         sizes = {}
         for name in [sheet] if sheet is not None else sheets:  # (each sheet read once to measure it, then let go)
@@ -1323,9 +1324,7 @@ def table_to_parquet(table: TableRead) -> bytes:
     arrays = [pa.array(frame.iloc[:, j], type=pa.large_string()) for j in range(frame.shape[1])]
     meta = {"file_format": table.file_format, "encoding": table.encoding, "separator": table.separator,
             "decimal": table.decimal, "warnings": list(table.warnings), "columns": [str(c) for c in frame.columns],
-            # (a table pickled before tables said their sheets has neither)
-            "sheets": list(getattr(table, "sheets", ())), "sheet": getattr(table, "sheet", None),
-            "recipe": recipe_of(table)}
+            "sheets": list(table.sheets), "sheet": table.sheet, "recipe": recipe_of(table)}
     arrow = pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(frame.shape[1])])
     arrow = arrow.replace_schema_metadata({_PARQUET_META: json.dumps(meta).encode("utf-8")})
     sink = io.BytesIO()

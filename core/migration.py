@@ -221,9 +221,8 @@ class Migration:
         return self.pairs.index[chosen.to_numpy()]
 
     def moved(self) -> int:
-        """Customers in both snapshots, scored in both, whose segment changed."""
-        both = (self.pairs[FROM] != NONE) & (self.pairs[TO] != NONE)
-        return int((both & (self.pairs[FROM] != self.pairs[TO])).sum())
+        """Customers in both snapshots, scored in both, whose segment changed (:meth:`tally`'s ``moved``)."""
+        return self.tally().moved
 
     def tally(self) -> Tally:
         """Every customer counted once: stayed, moved, new, gone, or scored in neither snapshot."""

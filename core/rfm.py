@@ -107,7 +107,6 @@ __all__ = [
     "GROUP_COLUMN",
     "built_from_orders",
     "window_of",
-    "order_lines_for",
 ]
 
 #: The named groups of the common R/F segment map, best first.
@@ -544,17 +543,6 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
                         found["refund"], found["currency"])
 
 
-def order_lines_for(frame: pd.DataFrame, features: Sequence[str]) -> OrderColumns | None:
-    """The order columns of ``frame`` when it holds order lines and a model's ``features`` are the measures of a
-    customer table built from such lines (:func:`built_from_orders`) that it lacks: a model trained on last month's
-    customers, given next month's order lines, whose customer table is to be built the same way
-    (:func:`build_customers`, over :func:`window_of` the features) before it segments them. None otherwise (a
-    customer table, another model, a file that is no order lines)."""
-    if not built_from_orders(features) or {str(f) for f in features} <= {str(c) for c in frame.columns}:
-        return None
-    return looks_like_orders(frame)
-
-
 #: The roles of :class:`OrderColumns` a recipe names a column for (the customer and date first).
 _RECIPE_ROLES = ("customer", "date", "amount", "quantity", "price", "order", "status", "refund", "currency")
 
@@ -652,13 +640,16 @@ class OrderRebuild:
 def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
                       recipe: OrderRecipe | None = None) -> OrderRebuild | None:
     """How ``frame``'s order lines are built into a customer table for a model whose ``features`` are the measures
-    of one (:func:`order_lines_for`): the columns of the saved table's ``recipe`` when ``frame`` has them all, else
-    those of them it has and the others recognised (said); its currency; the window the features name
-    (:func:`window_of`). None when the model is of other features, ``frame`` has them, or it holds no order lines."""
-    window = window_of(features)
+    of one (:func:`built_from_orders`) that ``frame`` lacks: a model trained on last month's customers, given next
+    month's order lines, whose customer table is built the same way (:func:`build_customers`). The columns of the
+    saved table's ``recipe`` when ``frame`` has them all, else those of them it has and the others recognised (said;
+    all recognised without a recipe); its currency; the window the features name (:func:`window_of`). None when the
+    model is of other features, ``frame`` has them, or it holds no order lines."""
     names = {str(c) for c in frame.columns}
+    if not built_from_orders(features) or {str(f) for f in features} <= names:
+        return None
     columns = None
-    if recipe is not None and built_from_orders(features) and not {str(f) for f in features} <= names:
+    if recipe is not None:
         # the saved table's columns this file has; a status, refund or currency column it had none of, none still
         kept = {role: (name if name in names else None) if name is not None else
                 ("" if role in ("status", "refund", "currency") else None)
@@ -668,7 +659,7 @@ def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
         except (FeatureError, OrdersError):
             columns = None  # (a needed part neither kept nor recognised: a file of another kind)
     if columns is None:
-        columns = order_lines_for(frame, features)
+        columns = looks_like_orders(frame)
         if columns is None:
             return None
     same = recipe is not None and all(getattr(columns, role) == getattr(recipe.columns, role) for role in _RECIPE_ROLES)
@@ -684,7 +675,7 @@ def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
     currency = recipe.currency if recipe is not None and columns.currency is not None else None
     if recipe is not None and recipe.as_of:
         said.append(f"(The saved table was counted as of {recipe.as_of}, a date given then.)")
-    return OrderRebuild(columns, window, currency, tuple(said), same)
+    return OrderRebuild(columns, window_of(features), currency, tuple(said), same)
 
 
 def order_lines_warning(frame: pd.DataFrame, name: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import SegmentsError, bundle_bytes, load_bundle, segment_with_model
+from core import SavedModel, SegmentsError, bundle_bytes, load_bundle, segment_with_model
 from core.export import CsvDialect
 from core.io import recipe_of
 from core.insight import out_of_range
@@ -87,13 +87,13 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     """
     saved = library.get_saved(saved_id)
     dataset = service.get_dataset(dataset_token)
-    rebuild = order_lines(saved, dataset)
+    model = load_bundle(saved.bundle)
+    info = model.info
+    rebuild = order_lines(saved, dataset, model)
     if rebuild is not None:  # next month's order lines: their customer table, built as the saved one was
         dataset = service.store_customer_table(dataset, rebuild.columns, None, rebuild.window_months,
                                                rebuild.currency)
         mapping = {}
-    model = load_bundle(saved.bundle)
-    info = model.info
     by_column = {column: feature for feature, column in mapping.items() if column}
     seg = segment_with_model(dataset.frame, model, by_column, str(saved.settings.get("missing", "drop")),
                              dataset.table.decimal, dataset.table.numbers,
@@ -106,15 +106,18 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
                                 used, warning)
 
 
-def order_lines(saved: library.SavedSegmentation, dataset: service.Dataset) -> OrderRebuild | None:
+def order_lines(saved: library.SavedSegmentation, dataset: service.Dataset,
+                model: SavedModel | None = None) -> OrderRebuild | None:
     """How an uploaded file of order lines is built into a customer table when the saved segmentation was trained
     on one built from such lines (:func:`core.rfm.rebuild_for_model`): :func:`apply_snapshot` builds it first, with
     the saved table's columns and currency, over the same window, as of the day after its last order. None
     otherwise (a customer table, or a file that is no order lines). Found from outside: next month's order export
     dropped on a segmentation of customers built from orders asked which of its columns were recency and
-    frequency; then its columns were recognised anew, not those chosen on the order card."""
+    frequency; then its columns were recognised anew, not those chosen on the order card. ``model``: the saved
+    bundle, when the caller has loaded it already."""
+    model = model or load_bundle(saved.bundle)
     return rebuild_for_model(dataset.frame, [str(f) for f in saved.settings.get("model_features", [])],
-                             OrderRecipe.from_json(load_bundle(saved.bundle).info.orders))
+                             OrderRecipe.from_json(model.info.orders))
 
 
 def id_columns(saved: library.SavedSegmentation, first: library.Snapshot,
