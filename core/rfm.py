@@ -181,6 +181,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "customer": ("customeruniqueid", "uniquecustomerid", "customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
                  "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
                  "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid",
+                 # an accounting package's sales invoices (Xero: "*ContactName", beside an "EmailAddress" often blank)
+                 "contactname", "contact",
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
                  "email", "emailaddress", "customeremail", "billingemail", "mail",
                  # a payment provider's activity download names the payer (PayPal: "From Email Address")
@@ -200,8 +202,12 @@ _NAMES: dict[str, tuple[str, ...]] = {
              "chargedate", "time", "ts", "epoch"),
     # (an amount converted into the account's one currency comes first: Stripe's "Converted Amount" beside "Amount"
     # in each charge's own; found from outside, a third of a multi-currency account's charges were left out)
-    "amount": ("convertedamount", "amount", "lineamount", "linetotal", "totalamount", "total", "totalprice", "sales",
-               "salesamount", "revenue", "netamount", "netsales", "ordertotal", "ordervalue", "value",
+    # (Magento's order grid: "Grand Total (Base)", in the store's base currency, beside "Grand Total (Purchased)" in
+    # each order's own and "Subtotal" before shipping; found from outside, the subtotal was counted while "Total
+    # Refunded" refunds the grand total)
+    "amount": ("convertedamount", "grandtotalbase", "basegrandtotal", "amount", "lineamount", "linetotal",
+               "totalamount", "total", "totalprice", "sales", "salesamount", "revenue", "netamount", "netsales",
+               "ordertotal", "grandtotal", "grandtotalpurchased", "ordervalue", "value",
                "spend", "spent", "turnover", "subtotal",
                # what was paid for the order (the Brazilian e-commerce data's payments: "payment_value")
                "paymentvalue", "paymentamount", "amountpaid", "paidamount", "totalpaid",
@@ -221,7 +227,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
                "refund", "refunds", "refundtotal", "erstattungsbetrag", "erstattet", "rembourse", "montantrembourse",
                "reembolso", "importereembolsado"),
     "order": ("invoiceno", "invoice", "invoicenumber", "invoiceid", "orderid", "orderno", "ordernumber",
-              "order", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
+              "order", "orderreference", "orderref", "transactionid", "transaction", "transactionno", "receiptno", "receipt",
               "receiptid", "basketid", "ticketid", "salesid", "saleid", "documentno", "dealid", "opportunityid"),
 }
 # Words a column's normalised name may contain, per role, when no name matches exactly (English, German,
@@ -251,6 +257,11 @@ NOT_PURCHASES = frozenset({
     "unavailable",  # (an order the shop could not fill: the Brazilian e-commerce data)
     "returned", "storniert", "storno", "erstattet", "zurückerstattet", "annulé", "annulée", "annule", "annulee",
     "remboursé", "rembourse", "cancelado", "cancelada", "reembolsado", "anulado", "geannuleerd", "terugbetaald",
+    # offers and drafts never confirmed (found from outside: an Odoo sales export's quotations counted as purchases),
+    # a checkout left unfinished (BigCommerce's incomplete orders, WooCommerce's checkout drafts), an invoice written
+    # off (Stripe's uncollectible) or an offer lapsed
+    "quotation", "quotationsent", "quote", "draft", "checkoutdraft", "incomplete", "abandoned", "uncollectible",
+    "expired", "trash", "deleted", "angebot", "entwurf", "devis", "brouillon", "presupuesto", "borrador", "offerte",
 })
 
 
@@ -269,6 +280,19 @@ def _cancelled_numbers(order_cells: pd.Series) -> np.ndarray:
 
 def _norm(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+#: A tax qualifier in a column's name ("Order Total (inc tax)", "Amount excl. VAT", "Preis inkl. MwSt"): found from
+#: outside, a BigCommerce export's every amount said its tax, and none was taken for the amount.
+_TAX_QUALIFIER = re.compile(
+    r"\(?\b(?:inc|incl|including|inclusive\s+of|inkl|ex|excl|excluding|exclusive\s+of|exkl|zzgl|with|without|before|"
+    r"after|plus|net\s+of)\b\.?\s*(?:sales\s+)?(?:tax|taxes|vat|gst|hst|mwst|ust|btw|iva|tva)\b\.?\)?", re.IGNORECASE)
+
+
+def _named(name: str) -> str:
+    """A column's name as the finders read it: normalised (:func:`_norm`), without a tax qualifier
+    (:data:`_TAX_QUALIFIER`)."""
+    return _norm(_TAX_QUALIFIER.sub(" ", str(name)))
 
 
 @dataclass(frozen=True)
@@ -421,13 +445,27 @@ def _find_part(frame_columns: list[str], role: str, taken: set[str]) -> str | No
     unwanted = {"amount": _NOT_THE_VALUE, "date": _NOT_THE_ORDER_DATE}.get(role, ())
     for word in _PARTS[role]:
         for column in frame_columns:
-            name = _norm(column)
+            name = _named(column)
             if column not in taken and word in name and not any(other in name for other in unwanted):
                 return column
     return None
 
 
 _ORDER_NUMBER = re.compile(r"^#\d+$")
+#: Words in a column's name that say it holds something of an order other than its number (found from outside: an
+#: Odoo export's 'Invoice Status' was taken for the order number beside 'Order Reference').
+_NOT_THE_ORDER_NUMBER = ("status", "state", "type", "kind", "method", "stage", "date", "time", "total", "amount",
+                         "value", "currency", "quantity", "qty", "price", "orderline", "lineid", "lineno",
+                         "linenumber", "item", "channel")
+
+
+def _no_order_numbers(name: str, cells: pd.Series) -> bool:
+    """Whether a column named like an order number cannot hold one: its name says it holds something else of the
+    order (:data:`_NOT_THE_ORDER_NUMBER`: 'Invoice Status', 'Order Type'), or fewer than half its first filled cells
+    hold a digit (a category: 'Fully Invoiced', 'Online'), where order numbers are written with digits (536365,
+    #1001, S00042)."""
+    normalised = _norm(name)
+    return any(word in normalised for word in _NOT_THE_ORDER_NUMBER) or not _holds_numbers(cells)
 
 
 def _numbered_orders(cells: pd.Series) -> bool:
@@ -440,7 +478,7 @@ def _numbered_orders(cells: pd.Series) -> bool:
 def _find(frame_columns: list[str], role: str, taken: set[str]) -> str | None:
     by_norm: dict[str, str] = {}
     for column in frame_columns:
-        by_norm.setdefault(_norm(column), column)
+        by_norm.setdefault(_named(column), column)
     for wanted in _NAMES[role]:
         column = by_norm.get(wanted)
         if column is not None and column not in taken:
@@ -480,6 +518,9 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     # found from outside: an Amazon order report's 'sales-channel' ("Amazon.com") was taken for the amount
     texts = {n for n in names if n not in taken and any(_norm(n) in _NAMES[r] or any(w in _norm(n) for w in _PARTS[r])
                                                         for r in _NUMBER_ROLES) and not _holds_numbers(frame[n])}
+    # and an order number must be one (:func:`_no_order_numbers`)
+    not_orders = {n for n in names if n not in taken and (_norm(n) in _NAMES["order"] or any(
+        w in _norm(n) for w in _PARTS["order"])) and _no_order_numbers(n, frame[n])}
     found: dict[str, str | None] = dict(given)
     recognised = []
     if "amazon-order-id" in names and "item-price" in names and amount is None and quantity is None \
@@ -497,7 +538,8 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     for finder in (_find, _find_part):  # every exact name first, then names that contain a known word
         for role in roles:
             if found[role] is None:
-                column = finder(names, role, taken | texts if role in _NUMBER_ROLES else taken)
+                column = finder(names, role, taken | (texts if role in _NUMBER_ROLES else
+                                                      not_orders if role == "order" else set()))
                 if column is not None:
                     found[role] = column
                     taken.add(column)
@@ -509,6 +551,12 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
         if found["amount"] is not None:
             taken.add(found["amount"])
             recognised.append("amount")
+    # guests' orders under one placeholder id (BigCommerce, WooCommerce: 0): their e-mail addresses tell them apart
+    email = _email_column(frame, taken) if customer is None and found["customer"] is not None else None
+    if email is not None and _guests(frame[found["customer"]]) is not None:
+        taken.discard(found["customer"])
+        found["customer"] = email
+        taken.add(email)
     if found["currency"] is None and not no_currency:  # (after the amount: "Amount (currency)" is the amount)
         found["currency"] = next((c for finder in (_find, _find_part) for c in [finder(names, "currency", taken)]
                                   if c is not None and _holds_currencies(frame[c])), None)
@@ -719,6 +767,59 @@ def _customers_gone(customer_codes: np.ndarray, keep: np.ndarray, left: np.ndarr
     """How many customers of the ``keep`` lines have none left once the ``left`` lines are left out: they are not in
     the customer table, and the note that leaves the lines out says so."""
     return int(np.unique(customer_codes[keep]).size - np.unique(customer_codes[keep & ~left]).size)
+
+
+#: Customer ids that name no one customer: the placeholder of guests' orders (normalised: stripped, lower case; a
+#: missing-value marker, 'n/a', is no customer id at all, and is left out and said).
+_GUEST_IDS = frozenset({"0", "-1", "0.0", "guest", "guests", "anonymous", "unknown", "gast", "invité", "invite",
+                        "invitado", "anonym", "anonyme"})
+#: The e-mail address columns among the customer's names (:data:`_NAMES`), in order of preference.
+_EMAIL_NAMES = tuple(n for n in _NAMES["customer"] if "mail" in n)
+
+
+def _guests(cells: pd.Series, factorized: tuple[np.ndarray, Any] | None = None) -> tuple[str, int] | None:
+    """The placeholder id of guests' orders in a customer column (:data:`_GUEST_IDS`: ``0`` in a BigCommerce or
+    WooCommerce export) as written, and on how many lines, when it is on two lines or more; else None. Each distinct
+    id is looked at once (``factorized``: the column's codes and distinct ids, when already at hand)."""
+    codes, ids = factorized if factorized is not None else pd.factorize(cells, sort=False)
+    guest = pd.Series(ids, dtype=object).astype(str).str.strip().str.lower().isin(_GUEST_IDS).to_numpy()
+    if not guest.any():
+        return None
+    counts = np.bincount(codes[codes >= 0], minlength=len(ids))
+    most = int(np.argmax(np.where(guest, counts, -1)))
+    return (str(ids[most]).strip(), int(counts[most])) if counts[most] >= 2 else None
+
+
+def _email_column(frame: pd.DataFrame, taken: set[str]) -> str | None:
+    """The first free column named like a customer's e-mail address (:data:`_EMAIL_NAMES`, or a name with
+    ``email`` in it) whose first written cells are e-mail addresses, nine in ten."""
+    names = [str(c) for c in frame.columns if str(c) not in taken]
+    ranked = [n for wanted in _EMAIL_NAMES for n in names if _norm(n) == wanted]
+    ranked += [n for n in names if "email" in _norm(n) and n not in ranked]
+    for name in ranked:
+        sample = first_written(frame[name], 200)
+        if len(sample) and float(sample.str.contains("@", regex=False).mean()) >= 0.9:
+            return name
+    return None
+
+
+def _guests_note(frame: pd.DataFrame, columns: OrderColumns, held: tuple[str, int] | None) -> str | None:
+    """What the guests' placeholder id does: makes one customer of their orders (``held``: the customer column's, by
+    :func:`_guests`), or is passed over for their e-mail addresses (as :func:`recognise_columns` does, and the
+    dashboard's order card, which gives its columns, proposes); None when neither."""
+    if held is not None:
+        email = _email_column(frame, set(columns.used))
+        return (f"'{columns.customer}' is '{held[0]}' on {counted(held[1], 'order line')} (guests' orders), counted as "
+                "one customer" + (f": '{email}' tells them apart." if email else "."))
+    if "mail" not in _norm(columns.customer):
+        return None
+    names = [str(c) for c in frame.columns]
+    first = _find(names, "customer", set()) or _find_part(names, "customer", set())
+    passed = _guests(frame[first]) if first is not None and first != columns.customer else None
+    if passed is None:
+        return None
+    return (f"Customers are told apart by '{columns.customer}': '{first}' is '{passed[0]}' on "
+            f"{counted(passed[1], 'order line')} (guests' orders), which would make them one customer.")
 
 
 def _holds_currencies(cells: pd.Series) -> bool:
@@ -1056,10 +1157,14 @@ def _further_items(frame: pd.DataFrame, columns: OrderColumns) -> np.ndarray | N
 
 
 def _net_of_refunds(frame: pd.DataFrame, name: str, decimal: str, keep: np.ndarray, value: np.ndarray,
-                    kept: ColumnNumbers | None, notes: list[str]) -> np.ndarray:
+                    kept: ColumnNumbers | None, notes: list[str], amount: str | None) -> tuple[np.ndarray, np.ndarray]:
     """The lines' values less the amounts refunded in column ``name`` (written positive or negative; an empty
-    cell refunds nothing), on the lines kept, with a note saying how many lines and how much. A refund cell
-    that is not a number refunds nothing, and is said."""
+    cell refunds nothing), on the lines kept, with a note saying how many lines and how much; and which lines a
+    refund took to nothing. A refund cell that is not a number refunds nothing, and is said.
+
+    A refund takes a line down to nothing, never below, and one larger than the line's value is said (found from
+    outside: a Magento order grid's 'Total Refunded' is the grand total, shipping included, so orders refunded in
+    full counted -5.00 against their 'Subtotal'); ``amount``: the amount column's name (None: quantity x price)."""
     refund, invalid = _parsed(frame, name, decimal, kept)
     refunded = keep & np.isfinite(refund) & (refund != 0)
     bad = int(np.count_nonzero(keep & invalid))
@@ -1068,13 +1173,24 @@ def _net_of_refunds(frame: pd.DataFrame, name: str, decimal: str, keep: np.ndarr
                      f"is not a number (e.g. {_examples(frame[name][keep & invalid])}); nothing is refunded on "
                      f"{'it' if bad == 1 else 'them'}.")
     if not refunded.any():
-        return value
-    taken = np.abs(refund[refunded])
+        return value, np.zeros(len(value), dtype=bool)
+    room = np.maximum(value[refunded], 0.0)
+    asked = np.abs(refund[refunded])
+    taken = np.minimum(asked, room)
     notes.append(f"{counted(int(refunded.sum()), 'order line')} with an amount refunded in '{name}' net against "
                  f"purchases: {-float(taken.sum()):,.2f} in total.")
+    over = int(np.count_nonzero(asked > room + 0.005))
+    if over:
+        of = f"amount{'' if over == 1 else 's'} in '{amount}'" if amount else "value (quantity x unit price)"
+        said = (f"1 order line's refund in '{name}' is more than its {of}" if over == 1 else
+                f"{counted(over, 'order line')}' refunds in '{name}' are more than their {of}")
+        notes.append(f"{said} (shipping, tax or fees refunded too, perhaps): "
+                     f"{'it takes the line' if over == 1 else 'each takes its line'} to 0, no lower.")
+    emptied = np.zeros(len(value), dtype=bool)
+    emptied[np.flatnonzero(refunded)[(room > 0) & (taken >= room)]] = True
     value = value.copy()
     value[refunded] -= taken
-    return value
+    return value, emptied
 
 
 def _arrow(values: pd.Series) -> pa.ChunkedArray:
@@ -1204,6 +1320,9 @@ def build_customers(
     customer_cells = frame[columns.customer]
     # each distinct id once (a frame of order lines repeats them): codes per line, the missing check per id
     customer_codes, customer_ids = pd.factorize(customer_cells, sort=False)
+    guests = _guests_note(frame, columns, _guests(customer_cells, (customer_codes, customer_ids)))
+    if guests is not None:
+        notes.append(guests)
     no_customer = missing_mask(pd.Series(customer_ids))[customer_codes] | (customer_codes < 0)
     has_value = ~np.isnan(value)
     usable_value = has_value & dated
@@ -1249,8 +1368,9 @@ def build_customers(
         notes.append(f"{counted(n_returns, 'return line')} (negative "
                      f"{'amount' if columns.amount else 'quantity or price'}) net against purchases: "
                      f"{float(value[returns].sum()):,.2f} in total.")
+    emptied = np.zeros(lines, dtype=bool)  # the lines a refund took to nothing
     if columns.refund is not None:  # (after the returns: a line refunded in full is no return line)
-        value = _net_of_refunds(frame, columns.refund, decimal, keep, value, numbers, notes)
+        value, emptied = _net_of_refunds(frame, columns.refund, decimal, keep, value, numbers, notes, columns.amount)
 
     # (among the lines kept: an order's further items, left out above, repeat each other's empty cells)
     duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes], among=keep)
@@ -1286,9 +1406,16 @@ def build_customers(
     np.maximum.at(last, p_codes, p_dates)
     del p_dates
     bought = frequency > 0
-    only_returns = int(np.count_nonzero(~bought))
+    # customers with no purchase: every order refunded in full (a purchase in the file), or only returns
+    refunded_all = ~bought & (np.bincount(codes, weights=emptied[keep], minlength=n_customers) > 0)
+    n_refunded_all = int(np.count_nonzero(refunded_all))
+    if n_refunded_all:
+        shown = ", ".join(repr(str(v)) for v in ids[refunded_all][:_EXAMPLES])
+        notes.append(f"{counted(n_refunded_all, 'customer')}'{'s' if n_refunded_all == 1 else ''} every order was "
+                     f"refunded in full (e.g. {shown}); left out.")
+    only_returns = int(np.count_nonzero(~bought & ~refunded_all))
     if only_returns:
-        shown = ", ".join(repr(str(v)) for v in ids[~bought][:_EXAMPLES])
+        shown = ", ".join(repr(str(v)) for v in ids[~bought & ~refunded_all][:_EXAMPLES])
         notes.append(f"{counted(only_returns, 'customer')} {'has' if only_returns == 1 else 'have'} only returns or "
                      f"cancellations in the file (e.g. {shown}; their purchases are before it); left out.")
     if int(np.count_nonzero(bought)) < 2:

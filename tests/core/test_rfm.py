@@ -912,3 +912,127 @@ def test_the_command_line_warns_that_a_file_of_order_lines_is_no_customer_table(
     assert "warning" not in run("fit", "orders.csv", "--features", "Net", *quick)
     run("rfm", "orders.csv", "--out", str(tmp_path / "orders-customers.csv"))
     assert "order lines" not in run("fit", "orders-customers.csv", *quick)
+
+
+def test_an_odoo_sales_export_counts_each_order_and_leaves_quotations_out() -> None:
+    """Found from outside (an Odoo sales-order export): 'Invoice Status' (three values: 'Fully Invoiced', 'To
+    Invoice', 'Nothing to Invoice') was taken for the order number, so each customer's orders of one invoice status
+    counted as one order (frequencies of 2 and 3 for customers of 10 orders), beside 'Order Reference'; and its
+    quotations, offers never confirmed, counted as purchases."""
+    header = ["Order Reference", "Creation Date", "Customer", "Total", "Status", "Invoice Status"]
+    rows = [["S00001", "2024-01-05 10:00:00", "Deco Addict", "100.00", "Sales Order", "Fully Invoiced"],
+            ["S00002", "2024-02-05 10:00:00", "Deco Addict", "200.00", "Sales Order", "Fully Invoiced"],
+            ["S00003", "2024-03-05 10:00:00", "Deco Addict", "300.00", "Locked", "Fully Invoiced"],
+            ["S00004", "2024-03-09 10:00:00", "Deco Addict", "999.00", "Quotation", "Nothing to Invoice"],
+            ["S00005", "2024-04-05 10:00:00", "Azure Interior", "50.00", "Sales Order", "To Invoice"],
+            ["S00006", "2024-04-06 10:00:00", "Azure Interior", "70.00", "Quotation Sent", "Nothing to Invoice"],
+            ["S00007", "2024-04-07 10:00:00", "Azure Interior", "80.00", "Sales Order", "To Invoice"],
+            ["S00008", "2024-05-07 10:00:00", "Gemini Furniture", "40.00", "Cancelled", "Nothing to Invoice"],
+            ["S00009", "2024-05-08 10:00:00", "Gemini Furniture", "45.00", "Sales Order", "Fully Invoiced"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.order == "Order Reference" and result.columns.status == "Status"
+    table = result.table.set_index(result.id_column)
+    assert table.loc["Deco Addict", "frequency"] == 3 and table.loc["Deco Addict", "monetary"] == 600
+    assert table.loc["Azure Interior", "frequency"] == 2 and table.loc["Azure Interior", "monetary"] == 130
+    note = next(n for n in result.notes if "not purchases" in n)
+    assert "'Quotation' (1)" in note and "'Quotation Sent' (1)" in note and "'Cancelled' (1)" in note
+
+
+def test_a_category_named_like_an_order_is_no_order_number() -> None:
+    """An order number numbers orders: a column named like one that says it holds something else of the order
+    ('Order Type'), or whose cells hold no digits ('Online', 'In store'), is not taken for it: each customer's orders
+    of one type would count as one order."""
+    header = ["Order Type", "Customer", "Date", "Amount"]
+    rows = [[kind, customer, f"2024-0{month}-01", "10"] for month, (kind, customer) in
+            enumerate([("Online", "a"), ("Online", "b"), ("In store", "c"), ("Online", "a"), ("In store", "a")], 1)]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.order is None
+    assert result.table.set_index(result.id_column).loc["a", "frequency"] == 3
+
+
+def test_a_magento_order_grid_counts_grand_totals_and_refunds_no_more_than_an_order() -> None:
+    """Found from outside (a Magento 2 order grid export, one row per order): 'Subtotal' was taken for the amount
+    before 'Grand Total (Base)', and 'Total Refunded' (the grand total, shipping included) netted against it, so an
+    order refunded in full counted -5.00 and its customer was said to have 'only returns or cancellations (their
+    purchases are before it)'. The grand total in the store's base currency is the amount, and a refund takes an
+    order down to nothing, never below."""
+    header = ["ID", "Purchase Date", "Grand Total (Base)", "Grand Total (Purchased)", "Status", "Customer Email",
+              "Subtotal", "Shipping and Handling", "Total Refunded"]
+    rows = [["000000001", "Dec 3, 2023 10:15:32 AM", "$105.00", "$105.00", "Complete", "ann@x.com", "$100.00",
+             "$5.00", ""],
+            ["000000002", "Jan 9, 2024 9:01:00 AM", "$55.00", "$55.00", "Complete", "ann@x.com", "$50.00", "$5.00",
+             "$20.00"],
+            ["000000003", "Feb 1, 2024 1:00:00 PM", "$25.00", "$25.00", "Closed", "bob@x.com", "$20.00", "$5.00",
+             "$25.00"],
+            ["000000004", "Feb 2, 2024 1:00:00 PM", "$35.00", "$35.00", "Complete", "cy@x.com", "$30.00", "$5.00",
+             ""],
+            ["000000005", "Feb 3, 2024 1:00:00 PM", "$15.00", "$15.00", "Complete", "cy@x.com", "$10.00", "$5.00",
+             "$18.00"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.amount == "Grand Total (Base)" and result.columns.refund == "Total Refunded"
+    table = result.table.set_index(result.id_column)
+    assert table.loc["ann@x.com", "monetary"] == 105 + 55 - 20
+    assert table.loc["cy@x.com", "monetary"] == 35  # the 18.00 refunded of a 15.00 order takes it to 0, no lower
+    assert "bob@x.com" not in table.index
+    said = " ".join(result.notes)
+    assert "their purchases are before it" not in said
+    assert "1 customer's every order was refunded in full (e.g. 'bob@x.com'); left out." in said
+    assert "1 order line's refund in 'Total Refunded' is more than its amount in 'Grand Total (Base)'" in said
+
+
+def test_a_bigcommerce_order_export_counts_tax_inclusive_totals_and_tells_guests_apart() -> None:
+    """Found from outside (a BigCommerce order export): every amount's name says its tax ('Order Total (inc tax)',
+    'Subtotal (ex tax)'), so none was taken for the amount ("No column holds the value of each order line"); and
+    its guests' orders carry 'Customer ID' 0, which made them one customer. The totals are read without their tax
+    qualifier, and guests are told apart by their e-mail addresses, as said; an unfinished checkout
+    ('Incomplete') is no purchase."""
+    header = ["Order ID", "Customer ID", "Customer Email", "Order Date", "Order Status", "Subtotal (inc tax)",
+              "Subtotal (ex tax)", "Tax Total", "Order Total (inc tax)", "Order Total (ex tax)", "Total Quantity"]
+    rows = [["100", "7", "ann@x.com", "05/01/2024", "Completed", "11.00", "10.00", "1.00", "21.00", "20.00", "1"],
+            ["101", "0", "g1@mail.com", "06/01/2024", "Shipped", "22.00", "20.00", "2.00", "32.00", "30.00", "2"],
+            ["102", "0", "g2@mail.com", "07/01/2024", "Completed", "33.00", "30.00", "3.00", "43.00", "40.00", "1"],
+            ["103", "7", "ann@x.com", "20/02/2024", "Completed", "44.00", "40.00", "4.00", "54.00", "50.00", "3"],
+            ["104", "0", "g1@mail.com", "21/02/2024", "Incomplete", "55.00", "50.00", "5.00", "65.00", "60.00", "1"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.amount == "Order Total (inc tax)" and result.columns.customer == "Customer Email"
+    table = result.table.set_index(result.id_column)
+    assert sorted(table.index) == ["ann@x.com", "g1@mail.com", "g2@mail.com"]
+    assert table.loc["ann@x.com", "monetary"] == 75 and table.loc["g1@mail.com", "frequency"] == 1
+    said = " ".join(result.notes)
+    assert ("Customers are told apart by 'Customer Email': 'Customer ID' is '0' on 3 order lines (guests' orders), "
+            "which would make them one customer.") in said
+    assert "'Incomplete' (1)" in said
+    # asked for by name, the ids are kept, and what they do is said
+    chosen = build_customers(_text(rows, header), recognise_columns(_text(rows, header), customer="Customer ID"),
+                             today=TODAY)
+    assert ("'Customer ID' is '0' on 3 order lines (guests' orders), counted as one customer: 'Customer Email' "
+            "tells them apart.") in " ".join(chosen.notes)
+    # the e-mail addresses given (as the dashboard's order card gives the column it proposes): said the same
+    given = build_customers(_text(rows, header), recognise_columns(_text(rows, header), customer="Customer Email"),
+                            today=TODAY)
+    assert "Customers are told apart by 'Customer Email'" in " ".join(given.notes)
+
+
+def test_a_xero_sales_invoice_export_names_its_customers_by_contact() -> None:
+    """Found from outside (a Xero sales-invoice export, one row per invoice line): its customer is '*ContactName';
+    'EmailAddress', blank for most contacts, was taken, so 54% of the lines were left out for naming no customer.
+    A deleted invoice is no purchase."""
+    header = ["*ContactName", "EmailAddress", "*InvoiceNumber", "*InvoiceDate", "*DueDate", "Total", "*Quantity",
+              "*UnitAmount", "LineAmount", "Currency", "Type", "Status"]
+    rows = [["Bayside Club", "", "INV-0001", "05/07/2023", "04/08/2023", "33.00", "1", "10", "10.00", "AUD",
+             "Sales invoice", "Paid"],
+            ["Bayside Club", "", "INV-0001", "05/07/2023", "04/08/2023", "33.00", "2", "10", "20.00", "AUD",
+             "Sales invoice", "Paid"],
+            ["Ridgeway Uni", "ap@ridgeway.edu", "INV-0002", "19/07/2023", "18/08/2023", "55.00", "5", "10", "50.00",
+             "AUD", "Sales invoice", "Awaiting Payment"],
+            ["Marine Systems", "", "INV-0003", "20/07/2023", "19/08/2023", "11.00", "1", "10", "10.00", "AUD",
+             "Sales invoice", "Deleted"],
+            ["Marine Systems", "", "INV-0004", "21/07/2023", "20/08/2023", "22.00", "2", "10", "20.00", "AUD",
+             "Sales invoice", "Paid"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert (result.columns.customer, result.columns.order, result.columns.amount) == (
+        "*ContactName", "*InvoiceNumber", "LineAmount")
+    table = result.table.set_index(result.id_column)
+    assert table.loc["Bayside Club", "monetary"] == 30 and table.loc["Bayside Club", "frequency"] == 1
+    assert table.loc["Marine Systems", "monetary"] == 20
+    assert "'Deleted' (1)" in " ".join(result.notes)
