@@ -73,7 +73,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .transform import (COMPACT_DATE, EPOCH_FORMATS, EXCEL_DAYS, SKEW_SAMPLE, apply_transform, date_format, derived_name,
-                        compact_dates_in, epoch_format, excel_days_in, is_birth_name, propose_transform)
+                        compact_dates_in, days_since_and_placeholders, epoch_format, excel_days_in, is_birth_name,
+                        is_last_purchase_name, propose_transform)
 from .text import clip, counted, join_words, percent
 
 __all__ = [
@@ -225,6 +226,10 @@ _QUESTION_STARTS = frozenset({"how", "what", "which", "would"})
 #: 1,231 of 12,000; a Klaviyo export's "Average Order Value", empty for the 35% who never ordered, left every
 #: subscriber who never bought out of the default segments.
 MANY_GAPS = 0.2
+#: A measured column's name that says it counts the days since each customer's last purchase ("Days Since Last
+#: Order", "Recency"): a date of the last purchase beside it is not proposed as the same recency again.
+_RECENCY_MEASURE = re.compile(r"recency|days?[\s_-]*since|days[\s_-]*ago|tage[\s_-]*seit|jours[\s_-]*depuis",
+                              re.IGNORECASE)
 #: Up to this many such columns are each said in a finding of their own; more are said in one.
 GAPPY_SAID_ONE_BY_ONE = 3
 #: A numeric column whose name says it totals or counts what a customer did (revenue, spend, orders, visits,
@@ -1087,6 +1092,10 @@ class ColumnReport:
         Reports"): the option it holds where it was ticked, the one value its name ends with. Its blanks are the
         respondents who did not tick it, answers rather than missing values: ``missing`` is 0 and ``unique`` 2.
         None otherwise.
+    recency : bool
+        A date column named for each customer's last purchase, order or visit
+        (:func:`core.transform.is_last_purchase_name`), a real date in every row: its days since are proposed as a
+        feature, the recency (found from outside: a Square customers export's "Last Visit" was only offered).
     """
 
     name: str
@@ -1122,6 +1131,7 @@ class ColumnReport:
     grows: bool = False
     survey_timing: bool = False
     ticked: str | None = None
+    recency: bool = False
 
     @property
     def blank_cells(self) -> str:
@@ -1331,8 +1341,12 @@ class QualityReport:
         # (a file whose only measured columns are a map position, such as a Mailchimp audience, is proposed
         # its codes rather than its members' coordinates; one whose measures all have many gaps, such as a
         # Klaviyo export of a shop few have bought from, those measures rather than its predicted lifetime value)
-        return (measured or [c.name for c in candidates if not c.location and not c.model_output]
-                or [c.name for c in candidates if not c.location] or [c.name for c in candidates])
+        chosen = (measured or [c.name for c in candidates if not c.location and not c.model_output]
+                  or [c.name for c in candidates if not c.location] or [c.name for c in candidates])
+        # the date of each customer's last purchase, as its days since (recency), unless a column counts them
+        recency = [] if any(_RECENCY_MEASURE.search(name) for name in chosen) else [
+            derived_name(c.name) for c in self.column_reports if c.kind == "date" and c.recency]
+        return chosen + recency
 
     @property
     def redundant_columns(self) -> dict[str, str]:
@@ -1702,7 +1716,11 @@ class QualityReport:
                          + ("; ..." if len(c.case_variants) > 3 else "")
                          + "): the segments' mixes count each as one value, written the most common way."
                          for c in self.column_reports if c.case_variants)
-            found.extend(f"'{c.name}' holds dates{_written_as(c.date_format)}; it is offered as the feature "
+            proposed = self.default_features
+            found.extend(f"'{c.name}' holds the date of each customer's last purchase or visit"
+                         f"{_written_as(c.date_format)}; its days to the file's latest date (recency) are proposed as "
+                         f"the feature '{derived_name(c.name)}'." if derived_name(c.name) in proposed else
+                         f"'{c.name}' holds dates{_written_as(c.date_format)}; it is offered as the feature "
                          f"'{derived_name(c.name)}' "
                          + ("(each customer's age today, in years)" if is_birth_name(c.name)
                             else "(days to the file's latest date)") + ", not chosen by default."
@@ -1723,7 +1741,8 @@ class QualityReport:
         proposed after all because the file has nothing better (see :attr:`default_features`): the table must not
         say "many gaps" of a column the Model page has ticked."""
         proposed = set(self.default_features)
-        return [f"feature ({'coded' if c.coded else c.use})" if c.name in proposed and c.use != "feature" else c.use
+        return ["feature (recency)" if c.kind == "date" and derived_name(c.name) in proposed else
+                f"feature ({'coded' if c.coded else c.use})" if c.name in proposed and c.use != "feature" else c.use
                 for c in self.column_reports]
 
     def to_frame(self) -> pd.DataFrame:
@@ -2272,6 +2291,17 @@ def codes_text(codes: Sequence[float]) -> str:
     return " or ".join(format(float(code), "g") for code in codes)
 
 
+def _is_recency(name: str, values: pd.Series, fmt: str, gaps: int) -> bool:
+    """Whether a date column is each customer's last purchase, order or visit to propose as recency
+    (:attr:`ColumnReport.recency`): named so, with no gap (``gaps``: its missing and unreadable cells) and no
+    placeholder date (1900-01-01), so that a model on it leaves no customer out. Only such a name's dates are read
+    here."""
+    if gaps or is_birth_name(name) or not is_last_purchase_name(name):
+        return False
+    days, placeholders, _ = days_since_and_placeholders(values, fmt)
+    return placeholders == 0 and not bool(np.isnan(days).any())
+
+
 def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, invalid: np.ndarray) -> ColumnReport:
     nan = np.isnan(numbers)
     missing = int(np.count_nonzero(nan) - np.count_nonzero(invalid))
@@ -2291,7 +2321,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
             # Unix time under a name that says a moment (found from outside: an app export's created_at of
             # 1701388800 was "an identifier", its last_seen_ms too, and no recency could be had from them)
             return ColumnReport(name, "date", missing, int(invalid.sum()), (), _distinct_values(finite)[0], False,
-                                False, rows, date_format=epoch)
+                                False, rows, date_format=epoch,
+                                recency=_is_recency(name, values, epoch, missing + int(invalid.sum())))
         codes, coded_cells = unknown_codes(finite)
         if codes:  # what the column measures, without its codes for "unknown"
             finite = finite[~np.isin(finite, codes)]
@@ -2375,7 +2406,8 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
             missing = 0
         return ColumnReport(name, "date" if fmt and not profile else "text", missing, not_numbers, examples, unique,
                             id_like, unique == 1 and not flag, rows, profile, date_format=fmt, case_variants=variants,
-                            choices=choices, ticked=ticked)
+                            choices=choices, ticked=ticked,
+                            recency=bool(fmt) and not profile and _is_recency(name, values, fmt, missing))
     if id_like:
         codes, coded_cells = (), 0  # an identifier's 999 is a customer's number
     return ColumnReport(name, "numeric", missing, not_numbers, examples, unique, id_like, unique == 1, rows,

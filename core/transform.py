@@ -268,6 +268,21 @@ DAYS_SINCE = " (days since)"
 AGE = " (age)"
 #: A column that dates customers' births ("Date of Birth", "DOB", "birthday", "Geburtsdatum", "Fecha de nacimiento").
 _BIRTH_NAME = re.compile(r"birth|geburt|naissance|nacimiento|nascimento|nascita|geboorte|(?<![a-z])dob(?![a-z])")
+#: A name that dates each customer's last purchase, order or visit (``Last Order Date``, ``last_purchase_at``,
+#: ``LastVisitDate``, ``Date of last purchase``, ``Letzte Bestellung``), read in words (camel case and separators
+#: split): the recency a marketer segments on, proposed as its days since (:func:`is_last_purchase_name`).
+_LAST_PURCHASE_NAME = re.compile(
+    r"\b(?:last|latest|most recent)\s(?:\w+\s)?(?:order|orders|ordered|purchase|purchases|purchased|visit|visited|"
+    r"transaction|txn|sale|booking|booked|payment|invoice|buy|bought|stay|trip|donation|gift|shop|shopped)\b"
+    r"|\b(?:letzte[rsn]?|dernier|derni[eè]re|[uú]ltim[oa])\s(?:bestellung|kauf|einkauf|besuch|commande|achat|"
+    r"visite|compra|pedido|visita)\b")
+
+
+def is_last_purchase_name(name: str) -> bool:
+    """Whether a column's name says it dates each customer's last purchase, order or visit
+    (:data:`_LAST_PURCHASE_NAME`)."""
+    words = re.sub(r"[\W_]+", " ", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))).lower()
+    return bool(_LAST_PURCHASE_NAME.search(words))
 #: A date column written as Unix time, whole seconds or milliseconds since 1970 (an app's ``created_at`` of
 #: 1701388800): the "format" :func:`date_format` names it by, and the unit pandas reads it in.
 EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}

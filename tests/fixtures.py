@@ -151,3 +151,29 @@ def players_csv(rows: int = 3_000, seed: int = 0) -> bytes:
     lines = ["player_id,sessions,purchases,total_spend_usd"]
     lines += [f"P{i:06d},{s},{p},{v:.2f}" for i, (s, p, v) in enumerate(zip(sessions, purchases, spend))]
     return ("\n".join(lines) + "\n").encode()
+
+
+def square_customers(rows: int = 400, *, blank_visits: int = 0, placeholder: bool = False) -> Any:
+    """A Square customers export: the last visit dated, with its visits counted and spend totalled (``blank_visits``:
+    that many first rows without a last visit; ``placeholder``: the first row's last visit 01/01/1900)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    last = np.datetime64("2024-11-30") - rng.integers(0, 700, rows).astype("timedelta64[D]")
+    first = last - rng.integers(0, 900, rows).astype("timedelta64[D]")
+    visits = np.where(rng.random(rows) < 0.3, rng.integers(30, 80, rows), rng.integers(1, 12, rows))
+    frame = pd.DataFrame({
+        "Reference ID": [f"R{i:05d}" for i in range(rows)],
+        "First Visit": pd.Series(first).dt.strftime("%m/%d/%Y"),
+        "Last Visit": pd.Series(last).dt.strftime("%m/%d/%Y"),
+        "Transaction Count": visits.astype(str),
+        "Total Spend": [f"{v:.2f}" for v in visits * rng.gamma(3.0, 8.0, rows)],
+        "Email Subscription Status": rng.choice(["subscribed", "unsubscribed"], rows),
+    }).astype("str")
+    if blank_visits:
+        frame.loc[: blank_visits - 1, "Last Visit"] = ""
+    if placeholder:
+        frame.loc[0, "Last Visit"] = "01/01/1900"
+    return frame
+

@@ -39,15 +39,17 @@ def feature_options(dataset: service.Dataset, chosen: Sequence[str] = (), zero: 
     def option(name: str, note: str = "", **more: Any) -> dict[str, Any]:
         return {"label": column_label(name, note), "value": name, **more}  # a long name shortened, in a tip
 
-    options: list[dict[str, Any]] = [option(name, " (blanks counted as 0)" if report.column(name).zeroed else "")
-                                     for name in report.default_features]
+    proposed = report.default_features
+    # (a proposed date's days since, the recency, is no column of its own)
+    options: list[dict[str, Any]] = [option(name, " (blanks counted as 0)" if name not in report.derived_features
+                                            and report.column(name).zeroed else "") for name in proposed]
     options += [option(name, " (a code: shown as a profile column unless chosen)")
-                for name in report.coded_columns if name not in report.default_features]
-    options += [option(name) for name in report.derived_features]  # "Joined (days since)"
+                for name in report.coded_columns if name not in proposed]
+    options += [option(name) for name in report.derived_features if name not in proposed]  # "Joined (days since)"
     options += [option(name) for name in chosen
                 if name not in report.derived_features and date_source(name) in report.date_columns]
     options += [option(name, f" (moves with {short_label(other)}: not proposed)")
-                for name, other in report.redundant_columns.items() if name not in report.default_features]
+                for name, other in report.redundant_columns.items() if name not in proposed]
     options += [option(name, " (another model's output: not proposed)")
                 for name in report.model_output_columns]
     options += [option(name, " (a map position: not proposed)") for name in report.location_columns]

@@ -15,6 +15,7 @@ import pytest
 
 from core import check_quality
 from core.transform import DATE_FORMATS, date_format, days_since
+from tests.fixtures import square_customers
 
 
 def _dates(count: int = 300, seed: int = 8) -> list[dt.datetime]:
@@ -280,7 +281,8 @@ def test_a_spreadsheets_day_numbers_under_a_dates_name_are_dates_in_a_customer_f
     report = check_quality(frame)
     assert [report.column(c).kind for c in frame.columns[1:]] == ["date", "date", "numeric", "numeric"]
     assert report.column("Signup Date").date_format == "excel day numbers"
-    assert report.default_features == ["Lifetime Spend", "Orders"]
+    # (the last purchase's days since are the recency, proposed: every row holds a date)
+    assert report.default_features == ["Lifetime Spend", "Orders", "Last Purchase Date (days since)"]
     assert "Last Purchase Date (days since)" in report.derived_features
     matrix = prepare_features(frame, ["Last Purchase Date (days since)", "Signup Date (days since)", "Orders"])
     assert matrix.values[:, 0] == pytest.approx(45_990 - last, abs=1e-4)  # (written to 4 decimals)
@@ -368,9 +370,13 @@ def test_dates_written_as_eight_digits_under_a_dates_name_are_dates() -> None:
     dated = ["Last Order Date", "first_order_dt", "signup_yyyymmdd"]
     assert [report.column(c).kind for c in dated] == ["date"] * 3
     assert report.column("Last Order Date").date_format == "%Y%m%d"
-    assert report.column("Spend").kind == "numeric" and report.default_features == ["Orders"]
-    assert ("'Last Order Date' holds dates written as eight digits, year, month and day (20240115); it is offered "
-            "as the feature 'Last Order Date (days since)'") in " ".join(report.problems())
+    assert report.column("Spend").kind == "numeric"
+    assert report.default_features == ["Orders", "Last Order Date (days since)"]
+    assert ("'Last Order Date' holds the date of each customer's last purchase or visit written as eight digits, "
+            "year, month and day (20240115); its days to the file's latest date (recency) are proposed as the "
+            "feature 'Last Order Date (days since)'") in " ".join(report.problems())
+    assert ("'first_order_dt' holds dates written as eight digits, year, month and day (20240115); it is offered "
+            "as the feature 'first_order_dt (days since)'") in " ".join(report.problems())
     matrix = prepare_features(frame, ["Last Order Date (days since)", "first_order_dt (days since)", "Orders"])
     assert matrix.values[:, 0] == pytest.approx((last.max() - last).days.to_numpy().astype(float))
     assert matrix.gaps == {"first_order_dt (days since)": 25}
@@ -411,3 +417,56 @@ def test_dates_with_month_names_in_a_european_language_are_dates(cells: list[str
     assert parsed.tolist() == expected
     # a text column of words that are months elsewhere is no date column
     assert date_format(pd.Series(["mai", "mars", "set"] * 80, dtype="str")) is None
+
+
+def test_the_date_of_each_customers_last_purchase_or_visit_is_proposed_as_recency() -> None:
+    """Found from outside (a Square customers export): 'Last Visit', the recency a marketer segments on first, was a
+    tick away on the Model page ('offered ..., not chosen by default'), so the proposed model saw how often and how
+    much each customer bought but not how lately. A date named for the last purchase, order or visit, filled in every
+    row, is proposed as its days since; a first visit, a date of birth or one with gaps is still only offered."""
+    report = check_quality(square_customers())
+    assert report.default_features == ["Transaction Count", "Total Spend", "Last Visit (days since)"]
+    assert "First Visit (days since)" in report.derived_features
+    said = " ".join(report.problems())
+    assert ("'Last Visit' holds the date of each customer's last purchase or visit; its days to the file's latest "
+            "date (recency) are proposed as the feature 'Last Visit (days since)'") in said
+    assert report.to_frame().set_index("column").loc["Last Visit", "role"] == "feature (recency)"
+    for frame in (square_customers(blank_visits=12), square_customers(placeholder=True)):
+        assert check_quality(frame).default_features == ["Transaction Count", "Total Spend"]
+
+
+@pytest.mark.parametrize("header", ["Last Order Date", "last_purchase_at", "LastVisitDate", "Date of last purchase",
+                                    "Most Recent Order", "Letzte Bestellung", "Dernier achat", "Última compra"])
+def test_names_of_a_last_purchase_are_recency(header: str) -> None:
+    from core.transform import is_last_purchase_name
+
+    assert is_last_purchase_name(header)
+
+
+@pytest.mark.parametrize("header", ["Last Login", "Last Modified", "Last Email Opened", "First Order Date",
+                                    "Order Date", "Last Name", "Created At", "Last Contacted"])
+def test_names_of_other_dates_are_no_recency(header: str) -> None:
+    from core.transform import is_last_purchase_name
+
+    assert not is_last_purchase_name(header)
+
+
+def test_a_proposed_recency_beside_a_days_since_column_is_not_proposed_twice() -> None:
+    """A file that already counts the days since each customer's last order ('Days Since Last Order') is not
+    proposed the same recency again from 'Last Order Date'."""
+    frame = square_customers().rename(columns={"Last Visit": "Last Order Date"})
+    frame["Days Since Last Order"] = [str(v) for v in np.arange(len(frame)) % 300]
+    assert "Last Order Date (days since)" not in check_quality(frame).default_features
+
+
+def test_the_command_line_segments_on_the_proposed_recency(tmp_path) -> None:
+    """`segments fit` with no --features segments on what the data check proposes, recency included."""
+    from core.cli import main
+
+    path = tmp_path / "square.csv"
+    square_customers().to_csv(path, index=False)
+    out = tmp_path / "out.csv"
+    assert main(["fit", str(path), "--k", "3", "--out", str(out)]) == 0
+    written = pd.read_csv(out, dtype=str)
+    assert "cluster" in written.columns and len(written) == 400
+    assert main(["inspect", str(path)]) == 0

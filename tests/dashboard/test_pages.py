@@ -181,6 +181,24 @@ def test_the_model_page_says_why_a_column_is_not_offered(client, request_context
     assert all(labels[name]["disabled"] for name in ("rfm_score", "CustomerID", "Branch"))
 
 
+def test_the_model_page_ticks_the_recency_of_a_last_visit_once(client, request_context):
+    """Found from outside (a Square customers export): 'Last Visit' is the recency, proposed and ticked; the Model
+    page offers it once, with no label of a column's blanks (it is no column: KeyError before), and 'First Visit'
+    unticked below it."""
+    from dashboard import service
+    from dashboard.state import ViewState
+    from pages.model._features import feature_options
+    from tests.fixtures import square_customers
+
+    token = upload(client, square_customers().to_csv(index=False).encode(), "square.csv").get_json()["token"]
+    dataset = service.get_dataset(token)
+    values = [option["value"] for option in feature_options(dataset)]
+    assert values[:4] == ["Transaction Count", "Total Spend", "Last Visit (days since)", "First Visit (days since)"]
+    assert values.count("Last Visit (days since)") == 1
+    assert service.resolve_state(ViewState(ds=token), dataset).features == (
+        "Transaction Count", "Total Spend", "Last Visit (days since)")
+
+
 @pytest.mark.parametrize("column,cell,said", [
     # a churn classifier's probability in a bank export was proposed as a feature
     ("churn_probability", lambda i: f"{(i * 7919) % 1000 / 1000:.3f}", "another model's output: not proposed"),
