@@ -1087,7 +1087,7 @@ def _line_dates(cells: pd.Series, name: str,
     dates = values[np.maximum(codes, 0)]
     no_date = missing.to_numpy()[codes] | (codes < 0)
     missing_lines = int(np.count_nonzero(no_date & ~further if further is not None else no_date))
-    bad_lines = int(np.count_nonzero(bad_unique[codes]))
+    bad_lines = int(np.count_nonzero(bad_unique[codes] & (codes >= 0)))
     if missing_lines:
         notes.append(f"{missing_lines:,} order line{'s have' if missing_lines != 1 else ' has'} no date in "
                      f"'{name}'; left out.")

@@ -470,3 +470,25 @@ def test_the_command_line_segments_on_the_proposed_recency(tmp_path) -> None:
     written = pd.read_csv(out, dtype=str)
     assert "cluster" in written.columns and len(written) == 400
     assert main(["inspect", str(path)]) == 0
+
+
+@pytest.mark.parametrize("fmt,cells", [
+    ("%m/%d/%Y", ["11/30/2024", "01/02/2023", "", "13/45/2024", "01/01/1900"]),
+    ("%Y-%m-%d %H:%M:%S", ["2024-01-05 10:00:00+01:00", "2024-01-05 10:00:00Z", "bad", "2023-12-31 23:59:59"]),
+    ("%d %b %Y", ["15. Januar 2024", "3. März 2024", "28. Dezember 2023", "1. Mai 2024"]),
+    ("%Y%m%d", ["20240115", "20240115.0", "20241301", "19991231"]),
+])
+def test_dates_read_once_per_distinct_text_are_the_dates_read_cell_by_cell(fmt: str, cells: list[str]) -> None:
+    """A column of many repeated dates (a customer file's last visits) is read one distinct text at a time: the same
+    dates, missing cells and index as reading every cell (ten times faster at a million rows). (It found that a
+    missing cell among month names in another language took the last distinct text's date: read_table writes blanks
+    as "", so no file reached it.)"""
+    from core.transform import _read_written_dates, read_dates
+
+    rng = np.random.default_rng(1)
+    texts = pd.Series(rng.choice(cells, 60), index=np.arange(100, 160), dtype="str")
+    texts.iloc[[3, 17]] = None
+    fast = read_dates(texts, fmt)
+    assert fast.index.equals(texts.index) and fast.notna().any()
+    assert fast.equals(_read_written_dates(texts, fmt))
+
