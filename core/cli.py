@@ -647,7 +647,8 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         parked.replace(args.out)
     finally:
         parked.unlink(missing_ok=True)
-    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out)
+    _print_fit(seg, _notes(seg.notes, report, table.frame), [args.out, *outputs], warnings, stab, stab_note, out,
+               args.model)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -792,8 +793,14 @@ def _notes(notes: Sequence[str], report: QualityReport, frame: pd.DataFrame) -> 
 
 
 def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], warnings: Sequence[str],
-               stab: Stability | None, stab_note: str | None, out: TextIO) -> None:
-    how = "pre-trained model" if seg.source == "pretrained" else f"new model, k={seg.k}, seed={seg.seed}"
+               stab: Stability | None, stab_note: str | None, out: TextIO, model: str | None = None) -> None:
+    """What ``fit`` did and wrote; ``model``: the file of the model applied (``--model``), if any (found from
+    outside: a model saved with ``--save-model`` and applied to next month's file was said to be the pre-trained
+    one)."""
+    from .persist import is_pickled
+
+    how = (f"new model, k={seg.k}, seed={seg.seed}" if model is None else "pre-trained model" if is_pickled(model)
+           else f"saved model {Path(model).name}, k={seg.k}")
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how})", file=out)
     print(f"features: {', '.join(seg.feature_labels)}", file=out)  # (once: a wide file's list is long)
     for note in notes:

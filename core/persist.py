@@ -239,6 +239,15 @@ def _with_size_ordered_kmeans(pipeline: Pipeline) -> Pipeline:
                                                                          random_state=last.random_state))
 
 
+def is_pickled(path: str | Path) -> bool:
+    """Whether a model file is a pickle or joblib dump (by its suffix or its first byte), which only the shipped
+    pre-trained model may be (:func:`load_shipped_model`), rather than a saved model's ``.json`` bundle."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        first = handle.read(1)
+    return path.suffix.lower() in _PICKLE_SUFFIXES or first == b"\x80"
+
+
 def load_model_file(path: str | Path) -> SavedModel:
     """Load a model from a path: a ``.json`` bundle, or the project's own shipped joblib model.
 
@@ -252,8 +261,7 @@ def load_model_file(path: str | Path) -> SavedModel:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"There is no model file at {path}.")
-    head = path.read_bytes()[:2]
-    if path.suffix.lower() in _PICKLE_SUFFIXES or head[:1] == b"\x80":
+    if is_pickled(path):
         return load_shipped_model(path)
     if path.stat().st_size > MAX_BUNDLE_BYTES:
         raise ModelError(f"{path.name} is too large to be a model bundle.")

@@ -667,6 +667,7 @@ class OrderRebuild:
     currency: str | None
     said: tuple[str, ...] = ()
     same_columns: bool = False
+    recorded: bool = True  # the model keeps its table's recipe (False: the columns are recognised anew)
 
     def describe(self, name: str) -> str:
         """The build in words: ``april.csv holds order lines, one per purchase (customer: ...). The model was
@@ -680,9 +681,10 @@ class OrderRebuild:
             counting += " in every currency, as written"
         elif self.currency:
             counting += f" in {self.currency}"
+        how = "the same way" if self.recorded else f"from its order lines, counting {counting} too"
         return " ".join([f"{name} holds order lines, one per purchase ({roles}). The model was trained on customers "
-                         f"built from order lines, counting {counting}: the customer table of {name} is built the "
-                         "same way, as of the day after its last order.", *self.said])
+                         f"built from order lines, counting {counting}: the customer table of {name} is built {how}, "
+                         "as of the day after its last order.", *self.said])
 
 
 def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
@@ -723,7 +725,12 @@ def rebuild_for_model(frame: pd.DataFrame, features: Sequence[str],
     currency = recipe.currency if recipe is not None and columns.currency is not None else None
     if recipe is not None and recipe.as_of:
         said.append(f"(The saved table was counted as of {recipe.as_of}, a date given then.)")
-    return OrderRebuild(columns, window_of(features), currency, tuple(said), same)
+    if recipe is None:  # (found from outside: a table built by `segments rfm --amount Net`, next month by 'Total')
+        said.append("The model keeps no record of the columns and currency its customers were built with (it was "
+                    "trained on a customer table read from a file, as segments rfm writes one, or saved before such "
+                    "a record was kept): the columns are recognised in this file, and a choice made then, another "
+                    "amount or currency, is not repeated.")
+    return OrderRebuild(columns, window_of(features), currency, tuple(said), same, recipe is not None)
 
 
 def order_lines_warning(frame: pd.DataFrame, name: str) -> str | None:

@@ -232,7 +232,7 @@ def test_fit_save_model_then_apply_it(cli, demo_csv, tmp_path):
     assert len(names) == 5 and names[2] == "Stars" and len(set(names)) == 5
     second = tmp_path / "second.csv"
     status, out, _ = cli("fit", demo_csv, "--model", bundle, "--out", second, "--stability-runs", "0")
-    assert status == 0 and "pre-trained model" in out
+    assert status == 0 and out.startswith("segmented 500 of 500 customers (saved model model.json, k=5)\n")
     assert read_out(first)["cluster"].tolist() == read_out(second)["cluster"].tolist()
     assert read_out(first)["segment"].tolist() == read_out(second)["segment"].tolist()  # the names travel along
     assert "Stars" in set(read_out(second)["segment"])

@@ -740,6 +740,9 @@ def test_fit_with_a_model_of_customers_built_from_orders_builds_next_months_orde
                str(tmp_path / "direct.csv"))
     assert "april.csv holds order lines, one per purchase (customer: 'CustomerID' (recognised);" in said
     assert ("counting the orders of the last 12 months" if window else "counting every order") in said
+    # the model was trained on a table read from a CSV: how it was built is not known, and that is said
+    assert "is built the same way" not in said and "The model keeps no record of the columns and currency" in said
+    assert "(saved model model.json, k=3)" in said
     run("rfm", str(tmp_path / "april.csv"), "--out", str(tmp_path / "april-customers.csv"), *months)
     run("fit", str(tmp_path / "april-customers.csv"), "--model", str(tmp_path / "model.json"), "--out",
         str(tmp_path / "two-steps.csv"))
