@@ -184,7 +184,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
                  # an accounting package's sales invoices (Xero: "*ContactName", beside an "EmailAddress" often blank)
                  "contactname", "contact",
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
-                 "email", "emailaddress", "customeremail", "billingemail", "mail",
+                 "email", "emailaddress", "customeremail", "billingemail", "contactemail", "buyeremail", "mail",
                  # a payment provider's activity download names the payer (PayPal: "From Email Address")
                  "fromemailaddress", "fromemail", "payeremail", "payeremailaddress", "payerid", "payer",
                  # a CRM's deals (Pipedrive: "Organization - Name"; Salesforce: "Account Name")
@@ -199,6 +199,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
              "dealwontime", "wontime", "wondate", "dealclosedate", "closedate", "closedat", "closeddate",
              "orderdatetime", "invoicedatetime", "transactiontime", "date", "datetime", "timestamp",
              "orderedat", "createdat", "created", "createdutc", "createdon", "createddate", "paymentdate", "paidat",
+             # (Wix Stores: "Date created", beside "Time", which holds the time of day alone)
+             "datecreated", "dateordered", "dateplaced", "dateofpurchase", "dateoforder",
              "chargedate", "time", "ts", "epoch"),
     # (an amount converted into the account's one currency comes first: Stripe's "Converted Amount" beside "Amount"
     # in each charge's own; found from outside, a third of a multi-currency account's charges were left out)
@@ -459,6 +461,17 @@ _NOT_THE_ORDER_NUMBER = ("status", "state", "type", "kind", "method", "stage", "
                          "linenumber", "item", "channel")
 
 
+#: A time of day alone ("06:15", "8:01 PM", "18:30:05").
+_TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*$")
+
+
+def _times_of_day(cells: pd.Series) -> bool:
+    """Whether nine in ten of a column's first filled cells (200 at most) are a time of day alone, no date (Wix
+    Stores' "Time" beside its "Date created": found from outside, it was taken for the order date)."""
+    sample = first_written(cells, 200)
+    return len(sample) > 0 and float(sample.str.match(_TIME_OF_DAY).mean()) >= 0.9
+
+
 def _no_order_numbers(name: str, cells: pd.Series) -> bool:
     """Whether a column named like an order number cannot hold one: its name says it holds something else of the
     order (:data:`_NOT_THE_ORDER_NUMBER`: 'Invoice Status', 'Order Type'), or fewer than half its first filled cells
@@ -518,9 +531,11 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     # found from outside: an Amazon order report's 'sales-channel' ("Amazon.com") was taken for the amount
     texts = {n for n in names if n not in taken and any(_norm(n) in _NAMES[r] or any(w in _norm(n) for w in _PARTS[r])
                                                         for r in _NUMBER_ROLES) and not _holds_numbers(frame[n])}
-    # and an order number must be one (:func:`_no_order_numbers`)
-    not_orders = {n for n in names if n not in taken and (_norm(n) in _NAMES["order"] or any(
-        w in _norm(n) for w in _PARTS["order"])) and _no_order_numbers(n, frame[n])}
+    # an order number must be one (:func:`_no_order_numbers`), and an order date more than a time of day
+    named = {role: {n for n in names if n not in taken and (_norm(n) in _NAMES[role] or any(
+        w in _norm(n) for w in _PARTS[role]))} for role in ("order", "date")}
+    unfit = {"order": {n for n in named["order"] if _no_order_numbers(n, frame[n])},
+             "date": {n for n in named["date"] if _times_of_day(frame[n])}}
     found: dict[str, str | None] = dict(given)
     recognised = []
     if "amazon-order-id" in names and "item-price" in names and amount is None and quantity is None \
@@ -538,8 +553,7 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     for finder in (_find, _find_part):  # every exact name first, then names that contain a known word
         for role in roles:
             if found[role] is None:
-                column = finder(names, role, taken | (texts if role in _NUMBER_ROLES else
-                                                      not_orders if role == "order" else set()))
+                column = finder(names, role, taken | (texts if role in _NUMBER_ROLES else unfit.get(role, set())))
                 if column is not None:
                     found[role] = column
                     taken.add(column)
@@ -551,6 +565,11 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
         if found["amount"] is not None:
             taken.add(found["amount"])
             recognised.append("amount")
+    if customer is None and found["customer"] is None:  # (Wix Stores: "Contact email")
+        found["customer"] = _email_column(frame, taken)
+        if found["customer"] is not None:
+            taken.add(found["customer"])
+            recognised.append("customer")
     # guests' orders under one placeholder id (BigCommerce, WooCommerce: 0): their e-mail addresses tell them apart
     email = _email_column(frame, taken) if customer is None and found["customer"] is not None else None
     if email is not None and _guests(frame[found["customer"]]) is not None:
@@ -1361,6 +1380,16 @@ def build_customers(
         raw_codes, raw_orders = pd.factorize(order_cells, sort=False)  # spaces around a number: the same order
         same = pd.factorize(pd.Series(raw_orders).astype(str).str.strip(), sort=False)[0]
         order_codes = same[raw_codes].astype(np.int64)
+    repeated = np.zeros(lines, dtype=bool)  # the later lines of an order whose total each of its lines repeats
+    written = value  # each line's amount as written
+    if order_codes is not None and columns.amount is not None:
+        found_totals = _order_totals(value, order_codes, keep)
+        if found_totals is not None:
+            repeated, orders = found_totals
+            value = np.where(repeated, 0.0, value)
+            notes.append(f"'{columns.amount}' is the same on every line of each order of several lines "
+                         f"({counted(orders, 'order')}): it is the order's total, written on each of its lines, so "
+                         "it counts once per order.")
     value = np.where(cancelled, -np.abs(value), value)
     returns = keep & (value < 0) & ~cancelled
     n_cancel_lines = int(np.count_nonzero(keep & cancelled))
@@ -1377,10 +1406,12 @@ def build_customers(
                      f"{float(value[returns].sum()):,.2f} in total.")
     emptied = np.zeros(lines, dtype=bool)  # the lines a refund took to nothing
     if columns.refund is not None:  # (after the returns: a line refunded in full is no return line)
-        value, emptied = _net_of_refunds(frame, columns.refund, decimal, keep, value, numbers, notes, columns.amount)
+        value, emptied = _net_of_refunds(frame, columns.refund, decimal, keep & ~repeated, value, numbers, notes,
+                                         columns.amount)
 
     # (among the lines kept: an order's further items, left out above, repeat each other's empty cells)
-    duplicates = _duplicate_lines(frame, [customer_codes, date_codes, value, order_codes], among=keep)
+    # (keyed by the amount as written: the same text is the same number, whatever was netted or counted once since)
+    duplicates = _duplicate_lines(frame, [customer_codes, date_codes, written, order_codes], among=keep)
     if duplicates:
         notes.append(f"{counted(duplicates, 'order line')} {'repeats' if duplicates == 1 else 'repeat'} an earlier "
                      "line exactly; kept (they may be real repeat purchases; remove them from the export if not).")
@@ -1504,6 +1535,54 @@ def build_customers(
                f"({'the day after the last order' if default else 'given'}).")
     return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines,
                          [summary, *([window_note] if window_note else []), *notes], counted_in, not default)
+
+
+#: Orders of several lines an amount must be the same on every line of (nineteen in twenty of them at least) to be
+#: read as the order's total, written on each of its lines.
+_ORDER_TOTAL_MIN_ORDERS = 3
+_ORDER_TOTAL_SHARE = 0.95
+#: The first lines looked at before all of them: line amounts that differ within orders show there already.
+_ORDER_TOTAL_LOOK = 100_000
+
+
+def _order_totals(value: np.ndarray, order_codes: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """The lines to count as nothing when the amount is each order's total written on every one of its lines (Wix
+    Stores' item lines: found from outside, an order of three items counted its total three times): among the kept
+    lines, the amount is the same on every line of nineteen in twenty orders of several lines
+    (:data:`_ORDER_TOTAL_SHARE`, :data:`_ORDER_TOTAL_MIN_ORDERS` such orders at least). Then each such order's lines
+    after its first, and how many such orders; else None (line amounts that differ within orders, or too few orders
+    of several lines to tell)."""
+    lines = np.flatnonzero(keep & np.isfinite(value))
+    if lines.size < 2:
+        return None
+    if lines.size > _ORDER_TOTAL_LOOK and _same_within_orders(order_codes[lines[:_ORDER_TOTAL_LOOK]],
+                                                              value[lines[:_ORDER_TOTAL_LOOK]]) is None:
+        return None  # (line amounts differ within the first orders already: 0.02 s, not 2 s, at 10^7 lines)
+    found = _same_within_orders(order_codes[lines], value[lines])
+    if found is None:
+        return None
+    same, later = found
+    repeated = np.zeros(len(value), dtype=bool)
+    repeated[lines[later & same[order_codes[lines]]]] = True
+    return repeated, int(same.sum())
+
+
+def _same_within_orders(codes: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For :func:`_order_totals`, the lines ``codes`` (their orders) and ``amounts``: which orders have several lines
+    all of one amount, and which lines follow their order's first, when such orders are nineteen in twenty of those
+    of several lines (and at least :data:`_ORDER_TOTAL_MIN_ORDERS`); else None."""
+    size = int(codes.max()) + 1
+    several = np.bincount(codes, minlength=size) >= 2
+    if int(several.sum()) < _ORDER_TOTAL_MIN_ORDERS:
+        return None
+    later = pd.Series(codes).duplicated(keep="first").to_numpy()  # a line after its order's first
+    first = np.full(size, np.nan)
+    first[codes[~later]] = amounts[~later]
+    varies = np.bincount(codes[np.abs(amounts - first[codes]) > 0.005], minlength=size) > 0
+    same = several & ~varies
+    if int(same.sum()) < _ORDER_TOTAL_SHARE * int(several.sum()):
+        return None
+    return same, later
 
 
 def _frequency(codes: np.ndarray, purchase: np.ndarray, orders: np.ndarray | None, customers: int) -> np.ndarray:

@@ -1039,3 +1039,45 @@ def test_a_xero_sales_invoice_export_names_its_customers_by_contact() -> None:
     assert table.loc["Bayside Club", "monetary"] == 30 and table.loc["Bayside Club", "frequency"] == 1
     assert table.loc["Marine Systems", "monetary"] == 20
     assert "'Deleted' (1)" in " ".join(result.notes)
+
+
+def test_a_wix_order_export_counts_each_orders_total_once() -> None:
+    """Found from outside (a Wix Stores order export, one row per item): the order's 'Total' (and 'Refunded amount')
+    is written on each of its item lines, so an order of three items counted three times its total (monetary 82,762
+    for 39,448 spent); its customer, 'Contact email', was not recognised, and its order date was 'Time' ('06:15')
+    beside 'Date created'. A total the same on every line of each order of several lines is the order's, counted
+    once per order, and said."""
+    header = ["Order number", "Date created", "Time", "Contact email", "Item", "Qty", "Price", "Total",
+              "Refunded amount", "Currency", "Payment status"]
+    rows = [["10001", "Jan 5, 2024", "10:22", "ann@x.com", "Mug", "1", "12.00", "50.00", "0.00", "USD", "Paid"],
+            ["10001", "Jan 5, 2024", "10:22", "ann@x.com", "Shirt", "1", "25.00", "50.00", "0.00", "USD", "Paid"],
+            ["10001", "Jan 5, 2024", "10:22", "ann@x.com", "Cap", "1", "9.00", "50.00", "0.00", "USD", "Paid"],
+            ["10002", "Feb 9, 2024", "08:01", "bob@x.com", "Mug", "2", "12.00", "30.00", "10.00", "USD", "Paid"],
+            ["10002", "Feb 9, 2024", "08:01", "bob@x.com", "Cap", "1", "5.00", "30.00", "10.00", "USD", "Paid"],
+            ["10003", "Mar 1, 2024", "18:30", "ann@x.com", "Poster", "1", "20.00", "26.00", "0.00", "USD", "Paid"],
+            ["10004", "Mar 2, 2024", "11:00", "cy@x.com", "Mug", "1", "12.00", "40.00", "0.00", "USD", "Paid"],
+            ["10004", "Mar 2, 2024", "11:00", "cy@x.com", "Shirt", "1", "20.00", "40.00", "0.00", "USD", "Paid"],
+            ["10005", "Mar 3, 2024", "12:00", "cy@x.com", "Cap", "1", "9.00", "15.00", "0.00", "USD", "Paid"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert (result.columns.customer, result.columns.date, result.columns.amount) == (
+        "Contact email", "Date created", "Total")
+    table = result.table.set_index(result.id_column)
+    assert table.loc["ann@x.com", "monetary"] == 76 and table.loc["ann@x.com", "frequency"] == 2
+    assert table.loc["bob@x.com", "monetary"] == 20  # its total once, its refund once
+    assert table.loc["cy@x.com", "monetary"] == 55
+    said = " ".join(result.notes)
+    assert ("'Total' is the same on every line of each order of several lines (3 orders): it is the order's total, "
+            "written on each of its lines, so it counts once per order.") in said
+    assert "repeat an earlier line" not in said
+
+
+def test_line_amounts_that_happen_to_match_within_an_order_are_still_added_up() -> None:
+    """A line's own amount, the same on two lines of one order by chance (two items at one price), is no order
+    total: every line counts when the amounts differ within most orders."""
+    header = ["Invoice", "Customer ID", "InvoiceDate", "Amount"]
+    rows = [["1", "A", "2024-01-05", "10.00"], ["1", "A", "2024-01-05", "10.00"],
+            ["2", "B", "2024-01-06", "5.00"], ["2", "B", "2024-01-06", "7.00"],
+            ["3", "A", "2024-01-07", "1.00"], ["3", "A", "2024-01-07", "2.00"],
+            ["4", "C", "2024-01-08", "3.00"], ["4", "C", "2024-01-08", "4.00"]]
+    table = build_customers(_text(rows, header), today=TODAY).table.set_index("Customer ID")
+    assert table.loc["A", "monetary"] == 23 and table.loc["B", "monetary"] == 12
