@@ -1570,7 +1570,8 @@ def _order_totals(value: np.ndarray, order_codes: np.ndarray, keep: np.ndarray) 
 def _same_within_orders(codes: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """For :func:`_order_totals`, the lines ``codes`` (their orders) and ``amounts``: which orders have several lines
     all of one amount, and which lines follow their order's first, when such orders are nineteen in twenty of those
-    of several lines (and at least :data:`_ORDER_TOTAL_MIN_ORDERS`); else None."""
+    of several lines (and at least :data:`_ORDER_TOTAL_MIN_ORDERS`), their amounts different from one order to the
+    next as totals are (a distinct amount for every four such orders at least), not a few prices; else None."""
     size = int(codes.max()) + 1
     several = np.bincount(codes, minlength=size) >= 2
     if int(several.sum()) < _ORDER_TOTAL_MIN_ORDERS:
@@ -1581,6 +1582,11 @@ def _same_within_orders(codes: np.ndarray, amounts: np.ndarray) -> tuple[np.ndar
     varies = np.bincount(codes[np.abs(amounts - first[codes]) > 0.005], minlength=size) > 0
     same = several & ~varies
     if int(same.sum()) < _ORDER_TOTAL_SHARE * int(several.sum()):
+        return None
+    # totals differ from order to order; a price list does not (a subscription's boxes at 9.99, two to an order, are
+    # two purchases, not one total written twice)
+    distinct = int(np.unique(first[same]).size)
+    if distinct < 2 or distinct * 4 < int(same.sum()):
         return None
     return same, later
 

@@ -1081,3 +1081,9 @@ def test_line_amounts_that_happen_to_match_within_an_order_are_still_added_up() 
             ["4", "C", "2024-01-08", "3.00"], ["4", "C", "2024-01-08", "4.00"]]
     table = build_customers(_text(rows, header), today=TODAY).table.set_index("Customer ID")
     assert table.loc["A", "monetary"] == 23 and table.loc["B", "monetary"] == 12
+    # a subscription's boxes at one price, two or three to an order: each line a purchase, though every order's
+    # lines are of one amount
+    boxes = [[str(order), customer, f"2024-01-{order:02d}", "9.99"] for order, customer, count in
+             [(1, "A", 2), (2, "B", 3), (3, "A", 2), (4, "C", 2), (5, "C", 1)] for _ in range(count)]
+    table = build_customers(_text(boxes, header), today=TODAY).table.set_index("Customer ID")
+    assert table.loc["A", "monetary"] == pytest.approx(4 * 9.99) and table.loc["B", "monetary"] == pytest.approx(29.97)
