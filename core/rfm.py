@@ -263,7 +263,9 @@ NOT_PURCHASES = frozenset({
     # a checkout left unfinished (BigCommerce's incomplete orders, WooCommerce's checkout drafts), an invoice written
     # off (Stripe's uncollectible) or an offer lapsed
     "quotation", "quotationsent", "quote", "draft", "checkoutdraft", "incomplete", "abandoned", "uncollectible",
-    "expired", "trash", "deleted", "angebot", "entwurf", "devis", "brouillon", "presupuesto", "borrador", "offerte",
+    "expired", "trash", "deleted",
+    # a payment that failed or was taken back (PrestaShop's "Payment error", OpenCart's "Chargeback")
+    "paymenterror", "error", "chargeback", "chargedback", "angebot", "entwurf", "devis", "brouillon", "presupuesto", "borrador", "offerte",
 })
 
 

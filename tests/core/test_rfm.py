@@ -1087,3 +1087,15 @@ def test_line_amounts_that_happen_to_match_within_an_order_are_still_added_up() 
              [(1, "A", 2), (2, "B", 3), (3, "A", 2), (4, "C", 2), (5, "C", 1)] for _ in range(count)]
     table = build_customers(_text(boxes, header), today=TODAY).table.set_index("Customer ID")
     assert table.loc["A", "monetary"] == pytest.approx(4 * 9.99) and table.loc["B", "monetary"] == pytest.approx(29.97)
+
+
+@pytest.mark.parametrize("status", ["Payment error", "Chargeback"])
+def test_a_failed_payment_or_a_chargeback_is_no_purchase(status: str) -> None:
+    """Found from outside (a PrestaShop and an OpenCart order export): orders whose payment failed ('Payment error')
+    or was taken back ('Chargeback') counted as purchases, 8% of their lines."""
+    header = ["Order ID", "Customer", "Date", "Total", "Status"]
+    rows = [["1", "A", "2024-01-05", "10.00", "Delivered"], ["2", "A", "2024-02-05", "99.00", status],
+            ["3", "B", "2024-03-05", "20.00", "Complete"]]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.table.set_index(result.id_column).loc["A", "monetary"] == 10
+    assert f"'{status}' (1)" in " ".join(result.notes)
