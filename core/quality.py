@@ -131,7 +131,9 @@ _NUMBER_NAME = re.compile(
     r"|[a-z](No|Nr|Num|Number|Code|Zip|Phone|Sku|Ref)$|(?i:nummer$)"
     # a card's last four digits (Stripe's "Card Last4", a shop's "last_4_digits"): found from outside, a feature
     r"|(?i:last[ _\-]?(4|four)(?![0-9])(?![ _\-]?(weeks?|wks?|months?|mos?|days?|years?|yrs?|quarters?|qtrs?|hours?"
-    r"|hrs?|orders?|visits?|purchases?)))")
+    r"|hrs?|orders?|visits?|purchases?)))"
+    # ... or its number's end under a payments name (Square's "PAN Suffix", "Card Ending", "Card Last Digits")
+    r"|(?i:^(pan|card)[ _\-]?(suffix|ending|end|last[ _\-]?digits)$)")
 #: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.
 PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", "first_purchase",
                                   "last_purchase"})

@@ -56,7 +56,9 @@ def test_numbers_named_as_numbers_or_codes_of_things_are_not_features():
                                   "Cust #", "Order#", "Customer #", "Account", "Acct", "Client", "Customer",
                                   "Member", "Card",
                                   # found from outside: a Stripe customers export's "Card Last4" was a proposed feature
-                                  "Card Last4", "last_4_digits", "card_last_four"])
+                                  "Card Last4", "last_4_digits", "card_last_four",
+                                  # found from outside: a Square transactions export's "PAN Suffix" was a feature
+                                  "PAN Suffix", "Card Ending", "card_last_digits"])
 def test_each_spelling_of_a_number_or_code_is_recognised(name):
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({name: rng.choice(rng.integers(1_000, 99_999, 500), 2_000).astype(str),
