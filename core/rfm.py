@@ -1453,9 +1453,16 @@ def build_customers(
         shown = ", ".join(repr(str(v)) for v in ids[refunded_all][:_EXAMPLES])
         notes.append(f"{counted(n_refunded_all, 'customer')}'{'s' if n_refunded_all == 1 else ''} every order was "
                      f"refunded in full (e.g. {shown}); left out.")
-    only_returns = int(np.count_nonzero(~bought & ~refunded_all))
+    # ... or only orders of amount 0 (an event's free tickets: found from outside, said to be returns)
+    free_only = ~bought & ~refunded_all & (np.bincount(codes, weights=line_value < 0, minlength=n_customers) == 0)
+    n_free = int(np.count_nonzero(free_only))
+    if n_free:
+        shown = ", ".join(repr(str(v)) for v in ids[free_only][:_EXAMPLES])
+        notes.append(f"{counted(n_free, 'customer')} {'has' if n_free == 1 else 'have'} only orders of amount 0 in "
+                     f"the file (e.g. {shown}); left out: the table counts purchases.")
+    only_returns = int(np.count_nonzero(~bought & ~refunded_all & ~free_only))
     if only_returns:
-        shown = ", ".join(repr(str(v)) for v in ids[~bought & ~refunded_all][:_EXAMPLES])
+        shown = ", ".join(repr(str(v)) for v in ids[~bought & ~refunded_all & ~free_only][:_EXAMPLES])
         notes.append(f"{counted(only_returns, 'customer')} {'has' if only_returns == 1 else 'have'} only returns or "
                      f"cancellations in the file (e.g. {shown}; their purchases are before it); left out.")
     if int(np.count_nonzero(bought)) < 2:
@@ -1573,9 +1580,11 @@ def _same_within_orders(codes: np.ndarray, amounts: np.ndarray) -> tuple[np.ndar
     """For :func:`_order_totals`, the lines ``codes`` (their orders) and ``amounts``: which orders have several lines
     all of one amount, and which lines follow their order's first, when such orders are nineteen in twenty of those
     of several lines (and at least :data:`_ORDER_TOTAL_MIN_ORDERS`), their amounts different from one order to the
-    next as totals are (a distinct amount for every four such orders at least), not a few prices; else None."""
+    next as totals are (a distinct amount for every four such orders at least) or their lines times a few prices
+    (:func:`_priced_per_line`), not a price written on each line; else None."""
     size = int(codes.max()) + 1
-    several = np.bincount(codes, minlength=size) >= 2
+    count = np.bincount(codes, minlength=size)
+    several = count >= 2
     if int(several.sum()) < _ORDER_TOTAL_MIN_ORDERS:
         return None
     later = pd.Series(codes).duplicated(keep="first").to_numpy()  # a line after its order's first
@@ -1585,12 +1594,21 @@ def _same_within_orders(codes: np.ndarray, amounts: np.ndarray) -> tuple[np.ndar
     same = several & ~varies
     if int(same.sum()) < _ORDER_TOTAL_SHARE * int(several.sum()):
         return None
-    # totals differ from order to order; a price list does not (a subscription's boxes at 9.99, two to an order, are
-    # two purchases, not one total written twice)
+    # totals differ from order to order, or are an order's lines times a few prices (an Eventbrite order's tickets);
+    # a price list does neither (a subscription's boxes at 9.99, two to an order, are two purchases, not one total
+    # written twice)
     distinct = int(np.unique(first[same]).size)
-    if distinct < 2 or distinct * 4 < int(same.sum()):
+    if distinct < 2 or (distinct * 4 < int(same.sum()) and not _priced_per_line(first[same], count[same])):
         return None
     return same, later
+
+
+def _priced_per_line(totals: np.ndarray, lines: np.ndarray) -> bool:
+    """Whether orders' amounts are their numbers of lines times a few prices: fewer distinct amounts per line than
+    amounts (an Eventbrite order's total of four tickets at 26.25, 105.00, is 26.25 a line, as a two-ticket order's
+    52.50 is), as an order's total is when each of its lines is a ticket at one of a few prices. A price written on
+    each line is not (a subscription's boxes at 9.99: 9.99, 4.995 and 3.33 a line for orders of one to three)."""
+    return int(np.unique(np.round(totals / lines, 2)).size) < int(np.unique(totals).size)
 
 
 def _frequency(codes: np.ndarray, purchase: np.ndarray, orders: np.ndarray | None, customers: int) -> np.ndarray:

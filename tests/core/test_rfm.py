@@ -1099,3 +1099,28 @@ def test_a_failed_payment_or_a_chargeback_is_no_purchase(status: str) -> None:
     result = build_customers(_text(rows, header), today=TODAY)
     assert result.table.set_index(result.id_column).loc["A", "monetary"] == 10
     assert f"'{status}' (1)" in " ".join(result.notes)
+
+
+def test_an_eventbrite_attendee_report_counts_each_orders_total_once_and_says_free_orders() -> None:
+    """Found from outside (an Eventbrite attendee report, one row per ticket): the order's 'Total Paid' is written on
+    each attendee's row, and with a few ticket prices the totals repeat from order to order, so they were taken for
+    line amounts and a four-ticket order counted four times its total; a buyer of free tickets only was said to have
+    'only returns or cancellations (their purchases are before it)'. Totals that grow with an order's number of lines
+    are the order's; a free order is said as such."""
+    header = ["Order #", "Order Date", "Email", "Quantity", "Ticket Type", "Attendee #", "Total Paid"]
+    # forty orders of one to four tickets at 26.25 by ten buyers, and a buyer of free tickets only
+    orders = [(order, f"b{order % 10}@x.com", 1 + order % 4, f"{26.25 * (1 + order % 4):.2f}") for order in range(40)]
+    orders.append((40, "dee@x.com", 3, "0.00"))
+    rows = [[str(8_000_000_000 + order), f"2024-03-{1 + order % 28:02d} 10:00:00", email, "1", "General",
+             str(1_200_000_000 + 10 * order + seat), total]
+            for order, email, tickets, total in orders for seat in range(tickets)]
+    result = build_customers(_text(rows, header), today=TODAY)
+    table = result.table.set_index(result.id_column)
+    # b1's orders 1, 11, 21 and 31, each counted once: 52.50 + 105.00 + 52.50 + 105.00
+    assert table.loc["b1@x.com", "monetary"] == pytest.approx(315) and table.loc["b1@x.com", "frequency"] == 4
+    assert "dee@x.com" not in table.index
+    said = " ".join(result.notes)
+    assert "it is the order's total, written on each of its lines, so it counts once per order" in said
+    assert ("1 customer has only orders of amount 0 in the file (e.g. 'dee@x.com'); left out: the table counts "
+            "purchases.") in said
+    assert "only returns or cancellations" not in said
