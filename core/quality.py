@@ -1719,14 +1719,8 @@ class QualityReport:
                          + "): the segments' mixes count each as one value, written the most common way."
                          for c in self.column_reports if c.case_variants)
             proposed = self.default_features
-            found.extend(f"'{c.name}' holds the date of each customer's last purchase or visit"
-                         f"{_written_as(c.date_format)}; its days to the file's latest date (recency) are proposed as "
-                         f"the feature '{derived_name(c.name)}'." if derived_name(c.name) in proposed else
-                         f"'{c.name}' holds dates{_written_as(c.date_format)}; it is offered as the feature "
-                         f"'{derived_name(c.name)}' "
-                         + ("(each customer's age today, in years)" if is_birth_name(c.name)
-                            else "(days to the file's latest date)") + ", not chosen by default."
-                         for c in self.column_reports if c.kind == "date")
+            counted_already = any(_RECENCY_MEASURE.search(name) for name in proposed)
+            found.extend(_date_finding(c, proposed, counted_already) for c in self.column_reports if c.kind == "date")
             found.extend(f"'{c.name}' is {c.transform_reason}; a {'log' if c.transform == 'log' else 'signed log'} "
                          "is proposed before scaling."
                          for c in self.column_reports if c.transform != "none" and c.name in self.default_features)
@@ -2291,6 +2285,24 @@ def codes_text(codes: Sequence[float]) -> str:
     """A column's codes for "unknown" as a person writes them: "999", "9999 or -9" (the finding, the model's
     note and the Upload page say them alike)."""
     return " or ".join(format(float(code), "g") for code in codes)
+
+
+def _date_finding(column: ColumnReport, proposed: Sequence[str], counted_already: bool) -> str:
+    """What the data check says of a date column: proposed as the recency (:attr:`ColumnReport.recency`), or offered
+    as its days since (a date of birth as each customer's age), with why a last purchase's date is not proposed when
+    it has gaps; ``counted_already``: a proposed column counts the days since the last purchase."""
+    name, written, feature = column.name, _written_as(column.date_format), derived_name(column.name)
+    if feature in proposed:
+        return (f"'{name}' holds the date of each customer's last purchase or visit{written}; its days to the file's "
+                f"latest date (recency) are proposed as the feature '{feature}'.")
+    if is_last_purchase_name(name) and not is_birth_name(name) and not column.recency and not counted_already:
+        gaps = (f"{column.missing:,} empty" if column.missing else
+                "some hold no date or a placeholder such as 01/01/1900")
+        return (f"'{name}' holds the date of each customer's last purchase or visit{written}, but not in every row "
+                f"({gaps}); it is offered as the feature '{feature}' (days to the file's latest date), not chosen by "
+                "default, as a model on it leaves out the customers without one.")
+    what = "(each customer's age today, in years)" if is_birth_name(name) else "(days to the file's latest date)"
+    return f"'{name}' holds dates{written}; it is offered as the feature '{feature}' {what}, not chosen by default."
 
 
 def _is_recency(name: str, values: pd.Series, fmt: str, gaps: int) -> bool:

@@ -431,8 +431,12 @@ def test_the_date_of_each_customers_last_purchase_or_visit_is_proposed_as_recenc
     assert ("'Last Visit' holds the date of each customer's last purchase or visit; its days to the file's latest "
             "date (recency) are proposed as the feature 'Last Visit (days since)'") in said
     assert report.to_frame().set_index("column").loc["Last Visit", "role"] == "feature (recency)"
-    for frame in (square_customers(blank_visits=12), square_customers(placeholder=True)):
-        assert check_quality(frame).default_features == ["Transaction Count", "Total Spend"]
+    for frame, gaps in ((square_customers(blank_visits=12), "12 empty"),
+                        (square_customers(placeholder=True), "some hold no date or a placeholder such as 01/01/1900")):
+        gappy = check_quality(frame)
+        assert gappy.default_features == ["Transaction Count", "Total Spend"]
+        assert (f"'Last Visit' holds the date of each customer's last purchase or visit, but not in every row ({gaps}); "
+                "it is offered as the feature 'Last Visit (days since)'") in " ".join(gappy.problems())
 
 
 @pytest.mark.parametrize("header", ["Last Order Date", "last_purchase_at", "LastVisitDate", "Date of last purchase",
