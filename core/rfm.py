@@ -476,11 +476,15 @@ def _times_of_day(cells: pd.Series) -> bool:
 
 def _no_order_numbers(name: str, cells: pd.Series) -> bool:
     """Whether a column named like an order number cannot hold one: its name says it holds something else of the
-    order (:data:`_NOT_THE_ORDER_NUMBER`: 'Invoice Status', 'Order Type'), or fewer than half its first filled cells
-    hold a digit (a category: 'Fully Invoiced', 'Online'), where order numbers are written with digits (536365,
-    #1001, S00042)."""
+    order (:data:`_NOT_THE_ORDER_NUMBER`: 'Invoice Status', 'Order Type'), or its first filled cells (200 at most)
+    are a few categories without digits ('Fully Invoiced', 'To Invoice': fewer than one distinct text in ten cells),
+    where order numbers are written with digits (536365, #1001, S00042) or are many codes (PrestaShop's references,
+    XKBKNABJK)."""
     normalised = _norm(name)
-    return any(word in normalised for word in _NOT_THE_ORDER_NUMBER) or not _holds_numbers(cells)
+    if any(word in normalised for word in _NOT_THE_ORDER_NUMBER):
+        return True
+    sample = first_written(cells, 200)
+    return not _holds_numbers(cells) and sample.nunique() * 10 < len(sample)
 
 
 def _numbered_orders(cells: pd.Series) -> bool:

@@ -1124,3 +1124,15 @@ def test_an_eventbrite_attendee_report_counts_each_orders_total_once_and_says_fr
     assert ("1 customer has only orders of amount 0 in the file (e.g. 'dee@x.com'); left out: the table counts "
             "purchases.") in said
     assert "only returns or cancellations" not in said
+
+
+def test_order_references_of_letters_only_are_order_numbers() -> None:
+    """PrestaShop names its orders with nine letters ('XKBKNABJK'): such references, many of them, number the orders
+    (a product line's order counted once), unlike a few categories without digits ('Fully Invoiced')."""
+    header = ["Order Reference", "Customer", "Date", "Product", "Amount"]
+    references = ["XKBKNABJK", "OHSATSERP", "FFATNOMMJ", "UOYEVOLI", "KHWLILZLL", "ZRQJXHGBM"]
+    rows = [[reference, "AB"[index % 2], f"2024-0{1 + index}-05", product, "10.00"]
+            for index, reference in enumerate(references) for product in ("Mug", "Cap", "Shirt")]
+    result = build_customers(_text(rows, header), today=TODAY)
+    assert result.columns.order == "Order Reference"
+    assert result.table.set_index(result.id_column).loc["A", "frequency"] == 3
