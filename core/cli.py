@@ -572,7 +572,7 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
     from .deliver import rounded_summary, share_columns, to_xlsx_bytes
     from .export import UTF8_BOM, to_csv_bytes, write_csv
     from .insight import confidence, for_export, out_of_range, summary_profile
-    from .persist import bundle_bytes, load_model_file
+    from .persist import bundle_bytes, is_pickled, load_model_file
     from .prepare import prepare_features
     from .segmentation import clustered_table, segment_new, segment_with_model
 
@@ -582,7 +582,8 @@ def _fit_read(args: argparse.Namespace, out: TextIO, table: TableRead, report: Q
         model = load_model_file(args.model)
         info = model.info
         seg = segment_with_model(table.frame, model, _parse_map(args.map), args.missing, table.decimal,
-                                 table.numbers, _unknown(args, report))  # the model's columns as the check parsed them
+                                 table.numbers, _unknown(args, report),  # the model's columns as the check parsed them
+                                 source="pretrained" if is_pickled(args.model) else "saved")
         if len(info.names) == seg.k:  # the names the model was saved with
             seg = seg.renamed(dict(enumerate(info.names)))
     else:
@@ -797,10 +798,8 @@ def _print_fit(seg: Segmentation, notes: Sequence[str], written: Sequence[str], 
     """What ``fit`` did and wrote; ``model``: the file of the model applied (``--model``), if any (found from
     outside: a model saved with ``--save-model`` and applied to next month's file was said to be the pre-trained
     one)."""
-    from .persist import is_pickled
-
-    how = (f"new model, k={seg.k}, seed={seg.seed}" if model is None else "pre-trained model" if is_pickled(model)
-           else f"saved model {Path(model).name}, k={seg.k}")
+    how = {"new": f"new model, k={seg.k}, seed={seg.seed}", "pretrained": "pre-trained model"}.get(
+        seg.source, f"saved model {Path(model or '').name}, k={seg.k}")
     print(f"segmented {int(seg.scored.sum()):,} of {seg.labels.size:,} customers ({how})", file=out)
     print(f"features: {', '.join(seg.feature_labels)}", file=out)  # (once: a wide file's list is long)
     for note in notes:

@@ -443,9 +443,13 @@ def _data_section(name: str, frame: pd.DataFrame, seg: Segmentation, report: Qua
     return {"facts": facts, "notes": why}
 
 
+#: How the report names an applied model, by :attr:`Segmentation.source`.
+_APPLIED = {"pretrained": "pre-trained", "saved": "saved"}
+
+
 def _settings_section(seg: Segmentation, missing: str, model: str | None) -> dict[str, Any]:
-    if seg.source == "pretrained":
-        source = "Pre-trained model" + (f": {model}" if model else "")
+    if seg.source != "new":
+        source = _APPLIED[seg.source].capitalize() + " model" + (f": {model}" if model else "")
         seed = "–" if seg.seed is None else f"{seg.seed} (when the model was trained)"
     else:
         source = "New K-Means model trained on this file" + (f" ({model})" if model else "")
@@ -467,8 +471,8 @@ def _settings_section(seg: Segmentation, missing: str, model: str | None) -> dic
 
 def _k_section(seg: Segmentation, sweep: SweepResult | None, rec: Recommendation | None) -> dict[str, Any]:
     if sweep is None or rec is None:
-        return {"rec": None, "pretrained": seg.source == "pretrained", "k": seg.k}
-    return {"rec": rec, "pretrained": seg.source == "pretrained", "k": seg.k,
+        return {"rec": None, "applied": _APPLIED.get(seg.source), "k": seg.k}
+    return {"rec": rec, "applied": _APPLIED.get(seg.source), "k": seg.k,
             "verdict": ("matches the recommendation" if rec.k == seg.k else f"differs from the recommended k={rec.k}"),
             "sample": (f" The comparison ran on a seeded sample of {sweep.sample_rows:,} customers."
                        if sweep.sample_rows else ""),

@@ -74,7 +74,7 @@ class Segmentation:
     k : int
     seed : int | None
     source : str
-        ``"new"`` or ``"pretrained"``.
+        ``"new"``, ``"pretrained"`` (the shipped model applied) or ``"saved"`` (a model bundle applied).
     silhouette : float | None
         Silhouette of the labelling (sampled above 5,000 rows), None when undefined.
     notes : list[str]
@@ -467,6 +467,7 @@ def segment_with_model(
     decimal: str = ".",
     numbers: ColumnNumbers | None = None,
     unknown: Mapping[str, Sequence[float]] | None = None,
+    source: str = "pretrained",
 ) -> Segmentation:
     """Apply a saved model to a table, after checking the table has every feature the model needs.
 
@@ -482,6 +483,9 @@ def segment_with_model(
     unknown : dict, optional
         ``{file column: codes}`` read as missing (:func:`core.prepare.prepare_features`), e.g. the table's
         :attr:`core.quality.QualityReport.unknown_codes`.
+    source : str
+        The segmentation's :attr:`Segmentation.source`: ``"pretrained"`` for the shipped model, ``"saved"`` for a
+        model bundle (found from outside: reports and the command line called a saved model the pre-trained one).
 
     The blanks of the features the model was trained to count as 0 (:attr:`core.persist.ModelInfo.zero`) are
     counted as 0 here too.
@@ -507,7 +511,7 @@ def segment_with_model(
         np.empty(0, dtype=np.int64)
     score = silhouette(matrix.X, used_labels, 0, scale=functools.partial(model_space, pipeline)) \
         if matrix.X.shape[0] else None
-    return _built(matrix, tuple(info.features), pipeline, used_labels, info.k, info.seed, "pretrained", score, notes,
+    return _built(matrix, tuple(info.features), pipeline, used_labels, info.k, info.seed, source, score, notes,
                   frame)
 
 

@@ -97,7 +97,7 @@ def apply_snapshot(saved_id: str, dataset_token: str, mapping: dict[str, str]) -
     by_column = {column: feature for feature, column in mapping.items() if column}
     seg = segment_with_model(dataset.frame, model, by_column, str(saved.settings.get("missing", "drop")),
                              dataset.table.decimal, dataset.table.numbers,
-                             service.unknown_for(dataset, str(saved.settings.get("codes", "unknown"))))
+                             service.unknown_for(dataset, str(saved.settings.get("codes", "unknown"))), source="saved")
     warning = ""
     if seg.matrix.X.shape[0]:
         warning = out_of_range(seg.matrix.X, info, list(seg.model_features), "saved model").warning or ""

@@ -171,7 +171,8 @@ def get_segmentation(state: ViewState, matrix: FeatureMatrix | None = None) -> S
     def compute() -> Segmentation:
         if state.applies_model:
             return segment_with_model(dataset.frame, applied_model(state), state.mapping_dict, state.missing,
-                                      dataset.table.decimal, dataset.table.numbers, unknown_for(dataset, state.codes))
+                                      dataset.table.decimal, dataset.table.numbers, unknown_for(dataset, state.codes),
+                                      source=state.mode)
         if not state.features:
             raise _no_features(dataset)
         return segment_new(dataset.frame, list(state.features), state.k, state.seed, state.missing,

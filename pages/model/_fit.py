@@ -102,11 +102,11 @@ def _fit_summary(state: ViewState, seg: Any, compare_only_fitted: bool = False) 
     sizes = seg.sizes()
     quality = "n/a" if seg.silhouette is None else f"{seg.silhouette:.3f}"
     extra: list[Any] = []
-    if seg.source == "pretrained":
+    if seg.source != "new":
         extra.append(_range_check(state, seg))
     extra.append(_comparison(state, seg, compare_only_fitted))
     what = {"pretrained": "Pre-trained model applied", "saved": "Saved model applied"}.get(
-        state.mode if seg.source == "pretrained" else "new", f"New model with k={seg.k}, seed {seg.seed}")
+        seg.source, f"New model with k={seg.k}, seed {seg.seed}")
     return html.Div([
         html.P([html.Strong(what), f": {int(sizes.sum()):,} customers segmented on {', '.join(seg.feature_labels)}."]),
         html.P([*term("silhouette", "model-fit-silhouette", "Separation score"), " of this model: ",

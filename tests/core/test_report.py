@@ -192,6 +192,8 @@ def test_sample_limit_one_feature_and_pretrained_wording(blobs):
     page = render_report("big.csv", frame, applied, text_columns=[], model="model.json, trained on x.csv")
     assert "The pre-trained model fixes the number of segments at k=2" in page
     assert "Pre-trained model: model.json, trained on x.csv" in page
+    page = render_report("big.csv", frame, replace(seg, source="saved"), text_columns=[], model="march.json")
+    assert "The saved model fixes the number of segments at k=2" in page and "Saved model: march.json" in page
 
 
 def test_cli_report_writes_the_page(cli, tmp_path, write):
@@ -220,8 +222,9 @@ def test_cli_report_for_a_saved_model(cli, tmp_path, write):
     assert (status, err) == (0, "")
     page = report.read_text(encoding="utf-8")
     check_html(page)
-    assert "The pre-trained model fixes the number of segments at k=3" in page
-    assert "Pre-trained model: m.json, trained on shop.csv: 119 rows" in page
+    # found from outside: a saved model was called the pre-trained one
+    assert "The saved model fixes the number of segments at k=3" in page
+    assert "Saved model: m.json, trained on shop.csv: 119 rows" in page and "pre-trained" not in page.lower()
     assert "The stability check was not run" in page
 
 
