@@ -435,8 +435,8 @@ def test_the_date_of_each_customers_last_purchase_or_visit_is_proposed_as_recenc
                         (square_customers(placeholder=True), "some hold no date or a placeholder such as 01/01/1900")):
         gappy = check_quality(frame)
         assert gappy.default_features == ["Transaction Count", "Total Spend"]
-        assert (f"'Last Visit' holds the date of each customer's last purchase or visit, but not in every row ({gaps}); "
-                "it is offered as the feature 'Last Visit (days since)'") in " ".join(gappy.problems())
+        assert (f"'Last Visit' holds the date of each customer's last purchase or visit, but not in every row "
+                f"({gaps}); it is offered as the feature 'Last Visit (days since)'") in " ".join(gappy.problems())
 
 
 @pytest.mark.parametrize("header", ["Last Order Date", "last_purchase_at", "LastVisitDate", "Date of last purchase",
