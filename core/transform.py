@@ -283,6 +283,8 @@ def is_last_purchase_name(name: str) -> bool:
     (:data:`_LAST_PURCHASE_NAME`)."""
     words = re.sub(r"[\W_]+", " ", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))).lower()
     return bool(_LAST_PURCHASE_NAME.search(words))
+
+
 #: A date column written as Unix time, whole seconds or milliseconds since 1970 (an app's ``created_at`` of
 #: 1701388800): the "format" :func:`date_format` names it by, and the unit pandas reads it in.
 EPOCH_FORMATS: dict[str, str] = {"unix seconds": "s", "unix milliseconds": "ms"}
@@ -406,8 +408,8 @@ def read_dates(texts: pd.Series, fmt: str) -> pd.Series:
         return _read_written_dates(texts, fmt)  # (times to the second: nearly every cell different, none to spare)
     codes, distinct = pd.factorize(texts, sort=False)
     if len(distinct) <= len(texts) // 2:
-        # each distinct text read once (a customer file's last visits: a thousand days among a million rows, read
-        # 30 times faster), then put back in its rows; a missing cell is NaT
+        # each distinct text read once (a customer file's last visits: 700 days among a million rows, read 54 times
+        # faster, bench/dates_bench.py), then put back in its rows; a missing cell is NaT
         read = _read_written_dates(pd.Series(distinct, dtype=texts.dtype), fmt).take(np.maximum(codes, 0))
         read.index = texts.index
         return read.where(codes >= 0) if bool((codes < 0).any()) else read
