@@ -993,6 +993,23 @@ def _rfm(args: argparse.Namespace, out: TextIO) -> None:
     groups = result.table["rfm_group"].value_counts(sort=False)
     print("rfm groups: " + ", ".join(f"{name} {count:,}" for name, count in groups.items() if count), file=out)
     print(f"wrote {args.out} (one row per customer; next: segments fit {args.out} --k N --out ...)", file=out)
+    chosen = _rfm_choices(args)
+    if chosen:  # (found from outside: next month's `fit ORDERS --model` built its table from other columns)
+        print(f"note: a customer CSV keeps no record of the choices given ({chosen}): build next month's table with "
+              f"the same options, segments rfm NEXT.csv {chosen} --out ..., then segments fit it with --model "
+              "(segments fit NEXT.csv --model alone recognises the columns anew)", file=out)
+
+
+#: The options of ``segments rfm`` that choose how order lines are counted (a worksheet is the file's own choice).
+_RFM_CHOICES = ("customer", "date", "amount", "quantity", "price", "order", "status", "refund", "currency",
+                "in_currency", "window")
+
+
+def _rfm_choices(args: argparse.Namespace) -> str:
+    """The counting options given to ``segments rfm``, as they would be typed again (the as-of date is each
+    export's own)."""
+    return " ".join(f"--{name.replace('_', '-')} {shlex.quote(str(getattr(args, name)))}"
+                    for name in _RFM_CHOICES if getattr(args, name) is not None)
 
 
 _COMMANDS = {"inspect": _inspect, "compare": _compare, "rfm": _rfm}

@@ -1136,3 +1136,27 @@ def test_order_references_of_letters_only_are_order_numbers() -> None:
     result = build_customers(_text(rows, header), today=TODAY)
     assert result.columns.order == "Order Reference"
     assert result.table.set_index(result.id_column).loc["A", "frequency"] == 3
+
+
+def test_segments_rfm_says_its_choices_are_not_kept_and_how_to_repeat_them(tmp_path) -> None:
+    """Found from outside: a table built with `segments rfm ORDERS --amount Net`, a model fitted on it, and next
+    month's `segments fit ORDERS --model` built from the recognised 'Total': nothing had said the CSV keeps no record
+    of the choice. The options are said again, to type next month; with none given nothing is said."""
+    import io
+
+    from core import cli
+
+    frame, _ = make_orders(120, seed=3)
+    frame["Net"] = frame["Quantity"]
+    frame.to_csv(tmp_path / "orders.csv", index=False)
+
+    def run(*args: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        assert cli.main(["rfm", str(tmp_path / "orders.csv"), "--out", str(tmp_path / "c.csv"), *args], out=out,
+                        err=err) == 0, err.getvalue()
+        return out.getvalue()
+
+    said = run("--amount", "Net", "--window", "12")
+    assert ("note: a customer CSV keeps no record of the choices given (--amount Net --window 12): build next "
+            "month's table with the same options, segments rfm NEXT.csv --amount Net --window 12 --out ...") in said
+    assert "keeps no record" not in run()
