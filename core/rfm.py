@@ -1358,6 +1358,27 @@ def build_customers(
     no_customer = missing_mask(pd.Series(customer_ids))[customer_codes] | (customer_codes < 0)
     has_value = ~np.isnan(value)
     usable_value = has_value & dated
+
+    cancelled = np.zeros(lines, dtype=bool)
+    order_codes: np.ndarray | None = None
+    if columns.order is not None:
+        order_cells = frame[columns.order]
+        cancelled = _cancelled_numbers(order_cells)
+        raw_codes, raw_orders = pd.factorize(order_cells, sort=False)  # spaces around a number: the same order
+        same = pd.factorize(pd.Series(raw_orders).astype(str).str.strip(), sort=False)[0]
+        order_codes = same[raw_codes].astype(np.int64)
+    # the later lines of an order whose total each of its lines repeats (before any line is left out and said, so
+    # that what is said of them counts each order's total once)
+    repeated = np.zeros(lines, dtype=bool)
+    written = value  # each line's amount as written
+    if order_codes is not None and columns.amount is not None:
+        found_totals = _order_totals(value, order_codes, usable_value & ~no_customer)
+        if found_totals is not None:
+            repeated, orders = found_totals
+            value = np.where(repeated, 0.0, value)
+            notes.append(f"'{columns.amount}' is the same on every line of each order of several lines "
+                         f"({counted(orders, 'order')}): it is the order's total, written on each of its lines, so "
+                         "it counts once per order.")
     total = float(np.abs(value[usable_value]).sum()) if usable_value.any() else 0.0
     n_anonymous = int(np.count_nonzero(no_customer))
     if n_anonymous:
@@ -1378,24 +1399,6 @@ def build_customers(
         raise OrdersError("No order line has a customer, a readable date and an amount together, so no customer "
                           "table can be built." + _left_out(notes))
 
-    cancelled = np.zeros(lines, dtype=bool)
-    order_codes: np.ndarray | None = None
-    if columns.order is not None:
-        order_cells = frame[columns.order]
-        cancelled = _cancelled_numbers(order_cells)
-        raw_codes, raw_orders = pd.factorize(order_cells, sort=False)  # spaces around a number: the same order
-        same = pd.factorize(pd.Series(raw_orders).astype(str).str.strip(), sort=False)[0]
-        order_codes = same[raw_codes].astype(np.int64)
-    repeated = np.zeros(lines, dtype=bool)  # the later lines of an order whose total each of its lines repeats
-    written = value  # each line's amount as written
-    if order_codes is not None and columns.amount is not None:
-        found_totals = _order_totals(value, order_codes, keep)
-        if found_totals is not None:
-            repeated, orders = found_totals
-            value = np.where(repeated, 0.0, value)
-            notes.append(f"'{columns.amount}' is the same on every line of each order of several lines "
-                         f"({counted(orders, 'order')}): it is the order's total, written on each of its lines, so "
-                         "it counts once per order.")
     value = np.where(cancelled, -np.abs(value), value)
     returns = keep & (value < 0) & ~cancelled
     n_cancel_lines = int(np.count_nonzero(keep & cancelled))

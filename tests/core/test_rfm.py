@@ -1160,3 +1160,19 @@ def test_segments_rfm_says_its_choices_are_not_kept_and_how_to_repeat_them(tmp_p
     assert ("note: a customer CSV keeps no record of the choices given (--amount Net --window 12): build next "
             "month's table with the same options, segments rfm NEXT.csv --amount Net --window 12 --out ...") in said
     assert "keeps no record" not in run()
+
+
+def test_an_orders_total_on_each_line_is_said_once_where_its_lines_are_left_out() -> None:
+    """Found from outside (a Squarespace order export, the order's total on each item line): the lines of a refunded
+    order were said with their totals added up, 'REFUNDED' lines of 90.00 for an order of 30.00, since the statuses
+    were read before the totals were found to repeat."""
+    header = ["Order ID", "Email", "Financial Status", "Created at", "Total", "Lineitem name"]
+    orders = [("1", "a@x.com", "PAID", "50.00", 2), ("2", "b@x.com", "REFUNDED", "30.00", 3),
+              ("3", "a@x.com", "PAID", "20.00", 2), ("4", "c@x.com", "PAID", "45.00", 3),
+              ("5", "b@x.com", "PAID", "12.00", 1)]
+    rows = [[order, email, status, f"2024-02-0{order} 10:00:00", total, f"item {line}"]
+            for order, email, status, total, count in orders for line in range(count)]
+    result = build_customers(_text(rows, header), today=TODAY)
+    said = " ".join(result.notes)
+    assert "3 order lines marked 'REFUNDED' (3) in 'Financial Status' are left out: not purchases (30.00, " in said
+    assert result.table.set_index(result.id_column).loc["a@x.com", "monetary"] == 70
