@@ -1338,17 +1338,28 @@ class QualityReport:
         outputs, map positions and columns with many gaps left out (coded ones are proposed only when the file has
         no other measured column, and then another model's output or a map position only when it has nothing
         else)."""
+        chosen = self._proposed_columns
+        # the date of each customer's last purchase, as its days since (recency), unless a column counts them
+        recency = [] if self._recency_counted else [
+            derived_name(c.name) for c in self.column_reports if c.kind == "date" and c.recency]
+        return chosen + recency
+
+    @property
+    def _proposed_columns(self) -> list[str]:
+        """The numeric columns of :attr:`default_features` (without a date's recency)."""
         candidates = [c for c in self.column_reports if c.is_feature_candidate]
         measured = [c.name for c in candidates if not c.coded and c.redundant_with is None and not c.set_aside]
         # (a file whose only measured columns are a map position, such as a Mailchimp audience, is proposed
         # its codes rather than its members' coordinates; one whose measures all have many gaps, such as a
         # Klaviyo export of a shop few have bought from, those measures rather than its predicted lifetime value)
-        chosen = (measured or [c.name for c in candidates if not c.location and not c.model_output]
-                  or [c.name for c in candidates if not c.location] or [c.name for c in candidates])
-        # the date of each customer's last purchase, as its days since (recency), unless a column counts them
-        recency = [] if any(_RECENCY_MEASURE.search(name) for name in chosen) else [
-            derived_name(c.name) for c in self.column_reports if c.kind == "date" and c.recency]
-        return chosen + recency
+        return (measured or [c.name for c in candidates if not c.location and not c.model_output]
+                or [c.name for c in candidates if not c.location] or [c.name for c in candidates])
+
+    @property
+    def _recency_counted(self) -> bool:
+        """Whether a proposed column already counts the days since each customer's last purchase
+        (:data:`_RECENCY_MEASURE`: "Days Since Last Order"), so that no date's recency is proposed beside it."""
+        return any(_RECENCY_MEASURE.search(name) for name in self._proposed_columns)
 
     @property
     def redundant_columns(self) -> dict[str, str]:
@@ -1719,8 +1730,8 @@ class QualityReport:
                          + "): the segments' mixes count each as one value, written the most common way."
                          for c in self.column_reports if c.case_variants)
             proposed = self.default_features
-            counted_already = any(_RECENCY_MEASURE.search(name) for name in proposed)
-            found.extend(_date_finding(c, proposed, counted_already) for c in self.column_reports if c.kind == "date")
+            counted = self._recency_counted
+            found.extend(_date_finding(c, proposed, counted) for c in self.column_reports if c.kind == "date")
             found.extend(f"'{c.name}' is {c.transform_reason}; a {'log' if c.transform == 'log' else 'signed log'} "
                          "is proposed before scaling."
                          for c in self.column_reports if c.transform != "none" and c.name in self.default_features)
