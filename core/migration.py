@@ -424,7 +424,8 @@ def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]
     """The columns to match the two tables' customers on, as ``(old name, new name)``: the columns both tables have,
     and each of the old table's ID-like columns (``id_like``, as the data check found them: the likely customer id)
     that the new one holds under another name, among its own ID-like columns the old one lacks (``new_id_like``;
-    :func:`renamed_id`). The ID-like ones first (the same name before another), each group in the old table's
+    :func:`renamed_id`). The ID-like ones first, those whose ids do not repeat in the old table before those that
+    do (:func:`repeats`: a store number is ID-like too), the same name before another, each group in the old table's
     order."""
     shared = set(new.columns)
     order = {str(c): i for i, c in enumerate(old.columns)}
@@ -436,7 +437,16 @@ def id_candidates(old: pd.DataFrame, new: pd.DataFrame, id_like: Collection[str]
                 partner = renamed_id(old[column], new, others)
                 if partner is not None:
                     pairs.append((str(column), partner))
-    return sorted(pairs, key=lambda p: (p[0] not in id_like, p[0] != p[1], order[p[0]]))
+    repeating = {c for c in id_like if c in order and repeats(old[c])}
+    return sorted(pairs, key=lambda p: (p[0] not in id_like, p[0] in repeating, p[0] != p[1], order[p[0]]))
+
+
+def repeats(ids: pd.Series) -> bool:
+    """Whether a column's written ids repeat (blanks aside): a customer id names one row each, a store or region
+    number many. Found from outside: a retailer's 'Store No' (40 stores for 100,000 customers) was as likely a
+    customer id as its 'Customer Number'."""
+    written = ids[ids.astype(str).str.strip() != ""]
+    return not written.is_unique
 
 
 def compare_tables(old: pd.DataFrame, new: pd.DataFrame, id_column: str, segment_column: str = "cluster",

@@ -277,14 +277,20 @@ _CALENDAR_WORDS: dict[str, tuple[int, int]] = {"month": (1, 12), "mth": (1, 12),
 #: "Visits per month", "Spend last month").
 _OVER_A_MONTH = frozenset({"this", "last", "per", "a", "each", "every", "next", "past", "previous", "prior",
                            "current", "one", "first", "that"})
+#: Words anywhere before "month" that make the column a count or amount over a month, not the month
+#: ("NumWebVisitsMonth", "Number of visits month", "TotalOrdersMonth").
+_COUNTED_OVER = frozenset({"num", "number", "count", "cnt", "total", "sum", "avg", "average", "mean", "qty",
+                           "quantity", "amount", "amt"})
 
 
 def _calendar_range(name: str) -> tuple[int, int] | None:
     """The whole numbers of the part of the calendar a column's name says it holds ("Enrollment Month": 1-12,
-    "Day of Week": 0-7, "Signup Quarter": 1-4), else None ("Orders this month", "Tenure (months)")."""
+    "Day of Week": 0-7, "Signup Quarter": 1-4), else None ("Orders this month", "Tenure (months)", a count named as one
+    before it: "NumWebVisitsMonth")."""
     words = name_words(name)
     for i, word in enumerate(words):
-        if word in _CALENDAR_WORDS and (i == 0 or words[i - 1] not in _OVER_A_MONTH):
+        if word in _CALENDAR_WORDS and (i == 0 or words[i - 1] not in _OVER_A_MONTH) \
+                and _COUNTED_OVER.isdisjoint(words[:i]):
             return _CALENDAR_WORDS[word]
         if words[i:i + 3] == ["day", "of", "week"]:
             return _CALENDAR_WORDS["weekday"]

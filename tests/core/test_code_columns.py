@@ -123,6 +123,22 @@ def test_a_month_weekday_or_quarter_of_the_calendar_is_a_profile_column_not_a_fe
     assert spend.column("Spend month").use == "feature"
 
 
+def test_a_count_over_a_month_named_as_a_count_is_no_calendar_month() -> None:
+    """Found from outside (Kaggle's "Customer Personality Analysis" export, its customers who visited at least once:
+    ``NumWebVisitsMonth`` of 1 to 9): the web visits of last month were read as a month of the calendar, a coded
+    column, while ``NumWebPurchases`` beside it was proposed. A name that says it counts or totals something
+    ("Num", "Number of", "Count", "Total", "Avg") counts over the month it names."""
+    rng = np.random.default_rng(4)
+    rows = 2_000
+    counts = ["NumWebVisitsMonth", "Number of visits month", "visit_count_month", "TotalOrdersMonth", "AvgSpendMonth"]
+    frame = pd.DataFrame({"NumWebPurchases": rng.integers(0, 11, rows),
+                          **{name: rng.integers(1, 10, rows) for name in counts},
+                          "Signup Month": rng.integers(1, 13, rows)}).astype(str)
+    report = check_quality(frame)
+    assert report.default_features == ["NumWebPurchases", *counts]
+    assert report.column("Signup Month").use == "profile"
+
+
 def test_a_time_zones_offset_is_a_profile_column_not_a_feature() -> None:
     """Found from outside (a Mailchimp audience export: GMTOFF and DSTOFF, -8 to 10, with 5.5 for India): the
     offset from UTC was a proposed feature, so customers were segmented by how far east they live, as an interval.
