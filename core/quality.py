@@ -74,7 +74,7 @@ import pyarrow.compute as pc
 
 from .transform import (COMPACT_DATE, EPOCH_FORMATS, EXCEL_DAYS, SKEW_SAMPLE, apply_transform, date_format, derived_name,
                         compact_dates_in, days_since_and_placeholders, epoch_format, excel_days_in, is_birth_name,
-                        is_last_purchase_name, propose_transform)
+                        is_last_purchase_name, propose_transform, recency_rank)
 from .text import clip, counted, join_words, percent
 
 __all__ = [
@@ -133,7 +133,14 @@ _NUMBER_NAME = re.compile(
     r"|(?i:last[ _\-]?(4|four)(?![0-9])(?![ _\-]?(weeks?|wks?|months?|mos?|days?|years?|yrs?|quarters?|qtrs?|hours?"
     r"|hrs?|orders?|visits?|purchases?)))"
     # ... or its number's end under a payments name (Square's "PAN Suffix", "Card Ending", "Card Last Digits")
-    r"|(?i:^(pan|card)[ _\-]?(suffix|ending|end|last[ _\-]?digits)$)")
+    r"|(?i:^(pan|card)[ _\-]?(suffix|ending|end|last[ _\-]?digits)$)"
+    # a card's expiry year (found from outside: Stripe's "Card Exp Year", Recurly's "exp_year", 2024 to 2031, split
+    # subscribers by when their card expires)
+    r"|(?i:(^|[ _\-.]|card|cc)(exp|expiry|expiration|expires)[ _\-.]?(year|yr|month|mo)$)"
+    # the store or branch a customer belongs to (found from outside: a loyalty export's "Home Store", 1001 to 1180,
+    # made segments "High home store" and "Low home store"); not a count of store visits or purchases
+    r"|(?i:^((home|preferred|main|favou?rite|primary|default|nearest|assigned|registered|signup|sign[ _\-]?up|"
+    r"enrol+ment|origin(al)?|usual)[ _\-]?)?(store|branch|shop|outlet)$)")
 #: Columns :mod:`core.rfm` writes that are codes or dates (compared case-insensitively): profile only.
 PROFILE_COLUMN_NAMES = frozenset({"r_score", "f_score", "m_score", "rfm_score", "first_purchase",
                                   "last_purchase"})
@@ -1346,9 +1353,10 @@ class QualityReport:
         else)."""
         chosen = self._proposed_columns
         # the date of each customer's last purchase, as its days since (recency), unless a column counts them
-        recency = [] if self._recency_counted else [
-            derived_name(c.name) for c in self.column_reports if c.kind == "date" and c.recency]
-        return chosen + recency
+        dates = [c.name for c in self.column_reports if c.kind == "date" and c.recency]
+        if self._recency_counted or not dates:
+            return chosen
+        return [*chosen, derived_name(min(dates, key=lambda name: recency_rank(name) or 0))]
 
     @property
     def _proposed_columns(self) -> list[str]:

@@ -276,13 +276,31 @@ _LAST_PURCHASE_NAME = re.compile(
     r"transaction|txn|sale|booking|booked|payment|invoice|buy|bought|stay|trip|donation|gift|shop|shopped)\b"
     r"|\b(?:letzte[rsn]?|dernier|derni[eè]re|[uú]ltim[oa])\s(?:bestellung|kauf|einkauf|besuch|commande|achat|"
     r"visite|compra|pedido|visita)\b")
+#: A name that dates each user's last visit to an app or a site (Mixpanel's ``$last_seen``, Amplitude's
+#: ``last_used``, ``Last Login``, ``last_sign_in_at``, ``Last Active``): the recency of product analytics, where
+#: there may be no purchase. Not a last change, e-mail or contact (``Last Modified``, ``Last Contacted``).
+_LAST_SEEN_NAME = re.compile(r"\blast\s(?:seen|used|active|activity|login|logon|log in|signin|sign in|session)\b")
+
+
+def _name_words(name: str) -> str:
+    return re.sub(r"[\W_]+", " ", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))).lower()
 
 
 def is_last_purchase_name(name: str) -> bool:
     """Whether a column's name says it dates each customer's last purchase, order or visit
-    (:data:`_LAST_PURCHASE_NAME`)."""
-    words = re.sub(r"[\W_]+", " ", re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))).lower()
-    return bool(_LAST_PURCHASE_NAME.search(words))
+    (:data:`_LAST_PURCHASE_NAME`, or an app's last visit: :data:`_LAST_SEEN_NAME`)."""
+    return recency_rank(name) is not None
+
+
+def recency_rank(name: str) -> int | None:
+    """0 for a name that dates each customer's last purchase, order or visit (:data:`_LAST_PURCHASE_NAME`), 1 for an
+    app's last visit (:data:`_LAST_SEEN_NAME`), None for any other name: of a file's dates filled for every
+    customer, the recency proposed is the lowest rank's first (one recency: found from outside, a Mixpanel people
+    export's ``$last_seen`` was not proposed; beside a last order, a last login would count the same habit twice)."""
+    words = _name_words(name)
+    if _LAST_PURCHASE_NAME.search(words):
+        return 0
+    return 1 if _LAST_SEEN_NAME.search(words) else None
 
 
 #: A date column written as Unix time, whole seconds or milliseconds since 1970 (an app's ``created_at`` of

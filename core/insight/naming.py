@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # for the type checker only: never imported at run time (core
 __all__ = ["short_feature_name", "name_segments", "automatic_names", "segment_names", "segment_z_scores",
            "segment_indices", "GENERIC_WORDS", "WORD_FORMS", "MAX_NAME_CHARS", "HIGH_Z", "VERY_HIGH_Z",
            "MAX_NAME_FEATURES", "WEAK_Z", "AVERAGE_NAME", "TIME_UNITS", "CURRENCY_WORDS", "WINDOW_WORDS", "none_of", "negative_only",
+           "OUTGOING_WORDS",
            "NONE_SHARE", "QUESTION_WORDS"]
 
 #: Words dropped from feature names when naming segments (when something else remains).
@@ -631,21 +632,33 @@ def automatic_names(pipeline: Pipeline, X: np.ndarray, labels: np.ndarray, stats
         ``core.model.model_space_stats(pipeline, X, labels, stats)`` when the caller has it (computed here
         otherwise).
     """
-    negative = negative_only(X, stats)
+    negative = negative_only(X, stats, features)
     z = _z_of(pipeline, model_stats) if model_stats is not None else _z_scores(pipeline, X, labels, stats)
     z[:, negative] *= -1  # refunds written as negatives: named by their size ("High refunds")
     return name_segments(z, list(features), stats.indices(), none_of(X, labels, stats, negative))
 
 
-def negative_only(X: np.ndarray, stats: FeatureStats) -> np.ndarray:
-    """Per feature, whether no customer has more than zero of it and some have less (refunds, returns or
-    discounts written as negative amounts): such a feature is named by its size, the largest refunds "Very high
-    refunds" (found from outside: a shop's segment of its largest refunds read "Very low refunds"). Only the
-    columns whose overall mean is below zero are looked at (one pass over each)."""
+def negative_only(X: np.ndarray, stats: FeatureStats, features: Sequence[str] | None = None) -> np.ndarray:
+    """Per feature, whether no customer has more than zero of it and some have less, and (with ``features``) its
+    name says money going back (:data:`OUTGOING_WORDS`: refunds, returns or discounts written as negative amounts):
+    such a feature is named by its size, the largest refunds "Very high refunds" (found from outside: a shop's
+    segment of its largest refunds read "Very low refunds"). A balance below zero is named by its value (found from
+    outside: a Stripe export's customers holding a credit read "Very high account balance"). Only the columns whose
+    overall mean is below zero are looked at (one pass over each)."""
     found = np.zeros(stats.overall.shape, dtype=bool)
     for j in np.flatnonzero(np.nan_to_num(stats.overall, nan=0.0) < 0):
+        if features is not None and OUTGOING_WORDS.isdisjoint(name_words(features[j])):
+            continue
         found[j] = bool(np.nanmax(X[:, j]) <= 0) if X.shape[0] else False
     return found
+
+
+#: Words of a feature's name that say money going back to customers, which exports often write as negative amounts.
+OUTGOING_WORDS = frozenset({"refund", "refunds", "refunded", "return", "returns", "returned", "discount",
+                            "discounts", "chargeback", "chargebacks", "rebate", "rebates", "reversal", "reversals",
+                            "cancellation", "cancellations", "cancelled", "canceled", "credit", "credits", "writeoff",
+                            "writeoffs", "loss", "losses", "erstattung", "retoure", "retouren", "rabatt",
+                            "remboursement", "devolucion", "devoluciones", "descuento"})
 
 
 #: A segment "has none" of a feature when at least this share of its customers has exactly zero of it.

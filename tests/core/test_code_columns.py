@@ -58,7 +58,9 @@ def test_numbers_named_as_numbers_or_codes_of_things_are_not_features():
                                   # found from outside: a Stripe customers export's "Card Last4" was a proposed feature
                                   "Card Last4", "last_4_digits", "card_last_four",
                                   # found from outside: a Square transactions export's "PAN Suffix" was a feature
-                                  "PAN Suffix", "Card Ending", "card_last_digits"])
+                                  "PAN Suffix", "Card Ending", "card_last_digits",
+                                  # found from outside: a loyalty export's store numbers (1001-1180) were features
+                                  "Home Store", "Store", "Preferred Store", "Branch", "home_store_id"])
 def test_each_spelling_of_a_number_or_code_is_recognised(name):
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({name: rng.choice(rng.integers(1_000, 99_999, 500), 2_000).astype(str),
@@ -68,8 +70,23 @@ def test_each_spelling_of_a_number_or_code_is_recognised(name):
     assert report.default_features == ["Spend"]
 
 
-@pytest.mark.parametrize("name", ["Orders last 4 weeks", "Last4Weeks", "spend_last_4_months", "Visits last four days"])
+@pytest.mark.parametrize("name", ["Card Exp Year", "exp_year", "Card Expiry Year", "expiration_year", "cc_exp_year"])
+def test_a_cards_expiry_year_is_no_feature(name):
+    """Found from outside (a Stripe customers export and a Recurly one): 'Card Exp Year', 2024 to 2031, was a
+    proposed feature, and the segments split subscribers by when their card expires ("High card exp"), where its
+    'Card Exp Month' beside it was a coded column. A card's expiry is the card's, not the customer's doing."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({name: rng.integers(2024, 2032, 2_000).astype(str),
+                          "Spend": rng.gamma(2, 40, 2_000).round(2).astype(str)})
+    report = check_quality(frame)
+    assert report.default_features == ["Spend"], name
+    assert report.column(name).use in ("profile", "ID-like"), name
+
+
+@pytest.mark.parametrize("name", ["Orders last 4 weeks", "Last4Weeks", "spend_last_4_months", "Visits last four days",
+                                  "NumStorePurchases", "Store Visits", "Visits in store", "Expenses"])
 def test_a_count_over_the_last_four_weeks_is_no_card_number(name):
+    """(Store visits and store purchases count, unlike a store's number.)"""
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({name: rng.poisson(40, 2_000).astype(str), "Spend": rng.gamma(2, 40, 2_000).round(2).astype(str)})
     assert name in check_quality(frame).default_features

@@ -178,8 +178,11 @@ def test_unix_times_under_a_name_that_says_a_moment_are_dates() -> None:
     assert [report.column(c).kind for c in frame.columns] == ["numeric", "date", "date", "numeric", "numeric"]
     assert report.column("created_at").date_format == "unix seconds"
     assert report.column("last_seen_ms").date_format == "unix milliseconds"
-    assert any("'last_seen_ms' holds dates written as Unix time (milliseconds since 1970)" in p
+    # (an app's last visit: proposed as the recency)
+    assert any("'last_seen_ms' holds the date of each customer's last purchase or visit written as Unix time "
+               "(milliseconds since 1970); its days to the file's latest date (recency) are proposed" in p
                for p in report.problems())
+    assert "last_seen_ms (days since)" in report.default_features
     matrix = prepare_features(frame, ["last_seen_ms (days since)", "spend"])
     assert matrix.values[:, 0] == pytest.approx((latest - seen) / 86_400)
     assert name_segments(np.array([[-1.0], [1.0]]), ["last_seen_ms (days since)"]) == [
@@ -440,19 +443,38 @@ def test_the_date_of_each_customers_last_purchase_or_visit_is_proposed_as_recenc
 
 
 @pytest.mark.parametrize("header", ["Last Order Date", "last_purchase_at", "LastVisitDate", "Date of last purchase",
-                                    "Most Recent Order", "Letzte Bestellung", "Dernier achat", "Última compra"])
+                                    "Most Recent Order", "Letzte Bestellung", "Dernier achat", "Última compra",
+                                    # found from outside (a Mixpanel people export's "$last_seen", Amplitude's
+                                    # "last_used"): an app's last visit, the churn signal of product analytics
+                                    "$last_seen", "Last Seen", "last_used", "Last Active", "Last Login",
+                                    "Last activity date", "last_sign_in_at", "Last Session"])
 def test_names_of_a_last_purchase_are_recency(header: str) -> None:
     from core.transform import is_last_purchase_name
 
     assert is_last_purchase_name(header)
 
 
-@pytest.mark.parametrize("header", ["Last Login", "Last Modified", "Last Email Opened", "First Order Date",
+@pytest.mark.parametrize("header", ["Last Modified", "Last Email Opened", "First Order Date", "Last Updated",
                                     "Order Date", "Last Name", "Created At", "Last Contacted"])
 def test_names_of_other_dates_are_no_recency(header: str) -> None:
     from core.transform import is_last_purchase_name
 
     assert not is_last_purchase_name(header)
+
+
+def test_an_apps_last_seen_is_proposed_as_the_recency_and_a_last_purchase_before_it() -> None:
+    """Found from outside (a Mixpanel people export of 100,000 users): '$last_seen', filled in every row, was only
+    offered ("holds dates ... not chosen by default"), where in an app's data the last visit is the main sign of
+    who is drifting away. A last seen, active, login or session date is proposed as the recency; beside a last
+    purchase's date, the purchase's alone (one recency, not two of the same customers' habits)."""
+    frame = square_customers().rename(columns={"Last Visit": "$last_seen"})
+    report = check_quality(frame)
+    assert report.default_features == ["Transaction Count", "Total Spend", "$last_seen (days since)"]
+    both = square_customers().rename(columns={"Last Visit": "Last Order Date"})
+    both.insert(1, "Last Login", both["Last Order Date"])
+    report = check_quality(both)
+    assert report.default_features == ["Transaction Count", "Total Spend", "Last Order Date (days since)"]
+    assert "Last Login (days since)" in report.derived_features
 
 
 def test_a_proposed_recency_beside_a_days_since_column_is_not_proposed_twice() -> None:

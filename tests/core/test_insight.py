@@ -546,6 +546,23 @@ def test_refunds_written_as_negatives_read_by_their_size():
     assert not none_of(X, labels, stats).any()  # (read as written, a mean below zero was never "none")
 
 
+def test_a_balance_below_zero_is_named_by_its_value_not_its_size():
+    """Found from outside (a Stripe customers export): the customers holding a credit, 'Account Balance' -27.33
+    against -0.01 for everyone else, were named "Very high account balance": a column never above zero was read as
+    refunds written as negatives whatever its name. Only a column named for money going back (refunds, returns,
+    discounts, chargebacks) is named by its size; a balance reads "Very low account balance"."""
+    rng = np.random.default_rng(3)
+    rows = 6_000
+    credit = rng.random(rows) < 0.1
+    frame = pd.DataFrame({
+        "Orders": rng.poisson(4, rows) + 1,
+        "Account Balance": np.where(credit, -rng.lognormal(3.3, 0.4, rows).round(2), 0.0),
+    }).astype(str)
+    seg = segment_new(frame, ["Orders", "Account Balance"], 2, seed=0)
+    by_balance = dict(zip(seg.summary()["Account Balance"].round(2), seg.segment_names))
+    assert by_balance[min(by_balance)].startswith("Very low account balance"), by_balance
+
+
 def test_recency_in_days_reads_recent_and_long_ago():
     """Found from outside (the marketing-campaign export's Recency, and our own `segments rfm` table's recency_days):
     days since the last purchase named segments "High recency", which a marketer reads as having bought lately,

@@ -168,12 +168,12 @@ def test_the_sweep_of_a_file_without_measures_says_its_dates_can_be_chosen(clien
     now say why nothing is proposed, and which dates can be chosen."""
     from core.errors import FeatureError
 
-    rows = ["id,name,created_at,last_login_at"] + [
+    rows = ["id,name,created_at,updated_at"] + [
         f"{1_000_000 + i},User {i},2024-{1 + i % 12:02d}-{1 + i % 28:02d},2025-{1 + i % 9:02d}-{1 + i % 27:02d}"
         for i in range(60)]
     token = upload(client, ("\n".join(rows) + "\n").encode(), "users.csv").get_json()["token"]
     for compute in (service.get_sweep, service.get_segmentation):
         with pytest.raises(FeatureError, match=r"look like identifiers.*Its dates can be segmented on instead: choose "
-                                               r"'created_at \(days since\)' and 'last_login_at \(days since\)'"):
+                                               r"'created_at \(days since\)' and 'updated_at \(days since\)'"):
             compute(ViewState(ds=token))
     assert service.get_sweep(ViewState(ds=token, features=("created_at (days since)",))).table["k"].max() >= 4
