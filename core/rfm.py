@@ -180,7 +180,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     # (a customer id per order beside the person's own: the Brazilian e-commerce data's customer_unique_id)
     "customer": ("customeruniqueid", "uniquecustomerid", "customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
                  "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
-                 "accountid", "account", "buyerid", "buyer", "shopperid", "userid", "contactid",
+                 "accountid", "account", "accountcode", "buyerid", "buyer", "shopperid", "userid", "contactid",
                  # an accounting package's sales invoices (Xero: "*ContactName", beside an "EmailAddress" often blank)
                  "contactname", "contact",
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
@@ -223,7 +223,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "currency": ("convertedcurrency", "currency", "currencycode", "ordercurrency", "presentmentcurrency", "transactioncurrency",
                  "paymentcurrency", "curr", "ccy", "whrung", "waehrung", "devise", "moneda", "divisa", "valuta", "munt"),
     "status": ("status", "orderstatus", "financialstatus", "dealstatus", "stage", "dealstage", "opportunitystage",
-               "paymentstatus", "transactionstatus", "orderstate",
+               "paymentstatus", "transactionstatus", "orderstate", "orderpaymentstate", "paymentstate",
                "bestellstatus", "statut", "estado"),
     "refund": ("convertedamountrefunded", "refundedamount", "refundamount", "amountrefunded", "totalrefunded", "orderrefundamount", "refunded",
                "refund", "refunds", "refundtotal", "erstattungsbetrag", "erstattet", "rembourse", "montantrembourse",
@@ -266,7 +266,16 @@ NOT_PURCHASES = frozenset({
     "expired", "trash", "deleted", "angebot", "entwurf", "devis", "brouillon", "presupuesto", "borrador", "offerte",
     # a payment that failed or was taken back (PrestaShop's "Payment error", OpenCart's "Chargeback")
     "paymenterror", "error", "chargeback", "chargedback",
+    # an invoice left unpaid once dunning ended, or written off (found from outside: Chargebee's "Not Paid")
+    "notpaid", "unpaid", "writtenoff", "writeoff",
 })
+#: Under a payment's status (Clover's "Order Payment State", "Payment Status"), an order whose payment is still open
+#: is not paid: no purchase yet (found from outside: Clover's open orders counted in full).
+UNPAID_PAYMENT_STATES = frozenset({"open"})
+#: The cells of a column of flags (0/1, true/false, yes/no), normalised: a refunded flag is no amount, and a column
+#: flagging sales refunded in full is their status (Gumroad's "Refunded?" and "Fully Refunded?").
+_FLAG_CELLS = frozenset({"0", "1", "true", "false", "yes", "no", "y", "n", "t", "f"})
+_FLAG_SET = frozenset({"1", "true", "yes", "y", "t"})
 
 
 def _cancelled_numbers(order_cells: pd.Series) -> np.ndarray:
@@ -540,8 +549,12 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
     # an order number must be one (:func:`_no_order_numbers`), and an order date more than a time of day
     named = {role: {n for n in names if n not in taken and (_norm(n) in _NAMES[role] or any(
         w in _norm(n) for w in _PARTS[role]))} for role in ("order", "date")}
+    # ... and an amount refunded no column of flags (Gumroad's "Refunded?", 0 or 1)
+    named["refund"] = {n for n in names if n not in taken and (_norm(n) in _NAMES["refund"] or any(
+        w in _norm(n) for w in _PARTS["refund"]))}
     unfit = {"order": {n for n in named["order"] if _no_order_numbers(n, frame[n])},
-             "date": {n for n in named["date"] if _times_of_day(frame[n])}}
+             "date": {n for n in named["date"] if _times_of_day(frame[n])},
+             "refund": {n for n in named["refund"] if _flags(frame[n])}}
     found: dict[str, str | None] = dict(given)
     recognised = []
     if "amazon-order-id" in names and "item-price" in names and amount is None and quantity is None \
@@ -571,6 +584,13 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
         if found["amount"] is not None:
             taken.add(found["amount"])
             recognised.append("amount")
+    if found["status"] is None and not no_status:  # sales flagged refunded in full (Gumroad's "Fully Refunded?")
+        flagged = sorted((n for n in unfit["refund"] if n not in taken and is_refund_flag(n, frame[n])),
+                         key=lambda n: "full" not in _norm(n))
+        if flagged and ("full" in _norm(flagged[0]) or found["refund"] is None):
+            found["status"] = flagged[0]
+            taken.add(flagged[0])
+            recognised.append("status")
     if customer is None and found["customer"] is None:  # (Wix Stores: "Contact email")
         found["customer"] = _email_column(frame, taken)
         if found["customer"] is not None:
@@ -582,6 +602,12 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
         taken.discard(found["customer"])
         found["customer"] = email
         taken.add(email)
+    if customer is None and found["customer"] is not None and "mail" in _norm(found["customer"]):
+        fuller = _fuller_email(frame, found["customer"], taken)
+        if fuller is not None:
+            taken.discard(found["customer"])
+            found["customer"] = fuller
+            taken.add(fuller)
     if found["currency"] is None and not no_currency:  # (after the amount: "Amount (currency)" is the amount)
         found["currency"] = next((c for finder in (_find, _find_part) for c in [finder(names, "currency", taken)]
                                   if c is not None and _holds_currencies(frame[c])), None)
@@ -804,7 +830,10 @@ def _customers_gone(customer_codes: np.ndarray, keep: np.ndarray, left: np.ndarr
 #: Customer ids that name no one customer: the placeholder of guests' orders (normalised: stripped, lower case; a
 #: missing-value marker, 'n/a', is no customer id at all, and is left out and said).
 _GUEST_IDS = frozenset({"0", "-1", "0.0", "guest", "guests", "anonymous", "unknown", "gast", "invité", "invite",
-                        "invitado", "anonym", "anonyme"})
+                        "invitado", "anonym", "anonyme",
+                        # a till's sales to whoever walks in (Lightspeed X-Series, formerly Vend: "WALKIN")
+                        "walkin", "walk-in", "walk in", "walkin customer", "walk-in customer", "walk in customer",
+                        "cash customer", "cash sale", "cash sales", "laufkunde", "laufkundschaft", "passant"})
 #: The e-mail address columns among the customer's names (:data:`_NAMES`), in order of preference.
 _EMAIL_NAMES = tuple(n for n in _NAMES["customer"] if "mail" in n)
 
@@ -835,14 +864,47 @@ def _email_column(frame: pd.DataFrame, taken: set[str]) -> str | None:
     return None
 
 
-def _guests_note(frame: pd.DataFrame, columns: OrderColumns, held: tuple[str, int] | None) -> str | None:
-    """What the guests' placeholder id does: makes one customer of their orders (``held``: the customer column's, by
-    :func:`_guests`), or is passed over for their e-mail addresses (as :func:`recognise_columns` does, and the
-    dashboard's order card, which gives its columns, proposes); None when neither."""
+#: The first lines whose blanks :func:`_fuller_email` counts.
+_BLANKS_LOOK = 100_000
+
+
+def _fuller_email(frame: pd.DataFrame, chosen: str, taken: set[str]) -> str | None:
+    """Another column of e-mail addresses (:func:`_email_column`'s look) with under half the blanks of ``chosen``,
+    which has some (one in a hundred of the first :data:`_BLANKS_LOOK` lines), the fullest such; else None. Found
+    from outside: Gumroad's "Buyer Email" is blank for guest checkouts (10% of the lines left out) beside its
+    "Purchase Email", written on every line."""
+    def blanks(name: str) -> float:
+        return float(missing_mask(frame[name].iloc[:_BLANKS_LOOK]).mean()) if len(frame) else 0.0
+
+    mine = blanks(chosen)
+    if mine < 0.01:
+        return None
+    others: list[tuple[float, str]] = []
+    free = taken | {chosen}
+    while (other := _email_column(frame, free)) is not None:
+        others.append((blanks(other), other))
+        free = free | {other}
+    best = min(others, default=None)
+    return best[1] if best is not None and best[0] < mine / 2 else None
+
+
+def _guest_lines(codes: np.ndarray, ids: Any) -> np.ndarray:
+    """The lines whose customer id is a placeholder (:data:`_GUEST_IDS`), each distinct id looked at once."""
+    guest = pd.Series(ids, dtype=object).astype(str).str.strip().str.lower().isin(_GUEST_IDS).to_numpy()
+    return (codes >= 0) & guest[np.maximum(codes, 0)] if guest.any() else np.zeros(len(codes), dtype=bool)
+
+
+def _guests_note(frame: pd.DataFrame, columns: OrderColumns, held: tuple[str, int] | None,
+                 share: float = 0.0) -> str | None:
+    """What the guests' placeholder id does: its orders are left out, ``share`` of the value of all lines (``held``:
+    the customer column's, by :func:`_guests`: found from outside, a till's "WALKIN" made one customer of a third
+    of the sales, a "Champion"), or it is passed over for their e-mail addresses (as :func:`recognise_columns`
+    does, and the dashboard's order card, which gives its columns, proposes); None when neither."""
     if held is not None:
         email = _email_column(frame, set(columns.used))
-        return (f"'{columns.customer}' is '{held[0]}' on {counted(held[1], 'order line')} (guests' orders), counted as "
-                "one customer" + (f": '{email}' tells them apart." if email else "."))
+        return (f"'{columns.customer}' is '{held[0]}' on {counted(held[1], 'order line')} (guests' or walk-in orders, "
+                f"{share:.1%} of the value of all lines): a placeholder, no one customer; left out"
+                + (f" ('{email}' tells them apart: choose it as the customer)." if email else "."))
     if "mail" not in _norm(columns.customer):
         return None
     names = [str(c) for c in frame.columns]
@@ -924,19 +986,38 @@ def _other_currencies(frame: pd.DataFrame, column: str, chosen: str | None, keep
     return left, chosen
 
 
+def _flags(cells: pd.Series) -> bool:
+    """Whether a column's first written cells (200 at most) are all flags (:data:`_FLAG_CELLS`: 0/1, yes/no)."""
+    sample = first_written(cells, 200)
+    return len(sample) > 0 and bool(sample.str.strip().str.lower().isin(_FLAG_CELLS).all())
+
+
+def is_refund_flag(name: str, cells: pd.Series) -> bool:
+    """Whether a column flags lines refunded, cancelled or voided (Gumroad's "Fully Refunded?", 0 or 1): named so,
+    and holding flags (:func:`_flags`). Found from outside: Gumroad's "Refunded?" was read as an amount refunded, 1.00
+    off each refunded sale."""
+    normalised = _norm(name)
+    return any(word in normalised for word in ("refund", "cancel", "void", "chargeback")) and _flags(cells)
+
+
 #: A deal's status or stage that makes it a purchase, normalised (Pipedrive's "won", Salesforce's "Closed Won"): in a
 #: CRM's deals export, where one is written, every other status is no purchase.
 WON = frozenset({"won", "closedwon", "dealwon"})
 
 
-def _status_out(cells: pd.Series) -> np.ndarray:
+def _status_out(cells: pd.Series, name: str = "") -> np.ndarray:
     """The lines whose order status says they are not purchases (:data:`NOT_PURCHASES`; in a CRM's deals export, every
-    status but won, :data:`WON`: found from outside, a Pipedrive export's lost and open deals counted as purchases)."""
+    status but won, :data:`WON`: found from outside, a Pipedrive export's lost and open deals counted as purchases;
+    under a payment's status, ``name``, an open payment, :data:`UNPAID_PAYMENT_STATES`; in a column of flags named for
+    refunds, :func:`is_refund_flag`, the lines flagged)."""
     codes, statuses = pd.factorize(cells, sort=False)
     words = pd.Series(statuses).astype(str).str.strip().str.lower()
     # WooCommerce writes its statuses as stored, "wc-refunded", "wc-cancelled" (or as shown, "Refunded")
     words = words.str.replace(r"^wc-", "", regex=True).str.replace(r"[\s_\-]+", "", regex=True)
-    out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES}).to_numpy()
+    unpaid = UNPAID_PAYMENT_STATES if "payment" in _norm(name) or "financial" in _norm(name) else frozenset()
+    out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES} | unpaid).to_numpy()
+    if is_refund_flag(name, cells):
+        out_status = words.isin(_FLAG_SET).to_numpy()
     won = words.isin(WON).to_numpy()
     if won.any():  # a CRM's deals: only the won ones are purchases (lost and open ones, every stage before, are not)
         out_status = ~won
@@ -1169,6 +1250,63 @@ def _numbers(frame: pd.DataFrame, name: str, decimal: str, role: str,
     return numbers, notes
 
 
+#: Names of a column that says what kind of transaction each line is (normalised: Recurly's "type", Shopify's
+#: transactions' "Kind").
+_KIND_NAMES = frozenset({"type", "transactiontype", "kind", "txntype", "transactionkind", "trantype"})
+#: Its values (normalised: lower case, letters only) of money given back, which nets against purchases however
+#: written, and of a card check or authorisation, which is no purchase (its capture is).
+_REFUND_KINDS = frozenset({"refund", "refunds", "refunded", "return", "returns", "chargeback"})
+_CHECK_KINDS = frozenset({"verify", "verification", "cardverification", "authorization", "authorisation", "auth",
+                          "preauth", "preauthorization", "preauthorisation"})
+
+
+def _transaction_kinds(frame: pd.DataFrame, columns: OrderColumns) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """The lines a transaction-type column (:data:`_KIND_NAMES`) says are refunds (:data:`_REFUND_KINDS`) and card
+    checks (:data:`_CHECK_KINDS`), and its name; None without such a column or values. Found from outside: a Recurly
+    transactions export writes a refund as a positive amount of type 'refund', which was added to the customer's
+    spending (297 for two purchases of 99, one refunded), and its card checks ('verify') counted as orders."""
+    name = next((str(c) for c in frame.columns if _norm(str(c)) in _KIND_NAMES and str(c) not in columns.used), None)
+    if name is None:
+        return None
+    codes, kinds = pd.factorize(frame[name].astype(str).str.strip(), sort=False)
+    words = pd.Series(kinds).str.lower().str.replace(r"[^a-z]", "", regex=True)
+    refund, check = words.isin(_REFUND_KINDS).to_numpy(), words.isin(_CHECK_KINDS).to_numpy()
+    if not (refund.any() or check.any()):
+        return None
+    at = np.maximum(codes, 0)
+    return (codes >= 0) & refund[at], (codes >= 0) & check[at], name
+
+
+#: Names of a column that tells a sale's own line from its item and payment lines (normalised).
+_LINE_KIND_NAMES = frozenset({"linetype", "rowtype", "recordtype", "linekind", "lineitemtype", "entrytype"})
+#: Its values that mark a sale's own line, which holds the sale's total (normalised: lower case, letters only).
+_SALE_LINE_KINDS = frozenset({"sale", "sales", "order", "invoice", "transaction", "receipt", "header", "ticket"})
+
+
+def _sale_lines(frame: pd.DataFrame, columns: OrderColumns) -> tuple[np.ndarray, str] | None:
+    """The lines to count in a file whose line-type column (:data:`_LINE_KIND_NAMES`) tells each sale's own line
+    (:data:`_SALE_LINE_KINDS`, its total in the amount column) from its item and payment lines, and a note; None
+    when there is no such column or it marks no such line. Found from outside: a Lightspeed X-Series (Vend) sales
+    history's 'Sale' and 'Sale Line' lines were both counted, every customer's spend twice, and its 'Payment' lines
+    were said to have no amount."""
+    if columns.amount is None:
+        return None
+    name = next((str(c) for c in frame.columns if _norm(str(c)) in _LINE_KIND_NAMES and str(c) not in columns.used),
+                None)
+    if name is None:
+        return None
+    codes, kinds = pd.factorize(frame[name].astype(str).str.strip(), sort=False)
+    sale = pd.Series(kinds).str.lower().str.replace(r"[^a-z]", "", regex=True).isin(_SALE_LINE_KINDS).to_numpy()
+    if not sale.any() or sale.all():
+        return None
+    counts = np.bincount(codes[codes >= 0], minlength=len(kinds))
+    sales = ", ".join(f"'{kinds[i]}', {counted(int(counts[i]), 'line')}" for i in np.flatnonzero(sale))
+    others = ", ".join(f"'{kinds[i]}' {int(counts[i]):,}" for i in np.flatnonzero(~sale))
+    return ((codes >= 0) & sale[np.maximum(codes, 0)],
+            f"'{name}' tells each sale's line ({sales}), whose '{columns.amount}' is the sale's, from its other lines "
+            f"({others}): the sales are counted, the other lines left out.")
+
+
 def _further_items(frame: pd.DataFrame, columns: OrderColumns) -> np.ndarray | None:
     """The lines that are an order's further items, or None when there are none: with an order number, no
     date and no amount, their order's date and total on another line (Shopify's order export writes them on
@@ -1325,11 +1463,16 @@ def build_customers(
         raise OrdersError(f"The window is a number of months from {WINDOW_MONTHS[0]} to {WINDOW_MONTHS[1]}; "
                           f"got {window_months}.")
     columns = columns or recognise_columns(frame)
-    lines = int(len(frame))
+    file_lines = int(len(frame))
     notes: list[str] = []
+    sales = _sale_lines(frame, columns)
+    if sales is not None:  # (a till's sales history: each sale's own line, then its items' and payments')
+        frame, numbers = frame[sales[0]].reset_index(drop=True), None
+        notes.append(sales[1])
+    lines = int(len(frame))
     further = _further_items(frame, columns)
     # lines whose status says they are no purchase: left out for that, and said so, not for a missing amount
-    out = _status_out(frame[columns.status]) if columns.status is not None else None
+    out = _status_out(frame[columns.status], columns.status) if columns.status is not None else None
     excused = further if out is None else out if further is None else further | out
     if columns.amount is not None:
         value, found = _numbers(frame, columns.amount, decimal, "amount", numbers, excused)
@@ -1352,10 +1495,10 @@ def build_customers(
     customer_cells = frame[columns.customer]
     # each distinct id once (a frame of order lines repeats them): codes per line, the missing check per id
     customer_codes, customer_ids = pd.factorize(customer_cells, sort=False)
-    guests = _guests_note(frame, columns, _guests(customer_cells, (customer_codes, customer_ids)))
-    if guests is not None:
-        notes.append(guests)
-    no_customer = missing_mask(pd.Series(customer_ids))[customer_codes] | (customer_codes < 0)
+    held = _guests(customer_cells, (customer_codes, customer_ids))
+    guest_line = _guest_lines(customer_codes, customer_ids) if held is not None else np.zeros(lines, dtype=bool)
+    blank = missing_mask(pd.Series(customer_ids))[customer_codes] | (customer_codes < 0)
+    no_customer = blank | guest_line
     has_value = ~np.isnan(value)
     usable_value = has_value & dated
 
@@ -1380,16 +1523,38 @@ def build_customers(
                          f"({counted(orders, 'order')}): it is the order's total, written on each of its lines, so "
                          "it counts once per order.")
     total = float(np.abs(value[usable_value]).sum()) if usable_value.any() else 0.0
-    n_anonymous = int(np.count_nonzero(no_customer))
+    guests = _guests_note(frame, columns, held, float(np.abs(value[guest_line & usable_value]).sum()) / total
+                          if total else 0.0)
+    if guests is not None:
+        notes.append(guests)
+    n_anonymous = int(np.count_nonzero(blank))
     if n_anonymous:
-        revenue = float(value[no_customer & usable_value].sum())
-        share = float(np.abs(value[no_customer & usable_value]).sum()) / total if total else 0.0
+        revenue = float(value[blank & usable_value].sum())
+        share = float(np.abs(value[blank & usable_value]).sum()) / total if total else 0.0
         notes.append(f"{counted(n_anonymous, 'order line')} ({n_anonymous / lines:.1%}) {'has' if n_anonymous == 1 else 'have'} "
                      f"no customer id in '{columns.customer}'; left out. They hold {share:.1%} of the value of "
                      f"all lines ({revenue:,.2f}).")
     keep = usable_value & ~no_customer
     if out is not None:
         keep &= ~_not_purchases(frame, columns, out, dated & ~no_customer, keep, value, total, customer_codes, notes)
+    kinds = _transaction_kinds(frame, columns)
+    typed_refund = np.zeros(lines, dtype=bool)
+    if kinds is not None:  # (a billing export's transactions: its refunds written positive, its card checks)
+        typed_refund, checks, kind_column = kinds
+        left = keep & checks
+        if left.any():
+            listed = ", ".join(f"'{k}'" for k in pd.unique(frame[kind_column][left].astype(str).str.strip())[:3])
+            notes.append(f"{counted(int(left.sum()), 'order line')} of type {listed} in '{kind_column}' "
+                         f"{'is' if left.sum() == 1 else 'are'} left out: no purchase (a card check or authorisation, "
+                         f"{float(np.nansum(value[left])):,.2f}).")
+        keep &= ~checks
+        typed_refund &= keep
+        if typed_refund.any():
+            listed = ", ".join(f"'{k}'" for k in pd.unique(frame[kind_column][typed_refund].astype(str).str.strip())[:3])
+            value = np.where(typed_refund, -np.abs(value), value)
+            notes.append(f"{counted(int(typed_refund.sum()), 'line')} of type {listed} in '{kind_column}' "
+                         f"net{'s' if typed_refund.sum() == 1 else ''} against purchases (written as a positive "
+                         f"amount): {float(value[typed_refund].sum()):,.2f} in total.")
     counted_in = None
     if columns.currency is not None:
         other, counted_in = _other_currencies(frame, columns.currency, currency, keep, value, total, customer_codes,
@@ -1400,7 +1565,7 @@ def build_customers(
                           "table can be built." + _left_out(notes))
 
     value = np.where(cancelled, -np.abs(value), value)
-    returns = keep & (value < 0) & ~cancelled
+    returns = keep & (value < 0) & ~cancelled & ~typed_refund
     n_cancel_lines = int(np.count_nonzero(keep & cancelled))
     if n_cancel_lines:
         n_cancel_orders = int(pd.unique(order_codes[keep & cancelled]).size)  # type: ignore[index]
@@ -1547,9 +1712,9 @@ def build_customers(
     used_lines = int(np.count_nonzero(keep))
     # (a form shows the default in its date field: given back unchanged, it is still the default)
     default = as_of_day == last_order.normalize() + pd.Timedelta(days=1)
-    summary = (f"{used_lines:,} of {lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
+    summary = (f"{used_lines:,} of {file_lines:,} order lines -> {len(table):,} customers; as of {as_of_day.date()} "
                f"({'the day after the last order' if default else 'given'}).")
-    return CustomerTable(table, columns, as_of_day, id_name, lines, used_lines,
+    return CustomerTable(table, columns, as_of_day, id_name, file_lines, used_lines,
                          [summary, *([window_note] if window_note else []), *notes], counted_in, not default)
 
 

@@ -342,10 +342,14 @@ _DATE_LOOK = (r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{8}\b|^\d{1,2}[- ][A-Za-z]{3
               r"|^[A-Za-z]{3,9}, (?:\d{1,2} [A-Za-z]{3,9}|[A-Za-z]{3,9} \d{1,2},) \d{4}|^\d{4}年\d{1,2}月\d{1,2}日")
 
 
+#: Time zones' abbreviations after a time, as point-of-sale and billing exports write them (Clover's "08:35 PM EDT").
+_ZONE_NAMES = ("EDT|EST|CDT|CST|MDT|MST|PDT|PST|AKDT|AKST|HST|HDT|AST|ADT|NST|NDT|BST|IST|CET|CEST|EET|EEST|WET|WEST|"
+               "MSK|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT|JST|KST|SGT|HKT")
 #: A UTC offset (or zone letters) after a time: ``13:03:00 +0100``, ``13:03:00-05:00``, ``13:03:00.123Z``,
-#: ``1:03:00 PM GMT+1`` (a Google Forms response sheet's Timestamp), ``13:03:00 UTC+10``.
+#: ``1:03:00 PM GMT+1`` (a Google Forms response sheet's Timestamp), ``13:03:00 UTC+10``, ``08:35 PM EDT`` (found
+#: from outside: a Clover orders export's dates could not be read).
 _UTC_OFFSET = (r"(?:(?<=\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6})|(?<=[AaPp][Mm]))"
-               r"(?:\s*(?:Z|UTC|GMT)(?:[+-]\d{1,2}(?::?\d\d)?)?|\s?[+-]\d\d:?\d\d)$")
+               rf"(?:\s*(?:Z|UTC|GMT)(?:[+-]\d{{1,2}}(?::?\d\d)?)?|\s?[+-]\d\d:?\d\d|\s(?:{_ZONE_NAMES}))$")
 
 
 #: Month names and their abbreviations in English (its full names: a column's months are all written one way),
@@ -399,7 +403,8 @@ def without_utc_offset(texts: pd.Series) -> pd.Series:
     +0100``, and ``+0200`` in summer): each date and time as written, in the shop's own zone. With the offsets
     pandas made dates of another type (with a zone) that no comparison accepted, or, with two offsets, none."""
     texts = texts.astype(str)
-    if not bool(texts.str.contains(r"[+-]\d\d:?\d\d$|(?:Z|UTC|GMT)(?:[+-]\d{1,2}(?::?\d\d)?)?$", regex=True).any()):
+    if not bool(texts.str.contains(rf"[+-]\d\d:?\d\d$|(?:Z|UTC|GMT)(?:[+-]\d{{1,2}}(?::?\d\d)?)?$|\s(?:{_ZONE_NAMES})$",
+                                   regex=True).any()):
         return texts
     return texts.str.replace(_UTC_OFFSET, "", regex=True)
 
