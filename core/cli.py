@@ -927,7 +927,7 @@ def _id_pair(old: TableRead, new: TableRead, cluster: str, given: str | None) ->
         pairs = [p for p in id_candidates(old.frame, new.frame, old_like, id_like(new)) if cluster not in p]
         found = [p for p in pairs if p[0] in old_like]
     once = [p for p in found if not repeats(old.frame[p[0]])]  # (a store number is ID-like, and repeats)
-    if len(once) == 1:
+    if once:  # (one is taken; several are named, without the columns whose values repeat)
         found = once
     if len(found) == 1:
         return found[0][0], found[0][1], True

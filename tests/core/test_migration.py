@@ -241,6 +241,15 @@ def test_an_id_like_column_that_repeats_is_no_customer_id(tmp_path: Path):
     assert out.splitlines()[0] == "customer id: 'customer_id' (recognised; --id names another)"
     expected = compare_tables(old, new, "customer_id").counts()
     assert compare_tables(old, new, pairs[0][0]).counts().equals(expected)
+    # two ids that do not repeat: the user is asked, and only they are named (a Zendesk export's constant
+    # locale_id was named among them)
+    for frame in (old, new):
+        frame["locale_id"] = "1"
+        frame["external_id"] = "ext-" + frame["customer_id"].astype(str)
+    old.to_csv(tmp_path / "old.csv", index=False)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    code, out, err = run("compare", str(tmp_path / "old.csv"), str(tmp_path / "new.csv"))
+    assert code == 2 and "(those: 'customer_id', 'external_id')" in err, err
 
 
 def zeros_dropped(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
