@@ -301,7 +301,26 @@ def short_feature_name(name: str) -> str:
     elif len(words) > 1 and _QUESTION_NUMBER.fullmatch(words[0]):  # a survey's "Q4_support" is the support
         words = words[1:]
     kept = _meaning_words(words) or words
+    if kept is not words and _COUNT_WORDS & set(words):  # "Payment Count" counts payments, not one payment's size
+        kept = [*kept[:-1], _plural(kept[-1])]
     return _WHOLE_FORMS.get(tuple(kept)) or " ".join(WORD_FORMS.get(w, w) for w in kept)
+
+
+#: Nouns whose plural is themselves, or that a count's name leaves as they are.
+_UNCOUNTED = frozenset({"staff", "data", "media", "sheep", "fish", "feedback", "spend", "revenue", "income",
+                        "money", "traffic", "time", "info", "equipment", "stock", "inventory", "usage"})
+#: Words that make a feature a count of what the other words name ("Payment Count", "visit_cnt").
+_COUNT_WORDS = frozenset({"count", "cnt", "ct", "number", "num", "nr"})
+
+
+def _plural(noun: str) -> str:
+    """An English noun's plural, for a count's name (found from outside: a Stripe export's "Payment Count" named
+    segments "High payment", which reads as the size of a payment): as written when it ends in s or is no word."""
+    if noun.endswith(("s", "ren", "men", "people")) or noun in _UNCOUNTED or not noun.isalpha() or len(noun) < 3:
+        return noun
+    if noun.endswith("y") and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("x", "z", "ch", "sh")) else "s")
 
 
 def _meaning_words(words: list[str]) -> list[str]:

@@ -445,7 +445,7 @@ def test_a_currency_code_in_a_name_is_a_unit_not_a_word():
     assert short_feature_name("Revenue EUR") == "revenue"
     assert short_feature_name("gbp_ltv") == "ltv"
     assert short_feature_name("USD") == "usd"  # nothing else to say
-    assert short_feature_name("Retry count") == "retry"  # (a word, not Turkey's lira, TRY)
+    assert short_feature_name("Retry count") == "retries"  # (a word, not Turkey's lira, TRY; a count of them)
     assert short_feature_name("Try outs") == "try outs"
     assert name_segments(np.array([[1.6], [-1.0]]), ["total_spend_usd"]) == ["Very high spend", "Low spend"]
 
@@ -544,6 +544,16 @@ def test_refunds_written_as_negatives_read_by_their_size():
     assert negative_only(X, stats).tolist() == [True]
     assert none_of(X, labels, stats, negative_only(X, stats))[:, 0].tolist() == [True, False]
     assert not none_of(X, labels, stats).any()  # (read as written, a mean below zero was never "none")
+
+
+@pytest.mark.parametrize(("name", "short"), [("Payment Count", "payments"), ("visit_count", "visits"),
+                                             ("Delivery Count", "deliveries"), ("Box Count", "boxes"),
+                                             ("num_children", "children"), ("Number of Orders", "orders"),
+                                             ("Total Spend", "spend")])
+def test_a_counts_name_reads_as_the_things_counted(name: str, short: str):
+    """Found from outside (a Stripe customers export): 'Payment Count' named segments "High payment", which reads as
+    the size of a payment; a count's name reads as the things counted, "High payments"."""
+    assert short_feature_name(name) == short
 
 
 def test_a_balance_below_zero_is_named_by_its_value_not_its_size():
