@@ -904,8 +904,8 @@ def _id_pair(old: TableRead, new: TableRead, cluster: str, given: str | None) ->
     :func:`core.migration.renamed_id`), or the one column the data check finds ID-like in the old file that both
     files have, or that the new one has under another name (its ids in both); a usage error naming the candidates
     otherwise."""
-    from .migration import id_candidates, renamed_id, repeats
-    from .quality import check_quality
+    from .migration import id_candidates, names_each_row, renamed_id
+    from .quality import check_quality, is_id_name
 
     if given is not None and "=" in given and given not in old.frame.columns:
         column, _, new_column = given.partition("=")
@@ -926,9 +926,11 @@ def _id_pair(old: TableRead, new: TableRead, cluster: str, given: str | None) ->
     if not found:  # the new file may name the id otherwise (its data check only then: a second read's cost)
         pairs = [p for p in id_candidates(old.frame, new.frame, old_like, id_like(new)) if cluster not in p]
         found = [p for p in pairs if p[0] in old_like]
-    once = [p for p in found if not repeats(old.frame[p[0]])]  # (a store number is ID-like, and repeats)
-    if once:  # (one is taken; several are named, without the columns whose values repeat)
-        found = once
+    # (a store number is ID-like, and repeats; a phone number is left blank by many)
+    once = [p for p in found if names_each_row(old.frame[p[0]])]
+    named = [p for p in once if is_id_name(p[0])]  # ("Customer ID" before "Email")
+    if once:  # (one is taken; several are named, without the columns that name no row apart)
+        found = named if len(named) == 1 else once
     if len(found) == 1:
         return found[0][0], found[0][1], True
     common = [old_name for old_name, _ in pairs]

@@ -118,15 +118,19 @@ __all__ = [
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a"})
 #: A column is numeric when at least this share of its non-missing cells are numbers.
 NUMERIC_SHARE = 0.9
-_ID_NAME = re.compile(r"(?i:^(id|uuid|guid|key|clientnum|customernum|customer[ _-]?(no|number|num|code))$)"
-                      r"|(?i:[ _\-.](id|uuid|guid|key)$)|[a-z0-9]ID$|[a-z0-9]Id$")
+_ID_NAME = re.compile(r"(?i:^(id|ids|uuid|guid|key|clientnum|customernum|customer[ _-]?(no|number|num|code))$)"
+                      r"|(?i:[ _\-.](id|ids|uuid|guid|key)$)|[a-z0-9]IDs?$|[a-z0-9]Ids?$")
+#: A qualifier in brackets after a name ("Associated Company IDs (Primary)"), read past to tell an identifier.
+_BRACKETED_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 #: A name that says a column numbers or codes something (an invoice, a product, a post code, a phone): its whole
 #: numbers name things rather than measure them. ``InvoiceNo``, ``order_number``, ``StockCode``, ``Product
 #: Code``, ``Zip``, ``PLZ``, ``Kundennummer``, ``Cust #``, a column named ``Account`` or ``Customer`` alone; not
 #: ``Casino``, ``Number of children`` or ``Account Balance``; a card's ``Last4``.
 _NUMBER_NAME = re.compile(
     r"(?i:^(zip|zipcode|postcode|postal|plz|postleitzahl|phone|telephone|mobile|sku|ean|upc|isbn|iban|account|acct|"
-    r"client|customer|member|card)$)|#\s*$"
+    r"client|customer|member|card|cp|cap|zip5|zip4|code[ _\-]?postal)$)|#\s*$"
+    # a post code under an address's name (found from outside: WooCommerce's "Billing Postcode")
+    r"|(?i:(post[ _\-]?code|postal[ _\-]?code|zip[ _\-]?code)$)"
     r"|(?i:[ _\-.](no|nr|num|number|code|zip|phone|sku|ean|upc|ref|nummer)\.?$)"
     r"|[a-z](No|Nr|Num|Number|Code|Zip|Phone|Sku|Ref)$|(?i:nummer$)"
     # a card's last four digits (Stripe's "Card Last4", a shop's "last_4_digits"): found from outside, a feature
@@ -405,7 +409,7 @@ def _written_as(fmt: str | None) -> str:
 
 def is_id_name(name: str) -> bool:
     """Whether a column's name alone marks it as an identifier (``CustomerID``, ``customer_id``, ``key``)."""
-    return bool(_ID_NAME.search(name.strip()))
+    return bool(_ID_NAME.search(_BRACKETED_END.sub("", name.strip()) or name.strip()))
 
 
 def missing_mask(values: pd.Series) -> np.ndarray:
@@ -2371,7 +2375,7 @@ def _check_column(name: str, values: pd.Series, rows: int, numbers: np.ndarray, 
             finite.size >= 20 and float(finite.min()) >= 10_000 and _analytics_client_ids(values))
         not_numbers = int(invalid.sum())
         whole = (counted_whole or _whole(finite)) if unique <= CODED_NAMED_MAX_DISTINCT else False
-        number_name = bool(_NUMBER_NAME.search(name.strip()))
+        number_name = bool(_NUMBER_NAME.search(name.strip())) or _leading_zeros(values)
         limit = CODED_NAMED_MAX_DISTINCT if number_name or _CODE_NAME.search(name.strip()) else CODED_MAX_DISTINCT
         # two values only, whole or not (a flag written as 0 or 19.99: a dispute's fee), is a code as well
         coded = (whole or unique == 2) and 1 < unique <= limit and finite.size >= 4 * unique
@@ -2625,6 +2629,14 @@ def _few_decimals(values: np.ndarray) -> int | None:
 def _whole(finite: np.ndarray) -> bool:
     """Whether every (finite) value is a whole number (``rint``: 20x faster than ``mod(x, 1) == 0``)."""
     return bool(np.array_equal(np.rint(finite), finite))
+
+
+def _leading_zeros(values: pd.Series) -> bool:
+    """Whether one in twenty of a numeric column's first written cells (200 at most) are whole numbers written with a
+    leading zero (``06345``): a code's way (a post code, an account number), never a measure's. Found from outside: a
+    Brevo contacts export's post codes, under a name not known for them, were a proposed feature."""
+    cells = first_written(values, 200)
+    return len(cells) > 0 and float(cells.str.match(r"^\s*0\d+\s*$").mean()) >= 0.05
 
 
 def _looks_like_id_numbers(finite: np.ndarray, unique: int, whole: bool = False) -> bool:

@@ -180,7 +180,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
     # (a customer id per order beside the person's own: the Brazilian e-commerce data's customer_unique_id)
     "customer": ("customeruniqueid", "uniquecustomerid", "customerid", "customer", "customerno", "customernumber", "customernum", "customercode",
                  "clientid", "client", "clientnumber", "clientno", "custid", "cust", "memberid", "member",
-                 "accountid", "account", "accountcode", "buyerid", "buyer", "shopperid", "userid", "contactid",
+                 "accountid", "account", "accountcode", "buyerid", "buyer",
+                 # a CRM's deals (HubSpot: "Associated Company", beside its ids)
+                 "associatedcompany", "associatedcontact", "shopperid", "userid", "contactid",
                  # an accounting package's sales invoices (Xero: "*ContactName", beside an "EmailAddress" often blank)
                  "contactname", "contact",
                  # a shop's order export (Shopify, WooCommerce) names its customers by e-mail address
@@ -208,6 +210,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
     # each order's own and "Subtotal" before shipping; found from outside, the subtotal was counted while "Total
     # Refunded" refunds the grand total)
     "amount": ("convertedamount", "grandtotalbase", "basegrandtotal", "amount", "lineamount", "linetotal",
+               # (WooCommerce: "Order Total Amount" beside "Order Subtotal Amount", first in the file)
+               "ordertotalamount",
                "totalamount", "total", "totalprice", "sales", "salesamount", "revenue", "netamount", "netsales",
                "ordertotal", "grandtotal", "grandtotalpurchased", "ordervalue", "value",
                "spend", "spent", "turnover", "subtotal",
@@ -268,6 +272,8 @@ NOT_PURCHASES = frozenset({
     "paymenterror", "error", "chargeback", "chargedback",
     # an invoice left unpaid once dunning ended, or written off (found from outside: Chargebee's "Not Paid")
     "notpaid", "unpaid", "writtenoff", "writeoff",
+    # an order never paid (found from outside: WooCommerce's "Pending payment")
+    "pendingpayment", "awaitingpayment",
 })
 #: Under a payment's status (Clover's "Order Payment State", "Payment Status"), an order whose payment is still open
 #: is not paid: no purchase yet (found from outside: Clover's open orders counted in full).

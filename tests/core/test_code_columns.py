@@ -60,7 +60,10 @@ def test_numbers_named_as_numbers_or_codes_of_things_are_not_features():
                                   # found from outside: a Square transactions export's "PAN Suffix" was a feature
                                   "PAN Suffix", "Card Ending", "card_last_digits",
                                   # found from outside: a loyalty export's store numbers (1001-1180) were features
-                                  "Home Store", "Store", "Preferred Store", "Branch", "home_store_id"])
+                                  "Home Store", "Store", "Preferred Store", "Branch", "home_store_id",
+                                  # found from outside: a Brevo export's CODE_POSTAL, WooCommerce's Billing Postcode
+                                  "CODE_POSTAL", "Code postal", "CP", "Billing Postcode", "CAP", "zip5",
+                                  "Shipping Zip Code"])
 def test_each_spelling_of_a_number_or_code_is_recognised(name):
     rng = np.random.default_rng(1)
     frame = pd.DataFrame({name: rng.choice(rng.integers(1_000, 99_999, 500), 2_000).astype(str),
@@ -68,6 +71,19 @@ def test_each_spelling_of_a_number_or_code_is_recognised(name):
     report = check_quality(frame)
     assert report.column_reports[0].id_like, name
     assert report.default_features == ["Spend"]
+
+
+def test_numbers_written_with_leading_zeros_are_codes():
+    """Found from outside (a Brevo contacts export): post codes written 06345 and 01641, under a name not known
+    for them, were a proposed feature: a measure is never written with a leading zero, a code often is."""
+    rng = np.random.default_rng(3)
+    codes = rng.integers(1_000, 99_999, 2_000)
+    frame = pd.DataFrame({"Territory": [f"{c:05d}" for c in codes],
+                          "Spend": rng.gamma(2, 40, 2_000).round(2).astype(str),
+                          "Share": [f"{v:.2f}" for v in rng.random(2_000)]})  # 0.37: no leading zero
+    report = check_quality(frame)
+    assert report.default_features == ["Spend", "Share"]
+    assert report.column("Territory").use in ("ID-like", "profile")
 
 
 @pytest.mark.parametrize("name", ["Card Exp Year", "exp_year", "Card Expiry Year", "expiration_year", "cc_exp_year"])

@@ -126,3 +126,40 @@ def test_dates_with_a_time_zones_abbreviation_are_read_in_the_shops_zone() -> No
     table = result.table.set_index(result.id_column)
     assert str(table.loc["C1", "first_purchase"])[:10] == "2024-06-28"
     assert table.loc["C2", "frequency"] == 1 and table.loc["C2", "monetary"] == 12
+
+
+def test_a_shops_unpaid_orders_are_no_purchases_and_the_orders_total_is_the_amount() -> None:
+    """Found from outside (a WooCommerce orders export): 'Pending payment' orders (never paid) counted as purchases,
+    and 'Order Subtotal Amount', first in the file, was the amount beside 'Order Total Amount', which its refunds
+    net against."""
+    header = ["Order Number", "Order Status", "Order Date", "Billing Email Address", "Order Subtotal Amount",
+              "Order Shipping Amount", "Order Total Amount", "Order Refund Amount"]
+    rows = [["1", "Completed", "2024-06-01 10:00:00", "ann@x.com", "90.00", "10.00", "100.00", "0.00"],
+            ["2", "Pending payment", "2024-06-20 10:00:00", "ann@x.com", "40.00", "5.00", "45.00", "0.00"],
+            ["3", "Completed", "2024-06-02 10:00:00", "bob@x.com", "20.00", "5.00", "25.00", "0.00"],
+            ["4", "Processing", "2024-06-03 10:00:00", "bob@x.com", "30.00", "5.00", "35.00", "0.00"]]
+    frame = _text(rows, header)
+    assert recognise_columns(frame).amount == "Order Total Amount"
+    result = build_customers(frame, today=TODAY)
+    table = result.table.set_index(result.id_column)
+    assert table.loc["ann@x.com", "monetary"] == 100 and table.loc["ann@x.com", "frequency"] == 1
+    assert "'Pending payment' (1)" in " ".join(result.notes)
+
+
+def test_a_crm_deals_export_names_its_customers_by_the_associated_company() -> None:
+    """Found from outside (a HubSpot deals export): 'Associated Company' was not recognised as the customer ("No
+    column holds the customer"), and in the data check 'Associated Company IDs (Primary)' was a proposed feature."""
+    from core.quality import check_quality
+
+    header = ["Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Associated Company",
+              "Associated Company IDs (Primary)"]
+    rows = [[str(9_000_000_000 + i), f"Deal {i}", ["Closed Won", "Closed Lost"][i % 2], f"{1000 + 37 * i}.00",
+             f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 10:00", f"Company {i % 7}", str(5_009_000_000 + i % 7)]
+            for i in range(60)]
+    frame = _text(rows, header)
+    assert recognise_columns(frame).customer == "Associated Company"
+    result = build_customers(frame, today=TODAY)
+    assert len(result.table) == 7
+    report = check_quality(frame)
+    assert report.column("Associated Company IDs (Primary)").id_like
+    assert "Associated Company IDs (Primary)" not in report.default_features
