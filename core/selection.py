@@ -44,7 +44,7 @@ from .errors import NotEnoughRowsError
 from .model import N_INIT
 from .options import SWEEP_K_MAX, SWEEP_K_MIN
 
-__all__ = ["SweepResult", "sweep_k", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
+__all__ = ["SweepResult", "sweep_k", "sample_shares", "find_elbow", "silhouette", "SWEEP_MAX_ROWS", "SILHOUETTE_SAMPLE",
            "INDEX_COLUMNS", "on_one_thread", "one_thread", "at_most_threads", "STABILITY_SAMPLE", "STABILITY_RUNS", "STABILITY_N_INIT"]
 
 #: Rows beyond which the k sweep runs on a seeded sample.
@@ -256,22 +256,14 @@ def sweep_k(
         raise NotEnoughRowsError("The smallest k to compare must be at least 2.")
     if k_max < k_min:
         raise NotEnoughRowsError(f"The k range is empty: the largest k ({k_max}) is below the smallest ({k_min}).")
-    rows = X_scaled.shape[0]
-    sample_rows = None
-    data = X_scaled
-    if rows > SWEEP_MAX_ROWS:
-        rng = np.random.default_rng(seed)
-        data = X_scaled[np.sort(rng.choice(rows, size=SWEEP_MAX_ROWS, replace=False))]
-        sample_rows = SWEEP_MAX_ROWS
-    if scale is not None:
-        data = np.asarray(scale(data))
+    data, sample_rows = _sweep_rows(X_scaled, seed, scale)
     distinct = int(np.unique(data, axis=0).shape[0])
     top = min(k_max, distinct - 1)
     if top < k_min:
         raise NotEnoughRowsError(
             f"Comparing k from {k_min} needs at least {k_min + 1} different customers; "
             f"the data has {distinct:,}.")
-    scale_up = rows / data.shape[0]
+    scale_up = X_scaled.shape[0] / data.shape[0]
     records: list[dict[str, float]] = []
     extra: list[dict[str, float]] = []
     labelings: list[np.ndarray] = []
@@ -301,6 +293,41 @@ def sweep_k(
     elbow = find_elbow(table["k"].to_numpy(), table["wcss"].to_numpy(), k_min)
     return SweepResult(table, elbow, k_min, top, sample_rows, index_table, int(X_scaled.shape[0]),
                        top if top < k_max else None)
+
+
+def sample_shares(X_scaled: np.ndarray, k: int, seed: int = 0, *, scale: Scale | None = None) -> tuple[float, float]:
+    """The smallest and largest segment's share of the sweep's fit at ``k`` (:func:`sweep_k` of the same
+    arguments; ``smallest_share`` and ``largest_share`` of its :attr:`SweepResult.indices`), from that one fit.
+
+    One K-Means on the sweep's rows (at most :data:`SWEEP_MAX_ROWS`), whatever the number of customers: a
+    fit with a chosen k can tell whether its segment sizes differ from the sweep's without the sweep's other
+    k and their re-fits (:func:`core.insight.split_may_differ`).
+    """
+    data, _ = _sweep_rows(X_scaled, seed, scale)
+    with one_thread():  # as each k of the sweep is fitted (the same labels)
+        labels = _kmeans(data, k, seed).labels_
+    indices = _indices(data, labels, k)
+    return indices["smallest_share"], indices["largest_share"]
+
+
+def _sweep_rows(X_scaled: np.ndarray, seed: int, scale: Scale | None) -> tuple[np.ndarray, int | None]:
+    """The rows the sweep fits (a seeded sample above :data:`SWEEP_MAX_ROWS`, standardised by ``scale``) and
+    the sample's size (None: every row)."""
+    rows = X_scaled.shape[0]
+    sample_rows = None
+    data = X_scaled
+    if rows > SWEEP_MAX_ROWS:
+        rng = np.random.default_rng(seed)
+        data = X_scaled[np.sort(rng.choice(rows, size=SWEEP_MAX_ROWS, replace=False))]
+        sample_rows = SWEEP_MAX_ROWS
+    if scale is not None:
+        data = np.asarray(scale(data))
+    return data, sample_rows
+
+
+def _kmeans(data: np.ndarray, k: int, seed: int) -> KMeans:
+    """The sweep's K-Means fit at ``k``."""
+    return KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(data)
 
 
 def on_one_thread(function: Callable[[T], R]) -> Callable[[T], R]:
@@ -342,7 +369,7 @@ def _fit_k(data: np.ndarray, k: int, seed: int) -> tuple[float, np.ndarray | Non
         return float(((data - data.mean(axis=0)) ** 2).sum()), None, {
             "calinski_harabasz": float("nan"), "davies_bouldin": float("nan"), "smallest_share": 1.0,
             "largest_share": 1.0, "stability": float("nan")}
-    kmeans = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(data)
+    kmeans = _kmeans(data, k, seed)
     indices = _indices(data, kmeans.labels_, k)
     indices["stability"] = _stability_of_k(data, kmeans, k, seed)
     return float(kmeans.inertia_), kmeans.labels_, indices

@@ -96,6 +96,8 @@ class Model:
     FIT_WATCH = "model-fit-watch"
     FIT_RETRY = "model-fit-retry"
     USE_K = "model-use-k"
+    SPLIT_WARNING = "model-split-warning"
+    USE_SPLIT_K = "model-use-split-k"  # pattern-matching type: {"type": USE_SPLIT_K, "k": <the k that holds>}
     SWEEP_KEY = "model-sweep-key"
     SWEEP_BEST = "model-sweep-best"
     NEXT = "model-next"

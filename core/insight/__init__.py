@@ -27,9 +27,10 @@ Davies-Bouldin index. They vote among the k of the first of these tiers that is 
 1. **stable and useful**: the sweep's stability (:func:`core.selection.sweep_k`, re-fits on resampled
    customers) is at least :data:`STABLE_SWEEP` (0.75), the smallest segment holds at least
    ``useful_share`` (:data:`USEFUL_SHARE`, 5%) and no segment more than :data:`DOMINANT_SHARE` (70%);
-2. stable, and no segment under ``tiny_share`` (:data:`TINY_SHARE`, 2%);
-3. no segment under ``tiny_share``;
-4. every k.
+2. stable, no segment under ``tiny_share`` (:data:`TINY_SHARE`, 2%) and none over :data:`DOMINANT_SHARE`;
+3. stable, and no segment under ``tiny_share``;
+4. no segment under ``tiny_share``;
+5. every k.
 
 So a k the stability check would call unstable is never recommended while a stable one exists, and a
 split that puts 85% of the customers in one segment loses to one a marketer can act on. The elbow votes
@@ -41,6 +42,14 @@ Calinski-Harabasz to many. Warnings: a cluster under ``tiny_share`` at the recom
 :data:`MIN_CUSTOMERS_PER_SEGMENT` customers per segment on average; a silhouette at the recommended k
 under :data:`WEAK_SILHOUETTE` (no strong natural groups); no stable k at all. The reason is one sentence
 on the vote and what was set aside, then one on the chosen k's stability and segment sizes.
+
+**The model on every customer** (:func:`settle_split`). The sweep's segment sizes come from its sample; the
+segment sizes the recommendation's tier asked (:attr:`Recommendation.least_share`, :attr:`Recommendation.most_share`)
+are held to the model fitted on every customer at that k (:func:`check_split`). When it breaks them while the
+sweep's fit kept them (the data splits two ways at that k), k is recommended again with its sizes on every
+customer in place of the sample's, and that next recommendation is fitted and checked, at most
+:data:`MAX_SPLIT_FITS` more times: ``fit --k auto`` fits the first that holds; a k the user chose is kept, with a
+warning naming the one that holds. Nothing more is fitted when the first model holds.
 
 **Segment names** (:func:`name_segments`). Feature names are shortened by :func:`short_feature_name`
 (generic words and time rates dropped, verbs and abbreviations turned into the nouns people write:
@@ -84,6 +93,7 @@ from .naming import (AVERAGE_NAME, GENERIC_WORDS, HIGH_Z, MAX_NAME_CHARS, MAX_NA
                      short_feature_name)
 from .profiling import (SCATTER_APART, TOP_TEXT_VALUES, Profile, profile, scatter_features, summary_profile,
                         summary_table)
+from .split_check import MAX_SPLIT_FITS, Settled, SplitCheck, check_split, settle_split, split_may_differ
 from .range_check import OUTSIDE_SHARE_WARN, SHIFT_SD_WARN, RangeCheck, out_of_range
 from .stability_check import (SEGMENT_UNSTABLE, STABILITY_COMPARE_ROWS, STABILITY_LEVELS, STABILITY_MAX_ROWS,
                               Refits, Stability, refit, stability, stability_verdict)
@@ -98,6 +108,13 @@ __all__ = [
     "STABLE_SWEEP",
     "MIN_CUSTOMERS_PER_SEGMENT",
     "WEAK_SILHOUETTE",
+    # the model on every customer against the sweep's sample
+    "SplitCheck",
+    "Settled",
+    "check_split",
+    "settle_split",
+    "split_may_differ",
+    "MAX_SPLIT_FITS",
     # names
     "short_feature_name",
     "name_segments",

@@ -64,6 +64,10 @@ class Recommendation:
     at_edge : bool
         True when k is the largest k tried and a score chose it: the scores keep improving up to the end
         of the range, so k is the best of the range rather than a best number of segments found.
+    least_share, most_share : float
+        The segment sizes the tier that chose k asked for: its smallest segment holds at least
+        ``least_share`` of the customers and its largest at most ``most_share`` (0 and 1 when the tier
+        asked nothing). :func:`core.insight.check_split` holds a model fitted on every customer to them.
     """
 
     k: int
@@ -75,6 +79,8 @@ class Recommendation:
     best_davies: int | None
     votes: dict[str, int] = field(default_factory=dict)
     at_edge: bool = False
+    least_share: float = 0.0
+    most_share: float = 1.0
 
 
 def _best(ks: np.ndarray, values: np.ndarray, higher: bool) -> int | None:
@@ -87,7 +93,8 @@ def _best(ks: np.ndarray, values: np.ndarray, higher: bool) -> int | None:
 
 
 def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
-                useful_share: float = USEFUL_SHARE) -> Recommendation:
+                useful_share: float = USEFUL_SHARE,
+                fitted: Mapping[int, tuple[float, float]] | None = None) -> Recommendation:
     """One recommended number of segments from the elbow, silhouette, Calinski-Harabasz and Davies-Bouldin.
 
     Rule: each of the four measures votes for one k in ``sweep.k_min .. sweep.k_max``; k whose
@@ -110,6 +117,10 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     useful_share : float
         Smallest share of customers a segment should hold for the split to be useful (when some stable
         k has no smaller segment).
+    fitted : mapping, optional
+        ``{k: (smallest share, largest share)}`` of models fitted on every customer, in place of the
+        sweep's (sampled) fit at those k: :func:`core.insight.settle_split` passes the k whose fit on every
+        customer broke the rule its sample fit kept, so the next recommendation is made without them.
 
     Returns
     -------
@@ -121,10 +132,14 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     sil = shown["silhouette"].to_numpy(dtype=float)
     ch = shown["calinski_harabasz"].to_numpy(dtype=float)
     db = shown["davies_bouldin"].to_numpy(dtype=float)
-    share = shown["smallest_share"].to_numpy(dtype=float)
-    largest = shown["largest_share"].to_numpy(dtype=float)
+    share = shown["smallest_share"].to_numpy(dtype=float, copy=True)
+    largest = shown["largest_share"].to_numpy(dtype=float, copy=True)
     stab = shown["stability"].to_numpy(dtype=float)
     share_of = dict(zip(full["k"].astype(int), full["smallest_share"].astype(float)))
+    for i, k_fitted in enumerate(ks.tolist()):
+        if fitted and k_fitted in fitted:  # what every customer gives, where the sample gave another split
+            share[i], largest[i] = fitted[k_fitted]
+            share_of[k_fitted] = float(share[i])
     sil_of = dict(zip(ks.tolist(), sil.tolist()))
 
     tiny = np.isfinite(share) & (share < tiny_share)
@@ -210,7 +225,11 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
         measured_here = f"stability {stab[i]:.2f}" if measured[i] else "stability not measured"
         warnings.append(f"No k from {int(ks[0])} to {int(ks[-1])} gives segments that hold when the customers "
                         f"are resampled (at k={k} {measured_here}): treat the segments as a rough split.")
-    return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes, at_edge)
+    # the segment sizes the tier that chose k asked for (tiers 3 and 4 ask none of the largest; tier 5 nothing)
+    least = (max(tiny_share, useful_share) if strict else tiny_share if eligible is not tiers[-1] else 0.0)
+    most = DOMINANT_SHARE if sizeable else 1.0
+    return Recommendation(k, reason, warnings, int(sweep.elbow), best_sil, best_ch, best_db, votes, at_edge,
+                          least, most)
 
 
 #: Why a k was set aside, for one k and for several: (one, several, how its number is written).

@@ -19,7 +19,7 @@ from .datasets import (CUSTOMER_TABLE_FORMAT, DESCRIPTION_ROW_LEFT_OUT, SUMMARY_
 from .recent import entry_bytes
 from .results import (ResultSpec, get_confidence, get_segmentation, get_stability, get_sweep, has_segmentation,
                       model_bundle, report_for, resolve_mapping_for, resolve_state, resolve_transforms, result_spec,
-                      segmentation_notes, transforms_for, unknown_for, zero_in)
+                      segmentation_notes, settled_split, transforms_for, unknown_for, zero_in)
 from .store import (DISK_FULL_MESSAGE, StoreUnavailable, cache, forget_local, init_app, pretrained_model, settings,
                     store_problem)
 
@@ -28,7 +28,7 @@ __all__ = ["DISK_FULL_MESSAGE", "store_problem", "cache", "init_app", "settings"
            "store_customer_table", "CUSTOMER_TABLE_FORMAT", "store_without_rows", "read_sheet", "DESCRIPTION_ROW_LEFT_OUT",
            "SUMMARY_ROWS_LEFT_OUT",
            "resolve_state", "resolve_transforms", "transforms_for", "unknown_for", "report_for", "zero_in", "resolve_mapping_for", "ResultSpec", "result_spec",
-           "get_segmentation", "has_segmentation", "get_sweep", "get_confidence", "segmentation_notes", "put_selection",
+           "get_segmentation", "has_segmentation", "get_sweep", "settled_split", "get_confidence", "segmentation_notes", "put_selection",
            "get_selection",
            "get_stability", "pretrained_model", "applied_model", "store_bundle", "uploaded_bundle", "model_bundle",
            "ModelGone", "entry_bytes", "forget_local"]

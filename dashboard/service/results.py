@@ -19,7 +19,7 @@ from core import FeatureMatrix, Segmentation, SweepResult, bundle_bytes, prepare
     segment_with_model, sweep_k
 from core.errors import FeatureError, SegmentsError
 from core.io import recipe_of
-from core.insight import Stability, confidence, stability
+from core.insight import Settled, Stability, confidence, settle_split, stability
 from core.model import standardiser
 from core.prepare import shown_notes
 from core.quality import QualityReport
@@ -32,7 +32,7 @@ from .datasets import Dataset, applied_model, get_dataset
 
 __all__ = ["ResultSpec", "result_spec", "resolve_state", "resolve_transforms", "transforms_for",
            "resolve_mapping_for", "unknown_for", "get_segmentation", "has_segmentation", "get_confidence", "get_stability",
-           "get_sweep", "model_bundle", "segmentation_notes"]
+           "get_sweep", "settled_split", "model_bundle", "segmentation_notes"]
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +226,6 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
     """The four guides for k = :data:`core.options.SWEEP_K_MIN` .. :data:`~core.options.SWEEP_K_MAX` on the
     state's features (kept per features, transforms, missing-value rule and seed)."""
     dataset, state, _ = _resolved(state)
-    spec = ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, None,
-                      state.seed, codes=state.codes, zero=zero_in(state))
 
     def compute() -> SweepResult:
         if not state.features:
@@ -238,7 +236,41 @@ def get_sweep(state: ViewState, progress: Callable[[int, int], None] | None = No
         return sweep_k(matrix.X, SWEEP_K_MIN, SWEEP_K_MAX, state.seed, progress,
                        scale=standardiser(matrix.X, matrix.transforms))
 
-    return store.memoized(spec.key("sweep"), compute)
+    return store.memoized(_sweep_spec(dataset, state).key("sweep"), compute)
+
+
+def _sweep_spec(dataset: Dataset, state: ViewState) -> ResultSpec:
+    """What a resolved state's k sweep is kept under: its segmentation's spec without a k."""
+    return ResultSpec(dataset.token, state.features, tuple(sorted(state.transforms)), state.missing, None,
+                      state.seed, codes=state.codes, zero=zero_in(state))
+
+
+def settled_split(state: ViewState, seg: Segmentation, only_held: bool = False) -> Settled[Segmentation] | None:
+    """A new model's segment sizes on every customer held to the k sweep's (:func:`core.insight.settle_split`:
+    the k to try instead when they broke the rule of the recommendation that the sweep's sample kept, its model
+    fitted and kept, so choosing it costs nothing more). None for an applied model, or before the page's sweep
+    has run (a fit never waits for a sweep).
+
+    ``only_held``: fit nothing (a page opening): the next recommendation is checked only when its model was
+    fitted already, else named unchecked.
+    """
+    if seg.source != "new":
+        return None
+    try:
+        dataset, resolved, _ = _resolved(state)
+    except SegmentsError:
+        return None
+    if not store.holds(_sweep_spec(dataset, resolved).key("sweep")):
+        return None
+    sweep = get_sweep(state)
+
+    def fit(k: int) -> Segmentation | None:
+        other = state.with_(k=k, names=())  # (names given to this k's segments name none of another k's)
+        if only_held and not has_segmentation(other):
+            return None
+        return get_segmentation(other, matrix=seg.matrix)  # only k differs: the columns are parsed once
+
+    return settle_split(sweep, sweep.rows or int(seg.scored.sum()), seg.k, seg, Segmentation.sizes, fit)
 
 
 def model_bundle(state: ViewState, name: str) -> bytes:

@@ -26,13 +26,13 @@ from dashboard.state import K_MAX, K_MIN, ViewState
 # The page's parts; importing them registers their callbacks with the page (and names them here).
 from ._apply import apply_panel, receive_bundle, render_apply_panel
 from ._features import feature_options, render_transforms, transform_rows
-from ._fit import fit_model, fitted_summary, hint_training, watch_fit
+from ._fit import fit_model, fitted_summary, hint_training, use_split_k, watch_fit
 from ._shared import HIDE, PAGE, SHOW, mode_styles, sweep_key_of, train_label
 from ._state import update_state
 from ._sweep import note_k_choice, propose_k, run_sweep, use_recommended_k, watch_sweep
 
 __all__ = ["layout", "update_state", "render_transforms", "run_sweep", "propose_k", "note_k_choice",
-           "use_recommended_k", "watch_sweep", "fit_model", "hint_training", "watch_fit", "render_apply_panel",
+           "use_recommended_k", "watch_sweep", "fit_model", "hint_training", "watch_fit", "use_split_k", "render_apply_panel",
            "receive_bundle"]
 
 
