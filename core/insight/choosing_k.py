@@ -208,7 +208,7 @@ def recommend_k(sweep: SweepResult, rows: int, tiny_share: float = TINY_SHARE,
     at_edge = k == int(ks[-1]) and ks.size > 1 and sweep.data_limit is None and any(
         name != "elbow" and choice == k for name, choice in votes.items())
     reason = _reason(k, votes, tied, top, why_not, share_of, ks, best_sil, best_ch, best_db, sweep.elbow,
-                     tiny_share, only_tiny, at_edge, middle)
+                     tiny_share, only_tiny, at_edge, middle, useful=strict)
     if sweep.data_limit is not None and k == sweep.data_limit:
         reason += f" It is the most segments {k + 1:,} different customers allow."
     i = int(np.flatnonzero(ks == k)[0])
@@ -249,7 +249,7 @@ _SET_ASIDE: dict[str, tuple[str, str, Callable[[float], str]]] = {
 def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: dict[int, tuple[str, float]],
             share_of: dict[int, float], ks: np.ndarray, best_sil: int | None, best_ch: int | None,
             best_db: int | None, elbow: int, tiny_share: float, only_tiny: bool = True, at_edge: bool = False,
-            middle: Mapping[int, float] | None = None) -> str:
+            middle: Mapping[int, float] | None = None, *, useful: bool = True) -> str:
     raw = {"the elbow": elbow, "the silhouette": best_sil, "Calinski-Harabasz": best_ch,
            "Davies-Bouldin": best_db}
     passed: dict[int, list[str]] = {}  # k set aside -> the measures that preferred it
@@ -258,7 +258,9 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
             passed.setdefault(choice, []).append(label)
     among = ""
     if passed:
-        among = " among the k without a tiny segment" if only_tiny else " among the stable, useful splits"
+        # (``useful``: every segment of the k voted on holds a useful share; else they are stable, none tiny)
+        among = (" among the k without a tiny segment" if only_tiny else
+                 " among the stable, useful splits" if useful else " among the stable splits without a tiny segment")
     agree = [name for name, choice in votes.items() if choice == k]
     others = {name: choice for name, choice in votes.items() if choice != k}
     labels = [_MEASURE_NAMES[name] for name in agree]
@@ -278,7 +280,7 @@ def _reason(k: int, votes: dict[str, int], tied: list[int], top: int, why_not: d
                 f"shows in this range")
         head += (f"; try the elbow's k={elbow_k} for fewer, broader segments, or more than {k} segments if you "
                  f"need finer groups" if elbow_k < k else f"; try more than {k} segments")
-    elif passed and len(left := [c for c in ks.tolist() if c >= 2 and c not in why_not]) == 1:
+    elif passed and sum(1 for c in ks.tolist() if c >= 2 and c not in why_not) == 1:
         # found from outside (4 customers): "all four measures agree" of the one k that was left read as a
         # contradiction beside "k=2 (preferred by the elbow and the silhouette) was set aside"
         tried = [c for c in ks.tolist() if c >= 2]

@@ -1375,3 +1375,23 @@ def test_features_that_differ_only_in_their_window_keep_it_in_their_names():
     from core.insight.naming import _short_names
 
     assert _short_names(["Spend 3m", "Spend 12m", "Visits 12m"]) == ["spend 3m", "spend 12m", "visits"]
+
+
+def test_a_k_chosen_among_splits_with_a_small_segment_is_not_called_useful():
+    """Found from outside (a Stripe export's recommendation after its k=2 broke up on every customer): k=7, whose
+    smallest segment holds 2.4%, was chosen "among the stable, useful splits", where a useful split's segments each
+    hold 5% or more. Chosen among stable splits whose smallest segment is small but not tiny, it says so."""
+    ks = list(range(1, 11))
+    table = pd.DataFrame({"k": ks, "wcss": [200_000, 141_642, 93_798, 59_004, 38_757, 22_891, 17_430, 14_979,
+                                            13_582, 12_348],
+                          "silhouette": [np.nan, 0.44, 0.47, 0.51, 0.56, 0.66, 0.70, 0.67, 0.66, 0.65]})
+    indices = pd.DataFrame({
+        "k": ks,
+        "calinski_harabasz": [np.nan, 3_658, 5_311, 7_593, 9_974, 14_894, 16_821, 17_014, 16_540, 16_282],
+        "davies_bouldin": [np.nan, 1.21, 0.80, 0.65, 0.57, 0.49, 0.465, 0.49, 0.61, 0.76],
+        "smallest_share": [1.0, 0.025, 0.024, 0.024, 0.024, 0.024, 0.024, 0.024, 0.024, 0.009],
+        "largest_share": [1.0, 0.975, 0.602, 0.586, 0.571, 0.427, 0.426, 0.375, 0.375, 0.375],
+        "stability": [np.nan, 0.79, 0.95, 0.98, 0.70, 1.0, 0.99, 0.88, 0.98, 0.85]})
+    rec = recommend_k(SweepResult(table, 5, 2, 10, None, indices), 40_000)
+    assert rec.k == 7
+    assert "among the stable splits without a tiny segment" in rec.reason and "useful" not in rec.reason, rec.reason
