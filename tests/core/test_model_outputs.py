@@ -112,15 +112,16 @@ def test_a_file_whose_measures_all_have_gaps_proposes_them_before_a_model_output
     })
     report = check_quality(frame)
     assert report.model_output_columns == ["Predicted Customer Lifetime Value"]
-    assert report.default_features == ["Total Customer Lifetime Value", "Historic Number Of Orders",
-                                       "Average Days Between Orders"]
+    # (found from outside, session 26: the days between orders, blank for all but repeat buyers, left out 75% of a
+    # Klaviyo export's profiles beside measures blank for 35%: of the gappy measures, those with the fewest gaps)
+    assert report.default_features == ["Total Customer Lifetime Value", "Historic Number Of Orders"]
     assert any("'Predicted Customer Lifetime Value' reads like another model's output" in p for p in report.problems())
     # the table of columns says they are proposed (it said "many gaps" of the three columns the Model page ticks)
     roles = report.to_frame().set_index("column")["role"]
     assert roles.to_dict() == {"Email": "ID-like", "Total Customer Lifetime Value": "feature (many gaps)",
                                "Historic Number Of Orders": "feature (many gaps)",
                                "Predicted Customer Lifetime Value": "model output",
-                               "Average Days Between Orders": "feature (many gaps)"}
+                               "Average Days Between Orders": "many gaps"}
     zero = report.with_zero_blanks(report.zero_blank_proposed)
     assert zero.default_features == ["Total Customer Lifetime Value", "Historic Number Of Orders"]
     # the non-buyers' segment reads "No lifetime value · No orders" (not "No historic orders")
