@@ -60,9 +60,10 @@ def mean_text(value: float, year: bool = False, percentage: bool = False, durati
     0.3075, :func:`core.stats.written_as_percent`), one written as durations as one ("2:54" for 174.4 seconds,
     :func:`duration_text`)."""
     if percentage:
-        return f"{value * 100:,.2f}%"
+        return f"{round(value * 100, 2) + 0.0:,.2f}%"
     if duration:
         return duration_text(value)
+    value = round(value, 2) + 0.0  # (a mean of -0.004 is "0.00", not "-0.00": found from outside, a balance's)
     return f"{value:.2f}" if year else f"{value:,.2f}"
 
 

@@ -47,3 +47,13 @@ def test_a_tiny_segment_is_not_said_to_hold_zero_percent() -> None:
 def test_join_words(words, text) -> None:
     assert join_words(words) == text
 
+
+
+def test_a_mean_that_rounds_to_zero_has_no_sign():
+    """Found from outside (a Stripe export's 'Account Balance', -0.004 in most segments): the profile showed
+    "-0.00" beside "0.00"."""
+    from core.text import mean_text
+
+    assert [mean_text(v) for v in (-0.004, 0.004, -0.0, -0.005001, -1234.5)] == [
+        "0.00", "0.00", "0.00", "-0.01", "-1,234.50"]
+    assert mean_text(-0.00004, percentage=True) == "0.00%"
