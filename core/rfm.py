@@ -591,7 +591,7 @@ def recognise_columns(frame: pd.DataFrame, *, customer: str | None = None, date:
             taken.add(found["amount"])
             recognised.append("amount")
     if found["status"] is None and not no_status:  # sales flagged refunded in full (Gumroad's "Fully Refunded?")
-        flagged = sorted((n for n in unfit["refund"] if n not in taken and is_refund_flag(n, frame[n])),
+        flagged = sorted((n for n in unfit["refund"] if n not in taken and _names_undone(n)),  # (flags, found above)
                          key=lambda n: "full" not in _norm(n))
         if flagged and ("full" in _norm(flagged[0]) or found["refund"] is None):
             found["status"] = flagged[0]
@@ -897,7 +897,7 @@ def _fuller_email(frame: pd.DataFrame, chosen: str, taken: set[str]) -> str | No
 def _guest_lines(codes: np.ndarray, ids: Any) -> np.ndarray:
     """The lines whose customer id is a placeholder (:data:`_GUEST_IDS`), each distinct id looked at once."""
     guest = pd.Series(ids, dtype=object).astype(str).str.strip().str.lower().isin(_GUEST_IDS).to_numpy()
-    return (codes >= 0) & guest[np.maximum(codes, 0)] if guest.any() else np.zeros(len(codes), dtype=bool)
+    return _lines_of(codes, guest) if guest.any() else np.zeros(len(codes), dtype=bool)
 
 
 def _guests_note(frame: pd.DataFrame, columns: OrderColumns, held: tuple[str, int] | None,
@@ -1002,8 +1002,13 @@ def is_refund_flag(name: str, cells: pd.Series) -> bool:
     """Whether a column flags lines refunded, cancelled or voided (Gumroad's "Fully Refunded?", 0 or 1): named so,
     and holding flags (:func:`_flags`). Found from outside: Gumroad's "Refunded?" was read as an amount refunded, 1.00
     off each refunded sale."""
+    return _names_undone(name) and _flags(cells)
+
+
+def _names_undone(name: str) -> bool:
+    """Whether a column's name says refunded, cancelled, voided or charged back (of a flag: :func:`is_refund_flag`)."""
     normalised = _norm(name)
-    return any(word in normalised for word in ("refund", "cancel", "void", "chargeback")) and _flags(cells)
+    return any(word in normalised for word in ("refund", "cancel", "void", "chargeback"))
 
 
 #: A deal's status or stage that makes it a purchase, normalised (Pipedrive's "won", Salesforce's "Closed Won"): in a
@@ -1020,16 +1025,17 @@ def _status_out(cells: pd.Series, name: str = "") -> np.ndarray:
     words = pd.Series(statuses).astype(str).str.strip().str.lower()
     # WooCommerce writes its statuses as stored, "wc-refunded", "wc-cancelled" (or as shown, "Refunded")
     words = words.str.replace(r"^wc-", "", regex=True).str.replace(r"[\s_\-]+", "", regex=True)
-    unpaid = UNPAID_PAYMENT_STATES if "payment" in _norm(name) or "financial" in _norm(name) else frozenset()
-    out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES} | unpaid).to_numpy()
     if is_refund_flag(name, cells):
         out_status = words.isin(_FLAG_SET).to_numpy()
+    else:
+        unpaid = UNPAID_PAYMENT_STATES if "payment" in _norm(name) or "financial" in _norm(name) else frozenset()
+        out_status = words.isin({re.sub(r"[\s_\-]+", "", w) for w in NOT_PURCHASES} | unpaid).to_numpy()
     won = words.isin(WON).to_numpy()
     if won.any():  # a CRM's deals: only the won ones are purchases (lost and open ones, every stage before, are not)
         out_status = ~won
     if not out_status.any():
         return np.zeros(len(cells), dtype=bool)
-    return (codes >= 0) & out_status[np.maximum(codes, 0)]
+    return _lines_of(codes, out_status)
 
 
 def _not_purchases(frame: pd.DataFrame, columns: OrderColumns, out: np.ndarray, placed: np.ndarray, keep: np.ndarray,
@@ -1271,16 +1277,30 @@ def _transaction_kinds(frame: pd.DataFrame, columns: OrderColumns) -> tuple[np.n
     checks (:data:`_CHECK_KINDS`), and its name; None without such a column or values. Found from outside: a Recurly
     transactions export writes a refund as a positive amount of type 'refund', which was added to the customer's
     spending (297 for two purchases of 99, one refunded), and its card checks ('verify') counted as orders."""
-    name = next((str(c) for c in frame.columns if _norm(str(c)) in _KIND_NAMES and str(c) not in columns.used), None)
-    if name is None:
+    found = _kinds_column(frame, columns, _KIND_NAMES)
+    if found is None:
         return None
-    codes, kinds = pd.factorize(frame[name].astype(str).str.strip(), sort=False)
-    words = pd.Series(kinds).str.lower().str.replace(r"[^a-z]", "", regex=True)
+    name, codes, _, words = found
     refund, check = words.isin(_REFUND_KINDS).to_numpy(), words.isin(_CHECK_KINDS).to_numpy()
     if not (refund.any() or check.any()):
         return None
-    at = np.maximum(codes, 0)
-    return (codes >= 0) & refund[at], (codes >= 0) & check[at], name
+    return _lines_of(codes, refund), _lines_of(codes, check), name
+
+
+def _kinds_column(frame: pd.DataFrame, columns: OrderColumns,
+                  names: frozenset[str]) -> tuple[str, np.ndarray, pd.Index, pd.Series] | None:
+    """The first column no role uses whose normalised name is one of ``names`` (a transaction's or a line's type),
+    its lines' codes, its distinct values as written and as words (lower case, letters only); None without one."""
+    name = next((str(c) for c in frame.columns if _norm(str(c)) in names and str(c) not in columns.used), None)
+    if name is None:
+        return None
+    codes, kinds = pd.factorize(frame[name].astype(str).str.strip(), sort=False)
+    return name, codes, kinds, pd.Series(kinds).str.lower().str.replace(r"[^a-z]", "", regex=True)
+
+
+def _lines_of(codes: np.ndarray, marked: np.ndarray) -> np.ndarray:
+    """The lines whose distinct value (``codes``, -1 for none) is ``marked``."""
+    return (codes >= 0) & marked[np.maximum(codes, 0)]
 
 
 #: Names of a column that tells a sale's own line from its item and payment lines (normalised).
@@ -1297,18 +1317,17 @@ def _sale_lines(frame: pd.DataFrame, columns: OrderColumns) -> tuple[np.ndarray,
     were said to have no amount."""
     if columns.amount is None:
         return None
-    name = next((str(c) for c in frame.columns if _norm(str(c)) in _LINE_KIND_NAMES and str(c) not in columns.used),
-                None)
-    if name is None:
+    found = _kinds_column(frame, columns, _LINE_KIND_NAMES)
+    if found is None:
         return None
-    codes, kinds = pd.factorize(frame[name].astype(str).str.strip(), sort=False)
-    sale = pd.Series(kinds).str.lower().str.replace(r"[^a-z]", "", regex=True).isin(_SALE_LINE_KINDS).to_numpy()
+    name, codes, kinds, words = found
+    sale = words.isin(_SALE_LINE_KINDS).to_numpy()
     if not sale.any() or sale.all():
         return None
     counts = np.bincount(codes[codes >= 0], minlength=len(kinds))
     sales = ", ".join(f"'{kinds[i]}', {counted(int(counts[i]), 'line')}" for i in np.flatnonzero(sale))
     others = ", ".join(f"'{kinds[i]}' {int(counts[i]):,}" for i in np.flatnonzero(~sale))
-    return ((codes >= 0) & sale[np.maximum(codes, 0)],
+    return (_lines_of(codes, sale),
             f"'{name}' tells each sale's line ({sales}), whose '{columns.amount}' is the sale's, from its other lines "
             f"({others}): the sales are counted, the other lines left out.")
 
